@@ -1,0 +1,9 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./2026_11_23_0001_platform_create_roles_and_helpers.ts";
+import * as m0002 from "./2026_11_23_0002_identity_create_accounts.ts";
+
+/** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
+export const migrations: Record<string, Migration> = {
+  "2026_11_23_0001_platform_create_roles_and_helpers": m0001,
+  "2026_11_23_0002_identity_create_accounts": m0002,
+};
