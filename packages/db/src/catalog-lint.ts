@@ -64,8 +64,9 @@ export async function rlsCatalogProblems(db: Kysely<any>, schema = "public"): Pr
   }
 
   for (const role of APP_ROLES) {
-    const r = await sql<{ rolsuper: boolean; rolbypassrls: boolean; owns: number }>`
+    const r = await sql<{ rolsuper: boolean; rolbypassrls: boolean; owns: number; tables: number }>`
       SELECT rolsuper, rolbypassrls,
+             (SELECT count(*) FROM pg_class WHERE relowner = pg_roles.oid) AS tables,
              (SELECT count(*) FROM pg_class WHERE relowner = pg_roles.oid)
            + (SELECT count(*) FROM pg_proc WHERE proowner = pg_roles.oid)
            + (SELECT count(*) FROM pg_namespace WHERE nspowner = pg_roles.oid) AS owns
@@ -77,7 +78,10 @@ export async function rlsCatalogProblems(db: Kysely<any>, schema = "public"): Pr
     }
     if (row.rolsuper) problems.push(`role ${role}: is superuser`);
     if (row.rolbypassrls) problems.push(`role ${role}: has BYPASSRLS`);
-    if (Number(row.owns) > 0) problems.push(`role ${role}: owns ${row.owns} object(s)`);
+    // The request role owns nothing. The system role may own SECURITY DEFINER functions (checked
+    // above), never tables.
+    if (role === USER_ROLE && Number(row.owns) > 0) problems.push(`role ${role}: owns ${row.owns} object(s)`);
+    if (Number(row.tables) > 0) problems.push(`role ${role}: owns ${row.tables} table(s)`);
   }
   return problems;
 }

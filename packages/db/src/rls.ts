@@ -1,50 +1,110 @@
 /**
  * The only code that tells Postgres who is asking. Every authenticated call runs in one transaction
  * that (1) sets `app.user_id` for the policies and (2) switches to the unprivileged `inkwell_user`
- * role, both LOCAL so they end with the transaction and can never leak to the next pool user.
+ * role, both transaction-local so they end with it and never leak to the next user of the pooled
+ * connection.
  *
  * Cost: the naive wrapper (BEGIN / set_config / SET ROLE / query / COMMIT) is five round trips.
- * Here BEGIN, SET LOCAL ROLE and set_config travel as one simple-protocol message (one round trip),
- * so a one-query call costs three. The user id is interpolated, which is safe only because it is
- * checked to be a canonical UUID first.
+ * Here BEGIN, the role switch and the session lookup travel as one simple-protocol message, so a
+ * one-query call costs three. Values are interpolated into that message only after being checked to
+ * be a canonical UUID, a 32-byte hash (hex) or an integer.
  */
-import { type Kysely, sql } from "kysely";
-import type { Database } from "./client.ts";
-import type { DB } from "./generated/db.ts";
+import type pg from "pg";
+import { bindToClient, type Database, poolOf } from "./client.ts";
 
-export type Tx = Kysely<DB>;
+export type Tx = Database;
 
 export const USER_ROLE = "inkwell_user";
 export const SYSTEM_ROLE = "inkwell_system";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function inTransaction<T>(db: Database, setup: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql.raw(setup).execute(conn);
-    let result: T;
-    try {
-      result = await fn(conn);
-    } catch (error) {
-      await sql`ROLLBACK`.execute(conn).catch(() => {});
-      throw error;
-    }
-    await sql`COMMIT`.execute(conn);
-    return result;
-  });
+export interface SessionAuth {
+  userId: string;
+  sessionId: string;
+  role: "user" | "admin";
+  email: string;
+  emailVerified: boolean;
+  subscriptionTier: "free" | "basic" | "pro" | "enterprise";
+  sessionExpiresAt: Date;
 }
 
-/** Run `fn` as `userId` under row-level security, in one transaction. */
+async function inTransaction<T>(
+  db: Database,
+  setup: string,
+  fn: (tx: Tx, setupRows: Record<string, unknown>[]) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  let broken = false;
+  try {
+    const results = (await client.query(setup)) as unknown as pg.QueryResult[] | pg.QueryResult;
+    const last = Array.isArray(results) ? results[results.length - 1] : results;
+    let result: T;
+    try {
+      result = await fn(bindToClient(client), last?.rows ?? []);
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    }
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    // If setup or COMMIT failed mid-way the connection may still be inside a transaction: clean it.
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Run `fn` as `userId` under row-level security, in one transaction (workers acting for one user). */
 export function asUser<T>(db: Database, userId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!UUID.test(userId)) throw new Error("asUser: user id must be a UUID");
   return inTransaction(
     db,
     `BEGIN; SET LOCAL ROLE ${USER_ROLE}; SELECT set_config('app.user_id', '${userId.toLowerCase()}', true)`,
-    fn,
+    (tx) => fn(tx),
+  );
+}
+
+/**
+ * Resolve a session token hash and run `fn` as its user, in one transaction. `fn` receives null when
+ * the session is unknown or expired (the caller decides: anonymous, or UNAUTHORIZED).
+ */
+export function asSession<T>(
+  db: Database,
+  tokenHash: Buffer,
+  idleSeconds: number,
+  fn: (tx: Tx, auth: SessionAuth | null) => Promise<T>,
+): Promise<T> {
+  if (tokenHash.length !== 32) throw new Error("asSession: token hash must be 32 bytes");
+  if (!Number.isInteger(idleSeconds) || idleSeconds <= 0) throw new Error("asSession: idle seconds must be a positive integer");
+  return inTransaction(
+    db,
+    `BEGIN; SET LOCAL ROLE ${USER_ROLE}; SELECT * FROM app.authenticate('\\x${tokenHash.toString("hex")}'::bytea, ${idleSeconds})`,
+    (tx, rows) => {
+      const row = rows[0];
+      const auth: SessionAuth | null = row
+        ? {
+            userId: row.user_id as string,
+            sessionId: row.session_id as string,
+            role: row.role as SessionAuth["role"],
+            email: row.email as string,
+            emailVerified: row.email_verified as boolean,
+            subscriptionTier: row.subscription_tier as SessionAuth["subscriptionTier"],
+            sessionExpiresAt: row.session_expires_at as Date,
+          }
+        : null;
+      return fn(tx, auth);
+    },
   );
 }
 
 /** Run `fn` as the named service role: for work that legitimately spans users (sign-in, purges). */
 export function asSystem<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return inTransaction(db, `BEGIN; SET LOCAL ROLE ${SYSTEM_ROLE}`, fn);
+  return inTransaction(db, `BEGIN; SET LOCAL ROLE ${SYSTEM_ROLE}`, (tx) => fn(tx));
 }

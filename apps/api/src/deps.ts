@@ -1,0 +1,31 @@
+/** Builds what procedures need from the validated environment. */
+import { createDb } from "@inkwell/db";
+import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
+import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
+import type { Env } from "./env.ts";
+import type { ApiDeps } from "./trpc/context.ts";
+
+export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
+  const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });
+  // The API only enqueues: no supervision, no cron, no workers (those are the worker's job).
+  const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2 });
+  boss.on("error", (err) => log.error({ err }, "pg-boss error"));
+  await boss.start();
+  await prepareQueues(boss, db, [...identityJobs]);
+  const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
+  const deps: ApiDeps = {
+    db,
+    enqueue: createEnqueue(boss),
+    keyRing,
+    log,
+    cookieSecure: new URL(env.APP_URL).protocol === "https:",
+    identity: { ...defaultIdentitySettings, appUrl: env.APP_URL, keyRing },
+  };
+  return {
+    deps,
+    async close() {
+      await boss.stop({ graceful: true, timeout: 5_000 });
+      await db.destroy();
+    },
+  };
+}

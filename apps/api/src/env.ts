@@ -1,0 +1,41 @@
+/** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.url(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  /** Public URL of the app, used in e-mail links and as the allowed Origin for cookie mutations. */
+  APP_URL: z.url().default("http://localhost:3000"),
+  /** Extra origins allowed to send cookie-authenticated mutations (e.g. the Vite dev server). */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+  /** "id:base64key[,id:base64key...]" — AES-256-GCM keys for stored secrets; the first seals. */
+  INKWELL_ENCRYPTION_KEYS: z.string().min(1),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
+  MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
+  /** Folder the local dev SMTP server writes to; when set, /dev/mail shows it. Never set in production. */
+  INKWELL_DEV_MAIL_DIR: z.string().optional(),
+  /** Built web app to serve from the same origin (apps/web/dist). */
+  WEB_DIST_DIR: z.string().optional(),
+  /** Trust X-Forwarded-For (only behind a proxy you control). */
+  TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid API configuration:\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,14 @@
+/** The one tRPC router. The web imports only the `AppRouter` type from here. */
+import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
+import { createCallerFactory, router } from "./trpc/init.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  profile: profileRouter,
+  sessions: sessionsRouter,
+  apiKeys: apiKeysRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

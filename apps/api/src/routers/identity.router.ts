@@ -1,0 +1,106 @@
+import { asSession } from "@inkwell/db";
+import {
+  adminListUsersInput,
+  adminSetTierInput,
+  changePasswordInput,
+  idInput,
+  identity,
+  type IssuedSession,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  saveApiKeyInput,
+  signInInput,
+  signUpInput,
+  updateProfileInput,
+  verifyEmailInput,
+} from "@inkwell/domain/identity";
+import { z } from "zod";
+import { type Context, clearedSessionCookie, sessionCookie } from "../trpc/context.ts";
+import { adminProcedure, OK, publicProcedure, router, userProcedure } from "../trpc/init.ts";
+
+/** Web clients get an httpOnly cookie; API clients ask for a bearer token in the answer instead. */
+const delivery = z.object({ delivery: z.enum(["cookie", "bearer"]).default("cookie") });
+
+function deliver(ctx: Context, session: IssuedSession, mode: "cookie" | "bearer") {
+  if (mode === "bearer") return { token: session.token, expiresAt: session.expiresAt };
+  ctx.setCookie(sessionCookie(ctx.deps, session.token, session.expiresAt));
+  return { token: null, expiresAt: session.expiresAt };
+}
+
+const identityDeps = (ctx: Context) => ({ db: ctx.deps.db, config: ctx.deps.identity, enqueue: ctx.deps.enqueue });
+
+export const authRouter = router({
+  signUp: publicProcedure.input(signUpInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
+    const { session, me } = await identity.signUp(identityDeps(ctx), input, ctx.meta);
+    return { me, ...deliver(ctx, session, input.delivery) };
+  }),
+  signIn: publicProcedure.input(signInInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
+    const { session, me } = await identity.signIn(identityDeps(ctx), input, ctx.meta);
+    return { me, ...deliver(ctx, session, input.delivery) };
+  }),
+  /** The signed-in account, or null: the web asks this first to decide which screen to show. */
+  me: publicProcedure.query(({ ctx }) =>
+    ctx.tokenHash
+      ? asSession(ctx.deps.db, ctx.tokenHash, ctx.deps.identity.sessionIdleSeconds, async (tx, auth) =>
+          auth ? identity.getMe(tx, auth) : null,
+        )
+      : null,
+  ),
+  signOut: userProcedure.mutation(async ({ ctx }) => {
+    await identity.signOut(ctx.tx, ctx.auth);
+    if (ctx.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.deps));
+    return OK;
+  }),
+  signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
+    await identity.signOutEverywhere(ctx.tx, ctx.auth);
+    if (ctx.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.deps));
+    return OK;
+  }),
+  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
+    await identity.verifyEmail(identityDeps(ctx), input.token);
+    return OK;
+  }),
+  resendVerification: userProcedure.mutation(({ ctx }) => identity.resendVerification(identityDeps(ctx), ctx.auth)),
+  requestPasswordReset: publicProcedure.input(requestPasswordResetInput).mutation(async ({ ctx, input }) => {
+    await identity.requestPasswordReset(identityDeps(ctx), input.email, ctx.meta);
+    return OK;
+  }),
+  resetPassword: publicProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+    await identity.resetPassword(identityDeps(ctx), input.token, input.password);
+    return OK;
+  }),
+  changePassword: userProcedure.input(changePasswordInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
+    const session = await identity.changePassword(identityDeps(ctx), ctx.auth, input, ctx.meta);
+    return deliver(ctx, session, ctx.via === "bearer" ? "bearer" : input.delivery);
+  }),
+});
+
+export const profileRouter = router({
+  get: userProcedure.query(({ ctx }) => identity.getMe(ctx.tx, ctx.auth)),
+  update: userProcedure.input(updateProfileInput).mutation(({ ctx, input }) => identity.updateProfile(ctx.tx, ctx.auth, input)),
+});
+
+export const sessionsRouter = router({
+  list: userProcedure.query(({ ctx }) => identity.listSessions(ctx.tx, ctx.auth)),
+  revoke: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
+    await identity.revokeSession(ctx.tx, input.id);
+    return OK;
+  }),
+});
+
+export const apiKeysRouter = router({
+  list: userProcedure.query(({ ctx }) => identity.listApiKeys(ctx.tx)),
+  save: userProcedure.input(saveApiKeyInput).mutation(({ ctx, input }) => identity.saveApiKey(ctx.deps.keyRing, ctx.tx, ctx.auth, input)),
+  delete: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
+    await identity.deleteApiKey(ctx.tx, input.id);
+    return OK;
+  }),
+});
+
+export const adminRouter = router({
+  listUsers: adminProcedure.input(adminListUsersInput).query(({ ctx, input }) => identity.adminListUsers(ctx.deps.db, ctx.auth, input)),
+  setSubscriptionTier: adminProcedure.input(adminSetTierInput).mutation(async ({ ctx, input }) => {
+    await identity.adminSetSubscriptionTier(ctx.deps.db, ctx.auth, input);
+    return OK;
+  }),
+});

@@ -1,0 +1,67 @@
+/**
+ * The request context: who is calling (a session token hash from the cookie or a bearer header),
+ * from where, and how to set the session cookie. Built from a Hono request by the server and
+ * without one by tests (`createTestContext`).
+ */
+import type { Database } from "@inkwell/db";
+import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
+import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
+import { hashToken } from "@inkwell/domain/platform";
+
+export const SESSION_COOKIE = "inkwell_session";
+
+export interface ApiDeps {
+  db: Database;
+  enqueue: Enqueue;
+  identity: IdentityConfig;
+  keyRing: KeyRing;
+  log: Logger;
+  cookieSecure: boolean;
+}
+
+export interface Context {
+  deps: ApiDeps;
+  tokenHash: Buffer | null;
+  /** How the caller authenticated: only cookie callers get Set-Cookie answers. */
+  via: "cookie" | "bearer" | "none";
+  meta: RequestMeta;
+  requestId: string;
+  setCookie(value: string): void;
+}
+
+export function tokenHashFrom(token: string | null | undefined): Buffer | null {
+  if (!token || token.length < 20 || token.length > 200) return null;
+  return hashToken(token);
+}
+
+export function sessionCookie(deps: ApiDeps, token: string, expiresAt: Date): string {
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Expires=${expiresAt.toUTCString()}`,
+    ...(deps.cookieSecure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function clearedSessionCookie(deps: ApiDeps): string {
+  return [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", ...(deps.cookieSecure ? ["Secure"] : [])].join(
+    "; ",
+  );
+}
+
+/** A context for in-process callers (tests, benchmarks): a bearer token or none. */
+export function createTestContext(
+  deps: ApiDeps,
+  options: { token?: string; ip?: string; userAgent?: string; cookies?: string[] } = {},
+): Context {
+  return {
+    deps,
+    tokenHash: tokenHashFrom(options.token),
+    via: options.token ? "bearer" : "none",
+    meta: { ip: options.ip ?? "127.0.0.1", userAgent: options.userAgent ?? "vitest" },
+    requestId: "test",
+    setCookie: (value) => options.cookies?.push(value),
+  };
+}

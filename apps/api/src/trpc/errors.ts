@@ -1,0 +1,35 @@
+/**
+ * The one place where errors become tRPC errors. Domain errors carry their own code; a few Postgres
+ * errors that bad input can still reach are mapped too, so that no input produces a 500.
+ */
+import { DomainError, ERROR_CODES } from "@inkwell/domain/platform/errors";
+import { TRPCError } from "@trpc/server";
+
+const PG_CODES: Record<string, { code: TRPCError["code"]; message: string }> = {
+  "23505": { code: "CONFLICT", message: "That already exists." },
+  "23503": { code: "NOT_FOUND", message: "Something it refers to was not found." },
+  "23514": { code: "BAD_REQUEST", message: "A value is out of the allowed range." },
+  "23502": { code: "BAD_REQUEST", message: "A required value is missing." },
+  "22001": { code: "BAD_REQUEST", message: "A value is too long." },
+  "22P02": { code: "BAD_REQUEST", message: "A value has the wrong format." },
+  "22P05": { code: "BAD_REQUEST", message: "A value contains characters that cannot be stored." },
+  "22003": { code: "BAD_REQUEST", message: "A number is out of range." },
+  "22007": { code: "BAD_REQUEST", message: "A date has the wrong format." },
+  "22008": { code: "BAD_REQUEST", message: "A date is out of range." },
+  "22023": { code: "BAD_REQUEST", message: "A value is not allowed." },
+  // A row-level security WITH CHECK failure: writing into something that is not yours.
+  "42501": { code: "NOT_FOUND", message: "Not found." },
+};
+
+export function toTRPCError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof DomainError) {
+    return new TRPCError({ code: ERROR_CODES[cause.code], message: cause.message, cause });
+  }
+  const pgCode = (cause as { code?: unknown } | undefined)?.code;
+  if (error.code === "INTERNAL_SERVER_ERROR" && typeof pgCode === "string" && PG_CODES[pgCode]) {
+    const mapped = PG_CODES[pgCode];
+    return new TRPCError({ code: mapped.code, message: mapped.message, cause });
+  }
+  return error;
+}

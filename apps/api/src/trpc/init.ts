@@ -1,0 +1,88 @@
+/**
+ * tRPC setup: the procedure kinds and the RLS transaction.
+ *
+ * - publicProcedure: no session needed.
+ * - userProcedure: runs inside one transaction as the signed-in user (RLS via asSession); the
+ *   procedure gets `ctx.tx` and `ctx.auth`. A failed procedure rolls the transaction back.
+ * - adminProcedure: a userProcedure whose user has the admin role.
+ */
+import { asSession, type SessionAuth, type Tx } from "@inkwell/db";
+import { DomainError } from "@inkwell/domain/platform/errors";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
+import type { Context } from "./context.ts";
+import { toTRPCError } from "./errors.ts";
+
+export type Access = "public" | "user" | "admin";
+export interface Meta {
+  access: Access;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          // Field-level messages for forms: [{ path: "email", message: "Enter a valid e-mail address" }]
+          issues:
+            cause instanceof ZodError
+              ? cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
+              : cause instanceof DomainError && cause.details.field
+                ? [{ path: cause.details.field, message: cause.message }]
+                : null,
+          domainCode: cause instanceof DomainError ? cause.code : null,
+          retryAfterSeconds: cause instanceof DomainError ? (cause.details.retryAfterSeconds ?? null) : null,
+        },
+        // Never leak internals: unexpected errors get a generic message.
+        message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. Please try again." : shape.message,
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Outermost: maps domain and database errors to their tRPC codes and logs the unexpected ones. */
+const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const mapped = toTRPCError(result.error);
+  if (mapped.code === "INTERNAL_SERVER_ERROR") {
+    ctx.deps.log.error({ err: mapped.cause ?? mapped, path, type, requestId: ctx.requestId }, "procedure failed");
+  }
+  throw mapped;
+});
+
+const base = t.procedure.use(errorMapping);
+
+export const publicProcedure = base.meta({ access: "public" });
+
+export const userProcedure = base.meta({ access: "user" }).use(async ({ ctx, next }) => {
+  if (!ctx.tokenHash) throw new DomainError("UNAUTHENTICATED", "Please sign in.");
+  const tokenHash = ctx.tokenHash;
+  return asSession(ctx.deps.db, tokenHash, ctx.deps.identity.sessionIdleSeconds, async (tx, auth) => {
+    if (!auth) throw new DomainError("UNAUTHENTICATED", "Your session has ended. Please sign in again.");
+    const result = await next({ ctx: { tx, auth } });
+    // next() reports failure instead of throwing: re-throw, or the transaction would commit.
+    if (!result.ok) throw result.error;
+    return result;
+  });
+});
+
+export const adminProcedure = userProcedure.meta({ access: "admin" }).use(({ ctx, next }) => {
+  if (ctx.auth.role !== "admin") throw new DomainError("FORBIDDEN", "Only administrators can do this.");
+  return next();
+});
+
+export type UserCtx = Context & { tx: Tx; auth: SessionAuth };
+
+export const ok = z.object({ ok: z.literal(true) });
+export const OK = { ok: true as const };
+export { TRPCError };

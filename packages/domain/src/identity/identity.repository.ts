@@ -1,0 +1,311 @@
+/** The only SQL of the identity module. Every function takes the transaction first. */
+import type { Tx } from "@inkwell/db";
+import { sql } from "kysely";
+import type { AdminListUsersInput, ApiKeySummary, Me, SessionSummary } from "./identity.schemas.ts";
+
+export async function findUserByEmail(tx: Tx, email: string) {
+  return tx.selectFrom("users").select(["id", "password_hash"]).where("email", "=", email).executeTakeFirst();
+}
+
+export async function findPasswordHash(tx: Tx, userId: string) {
+  const row = await tx.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirst();
+  return row?.password_hash;
+}
+
+/** Returns the new user id, or undefined when the e-mail is taken. */
+export async function insertUser(tx: Tx, values: { email: string; passwordHash: string; displayName: string | null }) {
+  const user = await tx
+    .insertInto("users")
+    .values({ email: values.email, password_hash: values.passwordHash })
+    .onConflict((oc) => oc.column("email").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (!user) return undefined;
+  await tx.insertInto("profiles").values({ user_id: user.id, display_name: values.displayName }).execute();
+  return user.id;
+}
+
+export async function updatePasswordHash(tx: Tx, userId: string, passwordHash: string, options: { changed: boolean }) {
+  await tx
+    .updateTable("users")
+    .set({ password_hash: passwordHash, ...(options.changed ? { password_changed_at: sql<Date>`now()` } : {}) })
+    .where("id", "=", userId)
+    .execute();
+}
+
+export async function markEmailVerified(tx: Tx, userId: string) {
+  await tx
+    .updateTable("users")
+    .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())` })
+    .where("id", "=", userId)
+    .execute();
+}
+
+export async function insertSession(
+  tx: Tx,
+  values: { userId: string; tokenHash: Buffer; userAgent: string | null; ip: string | null; idleSeconds: number; absoluteSeconds: number },
+) {
+  return tx
+    .insertInto("sessions")
+    .values({
+      user_id: values.userId,
+      token_hash: values.tokenHash,
+      user_agent: values.userAgent?.slice(0, 512) ?? null,
+      ip: values.ip?.slice(0, 64) ?? null,
+      idle_expires_at: sql<Date>`now() + make_interval(secs => ${values.idleSeconds})`,
+      expires_at: sql<Date>`now() + make_interval(secs => ${values.absoluteSeconds})`,
+    })
+    .returning(["id", "expires_at", "idle_expires_at"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteSession(tx: Tx, sessionId: string) {
+  const r = await tx.deleteFrom("sessions").where("id", "=", sessionId).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+export async function deleteSessionsOfUser(tx: Tx, userId: string) {
+  await tx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+}
+
+export async function listSessions(tx: Tx, currentSessionId: string): Promise<SessionSummary[]> {
+  const rows = await tx
+    .selectFrom("sessions")
+    .select(["id", "user_agent", "ip", "created_at", "last_seen_at"])
+    .where("idle_expires_at", ">", sql<Date>`now()`)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .orderBy("last_seen_at", "desc")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    userAgent: r.user_agent,
+    ip: r.ip,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    current: r.id === currentSessionId,
+  }));
+}
+
+export async function insertUserToken(
+  tx: Tx,
+  values: { userId: string; purpose: "verify_email" | "reset_password"; tokenHash: Buffer; ttlSeconds: number },
+) {
+  // One live token per purpose: asking again invalidates the previous link.
+  await tx
+    .updateTable("user_tokens")
+    .set({ used_at: sql<Date>`now()` })
+    .where("user_id", "=", values.userId)
+    .where("purpose", "=", values.purpose)
+    .where("used_at", "is", null)
+    .execute();
+  await tx
+    .insertInto("user_tokens")
+    .values({
+      user_id: values.userId,
+      purpose: values.purpose,
+      token_hash: values.tokenHash,
+      expires_at: sql<Date>`now() + make_interval(secs => ${values.ttlSeconds})`,
+    })
+    .execute();
+}
+
+/** Atomically marks a live token used and returns its user; a second redemption finds nothing. */
+export async function consumeUserToken(tx: Tx, purpose: "verify_email" | "reset_password", tokenHash: Buffer) {
+  const row = await tx
+    .updateTable("user_tokens")
+    .set({ used_at: sql<Date>`now()` })
+    .where("token_hash", "=", tokenHash)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .returning("user_id")
+    .executeTakeFirst();
+  return row?.user_id;
+}
+
+export async function getMe(tx: Tx, userId: string): Promise<Me | undefined> {
+  const row = await tx
+    .selectFrom("users")
+    .innerJoin("profiles", "profiles.user_id", "users.id")
+    .select([
+      "users.id",
+      "users.email",
+      "users.email_verified_at",
+      "users.role",
+      "users.subscription_tier",
+      "users.created_at",
+      "profiles.display_name",
+      "profiles.avatar_url",
+      "profiles.preferences",
+    ])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified_at !== null,
+    role: row.role as Me["role"],
+    subscriptionTier: row.subscription_tier as Me["subscriptionTier"],
+    displayName: row.display_name,
+    avatarUrl: row.avatar_url,
+    preferences: (row.preferences ?? {}) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+export async function updateProfile(
+  tx: Tx,
+  userId: string,
+  values: { display_name?: string | null; avatar_url?: string | null; preferences?: Record<string, unknown> },
+) {
+  if (Object.keys(values).length === 0) return;
+  const { preferences, ...rest } = values;
+  await tx
+    .updateTable("profiles")
+    .set({ ...rest, ...(preferences ? { preferences: JSON.stringify(preferences) } : {}) })
+    .where("user_id", "=", userId)
+    .execute();
+}
+
+/**
+ * Fixed-window counter, incremented atomically (the row lock of ON CONFLICT DO UPDATE serialises
+ * concurrent attempts), so N concurrent guesses see N distinct counts.
+ */
+export async function hitThrottle(tx: Tx, key: string, windowSeconds: number) {
+  const result = await sql<{ attempts: number; retry_after: number }>`
+    INSERT INTO auth_throttles AS t (key, window_started_at, attempts) VALUES (${key}, now(), 1)
+    ON CONFLICT (key) DO UPDATE SET
+      attempts = CASE WHEN t.window_started_at <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE t.attempts + 1 END,
+      window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE t.window_started_at END
+    RETURNING attempts,
+      greatest(1, ceil(extract(epoch FROM (window_started_at + make_interval(secs => ${windowSeconds}) - now()))))::int AS retry_after
+  `.execute(tx);
+  const row = result.rows[0];
+  if (!row) throw new Error("throttle upsert returned nothing");
+  return { attempts: row.attempts, retryAfterSeconds: row.retry_after };
+}
+
+export async function clearThrottle(tx: Tx, key: string) {
+  await tx.deleteFrom("auth_throttles").where("key", "=", key).execute();
+}
+
+export async function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
+  const rows = await tx
+    .selectFrom("user_api_keys")
+    .select(["id", "service", "label", "last4", "created_at", "updated_at"])
+    .orderBy("service")
+    .execute();
+  return rows.map(toApiKeySummary);
+}
+
+export async function upsertApiKey(
+  tx: Tx,
+  values: { userId: string; service: string; label: string | null; ciphertext: string; keyId: string; last4: string },
+): Promise<ApiKeySummary> {
+  const row = await tx
+    .insertInto("user_api_keys")
+    .values({
+      user_id: values.userId,
+      service: values.service,
+      label: values.label,
+      ciphertext: values.ciphertext,
+      key_id: values.keyId,
+      last4: values.last4,
+    })
+    .onConflict((oc) =>
+      oc.columns(["user_id", "service"]).doUpdateSet((eb) => ({
+        label: eb.ref("excluded.label"),
+        ciphertext: eb.ref("excluded.ciphertext"),
+        key_id: eb.ref("excluded.key_id"),
+        last4: eb.ref("excluded.last4"),
+      })),
+    )
+    .returning(["id", "service", "label", "last4", "created_at", "updated_at"])
+    .executeTakeFirstOrThrow();
+  return toApiKeySummary(row);
+}
+
+export async function findApiKeyCiphertext(tx: Tx, service: string) {
+  return tx
+    .selectFrom("user_api_keys")
+    .select(["user_id", "ciphertext", "key_id"])
+    .where("service", "=", service)
+    .executeTakeFirst();
+}
+
+export async function deleteApiKey(tx: Tx, id: string) {
+  const r = await tx.deleteFrom("user_api_keys").where("id", "=", id).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+function toApiKeySummary(r: {
+  id: string;
+  service: string;
+  label: string | null;
+  last4: string;
+  created_at: Date;
+  updated_at: Date;
+}): ApiKeySummary {
+  return {
+    id: r.id,
+    service: r.service as ApiKeySummary["service"],
+    label: r.label,
+    last4: r.last4,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function adminListUsers(tx: Tx, input: AdminListUsersInput) {
+  let q = tx
+    .selectFrom("users")
+    .innerJoin("profiles", "profiles.user_id", "users.id")
+    .select([
+      "users.id",
+      "users.email",
+      "users.role",
+      "users.subscription_tier",
+      "users.email_verified_at",
+      "users.created_at",
+      "profiles.display_name",
+    ])
+    .orderBy("users.created_at", "desc")
+    .orderBy("users.id", "desc")
+    .limit(input.limit);
+  if (input.query) q = q.where("users.email", "ilike", `%${input.query.replace(/[\\%_]/g, "\\$&")}%`);
+  if (input.cursor) {
+    const { createdAt, id } = input.cursor;
+    q = q.where((eb) =>
+      eb.or([eb("users.created_at", "<", createdAt), eb.and([eb("users.created_at", "=", createdAt), eb("users.id", "<", id)])]),
+    );
+  }
+  return q.execute();
+}
+
+export async function setSubscriptionTier(tx: Tx, userId: string, tier: string) {
+  const r = await tx.updateTable("users").set({ subscription_tier: tier }).where("id", "=", userId).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function purgeExpired(tx: Tx) {
+  const sessions = await tx
+    .deleteFrom("sessions")
+    .where((eb) => eb.or([eb("idle_expires_at", "<=", sql<Date>`now()`), eb("expires_at", "<=", sql<Date>`now()`)]))
+    .executeTakeFirst();
+  const tokens = await tx
+    .deleteFrom("user_tokens")
+    .where((eb) =>
+      eb.or([eb("used_at", "<=", sql<Date>`now() - interval '1 day'`), eb("expires_at", "<=", sql<Date>`now() - interval '1 day'`)]),
+    )
+    .executeTakeFirst();
+  const throttles = await tx
+    .deleteFrom("auth_throttles")
+    .where("window_started_at", "<=", sql<Date>`now() - interval '1 day'`)
+    .executeTakeFirst();
+  return {
+    sessions: Number(sessions.numDeletedRows),
+    tokens: Number(tokens.numDeletedRows),
+    throttles: Number(throttles.numDeletedRows),
+  };
+}

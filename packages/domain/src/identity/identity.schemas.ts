@@ -1,0 +1,98 @@
+/** Inputs and outputs of the identity module. Imports only zod, so the web bundles it for its forms. */
+import { z } from "zod";
+
+export const SUBSCRIPTION_TIERS = ["free", "basic", "pro", "enterprise"] as const;
+export const API_KEY_SERVICES = ["openai", "anthropic", "elevenlabs", "higgsfield", "wavespeed"] as const;
+export const PASSWORD_MIN = 8;
+/** Long passphrases are welcome; argon2 takes any length and nothing is truncated. */
+export const PASSWORD_MAX = 1024;
+
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, "E-mail address is too long")
+  .pipe(z.email("Enter a valid e-mail address"));
+
+export const newPassword = z
+  .string()
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
+
+const anyPassword = z.string().min(1, "Enter your password").max(PASSWORD_MAX, "Password is too long");
+const token = z.string().trim().min(16, "This link is incomplete").max(256, "This link is malformed");
+const displayName = z.string().trim().min(1, "Name cannot be empty").max(80, "Use at most 80 characters");
+
+export const signUpInput = z.object({ email, password: newPassword, displayName: displayName.optional() });
+export const signInInput = z.object({ email, password: anyPassword });
+export const verifyEmailInput = z.object({ token });
+export const requestPasswordResetInput = z.object({ email });
+export const resetPasswordInput = z.object({ token, password: newPassword });
+export const changePasswordInput = z.object({ currentPassword: anyPassword, newPassword });
+
+const preferences = z
+  .record(z.string().max(64), z.json())
+  .refine((p) => JSON.stringify(p).length <= 8_192, "Preferences are too large (8 KB at most)");
+
+export const updateProfileInput = z.object({
+  displayName: displayName.nullable().optional(),
+  avatarUrl: z
+    .url({ protocol: /^https?$/, error: "Use an http(s) address" })
+    .max(2048, "Address is too long")
+    .nullable()
+    .optional(),
+  preferences: preferences.optional(),
+});
+
+export const saveApiKeyInput = z.object({
+  service: z.enum(API_KEY_SERVICES),
+  key: z.string().trim().min(8, "That key looks too short").max(512, "That key is too long"),
+  label: z.string().trim().max(80).optional(),
+});
+
+export const idInput = z.object({ id: z.uuid("Not a valid id") });
+
+export const adminListUsersInput = z.object({
+  query: z.string().trim().max(254).optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+  /** Keyset cursor: the created_at + id of the last row seen. */
+  cursor: z.object({ createdAt: z.coerce.date(), id: z.uuid() }).optional(),
+});
+
+export const adminSetTierInput = z.object({ userId: z.uuid(), tier: z.enum(SUBSCRIPTION_TIERS) });
+
+export type SignUpInput = z.infer<typeof signUpInput>;
+export type SignInInput = z.infer<typeof signInInput>;
+export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
+export type SaveApiKeyInput = z.infer<typeof saveApiKeyInput>;
+export type AdminListUsersInput = z.infer<typeof adminListUsersInput>;
+
+export interface Me {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  role: "user" | "admin";
+  subscriptionTier: (typeof SUBSCRIPTION_TIERS)[number];
+  displayName: string | null;
+  avatarUrl: string | null;
+  preferences: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  service: (typeof API_KEY_SERVICES)[number];
+  label: string | null;
+  last4: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SessionSummary {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}

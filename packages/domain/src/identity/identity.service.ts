@@ -1,0 +1,315 @@
+/**
+ * Identity rules: accounts, sessions, e-mail verification, password reset, profile, API keys, admin.
+ *
+ * Flows that hash a password never hold a transaction open while argon2 runs (tens of milliseconds
+ * of CPU): they read in one short transaction, hash or verify outside, and write in another.
+ */
+import { asSystem, type Database, type SessionAuth, type Tx } from "@inkwell/db";
+import { DomainError, notFound } from "../platform/errors.ts";
+import type { Enqueue } from "../platform/queue.ts";
+import { type KeyRing, open, seal } from "../platform/secret-box.ts";
+import { hashToken, newToken } from "../platform/tokens.ts";
+import type {
+  AdminListUsersInput,
+  ApiKeySummary,
+  Me,
+  SaveApiKeyInput,
+  SessionSummary,
+  SignInInput,
+  SignUpInput,
+  UpdateProfileInput,
+} from "./identity.schemas.ts";
+import { sendEmailJob } from "./identity.jobs.ts";
+import * as repo from "./identity.repository.ts";
+import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from "./passwords.ts";
+
+export interface ThrottleRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface IdentityConfig {
+  /** Public base URL of the web app, for links in e-mails. */
+  appUrl: string;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  verifyEmailTtlSeconds: number;
+  resetPasswordTtlSeconds: number;
+  keyRing: KeyRing;
+  throttle: { signInPerEmailIp: ThrottleRule; signInPerIp: ThrottleRule; signUpPerIp: ThrottleRule; resetPerIp: ThrottleRule };
+}
+
+export const defaultIdentitySettings = {
+  sessionIdleSeconds: 7 * 24 * 3600,
+  sessionAbsoluteSeconds: 30 * 24 * 3600,
+  verifyEmailTtlSeconds: 48 * 3600,
+  resetPasswordTtlSeconds: 3600,
+  throttle: {
+    signInPerEmailIp: { limit: 10, windowSeconds: 15 * 60 },
+    signInPerIp: { limit: 100, windowSeconds: 15 * 60 },
+    signUpPerIp: { limit: 20, windowSeconds: 3600 },
+    resetPerIp: { limit: 20, windowSeconds: 3600 },
+  },
+} satisfies Omit<IdentityConfig, "appUrl" | "keyRing">;
+
+export interface IdentityDeps {
+  db: Database;
+  config: IdentityConfig;
+  enqueue: Enqueue;
+}
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+export interface IssuedSession {
+  token: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+function assertPasswordAllowed(password: string) {
+  if (isCommonPassword(password)) {
+    throw new DomainError("INVALID_INPUT", "This password is too common. Choose one that is harder to guess.", {
+      field: "password",
+    });
+  }
+}
+
+async function throttle(tx: Tx, key: string, rule: ThrottleRule) {
+  const { attempts, retryAfterSeconds } = await repo.hitThrottle(tx, key, rule.windowSeconds);
+  if (attempts > rule.limit) {
+    throw new DomainError("RATE_LIMITED", "Too many attempts. Please wait and try again.", { retryAfterSeconds });
+  }
+}
+
+async function issueSession(deps: IdentityDeps, tx: Tx, userId: string, meta: RequestMeta): Promise<IssuedSession> {
+  const { token, hash } = newToken();
+  const row = await repo.insertSession(tx, {
+    userId,
+    tokenHash: hash,
+    userAgent: meta.userAgent,
+    ip: meta.ip,
+    idleSeconds: deps.config.sessionIdleSeconds,
+    absoluteSeconds: deps.config.sessionAbsoluteSeconds,
+  });
+  return { token, sessionId: row.id, expiresAt: row.expires_at };
+}
+
+async function sendLink(deps: IdentityDeps, tx: Tx, userId: string, email: string, purpose: "verify_email" | "reset_password") {
+  const { token, hash } = newToken();
+  const ttlSeconds = purpose === "verify_email" ? deps.config.verifyEmailTtlSeconds : deps.config.resetPasswordTtlSeconds;
+  await repo.insertUserToken(tx, { userId, purpose, tokenHash: hash, ttlSeconds });
+  const base = deps.config.appUrl.replace(/\/$/, "");
+  if (purpose === "verify_email") {
+    const link = `${base}/verify-email?token=${token}`;
+    await deps.enqueue(tx, sendEmailJob, {
+      to: email,
+      subject: "Confirm your e-mail for Inkwell",
+      text: `Welcome to Inkwell!\n\nConfirm your e-mail address by opening this link (valid for ${Math.round(ttlSeconds / 3600)} hours):\n\n${link}\n\nIf you did not sign up, ignore this message.`,
+    });
+  } else {
+    const link = `${base}/reset-password?token=${token}`;
+    await deps.enqueue(tx, sendEmailJob, {
+      to: email,
+      subject: "Reset your Inkwell password",
+      text: `Someone (hopefully you) asked to reset the password of your Inkwell account.\n\nChoose a new password here (valid for ${Math.round(ttlSeconds / 60)} minutes, once):\n\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
+    });
+  }
+}
+
+export async function signUp(deps: IdentityDeps, input: SignUpInput, meta: RequestMeta) {
+  assertPasswordAllowed(input.password);
+  await asSystem(deps.db, (tx) => throttle(tx, `signup-ip:${meta.ip}`, deps.config.throttle.signUpPerIp));
+  const passwordHash = await hashPassword(input.password);
+  return asSystem(deps.db, async (tx) => {
+    const userId = await repo.insertUser(tx, { email: input.email, passwordHash, displayName: input.displayName ?? null });
+    if (!userId) {
+      throw new DomainError("CONFLICT", "An account with this e-mail already exists. Sign in instead.", { field: "email" });
+    }
+    await sendLink(deps, tx, userId, input.email, "verify_email");
+    const session = await issueSession(deps, tx, userId, meta);
+    const me = await repo.getMe(tx, userId);
+    if (!me) throw new Error("new user vanished");
+    return { session, me };
+  });
+}
+
+const INVALID_CREDENTIALS = "Wrong e-mail or password.";
+
+export async function signIn(deps: IdentityDeps, input: SignInInput, meta: RequestMeta) {
+  const emailIpKey = `signin-email-ip:${input.email}|${meta.ip}`;
+  // Counted before the password is checked, in its own committed transaction, so concurrent guesses
+  // cannot all slip under the limit. Per e-mail+IP (a guesser cannot lock the owner out from another
+  // network) and per IP (one network cannot spray many accounts).
+  await asSystem(deps.db, async (tx) => {
+    await throttle(tx, emailIpKey, deps.config.throttle.signInPerEmailIp);
+    await throttle(tx, `signin-ip:${meta.ip}`, deps.config.throttle.signInPerIp);
+  });
+  const user = await asSystem(deps.db, (tx) => repo.findUserByEmail(tx, input.email));
+  const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
+  if (!user || !ok) throw new DomainError("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
+  const rehash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
+  return asSystem(deps.db, async (tx) => {
+    if (rehash) await repo.updatePasswordHash(tx, user.id, rehash, { changed: false });
+    await repo.clearThrottle(tx, emailIpKey);
+    const session = await issueSession(deps, tx, user.id, meta);
+    const me = await repo.getMe(tx, user.id);
+    if (!me) throw new Error("user vanished");
+    return { session, me };
+  });
+}
+
+export async function signOut(tx: Tx, auth: SessionAuth) {
+  await repo.deleteSession(tx, auth.sessionId);
+}
+
+export async function signOutEverywhere(tx: Tx, auth: SessionAuth) {
+  await repo.deleteSessionsOfUser(tx, auth.userId);
+}
+
+export async function getMe(tx: Tx, auth: SessionAuth): Promise<Me> {
+  const me = await repo.getMe(tx, auth.userId);
+  if (!me) throw notFound("Account");
+  return me;
+}
+
+export async function verifyEmail(deps: IdentityDeps, token: string) {
+  await asSystem(deps.db, async (tx) => {
+    const userId = await repo.consumeUserToken(tx, "verify_email", hashToken(token));
+    if (!userId) throw new DomainError("TOKEN_INVALID", "This confirmation link is invalid, used or expired. Ask for a new one.");
+    await repo.markEmailVerified(tx, userId);
+  });
+}
+
+export async function resendVerification(deps: IdentityDeps, auth: SessionAuth) {
+  if (auth.emailVerified) return { alreadyVerified: true };
+  await asSystem(deps.db, async (tx) => {
+    await throttle(tx, `verify-resend:${auth.userId}`, { limit: 5, windowSeconds: 3600 });
+    await sendLink(deps, tx, auth.userId, auth.email, "verify_email");
+  });
+  return { alreadyVerified: false };
+}
+
+/** Always answers the same way, whether or not the e-mail has an account. */
+export async function requestPasswordReset(deps: IdentityDeps, email: string, meta: RequestMeta) {
+  await asSystem(deps.db, async (tx) => {
+    await throttle(tx, `reset-ip:${meta.ip}`, deps.config.throttle.resetPerIp);
+    const user = await repo.findUserByEmail(tx, email);
+    if (user) await sendLink(deps, tx, user.id, email, "reset_password");
+  });
+}
+
+export async function resetPassword(deps: IdentityDeps, token: string, password: string) {
+  assertPasswordAllowed(password);
+  const passwordHash = await hashPassword(password);
+  await asSystem(deps.db, async (tx) => {
+    const userId = await repo.consumeUserToken(tx, "reset_password", hashToken(token));
+    if (!userId) throw new DomainError("TOKEN_INVALID", "This reset link is invalid, used or expired. Ask for a new one.");
+    await repo.updatePasswordHash(tx, userId, passwordHash, { changed: true });
+    // Following the link proved the mailbox is theirs.
+    await repo.markEmailVerified(tx, userId);
+    await repo.deleteSessionsOfUser(tx, userId);
+  });
+}
+
+/** Changing the password ends every session (including this one) and issues a fresh one. */
+export async function changePassword(
+  deps: IdentityDeps,
+  auth: SessionAuth,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+): Promise<IssuedSession> {
+  assertPasswordAllowed(input.newPassword);
+  const current = await asSystem(deps.db, (tx) => repo.findPasswordHash(tx, auth.userId));
+  if (!current || !(await verifyPassword(current, input.currentPassword))) {
+    throw new DomainError("INVALID_INPUT", "Your current password is not correct.", { field: "currentPassword" });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  return asSystem(deps.db, async (tx) => {
+    await repo.updatePasswordHash(tx, auth.userId, passwordHash, { changed: true });
+    await repo.deleteSessionsOfUser(tx, auth.userId);
+    return issueSession(deps, tx, auth.userId, meta);
+  });
+}
+
+export async function updateProfile(tx: Tx, auth: SessionAuth, input: UpdateProfileInput): Promise<Me> {
+  await repo.updateProfile(tx, auth.userId, {
+    ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+    ...(input.avatarUrl !== undefined ? { avatar_url: input.avatarUrl } : {}),
+    ...(input.preferences !== undefined ? { preferences: input.preferences } : {}),
+  });
+  return getMe(tx, auth);
+}
+
+export function listSessions(tx: Tx, auth: SessionAuth): Promise<SessionSummary[]> {
+  return repo.listSessions(tx, auth.sessionId);
+}
+
+export async function revokeSession(tx: Tx, id: string) {
+  if (!(await repo.deleteSession(tx, id))) throw notFound("Session");
+}
+
+const apiKeyAad = (userId: string, service: string) => `user_api_keys:${userId}:${service}`;
+
+export function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
+  return repo.listApiKeys(tx);
+}
+
+/** Seals the key with the current encryption key; only its last four characters are ever shown again. */
+export function saveApiKey(keyRing: KeyRing, tx: Tx, auth: SessionAuth, input: SaveApiKeyInput): Promise<ApiKeySummary> {
+  const sealed = seal(keyRing, input.key, apiKeyAad(auth.userId, input.service));
+  return repo.upsertApiKey(tx, {
+    userId: auth.userId,
+    service: input.service,
+    label: input.label || null,
+    ciphertext: sealed.ciphertext,
+    keyId: sealed.keyId,
+    last4: input.key.slice(-4),
+  });
+}
+
+/** For server-side use only (e.g. calling a provider with the user's own key); never sent to a client. */
+export async function revealApiKey(keyRing: KeyRing, tx: Tx, service: string): Promise<string | undefined> {
+  const row = await repo.findApiKeyCiphertext(tx, service);
+  if (!row) return undefined;
+  return open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, service));
+}
+
+export async function deleteApiKey(tx: Tx, id: string) {
+  if (!(await repo.deleteApiKey(tx, id))) throw notFound("API key");
+}
+
+export function assertAdmin(auth: SessionAuth) {
+  if (auth.role !== "admin") throw new DomainError("FORBIDDEN", "Only administrators can do this.");
+}
+
+export async function adminListUsers(db: Database, auth: SessionAuth, input: AdminListUsersInput) {
+  assertAdmin(auth);
+  const rows = await asSystem(db, (tx) => repo.adminListUsers(tx, input));
+  const last = rows.length === input.limit ? rows[rows.length - 1] : undefined;
+  return {
+    users: rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      role: r.role,
+      subscriptionTier: r.subscription_tier,
+      emailVerified: r.email_verified_at !== null,
+      displayName: r.display_name,
+      createdAt: r.created_at,
+    })),
+    nextCursor: last ? { createdAt: last.created_at, id: last.id } : null,
+  };
+}
+
+export async function adminSetSubscriptionTier(db: Database, auth: SessionAuth, input: { userId: string; tier: string }) {
+  assertAdmin(auth);
+  const ok = await asSystem(db, (tx) => repo.setSubscriptionTier(tx, input.userId, input.tier));
+  if (!ok) throw notFound("User");
+}
+
+/** Make an existing account an administrator (operators' command line, not an API procedure). */
+export async function grantAdmin(db: Database, email: string) {
+  await asSystem(db, (tx) => tx.updateTable("users").set({ role: "admin" }).where("email", "=", email.toLowerCase()).execute());
+}
