@@ -1,16 +1,16 @@
 /**
  * The zero-configuration database: PGlite (Postgres compiled to WASM) with pgvector, served on
- * loopback through pglite-socket so every part of Inkwell (api, worker, migrations, tests) talks
+ * loopback (embedded-server.ts) so every part of Inkwell (api, worker, migrations, tests) talks
  * to it with the same `pg` driver it would use against a real server.
  *
- * PGlite is single-session; pglite-socket multiplexes client connections and keeps a transaction's
- * statements together. Consequence we design for: never hold a transaction open across slow work,
- * because while one is open every other connection waits.
+ * PGlite is single-session; embedded-server.ts multiplexes client connections, one whole exchange
+ * at a time and one transaction at a time. Consequence we design for: never hold a transaction open
+ * across slow work, because while one is open every other connection waits.
  */
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { servePglite } from "./embedded-server.ts";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -24,7 +24,6 @@ export interface EmbeddedOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  maxConnections?: number;
 }
 
 export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
@@ -34,15 +33,8 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
     extensions: { vector },
   });
   const host = options.host ?? "127.0.0.1";
-  const server = new PGLiteSocketServer({
-    db,
-    host,
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 64,
-  });
-  await server.start();
-  const conn = server.getServerConn(); // "host:port"
-  const port = Number(conn.split(":").pop());
+  const server = await servePglite(db, { host, port: options.port ?? 0 });
+  const port = server.port;
   return {
     port,
     url: `postgres://postgres@${host}:${port}/postgres?sslmode=disable`,

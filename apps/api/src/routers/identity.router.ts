@@ -16,7 +16,7 @@ import {
 } from "@inkwell/domain/identity";
 import { z } from "zod";
 import { type Context, clearedSessionCookie, sessionCookie } from "../trpc/context.ts";
-import { adminProcedure, OK, publicProcedure, router, userProcedure } from "../trpc/init.ts";
+import { adminProcedure, OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 /** Web clients get an httpOnly cookie; API clients ask for a bearer token in the answer instead. */
 const delivery = z.object({ delivery: z.enum(["cookie", "bearer"]).default("cookie") });
@@ -60,7 +60,7 @@ export const authRouter = router({
     await identity.verifyEmail(identityDeps(ctx), input.token);
     return OK;
   }),
-  resendVerification: userProcedure.mutation(({ ctx }) => identity.resendVerification(identityDeps(ctx), ctx.auth)),
+  resendVerification: signedInProcedure.mutation(({ ctx }) => identity.resendVerification(identityDeps(ctx), ctx.auth)),
   requestPasswordReset: publicProcedure.input(requestPasswordResetInput).mutation(async ({ ctx, input }) => {
     await identity.requestPasswordReset(identityDeps(ctx), input.email, ctx.meta);
     return OK;
@@ -69,7 +69,7 @@ export const authRouter = router({
     await identity.resetPassword(identityDeps(ctx), input.token, input.password);
     return OK;
   }),
-  changePassword: userProcedure.input(changePasswordInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
+  changePassword: signedInProcedure.input(changePasswordInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
     const session = await identity.changePassword(identityDeps(ctx), ctx.auth, input, ctx.meta);
     return deliver(ctx, session, ctx.via === "bearer" ? "bearer" : input.delivery);
   }),

@@ -17,14 +17,19 @@ const PG_CODES: Record<string, { code: TRPCError["code"]; message: string }> = {
   "22007": { code: "BAD_REQUEST", message: "A date has the wrong format." },
   "22008": { code: "BAD_REQUEST", message: "A date is out of range." },
   "22023": { code: "BAD_REQUEST", message: "A value is not allowed." },
-  // A row-level security WITH CHECK failure: writing into something that is not yours.
-  "42501": { code: "NOT_FOUND", message: "Not found." },
 };
+
+/** A row-level security WITH CHECK failure means writing into something that is not yours. */
+const isRlsViolation = (cause: unknown) =>
+  (cause as { code?: unknown })?.code === "42501" && /row-level security/.test(String((cause as Error).message));
 
 export function toTRPCError(error: TRPCError): TRPCError {
   const cause = error.cause;
   if (cause instanceof DomainError) {
     return new TRPCError({ code: ERROR_CODES[cause.code], message: cause.message, cause });
+  }
+  if (error.code === "INTERNAL_SERVER_ERROR" && isRlsViolation(cause)) {
+    return new TRPCError({ code: "NOT_FOUND", message: "Not found.", cause });
   }
   const pgCode = (cause as { code?: unknown } | undefined)?.code;
   if (error.code === "INTERNAL_SERVER_ERROR" && typeof pgCode === "string" && PG_CODES[pgCode]) {

@@ -4,7 +4,11 @@
  * - publicProcedure: no session needed.
  * - userProcedure: runs inside one transaction as the signed-in user (RLS via asSession); the
  *   procedure gets `ctx.tx` and `ctx.auth`. A failed procedure rolls the transaction back.
- * - adminProcedure: a userProcedure whose user has the admin role.
+ * - signedInProcedure: the session is checked (in its own short transaction) and the procedure gets
+ *   `ctx.auth` but no open transaction: for flows that hash passwords, call out, or open their own
+ *   transactions. Holding a transaction across those would pin a connection (and, on the embedded
+ *   database, which runs one transaction at a time, stall everyone).
+ * - adminProcedure: a signedInProcedure whose user has the admin role.
  */
 import { asSession, type SessionAuth, type Tx } from "@inkwell/db";
 import { DomainError } from "@inkwell/domain/platform/errors";
@@ -76,7 +80,14 @@ export const userProcedure = base.meta({ access: "user" }).use(async ({ ctx, nex
   });
 });
 
-export const adminProcedure = userProcedure.meta({ access: "admin" }).use(({ ctx, next }) => {
+export const signedInProcedure = base.meta({ access: "user" }).use(async ({ ctx, next }) => {
+  if (!ctx.tokenHash) throw new DomainError("UNAUTHENTICATED", "Please sign in.");
+  const auth = await asSession(ctx.deps.db, ctx.tokenHash, ctx.deps.identity.sessionIdleSeconds, async (_tx, auth) => auth);
+  if (!auth) throw new DomainError("UNAUTHENTICATED", "Your session has ended. Please sign in again.");
+  return next({ ctx: { auth } });
+});
+
+export const adminProcedure = signedInProcedure.meta({ access: "admin" }).use(({ ctx, next }) => {
   if (ctx.auth.role !== "admin") throw new DomainError("FORBIDDEN", "Only administrators can do this.");
   return next();
 });

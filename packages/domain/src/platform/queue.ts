@@ -63,18 +63,60 @@ export function createEnqueue(boss: PgBoss): Enqueue {
 
 /** Creates the queues (idempotent) and lets the app roles enqueue from inside their transactions. */
 export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinition[]): Promise<void> {
-  const existing = new Set((await boss.getQueues()).map((q) => q.name));
   for (const job of jobs) {
-    if (existing.has(job.name)) await boss.updateQueue(job.name, job.queue ?? {});
-    else await boss.createQueue(job.name, job.queue ?? {});
+    // api and worker may start together: create under pg-boss's advisory lock, then bring options up to date.
+    if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.queue ?? {});
+    else await boss.updateQueue(job.name, job.queue ?? {});
   }
   // Enqueueing inside an RLS transaction runs pg-boss's INSERT as inkwell_user / inkwell_system.
-  // They may add jobs and read queue settings; they cannot read or change other jobs.
+  // They may add jobs (reading back only the new job's id) and read queue settings; they cannot read
+  // or change other jobs.
   await sql
     .raw(
       `GRANT USAGE ON SCHEMA ${QUEUE_SCHEMA} TO inkwell_user, inkwell_system;
        GRANT SELECT ON ${QUEUE_SCHEMA}.queue TO inkwell_user, inkwell_system;
-       GRANT INSERT ON ALL TABLES IN SCHEMA ${QUEUE_SCHEMA} TO inkwell_user, inkwell_system;`,
+       DO $$ DECLARE t text; BEGIN
+         FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'start_after'
+                  WHERE n.nspname = '${QUEUE_SCHEMA}' AND c.relkind IN ('r', 'p') LOOP
+           EXECUTE format('GRANT INSERT, SELECT (id, start_after) ON ${QUEUE_SCHEMA}.%I TO inkwell_user, inkwell_system', t);
+         END LOOP;
+       END $$;`,
     )
     .execute(db);
+}
+
+/**
+ * Starts a pg-boss worker per job definition and its cron schedule. Each job's payload is validated
+ * before its handler runs; a failing handler throws, so pg-boss retries it with the queue's backoff.
+ */
+export async function registerJobs(
+  boss: PgBoss,
+  jobs: JobDefinition[],
+  deps: WorkerDeps,
+  options: { pollingIntervalSeconds?: number } = {},
+): Promise<void> {
+  for (const job of jobs) {
+    await boss.work(
+      job.name,
+      { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 },
+      async ([raw]) => {
+        if (!raw) return;
+        const started = performance.now();
+        const parsed = job.schema.safeParse(raw.data ?? {});
+        if (!parsed.success) {
+          deps.log.error({ queue: job.name, jobId: raw.id, issues: parsed.error.issues }, "job payload invalid");
+          throw new Error(`invalid payload for ${job.name}`);
+        }
+        try {
+          await job.handler(parsed.data, deps);
+          deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
+        } catch (err) {
+          deps.log.warn({ queue: job.name, jobId: raw.id, err }, "job failed (will retry if attempts remain)");
+          throw err;
+        }
+      },
+    );
+    if (job.schedule) await boss.schedule(job.name, job.schedule, {}, { tz: "UTC" });
+  }
 }

@@ -1,0 +1,24 @@
+import { createDb } from "@inkwell/db";
+import { provisionTestDatabase } from "@inkwell/db/testing";
+import { identityJobs } from "@inkwell/domain/identity";
+import { createBoss, prepareQueues } from "@inkwell/domain/platform";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+/** One migrated database (embedded, or fresh on DATABASE_URL's server) with pg-boss and its queues. */
+export default async function setup(project: TestProject) {
+  const database = await provisionTestDatabase();
+  const { db } = createDb({ url: database.url, max: 2 });
+  const boss = createBoss(database.url, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  await prepareQueues(boss, db, [...identityJobs]);
+  await boss.stop({ graceful: false });
+  await db.destroy();
+  project.provide("databaseUrl", database.url);
+  return () => database.teardown();
+}

@@ -1,0 +1,108 @@
+/**
+ * Everything an API test needs, real: the migrated database, pg-boss running the identity jobs, and
+ * a local SMTP server receiving the mail they send. Procedures are called in-process through
+ * `createCaller`, or over HTTP through the Hono app (`app.request`).
+ */
+import { asSystem, createDb } from "@inkwell/db";
+import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
+import {
+  createBoss,
+  createEnqueue,
+  createSmtpMailer,
+  generateKeySpec,
+  parseKeyRing,
+  registerJobs,
+  startLocalSmtpServer,
+} from "@inkwell/domain/platform";
+import { sql } from "kysely";
+import { inject } from "vitest";
+import { createApp } from "../src/app.ts";
+import { createCaller } from "../src/router.ts";
+import { type ApiDeps, createTestContext } from "../src/trpc/context.ts";
+
+const silent = {
+  info() {},
+  warn() {},
+  error(obj: object, msg?: string) {
+    // Unexpected errors are worth seeing in test output.
+    console.error(msg, obj);
+  },
+};
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+export async function startHarness(options: { throttle?: Partial<ApiDeps["identity"]["throttle"]> } = {}) {
+  const url = inject("databaseUrl");
+  const smtp = await startLocalSmtpServer();
+  const { db } = createDb({ url, max: 12 });
+  const boss = createBoss(url, { supervise: false, schedule: false, max: 3 });
+  await boss.start();
+  const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
+  await registerJobs(boss, identityJobs, { db, mailer, log: silent }, { pollingIntervalSeconds: 0.5 });
+  const keyRing = parseKeyRing(generateKeySpec("t1"));
+  const deps: ApiDeps = {
+    db,
+    enqueue: createEnqueue(boss),
+    keyRing,
+    log: silent,
+    cookieSecure: false,
+    identity: {
+      ...defaultIdentitySettings,
+      throttle: { ...defaultIdentitySettings.throttle, ...options.throttle },
+      appUrl: "http://app.test",
+      keyRing,
+    },
+  };
+  const app = createApp({
+    deps,
+    env: { APP_URL: "http://app.test", ALLOWED_ORIGINS: [], TRUST_PROXY: true, INKWELL_DEV_MAIL_DIR: undefined, WEB_DIST_DIR: undefined },
+  });
+  let counter = 0;
+
+  const h = {
+    db,
+    deps,
+    smtp,
+    app,
+    anon: (ip?: string) => createCaller(createTestContext(deps, { ...(ip ? { ip } : {}) })),
+    as: (token: string, ip?: string) => createCaller(createTestContext(deps, { token, ...(ip ? { ip } : {}) })),
+    uniqueEmail: (tag = "user") => `${tag}-${Date.now()}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.test`,
+    /** Signs up a fresh user; returns their bearer token and profile. */
+    async signUp(tag = "user", password = "correct horse battery staple") {
+      const email = h.uniqueEmail(tag);
+      const ip = `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      const res = await h.anon(ip).auth.signUp({ email, password, displayName: tag, delivery: "bearer" });
+      if (!res.token) throw new Error("no token");
+      return { email, password, token: res.token, me: res.me, caller: h.as(res.token) };
+    },
+    /** The link token from the newest mail to `email` whose link path matches. */
+    async linkToken(email: string, path: "verify-email" | "reset-password") {
+      const mail = await smtp.waitFor((m) => m.to.includes(email) && m.text.includes(`/${path}?token=`), 15_000);
+      const token = new RegExp(`/${path}\\?token=([A-Za-z0-9_-]+)`).exec(mail.text)?.[1];
+      if (!token) throw new Error("no token in mail");
+      return token;
+    },
+    /** Runs SQL as the connecting (owner) role: for arranging time-based states, never in product code. */
+    raw: (query: ReturnType<typeof sql>) => query.execute(db),
+    asSystem: <T>(fn: Parameters<typeof asSystem<T>>[1]) => asSystem(db, fn),
+    async stop() {
+      await boss.stop({ graceful: false });
+      mailer.close();
+      await smtp.stop();
+      await db.destroy();
+    },
+  };
+  return h;
+}
+
+/** Expects a tRPC error with this code; returns it for further checks. */
+export async function expectTrpcError(promise: Promise<unknown>, code: string) {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { code?: string; message: string; cause?: unknown; shape?: unknown };
+    if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  throw new Error(`expected ${code}, but the call succeeded`);
+}
