@@ -107,13 +107,15 @@ export function createApp({ deps, env }: AppOptions) {
   return app;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function renderMailbox(mails: ReturnType<typeof readMailFolder>): string {
   const items = mails
     .map(
-      (m) => `<article><h2>${escape(m.subject)}</h2><p class="meta">to ${escape(m.to.join(", "))} · ${escape(m.receivedAt)}</p>
-<pre>${escape(m.text).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</pre></article>`,
+      (
+        m,
+      ) => `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">to ${escapeHtml(m.to.join(", "))} · ${escapeHtml(m.receivedAt)}</p>
+<pre>${escapeHtml(m.text).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</pre></article>`,
     )
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev mailbox · Inkwell</title>

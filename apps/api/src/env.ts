@@ -12,7 +12,12 @@ const schema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default("")
-    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** "id:base64key[,id:base64key...]" — AES-256-GCM keys for stored secrets; the first seals. */
   INKWELL_ENCRYPTION_KEYS: z.string().min(1),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),

@@ -1,6 +1,6 @@
 export { createApp } from "./app.ts";
 export { createApiDeps } from "./deps.ts";
-export { loadEnv, type Env } from "./env.ts";
-export { appRouter, createCaller, type AppRouter } from "./router.ts";
-export { inventory, fixtures } from "./inventory.ts";
-export { createTestContext, type ApiDeps, type Context } from "./trpc/context.ts";
+export { type Env, loadEnv } from "./env.ts";
+export { fixtures, inventory } from "./inventory.ts";
+export { type AppRouter, appRouter, createCaller } from "./router.ts";
+export { type ApiDeps, type Context, createTestContext } from "./trpc/context.ts";

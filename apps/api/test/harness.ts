@@ -14,7 +14,7 @@ import {
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
-import { sql } from "kysely";
+import type { sql } from "kysely";
 import { inject } from "vitest";
 import { createApp } from "../src/app.ts";
 import { createCaller } from "../src/router.ts";
@@ -55,7 +55,13 @@ export async function startHarness(options: { throttle?: Partial<ApiDeps["identi
   };
   const app = createApp({
     deps,
-    env: { APP_URL: "http://app.test", ALLOWED_ORIGINS: [], TRUST_PROXY: true, INKWELL_DEV_MAIL_DIR: undefined, WEB_DIST_DIR: undefined },
+    env: {
+      APP_URL: "http://app.test",
+      ALLOWED_ORIGINS: [],
+      TRUST_PROXY: true,
+      INKWELL_DEV_MAIL_DIR: undefined,
+      WEB_DIST_DIR: undefined,
+    },
   });
   let counter = 0;
 

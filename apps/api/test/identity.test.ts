@@ -245,7 +245,9 @@ describe("third-party API keys", () => {
     expect(saved).toMatchObject({ service: "openai", last4: "WXYZ", label: "work" });
     expect(JSON.stringify(await caller.apiKeys.list())).not.toContain("abcdefghijklmnop");
 
-    const row = await h.raw(sql<{ ciphertext: string; key_id: string }>`SELECT ciphertext, key_id FROM user_api_keys WHERE user_id = ${me.id}`);
+    const row = await h.raw(
+      sql<{ ciphertext: string; key_id: string }>`SELECT ciphertext, key_id FROM user_api_keys WHERE user_id = ${me.id}`,
+    );
     const stored = row.rows[0] as { ciphertext: string; key_id: string };
     expect(stored.ciphertext).not.toContain("abcdefghijklmnop");
     expect(stored.key_id).toBe("t1");

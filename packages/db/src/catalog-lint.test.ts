@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createDb } from "./client.ts";
 import { rlsCatalogProblems } from "./catalog-lint.ts";
+import { createDb } from "./client.ts";
 
 const { db } = createDb({ url: inject("databaseUrl"), max: 2 });
 afterAll(() => db.destroy());
@@ -60,9 +60,7 @@ describe("row-level security catalog lint", () => {
   });
 
   it("fails on a SECURITY DEFINER function without pinned search_path or open to PUBLIC", async () => {
-    const problems = await problemsAfter(
-      "CREATE FUNCTION app.leak() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'",
-    );
+    const problems = await problemsAfter("CREATE FUNCTION app.leak() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'");
     expect(problems).toEqual(
       expect.arrayContaining([
         "function app.leak: SECURITY DEFINER without a pinned search_path",

@@ -49,7 +49,9 @@ export async function rlsCatalogProblems(db: Kysely<any>, schema = "public"): Pr
   const views = await sql<{ name: string }>`
     SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ${schema} AND c.relkind IN ('v', 'm')
-      AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'] OR c.reloptions @> ARRAY['security_invoker=on'], false)`.execute(db);
+      AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'] OR c.reloptions @> ARRAY['security_invoker=on'], false)`.execute(
+    db,
+  );
   for (const v of views.rows) problems.push(`view ${v.name}: is not security_invoker`);
 
   const definers = await sql<{ name: string; pinned: boolean; public_exec: boolean }>`

@@ -43,7 +43,10 @@ describe("the RLS transaction", () => {
       tx.selectFrom("profiles").select("display_name").where("user_id", "=", a).executeTakeFirstOrThrow(),
     );
     expect(name.display_name).toContain("c-");
-    const after = await sql<{ role: string; uid: string | null }>`SELECT current_user AS role, nullif(current_setting('app.user_id', true), '') AS uid`.execute(db);
+    const after = await sql<{
+      role: string;
+      uid: string | null;
+    }>`SELECT current_user AS role, nullif(current_setting('app.user_id', true), '') AS uid`.execute(db);
     expect(after.rows[0]?.role).not.toBe("inkwell_user");
     expect(after.rows[0]?.uid).toBeNull();
   });
@@ -54,8 +57,8 @@ describe("the RLS transaction", () => {
 
   it("cannot let a user change their own role or tier", async () => {
     const a = await makeUser(`d-${Date.now()}@example.test`);
-    await expect(asUser(db, a, (tx) => tx.updateTable("users").set({ role: "admin" }).where("id", "=", a).execute())).rejects.toThrow(
-      /permission denied/,
-    );
+    await expect(
+      asUser(db, a, (tx) => tx.updateTable("users").set({ role: "admin" }).where("id", "=", a).execute()),
+    ).rejects.toThrow(/permission denied/);
   });
 });

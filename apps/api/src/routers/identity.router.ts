@@ -3,9 +3,9 @@ import {
   adminListUsersInput,
   adminSetTierInput,
   changePasswordInput,
-  idInput,
-  identity,
   type IssuedSession,
+  identity,
+  idInput,
   requestPasswordResetInput,
   resetPasswordInput,
   saveApiKeyInput,
@@ -90,7 +90,9 @@ export const sessionsRouter = router({
 
 export const apiKeysRouter = router({
   list: userProcedure.query(({ ctx }) => identity.listApiKeys(ctx.tx)),
-  save: userProcedure.input(saveApiKeyInput).mutation(({ ctx, input }) => identity.saveApiKey(ctx.deps.keyRing, ctx.tx, ctx.auth, input)),
+  save: userProcedure
+    .input(saveApiKeyInput)
+    .mutation(({ ctx, input }) => identity.saveApiKey(ctx.deps.keyRing, ctx.tx, ctx.auth, input)),
   delete: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     await identity.deleteApiKey(ctx.tx, input.id);
     return OK;
@@ -98,7 +100,9 @@ export const apiKeysRouter = router({
 });
 
 export const adminRouter = router({
-  listUsers: adminProcedure.input(adminListUsersInput).query(({ ctx, input }) => identity.adminListUsers(ctx.deps.db, ctx.auth, input)),
+  listUsers: adminProcedure
+    .input(adminListUsersInput)
+    .query(({ ctx, input }) => identity.adminListUsers(ctx.deps.db, ctx.auth, input)),
   setSubscriptionTier: adminProcedure.input(adminSetTierInput).mutation(async ({ ctx, input }) => {
     await identity.adminSetSubscriptionTier(ctx.deps.db, ctx.auth, input);
     return OK;

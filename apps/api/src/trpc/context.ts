@@ -4,8 +4,8 @@
  * without one by tests (`createTestContext`).
  */
 import type { Database } from "@inkwell/db";
-import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
+import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
 
 export const SESSION_COOKIE = "inkwell_session";

@@ -43,7 +43,14 @@ export async function markEmailVerified(tx: Tx, userId: string) {
 
 export async function insertSession(
   tx: Tx,
-  values: { userId: string; tokenHash: Buffer; userAgent: string | null; ip: string | null; idleSeconds: number; absoluteSeconds: number },
+  values: {
+    userId: string;
+    tokenHash: Buffer;
+    userAgent: string | null;
+    ip: string | null;
+    idleSeconds: number;
+    absoluteSeconds: number;
+  },
 ) {
   return tx
     .insertInto("sessions")
@@ -296,7 +303,10 @@ export async function purgeExpired(tx: Tx) {
   const tokens = await tx
     .deleteFrom("user_tokens")
     .where((eb) =>
-      eb.or([eb("used_at", "<=", sql<Date>`now() - interval '1 day'`), eb("expires_at", "<=", sql<Date>`now() - interval '1 day'`)]),
+      eb.or([
+        eb("used_at", "<=", sql<Date>`now() - interval '1 day'`),
+        eb("expires_at", "<=", sql<Date>`now() - interval '1 day'`),
+      ]),
     )
     .executeTakeFirst();
   const throttles = await tx

@@ -9,6 +9,8 @@ import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
 import { type KeyRing, open, seal } from "../platform/secret-box.ts";
 import { hashToken, newToken } from "../platform/tokens.ts";
+import { sendEmailJob } from "./identity.jobs.ts";
+import * as repo from "./identity.repository.ts";
 import type {
   AdminListUsersInput,
   ApiKeySummary,
@@ -19,8 +21,6 @@ import type {
   SignUpInput,
   UpdateProfileInput,
 } from "./identity.schemas.ts";
-import { sendEmailJob } from "./identity.jobs.ts";
-import * as repo from "./identity.repository.ts";
 import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from "./passwords.ts";
 
 export interface ThrottleRule {

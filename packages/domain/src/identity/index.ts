@@ -1,6 +1,13 @@
 /** Public API of the identity module. */
+
+export { identityJobs, purgeExpiredJob, sendEmailJob } from "./identity.jobs.ts";
 export * from "./identity.schemas.ts";
 export * as identity from "./identity.service.ts";
-export { defaultIdentitySettings, type IdentityConfig, type IdentityDeps, type IssuedSession, type RequestMeta } from "./identity.service.ts";
-export { identityJobs, sendEmailJob, purgeExpiredJob } from "./identity.jobs.ts";
+export {
+  defaultIdentitySettings,
+  type IdentityConfig,
+  type IdentityDeps,
+  type IssuedSession,
+  type RequestMeta,
+} from "./identity.service.ts";
 export { ARGON2_PARAMS, hashPassword, isCommonPassword } from "./passwords.ts";

@@ -4,7 +4,7 @@
  * optional cron schedule and handler. Enqueueing goes through the caller's transaction (pg-boss
  * `send(..., { db })`), so a row and the job about it commit or roll back together.
  */
-import { type Database, type Tx } from "@inkwell/db";
+import type { Database, Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import { fromKysely, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
@@ -97,26 +97,22 @@ export async function registerJobs(
   options: { pollingIntervalSeconds?: number } = {},
 ): Promise<void> {
   for (const job of jobs) {
-    await boss.work(
-      job.name,
-      { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 },
-      async ([raw]) => {
-        if (!raw) return;
-        const started = performance.now();
-        const parsed = job.schema.safeParse(raw.data ?? {});
-        if (!parsed.success) {
-          deps.log.error({ queue: job.name, jobId: raw.id, issues: parsed.error.issues }, "job payload invalid");
-          throw new Error(`invalid payload for ${job.name}`);
-        }
-        try {
-          await job.handler(parsed.data, deps);
-          deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
-        } catch (err) {
-          deps.log.warn({ queue: job.name, jobId: raw.id, err }, "job failed (will retry if attempts remain)");
-          throw err;
-        }
-      },
-    );
+    await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([raw]) => {
+      if (!raw) return;
+      const started = performance.now();
+      const parsed = job.schema.safeParse(raw.data ?? {});
+      if (!parsed.success) {
+        deps.log.error({ queue: job.name, jobId: raw.id, issues: parsed.error.issues }, "job payload invalid");
+        throw new Error(`invalid payload for ${job.name}`);
+      }
+      try {
+        await job.handler(parsed.data, deps);
+        deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
+      } catch (err) {
+        deps.log.warn({ queue: job.name, jobId: raw.id, err }, "job failed (will retry if attempts remain)");
+        throw err;
+      }
+    });
     if (job.schedule) await boss.schedule(job.name, job.schedule, {}, { tz: "UTC" });
   }
 }
