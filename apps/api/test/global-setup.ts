@@ -4,12 +4,6 @@ import { identityJobs } from "@inkwell/domain/identity";
 import { createBoss, prepareQueues } from "@inkwell/domain/platform";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
-
 /** One migrated database (embedded, or fresh on DATABASE_URL's server) with pg-boss and its queues. */
 export default async function setup(project: TestProject) {
   const database = await provisionTestDatabase();

@@ -1,12 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { provisionTestDatabase } from "./testing.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
-
 export default async function setup(project: TestProject) {
   const database = await provisionTestDatabase();
   project.provide("databaseUrl", database.url);

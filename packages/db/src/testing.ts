@@ -8,6 +8,13 @@ import pg from "pg";
 import { startEmbeddedDatabase } from "./embedded.ts";
 import { migrateToLatest } from "./migrate.ts";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The migrated test database, provided by a vitest globalSetup. */
+    databaseUrl: string;
+  }
+}
+
 export interface TestDatabase {
   url: string;
   kind: "native" | "embedded";

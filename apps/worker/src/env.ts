@@ -1,0 +1,22 @@
+/** The worker's configuration, validated once at start. */
+import { z } from "zod";
+
+const schema = z.object({
+  DATABASE_URL: z.url(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
+  MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
+  /** How often idle workers look for new jobs (pg-boss minimum 0.5 s). */
+  WORKER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WorkerEnv = z.infer<typeof schema>;
+
+export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid worker configuration:\n${problems}`);
+  }
+  return parsed.data;
+}

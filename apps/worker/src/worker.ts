@@ -1,0 +1,32 @@
+/**
+ * The background worker: pg-boss 12 on the application database. It creates the queues, registers a
+ * handler per job (see jobs.ts) and the cron schedules, and on stop lets in-flight jobs finish (up to
+ * a timeout) before closing; a job still running when the process dies is retried by pg-boss once its
+ * expiry passes, so handlers are written to be safe to run twice.
+ */
+import { createDb } from "@inkwell/db";
+import { createBoss, createSmtpMailer, type Logger, prepareQueues, registerJobs } from "@inkwell/domain/platform";
+import type { WorkerEnv } from "./env.ts";
+import { allJobs } from "./jobs.ts";
+
+export interface RunningWorker {
+  stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningWorker> {
+  const { db } = createDb({ url: env.DATABASE_URL, max: 6, applicationName: "inkwell-worker" });
+  const boss = createBoss(env.DATABASE_URL, { supervise: true, schedule: true, max: 6 });
+  boss.on("error", (err) => log.error({ err }, "pg-boss error"));
+  await boss.start();
+  await prepareQueues(boss, db, allJobs);
+  const mailer = createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
+  await registerJobs(boss, allJobs, { db, mailer, log }, { pollingIntervalSeconds: env.WORKER_POLL_SECONDS });
+  log.info({ queues: allJobs.map((j) => j.name) }, "worker started");
+  return {
+    async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
+      await boss.stop({ graceful, timeout: timeoutMs });
+      mailer.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * `pnpm dev` — the whole system with zero configuration:
+ *   - the embedded Postgres (PGlite + pgvector), persisted in .data/pglite, unless DATABASE_URL is set;
+ *   - migrations applied;
+ *   - a local SMTP server keeping mail in .data/mail (shown at /dev/mail), unless SMTP_URL is set;
+ *   - a generated, persisted dev encryption key, unless INKWELL_ENCRYPTION_KEYS is set;
+ *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
+ *     the built web served by the API itself on :3000.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createDb, migrateToLatest } from "@inkwell/db";
+import { startEmbeddedDatabase } from "@inkwell/db/embedded";
+import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+
+const root = resolve(import.meta.dirname, "..");
+const dataDir = resolve(process.env.INKWELL_DATA_DIR ?? join(root, ".data"));
+const prod = process.argv.includes("--prod");
+mkdirSync(dataDir, { recursive: true });
+
+const say = (msg: string) => console.log(`\x1b[36m[inkwell]\x1b[0m ${msg}`);
+const cleanups: (() => Promise<void> | void)[] = [];
+
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  const port = Number(process.env.INKWELL_DB_PORT ?? 54329);
+  const embedded = await startEmbeddedDatabase({ dataDir: join(dataDir, "pglite"), port });
+  cleanups.push(() => embedded.stop());
+  databaseUrl = embedded.url;
+  say(`embedded Postgres (PGlite + pgvector) at ${databaseUrl}, data in ${join(dataDir, "pglite")}`);
+} else {
+  say("using DATABASE_URL");
+}
+
+const { db } = createDb({ url: databaseUrl, max: 1 });
+const migrated = await migrateToLatest(db);
+await db.destroy();
+say(`database migrated (${migrated.results?.length ?? 0} new migration(s))`);
+
+const secretsFile = join(dataDir, "dev-secrets.json");
+let encryptionKeys = process.env.INKWELL_ENCRYPTION_KEYS;
+if (!encryptionKeys) {
+  if (!existsSync(secretsFile))
+    writeFileSync(secretsFile, JSON.stringify({ encryptionKeys: generateKeySpec("dev1") }), { mode: 0o600 });
+  encryptionKeys = (JSON.parse(readFileSync(secretsFile, "utf8")) as { encryptionKeys: string }).encryptionKeys;
+}
+
+let smtpUrl = process.env.SMTP_URL;
+let devMailDir: string | undefined;
+if (!smtpUrl) {
+  devMailDir = join(dataDir, "mail");
+  const smtp = await startLocalSmtpServer({ port: Number(process.env.INKWELL_SMTP_PORT ?? 2525), folder: devMailDir });
+  cleanups.push(() => smtp.stop());
+  smtpUrl = smtp.url;
+}
+
+const apiPort = Number(process.env.PORT ?? 3000);
+const webPort = 5173;
+const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
+
+if (prod) {
+  say("building the web app…");
+  const built = spawnSync("pnpm", ["--filter", "@inkwell/web", "build"], { stdio: "inherit", cwd: root });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  SMTP_URL: smtpUrl,
+  INKWELL_ENCRYPTION_KEYS: encryptionKeys,
+  APP_URL: appUrl,
+  PORT: String(apiPort),
+  ALLOWED_ORIGINS: [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`].join(","),
+  ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
+  ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
+  API_ORIGIN: `http://127.0.0.1:${apiPort}`,
+};
+
+const filters = prod ? ["@inkwell/api", "@inkwell/worker"] : ["@inkwell/api", "@inkwell/worker", "@inkwell/web"];
+const task = prod ? "start" : "dev";
+const children = filters.map((name) =>
+  spawn("pnpm", ["--filter", name, task], { stdio: ["ignore", "inherit", "inherit"], env, cwd: root }),
+);
+
+say(`open ${appUrl}  ·  dev mailbox: ${devMailDir ? `${appUrl}/dev/mail` : "(SMTP_URL set: mail goes out)"}`);
+say("Ctrl-C stops everything");
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  process.exit(code);
+}
+for (const child of children) {
+  child.once("exit", (code) => {
+    if (!stopping) {
+      say(`a process exited (${code}); stopping the rest`);
+      void stop(code ?? 1);
+    }
+  });
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
