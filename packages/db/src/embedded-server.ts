@@ -40,12 +40,17 @@ export interface PgliteServer {
   stop(): Promise<void>;
 }
 
-export async function servePglite(db: PGlite, options: { host: string; port: number }): Promise<PgliteServer> {
+export async function servePglite(
+  db: PGlite,
+  options: { host: string; port: number; idleInTransactionMs?: number },
+): Promise<PgliteServer> {
   const turns: Turn[] = [];
   const connections = new Set<Connection>();
   let owner: Connection | null = null;
+  let ownerLastActive = 0;
   let pumping = false;
   let nextId = 1;
+  const idleInTransactionMs = options.idleInTransactionMs ?? 30_000;
 
   async function pump() {
     if (pumping) return;
@@ -56,19 +61,25 @@ export async function servePglite(db: PGlite, options: { host: string; port: num
         if (index === -1) break;
         const [turn] = turns.splice(index, 1);
         if (!turn || turn.conn.closed) continue;
-        await db.runExclusive(async () => {
-          for (let i = 0; i < turn.messages.length; i++) {
-            const message = turn.messages[i] as Buffer;
-            await db.execProtocolRawStream(new Uint8Array(message), {
-              // Persisting after every message would be slow; once per exchange is enough.
-              syncToFs: i === turn.messages.length - 1,
-              onRawData: (data) => {
-                if (!turn.conn.closed) turn.conn.socket.write(data);
-              },
-            });
-          }
-        });
+        try {
+          await db.runExclusive(async () => {
+            for (let i = 0; i < turn.messages.length; i++) {
+              const message = turn.messages[i] as Buffer;
+              await db.execProtocolRawStream(new Uint8Array(message), {
+                // Persisting after every message would be slow; once per exchange is enough.
+                syncToFs: i === turn.messages.length - 1,
+                onRawData: (data) => {
+                  if (!turn.conn.closed) turn.conn.socket.write(data);
+                },
+              });
+            }
+          });
+        } catch {
+          // Postgres errors travel inside the protocol; a throw here means the exchange itself broke.
+          turn.conn.socket.destroy();
+        }
         owner = db.isInTransaction() ? turn.conn : null;
+        ownerLastActive = Date.now();
       }
     } finally {
       pumping = false;
@@ -82,7 +93,8 @@ export async function servePglite(db: PGlite, options: { host: string; port: num
     for (let i = turns.length - 1; i >= 0; i--) if (turns[i]?.conn === conn) turns.splice(i, 1);
     if (owner === conn) {
       // The client vanished inside a transaction: undo it so the others can go on.
-      await db.runExclusive(() => db.exec("ROLLBACK")).catch(() => {});
+      // (exec takes PGlite's query lock itself; wrapping it in runExclusive would deadlock.)
+      await db.exec("ROLLBACK").catch(() => {});
       owner = null;
     }
     void pump();
@@ -140,6 +152,13 @@ export async function servePglite(db: PGlite, options: { host: string; port: num
     socket.on("close", () => void release(conn));
   });
 
+  // Postgres' idle_in_transaction_session_timeout, for a backend everyone shares: a connection that
+  // sits in a transaction while others wait is cut off (and rolled back) instead of stalling them all.
+  const watchdog = setInterval(() => {
+    if (owner && turns.length > 0 && Date.now() - ownerLastActive > idleInTransactionMs) owner.socket.destroy();
+  }, 1000);
+  watchdog.unref();
+
   await db.waitReady;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -150,6 +169,7 @@ export async function servePglite(db: PGlite, options: { host: string; port: num
   return {
     port,
     async stop() {
+      clearInterval(watchdog);
       for (const conn of connections) conn.socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       while (pumping) await new Promise((r) => setTimeout(r, 5));
