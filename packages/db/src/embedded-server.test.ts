@@ -27,7 +27,7 @@ describe("the embedded database server", () => {
     const results = await Promise.all(
       Array.from({ length: 400 }, (_, i) => pool.query("SELECT $1::int AS n, $2::text AS label", [i, `label-${i}`])),
     );
-    results.forEach((r, i) => expect(r.rows[0]).toEqual({ n: i, label: `label-${i}` }));
+    for (const [i, r] of results.entries()) expect(r.rows[0]).toEqual({ n: i, label: `label-${i}` });
     await pool.end();
   });
 
