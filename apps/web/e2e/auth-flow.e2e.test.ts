@@ -1,0 +1,222 @@
+/**
+ * The account journey in a real browser against the real stack: sign up, confirm the e-mail from the
+ * link that actually arrived over SMTP, sign out, sign in, edit the profile.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Stack, startStack } from "./stack.ts";
+
+const STEP_TIMEOUT = 15_000;
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let stepNumber = 0;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  stack = await startStack(inject("databaseUrl"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  page = await context.newPage();
+  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  page.on("console", (message) => {
+    // The browser logs every 4xx answer; the journey provokes some on purpose.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      console.error("[browser] console.error:", message.text());
+    }
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** One named step, bounded in time; on failure a screenshot of the page goes to test-results/. */
+async function step(name: string, fn: () => Promise<void>) {
+  const label = `${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT * 2} ms`)), STEP_TIMEOUT * 2);
+      }),
+    ]);
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
+
+/** playwright-core has no test runner assertions: poll with vitest's instead. */
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: STEP_TIMEOUT, interval: 100 });
+const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
+/** The text a screen reader reads as the element's description (its aria-describedby targets). */
+const description = (locator: Locator) =>
+  locator.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" ")
+      .trim(),
+  );
+const focused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
+const banner = () => page.getByRole("region", { name: "E-mail confirmation" });
+
+describe("account journey in the browser", () => {
+  it("signs up, confirms the e-mail, signs out and in, and edits the profile", async () => {
+    const started = performance.now();
+    const email = `ada-${Date.now()}@example.test`;
+    const password = "correct horse battery staple";
+
+    await step("signed out visitors land on sign in", async () => {
+      await page.goto("/");
+      await visible(heading("Sign in"));
+      expect(new URL(page.url()).pathname).toBe("/sign-in");
+      await page.getByRole("link", { name: "Create an account" }).click();
+      await visible(heading("Create your account"));
+    });
+
+    await step("inline validation before sending", async () => {
+      await page.getByLabel("E-mail").fill("not-an-address");
+      await page.getByLabel("Password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Create account" }).click();
+      const emailInput = page.getByLabel("E-mail");
+      await eventually(() => emailInput.getAttribute("aria-invalid")).toBe("true");
+      await eventually(() => description(emailInput)).toMatch(/valid e-mail address/);
+      await eventually(() => focused(emailInput)).toBe(true);
+      await eventually(() => description(page.getByLabel("Password", { exact: true }))).toMatch(/at least 8 characters/i);
+    });
+
+    await step("sign up", async () => {
+      await page.getByLabel("Display name").fill("Ada Lovelace");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill(password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await visible(heading("Welcome, Ada Lovelace"));
+      await eventually(() => banner().textContent()).toContain("Please confirm your e-mail address");
+      await eventually(() => banner().textContent()).toContain(email);
+      await visible(page.getByRole("button", { name: "Sign out" }));
+    });
+
+    await step("confirm the e-mail from the link that arrived", async () => {
+      const link = await stack.linkFromMail(email, "/verify-email");
+      expect(link.startsWith(`${stack.baseUrl}/verify-email?token=`)).toBe(true);
+      await page.goto(link);
+      await visible(page.getByText("Your e-mail address is confirmed"));
+      await eventually(() => banner().count()).toBe(0);
+      await page.getByRole("link", { name: "Continue to Inkwell" }).click();
+      await visible(heading("Welcome, Ada Lovelace"));
+      await eventually(() => banner().count()).toBe(0);
+    });
+
+    await step("sign out", async () => {
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await visible(heading("Sign in"));
+      await visible(page.getByText("You're signed out"));
+      // Protected pages now send the visitor to sign in, and back afterwards.
+      await page.goto("/settings");
+      await visible(heading("Sign in"));
+      expect(new URL(page.url()).search).toBe(`?next=${encodeURIComponent("/settings")}`);
+    });
+
+    await step("the API's field error shows under its field", async () => {
+      await page.goto("/sign-up");
+      await page.getByLabel("E-mail").fill(email.toUpperCase());
+      await page.getByLabel("Password", { exact: true }).fill("another good passphrase");
+      await page.getByRole("button", { name: "Create account" }).click();
+      const emailInput = page.getByLabel("E-mail");
+      await eventually(() => emailInput.getAttribute("aria-invalid")).toBe("true");
+      await eventually(() => description(emailInput)).toMatch(/already exists/);
+    });
+
+    await step("a wrong password is refused", async () => {
+      await page.getByRole("link", { name: "Sign in" }).first().click();
+      await visible(heading("Sign in"));
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("not the password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await eventually(() => page.getByRole("alert").textContent()).toContain("Wrong e-mail or password");
+    });
+
+    await step("sign in", async () => {
+      await page.getByLabel("Password", { exact: true }).fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await visible(heading("Welcome, Ada Lovelace"));
+      await eventually(() => banner().count()).toBe(0);
+      // Signed-in users who open sign in go to their profile.
+      await page.goto("/sign-in");
+      await visible(heading("Profile"));
+    });
+
+    await step("edit the profile; the change survives a reload", async () => {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Home" }).click();
+      await visible(heading("Welcome, Ada Lovelace"));
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
+      await visible(heading("Profile"));
+      await eventually(() => page.getByLabel("Display name").inputValue()).toBe("Ada Lovelace");
+      await page.getByLabel("Display name").fill("Ada King");
+      await page.getByLabel("Dark").check();
+      await page.getByRole("button", { name: "Save profile" }).click();
+      await visible(page.getByRole("status").filter({ hasText: "Profile saved." }));
+      await eventually(() => page.locator("html").getAttribute("data-theme")).toBe("dark");
+      await page.reload();
+      await visible(heading("Profile"));
+      await eventually(() => page.getByLabel("Display name").inputValue()).toBe("Ada King");
+      await eventually(() => page.getByLabel("Dark").isChecked()).toBe(true);
+      await eventually(() => page.getByRole("banner").textContent()).toContain("Ada King");
+    });
+
+    await step("a bad avatar URL gets an inline error", async () => {
+      const avatar = page.getByLabel("Avatar URL");
+      await avatar.fill("javascript:alert(1)");
+      await page.getByRole("button", { name: "Save profile" }).click();
+      await eventually(() => avatar.getAttribute("aria-invalid")).toBe("true");
+      await eventually(() => description(avatar)).toMatch(/http\(s\) address/);
+      await eventually(() => focused(avatar)).toBe(true);
+      // Nothing was saved.
+      await page.reload();
+      await eventually(() => page.getByLabel("Avatar URL").inputValue()).toBe("");
+    });
+
+    if (keepScreenshots) {
+      await step("settings page", async () => {
+        await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+        await visible(page.getByText("This device"));
+      });
+    }
+
+    console.log(`[e2e] journey took ${Math.round(performance.now() - started)} ms`);
+  });
+});

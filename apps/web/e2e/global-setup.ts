@@ -1,0 +1,25 @@
+/**
+ * Before the browser tests: build the web app (a few seconds; always, so it is never stale) and
+ * provision one migrated database (embedded Postgres unless DATABASE_URL names a server).
+ */
+import { fileURLToPath } from "node:url";
+import { provisionTestDatabase } from "@inkwell/db/testing";
+import { build } from "vite";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+export const webRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export default async function setup(project: TestProject) {
+  const started = performance.now();
+  await build({ root: webRoot, logLevel: "warn", build: { sourcemap: false } });
+  const database = await provisionTestDatabase();
+  console.log(`[e2e] web built and ${database.kind} database ready in ${Math.round(performance.now() - started)} ms`);
+  project.provide("databaseUrl", database.url);
+  return () => database.teardown();
+}

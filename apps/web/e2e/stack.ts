@@ -1,0 +1,100 @@
+/**
+ * The real Inkwell stack in this process: the API (serving the built web app) on a free port, the
+ * worker part that delivers mail, and a local SMTP server that receives it.
+ */
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type ServerType, serve } from "@hono/node-server";
+import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
+import { createDb } from "@inkwell/db";
+import { identityJobs } from "@inkwell/domain/identity";
+import {
+  createBoss,
+  createSmtpMailer,
+  generateKeySpec,
+  type Logger,
+  registerJobs,
+  startLocalSmtpServer,
+} from "@inkwell/domain/platform";
+
+export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
+
+/** Quiet, but unexpected errors are worth seeing in the test output. */
+const log: Logger = {
+  info() {},
+  warn(obj, msg) {
+    console.warn("[stack]", msg, obj);
+  },
+  error(obj, msg) {
+    console.error("[stack]", msg, obj);
+  },
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+export async function startStack(databaseUrl: string) {
+  const smtp = await startLocalSmtpServer();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = loadEnv({
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtp.url,
+    INKWELL_ENCRYPTION_KEYS: generateKeySpec("e2e"),
+    APP_URL: baseUrl,
+    WEB_DIST_DIR: webDist,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+  });
+
+  // The API (createApiDeps also creates the queues).
+  const api = await createApiDeps(env, log);
+  const app = createApp({ deps: api.deps, env });
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+
+  // The worker's part: run the identity jobs, sending mail to the local SMTP server.
+  const { db } = createDb({ url: databaseUrl, max: 3 });
+  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 3 });
+  boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
+  await boss.start();
+  const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
+  await registerJobs(boss, identityJobs, { db, mailer, log }, { pollingIntervalSeconds: 0.5 });
+
+  return {
+    baseUrl,
+    smtp,
+    /** The link of the newest mail to `email` pointing at `path` (e.g. "/verify-email"). */
+    async linkFromMail(email: string, path: string, timeoutMs = 15_000): Promise<string> {
+      const pattern = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_-]+`);
+      const matches = (m: { to: string[]; text: string }) => m.to.includes(email) && pattern.test(m.text);
+      await smtp.waitFor(matches, timeoutMs);
+      const newest = smtp.messages.filter(matches).at(-1)!;
+      return pattern.exec(newest.text)![0];
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      await boss.stop({ graceful: false });
+      mailer.close();
+      await db.destroy();
+      await api.close();
+      await smtp.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The typed API client and the query cache, wired the way @trpc/tanstack-react-query documents for a
+ * single-page app: one `QueryClient`, one `createTRPCClient` and a `createTRPCOptionsProxy` singleton
+ * (`trpc.x.y.queryOptions()` / `.mutationOptions()` / `.queryKey()`), used with TanStack Query's hooks.
+ *
+ * Also the one place that knows who is signed in: `auth.me` in the cache is the session state.
+ */
+import type { AppRouter } from "@inkwell/api/router";
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, isTRPCClientError } from "@trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
+
+export type Outputs = inferRouterOutputs<AppRouter>;
+export type Me = NonNullable<Outputs["auth"]["me"]>;
+
+function httpStatusOf(error: unknown): number | undefined {
+  return isTRPCClientError<AppRouter>(error) ? error.data?.httpStatus : undefined;
+}
+
+/** A request that failed because there is no (longer a) session: the user must sign in again. */
+function endsSession(error: unknown): boolean {
+  if (!isTRPCClientError<AppRouter>(error) || error.data?.code !== "UNAUTHORIZED") return false;
+  // Wrong credentials also answer UNAUTHORIZED; sign-out handles its own outcome.
+  return !["auth.signIn", "auth.signOut", "auth.signOutEverywhere"].includes(error.data.path ?? "");
+}
+
+export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: (error) => endsSession(error) && signedOut("expired") }),
+  mutationCache: new MutationCache({ onError: (error) => endsSession(error) && signedOut("expired") }),
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      // Client errors (4xx) will not change on retry; network and server errors may.
+      retry: (count, error) => {
+        const status = httpStatusOf(error);
+        return (status === undefined || status >= 500) && count < 2;
+      },
+    },
+    mutations: { retry: false },
+  },
+});
+
+export const trpcClient = createTRPCClient<AppRouter>({
+  links: [httpBatchLink({ url: "/trpc" })],
+});
+
+export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
+
+export const meQuery = () => trpc.auth.me.queryOptions();
+
+/** The signed-in account (or null), loading it once; route loaders await this before rendering. */
+export const ensureMe = () => queryClient.ensureQueryData(meQuery());
+
+export type SignOutReason = "signed-out" | "signed-out-everywhere" | "expired" | "password-reset";
+let lastSignOut: SignOutReason | null = null;
+
+/** After sign-in/up: the new account becomes the session; anything cached for someone else goes. */
+export function signedIn(me: Me) {
+  lastSignOut = null;
+  queryClient.removeQueries({ predicate: (q) => q.queryHash !== hashOfMe() });
+  queryClient.setQueryData(trpc.auth.me.queryKey(), me);
+}
+
+/** After sign-out, or when the server says the session is gone: forget the account's data. */
+export function signedOut(reason: SignOutReason) {
+  lastSignOut = reason;
+  queryClient.removeQueries({ predicate: (q) => q.queryHash !== hashOfMe() });
+  queryClient.setQueryData(trpc.auth.me.queryKey(), null);
+}
+
+/** Why the user was last signed out in this tab (for the sign-in page's notice and redirect). */
+export function lastSignOutReason(): SignOutReason | null {
+  return lastSignOut;
+}
+
+export function forgetSignOutReason() {
+  lastSignOut = null;
+}
+
+const hashOfMe = () => JSON.stringify(trpc.auth.me.queryKey());

@@ -1,0 +1,74 @@
+import { createBrowserRouter, useRouteError } from "react-router";
+import { AppShell } from "./components/AppShell.tsx";
+import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
+import { ensureMe } from "./lib/api.ts";
+import { describeError } from "./lib/errors.ts";
+import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
+import { HomePage } from "./routes/home.tsx";
+import { NotFoundPage } from "./routes/not-found.tsx";
+import { ProfilePage } from "./routes/profile.tsx";
+import { ResetPasswordPage } from "./routes/reset-password.tsx";
+import { SettingsPage } from "./routes/settings.tsx";
+import { SignInPage } from "./routes/sign-in.tsx";
+import { SignUpPage } from "./routes/sign-up.tsx";
+import { VerifyEmailPage } from "./routes/verify-email.tsx";
+
+export const router = createBrowserRouter([
+  {
+    Component: AppShell,
+    // Who is signed in decides what every page shows: know it before the first render.
+    loader: async () => {
+      await ensureMe();
+      return null;
+    },
+    HydrateFallback: Booting,
+    ErrorBoundary: CrashPage,
+    children: [
+      {
+        loader: guestOnlyLoader,
+        children: [
+          { path: "sign-in", Component: SignInPage },
+          { path: "sign-up", Component: SignUpPage },
+        ],
+      },
+      { path: "forgot-password", Component: ForgotPasswordPage },
+      { path: "reset-password", Component: ResetPasswordPage },
+      { path: "verify-email", Component: VerifyEmailPage },
+      {
+        loader: requireUserLoader,
+        Component: RequireAuth,
+        children: [
+          { index: true, Component: HomePage },
+          { path: "profile", Component: ProfilePage },
+          { path: "settings", Component: SettingsPage },
+        ],
+      },
+      { path: "*", Component: NotFoundPage },
+    ],
+  },
+]);
+
+function Booting() {
+  return (
+    <div className="boot" role="status">
+      <span className="spinner" aria-hidden="true" />
+      <span className="visually-hidden">Loading Inkwell…</span>
+    </div>
+  );
+}
+
+function CrashPage() {
+  const error = useRouteError();
+  return (
+    <main id="main" className="page narrow center crash">
+      <title>Something went wrong · Inkwell</title>
+      <h1>Something went wrong</h1>
+      <p className="muted">{describeError(error).message}</p>
+      <p>
+        <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,18 @@
+import { ApiKeysSection } from "../components/settings/ApiKeysSection.tsx";
+import { ChangePasswordSection } from "../components/settings/ChangePasswordSection.tsx";
+import { SessionsSection } from "../components/settings/SessionsSection.tsx";
+
+export function SettingsPage() {
+  return (
+    <div className="page">
+      <title>Settings · Inkwell</title>
+      <header className="page-header">
+        <h1 tabIndex={-1}>Settings</h1>
+        <p className="muted">Security, signed-in devices and the API keys Inkwell uses on your behalf.</p>
+      </header>
+      <ChangePasswordSection />
+      <SessionsSection />
+      <ApiKeysSection />
+    </div>
+  );
+}
