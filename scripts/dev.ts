@@ -80,9 +80,19 @@ const env = {
 
 const filters = prod ? ["@inkwell/api", "@inkwell/worker"] : ["@inkwell/api", "@inkwell/worker", "@inkwell/web"];
 const task = prod ? "start" : "dev";
+// Each child leads its own process group, so stopping reaches pnpm's grandchildren (tsx, vite) too.
 const children = filters.map((name) =>
-  spawn("pnpm", ["--filter", name, task], { stdio: ["ignore", "inherit", "inherit"], env, cwd: root }),
+  spawn("pnpm", ["--filter", name, task], { stdio: ["ignore", "inherit", "inherit"], env, cwd: root, detached: true }),
 );
+const signalAll = (signal: NodeJS.Signals) => {
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+};
 
 say(`open ${appUrl}  ·  dev mailbox: ${devMailDir ? `${appUrl}/dev/mail` : "(SMTP_URL set: mail goes out)"}`);
 say("Ctrl-C stops everything");
@@ -91,8 +101,10 @@ let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  signalAll("SIGTERM");
+  const exited = Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  signalAll("SIGKILL");
   for (const cleanup of cleanups.reverse()) await cleanup();
   process.exit(code);
 }

@@ -55,15 +55,10 @@ export function createApp({ deps, env }: AppOptions) {
   app.all("/trpc/*", async (c) => {
     const token = bearer(c.req.header("authorization"));
     const cookieToken = token ? undefined : getCookie(c, SESSION_COOKIE);
-    // Cookies ride along on cross-site requests; a cookie-authenticated mutation must come from our
-    // own pages (Origin, or Fetch Metadata where a browser omits Origin).
-    if (c.req.method === "POST" && cookieToken) {
-      const origin = c.req.header("origin");
-      const sameSite = origin ? allowedOrigins.has(origin) : c.req.header("sec-fetch-site") === "same-origin";
-      if (!sameSite) {
-        return c.json({ error: { message: "Cross-site request refused.", code: "FORBIDDEN" } }, 403);
-      }
-    }
+    // Cross-site cookie mutations are refused by the tRPC middleware (init.ts) using this verdict:
+    // Origin must be ours, or, where a browser omits Origin, Fetch Metadata must say same-origin.
+    const origin = c.req.header("origin");
+    const sameOrigin = origin ? allowedOrigins.has(origin) : c.req.header("sec-fetch-site") === "same-origin";
     const forwarded = env.TRUST_PROXY ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
     let ip = forwarded;
     if (!ip) {
@@ -82,6 +77,7 @@ export function createApp({ deps, env }: AppOptions) {
         deps,
         tokenHash: tokenHashFrom(token ?? cookieToken),
         via: token ? "bearer" : cookieToken ? "cookie" : "none",
+        sameOrigin,
         meta: { ip: ip ?? "unknown", userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null },
         requestId: c.get("requestId"),
         setCookie: (value) => resHeaders.append("set-cookie", value),

@@ -40,10 +40,14 @@ describe("over HTTP", () => {
     // A cookie-authenticated mutation from another site is refused before it runs.
     const forged = await post("profile.update", { displayName: "pwned" }, { cookie: session, origin: "https://evil.test" });
     expect(forged.status).toBe(403);
+    const refusal = (await forged.json()) as { error: { data: { code: string } } };
+    expect(refusal.error.data.code).toBe("FORBIDDEN"); // tRPC's error shape, so clients can tell why
     const noOrigin = await post("profile.update", { displayName: "pwned" }, { cookie: session });
     expect(noOrigin.status).toBe(403);
     const ok = await post("profile.update", { displayName: "mine" }, { cookie: session, origin: "http://app.test" });
     expect(ok.status).toBe(200);
+    const me2 = await h.app.request("/trpc/auth.me", { headers: { cookie: session } });
+    expect(((await me2.json()) as { result: { data: { displayName: string } } }).result.data.displayName).toBe("mine");
   });
 
   it("reports validation errors as 400 with field paths, and never a 500 for garbage", async () => {

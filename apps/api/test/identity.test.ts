@@ -236,6 +236,15 @@ describe("profile", () => {
     await expectTrpcError(caller.profile.update({ preferences: { note: "a\u0000b" } }), "BAD_REQUEST");
     expect((await caller.profile.get()).displayName).toBe("Ada Lovelace");
   });
+
+  it("merges preferences: changing one keeps the others, null removes one", async () => {
+    const { caller } = await h.signUp("prefs");
+    await caller.profile.update({ preferences: { theme: "dark", digest: true } });
+    await caller.profile.update({ preferences: { digest: false } });
+    expect((await caller.profile.get()).preferences).toEqual({ theme: "dark", digest: false });
+    await caller.profile.update({ preferences: { theme: null } });
+    expect((await caller.profile.get()).preferences).toEqual({ digest: false });
+  });
 });
 
 describe("third-party API keys", () => {

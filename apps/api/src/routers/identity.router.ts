@@ -84,6 +84,8 @@ export const sessionsRouter = router({
   list: userProcedure.query(({ ctx }) => identity.listSessions(ctx.tx, ctx.auth)),
   revoke: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     await identity.revokeSession(ctx.tx, input.id);
+    // Revoking the session you are using is signing out.
+    if (input.id === ctx.auth.sessionId && ctx.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.deps));
     return OK;
   }),
 });

@@ -24,6 +24,8 @@ export interface Context {
   tokenHash: Buffer | null;
   /** How the caller authenticated: only cookie callers get Set-Cookie answers. */
   via: "cookie" | "bearer" | "none";
+  /** False when a cookie-carrying request came from another site (Origin / Fetch Metadata). */
+  sameOrigin: boolean;
   meta: RequestMeta;
   requestId: string;
   setCookie(value: string): void;
@@ -60,6 +62,7 @@ export function createTestContext(
     deps,
     tokenHash: tokenHashFrom(options.token),
     via: options.token ? "bearer" : "none",
+    sameOrigin: true,
     meta: { ip: options.ip ?? "127.0.0.1", userAgent: options.userAgent ?? "vitest" },
     requestId: "test",
     setCookie: (value) => options.cookies?.push(value),

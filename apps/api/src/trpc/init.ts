@@ -64,7 +64,18 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
   throw mapped;
 });
 
-const base = t.procedure.use(errorMapping);
+/**
+ * Cookies ride along on cross-site requests: a cookie-authenticated mutation must come from our own
+ * pages. Checked here (not in Hono) so the refusal has tRPC's error shape, batches included.
+ */
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.via === "cookie" && !ctx.sameOrigin) {
+    throw new DomainError("FORBIDDEN", "This request came from another site and was refused.");
+  }
+  return next();
+});
+
+const base = t.procedure.use(errorMapping).use(sameOriginMutations);
 
 export const publicProcedure = base.meta({ access: "public" });
 

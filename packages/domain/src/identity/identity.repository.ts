@@ -170,7 +170,13 @@ export async function updateProfile(
   const { preferences, ...rest } = values;
   await tx
     .updateTable("profiles")
-    .set({ ...rest, ...(preferences ? { preferences: JSON.stringify(preferences) } : {}) })
+    .set({
+      ...rest,
+      // Merge: a client that changes one preference must not wipe the others (null removes a key).
+      ...(preferences
+        ? { preferences: sql<string>`jsonb_strip_nulls(preferences || ${JSON.stringify(preferences)}::jsonb)` }
+        : {}),
+    })
     .where("user_id", "=", userId)
     .execute();
 }
