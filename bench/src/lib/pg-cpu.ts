@@ -1,0 +1,58 @@
+/**
+ * CPU used by the Postgres backends serving one database, read from /proc/<pid>/stat (utime + stime).
+ * Only possible when the server runs on this machine and its /proc is readable; null otherwise.
+ * Resolution is one clock tick (10 ms), fine for rounds of a second or more.
+ */
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import type { CpuMeter } from "./runner.ts";
+
+const TICK_US = 10_000; // CLK_TCK = 100 on Linux
+
+function ticks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "(comm)": state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+export async function postgresCpuMeter(url: string): Promise<(CpuMeter & { close(): Promise<void> }) | null> {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) return null;
+  const client = new pg.Client({ connectionString: url, application_name: "inkwell-bench-meter" });
+  await client.connect();
+  const snapshot = async () => {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      const t = ticks(pid);
+      if (t !== null) out.set(pid, t);
+    }
+    return out;
+  };
+  const own = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+  if (own === undefined || ticks(own) === null) {
+    await client.end();
+    return null; // the backends' /proc entries are not visible from here
+  }
+  return {
+    name: "postgres",
+    async start() {
+      const before = await snapshot();
+      return async () => {
+        const after = await snapshot();
+        let total = 0;
+        // Backends that started during the run count in full; ones that ended during it are missed.
+        for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
+        return total * TICK_US;
+      };
+    },
+    close: () => client.end(),
+  };
+}
