@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   INSUFFICIENT_CREDITS: "PAYMENT_REQUIRED",
   /** A state precondition failed (e.g. editing a post that is already publishing). */
   PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  /** An outside service (AI provider, image API, platform) failed after our retries. */
+  UPSTREAM_FAILED: "BAD_GATEWAY",
+  /** An outside service did not answer in time. */
+  UPSTREAM_TIMEOUT: "GATEWAY_TIMEOUT",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
