@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
 
-// Pure unit tests here; database-backed behaviour of the modules is tested through the API and worker.
-export default defineConfig({ test: { testTimeout: 30_000 } });
+export default defineConfig({
+  test: { globalSetup: ["../db/src/test-global-setup.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+});

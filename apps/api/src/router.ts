@@ -1,4 +1,5 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
+import { creditsRouter, notificationsRouter, usageRouter } from "./routers/credits.router.ts";
 import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
@@ -8,6 +9,9 @@ export const appRouter = router({
   sessions: sessionsRouter,
   apiKeys: apiKeysRouter,
   admin: adminRouter,
+  credits: creditsRouter,
+  usage: usageRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

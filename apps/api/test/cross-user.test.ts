@@ -74,7 +74,7 @@ describe("cross-user isolation", () => {
     const a = await h.signUp("owner");
     const b = await h.signUp("intruder");
     const tables = new Set(Object.values(inventory).flatMap((e) => (e.owned ? [e.owned.table] : [])));
-    for (const table of tables) await fixtures[table]!(a.caller);
+    for (const table of tables) await fixtures[table]!(a.caller, { userId: a.me.id, db: h.db });
 
     let checked = 0;
     for (const [path, entry] of Object.entries(inventory)) {
@@ -96,7 +96,7 @@ describe("cross-user isolation", () => {
     const a = await h.signUp("private");
     const b = await h.signUp("reader");
     const tables = new Set(Object.values(inventory).flatMap((e) => (e.owned ? [e.owned.table] : [])));
-    for (const table of tables) await fixtures[table]!(a.caller);
+    for (const table of tables) await fixtures[table]!(a.caller, { userId: a.me.id, db: h.db });
     const secrets = [a.me.id, a.email];
     for (const table of tables) for (const row of await rowsOf(table, a.me.id)) secrets.push(String(row.id));
 

@@ -15,6 +15,11 @@ describe("sign up and e-mail verification", () => {
     const { email, caller, me } = await h.signUp("verify");
     expect(me).toMatchObject({ email, emailVerified: false, role: "user", subscriptionTier: "free", displayName: "verify" });
 
+    // Seed 004: a new account starts with 5,000 credits.
+    expect(await caller.credits.balance()).toMatchObject({ available: 5000, held: 0 });
+    const [welcome] = await caller.credits.history({});
+    expect(welcome).toMatchObject({ type: "grant", amount: 5000 });
+
     const token = await h.linkToken(email, "verify-email");
     await h.anon().auth.verifyEmail({ token });
     expect((await caller.auth.me())?.emailVerified).toBe(true);

@@ -1,5 +1,7 @@
 /** Every job the worker runs, from every module. A module's jobs are added here once. */
+import { creditsJobs } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
+import { usageJobs } from "@inkwell/domain/usage";
 
-export const allJobs: JobDefinition[] = [...identityJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs];

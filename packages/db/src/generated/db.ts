@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -27,6 +29,98 @@ export interface AuthThrottles {
   key: string;
   updated_at: Generated<Date>;
   window_started_at: Generated<Date>;
+}
+
+export interface CreditAccounts {
+  balance: Generated<number>;
+  created_at: Generated<Date>;
+  held: Generated<number>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface CreditGrants {
+  amount: number;
+  created_at: Generated<Date>;
+  expires_at: Date | null;
+  id: Generated<string>;
+  idempotency_key: string;
+  note: string | null;
+  paid: Generated<boolean>;
+  remaining: number;
+  source: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface CreditHolds {
+  amount: number;
+  captured: number | null;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  id: Generated<string>;
+  idempotency_key: string;
+  operation: string;
+  request_hash: string;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface CreditLedger {
+  amount: number;
+  balance_after: number;
+  created_at: Generated<Date>;
+  entry_type: string;
+  grant_id: string | null;
+  held_after: number;
+  held_delta: Generated<number>;
+  hold_id: string | null;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  note: string | null;
+  operation: string | null;
+  refund_of: string | null;
+  request_hash: string | null;
+  user_id: string;
+}
+
+export interface GenerationRateLimits {
+  bucket: string;
+  created_at: Generated<Date>;
+  id: Generated<Int8>;
+  user_id: string | null;
+}
+
+export interface Generations {
+  completed_at: Date | null;
+  created_at: Generated<Date>;
+  credits: Generated<number>;
+  error: string | null;
+  hold_id: string | null;
+  id: Generated<string>;
+  input_tokens: number | null;
+  latency_ms: number | null;
+  model: string | null;
+  operation: string;
+  output_tokens: number | null;
+  provider: string;
+  status: Generated<string>;
+  topic: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface Notifications {
+  body: string;
+  created_at: Generated<Date>;
+  dedupe_key: string | null;
+  id: Generated<string>;
+  kind: string;
+  read_at: Date | null;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string;
 }
 
 export interface Profiles {
@@ -88,6 +182,13 @@ export interface UserTokens {
 
 export interface DB {
   auth_throttles: AuthThrottles;
+  credit_accounts: CreditAccounts;
+  credit_grants: CreditGrants;
+  credit_holds: CreditHolds;
+  credit_ledger: CreditLedger;
+  generation_rate_limits: GenerationRateLimits;
+  generations: Generations;
+  notifications: Notifications;
   profiles: Profiles;
   sessions: Sessions;
   user_api_keys: UserApiKeys;

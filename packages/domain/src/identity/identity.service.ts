@@ -5,6 +5,7 @@
  * of CPU): they read in one short transaction, hash or verify outside, and write in another.
  */
 import { asSystem, type Database, type SessionAuth, type Tx } from "@inkwell/db";
+import { credits } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
 import { type KeyRing, open, seal } from "../platform/secret-box.ts";
@@ -128,6 +129,8 @@ export async function signUp(deps: IdentityDeps, input: SignUpInput, meta: Reque
     if (!userId) {
       throw new DomainError("CONFLICT", "An account with this e-mail already exists. Sign in instead.", { field: "email" });
     }
+    // Seed 004: every new account starts with 5,000 credits.
+    await credits.grantSignup(tx, userId);
     await sendLink(deps, tx, userId, input.email, "verify_email");
     const session = await issueSession(deps, tx, userId, meta);
     const me = await repo.getMe(tx, userId);

@@ -1,0 +1,321 @@
+/**
+ * The only SQL of the credits module. Every mutation starts with `lockAccount`, which serialises all
+ * credit changes of one user on their account row; under that lock the grant, hold and ledger reads
+ * and writes cannot race. The unique indexes and CHECKs in the migration back every rule again.
+ */
+import type { Tx } from "@inkwell/db";
+import { sql } from "kysely";
+import type { HistoryInput, LedgerEntry } from "./credits.schemas.ts";
+
+export async function openAccount(tx: Tx, userId: string) {
+  await tx
+    .insertInto("credit_accounts")
+    .values({ user_id: userId })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+}
+
+export async function lockAccount(tx: Tx, userId: string) {
+  return tx
+    .selectFrom("credit_accounts")
+    .select(["balance", "held"])
+    .where("user_id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setAccount(tx: Tx, userId: string, balance: number, held: number) {
+  await tx.updateTable("credit_accounts").set({ balance, held }).where("user_id", "=", userId).execute();
+}
+
+/** Credits in grants that have not expired (expired ones wait for the expiry job to zero them). */
+export async function spendable(tx: Tx, userId: string): Promise<number> {
+  const row = await tx
+    .selectFrom("credit_grants")
+    .select(sql<number>`coalesce(sum(remaining), 0)::int`.as("total"))
+    .where("user_id", "=", userId)
+    .where("remaining", ">", 0)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
+    .executeTakeFirstOrThrow();
+  return row.total;
+}
+
+/**
+ * Takes `amount` from the user's grants in the spending order: free credits before paid ones, soonest
+ * expiring first (never-expiring last), then oldest. Returns how much it took (less than asked only if
+ * there is not enough).
+ */
+export async function consumeGrants(tx: Tx, userId: string, amount: number, options: { includeExpired: boolean }) {
+  const result = await sql<{ taken: number }>`
+    WITH ordered AS (
+      SELECT id, remaining,
+             sum(remaining) OVER (ORDER BY paid, expires_at NULLS LAST, created_at, id) AS running
+        FROM credit_grants
+       WHERE user_id = ${userId} AND remaining > 0
+         AND (${options.includeExpired} OR expires_at IS NULL OR expires_at > now())
+    ), take AS (
+      SELECT id, least(remaining, ${amount} - (running - remaining))::int AS taken
+        FROM ordered WHERE running - remaining < ${amount}
+    )
+    UPDATE credit_grants g SET remaining = g.remaining - take.taken
+      FROM take WHERE g.id = take.id
+    RETURNING take.taken`.execute(tx);
+  return result.rows.reduce((sum, r) => sum + r.taken, 0);
+}
+
+export async function insertGrant(
+  tx: Tx,
+  values: {
+    userId: string;
+    source: string;
+    amount: number;
+    paid: boolean;
+    expiresAt: Date | null;
+    idempotencyKey: string;
+    note: string | null;
+  },
+) {
+  return tx
+    .insertInto("credit_grants")
+    .values({
+      user_id: values.userId,
+      source: values.source,
+      amount: values.amount,
+      remaining: values.amount,
+      paid: values.paid,
+      expires_at: values.expiresAt,
+      idempotency_key: values.idempotencyKey,
+      note: values.note,
+    })
+    .onConflict((oc) => oc.columns(["user_id", "idempotency_key"]).doNothing())
+    .returning(["id"])
+    .executeTakeFirst();
+}
+
+export interface LedgerInsert {
+  userId: string;
+  type: LedgerEntry["type"];
+  amount: number;
+  heldDelta?: number;
+  balanceAfter: number;
+  heldAfter: number;
+  operation?: string | null;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+  grantId?: string | null;
+  holdId?: string | null;
+  refundOf?: string | null;
+  note?: string | null;
+}
+
+export async function appendLedger(tx: Tx, e: LedgerInsert) {
+  return tx
+    .insertInto("credit_ledger")
+    .values({
+      user_id: e.userId,
+      entry_type: e.type,
+      amount: e.amount,
+      held_delta: e.heldDelta ?? 0,
+      balance_after: e.balanceAfter,
+      held_after: e.heldAfter,
+      operation: e.operation ?? null,
+      idempotency_key: e.idempotencyKey ?? null,
+      request_hash: e.requestHash ?? null,
+      grant_id: e.grantId ?? null,
+      hold_id: e.holdId ?? null,
+      refund_of: e.refundOf ?? null,
+      note: e.note ?? null,
+    })
+    .returning(["id", "created_at"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function findCharge(tx: Tx, userId: string, idempotencyKey: string) {
+  return tx
+    .selectFrom("credit_ledger")
+    .select(["id", "amount", "request_hash", "balance_after", "created_at"])
+    .where("user_id", "=", userId)
+    .where("entry_type", "=", "charge")
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
+}
+
+export async function findHoldByKey(tx: Tx, userId: string, idempotencyKey: string) {
+  return tx
+    .selectFrom("credit_holds")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
+}
+
+export async function findHold(tx: Tx, holdId: string) {
+  return tx.selectFrom("credit_holds").selectAll().where("id", "=", holdId).forUpdate().executeTakeFirst();
+}
+
+export async function insertHold(
+  tx: Tx,
+  values: { userId: string; operation: string; amount: number; idempotencyKey: string; requestHash: string; ttlSeconds: number },
+) {
+  return tx
+    .insertInto("credit_holds")
+    .values({
+      user_id: values.userId,
+      operation: values.operation,
+      amount: values.amount,
+      idempotency_key: values.idempotencyKey,
+      request_hash: values.requestHash,
+      expires_at: sql<Date>`now() + make_interval(secs => ${values.ttlSeconds})`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function setHoldStatus(tx: Tx, holdId: string, status: "captured" | "released", captured: number | null) {
+  await tx.updateTable("credit_holds").set({ status, captured }).where("id", "=", holdId).execute();
+}
+
+export async function findLedgerEntry(tx: Tx, id: string) {
+  return tx.selectFrom("credit_ledger").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findRefundOf(tx: Tx, entryId: string) {
+  return tx
+    .selectFrom("credit_ledger")
+    .select(["id", "amount"])
+    .where("refund_of", "=", entryId)
+    .where("entry_type", "=", "refund")
+    .executeTakeFirst();
+}
+
+export async function allowance(tx: Tx, userId: string) {
+  const rows = await tx
+    .selectFrom("credit_grants")
+    .select(["remaining", "expires_at", "id", "created_at"])
+    .where("user_id", "=", userId)
+    .where("remaining", ">", 0)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
+    .orderBy("expires_at")
+    .execute();
+  return rows;
+}
+
+/** The newest grant: "80% spent" is measured per allowance, so each new grant re-arms the alerts. */
+export async function latestGrant(tx: Tx, userId: string) {
+  return tx
+    .selectFrom("credit_grants")
+    .select(["id"])
+    .where("user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function grantedSince(tx: Tx, userId: string) {
+  const row = await tx
+    .selectFrom("credit_grants")
+    .select(sql<number>`coalesce(sum(amount), 0)::int`.as("total"))
+    .where("user_id", "=", userId)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
+    .executeTakeFirstOrThrow();
+  return row.total;
+}
+
+export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
+  let q = tx
+    .selectFrom("credit_ledger")
+    .select(["id", "entry_type", "amount", "held_delta", "balance_after", "operation", "note", "created_at"])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(input.limit);
+  if (input.types?.length) q = q.where("entry_type", "in", input.types);
+  if (input.operation) q = q.where("operation", "=", input.operation);
+  if (input.from) q = q.where("created_at", ">=", input.from);
+  if (input.to) q = q.where("created_at", "<", input.to);
+  if (input.cursor) {
+    const { createdAt, id } = input.cursor;
+    q = q.where((eb) => eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]));
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.entry_type as LedgerEntry["type"],
+    amount: r.amount,
+    heldDelta: r.held_delta,
+    balanceAfter: r.balance_after,
+    operation: r.operation,
+    note: r.note,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function usersWithExpiredGrants(tx: Tx, limit: number) {
+  const rows = await tx
+    .selectFrom("credit_grants")
+    .innerJoin("credit_accounts", "credit_accounts.user_id", "credit_grants.user_id")
+    .select("credit_grants.user_id")
+    .distinct()
+    .where("credit_grants.remaining", ">", 0)
+    .where("credit_grants.expires_at", "<=", sql<Date>`now()`)
+    .where("credit_accounts.held", "=", 0)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function expiredGrants(tx: Tx, userId: string) {
+  return tx
+    .selectFrom("credit_grants")
+    .select(["id", "remaining"])
+    .where("user_id", "=", userId)
+    .where("remaining", ">", 0)
+    .where("expires_at", "<=", sql<Date>`now()`)
+    .forUpdate()
+    .execute();
+}
+
+export async function zeroGrant(tx: Tx, grantId: string) {
+  await tx.updateTable("credit_grants").set({ remaining: 0 }).where("id", "=", grantId).execute();
+}
+
+export async function staleHolds(tx: Tx, limit: number) {
+  return tx
+    .selectFrom("credit_holds")
+    .select(["id", "user_id"])
+    .where("status", "=", "held")
+    .where("expires_at", "<=", sql<Date>`now()`)
+    .orderBy("expires_at")
+    .limit(limit)
+    .execute();
+}
+
+/** Accounts whose cached balance or hold disagrees with the ledger or the grants. */
+export async function drift(tx: Tx) {
+  const result = await sql<{
+    user_id: string;
+    balance: number;
+    held: number;
+    ledger_balance: number;
+    ledger_held: number;
+    grants: number;
+  }>`
+    SELECT a.user_id, a.balance, a.held,
+           coalesce(l.balance, 0)::int AS ledger_balance, coalesce(l.held, 0)::int AS ledger_held,
+           coalesce(g.remaining, 0)::int AS grants
+      FROM credit_accounts a
+      LEFT JOIN (SELECT user_id, sum(amount) AS balance, sum(held_delta) AS held FROM credit_ledger GROUP BY user_id) l
+             ON l.user_id = a.user_id
+      LEFT JOIN (SELECT user_id, sum(remaining) AS remaining FROM credit_grants GROUP BY user_id) g
+             ON g.user_id = a.user_id
+     WHERE a.balance <> coalesce(l.balance, 0) OR a.held <> coalesce(l.held, 0) OR a.balance <> coalesce(g.remaining, 0)`.execute(
+    tx,
+  );
+  return result.rows;
+}
+
+export async function usersByTier(tx: Tx, afterId: string | null, limit: number) {
+  let q = tx.selectFrom("users").select(["id", "subscription_tier"]).orderBy("id").limit(limit);
+  if (afterId) q = q.where("id", ">", afterId);
+  return q.execute();
+}

@@ -1,0 +1,405 @@
+/**
+ * Credit rules. Every function takes the transaction first and may run as the user (their own
+ * credits: charges, holds, captures) or as the system role (grants, expiry, reconciliation). Each
+ * begins by locking the user's account row, so concurrent calls for one user apply one at a time and
+ * the balance can never be oversold; the CHECK constraints and unique indexes stand behind the code.
+ */
+import { createHash } from "node:crypto";
+import { asSystem, type Database, type Tx } from "@inkwell/db";
+import { notifications } from "../notifications/index.ts";
+import { DomainError, notFound } from "../platform/errors.ts";
+import type { Logger } from "../platform/queue.ts";
+import * as repo from "./credits.repository.ts";
+import {
+  type Balance,
+  type GRANT_SOURCES,
+  type HistoryInput,
+  type LedgerEntry,
+  MONTHLY_GRANTS,
+  type Operation,
+  PRICES,
+  SIGNUP_GRANT,
+} from "./credits.schemas.ts";
+
+/** How long a reservation may stay open before the worker releases it (the job died without settling). */
+export const HOLD_TTL_SECONDS = 15 * 60;
+
+export function priceOf(operation: Operation | string, quantity = 1): number {
+  const unit = PRICES[operation];
+  if (!unit) throw new Error(`no price for operation ${operation}`);
+  if (!Number.isInteger(quantity) || quantity < 1) throw new Error("quantity must be a positive integer");
+  return unit * quantity;
+}
+
+/** A stable fingerprint of what a request asked for: the same idempotency key must mean the same request. */
+export function requestHash(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+async function locked(tx: Tx, userId: string) {
+  const account = await repo.lockAccount(tx, userId);
+  if (!account) throw notFound("Credit account");
+  return account;
+}
+
+function insufficient(available: number, needed: number) {
+  return new DomainError(
+    "INSUFFICIENT_CREDITS",
+    `This needs ${needed} credits and you have ${available} available. Add credits or wait for your monthly grant.`,
+  );
+}
+
+/** After spending: tell the user once per allowance when 80% and when 100% of it is gone. */
+async function alertIfLow(tx: Tx, userId: string, available: number) {
+  const granted = await repo.grantedSince(tx, userId);
+  if (granted <= 0) return;
+  const latest = await repo.latestGrant(tx, userId);
+  const tag = latest?.id ?? "none";
+  if (available <= 0) {
+    await notifications.notify(tx, {
+      userId,
+      kind: "credits.empty",
+      title: "You have used all your credits",
+      body: "New generations need credits. Your monthly grant tops you up, or add credits now.",
+      dedupeKey: `credits-100:${tag}`,
+    });
+  } else if (available <= granted * 0.2) {
+    await notifications.notify(tx, {
+      userId,
+      kind: "credits.low",
+      title: "80% of your credits are used",
+      body: `You have ${available} credits left.`,
+      dedupeKey: `credits-80:${tag}`,
+    });
+  }
+}
+
+export interface GrantInput {
+  source: (typeof GRANT_SOURCES)[number];
+  amount: number;
+  idempotencyKey: string;
+  expiresAt?: Date | null;
+  note?: string | null;
+}
+
+/** Adds credits. Idempotent per (user, key): granting twice with the same key grants once. */
+export async function grant(tx: Tx, userId: string, input: GrantInput) {
+  if (!Number.isInteger(input.amount) || input.amount <= 0)
+    throw new DomainError("INVALID_INPUT", "A grant must be a positive number of credits.");
+  await repo.openAccount(tx, userId);
+  const account = await locked(tx, userId);
+  const row = await repo.insertGrant(tx, {
+    userId,
+    source: input.source,
+    amount: input.amount,
+    paid: input.source === "purchase",
+    expiresAt: input.expiresAt ?? null,
+    idempotencyKey: input.idempotencyKey,
+    note: input.note ?? null,
+  });
+  if (!row) return { granted: false as const };
+  const balance = account.balance + input.amount;
+  await repo.setAccount(tx, userId, balance, account.held);
+  await repo.appendLedger(tx, {
+    userId,
+    type: "grant",
+    amount: input.amount,
+    balanceAfter: balance,
+    heldAfter: account.held,
+    grantId: row.id,
+    note: input.note ?? input.source,
+  });
+  return { granted: true as const, grantId: row.id };
+}
+
+export function grantSignup(tx: Tx, userId: string) {
+  return grant(tx, userId, { source: "signup", amount: SIGNUP_GRANT, idempotencyKey: "signup", note: "Welcome credits" });
+}
+
+export interface ChargeInput {
+  operation: Operation | string;
+  quantity?: number;
+  idempotencyKey: string;
+  /** What was asked (any JSON): a reused key with a different request is refused. */
+  request: unknown;
+}
+
+/** Spends credits at once. A retried request (same key, same request) is charged once. */
+export async function charge(tx: Tx, userId: string, input: ChargeInput) {
+  const amount = priceOf(input.operation, input.quantity);
+  const hash = requestHash({ operation: input.operation, amount, request: input.request });
+  const account = await locked(tx, userId);
+  const previous = await repo.findCharge(tx, userId, input.idempotencyKey);
+  if (previous) {
+    if (previous.request_hash !== hash) {
+      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
+    }
+    return { ledgerId: previous.id, charged: -previous.amount, replayed: true as const };
+  }
+  const available = (await repo.spendable(tx, userId)) - account.held;
+  if (available < amount) throw insufficient(available, amount);
+  const taken = await repo.consumeGrants(tx, userId, amount, { includeExpired: false });
+  if (taken !== amount) throw new Error("credit grants changed under the account lock");
+  const balance = account.balance - amount;
+  await repo.setAccount(tx, userId, balance, account.held);
+  const entry = await repo.appendLedger(tx, {
+    userId,
+    type: "charge",
+    amount: -amount,
+    balanceAfter: balance,
+    heldAfter: account.held,
+    operation: input.operation,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: hash,
+  });
+  await alertIfLow(tx, userId, available - amount);
+  return { ledgerId: entry.id, charged: amount, replayed: false as const };
+}
+
+export interface HoldInput {
+  operation: Operation | string;
+  /** The most this may cost; capture takes what was used, up to this. */
+  amount?: number;
+  idempotencyKey: string;
+  request: unknown;
+  ttlSeconds?: number;
+}
+
+/** Reserves credits for a long job. Idempotent per key (same request → the same hold). */
+export async function hold(tx: Tx, userId: string, input: HoldInput) {
+  const amount = input.amount ?? priceOf(input.operation);
+  if (!Number.isInteger(amount) || amount <= 0)
+    throw new DomainError("INVALID_INPUT", "A hold must be a positive number of credits.");
+  const hash = requestHash({ operation: input.operation, amount, request: input.request });
+  const account = await locked(tx, userId);
+  const previous = await repo.findHoldByKey(tx, userId, input.idempotencyKey);
+  if (previous) {
+    if (previous.request_hash !== hash)
+      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
+    return {
+      holdId: previous.id,
+      amount: previous.amount,
+      status: previous.status as "held" | "captured" | "released",
+      replayed: true,
+    };
+  }
+  const available = (await repo.spendable(tx, userId)) - account.held;
+  if (available < amount) throw insufficient(available, amount);
+  const row = await repo.insertHold(tx, {
+    userId,
+    operation: input.operation,
+    amount,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: hash,
+    ttlSeconds: input.ttlSeconds ?? HOLD_TTL_SECONDS,
+  });
+  const held = account.held + amount;
+  await repo.setAccount(tx, userId, account.balance, held);
+  await repo.appendLedger(tx, {
+    userId,
+    type: "hold",
+    amount: 0,
+    heldDelta: amount,
+    balanceAfter: account.balance,
+    heldAfter: held,
+    operation: input.operation,
+    holdId: row.id,
+  });
+  return { holdId: row.id, amount, status: "held" as const, replayed: false };
+}
+
+/** Settles a hold for what was used (≤ the hold). Safe to call again: a captured hold stays captured once. */
+export async function capture(tx: Tx, userId: string, holdId: string, used: number) {
+  const account = await locked(tx, userId);
+  const h = await repo.findHold(tx, holdId);
+  if (!h || h.user_id !== userId) throw notFound("Credit hold");
+  if (h.status === "captured") return { captured: h.captured ?? 0, replayed: true };
+  if (h.status === "released") throw new DomainError("PRECONDITION_FAILED", "This reservation was already released.");
+  if (!Number.isInteger(used) || used < 0 || used > h.amount) {
+    throw new DomainError("INVALID_INPUT", `Captured credits must be between 0 and the ${h.amount} reserved.`);
+  }
+  // Credits were set aside when the hold was made; take them even if a grant has since expired.
+  const taken = await repo.consumeGrants(tx, userId, used, { includeExpired: true });
+  if (taken !== used) throw new Error("credit grants cannot cover a hold");
+  const balance = account.balance - used;
+  const held = account.held - h.amount;
+  await repo.setAccount(tx, userId, balance, held);
+  await repo.setHoldStatus(tx, holdId, "captured", used);
+  await repo.appendLedger(tx, {
+    userId,
+    type: "capture",
+    amount: -used,
+    heldDelta: -h.amount,
+    balanceAfter: balance,
+    heldAfter: held,
+    operation: h.operation,
+    holdId,
+  });
+  const available = (await repo.spendable(tx, userId)) - held;
+  if (used > 0) await alertIfLow(tx, userId, available);
+  return { captured: used, replayed: false };
+}
+
+/** Voids a hold: a failed or cancelled job costs nothing. Safe to call again. */
+export async function release(tx: Tx, userId: string, holdId: string, note?: string) {
+  const account = await locked(tx, userId);
+  const h = await repo.findHold(tx, holdId);
+  if (!h || h.user_id !== userId) throw notFound("Credit hold");
+  if (h.status === "released") return { released: true, replayed: true };
+  if (h.status === "captured") throw new DomainError("PRECONDITION_FAILED", "This reservation was already settled.");
+  const held = account.held - h.amount;
+  await repo.setAccount(tx, userId, account.balance, held);
+  await repo.setHoldStatus(tx, holdId, "released", null);
+  await repo.appendLedger(tx, {
+    userId,
+    type: "release",
+    amount: 0,
+    heldDelta: -h.amount,
+    balanceAfter: account.balance,
+    heldAfter: held,
+    operation: h.operation,
+    holdId,
+    note: note ?? null,
+  });
+  return { released: true, replayed: false };
+}
+
+/**
+ * Gives back what a charge or capture took, as a non-expiring free grant. Once per entry: a second
+ * refund of the same entry returns the first (and the unique index refuses a duplicate regardless).
+ */
+export async function refund(tx: Tx, userId: string, ledgerEntryId: string, note?: string) {
+  const account = await locked(tx, userId);
+  const entry = await repo.findLedgerEntry(tx, ledgerEntryId);
+  if (!entry || entry.user_id !== userId || (entry.entry_type !== "charge" && entry.entry_type !== "capture")) {
+    throw notFound("Charge");
+  }
+  const existing = await repo.findRefundOf(tx, ledgerEntryId);
+  if (existing) return { refunded: existing.amount, replayed: true };
+  const amount = -entry.amount;
+  if (amount === 0) return { refunded: 0, replayed: false };
+  const grantRow = await repo.insertGrant(tx, {
+    userId,
+    source: "refund",
+    amount,
+    paid: false,
+    expiresAt: null,
+    idempotencyKey: `refund:${ledgerEntryId}`,
+    note: note ?? null,
+  });
+  if (!grantRow) throw new Error("refund grant already exists without a refund entry");
+  const balance = account.balance + amount;
+  await repo.setAccount(tx, userId, balance, account.held);
+  await repo.appendLedger(tx, {
+    userId,
+    type: "refund",
+    amount,
+    balanceAfter: balance,
+    heldAfter: account.held,
+    operation: entry.operation,
+    grantId: grantRow.id,
+    refundOf: ledgerEntryId,
+    note: note ?? null,
+  });
+  return { refunded: amount, replayed: false };
+}
+
+export async function balance(tx: Tx, userId: string): Promise<Balance> {
+  const account = await tx.selectFrom("credit_accounts").select(["held"]).where("user_id", "=", userId).executeTakeFirst();
+  const grants = await repo.allowance(tx, userId);
+  const unexpired = grants.reduce((sum, g) => sum + g.remaining, 0);
+  const held = account?.held ?? 0;
+  const soon = Date.now() + 31 * 24 * 3600 * 1000;
+  return {
+    available: Math.max(0, unexpired - held),
+    held,
+    allowance: unexpired,
+    expiring: grants
+      .filter((g) => g.expires_at && g.expires_at.getTime() <= soon)
+      .map((g) => ({ amount: g.remaining, expiresAt: g.expires_at as Date })),
+  };
+}
+
+export function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
+  return repo.history(tx, input);
+}
+
+/** Zeroes grants past their expiry (skipping users with open holds until those settle). */
+export async function expireGrants(db: Database, options: { batch?: number } = {}) {
+  const users = await asSystem(db, (tx) => repo.usersWithExpiredGrants(tx, options.batch ?? 500));
+  let expired = 0;
+  for (const userId of users) {
+    expired += await asSystem(db, async (tx) => {
+      const account = await locked(tx, userId);
+      if (account.held > 0) return 0;
+      let balance = account.balance;
+      let total = 0;
+      for (const g of await repo.expiredGrants(tx, userId)) {
+        balance -= g.remaining;
+        total += g.remaining;
+        await repo.zeroGrant(tx, g.id);
+        await repo.appendLedger(tx, {
+          userId,
+          type: "expire",
+          amount: -g.remaining,
+          balanceAfter: balance,
+          heldAfter: 0,
+          grantId: g.id,
+          note: "Expired",
+        });
+      }
+      await repo.setAccount(tx, userId, balance, 0);
+      return total;
+    });
+  }
+  return { users: users.length, expired };
+}
+
+/** Releases reservations whose job never settled (the worker died, the request vanished). */
+export async function releaseStaleHolds(db: Database, options: { batch?: number } = {}) {
+  const stale = await asSystem(db, (tx) => repo.staleHolds(tx, options.batch ?? 500));
+  for (const h of stale) await asSystem(db, (tx) => release(tx, h.user_id, h.id, "Expired: the job did not finish in time"));
+  return { released: stale.length };
+}
+
+/** Monthly grants per tier, keyed by month: running it twice in a month grants once. */
+export async function grantMonthly(db: Database, now = new Date()) {
+  const month = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`;
+  const expiresAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  let after: string | null = null;
+  let granted = 0;
+  for (;;) {
+    const users = await asSystem(db, (tx) => repo.usersByTier(tx, after, 500));
+    if (users.length === 0) break;
+    for (const u of users) {
+      const amount = MONTHLY_GRANTS[u.subscription_tier as keyof typeof MONTHLY_GRANTS] ?? 0;
+      if (amount <= 0) continue;
+      const r = await asSystem(db, (tx) =>
+        grant(tx, u.id, {
+          source: "monthly",
+          amount,
+          idempotencyKey: `monthly:${month}`,
+          expiresAt,
+          note: `Monthly credits (${month})`,
+        }),
+      );
+      if (r.granted) granted++;
+    }
+    after = users[users.length - 1]?.id ?? null;
+  }
+  return { month, granted };
+}
+
+/** Proves every cached balance equals its ledger and its grants; reports (and logs an alert for) any drift. */
+export async function reconcile(db: Database, log: Logger) {
+  const drifts = await asSystem(db, (tx) => repo.drift(tx));
+  for (const d of drifts) log.error({ alert: "credit-drift", ...d }, "credit balance disagrees with its ledger");
+  return drifts.map((d) => ({
+    userId: d.user_id,
+    balance: d.balance,
+    held: d.held,
+    ledgerBalance: d.ledger_balance,
+    ledgerHeld: d.ledger_held,
+    grants: d.grants,
+  }));
+}

@@ -1,0 +1,314 @@
+import { asSystem, asUser, createDb, type Tx } from "@inkwell/db";
+import type {} from "@inkwell/db/testing";
+import fc from "fast-check";
+import { sql } from "kysely";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { notifications } from "../notifications/index.ts";
+import { DomainError } from "../platform/errors.ts";
+import * as credits from "./credits.service.ts";
+
+const { db } = createDb({ url: inject("databaseUrl"), max: 12 });
+afterAll(() => db.destroy());
+const log = { info() {}, warn() {}, error() {} };
+
+let n = 0;
+async function userWith(amount: number, options: { expiresAt?: Date } = {}): Promise<string> {
+  return asSystem(db, async (tx) => {
+    const u = await tx
+      .insertInto("users")
+      .values({ email: `credits-${Date.now()}-${++n}@example.test`, password_hash: "x" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    if (amount > 0)
+      await credits.grant(tx, u.id, { source: "bonus", amount, idempotencyKey: "start", expiresAt: options.expiresAt ?? null });
+    else await tx.insertInto("credit_accounts").values({ user_id: u.id }).execute();
+    return u.id;
+  });
+}
+
+const as = <T>(userId: string, fn: (tx: Tx) => Promise<T>) => asUser(db, userId, fn);
+
+async function ledgerState(userId: string) {
+  return asSystem(db, async (tx) => {
+    const account = await tx
+      .selectFrom("credit_accounts")
+      .select(["balance", "held"])
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    const ledger = await tx
+      .selectFrom("credit_ledger")
+      .select([sql<number>`coalesce(sum(amount),0)::int`.as("sum"), sql<number>`coalesce(sum(held_delta),0)::int`.as("held")])
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    const grants = await tx
+      .selectFrom("credit_grants")
+      .select(sql<number>`coalesce(sum(remaining),0)::int`.as("sum"))
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    return {
+      balance: account.balance,
+      held: account.held,
+      ledgerSum: ledger.sum,
+      ledgerHeld: ledger.held,
+      grantsSum: grants.sum,
+    };
+  });
+}
+
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return "OK";
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+}
+
+describe("charges", () => {
+  it("200 concurrent 1-credit charges on a balance of 100: exactly 100 succeed, balance 0, ledger agrees", async () => {
+    const u = await userWith(100);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        codeOf(as(u, (tx) => credits.charge(tx, u, { operation: "knowledge.embed", idempotencyKey: `c-${i}`, request: { i } }))),
+      ),
+    );
+    expect(results.filter((r) => r === "OK")).toHaveLength(100);
+    expect(results.filter((r) => r === "INSUFFICIENT_CREDITS")).toHaveLength(100);
+    const s = await ledgerState(u);
+    expect(s).toEqual({ balance: 0, held: 0, ledgerSum: 0, ledgerHeld: 0, grantsSum: 0 });
+  });
+
+  it("charges a retried request once, and refuses the same key for a different request", async () => {
+    const u = await userWith(100);
+    const first = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: "k1", request: { q: "hi" } }),
+    );
+    const again = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: "k1", request: { q: "hi" } }),
+    );
+    expect(again).toMatchObject({ ledgerId: first.ledgerId, replayed: true, charged: 2 });
+    expect(
+      await codeOf(
+        as(u, (tx) => credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: "k1", request: { q: "other" } })),
+      ),
+    ).toBe("CONFLICT");
+    expect((await ledgerState(u)).balance).toBe(98);
+  });
+
+  it("spends free credits before paid ones, soonest-expiring first", async () => {
+    const u = await userWith(0);
+    const soon = new Date(Date.now() + 3600_000);
+    const later = new Date(Date.now() + 7 * 24 * 3600_000);
+    await asSystem(db, async (tx) => {
+      await credits.grant(tx, u, { source: "purchase", amount: 50, idempotencyKey: "paid" });
+      await credits.grant(tx, u, { source: "bonus", amount: 10, idempotencyKey: "never" });
+      await credits.grant(tx, u, { source: "monthly", amount: 10, idempotencyKey: "later", expiresAt: later });
+      await credits.grant(tx, u, { source: "bonus", amount: 10, idempotencyKey: "soon", expiresAt: soon });
+    });
+    await as(u, (tx) => credits.charge(tx, u, { operation: "study.generate", idempotencyKey: "x", request: {} })); // 20
+    await as(u, (tx) => credits.charge(tx, u, { operation: "writer.generate", idempotencyKey: "y", request: {} })); // 10
+    const grants = await asSystem(db, (tx) =>
+      tx
+        .selectFrom("credit_grants")
+        .select(["idempotency_key", "remaining"])
+        .where("user_id", "=", u)
+        .orderBy("idempotency_key")
+        .execute(),
+    );
+    expect(Object.fromEntries(grants.map((g) => [g.idempotency_key, g.remaining]))).toEqual({
+      soon: 0,
+      later: 0,
+      never: 0,
+      paid: 50,
+    });
+  });
+
+  it("says clearly when credits are insufficient", async () => {
+    const u = await userWith(5);
+    const error = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "study.generate", idempotencyKey: "z", request: {} }),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe("INSUFFICIENT_CREDITS");
+    expect(error.message).toMatch(/needs 20 credits and you have 5 available/);
+  });
+});
+
+describe("holds", () => {
+  it("reserve, capture what was used, release the rest; each at most once", async () => {
+    const u = await userWith(100);
+    const h = await as(u, (tx) =>
+      credits.hold(tx, u, { operation: "image.generate", idempotencyKey: "img-1", request: { p: 1 } }),
+    );
+    expect((await as(u, (tx) => credits.balance(tx, u))).available).toBe(60);
+    await as(u, (tx) => credits.capture(tx, u, h.holdId, 25));
+    expect(await as(u, (tx) => credits.capture(tx, u, h.holdId, 25))).toMatchObject({ replayed: true });
+    expect(await codeOf(as(u, (tx) => credits.release(tx, u, h.holdId)))).toBe("PRECONDITION_FAILED");
+    expect(await ledgerState(u)).toMatchObject({ balance: 75, held: 0, ledgerSum: 75, ledgerHeld: 0, grantsSum: 75 });
+
+    const failed = await as(u, (tx) =>
+      credits.hold(tx, u, { operation: "image.generate", idempotencyKey: "img-2", request: { p: 2 } }),
+    );
+    await as(u, (tx) => credits.release(tx, u, failed.holdId, "generation failed"));
+    expect(await ledgerState(u)).toMatchObject({ balance: 75, held: 0 });
+    // A failed image job costs nothing.
+    expect((await as(u, (tx) => credits.balance(tx, u))).available).toBe(75);
+  });
+
+  it("refunds a charge once", async () => {
+    const u = await userWith(50);
+    const c = await as(u, (tx) => credits.charge(tx, u, { operation: "study.generate", idempotencyKey: "r", request: {} }));
+    const first = await asSystem(db, (tx) => credits.refund(tx, u, c.ledgerId));
+    const second = await asSystem(db, (tx) => credits.refund(tx, u, c.ledgerId));
+    expect(first).toMatchObject({ refunded: 20, replayed: false });
+    expect(second).toMatchObject({ refunded: 20, replayed: true });
+    expect(await ledgerState(u)).toMatchObject({ balance: 50, ledgerSum: 50, grantsSum: 50 });
+  });
+});
+
+describe("grants, expiry and alerts", () => {
+  it("does not spend expired credits and zeroes them in the expiry job", async () => {
+    const u = await userWith(30, { expiresAt: new Date(Date.now() + 1000) });
+    await asSystem(db, (tx) => credits.grant(tx, u, { source: "bonus", amount: 5, idempotencyKey: "keeps" }));
+    await asSystem(db, (tx) =>
+      tx
+        .updateTable("credit_grants")
+        .set({ expires_at: sql<Date>`now() - interval '1 second'` })
+        .where("user_id", "=", u)
+        .where("idempotency_key", "=", "start")
+        .execute(),
+    );
+    expect((await as(u, (tx) => credits.balance(tx, u))).available).toBe(5);
+    expect(
+      await codeOf(as(u, (tx) => credits.charge(tx, u, { operation: "writer.generate", idempotencyKey: "e", request: {} }))),
+    ).toBe("INSUFFICIENT_CREDITS");
+    await credits.expireGrants(db);
+    expect(await ledgerState(u)).toMatchObject({ balance: 5, ledgerSum: 5, grantsSum: 5 });
+  });
+
+  it("grants monthly credits once per month", async () => {
+    const u = await userWith(0);
+    const now = new Date(Date.UTC(2031, 4, 17));
+    await credits.grantMonthly(db, now);
+    await credits.grantMonthly(db, now);
+    const monthly = await asSystem(db, (tx) =>
+      tx
+        .selectFrom("credit_grants")
+        .select(["amount", "expires_at"])
+        .where("user_id", "=", u)
+        .where("source", "=", "monthly")
+        .execute(),
+    );
+    expect(monthly).toEqual([{ amount: 500, expires_at: new Date(Date.UTC(2031, 5, 1)) }]);
+  });
+
+  it("notifies at 80% and at 100% spent, once each", async () => {
+    const u = await userWith(10);
+    for (let i = 0; i < 5; i++) {
+      await as(u, (tx) => credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: `n${i}`, request: { i } }));
+    }
+    const kinds = (await as(u, (tx) => notifications.list(tx))).map((x) => x.kind).sort();
+    expect(kinds).toEqual(["credits.empty", "credits.low"]);
+  });
+
+  it("reconciliation finds a tampered balance", async () => {
+    const u = await userWith(40);
+    expect((await credits.reconcile(db, log)).filter((d) => d.userId === u)).toEqual([]);
+    await asSystem(db, (tx) => tx.updateTable("credit_accounts").set({ balance: 47 }).where("user_id", "=", u).execute());
+    const drift = (await credits.reconcile(db, log)).find((d) => d.userId === u);
+    expect(drift).toMatchObject({ balance: 47, ledgerBalance: 40, grants: 40 });
+    await asSystem(db, (tx) => tx.updateTable("credit_accounts").set({ balance: 40 }).where("user_id", "=", u).execute());
+  });
+});
+
+describe("the ledger model (property-based, against the real database)", () => {
+  type Cmd =
+    | { kind: "grant"; amount: number }
+    | { kind: "charge"; cost: "chat.reply" | "writer.generate"; key: number }
+    | { kind: "hold"; key: number }
+    | { kind: "capture"; key: number; used: number }
+    | { kind: "release"; key: number }
+    | { kind: "refund"; key: number };
+
+  const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+    fc.record({ kind: fc.constant("grant" as const), amount: fc.integer({ min: 1, max: 60 }) }),
+    fc.record({
+      kind: fc.constant("charge" as const),
+      cost: fc.constantFrom("chat.reply" as const, "writer.generate" as const),
+      key: fc.nat(4),
+    }),
+    fc.record({ kind: fc.constant("hold" as const), key: fc.nat(3) }),
+    fc.record({ kind: fc.constant("capture" as const), key: fc.nat(3), used: fc.integer({ min: 0, max: 40 }) }),
+    fc.record({ kind: fc.constant("release" as const), key: fc.nat(3) }),
+    fc.record({ kind: fc.constant("refund" as const), key: fc.nat(4) }),
+  );
+
+  it("never ends with balance ≠ ledger sum, a negative balance or a double refund, under duplicate deliveries", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 14 }), fc.boolean(), async (cmds, duplicate) => {
+        const u = await userWith(20);
+        run++;
+        const holds = new Map<number, string>();
+        const charges = new Map<number, string>();
+        let expected = 20;
+        for (const c of cmds) {
+          // Duplicate delivery: every command may arrive twice (a retried request or job).
+          for (let attempt = 0; attempt < (duplicate ? 2 : 1); attempt++) {
+            const r = await codeOf(
+              (async () => {
+                if (c.kind === "grant") {
+                  const g = await asSystem(db, (tx) =>
+                    credits.grant(tx, u, {
+                      source: "bonus",
+                      amount: c.amount,
+                      idempotencyKey: `g${run}-${c.amount}-${expected}`,
+                    }),
+                  );
+                  if (g.granted) expected += c.amount;
+                } else if (c.kind === "charge") {
+                  const r = await as(u, (tx) =>
+                    credits.charge(tx, u, { operation: c.cost, idempotencyKey: `c${c.key}`, request: { cost: c.cost } }),
+                  );
+                  if (!r.replayed) expected -= r.charged;
+                  charges.set(c.key, r.ledgerId);
+                } else if (c.kind === "hold") {
+                  const h = await as(u, (tx) =>
+                    credits.hold(tx, u, { operation: "image.generate", idempotencyKey: `h${c.key}`, request: {} }),
+                  );
+                  holds.set(c.key, h.holdId);
+                } else if (c.kind === "capture" && holds.has(c.key)) {
+                  const r = await as(u, (tx) => credits.capture(tx, u, holds.get(c.key)!, c.used));
+                  if (!r.replayed) expected -= r.captured;
+                } else if (c.kind === "release" && holds.has(c.key)) {
+                  await as(u, (tx) => credits.release(tx, u, holds.get(c.key)!));
+                } else if (c.kind === "refund" && charges.has(c.key)) {
+                  const r = await asSystem(db, (tx) => credits.refund(tx, u, charges.get(c.key)!));
+                  if (!r.replayed) expected += r.refunded;
+                }
+              })(),
+            );
+            expect(["OK", "INSUFFICIENT_CREDITS", "CONFLICT", "PRECONDITION_FAILED"]).toContain(r);
+          }
+        }
+        const s = await ledgerState(u);
+        expect(s.balance).toBe(s.ledgerSum);
+        expect(s.balance).toBe(s.grantsSum);
+        expect(s.held).toBe(s.ledgerHeld);
+        expect(s.balance).toBe(expected);
+        expect(s.balance).toBeGreaterThanOrEqual(s.held);
+        const refunds = await asSystem(db, (tx) =>
+          tx
+            .selectFrom("credit_ledger")
+            .select(["refund_of"])
+            .where("user_id", "=", u)
+            .where("entry_type", "=", "refund")
+            .execute(),
+        );
+        expect(new Set(refunds.map((r) => r.refund_of)).size).toBe(refunds.length);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

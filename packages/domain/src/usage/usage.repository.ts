@@ -1,0 +1,145 @@
+/** The only SQL of the usage module: generation history and the rate-limit log. */
+import type { Tx } from "@inkwell/db";
+import { sql } from "kysely";
+import type { Generation, GenerationsInput } from "./usage.schemas.ts";
+
+/**
+ * Sliding-window check for several buckets at once, all or nothing. Each bucket is serialised by a
+ * transaction-scoped advisory lock (taken in a fixed order, so two callers cannot deadlock), then
+ * counted; only if every bucket has room is one start recorded in each. Exactly `limit` starts get
+ * through per window, however many arrive together.
+ */
+export async function takeRateLimit(
+  tx: Tx,
+  userId: string | null,
+  buckets: { key: string; limit: number; windowSeconds: number }[],
+): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number; key: string }> {
+  const sorted = [...buckets].sort((a, b) => a.key.localeCompare(b.key));
+  for (const b of sorted) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`rate:${b.key}`}, 0))`.execute(tx);
+  for (const b of sorted) {
+    const r = await sql<{ n: number; oldest: Date | null }>`
+      SELECT count(*)::int AS n, min(created_at) AS oldest FROM generation_rate_limits
+       WHERE bucket = ${b.key} AND created_at > now() - make_interval(secs => ${b.windowSeconds})`.execute(tx);
+    const row = r.rows[0];
+    if (row && row.n >= b.limit) {
+      const oldest = row.oldest ? new Date(row.oldest).getTime() : Date.now();
+      const retryAfterSeconds = Math.max(1, Math.ceil((oldest + b.windowSeconds * 1000 - Date.now()) / 1000));
+      return { ok: false, retryAfterSeconds, key: b.key };
+    }
+  }
+  await tx
+    .insertInto("generation_rate_limits")
+    .values(sorted.map((b) => ({ bucket: b.key, user_id: userId })))
+    .execute();
+  return { ok: true };
+}
+
+export async function pruneRateLimits(tx: Tx, olderThanSeconds: number) {
+  const r = await tx
+    .deleteFrom("generation_rate_limits")
+    .where("created_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function insertGeneration(
+  tx: Tx,
+  values: { userId: string; operation: string; topic: string | null; provider: string; holdId: string | null },
+) {
+  return tx
+    .insertInto("generations")
+    .values({
+      user_id: values.userId,
+      operation: values.operation,
+      topic: values.topic?.slice(0, 500) ?? null,
+      provider: values.provider,
+      hold_id: values.holdId,
+    })
+    .returning(["id"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function finishGeneration(
+  tx: Tx,
+  id: string,
+  values: {
+    status: "succeeded" | "failed";
+    model?: string | null;
+    inputTokens?: number | null;
+    outputTokens?: number | null;
+    latencyMs?: number | null;
+    credits?: number;
+    error?: string | null;
+  },
+) {
+  await tx
+    .updateTable("generations")
+    .set({
+      status: values.status,
+      model: values.model ?? null,
+      input_tokens: values.inputTokens ?? null,
+      output_tokens: values.outputTokens ?? null,
+      latency_ms: values.latencyMs ?? null,
+      credits: values.credits ?? 0,
+      error: values.error?.slice(0, 1000) ?? null,
+      completed_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .where("status", "=", "running")
+    .execute();
+}
+
+export async function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {
+  let q = tx.selectFrom("generations").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(input.limit);
+  if (input.operation) q = q.where("operation", "=", input.operation);
+  if (input.status) q = q.where("status", "=", input.status);
+  if (input.cursor) {
+    const { createdAt, id } = input.cursor;
+    q = q.where((eb) => eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]));
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    operation: r.operation,
+    topic: r.topic,
+    provider: r.provider,
+    model: r.model,
+    status: r.status as Generation["status"],
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    latencyMs: r.latency_ms,
+    credits: r.credits,
+    error: r.error,
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+  }));
+}
+
+/** Generations whose hold was released by expiry while they still looked running (their job died). */
+export async function failOrphaned(tx: Tx) {
+  const r = await sql`
+    UPDATE generations g SET status = 'failed', error = 'The job stopped before finishing; nothing was charged.',
+           completed_at = now()
+      FROM credit_holds h
+     WHERE g.hold_id = h.id AND g.status = 'running' AND h.status = 'released'`.execute(tx);
+  return Number(r.numAffectedRows ?? 0n);
+}
+
+export async function aggregateUsage(tx: Tx, from: Date | undefined, to: Date | undefined) {
+  let q = tx
+    .selectFrom("generations")
+    .select([
+      "operation",
+      "status",
+      sql<number>`count(*)::int`.as("count"),
+      sql<number>`coalesce(sum(credits), 0)::int`.as("credits"),
+      sql<number>`coalesce(sum(input_tokens), 0)::int`.as("inputTokens"),
+      sql<number>`coalesce(sum(output_tokens), 0)::int`.as("outputTokens"),
+      sql<number>`count(DISTINCT user_id)::int`.as("users"),
+    ])
+    .groupBy(["operation", "status"])
+    .orderBy("operation");
+  if (from) q = q.where("created_at", ">=", from);
+  if (to) q = q.where("created_at", "<", to);
+  return q.execute();
+}

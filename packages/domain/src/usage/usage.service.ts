@@ -1,0 +1,131 @@
+/**
+ * Metering for every AI call: rate limit → reserve credits and record the generation → call the
+ * provider with NO transaction open → capture what it cost (or release, if it failed) and record the
+ * outcome. A crash between the call and the settlement leaves a hold that the worker releases when
+ * it expires, and the generation is then marked failed: a failed or interrupted generation costs nothing.
+ */
+import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
+import { credits, type Operation, priceOf } from "../credits/index.ts";
+import { DomainError } from "../platform/errors.ts";
+import * as repo from "./usage.repository.ts";
+import { DEFAULT_RATE_LIMITS, type Generation, type GenerationsInput, type RateLimitRule } from "./usage.schemas.ts";
+
+export interface UsageDeps {
+  db: Database;
+  rateLimits?: Record<string, { perUser: RateLimitRule; perIp: RateLimitRule }>;
+}
+
+export interface Actor {
+  userId: string;
+  ip: string;
+}
+
+export interface MeteredRequest {
+  operation: Operation;
+  /** Chosen by the client per attempt: a retried request reuses it and is never charged twice. */
+  idempotencyKey: string;
+  /** What was asked (any JSON); the same key with a different request is refused. */
+  request: unknown;
+  topic?: string;
+  provider: string;
+  quantity?: number;
+}
+
+export interface MeteredOutcome<T> {
+  result: T;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  /** Credits to capture (≤ the reservation); the full price when omitted. */
+  credits?: number;
+}
+
+/** Takes a generation start from the user's and the IP's sliding windows, or throws RATE_LIMITED. */
+export async function takeRateLimit(deps: UsageDeps, actor: Actor, operation: string) {
+  const rules = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const rule = rules[operation] ?? rules["*"];
+  if (!rule) return;
+  const outcome = await asSystem(deps.db, (tx) =>
+    repo.takeRateLimit(tx, actor.userId, [
+      { key: `user:${actor.userId}:${operation}`, ...rule.perUser },
+      { key: `ip:${actor.ip}:${operation}`, ...rule.perIp },
+    ]),
+  );
+  if (!outcome.ok) {
+    throw new DomainError("RATE_LIMITED", `You're generating faster than allowed. Try again in ${outcome.retryAfterSeconds} s.`, {
+      retryAfterSeconds: outcome.retryAfterSeconds,
+    });
+  }
+}
+
+export async function runMetered<T>(
+  deps: UsageDeps,
+  actor: Actor,
+  request: MeteredRequest,
+  call: () => Promise<MeteredOutcome<T>>,
+): Promise<{ result: T; generationId: string; credits: number }> {
+  await takeRateLimit(deps, actor, request.operation);
+  const price = priceOf(request.operation, request.quantity);
+  const started = await asUser(deps.db, actor.userId, async (tx) => {
+    const h = await credits.hold(tx, actor.userId, {
+      operation: request.operation,
+      amount: price,
+      idempotencyKey: request.idempotencyKey,
+      request: request.request,
+    });
+    if (h.replayed) throw new DomainError("PRECONDITION_FAILED", "This request was already started; it will not run twice.");
+    const g = await repo.insertGeneration(tx, {
+      userId: actor.userId,
+      operation: request.operation,
+      topic: request.topic ?? null,
+      provider: request.provider,
+      holdId: h.holdId,
+    });
+    return { holdId: h.holdId, generationId: g.id };
+  });
+
+  let outcome: MeteredOutcome<T>;
+  try {
+    outcome = await call();
+  } catch (error) {
+    await asUser(deps.db, actor.userId, async (tx) => {
+      await credits.release(tx, actor.userId, started.holdId, "The generation failed");
+      await repo.finishGeneration(tx, started.generationId, {
+        status: "failed",
+        error: error instanceof Error ? error.message : "failed",
+      });
+    });
+    throw error;
+  }
+
+  const cost = Math.min(price, Math.max(0, Math.round(outcome.credits ?? price)));
+  await asUser(deps.db, actor.userId, async (tx) => {
+    await credits.capture(tx, actor.userId, started.holdId, cost);
+    await repo.finishGeneration(tx, started.generationId, {
+      status: "succeeded",
+      model: outcome.model,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      latencyMs: Math.round(outcome.latencyMs),
+      credits: cost,
+    });
+  });
+  return { result: outcome.result, generationId: started.generationId, credits: cost };
+}
+
+export function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {
+  return repo.listGenerations(tx, input);
+}
+
+export function adminUsage(db: Database, input: { from?: Date; to?: Date }) {
+  return asSystem(db, (tx) => repo.aggregateUsage(tx, input.from, input.to));
+}
+
+export function pruneRateLimits(db: Database, olderThanSeconds = 24 * 3600) {
+  return asSystem(db, (tx) => repo.pruneRateLimits(tx, olderThanSeconds));
+}
+
+export function failOrphanedGenerations(db: Database) {
+  return asSystem(db, (tx) => repo.failOrphaned(tx));
+}
