@@ -9,6 +9,7 @@ import { closedLoop, type Limits, type Sample } from "./load.ts";
 export interface HttpRequestSpec {
   path: string;
   headers: Record<string, string>;
+  body?: string;
 }
 
 export interface HttpTarget {
@@ -49,7 +50,7 @@ function once(url: URL, method: string, spec: HttpRequestSpec, agent: http.Agent
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(spec.body);
   });
 }
 

@@ -24,8 +24,28 @@ export async function lockAccount(tx: Tx, userId: string) {
     .executeTakeFirst();
 }
 
-export async function setAccount(tx: Tx, userId: string, balance: number, held: number) {
-  await tx.updateTable("credit_accounts").set({ balance, held }).where("user_id", "=", userId).execute();
+/**
+ * One round trip after the lock: a previous charge with this key, the spendable credits (unexpired
+ * grants) and the allowance they came from. Must run after `lockAccount` (a new snapshot), never in
+ * the locking statement itself, whose sub-selects would see the world from before the wait.
+ */
+export async function chargeContext(tx: Tx, userId: string, idempotencyKey: string) {
+  const result = await sql<{
+    previous_id: string | null;
+    previous_amount: number | null;
+    previous_hash: string | null;
+    spendable: number;
+    granted: number;
+  }>`
+    SELECT p.id AS previous_id, p.amount AS previous_amount, p.request_hash AS previous_hash,
+           coalesce(g.spendable, 0)::int AS spendable, coalesce(g.granted, 0)::int AS granted
+      FROM (SELECT sum(remaining) AS spendable, sum(amount) AS granted FROM credit_grants
+             WHERE user_id = ${userId} AND (expires_at IS NULL OR expires_at > now())) g
+      LEFT JOIN credit_ledger p
+        ON p.user_id = ${userId} AND p.entry_type = 'charge' AND p.idempotency_key = ${idempotencyKey}`.execute(tx);
+  const row = result.rows[0];
+  if (!row) throw new Error("charge context returned nothing");
+  return row;
 }
 
 /** Credits in grants that have not expired (expired ones wait for the expiry job to zero them). */
@@ -108,8 +128,19 @@ export interface LedgerInsert {
   note?: string | null;
 }
 
-export async function appendLedger(tx: Tx, e: LedgerInsert) {
+/**
+ * Appends a ledger entry and sets the cached account to the entry's balance_after / held_after in the
+ * same statement (a data-modifying CTE): the two can never disagree, and it costs one round trip.
+ */
+export async function record(tx: Tx, e: LedgerInsert) {
   return tx
+    .with("account", (db) =>
+      db
+        .updateTable("credit_accounts")
+        .set({ balance: e.balanceAfter, held: e.heldAfter })
+        .where("user_id", "=", e.userId)
+        .returning("user_id"),
+    )
     .insertInto("credit_ledger")
     .values({
       user_id: e.userId,
@@ -128,16 +159,6 @@ export async function appendLedger(tx: Tx, e: LedgerInsert) {
     })
     .returning(["id", "created_at"])
     .executeTakeFirstOrThrow();
-}
-
-export async function findCharge(tx: Tx, userId: string, idempotencyKey: string) {
-  return tx
-    .selectFrom("credit_ledger")
-    .select(["id", "amount", "request_hash", "balance_after", "created_at"])
-    .where("user_id", "=", userId)
-    .where("entry_type", "=", "charge")
-    .where("idempotency_key", "=", idempotencyKey)
-    .executeTakeFirst();
 }
 
 export async function findHoldByKey(tx: Tx, userId: string, idempotencyKey: string) {

@@ -49,10 +49,13 @@ function insufficient(available: number, needed: number) {
   );
 }
 
-/** After spending: tell the user once per allowance when 80% and when 100% of it is gone. */
-async function alertIfLow(tx: Tx, userId: string, available: number) {
-  const granted = await repo.grantedSince(tx, userId);
-  if (granted <= 0) return;
+/**
+ * After spending: tell the user once per allowance when 80% and when 100% of it is gone. `granted` is
+ * the allowance (unexpired grants' amounts); the newest grant re-arms the alerts.
+ */
+async function alertIfLow(tx: Tx, userId: string, available: number, granted?: number) {
+  const allowance = granted ?? (await repo.grantedSince(tx, userId));
+  if (allowance <= 0 || available > allowance * 0.2) return;
   const latest = await repo.latestGrant(tx, userId);
   const tag = latest?.id ?? "none";
   if (available <= 0) {
@@ -63,7 +66,7 @@ async function alertIfLow(tx: Tx, userId: string, available: number) {
       body: "New generations need credits. Your monthly grant tops you up, or add credits now.",
       dedupeKey: `credits-100:${tag}`,
     });
-  } else if (available <= granted * 0.2) {
+  } else {
     await notifications.notify(tx, {
       userId,
       kind: "credits.low",
@@ -99,8 +102,7 @@ export async function grant(tx: Tx, userId: string, input: GrantInput) {
   });
   if (!row) return { granted: false as const };
   const balance = account.balance + input.amount;
-  await repo.setAccount(tx, userId, balance, account.held);
-  await repo.appendLedger(tx, {
+  await repo.record(tx, {
     userId,
     type: "grant",
     amount: input.amount,
@@ -129,20 +131,19 @@ export async function charge(tx: Tx, userId: string, input: ChargeInput) {
   const amount = priceOf(input.operation, input.quantity);
   const hash = requestHash({ operation: input.operation, amount, request: input.request });
   const account = await locked(tx, userId);
-  const previous = await repo.findCharge(tx, userId, input.idempotencyKey);
-  if (previous) {
-    if (previous.request_hash !== hash) {
+  const context = await repo.chargeContext(tx, userId, input.idempotencyKey);
+  if (context.previous_id) {
+    if (context.previous_hash !== hash) {
       throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
     }
-    return { ledgerId: previous.id, charged: -previous.amount, replayed: true as const };
+    return { ledgerId: context.previous_id, charged: -(context.previous_amount ?? 0), replayed: true as const };
   }
-  const available = (await repo.spendable(tx, userId)) - account.held;
+  const available = context.spendable - account.held;
   if (available < amount) throw insufficient(available, amount);
   const taken = await repo.consumeGrants(tx, userId, amount, { includeExpired: false });
   if (taken !== amount) throw new Error("credit grants changed under the account lock");
   const balance = account.balance - amount;
-  await repo.setAccount(tx, userId, balance, account.held);
-  const entry = await repo.appendLedger(tx, {
+  const entry = await repo.record(tx, {
     userId,
     type: "charge",
     amount: -amount,
@@ -152,7 +153,7 @@ export async function charge(tx: Tx, userId: string, input: ChargeInput) {
     idempotencyKey: input.idempotencyKey,
     requestHash: hash,
   });
-  await alertIfLow(tx, userId, available - amount);
+  await alertIfLow(tx, userId, available - amount, context.granted);
   return { ledgerId: entry.id, charged: amount, replayed: false as const };
 }
 
@@ -194,8 +195,7 @@ export async function hold(tx: Tx, userId: string, input: HoldInput) {
     ttlSeconds: input.ttlSeconds ?? HOLD_TTL_SECONDS,
   });
   const held = account.held + amount;
-  await repo.setAccount(tx, userId, account.balance, held);
-  await repo.appendLedger(tx, {
+  await repo.record(tx, {
     userId,
     type: "hold",
     amount: 0,
@@ -223,9 +223,8 @@ export async function capture(tx: Tx, userId: string, holdId: string, used: numb
   if (taken !== used) throw new Error("credit grants cannot cover a hold");
   const balance = account.balance - used;
   const held = account.held - h.amount;
-  await repo.setAccount(tx, userId, balance, held);
   await repo.setHoldStatus(tx, holdId, "captured", used);
-  await repo.appendLedger(tx, {
+  await repo.record(tx, {
     userId,
     type: "capture",
     amount: -used,
@@ -248,9 +247,8 @@ export async function release(tx: Tx, userId: string, holdId: string, note?: str
   if (h.status === "released") return { released: true, replayed: true };
   if (h.status === "captured") throw new DomainError("PRECONDITION_FAILED", "This reservation was already settled.");
   const held = account.held - h.amount;
-  await repo.setAccount(tx, userId, account.balance, held);
   await repo.setHoldStatus(tx, holdId, "released", null);
-  await repo.appendLedger(tx, {
+  await repo.record(tx, {
     userId,
     type: "release",
     amount: 0,
@@ -289,8 +287,7 @@ export async function refund(tx: Tx, userId: string, ledgerEntryId: string, note
   });
   if (!grantRow) throw new Error("refund grant already exists without a refund entry");
   const balance = account.balance + amount;
-  await repo.setAccount(tx, userId, balance, account.held);
-  await repo.appendLedger(tx, {
+  await repo.record(tx, {
     userId,
     type: "refund",
     amount,
@@ -338,7 +335,7 @@ export async function expireGrants(db: Database, options: { batch?: number } = {
         balance -= g.remaining;
         total += g.remaining;
         await repo.zeroGrant(tx, g.id);
-        await repo.appendLedger(tx, {
+        await repo.record(tx, {
           userId,
           type: "expire",
           amount: -g.remaining,
@@ -348,7 +345,6 @@ export async function expireGrants(db: Database, options: { batch?: number } = {
           note: "Expired",
         });
       }
-      await repo.setAccount(tx, userId, balance, 0);
       return total;
     });
   }
