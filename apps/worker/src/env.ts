@@ -7,6 +7,8 @@ const schema = z.object({
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
   /** How often idle workers look for new jobs (pg-boss minimum 0.5 s). */
   WORKER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  /** How often pg-boss checks for jobs whose worker died (missed heartbeats, expiry). */
+  WORKER_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

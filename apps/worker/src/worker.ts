@@ -15,7 +15,12 @@ export interface RunningWorker {
 
 export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningWorker> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 6, applicationName: "inkwell-worker" });
-  const boss = createBoss(env.DATABASE_URL, { supervise: true, schedule: true, max: 6 });
+  const boss = createBoss(env.DATABASE_URL, {
+    supervise: true,
+    schedule: true,
+    max: 6,
+    superviseIntervalSeconds: env.WORKER_SUPERVISE_SECONDS,
+  });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   await prepareQueues(boss, db, allJobs);

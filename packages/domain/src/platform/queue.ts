@@ -6,7 +6,7 @@
  */
 import type { Database, Tx } from "@inkwell/db";
 import { sql } from "kysely";
-import { fromKysely, PgBoss, type Queue, type SendOptions } from "pg-boss";
+import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Mailer } from "./mail.ts";
 
@@ -44,13 +44,19 @@ export type Enqueue = <S extends z.ZodType>(
 
 export const QUEUE_SCHEMA = "pgboss";
 
-export function createBoss(url: string, options: { supervise?: boolean; schedule?: boolean; max?: number } = {}): PgBoss {
+export function createBoss(
+  url: string,
+  options: { supervise?: boolean; schedule?: boolean; max?: number; superviseIntervalSeconds?: number } = {},
+): PgBoss {
   return new PgBoss({
     connectionString: url,
     schema: QUEUE_SCHEMA,
     max: options.max ?? 4,
     supervise: options.supervise ?? true,
     schedule: options.schedule ?? true,
+    ...(options.superviseIntervalSeconds
+      ? { superviseIntervalSeconds: options.superviseIntervalSeconds, monitorIntervalSeconds: options.superviseIntervalSeconds }
+      : {}),
   });
 }
 
@@ -87,32 +93,49 @@ export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinit
 }
 
 /**
- * Starts a pg-boss worker per job definition and its cron schedule. Each job's payload is validated
- * before its handler runs; a failing handler throws, so pg-boss retries it with the queue's backoff.
+ * Starts a pg-boss worker per job definition and its cron schedule. Jobs are fetched in batches (and
+ * fetched again at once while batches come back full) and settled one by one: each job's payload is
+ * validated before its handler runs, and a job whose handler throws is failed on its own, so pg-boss
+ * retries just that one with the queue's backoff.
  */
 export async function registerJobs(
   boss: PgBoss,
   jobs: JobDefinition[],
   deps: WorkerDeps,
-  options: { pollingIntervalSeconds?: number } = {},
+  options: { pollingIntervalSeconds?: number; batchSize?: number } = {},
 ): Promise<void> {
   for (const job of jobs) {
-    await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([raw]) => {
-      if (!raw) return;
-      const started = performance.now();
-      const parsed = job.schema.safeParse(raw.data ?? {});
-      if (!parsed.success) {
-        deps.log.error({ queue: job.name, jobId: raw.id, issues: parsed.error.issues }, "job payload invalid");
-        throw new Error(`invalid payload for ${job.name}`);
-      }
-      try {
-        await job.handler(parsed.data, deps);
-        deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
-      } catch (err) {
-        deps.log.warn({ queue: job.name, jobId: raw.id, err }, "job failed (will retry if attempts remain)");
-        throw err;
-      }
-    });
+    await boss.work(
+      job.name,
+      {
+        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+        batchSize: options.batchSize ?? 10,
+        burstWhenBatchFull: true,
+        perJobResults: true,
+      },
+      async (batch) => {
+        const results: JobResult[] = [];
+        for (const raw of batch) results.push(await runOne(job, raw, deps));
+        return results;
+      },
+    );
     if (job.schedule) await boss.schedule(job.name, job.schedule, {}, { tz: "UTC" });
+  }
+}
+
+async function runOne(job: JobDefinition, raw: Job<unknown>, deps: WorkerDeps): Promise<JobResult> {
+  const started = performance.now();
+  const parsed = job.schema.safeParse(raw.data ?? {});
+  if (!parsed.success) {
+    deps.log.error({ queue: job.name, jobId: raw.id, issues: parsed.error.issues }, "job payload invalid");
+    return { id: raw.id, status: "failed", output: { message: `invalid payload for ${job.name}` } };
+  }
+  try {
+    await job.handler(parsed.data, deps);
+    deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
+    return { id: raw.id, status: "completed" };
+  } catch (err) {
+    deps.log.warn({ queue: job.name, jobId: raw.id, err }, "job failed (will retry if attempts remain)");
+    return { id: raw.id, status: "failed", output: { message: err instanceof Error ? err.message : String(err) } };
   }
 }
