@@ -1,0 +1,7 @@
+/**
+ * The AI provider layer: one interface (AiProvider) for chat, streaming, structured output, embeddings,
+ * images, vision and transcription, with usage on every result for metering. Apps build it once from
+ * their configuration with createAiProvider; the test servers are in "@inkwell/domain/ai/testing".
+ */
+export { type AiConfig, type AiConfigInput, aiConfigSchema, createAiProvider } from "./ai.config.ts";
+export type * from "./ai.types.ts";

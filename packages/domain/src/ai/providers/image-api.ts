@@ -1,0 +1,82 @@
+/**
+ * Adapter for Higgsfield-style submit/poll image APIs (AI OFM's generations flow):
+ *
+ *   POST {baseUrl}/v1/generations       {prompt, width, height, model, seed}  → {id}
+ *   GET  {baseUrl}/v1/generations/{id}  → {status, result_urls, error}
+ *
+ * with `Authorization: Bearer {apiKey}`. The job id is the API's own id, so any process can poll it.
+ * Each submit carries an Idempotency-Key that stays the same across its retries, so a POST retried
+ * after a lost answer cannot start a second (billed) generation on servers that honour the header.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { DomainError } from "../../platform/errors.ts";
+import type { ImageApiConfig } from "../ai.config.ts";
+import type { ImageGenerator, ImageJob } from "../ai.types.ts";
+import { fetchWithRetry, type RetryDeps } from "./http-retry.ts";
+
+const submitReply = z.object({ id: z.union([z.string().min(1), z.number()]).transform(String) });
+const statusReply = z.object({
+  status: z.enum(["queued", "in_progress", "completed", "failed", "nsfw"]),
+  result_urls: z.array(z.string()).nullish(),
+  error: z.string().nullish(),
+});
+
+export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {}): ImageGenerator {
+  const base = config.baseUrl.replace(/\/+$/, "");
+  const policy = { service: "image API", timeoutMs: config.timeoutMs, maxRetries: config.maxRetries };
+
+  async function send<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+    const headers = { authorization: `Bearer ${config.apiKey}`, accept: "application/json", ...init.headers };
+    const response = await fetchWithRetry(`${base}${path}`, { ...init, headers }, policy, deps);
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (error) {
+      init.signal?.throwIfAborted();
+      throw new DomainError(
+        "UPSTREAM_TIMEOUT",
+        `The image API did not finish its answer within ${config.timeoutMs} ms: ${error}`,
+      );
+    }
+    const detail = body.slice(0, 200);
+    if (response.status === 401 || response.status === 403) {
+      throw new DomainError("UPSTREAM_FAILED", `The image API refused our credentials (${response.status}); check the API key.`);
+    }
+    if (response.status === 404) throw new DomainError("NOT_FOUND", "image job not found");
+    if (response.status === 400 || response.status === 422) {
+      throw new DomainError("INVALID_INPUT", `The image API refused the request (${response.status}): ${detail}`);
+    }
+    if (!response.ok) throw new DomainError("UPSTREAM_FAILED", `The image API failed (${response.status}): ${detail}`);
+    try {
+      return schema.parse(JSON.parse(body));
+    } catch {
+      throw new DomainError("UPSTREAM_FAILED", `The image API sent an unexpected reply: ${detail}`);
+    }
+  }
+
+  return {
+    async submit(request, { signal } = {}) {
+      const { id } = await send(
+        "/v1/generations",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+          body: JSON.stringify({ ...request, model: request.model ?? config.model }),
+          signal: signal ?? null,
+        },
+        submitReply,
+      );
+      return { jobId: id };
+    },
+
+    async status(jobId, { signal } = {}): Promise<ImageJob> {
+      const reply = await send(`/v1/generations/${encodeURIComponent(jobId)}`, { signal: signal ?? null }, statusReply);
+      return {
+        status: reply.status,
+        resultUrls: reply.result_urls ?? [],
+        ...(reply.error ? { error: reply.error } : {}),
+      };
+    },
+  };
+}
