@@ -1,5 +1,6 @@
 /** Builds what procedures need from the validated environment. */
 import { createDb } from "@inkwell/db";
+import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import type { Env } from "./env.ts";
@@ -15,6 +16,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const deps: ApiDeps = {
     db,
+    ai: createAiProvider(aiConfigFromEnv(env)),
     enqueue: createEnqueue(boss),
     keyRing,
     log,

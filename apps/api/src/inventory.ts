@@ -25,6 +25,7 @@ export interface InventoryEntry {
 }
 
 export const inventory: Record<string, InventoryEntry> = {
+  "system.info": { access: "public" },
   "auth.signUp": { access: "public" },
   "auth.signIn": { access: "public" },
   "auth.me": { access: "public" },

@@ -1,9 +1,17 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
 import { creditsRouter, notificationsRouter, usageRouter } from "./routers/credits.router.ts";
-import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
+import {
+  adminRouter,
+  apiKeysRouter,
+  authRouter,
+  profileRouter,
+  sessionsRouter,
+  systemRouter,
+} from "./routers/identity.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
 export const appRouter = router({
+  system: systemRouter,
   auth: authRouter,
   profile: profileRouter,
   sessions: sessionsRouter,

@@ -4,6 +4,7 @@
  * `createCaller`, or over HTTP through the Hono app (`app.request`).
  */
 import { asSystem, createDb } from "@inkwell/db";
+import { createAiProvider } from "@inkwell/domain/ai";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
@@ -38,10 +39,12 @@ export async function startHarness(options: { throttle?: Partial<ApiDeps["identi
   const boss = createBoss(url, { supervise: false, schedule: false, max: 3 });
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  await registerJobs(boss, identityJobs, { db, mailer, log: silent }, { pollingIntervalSeconds: 0.5 });
+  const ai = createAiProvider({ provider: "offline" });
+  await registerJobs(boss, identityJobs, { db, mailer, log: silent, ai }, { pollingIntervalSeconds: 0.5 });
   const keyRing = parseKeyRing(generateKeySpec("t1"));
   const deps: ApiDeps = {
     db,
+    ai,
     enqueue: createEnqueue(boss),
     keyRing,
     log: silent,

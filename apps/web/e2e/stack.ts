@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
 import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
 import { createDb } from "@inkwell/db";
+import { createAiProvider } from "@inkwell/domain/ai";
 import { identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
@@ -72,7 +73,7 @@ export async function startStack(databaseUrl: string) {
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  await registerJobs(boss, identityJobs, { db, mailer, log }, { pollingIntervalSeconds: 0.5 });
+  await registerJobs(boss, identityJobs, { db, mailer, log, ai: createAiProvider({ provider: "offline" }) }, { pollingIntervalSeconds: 0.5 });
 
   return {
     baseUrl,

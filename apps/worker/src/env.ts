@@ -1,7 +1,8 @@
 /** The worker's configuration, validated once at start. */
+import { aiEnvSchema } from "@inkwell/domain/ai";
 import { z } from "zod";
 
-const schema = z.object({
+const schema = aiEnvSchema.extend({
   DATABASE_URL: z.url(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),

@@ -5,6 +5,7 @@
  * expiry passes, so handlers are written to be safe to run twice.
  */
 import { createDb } from "@inkwell/db";
+import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { createBoss, createSmtpMailer, type Logger, prepareQueues, registerJobs } from "@inkwell/domain/platform";
 import type { WorkerEnv } from "./env.ts";
 import { allJobs } from "./jobs.ts";
@@ -25,7 +26,12 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
   await boss.start();
   await prepareQueues(boss, db, allJobs);
   const mailer = createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
-  await registerJobs(boss, allJobs, { db, mailer, log }, { pollingIntervalSeconds: env.WORKER_POLL_SECONDS });
+  await registerJobs(
+    boss,
+    allJobs,
+    { db, mailer, log, ai: createAiProvider(aiConfigFromEnv(env)) },
+    { pollingIntervalSeconds: env.WORKER_POLL_SECONDS },
+  );
   log.info({ queues: allJobs.map((j) => j.name) }, "worker started");
   return {
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {

@@ -110,3 +110,8 @@ export const adminRouter = router({
     return OK;
   }),
 });
+
+export const systemRouter = router({
+  /** What the web shows about this installation, e.g. that AI output is offline (deterministic) here. */
+  info: publicProcedure.query(({ ctx }) => ({ ai: { provider: ctx.deps.ai.name, offline: ctx.deps.ai.offline } })),
+});

@@ -4,6 +4,7 @@
  * without one by tests (`createTestContext`).
  */
 import type { Database } from "@inkwell/db";
+import type { AiProvider } from "@inkwell/domain/ai";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
@@ -12,6 +13,7 @@ export const SESSION_COOKIE = "inkwell_session";
 
 export interface ApiDeps {
   db: Database;
+  ai: AiProvider;
   enqueue: Enqueue;
   identity: IdentityConfig;
   keyRing: KeyRing;

@@ -4,4 +4,5 @@
  * their configuration with createAiProvider; the test servers are in "@inkwell/domain/ai/testing".
  */
 export { type AiConfig, type AiConfigInput, aiConfigSchema, createAiProvider } from "./ai.config.ts";
+export { type AiEnv, aiConfigFromEnv, aiEnvSchema } from "./ai.env.ts";
 export type * from "./ai.types.ts";

@@ -8,6 +8,7 @@ import type { Database, Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
+import type { AiProvider } from "../ai/index.ts";
 import type { Mailer } from "./mail.ts";
 
 export interface Logger {
@@ -18,6 +19,7 @@ export interface Logger {
 
 export interface WorkerDeps {
   db: Database;
+  ai: AiProvider;
   mailer: Mailer;
   log: Logger;
 }
