@@ -73,7 +73,12 @@ export async function startStack(databaseUrl: string) {
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  await registerJobs(boss, identityJobs, { db, mailer, log, ai: createAiProvider({ provider: "offline" }) }, { pollingIntervalSeconds: 0.5 });
+  await registerJobs(
+    boss,
+    identityJobs,
+    { db, mailer, log, ai: createAiProvider({ provider: "offline" }) },
+    { pollingIntervalSeconds: 0.5 },
+  );
 
   return {
     baseUrl,
