@@ -1,6 +1,7 @@
 /**
  * The account journey in a real browser against the real stack: sign up, confirm the e-mail from the
- * link that actually arrived over SMTP, sign out, sign in, edit the profile.
+ * link that actually arrived over SMTP, sign out, sign in, edit the profile. Then credits: the welcome
+ * grant in the header and the history, the price list, and what spending does (alerts, history, usage).
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
@@ -36,6 +37,18 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
+  await freshBrowserSession();
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** A new browser context (no cookies) and page; each test starts as a new visitor. */
+async function freshBrowserSession() {
+  await context?.close();
   context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
   context.setDefaultTimeout(STEP_TIMEOUT);
   page = await context.newPage();
@@ -46,13 +59,7 @@ beforeAll(async () => {
       console.error("[browser] console.error:", message.text());
     }
   });
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.stop();
-});
+}
 
 /** One named step, bounded in time; on failure a screenshot of the page goes to test-results/. */
 async function step(name: string, fn: () => Promise<void>) {
@@ -218,5 +225,108 @@ describe("account journey in the browser", () => {
     }
 
     console.log(`[e2e] journey took ${Math.round(performance.now() - started)} ms`);
+  });
+  it("shows the credits: welcome grant, prices, spending, alerts and usage", async () => {
+    await freshBrowserSession();
+    const started = performance.now();
+    const email = `grace-${Date.now()}@example.test`;
+    const chip = () => page.getByRole("banner").getByRole("link", { name: /credits? available/ });
+    const bell = () => page.getByRole("banner").getByRole("button", { name: /^Notifications/ });
+    const history = () => page.getByRole("table", { name: /Credit history/ });
+
+    await step("after sign-up the header shows the welcome credits", async () => {
+      await page.goto("/sign-up");
+      await page.getByLabel("Display name").fill("Grace Hopper");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("a ship in port is safe");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await visible(heading("Welcome, Grace Hopper"));
+      await eventually(() => chip().textContent()).toMatch(/^5,000 credits available$/);
+      await eventually(() => bell().getAttribute("aria-label")).toBe("Notifications");
+    });
+
+    await step("the credits page: balance, welcome grant and price list", async () => {
+      await chip().click();
+      await visible(heading("Credits"));
+      await eventually(() => page.getByRole("region", { name: "Balance" }).textContent()).toContain("Available5,000 credits");
+      const welcome = history().getByRole("row", { name: /Welcome credits/ });
+      await eventually(() => welcome.textContent()).toContain("+5,000");
+      const prices = page.getByRole("table", { name: "Price per operation, in credits" });
+      await eventually(() => prices.getByRole("row", { name: /Image generation/ }).textContent()).toMatch(
+        /One generated image\s*40$/,
+      );
+      await eventually(() => prices.getByRole("row").count()).toBe(10); // header + 9 operations
+    });
+
+    await step("spending shows in the header, the bell and the history", async () => {
+      await stack.generate(email, { operation: "image.generate", quantity: 100, topic: "A lighthouse at dawn" });
+      for (let i = 0; i < 12; i++) await stack.generate(email, { operation: "chat.reply", topic: `Question ${i + 1}` });
+      await stack.generate(email, { operation: "chat.reply", topic: "Doomed", failWith: "The provider returned 503" });
+      await page.reload();
+      await visible(heading("Credits"));
+      await eventually(() => chip().textContent()).toMatch(/^976 credits available$/);
+      await eventually(() => bell().getAttribute("aria-label")).toBe("Notifications, 1 unread");
+      // 29 entries: the newest 25 first, the welcome grant after "Load more".
+      await eventually(() => history().getByRole("row").count()).toBe(26);
+      await eventually(() => history().getByRole("row").nth(1).textContent()).toMatch(
+        /Reservation released · Chat reply.*2 returned/,
+      );
+      expect(
+        await history()
+          .getByRole("row", { name: /Welcome credits/ })
+          .count(),
+      ).toBe(0);
+      await page.getByRole("button", { name: "Load more" }).click();
+      await visible(history().getByRole("row", { name: /Welcome credits/ }));
+      await eventually(() => history().getByRole("row").count()).toBe(30);
+      await eventually(() =>
+        history()
+          .getByRole("row", { name: /Charged for Image generation/ })
+          .textContent(),
+      ).toContain("−4,000");
+      await visible(page.getByText("All 29 entries shown."));
+    });
+
+    await step("the bell lists the credits alert and marks it read", async () => {
+      await bell().click();
+      const panel = page.getByRole("region", { name: "Notifications" });
+      await visible(panel.getByText("80% of your credits are used"));
+      await panel.getByRole("button", { name: /Mark as read/ }).click();
+      await eventually(() => bell().getAttribute("aria-label")).toBe("Notifications");
+      await page.keyboard.press("Escape");
+      await eventually(() => panel.count()).toBe(0);
+      await eventually(() => focused(bell())).toBe(true);
+    });
+
+    await step("filter the history by type", async () => {
+      await page.getByRole("group", { name: "Type" }).getByLabel("Reservations", { exact: true }).check();
+      await eventually(() => history().getByRole("row").count()).toBe(15); // header + 14 holds
+      expect(
+        await history()
+          .getByRole("row", { name: /Welcome credits/ })
+          .count(),
+      ).toBe(0);
+      await eventually(async () => new URL(page.url()).search).toBe("?type=hold");
+      await page.getByRole("button", { name: "Clear filters" }).click();
+      // Back to everything, both pages still loaded.
+      await eventually(() => history().getByRole("row").count()).toBe(30);
+      await eventually(async () => new URL(page.url()).search).toBe("");
+    });
+
+    await step("the usage tab lists every generation", async () => {
+      await page.getByRole("navigation", { name: "Credit activity" }).getByRole("link", { name: "Usage" }).click();
+      const table = page.getByRole("table", { name: /Generations/ });
+      await eventually(() => table.getByRole("row").count()).toBe(15); // header + 14 generations
+      const image = table.getByRole("row", { name: /Image generation/ });
+      await eventually(() => image.textContent()).toMatch(
+        /A lighthouse at dawn.*e2e-model-1.*1,200.*340.*1\.8 s.*4,000.*Succeeded/,
+      );
+      const failed = table.getByRole("row", { name: /Doomed/ });
+      await eventually(() => failed.textContent()).toMatch(/Failed.*The provider returned 503/);
+      await page.getByLabel("Status").selectOption("failed");
+      await eventually(() => table.getByRole("row").count()).toBe(2);
+    });
+
+    console.log(`[e2e] credits journey took ${Math.round(performance.now() - started)} ms`);
   });
 });

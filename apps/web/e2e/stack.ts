@@ -2,12 +2,14 @@
  * The real Inkwell stack in this process: the API (serving the built web app) on a free port, the
  * worker part that delivers mail, and a local SMTP server that receives it.
  */
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
 import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
-import { createDb } from "@inkwell/db";
+import { asSystem, createDb } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
+import type { Operation } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
@@ -17,6 +19,7 @@ import {
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
+import { usage } from "@inkwell/domain/usage";
 
 export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
 
@@ -90,6 +93,33 @@ export async function startStack(databaseUrl: string) {
       await smtp.waitFor(matches, timeoutMs);
       const newest = smtp.messages.filter(matches).at(-1)!;
       return pattern.exec(newest.text)![0];
+    },
+    /**
+     * One metered AI call for the account `email`, exactly as a Generate button's procedure runs it
+     * (rate limit, reserve, record, then capture — or release when the provider fails), with a canned
+     * provider answer instead of a real one.
+     */
+    async generate(email: string, call: { operation: Operation; quantity?: number; topic?: string; failWith?: string }) {
+      const { id: userId } = await asSystem(db, (tx) =>
+        tx.selectFrom("users").select("id").where("email", "=", email.toLowerCase()).executeTakeFirstOrThrow(),
+      );
+      const run = usage.runMetered(
+        { db },
+        { userId, ip: "127.0.0.1" },
+        {
+          operation: call.operation,
+          quantity: call.quantity,
+          topic: call.topic,
+          provider: "e2e",
+          idempotencyKey: randomUUID(),
+          request: { topic: call.topic },
+        },
+        async () => {
+          if (call.failWith) throw new Error(call.failWith);
+          return { result: null, model: "e2e-model-1", inputTokens: 1200, outputTokens: 340, latencyMs: 1830 };
+        },
+      );
+      return call.failWith ? run.catch(() => null) : run;
     },
     async stop() {
       await new Promise<void>((resolve) => {

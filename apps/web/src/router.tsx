@@ -3,6 +3,9 @@ import { AppShell } from "./components/AppShell.tsx";
 import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
 import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
+import { CreditsPage } from "./routes/credits.tsx";
+import { CreditsHistoryPage } from "./routes/credits-history.tsx";
+import { CreditsUsagePage } from "./routes/credits-usage.tsx";
 import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
 import { HomePage } from "./routes/home.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
@@ -41,6 +44,14 @@ export const router = createBrowserRouter([
           { index: true, Component: HomePage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
+          {
+            path: "credits",
+            Component: CreditsPage,
+            children: [
+              { index: true, Component: CreditsHistoryPage },
+              { path: "usage", Component: CreditsUsagePage },
+            ],
+          },
         ],
       },
       { path: "*", Component: NotFoundPage },

@@ -4,6 +4,8 @@ import { Link, NavLink, Outlet, ScrollRestoration, useLocation, useNavigate } fr
 import { meQuery, signedOut, trpc } from "../lib/api.ts";
 import { applyTheme, readPreferences } from "../lib/preferences.ts";
 import { Avatar } from "./Avatar.tsx";
+import { BalanceChip } from "./BalanceChip.tsx";
+import { NotificationsBell } from "./NotificationsBell.tsx";
 import { Button } from "./SubmitButton.tsx";
 import { VerifyBanner } from "./VerifyBanner.tsx";
 
@@ -33,10 +35,13 @@ export function AppShell() {
                 <NavLink to="/" end>
                   Home
                 </NavLink>
+                <NavLink to="/credits">Credits</NavLink>
                 <NavLink to="/profile">Profile</NavLink>
                 <NavLink to="/settings">Settings</NavLink>
               </nav>
               <div className="account">
+                <BalanceChip />
+                <NotificationsBell />
                 <Link to="/profile" className="account-name">
                   <Avatar url={me.avatarUrl} name={me.displayName} email={me.email} size={30} />
                   <span className="account-label">{me.displayName || me.email}</span>
@@ -83,15 +88,20 @@ function SignOutButton() {
   );
 }
 
-/** After a client-side navigation, focus the page's h1 so screen readers announce the new page. */
+/**
+ * After a client-side navigation, focus the page's h1 so screen readers announce the new page. Links
+ * that switch a view within the page (tabs) pass `state={{ keepFocus: true }}` and keep focus on themselves.
+ */
 function useFocusOnNavigation() {
-  const { pathname } = useLocation();
+  const { pathname, state } = useLocation();
+  const keepFocus = (state as { keepFocus?: boolean } | null)?.keepFocus === true;
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
+    if (keepFocus) return;
     const main = document.getElementById("main");
     const heading = main?.querySelector<HTMLElement>("h1");
     if (heading) {

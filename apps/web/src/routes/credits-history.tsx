@@ -1,0 +1,273 @@
+import { LEDGER_ENTRY_TYPES } from "@inkwell/domain/credits/schemas";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { type RefObject, useId, useRef } from "react";
+import { LoadMore } from "../components/LoadMore.tsx";
+import { trpc } from "../lib/api.ts";
+import {
+  describeEntry,
+  ENTRY_TYPE_LABELS,
+  type EntryType,
+  formatCredits,
+  type LedgerEntry,
+  operationName,
+  usePrices,
+} from "../lib/credits.ts";
+import { describeError } from "../lib/errors.ts";
+import { formatDateTime } from "../lib/format.ts";
+import { nextCursor, uniqueRows } from "../lib/pagination.ts";
+import { useSearchState } from "../lib/search-state.ts";
+
+const PAGE_SIZE = 25;
+
+interface Filters {
+  types: EntryType[];
+  operation: string;
+  /** Days as YYYY-MM-DD, or "". */
+  from: string;
+  to: string;
+}
+
+const NO_FILTERS: Filters = { types: [], operation: "", from: "", to: "" };
+
+/** Filters live in the URL (?type=charge&type=hold&op=chat.reply&from=2026-11-01&to=2026-11-30). */
+function readFilters(params: URLSearchParams): Filters {
+  const types = LEDGER_ENTRY_TYPES.filter((t) => params.getAll("type").includes(t));
+  const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : "");
+  return { types, operation: params.get("op") ?? "", from: day(params.get("from")), to: day(params.get("to")) };
+}
+
+function writeFilters(filters: Filters): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const t of filters.types) params.append("type", t);
+  if (filters.operation) params.set("op", filters.operation);
+  if (filters.from) params.set("from", filters.from);
+  if (filters.to) params.set("to", filters.to);
+  return params;
+}
+
+/** A day in the reader's time zone: from its first moment; `to` is inclusive, so up to the next day's first. */
+const startOfDay = (day: string) => new Date(`${day}T00:00:00`);
+const startOfNextDay = (day: string) => {
+  const d = startOfDay(day);
+  d.setDate(d.getDate() + 1);
+  return d;
+};
+
+export function CreditsHistoryPage() {
+  const [filters, setFilters] = useSearchState(readFilters, writeFilters);
+  const filtered = filters.types.length > 0 || filters.operation !== "" || filters.from !== "" || filters.to !== "";
+  const rangeError = filters.from && filters.to && filters.from > filters.to ? "The end date is before the start date." : null;
+  const form = useRef<HTMLFormElement>(null);
+  // The button pressed goes away with the filters: keep the keyboard at the top of the filters.
+  const clearFilters = () => {
+    setFilters(NO_FILTERS);
+    form.current?.querySelector("input")?.focus();
+  };
+
+  const input = {
+    limit: PAGE_SIZE,
+    ...(filters.types.length ? { types: filters.types } : {}),
+    ...(filters.operation ? { operation: filters.operation } : {}),
+    ...(filters.from ? { from: startOfDay(filters.from).toISOString() } : {}),
+    ...(filters.to ? { to: startOfNextDay(filters.to).toISOString() } : {}),
+  };
+  const history = useInfiniteQuery(
+    trpc.credits.history.infiniteQueryOptions(input, {
+      getNextPageParam: (last, all) => nextCursor(last, all, PAGE_SIZE),
+      enabled: !rangeError,
+      placeholderData: keepPreviousData,
+    }),
+  );
+  const rows = uniqueRows(history.data?.pages);
+
+  return (
+    <section className="card" aria-labelledby="history-heading">
+      <title>Credits · Inkwell</title>
+      <h2 id="history-heading">History</h2>
+      <p className="muted">Every change to your credits, newest first.</p>
+      <HistoryFilters
+        filters={filters}
+        rangeError={rangeError}
+        filtered={filtered}
+        onChange={setFilters}
+        onClear={clearFilters}
+        formRef={form}
+      />
+      {rangeError ? null : history.isPending ? (
+        <p className="loading" role="status">
+          <span className="spinner" aria-hidden="true" /> Loading history…
+        </p>
+      ) : history.isError && rows.length === 0 ? (
+        <p className="status status-error" role="alert">
+          {describeError(history.error).message}
+        </p>
+      ) : rows.length === 0 ? (
+        <div className="empty">
+          {filtered ? (
+            <>
+              <p>No entries match these filters.</p>
+              <button type="button" className="btn-link" onClick={clearFilters}>
+                Clear filters
+              </button>
+            </>
+          ) : (
+            <p>No credit activity yet.</p>
+          )}
+        </div>
+      ) : (
+        <>
+          <HistoryTable rows={rows} filtered={filtered} updating={history.isPlaceholderData && history.isFetching} />
+          {history.isFetchNextPageError && (
+            <p className="status status-error" role="alert">
+              {describeError(history.error).message}
+            </p>
+          )}
+          <LoadMore
+            shown={rows.length}
+            noun={["entry", "entries"]}
+            hasMore={history.hasNextPage}
+            loading={history.isFetchingNextPage}
+            onLoad={() => void history.fetchNextPage()}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+function HistoryFilters({
+  filters,
+  rangeError,
+  filtered,
+  onChange,
+  onClear,
+  formRef,
+}: {
+  filters: Filters;
+  rangeError: string | null;
+  filtered: boolean;
+  onChange: (filters: Filters) => void;
+  onClear: () => void;
+  formRef: RefObject<HTMLFormElement | null>;
+}) {
+  const id = useId();
+  const prices = usePrices().data ?? [];
+  // Operations with a price, plus one filtered on that no longer has one (from an old link).
+  const operations = [...new Set([...prices.map((p) => p.operation), ...(filters.operation ? [filters.operation] : [])])];
+  const set = (change: Partial<Filters>) => onChange({ ...filters, ...change });
+  const toggleType = (type: EntryType, on: boolean) =>
+    set({ types: LEDGER_ENTRY_TYPES.filter((t) => (t === type ? on : filters.types.includes(t))) });
+
+  return (
+    <form ref={formRef} className="filters" aria-label="Filter the history" onSubmit={(e) => e.preventDefault()}>
+      <fieldset className="filter-types">
+        <legend>Type</legend>
+        <div className="chips">
+          {LEDGER_ENTRY_TYPES.map((type) => (
+            <label key={type} className="chip">
+              <input
+                type="checkbox"
+                name="type"
+                value={type}
+                checked={filters.types.includes(type)}
+                onChange={(e) => toggleType(type, e.target.checked)}
+              />
+              <span className="chip-label">{ENTRY_TYPE_LABELS[type]}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="filter-row">
+        <div className="field">
+          <label htmlFor={`${id}-op`}>Operation</label>
+          <select id={`${id}-op`} value={filters.operation} onChange={(e) => set({ operation: e.target.value })}>
+            <option value="">Any operation</option>
+            {operations.map((op) => (
+              <option key={op} value={op}>
+                {operationName(op)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-from`}>From</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            value={filters.from}
+            max={filters.to || undefined}
+            onChange={(e) => set({ from: e.target.value })}
+          />
+        </div>
+        <div className="field" data-invalid={rangeError ? "" : undefined}>
+          <label htmlFor={`${id}-to`}>To</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            value={filters.to}
+            min={filters.from || undefined}
+            aria-invalid={rangeError ? true : undefined}
+            aria-describedby={rangeError ? `${id}-range-error` : undefined}
+            onChange={(e) => set({ to: e.target.value })}
+          />
+        </div>
+        {filtered && (
+          <div className="filter-clear">
+            <button type="button" className="btn btn-ghost btn-small" onClick={onClear}>
+              Clear filters
+            </button>
+          </div>
+        )}
+      </div>
+      {rangeError && (
+        <p className="field-error" id={`${id}-range-error`} role="alert">
+          <span aria-hidden="true">⚠ </span>
+          {rangeError}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function HistoryTable({ rows, filtered, updating }: { rows: LedgerEntry[]; filtered: boolean; updating: boolean }) {
+  const captionId = useId();
+  return (
+    <div className="table-wrap">
+      <table className="data-table history-table" data-updating={updating || undefined} aria-busy={updating || undefined}>
+        <caption id={captionId} className="visually-hidden">
+          Credit history{filtered ? " (filtered)" : ""}, newest first
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Description</th>
+            <th scope="col" className="num">
+              Change
+            </th>
+            <th scope="col" className="num">
+              Balance
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((entry) => {
+            const d = describeEntry(entry);
+            return (
+              <tr key={entry.id} data-type={entry.type}>
+                <td className="nowrap">
+                  <time dateTime={new Date(entry.createdAt).toISOString()}>{formatDateTime(entry.createdAt)}</time>
+                </td>
+                <td>
+                  <span className="cell-title">{d.label}</span>
+                  {d.detail && <span className="cell-detail">{d.detail}</span>}
+                </td>
+                <td className={`num amount amount-${d.tone}`}>{d.change}</td>
+                <td className="num">{formatCredits(entry.balanceAfter)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
