@@ -1,6 +1,7 @@
 /** Builds what procedures need from the validated environment. */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
+import { chatJobs } from "@inkwell/domain/chat";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import type { Env } from "./env.ts";
@@ -12,7 +13,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2 });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await prepareQueues(boss, db, [...identityJobs]);
+  await prepareQueues(boss, db, [...identityJobs, ...chatJobs]);
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const deps: ApiDeps = {
     db,

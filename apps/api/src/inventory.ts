@@ -54,6 +54,27 @@ export const inventory: Record<string, InventoryEntry> = {
   "usage.adminSummary": { access: "admin" },
   "notifications.list": { access: "user" },
   "notifications.markRead": { access: "user", owned: { table: "notifications", input: (id) => ({ id }) } },
+  "chat.create": { access: "user" },
+  "chat.list": { access: "user" },
+  "chat.get": { access: "user", owned: { table: "conversations", input: (id) => ({ conversationId: id }) } },
+  "chat.rename": {
+    access: "user",
+    owned: { table: "conversations", input: (id) => ({ conversationId: id, title: "Mine now" }) },
+  },
+  "chat.saveDraft": { access: "user", owned: { table: "conversations", input: (id) => ({ conversationId: id, draft: "x" }) } },
+  "chat.delete": { access: "user", owned: { table: "conversations", input: (id) => ({ conversationId: id }) } },
+  "chat.send": {
+    access: "user",
+    owned: { table: "conversations", input: (id) => ({ conversationId: id, content: "hello", idempotencyKey: `sweep-${id}` }) },
+  },
+  "chat.regenerate": { access: "user", owned: { table: "conversations", input: (id) => ({ conversationId: id }) } },
+  "chat.editLast": {
+    access: "user",
+    owned: { table: "conversations", input: (id) => ({ conversationId: id, content: "edited" }) },
+  },
+  "chat.stop": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id }) } },
+  "chat.feedback": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id, feedback: -1 }) } },
+  "chat.stream": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id }) } },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -66,4 +87,13 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
     asUser(owner.db, owner.userId, (tx) =>
       notifications.notify(tx, { userId: owner.userId, kind: "test", title: "Fixture", body: "Fixture", dedupeKey: "fixture" }),
     ),
+  conversations: (caller) => caller.chat.create({ assistant: "companion", title: "Fixture conversation" }),
+  // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
+  messages: async (caller) => {
+    const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });
+    const sent = await caller.chat.send({ conversationId: c.id, content: "Fixture question", idempotencyKey: `fixture-${c.id}` });
+    for await (const _ of await caller.chat.stream({ messageId: sent.assistantMessage.id })) {
+      // drain until the final event
+    }
+  },
 };

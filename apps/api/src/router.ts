@@ -1,4 +1,5 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
+import { chatRouter } from "./routers/chat.router.ts";
 import { creditsRouter, notificationsRouter, usageRouter } from "./routers/credits.router.ts";
 import {
   adminRouter,
@@ -20,6 +21,7 @@ export const appRouter = router({
   credits: creditsRouter,
   usage: usageRouter,
   notifications: notificationsRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,8 @@
  * `createCaller`, or over HTTP through the Hono app (`app.request`).
  */
 import { asSystem, createDb } from "@inkwell/db";
-import { createAiProvider } from "@inkwell/domain/ai";
+import { type AiProvider, createAiProvider } from "@inkwell/domain/ai";
+import { chat, chatJobs } from "@inkwell/domain/chat";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
@@ -12,6 +13,7 @@ import {
   createSmtpMailer,
   generateKeySpec,
   parseKeyRing,
+  prepareQueues,
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
@@ -32,15 +34,24 @@ const silent = {
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-export async function startHarness(options: { throttle?: Partial<ApiDeps["identity"]["throttle"]> } = {}) {
+export async function startHarness(
+  options: {
+    throttle?: Partial<ApiDeps["identity"]["throttle"]>;
+    /** The AI provider procedures use; the offline one by default. */
+    ai?: AiProvider;
+  } = {},
+) {
   const url = inject("databaseUrl");
   const smtp = await startLocalSmtpServer();
   const { db } = createDb({ url, max: 12 });
   const boss = createBoss(url, { supervise: false, schedule: false, max: 3 });
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  const ai = createAiProvider({ provider: "offline" });
+  const ai = options.ai ?? createAiProvider({ provider: "offline" });
   await registerJobs(boss, identityJobs, { db, mailer, log: silent, ai }, { pollingIntervalSeconds: 0.5 });
+  // Chat jobs are enqueued (queues exist) but not worked here, so background titles never change rows
+  // under a test; chat tests run the handlers directly.
+  await prepareQueues(boss, db, chatJobs);
   const keyRing = parseKeyRing(generateKeySpec("t1"));
   const deps: ApiDeps = {
     db,
@@ -95,6 +106,7 @@ export async function startHarness(options: { throttle?: Partial<ApiDeps["identi
     raw: (query: ReturnType<typeof sql>) => query.execute(db),
     asSystem: <T>(fn: Parameters<typeof asSystem<T>>[1]) => asSystem(db, fn),
     async stop() {
+      await chat.settled();
       await boss.stop({ graceful: false });
       mailer.close();
       await smtp.stop();

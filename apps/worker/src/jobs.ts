@@ -1,7 +1,8 @@
 /** Every job the worker runs, from every module. A module's jobs are added here once. */
+import { chatJobs } from "@inkwell/domain/chat";
 import { creditsJobs } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
 import { usageJobs } from "@inkwell/domain/usage";
 
-export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs];

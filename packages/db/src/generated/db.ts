@@ -31,6 +31,18 @@ export interface AuthThrottles {
   window_started_at: Generated<Date>;
 }
 
+export interface Conversations {
+  assistant: string;
+  created_at: Generated<Date>;
+  draft: Generated<string>;
+  id: Generated<string>;
+  last_message_at: Generated<Date>;
+  title: Generated<string>;
+  title_source: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface CreditAccounts {
   balance: Generated<number>;
   created_at: Generated<Date>;
@@ -111,6 +123,26 @@ export interface Generations {
   user_id: string;
 }
 
+export interface Messages {
+  content: Generated<string>;
+  conversation_id: string;
+  created_at: Generated<Date>;
+  error: string | null;
+  feedback: number | null;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  metadata: Generated<Json>;
+  role: string;
+  safety: Generated<boolean>;
+  seq: number;
+  status: Generated<string>;
+  tool_call_id: string | null;
+  tool_calls: Json | null;
+  tool_name: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface Notifications {
   body: string;
   created_at: Generated<Date>;
@@ -182,12 +214,14 @@ export interface UserTokens {
 
 export interface DB {
   auth_throttles: AuthThrottles;
+  conversations: Conversations;
   credit_accounts: CreditAccounts;
   credit_grants: CreditGrants;
   credit_holds: CreditHolds;
   credit_ledger: CreditLedger;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
+  messages: Messages;
   notifications: Notifications;
   profiles: Profiles;
   sessions: Sessions;

@@ -1,0 +1,302 @@
+/** The only SQL of the chat module: conversations and their messages. RLS scopes every query to the caller. */
+import type { Tables, Tx } from "@inkwell/db";
+import { sql } from "kysely";
+import type {
+  Assistant,
+  ChatMessageView,
+  Conversation,
+  ConversationSummary,
+  ListConversationsInput,
+  MessageMetadata,
+  MessageRole,
+  MessageStatus,
+} from "./chat.schemas.ts";
+
+type ConversationRow = Omit<
+  Tables.Conversations,
+  "id" | "created_at" | "updated_at" | "last_message_at" | "title" | "title_source" | "draft"
+> & {
+  id: string;
+  title: string;
+  title_source: string;
+  draft: string;
+  last_message_at: Date;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.id,
+  assistant: r.assistant as Assistant,
+  title: r.title,
+  titleSource: r.title_source as "auto" | "user",
+  draft: r.draft,
+  lastMessageAt: r.last_message_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const MESSAGE_COLUMNS = [
+  "id",
+  "conversation_id",
+  "seq",
+  "role",
+  "content",
+  "status",
+  "metadata",
+  "feedback",
+  "safety",
+  "error",
+  "created_at",
+  "updated_at",
+] as const;
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  role: string;
+  content: string;
+  status: string;
+  metadata: unknown;
+  feedback: number | null;
+  safety: boolean;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const toMessage = (r: MessageRow): ChatMessageView => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  seq: r.seq,
+  role: r.role as MessageRole,
+  content: r.content,
+  status: r.status as MessageStatus,
+  metadata: (r.metadata ?? {}) as MessageMetadata,
+  feedback: r.feedback === 1 || r.feedback === -1 ? r.feedback : null,
+  safety: r.safety,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function insertConversation(tx: Tx, userId: string, assistant: Assistant, title?: string) {
+  const row = await tx
+    .insertInto("conversations")
+    .values({ user_id: userId, assistant, ...(title ? { title, title_source: "user" } : {}) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toConversation(row as ConversationRow);
+}
+
+export async function findConversation(tx: Tx, id: string, options: { lock?: boolean } = {}) {
+  let q = tx.selectFrom("conversations").selectAll().where("id", "=", id);
+  // Serialises writers of one conversation, so `seq` is handed out without gaps or clashes.
+  if (options.lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toConversation(row as ConversationRow) : null;
+}
+
+export async function updateConversation(
+  tx: Tx,
+  id: string,
+  values: { title?: string; title_source?: "auto" | "user"; draft?: string },
+) {
+  const row = await tx.updateTable("conversations").set(values).where("id", "=", id).returningAll().executeTakeFirst();
+  return row ? toConversation(row as ConversationRow) : null;
+}
+
+/** Sets an automatic title unless the user has named the conversation meanwhile. */
+export async function setAutoTitle(tx: Tx, id: string, title: string) {
+  await tx.updateTable("conversations").set({ title }).where("id", "=", id).where("title_source", "=", "auto").execute();
+}
+
+export async function deleteConversation(tx: Tx, id: string) {
+  const r = await tx.deleteFrom("conversations").where("id", "=", id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationSummary[]> {
+  let q = tx
+    .selectFrom("conversations as c")
+    .selectAll("c")
+    .select((eb) =>
+      eb
+        .selectFrom("messages as m")
+        .select(sql<string>`left(m.content, 160)`.as("p"))
+        .whereRef("m.conversation_id", "=", "c.id")
+        .where("m.role", "in", ["user", "assistant"])
+        .orderBy("m.seq", "desc")
+        .limit(1)
+        .as("preview"),
+    )
+    .orderBy("c.last_message_at", "desc")
+    .orderBy("c.id", "desc")
+    .limit(input.limit);
+  if (input.assistant) q = q.where("c.assistant", "=", input.assistant);
+  if (input.cursor) {
+    const { lastMessageAt, id } = input.cursor;
+    q = q.where((eb) =>
+      eb.or([
+        eb("c.last_message_at", "<", lastMessageAt),
+        eb.and([eb("c.last_message_at", "=", lastMessageAt), eb("c.id", "<", id)]),
+      ]),
+    );
+  }
+  if (input.search) {
+    const pattern = `%${input.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb("c.title", "ilike", pattern),
+        eb.exists(
+          eb
+            .selectFrom("messages as s")
+            .select(sql`1`.as("one"))
+            .whereRef("s.conversation_id", "=", "c.id")
+            .where("s.content", "ilike", pattern),
+        ),
+      ]),
+    );
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...toConversation(r as unknown as ConversationRow), preview: (r.preview as string | null) ?? null }));
+}
+
+export async function listMessages(tx: Tx, conversationId: string) {
+  const rows = await tx
+    .selectFrom("messages")
+    .select(MESSAGE_COLUMNS)
+    .where("conversation_id", "=", conversationId)
+    .orderBy("seq", "asc")
+    .execute();
+  return rows.map((r) => toMessage(r as MessageRow));
+}
+
+export async function findMessage(tx: Tx, id: string) {
+  const row = await tx.selectFrom("messages").select(MESSAGE_COLUMNS).where("id", "=", id).executeTakeFirst();
+  return row ? toMessage(row as MessageRow) : null;
+}
+
+export async function findByIdempotencyKey(tx: Tx, conversationId: string, key: string) {
+  const row = await tx
+    .selectFrom("messages")
+    .select(MESSAGE_COLUMNS)
+    .where("conversation_id", "=", conversationId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+  return row ? toMessage(row as MessageRow) : null;
+}
+
+/** The message that follows `seq` (the reply to a user message). */
+export async function findNext(tx: Tx, conversationId: string, seq: number) {
+  const row = await tx
+    .selectFrom("messages")
+    .select(MESSAGE_COLUMNS)
+    .where("conversation_id", "=", conversationId)
+    .where("seq", ">", seq)
+    .orderBy("seq", "asc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toMessage(row as MessageRow) : null;
+}
+
+export async function nextSeq(tx: Tx, conversationId: string): Promise<number> {
+  const r = await tx
+    .selectFrom("messages")
+    .select(sql<number>`coalesce(max(seq), 0)::int + 1`.as("next"))
+    .where("conversation_id", "=", conversationId)
+    .executeTakeFirstOrThrow();
+  return r.next;
+}
+
+export async function insertMessage(
+  tx: Tx,
+  values: {
+    conversationId: string;
+    userId: string;
+    seq: number;
+    role: MessageRole;
+    content: string;
+    status: MessageStatus;
+    safety?: boolean;
+    idempotencyKey?: string | null;
+    metadata?: MessageMetadata;
+  },
+) {
+  const row = await tx
+    .insertInto("messages")
+    .values({
+      conversation_id: values.conversationId,
+      user_id: values.userId,
+      seq: values.seq,
+      role: values.role,
+      content: values.content,
+      status: values.status,
+      safety: values.safety ?? false,
+      idempotency_key: values.idempotencyKey ?? null,
+      metadata: JSON.stringify(values.metadata ?? {}),
+    })
+    .returning(MESSAGE_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toMessage(row as MessageRow);
+}
+
+export async function deleteMessagesFrom(tx: Tx, conversationId: string, fromSeq: number) {
+  await tx.deleteFrom("messages").where("conversation_id", "=", conversationId).where("seq", ">=", fromSeq).execute();
+}
+
+export async function deleteMessages(tx: Tx, ids: string[]) {
+  if (ids.length) await tx.deleteFrom("messages").where("id", "in", ids).execute();
+}
+
+export async function setUserContent(tx: Tx, id: string, content: string, safety: boolean) {
+  await tx.updateTable("messages").set({ content, safety }).where("id", "=", id).execute();
+}
+
+/** Appends streamed text, only while the reply is still streaming (a stopped reply stays as it was). */
+export async function appendContent(tx: Tx, id: string, text: string) {
+  await tx
+    .updateTable("messages")
+    .set({ content: sql`content || ${text}` })
+    .where("id", "=", id)
+    .where("status", "=", "streaming")
+    .execute();
+}
+
+/** Settles a streaming reply: its full text (authoritative, from the generator), status and metadata. */
+export async function finishMessage(
+  tx: Tx,
+  id: string,
+  values: { content: string; status: Exclude<MessageStatus, "streaming">; metadata: MessageMetadata; error: string | null },
+) {
+  const row = await tx
+    .updateTable("messages")
+    .set({ content: values.content, status: values.status, metadata: JSON.stringify(values.metadata), error: values.error })
+    .where("id", "=", id)
+    .where("status", "=", "streaming")
+    .returning(MESSAGE_COLUMNS)
+    .executeTakeFirst();
+  return row ? toMessage(row as MessageRow) : null;
+}
+
+export async function setFeedback(tx: Tx, id: string, feedback: -1 | 1 | null) {
+  const row = await tx
+    .updateTable("messages")
+    .set({ feedback })
+    .where("id", "=", id)
+    .returning(MESSAGE_COLUMNS)
+    .executeTakeFirst();
+  return row ? toMessage(row as MessageRow) : null;
+}
+
+/** Replies left streaming by a process that died (no append for `olderThanSeconds`). Run as the system role. */
+export async function failStale(tx: Tx, olderThanSeconds: number): Promise<number> {
+  const r = await tx
+    .updateTable("messages")
+    .set({ status: "failed", error: "The reply was interrupted. Try again." })
+    .where("status", "=", "streaming")
+    .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -1,0 +1,132 @@
+/** Chat inputs and outputs (browser-safe: zod only). One module serves both assistants. */
+import { z } from "zod";
+
+export const ASSISTANTS = ["companion", "tutor"] as const;
+export const MESSAGE_ROLES = ["user", "assistant", "system", "tool"] as const;
+export const MESSAGE_STATUSES = ["complete", "streaming", "stopped", "failed"] as const;
+export const MAX_MESSAGE_CHARS = 8000;
+
+export type Assistant = (typeof ASSISTANTS)[number];
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** Trimmed, then 1..8,000 characters: the same rule for send, edit and the web form. */
+export const messageText = z
+  .string()
+  .trim()
+  .min(1, "Write a message first")
+  .max(MAX_MESSAGE_CHARS, `Messages can be at most ${MAX_MESSAGE_CHARS} characters`);
+
+export const idempotencyKey = z.string().min(8).max(100);
+
+export const createConversationInput = z.object({
+  assistant: z.enum(ASSISTANTS),
+  title: z.string().trim().min(1).max(200).optional(),
+});
+
+export const conversationIdInput = z.object({ conversationId: z.uuid() });
+
+export const renameConversationInput = z.object({
+  conversationId: z.uuid(),
+  title: z.string().trim().min(1, "Enter a title").max(200),
+});
+
+export const listConversationsInput = z
+  .object({
+    assistant: z.enum(ASSISTANTS).optional(),
+    /** Matches titles and message text (case-insensitive). */
+    search: z.string().trim().max(200).optional(),
+    limit: z.number().int().min(1).max(100).default(30),
+    cursor: z.object({ lastMessageAt: z.coerce.date(), id: z.uuid() }).optional(),
+  })
+  .default({ limit: 30 });
+
+export const saveDraftInput = z.object({
+  conversationId: z.uuid(),
+  draft: z.string().max(MAX_MESSAGE_CHARS),
+});
+
+export const sendInput = z.object({
+  conversationId: z.uuid(),
+  content: messageText,
+  /** Chosen by the client per message: a retried send returns the first result and never runs twice. */
+  idempotencyKey,
+});
+
+export const editLastInput = z.object({
+  conversationId: z.uuid(),
+  content: messageText,
+});
+
+export const messageIdInput = z.object({ messageId: z.uuid() });
+
+export const feedbackInput = z.object({
+  messageId: z.uuid(),
+  /** 1 thumbs up, -1 thumbs down, null clears. */
+  feedback: z.union([z.literal(1), z.literal(-1)]).nullable(),
+});
+
+export const streamInput = z.object({
+  messageId: z.uuid(),
+  /** Characters of the reply the client already has (JS string length). */
+  fromOffset: z.number().int().min(0).default(0),
+  /** Set by tRPC's SSE link on reconnect to the last tracked event id (an offset); wins over fromOffset. */
+  lastEventId: z.string().max(40).nullish(),
+});
+
+export interface MessageMetadata {
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  latencyMs?: number;
+  toolsCalled?: string[];
+  credits?: number;
+  generationId?: string;
+}
+
+export interface Conversation {
+  id: string;
+  assistant: Assistant;
+  title: string;
+  titleSource: "auto" | "user";
+  draft: string;
+  lastMessageAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ConversationSummary extends Conversation {
+  /** The newest message's text, shortened, for the list. */
+  preview: string | null;
+}
+
+export interface ChatMessageView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  metadata: MessageMetadata;
+  feedback: -1 | 1 | null;
+  safety: boolean;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What `send`, `regenerate` and `editLast` return: the user's message and the reply being written. */
+export interface SendResult {
+  userMessage: ChatMessageView;
+  assistantMessage: ChatMessageView;
+}
+
+/** Events of `chat.stream`: text from an offset, then one final event. */
+export type StreamEvent =
+  | { type: "delta"; offset: number; text: string }
+  | { type: "final"; status: MessageStatus; length: number; metadata: MessageMetadata; error: string | null };
+
+export type CreateConversationInput = z.infer<typeof createConversationInput>;
+export type ListConversationsInput = z.infer<typeof listConversationsInput>;
+export type SendInput = z.infer<typeof sendInput>;
+export type StreamInput = z.infer<typeof streamInput>;

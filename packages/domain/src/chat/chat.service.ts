@@ -1,0 +1,552 @@
+/**
+ * Chat for both assistants. Conversation CRUD runs in the caller's RLS transaction. Replies are
+ * generated with NO transaction open: `send` commits the user's message and a 'streaming' placeholder,
+ * takes the rate limit and the credit hold (so PAYMENT_REQUIRED / TOO_MANY_REQUESTS come back from
+ * `send` itself, before any model call), and returns; the reply then streams from the provider in
+ * this process, independent of the request, and is appended to its row in small batches. `stream`
+ * replays what is saved from an offset and follows the live events (chat.live.ts).
+ */
+import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
+import type { AiProvider, ChatMessage } from "../ai/index.ts";
+import { priceOf } from "../credits/index.ts";
+import { DomainError, notFound } from "../platform/errors.ts";
+import type { Enqueue, Logger } from "../platform/queue.ts";
+import { type Actor, usage } from "../usage/index.ts";
+import * as ctxfit from "./chat.context.ts";
+import { titleConversationJob } from "./chat.jobs.ts";
+import * as live from "./chat.live.ts";
+import * as repo from "./chat.repository.ts";
+import type {
+  Assistant,
+  ChatMessageView,
+  Conversation,
+  CreateConversationInput,
+  ListConversationsInput,
+  MessageMetadata,
+  SendInput,
+  SendResult,
+  StreamEvent,
+} from "./chat.schemas.ts";
+
+export interface ChatDeps {
+  db: Database;
+  ai: AiProvider;
+  enqueue: Enqueue;
+  log: Logger;
+  rateLimits?: Parameters<typeof usage.runMetered>[0]["rateLimits"];
+  /** The ai module's classifier and context fitter plug in here (fallbacks in chat.context.ts). */
+  classifyCrisis?: (text: string) => { crisis: boolean } | Promise<{ crisis: boolean }>;
+  fitToContext?: (messages: ChatMessage[], options: { maxTokens: number }) => ChatMessage[];
+  /** Tokens of history sent with each request (the model's window minus room for the reply). */
+  contextTokens?: number;
+  /** Streamed text is written to the row at least this often, or every `flushTokens` deltas. */
+  flushMs?: number;
+  flushTokens?: number;
+}
+
+export const REPLY_MAX_TOKENS = 1024;
+const OPERATION = "chat.reply";
+
+// ---- conversations (in the caller's transaction) ----
+
+export function createConversation(tx: Tx, userId: string, input: CreateConversationInput): Promise<Conversation> {
+  return repo.insertConversation(tx, userId, input.assistant, input.title);
+}
+
+export async function renameConversation(tx: Tx, conversationId: string, title: string) {
+  const c = await repo.updateConversation(tx, conversationId, { title, title_source: "user" });
+  if (!c) throw notFound("Conversation");
+  return c;
+}
+
+export async function saveDraft(tx: Tx, conversationId: string, draft: string) {
+  const c = await repo.updateConversation(tx, conversationId, { draft });
+  if (!c) throw notFound("Conversation");
+  return c;
+}
+
+export async function deleteConversation(tx: Tx, conversationId: string) {
+  if (!(await repo.deleteConversation(tx, conversationId))) throw notFound("Conversation");
+  // Its replies have nowhere to go: stop generating them (nothing is charged for a deleted reply's rest).
+  live.abortConversation(conversationId);
+}
+
+export function listConversations(tx: Tx, input: ListConversationsInput) {
+  return repo.listConversations(tx, input);
+}
+
+export async function getConversation(tx: Tx, conversationId: string) {
+  const conversation = await repo.findConversation(tx, conversationId);
+  if (!conversation) throw notFound("Conversation");
+  return { conversation, messages: await repo.listMessages(tx, conversationId) };
+}
+
+export async function setFeedback(tx: Tx, messageId: string, feedback: -1 | 1 | null) {
+  const m = await repo.findMessage(tx, messageId);
+  if (m?.role !== "assistant") throw notFound("Message");
+  return (await repo.setFeedback(tx, messageId, feedback)) as ChatMessageView;
+}
+
+// ---- replies (no transaction held across the model call) ----
+
+interface Prepared {
+  conversation: Conversation;
+  userMessage: ChatMessageView;
+  assistantMessage: ChatMessageView;
+  /** Null when no model call is needed (a replay, or a crisis message answered with the fixed reply). */
+  context: ChatMessage[] | null;
+  firstExchange: boolean;
+}
+
+async function isCrisis(deps: ChatDeps, assistant: Assistant, text: string) {
+  // The companion is the assistant people confide in; the tutor's content is coursework.
+  if (assistant !== "companion") return false;
+  return (await (deps.classifyCrisis ?? ctxfit.classifyCrisis)(text)).crisis;
+}
+
+async function lockIdle(tx: Tx, conversationId: string) {
+  const conversation = await repo.findConversation(tx, conversationId, { lock: true });
+  if (!conversation) throw notFound("Conversation");
+  if (live.isConversationBusy(conversationId)) {
+    throw new DomainError("PRECONDITION_FAILED", "A reply is still being written. Wait for it or stop it first.");
+  }
+  return conversation;
+}
+
+/** Appends the assistant's turn after `userMessage`: the fixed crisis reply, or a placeholder to stream into. */
+async function appendReply(
+  deps: ChatDeps,
+  tx: Tx,
+  userId: string,
+  conversation: Conversation,
+  userMessage: ChatMessageView,
+  crisis: boolean,
+): Promise<Prepared> {
+  const seq = await repo.nextSeq(tx, conversation.id);
+  if (crisis) {
+    const assistantMessage = await repo.insertMessage(tx, {
+      conversationId: conversation.id,
+      userId,
+      seq,
+      role: "assistant",
+      content: ctxfit.CRISIS_RESPONSE,
+      status: "complete",
+      safety: true,
+      metadata: { model: "safety", credits: 0 },
+    });
+    return { conversation, userMessage, assistantMessage, context: null, firstExchange: false };
+  }
+  const assistantMessage = await repo.insertMessage(tx, {
+    conversationId: conversation.id,
+    userId,
+    seq,
+    role: "assistant",
+    content: "",
+    status: "streaming",
+  });
+  const history = await repo.listMessages(tx, conversation.id);
+  const all = ctxfit.contextMessages(conversation.assistant, history, seq);
+  const context = (deps.fitToContext ?? ctxfit.fitToContext)(all, { maxTokens: deps.contextTokens ?? 12_000 });
+  const firstExchange = !history.some((m) => m.role === "assistant" && m.id !== assistantMessage.id && !m.safety);
+  return { conversation, userMessage, assistantMessage, context, firstExchange };
+}
+
+export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Promise<SendResult> {
+  const content = input.content.trim();
+  const prepared = await asUser(deps.db, actor.userId, async (tx) => {
+    const found = await repo.findConversation(tx, input.conversationId);
+    if (!found) throw notFound("Conversation");
+    // A retried send (same key) returns the first result and never runs twice.
+    const replayed = await repo.findByIdempotencyKey(tx, input.conversationId, input.idempotencyKey);
+    if (replayed) {
+      if (replayed.content !== content)
+        throw new DomainError("CONFLICT", "This message key was already used for another message.");
+      const reply = await repo.findNext(tx, input.conversationId, replayed.seq);
+      if (!reply) throw new DomainError("PRECONDITION_FAILED", "This message's reply was removed.");
+      return { conversation: found, userMessage: replayed, assistantMessage: reply, context: null, firstExchange: false };
+    }
+    const conversation = await lockIdle(tx, input.conversationId);
+    const crisis = await isCrisis(deps, conversation.assistant, content);
+    const userMessage = await repo.insertMessage(tx, {
+      conversationId: conversation.id,
+      userId: actor.userId,
+      seq: await repo.nextSeq(tx, conversation.id),
+      role: "user",
+      content,
+      status: "complete",
+      safety: crisis,
+      idempotencyKey: input.idempotencyKey,
+    });
+    await repo.updateConversation(tx, conversation.id, { draft: "" });
+    return appendReply(deps, tx, actor.userId, conversation, userMessage, crisis);
+  });
+  if (!prepared.context) return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
+  try {
+    await startReply(deps, actor, prepared);
+  } catch (error) {
+    // Refused before any model call (credits, rate limit): leave no trace; the client still has the text.
+    await asUser(deps.db, actor.userId, (tx) => repo.deleteMessages(tx, [prepared.assistantMessage.id, prepared.userMessage.id]));
+    throw error;
+  }
+  return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
+}
+
+/** Replaces the last reply with a new one to the same user message. */
+export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: string): Promise<SendResult> {
+  const prepared = await asUser(deps.db, actor.userId, async (tx) => {
+    const conversation = await lockIdle(tx, conversationId);
+    const history = await repo.listMessages(tx, conversationId);
+    const last = history.at(-1);
+    const prompt = history.at(-2);
+    if (last?.role !== "assistant" || !prompt || prompt.role !== "user") {
+      throw new DomainError("PRECONDITION_FAILED", "There is no reply to regenerate.");
+    }
+    if (last.safety) throw new DomainError("PRECONDITION_FAILED", "This reply can't be regenerated.");
+    await repo.deleteMessages(tx, [last.id]);
+    return appendReply(deps, tx, actor.userId, conversation, prompt, false);
+  });
+  return runOrFail(deps, actor, prepared);
+}
+
+/** Edits the last user message and answers it again (the old reply is replaced). */
+export async function editLast(deps: ChatDeps, actor: Actor, conversationId: string, text: string): Promise<SendResult> {
+  const content = text.trim();
+  const prepared = await asUser(deps.db, actor.userId, async (tx) => {
+    const conversation = await lockIdle(tx, conversationId);
+    const history = await repo.listMessages(tx, conversationId);
+    const lastUser = history.findLast((m) => m.role === "user");
+    if (!lastUser) throw new DomainError("PRECONDITION_FAILED", "There is no message to edit.");
+    const crisis = await isCrisis(deps, conversation.assistant, content);
+    await repo.deleteMessagesFrom(tx, conversationId, lastUser.seq + 1);
+    await repo.setUserContent(tx, lastUser.id, content, crisis);
+    return appendReply(deps, tx, actor.userId, conversation, { ...lastUser, content, safety: crisis }, crisis);
+  });
+  return runOrFail(deps, actor, prepared);
+}
+
+async function runOrFail(deps: ChatDeps, actor: Actor, prepared: Prepared): Promise<SendResult> {
+  const result = { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
+  if (!prepared.context) return result;
+  try {
+    await startReply(deps, actor, prepared);
+  } catch (error) {
+    await asUser(deps.db, actor.userId, (tx) =>
+      repo.finishMessage(tx, prepared.assistantMessage.id, {
+        content: "",
+        status: "failed",
+        metadata: {},
+        error: errorText(error),
+      }),
+    );
+    throw error;
+  }
+  return result;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof DomainError) return error.message.slice(0, 1000);
+  return "The reply could not be generated. Try again.";
+}
+
+/** Credits for a reply stopped part-way: in proportion to what was written, nothing if nothing was. */
+export function partialCredits(outputTokens: number, price = priceOf(OPERATION)): number {
+  if (outputTokens <= 0) return 0;
+  return Math.min(price, Math.max(1, Math.ceil((price * outputTokens) / REPLY_MAX_TOKENS)));
+}
+
+/**
+ * Starts generating into the placeholder. Resolves once the rate limit and the credit hold are taken
+ * (rejecting with their error otherwise); the generation itself continues in the background.
+ */
+function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
+  const messageId = p.assistantMessage.id;
+  const context = p.context as ChatMessage[];
+  const gen = live.startLive(messageId, actor.userId, p.conversation.id);
+  const flushMs = deps.flushMs ?? 100;
+  const flushTokens = deps.flushTokens ?? 20;
+  let started = false;
+  let resolveStart!: () => void;
+  let rejectStart!: (error: unknown) => void;
+  const startedPromise = new Promise<void>((resolve, reject) => {
+    resolveStart = resolve;
+    rejectStart = reject;
+  });
+
+  // Batched appends, chained so they land in order; a failed append is logged, and the final write
+  // (the whole text) repairs the row anyway.
+  let pending = "";
+  let pendingDeltas = 0;
+  let lastFlush = Date.now();
+  let writes: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = "";
+    pendingDeltas = 0;
+    lastFlush = Date.now();
+    writes = writes
+      .then(() => asUser(deps.db, actor.userId, (tx) => repo.appendContent(tx, messageId, text)))
+      .catch((err) => deps.log.warn({ err, messageId }, "could not append streamed text"));
+  };
+
+  const settle = async (status: "complete" | "stopped" | "failed", metadata: MessageMetadata, error: string | null) => {
+    flush();
+    await writes;
+    const saved = await asUser(deps.db, actor.userId, (tx) =>
+      repo.finishMessage(tx, messageId, { content: gen.text, status, metadata, error }),
+    ).catch((err) => deps.log.error({ err, messageId }, "could not settle a chat reply"));
+    live.emitFinal(gen, { type: "final", status, length: gen.text.length, metadata, error });
+    // Separately from the reply: a title is a nicety and must never roll the reply back.
+    if (saved && status === "complete" && p.firstExchange && p.conversation.titleSource === "auto") {
+      await asUser(deps.db, actor.userId, (tx) =>
+        deps.enqueue(tx, titleConversationJob, { userId: actor.userId, conversationId: p.conversation.id }),
+      ).catch((err) => deps.log.warn({ err, messageId }, "could not enqueue the conversation title"));
+    }
+  };
+
+  const run = async () => {
+    const startedAt = performance.now();
+    try {
+      const outcome = await usage.runMetered(
+        deps,
+        actor,
+        {
+          operation: OPERATION,
+          idempotencyKey: `chat.reply:${messageId}`,
+          request: { conversationId: p.conversation.id, messageId },
+          topic: p.conversation.title,
+          provider: deps.ai.name,
+        },
+        async () => {
+          started = true;
+          resolveStart();
+          let done: { model: string; usage: { inputTokens: number; outputTokens: number } } | null = null;
+          let stopped = false;
+          try {
+            for await (const event of deps.ai.chatStream(
+              { messages: context, maxTokens: REPLY_MAX_TOKENS },
+              { signal: gen.controller.signal },
+            )) {
+              if (event.type === "delta") {
+                if (!event.text) continue;
+                live.emitDelta(gen, event.text);
+                pending += event.text;
+                pendingDeltas++;
+                if (pendingDeltas >= flushTokens || Date.now() - lastFlush >= flushMs) flush();
+              } else if (event.type === "done") {
+                done = event;
+              }
+            }
+          } catch (error) {
+            if (!gen.controller.signal.aborted) throw error;
+            stopped = true;
+          }
+          if (gen.controller.signal.aborted) stopped = true;
+          const inputTokens = done?.usage.inputTokens ?? ctxfit.estimateTokens(context.map((m) => m.content).join("\n"));
+          const outputTokens = done?.usage.outputTokens ?? (gen.text ? ctxfit.estimateTokens(gen.text) : 0);
+          return {
+            result: { stopped, model: done?.model ?? "unknown", inputTokens, outputTokens },
+            model: done?.model ?? "unknown",
+            inputTokens,
+            outputTokens,
+            latencyMs: performance.now() - startedAt,
+            ...(stopped ? { credits: gen.text ? partialCredits(outputTokens) : 0 } : {}),
+          };
+        },
+      );
+      const r = outcome.result;
+      await settle(
+        r.stopped ? "stopped" : "complete",
+        {
+          model: r.model,
+          inputTokens: r.inputTokens,
+          outputTokens: r.outputTokens,
+          latencyMs: Math.round(performance.now() - startedAt),
+          toolsCalled: [],
+          credits: outcome.credits,
+          generationId: outcome.generationId,
+        },
+        null,
+      );
+    } catch (error) {
+      if (!started) {
+        live.discardLive(gen);
+        rejectStart(error);
+        return;
+      }
+      if (!(error instanceof DomainError)) deps.log.error({ err: error, messageId }, "chat reply failed");
+      // Nothing is charged (runMetered released the hold); what streamed stays visible, marked failed.
+      await settle("failed", { latencyMs: Math.round(performance.now() - startedAt), credits: 0 }, errorText(error));
+    }
+  };
+  run().catch((err) => deps.log.error({ err, messageId }, "chat reply crashed"));
+  return startedPromise;
+}
+
+/** Stops a reply being written; what was written stays, and only that is charged. */
+export async function stop(deps: Pick<ChatDeps, "db">, userId: string, messageId: string): Promise<ChatMessageView> {
+  const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
+  if (m?.role !== "assistant") throw notFound("Message");
+  if (m.status !== "streaming") return m;
+  const gen = live.getLive(messageId);
+  if (gen && gen.userId === userId) {
+    gen.controller.abort(new DomainError("PRECONDITION_FAILED", "Stopped"));
+    await gen.done;
+  } else {
+    // Not running in this process (another instance, or a dead one): settle the row as it stands; the
+    // credits sweep releases the hold, so it costs nothing.
+    await asUser(deps.db, userId, (tx) =>
+      repo.finishMessage(tx, messageId, { content: m.content, status: "stopped", metadata: {}, error: null }),
+    );
+  }
+  return (await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId))) as ChatMessageView;
+}
+
+/** Checks the caller may read the message (NOT_FOUND otherwise), then returns its event stream. */
+export async function openStream(
+  deps: Pick<ChatDeps, "db">,
+  userId: string,
+  messageId: string,
+  fromOffset: number,
+  signal?: AbortSignal,
+): Promise<AsyncGenerator<StreamEvent>> {
+  const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
+  if (m?.role !== "assistant") throw notFound("Message");
+  return streamFrom(deps, userId, messageId, fromOffset, signal);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+async function* streamFrom(
+  deps: Pick<ChatDeps, "db">,
+  userId: string,
+  messageId: string,
+  fromOffset: number,
+  signal?: AbortSignal,
+): AsyncGenerator<StreamEvent> {
+  let pos = fromOffset;
+  const gen = live.getLive(messageId);
+  if (gen) {
+    const queue: live.LiveEvent[] = [];
+    let wake: (() => void) | null = null;
+    const listener = (event: live.LiveEvent) => {
+      queue.push(event);
+      wake?.();
+    };
+    // Snapshot and subscribe in the same tick: every later delta lands in the queue, so none is missed.
+    const snapshot = gen.text;
+    const final = gen.final;
+    if (!final) gen.listeners.add(listener);
+    try {
+      if (snapshot.length > pos) {
+        yield { type: "delta", offset: pos, text: snapshot.slice(pos) };
+        pos = snapshot.length;
+      }
+      if (final) {
+        yield final;
+        return;
+      }
+      for (;;) {
+        for (let event = queue.shift(); event; event = queue.shift()) {
+          if (event.type === "final") {
+            yield event;
+            return;
+          }
+          const end = event.offset + event.text.length;
+          // Offsets make overlap harmless: only the part past what the client has is sent.
+          if (end > pos) {
+            yield { type: "delta", offset: pos, text: event.text.slice(Math.max(0, pos - event.offset)) };
+            pos = end;
+          }
+        }
+        if (signal?.aborted) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          signal?.addEventListener("abort", () => resolve(), { once: true });
+        });
+        wake = null;
+      }
+    } finally {
+      gen.listeners.delete(listener);
+    }
+  }
+  // Not generating here: the row is the truth. Poll while another process is still writing it.
+  for (;;) {
+    const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
+    if (!m) {
+      yield { type: "final", status: "failed", length: pos, metadata: {}, error: "This message was deleted." };
+      return;
+    }
+    if (m.content.length > pos) {
+      yield { type: "delta", offset: pos, text: m.content.slice(pos) };
+      pos = m.content.length;
+    }
+    if (m.status !== "streaming") {
+      yield { type: "final", status: m.status, length: m.content.length, metadata: m.metadata, error: m.error };
+      return;
+    }
+    await sleep(250, signal);
+    if (signal?.aborted) return;
+  }
+}
+
+// ---- background work ----
+
+const TITLE_PROMPT =
+  "Write a short title (at most 6 words) for a conversation that starts with the message below. " +
+  "Reply with the title only: no quotes, no trailing punctuation.";
+
+export function cleanTitle(raw: string, fallbackFrom: string): string {
+  const line = raw
+    .split("\n")
+    .map((l) => l.trim())
+    .find(Boolean);
+  const cleaned = (line ?? "")
+    .replace(/^(title\s*:\s*)/i, "")
+    .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
+    .trim();
+  const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
+  const title = source.length > 80 ? `${source.slice(0, 77).trimEnd()}…` : source;
+  return title || "New conversation";
+}
+
+/** The worker names a conversation after its first exchange (only while the user has not named it). */
+export async function titleConversation(deps: { db: Database; ai: AiProvider }, userId: string, conversationId: string) {
+  const found = await asUser(deps.db, userId, async (tx) => {
+    const c = await repo.findConversation(tx, conversationId);
+    return c && c.titleSource === "auto" ? { c, messages: await repo.listMessages(tx, conversationId) } : null;
+  });
+  if (!found) return null;
+  const first = found.messages.find((m) => m.role === "user" && !m.safety);
+  if (!first) return null;
+  const result = await deps.ai.chat({
+    messages: [
+      { role: "system", content: TITLE_PROMPT },
+      { role: "user", content: first.content.slice(0, 2000) },
+    ],
+    maxTokens: 20,
+    temperature: 0.2,
+  });
+  const title = cleanTitle(result.text, first.content);
+  await asUser(deps.db, userId, (tx) => repo.setAutoTitle(tx, conversationId, title));
+  return title;
+}
+
+/** Replies left 'streaming' by a process that died are marked failed (their holds expire and are released). */
+export function failStaleReplies(db: Database, olderThanSeconds = 300) {
+  return asSystem(db, (tx) => repo.failStale(tx, olderThanSeconds));
+}
+
+/** Resolves when every reply running in this process is settled (graceful shutdown, tests). */
+export const settled = live.allDone;
