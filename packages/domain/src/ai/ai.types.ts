@@ -8,12 +8,45 @@
  */
 import type { z } from "zod";
 
-export type ChatRole = "system" | "user" | "assistant";
+export type ChatRole = "system" | "user" | "assistant" | "tool";
 
-export interface ChatMessage {
-  role: ChatRole;
+/** A function the model may call. `parameters` is a JSON Schema object ({ type: "object", properties, required }). */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A call the model asked for; `arguments` is JSON text (as the model wrote it, so parse it defensively). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** "auto": the model decides (the default when tools are given); "none": it must answer in text. */
+export type ToolChoice = "auto" | "none";
+
+export interface SystemOrUserMessage {
+  role: "system" | "user";
   content: string;
 }
+
+export interface AssistantMessage {
+  role: "assistant";
+  /** May be empty when the assistant only called tools. */
+  content: string;
+  toolCalls?: ToolCall[];
+}
+
+/** The result of one tool call, sent back after the assistant message that asked for it. */
+export interface ToolMessage {
+  role: "tool";
+  toolCallId: string;
+  content: string;
+}
+
+export type ChatMessage = SystemOrUserMessage | AssistantMessage | ToolMessage;
 
 export interface ChatRequest {
   messages: ChatMessage[];
@@ -21,6 +54,9 @@ export interface ChatRequest {
   temperature?: number;
   /** Overrides the configured chat model for this call. */
   model?: string;
+  /** Functions the model may call; results come back as `toolCalls` / "tool_call" events. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
 }
 
 export interface CallOptions {
@@ -32,8 +68,8 @@ export interface Usage {
   outputTokens: number;
 }
 
-/** Why generation stopped; "length" means the text was cut by maxTokens. */
-export type FinishReason = "stop" | "length" | "content_filter" | "other";
+/** Why generation stopped; "length" means the text was cut by maxTokens, "tool_calls" that the model called tools. */
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | "other";
 
 export interface ChatResult {
   text: string;
@@ -41,10 +77,14 @@ export interface ChatResult {
   usage: Usage;
   latencyMs: number;
   finishReason: FinishReason;
+  /** The tools the model called (empty when it answered in text). */
+  toolCalls: ToolCall[];
 }
 
 export type ChatStreamEvent =
   | { type: "delta"; text: string }
+  /** One complete tool call, assembled from the streamed fragments; all of them come before "done". */
+  | ({ type: "tool_call" } & ToolCall)
   | {
       type: "done";
       model: string;
@@ -120,7 +160,7 @@ export interface AiProvider {
   /** True when output is made locally without a model; the UI labels it as such. */
   readonly offline: boolean;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
-  /** Deltas as they arrive, then exactly one "done" event. */
+  /** Deltas as they arrive, then any "tool_call" events, then exactly one "done" event. */
   chatStream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatStreamEvent>;
   /** JSON validated by the schema; one retry with the validation error fed back, then UPSTREAM_FAILED. */
   structured<T>(request: ChatRequest, schema: z.ZodType<T>, options?: CallOptions): Promise<StructuredResult<T>>;

@@ -6,3 +6,15 @@
 export { type AiConfig, type AiConfigInput, aiConfigSchema, createAiProvider } from "./ai.config.ts";
 export { type AiEnv, aiConfigFromEnv, aiEnvSchema } from "./ai.env.ts";
 export type * from "./ai.types.ts";
+export {
+  estimateTokens,
+  type FitOptions,
+  type FitResult,
+  fitToContext,
+  MESSAGE_OVERHEAD_TOKENS,
+  messageTokens,
+  SUMMARY_PREFIX,
+  type SummarizeOptions,
+  summarizeForContext,
+} from "./context.ts";
+export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis } from "./safety.ts";

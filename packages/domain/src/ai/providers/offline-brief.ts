@@ -170,7 +170,7 @@ function readCounts(text: string): Map<string, number> {
 
 export function readBrief(messages: ChatMessage[]): Brief {
   const instructions = messages
-    .filter((m) => m.role !== "assistant")
+    .filter((m) => m.role === "system" || m.role === "user")
     .map((m) => m.content)
     .join("\n");
   const { snippets, rest } = extractSnippets(instructions);

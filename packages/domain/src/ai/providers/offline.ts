@@ -20,19 +20,23 @@
  * - Grounding: lines "[1] …" anywhere, and the lines after a "Context:", "Sources:", "Snippets:",
  *   "References:" or "Notes:" header up to a blank line (numbered in order after the explicit
  *   numbers). Each snippet's key phrase (its first sentence, ≤ 20 words) is used, cited as "[n]".
+ * Tools (offline-tools.ts): when tools are offered and the last user message mentions one (its name
+ * or a trigger word from its name or description), the reply is a call to it with arguments filled
+ * from its JSON Schema and the message; after a tool result the reply is text quoting the result.
  * Streaming yields the same text word by word. Usage is approximate: ceil(characters / 4) tokens.
  *
  * Structured output fills the schema from the same brief (offline-structured.ts); embeddings are
  * lexical (offline-embeddings.ts); images are PNG data URLs rendered here (offline-image.ts);
  * describing an image or transcribing audio says what is known without a model, marked "[offline]".
  */
-import type { AiProvider, ChatRequest, DescribeImageRequest } from "../ai.types.ts";
+import type { AiProvider, ChatRequest, DescribeImageRequest, FinishReason, ToolCall, Usage } from "../ai.types.ts";
 import { approxTokens, assertEmbeddable, msSince } from "../provider-utils.ts";
 import { readBrief } from "./offline-brief.ts";
 import { lexicalEmbedding } from "./offline-embeddings.ts";
 import { decodeJobId, encodeJobId, renderPng, sniffImage, toDataUrl } from "./offline-image.ts";
 import { buildStructured } from "./offline-structured.ts";
 import { writeOffline } from "./offline-text.ts";
+import { offlineToolAnswer, offlineToolCall } from "./offline-tools.ts";
 
 export interface OfflineProviderOptions {
   embeddingDimensions: number;
@@ -78,9 +82,25 @@ function describeLocally(request: DescribeImageRequest): string {
 }
 
 export function createOfflineProvider(options: OfflineProviderOptions): AiProvider {
-  function write(request: ChatRequest) {
-    const { text, finishReason } = writeOffline(readBrief(request.messages), request.maxTokens);
-    return { text, finishReason, usage: { inputTokens: inputTokens(request), outputTokens: approxTokens(text) } };
+  function write(request: ChatRequest): { text: string; finishReason: FinishReason; usage: Usage; toolCalls: ToolCall[] } {
+    const call = offlineToolCall(request);
+    if (call) {
+      const usage = { inputTokens: inputTokens(request), outputTokens: approxTokens(call.name + call.arguments) };
+      return { text: "", finishReason: "tool_calls", usage, toolCalls: [call] };
+    }
+    const answer = offlineToolAnswer(request.messages);
+    let text: string;
+    let finishReason: FinishReason = "stop";
+    if (answer !== null) {
+      text = answer;
+      if (request.maxTokens !== undefined && text.length > request.maxTokens * 4) {
+        text = text.slice(0, request.maxTokens * 4);
+        finishReason = "length";
+      }
+    } else {
+      ({ text, finishReason } = writeOffline(readBrief(request.messages), request.maxTokens));
+    }
+    return { text, finishReason, usage: { inputTokens: inputTokens(request), outputTokens: approxTokens(text) }, toolCalls: [] };
   }
 
   return {
@@ -90,13 +110,13 @@ export function createOfflineProvider(options: OfflineProviderOptions): AiProvid
     async chat(request, { signal } = {}) {
       const started = performance.now();
       signal?.throwIfAborted();
-      const { text, finishReason, usage } = write(request);
-      return { text, model: MODELS.text, usage, latencyMs: msSince(started), finishReason };
+      const { text, finishReason, usage, toolCalls } = write(request);
+      return { text, model: MODELS.text, usage, latencyMs: msSince(started), finishReason, toolCalls };
     },
 
     async *chatStream(request, { signal } = {}) {
       const started = performance.now();
-      const { text, finishReason, usage } = write(request);
+      const { text, finishReason, usage, toolCalls } = write(request);
       let firstTokenMs: number | undefined;
       for (const word of text.split(/(?<=\s)(?=\S)/).filter(Boolean)) {
         // A macrotask between words, as over a network, so an abort can land mid-stream.
@@ -106,6 +126,7 @@ export function createOfflineProvider(options: OfflineProviderOptions): AiProvid
         yield { type: "delta" as const, text: word };
       }
       signal?.throwIfAborted();
+      for (const call of toolCalls) yield { type: "tool_call" as const, ...call };
       const latencyMs = msSince(started);
       yield {
         type: "done" as const,

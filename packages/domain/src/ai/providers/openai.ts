@@ -7,16 +7,32 @@
  *
  * The SDK's timeout stops at the response headers for streams, so chatStream adds its own idle timer:
  * no chunk for timeoutMs → UPSTREAM_TIMEOUT.
+ *
+ * Tools: ToolDefinitions go out as function tools (`tools`, `tool_choice`); the reply's function
+ * `tool_calls` come back as ToolCalls. Streamed tool calls arrive as fragments keyed by `index` (the id
+ * and name in the first, the arguments JSON split across the rest); they are assembled and emitted as
+ * whole "tool_call" events, in index order, after the stream ends and before "done".
  */
 import OpenAI, { toFile } from "openai";
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
+  ChatCompletionMessageToolCall,
 } from "openai/resources/chat/completions";
 import { DomainError } from "../../platform/errors.ts";
 import type { OpenAiConfig } from "../ai.config.ts";
-import type { AiProvider, CallOptions, ChatRequest, ChatResult, FinishReason, ImageGenerator, Usage } from "../ai.types.ts";
+import type {
+  AiProvider,
+  CallOptions,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  FinishReason,
+  ImageGenerator,
+  ToolCall,
+  Usage,
+} from "../ai.types.ts";
 import { approxTokens, assertEmbeddable, msSince } from "../provider-utils.ts";
 import { completeStructured } from "../structured.ts";
 import { toDomainError } from "./openai-errors.ts";
@@ -35,7 +51,33 @@ const imageNotConfigured: ImageGenerator = {
 };
 
 function finishReasonOf(reason: string | null | undefined): FinishReason {
-  return reason === "stop" || reason === "length" || reason === "content_filter" ? reason : "other";
+  return reason === "stop" || reason === "length" || reason === "content_filter" || reason === "tool_calls" ? reason : "other";
+}
+
+/** Our messages in the wire format: tool results carry tool_call_id, assistant tool calls become function calls. */
+export function toOpenAiMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
+  return messages.map((m): ChatCompletionMessageParam => {
+    if (m.role === "tool") return { role: "tool", tool_call_id: m.toolCallId, content: m.content };
+    if (m.role === "assistant" && m.toolCalls?.length) {
+      return {
+        role: "assistant",
+        // Some compatible servers refuse null content, others an empty string with tool calls; null is the spec.
+        content: m.content || null,
+        tool_calls: m.toolCalls.map((c) => ({
+          id: c.id,
+          type: "function" as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      };
+    }
+    return { role: m.role, content: m.content };
+  });
+}
+
+function toolCallsOf(calls: ChatCompletionMessageToolCall[] | undefined): ToolCall[] {
+  return (calls ?? []).flatMap((c) =>
+    c.type === "function" ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
+  );
 }
 
 /** The server's counts; estimated (≈ 4 characters a token) only when a compatible server leaves them out. */
@@ -44,7 +86,12 @@ function usageOf(usage: ChatCompletion["usage"], inputText: string, text: string
   return { inputTokens: approxTokens(inputText), outputTokens: approxTokens(text) };
 }
 
-const textOf = (request: ChatRequest) => request.messages.map((m) => m.content).join("\n");
+const textOf = (request: ChatRequest) =>
+  request.messages
+    .map((m) =>
+      m.role === "assistant" && m.toolCalls?.length ? [m.content, ...m.toolCalls.map((c) => c.arguments)].join("\n") : m.content,
+    )
+    .join("\n");
 
 export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
   const cfg = options.openai;
@@ -73,7 +120,14 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
   function chatParams(request: ChatRequest, jsonMode: boolean) {
     return {
       model: request.model ?? cfg.chatModel,
-      messages: request.messages,
+      messages: toOpenAiMessages(request.messages),
+      ...(request.tools?.length && {
+        tools: request.tools.map((t) => ({
+          type: "function" as const,
+          function: { name: t.name, description: t.description, parameters: t.parameters },
+        })),
+        ...(request.toolChoice && { tool_choice: request.toolChoice }),
+      }),
       ...(request.temperature !== undefined && { temperature: request.temperature }),
       ...(request.maxTokens !== undefined && { [cfg.maxTokensField]: request.maxTokens }),
       ...(jsonMode && cfg.jsonMode && { response_format: { type: "json_object" as const } }),
@@ -91,12 +145,14 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     );
     const choice = completion.choices[0];
     const text = choice?.message.content ?? "";
+    const toolCalls = toolCallsOf(choice?.message.tool_calls);
     return {
       text,
       model: completion.model || params.model,
-      usage: usageOf(completion.usage, inputText, text),
+      usage: usageOf(completion.usage, inputText, text + toolCalls.map((c) => c.arguments).join("")),
       latencyMs: msSince(started),
       finishReason: finishReasonOf(choice?.finish_reason),
+      toolCalls,
     };
   }
 
@@ -120,6 +176,8 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     let usage: ChatCompletion["usage"];
     let finish: string | null | undefined;
     let firstTokenMs: number | undefined;
+    // Tool call fragments by index: the first carries id and name, later ones more of the arguments.
+    const calls = new Map<number, ToolCall>();
     try {
       const stream = await call(what, caller, () =>
         client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal }),
@@ -138,6 +196,13 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
           text += delta;
           yield { type: "delta" as const, text: delta };
         }
+        for (const part of choice?.delta?.tool_calls ?? []) {
+          const call = calls.get(part.index) ?? { id: "", name: "", arguments: "" };
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.name += part.function.name;
+          if (part.function?.arguments) call.arguments += part.function.arguments;
+          calls.set(part.index, call);
+        }
         arm();
       }
     } catch (error) {
@@ -149,11 +214,19 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     // An aborted SDK stream just ends, so a cut-short reply is told apart here.
     caller?.throwIfAborted();
     if (idle.signal.aborted) throw timedOut();
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, call]) => ({
+        ...call,
+        // A compatible server may leave the id out; the caller still needs one to answer the call.
+        id: call.id || `call_${index}`,
+      }));
+    for (const call of toolCalls) yield { type: "tool_call" as const, ...call };
     const latencyMs = msSince(started);
     yield {
       type: "done" as const,
       model,
-      usage: usageOf(usage, textOf(request), text),
+      usage: usageOf(usage, textOf(request), text + toolCalls.map((c) => c.arguments).join("")),
       latencyMs,
       timeToFirstTokenMs: firstTokenMs ?? latencyMs,
       finishReason: finishReasonOf(finish),

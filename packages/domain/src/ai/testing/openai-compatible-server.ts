@@ -5,6 +5,13 @@
  * (multipart). Replies are deterministic: chat echoes the last user message (as {"echo": …} in JSON
  * mode) unless setReply says otherwise, embeddings are the offline lexical vectors. Faults, stream
  * timing and the request log come from http-kit.ts.
+ *
+ * Tool calling is scripted: setToolCall({ name, arguments }) makes the next completion that offers
+ * tools (and does not say tool_choice "none") answer with that call (finish_reason "tool_calls"; when
+ * streamed, the id and name in one chunk and the arguments in fragments of a few characters, as
+ * OpenAI does). It is used once: the following request, which carries the tool result, gets a text
+ * reply — setReply's, or by default "Tool result: <content of the last tool message>" when the last
+ * message is a tool result. Every request body is in `requests` to check what was sent back.
  */
 import type { ServerResponse } from "node:http";
 import { approxTokens } from "../provider-utils.ts";
@@ -13,9 +20,17 @@ import { type RecordedRequest, type Sandbox, sendJson, startSandbox } from "./ht
 
 type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
+export interface WireToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
 export interface ChatBody {
   model: string;
-  messages: { role: string; content: string | ContentPart[] }[];
+  messages: { role: string; content: string | ContentPart[] | null; tool_calls?: WireToolCall[]; tool_call_id?: string }[];
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  tool_choice?: unknown;
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
@@ -29,12 +44,31 @@ export interface OpenAiCompatibleServer extends Sandbox {
   setTokenDelayMs(ms: number): void;
   /** Replaces the echo: a fixed text, or one computed from the request (e.g. a counter). null restores the echo. */
   setReply(reply: string | ((body: ChatBody) => string) | null): void;
+  /**
+   * The next completion that offers tools answers with these tool call(s) instead of text (once).
+   * `arguments` may be an object (sent as its JSON) or JSON text; ids default to "call_<n>". null clears it.
+   */
+  setToolCall(call: ScriptedToolCall | ScriptedToolCall[] | null): void;
+  /** Characters per streamed fragment of tool call arguments (default 4). */
+  setToolArgumentChunkSize(chars: number): void;
 }
 
-const textOf = (content: string | ContentPart[]) =>
-  typeof content === "string" ? content : content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(" ");
+export interface ScriptedToolCall {
+  name: string;
+  arguments: string | Record<string, unknown>;
+  id?: string;
+}
+
+const textOf = (content: string | ContentPart[] | null) =>
+  content === null
+    ? ""
+    : typeof content === "string"
+      ? content
+      : content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(" ");
 
 function echo(body: ChatBody): string {
+  const lastMessage = body.messages.at(-1);
+  if (lastMessage?.role === "tool") return `Tool result: ${textOf(lastMessage.content)}`;
   const last = body.messages.findLast((m) => m.role === "user");
   const said = last ? textOf(last.content) : "";
   const images = Array.isArray(last?.content) ? last.content.filter((p) => p.type === "image_url").length : 0;
@@ -50,10 +84,64 @@ export async function startOpenAiCompatibleServer(
   let firstTokenDelayMs = 0;
   let tokenDelayMs = 0;
   let reply: ((body: ChatBody) => string) | null = null;
+  let scripted: WireToolCall[] | null = null;
+  let toolCallCount = 0;
+  let argumentChunk = 4;
+
+  async function toolCallReply(res: ServerResponse, body: ChatBody, id: string, created: number, calls: WireToolCall[]) {
+    const usage = {
+      prompt_tokens: approxTokens(body.messages.map((m) => textOf(m.content)).join("\n")),
+      completion_tokens: approxTokens(calls.map((c) => c.function.name + c.function.arguments).join("")),
+      total_tokens: 0,
+    };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const finish_reason = "tool_calls";
+    if (!body.stream) {
+      const message = { role: "assistant", content: null, tool_calls: calls };
+      return sendJson(res, 200, {
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [{ index: 0, message, finish_reason }],
+        usage,
+      });
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const send = (choices: unknown[], extra = {}) =>
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`,
+      );
+    let first = true;
+    for (const [index, call] of calls.entries()) {
+      await sleep(first ? firstTokenDelayMs : tokenDelayMs);
+      if (res.destroyed) return;
+      const head = { index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } };
+      send([
+        { index: 0, delta: { ...(first && { role: "assistant", content: null }), tool_calls: [head] }, finish_reason: null },
+      ]);
+      first = false;
+      const args = call.function.arguments;
+      for (let at = 0; at < args.length; at += argumentChunk) {
+        await sleep(tokenDelayMs);
+        if (res.destroyed) return;
+        const part = { index, function: { arguments: args.slice(at, at + argumentChunk) } };
+        send([{ index: 0, delta: { tool_calls: [part] }, finish_reason: null }]);
+      }
+    }
+    send([{ index: 0, delta: {}, finish_reason }]);
+    if (body.stream_options?.include_usage) send([], { usage });
+    res.end("data: [DONE]\n\n");
+  }
 
   async function chat(res: ServerResponse, record: RecordedRequest, body: ChatBody) {
     const id = `chatcmpl-${record.at}`;
     const created = Math.floor(Date.now() / 1000);
+    if (scripted && body.tools?.length && body.tool_choice !== "none") {
+      const calls = scripted;
+      scripted = null;
+      return toolCallReply(res, body, id, created, calls);
+    }
     const limit = body.max_completion_tokens ?? body.max_tokens;
     const words = (reply ?? echo)(body).split(/(?<=\s)(?=\S)/);
     const tokens = limit === undefined ? words : words.slice(0, limit);
@@ -134,6 +222,20 @@ export async function startOpenAiCompatibleServer(
     },
     setReply: (next) => {
       reply = typeof next === "string" ? () => next : next;
+    },
+    setToolCall: (next) => {
+      if (next === null) {
+        scripted = null;
+        return;
+      }
+      scripted = (Array.isArray(next) ? next : [next]).map((c) => ({
+        id: c.id ?? `call_${++toolCallCount}`,
+        type: "function" as const,
+        function: { name: c.name, arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments) },
+      }));
+    },
+    setToolArgumentChunkSize: (chars) => {
+      argumentChunk = Math.max(1, Math.floor(chars));
     },
   };
 }
