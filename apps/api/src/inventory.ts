@@ -54,6 +54,8 @@ export const inventory: Record<string, InventoryEntry> = {
   "usage.adminSummary": { access: "admin" },
   "notifications.list": { access: "user" },
   "notifications.markRead": { access: "user", owned: { table: "notifications", input: (id) => ({ id }) } },
+  "notifications.unreadCount": { access: "user" },
+  "notifications.markAllRead": { access: "user" },
   "chat.create": { access: "user" },
   "chat.list": { access: "user" },
   "chat.get": { access: "user", owned: { table: "conversations", input: (id) => ({ conversationId: id }) } },

@@ -44,4 +44,6 @@ export const notificationsRouter = router({
     await notifications.markRead(ctx.tx, input.id);
     return OK;
   }),
+  unreadCount: userProcedure.query(({ ctx }) => notifications.unreadCount(ctx.tx)),
+  markAllRead: userProcedure.mutation(async ({ ctx }) => ({ marked: await notifications.markAllRead(ctx.tx) })),
 });

@@ -43,6 +43,8 @@ const t = initTRPC
                 : null,
           domainCode: cause instanceof DomainError ? cause.code : null,
           retryAfterSeconds: cause instanceof DomainError ? (cause.details.retryAfterSeconds ?? null) : null,
+          // For INSUFFICIENT_CREDITS: what the operation needs and what the user has, for the web to show.
+          credits: cause instanceof DomainError ? (cause.details.credits ?? null) : null,
         },
         // Never leak internals: unexpected errors get a generic message.
         message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. Please try again." : shape.message,

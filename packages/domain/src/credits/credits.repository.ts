@@ -243,11 +243,18 @@ export async function grantedSince(tx: Tx, userId: string) {
   return row.total;
 }
 
+/**
+ * Keyset pages ordered by time truncated to milliseconds, then id: the cursor travels through JSON as a
+ * JavaScript Date (millisecond precision), so ordering and comparing at the same precision is what
+ * makes pages neither skip nor repeat rows written within one millisecond.
+ */
+const ms = sql<Date>`date_trunc('milliseconds', created_at)`;
+
 export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
   let q = tx
     .selectFrom("credit_ledger")
     .select(["id", "entry_type", "amount", "held_delta", "balance_after", "operation", "note", "created_at"])
-    .orderBy("created_at", "desc")
+    .orderBy(ms, "desc")
     .orderBy("id", "desc")
     .limit(input.limit);
   if (input.types?.length) q = q.where("entry_type", "in", input.types);
@@ -256,7 +263,7 @@ export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[
   if (input.to) q = q.where("created_at", "<", input.to);
   if (input.cursor) {
     const { createdAt, id } = input.cursor;
-    q = q.where((eb) => eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]));
+    q = q.where(sql<boolean>`(${ms}, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
   }
   const rows = await q.execute();
   return rows.map((r) => ({

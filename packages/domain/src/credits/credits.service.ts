@@ -46,6 +46,7 @@ function insufficient(available: number, needed: number) {
   return new DomainError(
     "INSUFFICIENT_CREDITS",
     `This needs ${needed} credits and you have ${available} available. Add credits or wait for your monthly grant.`,
+    { credits: { needed, available: Math.max(0, available) } },
   );
 }
 

@@ -222,6 +222,38 @@ describe("grants, expiry and alerts", () => {
   });
 });
 
+describe("history", () => {
+  it("pages through entries written in the same millisecond without skipping or repeating", async () => {
+    const u = await userWith(0);
+    await asSystem(db, async (tx) => {
+      for (let i = 0; i < 9; i++) await credits.grant(tx, u, { source: "bonus", amount: 1 + i, idempotencyKey: `p${i}` });
+    });
+    const all = await as(u, (tx) => credits.history(tx, { limit: 100 }));
+    const seen: string[] = [];
+    let cursor: { createdAt: Date; id: string } | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await as(u, (tx) => credits.history(tx, { limit: 3, ...(cursor ? { cursor } : {}) }));
+      seen.push(...rows.map((r) => r.id));
+      const last = rows[rows.length - 1];
+      if (rows.length < 3 || !last) break;
+      // The cursor goes through JSON to the browser and back: a Date with millisecond precision.
+      cursor = JSON.parse(JSON.stringify({ createdAt: last.createdAt, id: last.id }), (k, v) =>
+        k === "createdAt" ? new Date(v) : v,
+      );
+    }
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect(all).toHaveLength(9);
+  });
+
+  it("says how many credits are needed and available when they are short", async () => {
+    const u = await userWith(3);
+    const error = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "writer.generate", idempotencyKey: "short", request: {} }),
+    ).catch((e) => e);
+    expect(error.details.credits).toEqual({ needed: 10, available: 3 });
+  });
+});
+
 describe("the ledger model (property-based, against the real database)", () => {
   type Cmd =
     | { kind: "grant"; amount: number }

@@ -283,14 +283,15 @@ export async function adminListUsers(tx: Tx, input: AdminListUsersInput) {
       "users.created_at",
       "profiles.display_name",
     ])
-    .orderBy("users.created_at", "desc")
+    // Millisecond precision, as the cursor keeps through JSON (see credits history).
+    .orderBy(sql`date_trunc('milliseconds', users.created_at)`, "desc")
     .orderBy("users.id", "desc")
     .limit(input.limit);
   if (input.query) q = q.where("users.email", "ilike", `%${input.query.replace(/[\\%_]/g, "\\$&")}%`);
   if (input.cursor) {
     const { createdAt, id } = input.cursor;
-    q = q.where((eb) =>
-      eb.or([eb("users.created_at", "<", createdAt), eb.and([eb("users.created_at", "=", createdAt), eb("users.id", "<", id)])]),
+    q = q.where(
+      sql<boolean>`(date_trunc('milliseconds', users.created_at), users.id) < (${createdAt}::timestamptz, ${id}::uuid)`,
     );
   }
   return q.execute();

@@ -40,3 +40,21 @@ export async function markRead(tx: Tx, id: string) {
     .executeTakeFirst();
   if (r.numUpdatedRows === 0n) throw notFound("Notification");
 }
+
+export async function unreadCount(tx: Tx): Promise<number> {
+  const row = await tx
+    .selectFrom("notifications")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("read_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function markAllRead(tx: Tx): Promise<number> {
+  const r = await tx
+    .updateTable("notifications")
+    .set({ read_at: sql<Date>`now()` })
+    .where("read_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -40,7 +40,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { retryAfterSeconds?: number; field?: string } = {},
+    readonly details: { retryAfterSeconds?: number; field?: string; credits?: { needed: number; available: number } } = {},
   ) {
     super(message);
   }

@@ -89,13 +89,16 @@ export async function finishGeneration(
     .execute();
 }
 
+/** Millisecond-truncated time, the precision the cursor keeps through JSON (see credits history). */
+const ms = sql<Date>`date_trunc('milliseconds', created_at)`;
+
 export async function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {
-  let q = tx.selectFrom("generations").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(input.limit);
+  let q = tx.selectFrom("generations").selectAll().orderBy(ms, "desc").orderBy("id", "desc").limit(input.limit);
   if (input.operation) q = q.where("operation", "=", input.operation);
   if (input.status) q = q.where("status", "=", input.status);
   if (input.cursor) {
     const { createdAt, id } = input.cursor;
-    q = q.where((eb) => eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]));
+    q = q.where(sql<boolean>`(${ms}, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
   }
   const rows = await q.execute();
   return rows.map((r) => ({
