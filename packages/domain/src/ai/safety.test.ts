@@ -30,6 +30,11 @@ const CRISIS: [string, CrisisCategory][] = [
   ["I'm going to overdose tonight", "suicide"],
   ["I just want it all to end", "suicide"],
   ["I hope I don't wake up tomorrow", "suicide"],
+  ["nobody would miss me if i was gone", "suicide"],
+  ["life isnt worth living", "suicide"],
+  ["I feel like ending it", "suicide"],
+  ["I'm done with life", "suicide"],
+  ["I hate myself and want to disappear", "suicide"],
   ["I've been cutting myself again", "self_harm"],
   ["i want to hurt myself", "self_harm"],
   ["I'm trying not to cut myself tonight", "self_harm"],
@@ -81,6 +86,10 @@ const ORDINARY = [
   "I died laughing at your message",
   "Kill two birds with one stone",
   "I don't want to live in London anymore, it's too expensive",
+  "kill me now, this meeting is endless",
+  "I'm going to kill it at the interview tomorrow",
+  "I'd kill to have your job",
+  "I want to disappear into a good book this weekend",
 ];
 
 describe("classifyCrisis", () => {

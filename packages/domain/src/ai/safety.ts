@@ -194,6 +194,20 @@ const RULES: Rule[] = [
   ),
   r("suicide", "\\b(want|need) (it|everything|this|it all|all of this) (all )?to end\\b"),
   r("suicide", "\\b(disappear|vanish) (forever|for good|permanently)\\b"),
+  r("suicide", `\\b(want|wanna|wish i could|need) to (disappear|vanish|not wake up|sleep forever)${END}`, true),
+  r(
+    "suicide",
+    "\\b(feel like|feeling like|thinking about|thinking of|considering|close to) (ending it|ending my life|dying|not being here|not existing|giving up on life)\\b",
+  ),
+  r(
+    "suicide",
+    "\\b(nobody|no one|noone) (would|will|is going to) (miss|care|notice) (about )?(me )?(if|when) i (was|were|am|died|die|disappeared|disappear|was gone|were gone|am gone|killed)\\b",
+  ),
+  r(
+    "suicide",
+    "\\bi (am|feel) (so |just |completely |really )?(done with|tired of|sick of) (life|living|being alive|existing)\\b",
+  ),
+  r("suicide", "\\b(my )?(life|living) (is not|was not|is no longer) worth (living|it)\\b"),
   r("suicide", "\\b(world|everyone|everybody|they|my family) (would be|will be|is) better (off )?without me\\b"),
   r("suicide", "\\bi (have|own|bought|got) (a |the )?(rope|gun|pills) (ready|to end|for myself|and a plan)\\b"),
   // Self-harm.
