@@ -295,13 +295,13 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
     const saved = await asUser(deps.db, actor.userId, (tx) =>
       repo.finishMessage(tx, messageId, { content: gen.text, status, metadata, error }),
     ).catch((err) => deps.log.error({ err, messageId }, "could not settle a chat reply"));
-    live.emitFinal(gen, { type: "final", status, length: gen.text.length, metadata, error });
     // Separately from the reply: a title is a nicety and must never roll the reply back.
     if (saved && status === "complete" && p.firstExchange && p.conversation.titleSource === "auto") {
       await asUser(deps.db, actor.userId, (tx) =>
         deps.enqueue(tx, titleConversationJob, { userId: actor.userId, conversationId: p.conversation.id }),
       ).catch((err) => deps.log.warn({ err, messageId }, "could not enqueue the conversation title"));
     }
+    live.emitFinal(gen, { type: "final", status, length: gen.text.length, metadata, error });
   };
 
   const run = async () => {

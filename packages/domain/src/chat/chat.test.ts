@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { classifyCrisis, contextMessages, fitToContext, SYSTEM_PROMPTS } from "./chat.context.ts";
+import { type ChatMessageView, MAX_MESSAGE_CHARS, messageText } from "./chat.schemas.ts";
+import { cleanTitle, partialCredits, REPLY_MAX_TOKENS } from "./chat.service.ts";
+
+const msg = (seq: number, over: Partial<ChatMessageView>): ChatMessageView => ({
+  id: `m${seq}`,
+  conversationId: "c",
+  seq,
+  role: "user",
+  content: `message ${seq}`,
+  status: "complete",
+  metadata: {},
+  feedback: null,
+  safety: false,
+  error: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  ...over,
+});
+
+describe("message text", () => {
+  it("is trimmed and must be 1..8,000 characters", () => {
+    expect(messageText.parse("  hi  ")).toBe("hi");
+    expect(messageText.safeParse("   \n ").success).toBe(false);
+    expect(messageText.safeParse("x".repeat(MAX_MESSAGE_CHARS)).success).toBe(true);
+    expect(messageText.safeParse("x".repeat(MAX_MESSAGE_CHARS + 1)).success).toBe(false);
+  });
+});
+
+describe("model context", () => {
+  it("starts with the assistant's system prompt and leaves out safety, failed, empty and later messages", () => {
+    const history = [
+      msg(1, { content: "hello" }),
+      msg(2, { role: "assistant", content: "hi!" }),
+      msg(3, { content: "I want to kill myself", safety: true }),
+      msg(4, { role: "assistant", content: "fixed reply", safety: true }),
+      msg(5, { content: "again" }),
+      msg(6, { role: "assistant", content: "half", status: "failed" }),
+      msg(7, { role: "assistant", content: "", status: "stopped" }),
+      msg(8, { content: "now" }),
+      msg(9, { role: "assistant", content: "", status: "streaming" }),
+      msg(10, { content: "future" }),
+    ];
+    expect(contextMessages("tutor", history, 9)).toEqual([
+      { role: "system", content: SYSTEM_PROMPTS.tutor },
+      { role: "user", content: "hello" },
+      { role: "assistant", content: "hi!" },
+      { role: "user", content: "again" },
+      { role: "user", content: "now" },
+    ]);
+  });
+
+  it("keeps the system prompt and the newest messages that fit", () => {
+    const messages = [
+      { role: "system" as const, content: "sys" },
+      ...Array.from({ length: 50 }, (_, i) => ({ role: "user" as const, content: `${i} ${"x".repeat(400)}` })),
+    ];
+    const fitted = fitToContext(messages, { maxTokens: 1000 });
+    expect(fitted[0]).toEqual(messages[0]);
+    expect(fitted.length).toBeGreaterThan(2);
+    expect(fitted.length).toBeLessThan(messages.length);
+    expect(fitted.at(-1)).toEqual(messages.at(-1));
+    // Always at least the newest message, even if it alone is over budget.
+    expect(fitToContext([{ role: "user", content: "y".repeat(10_000) }], { maxTokens: 10 })).toHaveLength(1);
+  });
+});
+
+describe("crisis screen (fallback until ai/safety.ts lands)", () => {
+  it("flags clear statements and lets ordinary ones through", () => {
+    expect(classifyCrisis("I want to kill myself").crisis).toBe(true);
+    expect(classifyCrisis("sometimes I think about suicide").crisis).toBe(true);
+    expect(classifyCrisis("This bug is killing me").crisis).toBe(false);
+    expect(classifyCrisis("Explain how cells divide").crisis).toBe(false);
+  });
+});
+
+describe("charging a stopped reply", () => {
+  it("is nothing for nothing, at least 1 for something, never more than the price", () => {
+    expect(partialCredits(0, 2)).toBe(0);
+    expect(partialCredits(1, 2)).toBe(1);
+    expect(partialCredits(REPLY_MAX_TOKENS, 2)).toBe(2);
+    expect(partialCredits(REPLY_MAX_TOKENS * 5, 2)).toBe(2);
+  });
+});
+
+describe("titles", () => {
+  it("takes the first line, strips quotes and punctuation, falls back to the message, caps the length", () => {
+    expect(cleanTitle('"Walks by the sea."\nmore', "x")).toBe("Walks by the sea");
+    expect(cleanTitle("Title: Photosynthesis basics", "x")).toBe("Photosynthesis basics");
+    expect(cleanTitle("  ", "one two three four five six seven")).toBe("one two three four five six");
+    expect(cleanTitle("a".repeat(200), "x").length).toBeLessThanOrEqual(80);
+  });
+});
