@@ -117,6 +117,12 @@ export async function deleteConversation(tx: Tx, id: string) {
   return Number(r.numDeletedRows) > 0;
 }
 
+/**
+ * Millisecond-truncated, the precision a cursor keeps through JSON: comparing the microsecond column
+ * with a millisecond cursor would skip rows that share the millisecond (seen on native Postgres).
+ */
+const recent = sql<Date>`date_trunc('milliseconds', c.last_message_at)`;
+
 export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationSummary[]> {
   let q = tx
     .selectFrom("conversations as c")
@@ -131,18 +137,13 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
         .limit(1)
         .as("preview"),
     )
-    .orderBy("c.last_message_at", "desc")
+    .orderBy(recent, "desc")
     .orderBy("c.id", "desc")
     .limit(input.limit);
   if (input.assistant) q = q.where("c.assistant", "=", input.assistant);
   if (input.cursor) {
     const { lastMessageAt, id } = input.cursor;
-    q = q.where((eb) =>
-      eb.or([
-        eb("c.last_message_at", "<", lastMessageAt),
-        eb.and([eb("c.last_message_at", "=", lastMessageAt), eb("c.id", "<", id)]),
-      ]),
-    );
+    q = q.where(sql<boolean>`(${recent}, c.id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`);
   }
   if (input.search) {
     const pattern = `%${input.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

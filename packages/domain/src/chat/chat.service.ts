@@ -7,7 +7,15 @@
  * replays what is saved from an offset and follows the live events (chat.live.ts).
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
-import type { AiProvider, ChatMessage } from "../ai/index.ts";
+import {
+  type AiProvider,
+  type ChatMessage,
+  CRISIS_RESPONSE,
+  classifyCrisis,
+  estimateTokens,
+  fitToContext,
+  summarizeForContext,
+} from "../ai/index.ts";
 import { priceOf } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
@@ -34,10 +42,7 @@ export interface ChatDeps {
   enqueue: Enqueue;
   log: Logger;
   rateLimits?: Parameters<typeof usage.runMetered>[0]["rateLimits"];
-  /** The ai module's classifier and context fitter plug in here (fallbacks in chat.context.ts). */
-  classifyCrisis?: (text: string) => { crisis: boolean } | Promise<{ crisis: boolean }>;
-  fitToContext?: (messages: ChatMessage[], options: { maxTokens: number }) => ChatMessage[];
-  /** Tokens of history sent with each request (the model's window minus room for the reply). */
+  /** The model's input window; history beyond it (less room for the reply) is summarised. */
   contextTokens?: number;
   /** Streamed text is written to the row at least this often, or every `flushTokens` deltas. */
   flushMs?: number;
@@ -95,13 +100,15 @@ interface Prepared {
   assistantMessage: ChatMessageView;
   /** Null when no model call is needed (a replay, or a crisis message answered with the fixed reply). */
   context: ChatMessage[] | null;
+  /** Older messages left out to fit the window; summarised into the request. */
+  dropped: ChatMessage[];
   firstExchange: boolean;
 }
 
-async function isCrisis(deps: ChatDeps, assistant: Assistant, text: string) {
+function isCrisis(assistant: Assistant, text: string): boolean {
   // The companion is the assistant people confide in; the tutor's content is coursework.
   if (assistant !== "companion") return false;
-  return (await (deps.classifyCrisis ?? ctxfit.classifyCrisis)(text)).crisis;
+  return classifyCrisis(text).crisis;
 }
 
 async function lockIdle(tx: Tx, conversationId: string) {
@@ -129,12 +136,12 @@ async function appendReply(
       userId,
       seq,
       role: "assistant",
-      content: ctxfit.CRISIS_RESPONSE,
+      content: CRISIS_RESPONSE,
       status: "complete",
       safety: true,
       metadata: { model: "safety", credits: 0 },
     });
-    return { conversation, userMessage, assistantMessage, context: null, firstExchange: false };
+    return { conversation, userMessage, assistantMessage, context: null, dropped: [], firstExchange: false };
   }
   const assistantMessage = await repo.insertMessage(tx, {
     conversationId: conversation.id,
@@ -146,9 +153,16 @@ async function appendReply(
   });
   const history = await repo.listMessages(tx, conversation.id);
   const all = ctxfit.contextMessages(conversation.assistant, history, seq);
-  const context = (deps.fitToContext ?? ctxfit.fitToContext)(all, { maxTokens: deps.contextTokens ?? 12_000 });
+  const fitted = fitToContext(all, { maxInputTokens: deps.contextTokens ?? 16_000, reserveForOutput: REPLY_MAX_TOKENS });
   const firstExchange = !history.some((m) => m.role === "assistant" && m.id !== assistantMessage.id && !m.safety);
-  return { conversation, userMessage, assistantMessage, context, firstExchange };
+  return {
+    conversation,
+    userMessage,
+    assistantMessage,
+    context: fitted.messages,
+    dropped: fitted.droppedMessages,
+    firstExchange,
+  };
 }
 
 export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Promise<SendResult> {
@@ -163,10 +177,17 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
         throw new DomainError("CONFLICT", "This message key was already used for another message.");
       const reply = await repo.findNext(tx, input.conversationId, replayed.seq);
       if (!reply) throw new DomainError("PRECONDITION_FAILED", "This message's reply was removed.");
-      return { conversation: found, userMessage: replayed, assistantMessage: reply, context: null, firstExchange: false };
+      return {
+        conversation: found,
+        userMessage: replayed,
+        assistantMessage: reply,
+        context: null,
+        dropped: [],
+        firstExchange: false,
+      };
     }
     const conversation = await lockIdle(tx, input.conversationId);
-    const crisis = await isCrisis(deps, conversation.assistant, content);
+    const crisis = isCrisis(conversation.assistant, content);
     const userMessage = await repo.insertMessage(tx, {
       conversationId: conversation.id,
       userId: actor.userId,
@@ -216,7 +237,7 @@ export async function editLast(deps: ChatDeps, actor: Actor, conversationId: str
     const history = await repo.listMessages(tx, conversationId);
     const lastUser = history.findLast((m) => m.role === "user");
     if (!lastUser) throw new DomainError("PRECONDITION_FAILED", "There is no message to edit.");
-    const crisis = await isCrisis(deps, conversation.assistant, content);
+    const crisis = isCrisis(conversation.assistant, content);
     await repo.deleteMessagesFrom(tx, conversationId, lastUser.seq + 1);
     await repo.setUserContent(tx, lastUser.id, content, crisis);
     return appendReply(deps, tx, actor.userId, conversation, { ...lastUser, content, safety: crisis }, crisis);
@@ -322,9 +343,25 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
           resolveStart();
           let done: { model: string; usage: { inputTokens: number; outputTokens: number } } | null = null;
           let stopped = false;
+          let messages = context;
+          let summaryTokens = 0;
+          if (p.dropped.length) {
+            // Part of this reply's cost: the gist of what no longer fits, as a system note after the prompt.
+            // Recomputed per reply (not stored); a failed summary just means less memory, not a failed reply.
+            const summary = await summarizeForContext(deps.ai, p.dropped, {
+              signal: gen.controller.signal,
+              onResult: (r) => {
+                summaryTokens = r.usage.inputTokens + r.usage.outputTokens;
+              },
+            }).catch((err) => {
+              if (!gen.controller.signal.aborted) deps.log.warn({ err, messageId }, "could not summarise older messages");
+              return null;
+            });
+            if (summary) messages = [...context.slice(0, 1), summary, ...context.slice(1)];
+          }
           try {
             for await (const event of deps.ai.chatStream(
-              { messages: context, maxTokens: REPLY_MAX_TOKENS },
+              { messages, maxTokens: REPLY_MAX_TOKENS },
               { signal: gen.controller.signal },
             )) {
               if (event.type === "delta") {
@@ -342,8 +379,9 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
             stopped = true;
           }
           if (gen.controller.signal.aborted) stopped = true;
-          const inputTokens = done?.usage.inputTokens ?? ctxfit.estimateTokens(context.map((m) => m.content).join("\n"));
-          const outputTokens = done?.usage.outputTokens ?? (gen.text ? ctxfit.estimateTokens(gen.text) : 0);
+          const inputTokens =
+            (done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"))) + summaryTokens;
+          const outputTokens = done?.usage.outputTokens ?? (gen.text ? estimateTokens(gen.text) : 0);
           return {
             result: { stopped, model: done?.model ?? "unknown", inputTokens, outputTokens },
             model: done?.model ?? "unknown",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyCrisis, contextMessages, fitToContext, SYSTEM_PROMPTS } from "./chat.context.ts";
+import { contextMessages, SYSTEM_PROMPTS } from "./chat.context.ts";
 import { type ChatMessageView, MAX_MESSAGE_CHARS, messageText } from "./chat.schemas.ts";
 import { cleanTitle, partialCredits, REPLY_MAX_TOKENS } from "./chat.service.ts";
 
@@ -49,29 +49,6 @@ describe("model context", () => {
       { role: "user", content: "again" },
       { role: "user", content: "now" },
     ]);
-  });
-
-  it("keeps the system prompt and the newest messages that fit", () => {
-    const messages = [
-      { role: "system" as const, content: "sys" },
-      ...Array.from({ length: 50 }, (_, i) => ({ role: "user" as const, content: `${i} ${"x".repeat(400)}` })),
-    ];
-    const fitted = fitToContext(messages, { maxTokens: 1000 });
-    expect(fitted[0]).toEqual(messages[0]);
-    expect(fitted.length).toBeGreaterThan(2);
-    expect(fitted.length).toBeLessThan(messages.length);
-    expect(fitted.at(-1)).toEqual(messages.at(-1));
-    // Always at least the newest message, even if it alone is over budget.
-    expect(fitToContext([{ role: "user", content: "y".repeat(10_000) }], { maxTokens: 10 })).toHaveLength(1);
-  });
-});
-
-describe("crisis screen (fallback until ai/safety.ts lands)", () => {
-  it("flags clear statements and lets ordinary ones through", () => {
-    expect(classifyCrisis("I want to kill myself").crisis).toBe(true);
-    expect(classifyCrisis("sometimes I think about suicide").crisis).toBe(true);
-    expect(classifyCrisis("This bug is killing me").crisis).toBe(false);
-    expect(classifyCrisis("Explain how cells divide").crisis).toBe(false);
   });
 });
 
