@@ -340,6 +340,45 @@ describe("chat through the local OpenAI-compatible server", () => {
     expect((await u.caller.chat.get({ conversationId: c.id })).messages).toHaveLength(0);
   });
 
+  it("refuses a second message while a reply is still being written", async () => {
+    server.setReply(words(40));
+    server.setTokenDelayMs(20);
+    const u = await h.signUp("impatient");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const s = await u.caller.chat.send({ conversationId: c.id, content: "One", idempotencyKey: key() });
+    await expectTrpcError(
+      u.caller.chat.send({ conversationId: c.id, content: "Two", idempotencyKey: key() }),
+      "PRECONDITION_FAILED",
+    );
+    await expectTrpcError(u.caller.chat.regenerate({ conversationId: c.id }), "PRECONDITION_FAILED");
+    await u.caller.chat.stop({ messageId: s.assistantMessage.id });
+    server.setTokenDelayMs(0);
+  });
+
+  it("summarises history that no longer fits the window, inside the metered reply", async () => {
+    server.setReply((body) => (JSON.stringify(body.messages).includes("condense") ? "They discussed fruit." : "Noted."));
+    const u = await h.signUp("long-talk");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    // The service directly, with a tiny window, so a few messages overflow it.
+    const deps = { db: h.db, ai: h.deps.ai, enqueue: h.deps.enqueue, log: h.deps.log, contextTokens: 1924 };
+    const actor = { userId: u.me.id, ip: "127.0.0.1" };
+    for (const topic of ["apples", "bananas", "cherries"]) {
+      const s = await chat.send(deps, actor, {
+        conversationId: c.id,
+        content: `${topic} ${"x".repeat(1200)}`,
+        idempotencyKey: key(),
+      });
+      await collect(u.caller, { messageId: s.assistantMessage.id });
+    }
+    const requests = server.requests.slice(-2).map((r) => JSON.stringify(r.body));
+    // The summary call saw the oldest turn; the reply's request carries the summary, not the turn itself.
+    expect(requests[0]).toContain("apples");
+    expect(requests[1]).toContain("Earlier in this conversation: They discussed fruit.");
+    expect(requests[1]).not.toContain("apples");
+    expect(requests[1]).toContain("cherries");
+    server.setReply(null);
+  });
+
   it("keeps crisis messages and their fixed replies out of the next request's context", async () => {
     server.setReply(null);
     const u = await h.signUp("context");
