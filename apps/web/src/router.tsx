@@ -3,6 +3,7 @@ import { AppShell } from "./components/AppShell.tsx";
 import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
 import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
+import { ChatPage } from "./routes/chat.tsx";
 import { CreditsPage } from "./routes/credits.tsx";
 import { CreditsHistoryPage } from "./routes/credits-history.tsx";
 import { CreditsUsagePage } from "./routes/credits-usage.tsx";
@@ -42,6 +43,8 @@ export const router = createBrowserRouter([
         Component: RequireAuth,
         children: [
           { index: true, Component: HomePage },
+          { path: "chat", Component: ChatPage },
+          { path: "chat/:conversationId", Component: ChatPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
           {

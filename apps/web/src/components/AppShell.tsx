@@ -35,6 +35,7 @@ export function AppShell() {
                 <NavLink to="/" end>
                   Home
                 </NavLink>
+                <NavLink to="/chat">Chat</NavLink>
                 <NavLink to="/credits">Credits</NavLink>
                 <NavLink to="/profile">Profile</NavLink>
                 <NavLink to="/settings">Settings</NavLink>

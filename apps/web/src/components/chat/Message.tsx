@@ -1,0 +1,250 @@
+/** One message in the log: the user's bubble (editable when last), or a reply with its actions. */
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import type { ChatMessage } from "../../lib/chat.ts";
+import { Button } from "../SubmitButton.tsx";
+import { Markdown } from "./Markdown.tsx";
+
+export function UserMessage({
+  message,
+  editable,
+  busy,
+  onEdit,
+}: {
+  message: Pick<ChatMessage, "id" | "content">;
+  editable: boolean;
+  busy: boolean;
+  onEdit: (content: string) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(message.content);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const id = useId();
+  useEffect(() => {
+    if (editing) area.current?.focus();
+  }, [editing]);
+
+  return (
+    <article className="message message-user" data-role="user" aria-label="You said">
+      {editing ? (
+        <form
+          className="message-edit"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!text.trim()) return;
+            setEditing(false);
+            onEdit(text);
+          }}
+        >
+          <label htmlFor={id} className="visually-hidden">
+            Edit your message
+          </label>
+          <textarea
+            id={id}
+            ref={area}
+            value={text}
+            rows={3}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") setEditing(false);
+            }}
+          />
+          <div className="message-actions">
+            <Button type="submit" className="btn-small" aria-disabled={!text.trim() || busy || undefined}>
+              Save and resend
+            </Button>
+            <Button variant="ghost" className="btn-small" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <div className="message-bubble">{message.content}</div>
+          {editable && (
+            <div className="message-actions">
+              <button
+                type="button"
+                className="icon-button"
+                disabled={busy}
+                onClick={() => {
+                  setText(message.content);
+                  setEditing(true);
+                }}
+                aria-label="Edit your last message"
+                title="Edit"
+              >
+                <Icon d="M4 20h4L19 9l-4-4L4 16v4ZM14 6l4 4" />
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </article>
+  );
+}
+
+export function AssistantMessage({
+  message,
+  text,
+  streaming,
+  connectionProblem,
+  isLast,
+  busy,
+  onRegenerate,
+  onFeedback,
+}: {
+  message: ChatMessage;
+  /** The text to show (while streaming: what has arrived so far). */
+  text: string;
+  streaming: boolean;
+  connectionProblem?: string | null;
+  isLast: boolean;
+  busy: boolean;
+  onRegenerate: () => void;
+  onFeedback: (value: 1 | -1 | null) => void;
+}) {
+  const [copied, setCopied] = useState(false);
+  const status = streaming ? "streaming" : message.status;
+  const tools = message.metadata.toolsCalled ?? [];
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  return (
+    <article
+      className={`message message-assistant status-${status}`}
+      data-role="assistant"
+      data-status={status}
+      aria-label="Reply"
+    >
+      {tools.length > 0 && (
+        <div className="tool-cards">
+          {tools.map((name, i) => (
+            <ToolCard key={`${name}-${i}`} name={name}>
+              Used while answering
+            </ToolCard>
+          ))}
+        </div>
+      )}
+      <div className="message-body" aria-busy={streaming || undefined}>
+        {text ? (
+          <Markdown text={text} />
+        ) : streaming ? (
+          <p className="typing">
+            <span className="visually-hidden">Writing a reply…</span>
+            <span />
+            <span />
+            <span />
+          </p>
+        ) : null}
+        {streaming && text && <span className="caret" aria-hidden="true" />}
+      </div>
+      {streaming && connectionProblem && <p className="message-note small muted">{connectionProblem}</p>}
+      {status === "stopped" && (
+        <p className="message-note message-note-stopped small">
+          Stopped{text ? " — the reply was cut short." : " before anything was written."}
+        </p>
+      )}
+      {status === "failed" && (
+        <p className="message-note message-note-failed small" role="note">
+          <strong>The reply failed.</strong> {message.error ?? "Something went wrong."} Nothing was charged for it.
+        </p>
+      )}
+      {!streaming && (
+        <div className="message-actions">
+          {text && (
+            <button type="button" className="icon-button" onClick={() => void copy()} aria-label="Copy reply" title="Copy">
+              {copied ? <Icon d="M5 12l5 5L20 7" /> : <Icon d="M9 9h10v11H9zM5 15V4h10" />}
+              <span className="visually-hidden" role="status">
+                {copied ? "Copied" : ""}
+              </span>
+            </button>
+          )}
+          {!message.safety && status === "complete" && (
+            <>
+              <button
+                type="button"
+                className="icon-button"
+                aria-pressed={message.feedback === 1}
+                aria-label="Good reply"
+                title="Good reply"
+                onClick={() => onFeedback(message.feedback === 1 ? null : 1)}
+              >
+                <Icon d="M7 11v9H4v-9h3Zm0 0 4-8c1.5 0 2.5 1 2.5 2.5V9h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.3 20H7" />
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                aria-pressed={message.feedback === -1}
+                aria-label="Bad reply"
+                title="Bad reply"
+                onClick={() => onFeedback(message.feedback === -1 ? null : -1)}
+              >
+                <Icon d="M17 13V4h3v9h-3Zm0 0-4 8c-1.5 0-2.5-1-2.5-2.5V15h-5a2 2 0 0 1-2-2.3l1.2-7A2 2 0 0 1 6.7 4H17" />
+              </button>
+            </>
+          )}
+          {isLast && !message.safety && (
+            <Button
+              variant="ghost"
+              className="btn-small"
+              aria-disabled={busy || undefined}
+              onClick={() => !busy && onRegenerate()}
+            >
+              <Icon d="M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7" /> Regenerate
+            </Button>
+          )}
+          {message.metadata.credits ? (
+            <span className="muted small message-cost">
+              {message.metadata.credits} credit{message.metadata.credits === 1 ? "" : "s"}
+            </span>
+          ) : null}
+        </div>
+      )}
+    </article>
+  );
+}
+
+/** A tool call or result, as a compact card. */
+export function ToolCard({ name, children }: { name: string; children?: ReactNode }) {
+  return (
+    <div className="tool-card">
+      <Icon d="M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4 2.5-2.5Z" />
+      <span className="tool-card-name">{name}</span>
+      {children && <span className="tool-card-detail muted">{children}</span>}
+    </div>
+  );
+}
+
+export function ToolMessage({ message }: { message: ChatMessage }) {
+  let name = "Tool result";
+  let detail = message.content;
+  try {
+    const parsed = JSON.parse(message.content) as { name?: string; result?: unknown };
+    if (parsed && typeof parsed === "object" && parsed.name) {
+      name = parsed.name;
+      detail = typeof parsed.result === "string" ? parsed.result : JSON.stringify(parsed.result ?? parsed);
+    }
+  } catch {
+    // Plain text.
+  }
+  return (
+    <div className="message message-tool" data-role="tool">
+      <ToolCard name={name}>{detail.length > 160 ? `${detail.slice(0, 157)}…` : detail}</ToolCard>
+    </div>
+  );
+}
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="2">
+      <path d={d} strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}
