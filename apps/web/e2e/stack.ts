@@ -9,6 +9,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
 import { asSystem, createDb } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
+import { chatJobs } from "@inkwell/domain/chat";
 import type { Operation } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import {
@@ -48,7 +49,12 @@ async function freePort(): Promise<number> {
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(databaseUrl: string) {
+export interface StackOptions {
+  /** Extra API environment, e.g. `AI_PROVIDER: "openai"` with `OPENAI_BASE_URL` of a local test server. */
+  env?: Record<string, string>;
+}
+
+export async function startStack(databaseUrl: string, options: StackOptions = {}) {
   const smtp = await startLocalSmtpServer();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -61,6 +67,7 @@ export async function startStack(databaseUrl: string) {
     WEB_DIST_DIR: webDist,
     HOST: "127.0.0.1",
     PORT: String(port),
+    ...options.env,
   });
 
   // The API (createApiDeps also creates the queues).
@@ -70,7 +77,7 @@ export async function startStack(databaseUrl: string) {
     const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
   });
 
-  // The worker's part: run the identity jobs, sending mail to the local SMTP server.
+  // The worker's part: run the identity jobs (mail to the local SMTP server) and chat's (titles).
   const { db } = createDb({ url: databaseUrl, max: 3 });
   const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 3 });
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
@@ -78,7 +85,7 @@ export async function startStack(databaseUrl: string) {
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   await registerJobs(
     boss,
-    identityJobs,
+    [...identityJobs, ...chatJobs],
     { db, mailer, log, ai: createAiProvider({ provider: "offline" }) },
     { pollingIntervalSeconds: 0.5 },
   );

@@ -1,0 +1,179 @@
+/**
+ * Chat in a real browser against the real stack, with the API talking to the local OpenAI-compatible
+ * server (through the openai SDK) so the reply streams slowly enough to watch: sign up, start a
+ * conversation, see the reply grow token by token over server-sent events, reload in the middle of it
+ * and see it resume from what was saved and finish, then reload again and find it persisted.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Stack, startStack } from "./stack.ts";
+
+const STEP_TIMEOUT = 15_000;
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+
+/** ~120 word tokens at 40 ms each: about five seconds of streaming, ending in a recognisable word. */
+const WORDS = Array.from({ length: 118 }, (_, i) => `word${i}`).join(" ");
+const REPLY = `**Photosynthesis** turns light into sugar. ${WORDS} finale`;
+const TOKEN_DELAY_MS = 40;
+
+let llm: OpenAiCompatibleServer;
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let stepNumber = 0;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  llm = await startOpenAiCompatibleServer();
+  llm.setReply(REPLY);
+  llm.setTokenDelayMs(TOKEN_DELAY_MS);
+  stack = await startStack(inject("databaseUrl"), {
+    env: { AI_PROVIDER: "openai", OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "local", AI_CHAT_MODEL: "local-model" },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+  });
+  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  page = await context.newPage();
+  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      console.error("[browser] console.error:", message.text());
+    }
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+  await llm?.stop();
+});
+
+async function step(name: string, fn: () => Promise<void>) {
+  const label = `chat-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT * 2} ms`)), STEP_TIMEOUT * 2);
+      }),
+    ]);
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png` });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: STEP_TIMEOUT, interval: 50 });
+const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
+const log = () => page.getByRole("log", { name: "Messages" });
+const reply = () => log().locator('[data-role="assistant"]').last();
+const replyText = async () =>
+  (
+    (await reply()
+      .locator(".message-body")
+      .textContent()
+      .catch(() => "")) ?? ""
+  ).trim();
+const replyStatus = () => reply().getAttribute("data-status");
+
+describe("chat in the browser", () => {
+  it("streams a reply, resumes it after a reload, and keeps it", async () => {
+    const started = performance.now();
+    const email = `chat-${Date.now()}@example.test`;
+
+    await step("sign up", async () => {
+      await page.goto("/sign-up");
+      await page.getByLabel("Display name").fill("Grace Hopper");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await visible(heading("Welcome, Grace Hopper"));
+    });
+
+    await step("open chat: the new-chat state, the assistant choice and the price", async () => {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+      await visible(heading("New chat"));
+      await visible(page.getByRole("complementary", { name: "Conversations" }).getByText("No conversations yet"));
+      await page.locator("label.assistant-option", { hasText: "Tutor" }).click();
+      expect(await page.getByLabel(/^Tutor/).isChecked()).toBe(true);
+      await visible(page.getByText("Costs 2 credits"));
+      // The API talks to a model here, so no offline badge.
+      expect(await page.getByText("Offline AI").count()).toBe(0);
+    });
+
+    let conversationPath = "";
+    await step("send a message and watch the reply stream in", async () => {
+      const box = page.getByRole("textbox", { name: "Message" });
+      await box.fill("Explain photosynthesis");
+      await box.press("Enter");
+      await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+      conversationPath = new URL(page.url()).pathname;
+      await visible(log().getByText("Explain photosynthesis"));
+      await eventually(replyStatus).toBe("streaming");
+      // The text grows over time, observed several times while the reply is still being written.
+      const lengths: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const before = lengths.at(-1) ?? 0;
+        await eventually(async () => (await replyText()).length).toBeGreaterThan(before);
+        lengths.push((await replyText()).length);
+      }
+      expect(await replyStatus()).toBe("streaming");
+      expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+      expect(new Set(lengths).size).toBe(lengths.length);
+      // Markdown is rendered, not shown raw.
+      await visible(reply().locator("strong", { hasText: "Photosynthesis" }));
+      await visible(page.getByRole("button", { name: "Stop generating" }));
+    });
+
+    await step("reload mid-reply: it picks up from what was saved and finishes", async () => {
+      await eventually(async () => (await replyText()).length).toBeGreaterThan(120);
+      expect(await replyStatus()).toBe("streaming");
+      await page.reload();
+      await visible(heading(/./));
+      await eventually(replyStatus).toBe("streaming");
+      const afterReload = (await replyText()).length;
+      expect(afterReload).toBeLessThan(REPLY.length);
+      await eventually(async () => (await replyText()).length).toBeGreaterThan(afterReload);
+      await eventually(replyStatus).toBe("complete");
+      const text = await replyText();
+      expect(text.startsWith("Photosynthesis turns light into sugar. word0 word1")).toBe(true);
+      expect(text.endsWith("word117 finale")).toBe(true);
+      // No gap and no repeat where the stream resumed.
+      expect(text).toBe(REPLY.replace(/\*\*/g, ""));
+      await visible(page.getByRole("button", { name: "Copy reply" }));
+      await visible(page.getByRole("button", { name: "Regenerate" }));
+    });
+
+    await step("reload again: the conversation and the reply are persisted", async () => {
+      await page.reload();
+      expect(new URL(page.url()).pathname).toBe(conversationPath);
+      await visible(log().getByText("Explain photosynthesis"));
+      await eventually(replyStatus).toBe("complete");
+      expect(await replyText()).toBe(REPLY.replace(/\*\*/g, ""));
+      const list = page.getByRole("complementary", { name: "Conversations" });
+      await visible(list.getByRole("link").filter({ hasText: "Photosynthesis" }));
+    });
+
+    console.log(`[e2e] chat journey in ${Math.round(performance.now() - started)} ms`);
+  });
+});
