@@ -77,6 +77,12 @@ export const inventory: Record<string, InventoryEntry> = {
   "chat.stop": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id }) } },
   "chat.feedback": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id, feedback: -1 }) } },
   "chat.stream": { access: "user", owned: { table: "messages", input: (id) => ({ messageId: id }) } },
+  "chat.addDocument": {
+    access: "user",
+    owned: { table: "conversations", input: (id) => ({ title: "Mine", kind: "note", content: "text", conversationId: id }) },
+  },
+  "chat.documents": { access: "user" },
+  "chat.deleteDocument": { access: "user", owned: { table: "workspace_documents", input: (id) => ({ documentId: id }) } },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -90,6 +96,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
       notifications.notify(tx, { userId: owner.userId, kind: "test", title: "Fixture", body: "Fixture", dedupeKey: "fixture" }),
     ),
   conversations: (caller) => caller.chat.create({ assistant: "companion", title: "Fixture conversation" }),
+  workspace_documents: (caller) =>
+    caller.chat.addDocument({ title: "Fixture notes", kind: "note", content: "Mitochondria make ATP." }),
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {
     const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });

@@ -359,8 +359,9 @@ describe("chat through the local OpenAI-compatible server", () => {
     server.setReply((body) => (JSON.stringify(body.messages).includes("condense") ? "They discussed fruit." : "Noted."));
     const u = await h.signUp("long-talk");
     const c = await u.caller.chat.create({ assistant: "tutor" });
-    // The service directly, with a tiny window, so a few messages overflow it.
-    const deps = { db: h.db, ai: h.deps.ai, enqueue: h.deps.enqueue, log: h.deps.log, contextTokens: 1924 };
+    // The service directly, with a tiny window (900 tokens of history once the reply and passages are
+    // reserved), so a few messages overflow it.
+    const deps = { db: h.db, ai: h.deps.ai, enqueue: h.deps.enqueue, log: h.deps.log, contextTokens: 1924 + 1500 };
     const actor = { userId: u.me.id, ip: "127.0.0.1" };
     for (const topic of ["apples", "bananas", "cherries"]) {
       const s = await chat.send(deps, actor, {
@@ -377,6 +378,41 @@ describe("chat through the local OpenAI-compatible server", () => {
     expect(requests[1]).not.toContain("apples");
     expect(requests[1]).toContain("cherries");
     server.setReply(null);
+  });
+
+  it("grounds tutor replies in the student's own notes (nearest chunks by embedding)", async () => {
+    server.setReply(null);
+    const u = await h.signUp("student");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const doc = await u.caller.chat.addDocument({
+      title: "Biology notes",
+      kind: "note",
+      content: `Mitochondria are the powerhouse of the cell and produce ATP through respiration. ${"Filler about unrelated topics. ".repeat(80)}`,
+      conversationId: c.id,
+    });
+    expect(doc.chunks).toBeGreaterThan(1);
+    await u.caller.chat.addDocument({
+      title: "History notes",
+      kind: "text",
+      content: "The Treaty of Westphalia was signed in 1648.",
+    });
+    expect((await u.caller.chat.documents({ conversationId: c.id })).map((d) => d.title).sort()).toEqual([
+      "Biology notes",
+      "History notes",
+    ]);
+    const s = await u.caller.chat.send({ conversationId: c.id, content: "What do mitochondria produce?", idempotencyKey: key() });
+    await collect(u.caller, { messageId: s.assistantMessage.id });
+    const sent = JSON.stringify(server.requests.findLast((r) => r.path.endsWith("/chat/completions"))!.body);
+    expect(sent).toContain("[Biology notes]");
+    expect(sent).toContain("powerhouse of the cell");
+
+    await u.caller.chat.deleteDocument({ documentId: doc.id });
+    expect((await u.caller.chat.documents()).map((d) => d.title)).toEqual(["History notes"]);
+    await expectTrpcError(u.caller.chat.deleteDocument({ documentId: doc.id }), "NOT_FOUND");
+    await expectTrpcError(
+      u.caller.chat.addDocument({ title: "x", kind: "note", content: "y", conversationId: crypto.randomUUID() }),
+      "NOT_FOUND",
+    );
   });
 
   it("keeps crisis messages and their fixed replies out of the next request's context", async () => {

@@ -1,11 +1,14 @@
 import {
+  addDocumentInput,
   type ChatDeps,
   chat,
   conversationIdInput,
   createConversationInput,
+  documentIdInput,
   editLastInput,
   feedbackInput,
   listConversationsInput,
+  listDocumentsInput,
   messageIdInput,
   renameConversationInput,
   saveDraftInput,
@@ -58,6 +61,15 @@ export const chatRouter = router({
   feedback: userProcedure
     .input(feedbackInput)
     .mutation(({ ctx, input }) => chat.setFeedback(ctx.tx, input.messageId, input.feedback)),
+  /** The tutor's grounding: a note or a document's text, chunked and embedded. */
+  addDocument: signedInProcedure
+    .input(addDocumentInput)
+    .mutation(({ ctx, input }) => chat.addDocument(chatDeps(ctx), actor(ctx), input)),
+  documents: userProcedure.input(listDocumentsInput).query(({ ctx, input }) => chat.listDocuments(ctx.tx, input.conversationId)),
+  deleteDocument: userProcedure.input(documentIdInput).mutation(async ({ ctx, input }) => {
+    await chat.deleteDocument(ctx.tx, input.documentId);
+    return OK;
+  }),
   /**
    * A reply as SSE: what is saved from the offset, then live deltas, then one final event. Each event
    * is `tracked` with the offset reached, so tRPC's SSE link reconnects with `lastEventId` and the

@@ -97,6 +97,16 @@ export interface CreditLedger {
   user_id: string;
 }
 
+export interface DocumentChunks {
+  content: string;
+  created_at: Generated<Date>;
+  document_id: string;
+  embedding: string;
+  id: Generated<string>;
+  ordinal: number;
+  user_id: string;
+}
+
 export interface GenerationRateLimits {
   bucket: string;
   created_at: Generated<Date>;
@@ -212,6 +222,17 @@ export interface UserTokens {
   user_id: string;
 }
 
+export interface WorkspaceDocuments {
+  content: string;
+  conversation_id: string | null;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  kind: string;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface DB {
   auth_throttles: AuthThrottles;
   conversations: Conversations;
@@ -219,6 +240,7 @@ export interface DB {
   credit_grants: CreditGrants;
   credit_holds: CreditHolds;
   credit_ledger: CreditLedger;
+  document_chunks: DocumentChunks;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
   messages: Messages;
@@ -228,4 +250,5 @@ export interface DB {
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;
+  workspace_documents: WorkspaceDocuments;
 }

@@ -2,6 +2,7 @@
 import type { Tables, Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type {
+  AddDocumentInput,
   Assistant,
   ChatMessageView,
   Conversation,
@@ -10,6 +11,7 @@ import type {
   MessageMetadata,
   MessageRole,
   MessageStatus,
+  WorkspaceDocument,
 } from "./chat.schemas.ts";
 
 type ConversationRow = Omit<
@@ -300,4 +302,99 @@ export async function failStale(tx: Tx, olderThanSeconds: number): Promise<numbe
     .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+// ---- workspace documents ----
+
+const toDocument = (r: {
+  id: string;
+  conversation_id: string | null;
+  title: string;
+  kind: string;
+  chunks: number;
+  characters: number;
+  created_at: Date;
+}): WorkspaceDocument => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  title: r.title,
+  kind: r.kind as WorkspaceDocument["kind"],
+  chunks: Number(r.chunks),
+  characters: Number(r.characters),
+  createdAt: r.created_at,
+});
+
+export async function insertDocument(
+  tx: Tx,
+  userId: string,
+  input: AddDocumentInput,
+  chunks: { content: string; embedding: number[] }[],
+): Promise<WorkspaceDocument> {
+  const d = await tx
+    .insertInto("workspace_documents")
+    .values({
+      user_id: userId,
+      conversation_id: input.conversationId ?? null,
+      title: input.title,
+      kind: input.kind,
+      content: input.content,
+    })
+    .returning(["id", "conversation_id", "title", "kind", "created_at"])
+    .executeTakeFirstOrThrow();
+  if (chunks.length) {
+    await tx
+      .insertInto("document_chunks")
+      .values(
+        chunks.map((c, ordinal) => ({
+          document_id: d.id,
+          user_id: userId,
+          ordinal,
+          content: c.content,
+          // pgvector's text form is the JSON array form.
+          embedding: JSON.stringify(c.embedding),
+        })),
+      )
+      .execute();
+  }
+  return toDocument({ ...d, chunks: chunks.length, characters: input.content.length });
+}
+
+export async function listDocuments(tx: Tx, conversationId?: string): Promise<WorkspaceDocument[]> {
+  let q = tx
+    .selectFrom("workspace_documents as d")
+    .select(["d.id", "d.conversation_id", "d.title", "d.kind", "d.created_at"])
+    .select((eb) => [
+      eb
+        .selectFrom("document_chunks as k")
+        .select(sql<number>`count(*)::int`.as("n"))
+        .whereRef("k.document_id", "=", "d.id")
+        .as("chunks"),
+      sql<number>`length(d.content)`.as("characters"),
+    ])
+    .orderBy("d.created_at", "desc")
+    .orderBy("d.id", "desc")
+    .limit(200);
+  if (conversationId)
+    q = q.where((eb) => eb.or([eb("d.conversation_id", "=", conversationId), eb("d.conversation_id", "is", null)]));
+  const rows = await q.execute();
+  return rows.map((r) => toDocument({ ...r, chunks: r.chunks ?? 0 }));
+}
+
+export async function deleteDocument(tx: Tx, id: string) {
+  const r = await tx.deleteFrom("workspace_documents").where("id", "=", id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/**
+ * The caller's passages nearest to `embedding` (cosine distance), from documents attached to this
+ * conversation or to none (general notes).
+ */
+export async function nearestChunks(tx: Tx, conversationId: string, embedding: number[], limit: number) {
+  const r = await sql<{ content: string; title: string; distance: number }>`
+    SELECT k.content, d.title, k.embedding <=> ${JSON.stringify(embedding)}::vector AS distance
+      FROM document_chunks k JOIN workspace_documents d ON d.id = k.document_id
+     WHERE d.conversation_id = ${conversationId} OR d.conversation_id IS NULL
+     ORDER BY k.embedding <=> ${JSON.stringify(embedding)}::vector
+     LIMIT ${limit}`.execute(tx);
+  return r.rows;
 }

@@ -130,3 +130,32 @@ export type CreateConversationInput = z.infer<typeof createConversationInput>;
 export type ListConversationsInput = z.infer<typeof listConversationsInput>;
 export type SendInput = z.infer<typeof sendInput>;
 export type StreamInput = z.infer<typeof streamInput>;
+
+// ---- workspace documents (the tutor's grounding) ----
+
+export const DOCUMENT_KINDS = ["note", "pdf", "text", "image"] as const;
+export const MAX_DOCUMENT_CHARS = 200_000;
+
+export const addDocumentInput = z.object({
+  title: z.string().trim().min(1, "Enter a title").max(200),
+  kind: z.enum(DOCUMENT_KINDS),
+  /** The document's text (extracted on the client for PDFs and images). */
+  content: z.string().trim().min(1, "The document is empty").max(MAX_DOCUMENT_CHARS),
+  conversationId: z.uuid().optional(),
+});
+
+export const documentIdInput = z.object({ documentId: z.uuid() });
+
+export const listDocumentsInput = z.object({ conversationId: z.uuid().optional() }).default({});
+
+export interface WorkspaceDocument {
+  id: string;
+  conversationId: string | null;
+  title: string;
+  kind: (typeof DOCUMENT_KINDS)[number];
+  chunks: number;
+  characters: number;
+  createdAt: Date;
+}
+
+export type AddDocumentInput = z.infer<typeof addDocumentInput>;

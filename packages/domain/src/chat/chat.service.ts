@@ -25,6 +25,7 @@ import { titleConversationJob } from "./chat.jobs.ts";
 import * as live from "./chat.live.ts";
 import * as repo from "./chat.repository.ts";
 import type {
+  AddDocumentInput,
   Assistant,
   ChatMessageView,
   Conversation,
@@ -34,6 +35,7 @@ import type {
   SendInput,
   SendResult,
   StreamEvent,
+  WorkspaceDocument,
 } from "./chat.schemas.ts";
 
 export interface ChatDeps {
@@ -153,7 +155,9 @@ async function appendReply(
   });
   const history = await repo.listMessages(tx, conversation.id);
   const all = ctxfit.contextMessages(conversation.assistant, history, seq);
-  const fitted = fitToContext(all, { maxInputTokens: deps.contextTokens ?? 16_000, reserveForOutput: REPLY_MAX_TOKENS });
+  // A tutor's request also carries workspace passages: keep room for them.
+  const reserve = REPLY_MAX_TOKENS + (conversation.assistant === "tutor" ? GROUNDING_TOKENS : 0);
+  const fitted = fitToContext(all, { maxInputTokens: deps.contextTokens ?? 16_000, reserveForOutput: reserve });
   const firstExchange = !history.some((m) => m.role === "assistant" && m.id !== assistantMessage.id && !m.safety);
   return {
     conversation,
@@ -359,6 +363,19 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
             });
             if (summary) messages = [...context.slice(0, 1), summary, ...context.slice(1)];
           }
+          if (p.conversation.assistant === "tutor") {
+            const grounding = await groundingFor(
+              deps,
+              actor.userId,
+              p.conversation.id,
+              p.userMessage.content,
+              gen.controller.signal,
+            );
+            if (grounding) {
+              messages = [...messages.slice(0, 1), grounding.message, ...messages.slice(1)];
+              summaryTokens += grounding.tokens;
+            }
+          }
           try {
             for await (const event of deps.ai.chatStream(
               { messages, maxTokens: REPLY_MAX_TOKENS },
@@ -536,6 +553,87 @@ async function* streamFrom(
     }
     await sleep(250, signal);
     if (signal?.aborted) return;
+  }
+}
+
+// ---- workspace documents (the tutor's grounding) ----
+
+export const GROUNDING_TOKENS = 1500;
+const CHUNK_CHARS = 1200;
+const CHUNK_OVERLAP = 200;
+const GROUNDING_PASSAGES = 4;
+
+/** Overlapping windows of about 1,200 characters, cut at whitespace, so a passage rarely loses its context. */
+export function chunkText(text: string, size = CHUNK_CHARS, overlap = CHUNK_OVERLAP): string[] {
+  const clean = text.replace(/\r\n?/g, "\n").trim();
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < clean.length) {
+    let end = Math.min(clean.length, start + size);
+    if (end < clean.length) {
+      const cut = clean.lastIndexOf(" ", end);
+      if (cut > start + size / 2) end = cut;
+    }
+    const piece = clean.slice(start, end).trim();
+    if (piece) chunks.push(piece);
+    if (end >= clean.length) break;
+    start = Math.max(end - overlap, start + 1);
+  }
+  return chunks;
+}
+
+/**
+ * Stores a document with its chunks' embeddings. The embedding call runs before the transaction (no
+ * transaction across a provider call); it is rate-limited but not charged.
+ */
+export async function addDocument(deps: ChatDeps, actor: Actor, input: AddDocumentInput): Promise<WorkspaceDocument> {
+  if (input.conversationId) {
+    const id = input.conversationId;
+    const c = await asUser(deps.db, actor.userId, (tx) => repo.findConversation(tx, id));
+    if (!c) throw notFound("Conversation");
+  }
+  await usage.takeRateLimit(deps, actor, "chat.embed-document");
+  const pieces = chunkText(input.content);
+  const vectors = pieces.length ? (await deps.ai.embed(pieces)).vectors : [];
+  return asUser(deps.db, actor.userId, (tx) =>
+    repo.insertDocument(
+      tx,
+      actor.userId,
+      input,
+      pieces.map((content, i) => ({ content, embedding: vectors[i] as number[] })),
+    ),
+  );
+}
+
+export function listDocuments(tx: Tx, conversationId?: string) {
+  return repo.listDocuments(tx, conversationId);
+}
+
+export async function deleteDocument(tx: Tx, documentId: string) {
+  if (!(await repo.deleteDocument(tx, documentId))) throw notFound("Document");
+}
+
+/** The workspace passages nearest to the question, as a system note (null when there are none). */
+async function groundingFor(deps: ChatDeps, userId: string, conversationId: string, question: string, signal: AbortSignal) {
+  const has = await asUser(deps.db, userId, (tx) => repo.listDocuments(tx, conversationId));
+  if (!has.some((d) => d.chunks > 0)) return null;
+  try {
+    const embedded = await deps.ai.embed([question], { signal });
+    const passages = await asUser(deps.db, userId, (tx) =>
+      repo.nearestChunks(tx, conversationId, embedded.vectors[0] as number[], GROUNDING_PASSAGES),
+    );
+    if (!passages.length) return null;
+    const content =
+      "Passages from the student's own notes, most relevant first. Use them when they help and name the note you use; " +
+      "if they do not cover the question, say so and answer from general knowledge.\n\n" +
+      passages.map((p) => `[${p.title}]\n${p.content}`).join("\n\n");
+    return { message: { role: "system" as const, content }, tokens: embedded.usage.inputTokens };
+  } catch (err) {
+    // A stop lands in the stream that follows (charged nothing); other failures just mean no grounding.
+    if (signal.aborted) return null;
+    // Grounding is a help, not a requirement: answer without it rather than fail the reply.
+    deps.log.warn({ err, conversationId }, "could not ground a tutor reply");
+    return null;
   }
 }
 

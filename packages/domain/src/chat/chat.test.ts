@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contextMessages, SYSTEM_PROMPTS } from "./chat.context.ts";
 import { type ChatMessageView, MAX_MESSAGE_CHARS, messageText } from "./chat.schemas.ts";
-import { cleanTitle, partialCredits, REPLY_MAX_TOKENS } from "./chat.service.ts";
+import { chunkText, cleanTitle, partialCredits, REPLY_MAX_TOKENS } from "./chat.service.ts";
 
 const msg = (seq: number, over: Partial<ChatMessageView>): ChatMessageView => ({
   id: `m${seq}`,
@@ -67,5 +67,17 @@ describe("titles", () => {
     expect(cleanTitle("Title: Photosynthesis basics", "x")).toBe("Photosynthesis basics");
     expect(cleanTitle("  ", "one two three four five six seven")).toBe("one two three four five six");
     expect(cleanTitle("a".repeat(200), "x").length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("chunking documents", () => {
+  it("covers the whole text in overlapping windows cut at spaces", () => {
+    const text = Array.from({ length: 500 }, (_, i) => `w${i}`).join(" ");
+    const chunks = chunkText(text, 300, 50);
+    expect(chunks.length).toBeGreaterThan(5);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(300);
+    for (const w of text.split(" ")) expect(chunks.some((c) => c.split(" ").includes(w))).toBe(true);
+    expect(chunkText("   ")).toEqual([]);
+    expect(chunkText("short note")).toEqual(["short note"]);
   });
 });
