@@ -176,4 +176,77 @@ describe("chat in the browser", () => {
 
     console.log(`[e2e] chat journey in ${Math.round(performance.now() - started)} ms`);
   });
+
+  it("stops, regenerates, keeps a draft, renames, searches, starts a new chat with Ctrl+K and deletes", async () => {
+    const started = performance.now();
+    const box = page.getByRole("textbox", { name: "Message" });
+    const list = page.getByRole("complementary", { name: "Conversations" });
+
+    await step("stop generating keeps what was written, marked stopped", async () => {
+      await box.fill("Tell me more");
+      await box.press("Enter");
+      await visible(log().getByText("Tell me more"));
+      await eventually(replyStatus).toBe("streaming");
+      await eventually(async () => (await replyText()).length).toBeGreaterThan(20);
+      await page.getByRole("button", { name: "Stop generating" }).click();
+      await eventually(replyStatus).toBe("stopped");
+      await visible(reply().getByText("Stopped — the reply was cut short."));
+      expect((await replyText()).length).toBeLessThan(REPLY.length);
+    });
+
+    await step("regenerate the stopped reply", async () => {
+      llm.setTokenDelayMs(2);
+      await reply().getByRole("button", { name: "Regenerate" }).click();
+      await eventually(replyStatus).toBe("complete");
+      expect(await replyText()).toBe(REPLY.replace(/\*\*/g, ""));
+      await page.getByRole("button", { name: "Good reply" }).last().click();
+      await eventually(() => page.getByRole("button", { name: "Good reply" }).last().getAttribute("aria-pressed")).toBe("true");
+    });
+
+    await step("the unsent draft is saved and comes back after a reload", async () => {
+      await box.fill("half a thought");
+      await visible(page.getByText("Draft saved"));
+      await page.reload();
+      await eventually(() => page.getByRole("textbox", { name: "Message" }).inputValue()).toBe("half a thought");
+    });
+
+    await step("rename the conversation", async () => {
+      await list
+        .getByRole("button", { name: /^Rename / })
+        .first()
+        .click();
+      const input = list.getByRole("textbox", { name: /^New title for/ });
+      await input.fill("Plants and light");
+      await input.press("Enter");
+      await visible(heading("Plants and light"));
+      await visible(list.getByRole("link", { name: /Plants and light/ }));
+    });
+
+    await step("search titles and message text", async () => {
+      const search = page.getByRole("searchbox", { name: "Search conversations" });
+      await search.fill("word117");
+      await visible(list.getByRole("link", { name: /Plants and light/ }));
+      await search.fill("no such words anywhere");
+      await visible(list.getByText(/No conversations match/));
+      await search.fill("");
+      await visible(list.getByRole("link", { name: /Plants and light/ }));
+    });
+
+    await step("Ctrl+K starts a new chat", async () => {
+      await page.keyboard.press("Control+k");
+      await visible(heading("New chat"));
+      await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    });
+
+    await step("delete the conversation after confirming", async () => {
+      await list.getByRole("link", { name: /Plants and light/ }).click();
+      await visible(heading("Plants and light"));
+      await list.getByRole("button", { name: "Delete Plants and light" }).click();
+      await list.getByRole("button", { name: "Delete", exact: true }).click();
+      await visible(heading("New chat"));
+      await visible(list.getByText("No conversations yet"));
+    });
+
+    console.log(`[e2e] chat actions in ${Math.round(performance.now() - started)} ms`);
+  });
 });

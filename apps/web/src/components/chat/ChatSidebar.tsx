@@ -47,7 +47,10 @@ export function ChatSidebar({ activeId, onNavigate }: { activeId: string | null;
         }}
         aria-keyshortcuts="Control+K Meta+K"
       >
-        <span aria-hidden="true">＋</span> New chat
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="2.2">
+          <path d="M12 5v14M5 12h14" strokeLinecap="round" />
+        </svg>{" "}
+        New chat
       </Button>
       <search className="chat-search">
         <label htmlFor={searchId} className="visually-hidden">
@@ -192,7 +195,7 @@ function ConversationItem({
           <span className={`assistant-tag assistant-${c.assistant}`}>{ASSISTANT_LABELS[c.assistant]}</span>
           <time dateTime={String(c.lastMessageAt)}>{relativeTime(c.lastMessageAt)}</time>
         </span>
-        {c.preview && <span className="chat-item-preview">{c.preview}</span>}
+        {c.preview && <span className="chat-item-preview">{plainPreview(c.preview)}</span>}
       </NavLink>
       {mode === "confirm-delete" ? (
         <fieldset className="chat-item-confirm">
@@ -258,4 +261,13 @@ function ConversationItem({
       )}
     </li>
   );
+}
+
+/** The preview is the raw message text: without markdown's marks it reads better in one line. */
+function plainPreview(text: string) {
+  return text
+    .replace(/```[a-z]*|[*_`#>~]+/gi, "")
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }
