@@ -135,6 +135,8 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
         .select(sql<string>`left(m.content, 160)`.as("p"))
         .whereRef("m.conversation_id", "=", "c.id")
         .where("m.role", "in", ["user", "assistant"])
+        // A reply that has not produced text yet would preview as blank: show the question instead.
+        .where("m.content", "<>", "")
         .orderBy("m.seq", "desc")
         .limit(1)
         .as("preview"),
