@@ -351,7 +351,7 @@ function Conversation({
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages.length, tick, sending]);
+  }, [messages.length, tick, sending, messages.at(-1)?.status]);
 
   if (query.isPending) {
     return (

@@ -132,7 +132,7 @@ export function AssistantMessage({
           ))}
         </div>
       )}
-      <div className="message-body" aria-busy={streaming || undefined}>
+      <div className={`message-body${streaming && text ? " is-streaming" : ""}`} aria-busy={streaming || undefined}>
         {text ? (
           <Markdown text={text} />
         ) : streaming ? (
@@ -143,7 +143,6 @@ export function AssistantMessage({
             <span />
           </p>
         ) : null}
-        {streaming && text && <span className="caret" aria-hidden="true" />}
       </div>
       {streaming && connectionProblem && <p className="message-note small muted">{connectionProblem}</p>}
       {status === "stopped" && (
