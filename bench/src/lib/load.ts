@@ -25,7 +25,19 @@ export interface Sample {
 /** A run gives up after this many failures: a broken variant should fail fast, not spin. */
 const MAX_ERRORS = 50;
 
-export async function closedLoop(limits: Limits, op: (client: number, seq: number) => Promise<unknown>): Promise<Sample> {
+export function closedLoop(limits: Limits, op: (client: number, seq: number) => Promise<unknown>): Promise<Sample> {
+  return timedLoop(limits, async (client, seq) => {
+    const t0 = performance.now();
+    await op(client, seq);
+    return performance.now() - t0;
+  });
+}
+
+/**
+ * closedLoop where each operation measures itself: it resolves to the latency to record (e.g. time
+ * to first token, while the operation goes on to read the whole reply before the client's next one).
+ */
+export async function timedLoop(limits: Limits, op: (client: number, seq: number) => Promise<number>): Promise<Sample> {
   const latencies = new Float64Array(limits.maxOps);
   let issued = 0;
   let ops = 0;
@@ -40,8 +52,8 @@ export async function closedLoop(limits: Limits, op: (client: number, seq: numbe
       if (t0 >= end) break;
       const seq = issued++;
       try {
-        await op(id, seq);
-        latencies[ops++] = performance.now() - t0;
+        const latency = await op(id, seq);
+        latencies[ops++] = latency;
       } catch (error) {
         errors++;
         firstError ??= error instanceof Error ? error.message : String(error);

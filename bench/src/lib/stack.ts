@@ -35,6 +35,11 @@ export interface Stack {
   meters: CpuMeter[];
   /** Signs up `count` fresh users through the API (bearer delivery), each from its own client IP. */
   signUp(count: number, tag?: string): Promise<BenchUser[]>;
+  /**
+   * A second API on the same database and SMTP server, built from the stack's env plus `extraEnv`
+   * (e.g. AI_PROVIDER=openai with OPENAI_BASE_URL of a local server); closed with the stack.
+   */
+  startApi(extraEnv: Record<string, string>): Promise<Served>;
   /** Serves a fetch handler on a free loopback port with the same server settings as the API. */
   listen(fetch: (req: Request) => Response | Promise<Response>): Promise<Served>;
   close(): Promise<void>;
@@ -105,7 +110,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
 
     const smtp: LocalSmtpServer = await startLocalSmtpServer();
     cleanups.push(() => smtp.stop());
-    const env = loadEnv({
+    const baseEnv: Record<string, string> = {
       NODE_ENV: "production",
       DATABASE_URL: database.url,
       INKWELL_ENCRYPTION_KEYS: generateKeySpec("bench"),
@@ -113,7 +118,8 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       APP_URL: "http://bench.localhost",
       TRUST_PROXY: "true",
       LOG_LEVEL: "silent",
-    });
+    };
+    const env = loadEnv(baseEnv);
     const { deps, close } = await createApiDeps(env, quietLogger());
     cleanups.push(close);
     const app = createApp({ deps, env });
@@ -163,6 +169,14 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       deps,
       meters,
       signUp,
+      async startApi(extraEnv) {
+        const extra = loadEnv({ ...baseEnv, ...extraEnv });
+        const built = await createApiDeps(extra, quietLogger());
+        cleanups.push(built.close);
+        const served = await listen(createApp({ deps: built.deps, env: extra }).fetch);
+        cleanups.push(() => served.close());
+        return served;
+      },
       async listen(fetch) {
         const served = await listen(fetch);
         cleanups.push(() => served.close());

@@ -1,7 +1,8 @@
 /** Every suite, in the order `pnpm bench` runs them when none is named. Add new ones here. */
 import type { Suite } from "../lib/suite.ts";
+import { chatTtft } from "./chat-ttft.ts";
 import { creditsCharge } from "./credits-charge.ts";
 import { rlsRead } from "./rls-read.ts";
 import { signinTiming } from "./signin-timing.ts";
 
-export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming];
+export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming, chatTtft];
