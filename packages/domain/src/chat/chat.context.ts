@@ -18,19 +18,35 @@ export const SYSTEM_PROMPTS: Record<Assistant, string> = {
     "and prefer guiding the student to the answer over giving it away.",
 };
 
-/** The messages usable as model context, oldest first, before `beforeSeq`. */
+/**
+ * The messages usable as model context, oldest first, before `beforeSeq`. Tool steps of earlier replies
+ * are kept (the model can refer back to a quiz or an exercise): an assistant message's tool calls only
+ * with the calls whose result is stored (a reply stopped mid-tools leaves calls without one, which a
+ * model API refuses), and tool results only after their call.
+ */
 export function contextMessages(assistant: Assistant, history: ChatMessageView[], beforeSeq: number): ChatMessage[] {
-  const usable = history.filter(
-    (m) =>
-      m.seq < beforeSeq &&
-      !m.safety &&
-      (m.role === "user" || m.role === "assistant") &&
-      // A stopped reply is what the user saw, so it stays; failed and empty ones never reached them.
-      (m.status === "complete" || m.status === "stopped") &&
-      m.content.length > 0,
-  );
-  return [
-    { role: "system", content: SYSTEM_PROMPTS[assistant] },
-    ...usable.map((m): ChatMessage => ({ role: m.role as "user" | "assistant", content: m.content })),
-  ];
+  const before = history.filter((m) => m.seq < beforeSeq && !m.safety);
+  const answered = new Set(before.flatMap((m) => (m.role === "tool" && m.toolCallId ? [m.toolCallId] : [])));
+  const called = new Set<string>();
+  const out: ChatMessage[] = [{ role: "system", content: SYSTEM_PROMPTS[assistant] }];
+  for (const m of before) {
+    if (m.role === "tool") {
+      if (m.status === "complete" && m.toolCallId && called.has(m.toolCallId)) {
+        out.push({ role: "tool", toolCallId: m.toolCallId, content: m.content });
+      }
+      continue;
+    }
+    if (m.role !== "user" && m.role !== "assistant") continue;
+    // A stopped reply is what the user saw, so it stays; failed and empty ones never reached them.
+    if (m.status !== "complete" && m.status !== "stopped") continue;
+    const calls = m.role === "assistant" ? (m.toolCalls ?? []).filter((c) => answered.has(c.id)) : [];
+    if (!m.content.length && !calls.length) continue;
+    if (calls.length) {
+      for (const c of calls) called.add(c.id);
+      out.push({ role: "assistant", content: m.content, toolCalls: calls.map((c) => ({ ...c })) });
+    } else {
+      out.push({ role: m.role, content: m.content });
+    }
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import type {
   MessageMetadata,
   MessageRole,
   MessageStatus,
+  ToolCallView,
   WorkspaceDocument,
 } from "./chat.schemas.ts";
 
@@ -49,6 +50,9 @@ const MESSAGE_COLUMNS = [
   "feedback",
   "safety",
   "error",
+  "tool_calls",
+  "tool_call_id",
+  "tool_name",
   "created_at",
   "updated_at",
 ] as const;
@@ -64,6 +68,9 @@ export interface MessageRow {
   feedback: number | null;
   safety: boolean;
   error: string | null;
+  tool_calls?: unknown;
+  tool_call_id?: string | null;
+  tool_name?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -81,6 +88,10 @@ export const toMessage = (r: MessageRow): ChatMessageView => ({
   error: r.error,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  // Only on tool-related messages, so every other message keeps its exact shape.
+  ...(Array.isArray(r.tool_calls) && r.tool_calls.length ? { toolCalls: r.tool_calls as ToolCallView[] } : {}),
+  ...(r.tool_call_id ? { toolCallId: r.tool_call_id } : {}),
+  ...(r.tool_name ? { toolName: r.tool_name } : {}),
 });
 
 export async function insertConversation(tx: Tx, userId: string, assistant: Assistant, title?: string) {
@@ -193,13 +204,15 @@ export async function findByIdempotencyKey(tx: Tx, conversationId: string, key: 
   return row ? toMessage(row as MessageRow) : null;
 }
 
-/** The message that follows `seq` (the reply to a user message). */
+/** The reply to the user message at `seq`: the next assistant message that is not a tool-calling step. */
 export async function findNext(tx: Tx, conversationId: string, seq: number) {
   const row = await tx
     .selectFrom("messages")
     .select(MESSAGE_COLUMNS)
     .where("conversation_id", "=", conversationId)
     .where("seq", ">", seq)
+    .where("role", "=", "assistant")
+    .where("tool_calls", "is", null)
     .orderBy("seq", "asc")
     .limit(1)
     .executeTakeFirst();
@@ -227,11 +240,22 @@ export async function insertMessage(
     safety?: boolean;
     idempotencyKey?: string | null;
     metadata?: MessageMetadata;
+    /** Re-inserting a row under its own id (moving a reply placeholder after its tool steps). */
+    id?: string;
+    createdAt?: Date;
+    toolCalls?: ToolCallView[];
+    toolCallId?: string;
+    toolName?: string;
   },
 ) {
   const row = await tx
     .insertInto("messages")
     .values({
+      ...(values.id ? { id: values.id } : {}),
+      ...(values.createdAt ? { created_at: values.createdAt } : {}),
+      ...(values.toolCalls ? { tool_calls: JSON.stringify(values.toolCalls) } : {}),
+      ...(values.toolCallId ? { tool_call_id: values.toolCallId } : {}),
+      ...(values.toolName ? { tool_name: values.toolName } : {}),
       conversation_id: values.conversationId,
       user_id: values.userId,
       seq: values.seq,

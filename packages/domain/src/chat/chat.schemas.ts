@@ -80,6 +80,8 @@ export interface MessageMetadata {
   outputTokens?: number;
   latencyMs?: number;
   toolsCalled?: string[];
+  /** On a tool message: the tool could not run (its content is `{ "error": … }`). */
+  toolError?: boolean;
   credits?: number;
   generationId?: string;
 }
@@ -113,6 +115,60 @@ export interface ChatMessageView {
   error: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** An assistant message that called tools (its content is usually empty): the calls it made. */
+  toolCalls?: ToolCallView[];
+  /** A `role: "tool"` message (content: the result as JSON): which call it answers, and the tool's name. */
+  toolCallId?: string;
+  toolName?: string;
+}
+
+/** One tool call as stored on an assistant message; `arguments` is the JSON text the model wrote. */
+export interface ToolCallView {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** The names of the assistants' tools: companion `breathing_exercise`, tutor `quiz_from_document`. */
+export type ToolName = "breathing_exercise" | "quiz_from_document";
+
+/** A tool message's content when the tool could not run (invalid arguments, no documents, a failure). */
+export interface ToolError {
+  error: string;
+}
+
+/** `breathing_exercise`'s result: one round's steps, repeated `rounds` times. */
+export interface BreathingStep {
+  action: "inhale" | "hold" | "exhale";
+  seconds: number;
+  instruction: string;
+}
+
+export interface BreathingExercise {
+  technique: "box" | "4-7-8" | "coherent";
+  name: string;
+  intro: string;
+  rounds: number;
+  steps: BreathingStep[];
+  secondsPerRound: number;
+  totalSeconds: number;
+  closing: string;
+}
+
+/** `quiz_from_document`'s result: questions from the student's own notes (`source` is the note's title). */
+export interface QuizQuestion {
+  question: string;
+  choices: string[];
+  /** 0-based index of the correct choice. */
+  answerIndex: number;
+  explanation: string;
+  source: string;
+}
+
+export interface Quiz {
+  topic: string;
+  questions: QuizQuestion[];
+  sources: string[];
 }
 
 /** What `send`, `regenerate` and `editLast` return: the user's message and the reply being written. */

@@ -15,6 +15,7 @@ import {
   estimateTokens,
   fitToContext,
   summarizeForContext,
+  type ToolCall,
 } from "../ai/index.ts";
 import { priceOf } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
@@ -37,6 +38,7 @@ import type {
   StreamEvent,
   WorkspaceDocument,
 } from "./chat.schemas.ts";
+import * as chatTools from "./chat.tools.ts";
 
 export interface ChatDeps {
   db: Database;
@@ -52,6 +54,10 @@ export interface ChatDeps {
 }
 
 export const REPLY_MAX_TOKENS = 1024;
+/** Tool rounds per reply (then the model must answer in text), and calls run per round. */
+export const MAX_TOOL_ROUNDS = 3;
+export const MAX_TOOL_CALLS_PER_ROUND = 4;
+const MAX_TOOL_RESULT_CHARS = 50_000;
 const OPERATION = "chat.reply";
 
 // ---- conversations (in the caller's transaction) ----
@@ -222,12 +228,17 @@ export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: s
     const conversation = await lockIdle(tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
     const last = history.at(-1);
-    const prompt = history.at(-2);
-    if (last?.role !== "assistant" || !prompt || prompt.role !== "user") {
+    // The reply is everything after the last user message (its tool steps, then the text).
+    const prompt = history.findLast((m) => m.role === "user");
+    const reply = prompt ? history.filter((m) => m.seq > prompt.seq) : [];
+    if (last?.role !== "assistant" || !prompt || reply.some((m) => m.role !== "assistant" && m.role !== "tool")) {
       throw new DomainError("PRECONDITION_FAILED", "There is no reply to regenerate.");
     }
     if (last.safety) throw new DomainError("PRECONDITION_FAILED", "This reply can't be regenerated.");
-    await repo.deleteMessages(tx, [last.id]);
+    await repo.deleteMessages(
+      tx,
+      reply.map((m) => m.id),
+    );
     return appendReply(deps, tx, actor.userId, conversation, prompt, false);
   });
   return runOrFail(deps, actor, prepared);
@@ -376,32 +387,105 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
               summaryTokens += grounding.tokens;
             }
           }
-          try {
-            for await (const event of deps.ai.chatStream(
-              { messages, maxTokens: REPLY_MAX_TOKENS },
-              { signal: gen.controller.signal },
-            )) {
-              if (event.type === "delta") {
-                if (!event.text) continue;
-                live.emitDelta(gen, event.text);
-                pending += event.text;
-                pendingDeltas++;
-                if (pendingDeltas >= flushTokens || Date.now() - lastFlush >= flushMs) flush();
-              } else if (event.type === "done") {
-                done = event;
+          // The tool loop. Every model call of this reply (each round, the tools' own calls) is inside this
+          // one metered call, so a reply is one `chat.reply` charge whatever tools it used: the price
+          // covers the extra round(s), and the generation records all their tokens.
+          const tools = chatTools.toolsFor(p.conversation.assistant);
+          const toolsCalled: string[] = [];
+          let inputTokens = summaryTokens;
+          let outputTokens = 0;
+          let model = "unknown";
+          for (let round = 0; ; round++) {
+            // The last round may not call tools, so the loop always ends in a text answer.
+            const offer = tools.length > 0 && round < MAX_TOOL_ROUNDS;
+            const calls: ToolCall[] = [];
+            let roundText = "";
+            let separated = false;
+            done = null;
+            try {
+              for await (const event of deps.ai.chatStream(
+                {
+                  messages,
+                  maxTokens: REPLY_MAX_TOKENS,
+                  ...(tools.length ? { tools, toolChoice: offer ? ("auto" as const) : ("none" as const) } : {}),
+                },
+                { signal: gen.controller.signal },
+              )) {
+                if (event.type === "delta") {
+                  if (!event.text) continue;
+                  // Text after a tool step continues the same reply: keep it apart from what came before.
+                  const text = !separated && gen.text && !roundText && !/\s$/.test(gen.text) ? `\n\n${event.text}` : event.text;
+                  separated = true;
+                  roundText += event.text;
+                  live.emitDelta(gen, text);
+                  pending += text;
+                  pendingDeltas++;
+                  if (pendingDeltas >= flushTokens || Date.now() - lastFlush >= flushMs) flush();
+                } else if (event.type === "tool_call") {
+                  calls.push({ id: event.id, name: event.name, arguments: event.arguments });
+                } else if (event.type === "done") {
+                  done = event;
+                }
               }
+            } catch (error) {
+              if (!gen.controller.signal.aborted) throw error;
+              stopped = true;
             }
-          } catch (error) {
-            if (!gen.controller.signal.aborted) throw error;
-            stopped = true;
+            if (gen.controller.signal.aborted) stopped = true;
+            inputTokens += done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"));
+            outputTokens += done?.usage.outputTokens ?? (roundText ? estimateTokens(roundText) : 0);
+            if (done?.model) model = done.model;
+            if (stopped || !offer || !calls.length) break;
+
+            const step = calls.slice(0, MAX_TOOL_CALLS_PER_ROUND);
+            flush();
+            await writes;
+            const seq = await recordToolCalls(deps, actor.userId, p.conversation.id, messageId, step);
+            const results: ChatMessage[] = [];
+            for (const [i, call] of step.entries()) {
+              let outcome: chatTools.ToolOutcome;
+              try {
+                outcome = await chatTools.runTool(p.conversation.assistant, call, {
+                  db: deps.db,
+                  ai: deps.ai,
+                  log: deps.log,
+                  userId: actor.userId,
+                  conversationId: p.conversation.id,
+                  signal: gen.controller.signal,
+                });
+              } catch (error) {
+                if (!gen.controller.signal.aborted) throw error;
+                stopped = true;
+                break;
+              }
+              inputTokens += outcome.usage.inputTokens;
+              outputTokens += outcome.usage.outputTokens;
+              if (!toolsCalled.includes(call.name)) toolsCalled.push(call.name);
+              const content = JSON.stringify(outcome.result).slice(0, MAX_TOOL_RESULT_CHARS);
+              await asUser(deps.db, actor.userId, (tx) =>
+                repo.insertMessage(tx, {
+                  conversationId: p.conversation.id,
+                  userId: actor.userId,
+                  seq: seq + 1 + i,
+                  role: "tool",
+                  content,
+                  status: "complete",
+                  toolCallId: call.id,
+                  toolName: call.name,
+                  metadata: outcome.error ? { toolError: true } : {},
+                }),
+              );
+              results.push({ role: "tool", toolCallId: call.id, content });
+            }
+            if (stopped || gen.controller.signal.aborted) {
+              stopped = true;
+              break;
+            }
+            messages = [...messages, { role: "assistant", content: roundText, toolCalls: step }, ...results];
           }
-          if (gen.controller.signal.aborted) stopped = true;
-          const inputTokens =
-            (done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"))) + summaryTokens;
-          const outputTokens = done?.usage.outputTokens ?? (gen.text ? estimateTokens(gen.text) : 0);
           return {
-            result: { stopped, model: done?.model ?? "unknown", inputTokens, outputTokens },
-            model: done?.model ?? "unknown",
+            result: { stopped, model, inputTokens, outputTokens, toolsCalled },
+            model,
             inputTokens,
             outputTokens,
             latencyMs: performance.now() - startedAt,
@@ -417,7 +501,7 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
           inputTokens: r.inputTokens,
           outputTokens: r.outputTokens,
           latencyMs: Math.round(performance.now() - startedAt),
-          toolsCalled: [],
+          toolsCalled: r.toolsCalled,
           credits: outcome.credits,
           generationId: outcome.generationId,
         },
@@ -436,6 +520,45 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
   };
   run().catch((err) => deps.log.error({ err, messageId }, "chat reply crashed"));
   return startedPromise;
+}
+
+/**
+ * Stores a tool step of the reply being written into `messageId`: an assistant message carrying the
+ * calls goes where the placeholder is, and the placeholder (same id, text so far) moves after the
+ * slots of the calls' results, so the conversation reads user → calls → results → reply and the client
+ * keeps following the one message it was given. The user role may not change `seq`, so the move is a
+ * delete and re-insert of the row, in one transaction under the conversation's lock. Returns the seq of
+ * the calls message; result i goes at seq + 1 + i.
+ */
+async function recordToolCalls(deps: ChatDeps, userId: string, conversationId: string, messageId: string, calls: ToolCall[]) {
+  return asUser(deps.db, userId, async (tx) => {
+    await repo.findConversation(tx, conversationId, { lock: true });
+    const placeholder = await repo.findMessage(tx, messageId);
+    if (placeholder?.status !== "streaming") throw new DomainError("PRECONDITION_FAILED", "This reply was stopped or removed.");
+    const seq = placeholder.seq;
+    await repo.deleteMessages(tx, [messageId]);
+    await repo.insertMessage(tx, {
+      id: messageId,
+      createdAt: placeholder.createdAt,
+      conversationId,
+      userId,
+      seq: seq + 1 + calls.length,
+      role: "assistant",
+      content: placeholder.content,
+      status: "streaming",
+      metadata: placeholder.metadata,
+    });
+    await repo.insertMessage(tx, {
+      conversationId,
+      userId,
+      seq,
+      role: "assistant",
+      content: "",
+      status: "complete",
+      toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
+    });
+    return seq;
+  });
 }
 
 /** Stops a reply being written; what was written stays, and only that is charged. */
