@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { contextMessages, SYSTEM_PROMPTS } from "./chat.context.ts";
 import { type ChatMessageView, MAX_MESSAGE_CHARS, messageText } from "./chat.schemas.ts";
 import { chunkText, cleanTitle, partialCredits, REPLY_MAX_TOKENS } from "./chat.service.ts";
+import { breathingExercise, quizFromPassages } from "./chat.tools.ts";
 
 const msg = (seq: number, over: Partial<ChatMessageView>): ChatMessageView => ({
   id: `m${seq}`,
@@ -79,5 +80,57 @@ describe("chunking documents", () => {
     for (const w of text.split(" ")) expect(chunks.some((c) => c.split(" ").includes(w))).toBe(true);
     expect(chunkText("   ")).toEqual([]);
     expect(chunkText("short note")).toEqual(["short note"]);
+  });
+});
+
+describe("tool steps in the model context", () => {
+  it("keeps a call with its stored result, drops calls without one and results without their call", () => {
+    const history = [
+      msg(1, { role: "user", content: "breathe" }),
+      msg(2, {
+        role: "assistant",
+        content: "",
+        toolCalls: [
+          { id: "a", name: "breathing_exercise", arguments: "{}" },
+          { id: "b", name: "breathing_exercise", arguments: "{}" },
+        ],
+      }),
+      msg(3, { role: "tool", content: '{"ok":1}', toolCallId: "a", toolName: "breathing_exercise" }),
+      msg(4, { role: "assistant", content: "Done." }),
+      msg(5, { role: "tool", content: "{}", toolCallId: "zzz", toolName: "breathing_exercise" }),
+      msg(6, { role: "assistant", content: "", toolCalls: [{ id: "c", name: "x", arguments: "{}" }], status: "complete" }),
+    ];
+    expect(contextMessages("companion", history, 7).slice(1)).toEqual([
+      { role: "user", content: "breathe" },
+      { role: "assistant", content: "", toolCalls: [{ id: "a", name: "breathing_exercise", arguments: "{}" }] },
+      { role: "tool", toolCallId: "a", content: '{"ok":1}' },
+      { role: "assistant", content: "Done." },
+    ]);
+  });
+});
+
+describe("tools", () => {
+  it("breathing exercises have timed steps per round", () => {
+    const e = breathingExercise("coherent", 6);
+    expect(e.steps.map((s) => s.seconds)).toEqual([5, 5]);
+    expect(e.totalSeconds).toBe(60);
+    expect(breathingExercise("4-7-8", 1).secondsPerRound).toBe(19);
+  });
+
+  it("a quiz from passages is deterministic, 4 choices with the answer among them, only from the passages", () => {
+    const passages = [
+      { title: "Bio", content: "Mitochondria produce energy for the cell. Ribosomes assemble proteins from amino acids." },
+      { title: "Chem", content: "Catalysts lower the activation energy of reactions." },
+    ];
+    const quiz = quizFromPassages("cells", passages, 5);
+    expect(quizFromPassages("cells", passages, 5)).toEqual(quiz);
+    expect(quiz.questions).toHaveLength(3);
+    for (const q of quiz.questions) {
+      expect(q.choices).toHaveLength(4);
+      expect(q.question).toContain("_____");
+      expect(["Bio", "Chem"]).toContain(q.source);
+    }
+    expect(quiz.sources).toEqual(["Bio", "Chem"]);
+    expect(quizFromPassages("x", [], 3).questions).toEqual([]);
   });
 });
