@@ -340,6 +340,20 @@ describe("chat through the local OpenAI-compatible server", () => {
     expect((await u.caller.chat.get({ conversationId: c.id })).messages).toHaveLength(0);
   });
 
+  it("keeps the existing reply when regenerate or edit is refused for lack of credits", async () => {
+    const u = await h.signUp("keeps");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const s = await u.caller.chat.send({ conversationId: c.id, content: "Hello", idempotencyKey: key() });
+    await collect(u.caller, { messageId: s.assistantMessage.id });
+    const before = (await u.caller.chat.get({ conversationId: c.id })).messages;
+    await h.raw(sql`UPDATE credit_grants SET remaining = 0 WHERE user_id = ${u.me.id}`);
+    await h.raw(sql`UPDATE credit_accounts SET balance = 0 WHERE user_id = ${u.me.id}`);
+    await expectTrpcError(u.caller.chat.regenerate({ conversationId: c.id }), "PAYMENT_REQUIRED");
+    await expectTrpcError(u.caller.chat.editLast({ conversationId: c.id, content: "Hello again" }), "PAYMENT_REQUIRED");
+    const after = (await u.caller.chat.get({ conversationId: c.id })).messages;
+    expect(after.map((m) => [m.id, m.content, m.status])).toEqual(before.map((m) => [m.id, m.content, m.status]));
+  });
+
   it("refuses a second message while a reply is still being written", async () => {
     server.setReply(words(40));
     server.setTokenDelayMs(20);

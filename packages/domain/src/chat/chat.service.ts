@@ -17,7 +17,7 @@ import {
   summarizeForContext,
   type ToolCall,
 } from "../ai/index.ts";
-import { priceOf } from "../credits/index.ts";
+import { credits, priceOf } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
@@ -222,8 +222,26 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
   return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
 }
 
+/**
+ * Regenerate and edit replace a reply that exists: check the credits first, so a user who is out of
+ * credits keeps the reply they have instead of trading it for a failed one. (The hold taken later
+ * remains the real guard; this only spares the common case.)
+ */
+async function assertCanAffordReply(deps: ChatDeps, actor: Actor) {
+  const price = priceOf(OPERATION);
+  const balance = await asUser(deps.db, actor.userId, (tx) => credits.balance(tx, actor.userId));
+  if (balance.available < price) {
+    throw new DomainError(
+      "INSUFFICIENT_CREDITS",
+      `This needs ${price} credits and you have ${balance.available} available. Add credits or wait for your monthly grant.`,
+      { credits: { needed: price, available: balance.available } },
+    );
+  }
+}
+
 /** Replaces the last reply with a new one to the same user message. */
 export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: string): Promise<SendResult> {
+  await assertCanAffordReply(deps, actor);
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const conversation = await lockIdle(tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
@@ -247,6 +265,7 @@ export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: s
 /** Edits the last user message and answers it again (the old reply is replaced). */
 export async function editLast(deps: ChatDeps, actor: Actor, conversationId: string, text: string): Promise<SendResult> {
   const content = text.trim();
+  await assertCanAffordReply(deps, actor);
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const conversation = await lockIdle(tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
