@@ -1,5 +1,5 @@
 /** The only SQL of the chat module: conversations and their messages. RLS scopes every query to the caller. */
-import type { Tables, Tx } from "@inkwell/db";
+import { newestFirst, type Tables, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type {
   AddDocumentInput,
@@ -130,11 +130,7 @@ export async function deleteConversation(tx: Tx, id: string) {
   return Number(r.numDeletedRows) > 0;
 }
 
-/**
- * Millisecond-truncated, the precision a cursor keeps through JSON: comparing the microsecond column
- * with a millisecond cursor would skip rows that share the millisecond (seen on native Postgres).
- */
-const recent = sql<Date>`date_trunc('milliseconds', c.last_message_at)`;
+const recent = newestFirst("c.last_message_at", "c.id");
 
 export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationSummary[]> {
   let q = tx
@@ -152,13 +148,12 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
         .limit(1)
         .as("preview"),
     )
-    .orderBy(recent, "desc")
+    .orderBy(recent.order, "desc")
     .orderBy("c.id", "desc")
     .limit(input.limit);
   if (input.assistant) q = q.where("c.assistant", "=", input.assistant);
   if (input.cursor) {
-    const { lastMessageAt, id } = input.cursor;
-    q = q.where(sql<boolean>`(${recent}, c.id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`);
+    q = q.where(recent.before({ at: input.cursor.lastMessageAt, id: input.cursor.id }));
   }
   if (input.search) {
     const pattern = `%${input.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

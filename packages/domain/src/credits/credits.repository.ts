@@ -3,7 +3,7 @@
  * credit changes of one user on their account row; under that lock the grant, hold and ledger reads
  * and writes cannot race. The unique indexes and CHECKs in the migration back every rule again.
  */
-import type { Tx } from "@inkwell/db";
+import { newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { HistoryInput, LedgerEntry } from "./credits.schemas.ts";
 
@@ -243,18 +243,13 @@ export async function grantedSince(tx: Tx, userId: string) {
   return row.total;
 }
 
-/**
- * Keyset pages ordered by time truncated to milliseconds, then id: the cursor travels through JSON as a
- * JavaScript Date (millisecond precision), so ordering and comparing at the same precision is what
- * makes pages neither skip nor repeat rows written within one millisecond.
- */
-const ms = sql<Date>`date_trunc('milliseconds', created_at)`;
+const page = newestFirst("created_at", "id");
 
 export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
   let q = tx
     .selectFrom("credit_ledger")
     .select(["id", "entry_type", "amount", "held_delta", "balance_after", "operation", "note", "created_at"])
-    .orderBy(ms, "desc")
+    .orderBy(page.order, "desc")
     .orderBy("id", "desc")
     .limit(input.limit);
   if (input.types?.length) q = q.where("entry_type", "in", input.types);
@@ -262,8 +257,7 @@ export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[
   if (input.from) q = q.where("created_at", ">=", input.from);
   if (input.to) q = q.where("created_at", "<", input.to);
   if (input.cursor) {
-    const { createdAt, id } = input.cursor;
-    q = q.where(sql<boolean>`(${ms}, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+    q = q.where(page.before({ at: input.cursor.createdAt, id: input.cursor.id }));
   }
   const rows = await q.execute();
   return rows.map((r) => ({

@@ -1,5 +1,5 @@
 /** The only SQL of the identity module. Every function takes the transaction first. */
-import type { Tx } from "@inkwell/db";
+import { newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { AdminListUsersInput, ApiKeySummary, Me, SessionSummary } from "./identity.schemas.ts";
 
@@ -270,6 +270,8 @@ function toApiKeySummary(r: {
   };
 }
 
+const usersPage = newestFirst("users.created_at", "users.id");
+
 export async function adminListUsers(tx: Tx, input: AdminListUsersInput) {
   let q = tx
     .selectFrom("users")
@@ -283,16 +285,12 @@ export async function adminListUsers(tx: Tx, input: AdminListUsersInput) {
       "users.created_at",
       "profiles.display_name",
     ])
-    // Millisecond precision, as the cursor keeps through JSON (see credits history).
-    .orderBy(sql`date_trunc('milliseconds', users.created_at)`, "desc")
+    .orderBy(usersPage.order, "desc")
     .orderBy("users.id", "desc")
     .limit(input.limit);
   if (input.query) q = q.where("users.email", "ilike", `%${input.query.replace(/[\\%_]/g, "\\$&")}%`);
   if (input.cursor) {
-    const { createdAt, id } = input.cursor;
-    q = q.where(
-      sql<boolean>`(date_trunc('milliseconds', users.created_at), users.id) < (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
+    q = q.where(usersPage.before({ at: input.cursor.createdAt, id: input.cursor.id }));
   }
   return q.execute();
 }

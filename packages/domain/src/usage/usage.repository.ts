@@ -1,5 +1,5 @@
 /** The only SQL of the usage module: generation history and the rate-limit log. */
-import type { Tx } from "@inkwell/db";
+import { newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { Generation, GenerationsInput } from "./usage.schemas.ts";
 
@@ -89,16 +89,14 @@ export async function finishGeneration(
     .execute();
 }
 
-/** Millisecond-truncated time, the precision the cursor keeps through JSON (see credits history). */
-const ms = sql<Date>`date_trunc('milliseconds', created_at)`;
+const page = newestFirst("created_at", "id");
 
 export async function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {
-  let q = tx.selectFrom("generations").selectAll().orderBy(ms, "desc").orderBy("id", "desc").limit(input.limit);
+  let q = tx.selectFrom("generations").selectAll().orderBy(page.order, "desc").orderBy("id", "desc").limit(input.limit);
   if (input.operation) q = q.where("operation", "=", input.operation);
   if (input.status) q = q.where("status", "=", input.status);
   if (input.cursor) {
-    const { createdAt, id } = input.cursor;
-    q = q.where(sql<boolean>`(${ms}, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+    q = q.where(page.before({ at: input.cursor.createdAt, id: input.cursor.id }));
   }
   const rows = await q.execute();
   return rows.map((r) => ({
