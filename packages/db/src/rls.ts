@@ -39,19 +39,12 @@ async function inTransaction<T>(
   try {
     const results = (await client.query(setup)) as unknown as pg.QueryResult[] | pg.QueryResult;
     const last = Array.isArray(results) ? results[results.length - 1] : results;
-    let result: T;
-    try {
-      result = await fn(bindToClient(client), last?.rows ?? []);
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
-    }
+    const result = await fn(bindToClient(client), last?.rows ?? []);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    // If setup or COMMIT failed mid-way the connection may still be inside a transaction: clean it.
+    // Whatever failed (setup, the work, COMMIT), the connection must not go back inside a transaction;
+    // a connection that cannot even roll back is discarded instead of returned to the pool.
     await client.query("ROLLBACK").catch(() => {
       broken = true;
     });

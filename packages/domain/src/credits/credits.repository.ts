@@ -15,6 +15,10 @@ export async function openAccount(tx: Tx, userId: string) {
     .execute();
 }
 
+export async function account(tx: Tx, userId: string) {
+  return tx.selectFrom("credit_accounts").select(["balance", "held"]).where("user_id", "=", userId).executeTakeFirst();
+}
+
 export async function lockAccount(tx: Tx, userId: string) {
   return tx
     .selectFrom("credit_accounts")

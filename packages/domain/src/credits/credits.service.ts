@@ -303,7 +303,7 @@ export async function refund(tx: Tx, userId: string, ledgerEntryId: string, note
 }
 
 export async function balance(tx: Tx, userId: string): Promise<Balance> {
-  const account = await tx.selectFrom("credit_accounts").select(["held"]).where("user_id", "=", userId).executeTakeFirst();
+  const account = await repo.account(tx, userId);
   const grants = await repo.allowance(tx, userId);
   const unexpired = grants.reduce((sum, g) => sum + g.remaining, 0);
   const held = account?.held ?? 0;

@@ -295,6 +295,10 @@ export async function adminListUsers(tx: Tx, input: AdminListUsersInput) {
   return q.execute();
 }
 
+export async function setRoleByEmail(tx: Tx, email: string, role: "user" | "admin") {
+  await tx.updateTable("users").set({ role }).where("email", "=", email).execute();
+}
+
 export async function setSubscriptionTier(tx: Tx, userId: string, tier: string) {
   const r = await tx.updateTable("users").set({ subscription_tier: tier }).where("id", "=", userId).executeTakeFirst();
   return r.numUpdatedRows > 0n;

@@ -314,5 +314,5 @@ export async function adminSetSubscriptionTier(db: Database, auth: SessionAuth, 
 
 /** Make an existing account an administrator (operators' command line, not an API procedure). */
 export async function grantAdmin(db: Database, email: string) {
-  await asSystem(db, (tx) => tx.updateTable("users").set({ role: "admin" }).where("email", "=", email.toLowerCase()).execute());
+  await asSystem(db, (tx) => repo.setRoleByEmail(tx, email.toLowerCase(), "admin"));
 }
