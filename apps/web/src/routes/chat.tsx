@@ -8,7 +8,7 @@ import { type ReactNode, type RefObject, useCallback, useEffect, useLayoutEffect
 import { Link, useNavigate, useParams } from "react-router";
 import { ChatSidebar } from "../components/chat/ChatSidebar.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
-import { AssistantMessage, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
+import { AssistantMessage, ToolCard, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
 import { GenerationError } from "../components/GenerationError.tsx";
 import { trpc, trpcClient } from "../lib/api.ts";
 import {
@@ -427,6 +427,15 @@ function Conversation({
                   run();
                 }}
               />
+            ) : m.role === "assistant" && m.toolCalls?.length && !m.content ? (
+              // A tool-calling step of a reply: show what was called, not an empty bubble.
+              <div key={m.id} className="message message-tool" data-role="tool-call">
+                {m.toolCalls.map((call) => (
+                  <ToolCard key={call.id} name={call.name}>
+                    Called with {call.arguments.length > 120 ? `${call.arguments.slice(0, 117)}…` : call.arguments}
+                  </ToolCard>
+                ))}
+              </div>
             ) : m.role === "assistant" ? (
               m.status === "streaming" ? (
                 <StreamingReply key={m.id} message={m} conversationId={conversationId} onGrow={onGrow} onSettled={afterReply} />

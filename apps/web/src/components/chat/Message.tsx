@@ -222,7 +222,7 @@ export function ToolCard({ name, children }: { name: string; children?: ReactNod
 }
 
 export function ToolMessage({ message }: { message: ChatMessage }) {
-  let name = "Tool result";
+  let name = message.toolName ?? "Tool result";
   let detail = message.content;
   try {
     const parsed = JSON.parse(message.content) as { name?: string; result?: unknown };
