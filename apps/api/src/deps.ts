@@ -4,6 +4,7 @@ import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { chatJobs } from "@inkwell/domain/chat";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
+import { writerJobs } from "@inkwell/domain/writer";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
@@ -13,7 +14,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2 });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await prepareQueues(boss, db, [...identityJobs, ...chatJobs]);
+  await prepareQueues(boss, db, [...identityJobs, ...chatJobs, ...writerJobs]);
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const deps: ApiDeps = {
     db,

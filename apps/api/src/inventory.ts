@@ -7,6 +7,7 @@
  */
 import { asUser, type Database } from "@inkwell/db";
 import { notifications } from "@inkwell/domain/notifications";
+import { writer } from "@inkwell/domain/writer";
 import type { createCaller } from "./router.ts";
 import type { Access } from "./trpc/init.ts";
 
@@ -83,6 +84,14 @@ export const inventory: Record<string, InventoryEntry> = {
   },
   "chat.documents": { access: "user" },
   "chat.deleteDocument": { access: "user", owned: { table: "workspace_documents", input: (id) => ({ documentId: id }) } },
+  "writer.knowledge.create": { access: "user" },
+  "writer.knowledge.update": {
+    access: "user",
+    owned: { table: "knowledge_entries", input: (id) => ({ id, title: "Mine now", content: "Overwritten" }) },
+  },
+  "writer.knowledge.delete": { access: "user", owned: { table: "knowledge_entries", input: (id) => ({ id }) } },
+  "writer.knowledge.list": { access: "user" },
+  "writer.knowledge.search": { access: "user" },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -98,6 +107,16 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   conversations: (caller) => caller.chat.create({ assistant: "companion", title: "Fixture conversation" }),
   workspace_documents: (caller) =>
     caller.chat.addDocument({ title: "Fixture notes", kind: "note", content: "Mitochondria make ATP." }),
+  // Written as the owner through the service; the embedding job it would enqueue is not needed here (the
+  // sweep's harness does not create the writer queues), so enqueueing is a no-op.
+  knowledge_entries: (_caller, owner) =>
+    asUser(owner.db, owner.userId, (tx) =>
+      writer.createEntry({ enqueue: async () => {} }, tx, owner.userId, {
+        title: "Fixture knowledge",
+        content: "I write about sourdough baking for beginners.",
+        category: "about_me",
+      }),
+    ),
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {
     const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });

@@ -9,6 +9,7 @@ import {
   sessionsRouter,
   systemRouter,
 } from "./routers/identity.router.ts";
+import { writerRouter } from "./routers/writer.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   usage: usageRouter,
   notifications: notificationsRouter,
   chat: chatRouter,
+  writer: writerRouter,
 });
 
 export type AppRouter = typeof appRouter;

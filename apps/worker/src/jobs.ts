@@ -4,5 +4,6 @@ import { creditsJobs } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
 import { usageJobs } from "@inkwell/domain/usage";
+import { writerJobs } from "@inkwell/domain/writer";
 
-export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs, ...writerJobs];

@@ -133,6 +133,24 @@ export interface Generations {
   user_id: string;
 }
 
+export interface KnowledgeEntries {
+  category: string;
+  content: string;
+  content_version: Generated<number>;
+  created_at: Generated<Date>;
+  embedded_at: Date | null;
+  embedding: string | null;
+  embedding_attempts: Generated<number>;
+  embedding_error: string | null;
+  embedding_model: string | null;
+  embedding_status: Generated<string>;
+  id: Generated<string>;
+  search_tsv: Generated<string | null>;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface Messages {
   content: Generated<string>;
   conversation_id: string;
@@ -243,6 +261,7 @@ export interface DB {
   document_chunks: DocumentChunks;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
+  knowledge_entries: KnowledgeEntries;
   messages: Messages;
   notifications: Notifications;
   profiles: Profiles;

@@ -6,6 +6,7 @@ import * as m0004 from "./2026_11_23_0004_credits_create_ledger.ts";
 import * as m0005 from "./2026_11_23_0005_usage_create_generations.ts";
 import * as m0006 from "./2026_11_23_0006_chat_create_conversations.ts";
 import * as m0007 from "./2026_11_23_0007_chat_create_workspace_documents.ts";
+import * as m0008 from "./2026_11_23_0008_writer_create_knowledge.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0005_usage_create_generations": m0005,
   "2026_11_23_0006_chat_create_conversations": m0006,
   "2026_11_23_0007_chat_create_workspace_documents": m0007,
+  "2026_11_23_0008_writer_create_knowledge": m0008,
 };

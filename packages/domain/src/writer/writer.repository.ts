@@ -1,0 +1,236 @@
+/** The only SQL of the writer module. RLS scopes user queries to the caller; the sweep runs as system. */
+import type { Tx } from "@inkwell/db";
+import { sql } from "kysely";
+import type {
+  CreateKnowledgeInput,
+  EmbeddingStatus,
+  KnowledgeCategory,
+  KnowledgeEntry,
+  ListKnowledgeInput,
+} from "./writer.schemas.ts";
+
+const COLUMNS = [
+  "id",
+  "title",
+  "content",
+  "category",
+  "content_version",
+  "embedding_model",
+  "embedding_status",
+  "embedding_error",
+  "embedding_attempts",
+  "embedded_at",
+  "created_at",
+  "updated_at",
+] as const;
+
+interface Row {
+  id: string;
+  title: string;
+  content: string;
+  category: string;
+  content_version: number;
+  embedding_model: string | null;
+  embedding_status: string;
+  embedding_error: string | null;
+  embedding_attempts: number;
+  embedded_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const toEntry = (r: Row): KnowledgeEntry => ({
+  id: r.id,
+  title: r.title,
+  content: r.content,
+  category: r.category as KnowledgeCategory,
+  embedding: {
+    status: r.embedding_status as EmbeddingStatus,
+    model: r.embedding_model,
+    error: r.embedding_error,
+    attempts: r.embedding_attempts,
+    embeddedAt: r.embedded_at,
+  },
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function insertEntry(tx: Tx, userId: string, input: CreateKnowledgeInput) {
+  const r = await tx
+    .insertInto("knowledge_entries")
+    .values({ user_id: userId, title: input.title, content: input.content, category: input.category })
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toEntry(r as Row);
+}
+
+export async function findEntryForUpdate(tx: Tx, id: string) {
+  const r = await tx.selectFrom("knowledge_entries").select(COLUMNS).where("id", "=", id).forUpdate().executeTakeFirst();
+  return r ? (r as Row) : undefined;
+}
+
+/** Text changes bump `content_version` and send the entry back to 'pending'; the old vector keeps serving. */
+export async function updateEntry(
+  tx: Tx,
+  id: string,
+  patch: { title?: string; content?: string; category?: string },
+  reembed: boolean,
+) {
+  const r = await tx
+    .updateTable("knowledge_entries")
+    .set((eb) => ({
+      ...patch,
+      ...(reembed
+        ? {
+            content_version: eb("content_version", "+", 1),
+            embedding_status: "pending",
+            embedding_error: null,
+            embedding_attempts: 0,
+          }
+        : {}),
+    }))
+    .where("id", "=", id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return r ? toEntry(r as Row) : undefined;
+}
+
+export async function deleteEntry(tx: Tx, id: string) {
+  const r = await tx.deleteFrom("knowledge_entries").where("id", "=", id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function listEntries(tx: Tx, input: ListKnowledgeInput) {
+  let q = tx.selectFrom("knowledge_entries").select(COLUMNS).orderBy("created_at", "desc").orderBy("id", "desc").limit(500);
+  if (input.category) q = q.where("category", "=", input.category);
+  if (input.status) q = q.where("embedding_status", "=", input.status);
+  return (await q.execute()).map((r) => toEntry(r as Row));
+}
+
+export async function entriesByIds(tx: Tx, ids: string[]) {
+  if (!ids.length) return [];
+  return (await tx.selectFrom("knowledge_entries").select(COLUMNS).where("id", "in", ids).execute()).map((r) =>
+    toEntry(r as Row),
+  );
+}
+
+/**
+ * The caller's entries nearest to `embedding` by cosine distance, through the HNSW index. The user
+ * filter (RLS, and the explicit `user_id`) is applied to what the index returns, so a plain HNSW scan
+ * (ef_search candidates from everyone's entries) silently returns too few rows for a user with few
+ * entries among many; pgvector 0.8's iterative scan keeps scanning the graph until `limit` rows pass
+ * the filter (or hnsw.max_scan_tuples). relaxed_order may return slightly out of order, so the rows
+ * are re-sorted by distance. Settings are transaction-local.
+ */
+export async function vectorCandidates(
+  tx: Tx,
+  userId: string,
+  embedding: number[],
+  limit: number,
+  options: { iterativeScan?: boolean; efSearch?: number } = {},
+) {
+  if (options.iterativeScan ?? true) await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(tx);
+  await sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? 100)))}`).execute(tx);
+  const q = JSON.stringify(embedding);
+  const r = await sql<{ id: string; distance: number }>`
+    WITH nearest AS MATERIALIZED (
+      SELECT id, embedding <=> ${q}::vector AS distance
+        FROM knowledge_entries
+       WHERE user_id = ${userId} AND embedding IS NOT NULL
+       ORDER BY embedding <=> ${q}::vector
+       LIMIT ${limit}
+    )
+    SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
+  return r.rows.map((row) => ({ id: row.id, distance: Number(row.distance) }));
+}
+
+/** Full-text matches (title weighted above content), best ts_rank_cd first. */
+export async function keywordCandidates(tx: Tx, userId: string, query: string, limit: number) {
+  const r = await sql<{ id: string; rank: number }>`
+    SELECT e.id, ts_rank_cd(e.search_tsv, q) AS rank
+      FROM knowledge_entries e, websearch_to_tsquery('english', ${query}) q
+     WHERE e.user_id = ${userId} AND e.search_tsv @@ q
+     ORDER BY rank DESC, e.id
+     LIMIT ${limit}`.execute(tx);
+  return r.rows.map((row) => ({ id: row.id, rank: Number(row.rank) }));
+}
+
+// ---- embedding ----
+
+export interface Claimed {
+  id: string;
+  title: string;
+  content: string;
+  content_version: number;
+  embedding_attempts: number;
+}
+
+/** Takes up to `limit` of the caller's pending entries with attempts left and counts this attempt. */
+export async function claimPending(tx: Tx, limit: number, maxAttempts: number) {
+  const r = await sql<Claimed>`
+    UPDATE knowledge_entries SET embedding_attempts = embedding_attempts + 1
+     WHERE id IN (
+       SELECT id FROM knowledge_entries
+        WHERE embedding_status = 'pending' AND embedding_attempts < ${maxAttempts}
+        ORDER BY updated_at, id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id, title, content, content_version, embedding_attempts`.execute(tx);
+  return r.rows;
+}
+
+/** Stores a vector unless the text changed meanwhile (then the newer version is still pending). */
+export async function saveEmbedding(tx: Tx, id: string, version: number, embedding: number[], model: string) {
+  const r = await tx
+    .updateTable("knowledge_entries")
+    .set({
+      embedding: JSON.stringify(embedding),
+      embedding_model: model,
+      embedding_status: "ready",
+      embedding_error: null,
+      embedding_attempts: 0,
+      embedded_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .where("content_version", "=", version)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Records a failed attempt; entries out of attempts become 'failed'. */
+export async function recordFailure(tx: Tx, ids: string[], error: string, maxAttempts: number) {
+  if (!ids.length) return;
+  await tx
+    .updateTable("knowledge_entries")
+    .set((eb) => ({
+      embedding_error: error.slice(0, 2000),
+      embedding_status: eb.case().when("embedding_attempts", ">=", maxAttempts).then("failed").else("pending").end(),
+    }))
+    .where("id", "in", ids)
+    .where("embedding_status", "=", "pending")
+    .execute();
+}
+
+// ---- re-embedding (system role) ----
+
+/** Users with entries to (re-)embed: pending with attempts left, or ready with another model's vector. */
+export async function usersToEmbed(tx: Tx, model: string, maxAttempts: number, limit: number) {
+  const r = await sql<{ user_id: string }>`
+    SELECT DISTINCT user_id FROM knowledge_entries
+     WHERE (embedding_status = 'pending' AND embedding_attempts < ${maxAttempts})
+        OR (embedding_status = 'ready' AND embedding_model IS DISTINCT FROM ${model})
+     LIMIT ${limit}`.execute(tx);
+  return r.rows.map((row) => row.user_id);
+}
+
+/** Marks up to `limit` of the caller's entries embedded by another model as pending (vectors kept). */
+export async function markStale(tx: Tx, model: string, limit: number) {
+  const r = await sql`
+    UPDATE knowledge_entries SET embedding_status = 'pending', embedding_attempts = 0, embedding_error = NULL
+     WHERE id IN (
+       SELECT id FROM knowledge_entries
+        WHERE embedding_status = 'ready' AND embedding_model IS DISTINCT FROM ${model}
+        ORDER BY id LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
