@@ -1,0 +1,109 @@
+/**
+ * One HTTP attempt to a platform (no retries here: the publishing queue decides, by error kind).
+ * The timeout covers the answer and its body. A mutating request that times out or loses its
+ * connection after it may have been sent is `unknown`; one that never reached the server is transient.
+ */
+import { classifyHttpFailure, PLATFORM_NAMES, PlatformError } from "./errors.ts";
+import type { PlatformKind } from "./platform.types.ts";
+
+export interface HttpDeps {
+  fetch?: typeof fetch;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
+
+export interface SendOptions {
+  platform: PlatformKind;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  /** An object is sent as JSON, URLSearchParams as a form. */
+  body?: unknown;
+  timeoutMs: number;
+  /** Creates something (a post, a container, a token): a lost answer is `unknown`, not transient. */
+  mutating: boolean;
+  /** For messages: "publishing the post". */
+  action: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** Errors raised before a byte reached the server: safe to retry. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function networkCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  return String(cause?.code ?? cause?.message ?? (error as Error).message ?? error);
+}
+
+export async function send(url: string, options: SendOptions, deps: HttpDeps = {}): Promise<WireResponse> {
+  const doFetch = deps.fetch ?? fetch;
+  const name = PLATFORM_NAMES[options.platform];
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  let body: string | undefined;
+  if (options.body instanceof URLSearchParams) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    body = options.body.toString();
+  } else if (options.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await doFetch(url, { method: options.method ?? (body ? "POST" : "GET"), headers, body: body ?? null, signal });
+    text = await response.text();
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    const code = timeout.aborted ? "timeout" : networkCode(error);
+    if (!timeout.aborted && NOT_SENT.has(code)) {
+      throw new PlatformError(
+        "transient",
+        options.platform,
+        `Could not reach ${name} (${code}) while ${options.action}; we will try again.`,
+      );
+    }
+    if (!options.mutating) {
+      throw new PlatformError(
+        "transient",
+        options.platform,
+        `${name} did not answer (${code}) while ${options.action}; we will try again.`,
+      );
+    }
+    throw new PlatformError(
+      "unknown",
+      options.platform,
+      timeout.aborted
+        ? `${name} did not answer within ${options.timeoutMs / 1000} s while ${options.action}, so we don't know yet whether it went through; we will check ${name} before trying again.`
+        : `The connection to ${name} broke (${code}) while ${options.action}, so we don't know yet whether it went through; we will check ${name} before trying again.`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const reply = { status: response.status, headers: response.headers, body: parsed, text };
+  if (response.status < 200 || response.status >= 300) {
+    throw classifyHttpFailure(options.platform, response.status, parsed, text, response.headers, options.action);
+  }
+  return reply;
+}
+
+/** A 2xx whose body is not what the platform documents. */
+export function unexpected(platform: PlatformKind, action: string, reply: WireResponse): PlatformError {
+  return new PlatformError(
+    "permanent",
+    platform,
+    `${PLATFORM_NAMES[platform]} sent an unexpected answer while ${action}: ${reply.text.slice(0, 200)}`,
+    { status: reply.status },
+  );
+}
+
+export const trimSlash = (url: string) => url.replace(/\/+$/, "");

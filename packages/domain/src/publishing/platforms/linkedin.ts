@@ -1,0 +1,154 @@
+/**
+ * LinkedIn (versioned REST API, member posts):
+ *   POST /rest/posts {author: urn:li:person:{id}, commentary, visibility, distribution, lifecycleState}
+ *        → 201, the post URN in the x-restli-id header
+ *   GET  /rest/posts?q=author&author={urn}&count=n  → {elements: [{id, commentary, createdAt}]}
+ *   GET  /v2/userinfo (OpenID Connect)              → {sub, name, picture, email}
+ * with LinkedIn-Version and X-Restli-Protocol-Version 2.0.0. Commentary is LinkedIn's "little text":
+ * the reserved characters are backslash-escaped so they come out literally. One post, no threads.
+ */
+import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import type { LinkedInConfig } from "./config.ts";
+import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { buildAuthorizeUrl, tokenRequest, tokensFrom } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
+import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+
+const RESERVED = /[\\|{}@[\]()<>#*_~]/g;
+export const escapeLittleText = (text: string) => text.replace(RESERVED, (c) => `\\${c}`);
+export const unescapeLittleText = (text: string) => text.replace(/\\([\\|{}@[\]()<>#*_~])/g, "$1");
+
+const SCOPES = ["openid", "profile", "email", "w_member_social"];
+
+export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {}): OAuthPlatformAdapter {
+  const api = trimSlash(config.apiBaseUrl);
+  const urlOf = (urn: string) => `${trimSlash(config.webUrl)}/feed/update/${urn}/`;
+  const base = { platform: "linkedin" as const, timeoutMs: config.timeoutMs };
+  const headers = (c: OAuthCredentials) => ({
+    authorization: `Bearer ${c.accessToken}`,
+    "linkedin-version": config.apiVersion,
+    "x-restli-protocol-version": "2.0.0",
+  });
+
+  async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
+    const action = "reading your LinkedIn profile";
+    const reply = await send(
+      `${api}/v2/userinfo`,
+      {
+        ...base,
+        headers: { authorization: `Bearer ${credentials.accessToken}` },
+        mutating: false,
+        action,
+        signal: options.signal,
+      },
+      deps,
+    );
+    const user = reply.body as { sub?: string; name?: string; picture?: string; email?: string } | undefined;
+    if (!user?.sub) throw unexpected("linkedin", action, reply);
+    return {
+      platformUserId: user.sub,
+      username: user.email ?? user.sub,
+      displayName: user.name ?? user.email ?? user.sub,
+      avatarUrl: user.picture ?? null,
+    };
+  }
+
+  const authorOf = async (credentials: OAuthCredentials, signal?: AbortSignal) =>
+    `urn:li:person:${credentials.platformUserId ?? (await profile(credentials, signal ? { signal } : {})).platformUserId}`;
+
+  async function listRecent(
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<RecentPost[]> {
+    const author = await authorOf(credentials, options.signal);
+    const action = "reading your recent LinkedIn posts";
+    const reply = await send(
+      `${api}/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${Math.min(100, options.limit ?? 20)}&sortBy=LAST_MODIFIED`,
+      { ...base, headers: headers(credentials), mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const elements =
+      (reply.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
+    return elements.map((e) => ({
+      platformPostId: e.id,
+      text: unescapeLittleText(e.commentary ?? ""),
+      createdAt: new Date(e.createdAt ?? 0),
+      url: urlOf(e.id),
+    }));
+  }
+
+  return {
+    platform: "linkedin",
+    displayName: "LinkedIn",
+    limits: PLATFORM_LIMITS.linkedin,
+    defaultScopes: SCOPES,
+    validate: (post) => validatePost("linkedin", post),
+
+    publish(post, credentials, options = {}) {
+      return publishChain(
+        "linkedin",
+        post,
+        async (text, index) => {
+          const action = "publishing the post";
+          const author = await authorOf(credentials, options.signal);
+          const reply = await send(
+            `${api}/rest/posts`,
+            {
+              ...base,
+              headers: { ...headers(credentials), "idempotency-key": partKey(post, index) },
+              body: {
+                author,
+                commentary: escapeLittleText(text),
+                visibility: "PUBLIC",
+                distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
+                lifecycleState: "PUBLISHED",
+                isReshareDisabledByAuthor: false,
+              },
+              mutating: true,
+              action,
+              signal: options.signal,
+            },
+            deps,
+          );
+          const urn = reply.headers.get("x-restli-id") ?? reply.headers.get("x-linkedin-id");
+          if (!urn) throw unexpected("linkedin", action, reply);
+          return { platformPostId: urn, url: urlOf(urn) };
+        },
+        urlOf,
+      );
+    },
+
+    listRecent,
+    async findPublished(post, credentials, options = {}) {
+      return matchPublished(post, await listRecent(credentials, { ...options, limit: 50 }), urlOf, options.since);
+    },
+    profile,
+
+    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
+      buildAuthorizeUrl(config, { state, codeChallenge, redirectUri, scopes: scopes ?? SCOPES }),
+
+    async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
+      const action = "finishing the LinkedIn sign-in";
+      const reply = await tokenRequest(
+        "linkedin",
+        config,
+        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier },
+        { basicAuth: false, action, ...options },
+        deps,
+      );
+      return tokensFrom("linkedin", reply, action, SCOPES);
+    },
+
+    async refresh({ refreshToken }, options = {}) {
+      const action = "renewing the LinkedIn sign-in";
+      const reply = await tokenRequest(
+        "linkedin",
+        config,
+        { grant_type: "refresh_token", refresh_token: refreshToken },
+        { basicAuth: false, action, ...options },
+        deps,
+      );
+      return tokensFrom("linkedin", reply, action, SCOPES);
+    },
+  };
+}

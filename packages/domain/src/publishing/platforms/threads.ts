@@ -1,0 +1,205 @@
+/**
+ * Threads (Graph API, graph.threads.net):
+ *   POST /v1.0/{user-id}/threads {media_type: TEXT|IMAGE, text, image_url, reply_to_id} → {id}  (a container)
+ *   POST /v1.0/{user-id}/threads_publish {creation_id}                              → {id}  (the post)
+ *   GET  /v1.0/{id}?fields=permalink, /v1.0/{user-id}/threads and /replies, /v1.0/me
+ * Sign-in: code → POST /oauth/access_token (short-lived, 1 h) → GET /access_token?grant_type=th_exchange_token
+ * (long-lived, 60 days) → GET /refresh_access_token?grant_type=th_refresh_token before it expires.
+ * There is no separate refresh token: `refreshToken` is the long-lived access token itself.
+ *
+ * Creating a container publishes nothing (an unused one expires), so only the publish step's lost
+ * answer is `unknown`. Graph errors come as 400 {error: {code}}: 190 is a dead token (auth).
+ */
+import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import type { OAuthPlatformConfig } from "./config.ts";
+import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { asGrantError, buildAuthorizeUrl, tokensFrom } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile, RecentPost } from "./platform.types.ts";
+import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+
+const SCOPES = ["threads_basic", "threads_content_publish"];
+
+interface ThreadsMedia {
+  id: string;
+  text?: string;
+  timestamp?: string;
+  permalink?: string;
+  replied_to?: { id: string };
+}
+
+export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {}): OAuthPlatformAdapter {
+  const api = trimSlash(config.apiBaseUrl);
+  const graph = `${api}/v1.0`;
+  const fallbackUrl = (id: string) => `${trimSlash(config.webUrl)}/t/${id}`;
+  const base = { platform: "threads" as const, timeoutMs: config.timeoutMs };
+  const bearer = (c: OAuthCredentials) => ({ authorization: `Bearer ${c.accessToken}` });
+  const userOf = (c: OAuthCredentials) => encodeURIComponent(c.platformUserId ?? "me");
+
+  async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
+    const action = "reading your Threads profile";
+    const reply = await send(
+      `${graph}/me?fields=id,username,name,threads_profile_picture_url`,
+      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const user = reply.body as
+      | { id?: string; username?: string; name?: string; threads_profile_picture_url?: string }
+      | undefined;
+    if (!user?.id || !user.username) throw unexpected("threads", action, reply);
+    return {
+      platformUserId: user.id,
+      username: user.username,
+      displayName: user.name ?? user.username,
+      avatarUrl: user.threads_profile_picture_url ?? null,
+    };
+  }
+
+  async function listRecent(
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<RecentPost[]> {
+    const action = "reading your recent Threads posts";
+    const limit = Math.min(100, options.limit ?? 25);
+    const read = async (edge: string) => {
+      const reply = await send(
+        `${graph}/${userOf(credentials)}/${edge}?fields=id,text,timestamp,permalink,replied_to&limit=${limit}`,
+        { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
+        deps,
+      );
+      return (reply.body as { data?: ThreadsMedia[] } | undefined)?.data ?? [];
+    };
+    const media = [...(await read("threads")), ...(await read("replies"))];
+    return media
+      .map((m) => ({
+        platformPostId: m.id,
+        text: m.text ?? "",
+        createdAt: new Date(m.timestamp ?? 0),
+        url: m.permalink ?? fallbackUrl(m.id),
+        ...(m.replied_to ? { replyToId: m.replied_to.id } : {}),
+      }))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  async function longLived(reply: Awaited<ReturnType<typeof send>>, action: string, userId?: string): Promise<OAuthTokens> {
+    const tokens = tokensFrom("threads", reply, action, SCOPES);
+    return { ...tokens, refreshToken: tokens.accessToken, ...(userId ? { platformUserId: userId } : {}) };
+  }
+
+  return {
+    platform: "threads",
+    displayName: "Threads",
+    limits: PLATFORM_LIMITS.threads,
+    defaultScopes: SCOPES,
+    validate: (post) => validatePost("threads", post),
+
+    publish(post, credentials, options = {}) {
+      return publishChain(
+        "threads",
+        post,
+        async (text, index, replyToId) => {
+          const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
+          const image = index === 0 ? post.media?.[0] : undefined;
+          const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
+          if (image) form.set("image_url", image.url);
+          if (replyToId) form.set("reply_to_id", replyToId);
+          const preparing = `preparing post${step || ""}`.trim();
+          const container = await send(
+            `${graph}/${userOf(credentials)}/threads`,
+            { ...base, headers: bearer(credentials), body: form, mutating: false, action: preparing, signal: options.signal },
+            deps,
+          );
+          const creationId = (container.body as { id?: unknown } | undefined)?.id;
+          if (typeof creationId !== "string") throw unexpected("threads", preparing, container);
+          const action = `publishing post${step}`;
+          const published = await send(
+            `${graph}/${userOf(credentials)}/threads_publish`,
+            {
+              ...base,
+              headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
+              body: new URLSearchParams({ creation_id: creationId }),
+              mutating: true,
+              action,
+              signal: options.signal,
+            },
+            deps,
+          );
+          const id = (published.body as { id?: unknown } | undefined)?.id;
+          if (typeof id !== "string") throw unexpected("threads", action, published);
+          // The post is out: failing to read its link must not fail the publish.
+          const permalink = await send(
+            `${graph}/${id}?fields=permalink`,
+            { ...base, headers: bearer(credentials), mutating: false, action: "reading the post link", signal: options.signal },
+            deps,
+          )
+            .then((r) => (r.body as { permalink?: string } | undefined)?.permalink)
+            .catch(() => undefined);
+          return { platformPostId: id, url: permalink ?? fallbackUrl(id) };
+        },
+        fallbackUrl,
+      );
+    },
+
+    listRecent,
+    async findPublished(post, credentials, options = {}) {
+      return matchPublished(post, await listRecent(credentials, { ...options, limit: 50 }), fallbackUrl, options.since);
+    },
+    profile,
+
+    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
+      buildAuthorizeUrl(config, { state, codeChallenge, redirectUri, scopes: scopes ?? SCOPES }, ","),
+
+    async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
+      const action = "finishing the Threads sign-in";
+      try {
+        const short = await send(
+          config.tokenUrl,
+          {
+            ...base,
+            body: new URLSearchParams({
+              client_id: config.clientId,
+              client_secret: config.clientSecret,
+              grant_type: "authorization_code",
+              redirect_uri: redirectUri,
+              code,
+              code_verifier: codeVerifier,
+            }),
+            mutating: true,
+            action,
+            signal: options.signal,
+          },
+          deps,
+        );
+        const body = short.body as { access_token?: unknown; user_id?: unknown } | undefined;
+        if (typeof body?.access_token !== "string") throw unexpected("threads", action, short);
+        const query = new URLSearchParams({
+          grant_type: "th_exchange_token",
+          client_secret: config.clientSecret,
+          access_token: body.access_token,
+        });
+        const long = await send(
+          `${api}/access_token?${query}`,
+          { ...base, method: "GET", mutating: true, action, signal: options.signal },
+          deps,
+        );
+        return longLived(long, action, body.user_id === undefined ? undefined : String(body.user_id));
+      } catch (error) {
+        throw asGrantError("threads", error);
+      }
+    },
+
+    async refresh({ refreshToken }, options = {}) {
+      const action = "renewing the Threads sign-in";
+      const query = new URLSearchParams({ grant_type: "th_refresh_token", access_token: refreshToken });
+      try {
+        const reply = await send(
+          `${api}/refresh_access_token?${query}`,
+          { ...base, method: "GET", mutating: true, action, signal: options.signal },
+          deps,
+        );
+        return longLived(reply, action);
+      } catch (error) {
+        throw asGrantError("threads", error);
+      }
+    },
+  };
+}

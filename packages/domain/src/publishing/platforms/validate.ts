@@ -1,0 +1,96 @@
+/**
+ * Per-platform limits and the one validator every adapter uses.
+ *
+ * X counts like twitter-text v3: code points in the Latin/common ranges weigh 1, everything else
+ * (CJK, emoji) 2, and every URL 23, against 280. Threads counts characters (500), LinkedIn
+ * commentary 3,000, WordPress needs a title and content.
+ */
+import { PLATFORM_NAMES } from "./errors.ts";
+import type { PlatformKind, PlatformLimits, PublishRequest, ValidationIssue } from "./platform.types.ts";
+
+export const PLATFORM_LIMITS: Record<PlatformKind, PlatformLimits> = {
+  x: { maxCharsPerPart: 280, maxParts: 25, maxMedia: 0, titleRequired: false },
+  threads: { maxCharsPerPart: 500, maxParts: 25, maxMedia: 1, titleRequired: false },
+  linkedin: { maxCharsPerPart: 3000, maxParts: 1, maxMedia: 0, titleRequired: false },
+  wordpress: { maxCharsPerPart: 200_000, maxParts: 1, maxMedia: 10, titleRequired: true, maxTitleChars: 200 },
+};
+
+const URL_PATTERN = /https?:\/\/[^\s]+/g;
+const URL_WEIGHT = 23;
+const LIGHT_RANGES: [number, number][] = [
+  [0, 4351],
+  [8192, 8205],
+  [8208, 8223],
+  [8242, 8247],
+];
+
+/** X's weighted length of a post. */
+export function xWeightedLength(text: string): number {
+  let length = 0;
+  const withoutUrls = text.normalize("NFC").replace(URL_PATTERN, () => {
+    length += URL_WEIGHT;
+    return "";
+  });
+  for (const char of withoutUrls) {
+    const code = char.codePointAt(0) as number;
+    length += LIGHT_RANGES.some(([from, to]) => code >= from && code <= to) ? 1 : 2;
+  }
+  return length;
+}
+
+/** Characters as a person counts them (code points). */
+export const charLength = (text: string) => [...text].length;
+
+export function lengthOn(platform: PlatformKind, text: string): number {
+  return platform === "x" ? xWeightedLength(text) : charLength(text);
+}
+
+export function validatePost(platform: PlatformKind, post: Pick<PublishRequest, "parts" | "title" | "media">): ValidationIssue[] {
+  const limits = PLATFORM_LIMITS[platform];
+  const name = PLATFORM_NAMES[platform];
+  const issues: ValidationIssue[] = [];
+  if (post.parts.length === 0) issues.push({ field: "parts", message: `A ${name} post needs some text.` });
+  if (post.parts.length > limits.maxParts) {
+    issues.push({
+      field: "parts",
+      message:
+        limits.maxParts === 1
+          ? `${name} takes a single post, not a thread of ${post.parts.length}.`
+          : `A ${name} thread can have at most ${limits.maxParts} posts (this one has ${post.parts.length}).`,
+    });
+  }
+  post.parts.forEach((part, index) => {
+    const label = post.parts.length > 1 ? `Post ${index + 1} of the thread` : "The post";
+    if (!part.trim()) issues.push({ part: index, field: "parts", message: `${label} is empty.` });
+    const length = lengthOn(platform, part);
+    if (length > limits.maxCharsPerPart) {
+      issues.push({
+        part: index,
+        field: "parts",
+        message: `${label} is ${length} characters; ${name} allows ${limits.maxCharsPerPart}. Shorten it by ${length - limits.maxCharsPerPart}.`,
+      });
+    }
+  });
+  const media = post.media ?? [];
+  if (media.length > limits.maxMedia) {
+    issues.push({
+      field: "media",
+      message:
+        limits.maxMedia === 0
+          ? `Attaching images to ${name} posts is not supported yet.`
+          : `${name} takes at most ${limits.maxMedia} image(s) per post.`,
+    });
+  }
+  for (const item of media) {
+    if (!/^https?:\/\//.test(item.url))
+      issues.push({ field: "media", message: `Image ${item.url} needs a public http(s) address.` });
+  }
+  if (limits.titleRequired && !post.title?.trim()) issues.push({ field: "title", message: `A ${name} post needs a title.` });
+  if (limits.maxTitleChars !== undefined && post.title && charLength(post.title) > limits.maxTitleChars) {
+    issues.push({
+      field: "title",
+      message: `The title is ${charLength(post.title)} characters; keep it within ${limits.maxTitleChars}.`,
+    });
+  }
+  return issues;
+}

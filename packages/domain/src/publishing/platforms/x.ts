@@ -1,0 +1,144 @@
+/**
+ * X API v2 with OAuth 2.0 user context:
+ *   POST /2/tweets {text, reply: {in_reply_to_tweet_id}}        → 201 {data: {id, text}}
+ *   GET  /2/users/me?user.fields=profile_image_url              → {data: {id, name, username, profile_image_url}}
+ *   GET  /2/users/{id}/tweets?tweet.fields=created_at,referenced_tweets
+ *   POST /2/oauth2/token (authorization_code + PKCE, refresh_token; refresh tokens rotate)
+ * A thread is each part posted as a reply to the previous one. X has no idempotency key of its own
+ * (we still send Idempotency-Key; the sandbox honours it) and refuses identical text, so reconciling
+ * by text in the recent timeline is reliable.
+ */
+import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import type { OAuthPlatformConfig } from "./config.ts";
+import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { buildAuthorizeUrl, tokenRequest, tokensFrom } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
+import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+
+interface Tweet {
+  id: string;
+  text: string;
+  created_at?: string;
+  referenced_tweets?: { type: string; id: string }[];
+}
+
+export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {}): OAuthPlatformAdapter {
+  const api = trimSlash(config.apiBaseUrl);
+  const urlOf = (id: string) => `${trimSlash(config.webUrl)}/i/web/status/${id}`;
+  const bearer = (c: OAuthCredentials) => ({ authorization: `Bearer ${c.accessToken}` });
+  const base = { platform: "x" as const, timeoutMs: config.timeoutMs };
+
+  async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
+    const action = "reading your X profile";
+    const reply = await send(
+      `${api}/2/users/me?user.fields=profile_image_url`,
+      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const user = (reply.body as { data?: { id?: string; name?: string; username?: string; profile_image_url?: string } })?.data;
+    if (!user?.id || !user.username) throw unexpected("x", action, reply);
+    return {
+      platformUserId: user.id,
+      username: user.username,
+      displayName: user.name ?? user.username,
+      avatarUrl: user.profile_image_url ?? null,
+    };
+  }
+
+  async function listRecent(
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<RecentPost[]> {
+    const userId = credentials.platformUserId ?? (await profile(credentials, options)).platformUserId;
+    const action = "reading your recent posts on X";
+    const limit = Math.min(100, Math.max(5, options.limit ?? 20));
+    const reply = await send(
+      `${api}/2/users/${encodeURIComponent(userId)}/tweets?max_results=${limit}&tweet.fields=created_at,referenced_tweets`,
+      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const tweets = (reply.body as { data?: Tweet[] } | undefined)?.data ?? [];
+    return tweets.map((t) => {
+      const replyTo = t.referenced_tweets?.find((r) => r.type === "replied_to")?.id;
+      return {
+        platformPostId: t.id,
+        text: t.text,
+        createdAt: new Date(t.created_at ?? 0),
+        url: urlOf(t.id),
+        ...(replyTo ? { replyToId: replyTo } : {}),
+      };
+    });
+  }
+
+  return {
+    platform: "x",
+    displayName: "X",
+    limits: PLATFORM_LIMITS.x,
+    defaultScopes: ["tweet.read", "tweet.write", "users.read", "offline.access"],
+    validate: (post) => validatePost("x", post),
+
+    publish(post, credentials, options = {}) {
+      return publishChain(
+        "x",
+        post,
+        async (text, index, replyToId) => {
+          const action = post.parts.length > 1 ? `publishing post ${index + 1} of the thread` : "publishing the post";
+          const reply = await send(
+            `${api}/2/tweets`,
+            {
+              ...base,
+              headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
+              body: { text, ...(replyToId ? { reply: { in_reply_to_tweet_id: replyToId } } : {}) },
+              mutating: true,
+              action,
+              signal: options.signal,
+            },
+            deps,
+          );
+          const id = (reply.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+          if (typeof id !== "string") throw unexpected("x", action, reply);
+          return { platformPostId: id, url: urlOf(id) };
+        },
+        urlOf,
+      );
+    },
+
+    listRecent,
+    async findPublished(post, credentials, options = {}) {
+      return matchPublished(post, await listRecent(credentials, { ...options, limit: 100 }), urlOf, options.since);
+    },
+    profile,
+
+    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
+      buildAuthorizeUrl(config, {
+        state,
+        codeChallenge,
+        redirectUri,
+        scopes: scopes ?? ["tweet.read", "tweet.write", "users.read", "offline.access"],
+      }),
+
+    async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
+      const action = "finishing the X sign-in";
+      const reply = await tokenRequest(
+        "x",
+        config,
+        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier },
+        { basicAuth: true, action, ...options },
+        deps,
+      );
+      return tokensFrom("x", reply, action);
+    },
+
+    async refresh({ refreshToken }, options = {}) {
+      const action = "renewing the X sign-in";
+      const reply = await tokenRequest(
+        "x",
+        config,
+        { grant_type: "refresh_token", refresh_token: refreshToken },
+        { basicAuth: true, action, ...options },
+        deps,
+      );
+      return tokensFrom("x", reply, action);
+    },
+  };
+}
