@@ -8,13 +8,20 @@ import { writerJobs } from "@inkwell/domain/writer";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
+/**
+ * The queues the API enqueues into (inside its transactions). Created at start, which also fills
+ * pg-boss's queue cache: an uncached queue would be looked up on a second connection mid-transaction,
+ * which the embedded database (one transaction at a time) would never answer.
+ */
+export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs];
+
 export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });
   // The API only enqueues: no supervision, no cron, no workers (those are the worker's job).
   const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2 });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await prepareQueues(boss, db, [...identityJobs, ...chatJobs, ...writerJobs]);
+  await prepareQueues(boss, db, apiQueues);
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const deps: ApiDeps = {
     db,

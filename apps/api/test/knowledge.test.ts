@@ -15,16 +15,7 @@ import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 let h: Harness;
 let worker: WorkerDeps;
 beforeAll(async () => {
-  // The harness creates only identity and chat queues; the writer's are created here first (the API does
-  // it in deps.ts), so the harness's pg-boss has them in its queue cache from the start: a cache miss
-  // would look the queue up on another connection while the enqueueing transaction is open.
-  const url = inject("databaseUrl");
-  const { db } = createDb({ url, max: 1 });
-  const boss = createBoss(url, { supervise: false, schedule: false, max: 1 });
-  await boss.start();
-  await prepareQueues(boss, db, writerJobs);
-  await boss.stop({ graceful: false });
-  await db.destroy();
+  // The global setup created every API queue (apiQueues), so the harness's pg-boss has them cached.
   h = await startHarness();
   worker = { db: h.db, ai: h.deps.ai, mailer: undefined as never, log: h.deps.log };
 });
