@@ -55,7 +55,11 @@ export function toDomainError(error: unknown, ctx: ErrorContext): unknown {
       );
     }
     if (status === 404) {
-      return new DomainError("UPSTREAM_FAILED", `The AI service at ${ctx.host} does not know the ${ctx.what} (404).`);
+      // A 404 is an unknown model as often as a base URL missing its "/v1": say both.
+      return new DomainError(
+        "UPSTREAM_FAILED",
+        `The AI service at ${ctx.host} does not know the ${ctx.what} (404); check the model name and that the base URL ends where the API starts (often /v1).`,
+      );
     }
     const detail = redact(error.message.replace(/^\d{3}\s*/, ""));
     const after = status >= 500 ? ` after ${attempts}` : "";
