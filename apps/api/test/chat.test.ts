@@ -44,6 +44,29 @@ async function collect(
   return { text, events, ids, final };
 }
 
+/** A minimal valid one-page PDF (Helvetica, one text object) with correct xref offsets. */
+function minimalPdf(text: string): Buffer {
+  const stream = text ? `BT /F1 12 Tf 72 720 Td (${text.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET` : "";
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((n) => `${String(n).padStart(10, "0")} 00000 n \n`).join("");
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
 async function available(caller: Caller) {
   return (await caller.credits.balance()).available;
 }
@@ -427,6 +450,48 @@ describe("chat through the local OpenAI-compatible server", () => {
       u.caller.chat.addDocument({ title: "x", kind: "note", content: "y", conversationId: crypto.randomUUID() }),
       "NOT_FOUND",
     );
+  });
+
+  it("extracts a PDF's text on the server and grounds the tutor in it; refuses non-PDFs and textless PDFs", async () => {
+    server.setReply(null);
+    const u = await h.signUp("pdfstudent");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const pdf = minimalPdf("Chlorophyll absorbs red and blue light (not green) during photosynthesis.");
+    const doc = await u.caller.chat.addDocument({
+      title: "Plant lecture",
+      kind: "pdf",
+      pdfBase64: pdf.toString("base64"),
+      conversationId: c.id,
+    });
+    expect(doc).toMatchObject({ kind: "pdf", chunks: 1 });
+    expect(doc.characters).toBeGreaterThan(40);
+    const s = await u.caller.chat.send({
+      conversationId: c.id,
+      content: "What light does chlorophyll absorb?",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, { messageId: s.assistantMessage.id });
+    const sent = JSON.stringify(server.requests.findLast((r) => r.path.endsWith("/chat/completions"))!.body);
+    expect(sent).toContain("[Plant lecture]");
+    expect(sent).toContain("Chlorophyll absorbs red and blue light (not green)");
+
+    // The client's claim is not trusted: the bytes must be a PDF.
+    await expectTrpcError(
+      u.caller.chat.addDocument({ title: "Fake", kind: "pdf", pdfBase64: Buffer.from("just some text").toString("base64") }),
+      "BAD_REQUEST",
+    );
+    const textless = await expectTrpcError(
+      u.caller.chat.addDocument({ title: "Scan", kind: "pdf", pdfBase64: minimalPdf("").toString("base64") }),
+      "BAD_REQUEST",
+    );
+    expect(textless.message).toBe("This PDF has no selectable text");
+    // A file only for kind "pdf", and exactly one of text or file.
+    await expectTrpcError(
+      u.caller.chat.addDocument({ title: "x", kind: "note", pdfBase64: pdf.toString("base64") }),
+      "BAD_REQUEST",
+    );
+    await expectTrpcError(u.caller.chat.addDocument({ title: "x", kind: "pdf" }), "BAD_REQUEST");
+    expect((await u.caller.chat.documents({ conversationId: c.id })).map((d) => d.title)).toEqual(["Plant lecture"]);
   });
 
   it("keeps crisis messages and their fixed replies out of the next request's context", async () => {

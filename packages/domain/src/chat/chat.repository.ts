@@ -348,7 +348,7 @@ const toDocument = (r: {
 export async function insertDocument(
   tx: Tx,
   userId: string,
-  input: AddDocumentInput,
+  input: Pick<AddDocumentInput, "title" | "kind" | "conversationId"> & { content: string },
   chunks: { content: string; embedding: number[] }[],
 ): Promise<WorkspaceDocument> {
   const d = await tx

@@ -192,13 +192,33 @@ export type StreamInput = z.infer<typeof streamInput>;
 export const DOCUMENT_KINDS = ["note", "pdf", "text", "image"] as const;
 export const MAX_DOCUMENT_CHARS = 200_000;
 
-export const addDocumentInput = z.object({
-  title: z.string().trim().min(1, "Enter a title").max(200),
-  kind: z.enum(DOCUMENT_KINDS),
-  /** The document's text (extracted on the client for PDFs and images). */
-  content: z.string().trim().min(1, "The document is empty").max(MAX_DOCUMENT_CHARS),
-  conversationId: z.uuid().optional(),
-});
+/** A PDF upload's size limit, decoded (the base64 text is about 4/3 of this). */
+export const MAX_PDF_BYTES = 5 * 1024 * 1024;
+const MAX_PDF_BASE64_CHARS = Math.ceil(MAX_PDF_BYTES / 3) * 4;
+
+export const addDocumentInput = z
+  .object({
+    title: z.string().trim().min(1, "Enter a title").max(200),
+    kind: z.enum(DOCUMENT_KINDS),
+    /** The document's text (for images: extracted on the client). Give this or `pdfBase64`. */
+    content: z.string().trim().min(1, "The document is empty").max(MAX_DOCUMENT_CHARS).optional(),
+    /**
+     * Only with kind "pdf", instead of `content`: the file itself, base64 (at most 5 MB decoded). The
+     * server checks it is a PDF and extracts its text.
+     */
+    pdfBase64: z
+      .string()
+      .max(MAX_PDF_BASE64_CHARS, "PDFs can be at most 5 MB")
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, "The PDF is not valid base64")
+      .optional(),
+    conversationId: z.uuid().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.pdfBase64 !== undefined && v.kind !== "pdf")
+      ctx.addIssue({ code: "custom", path: ["pdfBase64"], message: "Only a PDF document can be uploaded as a file" });
+    if ((v.content === undefined) === (v.pdfBase64 === undefined))
+      ctx.addIssue({ code: "custom", path: ["content"], message: "Give the document's text or a PDF file (one of them)" });
+  });
 
 export const documentIdInput = z.object({ documentId: z.uuid() });
 

@@ -24,6 +24,7 @@ import { type Actor, usage } from "../usage/index.ts";
 import * as ctxfit from "./chat.context.ts";
 import { titleConversationJob } from "./chat.jobs.ts";
 import * as live from "./chat.live.ts";
+import { pdfToText } from "./chat.pdf.ts";
 import * as repo from "./chat.repository.ts";
 import type {
   AddDocumentInput,
@@ -735,14 +736,15 @@ export async function addDocument(deps: ChatDeps, actor: Actor, input: AddDocume
     if (!c) throw notFound("Conversation");
   }
   await usage.takeRateLimit(deps, actor, "chat.embed-document");
-  const pieces = chunkText(input.content);
+  const content = input.pdfBase64 !== undefined ? await pdfToText(input.pdfBase64) : (input.content ?? "");
+  const pieces = chunkText(content);
   const vectors = pieces.length ? (await deps.ai.embed(pieces)).vectors : [];
   return asUser(deps.db, actor.userId, (tx) =>
     repo.insertDocument(
       tx,
       actor.userId,
-      input,
-      pieces.map((content, i) => ({ content, embedding: vectors[i] as number[] })),
+      { title: input.title, kind: input.kind, conversationId: input.conversationId, content },
+      pieces.map((text, i) => ({ content: text, embedding: vectors[i] as number[] })),
     ),
   );
 }
