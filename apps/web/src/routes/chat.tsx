@@ -8,6 +8,7 @@ import { type ReactNode, type RefObject, useCallback, useEffect, useLayoutEffect
 import { Link, useNavigate, useParams } from "react-router";
 import { ChatSidebar } from "../components/chat/ChatSidebar.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
+import { DocumentsPanel } from "../components/chat/DocumentsPanel.tsx";
 import { AssistantMessage, ToolCard, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
 import { GenerationError } from "../components/GenerationError.tsx";
 import { trpc, trpcClient } from "../lib/api.ts";
@@ -100,7 +101,7 @@ function OfflineBadge() {
   );
 }
 
-function ChatHeader({ title, sub, toggle }: { title: string; sub?: ReactNode; toggle: ReactNode }) {
+function ChatHeader({ title, sub, toggle, actions }: { title: string; sub?: ReactNode; toggle: ReactNode; actions?: ReactNode }) {
   return (
     <header className="chat-header">
       {toggle}
@@ -109,6 +110,7 @@ function ChatHeader({ title, sub, toggle }: { title: string; sub?: ReactNode; to
         {sub}
       </div>
       <OfflineBadge />
+      {actions}
     </header>
   );
 }
@@ -216,6 +218,7 @@ function Conversation({
   const data = query.data;
   const messages = data?.messages ?? [];
   const streamingMessage = messages.find((m) => m.role === "assistant" && m.status === "streaming") ?? null;
+  const [documentsOpen, setDocumentsOpen] = useState(false);
 
   // ---- the draft: restored once, saved (debounced) as it changes ----
   const [text, setText] = useState("");
@@ -398,7 +401,23 @@ function Conversation({
         sub={
           <span className={`assistant-tag assistant-${conversation.assistant}`}>{ASSISTANT_LABELS[conversation.assistant]}</span>
         }
+        actions={
+          conversation.assistant === "tutor" ? (
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              aria-expanded={documentsOpen}
+              aria-controls="chat-documents"
+              onClick={() => setDocumentsOpen((o) => !o)}
+            >
+              Documents
+            </button>
+          ) : undefined
+        }
       />
+      {conversation.assistant === "tutor" && documentsOpen && (
+        <DocumentsPanel id="chat-documents" conversationId={conversationId} />
+      )}
       <div
         className="chat-scroll"
         ref={scroller}
