@@ -10,6 +10,7 @@ import { databaseIsReachable } from "@inkwell/db";
 import { readMailFolder } from "@inkwell/domain/platform";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import type { Env } from "./env.ts";
@@ -50,6 +51,15 @@ export function createApp({ deps, env }: AppOptions) {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) =>
     (await databaseIsReachable(deps.db)) ? c.json({ status: "ready" }) : c.json({ status: "database unreachable" }, 503),
+  );
+
+  // The largest legitimate body is a 5 MB PDF sent as base64 (~6.7 MB); refuse bigger ones before reading them.
+  app.use(
+    "/trpc/*",
+    bodyLimit({
+      maxSize: 8 * 1024 * 1024,
+      onError: (c) => c.json({ error: { message: "The request is too large.", code: "PAYLOAD_TOO_LARGE" } }, 413),
+    }),
   );
 
   app.all("/trpc/*", async (c) => {

@@ -70,6 +70,8 @@ describe("over HTTP", () => {
       expect(r.status, garbage).toBeLessThan(500);
     }
     expect((await h.app.request("/trpc/nope.nothing")).status).toBe(404);
+    const huge = await post("auth.signIn", { email: "a@example.test", password: "x".repeat(9 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
     expect((await h.app.request("/trpc/profile.get")).status).toBe(401);
   });
 });
