@@ -4,12 +4,12 @@
  * with few entries among many still gets all their vector matches (HNSW iterative scan); failures are
  * retried and then marked failed; a model change re-embeds while old vectors keep serving.
  */
-import { asUser, createDb } from "@inkwell/db";
+import { asUser } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
-import { createBoss, prepareQueues, type WorkerDeps } from "@inkwell/domain/platform";
-import { embedKnowledgeJob, writer, writerJobs } from "@inkwell/domain/writer";
+import type { WorkerDeps } from "@inkwell/domain/platform";
+import { embedKnowledgeJob, writer } from "@inkwell/domain/writer";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 let h: Harness;
