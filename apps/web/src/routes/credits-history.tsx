@@ -1,7 +1,7 @@
 import { LEDGER_ENTRY_TYPES } from "@inkwell/domain/credits/schemas";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { type RefObject, useId, useRef } from "react";
-import { LoadMore } from "../components/LoadMore.tsx";
+import { PagedResults } from "../components/PagedResults.tsx";
 import { trpc } from "../lib/api.ts";
 import {
   describeEntry,
@@ -12,7 +12,6 @@ import {
   operationName,
   usePrices,
 } from "../lib/credits.ts";
-import { describeError } from "../lib/errors.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { nextCursor, uniqueRows } from "../lib/pagination.ts";
 import { useSearchState } from "../lib/search-state.ts";
@@ -93,43 +92,19 @@ export function CreditsHistoryPage() {
         onClear={clearFilters}
         formRef={form}
       />
-      {rangeError ? null : history.isPending ? (
-        <p className="loading" role="status">
-          <span className="spinner" aria-hidden="true" /> Loading history…
-        </p>
-      ) : history.isError && rows.length === 0 ? (
-        <p className="status status-error" role="alert">
-          {describeError(history.error).message}
-        </p>
-      ) : rows.length === 0 ? (
-        <div className="empty">
-          {filtered ? (
-            <>
-              <p>No entries match these filters.</p>
-              <button type="button" className="btn-link" onClick={clearFilters}>
-                Clear filters
-              </button>
-            </>
-          ) : (
-            <p>No credit activity yet.</p>
-          )}
-        </div>
-      ) : (
-        <>
+      {rangeError ? null : (
+        <PagedResults
+          query={history}
+          shown={rows.length}
+          filtered={filtered}
+          loadingText="Loading history…"
+          emptyText="No credit activity yet."
+          noMatchText="No entries match these filters."
+          onClearFilters={clearFilters}
+          noun={["entry", "entries"]}
+        >
           <HistoryTable rows={rows} filtered={filtered} updating={history.isPlaceholderData && history.isFetching} />
-          {history.isFetchNextPageError && (
-            <p className="status status-error" role="alert">
-              {describeError(history.error).message}
-            </p>
-          )}
-          <LoadMore
-            shown={rows.length}
-            noun={["entry", "entries"]}
-            hasMore={history.hasNextPage}
-            loading={history.isFetchingNextPage}
-            onLoad={() => void history.fetchNextPage()}
-          />
-        </>
+        </PagedResults>
       )}
     </section>
   );

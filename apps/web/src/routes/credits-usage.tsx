@@ -1,10 +1,9 @@
 import { GENERATION_STATUSES } from "@inkwell/domain/usage/schemas";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useId } from "react";
-import { LoadMore } from "../components/LoadMore.tsx";
+import { PagedResults } from "../components/PagedResults.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { formatCredits, operationName, usePrices } from "../lib/credits.ts";
-import { describeError } from "../lib/errors.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { nextCursor, uniqueRows } from "../lib/pagination.ts";
 import { useSearchState } from "../lib/search-state.ts";
@@ -97,44 +96,18 @@ export function CreditsUsagePage() {
           </div>
         </div>
       </form>
-      {generations.isPending ? (
-        <p className="loading" role="status">
-          <span className="spinner" aria-hidden="true" /> Loading usage…
-        </p>
-      ) : generations.isError && rows.length === 0 ? (
-        <p className="status status-error" role="alert">
-          {describeError(generations.error).message}
-        </p>
-      ) : rows.length === 0 ? (
-        <div className="empty">
-          {filtered ? (
-            <>
-              <p>No generations match these filters.</p>
-              <button type="button" className="btn-link" onClick={() => setFilters(NO_FILTERS)}>
-                Clear filters
-              </button>
-            </>
-          ) : (
-            <p>No generations yet. Each time Writer, Chat or Study calls an AI model, it is listed here.</p>
-          )}
-        </div>
-      ) : (
-        <>
-          <UsageTable rows={rows} filtered={filtered} updating={generations.isPlaceholderData && generations.isFetching} />
-          {generations.isFetchNextPageError && (
-            <p className="status status-error" role="alert">
-              {describeError(generations.error).message}
-            </p>
-          )}
-          <LoadMore
-            shown={rows.length}
-            noun={["generation", "generations"]}
-            hasMore={generations.hasNextPage}
-            loading={generations.isFetchingNextPage}
-            onLoad={() => void generations.fetchNextPage()}
-          />
-        </>
-      )}
+      <PagedResults
+        query={generations}
+        shown={rows.length}
+        filtered={filtered}
+        loadingText="Loading usage…"
+        emptyText="No generations yet. Each time Writer, Chat or Study calls an AI model, it is listed here."
+        noMatchText="No generations match these filters."
+        onClearFilters={() => setFilters(NO_FILTERS)}
+        noun={["generation", "generations"]}
+      >
+        <UsageTable rows={rows} filtered={filtered} updating={generations.isPlaceholderData && generations.isFetching} />
+      </PagedResults>
     </section>
   );
 }
