@@ -1,14 +1,6 @@
-/**
- * The assistants' tools end to end on a real database: the companion's breathing exercise and the
- * tutor's quiz from the student's own documents. A reply that uses a tool is stored as
- * user → assistant (tool calls) → tool (result JSON) → assistant (the streamed text), one charge.
- * The offline provider's deterministic tool rule drives the flows; the local OpenAI-compatible server
- * (scripted tool calls, through the real openai SDK) shows what goes over the wire.
- */
-import { createAiProvider } from "@inkwell/domain/ai";
-import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { type Harness, startHarness, startHarnessWithLocalModel } from "./harness.ts";
 
 type Caller = Awaited<ReturnType<Harness["signUp"]>>["caller"];
 type Event =
@@ -148,16 +140,11 @@ describe("chat tools with the offline provider", () => {
 describe("chat tools through the local OpenAI-compatible server", () => {
   let h: Harness;
   let server: OpenAiCompatibleServer;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    server = await startOpenAiCompatibleServer();
-    h = await startHarness({
-      ai: createAiProvider({ provider: "openai", openai: { baseUrl: server.url, apiKey: "test-key", maxRetries: 0 } }),
-    });
+    ({ h, server, stop } = await startHarnessWithLocalModel());
   });
-  afterAll(async () => {
-    await h.stop();
-    await server.stop();
-  });
+  afterAll(() => stop());
 
   const chatRequests = () => server.requests.filter((r) => r.path.endsWith("/chat/completions"));
   type Wire = {

@@ -1,15 +1,8 @@
-/**
- * Chat end to end on a real database: ordering and the conversation bump, streaming into the row and
- * over the subscription, resume from an offset, stop, failure, bad inputs, crisis replies, credits.
- * The offline provider covers the flows; the local OpenAI-compatible server (through the real openai
- * SDK) covers real streaming timing, faults and what the model was actually sent.
- */
-import { createAiProvider } from "@inkwell/domain/ai";
-import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { CRISIS_RESPONSE, chat, titleConversationJob } from "@inkwell/domain/chat";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
+import { expectTrpcError, type Harness, startHarness, startHarnessWithLocalModel } from "./harness.ts";
 
 type Caller = Awaited<ReturnType<Harness["signUp"]>>["caller"];
 type Event =
@@ -259,16 +252,11 @@ describe("chat with the offline provider", () => {
 describe("chat through the local OpenAI-compatible server", () => {
   let h: Harness;
   let server: OpenAiCompatibleServer;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    server = await startOpenAiCompatibleServer();
-    h = await startHarness({
-      ai: createAiProvider({ provider: "openai", openai: { baseUrl: server.url, apiKey: "test-key", maxRetries: 0 } }),
-    });
+    ({ h, server, stop } = await startHarnessWithLocalModel());
   });
-  afterAll(async () => {
-    await h.stop();
-    await server.stop();
-  });
+  afterAll(() => stop());
 
   const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(" ");
 

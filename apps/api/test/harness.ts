@@ -5,6 +5,7 @@
  */
 import { asSystem, createDb } from "@inkwell/db";
 import { type AiProvider, createAiProvider } from "@inkwell/domain/ai";
+import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat, chatJobs } from "@inkwell/domain/chat";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import {
@@ -126,4 +127,23 @@ export async function expectTrpcError(promise: Promise<unknown>, code: string) {
     return e;
   }
   throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+/**
+ * A harness whose AI provider is the real openai SDK talking to the local OpenAI-compatible server
+ * (no retries, so injected faults surface at once). `stop` ends both.
+ */
+export async function startHarnessWithLocalModel() {
+  const server = await startOpenAiCompatibleServer();
+  const h = await startHarness({
+    ai: createAiProvider({ provider: "openai", openai: { baseUrl: server.url, apiKey: "test-key", maxRetries: 0 } }),
+  });
+  return {
+    h,
+    server,
+    async stop() {
+      await h.stop();
+      await server.stop();
+    },
+  };
 }
