@@ -31,6 +31,20 @@ export interface AuthThrottles {
   window_started_at: Generated<Date>;
 }
 
+export interface BrandKits {
+  accent_color: string | null;
+  brand_name: string | null;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  logo_file_id: string | null;
+  primary_color: string | null;
+  secondary_color: string | null;
+  tagline: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+  voice_prompt: string | null;
+}
+
 export interface Conversations {
   assistant: string;
   created_at: Generated<Date>;
@@ -205,6 +219,18 @@ export interface Sessions {
   user_id: string;
 }
 
+export interface StoredFiles {
+  byte_size: number;
+  content_type: string;
+  created_at: Generated<Date>;
+  filename: string;
+  id: Generated<string>;
+  purpose: string;
+  sha256: string;
+  storage_key: string;
+  user_id: string;
+}
+
 export interface UserApiKeys {
   ciphertext: string;
   created_at: Generated<Date>;
@@ -253,6 +279,7 @@ export interface WorkspaceDocuments {
 
 export interface DB {
   auth_throttles: AuthThrottles;
+  brand_kits: BrandKits;
   conversations: Conversations;
   credit_accounts: CreditAccounts;
   credit_grants: CreditGrants;
@@ -266,6 +293,7 @@ export interface DB {
   notifications: Notifications;
   profiles: Profiles;
   sessions: Sessions;
+  stored_files: StoredFiles;
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;

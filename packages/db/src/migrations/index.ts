@@ -7,6 +7,8 @@ import * as m0005 from "./2026_11_23_0005_usage_create_generations.ts";
 import * as m0006 from "./2026_11_23_0006_chat_create_conversations.ts";
 import * as m0007 from "./2026_11_23_0007_chat_create_workspace_documents.ts";
 import * as m0008 from "./2026_11_23_0008_writer_create_knowledge.ts";
+import * as m0009 from "./2026_11_23_0009_files_create_stored_files.ts";
+import * as m0010 from "./2026_11_23_0010_brand_create_brand_kits.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0006_chat_create_conversations": m0006,
   "2026_11_23_0007_chat_create_workspace_documents": m0007,
   "2026_11_23_0008_writer_create_knowledge": m0008,
+  "2026_11_23_0009_files_create_stored_files": m0009,
+  "2026_11_23_0010_brand_create_brand_kits": m0010,
 };
