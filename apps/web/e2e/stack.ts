@@ -21,6 +21,7 @@ import {
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
 import { usage } from "@inkwell/domain/usage";
+import { writerJobs } from "@inkwell/domain/writer";
 
 export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
 
@@ -77,7 +78,8 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
     const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
   });
 
-  // The worker's part: run the identity jobs (mail to the local SMTP server) and chat's (titles).
+  // The worker's part: run the identity jobs (mail to the local SMTP server), chat's (titles) and the
+  // writer's (knowledge embeddings).
   const { db } = createDb({ url: databaseUrl, max: 3 });
   const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 3 });
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
@@ -85,7 +87,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   await registerJobs(
     boss,
-    [...identityJobs, ...chatJobs],
+    [...identityJobs, ...chatJobs, ...writerJobs],
     { db, mailer, log, ai: createAiProvider({ provider: "offline" }) },
     { pollingIntervalSeconds: 0.5 },
   );

@@ -9,6 +9,7 @@ import { CreditsHistoryPage } from "./routes/credits-history.tsx";
 import { CreditsUsagePage } from "./routes/credits-usage.tsx";
 import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
 import { HomePage } from "./routes/home.tsx";
+import { KnowledgePage } from "./routes/knowledge.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
 import { ProfilePage } from "./routes/profile.tsx";
 import { ResetPasswordPage } from "./routes/reset-password.tsx";
@@ -45,6 +46,7 @@ export const router = createBrowserRouter([
           { index: true, Component: HomePage },
           { path: "chat", Component: ChatPage },
           { path: "chat/:conversationId", Component: ChatPage },
+          { path: "knowledge", Component: KnowledgePage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
           {

@@ -36,6 +36,7 @@ export function AppShell() {
                   Home
                 </NavLink>
                 <NavLink to="/chat">Chat</NavLink>
+                <NavLink to="/knowledge">Knowledge</NavLink>
                 <NavLink to="/credits">Credits</NavLink>
                 <NavLink to="/profile">Profile</NavLink>
                 <NavLink to="/settings">Settings</NavLink>
