@@ -271,31 +271,35 @@ function longestFit(cps: string[], fits: (s: string) => boolean): number {
 /** Sentences (or words, or pieces of a word longer than a post) of one post, each fitting on its own. */
 function atomsOf(post: string, fits: (s: string) => boolean): Atom[] {
   const atoms: Atom[] = [];
-  post.split(/\n[ \t]*\n/).forEach((paragraph, pi) => {
+  for (const [pi, paragraph] of post.split(/\n[ \t]*\n/).entries()) {
     const sentences = paragraph
       .split(/(?<=[.!?…]["'”’)\]]*)\s+|\n/)
       .map((s) => s.trim())
       .filter(Boolean);
-    sentences.forEach((sentence, si) => {
-      const sep = pi > 0 && si === 0 ? "\n\n" : si === 0 && pi === 0 ? "" : " ";
-      if (fits(sentence)) return atoms.push({ text: sentence, sep });
-      sentence
-        .split(/\s+/)
-        .filter(Boolean)
-        .forEach((word, wi) => {
-          const wordSep = wi === 0 ? sep : " ";
-          if (fits(word)) return atoms.push({ text: word, sep: wordSep });
-          let cps = [...word];
-          let first = true;
-          while (cps.length) {
-            const n = longestFit(cps, fits);
-            atoms.push({ text: cps.slice(0, n).join(""), sep: first ? wordSep : "" });
-            cps = cps.slice(n);
-            first = false;
-          }
-        });
-    });
-  });
+    for (const [si, sentence] of sentences.entries()) {
+      const sep = si > 0 ? " " : pi > 0 ? "\n\n" : "";
+      if (fits(sentence)) {
+        atoms.push({ text: sentence, sep });
+        continue;
+      }
+      for (const [wi, word] of sentence.split(/\s+/).filter(Boolean).entries()) {
+        const wordSep = wi === 0 ? sep : " ";
+        if (fits(word)) {
+          atoms.push({ text: word, sep: wordSep });
+          continue;
+        }
+        // Only a word longer than a post is cut inside; its pieces join without a space.
+        let cps = [...word];
+        let first = true;
+        while (cps.length) {
+          const n = longestFit(cps, fits);
+          atoms.push({ text: cps.slice(0, n).join(""), sep: first ? wordSep : "" });
+          cps = cps.slice(n);
+          first = false;
+        }
+      }
+    }
+  }
   return atoms;
 }
 
