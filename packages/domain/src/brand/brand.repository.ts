@@ -1,0 +1,52 @@
+/** The only SQL of the brand module (always in the owner's RLS transaction). */
+import type { Tx } from "@inkwell/db";
+
+export interface KitRow {
+  brand_name: string | null;
+  tagline: string | null;
+  logo_file_id: string | null;
+  primary_color: string | null;
+  secondary_color: string | null;
+  accent_color: string | null;
+  voice_prompt: string | null;
+  updated_at: Date;
+  logo_filename: string | null;
+  logo_content_type: string | null;
+  logo_byte_size: number | null;
+}
+
+export type KitPatch = Partial<Omit<KitRow, "updated_at" | "logo_filename" | "logo_content_type" | "logo_byte_size">>;
+
+export function findKit(tx: Tx, userId: string): Promise<KitRow | undefined> {
+  return tx
+    .selectFrom("brand_kits as k")
+    .leftJoin("stored_files as f", "f.id", "k.logo_file_id")
+    .select([
+      "k.brand_name",
+      "k.tagline",
+      "k.logo_file_id",
+      "k.primary_color",
+      "k.secondary_color",
+      "k.accent_color",
+      "k.voice_prompt",
+      "k.updated_at",
+      "f.filename as logo_filename",
+      "f.content_type as logo_content_type",
+      "f.byte_size as logo_byte_size",
+    ])
+    .where("k.user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+/** Locks the caller's kit row (if any) and says which logo it points at, before a change. */
+export async function lockKit(tx: Tx, userId: string): Promise<{ logo_file_id: string | null } | undefined> {
+  return tx.selectFrom("brand_kits").select("logo_file_id").where("user_id", "=", userId).forUpdate().executeTakeFirst();
+}
+
+export async function upsertKit(tx: Tx, userId: string, patch: KitPatch): Promise<void> {
+  await tx
+    .insertInto("brand_kits")
+    .values({ user_id: userId, ...patch })
+    .onConflict((oc) => (Object.keys(patch).length ? oc.column("user_id").doUpdateSet(patch) : oc.column("user_id").doNothing()))
+    .execute();
+}

@@ -1,0 +1,38 @@
+/** The only SQL of the files module. User reads and writes go through RLS; the signed-URL lookup runs as system. */
+import type { Tx } from "@inkwell/db";
+import type { StoredFile } from "./files.schemas.ts";
+
+const COLUMNS = ["id", "purpose", "filename", "content_type", "byte_size", "sha256", "storage_key", "created_at"] as const;
+
+export interface FileRow {
+  id: string;
+  purpose: string;
+  filename: string;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Date;
+}
+
+export const toStoredFile = (r: FileRow): StoredFile => ({
+  id: r.id,
+  purpose: r.purpose,
+  filename: r.filename,
+  contentType: r.content_type,
+  byteSize: r.byte_size,
+  sha256: r.sha256,
+  createdAt: r.created_at,
+});
+
+export function insertFile(tx: Tx, row: Omit<FileRow, "created_at"> & { user_id: string }): Promise<FileRow> {
+  return tx.insertInto("stored_files").values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+}
+
+export function findFile(tx: Tx, id: string): Promise<FileRow | undefined> {
+  return tx.selectFrom("stored_files").select(COLUMNS).where("id", "=", id).executeTakeFirst();
+}
+
+export function deleteFile(tx: Tx, id: string): Promise<{ storage_key: string } | undefined> {
+  return tx.deleteFrom("stored_files").where("id", "=", id).returning(["storage_key"]).executeTakeFirst();
+}

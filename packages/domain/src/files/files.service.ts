@@ -1,0 +1,197 @@
+/**
+ * Uploads, reads and signed URLs. Storing is two steps so a caller can keep slow I/O out of its
+ * transaction: `prepare` checks and writes the bytes (no transaction: for S3 it is an HTTP call), then
+ * `record` inserts the row in the caller's transaction; `store` does both for callers that already
+ * hold one. If the row never commits, the object is deleted (`discard`); a process dying in between
+ * leaves an unreferenced object, never a row without bytes.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { asSystem, type Database, type Tx } from "@inkwell/db";
+import { DomainError, notFound } from "../platform/errors.ts";
+import type { KeyRing } from "../platform/secret-box.ts";
+import * as repo from "./files.repository.ts";
+import {
+  describeKinds,
+  FILE_PURPOSES,
+  type FilePurpose,
+  formatBytes,
+  type MediaKind,
+  type PurposeRule,
+  type StoredFile,
+  safeFileName,
+} from "./files.schemas.ts";
+import { signFile, verifyFileSignature } from "./files.signing.ts";
+import { sniff } from "./files.sniff.ts";
+import type { Storage } from "./files.storage.ts";
+
+export interface FilesDeps {
+  storage: Storage;
+  keyRing: KeyRing;
+}
+
+export interface StoreInput {
+  purpose: FilePurpose;
+  filename: string;
+  bytes: Uint8Array;
+  /** Defaults to the purpose's rule (FILE_PURPOSES). */
+  allowed?: readonly MediaKind[];
+  maxBytes?: number;
+}
+
+/** Checked and written to storage, not yet recorded. */
+export interface PreparedFile {
+  id: string;
+  purpose: string;
+  filename: string;
+  contentType: string;
+  byteSize: number;
+  sha256: string;
+  storageKey: string;
+}
+
+const PURPOSE = /^[a-z][a-z0-9_]{0,39}$/;
+
+function ruleFor(input: StoreInput): PurposeRule {
+  const preset = (FILE_PURPOSES as Record<string, PurposeRule | undefined>)[input.purpose];
+  const allowed = input.allowed ?? preset?.allowed;
+  const maxBytes = input.maxBytes ?? preset?.maxBytes;
+  if (!allowed?.length || !maxBytes) throw new Error(`files: no rule for purpose ${input.purpose}; pass allowed and maxBytes`);
+  return { allowed, maxBytes };
+}
+
+const invalidFile = (message: string) => new DomainError("INVALID_INPUT", message, { field: "file" });
+
+/** Size, then sniffed type, against the rule; throws INVALID_INPUT (field `file`) with a message a person can act on. */
+export async function check(input: StoreInput): Promise<{ contentType: string }> {
+  const { allowed, maxBytes } = ruleFor(input);
+  if (input.bytes.byteLength === 0) throw invalidFile("That file is empty.");
+  if (input.bytes.byteLength > maxBytes) {
+    const size = formatBytes(input.bytes.byteLength);
+    const limit = formatBytes(maxBytes);
+    throw invalidFile(
+      size === limit ? `That file is just over the ${limit} limit.` : `That file is ${size}; the limit is ${limit}.`,
+    );
+  }
+  const sniffed = await sniff(input.bytes);
+  if (!sniffed.kind || !allowed.includes(sniffed.kind)) {
+    throw invalidFile(`That file is ${sniffed.description}, not a ${describeKinds(allowed)}.`);
+  }
+  return { contentType: sniffed.contentType };
+}
+
+export async function prepare(deps: Pick<FilesDeps, "storage">, userId: string, input: StoreInput): Promise<PreparedFile> {
+  if (!PURPOSE.test(input.purpose)) throw new Error(`files: invalid purpose ${input.purpose}`);
+  const { contentType } = await check(input);
+  const id = randomUUID();
+  const prepared: PreparedFile = {
+    id,
+    purpose: input.purpose,
+    filename: safeFileName(input.filename),
+    contentType,
+    byteSize: input.bytes.byteLength,
+    sha256: createHash("sha256").update(input.bytes).digest("hex"),
+    storageKey: `${input.purpose.replace(/_/g, "-")}/${userId}/${id}`,
+  };
+  await deps.storage.put(prepared.storageKey, input.bytes, contentType);
+  return prepared;
+}
+
+export async function record(tx: Tx, userId: string, file: PreparedFile): Promise<StoredFile> {
+  const row = await repo.insertFile(tx, {
+    id: file.id,
+    user_id: userId,
+    purpose: file.purpose,
+    filename: file.filename,
+    content_type: file.contentType,
+    byte_size: file.byteSize,
+    sha256: file.sha256,
+    storage_key: file.storageKey,
+  });
+  return repo.toStoredFile(row);
+}
+
+/** Best effort: a prepared file whose row did not commit. */
+export async function discard(deps: Pick<FilesDeps, "storage">, file: { storageKey: string }): Promise<void> {
+  await deps.storage.delete(file.storageKey).catch(() => undefined);
+}
+
+/** Check, write and record in one call (the bytes are written while `tx` is open: fine for the local disk). */
+export async function store(deps: Pick<FilesDeps, "storage">, tx: Tx, userId: string, input: StoreInput): Promise<StoredFile> {
+  const prepared = await prepare(deps, userId, input);
+  try {
+    return await record(tx, userId, prepared);
+  } catch (error) {
+    await discard(deps, prepared);
+    throw error;
+  }
+}
+
+/** The caller's own file (RLS), or NOT_FOUND. */
+export async function get(tx: Tx, fileId: string): Promise<StoredFile> {
+  const row = await repo.findFile(tx, fileId);
+  if (!row) throw notFound("File");
+  return repo.toStoredFile(row);
+}
+
+/** The bytes of the caller's own file. */
+export async function read(deps: Pick<FilesDeps, "storage">, tx: Tx, fileId: string): Promise<Uint8Array> {
+  const row = await repo.findFile(tx, fileId);
+  if (!row) throw notFound("File");
+  const bytes = await deps.storage.get(row.storage_key);
+  if (!bytes) throw notFound("File");
+  return bytes;
+}
+
+/**
+ * Deletes the caller's file row and returns its storage key; delete the object with `deleteObject`
+ * after the transaction commits (a rollback must not lose the bytes of a row that still exists).
+ */
+export async function remove(tx: Tx, fileId: string): Promise<{ storageKey: string }> {
+  const row = await repo.deleteFile(tx, fileId);
+  if (!row) throw notFound("File");
+  return { storageKey: row.storage_key };
+}
+
+export function deleteObject(deps: Pick<FilesDeps, "storage">, storageKey: string): Promise<void> {
+  return deps.storage.delete(storageKey);
+}
+
+/** Expiries are rounded up to this, so repeated reads hand out the same URL for a while (browser cache hits). */
+const EXPIRY_STEP_SECONDS = 300;
+
+/** A path served by the API (`GET /files/:id?exp&sig`), valid for at least `ttlSeconds`. */
+export function signedUrl(
+  deps: Pick<FilesDeps, "keyRing">,
+  file: { id: string },
+  ttlSeconds: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
+  const exp = Math.ceil((nowSeconds + ttlSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+  return `/files/${file.id}?exp=${exp}&sig=${signFile(deps.keyRing, file.id, exp)}`;
+}
+
+export type SignedRead =
+  | { status: "ok"; file: StoredFile; bytes: Uint8Array; expiresAt: number }
+  | { status: "invalid" | "expired" | "missing" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * What the signed-URL route serves. The signature is checked before the database is touched; the row
+ * is read as system (no session here: the signature is the authority), then the bytes with no
+ * transaction open.
+ */
+export async function openSigned(
+  deps: FilesDeps & { db: Database },
+  params: { id: string; exp?: string | undefined; sig?: string | undefined },
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<SignedRead> {
+  if (!UUID.test(params.id)) return { status: "invalid" };
+  const check = verifyFileSignature(deps.keyRing, params.id, params.exp, params.sig, nowSeconds);
+  if (check !== "ok") return { status: check };
+  const row = await asSystem(deps.db, (tx) => repo.findFile(tx, params.id));
+  if (!row) return { status: "missing" };
+  const bytes = await deps.storage.get(row.storage_key);
+  if (!bytes) return { status: "missing" };
+  return { status: "ok", file: repo.toStoredFile(row), bytes, expiresAt: Number(params.exp) };
+}

@@ -1,0 +1,15 @@
+/** Public API of the files module: uploads for the whole product, storage adapters and signed URLs. */
+export * from "./files.schemas.ts";
+export type { FilesDeps, PreparedFile, SignedRead, StoreInput } from "./files.service.ts";
+export * as files from "./files.service.ts";
+export { type SignatureCheck, signFile, verifyFileSignature } from "./files.signing.ts";
+export { type Sniffed, sniff } from "./files.sniff.ts";
+export {
+  createStorageFromEnv,
+  LocalDiskStorage,
+  S3Storage,
+  type S3StorageConfig,
+  type Storage,
+  type StorageEnv,
+  storageEnvSchema,
+} from "./files.storage.ts";
