@@ -266,6 +266,35 @@ export interface UserTokens {
   user_id: string;
 }
 
+export interface VoiceProfiles {
+  analysis_attempts: Generated<number>;
+  analysis_error: string | null;
+  analysis_status: Generated<string>;
+  analyzed_at: Date | null;
+  banned_phrases: Generated<string[]>;
+  created_at: Generated<Date>;
+  description: string | null;
+  fingerprint: Json | null;
+  id: Generated<string>;
+  is_default: Generated<boolean>;
+  name: string;
+  samples_version: Generated<number>;
+  tuning: Generated<Json>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface VoiceSamples {
+  content: string;
+  created_at: Generated<Date>;
+  filename: string | null;
+  id: Generated<string>;
+  profile_id: string;
+  source: string;
+  user_id: string;
+  word_count: number;
+}
+
 export interface WorkspaceDocuments {
   content: string;
   conversation_id: string | null;
@@ -297,5 +326,7 @@ export interface DB {
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;
+  voice_profiles: VoiceProfiles;
+  voice_samples: VoiceSamples;
   workspace_documents: WorkspaceDocuments;
 }

@@ -9,6 +9,7 @@ import * as m0007 from "./2026_11_23_0007_chat_create_workspace_documents.ts";
 import * as m0008 from "./2026_11_23_0008_writer_create_knowledge.ts";
 import * as m0009 from "./2026_11_23_0009_files_create_stored_files.ts";
 import * as m0010 from "./2026_11_23_0010_brand_create_brand_kits.ts";
+import * as m0011 from "./2026_11_23_0011_voice_create_voice_profiles.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0008_writer_create_knowledge": m0008,
   "2026_11_23_0009_files_create_stored_files": m0009,
   "2026_11_23_0010_brand_create_brand_kits": m0010,
+  "2026_11_23_0011_voice_create_voice_profiles": m0011,
 };

@@ -6,6 +6,7 @@
 import type { ChatMessage } from "../ai.types.ts";
 import { fnv1a } from "./fnv1a.ts";
 import { STOP_WORDS, words } from "./offline-embeddings.ts";
+import { readVoice, type VoiceDirectives } from "./offline-voice.ts";
 
 export type Format = "thread" | "tweet" | "linkedin" | "caption" | "email" | "article" | "bullets" | "numbered" | "paragraph";
 export type Style = "polished" | "natural" | "punchy";
@@ -31,6 +32,8 @@ export interface Brief {
   counts: Map<string, number>;
   /** Varies template choices with the request, deterministically. */
   seed: number;
+  /** The tuning of a `<voice>` block (offline-voice.ts); null without one. */
+  voice: VoiceDirectives | null;
 }
 
 // Checked in order: a "LinkedIn post with bullet points" is a LinkedIn post first.
@@ -169,13 +172,16 @@ function readCounts(text: string): Map<string, number> {
 }
 
 export function readBrief(messages: ChatMessage[]): Brief {
-  const instructions = messages
-    .filter((m) => m.role === "system" || m.role === "user")
-    .map((m) => m.content)
-    .join("\n");
+  // A voice guide is read on its own: the writer's words quoted in it must not set format or style.
+  const { voice, rest: instructions } = readVoice(
+    messages
+      .filter((m) => m.role === "system" || m.role === "user")
+      .map((m) => m.content)
+      .join("\n"),
+  );
   const { snippets, rest } = extractSnippets(instructions);
   const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";
-  const prompt = extractSnippets(lastUser).rest;
+  const prompt = extractSnippets(readVoice(lastUser).rest).rest;
   const lower = rest.toLowerCase();
   const format = FORMATS.find(([, pattern]) => pattern.test(lower))?.[0] ?? "paragraph";
   const style = STYLES.find(([, pattern]) => pattern.test(lower))?.[0] ?? "natural";
@@ -190,5 +196,6 @@ export function readBrief(messages: ChatMessage[]): Brief {
     keywords: readKeywords(topic, snippets),
     counts: readCounts(rest),
     seed: fnv1a(messages.map((m) => `${m.role}:${m.content}`).join("\n")),
+    voice,
   };
 }

@@ -7,6 +7,7 @@
 import type { FinishReason } from "../ai.types.ts";
 import { fnv1a } from "./fnv1a.ts";
 import type { Brief, Style } from "./offline-brief.ts";
+import { applyVoice } from "./offline-voice.ts";
 
 interface Point {
   text: string;
@@ -82,11 +83,18 @@ function draft(brief: Brief): Draft {
     text: fill(templates.points[(offset + i) % templates.points.length] as string),
     cited: false,
   }));
+  const voiced = applyVoice(
+    {
+      hook: fill(pick(templates.hooks, "hook")),
+      points: [...cited, ...topical],
+      closing: fill(pick(templates.closings, "closing")),
+    },
+    brief.voice,
+    keyword(0),
+  );
   return {
     title: capitalise(brief.topic),
-    hook: fill(pick(templates.hooks, "hook")),
-    points: [...cited, ...topical],
-    closing: fill(pick(templates.closings, "closing")),
+    ...voiced,
     hashtags: brief.keywords.slice(0, 3).map((k) => `#${capitalise(k)}`),
   };
 }
