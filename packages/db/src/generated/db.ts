@@ -306,6 +306,75 @@ export interface WorkspaceDocuments {
   user_id: string;
 }
 
+export interface WriterMessages {
+  content: string;
+  created_at: Generated<Date>;
+  formats: Generated<string[]>;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  role: string;
+  seq: number;
+  session_id: string;
+  user_id: string;
+}
+
+export interface WriterOutputs {
+  created_at: Generated<Date>;
+  current_version_id: string | null;
+  draft: Generated<string>;
+  error: string | null;
+  format: string;
+  id: Generated<string>;
+  position: number;
+  session_id: string;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface WriterOutputVersions {
+  char_count: number;
+  content: string;
+  created_at: Generated<Date>;
+  generation_id: string | null;
+  id: Generated<string>;
+  instruction: string | null;
+  model: string | null;
+  number: number;
+  output_id: string;
+  parts: string[] | null;
+  restored_from_id: string | null;
+  source: string;
+  user_id: string;
+}
+
+export interface WriterProjects {
+  created_at: Generated<Date>;
+  description: Generated<string>;
+  id: Generated<string>;
+  name: string;
+  session_id: string;
+  tags: Generated<string[]>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface WriterSessions {
+  concept: string;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  idempotency_key: string;
+  knowledge_used: Generated<Json>;
+  search_tsv: Generated<string | null>;
+  style: string;
+  title: Generated<string>;
+  title_source: Generated<string>;
+  updated_at: Generated<Date>;
+  use_knowledge: Generated<boolean>;
+  user_id: string;
+  voice_profile_id: string | null;
+}
+
 export interface DB {
   auth_throttles: AuthThrottles;
   brand_kits: BrandKits;
@@ -329,4 +398,9 @@ export interface DB {
   voice_profiles: VoiceProfiles;
   voice_samples: VoiceSamples;
   workspace_documents: WorkspaceDocuments;
+  writer_messages: WriterMessages;
+  writer_output_versions: WriterOutputVersions;
+  writer_outputs: WriterOutputs;
+  writer_projects: WriterProjects;
+  writer_sessions: WriterSessions;
 }
