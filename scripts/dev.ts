@@ -76,6 +76,8 @@ const env = {
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
+  // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.
+  STORAGE_LOCAL_DIR: process.env.STORAGE_LOCAL_DIR ?? join(dataDir, "files"),
 };
 
 const filters = prod ? ["@inkwell/api", "@inkwell/worker"] : ["@inkwell/api", "@inkwell/worker", "@inkwell/web"];

@@ -12,6 +12,8 @@ export default defineConfig({
     proxy: {
       "/trpc": api,
       "/dev": api,
+      // Private uploads (logos, media) through their signed URLs.
+      "/files": api,
       "/healthz": api,
       "/readyz": api,
     },

@@ -14,6 +14,7 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import type { Env } from "./env.ts";
+import { registerFileRoutes } from "./files.route.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
 
@@ -94,6 +95,8 @@ export function createApp({ deps, env }: AppOptions) {
       }),
     });
   });
+
+  registerFileRoutes(app, deps);
 
   if (env.INKWELL_DEV_MAIL_DIR) {
     const folder = env.INKWELL_DEV_MAIL_DIR;

@@ -2,6 +2,7 @@
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { chatJobs } from "@inkwell/domain/chat";
+import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { writerJobs } from "@inkwell/domain/writer";
@@ -30,6 +31,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     keyRing,
     log,
     cookieSecure: new URL(env.APP_URL).protocol === "https:",
+    storage: createStorageFromEnv(env),
     identity: { ...defaultIdentitySettings, appUrl: env.APP_URL, keyRing },
   };
   return {

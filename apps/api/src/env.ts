@@ -1,8 +1,9 @@
 /** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
+import { storageEnvSchema } from "@inkwell/domain/files";
 import { z } from "zod";
 
-const schema = aiEnvSchema.extend({
+const schema = aiEnvSchema.extend(storageEnvSchema.shape).extend({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -92,6 +92,11 @@ export const inventory: Record<string, InventoryEntry> = {
   "writer.knowledge.delete": { access: "user", owned: { table: "knowledge_entries", input: (id) => ({ id }) } },
   "writer.knowledge.list": { access: "user" },
   "writer.knowledge.search": { access: "user" },
+  "brand.get": { access: "user" },
+  // The logo id must be one of the caller's own uploads.
+  "brand.save": { access: "user", owned: { table: "stored_files", input: (id) => ({ logoFileId: id }) } },
+  "brand.uploadLogo": { access: "user" },
+  "brand.removeLogo": { access: "user" },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -117,6 +122,12 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
         category: "about_me",
       }),
     ),
+  // A 1×1 PNG uploaded as the owner's logo (a stored_files row and its bytes).
+  stored_files: (caller) =>
+    caller.brand.uploadLogo({
+      filename: "fixture-logo.png",
+      dataBase64: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    }),
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {
     const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });

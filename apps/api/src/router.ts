@@ -1,4 +1,5 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
+import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
 import { creditsRouter, notificationsRouter, usageRouter } from "./routers/credits.router.ts";
 import {
@@ -24,6 +25,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   chat: chatRouter,
   writer: writerRouter,
+  brand: brandRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,10 +3,14 @@
  * a local SMTP server receiving the mail they send. Procedures are called in-process through
  * `createCaller`, or over HTTP through the Hono app (`app.request`).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { asSystem, createDb } from "@inkwell/db";
 import { type AiProvider, createAiProvider } from "@inkwell/domain/ai";
 import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat, chatJobs } from "@inkwell/domain/chat";
+import { LocalDiskStorage } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
@@ -54,6 +58,8 @@ export async function startHarness(
   // under a test; chat tests run the handlers directly.
   await prepareQueues(boss, db, chatJobs);
   const keyRing = parseKeyRing(generateKeySpec("t1"));
+  // Uploads go to a fresh folder per harness, removed on stop.
+  const filesDir = mkdtempSync(join(tmpdir(), "inkwell-api-files-"));
   const deps: ApiDeps = {
     db,
     ai,
@@ -61,6 +67,7 @@ export async function startHarness(
     keyRing,
     log: silent,
     cookieSecure: false,
+    storage: new LocalDiskStorage(filesDir),
     identity: {
       ...defaultIdentitySettings,
       throttle: { ...defaultIdentitySettings.throttle, ...options.throttle },
@@ -112,6 +119,7 @@ export async function startHarness(
       mailer.close();
       await smtp.stop();
       await db.destroy();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
   return h;

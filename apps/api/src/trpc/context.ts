@@ -5,6 +5,7 @@
  */
 import type { Database } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
+import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
@@ -19,6 +20,8 @@ export interface ApiDeps {
   keyRing: KeyRing;
   log: Logger;
   cookieSecure: boolean;
+  /** Where uploaded files' bytes live (local disk by default, S3-compatible when configured). */
+  storage: Storage;
 }
 
 export interface Context {
