@@ -3,7 +3,8 @@ import { aiEnvSchema } from "@inkwell/domain/ai";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { z } from "zod";
 
-const schema = aiEnvSchema.extend(storageEnvSchema.shape).extend({
+const schema = aiEnvSchema.extend({
+  ...storageEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
