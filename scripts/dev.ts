@@ -4,6 +4,8 @@
  *   - migrations applied;
  *   - a local SMTP server keeping mail in .data/mail (shown at /dev/mail), unless SMTP_URL is set;
  *   - a generated, persisted dev encryption key, unless INKWELL_ENCRYPTION_KEYS is set;
+ *   - the sandbox publishing platform (X, LinkedIn, Threads, WordPress stand-in on :4010, feed at
+ *     /sandbox/feed), unless PUBLISHING_SANDBOX_URL or a platform's client id is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
  *     the built web served by the API itself on :3000.
  */
@@ -13,6 +15,7 @@ import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
 
 const root = resolve(import.meta.dirname, "..");
 const dataDir = resolve(process.env.INKWELL_DATA_DIR ?? join(root, ".data"));
@@ -55,6 +58,17 @@ if (!smtpUrl) {
   smtpUrl = smtp.url;
 }
 
+// No real platform configured: every platform is the sandbox, so a new user can connect an account and
+// watch posts arrive in its feed. Its accounts and tokens live in memory: after a restart, reconnect.
+let sandboxUrl = process.env.PUBLISHING_SANDBOX_URL;
+const realPlatform = ["X_CLIENT_ID", "LINKEDIN_CLIENT_ID", "THREADS_CLIENT_ID"].some((name) => process.env[name]);
+if (!sandboxUrl && !realPlatform) {
+  const sandbox = await startSandboxPlatform({ port: Number(process.env.INKWELL_SANDBOX_PORT ?? 4010) });
+  cleanups.push(() => sandbox.stop());
+  sandboxUrl = sandbox.url;
+  say(`sandbox publishing platform at ${sandboxUrl} (feed: ${sandboxUrl}/sandbox/feed)`);
+}
+
 const apiPort = Number(process.env.PORT ?? 3000);
 const webPort = 5173;
 const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
@@ -74,6 +88,7 @@ const env = {
   PORT: String(apiPort),
   ALLOWED_ORIGINS: [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`].join(","),
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
+  ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
   // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.

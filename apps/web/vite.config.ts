@@ -12,6 +12,8 @@ export default defineConfig({
     proxy: {
       "/trpc": api,
       "/dev": api,
+      // Platforms send the browser back here after an OAuth sign-in.
+      "/oauth": api,
       // Private uploads (logos, media) through their signed URLs.
       "/files": api,
       "/healthz": api,

@@ -15,6 +15,7 @@ import { getCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import type { Env } from "./env.ts";
 import { registerFileRoutes } from "./files.route.ts";
+import { registerOAuthCallback } from "./oauth-callback.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
 
@@ -97,6 +98,8 @@ export function createApp({ deps, env }: AppOptions) {
   });
 
   registerFileRoutes(app, deps);
+
+  registerOAuthCallback(app, deps);
 
   if (env.INKWELL_DEV_MAIL_DIR) {
     const folder = env.INKWELL_DEV_MAIL_DIR;

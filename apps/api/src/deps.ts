@@ -5,6 +5,7 @@ import { chatJobs } from "@inkwell/domain/chat";
 import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
+import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
 import { writerJobs } from "@inkwell/domain/writer";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
@@ -33,6 +34,8 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     cookieSecure: new URL(env.APP_URL).protocol === "https:",
     storage: createStorageFromEnv(env),
     identity: { ...defaultIdentitySettings, appUrl: env.APP_URL, keyRing },
+    // The OAuth callback is /oauth/callback/:platform on the app's own origin (Vite proxies it in development).
+    publishing: publishingRuntimeFromEnv(env, env.APP_URL),
   };
   return {
     deps,

@@ -1,9 +1,10 @@
 /** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
+import { publishingEnvSchema } from "@inkwell/domain/publishing";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { z } from "zod";
 
-const schema = aiEnvSchema.extend({
+const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),

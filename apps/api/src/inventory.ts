@@ -92,6 +92,16 @@ export const inventory: Record<string, InventoryEntry> = {
   "writer.knowledge.delete": { access: "user", owned: { table: "knowledge_entries", input: (id) => ({ id }) } },
   "writer.knowledge.list": { access: "user" },
   "writer.knowledge.search": { access: "user" },
+  "publishing.connections.list": { access: "user" },
+  "publishing.connections.startOAuth": {
+    access: "user",
+    owned: { table: "social_connections", input: (id) => ({ platform: "x", reconnectId: id }) },
+  },
+  "publishing.connections.connectWordPress": { access: "user" },
+  "publishing.connections.disconnect": {
+    access: "user",
+    owned: { table: "social_connections", input: (id) => ({ connectionId: id }) },
+  },
   "brand.get": { access: "user" },
   // The logo id must be one of the caller's own uploads.
   "brand.save": { access: "user", owned: { table: "stored_files", input: (id) => ({ logoFileId: id }) } },
@@ -128,6 +138,23 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
       filename: "fixture-logo.png",
       dataBase64: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
     }),
+  // A connected X account, written as the owner (the sweep harness has no platform to sign in to);
+  // the sealed values are placeholders, never opened by the procedures the sweep calls.
+  social_connections: (_caller, owner) =>
+    asUser(owner.db, owner.userId, (tx) =>
+      tx
+        .insertInto("social_connections")
+        .values({
+          user_id: owner.userId,
+          platform: "x",
+          platform_account_id: "fixture-account",
+          username: "fixture",
+          display_name: "Fixture",
+          access_token_sealed: "k0:placeholder",
+          access_expires_at: new Date(Date.now() + 3_600_000),
+        })
+        .execute(),
+    ),
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {
     const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });

@@ -10,6 +10,7 @@ import {
   sessionsRouter,
   systemRouter,
 } from "./routers/identity.router.ts";
+import { publishingRouter } from "./routers/publishing.router.ts";
 import { writerRouter } from "./routers/writer.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
@@ -25,6 +26,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   chat: chatRouter,
   writer: writerRouter,
+  publishing: publishingRouter,
   brand: brandRouter,
 });
 

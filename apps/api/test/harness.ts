@@ -22,6 +22,9 @@ import {
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
+import { connectionsJobs, publishingRuntime, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
+import { realPlatformsConfig } from "@inkwell/domain/publishing/platforms";
+import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/publishing/testing";
 import type { sql } from "kysely";
 import { inject } from "vitest";
 import { createApp } from "../src/app.ts";
@@ -44,6 +47,8 @@ export async function startHarness(
     throttle?: Partial<ApiDeps["identity"]["throttle"]>;
     /** The AI provider procedures use; the offline one by default. */
     ai?: AiProvider;
+    /** Publishing goes to this sandbox platform; without one no OAuth platform is configured. */
+    sandbox?: SandboxPlatform;
   } = {},
 ) {
   const url = inject("databaseUrl");
@@ -74,7 +79,27 @@ export async function startHarness(
       appUrl: "http://app.test",
       keyRing,
     },
+    publishing: options.sandbox
+      ? sandboxPublishingRuntime(options.sandbox.url, "http://app.test")
+      : publishingRuntime({
+          platforms: realPlatformsConfig({
+            x: { clientId: "", clientSecret: "" },
+            linkedin: { clientId: "", clientSecret: "" },
+            threads: { clientId: "", clientSecret: "" },
+          }),
+          callbackBaseUrl: "http://app.test",
+        }),
   };
+  if (options.sandbox) {
+    // The connection refresh jobs run here (the sweep enqueues them; no cron in tests).
+    await prepareQueues(boss, db, connectionsJobs);
+    await registerJobs(
+      boss,
+      connectionsJobs,
+      { db, mailer, log: silent, ai, keyRing, publishing: deps.publishing, enqueue: deps.enqueue },
+      { pollingIntervalSeconds: 0.5 },
+    );
+  }
   const app = createApp({
     deps,
     env: {
@@ -152,6 +177,23 @@ export async function startHarnessWithLocalModel() {
     async stop() {
       await h.stop();
       await server.stop();
+    },
+  };
+}
+
+/**
+ * A harness whose publishing platforms are a sandbox platform started for the test file (the
+ * OAuth callback base is http://app.test, served by `h.app`). `stop` ends both.
+ */
+export async function startHarnessWithSandbox() {
+  const sandbox = await startSandboxPlatform();
+  const h = await startHarness({ sandbox });
+  return {
+    h,
+    sandbox,
+    async stop() {
+      await h.stop();
+      await sandbox.stop();
     },
   };
 }

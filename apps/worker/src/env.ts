@@ -1,8 +1,9 @@
 /** The worker's configuration, validated once at start. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
+import { publishingEnvSchema } from "@inkwell/domain/publishing";
 import { z } from "zod";
 
-const schema = aiEnvSchema.extend({
+const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   DATABASE_URL: z.url(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
@@ -10,6 +11,8 @@ const schema = aiEnvSchema.extend({
   WORKER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   /** How often pg-boss checks for jobs whose worker died (missed heartbeats, expiry). */
   WORKER_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** The API's key ring ("id:base64key,..."): the publishing jobs open stored platform tokens with it. */
+  INKWELL_ENCRYPTION_KEYS: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -3,7 +3,8 @@ import { chatJobs } from "@inkwell/domain/chat";
 import { creditsJobs } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
+import { connectionsJobs } from "@inkwell/domain/publishing";
 import { usageJobs } from "@inkwell/domain/usage";
 import { writerJobs } from "@inkwell/domain/writer";
 
-export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs, ...writerJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs, ...writerJobs, ...connectionsJobs];

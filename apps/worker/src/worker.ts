@@ -6,7 +6,16 @@
  */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
-import { createBoss, createSmtpMailer, type Logger, prepareQueues, registerJobs } from "@inkwell/domain/platform";
+import {
+  createBoss,
+  createEnqueue,
+  createSmtpMailer,
+  type Logger,
+  parseKeyRing,
+  prepareQueues,
+  registerJobs,
+} from "@inkwell/domain/platform";
+import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
 import type { WorkerEnv } from "./env.ts";
 import { allJobs } from "./jobs.ts";
 
@@ -29,7 +38,15 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
   await registerJobs(
     boss,
     allJobs,
-    { db, mailer, log, ai: createAiProvider(aiConfigFromEnv(env)) },
+    {
+      db,
+      mailer,
+      log,
+      ai: createAiProvider(aiConfigFromEnv(env)),
+      enqueue: createEnqueue(boss),
+      publishing: publishingRuntimeFromEnv(env),
+      ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
+    },
     { pollingIntervalSeconds: env.WORKER_POLL_SECONDS },
   );
   log.info({ queues: allJobs.map((j) => j.name) }, "worker started");

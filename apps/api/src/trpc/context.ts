@@ -8,6 +8,7 @@ import type { AiProvider } from "@inkwell/domain/ai";
 import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
+import type { PublishingRuntime } from "@inkwell/domain/publishing";
 import { hashToken } from "@inkwell/domain/platform";
 
 export const SESSION_COOKIE = "inkwell_session";
@@ -20,6 +21,8 @@ export interface ApiDeps {
   keyRing: KeyRing;
   log: Logger;
   cookieSecure: boolean;
+  /** Publishing platforms (adapters, which are configured, the sandbox) and the OAuth callback base. */
+  publishing: PublishingRuntime;
   /** Where uploaded files' bytes live (local disk by default, S3-compatible when configured). */
   storage: Storage;
 }

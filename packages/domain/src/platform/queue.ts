@@ -9,7 +9,9 @@ import { sql } from "kysely";
 import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { AiProvider } from "../ai/index.ts";
+import type { PublishingRuntime } from "../publishing/connections.config.ts";
 import type { Mailer } from "./mail.ts";
+import type { KeyRing } from "./secret-box.ts";
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -22,6 +24,12 @@ export interface WorkerDeps {
   ai: AiProvider;
   mailer: Mailer;
   log: Logger;
+  /** Opens stored secrets (publishing tokens). */
+  keyRing?: KeyRing;
+  /** Platform adapters and configuration for the publishing jobs. */
+  publishing?: PublishingRuntime;
+  /** For jobs that enqueue others (e.g. the connection refresh sweep). */
+  enqueue?: Enqueue;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {

@@ -10,7 +10,7 @@
 import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
 import type { LinkedInConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
-import { buildAuthorizeUrl, tokenRequest, tokensFrom } from "./oauth-kit.ts";
+import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
 import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
@@ -150,5 +150,16 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
       );
       return tokensFrom("linkedin", reply, action, SCOPES);
     },
+
+    // Revocation lives beside the token endpoint (www.linkedin.com/oauth/v2/revoke).
+    revoke: ({ token }, options = {}) =>
+      revokeRequest(
+        "linkedin",
+        config,
+        config.tokenUrl.replace(/\/accessToken$/, "/revoke"),
+        token,
+        { basicAuth: false, ...options },
+        deps,
+      ),
   };
 }

@@ -93,3 +93,34 @@ export function asGrantError(platform: PlatformKind, error: unknown): unknown {
   }
   return error;
 }
+
+/** RFC 7009 token revocation (X: /2/oauth2/revoke, LinkedIn: /oauth/v2/revoke); 200 whether or not the token was valid. */
+export async function revokeRequest(
+  platform: PlatformKind,
+  config: OAuthPlatformConfig,
+  revokeUrl: string,
+  token: string,
+  options: { basicAuth: boolean } & CallOptions,
+  deps: HttpDeps,
+): Promise<void> {
+  const params = new URLSearchParams({ token, client_id: config.clientId });
+  const headers: Record<string, string> = {};
+  if (options.basicAuth) {
+    headers.authorization = `Basic ${Buffer.from(`${config.clientId}:${config.clientSecret}`).toString("base64")}`;
+  } else {
+    params.set("client_secret", config.clientSecret);
+  }
+  await send(
+    revokeUrl,
+    {
+      platform,
+      body: params,
+      headers,
+      timeoutMs: config.timeoutMs,
+      mutating: false,
+      action: "disconnecting",
+      signal: options.signal,
+    },
+    deps,
+  );
+}

@@ -122,6 +122,8 @@ export interface OAuthPlatformAdapter extends PlatformAdapter<OAuthCredentials> 
   authorizeUrl(input: { state: string; codeChallenge: string; redirectUri: string; scopes?: string[] }): string;
   exchangeCode(input: { code: string; codeVerifier: string; redirectUri: string }, options?: CallOptions): Promise<OAuthTokens>;
   refresh(input: { refreshToken: string }, options?: CallOptions): Promise<OAuthTokens>;
+  /** Revokes an access or refresh token at the platform (RFC 7009), where the platform offers it. */
+  revoke?(input: { token: string }, options?: CallOptions): Promise<void>;
 }
 
 /** WordPress: site URL + username + application password (Basic auth), no OAuth. */

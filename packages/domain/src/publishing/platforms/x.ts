@@ -11,7 +11,7 @@
 import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
-import { buildAuthorizeUrl, tokenRequest, tokensFrom } from "./oauth-kit.ts";
+import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
 import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
@@ -140,5 +140,8 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
       );
       return tokensFrom("x", reply, action);
     },
+
+    revoke: ({ token }, options = {}) =>
+      revokeRequest("x", config, `${api}/2/oauth2/revoke`, token, { basicAuth: true, ...options }, deps),
   };
 }

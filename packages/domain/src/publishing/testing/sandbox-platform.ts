@@ -18,6 +18,8 @@
  * and its reuse revokes the tokens issued from it, as OAuth 2.1 recommends. Every publish honours
  * Idempotency-Key: a repeat with the same key returns the first answer and creates nothing.
  *
+ * Disconnecting: POST /x/2/oauth2/revoke and /linkedin/oauth/v2/revoke (RFC 7009) revoke the grant.
+ *
  * Switches (they affect platform routes, never /sandbox/*; `path` narrows a fault to matching routes):
  * failNext(n, {status, retryAfterSeconds, path}),
  * timeoutNext(n) — the request is processed (the post committed), then never answered —, hangNext(n)
@@ -94,6 +96,15 @@ export interface SandboxPlatform {
   hangNext(n: number, filter?: SandboxFaultFilter): void;
   /** Revokes an access token, refresh token or WordPress application password. */
   revoke(token: string): void;
+  /** Revokes every token issued for an account (the person removed the app on the platform); returns how many. */
+  revokeAccount(accountId: string): number;
+  /** Tokens currently valid for an account (not revoked, used or expired), by kind. */
+  liveTokens(accountId: string): { access: number; refresh: number };
+  /**
+   * While on, X and LinkedIn answer an authorization-code exchange without a refresh token (as
+   * LinkedIn does for most apps, and providers do on a repeated consent).
+   */
+  withholdRefreshTokens(on: boolean): void;
   /** Delay every platform request by ms (0 restores). */
   slow(ms: number): void;
   stop(): Promise<void>;
@@ -176,7 +187,7 @@ function graphError(message: string, code = 100): Reply {
   return json(400, { error: { message, type: "OAuthException", code, fbtrace_id: "sandbox" } });
 }
 
-export async function startSandboxPlatform(options: { host?: string } = {}): Promise<SandboxPlatform> {
+export async function startSandboxPlatform(options: { host?: string; port?: number } = {}): Promise<SandboxPlatform> {
   const accounts = new Map<string, SandboxAccount>();
   const defaults = new Map<PlatformKind, string>();
   const posts: SandboxPost[] = [];
@@ -188,6 +199,7 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
   const faults: (({ kind: "fail"; options: SandboxFailOptions } | { kind: "timeout" } | { kind: "hang" }) &
     SandboxFaultFilter)[] = [];
   let delayMs = 0;
+  let withholdRefresh = false;
   let sequence = 0;
   let url = "";
 
@@ -435,10 +447,24 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
       token_type: "bearer",
       access_token: issue(platform, accountId, "access", accessSeconds, scopes, family),
       expires_in: accessSeconds,
-      refresh_token: issue(platform, accountId, "refresh", refreshSeconds, scopes, family),
-      ...(platform === "linkedin" ? { refresh_token_expires_in: refreshSeconds } : {}),
+      ...(withholdRefresh && body.grant_type === "authorization_code"
+        ? {}
+        : {
+            refresh_token: issue(platform, accountId, "refresh", refreshSeconds, scopes, family),
+            ...(platform === "linkedin" ? { refresh_token_expires_in: refreshSeconds } : {}),
+          }),
       scope: scopes.join(platform === "x" ? " " : ","),
     });
+  }
+
+  /** RFC 7009: revoking a token ends its whole grant; unknown tokens are not an error. */
+  function revokeGrant(platform: "x" | "linkedin", headers: IncomingHttpHeaders, body: Record<string, unknown>): Reply {
+    const client = clientOf(headers, body);
+    if (client.id !== SANDBOX_CLIENT.clientId || (client.secret !== undefined && client.secret !== SANDBOX_CLIENT.clientSecret))
+      return json(401, { error: "invalid_client", error_description: "Client authentication failed." });
+    const found = tokens.get(String(body.token ?? ""));
+    if (found && found.platform === platform) for (const t of tokens.values()) if (t.family === found.family) t.revoked = true;
+    return json(200, {});
   }
 
   // ---------- routes ----------
@@ -453,6 +479,7 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
     // X
     if (method === "GET" && path === "/x/i/oauth2/authorize") return authorize("x", query);
     if (method === "POST" && path === "/x/2/oauth2/token") return oauthToken("x", headers, body);
+    if (method === "POST" && path === "/x/2/oauth2/revoke") return revokeGrant("x", headers, body);
     if (path.startsWith("/x/2/")) {
       const account = authenticate("x", headers, query, body);
       if ("status" in account) return account;
@@ -518,6 +545,7 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
     // LinkedIn
     if (method === "GET" && path === "/linkedin/oauth/v2/authorization") return authorize("linkedin", query);
     if (method === "POST" && path === "/linkedin/oauth/v2/accessToken") return oauthToken("linkedin", headers, body);
+    if (method === "POST" && path === "/linkedin/oauth/v2/revoke") return revokeGrant("linkedin", headers, body);
     if (path.startsWith("/linkedin/")) {
       const account = authenticate("linkedin", headers, query, body);
       if ("status" in account) return account;
@@ -845,7 +873,10 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
     });
   });
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
   const address = server.address();
   url = `http://${host}:${typeof address === "object" && address ? address.port : 0}`;
   const wordpressUser = accounts.get(defaults.get("wordpress") as string) as SandboxAccount;
@@ -888,6 +919,25 @@ export async function startSandboxPlatform(options: { host?: string } = {}): Pro
           scopes: [],
           family: "wp",
         });
+    },
+    revokeAccount(accountId) {
+      let n = 0;
+      for (const t of tokens.values()) {
+        if (t.accountId === accountId && !t.revoked) {
+          t.revoked = true;
+          n++;
+        }
+      }
+      return n;
+    },
+    liveTokens(accountId) {
+      const live = [...tokens.values()].filter(
+        (t) => t.accountId === accountId && !t.revoked && !t.used && t.expiresAt > Date.now(),
+      );
+      return { access: live.filter((t) => t.kind === "access").length, refresh: live.filter((t) => t.kind === "refresh").length };
+    },
+    withholdRefreshTokens(on) {
+      withholdRefresh = on;
     },
     slow(ms) {
       delayMs = ms;
