@@ -197,6 +197,19 @@ export interface Notifications {
   user_id: string;
 }
 
+export interface OauthStates {
+  code_verifier_sealed: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  id: Generated<string>;
+  platform: string;
+  reconnect_id: string | null;
+  redirect_uri: string;
+  state_hash: Buffer;
+  used_at: Date | null;
+  user_id: string;
+}
+
 export interface Profiles {
   avatar_url: string | null;
   created_at: Generated<Date>;
@@ -217,6 +230,32 @@ export interface Sessions {
   updated_at: Generated<Date>;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SocialConnections {
+  access_expires_at: Date | null;
+  access_token_sealed: string | null;
+  app_password_sealed: string | null;
+  avatar_url: string | null;
+  created_at: Generated<Date>;
+  display_name: string;
+  id: Generated<string>;
+  last_error: string | null;
+  last_error_at: Date | null;
+  last_refreshed_at: Date | null;
+  platform: string;
+  platform_account_id: string;
+  refresh_lease_id: string | null;
+  refresh_lease_until: Date | null;
+  refresh_token_sealed: string | null;
+  scopes: Generated<string[]>;
+  site_url: string | null;
+  site_username: string | null;
+  status: Generated<string>;
+  token_version: Generated<number>;
+  updated_at: Generated<Date>;
+  user_id: string;
+  username: string;
 }
 
 export interface StoredFiles {
@@ -389,8 +428,10 @@ export interface DB {
   knowledge_entries: KnowledgeEntries;
   messages: Messages;
   notifications: Notifications;
+  oauth_states: OauthStates;
   profiles: Profiles;
   sessions: Sessions;
+  social_connections: SocialConnections;
   stored_files: StoredFiles;
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
