@@ -210,6 +210,22 @@ export interface OauthStates {
   user_id: string;
 }
 
+export interface PostAttempts {
+  created_at: Generated<Date>;
+  duration_ms: number;
+  error: string | null;
+  error_kind: string | null;
+  id: Generated<string>;
+  kind: string;
+  outcome: string;
+  post_id: string;
+  request: string;
+  response: string | null;
+  started_at: Date;
+  status_code: number | null;
+  user_id: string;
+}
+
 export interface Profiles {
   avatar_url: string | null;
   created_at: Generated<Date>;
@@ -217,6 +233,34 @@ export interface Profiles {
   preferences: Generated<Json>;
   updated_at: Generated<Date>;
   user_id: string;
+}
+
+export interface ScheduledPosts {
+  attempt_count: Generated<number>;
+  claim_token: string | null;
+  claimed_at: Date | null;
+  compose_key: string | null;
+  connection_id: string | null;
+  created_at: Generated<Date>;
+  error: string | null;
+  group_id: string;
+  id: Generated<string>;
+  media_file_ids: Generated<string[]>;
+  part_ids: Generated<string[]>;
+  parts: string[];
+  platform: string;
+  platform_post_id: string | null;
+  platform_url: string | null;
+  published_at: Date | null;
+  schedule_version: Generated<number>;
+  scheduled_at: Date | null;
+  scheduled_local: string | null;
+  status: string;
+  time_zone: string | null;
+  title: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+  writer_output_id: string | null;
 }
 
 export interface Sessions {
@@ -429,7 +473,9 @@ export interface DB {
   messages: Messages;
   notifications: Notifications;
   oauth_states: OauthStates;
+  post_attempts: PostAttempts;
   profiles: Profiles;
+  scheduled_posts: ScheduledPosts;
   sessions: Sessions;
   social_connections: SocialConnections;
   stored_files: StoredFiles;
