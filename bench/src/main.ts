@@ -22,7 +22,6 @@ const TEARDOWN_RESERVE_MS = 4_000;
 
 const config = readConfig();
 const started = performance.now();
-const deadline = started + config.seconds * 1000;
 const elapsed = () => ((performance.now() - started) / 1000).toFixed(1).padStart(5);
 const log = (line: string) => console.log(`[${elapsed()} s] ${line}`);
 
@@ -33,6 +32,10 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = names.length > 0 ? suites.filter((s) => names.includes(s.name)) : suites;
+if (!config.secondsSet) {
+  config.seconds += selected.reduce((n, s) => n + (s.minSeconds ?? 0), 0);
+}
+const deadline = started + config.seconds * 1000;
 
 // Last resort if something hangs: the run is bounded no matter what.
 setTimeout(
@@ -71,7 +74,9 @@ try {
       users: config.users,
       roundMs: config.roundMs,
       maxOpsPerRound: config.maxOpsPerRound,
-      budgetMs: () => Math.max(1_000, (deadline - TEARDOWN_RESERVE_MS - performance.now()) / (selected.length - index)),
+      // Suites still to come keep their minSeconds; the rest of what is left is shared equally.
+      budgetMs: () =>
+        Math.max(1_000, (deadline - TEARDOWN_RESERVE_MS - performance.now() - reservedAfter(index)) / (selected.length - index)),
       signal: controller.signal,
       ...(config.variants ? { only: config.variants } : {}),
       log: (line) => log(`${suite.name}: ${line}`),
@@ -165,9 +170,18 @@ function printReport(r: SuiteReport) {
       ["l", "r", "r", "r", "r", ...meters.map(() => "r" as const), "l"],
     ),
   );
+  for (const t of r.tables ?? []) {
+    console.log(`\n${t.title}\n`);
+    console.log(table(t.headers, t.rows));
+  }
+  console.log("");
   for (const v of r.variants) if (v.firstError) console.log(`! ${v.name}: first error: ${v.firstError}`);
   for (const n of r.notes) console.log(`· ${n}`);
   console.log("");
+}
+
+function reservedAfter(index: number): number {
+  return selected.slice(index + 1).reduce((n, s) => n + (s.minSeconds ?? 0), 0) * 1000;
 }
 
 function gitCommit(): string | null {

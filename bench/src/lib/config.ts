@@ -13,6 +13,8 @@ function int(name: string, fallback: number, min: number, max: number): number {
 export interface Config {
   /** Whole-run budget: setup, every suite, teardown. */
   seconds: number;
+  /** Whether BENCH_SECONDS was given (otherwise suites may ask for more: Suite.minSeconds). */
+  secondsSet: boolean;
   concurrency: number;
   users: number;
   roundMs: number;
@@ -27,6 +29,7 @@ export function readConfig(): Config {
   if (httpClient !== "worker" && httpClient !== "inline") throw new Error('BENCH_HTTP_CLIENT must be "worker" or "inline"');
   return {
     seconds: int("BENCH_SECONDS", 60, 10, 3_600),
+    secondsSet: Boolean(process.env.BENCH_SECONDS),
     concurrency: int("BENCH_CONCURRENCY", 16, 1, 256),
     users: int("BENCH_USERS", 50, 1, 1_000),
     roundMs: int("BENCH_ROUND_MS", 1_000, 200, 60_000),

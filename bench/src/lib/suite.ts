@@ -27,10 +27,14 @@ export interface SuiteReport {
   variants: VariantResult[];
   ratios: RatioResult[];
   notes: string[];
+  /** Extra tables printed after the variants (e.g. figures against their targets). */
+  tables?: { title: string; headers: string[]; rows: string[][] }[];
 }
 
 export interface Suite {
   name: string;
   description: string;
+  /** The whole run is given at least this long when the suite is selected and BENCH_SECONDS is unset. */
+  minSeconds?: number;
   run(ctx: SuiteContext): Promise<SuiteReport>;
 }

@@ -115,12 +115,28 @@ export async function entriesByIds(tx: Tx, ids: string[]) {
 }
 
 /**
- * The caller's entries nearest to `embedding` by cosine distance, through the HNSW index. The user
- * filter (RLS, and the explicit `user_id`) is applied to what the index returns, so a plain HNSW scan
- * (ef_search candidates from everyone's entries) silently returns too few rows for a user with few
- * entries among many; pgvector 0.8's iterative scan keeps scanning the graph until `limit` rows pass
- * the filter (or hnsw.max_scan_tuples). relaxed_order may return slightly out of order, so the rows
- * are re-sorted by distance. Settings are transaction-local.
+ * Up to this many entries a user's vector search is exact (their rows through the user index, every
+ * distance computed): a few hundred distances cost less than walking the graph, and the answer is
+ * complete. Above it the HNSW index is used.
+ */
+export const EXACT_SEARCH_MAX_ENTRIES = 1000;
+
+/**
+ * The caller's entries nearest to `embedding` by cosine distance.
+ *
+ * Large collections go through the HNSW index. The user filter (RLS, and the explicit `user_id`) is
+ * applied to what the index returns, so a plain HNSW scan (ef_search candidates from everyone's
+ * entries) silently returns too few rows for a user who owns a small share; pgvector 0.8's iterative
+ * scan keeps walking the graph until `limit` rows pass the filter (or hnsw.max_scan_tuples).
+ * relaxed_order may return slightly out of order, so the rows are re-sorted by distance.
+ *
+ * The planner cannot be left to choose: it does not know that every distance of an exact scan
+ * detoasts a 6 KB vector, so for a user with most of the table it picks a sequential scan + sort
+ * (~1 s at 100k entries) over the index (~ms). So one bounded count (an index-only scan of at most
+ * EXACT_SEARCH_MAX_ENTRIES + 1 rows) decides: small collections stay exact (the planner's own
+ * choice: the user index + sort, complete and cheap); larger ones get sorts disabled for this one
+ * statement, which leaves the index as the only ordered path. The same round trip sets the scan
+ * settings (transaction-local); enable_sort is put back afterwards.
  */
 export async function vectorCandidates(
   tx: Tx,
@@ -129,8 +145,18 @@ export async function vectorCandidates(
   limit: number,
   options: { iterativeScan?: boolean; efSearch?: number } = {},
 ) {
-  if (options.iterativeScan ?? true) await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(tx);
-  await sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? 100)))}`).execute(tx);
+  const efSearch = String(Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? 100))));
+  const iterative = (options.iterativeScan ?? true) ? "relaxed_order" : "off";
+  const setup = await sql<{ exact: boolean; sort: string }>`
+    SELECT c.n <= ${EXACT_SEARCH_MAX_ENTRIES} AS exact, current_setting('enable_sort') AS sort,
+           set_config('hnsw.ef_search', ${efSearch}, true),
+           set_config('hnsw.iterative_scan', ${iterative}, true),
+           set_config('enable_sort', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('enable_sort') ELSE 'off' END, true)
+      FROM (SELECT count(*)::int AS n
+              FROM (SELECT 1 FROM knowledge_entries WHERE user_id = ${userId} LIMIT ${EXACT_SEARCH_MAX_ENTRIES + 1}) mine) c`.execute(
+    tx,
+  );
+  const { exact, sort } = setup.rows[0] ?? { exact: true, sort: "on" };
   const q = JSON.stringify(embedding);
   const r = await sql<{ id: string; distance: number }>`
     WITH nearest AS MATERIALIZED (
@@ -141,6 +167,7 @@ export async function vectorCandidates(
        LIMIT ${limit}
     )
     SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
+  if (!exact) await sql`SELECT set_config('enable_sort', ${sort}, true)`.execute(tx);
   return r.rows.map((row) => ({ id: row.id, distance: Number(row.distance) }));
 }
 

@@ -121,6 +121,23 @@ export async function hybridSearch(
   });
 }
 
+export { EXACT_SEARCH_MAX_ENTRIES } from "./writer.repository.ts";
+
+/**
+ * The vector half of `hybridSearch` alone (the repository's query: HNSW with the iterative scan, the
+ * user filter, re-sorted by distance), in a transaction the caller opened as the user. The benchmark
+ * measures it and its recall against an exact scan.
+ */
+export function nearestEntries(
+  tx: Tx,
+  userId: string,
+  embedding: number[],
+  limit: number,
+  options?: Parameters<typeof repo.vectorCandidates>[4],
+): Promise<{ id: string; distance: number }[]> {
+  return repo.vectorCandidates(tx, userId, embedding, limit, options);
+}
+
 /** The search procedure: rate-limited like other embedding calls (not charged); no transaction during the embed. */
 export async function search(deps: WriterDeps, actor: Actor, input: SearchKnowledgeInput): Promise<KnowledgeMatch[]> {
   await usage.takeRateLimit(deps, actor, "writer.search-knowledge");

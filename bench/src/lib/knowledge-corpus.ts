@@ -1,0 +1,188 @@
+/**
+ * A synthetic knowledge base that behaves like real embeddings for an ANN index: every vector is
+ *
+ *   normalise(wg·G + wt·T[topic] + ws·S[subtopic] + wn·N)
+ *
+ * with G one shared direction (real embedding spaces are anisotropic: unrelated texts still score
+ * ~0.15), T/S fixed random unit directions per topic and subtopic, and N fresh per entry. Cosine
+ * similarity is then ~0.65 within a subtopic, ~0.40 within a topic and ~0.15 across topics, and the
+ * nearest neighbours of a query are separated only by noise (a hard case for recall, as in real data).
+ * Texts are drawn from per-topic and per-subtopic pseudo-word vocabularies (plus common English), so
+ * the full-text side matches the same topics the vectors do. Everything is seeded: the same N gives
+ * the same corpus and queries.
+ */
+
+export const DIMENSIONS = 1536;
+export const TOPICS = 100;
+export const SUBTOPICS_PER_TOPIC = 10;
+const W = { global: Math.sqrt(0.15), topic: Math.sqrt(0.25), subtopic: Math.sqrt(0.25), noise: Math.sqrt(0.35) };
+
+/** mulberry32: small, fast, good enough for test data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussianUnit(rand: () => number, d = DIMENSIONS): Float32Array {
+  const v = new Float32Array(d);
+  for (let i = 0; i < d; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const th = 2 * Math.PI * rand();
+    v[i] = r * Math.cos(th);
+    if (i + 1 < d) v[i + 1] = r * Math.sin(th);
+  }
+  return normalise(v);
+}
+
+export function normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
+  const k = 1 / Math.sqrt(s);
+  for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) * k;
+  return v;
+}
+
+const SYLLABLES =
+  "ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu".split(
+    " ",
+  );
+const FINALS = ["n", "r", "l", "s", "m", "x", "k", "th", "nd", "st"];
+const COMMON =
+  "week notes idea readers team client project story lesson plan draft goal habit tool process launch growth post update question advice mistake experience morning example result practice feedback moment".split(
+    " ",
+  );
+
+function pseudoWord(rand: () => number, used: Set<string>): string {
+  for (;;) {
+    const n = 2 + Math.floor(rand() * 2);
+    let w = "";
+    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(rand() * SYLLABLES.length)];
+    w += FINALS[Math.floor(rand() * FINALS.length)];
+    if (!used.has(w)) {
+      used.add(w);
+      return w;
+    }
+  }
+}
+
+const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+
+export interface CorpusEntry {
+  title: string;
+  content: string;
+  category: "about_me" | "audience" | "writing_style";
+  subtopic: number;
+  vector: Float32Array;
+}
+
+export interface CorpusQuery {
+  text: string;
+  subtopic: number;
+  vector: Float32Array;
+}
+
+export class Corpus {
+  private readonly global: Float32Array;
+  private readonly topics: Float32Array[] = [];
+  private readonly subtopics: Float32Array[] = [];
+  private readonly topicWords: string[][] = [];
+  private readonly subWords: string[][] = [];
+  /** Cumulative subtopic weights: topics are mildly skewed (weight ∝ 1/√rank), like real interests. */
+  private readonly cumulative: Float64Array;
+
+  constructor(seed = 42) {
+    const rand = prng(seed);
+    const used = new Set<string>();
+    this.global = gaussianUnit(rand);
+    for (let t = 0; t < TOPICS; t++) {
+      this.topics.push(gaussianUnit(rand));
+      this.topicWords.push(Array.from({ length: 20 }, () => pseudoWord(rand, used)));
+    }
+    for (let s = 0; s < TOPICS * SUBTOPICS_PER_TOPIC; s++) {
+      this.subtopics.push(gaussianUnit(rand));
+      this.subWords.push(Array.from({ length: 10 }, () => pseudoWord(rand, used)));
+    }
+    this.cumulative = new Float64Array(TOPICS * SUBTOPICS_PER_TOPIC);
+    let acc = 0;
+    for (let s = 0; s < this.cumulative.length; s++) {
+      acc += 1 / Math.sqrt(1 + Math.floor(s / SUBTOPICS_PER_TOPIC));
+      this.cumulative[s] = acc;
+    }
+  }
+
+  private drawSubtopic(rand: () => number): number {
+    const x = rand() * (this.cumulative[this.cumulative.length - 1] as number);
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.cumulative[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** A point of the subtopic: the shared structure plus uniform noise (variance-matched, cheap). */
+  vectorFor(subtopic: number, rand: () => number): Float32Array {
+    const t = this.topics[Math.floor(subtopic / SUBTOPICS_PER_TOPIC)] as Float32Array;
+    const s = this.subtopics[subtopic] as Float32Array;
+    const g = this.global;
+    const v = new Float32Array(DIMENSIONS);
+    // Uniform on [-√3, √3] has variance 1; scaled by 1/√d the noise vector has norm ≈ 1.
+    const noise = (W.noise * Math.sqrt(3)) / Math.sqrt(DIMENSIONS);
+    for (let i = 0; i < DIMENSIONS; i++) {
+      v[i] = W.global * (g[i] as number) + W.topic * (t[i] as number) + W.subtopic * (s[i] as number) + noise * (2 * rand() - 1);
+    }
+    return normalise(v);
+  }
+
+  /** Entry `i` of the corpus (deterministic in i). */
+  entry(i: number): CorpusEntry {
+    const rand = prng(0x9e3779b1 ^ (i * 2654435761));
+    const subtopic = this.drawSubtopic(rand);
+    const tw = this.topicWords[Math.floor(subtopic / SUBTOPICS_PER_TOPIC)] as string[];
+    const sw = this.subWords[subtopic] as string[];
+    const title = `${pick(rand, sw)} ${pick(rand, tw)} ${pick(rand, COMMON)}`;
+    const words: string[] = [];
+    const length = 30 + Math.floor(rand() * 40);
+    for (let k = 0; k < length; k++) {
+      const r = rand();
+      words.push(r < 0.2 ? pick(rand, sw) : r < 0.45 ? pick(rand, tw) : pick(rand, COMMON));
+    }
+    return {
+      title: title[0]?.toUpperCase() + title.slice(1),
+      content: `${words.join(" ")}.`,
+      category: pick(rand, ["about_me", "audience", "writing_style"] as const),
+      subtopic,
+      vector: this.vectorFor(subtopic, rand),
+    };
+  }
+
+  /** Query `i`: two words of a subtopic and a vector near it (not any entry's). */
+  query(i: number): CorpusQuery {
+    const rand = prng(0x85ebca6b ^ (i * 40503));
+    const subtopic = this.drawSubtopic(rand);
+    const sw = this.subWords[subtopic] as string[];
+    const a = pick(rand, sw);
+    let b = pick(rand, sw);
+    while (b === a) b = pick(rand, sw);
+    return { text: `${a} ${b}`, subtopic, vector: this.vectorFor(subtopic, rand) };
+  }
+}
+
+/** pgvector's binary input (vector_recv): int16 dimensions, int16 unused, float4s, big-endian. */
+export function vectorBinary(v: Float32Array): Buffer {
+  const b = Buffer.allocUnsafe(4 + 4 * v.length);
+  b.writeInt16BE(v.length, 0);
+  b.writeInt16BE(0, 2);
+  for (let i = 0; i < v.length; i++) b.writeFloatBE(v[i] as number, 4 + 4 * i);
+  return b;
+}
+
+export const vectorText = (v: Float32Array) => `[${Array.from(v, (x) => x.toPrecision(7)).join(",")}]`;
