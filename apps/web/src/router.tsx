@@ -3,6 +3,7 @@ import { AppShell } from "./components/AppShell.tsx";
 import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
 import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
+import { BrandKitPage } from "./routes/brand-kit.tsx";
 import { ChatPage } from "./routes/chat.tsx";
 import { CreditsPage } from "./routes/credits.tsx";
 import { CreditsHistoryPage } from "./routes/credits-history.tsx";
@@ -47,6 +48,7 @@ export const router = createBrowserRouter([
           { path: "chat", Component: ChatPage },
           { path: "chat/:conversationId", Component: ChatPage },
           { path: "knowledge", Component: KnowledgePage },
+          { path: "brand-kit", Component: BrandKitPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
           {

@@ -37,6 +37,7 @@ export function AppShell() {
                 </NavLink>
                 <NavLink to="/chat">Chat</NavLink>
                 <NavLink to="/knowledge">Knowledge</NavLink>
+                <NavLink to="/brand-kit">Brand kit</NavLink>
                 <NavLink to="/credits">Credits</NavLink>
                 <NavLink to="/profile">Profile</NavLink>
                 <NavLink to="/settings">Settings</NavLink>

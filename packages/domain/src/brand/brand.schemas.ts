@@ -83,3 +83,6 @@ export interface BrandKit {
   /** Null until the kit is first saved. */
   updatedAt: Date | null;
 }
+
+/** Colours in words (pure, so the web shows the same names the writer's prompt uses). */
+export { colorName } from "./brand.colors.ts";

@@ -1,5 +1,5 @@
 /** Public API of the brand module: the brand kit and how it enters every generation's prompt. */
-export { colorName, hexToHsl } from "./brand.colors.ts";
+export { hexToHsl } from "./brand.colors.ts";
 export * from "./brand.schemas.ts";
 export type { BrandDeps } from "./brand.service.ts";
 export * as brand from "./brand.service.ts";
