@@ -7,6 +7,7 @@ import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity"
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
 import { writerJobs } from "@inkwell/domain/writer";
+import { voiceJobs } from "@inkwell/domain/voice";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
@@ -15,7 +16,7 @@ import type { ApiDeps } from "./trpc/context.ts";
  * pg-boss's queue cache: an uncached queue would be looked up on a second connection mid-transaction,
  * which the embedded database (one transaction at a time) would never answer.
  */
-export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs];
+export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs, ...voiceJobs];
 
 export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });

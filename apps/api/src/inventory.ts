@@ -107,6 +107,24 @@ export const inventory: Record<string, InventoryEntry> = {
   "brand.save": { access: "user", owned: { table: "stored_files", input: (id) => ({ logoFileId: id }) } },
   "brand.uploadLogo": { access: "user" },
   "brand.removeLogo": { access: "user" },
+  "voice.list": { access: "user" },
+  "voice.get": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
+  "voice.create": { access: "user" },
+  "voice.update": {
+    access: "user",
+    owned: { table: "voice_profiles", input: (id) => ({ profileId: id, name: "Mine now", bannedPhrases: ["x"] }) },
+  },
+  "voice.delete": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
+  "voice.addSample": {
+    access: "user",
+    owned: {
+      table: "voice_profiles",
+      input: (id) => ({ profileId: id, source: "paste", content: "An intruder's sample text, long enough." }),
+    },
+  },
+  "voice.removeSample": { access: "user", owned: { table: "voice_samples", input: (id) => ({ sampleId: id }) } },
+  "voice.analyze": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
+  "voice.setDefault": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -162,5 +180,11 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
     for await (const _ of await caller.chat.stream({ messageId: sent.assistantMessage.id })) {
       // drain until the final event
     }
+  },
+  voice_profiles: (caller) => caller.voice.create({ name: "Fixture voice", bannedPhrases: ["fixture phrase"] }),
+  // A sample enqueues the analysis (its queue is one of apiQueues); no worker runs it during the sweep.
+  voice_samples: async (caller) => {
+    const p = await caller.voice.create({ name: "Fixture sampled voice" });
+    await caller.voice.addSample({ profileId: p.id, source: "paste", content: "I write short, plain sentences. Mostly." });
   },
 };

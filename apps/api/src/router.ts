@@ -12,6 +12,7 @@ import {
 } from "./routers/identity.router.ts";
 import { publishingRouter } from "./routers/publishing.router.ts";
 import { writerRouter } from "./routers/writer.router.ts";
+import { voiceRouter } from "./routers/voice.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   chat: chatRouter,
   writer: writerRouter,
+  voice: voiceRouter,
   publishing: publishingRouter,
   brand: brandRouter,
 });

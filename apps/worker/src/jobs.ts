@@ -6,5 +6,14 @@ import type { JobDefinition } from "@inkwell/domain/platform";
 import { connectionsJobs } from "@inkwell/domain/publishing";
 import { usageJobs } from "@inkwell/domain/usage";
 import { writerJobs } from "@inkwell/domain/writer";
+import { voiceJobs } from "@inkwell/domain/voice";
 
-export const allJobs: JobDefinition[] = [...identityJobs, ...creditsJobs, ...usageJobs, ...chatJobs, ...writerJobs, ...connectionsJobs];
+export const allJobs: JobDefinition[] = [
+  ...identityJobs,
+  ...creditsJobs,
+  ...usageJobs,
+  ...chatJobs,
+  ...writerJobs,
+  ...connectionsJobs,
+  ...voiceJobs,
+];

@@ -5,8 +5,8 @@ import { enableRls, touchUpdatedAt } from "./helpers.ts";
  * Trained voices (seed 000 `user_voice_profiles`): a profile holds the tuning (nine axes, 0–10), banned
  * phrases, and the analysis of its samples — the measured fingerprint, a model-written description and
  * the analysis state. Samples are rows of their own (seed 000 keeps them in a JSONB array), so adding or
- * removing one is a small write. `samples_version` changes with every sample change: the analysis job
- * saves its result only if the samples it read are still the current ones.
+ * removing one is a small write. `samples_version` changes with every sample change (and re-run): the
+ * analysis job saves its result only if the samples it read are still the current ones.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
