@@ -6,8 +6,8 @@ import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
-import { writerJobs } from "@inkwell/domain/writer";
 import { voiceJobs } from "@inkwell/domain/voice";
+import { writerJobs } from "@inkwell/domain/writer";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 

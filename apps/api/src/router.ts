@@ -11,8 +11,8 @@ import {
   systemRouter,
 } from "./routers/identity.router.ts";
 import { publishingRouter } from "./routers/publishing.router.ts";
-import { writerRouter } from "./routers/writer.router.ts";
 import { voiceRouter } from "./routers/voice.router.ts";
+import { writerRouter } from "./routers/writer.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
 
 export const appRouter = router({

@@ -5,8 +5,8 @@ import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
 import { connectionsJobs } from "@inkwell/domain/publishing";
 import { usageJobs } from "@inkwell/domain/usage";
-import { writerJobs } from "@inkwell/domain/writer";
 import { voiceJobs } from "@inkwell/domain/voice";
+import { writerJobs } from "@inkwell/domain/writer";
 
 export const allJobs: JobDefinition[] = [
   ...identityJobs,
