@@ -1,6 +1,7 @@
 /**
  * The real Inkwell stack in this process: the API (serving the built web app) on a free port, the
- * worker part that delivers mail, and a local SMTP server that receives it.
+ * worker part that delivers mail (and publishes posts), a local SMTP server that receives it, and the
+ * sandbox publishing platform every platform points at.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
@@ -14,12 +15,17 @@ import type { Operation } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import {
   createBoss,
+  createEnqueue,
   createSmtpMailer,
   generateKeySpec,
   type Logger,
+  parseKeyRing,
+  prepareQueues,
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
+import { connectionsJobs, postsJobs, publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
+import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
 import { usage } from "@inkwell/domain/usage";
 import { writerJobs } from "@inkwell/domain/writer";
 
@@ -57,6 +63,8 @@ export interface StackOptions {
 
 export async function startStack(databaseUrl: string, options: StackOptions = {}) {
   const smtp = await startLocalSmtpServer();
+  // Publishing goes to the local sandbox platform (OAuth, posts and its feed page), as in the embedded default.
+  const sandbox = await startSandboxPlatform();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = loadEnv({
@@ -68,6 +76,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
     WEB_DIST_DIR: webDist,
     HOST: "127.0.0.1",
     PORT: String(port),
+    PUBLISHING_SANDBOX_URL: sandbox.url,
     ...options.env,
   });
 
@@ -85,16 +94,31 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
+  const jobs = [...identityJobs, ...chatJobs, ...writerJobs, ...connectionsJobs, ...postsJobs];
+  // The API created the queues it sends to; the worker's own (the publishing sweeps) are created here.
+  // Only missing ones: pg-boss refuses to update a queue's policy once it exists.
+  const missing = [];
+  for (const job of jobs) if (!(await boss.getQueue(job.name))) missing.push(job);
+  await prepareQueues(boss, db, missing);
   await registerJobs(
     boss,
-    [...identityJobs, ...chatJobs, ...writerJobs],
-    { db, mailer, log, ai: createAiProvider({ provider: "offline" }) },
+    jobs,
+    {
+      db,
+      mailer,
+      log,
+      ai: createAiProvider({ provider: "offline" }),
+      enqueue: createEnqueue(boss),
+      publishing: publishingRuntimeFromEnv(env),
+      keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS),
+    },
     { pollingIntervalSeconds: 0.5 },
   );
 
   return {
     baseUrl,
     smtp,
+    sandbox,
     /** The link of the newest mail to `email` pointing at `path` (e.g. "/verify-email"). */
     async linkFromMail(email: string, path: string, timeoutMs = 15_000): Promise<string> {
       const pattern = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_-]+`);
@@ -140,6 +164,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
       await db.destroy();
       await api.close();
       await smtp.stop();
+      await sandbox.stop();
     },
   };
 }

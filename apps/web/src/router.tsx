@@ -13,6 +13,10 @@ import { HomePage } from "./routes/home.tsx";
 import { KnowledgePage } from "./routes/knowledge.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
 import { ProfilePage } from "./routes/profile.tsx";
+import { PublishingQueuePage } from "./routes/publishing.tsx";
+import { PublishingComposePage } from "./routes/publishing-compose.tsx";
+import { PublishingConnectionsPage } from "./routes/publishing-connections.tsx";
+import { PublishingHistoryPage } from "./routes/publishing-history.tsx";
 import { ResetPasswordPage } from "./routes/reset-password.tsx";
 import { SettingsPage } from "./routes/settings.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
@@ -49,6 +53,10 @@ export const router = createBrowserRouter([
           { path: "chat/:conversationId", Component: ChatPage },
           { path: "knowledge", Component: KnowledgePage },
           { path: "brand-kit", Component: BrandKitPage },
+          { path: "publishing", Component: PublishingQueuePage },
+          { path: "publishing/compose", Component: PublishingComposePage },
+          { path: "publishing/history", Component: PublishingHistoryPage },
+          { path: "publishing/connections", Component: PublishingConnectionsPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
           {

@@ -10,3 +10,4 @@ export {
   type ValidationIssue,
   validatePost,
 } from "@inkwell/domain/publishing/platforms";
+export { connectWordPressInput } from "@inkwell/domain/publishing/schemas";

@@ -1,0 +1,227 @@
+/**
+ * Publishing in a real browser against the real stack and the sandbox platform: sign up, connect a
+ * sandbox X account through the platform's OAuth authorize page (and back through the API's
+ * callback), compose a post with the live preview and counts, schedule it about a minute ahead in the
+ * browser's own time zone (Europe/Berlin here, not the machine's), and watch the queue flip it to
+ * Published without a reload; then find it on the sandbox feed and in the history.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Stack, startStack } from "./stack.ts";
+
+const STEP_TIMEOUT = 15_000;
+/** The post is due 20–80 s after it is scheduled; the worker then has a few seconds. */
+const PUBLISH_TIMEOUT = 120_000;
+const TIME_ZONE = "Europe/Berlin";
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let stepNumber = 0;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  stack = await startStack(inject("databaseUrl"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+  });
+  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 900 }, timezoneId: TIME_ZONE });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  page = await context.newPage();
+  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      console.error("[browser] console.error:", message.text());
+    }
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function step(name: string, fn: () => Promise<void>, timeoutMs = STEP_TIMEOUT * 2) {
+  const label = `publishing-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`step timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
+const eventually = <T>(read: () => Promise<T>, timeout = STEP_TIMEOUT) => expect.poll(read, { timeout, interval: 100 });
+const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
+const tabs = () => page.getByRole("navigation", { name: "Publishing" });
+
+/** Wall-clock fields of an instant in a zone, as the date and time inputs take them. */
+function localIn(timeZone: string, instant: number): { date: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+describe("publishing in the browser", () => {
+  it("connects a sandbox account, schedules a post a minute ahead and sees it published", async () => {
+    const started = performance.now();
+    const email = `publish-${Date.now()}@example.test`;
+    const text = `Hello from the Inkwell browser test ${Date.now().toString(36)} — scheduled, then published.`;
+    const xAccount = stack.sandbox.defaultAccount("x");
+
+    await step("sign up", async () => {
+      await page.goto("/sign-up");
+      await page.getByLabel("Display name").fill("Ada Lovelace");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await visible(heading("Welcome, Ada Lovelace"));
+    });
+
+    await step("publishing starts empty and points at connecting an account", async () => {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Publishing" }).click();
+      await visible(heading("Publishing"));
+      await visible(page.getByText("Nothing scheduled."));
+      await tabs().getByRole("link", { name: "Connections" }).click();
+      await visible(heading("Connections"));
+      await visible(page.getByText("No accounts yet."));
+      // This installation publishes to the sandbox; its feed is linked.
+      const feed = page.getByRole("link", { name: "Open the sandbox feed" });
+      await visible(feed);
+      expect(await feed.getAttribute("href")).toBe(`${stack.sandbox.url}/sandbox/feed`);
+    });
+
+    await step("connect X through the sandbox's OAuth authorize page", async () => {
+      const authorizeRequests = stack.sandbox.requests.filter((r) => r.path === "/x/i/oauth2/authorize").length;
+      await page.getByRole("button", { name: "Connect X" }).click();
+      await page.waitForURL(/\/publishing\/connections\?connected=[0-9a-f-]{36}$/);
+      // The browser really went to the platform (with PKCE and a state) and came back through the callback.
+      const authorize = stack.sandbox.requests.filter((r) => r.path === "/x/i/oauth2/authorize");
+      expect(authorize.length).toBe(authorizeRequests + 1);
+      expect(authorize.at(-1)?.query).toMatchObject({ code_challenge_method: "S256", response_type: "code" });
+      expect(authorize.at(-1)?.query.redirect_uri).toBe(`${stack.baseUrl}/oauth/callback/x`);
+      await visible(page.getByText("Account connected"));
+      const row = page.getByRole("listitem", { name: `${xAccount.displayName} on X` });
+      await visible(row);
+      await visible(row.getByText(`@${xAccount.username}`));
+      await visible(row.getByText("Connected", { exact: true }));
+    });
+
+    await step("compose: pick the account, watch the live preview and count, catch a post that is too long", async () => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await visible(heading("Compose"));
+      await page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).check();
+      const preview = page.getByRole("article", { name: `X preview for ${xAccount.displayName}` });
+      await visible(preview);
+      const box = page.getByRole("textbox", { name: /^Post 1/ });
+      await box.fill("x".repeat(290));
+      await visible(preview.getByText("290 of 280 characters"));
+      await visible(preview.getByText("Needs changes"));
+      await page.getByRole("button", { name: "Split into a thread" }).click();
+      await eventually(() => page.getByRole("textbox", { name: /^Post \d of 2/ }).count()).toBe(2);
+      await page.getByRole("button", { name: "Remove post 2" }).click();
+      await box.fill(text);
+      await visible(preview.getByText(text));
+      await visible(preview.getByText(`${text.length} of 280 characters`));
+      await visible(preview.getByText("Ready"));
+    });
+
+    let due = 0;
+    let postUrl = "";
+    await step("schedule it about a minute ahead in the browser's time zone", async () => {
+      // The browser's IANA zone is preselected.
+      expect(await page.getByLabel("Time zone").inputValue()).toBe(TIME_ZONE);
+      due = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+      const { date, time } = localIn(TIME_ZONE, due);
+      await page.getByLabel("Date", { exact: true }).fill(date);
+      await page.getByLabel("Time", { exact: true }).fill(time);
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await page.waitForURL(/\/publishing\?saved=scheduled$/);
+      await visible(heading("Publishing"));
+      const post = page.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: text });
+      await visible(post);
+      expect(await post.getAttribute("data-status")).toBe("pending");
+      await visible(post.getByText("Scheduled", { exact: true }));
+      // The calendar places it on its day, at its local time.
+      const calendarPost = page.locator(".pub-calendar .pub-cal-post").filter({ hasText: time });
+      await visible(calendarPost);
+    });
+
+    await step(
+      "the queue flips it to Published on its own, without a reload",
+      async () => {
+        await page.evaluate(() => {
+          (window as unknown as { __noReload: boolean }).__noReload = true;
+        });
+        const post = page.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: text });
+        await eventually(() => post.getAttribute("data-status"), PUBLISH_TIMEOUT).toBe("published");
+        expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+        await visible(post.getByText("Published", { exact: true }));
+        // On the platform exactly once, and not before its time; the link is the platform's URL of it.
+        const onPlatform = stack.sandbox.feed(xAccount.accountId).filter((p) => p.text === text);
+        expect(onPlatform).toHaveLength(1);
+        expect(onPlatform[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(due);
+        console.log(`[e2e] published ${onPlatform[0]!.createdAt.getTime() - due} ms after its scheduled minute`);
+        const link = post.getByRole("link", { name: "View on X" });
+        await visible(link);
+        postUrl = (await link.getAttribute("href")) ?? "";
+        expect(postUrl).toBe(`${stack.sandbox.url}/sandbox/web/x/i/web/status/${onPlatform[0]!.id}`);
+      },
+      PUBLISH_TIMEOUT + STEP_TIMEOUT,
+    );
+
+    await step("the post's link opens the sandbox feed, which shows it", async () => {
+      const feed = await context.newPage();
+      await feed.goto(postUrl);
+      await visible(feed.getByRole("heading", { name: "Sandbox feed" }));
+      await visible(feed.getByText(text));
+      await feed.close();
+    });
+
+    await step("the history lists it with its link", async () => {
+      await tabs().getByRole("link", { name: "History" }).click();
+      await visible(heading("History"));
+      const post = page.getByRole("list", { name: "History" }).getByRole("listitem").filter({ hasText: text });
+      await visible(post);
+      await visible(post.getByRole("link", { name: "View on X" }));
+      await post.getByRole("button", { name: "Attempts" }).click();
+      await visible(post.getByRole("list", { name: "Attempts" }).getByText("Published"));
+    });
+
+    console.log(`[e2e] publishing journey in ${Math.round(performance.now() - started)} ms`);
+  });
+});

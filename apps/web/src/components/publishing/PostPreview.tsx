@@ -1,0 +1,63 @@
+/**
+ * How a post will look on its platform: the account, each part of a thread below the previous one,
+ * each with its count against the platform's limit, and the platform's objections.
+ */
+import { type ChannelCheck, countPart, PLATFORM_NAMES } from "../../lib/publishing.ts";
+import { AccountIdentity, type AccountLike } from "./PublishingCommon.tsx";
+
+export function PostPreview({
+  account,
+  parts,
+  title,
+  check,
+}: {
+  account: AccountLike;
+  parts: string[];
+  title?: string;
+  check: ChannelCheck;
+}) {
+  const platform = account.platform;
+  const name = PLATFORM_NAMES[platform];
+  return (
+    <article
+      className={`pub-preview pub-preview-${platform}`}
+      aria-label={`${name} preview for ${account.displayName || account.username}`}
+    >
+      <header className="pub-preview-header">
+        <AccountIdentity account={account} size={32} />
+        <span className={`badge ${check.ok ? "badge-success" : "badge-danger"}`}>{check.ok ? "Ready" : "Needs changes"}</span>
+      </header>
+      {platform === "wordpress" && (
+        <h3 className="pub-preview-title">{title?.trim() ? title : <span className="muted">Untitled post</span>}</h3>
+      )}
+      <ol className="pub-preview-parts">
+        {parts.map((part, index) => {
+          const count = countPart(platform, part);
+          return (
+            <li key={index} className="pub-preview-part" data-over={count.over ? "" : undefined}>
+              <p className="pub-preview-text">{part.trim() ? part : <span className="muted">Empty</span>}</p>
+              <p className={`pub-preview-count small${count.over ? " pub-count-over" : count.near ? " pub-count-near" : ""}`}>
+                {parts.length > 1 && (
+                  <span>
+                    {index + 1}/{parts.length} ·{" "}
+                  </span>
+                )}
+                {count.length.toLocaleString()} of {count.limit.toLocaleString()} characters
+                {count.over && <strong> — {(count.length - count.limit).toLocaleString()} over</strong>}
+              </p>
+            </li>
+          );
+        })}
+      </ol>
+      {(check.post.length > 0 || check.title.length > 0 || check.parts.size > 0) && (
+        <ul className="pub-preview-issues">
+          {[...check.title, ...check.post, ...[...check.parts.values()].flat()].map((message) => (
+            <li key={message} className="error-text small">
+              {message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,470 @@
+import type { AppRouter } from "@inkwell/api/router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { isTRPCClientError } from "@trpc/client";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { PostPreview } from "../components/publishing/PostPreview.tsx";
+import { AccountIdentity, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
+import { ScheduleFields, type ScheduleValue, scheduleLocal, splitLocal } from "../components/publishing/ScheduleFields.tsx";
+import { ThreadEditor } from "../components/publishing/ThreadEditor.tsx";
+import { Button } from "../components/SubmitButton.tsx";
+import { type Outputs, trpc } from "../lib/api.ts";
+import { describeError } from "../lib/errors.ts";
+import {
+  type ChannelCheck,
+  type ComposerState,
+  channelParts,
+  channelTitle,
+  checkChannel,
+  customise,
+  emptyComposer,
+  issueTarget,
+  PLATFORM_NAMES,
+  resetToShared,
+  takesThreads,
+  toggleChannel,
+  type When,
+} from "../lib/publishing.ts";
+import { browserTimeZone, localToInstant, suggestedLocal } from "../lib/publishing-time.ts";
+
+type Connection = Outputs["publishing"]["connections"]["list"][number];
+type Action = When["kind"];
+
+interface ServerProblems {
+  /** connectionId → part index → messages */
+  parts: Map<string, Map<number, string[]>>;
+  channels: Map<string, string[]>;
+  when: string | null;
+  form: string | null;
+}
+
+const noProblems = (): ServerProblems => ({ parts: new Map(), channels: new Map(), when: null, form: null });
+
+/** Places the server's validation answer next to the fields it is about. */
+function placeProblems(error: unknown, channelIds: string[]): ServerProblems {
+  const problems = noProblems();
+  const issues = isTRPCClientError<AppRouter>(error) ? (error.data?.issues ?? []) : [];
+  const rest: string[] = [];
+  for (const issue of issues) {
+    const target = issueTarget(issue.path);
+    const channelId = target.kind === "part" || target.kind === "channel" ? channelIds[target.channel] : undefined;
+    if (target.kind === "part" && channelId) {
+      const byPart = problems.parts.get(channelId) ?? new Map<number, string[]>();
+      byPart.set(target.part, [...(byPart.get(target.part) ?? []), issue.message]);
+      problems.parts.set(channelId, byPart);
+    } else if (target.kind === "channel" && channelId) {
+      problems.channels.set(channelId, [...(problems.channels.get(channelId) ?? []), issue.message]);
+    } else if (target.kind === "when") problems.when = issue.message;
+    else rest.push(issue.message);
+  }
+  if (issues.length === 0) {
+    const message = describeError(error).message;
+    if (/\b(time|past|future|schedul)/i.test(message) && !/connect/i.test(message)) problems.when = message;
+    else rest.push(message);
+  }
+  problems.form = rest.length ? rest.join(" ") : null;
+  return problems;
+}
+
+/** /publishing/compose: write once, send to several accounts (with per-account variants), now, later or as a draft. */
+export function PublishingComposePage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const connections = useQuery(trpc.publishing.connections.list.queryOptions());
+  const [state, setState] = useState<ComposerState>(() => emptyComposer());
+  const [tab, setTab] = useState<string>("shared");
+  const [schedule, setSchedule] = useState<ScheduleValue>(() => {
+    const zone = browserTimeZone();
+    return splitLocal(suggestedLocal(zone), zone);
+  });
+  const [problems, setProblems] = useState<ServerProblems>(noProblems);
+  const [clientWhen, setClientWhen] = useState<string | null>(null);
+  const [tried, setTried] = useState(false);
+  const idempotencyKey = useRef(crypto.randomUUID());
+  const writerOutputId = params.get("writerOutput");
+
+  // Preselect the account named in the URL (e.g. from the connections page).
+  const preselect = params.get("connection");
+  const byId = useMemo(() => new Map((connections.data ?? []).map((c) => [c.id, c])), [connections.data]);
+  useEffect(() => {
+    const c = preselect ? byId.get(preselect) : undefined;
+    if (c) setState((s) => toggleChannel(s, c, true));
+  }, [preselect, byId]);
+
+  const checks = new Map<string, ChannelCheck>(
+    state.channels.map((c) => [c.connectionId, checkChannel(c.platform, channelParts(state, c), channelTitle(state, c))]),
+  );
+  const allOk = state.channels.length > 0 && [...checks.values()].every((c) => c.ok);
+
+  const compose = useMutation(
+    trpc.publishing.posts.compose.mutationOptions({
+      onSuccess: async (_result, input) => {
+        await qc.invalidateQueries(trpc.publishing.posts.pathFilter());
+        const kind = input.when.kind;
+        void navigate(
+          kind === "draft" ? "/publishing?saved=draft" : kind === "now" ? "/publishing?saved=now" : "/publishing?saved=scheduled",
+        );
+      },
+      onError: (error, input) =>
+        setProblems(
+          placeProblems(
+            error,
+            input.channels.map((c) => c.connectionId),
+          ),
+        ),
+    }),
+  );
+
+  const submit = (action: Action) => {
+    setTried(true);
+    setProblems(noProblems());
+    setClientWhen(null);
+    if (state.channels.length === 0) return;
+    if (action !== "draft" && !allOk) return;
+    if (action === "at") {
+      const instant = localToInstant(scheduleLocal(schedule), schedule.timeZone);
+      if (!instant) return setClientWhen("Pick a date and a time.");
+      if (instant.getTime() <= Date.now()) return setClientWhen("That time has passed. Pick a time in the future.");
+    }
+    const when: When =
+      action === "at" ? { kind: "at", local: scheduleLocal(schedule), timeZone: schedule.timeZone } : { kind: action };
+    compose.mutate({
+      channels: state.channels.map((c) => ({
+        connectionId: c.connectionId,
+        parts: channelParts(state, c),
+        ...(c.platform === "wordpress" ? { title: channelTitle(state, c) } : {}),
+      })),
+      when,
+      ...(writerOutputId ? { writerOutputId } : {}),
+      idempotencyKey: `${idempotencyKey.current}:${action}`,
+    });
+  };
+
+  const selected = state.channels.map((c) => ({ channel: c, connection: byId.get(c.connectionId) }));
+  const active = tab === "shared" ? null : state.channels.find((c) => c.connectionId === tab);
+  const sharedPlatforms = state.channels.filter((c) => !c.custom).map((c) => c.platform);
+  const sharedThreads = state.channels.length === 0 || state.channels.some((c) => !c.custom && takesThreads(c.platform));
+  const sharedNeedsTitle = state.channels.some((c) => !c.custom && c.platform === "wordpress");
+  const partErrorsFor = (connectionId: string) => {
+    const merged = new Map<number, string[]>(problems.parts.get(connectionId) ?? []);
+    if (tried)
+      for (const [i, messages] of checks.get(connectionId)?.parts ?? []) merged.set(i, [...(merged.get(i) ?? []), ...messages]);
+    return merged;
+  };
+  const sharedErrors = new Map<number, string[]>();
+  for (const c of state.channels.filter((c) => !c.custom)) {
+    for (const [i, messages] of partErrorsFor(c.connectionId)) {
+      if (c.platform === "linkedin" || c.platform === "wordpress") continue;
+      sharedErrors.set(i, [...new Set([...(sharedErrors.get(i) ?? []), ...messages])]);
+    }
+  }
+
+  return (
+    <div className="page page-wide">
+      <title>Compose · Publishing · Inkwell</title>
+      <header className="page-header">
+        <h1 tabIndex={-1}>Compose</h1>
+        <p className="muted">Write once, adjust per account, and publish now, later or keep it as a draft.</p>
+      </header>
+      <PublishingTabs />
+      <form
+        className="pub-compose"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit("at");
+        }}
+      >
+        <div className="stack">
+          <section className="card" aria-labelledby="pub-channels-heading">
+            <h2 id="pub-channels-heading">Post to</h2>
+            {connections.isPending ? (
+              <p className="loading" role="status">
+                <span className="spinner" aria-hidden="true" /> Loading your accounts…
+              </p>
+            ) : connections.isError ? (
+              <p className="status status-error" role="alert">
+                {describeError(connections.error).message}
+              </p>
+            ) : connections.data.length === 0 ? (
+              <div className="empty">
+                <p>
+                  No accounts connected yet. <Link to="/publishing/connections">Connect an account</Link> to publish.
+                </p>
+              </div>
+            ) : (
+              <fieldset
+                className="pub-channels"
+                aria-describedby={tried && state.channels.length === 0 ? "pub-channels-error" : undefined}
+              >
+                <legend className="visually-hidden">Accounts</legend>
+                {connections.data.map((connection) => (
+                  <ChannelOption
+                    key={connection.id}
+                    connection={connection}
+                    checked={state.channels.some((c) => c.connectionId === connection.id)}
+                    onChange={(checked) => {
+                      setState((s) => toggleChannel(s, connection, checked));
+                      if (!checked && tab === connection.id) setTab("shared");
+                    }}
+                    problems={problems.channels.get(connection.id) ?? []}
+                  />
+                ))}
+                {tried && state.channels.length === 0 && (
+                  <p className="field-error" id="pub-channels-error" role="alert">
+                    <span aria-hidden="true">⚠ </span>Pick at least one account to post to.
+                  </p>
+                )}
+              </fieldset>
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="pub-text-heading">
+            <h2 id="pub-text-heading">Text</h2>
+            <div className="pub-variant-tabs" role="tablist" aria-label="Text for">
+              <button
+                type="button"
+                role="tab"
+                id="pub-tab-shared"
+                aria-selected={tab === "shared"}
+                aria-controls="pub-tabpanel"
+                className="pub-variant-tab"
+                onClick={() => setTab("shared")}
+              >
+                All accounts
+              </button>
+              {selected.map(({ channel, connection }) => (
+                <button
+                  key={channel.connectionId}
+                  type="button"
+                  role="tab"
+                  id={`pub-tab-${channel.connectionId}`}
+                  aria-selected={tab === channel.connectionId}
+                  aria-controls="pub-tabpanel"
+                  className="pub-variant-tab"
+                  onClick={() => setTab(channel.connectionId)}
+                >
+                  {PLATFORM_NAMES[channel.platform]}
+                  {connection &&
+                    state.channels.filter((c) => c.platform === channel.platform).length > 1 &&
+                    ` @${connection.username}`}
+                  {channel.custom && <span className="badge badge-accent">Variant</span>}
+                  {!checks.get(channel.connectionId)?.ok && <span className="badge badge-danger">!</span>}
+                </button>
+              ))}
+            </div>
+            <div role="tabpanel" id="pub-tabpanel" aria-labelledby={active ? `pub-tab-${active.connectionId}` : "pub-tab-shared"}>
+              {active ? (
+                active.custom ? (
+                  <div className="stack">
+                    <p className="muted small">
+                      This account gets its own text.{" "}
+                      <button
+                        type="button"
+                        className="btn-link"
+                        onClick={() => setState((s) => resetToShared(s, active.connectionId))}
+                      >
+                        Use the shared text again
+                      </button>
+                    </p>
+                    {active.platform === "wordpress" && (
+                      <TitleField
+                        value={active.title}
+                        onChange={(title) =>
+                          setState((s) => ({
+                            ...s,
+                            channels: s.channels.map((c) => (c.connectionId === active.connectionId ? { ...c, title } : c)),
+                          }))
+                        }
+                        error={tried ? checks.get(active.connectionId)?.title[0] : undefined}
+                      />
+                    )}
+                    <ThreadEditor
+                      label={`${PLATFORM_NAMES[active.platform]} variant`}
+                      parts={active.parts}
+                      platforms={[active.platform]}
+                      threaded={takesThreads(active.platform)}
+                      errors={partErrorsFor(active.connectionId)}
+                      onChange={(parts) =>
+                        setState((s) => ({
+                          ...s,
+                          channels: s.channels.map((c) => (c.connectionId === active.connectionId ? { ...c, parts } : c)),
+                        }))
+                      }
+                    />
+                  </div>
+                ) : (
+                  <div className="empty">
+                    <p>
+                      {PLATFORM_NAMES[active.platform]} gets the shared text{takesThreads(active.platform) ? "" : " as one post"}.
+                    </p>
+                    <Button
+                      variant="secondary"
+                      className="btn-small"
+                      onClick={() => setState((s) => customise(s, active.connectionId))}
+                    >
+                      Write a {PLATFORM_NAMES[active.platform]} variant
+                    </Button>
+                  </div>
+                )
+              ) : (
+                <div className="stack">
+                  {sharedNeedsTitle && (
+                    <TitleField
+                      value={state.sharedTitle}
+                      onChange={(sharedTitle) => setState((s) => ({ ...s, sharedTitle }))}
+                      error={
+                        tried
+                          ? state.channels
+                              .filter((c) => !c.custom && c.platform === "wordpress")
+                              .flatMap((c) => checks.get(c.connectionId)?.title ?? [])[0]
+                          : undefined
+                      }
+                    />
+                  )}
+                  <ThreadEditor
+                    label="Shared text"
+                    parts={state.shared}
+                    platforms={sharedPlatforms.length ? sharedPlatforms : []}
+                    threaded={sharedThreads}
+                    errors={sharedErrors}
+                    onChange={(shared) => setState((s) => ({ ...s, shared }))}
+                  />
+                </div>
+              )}
+            </div>
+          </section>
+
+          <section className="card" aria-labelledby="pub-when-heading">
+            <h2 id="pub-when-heading">Publish</h2>
+            <ScheduleFields
+              value={schedule}
+              onChange={setSchedule}
+              error={clientWhen ?? problems.when ?? undefined}
+              legend="Schedule for"
+            />
+            {problems.form && (
+              <p className="status status-error" role="alert">
+                {problems.form}
+              </p>
+            )}
+            {tried && state.channels.length > 0 && !allOk && (
+              <p className="status status-error" role="alert">
+                Some posts break their platform's rules; fix what is marked before publishing or scheduling.
+              </p>
+            )}
+            <div className="pub-actions">
+              <Button
+                type="submit"
+                pending={compose.isPending && compose.variables?.when.kind === "at"}
+                pendingLabel="Scheduling…"
+              >
+                Schedule
+              </Button>
+              <Button
+                variant="secondary"
+                pending={compose.isPending && compose.variables?.when.kind === "now"}
+                pendingLabel="Publishing…"
+                onClick={() => submit("now")}
+              >
+                Publish now
+              </Button>
+              <Button
+                variant="ghost"
+                pending={compose.isPending && compose.variables?.when.kind === "draft"}
+                pendingLabel="Saving…"
+                onClick={() => submit("draft")}
+              >
+                Save as draft
+              </Button>
+            </div>
+          </section>
+        </div>
+
+        <aside className="pub-previews" aria-labelledby="pub-preview-heading">
+          <h2 id="pub-preview-heading">Preview</h2>
+          {selected.length === 0 ? (
+            <div className="empty">
+              <p>Pick an account to see how the post will look there.</p>
+            </div>
+          ) : (
+            selected.map(
+              ({ channel, connection }) =>
+                connection && (
+                  <PostPreview
+                    key={channel.connectionId}
+                    account={connection}
+                    parts={channelParts(state, channel)}
+                    title={channelTitle(state, channel)}
+                    check={checks.get(channel.connectionId) as ChannelCheck}
+                  />
+                ),
+            )
+          )}
+        </aside>
+      </form>
+    </div>
+  );
+}
+
+function ChannelOption({
+  connection,
+  checked,
+  onChange,
+  problems,
+}: {
+  connection: Connection;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  problems: string[];
+}) {
+  const needsReauth = connection.status === "needs_reauth";
+  return (
+    <div>
+      <label className="pub-channel-option" data-disabled={needsReauth && !checked ? "" : undefined}>
+        <input
+          type="checkbox"
+          checked={checked}
+          disabled={needsReauth && !checked}
+          onChange={(e) => onChange(e.target.checked)}
+          aria-label={`${connection.displayName || connection.username} on ${PLATFORM_NAMES[connection.platform]}`}
+        />
+        <AccountIdentity account={connection} size={30} />
+        {needsReauth && <span className="badge badge-warning">Needs reconnecting</span>}
+      </label>
+      {needsReauth && (
+        <p className="hint">
+          <Link to="/publishing/connections">Reconnect {PLATFORM_NAMES[connection.platform]}</Link> to post to this account.
+        </p>
+      )}
+      {problems.map((message) => (
+        <p key={message} className="field-error" role="alert">
+          <span aria-hidden="true">⚠ </span>
+          {message}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function TitleField({ value, onChange, error }: { value: string; onChange: (value: string) => void; error: string | undefined }) {
+  return (
+    <div className="field" data-invalid={error ? "" : undefined}>
+      <label htmlFor="pub-title">WordPress title</label>
+      <input
+        id="pub-title"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "pub-title-error" : undefined}
+      />
+      {error && (
+        <p className="field-error" id="pub-title-error">
+          <span aria-hidden="true">⚠ </span>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
