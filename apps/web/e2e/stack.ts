@@ -4,6 +4,9 @@
  * sandbox publishing platform every platform points at.
  */
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
@@ -67,6 +70,8 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   const sandbox = await startSandboxPlatform();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  // Uploads (logos) in a fresh folder, removed on stop.
+  const filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-files-"));
   const env = loadEnv({
     NODE_ENV: "test",
     DATABASE_URL: databaseUrl,
@@ -77,6 +82,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
     HOST: "127.0.0.1",
     PORT: String(port),
     PUBLISHING_SANDBOX_URL: sandbox.url,
+    STORAGE_LOCAL_DIR: filesDir,
     ...options.env,
   });
 
@@ -165,6 +171,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
       await api.close();
       await smtp.stop();
       await sandbox.stop();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -34,7 +34,7 @@ const valuesOf = (kit: BrandKit): Values<Field> => ({
 export function BrandKitPage() {
   const kit = useQuery(trpc.brand.get.queryOptions());
   return (
-    <div className="page">
+    <div className="page page-wide">
       <title>Brand kit · Inkwell</title>
       <header className="page-header">
         <h1 tabIndex={-1}>Brand kit</h1>
@@ -94,7 +94,7 @@ function BrandKitEditor({ kit }: { kit: BrandKit }) {
           </div>
           <fieldset className="bk-colors">
             <legend>Colours</legend>
-            <div className="field-row">
+            <div className="bk-color-grid">
               {COLORS.map((c) => (
                 <ColorField key={c.name} label={c.label} onPick={(hex) => form.setValue(c.name, hex)} {...form.field(c.name)} />
               ))}

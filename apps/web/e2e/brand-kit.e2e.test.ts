@@ -1,0 +1,142 @@
+/**
+ * The brand kit in a real browser against the real stack: colours with live swatches and their names,
+ * a bad hex and an over-long voice prompt refused with clear messages, a text file posing as a PNG
+ * refused by the server's sniffing, a too-big file refused before upload, a real logo uploaded and
+ * shown through its signed URL, and everything still there after a reload.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Stack, startStack } from "./stack.ts";
+
+const STEP_TIMEOUT = 15_000;
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let stepNumber = 0;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  stack = await startStack(inject("databaseUrl"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+  });
+  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1300, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  page = await context.newPage();
+  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function step(name: string, fn: () => Promise<void>) {
+  const label = `brand-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  try {
+    await fn();
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
+const field = (label: string) => page.getByLabel(label, { exact: true });
+
+describe("the brand kit in the browser", () => {
+  it("sets colours, voice and a logo, with clear errors, and keeps them", async () => {
+    const email = `brand-${Date.now()}@example.test`;
+
+    await step("sign up and open the brand kit", async () => {
+      await page.goto("/sign-up");
+      await page.getByLabel("Display name").fill("Grace Hopper");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await visible(page.getByRole("heading", { level: 1, name: "Welcome, Grace Hopper" }));
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Brand kit" }).click();
+      await visible(page.getByRole("heading", { level: 1, name: "Brand kit" }));
+    });
+
+    await step("colours show live swatches and names; a bad hex says why", async () => {
+      await page.getByLabel("Brand name").fill("Crumb & Co");
+      await page.getByLabel("Tagline").fill("Bread worth waking up for");
+      await field("Primary colour").fill("#1E3A8A");
+      await visible(page.getByText("The writer calls it “dark blue”."));
+      const swatch = page
+        .locator(".bk-color")
+        .filter({ has: field("Primary colour") })
+        .locator(".bk-swatch");
+      await expect.poll(() => swatch.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(30, 58, 138)");
+      await field("Secondary colour").fill("navy");
+      await field("Accent colour").click();
+      await visible(page.getByText('"navy" is not a hex colour: use # and six hex digits, like #1a2b3c'));
+      await field("Secondary colour").fill("#f59e0b");
+      await field("Accent colour").fill("#FFC0CB");
+      // The preview lists the palette with the same names.
+      await visible(page.getByRole("complementary", { name: "Preview" }).getByText("· pale pink"));
+    });
+
+    await step("the voice prompt counts to 500 and 501 is refused", async () => {
+      const voice = page.getByLabel("Voice prompt");
+      await voice.fill("w".repeat(501));
+      await visible(page.getByText("501 / 500 characters — 1 too many"));
+      await page.getByRole("button", { name: "Save brand kit" }).click();
+      await visible(page.getByText("The voice prompt can be at most 500 characters (it has 501)"));
+      await voice.fill("Warm and plain-spoken. Short sentences, no jargon.");
+      await visible(page.getByText("50 / 500 characters"));
+      await page.getByRole("button", { name: "Save brand kit" }).click();
+      await visible(page.getByText("Brand kit saved. New generations will use it."));
+    });
+
+    await step("a text file named logo.png is refused by the server, a big file before upload", async () => {
+      const file = page.getByLabel("Logo file");
+      await file.setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from("not a picture at all") });
+      await visible(page.getByRole("alert").filter({ hasText: "That file is plain text, not a PNG, JPEG, WebP or GIF image." }));
+      const big = Buffer.alloc(3 * 1024 * 1024);
+      PNG.copy(big);
+      await file.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: big });
+      await visible(page.getByRole("alert").filter({ hasText: "That file is 3 MB; the limit is 2 MB." }));
+    });
+
+    await step("a real logo uploads and shows through its signed URL", async () => {
+      await page.getByLabel("Logo file").setInputFiles({ name: "crumb.png", mimeType: "image/png", buffer: PNG });
+      await visible(page.getByText("Logo uploaded."));
+      const logo = page.getByRole("img", { name: "Your logo" });
+      await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+      expect(await logo.getAttribute("src")).toMatch(/^\/files\/[0-9a-f-]{36}\?exp=\d+&sig=[A-Za-z0-9_-]{43}$/);
+      await visible(page.getByRole("button", { name: "Replace logo" }));
+    });
+
+    await step("everything is still there after a reload", async () => {
+      await page.reload();
+      await visible(page.getByRole("heading", { level: 1, name: "Brand kit" }));
+      await expect.poll(() => page.getByLabel("Brand name").inputValue()).toBe("Crumb & Co");
+      expect(await field("Primary colour").inputValue()).toBe("#1e3a8a");
+      expect(await field("Accent colour").inputValue()).toBe("#ffc0cb");
+      const logo = page.getByRole("img", { name: "Your logo" });
+      await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    });
+  });
+});
