@@ -67,6 +67,8 @@ if (!sandboxUrl && !realPlatform) {
   cleanups.push(() => sandbox.stop());
   sandboxUrl = sandbox.url;
   say(`sandbox publishing platform at ${sandboxUrl} (feed: ${sandboxUrl}/sandbox/feed)`);
+  const wp = sandbox.wordpress;
+  say(`sandbox WordPress: site ${wp.siteUrl}, username ${wp.username}, application password "${wp.applicationPassword}"`);
 }
 
 const apiPort = Number(process.env.PORT ?? 3000);
