@@ -22,6 +22,7 @@ import { SettingsPage } from "./routes/settings.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
+import { VoicePage } from "./routes/voice.tsx";
 
 export const router = createBrowserRouter([
   {
@@ -53,6 +54,7 @@ export const router = createBrowserRouter([
           { path: "chat/:conversationId", Component: ChatPage },
           { path: "knowledge", Component: KnowledgePage },
           { path: "brand-kit", Component: BrandKitPage },
+          { path: "voice", Component: VoicePage },
           { path: "publishing", Component: PublishingQueuePage },
           { path: "publishing/compose", Component: PublishingComposePage },
           { path: "publishing/history", Component: PublishingHistoryPage },

@@ -38,6 +38,7 @@ export function AppShell() {
                 <NavLink to="/chat">Chat</NavLink>
                 <NavLink to="/knowledge">Knowledge</NavLink>
                 <NavLink to="/brand-kit">Brand kit</NavLink>
+                <NavLink to="/voice">Voice</NavLink>
                 <NavLink to="/publishing">Publishing</NavLink>
                 <NavLink to="/credits">Credits</NavLink>
                 <NavLink to="/profile">Profile</NavLink>
