@@ -13,7 +13,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DomainError } from "../platform/errors.ts";
 import { generateKeySpec, parseKeyRing } from "../platform/secret-box.ts";
-import { files, LocalDiskStorage, S3Storage, type Storage, sniff } from "./index.ts";
+import { createStorageFromEnv, files, LocalDiskStorage, S3Storage, type Storage, sniff, storageEnvSchema } from "./index.ts";
 
 const { db } = createDb({ url: inject("databaseUrl"), max: 6 });
 let root: string;
@@ -99,10 +99,43 @@ describe("storage adapters", () => {
         prefix: "tenant-a",
       });
       await roundTrip(s3);
+      // The product path on S3: store (sniffed, recorded), serve through a signed URL, delete.
+      const userId = await newUser();
+      const bytes = png(3, 3);
+      const file = await asUser(db, userId, (tx) =>
+        files.store({ storage: s3 }, tx, userId, { purpose: "brand_logo", filename: "logo.png", bytes }),
+      );
+      const url = new URL(files.signedUrl({ keyRing }, file, 60), "http://x");
+      const served = await files.openSigned(
+        { db, storage: s3, keyRing },
+        { id: file.id, exp: url.searchParams.get("exp") ?? "", sig: url.searchParams.get("sig") ?? "" },
+      );
+      expect(served.status === "ok" && served.bytes).toEqual(bytes);
+      const { storageKey } = await asUser(db, userId, (tx) => files.remove(tx, file.id));
+      expect(storageKey).toBe(`brand-logo/${userId}/${file.id}`);
+      await files.deleteObject({ storage: s3 }, storageKey);
+      expect(await s3.get(storageKey)).toBeNull();
       s3.client.destroy();
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("storage configuration", () => {
+  it("is the local disk with zero configuration, S3 when asked, and refuses half an S3 setup", () => {
+    const local = createStorageFromEnv(storageEnvSchema.parse({}));
+    expect(local).toBeInstanceOf(LocalDiskStorage);
+    expect((local as LocalDiskStorage).root).toMatch(/\.data\/files$/);
+    const s3 = storageEnvSchema.parse({
+      STORAGE_DRIVER: "s3",
+      STORAGE_S3_BUCKET: "media",
+      STORAGE_S3_ENDPOINT: "http://127.0.0.1:9000",
+      STORAGE_S3_FORCE_PATH_STYLE: "true",
+    });
+    expect(createStorageFromEnv(s3).kind).toBe("s3");
+    expect(() => createStorageFromEnv(storageEnvSchema.parse({ STORAGE_DRIVER: "s3" }))).toThrow(/STORAGE_S3_BUCKET/);
+    expect(() => createStorageFromEnv({ ...s3, STORAGE_S3_ACCESS_KEY_ID: "only-the-id" })).toThrow(/both/);
   });
 });
 
