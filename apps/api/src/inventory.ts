@@ -92,6 +92,42 @@ export const inventory: Record<string, InventoryEntry> = {
   "writer.knowledge.delete": { access: "user", owned: { table: "knowledge_entries", input: (id) => ({ id }) } },
   "writer.knowledge.list": { access: "user" },
   "writer.knowledge.search": { access: "user" },
+  "writer.sessions.create": { access: "user" },
+  "writer.sessions.list": { access: "user" },
+  "writer.sessions.get": { access: "user", owned: { table: "writer_sessions", input: (id) => ({ sessionId: id }) } },
+  "writer.sessions.rename": {
+    access: "user",
+    owned: { table: "writer_sessions", input: (id) => ({ sessionId: id, title: "Mine now" }) },
+  },
+  "writer.sessions.delete": { access: "user", owned: { table: "writer_sessions", input: (id) => ({ sessionId: id }) } },
+  "writer.sessions.iterate": {
+    access: "user",
+    owned: {
+      table: "writer_sessions",
+      input: (id) => ({ sessionId: id, instruction: "Make it shorter", idempotencyKey: `sweep-${id}` }),
+    },
+  },
+  "writer.sessions.stream": { access: "user", owned: { table: "writer_sessions", input: (id) => ({ sessionId: id }) } },
+  "writer.sessions.editOutput": {
+    access: "user",
+    owned: { table: "writer_outputs", input: (id) => ({ outputId: id, content: "Overwritten" }) },
+  },
+  "writer.sessions.versions": { access: "user", owned: { table: "writer_outputs", input: (id) => ({ outputId: id }) } },
+  "writer.sessions.output": { access: "user", owned: { table: "writer_outputs", input: (id) => ({ outputId: id }) } },
+  "writer.sessions.restoreVersion": {
+    access: "user",
+    owned: { table: "writer_output_versions", input: (id) => ({ versionId: id }) },
+  },
+  "writer.projects.pin": {
+    access: "user",
+    owned: { table: "writer_sessions", input: (id) => ({ sessionId: id, name: "Mine now" }) },
+  },
+  "writer.projects.list": { access: "user" },
+  "writer.projects.update": {
+    access: "user",
+    owned: { table: "writer_projects", input: (id) => ({ projectId: id, name: "Mine now" }) },
+  },
+  "writer.projects.unpin": { access: "user", owned: { table: "writer_projects", input: (id) => ({ projectId: id }) } },
   "publishing.connections.list": { access: "user" },
   "publishing.connections.startOAuth": {
     access: "user",
@@ -173,6 +209,14 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
         })
         .execute(),
     ),
+  // Writer sessions with their outputs generated (offline model) and settled, so nothing changes under the sweep.
+  writer_sessions: (caller) => writerFixture(caller),
+  writer_outputs: (caller) => writerFixture(caller),
+  writer_output_versions: (caller) => writerFixture(caller),
+  writer_projects: async (caller) => {
+    const sessionId = await writerFixture(caller);
+    await caller.writer.projects.pin({ sessionId, name: "Fixture project", tags: ["fixture"] });
+  },
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {
     const c = await caller.chat.create({ assistant: "tutor", title: "Fixture chat" });
@@ -188,3 +232,17 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
     await caller.voice.addSample({ profileId: p.id, source: "paste", content: "I write short, plain sentences. Mostly." });
   },
 };
+
+/** A writer session whose LinkedIn post is generated and stored (its stream drained to the end). */
+async function writerFixture(caller: Caller) {
+  const { sessionId } = await caller.writer.sessions.create({
+    concept: "Fixture: why small bakeries should post daily",
+    formats: ["linkedin_post"],
+    style: "natural",
+    idempotencyKey: `fixture-${crypto.randomUUID()}`,
+  });
+  for await (const _ of await caller.writer.sessions.stream({ sessionId })) {
+    // drain until every output is settled
+  }
+  return sessionId;
+}

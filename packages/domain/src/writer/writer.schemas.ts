@@ -71,3 +71,7 @@ export interface KnowledgeMatch {
     keyword: { rank: number } | null;
   };
 }
+
+// Writer sessions: the formats and their rules (pure), inputs and views.
+export * from "./writer-formats.ts";
+export * from "./writer-sessions.schemas.ts";

@@ -1,0 +1,530 @@
+/**
+ * Writer sessions end to end: tRPC → domain → a real Postgres, with the openai SDK talking to the local
+ * OpenAI-compatible server. Every chosen format is generated detached from the request, streams in,
+ * and is stored with its rules enforced; knowledge retrieved for the concept is in the prompt and
+ * reported; iterations, edits and restores make versions; credits and bad inputs are refused before any
+ * model call; another user's ids are NOT_FOUND.
+ */
+import type { ChatBody } from "@inkwell/domain/ai/testing";
+import type { WorkerDeps } from "@inkwell/domain/platform";
+import {
+  embedKnowledgeJob,
+  readNewsletter,
+  titleSessionJob,
+  type WriterFormat,
+  type WriterStreamEvent,
+  writerSessions,
+  xWeightedLength,
+} from "@inkwell/domain/writer";
+import { sql } from "kysely";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { createCaller } from "../src/router.ts";
+import { expectTrpcError, type Harness, startHarnessWithLocalModel } from "./harness.ts";
+
+type Caller = ReturnType<typeof createCaller>;
+
+let env: Awaited<ReturnType<typeof startHarnessWithLocalModel>>;
+let h: Harness;
+let worker: WorkerDeps;
+beforeAll(async () => {
+  env = await startHarnessWithLocalModel();
+  h = env.h;
+  worker = { db: h.db, ai: h.deps.ai, mailer: undefined as never, log: h.deps.log };
+});
+afterAll(async () => {
+  await writerSessions.settled();
+  await env.stop();
+});
+
+let counter = 0;
+const key = () => `writer-key-${Date.now()}-${++counter}`;
+const words = (n: number, word = "word") => Array.from({ length: n }, (_, i) => `${word}${i}`).join(" ");
+
+/** What the local model writes, by the format named in the system prompt (deliberately breaking each format's rules). */
+function formatOf(body: ChatBody): WriterFormat | null {
+  const system = String(body.messages[0]?.content ?? "");
+  if (system.includes("Write a LinkedIn post")) return "linkedin_post";
+  if (system.includes("Write an X thread")) return "x_thread";
+  if (system.includes("post for Threads")) return "threads_post";
+  if (system.includes("Write a blog article")) return "blog_article";
+  if (system.includes("Write an email newsletter")) return "newsletter";
+  return null;
+}
+
+const RULE_BREAKING: Record<WriterFormat, string> = {
+  // Markdown and over 3,000 characters.
+  linkedin_post: `## Big news\n\n**Bold** opener. ${"A sentence about bakeries and mornings. ".repeat(90)}`,
+  // Unnumbered posts, one far over 280.
+  x_thread: `Hook: bakeries win mornings.\n\n${"Fresh bread sells itself when people see it early. ".repeat(12)}\n\nThat is the whole trick.`,
+  threads_post: `${"Short thought about bread. ".repeat(30)}`,
+  // No headings at all.
+  blog_article: "Bakeries that post daily sell more.\n\nThey show up in feeds every morning.\n\nCustomers remember them.",
+  newsletter: "Subject: Bread week\n\nHi there,\n\nThis week we bake.",
+};
+
+const chatRequests = () => env.server.requests.filter((r) => r.path.endsWith("/chat/completions"));
+const bodiesAbout = (concept: string) =>
+  chatRequests()
+    .map((r) => r.body as ChatBody)
+    .filter((b) => JSON.stringify(b.messages).includes(concept) && formatOf(b));
+
+/** Drains the session's stream to the end. */
+async function collect(caller: Caller, sessionId: string) {
+  const events: WriterStreamEvent[] = [];
+  const iterable = (await caller.writer.sessions.stream({ sessionId })) as AsyncIterable<unknown>;
+  // Each event is tracked (an [id, data] envelope) for SSE reconnects.
+  for await (const envelope of iterable) events.push((envelope as [string, WriterStreamEvent])[1]);
+  return events;
+}
+
+const available = async (caller: Caller) => (await caller.credits.balance()).available;
+
+beforeEach(() => {
+  env.server.setReply((body) => {
+    const format = formatOf(body);
+    return format ? RULE_BREAKING[format] : "Bakery mornings";
+  });
+  env.server.setTokenDelayMs(0);
+  env.server.setFirstTokenDelayMs(0);
+});
+
+describe("generation", () => {
+  it("generates every chosen format detached, streams them in, enforces each format's rules and charges each", async () => {
+    const u = await h.signUp("writer-all");
+    const before = await available(u.caller);
+    env.server.setTokenDelayMs(2);
+    const formats: WriterFormat[] = ["linkedin_post", "x_thread", "threads_post", "blog_article", "newsletter"];
+    const concept = "Why small bakeries should post every morning";
+    const { sessionId } = await u.caller.writer.sessions.create({ concept, formats, style: "punchy", idempotencyKey: key() });
+
+    // Right away: the session and its outputs exist, streaming.
+    const early = await u.caller.writer.sessions.get({ sessionId });
+    expect(early.session).toMatchObject({ concept, style: "punchy", pinned: false, title: "New draft" });
+    expect(early.outputs.map((o) => o.format)).toEqual(formats);
+    expect(early.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(early.messages[0]?.content).toBe(concept);
+
+    const events = await collect(u.caller, sessionId);
+    // Partial text arrived before the stored versions.
+    const partial = events.filter((e) => e.status === "streaming" && e.content.length > 0);
+    expect(partial.length).toBeGreaterThan(0);
+    const finals = events.filter((e) => e.status !== "streaming");
+    expect(new Set(finals.map((e) => e.outputId)).size).toBe(5);
+    expect(finals.every((e) => e.status === "ready" && e.versionId)).toBe(true);
+
+    const { outputs } = await u.caller.writer.sessions.get({ sessionId });
+    const by = Object.fromEntries(outputs.map((o) => [o.format, o]));
+    for (const o of outputs) expect(o).toMatchObject({ status: "ready", error: null, versionCount: 1, draft: "" });
+
+    const linkedin = by.linkedin_post?.current;
+    expect(linkedin?.source).toBe("generated");
+    expect([...(linkedin?.content ?? "")].length).toBeLessThanOrEqual(3000);
+    expect(linkedin?.content).not.toMatch(/^#|\*\*/m);
+
+    const thread = by.x_thread?.current;
+    const parts = thread?.parts ?? [];
+    expect(parts.length).toBeGreaterThan(3);
+    parts.forEach((p, i) => {
+      expect(p.startsWith(`${i + 1}/${parts.length} `)).toBe(true);
+      expect(xWeightedLength(p)).toBeLessThanOrEqual(280);
+    });
+    expect(thread?.content).toBe(parts.join("\n\n"));
+
+    expect([...(by.threads_post?.current?.content ?? "")].length).toBeLessThanOrEqual(500);
+    const article = by.blog_article?.current?.content ?? "";
+    expect(article).toMatch(/^# \S/);
+    expect(article).toMatch(/^## \S/m);
+    expect(readNewsletter(by.newsletter?.current?.content ?? "").subject).toBe("Bread week");
+
+    // The final event carries the stored text.
+    const threadFinal = finals.find((e) => e.outputId === by.x_thread?.id);
+    expect(threadFinal?.parts).toEqual(parts);
+
+    // One metered generation per output (10 credits each).
+    expect(await available(u.caller)).toBe(before - 50);
+    const generations = await u.caller.usage.generations({});
+    expect(generations.filter((g) => g.operation === "writer.generate")).toHaveLength(5);
+
+    // The style is in every request, once per format.
+    const bodies = bodiesAbout(concept);
+    expect(bodies).toHaveLength(5);
+    for (const b of bodies) expect(String(b.messages[0]?.content)).toContain("Style: punchy");
+
+    // The title job names the session after its concept.
+    await titleSessionJob.handler({ userId: u.me.id, sessionId }, worker);
+    expect((await u.caller.writer.sessions.get({ sessionId })).session.title).not.toBe("New draft");
+  });
+
+  it("puts the retrieved knowledge in the prompt and reports which entries it used", async () => {
+    const u = await h.signUp("writer-kb");
+    const sourdough = await u.caller.writer.knowledge.create({
+      title: "My bakery",
+      content: "I run a small sourdough bakery in Leeds called Crumb & Co, open since 2019.",
+      category: "about_me",
+    });
+    await u.caller.writer.knowledge.create({
+      title: "My readers",
+      content: "Local families and office workers who buy bread on their way to work.",
+      category: "audience",
+    });
+    await embedKnowledgeJob.handler({ userId: u.me.id }, worker);
+
+    const concept = "Sourdough bakery mornings for office workers";
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept,
+      formats: ["linkedin_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const detail = await u.caller.writer.sessions.get({ sessionId });
+    expect(detail.knowledgeUsed.map((k) => k.id)).toContain(sourdough.id);
+    expect(detail.knowledgeUsed.find((k) => k.id === sourdough.id)).toEqual({
+      id: sourdough.id,
+      title: "My bakery",
+      category: "about_me",
+    });
+    const [body] = bodiesAbout(concept);
+    const system = String(body?.messages[0]?.content);
+    expect(system).toContain("Crumb & Co");
+    expect(system).toContain("My bakery");
+
+    // Without knowledge: nothing retrieved, nothing reported.
+    const concept2 = "Sourdough bakery mornings without notes";
+    const plain = await u.caller.writer.sessions.create({
+      concept: concept2,
+      formats: ["threads_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, plain.sessionId);
+    expect((await u.caller.writer.sessions.get({ sessionId: plain.sessionId })).knowledgeUsed).toEqual([]);
+    expect(String(bodiesAbout(concept2)[0]?.messages[0]?.content)).not.toContain("Crumb & Co");
+  });
+
+  it("replays a retried create instead of generating twice", async () => {
+    const u = await h.signUp("writer-retry");
+    const k = key();
+    const input = { concept: "Retry me once", formats: ["threads_post" as const], style: "polished" as const, idempotencyKey: k };
+    const first = await u.caller.writer.sessions.create(input);
+    await collect(u.caller, first.sessionId);
+    const calls = chatRequests().length;
+    expect(await u.caller.writer.sessions.create(input)).toEqual(first);
+    expect(chatRequests().length).toBe(calls);
+    await expectTrpcError(u.caller.writer.sessions.create({ ...input, concept: "Something else" }), "CONFLICT");
+  });
+
+  it("marks an output failed when the model fails, charging nothing for it", async () => {
+    const u = await h.signUp("writer-fail");
+    const before = await available(u.caller);
+    env.server.failNext(1, { status: 500 });
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "A failing generation",
+      formats: ["linkedin_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    const events = await collect(u.caller, sessionId);
+    expect(events.at(-1)).toMatchObject({ status: "failed", versionId: null });
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(o).toMatchObject({ status: "failed", current: null, versionCount: 0 });
+    expect(o?.error).toBeTruthy();
+    expect(await available(u.caller)).toBe(before);
+  });
+});
+
+describe("refusals", () => {
+  it("refuses with PAYMENT_REQUIRED before any model call when credits do not cover every format", async () => {
+    const u = await h.signUp("writer-broke");
+    await h.raw(sql`UPDATE credit_grants SET remaining = 15 WHERE user_id = ${u.me.id}`);
+    await h.raw(sql`UPDATE credit_accounts SET balance = 15 WHERE user_id = ${u.me.id}`);
+    const calls = chatRequests().length;
+    const e = await expectTrpcError(
+      u.caller.writer.sessions.create({
+        concept: "Two formats, credits for one",
+        formats: ["linkedin_post", "x_thread"],
+        style: "natural",
+        idempotencyKey: key(),
+      }),
+      "PAYMENT_REQUIRED",
+    );
+    expect(e.message).toContain("20 credits");
+    expect(chatRequests().length).toBe(calls);
+    expect(await u.caller.writer.sessions.list()).toEqual([]);
+  });
+
+  it("validates inputs", async () => {
+    const u = await h.signUp("writer-bad");
+    const base = { concept: "Fine", formats: ["linkedin_post"], style: "natural", idempotencyKey: key() };
+    const create = (over: Record<string, unknown>) => u.caller.writer.sessions.create({ ...base, ...over } as never);
+    await expectTrpcError(create({ concept: "   " }), "BAD_REQUEST");
+    await expectTrpcError(create({ concept: "x".repeat(5001) }), "BAD_REQUEST");
+    await expectTrpcError(create({ formats: [] }), "BAD_REQUEST");
+    await expectTrpcError(create({ formats: ["tiktok_video"] }), "BAD_REQUEST");
+    await expectTrpcError(create({ formats: ["x_thread", "x_thread"] }), "BAD_REQUEST");
+    await expectTrpcError(create({ style: "sarcastic" }), "BAD_REQUEST");
+    await expectTrpcError(create({ idempotencyKey: "short" }), "BAD_REQUEST");
+    await expectTrpcError(create({ voiceProfileId: "not-a-uuid" }), "BAD_REQUEST");
+    expect(await u.caller.writer.sessions.list()).toEqual([]);
+
+    const { sessionId } = await u.caller.writer.sessions.create({ ...base, formats: ["linkedin_post"] } as never);
+    await collect(u.caller, sessionId);
+    const iterate = (over: Record<string, unknown>) =>
+      u.caller.writer.sessions.iterate({ sessionId, instruction: "Shorter", idempotencyKey: key(), ...over } as never);
+    await expectTrpcError(iterate({ instruction: " " }), "BAD_REQUEST");
+    await expectTrpcError(iterate({ formats: ["blog_article"] }), "BAD_REQUEST");
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    await expectTrpcError(u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content: "  " }), "BAD_REQUEST");
+    await expectTrpcError(u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content: words(700) }), "BAD_REQUEST");
+  });
+
+  it("refuses to iterate while an output is still being written", async () => {
+    const u = await h.signUp("writer-busy");
+    env.server.setTokenDelayMs(30);
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Slow one",
+      formats: ["linkedin_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await expectTrpcError(
+      u.caller.writer.sessions.iterate({ sessionId, instruction: "Shorter", idempotencyKey: key() }),
+      "PRECONDITION_FAILED",
+    );
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    await expectTrpcError(
+      u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content: "Mine" }),
+      "PRECONDITION_FAILED",
+    );
+    // Deleting the session stops its generation.
+    await u.caller.writer.sessions.delete({ sessionId });
+    await writerSessions.settled();
+    await expectTrpcError(u.caller.writer.sessions.get({ sessionId }), "NOT_FOUND");
+  });
+
+  it("keeps another user's sessions, outputs and versions NOT_FOUND", async () => {
+    const a = await h.signUp("writer-owner");
+    const b = await h.signUp("writer-other");
+    const { sessionId } = await a.caller.writer.sessions.create({
+      concept: "Private concept",
+      formats: ["threads_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await collect(a.caller, sessionId);
+    const [o] = (await a.caller.writer.sessions.get({ sessionId })).outputs;
+    const outputId = o?.id as string;
+    await expectTrpcError(b.caller.writer.sessions.get({ sessionId }), "NOT_FOUND");
+    await expectTrpcError(b.caller.writer.sessions.stream({ sessionId }), "NOT_FOUND");
+    await expectTrpcError(
+      b.caller.writer.sessions.iterate({ sessionId, instruction: "Mine", idempotencyKey: key() }),
+      "NOT_FOUND",
+    );
+    await expectTrpcError(b.caller.writer.sessions.versions({ outputId }), "NOT_FOUND");
+    await expectTrpcError(b.caller.writer.sessions.output({ outputId }), "NOT_FOUND");
+    await expectTrpcError(b.caller.writer.sessions.editOutput({ outputId, content: "Mine" }), "NOT_FOUND");
+    await expectTrpcError(b.caller.writer.sessions.restoreVersion({ versionId: o?.current?.id as string }), "NOT_FOUND");
+    await expectTrpcError(b.caller.writer.projects.pin({ sessionId, name: "Mine" }), "NOT_FOUND");
+    expect(await b.caller.writer.sessions.list({ query: "private" })).toEqual([]);
+  });
+});
+
+describe("iterating, versions and the composer's prefill", () => {
+  it("iterates chosen formats into new versions, edits, restores an earlier version and keeps the history", async () => {
+    const u = await h.signUp("writer-iterate");
+    const concept = "Morning bread drops for a small bakery";
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept,
+      formats: ["linkedin_post", "x_thread"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const first = await u.caller.writer.sessions.get({ sessionId });
+    const linkedin = first.outputs.find((o) => o.format === "linkedin_post");
+    const thread = first.outputs.find((o) => o.format === "x_thread");
+    const v1 = linkedin?.current;
+
+    env.server.setReply((body) => (formatOf(body) ? "Shorter post about morning bread. #bread" : "title"));
+    const before = await available(u.caller);
+    const it1 = await u.caller.writer.sessions.iterate({
+      sessionId,
+      instruction: "Make it much shorter",
+      formats: ["linkedin_post"],
+      idempotencyKey: key(),
+    });
+    expect(it1.outputIds).toEqual([linkedin?.id]);
+    await collect(u.caller, sessionId);
+
+    // The revision request carried the previous text and the instruction.
+    const revision = bodiesAbout(concept).at(-1);
+    expect(revision?.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(revision?.messages[2]?.content).toBe(v1?.content);
+    expect(String(revision?.messages[3]?.content)).toContain("Make it much shorter");
+
+    const after = await u.caller.writer.sessions.get({ sessionId });
+    const revised = after.outputs.find((o) => o.id === linkedin?.id);
+    expect(revised?.current).toMatchObject({
+      number: 2,
+      source: "iteration",
+      instruction: "Make it much shorter",
+      content: "Shorter post about morning bread. #bread",
+    });
+    expect(revised?.versionCount).toBe(2);
+    expect(after.outputs.find((o) => o.id === thread?.id)?.versionCount).toBe(1);
+    expect(after.messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", concept],
+      ["assistant", "Writing your LinkedIn post and X thread in a natural style."],
+      ["user", "Make it much shorter"],
+      ["assistant", "Revising your LinkedIn post."],
+    ]);
+    expect(await available(u.caller)).toBe(before - 4);
+
+    // Edit, then restore the first version: each is a new current version; nothing is lost.
+    const edited = await u.caller.writer.sessions.editOutput({ outputId: linkedin?.id as string, content: "My own words." });
+    expect(edited.current).toMatchObject({ number: 3, source: "edit", content: "My own words." });
+    const restored = await u.caller.writer.sessions.restoreVersion({ versionId: v1?.id as string });
+    expect(restored.current).toMatchObject({
+      number: 4,
+      source: "restore",
+      content: v1?.content,
+      instruction: "Restored version 1",
+    });
+    const versions = await u.caller.writer.sessions.versions({ outputId: linkedin?.id as string });
+    expect(versions.map((v) => [v.number, v.source])).toEqual([
+      [4, "restore"],
+      [3, "edit"],
+      [2, "iteration"],
+      [1, "generated"],
+    ]);
+
+    // An edited thread is split and numbered again.
+    const threadEdit = await u.caller.writer.sessions.editOutput({
+      outputId: thread?.id as string,
+      content: `${"Crumbs everywhere and nobody minds at all. ".repeat(10)}`,
+    });
+    expect(threadEdit.current?.parts?.length).toBeGreaterThan(1);
+    for (const p of threadEdit.current?.parts ?? []) expect(xWeightedLength(p)).toBeLessThanOrEqual(280);
+
+    // The composer's prefill: the thread's posts, ready for X.
+    const prefill = await u.caller.writer.sessions.output({ outputId: thread?.id as string });
+    expect(prefill.current?.id).toBe(threadEdit.current?.id);
+    expect(prefill.prefill).toEqual({ platform: "x", parts: threadEdit.current?.parts, title: null });
+
+    // A retried iterate is a replay, not a second run.
+    const k = key();
+    await u.caller.writer.sessions.iterate({ sessionId, instruction: "Warmer", formats: ["x_thread"], idempotencyKey: k });
+    await collect(u.caller, sessionId);
+    const calls = chatRequests().length;
+    const replay = await u.caller.writer.sessions.iterate({
+      sessionId,
+      instruction: "Warmer",
+      formats: ["x_thread"],
+      idempotencyKey: k,
+    });
+    expect(replay.outputIds).toEqual([thread?.id]);
+    expect(chatRequests().length).toBe(calls);
+  });
+
+  it("keeps the current version when an iteration fails", async () => {
+    const u = await h.signUp("writer-iter-fail");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Iteration that fails",
+      formats: ["threads_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const [before] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    env.server.failNext(1, { status: 500 });
+    await u.caller.writer.sessions.iterate({ sessionId, instruction: "Punchier", idempotencyKey: key() });
+    await collect(u.caller, sessionId);
+    const [after] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(after?.status).toBe("failed");
+    expect(after?.current).toEqual(before?.current);
+    expect(after?.versionCount).toBe(1);
+  });
+});
+
+describe("listing, search and projects", () => {
+  it("lists newest first with full-text search (prefix as you type) and keyset pages; renames and deletes", async () => {
+    const u = await h.signUp("writer-list");
+    const ids: string[] = [];
+    for (const concept of ["Sourdough starters explained", "Croissant lamination tips", "Pricing for market stalls"]) {
+      const { sessionId } = await u.caller.writer.sessions.create({
+        concept,
+        formats: ["threads_post"],
+        style: "natural",
+        idempotencyKey: key(),
+      });
+      await collect(u.caller, sessionId);
+      ids.push(sessionId);
+    }
+    const all = await u.caller.writer.sessions.list();
+    expect(all.map((s) => s.id)).toEqual([...ids].reverse());
+    expect(all[0]).toMatchObject({ formats: ["threads_post"], projectId: null, pinned: false });
+
+    expect((await u.caller.writer.sessions.list({ query: "croiss" })).map((s) => s.id)).toEqual([ids[1]]);
+    expect((await u.caller.writer.sessions.list({ query: "lamination croissant" })).map((s) => s.id)).toEqual([ids[1]]);
+    expect(await u.caller.writer.sessions.list({ query: "baguette" })).toEqual([]);
+    expect(await u.caller.writer.sessions.list({ query: "!!!" })).toEqual([]);
+
+    const page1 = await u.caller.writer.sessions.list({ limit: 2 });
+    const last = page1.at(-1);
+    const page2 = await u.caller.writer.sessions.list({
+      limit: 2,
+      cursor: { createdAt: last?.createdAt as Date, id: last?.id as string },
+    });
+    expect([...page1, ...page2].map((s) => s.id)).toEqual([...ids].reverse());
+
+    const renamed = await u.caller.writer.sessions.rename({ sessionId: ids[0] as string, title: "Starter guide" });
+    expect(renamed.title).toBe("Starter guide");
+    expect((await u.caller.writer.sessions.list({ query: "guide" })).map((s) => s.id)).toEqual([ids[0]]);
+    // The worker never renames a session the user named.
+    await titleSessionJob.handler({ userId: u.me.id, sessionId: ids[0] as string }, worker);
+    expect((await u.caller.writer.sessions.get({ sessionId: ids[0] as string })).session.title).toBe("Starter guide");
+
+    await u.caller.writer.sessions.delete({ sessionId: ids[2] as string });
+    expect((await u.caller.writer.sessions.list()).map((s) => s.id)).toEqual([ids[1], ids[0]]);
+    await expectTrpcError(u.caller.writer.sessions.delete({ sessionId: ids[2] as string }), "NOT_FOUND");
+  });
+
+  it("pins a session as a project, lists projects by tag, updates and unpins it", async () => {
+    const u = await h.signUp("writer-projects");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Holiday bake schedule",
+      formats: ["linkedin_post", "newsletter"],
+      style: "polished",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const project = await u.caller.writer.projects.pin({
+      sessionId,
+      name: "Holidays",
+      description: "Everything for December",
+      tags: ["Seasonal", "seasonal", "december"],
+    });
+    expect(project).toMatchObject({
+      sessionId,
+      name: "Holidays",
+      tags: ["seasonal", "december"],
+      session: { concept: "Holiday bake schedule", formats: ["linkedin_post", "newsletter"] },
+    });
+    await expectTrpcError(u.caller.writer.projects.pin({ sessionId, name: "Again" }), "CONFLICT");
+    expect((await u.caller.writer.sessions.get({ sessionId })).session.pinned).toBe(true);
+    expect((await u.caller.writer.sessions.list())[0]?.projectId).toBe(project.id);
+
+    expect((await u.caller.writer.projects.list({ tag: "december" })).map((p) => p.id)).toEqual([project.id]);
+    expect(await u.caller.writer.projects.list({ tag: "summer" })).toEqual([]);
+    const updated = await u.caller.writer.projects.update({ projectId: project.id, name: "Christmas", tags: ["xmas"] });
+    expect(updated).toMatchObject({ name: "Christmas", description: "Everything for December", tags: ["xmas"] });
+    await expectTrpcError(u.caller.writer.projects.update({ projectId: project.id } as never), "BAD_REQUEST");
+
+    await u.caller.writer.projects.unpin({ projectId: project.id });
+    expect(await u.caller.writer.projects.list()).toEqual([]);
+    expect((await u.caller.writer.sessions.get({ sessionId })).session.pinned).toBe(false);
+    await expectTrpcError(u.caller.writer.projects.unpin({ projectId: project.id }), "NOT_FOUND");
+  });
+});
