@@ -207,6 +207,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
           access_token_sealed: "k0:placeholder",
           access_expires_at: new Date(Date.now() + 3_600_000),
         })
+        // Other fixtures (posts) build on this one: asking twice gives the same connection.
+        .onConflict((oc) => oc.columns(["user_id", "platform", "platform_account_id"]).doNothing())
         .execute(),
     ),
   // Writer sessions with their outputs generated (offline model) and settled, so nothing changes under the sweep.
