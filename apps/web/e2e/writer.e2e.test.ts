@@ -1,15 +1,15 @@
 /**
  * The writer in a real browser against the real stack (API + worker jobs + database), with the API
  * talking to the local OpenAI-compatible server so outputs stream slowly enough to watch: add a
- * knowledge entry and see the worker index it, find it by live search, then (once the writer's session
- * procedures exist) generate a LinkedIn post and an X thread from a concept, see them stream in side
- * by side, iterate once and restore the first version.
+ * knowledge entry and see the worker index it, find it by live search, then generate a LinkedIn post
+ * and an X thread from a concept, see them stream in side by side, iterate once and restore the first
+ * version.
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import { type ChatBody, type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Stack, startStack } from "./stack.ts";
@@ -17,6 +17,30 @@ import { type Stack, startStack } from "./stack.ts";
 const STEP_TIMEOUT = 15_000;
 const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+
+/** Enough words to watch both outputs grow for a couple of seconds at TOKEN_DELAY_MS a word. */
+const filler = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(" ");
+const LINKEDIN = `We stopped doing sprint demos. Nobody missed them. ${filler("li", 50)} What would you replace yours with?`;
+const LINKEDIN_SHORTER = "We stopped doing sprint demos. Written updates won.";
+const THREAD = [
+  `1/3 We stopped doing sprint demos. ${filler("xa", 12)}`,
+  `2/3 Written updates replaced them. ${filler("xb", 12)}`,
+  `3/3 Try it for a month. ${filler("xc", 8)}`,
+].join("\n\n");
+const THREAD_SHORTER = "1/2 No more sprint demos.\n\n2/2 Written updates won.";
+const TOKEN_DELAY_MS = 25;
+
+const textOf = (content: ChatBody["messages"][number]["content"]) =>
+  typeof content === "string" ? content : (content ?? []).map((p) => (p.type === "text" ? p.text : "")).join(" ");
+
+/** What the local model answers: the format's text (shorter once asked to be), anything else a title. */
+function reply(body: ChatBody): string {
+  const prompt = body.messages.map((m) => textOf(m.content)).join("\n");
+  const shorter = /shorter/i.test(prompt);
+  if (/Write an X thread/i.test(prompt)) return shorter ? THREAD_SHORTER : THREAD;
+  if (/Write a LinkedIn post/i.test(prompt)) return shorter ? LINKEDIN_SHORTER : LINKEDIN;
+  return "Sprint demos, replaced";
+}
 
 let llm: OpenAiCompatibleServer;
 let stack: Stack;
@@ -28,6 +52,8 @@ let stepNumber = 0;
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   llm = await startOpenAiCompatibleServer();
+  llm.setReply(reply);
+  llm.setTokenDelayMs(TOKEN_DELAY_MS);
   stack = await startStack(inject("databaseUrl"), {
     env: { AI_PROVIDER: "openai", OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "local", AI_CHAT_MODEL: "local-model" },
   });
@@ -121,5 +147,119 @@ describe("the writer in the browser", () => {
     });
 
     console.log(`[e2e] writer knowledge in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("generates a LinkedIn post and an X thread that stream in side by side, iterates once and restores the first version", async () => {
+    const started = performance.now();
+    const outputs = page.getByRole("region", { name: "Outputs" });
+    const card = (format: string) => outputs.locator(`article[data-format="${format}"]`);
+    const cardStatus = (format: string) => card(format).getAttribute("data-status");
+    const cardText = async (format: string) =>
+      (
+        (await card(format)
+          .locator('[data-role="output-text"]')
+          .textContent()
+          .catch(() => "")) ?? ""
+      ).trim();
+
+    await step("open the writer: concept, formats with their limits, style and the price", async () => {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Writer" }).click();
+      await visible(heading("Writer"));
+      expect(await page.getByRole("checkbox", { name: /LinkedIn post/ }).isChecked()).toBe(true);
+      expect(await page.getByRole("checkbox", { name: /X thread/ }).isChecked()).toBe(true);
+      expect(await page.getByRole("checkbox", { name: /Newsletter/ }).isChecked()).toBe(false);
+      // Two formats at 10 credits each.
+      await visible(page.getByText("Costs 20 credits"));
+      await page.getByRole("radio", { name: "Punchy" }).check();
+      await page
+        .getByRole("textbox", { name: "Concept" })
+        .fill("Why we stopped doing sprint demos for our SaaS founders audience");
+    });
+
+    await step("generate: both outputs stream in side by side", async () => {
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.waitForURL(/\/writer\/[0-9a-f-]{36}$/);
+      await eventually(() => cardStatus("linkedin_post")).toBe("streaming");
+      await eventually(() => cardStatus("x_thread")).toBe("streaming");
+      // Side by side: the two cards share a row.
+      const [a, b] = await Promise.all([card("linkedin_post").boundingBox(), card("x_thread").boundingBox()]);
+      expect(a && b && Math.abs(a.y - b.y) < 2 && a.x < b.x).toBe(true);
+      // Each grows over time while still being written.
+      for (const format of ["linkedin_post", "x_thread"]) {
+        const lengths: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const before = lengths.at(-1) ?? 0;
+          await eventually(async () => (await cardText(format)).length).toBeGreaterThan(before);
+          lengths.push((await cardText(format)).length);
+        }
+        expect(new Set(lengths).size).toBe(3);
+      }
+      expect(await cardStatus("linkedin_post")).toBe("streaming");
+    });
+
+    await step("both settle: the post within LinkedIn's limit, the thread as numbered posts within X's", async () => {
+      await eventually(() => cardStatus("linkedin_post")).toBe("ready");
+      await eventually(() => cardStatus("x_thread")).toBe("ready");
+      expect(await cardText("linkedin_post")).toBe(LINKEDIN);
+      await visible(card("linkedin_post").getByText(`${LINKEDIN.length} / 3,000 characters`));
+      const posts = card("x_thread").getByRole("list", { name: "Thread posts" }).getByRole("listitem");
+      expect(await posts.count()).toBe(3);
+      await visible(posts.nth(0).getByText("We stopped doing sprint demos."));
+      await visible(posts.nth(2).getByText("3/3"));
+      await visible(card("x_thread").getByText(/^3 posts · longest \d+ \/ 280$/));
+      // The knowledge entry added before was used, and the session has a title in the list.
+      await visible(page.getByRole("list", { name: "Knowledge entries used" }).getByText("My audience"));
+      await visible(page.getByRole("complementary", { name: "Writer sessions" }).getByRole("link"));
+    });
+
+    await step("iterate once: “shorter” makes a second version of both", async () => {
+      const box = page.getByRole("textbox", { name: "What should change?" });
+      await box.fill("Make it shorter");
+      await box.press("Enter");
+      await eventually(() => cardText("linkedin_post")).toBe(LINKEDIN_SHORTER);
+      await eventually(() => cardStatus("x_thread")).toBe("ready");
+      await eventually(() => card("x_thread").getByRole("list", { name: "Thread posts" }).getByRole("listitem").count()).toBe(2);
+      await visible(card("linkedin_post").getByText("v2"));
+      await visible(page.getByRole("log", { name: "Revisions so far" }).getByText("Make it shorter"));
+    });
+
+    await step("restore the first version of the LinkedIn post from its versions", async () => {
+      await card("linkedin_post")
+        .getByRole("button", { name: /^Versions \(2\)/ })
+        .click();
+      const versions = card("linkedin_post").getByRole("list", { name: "Versions, newest first" });
+      await visible(versions.getByText("Revised: “Make it shorter”"));
+      await versions.getByRole("button", { name: "Restore version 1" }).click();
+      await visible(card("linkedin_post").getByText("Version 1 restored as the current text."));
+      await eventually(() => cardText("linkedin_post")).toBe(LINKEDIN);
+      await visible(versions.getByText("Restored version 1"));
+      expect(await versions.getByRole("listitem").count()).toBe(3);
+      // The thread keeps its revision.
+      expect(await card("x_thread").getByRole("list", { name: "Thread posts" }).getByRole("listitem").count()).toBe(2);
+    });
+
+    await step("reload: the restored text and the history are kept", async () => {
+      await page.reload();
+      await eventually(() => cardText("linkedin_post")).toBe(LINKEDIN);
+      await visible(card("linkedin_post").getByText("v3"));
+    });
+
+    await step("pin the session as a project and find it by tag", async () => {
+      await page.getByRole("button", { name: "Pin as project" }).click();
+      const form = page.getByRole("form", { name: "Pin as project" });
+      await form.getByLabel("Project name").fill("Demo-free sprints");
+      await form.getByLabel(/^Tags/).fill("process, Launch");
+      await form.getByRole("button", { name: "Pin", exact: true }).click();
+      await page.getByRole("link", { name: "Pinned as a project" }).click();
+      await visible(heading("Projects"));
+      const list = page.getByRole("list", { name: "Projects" });
+      await visible(list.getByRole("link", { name: "Demo-free sprints" }));
+      await page.getByRole("radio", { name: "launch" }).check();
+      await visible(page.getByRole("list", { name: "Projects tagged launch" }).getByText("Demo-free sprints"));
+      await page.getByRole("link", { name: "Demo-free sprints", exact: true }).click();
+      await visible(card("linkedin_post"));
+    });
+
+    console.log(`[e2e] writer journey in ${Math.round(performance.now() - started)} ms`);
   });
 });

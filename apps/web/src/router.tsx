@@ -13,6 +13,7 @@ import { HomePage } from "./routes/home.tsx";
 import { KnowledgePage } from "./routes/knowledge.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
 import { ProfilePage } from "./routes/profile.tsx";
+import { ProjectsPage } from "./routes/projects.tsx";
 import { PublishingQueuePage } from "./routes/publishing.tsx";
 import { PublishingComposePage } from "./routes/publishing-compose.tsx";
 import { PublishingConnectionsPage } from "./routes/publishing-connections.tsx";
@@ -23,6 +24,7 @@ import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
+import { WriterPage } from "./routes/writer.tsx";
 
 export const router = createBrowserRouter([
   {
@@ -52,6 +54,9 @@ export const router = createBrowserRouter([
           { index: true, Component: HomePage },
           { path: "chat", Component: ChatPage },
           { path: "chat/:conversationId", Component: ChatPage },
+          { path: "writer", Component: WriterPage },
+          { path: "writer/:sessionId", Component: WriterPage },
+          { path: "projects", Component: ProjectsPage },
           { path: "knowledge", Component: KnowledgePage },
           { path: "brand-kit", Component: BrandKitPage },
           { path: "voice", Component: VoicePage },

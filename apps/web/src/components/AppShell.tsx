@@ -36,6 +36,7 @@ export function AppShell() {
                   Home
                 </NavLink>
                 <NavLink to="/chat">Chat</NavLink>
+                <NavLink to="/writer">Writer</NavLink>
                 <NavLink to="/knowledge">Knowledge</NavLink>
                 <NavLink to="/brand-kit">Brand kit</NavLink>
                 <NavLink to="/voice">Voice</NavLink>

@@ -1,0 +1,237 @@
+/**
+ * One generated format: its text streaming in, then its length against the platform's limit (a thread
+ * post by post), and the actions — edit in place, copy, the versions drawer, schedule (hands the output
+ * to the publishing composer) and "select" to aim the next revision at it.
+ */
+import { WRITER_FORMAT_BY_ID } from "@inkwell/domain/writer/schemas";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
+import { Link } from "react-router";
+import { trpc } from "../../lib/api.ts";
+import { describeError } from "../../lib/errors.ts";
+import { formatLabel, measure, type WriterFormat } from "../../lib/writer.ts";
+import { sessionKey, shownText, type WriterOutput } from "../../lib/writer-session.ts";
+import { Button } from "../SubmitButton.tsx";
+import { OutputText } from "./OutputText.tsx";
+import { VersionsDrawer } from "./VersionsDrawer.tsx";
+
+const STATUS_TEXT = { streaming: "Writing…", ready: "Ready", failed: "Failed" } as const;
+
+export function OutputCard({
+  sessionId,
+  output,
+  selected,
+  onSelectedChange,
+  busy,
+}: {
+  sessionId: string;
+  output: WriterOutput;
+  selected: boolean;
+  onSelectedChange: (selected: boolean) => void;
+  /** A round (generation or revision) is running: editing and restoring wait. */
+  busy: boolean;
+}) {
+  const id = useId();
+  const format = output.format as WriterFormat;
+  const spec = WRITER_FORMAT_BY_ID[format];
+  const label = formatLabel(format);
+  const [mode, setMode] = useState<"view" | "edit">("view");
+  const [versionsOpen, setVersionsOpen] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const streaming = output.status === "streaming";
+  const content = shownText(output);
+  const report = measure(format, content, streaming ? null : (output.current?.parts ?? null));
+
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(null), 2500);
+    return () => clearTimeout(t);
+  }, [copied]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(content);
+      setCopied(`${label} copied to the clipboard.`);
+    } catch {
+      setCopied("Copying was blocked by the browser. Select the text and copy it instead.");
+    }
+  };
+
+  return (
+    <article
+      className={`wr-output status-${output.status}${selected ? " is-selected" : ""}`}
+      aria-labelledby={`${id}-title`}
+      data-format={format}
+      data-status={output.status}
+    >
+      <header className="wr-output-head">
+        <h3 id={`${id}-title`} className="wr-output-title">
+          {label}
+        </h3>
+        <span
+          className={`badge ${streaming ? "badge-warning" : output.status === "failed" ? "badge-danger" : "badge-success"}`}
+          data-role="output-status"
+        >
+          {streaming && <span className="spinner wr-spinner-small" aria-hidden="true" />} {STATUS_TEXT[output.status]}
+        </span>
+        {output.versionCount > 1 && output.current && <span className="badge">v{output.current.number}</span>}
+        <span className={`wr-length small${report.over ? " is-over" : ""}`} data-role="length">
+          {report.label}
+          {report.over && <span className="visually-hidden"> — over the platform's limit</span>}
+        </span>
+      </header>
+
+      {mode === "edit" ? (
+        <EditOutput sessionId={sessionId} output={output} onDone={() => setMode("view")} labelledBy={`${id}-title`} />
+      ) : (
+        <div className="wr-output-body" data-role="output-text" aria-busy={streaming || undefined}>
+          {streaming ? (
+            <p className="wr-plain is-streaming">
+              {content}
+              <span className="wr-caret" aria-hidden="true" />
+            </p>
+          ) : output.status === "failed" ? (
+            <p className="field-error">{output.error ?? "This format could not be written."}</p>
+          ) : (
+            <OutputText format={format} content={content} parts={output.current?.parts ?? null} />
+          )}
+        </div>
+      )}
+
+      {mode === "view" && output.status !== "streaming" && (
+        <footer className="wr-output-actions">
+          <label className="wr-select">
+            <input type="checkbox" checked={selected} onChange={(e) => onSelectedChange(e.target.checked)} />
+            <span>
+              Revise<span className="visually-hidden"> the {label}</span>
+            </span>
+          </label>
+          {output.status === "ready" && output.current && (
+            <>
+              <Button
+                variant="ghost"
+                className="btn-small"
+                aria-disabled={busy || undefined}
+                onClick={() => !busy && setMode("edit")}
+              >
+                Edit<span className="visually-hidden"> the {label}</span>
+              </Button>
+              <Button variant="ghost" className="btn-small" onClick={() => void copy()}>
+                Copy<span className="visually-hidden"> the {label}</span>
+              </Button>
+            </>
+          )}
+          {output.versionCount > 0 && (
+            <Button variant="ghost" className="btn-small" aria-expanded={versionsOpen} onClick={() => setVersionsOpen((o) => !o)}>
+              Versions ({output.versionCount})<span className="visually-hidden"> of the {label}</span>
+            </Button>
+          )}
+          {output.status === "ready" && spec.platform && (
+            <Link className="btn btn-secondary btn-small" to={`/publishing/compose?writerOutput=${output.id}`}>
+              Schedule<span className="visually-hidden"> the {label}</span>
+            </Link>
+          )}
+        </footer>
+      )}
+      <p role="status" className={copied ? "status status-success small" : "visually-hidden"}>
+        {copied}
+      </p>
+      {versionsOpen && <VersionsDrawer sessionId={sessionId} output={output} onClose={() => setVersionsOpen(false)} />}
+    </article>
+  );
+}
+
+function EditOutput({
+  sessionId,
+  output,
+  onDone,
+  labelledBy,
+}: {
+  sessionId: string;
+  output: WriterOutput;
+  onDone: () => void;
+  labelledBy: string;
+}) {
+  const qc = useQueryClient();
+  const id = useId();
+  const format = output.format as WriterFormat;
+  const original = output.current?.content ?? "";
+  const [text, setText] = useState(original);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const report = measure(format, text);
+  const save = useMutation(
+    trpc.writer.sessions.editOutput.mutationOptions({
+      onSuccess: async () => {
+        await Promise.all([
+          qc.invalidateQueries({ queryKey: sessionKey(sessionId) }),
+          qc.invalidateQueries(trpc.writer.sessions.versions.queryFilter({ outputId: output.id })),
+        ]);
+        onDone();
+      },
+    }),
+  );
+
+  useEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    el.focus();
+    el.style.height = `${Math.min(Math.max(el.scrollHeight, 160), 520)}px`;
+  }, []);
+
+  const unchanged = text.trim() === original.trim();
+  return (
+    <form
+      className="wr-output-edit"
+      aria-labelledby={labelledBy}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!text.trim()) return;
+        if (unchanged) return onDone();
+        save.mutate({ outputId: output.id, content: text });
+      }}
+    >
+      <label htmlFor={`${id}-text`} className="visually-hidden">
+        Edit the text
+      </label>
+      <textarea
+        id={`${id}-text`}
+        ref={area}
+        className="wr-textarea"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            onDone();
+          }
+        }}
+        aria-describedby={`${id}-count`}
+        aria-invalid={report.over || undefined}
+      />
+      <div id={`${id}-count`} className={`wr-length small${report.over ? " is-over" : ""}`}>
+        {report.label}
+        {report.parts?.some((p) => p.over) && (
+          <span>
+            {" "}
+            · over {report.max} in post
+            {report.parts.flatMap((p, i) => (p.over ? [` ${i + 1}`] : [])).join(",")}
+          </span>
+        )}
+        {format === "x_thread" && <span className="muted"> · on save, long posts are split and all are renumbered</span>}
+      </div>
+      {save.isError && (
+        <p className="field-error" role="alert">
+          {describeError(save.error).message}
+        </p>
+      )}
+      <div className="form-actions">
+        <Button type="submit" className="btn-small" pending={save.isPending} pendingLabel="Saving…">
+          Save as a new version
+        </Button>
+        <Button variant="ghost" className="btn-small" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * One output's text as the platform will show it: a thread as numbered posts (each with its length
+ * against X's limit), an article as rendered Markdown, a newsletter's subject apart from its body, a
+ * post as plain text with its line breaks.
+ */
+import { readArticle, readNewsletter } from "@inkwell/domain/writer/schemas";
+import { measure, splitPostNumber, type WriterFormat } from "../../lib/writer.ts";
+import { Markdown } from "../chat/Markdown.tsx";
+
+export function OutputText({ format, content, parts }: { format: WriterFormat; content: string; parts: string[] | null }) {
+  if (format === "x_thread") {
+    const report = measure(format, content, parts);
+    const posts = report.parts ?? [];
+    return (
+      <ol className="wr-thread" aria-label="Thread posts">
+        {posts.map((post, i) => {
+          const { number, text } = splitPostNumber(post.text, i, posts.length);
+          return (
+            <li key={i} className={`wr-thread-post${post.over ? " is-over" : ""}`}>
+              <span className="wr-thread-number" aria-hidden="true">
+                {number}
+              </span>
+              <p className="wr-thread-text">
+                <span className="visually-hidden">Post {number}: </span>
+                {text}
+              </p>
+              <span className="wr-thread-count small" title="Characters as X counts them">
+                {post.count} / {report.max}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    );
+  }
+  if (format === "blog_article") {
+    const { title, body } = readArticle(content);
+    return (
+      <div className="wr-article">
+        {title && <p className="wr-article-title">{title}</p>}
+        {/* Under the card's own heading (h3): the article's sections read as h4 and below. */}
+        <Markdown text={body.replace(/^(#{1,4})(?=[ \t])/gm, "##$1")} />
+      </div>
+    );
+  }
+  if (format === "newsletter") {
+    const { subject, body } = readNewsletter(content);
+    return (
+      <div className="wr-newsletter">
+        {subject && (
+          <p className="wr-newsletter-subject">
+            <span className="muted small">Subject</span> {subject}
+          </p>
+        )}
+        <Markdown text={body} />
+      </div>
+    );
+  }
+  return <p className="wr-plain">{content}</p>;
+}

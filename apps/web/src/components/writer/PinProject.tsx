@@ -1,0 +1,141 @@
+/** "Pin as project": keeps a session in the projects list with a name, a description and tags. */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { Link } from "react-router";
+import { trpc } from "../../lib/api.ts";
+import { describeError } from "../../lib/errors.ts";
+import { parseTags } from "../../lib/writer.ts";
+import { type SessionView, sessionKey } from "../../lib/writer-session.ts";
+import { Button } from "../SubmitButton.tsx";
+
+export function PinProject({ session }: { session: SessionView["session"] }) {
+  const qc = useQueryClient();
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState(session.title);
+  const [description, setDescription] = useState("");
+  const [tags, setTags] = useState("");
+  const nameRef = useRef<HTMLInputElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+
+  const pin = useMutation(
+    trpc.writer.projects.pin.mutationOptions({
+      onSuccess: async () => {
+        setOpen(false);
+        await Promise.all([
+          qc.invalidateQueries({ queryKey: sessionKey(session.id) }),
+          qc.invalidateQueries(trpc.writer.projects.pathFilter()),
+          qc.invalidateQueries(trpc.writer.sessions.list.pathFilter()),
+        ]);
+      },
+    }),
+  );
+  const problem = pin.error ? describeError(pin.error, ["name", "description", "tags"]) : null;
+
+  useEffect(() => {
+    if (open) nameRef.current?.select();
+  }, [open]);
+
+  if (session.pinned) {
+    return (
+      <Link to="/projects" className="badge badge-accent wr-pinned">
+        Pinned as a project
+      </Link>
+    );
+  }
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) return nameRef.current?.focus();
+    pin.mutate({
+      sessionId: session.id,
+      name: name.trim(),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      tags: parseTags(tags),
+    });
+  };
+
+  return (
+    <div className="wr-pin">
+      <Button
+        ref={toggle}
+        variant="secondary"
+        className="btn-small"
+        aria-expanded={open}
+        aria-controls={`${id}-form`}
+        onClick={() => {
+          setName((n) => n || session.title);
+          setOpen((o) => !o);
+        }}
+      >
+        Pin as project
+      </Button>
+      {open && (
+        <form id={`${id}-form`} className="wr-pin-form card" onSubmit={submit} aria-label="Pin as project" noValidate>
+          <div className="field">
+            <label htmlFor={`${id}-name`}>Project name</label>
+            <input
+              id={`${id}-name`}
+              ref={nameRef}
+              type="text"
+              value={name}
+              maxLength={200}
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={problem?.fieldErrors.name ? true : undefined}
+            />
+            {problem?.fieldErrors.name && <p className="field-error">{problem.fieldErrors.name}</p>}
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-description`}>
+              Description <span className="optional">(optional)</span>
+            </label>
+            <textarea
+              id={`${id}-description`}
+              className="wr-textarea"
+              rows={2}
+              maxLength={1000}
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-tags`}>
+              Tags <span className="optional">(optional)</span>
+            </label>
+            <input
+              id={`${id}-tags`}
+              type="text"
+              value={tags}
+              placeholder="launch, b2b"
+              onChange={(e) => setTags(e.target.value)}
+              aria-describedby={`${id}-tags-hint`}
+            />
+            <p className="hint" id={`${id}-tags-hint`}>
+              Separate tags with commas.
+            </p>
+          </div>
+          {problem?.message && (
+            <p className="field-error" role="alert">
+              {problem.message}
+            </p>
+          )}
+          <div className="form-actions">
+            <Button type="submit" className="btn-small" pending={pin.isPending} pendingLabel="Pinning…">
+              Pin
+            </Button>
+            <Button
+              variant="ghost"
+              className="btn-small"
+              onClick={() => {
+                setOpen(false);
+                toggle.current?.focus();
+              }}
+            >
+              Cancel
+            </Button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}

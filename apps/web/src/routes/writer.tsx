@@ -1,0 +1,132 @@
+/**
+ * Writer (/writer and /writer/:sessionId): the sessions beside either a new piece (concept → formats →
+ * Generate) or an open session — its outputs side by side as they stream in, each with its length
+ * against the platform's limit, edit, copy, versions and schedule; revising in a chat; the knowledge
+ * the generation used; pinning the session as a project.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { ConceptForm } from "../components/writer/ConceptForm.tsx";
+import { IteratePanel } from "../components/writer/IteratePanel.tsx";
+import { KnowledgeUsed } from "../components/writer/KnowledgeUsed.tsx";
+import { OutputCard } from "../components/writer/OutputCard.tsx";
+import { PinProject } from "../components/writer/PinProject.tsx";
+import { WriterSidebar } from "../components/writer/WriterSidebar.tsx";
+import { trpc } from "../lib/api.ts";
+import { describeError } from "../lib/errors.ts";
+import { STYLE_LABELS, type WriterFormat } from "../lib/writer.ts";
+import { streamingKey, useSessionStream } from "../lib/writer-session.ts";
+
+export function WriterPage() {
+  const { sessionId = null } = useParams();
+  return (
+    <div className="wr-layout">
+      <aside className="wr-sidebar" aria-label="Writer sessions">
+        <WriterSidebar activeId={sessionId} />
+      </aside>
+      <section className="wr-main">{sessionId ? <Session key={sessionId} sessionId={sessionId} /> : <NewPiece />}</section>
+    </div>
+  );
+}
+
+function NewPiece() {
+  return (
+    <div className="wr-new">
+      <title>Writer · Inkwell</title>
+      <header className="page-header">
+        <h1 tabIndex={-1}>Writer</h1>
+        <p className="lead">
+          One idea, every format: a LinkedIn post, an X thread, a Threads post, a blog article and a newsletter — each within its
+          platform's rules, in your voice.
+        </p>
+      </header>
+      <ConceptForm />
+    </div>
+  );
+}
+
+function Session({ sessionId }: { sessionId: string }) {
+  const query = useQuery({
+    ...trpc.writer.sessions.get.queryOptions({ sessionId }),
+    // While outputs stream the subscription is the truth; a refetch would only show an older snapshot.
+    refetchOnWindowFocus: false,
+  });
+  const data = query.data;
+  const outputs = data?.outputs ?? [];
+  const stream = useSessionStream(sessionId, streamingKey(outputs));
+  const [selected, setSelected] = useState<WriterFormat[]>([]);
+  const streaming = outputs.some((o) => o.status === "streaming");
+
+  if (query.isPending) {
+    return (
+      <p className="loading" role="status">
+        <span className="spinner" aria-hidden="true" /> Loading the session…
+      </p>
+    );
+  }
+  if (query.isError || !data) {
+    const problem = describeError(query.error);
+    const missing = problem.code === "NOT_FOUND";
+    return (
+      <div className="wr-missing">
+        <title>Writer · Inkwell</title>
+        <h1 tabIndex={-1}>{missing ? "Session not found" : "Couldn't load the session"}</h1>
+        <p className="muted">{missing ? "It may have been deleted." : problem.message}</p>
+        <p>
+          <Link to="/writer" className="btn btn-primary">
+            Start a new piece
+          </Link>
+        </p>
+      </div>
+    );
+  }
+
+  const { session } = data;
+  return (
+    <div className="wr-session-view">
+      <title>{`${session.title} · Writer · Inkwell`}</title>
+      <header className="wr-session-head">
+        <div className="wr-session-heading">
+          <h1 tabIndex={-1}>{session.title}</h1>
+          <p className="wr-session-sub">
+            <span className="badge">{STYLE_LABELS[session.style]}</span>
+            {streaming && (
+              <span className="muted small" role="status">
+                Writing {outputs.filter((o) => o.status === "streaming").length} of {outputs.length}…
+              </span>
+            )}
+          </p>
+        </div>
+        <PinProject session={session} />
+      </header>
+      <details className="wr-concept-shown">
+        <summary>Concept</summary>
+        <p>{session.concept}</p>
+      </details>
+      {stream.problem && (
+        <p className="status status-info small" role="status">
+          {stream.problem}
+        </p>
+      )}
+      <section className="wr-outputs" aria-label="Outputs">
+        {outputs.map((o) => (
+          <OutputCard
+            key={o.id}
+            sessionId={sessionId}
+            output={o}
+            busy={streaming}
+            selected={selected.includes(o.format as WriterFormat)}
+            onSelectedChange={(on) =>
+              setSelected((s) => (on ? [...s, o.format as WriterFormat] : s.filter((f) => f !== o.format)))
+            }
+          />
+        ))}
+      </section>
+      <div className="wr-below">
+        <IteratePanel session={data} selected={selected} onClearSelection={() => setSelected([])} busy={streaming} />
+        <KnowledgeUsed entries={data.knowledgeUsed} />
+      </div>
+    </div>
+  );
+}
