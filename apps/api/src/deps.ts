@@ -5,7 +5,7 @@ import { chatJobs } from "@inkwell/domain/chat";
 import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
-import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
+import { postsJobs, publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
 import { voiceJobs } from "@inkwell/domain/voice";
 import { writerJobs } from "@inkwell/domain/writer";
 import type { Env } from "./env.ts";
@@ -16,7 +16,7 @@ import type { ApiDeps } from "./trpc/context.ts";
  * pg-boss's queue cache: an uncached queue would be looked up on a second connection mid-transaction,
  * which the embedded database (one transaction at a time) would never answer.
  */
-export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs, ...voiceJobs];
+export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs, ...postsJobs, ...voiceJobs];
 
 export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });

@@ -138,6 +138,26 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: { table: "social_connections", input: (id) => ({ connectionId: id }) },
   },
+  "publishing.posts.compose": {
+    access: "user",
+    owned: {
+      table: "social_connections",
+      input: (id) => ({
+        channels: [{ connectionId: id, parts: ["Mine now"] }],
+        when: { kind: "draft" },
+        idempotencyKey: `sweep-${id}`,
+      }),
+    },
+  },
+  "publishing.posts.list": { access: "user" },
+  "publishing.posts.get": { access: "user", owned: { table: "scheduled_posts", input: (id) => ({ postId: id }) } },
+  "publishing.posts.update": {
+    access: "user",
+    owned: { table: "scheduled_posts", input: (id) => ({ postId: id, parts: ["Overwritten"] }) },
+  },
+  "publishing.posts.cancel": { access: "user", owned: { table: "scheduled_posts", input: (id) => ({ postId: id }) } },
+  "publishing.posts.publishNow": { access: "user", owned: { table: "scheduled_posts", input: (id) => ({ postId: id }) } },
+  "publishing.posts.retry": { access: "user", owned: { table: "scheduled_posts", input: (id) => ({ postId: id }) } },
   "brand.get": { access: "user" },
   // The logo id must be one of the caller's own uploads.
   "brand.save": { access: "user", owned: { table: "stored_files", input: (id) => ({ logoFileId: id }) } },
@@ -218,6 +238,17 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   writer_projects: async (caller) => {
     const sessionId = await writerFixture(caller);
     await caller.writer.projects.pin({ sessionId, name: "Fixture project", tags: ["fixture"] });
+  },
+  // A draft on a fixture connection (drafts enqueue nothing, so no queue is needed).
+  scheduled_posts: async (caller, owner) => {
+    await fixtures.social_connections?.(caller, owner);
+    const [connection] = await caller.publishing.connections.list();
+    if (!connection) throw new Error("fixture connection missing");
+    await caller.publishing.posts.compose({
+      channels: [{ connectionId: connection.id, parts: ["Fixture post"] }],
+      when: { kind: "draft" },
+      idempotencyKey: `fixture-${connection.id}`,
+    });
   },
   // A whole exchange, waited for, so the reply is settled (not still streaming) while the sweep compares rows.
   messages: async (caller) => {

@@ -3,7 +3,7 @@ import { chatJobs } from "@inkwell/domain/chat";
 import { creditsJobs } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
-import { connectionsJobs } from "@inkwell/domain/publishing";
+import { connectionsJobs, postsJobs } from "@inkwell/domain/publishing";
 import { usageJobs } from "@inkwell/domain/usage";
 import { voiceJobs } from "@inkwell/domain/voice";
 import { writerJobs } from "@inkwell/domain/writer";
@@ -15,5 +15,6 @@ export const allJobs: JobDefinition[] = [
   ...chatJobs,
   ...writerJobs,
   ...connectionsJobs,
+  ...postsJobs,
   ...voiceJobs,
 ];

@@ -38,6 +38,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   queue?: Omit<Queue, "name">;
   /** Cron (minute precision), for periodic maintenance only. */
   schedule?: string;
+  /**
+   * How the worker fetches and runs this queue (defaults: poll every WORKER_POLL_SECONDS, batches of 10
+   * run one by one). `concurrent` runs a batch's jobs at once (jobs that wait, e.g. for a due instant).
+   */
+  work?: { pollingIntervalSeconds?: number; batchSize?: number; localConcurrency?: number; concurrent?: boolean };
   handler(data: z.infer<S>, deps: WorkerDeps): Promise<void>;
 }
 
@@ -118,12 +123,14 @@ export async function registerJobs(
     await boss.work(
       job.name,
       {
-        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-        batchSize: options.batchSize ?? 10,
+        pollingIntervalSeconds: job.work?.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 1,
+        batchSize: job.work?.batchSize ?? options.batchSize ?? 10,
+        ...(job.work?.localConcurrency ? { localConcurrency: job.work.localConcurrency } : {}),
         burstWhenBatchFull: true,
         perJobResults: true,
       },
       async (batch) => {
+        if (job.work?.concurrent) return Promise.all(batch.map((raw) => runOne(job, raw, deps)));
         const results: JobResult[] = [];
         for (const raw of batch) results.push(await runOne(job, raw, deps));
         return results;

@@ -16,3 +16,17 @@ export type {
   RefreshOutcome,
 } from "./connections.service.ts";
 export * as connections from "./connections.service.ts";
+export { postsJobs, publishPostJob, sweepPostsJob } from "./posts.jobs.ts";
+export {
+  DEFAULT_PUBLISHER_CONFIG,
+  idempotencyKeyOf,
+  type PublisherConfig,
+  type PublisherDeps,
+  type PublishOutcome,
+  runPublishJob,
+  sweepStranded,
+} from "./posts.publisher.ts";
+export * from "./posts.schemas.ts";
+export * as posts from "./posts.service.ts";
+export { DEFAULT_LEAD_MS, type PostsDeps } from "./posts.service.ts";
+export { isValidTimeZone, type LocalTimeResult, localTimeOf, resolveLocalTime } from "./posts.time.ts";

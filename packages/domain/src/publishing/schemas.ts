@@ -1,2 +1,6 @@
 /** Browser-safe publishing schemas and types (zod only): `@inkwell/domain/publishing/schemas`. */
 export * from "./connections.schemas.ts";
+export { PLATFORM_NAMES } from "./platforms/errors.ts";
+// The per-platform validator the server runs before scheduling, for the composer's live counts.
+export { charLength, lengthOn, PLATFORM_LIMITS, validatePost, xWeightedLength } from "./platforms/validate.ts";
+export * from "./posts.schemas.ts";

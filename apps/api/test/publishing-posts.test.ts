@@ -1,0 +1,471 @@
+/**
+ * The publishing queue end to end: procedures through the real router and database, the publish job
+ * run by pg-boss in this process (the same handler the worker runs, with fast retries), and the
+ * sandbox platform receiving the posts, with its fault switches.
+ */
+import { asUser } from "@inkwell/db";
+import { createBoss, createEnqueue, type JobDefinition, registerJobs } from "@inkwell/domain/platform";
+import {
+  connections,
+  type Post,
+  type PublisherDeps,
+  publishPostJob,
+  runPublishJob,
+  sandboxPublishingRuntime,
+} from "@inkwell/domain/publishing";
+import type { SandboxPost } from "@inkwell/domain/publishing/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";
+
+type Sandbox = Awaited<ReturnType<typeof startHarnessWithSandbox>>["sandbox"];
+type User = Awaited<ReturnType<Harness["signUp"]>>;
+
+let h: Harness;
+let sandbox: Sandbox;
+let stopAll: () => Promise<void>;
+let boss: ReturnType<typeof createBoss>;
+
+const silent = { info() {}, warn() {}, error() {} };
+let seq = 0;
+// Letters and digits only: LinkedIn escapes punctuation such as # in its "little text".
+const unique = (text: string) => `${text} r${Date.now().toString(36)}x${++seq}`;
+
+/**
+ * The next whole minute at least `leadSeconds` away, as UTC wall-clock time (the composer picks
+ * minutes), and its instant.
+ */
+function nextMinute(leadSeconds: number): { local: string; at: Date } {
+  const at = new Date(Math.ceil((Date.now() + leadSeconds * 1000) / 60_000) * 60_000);
+  return { local: at.toISOString().slice(0, 16), at };
+}
+
+beforeAll(async () => {
+  const started = await startHarnessWithSandbox();
+  h = started.h;
+  sandbox = started.sandbox;
+  // The worker side, in this process: the real publish job on its real queue, with a 1 s platform
+  // timeout and fast retries so the fault cases finish quickly.
+  boss = createBoss(inject("databaseUrl"), { supervise: false, schedule: false, max: 4 });
+  await boss.start();
+  const publisher: PublisherDeps = {
+    db: h.db,
+    log: silent,
+    keyRing: h.deps.keyRing,
+    publishing: sandboxPublishingRuntime(sandbox.url, null, 1_000),
+    enqueue: createEnqueue(boss),
+    config: { retryBaseMs: 200, reconcileDelayMs: 300, claimLeaseMs: 3_000 },
+  };
+  const job: JobDefinition = {
+    ...publishPostJob,
+    handler: async (data) => void (await runPublishJob(publisher, data as { postId: string; version: number })),
+  };
+  await registerJobs(boss, [job], {
+    db: h.db,
+    log: silent,
+    ai: h.deps.ai,
+    mailer: { send: async () => {}, close() {} } as never,
+  });
+  stopAll = async () => {
+    await boss.stop({ graceful: false });
+    await started.stop();
+  };
+}, 60_000);
+afterAll(() => stopAll());
+
+/** Connects the sandbox's account on `platform` for `user` through the real OAuth flow (or WordPress form). */
+async function connect(user: User, platform: "x" | "linkedin" | "threads" | "wordpress", account?: string): Promise<string> {
+  if (platform === "wordpress") {
+    const c = await user.caller.publishing.connections.connectWordPress(sandbox.wordpress);
+    return c.id;
+  }
+  const { authorizeUrl } = await user.caller.publishing.connections.startOAuth({ platform });
+  const url = new URL(authorizeUrl);
+  if (account) url.searchParams.set("sandbox_account", account);
+  const approve = await fetch(url, { redirect: "manual" });
+  const back = new URL(approve.headers.get("location") as string);
+  const done = await h.app.request(`${back.pathname}${back.search}`, { headers: { authorization: `Bearer ${user.token}` } });
+  const landed = new URL(done.headers.get("location") ?? "", "http://app.test");
+  const id = landed.searchParams.get("connected");
+  if (!id) throw new Error(`connect ${platform} failed: ${landed.searchParams.get("error")}`);
+  return id;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const settled = (user: User, postId: string, statuses: Post["status"][] = ["published", "failed"], timeoutMs = 20_000) =>
+  until(
+    () => user.caller.publishing.posts.get({ postId }),
+    (r) => statuses.includes(r.post.status),
+    timeoutMs,
+    `post ${postId} to reach ${statuses.join("/")}`,
+  );
+
+const onSandbox = (text: string): SandboxPost[] =>
+  sandbox.accounts().flatMap((a) => sandbox.feed(a.accountId).filter((p) => p.text === text));
+
+let alice: User;
+let bob: User;
+let aliceX: string;
+let aliceLinkedIn: string;
+let aliceThreads: string;
+
+beforeAll(async () => {
+  alice = await h.signUp("alice");
+  bob = await h.signUp("bob");
+  aliceX = await connect(alice, "x");
+  aliceLinkedIn = await connect(alice, "linkedin");
+  aliceThreads = await connect(alice, "threads");
+}, 60_000);
+
+describe("at the picked minute (one shared minute for these cases)", () => {
+  let minute: { local: string; at: Date };
+  const texts = { x: "", linkedIn: "", cancelled: "", rescheduled: "" };
+  let composed: Post[] = [];
+  let cancelledId = "";
+  let rescheduledId = "";
+
+  beforeAll(async () => {
+    minute = nextMinute(6);
+    texts.x = unique("Short take for X");
+    texts.linkedIn = unique("A longer, more considered version of the same idea for LinkedIn readers.");
+    texts.cancelled = unique("Cancelled");
+    texts.rescheduled = unique("New words");
+    const at = { kind: "at" as const, local: minute.local, timeZone: "UTC" };
+    composed = (
+      await alice.caller.publishing.posts.compose({
+        channels: [
+          { connectionId: aliceX, parts: [texts.x] },
+          { connectionId: aliceLinkedIn, parts: [texts.linkedIn] },
+        ],
+        when: at,
+        idempotencyKey: unique("compose"),
+      })
+    ).posts;
+    const toCancel = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [texts.cancelled] }],
+      when: at,
+      idempotencyKey: unique("cancel"),
+    });
+    cancelledId = toCancel.posts[0]?.id as string;
+    // Scheduled an hour later first, then edited and moved to the shared minute.
+    const later = new Date(minute.at.getTime() + 3_600_000).toISOString().slice(0, 16);
+    const toMove = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [unique("Old words")] }],
+      when: { kind: "at", local: later, timeZone: "UTC" },
+      idempotencyKey: unique("reschedule"),
+    });
+    rescheduledId = toMove.posts[0]?.id as string;
+  }, 30_000);
+
+  it("composes one post per channel with its own variant, sharing a group, at the instant of the local time", () => {
+    expect(composed.map((p) => [p.platform, p.status, p.scheduledLocal, p.timeZone, p.parts])).toEqual([
+      ["x", "pending", minute.local, "UTC", [texts.x]],
+      ["linkedin", "pending", minute.local, "UTC", [texts.linkedIn]],
+    ]);
+    expect(new Set(composed.map((p) => p.groupId)).size).toBe(1);
+    expect(composed[0]?.scheduledAt).toBe(minute.at.toISOString());
+  });
+
+  it("cancels a pending post; edits and reschedules another", async () => {
+    const cancelled = await alice.caller.publishing.posts.cancel({ postId: cancelledId });
+    expect(cancelled.status).toBe("cancelled");
+    const moved = await alice.caller.publishing.posts.update({
+      postId: rescheduledId,
+      parts: [texts.rescheduled],
+      when: { kind: "at", local: minute.local, timeZone: "UTC" },
+    });
+    expect(moved).toMatchObject({ status: "pending", scheduledLocal: minute.local, parts: [texts.rescheduled] });
+  });
+
+  it("publishes at the time, within a second and never early; the cancelled one never; the moved one with its new text", async () => {
+    for (const post of composed) {
+      const { post: done, attempts } = await settled(alice, post.id, ["published", "failed"], 80_000);
+      expect(done.status).toBe("published");
+      expect(done.platformPostId).toBeTruthy();
+      expect(done.platformUrl).toContain(sandbox.url);
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ kind: "publish", outcome: "published", errorKind: null });
+    }
+    const moved = await settled(alice, rescheduledId, ["published", "failed"], 10_000);
+    expect(moved.post.status).toBe("published");
+    const outs = [texts.x, texts.linkedIn, texts.rescheduled].map((t) => onSandbox(t));
+    expect(outs.map((o) => o.length)).toEqual([1, 1, 1]);
+    for (const [p] of outs) {
+      const lag = (p as SandboxPost).createdAt.getTime() - minute.at.getTime();
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThan(1_000);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(onSandbox(texts.cancelled)).toHaveLength(0);
+    expect((await alice.caller.publishing.posts.get({ postId: cancelledId })).post.status).toBe("cancelled");
+    // Neither can be edited or cancelled now.
+    await expectTrpcError(alice.caller.publishing.posts.update({ postId: cancelledId, parts: ["x"] }), "PRECONDITION_FAILED");
+    await expectTrpcError(alice.caller.publishing.posts.cancel({ postId: rescheduledId }), "PRECONDITION_FAILED");
+  }, 90_000);
+});
+
+describe("compose", () => {
+  it("publishes a thread as a reply chain, each part once", async () => {
+    const parts = [unique("1/3 A thread starts"), unique("2/3 It goes on"), unique("3/3 And ends")];
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceThreads, parts }],
+      when: { kind: "now" },
+      idempotencyKey: unique("thread"),
+    });
+    const { post, attempts } = await settled(alice, posts[0]?.id as string);
+    expect(post.status).toBe("published");
+    expect(attempts.map((a) => a.outcome)).toEqual(["partial", "partial", "published"]);
+    const published = parts.map((text) => onSandbox(text));
+    expect(published.map((p) => p.length)).toEqual([1, 1, 1]);
+    expect(published[1]?.[0]?.replyToId).toBe(published[0]?.[0]?.id);
+    expect(published[2]?.[0]?.replyToId).toBe(published[1]?.[0]?.id);
+    expect(post.platformPostId).toBe(published[0]?.[0]?.id);
+  });
+
+  it("keeps drafts unpublished until asked, then publishes now", async () => {
+    const text = unique("Draft for later");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("draft"),
+    });
+    expect(posts[0]).toMatchObject({ status: "draft", scheduledAt: null });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(onSandbox(text)).toHaveLength(0);
+    await alice.caller.publishing.posts.publishNow({ postId: posts[0]?.id as string });
+    expect((await settled(alice, posts[0]?.id as string)).post.status).toBe("published");
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+
+  it("answers a repeated compose (same idempotency key) with the first group", async () => {
+    const input = {
+      channels: [{ connectionId: aliceX, parts: [unique("Once only")] }],
+      when: { kind: "draft" as const },
+      idempotencyKey: unique("repeat"),
+    };
+    const first = await alice.caller.publishing.posts.compose(input);
+    const second = await alice.caller.publishing.posts.compose(input);
+    expect(second.groupId).toBe(first.groupId);
+    expect(second.posts.map((p) => p.id)).toEqual(first.posts.map((p) => p.id));
+  });
+});
+
+describe("failures", () => {
+  it("retries 429 and 5xx answers with backoff, logging each attempt, and publishes once", async () => {
+    const text = unique("Through the storm");
+    sandbox.failNext(1, { status: 429, retryAfterSeconds: 1, path: /\/2\/tweets$/ });
+    sandbox.failNext(1, { status: 503, path: /\/2\/tweets$/ });
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("retry"),
+    });
+    const { post, attempts } = await settled(alice, posts[0]?.id as string);
+    expect(post.status).toBe("published");
+    expect(post.error).toBeNull();
+    expect(attempts.map((a) => [a.outcome, a.statusCode, a.errorKind])).toEqual([
+      ["retry", 429, "transient"],
+      ["retry", 503, "transient"],
+      ["published", null, null],
+    ]);
+    // Retry-After: 1 was honoured.
+    const waited = Date.parse(attempts[1]?.startedAt as string) - Date.parse(attempts[0]?.startedAt as string);
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+
+  it("marks a permanent refusal failed with the platform's reason, and retry from the UI publishes it", async () => {
+    const text = unique("Refused once");
+    sandbox.failNext(1, { status: 403, message: "You are not permitted to post this content.", path: /\/rest\/posts$/ });
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceLinkedIn, parts: [text] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("permanent"),
+    });
+    const postId = posts[0]?.id as string;
+    const failed = await settled(alice, postId);
+    expect(failed.post.status).toBe("failed");
+    expect(failed.post.error).toBe("LinkedIn refused publishing the post: You are not permitted to post this content.");
+    expect(failed.attempts).toHaveLength(1);
+    expect(failed.attempts[0]).toMatchObject({ outcome: "failed", statusCode: 403, errorKind: "permanent" });
+    expect(onSandbox(text)).toHaveLength(0);
+
+    const retried = await alice.caller.publishing.posts.retry({ postId });
+    expect(retried).toMatchObject({ status: "pending", error: null, attemptCount: 0 });
+    expect((await settled(alice, postId)).post.status).toBe("published");
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+
+  it("a timeout after the request went out is `unknown`, reconciled with the platform, and never posted twice", async () => {
+    const text = unique("Did it go out?");
+    // The sandbox creates the post, then never answers.
+    sandbox.timeoutNext(1, { path: /\/2\/tweets$/ });
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("unknown"),
+    });
+    const postId = posts[0]?.id as string;
+    await until(
+      () => alice.caller.publishing.posts.get({ postId }),
+      (r) => r.attempts.some((a) => a.outcome === "unknown"),
+      10_000,
+      "the unknown outcome",
+    );
+    const { post, attempts } = await settled(alice, postId, ["published"]);
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+      ["publish", "unknown"],
+      ["reconcile", "found"],
+    ]);
+    expect(attempts[0]?.errorKind).toBe("unknown");
+    const onPlatform = onSandbox(text);
+    expect(onPlatform).toHaveLength(1);
+    expect(post.platformPostId).toBe(onPlatform[0]?.id);
+  });
+
+  it("a revoked token fails the post with a reconnect message and flags the connection", async () => {
+    const carol = await h.signUp("carol");
+    const carolX = await connect(carol, "x");
+    const { accessToken } = (await connections.credentialsFor(
+      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
+      carolX,
+    )) as { accessToken: string };
+    sandbox.revoke(accessToken);
+    const { posts } = await carol.caller.publishing.posts.compose({
+      channels: [{ connectionId: carolX, parts: [unique("Will not go")] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("auth"),
+    });
+    const { post, attempts } = await settled(carol, posts[0]?.id as string);
+    expect(post.status).toBe("failed");
+    expect(post.error).toMatch(/Reconnect X to keep publishing/);
+    expect(attempts[0]).toMatchObject({ errorKind: "auth", statusCode: 401 });
+    const [connection] = await carol.caller.publishing.connections.list();
+    expect(connection?.status).toBe("needs_reauth");
+  });
+});
+
+describe("refused before scheduling", () => {
+  const compose = (user: User, connectionId: string, parts: string[], when: unknown) =>
+    user.caller.publishing.posts.compose({
+      channels: [{ connectionId, parts }],
+      when: when as { kind: "now" },
+      idempotencyKey: unique("refused"),
+    });
+
+  it("a local time in a daylight-saving gap", async () => {
+    const e = await expectTrpcError(
+      compose(alice, aliceX, ["Spring forward"], { kind: "at", local: "2030-03-31T02:30", timeZone: "Europe/Berlin" }),
+      "BAD_REQUEST",
+    );
+    expect(e.message).toBe(
+      "2030-03-31 02:30 does not exist in Europe/Berlin: the clocks jump forward then (daylight saving time starts). Pick a time outside the jump, such as 03:30.",
+    );
+  });
+
+  it("a time in the past", async () => {
+    const e = await expectTrpcError(
+      compose(alice, aliceX, ["Too late"], { kind: "at", local: "2020-01-01T09:00", timeZone: "Europe/Paris" }),
+      "BAD_REQUEST",
+    );
+    expect(e.message).toBe("2020-01-01 09:00 (Europe/Paris) has already passed; pick a time in the future.");
+  });
+
+  it("text too long for the platform (X 280 per post, Threads 500, LinkedIn 3000)", async () => {
+    const x = await expectTrpcError(compose(alice, aliceX, ["ok", "a".repeat(281)], { kind: "now" }), "BAD_REQUEST");
+    expect(x.message).toBe("X (Inkwell Sandbox): Post 2 of the thread is 281 characters; X allows 280. Shorten it by 1.");
+    const threads = await expectTrpcError(compose(alice, aliceThreads, ["b".repeat(501)], { kind: "now" }), "BAD_REQUEST");
+    expect(threads.message).toContain("Threads allows 500");
+    const linkedIn = await expectTrpcError(compose(alice, aliceLinkedIn, ["c".repeat(3001)], { kind: "now" }), "BAD_REQUEST");
+    expect(linkedIn.message).toContain("LinkedIn allows 3000");
+    // Exactly at the limit is fine.
+    const ok = await compose(alice, aliceX, ["d".repeat(280)], { kind: "draft" });
+    expect(ok.posts[0]?.status).toBe("draft");
+  });
+
+  it("someone else's connection, and someone else's post", async () => {
+    await expectTrpcError(compose(bob, aliceX, ["Not mine"], { kind: "now" }), "NOT_FOUND");
+    const { posts } = await compose(alice, aliceX, ["Alice's draft"], { kind: "draft" });
+    const postId = posts[0]?.id as string;
+    await expectTrpcError(bob.caller.publishing.posts.get({ postId }), "NOT_FOUND");
+    await expectTrpcError(bob.caller.publishing.posts.cancel({ postId }), "NOT_FOUND");
+    await expectTrpcError(bob.caller.publishing.posts.publishNow({ postId }), "NOT_FOUND");
+    expect((await bob.caller.publishing.posts.list({})).items).toEqual([]);
+    expect((await alice.caller.publishing.posts.get({ postId })).post.status).toBe("draft");
+  });
+});
+
+describe("list", () => {
+  it("filters by status and time window, soonest first for the queue, pages with a cursor", async () => {
+    const dave = await h.signUp("dave");
+    const daveX = await connect(dave, "x");
+    const base = nextMinute(3600);
+    const times = [0, 1, 2].map((i) => new Date(base.at.getTime() + i * 3_600_000).toISOString().slice(0, 16));
+    for (const [i, local] of times.entries()) {
+      await dave.caller.publishing.posts.compose({
+        channels: [{ connectionId: daveX, parts: [unique(`Queued ${i}`)] }],
+        when: { kind: "at", local, timeZone: "UTC" },
+        idempotencyKey: unique("list"),
+      });
+    }
+    await dave.caller.publishing.posts.compose({
+      channels: [{ connectionId: daveX, parts: [unique("A draft")] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("list-draft"),
+    });
+    const queue = await dave.caller.publishing.posts.list({ status: ["pending"], order: "asc", limit: 2 });
+    expect(queue.items.map((p) => p.scheduledLocal)).toEqual(times.slice(0, 2));
+    const rest = await dave.caller.publishing.posts.list({
+      status: ["pending"],
+      order: "asc",
+      limit: 2,
+      ...(queue.nextCursor ? { cursor: queue.nextCursor } : {}),
+    });
+    expect(rest.items.map((p) => p.scheduledLocal)).toEqual(times.slice(2));
+    expect(rest.nextCursor).toBeNull();
+    const window = await dave.caller.publishing.posts.list({
+      from: new Date(`${times[1]}:00Z`),
+      to: new Date(`${times[2]}:00Z`),
+    });
+    expect(window.items.map((p) => p.scheduledLocal)).toEqual([times[1]]);
+    expect((await dave.caller.publishing.posts.list({ status: ["draft"] })).items).toHaveLength(1);
+  });
+});
+
+it("the owner cannot forge a publication or an attempt (RLS)", async () => {
+  const { posts } = await alice.caller.publishing.posts.compose({
+    channels: [{ connectionId: aliceX, parts: [unique("RLS")] }],
+    when: { kind: "draft" },
+    idempotencyKey: unique("rls"),
+  });
+  const postId = posts[0]?.id as string;
+  await expect(
+    asUser(h.db, alice.me.id, (tx) =>
+      tx.updateTable("scheduled_posts").set({ platform_post_id: "forged" }).where("id", "=", postId).execute(),
+    ),
+  ).rejects.toThrow(/permission denied/);
+  await expect(
+    asUser(h.db, alice.me.id, (tx) =>
+      tx
+        .insertInto("post_attempts")
+        .values({
+          post_id: postId,
+          user_id: alice.me.id,
+          kind: "publish",
+          started_at: new Date(),
+          duration_ms: 1,
+          request: "forged",
+          outcome: "published",
+        })
+        .execute(),
+    ),
+  ).rejects.toThrow(/permission denied/);
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { defineJob, type WorkerDeps } from "../platform/queue.ts";
+import { type PublisherDeps, runPublishJob, sweepStranded } from "./posts.publisher.ts";
+
+function publisherDeps(deps: WorkerDeps): PublisherDeps {
+  const { keyRing, publishing, enqueue } = deps;
+  if (!keyRing || !publishing || !enqueue) throw new Error("publishing jobs need keyRing, publishing and enqueue in WorkerDeps");
+  return { db: deps.db, log: deps.log, keyRing, publishing, enqueue };
+}
+
+/**
+ * Publishes one post at its time. Sent (in the transaction that schedules the post) with
+ * `startAfter` a little before the due instant and `singletonKey` `<post>:<version>`; the handler waits
+ * for the exact instant, claims the post and publishes it. Safe to run twice or for a stale schedule:
+ * the claim (pending → publishing for this version) lets exactly one run through.
+ *
+ * The queue's `short` policy keeps at most one queued job per key, so a sweep re-sending a job that
+ * is still waiting adds nothing. Heartbeats (every 5 s, failed after 10) hand a job whose worker died
+ * to another worker within seconds; that run finds the post `publishing` and reconciles it once the
+ * claim's lease has passed.
+ */
+export const publishPostJob = defineJob({
+  name: "publishing.publish-post",
+  schema: z.object({ postId: z.uuid(), version: z.number().int().min(0) }),
+  queue: {
+    policy: "short",
+    retryLimit: 8,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 60,
+    expireInSeconds: 600,
+    heartbeatSeconds: 10,
+  },
+  // A minute boundary makes many posts due at once: up to 1,000 jobs claimed and waiting per worker.
+  work: { pollingIntervalSeconds: 0.5, batchSize: 250, localConcurrency: 4, concurrent: true },
+  async handler(data, deps) {
+    await runPublishJob(publisherDeps(deps), data);
+  },
+});
+
+/**
+ * The backstop, every minute: posts whose claim outlived its lease (a worker died mid-publish),
+ * `unknown` posts whose reconciliation job was lost, and pending posts well past due with no job.
+ * It only enqueues; the publish job does the work.
+ */
+export const sweepPostsJob = defineJob({
+  name: "publishing.sweep-posts",
+  schema: z.object({}).passthrough(),
+  schedule: "* * * * *",
+  queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 },
+  async handler(_data, deps) {
+    const swept = await sweepStranded(publisherDeps(deps));
+    if (swept) deps.log.info({ swept }, "re-enqueued stranded posts");
+  },
+});
+
+export const postsJobs = [publishPostJob, sweepPostsJob];

@@ -1,0 +1,406 @@
+/**
+ * The worker's side of the queue: publishing a post exactly once. See docs/ARCHITECTURE.md, "The life
+ * of a post". In short:
+ *
+ *   1. The job arrives up to DEFAULT_LEAD_MS early. Credentials are fetched (and renewed if near
+ *      expiry) while waiting, then the handler sleeps until the exact due instant.
+ *   2. Claim: UPDATE pending → publishing WHERE schedule_version = the job's, with a fresh claim token.
+ *      Exactly one job wins; a stale, duplicate or cancelled one changes nothing.
+ *   3. The platform is called outside any transaction, one part of a thread at a time, each with the
+ *      idempotency key `inkwell-post-<id>#<part>`. Each confirmed part id is saved at once (guarded by
+ *      the claim token, which also refreshes the lease).
+ *   4. Outcomes: transient → back to pending with backoff (a new job, a new version); auth/permanent →
+ *      failed with the platform's message in words; no answer after the request went out → `unknown`.
+ *   5. `unknown`, or `publishing` under a claim older than its lease (the worker died), is taken over
+ *      only to reconcile first: findPublished() on the platform, keep what is there, publish the rest.
+ * Every platform call is logged in post_attempts.
+ */
+import { randomUUID } from "node:crypto";
+import { asSystem, type Database } from "@inkwell/db";
+import { DomainError } from "../platform/errors.ts";
+import type { Enqueue, Logger } from "../platform/queue.ts";
+import type { KeyRing } from "../platform/secret-box.ts";
+import type { PublishingRuntime } from "./connections.config.ts";
+import { type ConnectionCredentials, credentialsFor, reportAuthFailure } from "./connections.service.ts";
+import { isPlatformError, PLATFORM_NAMES, PlatformError } from "./platforms/errors.ts";
+import type { PlatformAdapter, PlatformKind, PublishRequest } from "./platforms/platform.types.ts";
+import { publishPostJob } from "./posts.jobs.ts";
+import * as repo from "./posts.repository.ts";
+import { DEFAULT_LEAD_MS } from "./posts.service.ts";
+
+export interface PublisherConfig {
+  /** A job that arrives earlier than this before the due time leaves it to a later one. */
+  maxEarlyMs: number;
+  /** A claim not refreshed for this long belongs to a dead worker (default: platform timeout + 10 s). */
+  claimLeaseMs?: number;
+  /** Publish attempts (transient failures) before the post is marked failed. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt (with jitter), at least the platform's Retry-After. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** After an unknown outcome, how long to give the platform before looking for the post. */
+  reconcileDelayMs: number;
+  /** The sweeper re-enqueues pending posts this far past due, and unknown ones idle this long. */
+  overdueMs: number;
+}
+
+export const DEFAULT_PUBLISHER_CONFIG: PublisherConfig = {
+  maxEarlyMs: 10_000,
+  maxAttempts: 5,
+  retryBaseMs: 5_000,
+  retryMaxMs: 15 * 60_000,
+  reconcileDelayMs: 2_000,
+  overdueMs: 60_000,
+};
+
+export interface PublisherDeps {
+  db: Database;
+  log: Logger;
+  keyRing: KeyRing;
+  publishing: PublishingRuntime;
+  enqueue: Enqueue;
+  config?: Partial<PublisherConfig>;
+}
+
+export type PublishOutcome =
+  | "gone"
+  | "stale"
+  | "early"
+  | "lost"
+  | "busy"
+  | "published"
+  | "retry"
+  | "failed"
+  | "unknown"
+  | "aborted";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function configOf(deps: PublisherDeps): PublisherConfig & { claimLeaseMs: number } {
+  const config = { ...DEFAULT_PUBLISHER_CONFIG, ...deps.config };
+  const timeouts = Object.values(deps.publishing.platforms).map((p) => p.timeoutMs);
+  return { ...config, claimLeaseMs: config.claimLeaseMs ?? Math.max(...timeouts) + 10_000 };
+}
+
+export const idempotencyKeyOf = (postId: string) => `inkwell-post-${postId}`;
+
+function requestOf(row: repo.PostRow): PublishRequest {
+  return { parts: row.parts, ...(row.title ? { title: row.title } : {}), idempotencyKey: idempotencyKeyOf(row.id) };
+}
+
+/** Runs one publish job: claim (just before the due instant), wait for it, publish — or reconcile, then publish. */
+export async function runPublishJob(deps: PublisherDeps, job: { postId: string; version: number }): Promise<PublishOutcome> {
+  const config = configOf(deps);
+  const token = randomUUID();
+  // The common case is one statement: the job's version is still pending and due soon.
+  const claimed = await asSystem(deps.db, (tx) => repo.claimPending(tx, job.postId, job.version, token, config.maxEarlyMs));
+  if (claimed) {
+    const credentials = await fetchCredentials(deps, claimed);
+    const wait = (claimed.scheduled_at as Date).getTime() - Date.now();
+    if (wait > 0) await sleep(wait);
+    return publishClaimed(deps, config, claimed, token, credentials, false);
+  }
+  const row = await asSystem(deps.db, (tx) => repo.findPost(tx, job.postId));
+  if (!row) return "gone";
+  if (row.status === "pending" && row.schedule_version === job.version && row.scheduled_at) {
+    // Fetched too soon (e.g. a clock ahead): come back just before the due time.
+    const startAfter = new Date(row.scheduled_at.getTime() - Math.min(config.maxEarlyMs, DEFAULT_LEAD_MS));
+    await asSystem(deps.db, (tx) =>
+      deps.enqueue(tx, publishPostJob, job, { startAfter, singletonKey: `${row.id}:${row.schedule_version}` }),
+    );
+    return "early";
+  }
+  if (row.status === "publishing" || row.status === "unknown") {
+    const taken = await asSystem(deps.db, (tx) => repo.claimUncertain(tx, row.id, token, config.claimLeaseMs));
+    if (!taken) {
+      // Another worker holds a live claim. If it dies, its lease runs out: look again then.
+      const leaseEnds = (row.claimed_at?.getTime() ?? Date.now()) + config.claimLeaseMs + 1_000;
+      await asSystem(deps.db, (tx) =>
+        deps.enqueue(tx, publishPostJob, job, { startAfter: new Date(leaseEnds), singletonKey: `${row.id}:lease` }),
+      );
+      return "busy";
+    }
+    return publishClaimed(deps, config, taken, token, await fetchCredentials(deps, taken), true);
+  }
+  return "stale";
+}
+
+/**
+ * Credentials are kept for a few seconds per connection, so a burst of posts on one account (a
+ * minute boundary) opens the sealed token once. credentialsFor hands out tokens valid for at least
+ * NEAR_EXPIRY_SECONDS (5 min), far longer than this; an auth failure drops the entry.
+ */
+const CREDENTIALS_TTL_MS = 30_000;
+type CachedCredentials = { credentials: Promise<ConnectionCredentials>; until: number };
+const credentialCaches = new WeakMap<PublishingRuntime, Map<string, CachedCredentials>>();
+function credentialCache(deps: PublisherDeps) {
+  let cache = credentialCaches.get(deps.publishing);
+  if (!cache) {
+    cache = new Map();
+    credentialCaches.set(deps.publishing, cache);
+  }
+  return cache;
+}
+
+/** The connection's credentials, or the error to settle the post with once it is claimed. */
+async function fetchCredentials(deps: PublisherDeps, row: repo.PostRow): Promise<ConnectionCredentials | PlatformError> {
+  const platform = row.platform as PlatformKind;
+  const gone = () =>
+    new PlatformError("permanent", platform, `The ${PLATFORM_NAMES[platform]} account this post was for has been disconnected.`);
+  const connectionId = row.connection_id;
+  if (!connectionId) return gone();
+  const cache = credentialCache(deps);
+  let hit = cache.get(connectionId);
+  if (!hit || hit.until <= Date.now()) {
+    // Concurrent posts on one connection share one lookup (the promise is cached, not just its value).
+    const credentials = credentialsFor(deps, connectionId);
+    hit = { credentials, until: Date.now() + CREDENTIALS_TTL_MS };
+    cache.set(connectionId, hit);
+    credentials.catch(() => {
+      if (cache.get(connectionId) === hit) cache.delete(connectionId);
+    });
+  }
+  try {
+    return await hit.credentials;
+  } catch (error) {
+    if (isPlatformError(error)) return error;
+    if (error instanceof DomainError && error.code === "NOT_FOUND") return gone();
+    throw error;
+  }
+}
+
+interface Attempt {
+  kind: "publish" | "reconcile";
+  startedAt: Date;
+  started: number;
+  request: string;
+}
+
+const begin = (kind: Attempt["kind"], request: string): Attempt => ({
+  kind,
+  startedAt: new Date(),
+  started: performance.now(),
+  request,
+});
+
+function attemptRow(
+  row: repo.PostRow,
+  attempt: Attempt,
+  result: { outcome: repo.AttemptRow["outcome"]; response?: string | null; error?: PlatformError | null },
+): repo.AttemptRow {
+  return {
+    post_id: row.id,
+    user_id: row.user_id,
+    kind: attempt.kind,
+    started_at: attempt.startedAt,
+    duration_ms: Math.max(0, Math.round(performance.now() - attempt.started)),
+    request: attempt.request,
+    status_code: result.error?.status ?? null,
+    response: result.response ?? result.error?.message ?? null,
+    outcome: result.outcome,
+    error_kind: result.error?.kind ?? null,
+    error: result.error?.message ?? null,
+  };
+}
+
+async function publishClaimed(
+  deps: PublisherDeps,
+  config: ReturnType<typeof configOf>,
+  row: repo.PostRow,
+  token: string,
+  credentials: ConnectionCredentials | PlatformError,
+  reconcileFirst: boolean,
+): Promise<PublishOutcome> {
+  const platform = row.platform as PlatformKind;
+  const name = PLATFORM_NAMES[platform];
+  const request = requestOf(row);
+  if (credentials instanceof PlatformError) {
+    const attempt = begin("publish", `credentials for the ${name} connection`);
+    return settleFailure(deps, config, row, token, attempt, credentials);
+  }
+  if (row.media_file_ids.length) {
+    const attempt = begin("publish", `images for the ${name} post`);
+    const error = new PlatformError("permanent", platform, `Publishing images to ${name} is not available on this server yet.`);
+    return settleFailure(deps, config, row, token, attempt, error);
+  }
+  const adapter = deps.publishing.adapters[platform] as PlatformAdapter<unknown>;
+  const known = [...row.part_ids];
+  let rootUrl = row.platform_url;
+
+  if (reconcileFirst) {
+    const attempt = begin(
+      "reconcile",
+      `look for the post on ${name} (${row.parts.length} part(s), key ${request.idempotencyKey})`,
+    );
+    try {
+      const found = await adapter.findPublished(request, credentials.credentials, {
+        ...(row.scheduled_at ? { since: row.scheduled_at } : {}),
+      });
+      const more = found.length > known.length;
+      if (more) {
+        known.splice(0, known.length, ...found.map((p) => p.platformPostId));
+        rootUrl = found[0]?.url ?? rootUrl;
+      }
+      const saved = await asSystem(deps.db, async (tx) => {
+        await repo.insertAttempt(
+          tx,
+          attemptRow(row, attempt, {
+            outcome: found.length ? "found" : "not_found",
+            response: found.length
+              ? `${found.length} of ${row.parts.length} part(s) already on ${name}: ${found.map((p) => p.platformPostId).join(", ")}`
+              : `nothing on ${name} yet`,
+          }),
+        );
+        if (!more) return true;
+        return repo.saveParts(tx, row.id, token, known, { id: known[0] as string, url: rootUrl ?? "" });
+      });
+      if (!saved) return "lost";
+    } catch (error) {
+      if (!isPlatformError(error)) throw error;
+      // Could not look: the outcome stays unknown (never publish blindly); look again later.
+      const reason = new PlatformError(
+        "unknown",
+        platform,
+        `We could not yet check ${name} for this post (${error.message}); we will check again before doing anything else.`,
+        { ...(error.status === undefined ? {} : { status: error.status }) },
+      );
+      return settleFailure(deps, config, row, token, attempt, reason);
+    }
+  }
+
+  if (known.length >= row.parts.length) {
+    // Everything was already there (reconciled): finish without a request.
+    const done = await asSystem(deps.db, (tx) => repo.markPublished(tx, row.id, token));
+    return done ? "published" : "lost";
+  }
+  for (let index = known.length; index < row.parts.length; index++) {
+    const text = row.parts[index] as string;
+    const attempt = begin(
+      "publish",
+      `publish ${row.parts.length > 1 ? `part ${index + 1}/${row.parts.length}` : "the post"} (${[...text].length} chars) to ${name}, key ${request.idempotencyKey}#${index}`,
+    );
+    let published: { platformPostId: string; url: string };
+    try {
+      const result = await adapter.publish(
+        { ...request, parts: row.parts.slice(0, index + 1), alreadyPublished: [...known] },
+        credentials.credentials,
+      );
+      published = result.parts[index] as { platformPostId: string; url: string };
+    } catch (error) {
+      if (!isPlatformError(error)) throw error;
+      return settleFailure(deps, config, row, token, attempt, error);
+    }
+    known.push(published.platformPostId);
+    if (index === 0) rootUrl = published.url;
+    const last = index === row.parts.length - 1;
+    // Saved the moment the platform confirms it: a crash after this never publishes the part again.
+    const saved = await asSystem(deps.db, async (tx) => {
+      const ok = await repo.saveParts(tx, row.id, token, known, { id: known[0] as string, url: rootUrl ?? published.url });
+      if (!ok) return false;
+      await repo.insertAttempt(
+        tx,
+        attemptRow(row, attempt, {
+          outcome: last ? "published" : "partial",
+          response: `published as ${published.platformPostId}`,
+        }),
+      );
+      if (last) await repo.markPublished(tx, row.id, token);
+      return true;
+    });
+    if (!saved) {
+      deps.log.warn({ postId: row.id, part: index }, "claim lost while publishing; the new owner reconciles");
+      return "lost";
+    }
+  }
+  return "published";
+}
+
+const withoutPromise = (message: string) =>
+  message.replace(/;?\s*we will (try|check) again[^.]*\.?$/i, ".").replace(/\.\.$/, ".");
+
+function retryDelayMs(config: PublisherConfig, attemptCount: number, error: PlatformError): number {
+  const backoff = config.retryBaseMs * 2 ** Math.max(0, attemptCount - 1) * (0.8 + Math.random() * 0.4);
+  return Math.min(config.retryMaxMs, Math.max(backoff, (error.retryAfterSeconds ?? 0) * 1000));
+}
+
+/** Ends the claim after a failed platform call (or credentials that failed), and logs the attempt. */
+async function settleFailure(
+  deps: PublisherDeps,
+  config: ReturnType<typeof configOf>,
+  row: repo.PostRow,
+  token: string,
+  attempt: Attempt,
+  error: PlatformError,
+): Promise<PublishOutcome> {
+  const name = PLATFORM_NAMES[row.platform as PlatformKind];
+  let outcome: PublishOutcome;
+  let to: { status: "pending" | "unknown" | "failed"; error: string };
+  let delayMs = 0;
+  if (error.kind === "transient" && row.attempt_count < config.maxAttempts) {
+    outcome = "retry";
+    delayMs = retryDelayMs(config, row.attempt_count, error);
+    to = { status: "pending", error: error.message };
+  } else if (error.kind === "transient") {
+    outcome = "failed";
+    to = {
+      status: "failed",
+      error: `${name} kept failing after ${row.attempt_count} attempts; the last answer: ${withoutPromise(error.message)} Retry when ${name} is back.`,
+    };
+  } else if (error.kind === "unknown") {
+    outcome = "unknown";
+    delayMs = config.reconcileDelayMs * (attempt.kind === "reconcile" ? 5 : 1);
+    to = { status: "unknown", error: error.message };
+  } else {
+    outcome = "failed";
+    to = { status: "failed", error: error.message };
+  }
+  const released = await asSystem(deps.db, async (tx) => {
+    const updated = await repo.releaseClaim(tx, row.id, token, to);
+    if (!updated) return undefined;
+    await repo.insertAttempt(
+      tx,
+      attemptRow(row, attempt, {
+        outcome: outcome === "retry" ? "retry" : outcome === "unknown" ? "unknown" : "failed",
+        error,
+      }),
+    );
+    if (outcome === "retry" || outcome === "unknown") {
+      await deps.enqueue(
+        tx,
+        publishPostJob,
+        { postId: row.id, version: updated.schedule_version },
+        {
+          startAfter: new Date(Date.now() + delayMs),
+          singletonKey: `${row.id}:${updated.schedule_version}${outcome === "unknown" ? `:u${updated.attempt_count}` : ""}`,
+        },
+      );
+    }
+    return updated;
+  });
+  if (!released) return "lost";
+  deps.log.info({ postId: row.id, outcome, kind: error.kind, status: error.status }, "publish attempt settled");
+  if (error.kind === "auth" && row.connection_id) {
+    credentialCache(deps).delete(row.connection_id);
+    await reportAuthFailure(deps, row.connection_id, error.message).catch((err: unknown) =>
+      deps.log.warn({ err, connectionId: row.connection_id }, "could not mark the connection for reauthorisation"),
+    );
+  }
+  return outcome;
+}
+
+/** The sweeper: re-enqueues stranded posts (see sweepPostsJob). Returns how many it looked at. */
+export async function sweepStranded(deps: PublisherDeps): Promise<number> {
+  const config = configOf(deps);
+  return asSystem(deps.db, async (tx) => {
+    const stranded = await repo.strandedPosts(tx, { leaseMs: config.claimLeaseMs, overdueMs: config.overdueMs, limit: 500 });
+    for (const post of stranded) {
+      await deps.enqueue(
+        tx,
+        publishPostJob,
+        { postId: post.id, version: post.schedule_version },
+        { singletonKey: post.status === "pending" ? `${post.id}:${post.schedule_version}` : `${post.id}:sweep` },
+      );
+    }
+    return stranded.length;
+  });
+}
