@@ -235,6 +235,77 @@ describe("generation", () => {
   });
 });
 
+describe("brand and voice", () => {
+  it("writes with the brand kit and the default voice, and never stores a banned phrase (regenerated once, then scrubbed)", async () => {
+    const u = await h.signUp("writer-voice");
+    await u.caller.brand.save({ brandName: "Crumb & Co", tagline: "Bread before breakfast" });
+    const profile = await u.caller.voice.create({ name: "Baker voice", bannedPhrases: ["game changer", "delve"] });
+
+    // The model uses a banned phrase; told once, it complies.
+    env.server.setReply((body) => {
+      const last = String(body.messages.at(-1)?.content);
+      if (last.startsWith("Rewrite it without these phrases")) return "Fresh bread every morning changes a small bakery.";
+      return formatOf(body) ? "Posting daily is a Game-Changer for a small bakery." : "Title";
+    });
+    const concept = "Daily posting for my bakery";
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept,
+      formats: ["threads_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    const events = await collect(u.caller, sessionId);
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(o?.current?.content).toBe("Fresh bread every morning changes a small bakery.");
+    expect(events.at(-1)?.content).not.toMatch(/game.changer/i);
+    const [first, retry] = bodiesAbout(concept);
+    const system = String(first?.messages[0]?.content);
+    expect(system).toContain("Crumb & Co");
+    expect(system).toContain("Baker voice");
+    expect(system).toContain('Never use these phrases: "game changer", "delve".');
+    expect(String(retry?.messages.at(-1)?.content)).toContain('"game changer"');
+    // One charge for the generation and its retry.
+    const generations = (await u.caller.usage.generations({})).filter((g) => g.operation === "writer.generate");
+    expect(generations).toHaveLength(1);
+
+    // The model insists: the phrase is scrubbed before anything is stored.
+    env.server.setReply((body) => (formatOf(body) ? "We delve into bread. Bread is good." : "Title"));
+    const again = await u.caller.writer.sessions.create({
+      concept: "Insisting model",
+      formats: ["linkedin_post"],
+      style: "natural",
+      voiceProfileId: profile.id,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, again.sessionId);
+    const [o2] = (await u.caller.writer.sessions.get({ sessionId: again.sessionId })).outputs;
+    expect(o2?.status).toBe("ready");
+    expect(o2?.current?.content).not.toMatch(/delve/i);
+    expect(o2?.current?.content).toContain("Bread is good.");
+
+    // Edits and restores are held to the same rule.
+    await expectTrpcError(
+      u.caller.writer.sessions.editOutput({ outputId: o2?.id as string, content: "Let us delve in." }),
+      "BAD_REQUEST",
+    );
+    const versions = await h.raw(sql`SELECT content FROM writer_output_versions WHERE user_id = ${u.me.id}`);
+    for (const v of versions.rows as { content: string }[]) expect(v.content).not.toMatch(/delve|game.changer/i);
+
+    // Another user's voice profile is NOT_FOUND.
+    const other = await h.signUp("writer-voice-other");
+    await expectTrpcError(
+      other.caller.writer.sessions.create({
+        concept: "Borrowed voice",
+        formats: ["threads_post"],
+        style: "natural",
+        voiceProfileId: profile.id,
+        idempotencyKey: key(),
+      }),
+      "NOT_FOUND",
+    );
+  });
+});
+
 describe("refusals", () => {
   it("refuses with PAYMENT_REQUIRED before any model call when credits do not cover every format", async () => {
     const u = await h.signUp("writer-broke");

@@ -4,6 +4,8 @@
  * the banned-phrase checks applied to every text before it is stored.
  */
 import type { Tx } from "@inkwell/db";
+import { brand } from "../brand/index.ts";
+import { findBannedPhrases, scrubBannedPhrases, voice } from "../voice/index.ts";
 
 export interface WriterGuidance {
   /** The brand kit rendered for a prompt, or null when the user has none. */
@@ -11,16 +13,26 @@ export interface WriterGuidance {
   voice: { profileId: string; name: string; prompt: string; bannedPhrases: string[] } | null;
 }
 
-export async function loadGuidance(_tx: Tx, _userId: string, _voiceProfileId: string | null): Promise<WriterGuidance> {
-  return { brand: null, voice: null };
+/**
+ * The brand kit and the voice to write in: `voiceProfileId`, or the user's default profile when null.
+ * A profile id that is not the caller's is NOT_FOUND (voice.guidanceFor).
+ */
+export async function loadGuidance(tx: Tx, userId: string, voiceProfileId: string | null): Promise<WriterGuidance> {
+  const [brandBlock, guidance] = [await brand.promptBlock(tx, userId), await voice.guidanceFor(tx, userId, voiceProfileId)];
+  return {
+    brand: brandBlock,
+    voice: guidance
+      ? { profileId: guidance.profileId, name: guidance.name, prompt: guidance.prompt, bannedPhrases: guidance.bannedPhrases }
+      : null,
+  };
 }
 
-/** The banned phrases that occur in `text`. */
-export function findBanned(_text: string, _phrases: readonly string[]): string[] {
-  return [];
+/** The banned phrases that occur in `text` (whole words, case-insensitive, punctuation tolerant). */
+export function findBanned(text: string, phrases: readonly string[]): string[] {
+  return findBannedPhrases(text, phrases);
 }
 
 /** `text` with every banned phrase removed (the last resort after a regeneration). */
-export function scrubBanned(text: string, _phrases: readonly string[]): string {
-  return text;
+export function scrubBanned(text: string, phrases: readonly string[]): string {
+  return scrubBannedPhrases(text, phrases);
 }

@@ -275,6 +275,8 @@ export async function create(deps: WriterSessionDeps, actor: Actor, input: Creat
   await assertCanAfford(deps, actor, GENERATE, input.formats.length);
 
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
+    // A voice profile that is not the caller's is NOT_FOUND before anything is written.
+    if (input.voiceProfileId) await loadGuidance(tx, actor.userId, input.voiceProfileId);
     const session = await repo.insertSession(tx, actor.userId, {
       concept: input.concept,
       style: input.style,
