@@ -87,7 +87,11 @@ export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinit
   for (const job of jobs) {
     // api and worker may start together: create under pg-boss's advisory lock, then bring options up to date.
     if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.queue ?? {});
-    else await boss.updateQueue(job.name, job.queue ?? {});
+    else {
+      // Policy and partitioning are fixed at creation; pg-boss refuses to "update" them even to the same value.
+      const { policy: _policy, partition: _partition, ...changeable } = job.queue ?? {};
+      if (Object.keys(changeable).length) await boss.updateQueue(job.name, changeable);
+    }
   }
   // Enqueueing inside an RLS transaction runs pg-boss's INSERT as inkwell_user / inkwell_system.
   // They may add jobs (reading back only the new job's id) and read queue settings; they cannot read
