@@ -30,6 +30,7 @@ import {
 import { connectionsJobs, postsJobs, publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
 import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
 import { usage } from "@inkwell/domain/usage";
+import { voiceJobs } from "@inkwell/domain/voice";
 import { writerJobs } from "@inkwell/domain/writer";
 
 export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
@@ -93,14 +94,14 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
     const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
   });
 
-  // The worker's part: run the identity jobs (mail to the local SMTP server), chat's (titles) and the
-  // writer's (knowledge embeddings).
+  // The worker's part: run the identity jobs (mail to the local SMTP server), chat's (titles), the
+  // writer's (knowledge embeddings) and the voice analysis.
   const { db } = createDb({ url: databaseUrl, max: 3 });
   const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 3 });
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  const jobs = [...identityJobs, ...chatJobs, ...writerJobs, ...connectionsJobs, ...postsJobs];
+  const jobs = [...identityJobs, ...chatJobs, ...writerJobs, ...connectionsJobs, ...postsJobs, ...voiceJobs];
   // The API created the queues it sends to; the worker's own (the publishing sweeps) are created here.
   // Only missing ones: pg-boss refuses to update a queue's policy once it exists.
   const missing = [];

@@ -206,7 +206,7 @@ function ProfileHeader({
         <label className="vc-toggle">
           <input
             type="checkbox"
-            checked={profile.isDefault}
+            checked={profile.isDefault || makeDefault.isPending}
             disabled={profile.isDefault || makeDefault.isPending}
             aria-describedby={`${id}-default-hint`}
             onChange={() => makeDefault.mutate({ profileId: profile.id })}
