@@ -1,6 +1,7 @@
 /** Every job the worker runs, from every module. A module's jobs are added here once. */
 import { chatJobs } from "@inkwell/domain/chat";
 import { creditsJobs } from "@inkwell/domain/credits";
+import { filesJobs } from "@inkwell/domain/files";
 import { identityJobs } from "@inkwell/domain/identity";
 import type { JobDefinition } from "@inkwell/domain/platform";
 import { connectionsJobs, postsJobs } from "@inkwell/domain/publishing";
@@ -14,6 +15,7 @@ export const allJobs: JobDefinition[] = [
   ...usageJobs,
   ...chatJobs,
   ...writerJobs,
+  ...filesJobs,
   ...connectionsJobs,
   ...postsJobs,
   ...voiceJobs,

@@ -6,6 +6,7 @@
  */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
+import { createStorageFromEnv } from "@inkwell/domain/files";
 import {
   createBoss,
   createEnqueue,
@@ -44,6 +45,7 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
       log,
       ai: createAiProvider(aiConfigFromEnv(env)),
       enqueue: createEnqueue(boss),
+      storage: createStorageFromEnv(env),
       publishing: publishingRuntimeFromEnv(env),
       ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
     },

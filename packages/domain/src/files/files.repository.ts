@@ -36,3 +36,10 @@ export function findFile(tx: Tx, id: string): Promise<FileRow | undefined> {
 export function deleteFile(tx: Tx, id: string): Promise<{ storage_key: string } | undefined> {
   return tx.deleteFrom("stored_files").where("id", "=", id).returning(["storage_key"]).executeTakeFirst();
 }
+
+/** Which of these storage keys still have a row (the orphan sweep, as system). */
+export async function existingKeys(tx: Tx, keys: string[]): Promise<Set<string>> {
+  if (!keys.length) return new Set();
+  const rows = await tx.selectFrom("stored_files").select("storage_key").where("storage_key", "in", keys).execute();
+  return new Set(rows.map((r) => r.storage_key));
+}

@@ -195,3 +195,35 @@ export async function openSigned(
   if (!bytes) return { status: "missing" };
   return { status: "ok", file: repo.toStoredFile(row), bytes, expiresAt: Number(params.exp) };
 }
+
+/**
+ * Deletes objects that no row points at and that are older than `olderThan`: uploads whose row never
+ * committed (a crash between `prepare` and `record`) and the files of deleted accounts (their rows go
+ * with the user, by cascade). The age margin keeps an upload that is still between its two steps.
+ */
+export async function purgeOrphans(
+  deps: { db: Database; storage: Storage },
+  options: { olderThan: Date; batchSize?: number },
+): Promise<{ checked: number; deleted: number }> {
+  const batchSize = options.batchSize ?? 500;
+  let checked = 0;
+  let deleted = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    const keep = await asSystem(deps.db, (tx) => repo.existingKeys(tx, batch));
+    for (const key of batch) {
+      if (keep.has(key)) continue;
+      await deps.storage.delete(key);
+      deleted++;
+    }
+    checked += batch.length;
+    batch = [];
+  };
+  for await (const object of deps.storage.list()) {
+    if (object.lastModified >= options.olderThan) continue;
+    batch.push(object.key);
+    if (batch.length >= batchSize) await flush();
+  }
+  if (batch.length) await flush();
+  return { checked, deleted };
+}

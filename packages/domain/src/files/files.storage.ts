@@ -4,9 +4,16 @@
  * Keys are ours (`<purpose>/<user id>/<file id>`), never derived from client input, and are checked
  * for shape anyway so a bug can never turn one into a path outside the root.
  */
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { z } from "zod";
 
 export interface Storage {
@@ -16,6 +23,13 @@ export interface Storage {
   get(key: string): Promise<Uint8Array | null>;
   /** Idempotent: deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /** Every object (for the orphan sweep), in no particular order. */
+  list(): AsyncIterable<StoredObject>;
+}
+
+export interface StoredObject {
+  key: string;
+  lastModified: Date;
 }
 
 const KEY = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
@@ -44,8 +58,12 @@ export class LocalDiskStorage implements Storage {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     // Write aside, then rename: a reader never sees half a file, and a crash leaves only a temp file.
     const temp = `${path}.${process.pid}.${Date.now()}.part`;
-    await writeFile(temp, bytes, { mode: 0o600 });
-    await rename(temp, path);
+    try {
+      await writeFile(temp, bytes, { mode: 0o600 });
+      await rename(temp, path);
+    } finally {
+      await rm(temp, { force: true });
+    }
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -59,6 +77,22 @@ export class LocalDiskStorage implements Storage {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root, { recursive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const key = relative(this.root, join(this.root, entry)).split(sep).join("/");
+      if (!KEY.test(key)) continue; // folders' own names pass too; stat tells them apart
+      const info = await stat(join(this.root, entry)).catch(() => null);
+      if (info?.isFile()) yield { key, lastModified: info.mtime };
+    }
   }
 }
 
@@ -120,6 +154,20 @@ export class S3Storage implements Storage {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix || undefined, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        const key = object.Key?.slice(this.prefix.length);
+        if (key && KEY.test(key)) yield { key, lastModified: object.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 }
 

@@ -3,17 +3,27 @@
  * through the official SDK against fauxqs (an S3-compatible server that runs in-process).
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { startFauxqs } from "fauxqs";
+import { sql } from "kysely";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DomainError } from "../platform/errors.ts";
 import { generateKeySpec, parseKeyRing } from "../platform/secret-box.ts";
-import { createStorageFromEnv, files, LocalDiskStorage, S3Storage, type Storage, sniff, storageEnvSchema } from "./index.ts";
+import {
+  createStorageFromEnv,
+  files,
+  LocalDiskStorage,
+  purgeOrphansJob,
+  S3Storage,
+  type Storage,
+  sniff,
+  storageEnvSchema,
+} from "./index.ts";
 
 const { db } = createDb({ url: inject("databaseUrl"), max: 6 });
 let root: string;
@@ -209,6 +219,69 @@ describe("storing files", () => {
     expect((await rejection(asUser(db, other, (tx) => files.get(tx, file.id)))).code).toBe("NOT_FOUND");
     expect((await rejection(asUser(db, other, (tx) => files.read({ storage }, tx, file.id)))).code).toBe("NOT_FOUND");
     expect((await rejection(asUser(db, other, (tx) => files.remove(tx, file.id)))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("the orphan sweep", () => {
+  async function sweepKeeps(store: Storage) {
+    const userId = await newUser();
+    const kept = await asUser(db, userId, (tx) =>
+      files.store({ storage: store }, tx, userId, { purpose: "brand_logo", filename: "kept.png", bytes: png() }),
+    );
+    // An upload whose row never committed, and a file whose row went with its account.
+    const failed = await files.prepare({ storage: store }, userId, { purpose: "brand_logo", filename: "x.png", bytes: png() });
+    const goner = await newUser();
+    const gone = await asUser(db, goner, (tx) =>
+      files.store({ storage: store }, tx, goner, { purpose: "brand_logo", filename: "gone.png", bytes: png() }),
+    );
+    // Accounts are deleted outside the app roles; the file row goes with the user (cascade), the object stays.
+    await sql`DELETE FROM users WHERE id = ${goner}`.execute(db);
+
+    // Too young: nothing is touched.
+    expect((await files.purgeOrphans({ db, storage: store }, { olderThan: new Date(Date.now() - 60_000) })).deleted).toBe(0);
+    const swept = await files.purgeOrphans({ db, storage: store }, { olderThan: new Date(Date.now() + 1000), batchSize: 2 });
+    expect(swept.deleted).toBeGreaterThanOrEqual(2);
+    expect(await store.get(failed.storageKey)).toBeNull();
+    expect(await store.get(`brand-logo/${goner}/${gone.id}`)).toBeNull();
+    expect(await store.get(`brand-logo/${userId}/${kept.id}`)).toEqual(png());
+  }
+
+  it("deletes unreferenced objects on the local disk, keeps referenced and young ones", () => sweepKeeps(storage));
+
+  it("deletes unreferenced objects on S3 (listing through the SDK)", async () => {
+    const server = await startFauxqs({ port: 0, logger: false });
+    try {
+      server.createBucket("inkwell-sweep");
+      const s3 = new S3Storage({
+        bucket: "inkwell-sweep",
+        region: "us-east-1",
+        endpoint: server.address,
+        forcePathStyle: true,
+        accessKeyId: "test",
+        secretAccessKey: "test",
+      });
+      await sweepKeeps(s3);
+      s3.client.destroy();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("runs as the worker's hourly job, and only warns when the worker has no storage", async () => {
+    const messages: string[] = [];
+    const log = {
+      info: (_: object, m?: string) => messages.push(`info: ${m}`),
+      warn: (_: object, m?: string) => messages.push(`warn: ${m}`),
+      error() {},
+    };
+    const orphan = await files.prepare({ storage }, await newUser(), { purpose: "brand_logo", filename: "o.png", bytes: png() });
+    await utimes(join(root, orphan.storageKey), new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    const deps = { db, log, ai: undefined as never, mailer: undefined as never };
+    await purgeOrphansJob.handler({}, { ...deps, storage });
+    expect(await storage.get(orphan.storageKey)).toBeNull();
+    await purgeOrphansJob.handler({}, deps);
+    expect(messages).toEqual(["info: purged orphaned files", "warn: files.purge-orphans: the worker has no storage configured"]);
+    expect(purgeOrphansJob.schedule).toBe("41 * * * *");
   });
 });
 

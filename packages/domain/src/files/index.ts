@@ -1,4 +1,6 @@
 /** Public API of the files module: uploads for the whole product, storage adapters and signed URLs. */
+
+export { filesJobs, ORPHAN_AGE_MS, purgeOrphansJob } from "./files.jobs.ts";
 export * from "./files.schemas.ts";
 export type { FilesDeps, PreparedFile, SignedRead, StoreInput } from "./files.service.ts";
 export * as files from "./files.service.ts";
@@ -11,5 +13,6 @@ export {
   type S3StorageConfig,
   type Storage,
   type StorageEnv,
+  type StoredObject,
   storageEnvSchema,
 } from "./files.storage.ts";

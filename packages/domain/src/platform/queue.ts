@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { AiProvider } from "../ai/index.ts";
+import type { Storage } from "../files/files.storage.ts";
 import type { PublishingRuntime } from "../publishing/connections.config.ts";
 import type { Mailer } from "./mail.ts";
 import type { KeyRing } from "./secret-box.ts";
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   publishing?: PublishingRuntime;
   /** For jobs that enqueue others (e.g. the connection refresh sweep). */
   enqueue?: Enqueue;
+  /** Where uploaded files live (the orphan sweep, publishing media). */
+  storage?: Storage;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
