@@ -147,6 +147,20 @@ describe("voice profiles", () => {
     expect((await a.caller.voice.get({ profileId: p.id })).status).toBe("ready");
   });
 
+  it("out of credits: the analysis fails at once with the reason, keeps the fingerprint and charges nothing", async () => {
+    const a = await h.signUp("voice-broke");
+    const p = await a.caller.voice.create({ name: "Broke" });
+    await a.caller.voice.addSample({ profileId: p.id, source: "paste", content: SAMPLE });
+    await h.raw(sql`UPDATE credit_grants SET remaining = 0 WHERE user_id = ${a.me.id}`);
+    await h.raw(sql`UPDATE credit_accounts SET balance = 0 WHERE user_id = ${a.me.id}`);
+    await runJob(a.me.id, p.id); // final: no retry is thrown
+    const failed = await a.caller.voice.get({ profileId: p.id });
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/credits/i);
+    expect(failed.fingerprint?.sampleCount).toBe(1);
+    expect(await a.caller.usage.generations({ operation: "voice.analyze" })).toEqual([]);
+  });
+
   it("gives generations guidance: the default (or a chosen) profile as instructions, tuning and banned phrases", async () => {
     const a = await h.signUp("voice-guided");
     const other = await h.signUp("voice-other");
