@@ -49,6 +49,11 @@ export async function startHarness(
     ai?: AiProvider;
     /** Publishing goes to this sandbox platform; without one no OAuth platform is configured. */
     sandbox?: SandboxPlatform;
+    /**
+     * Work the connection refresh jobs here. Opt-in: test files share the database and its queues, and a
+     * refresh taken by another file's worker would go to that file's sandbox.
+     */
+    connectionJobs?: boolean;
   } = {},
 ) {
   const url = inject("databaseUrl");
@@ -90,7 +95,7 @@ export async function startHarness(
           callbackBaseUrl: "http://app.test",
         }),
   };
-  if (options.sandbox) {
+  if (options.connectionJobs) {
     // The connection refresh jobs run here (the sweep enqueues them; no cron in tests).
     await prepareQueues(boss, db, connectionsJobs);
     await registerJobs(
@@ -185,9 +190,9 @@ export async function startHarnessWithLocalModel() {
  * A harness whose publishing platforms are a sandbox platform started for the test file (the
  * OAuth callback base is http://app.test, served by `h.app`). `stop` ends both.
  */
-export async function startHarnessWithSandbox() {
+export async function startHarnessWithSandbox(options: { connectionJobs?: boolean } = {}) {
   const sandbox = await startSandboxPlatform();
-  const h = await startHarness({ sandbox });
+  const h = await startHarness({ sandbox, ...options });
   return {
     h,
     sandbox,

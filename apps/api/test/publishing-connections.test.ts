@@ -18,7 +18,7 @@ let h: Harness;
 let deps: ConnectionsDeps;
 
 beforeAll(async () => {
-  env = await startHarnessWithSandbox();
+  env = await startHarnessWithSandbox({ connectionJobs: true });
   h = env.h;
   deps = { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing, log: h.deps.log };
 });
@@ -293,13 +293,38 @@ describe("token refresh", () => {
     const id = await connect(user, "x");
     await h.raw(sql`UPDATE social_connections SET access_expires_at = now() + interval '10 minutes' WHERE id = ${id}`);
     const before = (await rowOf(id)).token_version as number;
-    const swept = await connections.sweep({ ...deps, enqueue: h.deps.enqueue });
-    expect(swept.enqueued).toBeGreaterThanOrEqual(1);
+    const swept = await connections.sweep({ ...deps, enqueue: h.deps.enqueue }, { userIds: [user.me.id] });
+    expect(swept.enqueued).toBe(1);
     const deadline = Date.now() + 15_000;
     while ((await rowOf(id)).token_version === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const row = await rowOf(id);
     expect(row.token_version).toBe(before + 1);
     expect((row.access_expires_at as Date).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+  });
+
+  it("a sign-in that cannot be renewed is warned about a week ahead, then marked at expiry", async () => {
+    const user = await h.signUp("no-refresh");
+    env.sandbox.withholdRefreshTokens(true);
+    let id: string;
+    try {
+      id = await connect(user, "linkedin");
+    } finally {
+      env.sandbox.withholdRefreshTokens(false);
+    }
+    expect((await rowOf(id)).refresh_token_sealed).toBeNull();
+    await h.raw(sql`UPDATE social_connections SET access_expires_at = now() + interval '3 days' WHERE id = ${id}`);
+    const sweepDeps = { ...deps, enqueue: h.deps.enqueue };
+    await connections.sweep(sweepDeps, { userIds: [user.me.id] });
+    await connections.sweep(sweepDeps, { userIds: [user.me.id] });
+    let notes = await user.caller.notifications.list({});
+    expect(notes.map((n) => n.title)).toEqual([expect.stringMatching(/^Reconnect LinkedIn \(@.+\) before \d{4}-\d{2}-\d{2}$/)]);
+    expect(await connections.refreshConnection(deps, id)).toBe("not_due");
+
+    await h.raw(sql`UPDATE social_connections SET access_expires_at = now() - interval '1 minute' WHERE id = ${id}`);
+    expect(await connections.refreshConnection(deps, id)).toBe("needs_reauth");
+    notes = await user.caller.notifications.list({});
+    expect(notes).toHaveLength(2);
+    expect((await rowOf(id)).status).toBe("needs_reauth");
   });
 });
 

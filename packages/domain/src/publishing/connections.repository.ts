@@ -307,26 +307,54 @@ export async function markNeedsReauth(tx: Tx, id: string, error: string): Promis
 }
 
 /** Active OAuth connections whose access token expires within their platform's window. */
-export async function dueForRefresh(tx: Tx, windows: Record<"x" | "linkedin" | "threads", number>, limit = 500) {
-  return tx
-    .selectFrom("social_connections")
-    .select(["id", "platform"])
+/** Narrows a sweep to some users (tests sharing a database); no list means everyone. */
+const NOBODY = "00000000-0000-0000-0000-000000000000";
+const scoped = (tx: Tx, userIds?: string[]) => {
+  const q = tx.selectFrom("social_connections");
+  return userIds ? q.where("user_id", "in", userIds.length ? userIds : [NOBODY]) : q;
+};
+
+export async function dueForRefresh(
+  tx: Tx,
+  windows: Record<"x" | "linkedin" | "threads", number>,
+  userIds?: string[],
+  limit = 500,
+) {
+  return (
+    scoped(tx, userIds)
+      .select(["id", "platform"])
+      .where("status", "=", "active")
+      .where("platform", "<>", "wordpress")
+      .where((eb) =>
+        eb.or(
+          Object.entries(windows).map(([platform, seconds]) =>
+            eb.and([
+              eb("platform", "=", platform),
+              eb("access_expires_at", "<", sql<Date>`now() + make_interval(secs => ${seconds})`),
+            ]),
+          ),
+        ),
+      )
+      .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", sql<Date>`now()`)]))
+      // Without a refresh token there is nothing to renew until the token has expired (then: needs_reauth).
+      .where((eb) => eb.or([eb("refresh_token_sealed", "is not", null), eb("access_expires_at", "<", sql<Date>`now()`)]))
+      .orderBy("access_expires_at")
+      .limit(limit)
+      .execute()
+  );
+}
+
+/** Active connections that cannot renew themselves (no refresh token) and expire within `seconds`. */
+export async function expiringWithoutRefresh(tx: Tx, seconds: number, userIds?: string[], limit = 500) {
+  return (await scoped(tx, userIds)
+    .selectAll()
     .where("status", "=", "active")
     .where("platform", "<>", "wordpress")
-    .where((eb) =>
-      eb.or(
-        Object.entries(windows).map(([platform, seconds]) =>
-          eb.and([
-            eb("platform", "=", platform),
-            eb("access_expires_at", "<", sql<Date>`now() + make_interval(secs => ${seconds})`),
-          ]),
-        ),
-      ),
-    )
-    .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", sql<Date>`now()`)]))
-    .orderBy("access_expires_at")
+    .where("refresh_token_sealed", "is", null)
+    .where("access_expires_at", ">=", sql<Date>`now()`)
+    .where("access_expires_at", "<", sql<Date>`now() + make_interval(secs => ${seconds})`)
     .limit(limit)
-    .execute();
+    .execute()) as ConnectionRow[];
 }
 
 /**

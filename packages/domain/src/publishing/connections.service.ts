@@ -56,6 +56,9 @@ export const REFRESH_AHEAD_SECONDS: Record<OAuthPlatform, number> = {
   threads: 7 * 86_400,
 };
 
+/** Connections that cannot renew themselves are warned this long before their sign-in ends. */
+export const EXPIRY_WARNING_SECONDS = 7 * 86_400;
+
 const isOAuth = (platform: string): platform is OAuthPlatform =>
   platform === "x" || platform === "linkedin" || platform === "threads";
 const nameOf = (platform: string) => PLATFORM_NAMES[platform as PublishingPlatform] ?? platform;
@@ -502,13 +505,29 @@ export async function reportAuthFailure(deps: ConnectionsDeps, connectionId: str
 }
 
 /** The periodic sweep: enqueues a refresh for every active token expiring within its platform's window. */
-export async function sweep(deps: ConnectionsDeps): Promise<{ enqueued: number; statesDeleted: number }> {
+export async function sweep(
+  deps: ConnectionsDeps,
+  /** Only these users' connections (tests that share a database with other suites). */
+  options: { userIds?: string[] } = {},
+): Promise<{ enqueued: number; statesDeleted: number }> {
   const enqueue = deps.enqueue;
   if (!enqueue) throw new Error("connections.sweep needs deps.enqueue");
   return asSystem(deps.db, async (tx) => {
-    const due = await repo.dueForRefresh(tx, REFRESH_AHEAD_SECONDS);
+    const due = await repo.dueForRefresh(tx, REFRESH_AHEAD_SECONDS, options.userIds);
     for (const c of due) {
       await enqueue(tx, refreshConnectionJob, { connectionId: c.id }, { singletonKey: c.id });
+    }
+    // A sign-in that cannot be renewed (LinkedIn without refresh tokens): warn a week ahead, once.
+    for (const row of await repo.expiringWithoutRefresh(tx, EXPIRY_WARNING_SECONDS, options.userIds)) {
+      const name = nameOf(row.platform);
+      const when = (row.access_expires_at as Date).toISOString().slice(0, 10);
+      await notifications.notify(tx, {
+        userId: row.user_id,
+        kind: "publishing.connection_expiring",
+        title: `Reconnect ${name} (@${row.username}) before ${when}`,
+        body: `${name} does not let Inkwell renew this sign-in: it ends on ${when} (UTC). Reconnect it under Publishing → Connections before then so scheduled posts keep going out.`,
+        dedupeKey: `publishing.expiring:${row.id}:${row.token_version}`,
+      });
     }
     const statesDeleted = await repo.deleteStaleStates(tx);
     return { enqueued: due.length, statesDeleted };
