@@ -33,10 +33,21 @@ const TOKEN_DELAY_MS = 25;
 const textOf = (content: ChatBody["messages"][number]["content"]) =>
   typeof content === "string" ? content : (content ?? []).map((p) => (p.type === "text" ? p.text : "")).join(" ");
 
+const THREADS_POST = "Sprint demos are gone and nobody misses them. Here is what we do instead.";
+/** The next Threads post comes back empty (the writer marks that output failed). */
+let emptyThreadsPosts = 0;
+
 /** What the local model answers: the format's text (shorter once asked to be), anything else a title. */
 function reply(body: ChatBody): string {
   const prompt = body.messages.map((m) => textOf(m.content)).join("\n");
   const shorter = /shorter/i.test(prompt);
+  if (/post for Threads/i.test(prompt)) {
+    if (emptyThreadsPosts > 0) {
+      emptyThreadsPosts--;
+      return "";
+    }
+    return THREADS_POST;
+  }
   if (/Write an X thread/i.test(prompt)) return shorter ? THREAD_SHORTER : THREAD;
   if (/Write a LinkedIn post/i.test(prompt)) return shorter ? LINKEDIN_SHORTER : LINKEDIN;
   return "Sprint demos, replaced";
@@ -261,5 +272,34 @@ describe("the writer in the browser", () => {
     });
 
     console.log(`[e2e] writer journey in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("shows why a format could not be written and writes it again on request", async () => {
+    const outputs = page.getByRole("region", { name: "Outputs" });
+    const card = (format: string) => outputs.locator(`article[data-format="${format}"]`);
+
+    await step("a new piece whose Threads post comes back empty", async () => {
+      emptyThreadsPosts = 1;
+      await page.getByRole("button", { name: "New piece" }).click();
+      await visible(heading("Writer"));
+      await page.getByRole("textbox", { name: "Concept" }).fill("What replaced our sprint demos");
+      await page.getByRole("checkbox", { name: /X thread/ }).uncheck();
+      await page.getByRole("checkbox", { name: /Threads post/ }).check();
+      await visible(page.getByText("Costs 20 credits"));
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.waitForURL(/\/writer\/[0-9a-f-]{36}$/);
+      await eventually(() => card("threads_post").getAttribute("data-status")).toBe("failed");
+      await visible(card("threads_post").getByText("The model returned no text. Try again."));
+      await eventually(() => card("linkedin_post").getAttribute("data-status")).toBe("ready");
+    });
+
+    await step("try again writes it", async () => {
+      await card("threads_post")
+        .getByRole("button", { name: /^Try again/ })
+        .click();
+      await eventually(() => card("threads_post").getAttribute("data-status")).toBe("ready");
+      await visible(card("threads_post").getByText(THREADS_POST));
+      await visible(card("threads_post").getByText(`${THREADS_POST.length} / 500 characters`));
+    });
   });
 });

@@ -5,7 +5,7 @@
  * the generation used; pinning the session as a project.
  */
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ConceptForm } from "../components/writer/ConceptForm.tsx";
 import { IteratePanel } from "../components/writer/IteratePanel.tsx";
@@ -57,6 +57,11 @@ function Session({ sessionId }: { sessionId: string }) {
   const stream = useSessionStream(sessionId, streamingKey(outputs));
   const [selected, setSelected] = useState<WriterFormat[]>([]);
   const streaming = outputs.some((o) => o.status === "streaming");
+  // "Done." only after a round this page watched, not on opening a finished session.
+  const [wasStreaming, setWasStreaming] = useState(false);
+  useEffect(() => {
+    if (streaming) setWasStreaming(true);
+  }, [streaming]);
 
   if (query.isPending) {
     return (
@@ -91,11 +96,14 @@ function Session({ sessionId }: { sessionId: string }) {
           <h1 tabIndex={-1}>{session.title}</h1>
           <p className="wr-session-sub">
             <span className="badge">{STYLE_LABELS[session.style]}</span>
-            {streaming && (
-              <span className="muted small" role="status">
-                Writing {outputs.filter((o) => o.status === "streaming").length} of {outputs.length}…
-              </span>
-            )}
+            {/* Always present, so screen readers announce when writing starts and ends. */}
+            <span className="muted small" role="status">
+              {streaming
+                ? `Writing ${outputs.filter((o) => o.status === "streaming").length} of ${outputs.length}…`
+                : wasStreaming
+                  ? "Done."
+                  : ""}
+            </span>
           </p>
         </div>
         <PinProject session={session} />

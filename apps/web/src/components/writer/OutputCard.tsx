@@ -8,9 +8,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { trpc } from "../../lib/api.ts";
+import { newIdempotencyKey } from "../../lib/chat.ts";
+import { refreshCredits } from "../../lib/credits.ts";
 import { describeError } from "../../lib/errors.ts";
+import { useGenerationError } from "../../lib/generation-errors.ts";
 import { formatLabel, measure, type WriterFormat } from "../../lib/writer.ts";
 import { sessionKey, shownText, type WriterOutput } from "../../lib/writer-session.ts";
+import { GenerateButton, GenerationError } from "../GenerationError.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { OutputText } from "./OutputText.tsx";
 import { VersionsDrawer } from "./VersionsDrawer.tsx";
@@ -75,10 +79,12 @@ export function OutputCard({
           {streaming && <span className="spinner wr-spinner-small" aria-hidden="true" />} {STATUS_TEXT[output.status]}
         </span>
         {output.versionCount > 1 && output.current && <span className="badge">v{output.current.number}</span>}
-        <span className={`wr-length small${report.over ? " is-over" : ""}`} data-role="length">
-          {report.label}
-          {report.over && <span className="visually-hidden"> — over the platform's limit</span>}
-        </span>
+        {output.status !== "failed" && (
+          <span className={`wr-length small${report.over ? " is-over" : ""}`} data-role="length">
+            {report.label}
+            {report.over && <span className="visually-hidden"> — over the platform's limit</span>}
+          </span>
+        )}
       </header>
 
       {mode === "edit" ? (
@@ -91,7 +97,7 @@ export function OutputCard({
               <span className="wr-caret" aria-hidden="true" />
             </p>
           ) : output.status === "failed" ? (
-            <p className="field-error">{output.error ?? "This format could not be written."}</p>
+            <RetryFailed sessionId={sessionId} output={output} busy={busy} />
           ) : (
             <OutputText format={format} content={content} parts={output.current?.parts ?? null} />
           )}
@@ -138,6 +144,50 @@ export function OutputCard({
       </p>
       {versionsOpen && <VersionsDrawer sessionId={sessionId} output={output} onClose={() => setVersionsOpen(false)} />}
     </article>
+  );
+}
+
+/**
+ * A format that could not be written (the provider failed, or there were not enough credits for it):
+ * why, and writing it again — as a revision of just this format, priced and guarded like one.
+ */
+function RetryFailed({ sessionId, output, busy }: { sessionId: string; output: WriterOutput; busy: boolean }) {
+  const qc = useQueryClient();
+  const generation = useGenerationError();
+  const key = useRef(newIdempotencyKey());
+  const retry = useMutation(
+    trpc.writer.sessions.iterate.mutationOptions({
+      onMutate: () => generation.clear(),
+      onSuccess: async () => {
+        key.current = newIdempotencyKey();
+        await qc.invalidateQueries({ queryKey: sessionKey(sessionId) });
+      },
+      onError: (error) => generation.report(error),
+      onSettled: () => refreshCredits(qc),
+    }),
+  );
+  const run = () =>
+    retry.mutate({
+      sessionId,
+      instruction: "Write it again",
+      formats: [output.format as WriterFormat],
+      idempotencyKey: key.current,
+    });
+  return (
+    <div className="wr-failed">
+      <p className="field-error">{output.error ?? "This format could not be written."}</p>
+      <GenerationError state={generation} operation="writer.iterate" onRetry={run} />
+      <GenerateButton
+        className="btn-small"
+        operation="writer.iterate"
+        state={generation}
+        pending={retry.isPending}
+        pendingLabel="Starting…"
+        onClick={() => !busy && run()}
+      >
+        Try again<span className="visually-hidden"> to write the {formatLabel(output.format as WriterFormat)}</span>
+      </GenerateButton>
+    </div>
   );
 }
 
