@@ -8,8 +8,8 @@ import type { AiProvider } from "@inkwell/domain/ai";
 import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
-import type { PublishingRuntime } from "@inkwell/domain/publishing";
 import { hashToken } from "@inkwell/domain/platform";
+import type { PublishingRuntime } from "@inkwell/domain/publishing";
 
 export const SESSION_COOKIE = "inkwell_session";
 
