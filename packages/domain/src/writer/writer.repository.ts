@@ -135,8 +135,9 @@ export const EXACT_SEARCH_MAX_ENTRIES = 1000;
  * (~1 s at 100k entries) over the index (~ms). So one bounded count (an index-only scan of at most
  * EXACT_SEARCH_MAX_ENTRIES + 1 rows) decides: small collections stay exact (the planner's own
  * choice: the user index + sort, complete and cheap); larger ones get sorts disabled for this one
- * statement, which leaves the index as the only ordered path. The same round trip sets the scan
- * settings (transaction-local); enable_sort is put back afterwards.
+ * statement, which leaves the index as the only ordered path, and JIT off (the disabled sort's
+ * cost would otherwise trigger ~0.7 s of JIT compilation). The same round trip sets the scan
+ * settings (transaction-local); enable_sort and jit are put back afterwards.
  */
 export async function vectorCandidates(
   tx: Tx,
@@ -147,16 +148,18 @@ export async function vectorCandidates(
 ) {
   const efSearch = String(Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? 100))));
   const iterative = (options.iterativeScan ?? true) ? "relaxed_order" : "off";
-  const setup = await sql<{ exact: boolean; sort: string }>`
-    SELECT c.n <= ${EXACT_SEARCH_MAX_ENTRIES} AS exact, current_setting('enable_sort') AS sort,
+  const setup = await sql<{ exact: boolean; sort: string; jit: string }>`
+    SELECT c.n <= ${EXACT_SEARCH_MAX_ENTRIES} AS exact,
+           current_setting('enable_sort') AS sort, current_setting('jit') AS jit,
            set_config('hnsw.ef_search', ${efSearch}, true),
            set_config('hnsw.iterative_scan', ${iterative}, true),
-           set_config('enable_sort', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('enable_sort') ELSE 'off' END, true)
+           set_config('enable_sort', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('enable_sort') ELSE 'off' END, true),
+           set_config('jit', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('jit') ELSE 'off' END, true)
       FROM (SELECT count(*)::int AS n
               FROM (SELECT 1 FROM knowledge_entries WHERE user_id = ${userId} LIMIT ${EXACT_SEARCH_MAX_ENTRIES + 1}) mine) c`.execute(
     tx,
   );
-  const { exact, sort } = setup.rows[0] ?? { exact: true, sort: "on" };
+  const { exact, sort, jit } = setup.rows[0] ?? { exact: true, sort: "on", jit: "on" };
   const q = JSON.stringify(embedding);
   const r = await sql<{ id: string; distance: number }>`
     WITH nearest AS MATERIALIZED (
@@ -167,7 +170,7 @@ export async function vectorCandidates(
        LIMIT ${limit}
     )
     SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
-  if (!exact) await sql`SELECT set_config('enable_sort', ${sort}, true)`.execute(tx);
+  if (!exact) await sql`SELECT set_config('enable_sort', ${sort}, true), set_config('jit', ${jit}, true)`.execute(tx);
   return r.rows.map((row) => ({ id: row.id, distance: Number(row.distance) }));
 }
 
@@ -206,22 +209,26 @@ export async function claimPending(tx: Tx, limit: number, maxAttempts: number) {
   return r.rows;
 }
 
-/** Stores a vector unless the text changed meanwhile (then the newer version is still pending). */
-export async function saveEmbedding(tx: Tx, id: string, version: number, embedding: number[], model: string) {
-  const r = await tx
-    .updateTable("knowledge_entries")
-    .set({
-      embedding: JSON.stringify(embedding),
-      embedding_model: model,
-      embedding_status: "ready",
-      embedding_error: null,
-      embedding_attempts: 0,
-      embedded_at: sql<Date>`now()`,
-    })
-    .where("id", "=", id)
-    .where("content_version", "=", version)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+/**
+ * Stores a batch of vectors in one statement, each unless its text changed meanwhile (then the newer
+ * version is still pending); returns how many were stored. One round trip per batch instead of one
+ * per entry.
+ */
+export async function saveEmbeddings(
+  tx: Tx,
+  rows: { id: string; version: number; embedding: number[] }[],
+  model: string,
+): Promise<number> {
+  if (!rows.length) return 0;
+  const r = await sql<{ id: string }>`
+    UPDATE knowledge_entries e
+       SET embedding = v.embedding::vector, embedding_model = ${model}, embedding_status = 'ready',
+           embedding_error = NULL, embedding_attempts = 0, embedded_at = now()
+      FROM unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.version)}::int[],
+                  ${rows.map((x) => JSON.stringify(x.embedding))}::text[]) AS v(id, version, embedding)
+     WHERE e.id = v.id AND e.content_version = v.version
+    RETURNING e.id`.execute(tx);
+  return r.rows.length;
 }
 
 /** Records a failed attempt; entries out of attempts become 'failed'. */

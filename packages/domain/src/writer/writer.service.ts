@@ -212,12 +212,13 @@ export async function embedPending(
       if (retrying) throw new Error(`Embedding failed for ${retrying} knowledge entries (will retry): ${message}`);
       continue;
     }
-    await asUser(deps.db, userId, async (tx) => {
-      for (const [j, b] of batch.entries()) {
-        if (await repo.saveEmbedding(tx, b.id, b.content_version, result.vectors[j] as number[], result.model))
-          outcome.embedded++;
-      }
-    });
+    outcome.embedded += await asUser(deps.db, userId, (tx) =>
+      repo.saveEmbeddings(
+        tx,
+        batch.map((b, j) => ({ id: b.id, version: b.content_version, embedding: result.vectors[j] as number[] })),
+        result.model,
+      ),
+    );
   }
   return outcome;
 }
