@@ -224,4 +224,112 @@ describe("publishing in the browser", () => {
 
     console.log(`[e2e] publishing journey in ${Math.round(performance.now() - started)} ms`);
   });
+
+  it("sends one text to two accounts with a variant, reschedules, cancels, and retries a failure", async () => {
+    const started = performance.now();
+    const linkedInAccount = stack.sandbox.defaultAccount("linkedin");
+    const xAccount = stack.sandbox.defaultAccount("x");
+    const tag = Date.now().toString(36);
+    const shared = `Launch day ${tag}: the new notebook is out.`;
+    const variant = `Dear network — launch day ${tag}. The new notebook is out, and here is why it matters.`;
+    const queue = () => page.getByRole("list", { name: "Queue" });
+    const queued = (text: string) => queue().getByRole("listitem").filter({ hasText: text });
+
+    await step("connect LinkedIn too", async () => {
+      await tabs().getByRole("link", { name: "Connections" }).click();
+      await visible(heading("Connections"));
+      await page.getByRole("button", { name: "Connect LinkedIn" }).click();
+      await page.waitForURL(/\/publishing\/connections\?connected=/);
+      await visible(page.getByRole("listitem", { name: `${linkedInAccount.displayName} on LinkedIn` }));
+      await visible(page.getByRole("listitem", { name: `${xAccount.displayName} on X` }));
+    });
+
+    await step("compose for X and LinkedIn with a LinkedIn variant; both previews follow", async () => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await visible(heading("Compose"));
+      await page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).check();
+      await page.getByRole("checkbox", { name: `${linkedInAccount.displayName} on LinkedIn` }).check();
+      await page.getByRole("textbox", { name: /^Post 1/ }).fill(shared);
+      const xPreview = page.getByRole("article", { name: `X preview for ${xAccount.displayName}` });
+      const linkedInPreview = page.getByRole("article", { name: `LinkedIn preview for ${linkedInAccount.displayName}` });
+      await visible(xPreview.getByText(shared));
+      await visible(linkedInPreview.getByText(shared));
+      await visible(linkedInPreview.getByText(`${shared.length} of 3,000 characters`));
+      await page.getByRole("tab", { name: /LinkedIn/ }).click();
+      await page.getByRole("button", { name: "Write a LinkedIn variant" }).click();
+      await page.getByRole("textbox", { name: /^Text/ }).fill(variant);
+      await visible(linkedInPreview.getByText(variant));
+      await visible(xPreview.getByText(shared));
+    });
+
+    await step("schedule both for tomorrow 09:00: two posts in the queue and on the calendar", async () => {
+      const tomorrow = localIn(TIME_ZONE, Date.now() + 24 * 3_600_000);
+      await page.getByLabel("Date", { exact: true }).fill(tomorrow.date);
+      await page.getByLabel("Time", { exact: true }).fill("09:00");
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await page.waitForURL(/\/publishing\?saved=scheduled$/);
+      await visible(queued(shared));
+      await visible(queued(variant));
+      expect(await queued(shared).getAttribute("data-status")).toBe("pending");
+      expect(await queued(variant).getAttribute("data-status")).toBe("pending");
+      // Week view of tomorrow (weeks start on Monday: on a Sunday, tomorrow is next week): both at 09:00.
+      await page.getByRole("radio", { name: "Week" }).check();
+      const today = localIn(TIME_ZONE, Date.now()).date;
+      if (new Date(`${today}T00:00:00Z`).getUTCDay() === 0) await page.getByRole("button", { name: "Next week" }).click();
+      await eventually(() => page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "09:00" }).count()).toBe(2);
+    });
+
+    await step("reschedule the X post to 10:30", async () => {
+      // While edited, its text is in a text box: find it by id.
+      const edit = page.locator(`li[data-post-id="${await queued(shared).getAttribute("data-post-id")}"]`);
+      await edit.getByRole("button", { name: "Edit or reschedule" }).click();
+      expect(await edit.getByLabel("Time", { exact: true }).inputValue()).toBe("09:00");
+      await edit.getByLabel("Time", { exact: true }).fill("10:30");
+      await edit.getByRole("button", { name: "Save and reschedule" }).click();
+      await eventually(() => page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "10:30" }).count()).toBe(1);
+      await visible(page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "09:00" }));
+    });
+
+    await step("cancel the LinkedIn post after confirming; the history keeps it as cancelled", async () => {
+      await queued(variant).getByRole("button", { name: "Cancel post" }).click();
+      await queued(variant).getByRole("group").getByRole("button", { name: "Cancel post" }).click();
+      await eventually(() => queued(variant).count()).toBe(0);
+      await tabs().getByRole("link", { name: "History" }).click();
+      await page.getByRole("radio", { name: "Cancelled" }).check();
+      const post = page.getByRole("list", { name: "History" }).getByRole("listitem").filter({ hasText: variant });
+      await visible(post);
+      expect(await post.getAttribute("data-status")).toBe("cancelled");
+    });
+
+    await step("publish the X post now while X refuses it: a failure a person understands", async () => {
+      stack.sandbox.failNext(1, {
+        status: 403,
+        message: "You are not allowed to create a Tweet with duplicate content.",
+        path: /\/2\/tweets$/,
+      });
+      await tabs().getByRole("link", { name: "Queue" }).click();
+      await visible(heading("Publishing"));
+      await queued(shared).getByRole("button", { name: "Publish now" }).click();
+      await eventually(() => queued(shared).getAttribute("data-status"), 30_000).toBe("failed");
+      await visible(queued(shared).getByText("Not published"));
+      await visible(queued(shared).getByText(/duplicate content/));
+      expect(stack.sandbox.feed(xAccount.accountId).some((p) => p.text === shared)).toBe(false);
+    });
+
+    await step("retry: it goes out, with both attempts logged", async () => {
+      await queued(shared).getByRole("button", { name: "Retry" }).click();
+      await eventually(() => queued(shared).getAttribute("data-status"), 30_000).toBe("published");
+      await visible(queued(shared).getByRole("link", { name: "View on X" }));
+      expect(stack.sandbox.feed(xAccount.accountId).filter((p) => p.text === shared)).toHaveLength(1);
+      await tabs().getByRole("link", { name: "History" }).click();
+      await page.getByRole("radio", { name: "Published" }).check();
+      const post = page.getByRole("list", { name: "History" }).getByRole("listitem").filter({ hasText: shared });
+      await post.getByRole("button", { name: "Attempts" }).click();
+      const attempts = post.getByRole("list", { name: "Attempts" });
+      await visible(attempts.getByText("Published"));
+      await visible(attempts.getByText(/HTTP 403/));
+    });
+
+    console.log(`[e2e] publishing queue actions in ${Math.round(performance.now() - started)} ms`);
+  });
 });

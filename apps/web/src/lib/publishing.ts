@@ -40,7 +40,8 @@ export const HISTORY_STATUSES: PostStatus[] = ["published", "failed", "cancelled
 /** Statuses that change on their own: while any post shows one, the page polls. */
 export const isInFlight = (status: PostStatus) => status === "pending" || status === "publishing" || status === "unknown";
 export const canEdit = (status: PostStatus) => status === "draft" || status === "pending";
-export const canCancel = canEdit;
+/** A failed post can be dropped too (or retried). */
+export const canCancel = (status: PostStatus) => canEdit(status) || status === "failed";
 export const canPublishNow = canEdit;
 export const canRetry = (status: PostStatus) => status === "failed";
 

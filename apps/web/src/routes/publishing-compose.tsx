@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { isTRPCClientError } from "@trpc/client";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { Notice } from "../components/Alert.tsx";
 import { PostPreview } from "../components/publishing/PostPreview.tsx";
 import { AccountIdentity, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
 import { ScheduleFields, type ScheduleValue, scheduleLocal, splitLocal } from "../components/publishing/ScheduleFields.tsx";
@@ -83,6 +84,12 @@ export function PublishingComposePage() {
   const [tried, setTried] = useState(false);
   const idempotencyKey = useRef(crypto.randomUUID());
   const writerOutputId = params.get("writerOutput");
+  const fromWriter = useQuery({
+    ...trpc.writer.sessions.output.queryOptions({ outputId: writerOutputId ?? "" }),
+    enabled: Boolean(writerOutputId),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const prefilled = useRef(false);
 
   // Preselect the account named in the URL (e.g. from the connections page).
   const preselect = params.get("connection");
@@ -91,6 +98,23 @@ export function PublishingComposePage() {
     const c = preselect ? byId.get(preselect) : undefined;
     if (c) setState((s) => toggleChannel(s, c, true));
   }, [preselect, byId]);
+
+  // From the writer: its text (thread posts as parts, the article's title) and the first active
+  // account of the format's platform. Once, and only into an untouched composer.
+  const prefill = fromWriter.data?.prefill;
+  useEffect(() => {
+    if (!prefill || !connections.data || prefilled.current) return;
+    prefilled.current = true;
+    // A newsletter has no platform: the text comes in, the accounts are the person's choice.
+    const account = prefill.platform
+      ? connections.data.find((c) => c.platform === prefill.platform && c.status === "active")
+      : undefined;
+    setState((s) => {
+      if (s.shared.some((p) => p.trim())) return s;
+      const next = { ...s, shared: prefill.parts.length ? [...prefill.parts] : [""], sharedTitle: prefill.title ?? "" };
+      return account ? toggleChannel(next, account, true) : next;
+    });
+  }, [prefill, connections.data]);
 
   const checks = new Map<string, ChannelCheck>(
     state.channels.map((c) => [c.connectionId, checkChannel(c.platform, channelParts(state, c), channelTitle(state, c))]),
@@ -168,6 +192,25 @@ export function PublishingComposePage() {
         <p className="muted">Write once, adjust per account, and publish now, later or keep it as a draft.</p>
       </header>
       <PublishingTabs />
+      {writerOutputId && (
+        <div className="pub-from-writer" role="status">
+          {fromWriter.isPending ? (
+            <p className="loading">
+              <span className="spinner" aria-hidden="true" /> Bringing in the text from the writer…
+            </p>
+          ) : fromWriter.isError ? (
+            <p className="status status-error">{describeError(fromWriter.error).message}</p>
+          ) : (
+            <Notice tone="info">
+              <p>
+                The text comes from your writer session
+                {fromWriter.data.prefill?.platform ? ` (${PLATFORM_NAMES[fromWriter.data.prefill.platform]})` : ""}. Changes here
+                do not change it there. <Link to={`/writer/${fromWriter.data.sessionId}`}>Back to the session</Link>
+              </p>
+            </Notice>
+          )}
+        </div>
+      )}
       <form
         className="pub-compose"
         noValidate
@@ -454,6 +497,8 @@ function TitleField({ value, onChange, error }: { value: string; onChange: (valu
       <label htmlFor="pub-title">WordPress title</label>
       <input
         id="pub-title"
+        type="text"
+        className="pub-text-input"
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}

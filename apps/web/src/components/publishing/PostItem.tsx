@@ -30,6 +30,7 @@ export function describeWhen(post: Post): string {
     post.timeZone && post.timeZone !== browserTimeZone() ? ` (${post.scheduledLocal?.replace("T", " ")} ${post.timeZone})` : "";
   if (post.status === "pending") return `Scheduled for ${at}${zone}`;
   if (post.status === "cancelled") return `Was scheduled for ${at}`;
+  if (post.status === "failed") return `Was due ${at}${zone}`;
   return `${at}${zone}`;
 }
 
@@ -286,7 +287,13 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
       {post.platform === "wordpress" && (
         <div className="field">
           <label htmlFor={`title-${post.id}`}>Title</label>
-          <input id={`title-${post.id}`} value={title} onChange={(e) => setTitle(e.target.value)} />
+          <input
+            id={`title-${post.id}`}
+            type="text"
+            className="pub-text-input"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
         </div>
       )}
       <ThreadEditor
