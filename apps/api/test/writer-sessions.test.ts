@@ -326,6 +326,31 @@ describe("refusals", () => {
     expect(await u.caller.writer.sessions.list()).toEqual([]);
   });
 
+  it("surfaces rate limits: all refused is RATE_LIMITED with no trace; a partial refusal fails only that output", async () => {
+    const u = await h.signUp("writer-limited");
+    const actor = { userId: u.me.id, ip: "10.9.9.9" };
+    const deps = {
+      ...h.deps,
+      rateLimits: { "writer.generate": { perUser: { limit: 1, windowSeconds: 60 }, perIp: { limit: 100, windowSeconds: 60 } } },
+    };
+    const input = { concept: "Rate limited", style: "natural" as const, useKnowledge: true };
+    const { sessionId } = await writerSessions.create(deps, actor, {
+      ...input,
+      formats: ["linkedin_post", "x_thread"],
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const outputs = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(outputs.map((o) => o.status).sort()).toEqual(["failed", "ready"]);
+    expect(outputs.find((o) => o.status === "failed")?.error).toMatch(/faster than allowed/);
+
+    const refused = await writerSessions
+      .create(deps, actor, { ...input, formats: ["threads_post"], idempotencyKey: key() })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "RATE_LIMITED" });
+    expect((await u.caller.writer.sessions.list()).map((s) => s.id)).toEqual([sessionId]);
+  });
+
   it("validates inputs", async () => {
     const u = await h.signUp("writer-bad");
     const base = { concept: "Fine", formats: ["linkedin_post"], style: "natural", idempotencyKey: key() };

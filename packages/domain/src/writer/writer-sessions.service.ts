@@ -544,7 +544,7 @@ export function buildPrompt(
   system.push(`Reply with the ${spec.label} only: no preamble, no notes.`);
   const messages: ChatMessage[] = [
     { role: "system", content: system.join("\n\n") },
-    { role: "user", content: `Write about: ${session.concept}` },
+    { role: "user", content: `Write about ${session.concept}` },
   ];
   if (revision && revision.previous === null) {
     // Nothing to revise yet (the first generation failed): write it anew with the instruction.
@@ -554,7 +554,7 @@ export function buildPrompt(
       { role: "assistant", content: revision.previous },
       {
         role: "user",
-        content: `Revise it (still about ${session.concept}): ${revision.instruction}\nReply with the whole revised ${spec.label}, following the same rules.`,
+        content: `Revise it: ${revision.instruction}\nReply with the whole revised ${spec.label}, following the same rules. It is still about ${session.concept}`,
       },
     );
   }
