@@ -3,7 +3,8 @@
  * sandbox's authorize step, then our /oauth/callback route), state checks, sealed tokens, refresh
  * (rotation, one platform call under concurrency, transient vs revoked), reconnect, WordPress, disconnect.
  */
-import { type ConnectionsDeps, connections } from "@inkwell/domain/publishing";
+import { type AddressInfo, createServer } from "node:net";
+import { type ConnectionsDeps, connections, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
 import type { PlatformKind } from "@inkwell/domain/publishing/platforms";
 import { isPlatformError } from "@inkwell/domain/publishing/platforms";
 import { sql } from "kysely";
@@ -266,6 +267,27 @@ describe("token refresh", () => {
       tx.selectFrom("notifications").select("kind").where("user_id", "=", user.me.id).execute(),
     );
     expect(notes).toEqual([]);
+  });
+
+  it("a timeout or an unreachable platform is not a revoked token either", async () => {
+    const user = await h.signUp("timeout");
+    const id = await connect(user, "x");
+    // The same sandbox with a 1 s timeout: the token endpoint never answers.
+    const impatient = { ...deps, publishing: sandboxPublishingRuntime(env.sandbox.url, null, 1_000) };
+    env.sandbox.hangNext(1, { path: /oauth2\/token$/ });
+    await expect(connections.refreshConnection(impatient, id, { force: true })).rejects.toMatchObject({ kind: "unknown" });
+    expect(await rowOf(id)).toMatchObject({ status: "active", refresh_lease_id: null });
+
+    // Nothing listening at all (a port that was free a moment ago).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const unreachable = { ...deps, publishing: sandboxPublishingRuntime(`http://127.0.0.1:${port}`, null, 1_000) };
+    await expect(connections.refreshConnection(unreachable, id, { force: true })).rejects.toMatchObject({ kind: "transient" });
+    const row = await rowOf(id);
+    expect(row).toMatchObject({ status: "active" });
+    expect(row.last_error).toMatch(/Could not reach X/);
   });
 
   it("a revoked grant marks the connection needs_reauth and warns the user", async () => {
