@@ -157,6 +157,37 @@ describe("the writer in the browser", () => {
       await visible(results.getByText("Best match for your words"));
     });
 
+    await step("edit an entry in place: it is indexed again and found by its new words", async () => {
+      const entry = page
+        .getByRole("list", { name: "Knowledge entries" })
+        .getByRole("listitem")
+        .filter({ hasText: "My audience" });
+      await entry.getByRole("button", { name: "Edit My audience" }).click();
+      const form = page.getByRole("form", { name: "Edit My audience" });
+      await form
+        .getByLabel("Content")
+        .fill("I write for early-stage SaaS founders who sell to engineering teams and hate sprint demos.");
+      await form.getByRole("button", { name: "Save changes" }).click();
+      await visible(entry.getByText("hate sprint demos"));
+      await eventually(() => entry.locator(".wr-embed-status").getAttribute("data-status")).toBe("ready");
+      await page.getByRole("searchbox", { name: "Search your knowledge" }).fill("hate");
+      await visible(page.getByRole("list", { name: "Entries matching hate" }).getByText("My audience"));
+    });
+
+    await step("add a second entry and delete it after confirming", async () => {
+      await page.getByRole("button", { name: "Add an entry" }).click();
+      const form = page.getByRole("form", { name: "New entry" });
+      await form.getByLabel("Title").fill("Old bio");
+      await form.getByLabel("Content").fill("Something I no longer want the writer to use.");
+      await form.getByRole("button", { name: "Add entry" }).click();
+      const entries = page.getByRole("list", { name: "Knowledge entries" });
+      await visible(entries.getByText("Old bio"));
+      await entries.getByRole("button", { name: "Delete Old bio" }).click();
+      await entries.getByRole("button", { name: "Delete", exact: true }).click();
+      await visible(page.getByText("Deleted “Old bio”."));
+      expect(await entries.getByRole("listitem").count()).toBe(1);
+    });
+
     console.log(`[e2e] writer knowledge in ${Math.round(performance.now() - started)} ms`);
   });
 

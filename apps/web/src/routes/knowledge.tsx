@@ -199,8 +199,9 @@ function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: ()
               ...(draft.content !== entry.content ? { content: draft.content } : {}),
               ...(draft.category !== entry.category ? { category: draft.category } : {}),
             };
-            if (Object.keys(patch).length === 1) setMode("view");
-            else update.mutate(patch);
+            // Nothing changed: a failed entry is still worth saving (it is indexed again), others are not.
+            if (Object.keys(patch).length === 1 && entry.embedding.status !== "failed") setMode("view");
+            else update.mutate(Object.keys(patch).length === 1 ? { ...patch, title: draft.title } : patch);
           }}
           onCancel={() => {
             setMode("view");
@@ -221,7 +222,19 @@ function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: ()
       </div>
       <p className="wr-entry-content">{expanded || !long ? entry.content : excerpt(entry.content, 220)}</p>
       {entry.embedding.status === "failed" && (
-        <p className="field-error small">{entry.embedding.error ?? "It could not be indexed."} Save the entry again to retry.</p>
+        <div className="wr-entry-failed">
+          <p className="field-error small">{entry.embedding.error ?? "It could not be indexed."}</p>
+          {/* Any save of a failed entry queues it for indexing again. */}
+          <Button
+            variant="secondary"
+            className="btn-small"
+            pending={update.isPending && mode === "view"}
+            pendingLabel="Queuing…"
+            onClick={() => update.mutate({ id: entry.id, title: entry.title })}
+          >
+            Retry indexing<span className="visually-hidden"> {entry.title}</span>
+          </Button>
+        </div>
       )}
       <div className="wr-entry-foot">
         <span className="muted small">Updated {timeAgo(entry.updatedAt)}</span>
