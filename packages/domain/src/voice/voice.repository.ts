@@ -235,15 +235,18 @@ export async function deleteSample(tx: Tx, id: string) {
 
 // ---- analysis ----
 
-/** Samples changed (or a re-run was asked for): the analysis is pending again, with fresh attempts. */
-export async function markPending(tx: Tx, id: string, newVersion: boolean) {
+/**
+ * Samples changed (or a re-run was asked for): the analysis is pending again, with fresh attempts and a
+ * new version (fresh idempotency keys for its charges; an older run's result is no longer saved).
+ */
+export async function markPending(tx: Tx, id: string) {
   await tx
     .updateTable("voice_profiles")
     .set((eb) => ({
       analysis_status: "pending",
       analysis_error: null,
       analysis_attempts: 0,
-      ...(newVersion ? { samples_version: eb("samples_version", "+", 1) } : {}),
+      samples_version: eb("samples_version", "+", 1),
     }))
     .where("id", "=", id)
     .execute();

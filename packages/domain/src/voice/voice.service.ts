@@ -143,7 +143,7 @@ export async function addSample(
     content: input.content,
     wordCount: wordsOf(input.content).length,
   });
-  await repo.markPending(tx, input.profileId, true);
+  await repo.markPending(tx, input.profileId);
   await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId: input.profileId, ip: actor.ip });
   return reload(tx, input.profileId);
 }
@@ -159,7 +159,7 @@ export async function removeSample(
   await lockProfile(tx, profileId);
   if ((await repo.countSamples(tx, profileId)) === 0) await repo.markEmpty(tx, profileId);
   else {
-    await repo.markPending(tx, profileId, true);
+    await repo.markPending(tx, profileId);
     await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId, ip: actor.ip });
   }
   return reload(tx, profileId);
@@ -171,9 +171,8 @@ export async function analyze(deps: Pick<VoiceDeps, "enqueue">, tx: Tx, actor: A
   if ((await repo.countSamples(tx, profileId)) === 0) {
     throw new DomainError("PRECONDITION_FAILED", "Add a writing sample before analysing this voice.");
   }
-  // A new version even with the same samples: the run gets fresh idempotency keys for its charges, and
-  // a job still running the previous one cannot overwrite this one's result.
-  await repo.markPending(tx, profileId, true);
+  // A new version even with the same samples (see markPending).
+  await repo.markPending(tx, profileId);
   await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId, ip: actor.ip });
   return reload(tx, profileId);
 }

@@ -6,6 +6,9 @@ import { confidenceNote, habits, STATUS_TEXT, sentenceSummary, vocabularySummary
 
 type Profile = Outputs["voice"]["get"];
 
+/** An analysis pending this long has most likely lost its job (a worker that was down); offer a restart. */
+const STUCK_MS = 3 * 60_000;
+
 export function FingerprintView({
   profile,
   onAnalyze,
@@ -29,6 +32,13 @@ export function FingerprintView({
       {profile.status === "empty" && <p className="muted">Add a writing sample and Inkwell measures how you write.</p>}
       {profile.status === "pending" && (
         <p className="muted">Measuring your samples and writing a description. This page updates by itself.</p>
+      )}
+      {profile.status === "pending" && Date.now() - new Date(profile.updatedAt).getTime() > STUCK_MS && (
+        <p>
+          <Button variant="secondary" className="btn-small" pending={analyzing} pendingLabel="Starting…" onClick={onAnalyze}>
+            Taking long? Start the analysis again
+          </Button>
+        </p>
       )}
       {profile.status === "failed" && (
         <div className="alert alert-error vc-failed">
