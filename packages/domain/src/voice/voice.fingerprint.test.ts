@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fingerprint, sentencesOf } from "./voice.fingerprint.ts";
 import { guidancePrompt, targetSentenceLength } from "./voice.guidance.ts";
@@ -56,6 +57,31 @@ describe("fingerprint", () => {
     const long = fingerprint([essayist.repeat(20)]);
     expect(long.vocabulary.typeTokenRatio).toBeGreaterThan(0.5);
     expect(long.vocabulary.typeTokenRatio).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("fingerprint of any text", () => {
+  it("property: finite, non-negative, ratios within 0..1, counts consistent", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 300 }), { maxLength: 4 }), (texts) => {
+        const fp = fingerprint(texts);
+        const numbers = [
+          fp.wordCount,
+          fp.sentenceCount,
+          fp.sentenceLength.mean,
+          fp.sentenceLength.stdDev,
+          fp.vocabulary.averageWordLength,
+          ...Object.values(fp.per1000Words),
+        ];
+        for (const n of numbers) expect(Number.isFinite(n) && n >= 0).toBe(true);
+        expect(fp.vocabulary.typeTokenRatio).toBeGreaterThanOrEqual(0);
+        expect(fp.vocabulary.typeTokenRatio).toBeLessThanOrEqual(1);
+        expect(fp.vocabulary.longWordShare).toBeLessThanOrEqual(1);
+        expect(fp.sampleCount).toBe(texts.length);
+        if (fp.wordCount === 0) expect(fp.sentenceCount).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -3,11 +3,12 @@
  * with two tunings, and the voice fingerprint (the same function that measures a writer's samples)
  * must move in the direction each axis promises.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAiProvider } from "../ai/index.ts";
 import { fingerprint } from "./voice.fingerprint.ts";
 import { guidancePrompt } from "./voice.guidance.ts";
-import { DEFAULT_TUNING, type VoiceAxis, type VoiceFingerprint, type VoiceTuning } from "./voice.schemas.ts";
+import { DEFAULT_TUNING, VOICE_AXIS_IDS, type VoiceAxis, type VoiceFingerprint, type VoiceTuning } from "./voice.schemas.ts";
 
 const ai = createAiProvider({ provider: "offline" });
 const samples = fingerprint([
@@ -92,5 +93,33 @@ describe("the tuning measurably changes offline output", () => {
     expect(text).not.toMatch(/^1\/\d/m);
     expect(text).not.toMatch(/^Subject:/m);
     expect(text).toMatch(/#\w+/);
+  });
+
+  it("property: any tuning keeps the request's length limits and thread posts within 280", async () => {
+    const tuningArb = fc.record(
+      Object.fromEntries(VOICE_AXIS_IDS.map((id) => [id, fc.integer({ min: 0, max: 10 })])) as Record<
+        VoiceAxis,
+        fc.Arbitrary<number>
+      >,
+    );
+    await fc.assert(
+      fc.asyncProperty(tuningArb, fc.constantFrom("ship early", "remote onboarding for engineers"), async (tuning, topic) => {
+        const system = guidancePrompt({ name: "P", fingerprint: samples, description: null, tuning, bannedPhrases: [] });
+        const ask = async (content: string) =>
+          (
+            await ai.chat({
+              messages: [
+                { role: "system", content: system },
+                { role: "user", content },
+              ],
+            })
+          ).text;
+        expect((await ask(`Write a LinkedIn post about ${topic}, max 300 characters.`)).length).toBeLessThanOrEqual(300);
+        const thread = await ask(`Write an X thread about ${topic}.`);
+        for (const post of thread.split("\n\n")) expect(post.length).toBeLessThanOrEqual(280);
+        expect(thread).toMatch(/^1\/\d+ /);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
