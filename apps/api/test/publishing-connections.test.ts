@@ -173,6 +173,15 @@ describe("connecting with OAuth (sandbox)", () => {
     const anon = await h.app.request(path);
     expect(new URL(anon.headers.get("location") as string, "http://app.test").searchParams.get("error")).toMatch(/sign in/);
   });
+
+  it("bounds the sign-ins a user can have in progress", async () => {
+    const user = await h.signUp("states");
+    for (let i = 0; i < 20; i++) await user.caller.publishing.connections.startOAuth({ platform: "x" });
+    await expectTrpcError(user.caller.publishing.connections.startOAuth({ platform: "x" }), "TOO_MANY_REQUESTS");
+    // Expired ones do not count.
+    await h.raw(sql`UPDATE oauth_states SET expires_at = now() - interval '1 second' WHERE user_id = ${user.me.id}`);
+    await expect(user.caller.publishing.connections.startOAuth({ platform: "x" })).resolves.toHaveProperty("authorizeUrl");
+  });
 });
 
 describe("token refresh", () => {

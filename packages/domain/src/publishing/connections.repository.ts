@@ -200,6 +200,17 @@ export async function takeState(tx: Tx, stateHash: Buffer): Promise<StateRow | u
   return row;
 }
 
+/** The caller's sign-ins still in progress (expired ones are removed first). */
+export async function countLiveStates(tx: Tx): Promise<number> {
+  await tx.deleteFrom("oauth_states").where(sql<boolean>`expires_at <= now()`).execute();
+  const row = await tx
+    .selectFrom("oauth_states")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("used_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 export async function deleteStaleStates(tx: Tx): Promise<number> {
   const r = await tx.deleteFrom("oauth_states").where(sql<boolean>`expires_at < now() - interval '1 day'`).executeTakeFirst();
   return Number(r.numDeletedRows);

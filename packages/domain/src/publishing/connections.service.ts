@@ -44,6 +44,8 @@ export interface ConnectionsDeps {
 
 /** How long a started sign-in may take. */
 export const OAUTH_STATE_TTL_SECONDS = 600;
+/** Sign-ins a user may have in progress at once. */
+export const MAX_LIVE_STATES = 20;
 /** credentialsFor renews an access token that expires within this. */
 export const NEAR_EXPIRY_SECONDS = 300;
 /**
@@ -113,6 +115,12 @@ export async function startOAuth(
   }
   const adapter = adapterFor(deps, input.platform);
   if (!deps.publishing.callbackBaseUrl) throw new Error("publishing.callbackBaseUrl is not configured");
+  // Each start stores a row: bound how many a user can have open at once.
+  if ((await repo.countLiveStates(tx)) >= MAX_LIVE_STATES) {
+    throw new DomainError("RATE_LIMITED", "Too many sign-ins in progress. Finish one, or try again in a few minutes.", {
+      retryAfterSeconds: 60,
+    });
+  }
   const state = createOAuthState();
   const pkce = createPkcePair();
   const id = randomUUID();
