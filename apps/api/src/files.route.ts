@@ -59,6 +59,7 @@ export function registerFileRoutes(app: Hono<any>, deps: ApiDeps): void {
       const { "content-length": _, ...rest } = headers;
       return new Response(null, { status: 304, headers: rest });
     }
-    return new Response(bytes, { status: 200, headers });
+    // Our adapters return bytes over a plain ArrayBuffer (never shared memory), as BodyInit requires.
+    return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
   });
 }
