@@ -427,6 +427,31 @@ describe("refusals", () => {
   });
 });
 
+describe("a process that dies mid-generation", () => {
+  it("leaves outputs streaming that the sweep marks failed", async () => {
+    const u = await h.signUp("writer-stale");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Interrupted",
+      formats: ["threads_post"],
+      style: "natural",
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    // As if the API process died while writing: left streaming, and no draft write since.
+    await h.raw(sql`UPDATE writer_outputs SET status = 'streaming', draft = 'Half a sen' WHERE session_id = ${sessionId}`);
+    expect((await u.caller.writer.sessions.get({ sessionId })).outputs[0]).toMatchObject({
+      status: "streaming",
+      draft: "Half a sen",
+    });
+    // The job sweeps after five minutes of silence; here after two seconds.
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await writerSessions.failStaleOutputs(h.db, 2)).toBeGreaterThanOrEqual(1);
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(o).toMatchObject({ status: "failed", draft: "", versionCount: 1 });
+    expect(o?.error).toMatch(/interrupted/);
+  });
+});
+
 describe("iterating, versions and the composer's prefill", () => {
   it("iterates chosen formats into new versions, edits, restores an earlier version and keeps the history", async () => {
     const u = await h.signUp("writer-iterate");
