@@ -74,6 +74,11 @@ describe("voice profiles", () => {
     expect(withSample.samples[0]).toMatchObject({ source: "paste", filename: null, content: SAMPLE });
     expect(withSample.wordCount).toBeGreaterThan(40);
     expect(await jobsFor(p.id)).toBe(1);
+    // Started a moment later, so a burst of uploads is analysed (and charged) once.
+    const delayed = await h.raw(
+      sql`SELECT bool_and(start_after >= created_on + interval '1 second') AS ok FROM pgboss.job WHERE name = 'voice.analyze-profile' AND data->>'profileId' = ${p.id}`,
+    );
+    expect((delayed.rows[0] as { ok: boolean }).ok).toBe(true);
 
     await runJob(a.me.id, p.id);
     const ready = await a.caller.voice.get({ profileId: p.id });

@@ -36,6 +36,11 @@ export interface VoiceDeps {
 
 /** Attempts per analysis before it is marked failed (the job's retries use backoff). */
 export const MAX_ANALYSIS_ATTEMPTS = 3;
+/**
+ * Sample changes start their analysis a moment later, so a burst (several files uploaded at once) is
+ * analysed — and charged — once: the first job sees every sample, the rest find nothing pending.
+ */
+const SETTLE = { startAfter: 2 };
 /** How much of the samples the description call sees (the fingerprint covers all of them). */
 const EXCERPT_CHARS = 6000;
 
@@ -144,7 +149,7 @@ export async function addSample(
     wordCount: wordsOf(input.content).length,
   });
   await repo.markPending(tx, input.profileId);
-  await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId: input.profileId, ip: actor.ip });
+  await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId: input.profileId, ip: actor.ip }, SETTLE);
   return reload(tx, input.profileId);
 }
 
@@ -160,7 +165,7 @@ export async function removeSample(
   if ((await repo.countSamples(tx, profileId)) === 0) await repo.markEmpty(tx, profileId);
   else {
     await repo.markPending(tx, profileId);
-    await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId, ip: actor.ip });
+    await deps.enqueue(tx, analyzeProfileJob, { userId: actor.userId, profileId, ip: actor.ip }, SETTLE);
   }
   return reload(tx, profileId);
 }
