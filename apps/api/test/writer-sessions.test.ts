@@ -5,6 +5,7 @@
  * reported; iterations, edits and restores make versions; credits and bad inputs are refused before any
  * model call; another user's ids are NOT_FOUND.
  */
+import { asUser } from "@inkwell/db";
 import type { ChatBody } from "@inkwell/domain/ai/testing";
 import type { WorkerDeps } from "@inkwell/domain/platform";
 import {
@@ -449,6 +450,54 @@ describe("a process that dies mid-generation", () => {
     const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
     expect(o).toMatchObject({ status: "failed", draft: "", versionCount: 1 });
     expect(o?.error).toMatch(/interrupted/);
+  });
+});
+
+describe("the tables' own guarantees", () => {
+  it("RLS keeps rows under another user's session out, and the current version must be the output's own", async () => {
+    const a = await h.signUp("writer-rls-a");
+    const b = await h.signUp("writer-rls-b");
+    const mk = async (u: typeof a) => {
+      const { sessionId } = await u.caller.writer.sessions.create({
+        concept: "RLS",
+        formats: ["threads_post"],
+        style: "natural",
+        idempotencyKey: key(),
+      });
+      await collect(u.caller, sessionId);
+      const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+      return { sessionId, outputId: o?.id as string, versionId: o?.current?.id as string };
+    };
+    const ra = await mk(a);
+    const rb = await mk(b);
+    // B writes with B's own user_id under A's session / output: refused by the insert policies.
+    const asB = <T>(fn: (tx: Parameters<Parameters<typeof asUser>[2]>[0]) => Promise<T>) => asUser(h.db, b.me.id, fn);
+    await expect(
+      asB((tx) =>
+        tx
+          .insertInto("writer_messages")
+          .values({ session_id: ra.sessionId, user_id: b.me.id, seq: 99, role: "user", content: "x" })
+          .execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      asB((tx) =>
+        tx
+          .insertInto("writer_output_versions")
+          .values({ output_id: ra.outputId, user_id: b.me.id, number: 9, content: "x", source: "edit", char_count: 1 })
+          .execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      asB((tx) => tx.insertInto("writer_projects").values({ session_id: ra.sessionId, user_id: b.me.id, name: "x" }).execute()),
+    ).rejects.toThrow(/row-level security/);
+    // B's output cannot point at another output's version, even B's own.
+    const other = await mk(b);
+    await expect(
+      asB((tx) =>
+        tx.updateTable("writer_outputs").set({ current_version_id: other.versionId }).where("id", "=", rb.outputId).execute(),
+      ),
+    ).rejects.toThrow(/writer_outputs_current_version_fk/);
   });
 });
 
