@@ -366,10 +366,7 @@ export async function refreshConnection(
     return now.refresh_lease_until && now.refresh_lease_until.getTime() > Date.now() ? "busy" : "not_due";
   }
 
-  const refreshToken = row.refresh_token_sealed
-    ? openText(deps.keyRing, row.refresh_token_sealed, connectionAad(row, "refresh"))
-    : null;
-  if (!refreshToken) {
+  if (!row.refresh_token_sealed) {
     const expired = !row.access_expires_at || row.access_expires_at.getTime() <= Date.now();
     if (!expired) {
       await asSystem(deps.db, (tx) => repo.releaseLease(tx, row.id, leaseId));
@@ -382,6 +379,7 @@ export async function refreshConnection(
   }
 
   try {
+    const refreshToken = openText(deps.keyRing, row.refresh_token_sealed, connectionAad(row, "refresh"));
     const adapter = deps.publishing.adapters[platform];
     if (!deps.publishing.configured[platform]) {
       throw new PlatformError("transient", platform, `${nameOf(platform)} is not set up on this server.`);
