@@ -185,7 +185,7 @@ describe("the writer in the browser", () => {
       await entries.getByRole("button", { name: "Delete Old bio" }).click();
       await entries.getByRole("button", { name: "Delete", exact: true }).click();
       await visible(page.getByText("Deleted “Old bio”."));
-      expect(await entries.getByRole("listitem").count()).toBe(1);
+      await eventually(() => entries.getByRole("listitem").count()).toBe(1);
     });
 
     console.log(`[e2e] writer knowledge in ${Math.round(performance.now() - started)} ms`);
@@ -303,6 +303,39 @@ describe("the writer in the browser", () => {
     });
 
     console.log(`[e2e] writer journey in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("picks a generation up after a reload mid-stream and finishes it", async () => {
+    const outputs = page.getByRole("region", { name: "Outputs" });
+    const card = outputs.locator('article[data-format="linkedin_post"]');
+    const text = async () =>
+      (
+        (await card
+          .locator('[data-role="output-text"]')
+          .textContent()
+          .catch(() => "")) ?? ""
+      ).trim();
+
+    await step("generate a LinkedIn post slowly and reload while it is being written", async () => {
+      llm.setTokenDelayMs(60);
+      await page.getByRole("button", { name: "New piece" }).click();
+      await visible(heading("Writer"));
+      await page.getByRole("textbox", { name: "Concept" }).fill("Sprint demos: what we do instead");
+      await page.getByRole("checkbox", { name: /X thread/ }).uncheck();
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.waitForURL(/\/writer\/[0-9a-f-]{36}$/);
+      await eventually(async () => (await text()).length).toBeGreaterThan(80);
+      expect(await card.getAttribute("data-status")).toBe("streaming");
+      await page.reload();
+      // What was saved so far shows at once, and the rest streams in.
+      await eventually(() => card.getAttribute("data-status")).toBe("streaming");
+      const afterReload = (await text()).length;
+      expect(afterReload).toBeLessThan(LINKEDIN.length);
+      await eventually(async () => (await text()).length).toBeGreaterThan(afterReload);
+      await eventually(() => card.getAttribute("data-status")).toBe("ready");
+      expect(await text()).toBe(LINKEDIN);
+      llm.setTokenDelayMs(TOKEN_DELAY_MS);
+    });
   });
 
   it("shows why a format could not be written and writes it again on request", async () => {

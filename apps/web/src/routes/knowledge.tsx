@@ -161,6 +161,7 @@ function StatusBadge({ entry }: { entry: Entry }) {
 }
 
 function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: () => void; onDeleted: (title: string) => void }) {
+  const qc = useQueryClient();
   const [mode, setMode] = useState<"view" | "edit" | "confirm-delete">("view");
   const [expanded, setExpanded] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -176,6 +177,8 @@ function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: ()
   const remove = useMutation(
     trpc.writer.knowledge.delete.mutationOptions({
       onSuccess: () => {
+        // Gone from every cached list at once (the refetch confirms).
+        qc.setQueriesData<Entry[]>(trpc.writer.knowledge.list.pathFilter(), (old) => old?.filter((e) => e.id !== entry.id));
         onDeleted(entry.title);
         onChanged();
       },
