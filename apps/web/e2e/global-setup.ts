@@ -17,7 +17,12 @@ export const webRoot = fileURLToPath(new URL("..", import.meta.url));
 
 export default async function setup(project: TestProject) {
   const started = performance.now();
-  await build({ root: webRoot, logLevel: "warn", build: { sourcemap: false } });
+  const outDir = process.env.E2E_WEB_DIST;
+  await build({
+    root: webRoot,
+    logLevel: "warn",
+    build: { sourcemap: false, ...(outDir ? { outDir, emptyOutDir: true } : {}) },
+  });
   const database = await provisionTestDatabase();
   console.log(`[e2e] web built and ${database.kind} database ready in ${Math.round(performance.now() - started)} ms`);
   project.provide("databaseUrl", database.url);

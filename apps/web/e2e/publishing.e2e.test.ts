@@ -332,4 +332,131 @@ describe("publishing in the browser", () => {
 
     console.log(`[e2e] publishing queue actions in ${Math.round(performance.now() - started)} ms`);
   });
+
+  it("warns when an account's access is revoked, reconnects it, and the failed post goes out on retry", async () => {
+    const started = performance.now();
+    const xAccount = stack.sandbox.defaultAccount("x");
+    const tag = Date.now().toString(36);
+    const later = `Tomorrow's note ${tag}`;
+    const now = `Right now ${tag}`;
+    const queued = (text: string) => page.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: text });
+    const composeFor = async (text: string) => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await visible(heading("Compose"));
+      await page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).check();
+      await page.getByRole("textbox", { name: /^Post 1/ }).fill(text);
+    };
+
+    await step("a post is scheduled for tomorrow on X", async () => {
+      await composeFor(later);
+      await page.getByLabel("Date", { exact: true }).fill(localIn(TIME_ZONE, Date.now() + 24 * 3_600_000).date);
+      await page.getByLabel("Time", { exact: true }).fill("12:00");
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await visible(queued(later));
+    });
+
+    await step("the person removes Inkwell on X: the next post fails with a reason, and the queue warns", async () => {
+      expect(stack.sandbox.revokeAccount(xAccount.accountId)).toBeGreaterThan(0);
+      await composeFor(now);
+      await page.getByRole("button", { name: "Publish now" }).click();
+      await page.waitForURL(/\/publishing\?saved=now$/);
+      await eventually(() => queued(now).getAttribute("data-status"), 30_000).toBe("failed");
+      await visible(queued(now).getByText(/Reconnect X/));
+      // The post still scheduled on that account gets a warning before it is due.
+      await visible(page.getByText("Some scheduled posts cannot go out"));
+      await visible(queued(later).getByText("Reconnect X before this post is due"));
+    });
+
+    await step("reconnect X through the platform again", async () => {
+      await tabs().getByRole("link", { name: "Connections" }).click();
+      const row = page.getByRole("listitem", { name: `${xAccount.displayName} on X` });
+      await visible(row.getByText("Needs reconnecting"));
+      await visible(row.getByText("Reconnect X to keep publishing"));
+      await row.getByRole("button", { name: `Reconnect ${xAccount.displayName} on X` }).click();
+      await page.waitForURL(/\/publishing\/connections\?connected=/);
+      await visible(row.getByText("Connected", { exact: true }));
+      expect(await row.getByText("Needs reconnecting").count()).toBe(0);
+      // Still one X account: reconnecting renewed it rather than adding another.
+      expect(await page.getByRole("listitem", { name: `${xAccount.displayName} on X` }).count()).toBe(1);
+    });
+
+    await step("retry the failed post: it goes out; the warning is gone", async () => {
+      await tabs().getByRole("link", { name: "Queue" }).click();
+      await visible(heading("Publishing"));
+      await eventually(() => page.getByText("Some scheduled posts cannot go out").count()).toBe(0);
+      await queued(now).getByRole("button", { name: "Retry" }).click();
+      await eventually(() => queued(now).getAttribute("data-status"), 30_000).toBe("published");
+      expect(stack.sandbox.feed(xAccount.accountId).filter((p) => p.text === now)).toHaveLength(1);
+      expect(await queued(later).getAttribute("data-status")).toBe("pending");
+    });
+
+    console.log(`[e2e] publishing reconnect in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("takes a writer output into the composer and keeps it as a draft", async () => {
+    const started = performance.now();
+    const xAccount = stack.sandbox.defaultAccount("x");
+    let outputId = "";
+
+    await step("the writer produces an X thread", async () => {
+      outputId = await page.evaluate(async () => {
+        const call = async (path: string, input: unknown, method: "GET" | "POST") => {
+          const url = method === "GET" ? `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}` : `/trpc/${path}`;
+          const response = await fetch(url, {
+            method,
+            headers: { "content-type": "application/json" },
+            ...(method === "POST" ? { body: JSON.stringify(input) } : {}),
+          });
+          const body = await response.json();
+          if (!response.ok) throw new Error(JSON.stringify(body));
+          return body.result.data;
+        };
+        const { sessionId } = await call(
+          "writer.sessions.create",
+          {
+            concept: "Why a paper notebook still beats an app for first drafts",
+            formats: ["x_thread"],
+            style: "punchy",
+            useKnowledge: false,
+            idempotencyKey: crypto.randomUUID(),
+          },
+          "POST",
+        );
+        for (let i = 0; i < 100; i++) {
+          const session = await call("writer.sessions.get", { sessionId }, "GET");
+          const output = session.outputs[0];
+          if (output?.status === "ready") return output.id as string;
+          if (output?.status === "failed") throw new Error(output.error);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        throw new Error("the writer did not finish");
+      });
+    });
+
+    await step("the composer opens with its thread posts and the X account picked", async () => {
+      await page.goto(`/publishing/compose?writerOutput=${outputId}`);
+      await visible(heading("Compose"));
+      await visible(page.getByText(/The text comes from your writer session \(X\)/));
+      await eventually(() => page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).isChecked()).toBe(true);
+      const parts = page.getByRole("textbox", { name: /^Post \d+ of \d+/ });
+      await eventually(() => parts.count()).toBeGreaterThan(1);
+      expect(await parts.first().inputValue()).toMatch(/^1\/\d+/);
+      await visible(page.getByRole("article", { name: `X preview for ${xAccount.displayName}` }).getByText("Ready"));
+    });
+
+    await step("save it as a draft: it waits under Drafts", async () => {
+      const first = await page.getByRole("textbox", { name: /^Post 1 of/ }).inputValue();
+      await page.getByRole("button", { name: "Save as draft" }).click();
+      await page.waitForURL(/\/publishing\?saved=draft$/);
+      const draft = page
+        .getByRole("list", { name: "Drafts" })
+        .getByRole("listitem")
+        .filter({ hasText: first.slice(0, 40) });
+      await visible(draft);
+      expect(await draft.getAttribute("data-status")).toBe("draft");
+      await visible(draft.getByRole("button", { name: "Edit or schedule" }));
+    });
+
+    console.log(`[e2e] writer output to draft in ${Math.round(performance.now() - started)} ms`);
+  });
 });

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
 import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
@@ -33,7 +33,8 @@ import { usage } from "@inkwell/domain/usage";
 import { voiceJobs } from "@inkwell/domain/voice";
 import { writerJobs } from "@inkwell/domain/writer";
 
-export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
+/** E2E_WEB_DIST: a folder of one's own, so that runs side by side do not rebuild each other's app mid-test. */
+export const webDist = process.env.E2E_WEB_DIST ?? fileURLToPath(new URL("../dist", import.meta.url));
 
 /** Quiet, but unexpected errors are worth seeing in the test output. */
 const log: Logger = {

@@ -35,9 +35,6 @@ export function PublishingQueuePage() {
   const saved = params.get("saved");
   const timeZone = browserTimeZone();
   const [openedAt] = useState(() => new Date(Date.now() - 60 * 60_000).toISOString());
-  const connections = useQuery(trpc.publishing.connections.list.queryOptions());
-  const accounts = useMemo(() => new Map<string, Connection>((connections.data ?? []).map((c) => [c.id, c])), [connections.data]);
-
   // Upcoming and in flight: polled while something is due soon or publishing, so statuses flip live.
   const upcoming = useQuery({
     ...trpc.publishing.posts.list.queryOptions({ status: ["pending", "publishing", "unknown"], order: "asc", limit: 100 }),
@@ -55,6 +52,16 @@ export function PublishingQueuePage() {
   useEffect(() => {
     if (upcomingIds !== undefined) void refetchRecent();
   }, [upcomingIds, refetchRecent]);
+  // A post that just failed may have found its account's access revoked (the account is marked a
+  // moment later): while one is in view, re-read the accounts' state now and then.
+  const failedLately = (recent.data?.items ?? []).some(
+    (p) => p.status === "failed" && Date.now() - new Date(p.updatedAt).getTime() < 120_000,
+  );
+  const connections = useQuery({
+    ...trpc.publishing.connections.list.queryOptions(),
+    refetchInterval: failedLately ? 3_000 : false,
+  });
+  const accounts = useMemo(() => new Map<string, Connection>((connections.data ?? []).map((c) => [c.id, c])), [connections.data]);
   const drafts = useQuery(trpc.publishing.posts.list.queryOptions({ status: ["draft"], order: "desc", limit: 50 }));
 
   const [view, setView] = useState<CalendarView>("month");

@@ -105,6 +105,11 @@ export function PostItem({
         <div role="alert">
           <Notice tone="error" title="Not published">
             <p>{post.error}</p>
+            {needsReauth && (
+              <p>
+                <Link to="/publishing/connections">Reconnect {platformName}</Link>, then retry.
+              </p>
+            )}
           </Notice>
         </div>
       )}
