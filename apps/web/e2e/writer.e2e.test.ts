@@ -286,6 +286,20 @@ describe("the writer in the browser", () => {
       await visible(card("linkedin_post").getByText("v3"));
     });
 
+    await step("Schedule hands the thread to the publishing composer, prefilled", async () => {
+      await card("x_thread")
+        .getByRole("link", { name: /^Schedule/ })
+        .click();
+      await page.waitForURL(/\/publishing\/compose\?writerOutput=[0-9a-f-]{36}$/);
+      await visible(heading("Compose"));
+      const texts = () =>
+        page.locator("textarea").evaluateAll((els) => els.map((el) => (el as HTMLTextAreaElement).value).join("\n"));
+      await eventually(texts).toContain("No more sprint demos.");
+      await eventually(texts).toContain("Written updates won.");
+      await page.goBack();
+      await visible(card("x_thread"));
+    });
+
     await step("pin the session as a project and find it by tag", async () => {
       await page.getByRole("button", { name: "Pin as project" }).click();
       const form = page.getByRole("form", { name: "Pin as project" });
