@@ -29,7 +29,11 @@ describe("AI configuration from the environment", () => {
   it("defaults to the offline provider, and says so to the web", async () => {
     const { deps, close } = await createApiDeps(loadEnv(baseEnv()), quiet);
     try {
-      expect(await createCaller(createTestContext(deps)).system.info()).toEqual({ ai: { provider: "offline", offline: true } });
+      expect(await createCaller(createTestContext(deps)).system.info()).toEqual({
+        ai: { provider: "offline", offline: true },
+        // No platform configured and no sandbox: publishing says so too.
+        publishing: { sandbox: false, sandboxFeedUrl: null },
+      });
     } finally {
       await close();
     }
@@ -45,7 +49,9 @@ describe("AI configuration from the environment", () => {
     });
     const { deps, close } = await createApiDeps(env, quiet);
     try {
-      expect(await createCaller(createTestContext(deps)).system.info()).toEqual({ ai: { provider: "openai", offline: false } });
+      expect(await createCaller(createTestContext(deps)).system.info()).toMatchObject({
+        ai: { provider: "openai", offline: false },
+      });
       const reply = await deps.ai.chat({ messages: [{ role: "user", content: "hello there" }] });
       expect(reply.text).toContain("hello there");
       expect(llm.requests.some((r) => r.path.endsWith("/chat/completions"))).toBe(true);
