@@ -10,7 +10,8 @@
  *   latency    closed loop, one client, interleaved rounds:
  *                sql-*     asUser + the repository's vector query (writer.nearestEntries), in process
  *                exact-*   the same with index scans (and JIT) off: the baseline the index is for
- *                hybrid-*  asUser + the whole hybrid search (vector + full text + the entries), in process
+ *                hybrid-*  the whole hybrid search without HTTP (writer.searchEntries: full-text candidates as the
+ *                          system role, then vector + entries as the user), in process
  *                trpc-*    GET /trpc/writer.knowledge.search over HTTP against the real app (session,
  *                          rate limit, embed, RLS transaction, JSON), 90 / 10 = the user's share
  *   embedding  the real `writer.embed-knowledge` job through a pg-boss worker with the offline provider:
@@ -350,7 +351,7 @@ export const knowledgeSearch: Suite = {
           );
         };
       const hybrid = (user: BenchUser) => (q: CorpusQuery & { array: number[] }) =>
-        asUser(bench.db, user.id, (tx) => writer.hybridSearch(tx, user.id, { query: q.text, embedding: q.array, limit: 10 }));
+        writer.searchEntries(bench.db, user.id, { query: q.text, embedding: q.array, limit: 10 });
 
       const variants: Variant[] = [
         {

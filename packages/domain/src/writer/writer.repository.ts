@@ -174,13 +174,25 @@ export async function vectorCandidates(
   return r.rows.map((row) => ({ id: row.id, distance: Number(row.distance) }));
 }
 
-/** Full-text matches (title weighted above content), best ts_rank_cd first. */
+/** At most this many full-text matches are ranked: a word in most of a large collection is no signal. */
+export const KEYWORD_RANK_MAX = 2000;
+
+/**
+ * Full-text matches (title weighted above content), best ts_rank_cd first.
+ *
+ * Run it as the system role with the caller's id (writer.service does): under RLS the planner may not
+ * use the GIN index for `@@`, because `@@` is not leakproof and the policy's qual must be evaluated
+ * first, so as the user it is a scan of all the caller's rows (~0.75 s at 90k entries). The ids it
+ * returns are only candidates: the entries themselves are read as the user, under RLS.
+ */
 export async function keywordCandidates(tx: Tx, userId: string, query: string, limit: number) {
   const r = await sql<{ id: string; rank: number }>`
-    SELECT e.id, ts_rank_cd(e.search_tsv, q) AS rank
-      FROM knowledge_entries e, websearch_to_tsquery('english', ${query}) q
-     WHERE e.user_id = ${userId} AND e.search_tsv @@ q
-     ORDER BY rank DESC, e.id
+    SELECT m.id, ts_rank_cd(m.search_tsv, m.q) AS rank
+      FROM (SELECT e.id, e.search_tsv, q
+              FROM knowledge_entries e, websearch_to_tsquery('english', ${query}) q
+             WHERE e.user_id = ${userId} AND e.search_tsv @@ q
+             LIMIT ${KEYWORD_RANK_MAX}) m
+     ORDER BY rank DESC, m.id
      LIMIT ${limit}`.execute(tx);
   return r.rows.map((row) => ({ id: row.id, rank: Number(row.rank) }));
 }

@@ -77,19 +77,30 @@ export function listEntries(tx: Tx, input: ListKnowledgeInput): Promise<Knowledg
 /**
  * Hybrid search inside a transaction the caller opened as the user: vector candidates (HNSW, iterative
  * scan) and full-text candidates, fused by RRF (k = 60). `iterativeScan: false` exists for the test
- * that shows why it is needed.
+ * that shows why it is needed. `keyword` takes full-text candidates found beforehand (see
+ * `searchEntries`); without it they are looked up in `tx`, as the user, which is correct but cannot
+ * use the full-text index.
  */
 export async function hybridSearch(
   tx: Tx,
   userId: string,
-  input: { query: string; embedding: number[]; limit: number; iterativeScan?: boolean; signals?: ("vector" | "keyword")[] },
+  input: {
+    query: string;
+    embedding: number[];
+    limit: number;
+    iterativeScan?: boolean;
+    signals?: ("vector" | "keyword")[];
+    keyword?: { id: string; rank: number }[];
+  },
 ): Promise<KnowledgeMatch[]> {
   const signals = input.signals ?? ["vector", "keyword"];
   const candidates = Math.max(CANDIDATES, input.limit);
   const vector = signals.includes("vector")
     ? await repo.vectorCandidates(tx, userId, input.embedding, candidates, { iterativeScan: input.iterativeScan ?? true })
     : [];
-  const keyword = signals.includes("keyword") ? await repo.keywordCandidates(tx, userId, input.query, candidates) : [];
+  const keyword = signals.includes("keyword")
+    ? (input.keyword ?? (await repo.keywordCandidates(tx, userId, input.query, candidates)))
+    : [];
   const fused = reciprocalRankFusion({ vector: vector.map((v) => v.id), keyword: keyword.map((k) => k.id) }).slice(
     0,
     input.limit,
@@ -138,14 +149,27 @@ export function nearestEntries(
   return repo.vectorCandidates(tx, userId, embedding, limit, options);
 }
 
+/**
+ * The hybrid search for an embedded query, in two short transactions (one after the other, never
+ * nested): the full-text candidates as the system role, filtered to `userId` (under RLS the GIN index
+ * cannot serve `@@`, see keywordCandidates), then everything else as the user under RLS, which also
+ * re-reads every entry shown, so a candidate id of another user's could never surface.
+ */
+export async function searchEntries(
+  db: Database,
+  userId: string,
+  input: { query: string; embedding: number[]; limit: number },
+): Promise<KnowledgeMatch[]> {
+  const keyword = await asSystem(db, (tx) => repo.keywordCandidates(tx, userId, input.query, Math.max(CANDIDATES, input.limit)));
+  return asUser(db, userId, (tx) => hybridSearch(tx, userId, { ...input, keyword }));
+}
+
 /** The search procedure: rate-limited like other embedding calls (not charged); no transaction during the embed. */
 export async function search(deps: WriterDeps, actor: Actor, input: SearchKnowledgeInput): Promise<KnowledgeMatch[]> {
   await usage.takeRateLimit(deps, actor, "writer.search-knowledge");
   const query = input.query.trim();
   const embedded = await deps.ai.embed([query]);
-  return asUser(deps.db, actor.userId, (tx) =>
-    hybridSearch(tx, actor.userId, { query, embedding: embedded.vectors[0] as number[], limit: input.limit ?? 10 }),
-  );
+  return searchEntries(deps.db, actor.userId, { query, embedding: embedded.vectors[0] as number[], limit: input.limit ?? 10 });
 }
 
 /**
@@ -154,9 +178,7 @@ export async function search(deps: WriterDeps, actor: Actor, input: SearchKnowle
  */
 export async function retrieveForConcept(deps: Pick<WriterDeps, "db" | "ai">, userId: string, concept: string, k = 5) {
   const embedded = await deps.ai.embed([concept]);
-  const matches = await asUser(deps.db, userId, (tx) =>
-    hybridSearch(tx, userId, { query: concept, embedding: embedded.vectors[0] as number[], limit: k }),
-  );
+  const matches = await searchEntries(deps.db, userId, { query: concept, embedding: embedded.vectors[0] as number[], limit: k });
   const context = matches.length
     ? "What the writer has told us, most relevant first. Use it where it helps:\n\n" +
       matches.map((m) => `[${m.entry.title}] (${m.entry.category})\n${m.entry.content}`).join("\n\n")
