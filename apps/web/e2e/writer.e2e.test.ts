@@ -249,6 +249,10 @@ describe("the writer in the browser", () => {
       await visible(posts.nth(0).getByText("We stopped doing sprint demos."));
       await visible(posts.nth(2).getByText("3/3"));
       await visible(card("x_thread").getByText(/^3 posts · longest \d+ \/ 280$/));
+      // One post at a time to the clipboard, for posting by hand.
+      await card("x_thread").getByRole("button", { name: "Copy post 2/3" }).click();
+      await visible(card("x_thread").getByText("Post 2/3 copied to the clipboard."));
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(THREAD.split("\n\n")[1]);
       // The knowledge entry added before was used, and the session has a title in the list.
       await visible(page.getByRole("list", { name: "Knowledge entries used" }).getByText("My audience"));
       await visible(page.getByRole("complementary", { name: "Writer sessions" }).getByRole("link"));

@@ -52,10 +52,10 @@ export function OutputCard({
     return () => clearTimeout(t);
   }, [copied]);
 
-  const copy = async () => {
+  const copy = async (text = content, what = label) => {
     try {
-      await navigator.clipboard.writeText(content);
-      setCopied(`${label} copied to the clipboard.`);
+      await navigator.clipboard.writeText(text);
+      setCopied(`${what} copied to the clipboard.`);
     } catch {
       setCopied("Copying was blocked by the browser. Select the text and copy it instead.");
     }
@@ -99,7 +99,12 @@ export function OutputCard({
           ) : output.status === "failed" ? (
             <RetryFailed sessionId={sessionId} output={output} busy={busy} />
           ) : (
-            <OutputText format={format} content={content} parts={output.current?.parts ?? null} />
+            <OutputText
+              format={format}
+              content={content}
+              parts={output.current?.parts ?? null}
+              onCopyPost={(post, number) => void copy(post, `Post ${number}`)}
+            />
           )}
         </div>
       )}

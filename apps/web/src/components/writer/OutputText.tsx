@@ -7,7 +7,18 @@ import { readArticle, readNewsletter } from "@inkwell/domain/writer/schemas";
 import { measure, splitPostNumber, type WriterFormat } from "../../lib/writer.ts";
 import { Markdown } from "../chat/Markdown.tsx";
 
-export function OutputText({ format, content, parts }: { format: WriterFormat; content: string; parts: string[] | null }) {
+export function OutputText({
+  format,
+  content,
+  parts,
+  onCopyPost,
+}: {
+  format: WriterFormat;
+  content: string;
+  parts: string[] | null;
+  /** A thread post's own copy button (posting by hand goes one post at a time). */
+  onCopyPost?: (post: string, number: string) => void;
+}) {
   if (format === "x_thread") {
     const report = measure(format, content, parts);
     const posts = report.parts ?? [];
@@ -24,8 +35,15 @@ export function OutputText({ format, content, parts }: { format: WriterFormat; c
                 <span className="visually-hidden">Post {number}: </span>
                 {text}
               </p>
-              <span className="wr-thread-count small" title="Characters as X counts them">
-                {post.count} / {report.max}
+              <span className="wr-thread-foot">
+                {onCopyPost && (
+                  <button type="button" className="btn-link small" onClick={() => onCopyPost(post.text, number)}>
+                    Copy<span className="visually-hidden"> post {number}</span>
+                  </button>
+                )}
+                <span className="wr-thread-count small" title="Characters as X counts them">
+                  {post.count} / {report.max}
+                </span>
               </span>
             </li>
           );
