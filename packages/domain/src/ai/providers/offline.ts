@@ -20,6 +20,9 @@
  * - Grounding: lines "[1] …" anywhere, and the lines after a "Context:", "Sources:", "Snippets:",
  *   "References:" or "Notes:" header up to a blank line (numbered in order after the explicit
  *   numbers). Each snippet's key phrase (its first sentence, ≤ 20 words) is used, cited as "[n]".
+ * - Voice: a `<voice> … </voice>` block (the voice module's guidance) is read apart from the brief;
+ *   its "Voice tuning" line changes the draft measurably (offline-voice.ts), and nothing else in it
+ *   sets format, style or limits.
  * Tools (offline-tools.ts): when tools are offered and the last user message mentions one (its name
  * or a trigger word from its name or description), the reply is a call to it with arguments filled
  * from its JSON Schema and the message; after a tool result the reply is text quoting the result.
