@@ -434,6 +434,23 @@ describe("WordPress", () => {
   });
 });
 
+describe("WordPress outside the sandbox", () => {
+  it("needs https and refuses sites on private networks", async () => {
+    const user = await h.signUp("wp-public");
+    const strict = { ...deps, publishing: { ...deps.publishing, allowInsecureSites: false } };
+    const input = { username: "editor", applicationPassword: "abcd efgh ijkl mnop qrst uvwx" };
+    await expect(connections.connectWordPress(strict, user.me.id, { ...input, siteUrl: "http://blog.example" })).rejects.toThrow(
+      /https:\/\//,
+    );
+    for (const siteUrl of ["https://127.0.0.1:8443", "https://localhost", "https://[::1]", "https://169.254.169.254"]) {
+      await expect(connections.connectWordPress(strict, user.me.id, { ...input, siteUrl }), siteUrl).rejects.toThrow(
+        /private network/,
+      );
+    }
+    expect(await user.caller.publishing.connections.list()).toEqual([]);
+  });
+});
+
 describe("disconnecting and isolation", () => {
   it("revokes at the platform, then deletes", async () => {
     const user = await h.signUp("disconnect");

@@ -13,6 +13,8 @@
  * network blip, a timeout, a 5xx or a 429 keeps it active, records the error and is retried.
  */
 import { randomUUID } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
@@ -218,10 +220,59 @@ export async function finishOAuth(
 
 // ---- WordPress ----
 
+/** Loopback, private, link-local, CGNAT and unspecified ranges: not a public WordPress site. */
+const PRIVATE_NETWORKS = new BlockList();
+for (const [net, bits] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+] as const)
+  PRIVATE_NETWORKS.addSubnet(net, bits, "ipv4");
+for (const [net, bits] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+] as const)
+  PRIVATE_NETWORKS.addSubnet(net, bits, "ipv6");
+
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const ip = mapped ?? address;
+  const family = isIP(ip);
+  if (!family) return true;
+  return PRIVATE_NETWORKS.check(ip, family === 4 ? "ipv4" : "ipv6");
+}
+
+/**
+ * The server fetches the site the user names: outside the sandbox/dev setting, refuse addresses on
+ * private networks so the WordPress form cannot be used to probe the server's own network. (A name
+ * that resolves differently a moment later is not covered.)
+ */
+async function assertPublicSite(siteUrl: string): Promise<void> {
+  const host = new URL(siteUrl).hostname.replace(/^\[|\]$/g, "");
+  let addresses: { address: string }[];
+  try {
+    addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+  } catch {
+    throw new DomainError("INVALID_INPUT", `Could not find ${host}. Check your site's address.`, { field: "siteUrl" });
+  }
+  if (!addresses.length || addresses.some((a) => isPrivateAddress(a.address))) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${host} is on a private network; Inkwell can only publish to a WordPress site reachable on the internet.`,
+      { field: "siteUrl" },
+    );
+  }
+}
+
 function normaliseSiteUrl(raw: string, allowInsecure: boolean): string {
   const url = new URL(raw);
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(allowInsecure || loopback)) {
+  if (url.protocol !== "https:" && !allowInsecure) {
     throw new DomainError(
       "INVALID_INPUT",
       "Use your site's https:// address: WordPress application passwords must not travel unencrypted.",
@@ -236,6 +287,7 @@ function normaliseSiteUrl(raw: string, allowInsecure: boolean): string {
 /** Checks the site URL and application password against the site itself, then stores them (sealed). */
 export async function connectWordPress(deps: ConnectionsDeps, userId: string, input: ConnectWordPressInput): Promise<Connection> {
   const siteUrl = normaliseSiteUrl(input.siteUrl, deps.publishing.allowInsecureSites);
+  if (!deps.publishing.allowInsecureSites) await assertPublicSite(siteUrl);
   const credentials: WordPressCredentials = { siteUrl, username: input.username, applicationPassword: input.applicationPassword };
   let profile: Awaited<ReturnType<typeof deps.publishing.adapters.wordpress.profile>>;
   try {
