@@ -439,8 +439,14 @@ describe("publishing in the browser", () => {
       await visible(page.getByText(/The text comes from your writer session \(X\)/));
       await eventually(() => page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).isChecked()).toBe(true);
       const parts = page.getByRole("textbox", { name: /^Post \d+ of \d+/ });
-      await eventually(() => parts.count()).toBeGreaterThan(1);
-      expect(await parts.first().inputValue()).toMatch(/^1\/\d+/);
+      await eventually(() => parts.count()).toBeGreaterThan(2);
+      const count = await parts.count();
+      expect(await parts.first().inputValue()).toMatch(new RegExp(`^1/${count} `));
+      // Dropping a post renumbers the thread's markers.
+      await page.getByRole("button", { name: "Remove post 2" }).click();
+      await eventually(() => parts.count()).toBe(count - 1);
+      expect(await parts.first().inputValue()).toMatch(new RegExp(`^1/${count - 1} `));
+      expect(await parts.last().inputValue()).toMatch(new RegExp(`^${count - 1}/${count - 1} `));
       await visible(page.getByRole("article", { name: `X preview for ${xAccount.displayName}` }).getByText("Ready"));
     });
 

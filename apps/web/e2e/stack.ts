@@ -104,10 +104,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   const jobs = [...identityJobs, ...chatJobs, ...writerJobs, ...connectionsJobs, ...postsJobs, ...voiceJobs];
   // The API created the queues it sends to; the worker's own (the publishing sweeps) are created here.
-  // Only missing ones: pg-boss refuses to update a queue's policy once it exists.
-  const missing = [];
-  for (const job of jobs) if (!(await boss.getQueue(job.name))) missing.push(job);
-  await prepareQueues(boss, db, missing);
+  await prepareQueues(boss, db, jobs);
   await registerJobs(
     boss,
     jobs,

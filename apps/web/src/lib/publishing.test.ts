@@ -12,6 +12,7 @@ import {
   partsFromWriterOutput,
   queuePollInterval,
   removePart,
+  renumberThread,
   resetToShared,
   splitIntoThread,
   toggleChannel,
@@ -52,6 +53,20 @@ describe("composer channels and variants", () => {
     expect(removePart(["a"], 0)).toEqual([""]);
     expect(movePart(["a", "b", "c"], 2, -1)).toEqual(["a", "c", "b"]);
     expect(movePart(["a", "b"], 0, -1)).toEqual(["a", "b"]);
+  });
+});
+
+describe("thread markers", () => {
+  it("renumbers a numbered thread after a post is removed, added or moved", () => {
+    const thread = ["1/3 Paper wins.", "2/3 Ship it.", "3/3 Your move."];
+    expect(renumberThread(thread, removePart(thread, 1))).toEqual(["1/2 Paper wins.", "2/2 Your move."]);
+    expect(renumberThread(thread, insertPart(thread, 0))).toEqual(["1/4 Paper wins.", "2/4 ", "3/4 Ship it.", "4/4 Your move."]);
+    expect(renumberThread(thread, movePart(thread, 2, -1))).toEqual(["1/3 Paper wins.", "2/3 Your move.", "3/3 Ship it."]);
+  });
+
+  it("leaves a thread without markers alone", () => {
+    expect(renumberThread(["a", "b"], ["a"])).toEqual(["a"]);
+    expect(renumberThread(["1/2 a", "b"], ["1/2 a"])).toEqual(["1/2 a"]);
   });
 });
 

@@ -157,6 +157,22 @@ export const movePart = (parts: readonly string[], index: number, by: -1 | 1) =>
   return next;
 };
 
+const MARKER = /^(\d+)\/(\d+)(\s+)/;
+
+/**
+ * Keeps "1/n" thread markers right after posts are added, removed or moved: when every non-empty post
+ * starts with one (as the writer numbers an X thread), they are rewritten in order; otherwise nothing
+ * changes. An added empty post gets its marker too.
+ */
+export function renumberThread(before: readonly string[], after: readonly string[]): string[] {
+  const numbered = before.length > 1 && before.every((p) => MARKER.test(p));
+  if (!numbered) return [...after];
+  return after.map((part, i) => {
+    const marker = `${i + 1}/${after.length}`;
+    return MARKER.test(part) ? part.replace(MARKER, `${marker}$3`) : `${marker} ${part}`;
+  });
+}
+
 /**
  * Splits a long text into thread posts within a platform's limit: at paragraph breaks, then sentence
  * ends, then spaces; a single word longer than the limit is cut.

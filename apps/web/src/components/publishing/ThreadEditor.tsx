@@ -11,6 +11,7 @@ import {
   PLATFORM_NAMES,
   type PlatformKind,
   removePart,
+  renumberThread,
   setPart,
   splitIntoThread,
 } from "../../lib/publishing.ts";
@@ -87,7 +88,11 @@ export function ThreadEditor({
             )}
             {threaded && (
               <div className="pub-part-actions">
-                <button type="button" className="btn-link small" onClick={() => onChange(insertPart(parts, index))}>
+                <button
+                  type="button"
+                  className="btn-link small"
+                  onClick={() => onChange(renumberThread(parts, insertPart(parts, index)))}
+                >
                   Add post after {index + 1}
                 </button>
                 {many && (
@@ -95,7 +100,7 @@ export function ThreadEditor({
                     <button
                       type="button"
                       className="btn-link small"
-                      onClick={() => onChange(removePart(parts, index))}
+                      onClick={() => onChange(renumberThread(parts, removePart(parts, index)))}
                       aria-label={`Remove post ${index + 1}`}
                     >
                       Remove
@@ -104,7 +109,7 @@ export function ThreadEditor({
                       <button
                         type="button"
                         className="btn-link small"
-                        onClick={() => onChange(movePart(parts, index, -1))}
+                        onClick={() => onChange(renumberThread(parts, movePart(parts, index, -1)))}
                         aria-label={`Move post ${index + 1} up`}
                       >
                         Move up
