@@ -218,7 +218,8 @@ describe("token refresh", () => {
     const user = await h.signUp("concurrent");
     const id = await connect(user, "x");
     const calls = tokenCalls("refresh_token");
-    env.sandbox.slow(300);
+    // Slow enough that every caller arrives while the first still holds the lease, even on a busy machine.
+    env.sandbox.slow(1_500);
     try {
       const outcomes = await Promise.all(
         Array.from({ length: 5 }, () => connections.refreshConnection(deps, id, { force: true })),
