@@ -59,6 +59,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let stepNumber = 0;
+const email = `writer-${Date.now()}@example.test`;
 
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
@@ -121,7 +122,6 @@ const visible = (locator: Locator) => locator.first().waitFor({ state: "visible"
 describe("the writer in the browser", () => {
   it("adds a knowledge entry, sees it indexed and finds it by search", async () => {
     const started = performance.now();
-    const email = `writer-${Date.now()}@example.test`;
 
     await step("sign up", async () => {
       await page.goto("/sign-up");
@@ -382,6 +382,31 @@ describe("the writer in the browser", () => {
       await eventually(() => card("threads_post").getAttribute("data-status")).toBe("ready");
       await visible(card("threads_post").getByText(THREADS_POST));
       await visible(card("threads_post").getByText(`${THREADS_POST.length} / 500 characters`));
+    });
+  });
+
+  it("refuses a generation the balance cannot pay for, saying what it needs, and keeps the concept", async () => {
+    await step("spend all but a few credits elsewhere", async () => {
+      // The balance as the API has it now (the header's chip may be a moment behind).
+      const available = await page.evaluate(async () => {
+        const response = await fetch("/trpc/credits.balance");
+        return ((await response.json()) as { result: { data: { available: number } } }).result.data.available;
+      });
+      expect(available).toBeGreaterThan(20);
+      // Metered exactly as a Generate button's procedure meters it: leaves fewer than 10 credits.
+      await stack.generate(email, { operation: "writer.generate", quantity: Math.floor(available / 10) });
+    });
+
+    await step("Generate shows the shortfall instead of a session", async () => {
+      await page.getByRole("button", { name: "New piece" }).click();
+      await visible(heading("Writer"));
+      await page.getByRole("textbox", { name: "Concept" }).fill("A concept I cannot afford right now");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await visible(page.getByText("Not enough credits"));
+      await visible(page.getByText(/This needs 20 credits and you have \d available/));
+      await visible(page.getByRole("link", { name: "See your credits" }));
+      expect(new URL(page.url()).pathname).toBe("/writer");
+      expect(await page.getByRole("textbox", { name: "Concept" }).inputValue()).toBe("A concept I cannot afford right now");
     });
   });
 });
