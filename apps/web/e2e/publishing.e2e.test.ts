@@ -465,4 +465,48 @@ describe("publishing in the browser", () => {
 
     console.log(`[e2e] writer output to draft in ${Math.round(performance.now() - started)} ms`);
   });
+
+  it("connects a WordPress site with an application password and publishes a titled post now", async () => {
+    const started = performance.now();
+    const site = stack.sandbox.wordpress;
+    const wpAccount = stack.sandbox.defaultAccount("wordpress");
+    const tag = Date.now().toString(36);
+    const title = `Notes from the field ${tag}`;
+    const body = `A longer piece for the blog, ${tag}.\n\nIt has paragraphs.`;
+
+    await step("connect the sandbox WordPress site", async () => {
+      await tabs().getByRole("link", { name: "Connections" }).click();
+      await visible(heading("Connections"));
+      await page.getByLabel("Site address").fill(site.siteUrl);
+      await page.getByLabel("WordPress username").fill(site.username);
+      await page.getByLabel("Application password").fill(site.applicationPassword);
+      await page.getByRole("button", { name: "Connect WordPress" }).click();
+      await visible(page.getByText(/is connected\./));
+      await visible(page.getByRole("listitem", { name: `${wpAccount.displayName} on WordPress` }));
+    });
+
+    await step("compose: WordPress needs a title before it is ready", async () => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await page.getByRole("checkbox", { name: `${wpAccount.displayName} on WordPress` }).check();
+      await page.getByRole("textbox", { name: /^Text/ }).fill(body);
+      const preview = page.getByRole("article", { name: `WordPress preview for ${wpAccount.displayName}` });
+      await visible(preview.getByText("Untitled post"));
+      await visible(preview.getByText("Needs changes"));
+      await page.getByLabel("WordPress title").fill(title);
+      await visible(preview.getByRole("heading", { name: title }));
+      await visible(preview.getByText("Ready"));
+    });
+
+    await step("publish now: it is on the site with its title", async () => {
+      await page.getByRole("button", { name: "Publish now" }).click();
+      await page.waitForURL(/\/publishing\?saved=now$/);
+      const post = page.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: title });
+      await eventually(() => post.getAttribute("data-status"), 30_000).toBe("published");
+      await visible(post.getByRole("link", { name: "View on WordPress" }));
+      const onSite = stack.sandbox.feed(wpAccount.accountId).filter((p) => p.title === title);
+      expect(onSite).toHaveLength(1);
+    });
+
+    console.log(`[e2e] publishing to WordPress in ${Math.round(performance.now() - started)} ms`);
+  });
 });

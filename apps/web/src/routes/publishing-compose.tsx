@@ -94,9 +94,12 @@ export function PublishingComposePage() {
   // Preselect the account named in the URL (e.g. from the connections page).
   const preselect = params.get("connection");
   const byId = useMemo(() => new Map((connections.data ?? []).map((c) => [c.id, c])), [connections.data]);
+  const preselected = useRef(false);
   useEffect(() => {
     const c = preselect ? byId.get(preselect) : undefined;
-    if (c) setState((s) => toggleChannel(s, c, true));
+    if (!c || preselected.current) return;
+    preselected.current = true;
+    setState((s) => toggleChannel(s, c, true));
   }, [preselect, byId]);
 
   // From the writer: its text (thread posts as parts, the article's title) and the first active
