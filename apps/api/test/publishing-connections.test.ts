@@ -304,6 +304,18 @@ describe("token refresh", () => {
     const user = await h.signUp("revoked");
     const account = env.sandbox.addAccount("x", `revoked_${Date.now()}`, "Revoked Account");
     const id = await connect(user, "x", { account: account.username });
+    // Two posts scheduled on it (tomorrow, UTC): the warning names them and the next one's time.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const [n, time] of [
+      [1, "09:30"],
+      [2, "15:00"],
+    ] as const) {
+      await user.caller.publishing.posts.compose({
+        channels: [{ connectionId: id, parts: [`Scheduled post ${n}`] }],
+        when: { kind: "at", local: `${tomorrow}T${time}`, timeZone: "UTC" },
+        idempotencyKey: `revoked-${id}-${n}`,
+      });
+    }
     env.sandbox.revokeAccount(account.accountId);
     expect(await connections.refreshConnection(deps, id, { force: true })).toBe("needs_reauth");
     const [connection] = await user.caller.publishing.connections.list();
@@ -313,6 +325,8 @@ describe("token refresh", () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]?.title).toBe(`Reconnect X (@${account.username})`);
     expect(notes[0]?.body).toMatch(/Publishing → Connections/);
+    expect(notes[0]?.body).toContain(`2 scheduled posts are waiting on it`);
+    expect(notes[0]?.body).toContain(`The next is due ${tomorrow} 09:30 UTC.`);
     // The publisher is told not to retry.
     await expect(connections.credentialsFor(deps, id)).rejects.toMatchObject({ kind: "auth" });
     // Asking again does not notify twice.

@@ -368,16 +368,13 @@ export async function expiringWithoutRefresh(tx: Tx, seconds: number, userIds?: 
     .execute()) as ConnectionRow[];
 }
 
-/**
- * Scheduled posts due on a connection, when the posts queue's table exists (the warning names them);
- * null when it does not (yet). Runs in its own transaction: a missing table or grant must not abort
- * the caller's.
- */
-export async function pendingPostCount(tx: Tx, connectionId: string): Promise<number | null> {
-  const exists = await sql<{ t: string | null }>`SELECT to_regclass('public.scheduled_posts')::text AS t`.execute(tx);
-  if (!exists.rows[0]?.t) return null;
-  const row = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM scheduled_posts
-    WHERE connection_id = ${connectionId} AND status IN ('pending', 'publishing')`.execute(tx);
-  return row.rows[0]?.n ?? 0;
+/** Scheduled posts waiting on a connection (pending or being published), and when the next is due. */
+export async function pendingPosts(tx: Tx, connectionId: string): Promise<{ count: number; nextAt: Date | null }> {
+  const row = await tx
+    .selectFrom("scheduled_posts")
+    .select([sql<number>`count(*)::int`.as("count"), sql<Date | null>`min(scheduled_at)`.as("nextAt")])
+    .where("connection_id", "=", connectionId)
+    .where("status", "in", ["pending", "publishing"])
+    .executeTakeFirstOrThrow();
+  return { count: row.count, nextAt: row.nextAt };
 }

@@ -370,15 +370,16 @@ const leaseSecondsFor = (deps: ConnectionsDeps, platform: OAuthPlatform) =>
 
 /** The user-facing warning for a connection that must be re-authorised. */
 async function warnNeedsReauth(deps: ConnectionsDeps, row: repo.ConnectionRow, reason: string): Promise<void> {
-  // Counted in its own transaction: the posts table may not exist (yet), which must not undo the marking.
-  const due = await asSystem(deps.db, (tx) => repo.pendingPostCount(tx, row.id)).catch(() => null);
+  // Counted in its own transaction: a failure to count must not undo the marking.
+  const due = await asSystem(deps.db, (tx) => repo.pendingPosts(tx, row.id)).catch(() => null);
   const name = nameOf(row.platform);
+  const next = due?.nextAt ? ` The next is due ${due.nextAt.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "";
   const posts =
     due === null
       ? "Scheduled posts on this account cannot be published until you reconnect it."
-      : due === 0
+      : due.count === 0
         ? "No posts are scheduled on it right now."
-        : `${due} scheduled post${due === 1 ? " is" : "s are"} waiting on it and cannot be published until you reconnect it.`;
+        : `${due.count} scheduled post${due.count === 1 ? " is" : "s are"} waiting on it and cannot be published until you reconnect it.${next}`;
   await asSystem(deps.db, (tx) =>
     notifications.notify(tx, {
       userId: row.user_id,
