@@ -3,7 +3,8 @@ import type { Suite } from "../lib/suite.ts";
 import { chatTtft } from "./chat-ttft.ts";
 import { creditsCharge } from "./credits-charge.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
+import { publishLag } from "./publish-lag.ts";
 import { rlsRead } from "./rls-read.ts";
 import { signinTiming } from "./signin-timing.ts";
 
-export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming, chatTtft, knowledgeSearch];
+export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming, chatTtft, knowledgeSearch, publishLag];

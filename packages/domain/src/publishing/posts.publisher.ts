@@ -42,6 +42,12 @@ export interface PublisherConfig {
   reconcileDelayMs: number;
   /** The sweeper re-enqueues pending posts this far past due, and unknown ones idle this long. */
   overdueMs: number;
+  /**
+   * Platform requests in flight at once per process. A minute boundary makes hundreds of posts due
+   * together; opening hundreds of connections at once overflows a server's accept queue (SYNs dropped,
+   * retried after 1, 3, 7 s…), so they take turns on kept-alive connections instead.
+   */
+  maxInFlight: number;
 }
 
 export const DEFAULT_PUBLISHER_CONFIG: PublisherConfig = {
@@ -51,6 +57,7 @@ export const DEFAULT_PUBLISHER_CONFIG: PublisherConfig = {
   retryMaxMs: 15 * 60_000,
   reconcileDelayMs: 2_000,
   overdueMs: 60_000,
+  maxInFlight: 256,
 };
 
 export interface PublisherDeps {
@@ -88,12 +95,90 @@ function requestOf(row: repo.PostRow): PublishRequest {
   return { parts: row.parts, ...(row.title ? { title: row.title } : {}), idempotencyKey: idempotencyKeyOf(row.id) };
 }
 
+/** Per runtime (so tests and benchmarks with their own sandboxes do not share): request slots and the batchers. */
+interface Shared {
+  slots: { free: number; waiting: (() => void)[] };
+  batchers?: ReturnType<typeof createBatchers>;
+}
+const shared = new WeakMap<PublishingRuntime, Shared>();
+function sharedOf(deps: PublisherDeps, config: PublisherConfig): Shared {
+  let s = shared.get(deps.publishing);
+  if (!s) {
+    s = { slots: { free: config.maxInFlight, waiting: [] } };
+    shared.set(deps.publishing, s);
+  }
+  return s;
+}
+
+/** Runs a platform call once one of the maxInFlight slots is free. */
+async function limited<T>(deps: PublisherDeps, config: PublisherConfig, call: () => Promise<T>): Promise<T> {
+  const { slots } = sharedOf(deps, config);
+  if (slots.free > 0) slots.free--;
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  try {
+    return await call();
+  } finally {
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free++;
+  }
+}
+
+/**
+ * Collects calls made within a couple of milliseconds (a batch of jobs fetched together, or posts due
+ * at the same instant) into one database statement.
+ */
+function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxSize = 500) {
+  type Entry = { item: I; resolve: (r: R) => void; reject: (e: unknown) => void };
+  let queue: Entry[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = async () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const entries = queue;
+    queue = [];
+    if (!entries.length) return;
+    try {
+      const results = await run(entries.map((e) => e.item));
+      entries.forEach((e, i) => void e.resolve(results[i] as R));
+    } catch (error) {
+      for (const e of entries) e.reject(error);
+    }
+  };
+  return (item: I): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (queue.length >= maxSize) void flush();
+      else timer ??= setTimeout(() => void flush(), 2);
+    });
+}
+
+function createBatchers(deps: PublisherDeps, config: PublisherConfig) {
+  return {
+    claim: createBatcher(async (items: { postId: string; version: number; token: string }[]) => {
+      const rows = await asSystem(deps.db, (tx) => repo.claimPendingMany(tx, items, config.maxEarlyMs));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return items.map((i) => byId.get(i.postId));
+    }),
+    finish: createBatcher(async (items: repo.FinishItem[]) => {
+      const done = await asSystem(deps.db, (tx) => repo.finishMany(tx, items));
+      return items.map((i) => done.has(i.id));
+    }),
+  };
+}
+
+function batchersOf(deps: PublisherDeps, config: PublisherConfig) {
+  const s = sharedOf(deps, config);
+  s.batchers ??= createBatchers(deps, config);
+  return s.batchers;
+}
+
 /** Runs one publish job: claim (just before the due instant), wait for it, publish — or reconcile, then publish. */
 export async function runPublishJob(deps: PublisherDeps, job: { postId: string; version: number }): Promise<PublishOutcome> {
   const config = configOf(deps);
   const token = randomUUID();
   // The common case is one statement: the job's version is still pending and due soon.
-  const claimed = await asSystem(deps.db, (tx) => repo.claimPending(tx, job.postId, job.version, token, config.maxEarlyMs));
+  const claimed = await batchersOf(deps, config).claim({ postId: job.postId, version: job.version, token });
   if (claimed) {
     const credentials = await fetchCredentials(deps, claimed);
     const wait = (claimed.scheduled_at as Date).getTime() - Date.now();
@@ -233,9 +318,11 @@ async function publishClaimed(
       `look for the post on ${name} (${row.parts.length} part(s), key ${request.idempotencyKey})`,
     );
     try {
-      const found = await adapter.findPublished(request, credentials.credentials, {
-        ...(row.scheduled_at ? { since: row.scheduled_at } : {}),
-      });
+      const found = await limited(deps, config, () =>
+        adapter.findPublished(request, credentials.credentials, {
+          ...(row.scheduled_at ? { since: row.scheduled_at } : {}),
+        }),
+      );
       const more = found.length > known.length;
       if (more) {
         known.splice(0, known.length, ...found.map((p) => p.platformPostId));
@@ -275,16 +362,17 @@ async function publishClaimed(
   }
   for (let index = known.length; index < row.parts.length; index++) {
     const text = row.parts[index] as string;
-    const attempt = begin(
-      "publish",
-      `publish ${row.parts.length > 1 ? `part ${index + 1}/${row.parts.length}` : "the post"} (${[...text].length} chars) to ${name}, key ${request.idempotencyKey}#${index}`,
-    );
+    const summary = `publish ${row.parts.length > 1 ? `part ${index + 1}/${row.parts.length}` : "the post"} (${[...text].length} chars) to ${name}, key ${request.idempotencyKey}#${index}`;
+    let attempt = begin("publish", summary);
     let published: { platformPostId: string; url: string };
     try {
-      const result = await adapter.publish(
-        { ...request, parts: row.parts.slice(0, index + 1), alreadyPublished: [...known] },
-        credentials.credentials,
-      );
+      const result = await limited(deps, config, () => {
+        attempt = begin("publish", summary); // timed from when a request slot is free
+        return adapter.publish(
+          { ...request, parts: row.parts.slice(0, index + 1), alreadyPublished: [...known] },
+          credentials.credentials,
+        );
+      });
       published = result.parts[index] as { platformPostId: string; url: string };
     } catch (error) {
       if (!isPlatformError(error)) throw error;
@@ -294,19 +382,25 @@ async function publishClaimed(
     if (index === 0) rootUrl = published.url;
     const last = index === row.parts.length - 1;
     // Saved the moment the platform confirms it: a crash after this never publishes the part again.
-    const saved = await asSystem(deps.db, async (tx) => {
-      const ok = await repo.saveParts(tx, row.id, token, known, { id: known[0] as string, url: rootUrl ?? published.url });
-      if (!ok) return false;
-      await repo.insertAttempt(
-        tx,
-        attemptRow(row, attempt, {
-          outcome: last ? "published" : "partial",
-          response: `published as ${published.platformPostId}`,
-        }),
-      );
-      if (last) await repo.markPublished(tx, row.id, token);
-      return true;
+    const root = { id: known[0] as string, url: rootUrl ?? published.url };
+    const logged = attemptRow(row, attempt, {
+      outcome: last ? "published" : "partial",
+      response: `published as ${published.platformPostId}`,
     });
+    const saved = last
+      ? await batchersOf(deps, config).finish({
+          id: row.id,
+          token,
+          part_ids: [...known],
+          root_id: root.id,
+          root_url: root.url,
+          attempt: logged,
+        })
+      : await asSystem(deps.db, async (tx) => {
+          if (!(await repo.saveParts(tx, row.id, token, known, root))) return false;
+          await repo.insertAttempt(tx, logged);
+          return true;
+        });
     if (!saved) {
       deps.log.warn({ postId: row.id, part: index }, "claim lost while publishing; the new owner reconciles");
       return "lost";

@@ -221,6 +221,25 @@ export async function claimPending(
     .executeTakeFirst()) as PostRow | undefined;
 }
 
+/** claimPending for many jobs in one statement (a minute boundary brings hundreds at once). */
+export async function claimPendingMany(
+  tx: Tx,
+  items: { postId: string; version: number; token: string }[],
+  earlyMs: number,
+): Promise<PostRow[]> {
+  if (!items.length) return [];
+  const result = await sql<PostRow>`
+    UPDATE scheduled_posts p
+       SET status = 'publishing', claim_token = j.token, claimed_at = GREATEST(clock_timestamp(), p.scheduled_at),
+           attempt_count = p.attempt_count + 1
+      FROM unnest(${items.map((i) => i.postId)}::uuid[], ${items.map((i) => i.version)}::int[], ${items.map((i) => i.token)}::uuid[])
+           AS j(id, version, token)
+     WHERE p.id = j.id AND p.status = 'pending' AND p.schedule_version = j.version
+       AND p.scheduled_at <= clock_timestamp() + make_interval(secs => ${earlyMs / 1000})
+    RETURNING p.*`.execute(tx);
+  return result.rows;
+}
+
 /**
  * Takes over a post whose outcome is uncertain: `unknown`, or `publishing` under a claim older than
  * the lease (its worker died). The new owner must reconcile with the platform before publishing.
@@ -272,6 +291,47 @@ export async function markPublished(tx: Tx, postId: string, token: string): Prom
     .where("platform_post_id", "is not", null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+export interface FinishItem {
+  id: string;
+  token: string;
+  part_ids: string[];
+  root_id: string;
+  root_url: string;
+  attempt: AttemptRow;
+}
+
+/**
+ * The last part of many posts confirmed: each post is marked published with its part ids (while the
+ * claim is still ours) and its attempt logged, in one statement. Returns the ids that were ours.
+ */
+export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<string>> {
+  if (!items.length) return new Set();
+  const posts = items.map((i) => ({ id: i.id, token: i.token, part_ids: i.part_ids, root_id: i.root_id, root_url: i.root_url }));
+  const attempts = items.map((i) => ({
+    ...i.attempt,
+    started_at: i.attempt.started_at.toISOString(),
+    request: i.attempt.request.slice(0, 2000),
+    response: i.attempt.response?.slice(0, 2000) ?? null,
+    error: i.attempt.error?.slice(0, 2000) ?? null,
+  }));
+  const result = await sql<{ post_id: string }>`
+    WITH done AS (
+      UPDATE scheduled_posts p
+         SET part_ids = j.part_ids, platform_post_id = j.root_id, platform_url = j.root_url, status = 'published',
+             published_at = clock_timestamp(), claimed_at = clock_timestamp(), claim_token = NULL, error = NULL
+        FROM jsonb_to_recordset(${JSON.stringify(posts)}::jsonb) AS j(id uuid, token uuid, part_ids text[], root_id text, root_url text)
+       WHERE p.id = j.id AND p.claim_token = j.token AND p.status = 'publishing'
+      RETURNING p.id
+    )
+    INSERT INTO post_attempts (post_id, user_id, kind, started_at, duration_ms, request, status_code, response, outcome, error_kind, error)
+    SELECT a.post_id, a.user_id, a.kind, a.started_at, a.duration_ms, a.request, a.status_code, a.response, a.outcome, a.error_kind, a.error
+      FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(post_id uuid, user_id uuid, kind text, started_at timestamptz,
+           duration_ms integer, request text, status_code integer, response text, outcome text, error_kind text, error text)
+     WHERE a.post_id IN (SELECT id FROM done)
+    RETURNING post_id`.execute(tx);
+  return new Set(result.rows.map((r) => r.post_id));
 }
 
 /** Ends our claim: back to pending for a retry (new schedule version), to unknown, or failed. */
