@@ -94,16 +94,29 @@ describe("X threads", () => {
     );
   });
 
-  it("passes the publishing composer's validation when within 25 posts", () => {
+  it("passes the publishing composer's validation", () => {
     fc.assert(
       fc.property(prose, (text) => {
-        const { parts, violations } = enforceFormat("x_thread", text);
-        fc.pre(!!parts?.length && parts.length <= PLATFORM_LIMITS.x.maxParts);
-        expect(violations.map((v) => v.code)).not.toContain("too_many_posts");
+        const { parts } = enforceFormat("x_thread", text);
+        fc.pre(!!parts?.length);
+        expect(parts?.length).toBeLessThanOrEqual(PLATFORM_LIMITS.x.maxParts);
         expect(validatePost("x", { parts: parts ?? [] })).toEqual([]);
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("keeps a thread within X's 25 posts, numbered out of what is kept, and says so", () => {
+    const text = Array.from({ length: 40 }, (_, i) => `${i + 1}/40 Post number ${i + 1} of a long thread.`).join("\n\n");
+    const { parts, content, violations } = enforceFormat("x_thread", text);
+    expect(parts).toHaveLength(25);
+    expect(parts?.[0]).toBe("1/25 Post number 1 of a long thread.");
+    expect(parts?.at(-1)).toBe("25/25 Post number 25 of a long thread.");
+    expect(content).toBe(parts?.join("\n\n"));
+    expect(violations.find((v) => v.code === "too_many_posts")?.message).toBe("This thread has 40 posts; X takes at most 25.");
+    expect(validatePost("x", { parts: parts ?? [] })).toEqual([]);
+    // Stable: the kept thread enforced again is unchanged and has nothing to report.
+    expect(enforceFormat("x_thread", content)).toEqual({ content, parts, violations: [] });
   });
 
   it("re-numbers a model's own numbering and splits an over-long post at a sentence", () => {

@@ -341,13 +341,20 @@ function enforceThread(text: string, spec: WriterFormatSpec): EnforcedOutput {
     n = packed.bodies.length;
     packed = packThread(posts, n, max);
   }
-  const total = packed.bodies.length;
-  const parts = packed.bodies.map((body, i) => `${i + 1}/${total} ${body}`);
   const violations: FormatViolation[] = [];
   if (packed.split) violations.push({ code: "split_post", message: `A post was over ${max} characters and was split.` });
-  if (spec.maxParts !== null && total > spec.maxParts) {
-    violations.push({ code: "too_many_posts", message: `The thread has ${total} posts; X takes at most ${spec.maxParts}.` });
+  let bodies = packed.bodies;
+  if (spec.maxParts !== null && bodies.length > spec.maxParts) {
+    // X refuses a longer thread: keep the first posts (each body fits beside the wider marker it was packed
+    // for, so it fits beside the narrower one too). An edit with this violation is refused instead.
+    violations.push({
+      code: "too_many_posts",
+      message: `This thread has ${bodies.length} posts; X takes at most ${spec.maxParts}.`,
+    });
+    bodies = bodies.slice(0, spec.maxParts);
   }
+  const total = bodies.length;
+  const parts = bodies.map((body, i) => `${i + 1}/${total} ${body}`);
   return { content: parts.join("\n\n"), parts, violations };
 }
 
