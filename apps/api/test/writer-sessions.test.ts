@@ -453,6 +453,65 @@ describe("a process that dies mid-generation", () => {
   });
 });
 
+describe("money and versions stay together", () => {
+  it("charges nothing when the finished text cannot be saved (the session was deleted through another instance)", async () => {
+    const u = await h.signUp("writer-lost-save");
+    const before = await available(u.caller);
+    env.server.setFirstTokenDelayMs(300);
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Deleted elsewhere",
+      formats: ["threads_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    // Another API process deletes it: this one's generation is not told and runs to the end.
+    await h.raw(sql`DELETE FROM writer_sessions WHERE id = ${sessionId}`);
+    await writerSessions.settled();
+    expect(await available(u.caller)).toBe(before);
+    const gens = await h.raw(sql`SELECT status FROM generations WHERE user_id = ${u.me.id} AND operation = 'writer.generate'`);
+    expect(gens.rows).toEqual([{ status: "failed" }]);
+  });
+
+  it("answers a retried iterate racing the first with the same run: one message, one charge", async () => {
+    const u = await h.signUp("writer-iter-race");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Race the retry",
+      formats: ["threads_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const before = await available(u.caller);
+    const input = { sessionId, instruction: "Shorter", idempotencyKey: key() };
+    const [a, b] = await Promise.all([u.caller.writer.sessions.iterate(input), u.caller.writer.sessions.iterate(input)]);
+    expect(b).toEqual(a);
+    await collect(u.caller, sessionId);
+    const detail = await u.caller.writer.sessions.get({ sessionId });
+    expect(detail.messages.filter((m) => m.content === "Shorter")).toHaveLength(1);
+    expect(detail.outputs[0]?.versionCount).toBe(2);
+    expect(await available(u.caller)).toBe(before - 4);
+  });
+
+  it("refuses an edited thread longer than X takes instead of storing it", async () => {
+    const u = await h.signUp("writer-edit-long-thread");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Long thread edit",
+      formats: ["x_thread"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    const content = Array.from({ length: 30 }, (_, i) => `Post ${i + 1} of my own thread.`).join("\n\n");
+    const e = await expectTrpcError(u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content }), "BAD_REQUEST");
+    expect(e.message).toBe("This thread has 30 posts; X takes at most 25. Shorten it.");
+    expect((await u.caller.writer.sessions.versions({ outputId: o?.id as string })).length).toBe(1);
+  });
+});
+
 describe("the tables' own guarantees", () => {
   it("RLS keeps rows under another user's session out, and the current version must be the output's own", async () => {
     const a = await h.signUp("writer-rls-a");

@@ -59,12 +59,18 @@ export async function takeRateLimit(deps: UsageDeps, actor: Actor, operation: st
   }
 }
 
-export async function runMetered<T>(
+/**
+ * `keep`, if given, stores what the generation produced in the same transaction as the capture, so
+ * the charge and the saved result commit together: a crash or a failed save between them can neither
+ * charge for a result that was lost nor keep a result that was not paid for (the hold is released).
+ */
+export async function runMetered<T, K = undefined>(
   deps: UsageDeps,
   actor: Actor,
   request: MeteredRequest,
   call: () => Promise<MeteredOutcome<T>>,
-): Promise<{ result: T; generationId: string; credits: number }> {
+  keep?: (tx: Tx, generation: { generationId: string; result: T }) => Promise<K>,
+): Promise<{ result: T; generationId: string; credits: number; kept: K }> {
   await takeRateLimit(deps, actor, request.operation);
   const price = priceOf(request.operation, request.quantity);
   const started = await asUser(deps.db, actor.userId, async (tx) => {
@@ -100,18 +106,34 @@ export async function runMetered<T>(
   }
 
   const cost = Math.min(price, Math.max(0, Math.round(outcome.credits ?? price)));
-  await asUser(deps.db, actor.userId, async (tx) => {
-    await credits.capture(tx, actor.userId, started.holdId, cost);
-    await repo.finishGeneration(tx, started.generationId, {
-      status: "succeeded",
-      model: outcome.model,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-      latencyMs: Math.round(outcome.latencyMs),
-      credits: cost,
+  let kept: K;
+  try {
+    kept = await asUser(deps.db, actor.userId, async (tx) => {
+      const k = keep ? await keep(tx, { generationId: started.generationId, result: outcome.result }) : (undefined as K);
+      await credits.capture(tx, actor.userId, started.holdId, cost);
+      await repo.finishGeneration(tx, started.generationId, {
+        status: "succeeded",
+        model: outcome.model,
+        inputTokens: outcome.inputTokens,
+        outputTokens: outcome.outputTokens,
+        latencyMs: Math.round(outcome.latencyMs),
+        credits: cost,
+      });
+      return k;
     });
-  });
-  return { result: outcome.result, generationId: started.generationId, credits: cost };
+  } catch (error) {
+    if (!keep) throw error;
+    // The result could not be kept: it is not charged either.
+    await asUser(deps.db, actor.userId, async (tx) => {
+      await credits.release(tx, actor.userId, started.holdId, "The result could not be saved");
+      await repo.finishGeneration(tx, started.generationId, {
+        status: "failed",
+        error: error instanceof Error ? error.message : "failed",
+      });
+    });
+    throw error;
+  }
+  return { result: outcome.result, generationId: started.generationId, credits: cost, kept };
 }
 
 export function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {

@@ -183,6 +183,9 @@ export async function editOutput(tx: Tx, userId: string, outputId: string, conte
   if (enforced.violations.some((v) => v.code === "empty")) {
     throw new DomainError("INVALID_INPUT", "The text can't be empty.", { field: "content" });
   }
+  // A user's own text is never cut: too long (or too many posts) is refused with what to change.
+  const tooMany = enforced.violations.find((v) => v.code === "too_many_posts");
+  if (tooMany) throw new DomainError("INVALID_INPUT", `${tooMany.message} Shorten it.`, { field: "content" });
   const cut = enforced.violations.find((v) => v.code === "truncated");
   if (cut) {
     const spec = WRITER_FORMAT_BY_ID[format];
@@ -341,24 +344,31 @@ export async function iterate(
   actor: Actor,
   input: IterateInput,
 ): Promise<{ sessionId: string; messageId: string; outputIds: string[] }> {
-  const replay = await asUser(deps.db, actor.userId, async (tx) => {
-    await sessionOrNotFound(tx, input.sessionId);
-    return repo.findMessageByKey(tx, input.sessionId, input.idempotencyKey);
-  });
-  if (replay) {
+  const replayOf = async (tx: Tx) => {
+    const replay = await repo.findMessageByKey(tx, input.sessionId, input.idempotencyKey);
+    if (!replay) return null;
     if (replay.content !== input.instruction) {
       throw new DomainError("CONFLICT", "This request key was already used for another instruction.");
     }
-    const outputs = await asUser(deps.db, actor.userId, (tx) => repo.outputsOf(tx, input.sessionId));
+    const outputs = await repo.outputsOf(tx, input.sessionId);
     return {
       sessionId: input.sessionId,
       messageId: replay.id,
       outputIds: outputs.filter((o) => replay.formats.includes(o.format)).map((o) => o.id),
     };
-  }
+  };
+  const replay = await asUser(deps.db, actor.userId, async (tx) => {
+    await sessionOrNotFound(tx, input.sessionId);
+    return replayOf(tx);
+  });
+  if (replay) return replay;
 
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const session = await sessionOrNotFound(tx, input.sessionId, { lock: true });
+    // A retry racing the first request (a double submit, a client retry on timeout) waited for the
+    // lock above: once the first committed, this is its replay, not a refusal or a second run.
+    const raced = await replayOf(tx);
+    if (raced) return { kind: "replay" as const, replay: raced };
     const outputs = await repo.outputsOf(tx, input.sessionId, { lock: true });
     const formats = input.formats ?? outputs.map((o) => o.format as WriterFormat);
     const missing = formats.filter((f) => !outputs.some((o) => o.format === f));
@@ -391,9 +401,10 @@ export async function iterate(
     const previous = await repo.outputViews(tx, { sessionId: session.id });
     for (const o of chosen) await repo.setOutputState(tx, o.id, { status: "streaming", draft: "" });
     await repo.touchSession(tx, session.id);
-    return { session, chosen, previous, messageIds: [userMessage.id, reply.id] };
+    return { kind: "run" as const, session, chosen, previous, messageIds: [userMessage.id, reply.id] };
   });
 
+  if (prepared.kind === "replay") return prepared.replay;
   const { session, chosen, previous } = prepared;
   const before = new Map(previous.map((o) => [o.id, o]));
   const refused = await startRun(deps, actor, {
@@ -649,6 +660,8 @@ function startOutput(
             } else if (event.type === "done") done = event;
           }
           flush();
+          // Every draft write has landed before the version's transaction opens (one connection at a time).
+          await writes;
           inputTokens += done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"));
           outputTokens += done?.usage.outputTokens ?? estimateTokens(gen.text);
           if (done?.model) model = done.model;
@@ -705,22 +718,22 @@ function startOutput(
             latencyMs: performance.now() - startedAt,
           };
         },
+        // The version is saved with the charge: never one without the other.
+        async (tx, { generationId, result }) => {
+          const v = await repo.addVersion(tx, actor.userId, target.outputId, {
+            content: result.enforced.content,
+            parts: result.enforced.parts,
+            source: run.operation === GENERATE ? "generated" : "iteration",
+            instruction: run.instruction,
+            charCount: charLength(result.enforced.content),
+            generationId,
+            model: result.model,
+          });
+          await repo.touchSession(tx, session.id);
+          return v;
+        },
       );
-      await writes;
-      const { enforced, model } = outcome.result;
-      const version = await asUser(deps.db, actor.userId, async (tx) => {
-        const v = await repo.addVersion(tx, actor.userId, target.outputId, {
-          content: enforced.content,
-          parts: enforced.parts,
-          source: run.operation === GENERATE ? "generated" : "iteration",
-          instruction: run.instruction,
-          charCount: charLength(enforced.content),
-          generationId: outcome.generationId,
-          model,
-        });
-        await repo.touchSession(tx, session.id);
-        return v;
-      });
+      const version = outcome.kept;
       // Separately from the version: a title is a nicety and must never roll the text back.
       if (run.operation === GENERATE && session.title_source === "auto") {
         await asUser(deps.db, actor.userId, async (tx) => {
