@@ -347,9 +347,19 @@ describe("publishing in the browser", () => {
       await page.getByRole("textbox", { name: /^Post 1/ }).fill(text);
     };
 
-    await step("a post is scheduled for tomorrow on X", async () => {
-      await composeFor(later);
-      await page.getByLabel("Date", { exact: true }).fill(localIn(TIME_ZONE, Date.now() + 24 * 3_600_000).date);
+    await step("a post is scheduled for tomorrow on X, starting from the calendar's day", async () => {
+      const tomorrow = localIn(TIME_ZONE, Date.now() + 24 * 3_600_000).date;
+      const dayName = new Date(`${tomorrow}T12:00:00Z`).toLocaleDateString("en-US", { dateStyle: "full", timeZone: "UTC" });
+      await tabs().getByRole("link", { name: "Queue" }).click();
+      await visible(page.getByRole("link", { name: /^Schedule a post on / }));
+      const addLink = page.getByRole("link", { name: `Schedule a post on ${dayName}` });
+      if (!(await addLink.count())) await page.getByRole("button", { name: "Next month" }).click();
+      await addLink.click();
+      await visible(heading("Compose"));
+      expect(await page.getByLabel("Date", { exact: true }).inputValue()).toBe(tomorrow);
+      expect(await page.getByLabel("Time", { exact: true }).inputValue()).toBe("09:00");
+      await page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).check();
+      await page.getByRole("textbox", { name: /^Post 1/ }).fill(later);
       await page.getByLabel("Time", { exact: true }).fill("12:00");
       await page.getByRole("button", { name: "Schedule", exact: true }).click();
       await visible(queued(later));

@@ -26,7 +26,7 @@ import {
   toggleChannel,
   type When,
 } from "../lib/publishing.ts";
-import { browserTimeZone, localToInstant, suggestedLocal } from "../lib/publishing-time.ts";
+import { browserTimeZone, localToInstant, parseLocal, suggestedLocal } from "../lib/publishing-time.ts";
 
 type Connection = Outputs["publishing"]["connections"]["list"][number];
 type Action = When["kind"];
@@ -77,7 +77,11 @@ export function PublishingComposePage() {
   const [tab, setTab] = useState<string>("shared");
   const [schedule, setSchedule] = useState<ScheduleValue>(() => {
     const zone = browserTimeZone();
-    return splitLocal(suggestedLocal(zone), zone);
+    const suggested = splitLocal(suggestedLocal(zone), zone);
+    // From the calendar (?date=YYYY-MM-DD): that day, at 09:00 unless it is today.
+    const day = params.get("date");
+    if (!day || !parseLocal(`${day}T09:00`) || day <= suggested.date) return suggested;
+    return { ...suggested, date: day, time: "09:00" };
   });
   const [problems, setProblems] = useState<ServerProblems>(noProblems);
   const [clientWhen, setClientWhen] = useState<string | null>(null);
@@ -268,12 +272,36 @@ export function PublishingComposePage() {
 
           <section className="card" aria-labelledby="pub-text-heading">
             <h2 id="pub-text-heading">Text</h2>
-            <div className="pub-variant-tabs" role="tablist" aria-label="Text for">
+            <div
+              className="pub-variant-tabs"
+              role="tablist"
+              aria-label="Text for"
+              onKeyDown={(event) => {
+                // The tabs pattern: arrows move between tabs (and select), Home/End jump to the ends.
+                const ids = ["shared", ...state.channels.map((c) => c.connectionId)];
+                const at = ids.indexOf(tab);
+                const next =
+                  event.key === "ArrowRight"
+                    ? ids[(at + 1) % ids.length]
+                    : event.key === "ArrowLeft"
+                      ? ids[(at - 1 + ids.length) % ids.length]
+                      : event.key === "Home"
+                        ? ids[0]
+                        : event.key === "End"
+                          ? ids.at(-1)
+                          : undefined;
+                if (!next) return;
+                event.preventDefault();
+                setTab(next);
+                document.getElementById(`pub-tab-${next}`)?.focus();
+              }}
+            >
               <button
                 type="button"
                 role="tab"
                 id="pub-tab-shared"
                 aria-selected={tab === "shared"}
+                tabIndex={tab === "shared" ? 0 : -1}
                 aria-controls="pub-tabpanel"
                 className="pub-variant-tab"
                 onClick={() => setTab("shared")}
@@ -287,6 +315,7 @@ export function PublishingComposePage() {
                   role="tab"
                   id={`pub-tab-${channel.connectionId}`}
                   aria-selected={tab === channel.connectionId}
+                  tabIndex={tab === channel.connectionId ? 0 : -1}
                   aria-controls="pub-tabpanel"
                   className="pub-variant-tab"
                   onClick={() => setTab(channel.connectionId)}

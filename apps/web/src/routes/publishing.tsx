@@ -172,6 +172,17 @@ export function PublishingQueuePage() {
           onViewChange={setView}
           onAnchorChange={setAnchor}
           loading={calendar.isFetching && calendar.isPlaceholderData}
+          renderDayAction={(day, isPast) =>
+            isPast ? null : (
+              <Link
+                className="pub-day-add"
+                to={`/publishing/compose?date=${day}`}
+                aria-label={`Schedule a post on ${new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { dateStyle: "full", timeZone: "UTC" })}`}
+              >
+                +
+              </Link>
+            )
+          }
           renderPost={(post, time) => {
             const account = post.connectionId ? accounts.get(post.connectionId) : undefined;
             return (

@@ -41,6 +41,7 @@ export function QueueCalendar<P extends CalendarPost>({
   onViewChange,
   onAnchorChange,
   renderPost,
+  renderDayAction,
   loading,
 }: {
   posts: readonly P[];
@@ -50,6 +51,8 @@ export function QueueCalendar<P extends CalendarPost>({
   onViewChange: (view: CalendarView) => void;
   onAnchorChange: (anchor: DayKey) => void;
   renderPost: (post: P, localTime: string) => ReactNode;
+  /** Something to do on a day, e.g. a link to schedule a post on it. */
+  renderDayAction?: (day: DayKey, isPast: boolean) => ReactNode;
   loading?: boolean;
 }) {
   const today = instantToLocal(Date.now(), timeZone).slice(0, 10);
@@ -114,11 +117,14 @@ export function QueueCalendar<P extends CalendarPost>({
                     className={`pub-day${outside ? " pub-day-outside" : ""}${day === today ? " pub-day-today" : ""}`}
                     aria-label={`${dayTitle.format(dateOf(day))}${entries.length ? `, ${entries.length} post${entries.length === 1 ? "" : "s"}` : ""}`}
                   >
-                    {view === "month" && (
-                      <span className="pub-day-number" aria-hidden="true">
-                        {Number(day.slice(8, 10))}
-                      </span>
-                    )}
+                    <div className="pub-day-head">
+                      {view === "month" && (
+                        <span className="pub-day-number" aria-hidden="true">
+                          {Number(day.slice(8, 10))}
+                        </span>
+                      )}
+                      {renderDayAction?.(day, day < today)}
+                    </div>
                     {entries.length > 0 && (
                       <ul className="pub-day-posts">
                         {entries.map(({ item, local }) => (
