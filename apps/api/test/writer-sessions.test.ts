@@ -5,6 +5,8 @@
  * reported; iterations, edits and restores make versions; credits and bad inputs are refused before any
  * model call; another user's ids are NOT_FOUND.
  */
+
+import { getEventListeners } from "node:events";
 import { asUser } from "@inkwell/db";
 import type { ChatBody } from "@inkwell/domain/ai/testing";
 import type { WorkerDeps } from "@inkwell/domain/platform";
@@ -509,6 +511,52 @@ describe("money and versions stay together", () => {
     const e = await expectTrpcError(u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content }), "BAD_REQUEST");
     expect(e.message).toBe("This thread has 30 posts; X takes at most 25. Shorten it.");
     expect((await u.caller.writer.sessions.versions({ outputId: o?.id as string })).length).toBe(1);
+  });
+});
+
+describe("the stream", () => {
+  it("ends when outputs settle, here or on another instance, without piling up abort listeners", async () => {
+    const u = await h.signUp("writer-stream-listeners");
+    env.server.setTokenDelayMs(5);
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Many snapshots",
+      formats: ["linkedin_post", "x_thread"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    const follow = async (onEvent?: (e: WriterStreamEvent) => Promise<void>) => {
+      const controller = new AbortController();
+      const stream = await writerSessions.openStream({ db: h.db }, u.me.id, sessionId, controller.signal);
+      let events = 0;
+      let most = 0;
+      for await (const e of stream) {
+        events++;
+        most = Math.max(most, getEventListeners(controller.signal, "abort").length);
+        await onEvent?.(e);
+      }
+      return { events, most, after: getEventListeners(controller.signal, "abort").length };
+    };
+    // Followed through this process's live bus: many snapshots, one listener.
+    const here = await follow();
+    expect(here.events).toBeGreaterThan(10);
+    expect(here.most).toBeLessThanOrEqual(2);
+    expect(here.after).toBe(0);
+
+    // Followed by polling the rows (as if another instance were writing), until the row settles.
+    await h.raw(sql`UPDATE writer_outputs SET status = 'streaming', draft = 'Half' WHERE session_id = ${sessionId}`);
+    let polls = 0;
+    const there = await follow(async (e) => {
+      if (e.status !== "streaming") return;
+      // Each poll re-reads the rows; settle them after a few.
+      if (++polls === 1)
+        setTimeout(
+          () => void h.raw(sql`UPDATE writer_outputs SET status = 'ready', draft = '' WHERE session_id = ${sessionId}`),
+          1500,
+        );
+    });
+    expect(there.most).toBeLessThanOrEqual(2);
+    expect(there.after).toBe(0);
   });
 });
 

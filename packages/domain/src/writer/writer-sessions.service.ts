@@ -792,15 +792,16 @@ const eventOf = (o: WriterOutput): WriterStreamEvent => ({
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const stop = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    // The listener goes with the timer: a long poll must not leave one behind per wait.
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", stop, { once: true });
   });
 
 /**
@@ -821,6 +822,9 @@ async function* streamSession(
     queue.push(event);
     wake?.();
   });
+  // One abort listener for the whole stream (one per wait would pile up with every snapshot).
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const latest = new Map<string, WriterStreamEvent>();
     const readRows = () => asUser(deps.db, userId, (tx) => repo.outputViews(tx, { sessionId }));
@@ -866,11 +870,11 @@ async function* streamSession(
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
-        signal?.addEventListener("abort", () => resolve(), { once: true });
       });
       wake = null;
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     unsubscribe();
   }
 }
