@@ -23,11 +23,11 @@
  * under RLS. The tRPC API gets an AI provider whose embed() returns the corpus vector of a bench query
  * (the offline provider for anything else), so SQL and HTTP search the very same vectors.
  *
- * Env: BENCH_KNOWLEDGE_ENTRIES (100000 native, 10000 embedded), BENCH_KNOWLEDGE_QUERIES (200),
+ * Env: BENCH_KNOWLEDGE_ENTRIES (100000 native, 10000 embedded), BENCH_KNOWLEDGE_QUERIES (200; 100 embedded),
  * BENCH_KNOWLEDGE_EF (hnsw.ef_search values to sweep in the recall phase, default 20,40,64,100,200),
- * BENCH_KNOWLEDGE_EMBED (entries for the throughput run: 5000 native, 1000 embedded),
+ * BENCH_KNOWLEDGE_EMBED (entries for the throughput run: 3000 native, 1000 embedded),
  * BENCH_KNOWLEDGE_EXACT (queries of the 90% user checked against the exact scan; all of them below 50k
- * entries, 100 above: each is a full detoasting scan).
+ * entries, 100 above, 50 embedded: each is a full detoasting scan).
  */
 import { asUser, createDb } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
@@ -86,10 +86,10 @@ export const knowledgeSearch: Suite = {
     const budget = ctx.budgetMs();
     const native = stack.database.kind === "native";
     const N = envInt("BENCH_KNOWLEDGE_ENTRIES", native ? 100_000 : 10_000);
-    const Q = envInt("BENCH_KNOWLEDGE_QUERIES", 200);
+    const Q = envInt("BENCH_KNOWLEDGE_QUERIES", native ? 200 : 100);
     // An exact scan for the 90% user detoasts every vector (~1 s a query at 100k): fewer of those by default.
-    const EXACT = Math.min(Q, envInt("BENCH_KNOWLEDGE_EXACT", N >= 50_000 ? 100 : Q));
-    const EMBED = envInt("BENCH_KNOWLEDGE_EMBED", native ? 5_000 : 1_000);
+    const EXACT = Math.min(Q, envInt("BENCH_KNOWLEDGE_EXACT", N >= 50_000 || !native ? Math.min(Q, native ? 100 : 50) : Q));
+    const EMBED = envInt("BENCH_KNOWLEDGE_EMBED", native ? 3_000 : 1_000);
     const notes: string[] = [];
     if (N < 100_000) {
       notes.push(
@@ -205,7 +205,9 @@ export const knowledgeSearch: Suite = {
       const planOf = (user: BenchUser, q: number[]) =>
         asUser(bench.db, user.id, async (tx) => {
           // The same settings and statement as the repository's query (sorts off above the exact threshold).
-          await sql`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100`.execute(tx);
+          await sql
+            .raw(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${writer.EF_SEARCH}`)
+            .execute(tx);
           const mine = await sql<{
             n: number;
           }>`SELECT count(*)::int AS n FROM knowledge_entries WHERE user_id = ${user.id}`.execute(tx);
@@ -225,7 +227,7 @@ export const knowledgeSearch: Suite = {
 
       // ---- recall@10 against the exact scan, and the few user's completeness ----
       const recall = { all: [] as number[], tenth: [] as number[] };
-      // The same queries at other hnsw.ef_search values (the repository's default is 100).
+      // The same queries at other hnsw.ef_search values (the repository's is writer.EF_SEARCH).
       const sweep = new Map(
         SWEEP.map((ef) => [ef, { all: [] as number[], tenth: [] as number[], msAll: [] as number[], msTenth: [] as number[] }]),
       );

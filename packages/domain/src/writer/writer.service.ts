@@ -132,7 +132,7 @@ export async function hybridSearch(
   });
 }
 
-export { EXACT_SEARCH_MAX_ENTRIES } from "./writer.repository.ts";
+export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES } from "./writer.repository.ts";
 
 /**
  * The vector half of `hybridSearch` alone (the repository's query: HNSW with the iterative scan, the
