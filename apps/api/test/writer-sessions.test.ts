@@ -440,15 +440,22 @@ describe("a process that dies mid-generation", () => {
       idempotencyKey: key(),
     });
     await collect(u.caller, sessionId);
-    // As if the API process died while writing: left streaming, and no draft write since.
-    await h.raw(sql`UPDATE writer_outputs SET status = 'streaming', draft = 'Half a sen' WHERE session_id = ${sessionId}`);
+    // As if the API process died while writing an hour ago: left streaming, no draft write since. (The
+    // touch trigger is off for this one transaction, so the row can be dated: no sleeping, and a sweep
+    // threshold no output of another test file — they share the database — can reach.)
+    await h.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`UPDATE writer_outputs SET status = 'streaming', draft = 'Half a sen', updated_at = now() - interval '1 hour'
+                 WHERE session_id = ${sessionId}`.execute(trx);
+    });
     expect((await u.caller.writer.sessions.get({ sessionId })).outputs[0]).toMatchObject({
       status: "streaming",
       draft: "Half a sen",
     });
-    // The job sweeps after five minutes of silence; here after two seconds.
-    await new Promise((r) => setTimeout(r, 2100));
-    expect(await writerSessions.failStaleOutputs(h.db, 2)).toBeGreaterThanOrEqual(1);
+    // Quiet for less than the threshold: left alone.
+    await writerSessions.failStaleOutputs(h.db, 7200);
+    expect((await u.caller.writer.sessions.get({ sessionId })).outputs[0]?.status).toBe("streaming");
+    expect(await writerSessions.failStaleOutputs(h.db, 1800)).toBeGreaterThanOrEqual(1);
     const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
     expect(o).toMatchObject({ status: "failed", draft: "", versionCount: 1 });
     expect(o?.error).toMatch(/interrupted/);
