@@ -519,4 +519,45 @@ describe("publishing in the browser", () => {
 
     console.log(`[e2e] publishing to WordPress in ${Math.round(performance.now() - started)} ms`);
   });
+
+  it("shows refusals where they belong, and disconnects an account after confirming", async () => {
+    const xAccount = stack.sandbox.defaultAccount("x");
+    const linkedInAccount = stack.sandbox.defaultAccount("linkedin");
+    const schedule = () => page.getByRole("group", { name: "Schedule for" });
+
+    await step("a time the clocks skip is refused by the server, under the schedule", async () => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await page.getByRole("checkbox", { name: `${xAccount.displayName} on X` }).check();
+      await page.getByRole("textbox", { name: /^Post 1/ }).fill("Posted in the hour that does not exist");
+      // Europe/Berlin springs forward at 02:00 on 28 March 2027.
+      await page.getByLabel("Date", { exact: true }).fill("2027-03-28");
+      await page.getByLabel("Time", { exact: true }).fill("02:30");
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await visible(schedule().getByText(/2027-03-28 02:30 does not exist in Europe\/Berlin/));
+      expect(new URL(page.url()).pathname).toBe("/publishing/compose");
+    });
+
+    await step("a time that has passed is caught before sending", async () => {
+      const yesterday = localIn(TIME_ZONE, Date.now() - 24 * 3_600_000);
+      await page.getByLabel("Date", { exact: true }).fill(yesterday.date);
+      await page.getByLabel("Time", { exact: true }).fill("10:00");
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await visible(schedule().getByText("That time has passed. Pick a time in the future."));
+    });
+
+    await step("a failed connection attempt comes back with its reason", async () => {
+      await page.goto("/publishing/connections?error=LinkedIn%20said%3A%20the%20member%20declined.");
+      await visible(page.getByText("The account was not connected"));
+      await visible(page.getByText("LinkedIn said: the member declined."));
+    });
+
+    await step("disconnect LinkedIn after confirming", async () => {
+      const row = page.getByRole("listitem", { name: `${linkedInAccount.displayName} on LinkedIn` });
+      await row.getByRole("button", { name: `Disconnect ${linkedInAccount.displayName} on LinkedIn` }).click();
+      await visible(row.getByText(/Posts scheduled on it will not be published/));
+      await row.getByRole("group").getByRole("button", { name: "Disconnect" }).click();
+      await eventually(() => row.count()).toBe(0);
+      await visible(page.getByRole("listitem", { name: `${xAccount.displayName} on X` }));
+    });
+  });
 });
