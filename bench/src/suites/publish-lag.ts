@@ -138,7 +138,7 @@ export const publishLag: Suite = {
       const farLocal = new Date(Date.now() + 3_600_000).toISOString().slice(0, 16);
       for (let i = 0; i < 20; i++) await compose("calibration", i, farLocal); // an hour out: never due in this run
       const perPostMs = (performance.now() - t0) / 20 / COMPOSE_CONCURRENCY;
-      const composeMs = perPostMs * POSTS * 2 * 1.5 + 8_000;
+      const composeMs = perPostMs * POSTS * 2 * 2 + 15_000;
       const spreadAt = new Date(Math.ceil((Date.now() + composeMs) / 60_000) * 60_000);
       const burstAt = new Date(spreadAt.getTime() + 60_000);
       const minute = (d: Date) => d.toISOString().slice(0, 16);
