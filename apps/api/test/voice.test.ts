@@ -152,6 +152,31 @@ describe("voice profiles", () => {
     expect((await a.caller.voice.get({ profileId: p.id })).status).toBe("ready");
   });
 
+  it("an analysis overtaken by a sample change is discarded and not charged; the next one is", async () => {
+    const a = await h.signUp("voice-overtaken");
+    const p = await a.caller.voice.create({ name: "Moving" });
+    await a.caller.voice.addSample({ profileId: p.id, source: "paste", content: SAMPLE });
+    const before = (await a.caller.credits.balance()).available;
+    // The user adds a second sample while the model is describing the first.
+    const overtaken: AiProvider = {
+      ...h.deps.ai,
+      chat: async (request, options) => {
+        await a.caller.voice.addSample({ profileId: p.id, source: "paste", content: "A second sample, added meanwhile." });
+        return h.deps.ai.chat(request, options);
+      },
+    };
+    await runJob(a.me.id, p.id, { ...worker, ai: overtaken });
+    expect(await a.caller.voice.get({ profileId: p.id })).toMatchObject({ status: "pending", description: null });
+    expect((await a.caller.credits.balance()).available).toBe(before);
+    await runJob(a.me.id, p.id);
+    expect(await a.caller.voice.get({ profileId: p.id })).toMatchObject({ status: "ready", sampleCount: 2 });
+    expect((await a.caller.usage.generations({ operation: "voice.analyze" })).map((g) => [g.status, g.credits])).toEqual([
+      ["succeeded", 15],
+      ["failed", 0],
+    ]);
+    expect((await a.caller.credits.balance()).available).toBe(before - 15);
+  });
+
   it("out of credits: the analysis fails at once with the reason, keeps the fingerprint and charges nothing", async () => {
     const a = await h.signUp("voice-broke");
     const p = await a.caller.voice.create({ name: "Broke" });

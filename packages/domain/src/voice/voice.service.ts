@@ -197,6 +197,13 @@ export function cleanDescription(raw: string): string {
 
 export type AnalyzeOutcome = "ready" | "failed" | "retrying" | "skipped" | "stale";
 
+/** The samples changed (or the profile was deleted) while the model was describing them. */
+class StaleAnalysis extends Error {
+  constructor() {
+    super("The samples changed during the analysis; it runs again for the new ones.");
+  }
+}
+
 /**
  * The analysis job's work. Measures the samples (free), then asks the model for a description through
  * `usage.runMetered` (credits held, captured on success, released on failure). Out of credits is final
@@ -220,7 +227,7 @@ export async function analyzeProfile(
     .slice(0, EXCERPT_CHARS);
   const actor: Actor = { userId: input.userId, ip: input.ip };
   try {
-    const { result } = await usage.runMetered(
+    await usage.runMetered(
       deps,
       actor,
       {
@@ -251,17 +258,22 @@ export async function analyzeProfile(
           latencyMs: r.latencyMs,
         };
       },
+      // Saved with the charge, in one transaction: a crash between them can no longer charge for an
+      // analysis that was lost (and charge again on the retry), and a result discarded because the
+      // samples changed meanwhile (or the profile went) is not paid for — the next analysis is.
+      async (tx, { result }) => {
+        const saved = await repo.saveAnalysis(tx, input.profileId, claimed.samples_version, {
+          status: "ready",
+          fingerprint: fp,
+          description: result || null,
+          error: null,
+        });
+        if (!saved) throw new StaleAnalysis();
+      },
     );
-    const saved = await asUser(deps.db, input.userId, (tx) =>
-      repo.saveAnalysis(tx, input.profileId, claimed.samples_version, {
-        status: "ready",
-        fingerprint: fp,
-        description: result || null,
-        error: null,
-      }),
-    );
-    return saved ? "ready" : "stale";
+    return "ready";
   } catch (err) {
+    if (err instanceof StaleAnalysis) return "stale";
     const message = err instanceof Error ? err.message : String(err);
     const final =
       (err instanceof DomainError && (err.code === "INSUFFICIENT_CREDITS" || err.code === "PRECONDITION_FAILED")) ||
