@@ -415,7 +415,12 @@ export function PublishingComposePage() {
             <h2 id="pub-when-heading">Publish</h2>
             <ScheduleFields
               value={schedule}
-              onChange={setSchedule}
+              onChange={(next) => {
+                // A new time answers the old objection; the next submit checks again.
+                setSchedule(next);
+                setClientWhen(null);
+                setProblems((p) => (p.when ? { ...p, when: null } : p));
+              }}
               error={clientWhen ?? problems.when ?? undefined}
               legend="Schedule for"
             />
