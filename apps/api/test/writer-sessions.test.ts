@@ -605,6 +605,17 @@ describe("the tables' own guarantees", () => {
     await expect(
       asB((tx) => tx.insertInto("writer_projects").values({ session_id: ra.sessionId, user_id: b.me.id, name: "x" }).execute()),
     ).rejects.toThrow(/row-level security/);
+    // Nor may B's own session name A's voice profile (a foreign key alone is checked without RLS).
+    const aVoice = await a.caller.voice.create({ name: "A's voice" });
+    const session = (voiceProfileId: string) =>
+      asB((tx) =>
+        tx
+          .insertInto("writer_sessions")
+          .values({ user_id: b.me.id, concept: "x", style: "natural", voice_profile_id: voiceProfileId, idempotency_key: key() })
+          .execute(),
+      );
+    await expect(session(aVoice.id)).rejects.toThrow(/row-level security/);
+    await session((await b.caller.voice.create({ name: "B's voice" })).id);
     // B's output cannot point at another output's version, even B's own.
     const other = await mk(b);
     await expect(
