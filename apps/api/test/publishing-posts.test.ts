@@ -24,6 +24,7 @@ let h: Harness;
 let sandbox: Sandbox;
 let stopAll: () => Promise<void>;
 let boss: ReturnType<typeof createBoss>;
+let publisher: PublisherDeps;
 
 const silent = { info() {}, warn() {}, error() {} };
 let seq = 0;
@@ -47,7 +48,7 @@ beforeAll(async () => {
   // timeout and fast retries so the fault cases finish quickly.
   boss = createBoss(inject("databaseUrl"), { supervise: false, schedule: false, max: 4 });
   await boss.start();
-  const publisher: PublisherDeps = {
+  publisher = {
     db: h.db,
     log: silent,
     keyRing: h.deps.keyRing,
@@ -350,6 +351,68 @@ describe("failures", () => {
     expect(attempts[0]).toMatchObject({ errorKind: "auth", statusCode: 401 });
     const [connection] = await carol.caller.publishing.connections.list();
     expect(connection?.status).toBe("needs_reauth");
+  });
+});
+
+describe("exactly once", () => {
+  it("three workers running the same job at once (two by hand, one through pg-boss) publish it once", async () => {
+    const text = unique("Raced");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("race"),
+    });
+    const postId = posts[0]?.id as string;
+    await alice.caller.publishing.posts.publishNow({ postId });
+    const { schedule_version: version } = await h.asSystem((tx) =>
+      tx.selectFrom("scheduled_posts").select("schedule_version").where("id", "=", postId).executeTakeFirstOrThrow(),
+    );
+    // A second worker process: its own platform runtime, so its own batchers and request slots.
+    const other: PublisherDeps = { ...publisher, publishing: sandboxPublishingRuntime(sandbox.url, null, 1_000) };
+    const outcomes = await Promise.all([
+      runPublishJob(publisher, { postId, version }),
+      runPublishJob(other, { postId, version }),
+    ]);
+    const { post, attempts } = await settled(alice, postId);
+    expect(post.status).toBe("published");
+    expect(outcomes.filter((o) => o === "published").length).toBeLessThanOrEqual(1);
+    expect(attempts.filter((a) => a.outcome === "published")).toHaveLength(1);
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+
+  it("a worker that died mid-publish (claim left behind) is taken over after its lease, reconciled, not repeated", async () => {
+    const text = unique("Orphaned");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("orphan"),
+    });
+    const postId = posts[0]?.id as string;
+    // What a killed worker leaves: the post claimed and already on the platform, the answer never saved.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({
+          status: "publishing",
+          scheduled_at: new Date(),
+          claim_token: crypto.randomUUID(),
+          claimed_at: new Date(Date.now() - 60_000),
+        })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const { credentials } = await connections.credentialsFor(
+      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
+      aliceX,
+    );
+    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    expect(onSandbox(text)).toHaveLength(1);
+    expect(await runPublishJob(publisher, { postId, version: 0 })).toBe("published");
+    const { post, attempts } = await alice.caller.publishing.posts.get({ postId });
+    expect(post.status).toBe("published");
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([["reconcile", "found"]]);
+    expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
+    expect(onSandbox(text)).toHaveLength(1);
   });
 });
 
