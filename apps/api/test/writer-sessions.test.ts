@@ -503,6 +503,27 @@ describe("money and versions stay together", () => {
     expect(await available(u.caller)).toBe(before - 4);
   });
 
+  it("applies the format rules to a restore too: an old text over today's limit is refused, not stored", async () => {
+    const u = await h.signUp("writer-restore-rules");
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Restore under the rules",
+      formats: ["linkedin_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    // A version stored under older, looser rules (or written around the app): 3,500 characters.
+    const old = await h.raw(sql`
+      INSERT INTO writer_output_versions (output_id, user_id, number, content, source, char_count)
+      VALUES (${o?.id}, ${u.me.id}, 2, ${"a".repeat(3500)}, 'edit', 3500) RETURNING id`);
+    const versionId = (old.rows[0] as { id: string }).id;
+    const e = await expectTrpcError(u.caller.writer.sessions.restoreVersion({ versionId }), "BAD_REQUEST");
+    expect(e.message).toBe("A LinkedIn post can be at most 3000 characters; this is 3500.");
+    expect((await u.caller.writer.sessions.versions({ outputId: o?.id as string })).length).toBe(2);
+  });
+
   it("refuses an edited thread longer than X takes instead of storing it", async () => {
     const u = await h.signUp("writer-edit-long-thread");
     const { sessionId } = await u.caller.writer.sessions.create({

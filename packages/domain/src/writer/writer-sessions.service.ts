@@ -175,19 +175,18 @@ async function assertNoBannedPhrases(tx: Tx, userId: string, sessionId: string, 
   }
 }
 
-/** The user's own text becomes the current version (format rules applied: a thread is re-split and numbered). */
-export async function editOutput(tx: Tx, userId: string, outputId: string, content: string): Promise<WriterOutput> {
-  const o = await assertIdle(tx, outputId);
-  const format = o.format as WriterFormat;
+/**
+ * `content` with `format`'s rules applied (a thread re-split and numbered), for a text the user chose:
+ * it is never cut, so one that is empty, too long or has too many posts is refused with what to change.
+ */
+function enforceUserText(format: WriterFormat, content: string) {
   const enforced = enforceFormat(format, content);
   if (enforced.violations.some((v) => v.code === "empty")) {
     throw new DomainError("INVALID_INPUT", "The text can't be empty.", { field: "content" });
   }
-  // A user's own text is never cut: too long (or too many posts) is refused with what to change.
   const tooMany = enforced.violations.find((v) => v.code === "too_many_posts");
   if (tooMany) throw new DomainError("INVALID_INPUT", `${tooMany.message} Shorten it.`, { field: "content" });
-  const cut = enforced.violations.find((v) => v.code === "truncated");
-  if (cut) {
+  if (enforced.violations.some((v) => v.code === "truncated")) {
     const spec = WRITER_FORMAT_BY_ID[format];
     throw new DomainError(
       "INVALID_INPUT",
@@ -195,6 +194,13 @@ export async function editOutput(tx: Tx, userId: string, outputId: string, conte
       { field: "content" },
     );
   }
+  return enforced;
+}
+
+/** The user's own text becomes the current version (format rules applied: a thread is re-split and numbered). */
+export async function editOutput(tx: Tx, userId: string, outputId: string, content: string): Promise<WriterOutput> {
+  const o = await assertIdle(tx, outputId);
+  const enforced = enforceUserText(o.format as WriterFormat, content);
   await assertNoBannedPhrases(tx, userId, o.session_id, enforced.content);
   await repo.addVersion(tx, userId, outputId, {
     content: enforced.content,
@@ -207,18 +213,23 @@ export async function editOutput(tx: Tx, userId: string, outputId: string, conte
   return outputOrNotFound(tx, outputId);
 }
 
-/** An earlier version's text becomes a new current version; the history is kept. */
+/**
+ * An earlier version's text becomes a new current version; the history is kept. The rules are applied
+ * again, as to an edit: the old text was stored under the rules of its day (and a thread's numbering
+ * and parts are rebuilt from its text, never trusted from the row).
+ */
 export async function restoreVersion(tx: Tx, userId: string, versionId: string): Promise<WriterOutput> {
   const version = await repo.findVersion(tx, versionId);
   if (!version) throw notFound("Version");
   const o = await assertIdle(tx, version.outputId);
-  await assertNoBannedPhrases(tx, userId, o.session_id, version.content);
+  const enforced = enforceUserText(o.format as WriterFormat, version.content);
+  await assertNoBannedPhrases(tx, userId, o.session_id, enforced.content);
   await repo.addVersion(tx, userId, o.id, {
-    content: version.content,
-    parts: version.parts,
+    content: enforced.content,
+    parts: enforced.parts,
     source: "restore",
     instruction: `Restored version ${version.number}`,
-    charCount: version.charCount,
+    charCount: charLength(enforced.content),
     restoredFromId: version.id,
   });
   await repo.touchSession(tx, o.session_id);
