@@ -291,8 +291,20 @@ describe("brand and voice", () => {
       u.caller.writer.sessions.editOutput({ outputId: o2?.id as string, content: "Let us delve in." }),
       "BAD_REQUEST",
     );
+    // A phrase banned after a version was written: that version cannot be restored.
+    await u.caller.voice.update({ profileId: profile.id, bannedPhrases: ["game changer", "delve", "fresh bread"] });
+    await u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content: "Warm loaves every morning." });
+    const restore = await expectTrpcError(
+      u.caller.writer.sessions.restoreVersion({ versionId: o?.current?.id as string }),
+      "BAD_REQUEST",
+    );
+    expect(restore.message).toContain('"fresh bread"');
     const versions = await h.raw(sql`SELECT content FROM writer_output_versions WHERE user_id = ${u.me.id}`);
     for (const v of versions.rows as { content: string }[]) expect(v.content).not.toMatch(/delve|game.changer/i);
+    expect((await u.caller.writer.sessions.versions({ outputId: o?.id as string })).map((v) => v.source)).toEqual([
+      "edit",
+      "generated",
+    ]);
 
     // Another user's voice profile is NOT_FOUND.
     const other = await h.signUp("writer-voice-other");
