@@ -332,6 +332,29 @@ describe("failures", () => {
     expect(post.platformPostId).toBe(onPlatform[0]?.id);
   });
 
+  it("while the platform cannot even be checked, an unknown post stays unknown — nothing is sent again blindly", async () => {
+    const text = unique("Still unsure");
+    sandbox.timeoutNext(1, { path: /\/2\/tweets$/ });
+    // The first look at the timeline fails too (503): the post must stay unknown, not be re-sent.
+    sandbox.failNext(1, { status: 503, path: /\/2\/users\/[^/]+\/tweets$/ });
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("unsure"),
+    });
+    const { post, attempts } = await settled(alice, posts[0]?.id as string, ["published"], 20_000);
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+      ["publish", "unknown"],
+      ["reconcile", "unknown"],
+      ["reconcile", "found"],
+    ]);
+    expect(attempts[1]?.statusCode).toBe(503);
+    expect(onSandbox(text)).toHaveLength(1);
+    expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
+    const tweets = sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
+    expect(tweets).toHaveLength(1);
+  });
+
   it("a revoked token fails the post with a reconnect message and flags the connection", async () => {
     const carol = await h.signUp("carol");
     const carolX = await connect(carol, "x");

@@ -458,6 +458,11 @@ async function settleFailure(
         error,
       }),
     );
+    if (outcome === "unknown" && attempt.kind === "reconcile") {
+      // The platform could not be checked: look again later, backing off while it stays unreachable.
+      const failedLooks = await repo.countAttempts(tx, row.id, { kind: "reconcile", outcome: "unknown" });
+      delayMs = Math.min(config.retryMaxMs, delayMs * 2 ** Math.min(10, Math.max(0, failedLooks - 1)));
+    }
     if (outcome === "retry" || outcome === "unknown") {
       await deps.enqueue(
         tx,

@@ -384,6 +384,21 @@ export async function insertAttempt(tx: Tx, attempt: AttemptRow): Promise<void> 
     .execute();
 }
 
+export async function countAttempts(
+  tx: Tx,
+  postId: string,
+  where: { kind: AttemptRow["kind"]; outcome: AttemptRow["outcome"] },
+): Promise<number> {
+  const r = await tx
+    .selectFrom("post_attempts")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("post_id", "=", postId)
+    .where("kind", "=", where.kind)
+    .where("outcome", "=", where.outcome)
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
 /** Posts the sweeper must look at: claims past their lease, unknowns, and pending posts well past due. */
 export async function strandedPosts(
   tx: Tx,
