@@ -10,6 +10,7 @@ import {
   movePart,
   partsForPlatform,
   partsFromWriterOutput,
+  placeIssues,
   queuePollInterval,
   removePart,
   renumberThread,
@@ -101,6 +102,25 @@ describe("server issues and other helpers", () => {
     expect(issueTarget("channels.0.connectionId")).toEqual({ kind: "channel", channel: 0 });
     expect(issueTarget("when.local")).toEqual({ kind: "when" });
     expect(issueTarget("idempotencyKey")).toEqual({ kind: "form" });
+  });
+
+  it("puts server issues under their account, part or the schedule, the rest above the buttons", () => {
+    const placed = placeIssues(
+      [
+        { path: "channels.1.parts.0", message: "Too long for LinkedIn" },
+        { path: "channels.0.connectionId", message: "Not found" },
+        { path: "when", message: "02:30 does not exist in Europe/Berlin" },
+        { path: "idempotencyKey", message: "Too short" },
+      ],
+      ["c-x", "c-li"],
+      "ignored",
+    );
+    expect(placed.parts.get("c-li")?.get(0)).toEqual(["Too long for LinkedIn"]);
+    expect(placed.channels.get("c-x")).toEqual(["Not found"]);
+    expect(placed.when).toBe("02:30 does not exist in Europe/Berlin");
+    expect(placed.form).toBe("Too short");
+    expect(placeIssues([], ["c-x"], "That time has passed.").when).toBe("That time has passed.");
+    expect(placeIssues([], ["c-x"], "Reconnect X to schedule on it.").form).toBe("Reconnect X to schedule on it.");
   });
 
   it("polls fast near a due post or while publishing, slowly otherwise, not at all when nothing is due", () => {

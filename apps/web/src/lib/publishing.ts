@@ -267,6 +267,48 @@ export function issueTarget(path: string): IssueTarget {
   return { kind: "form" };
 }
 
+export interface ServerProblems {
+  /** connectionId → part index → messages */
+  parts: Map<string, Map<number, string[]>>;
+  channels: Map<string, string[]>;
+  when: string | null;
+  form: string | null;
+}
+
+export const noProblems = (): ServerProblems => ({ parts: new Map(), channels: new Map(), when: null, form: null });
+
+/**
+ * Places the server's issues (`{ path, message }`, channels by their index in the request) next to
+ * their fields; without issues, the error's message goes under the schedule when it is about the time,
+ * above the buttons otherwise.
+ */
+export function placeIssues(
+  issues: readonly { path: string; message: string }[],
+  channelIds: readonly string[],
+  message: string,
+): ServerProblems {
+  const problems = noProblems();
+  const rest: string[] = [];
+  for (const issue of issues) {
+    const target = issueTarget(issue.path);
+    const channelId = target.kind === "part" || target.kind === "channel" ? channelIds[target.channel] : undefined;
+    if (target.kind === "part" && channelId) {
+      const byPart = problems.parts.get(channelId) ?? new Map<number, string[]>();
+      byPart.set(target.part, [...(byPart.get(target.part) ?? []), issue.message]);
+      problems.parts.set(channelId, byPart);
+    } else if (target.kind === "channel" && channelId) {
+      problems.channels.set(channelId, [...(problems.channels.get(channelId) ?? []), issue.message]);
+    } else if (target.kind === "when") problems.when = issue.message;
+    else rest.push(issue.message);
+  }
+  if (issues.length === 0) {
+    if (/\b(time|past|future|schedul)/i.test(message) && !/connect/i.test(message)) problems.when = message;
+    else rest.push(message);
+  }
+  problems.form = rest.length ? rest.join(" ") : null;
+  return problems;
+}
+
 /** The text a writer output puts in the composer: its thread posts, or its content as one part. */
 export function partsFromWriterOutput(current: { content: string; parts: string[] | null }): string[] {
   return current.parts?.length ? [...current.parts] : [current.content];

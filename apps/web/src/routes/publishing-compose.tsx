@@ -19,9 +19,11 @@ import {
   checkChannel,
   customise,
   emptyComposer,
-  issueTarget,
+  noProblems,
   PLATFORM_NAMES,
+  placeIssues,
   resetToShared,
+  type ServerProblems,
   takesThreads,
   toggleChannel,
   type When,
@@ -31,40 +33,10 @@ import { browserTimeZone, localToInstant, parseLocal, suggestedLocal } from "../
 type Connection = Outputs["publishing"]["connections"]["list"][number];
 type Action = When["kind"];
 
-interface ServerProblems {
-  /** connectionId → part index → messages */
-  parts: Map<string, Map<number, string[]>>;
-  channels: Map<string, string[]>;
-  when: string | null;
-  form: string | null;
-}
-
-const noProblems = (): ServerProblems => ({ parts: new Map(), channels: new Map(), when: null, form: null });
-
-/** Places the server's validation answer next to the fields it is about. */
+/** The server's validation answer, placed next to the fields it is about. */
 function placeProblems(error: unknown, channelIds: string[]): ServerProblems {
-  const problems = noProblems();
   const issues = isTRPCClientError<AppRouter>(error) ? (error.data?.issues ?? []) : [];
-  const rest: string[] = [];
-  for (const issue of issues) {
-    const target = issueTarget(issue.path);
-    const channelId = target.kind === "part" || target.kind === "channel" ? channelIds[target.channel] : undefined;
-    if (target.kind === "part" && channelId) {
-      const byPart = problems.parts.get(channelId) ?? new Map<number, string[]>();
-      byPart.set(target.part, [...(byPart.get(target.part) ?? []), issue.message]);
-      problems.parts.set(channelId, byPart);
-    } else if (target.kind === "channel" && channelId) {
-      problems.channels.set(channelId, [...(problems.channels.get(channelId) ?? []), issue.message]);
-    } else if (target.kind === "when") problems.when = issue.message;
-    else rest.push(issue.message);
-  }
-  if (issues.length === 0) {
-    const message = describeError(error).message;
-    if (/\b(time|past|future|schedul)/i.test(message) && !/connect/i.test(message)) problems.when = message;
-    else rest.push(message);
-  }
-  problems.form = rest.length ? rest.join(" ") : null;
-  return problems;
+  return placeIssues(issues, channelIds, describeError(error).message);
 }
 
 /** /publishing/compose: write once, send to several accounts (with per-account variants), now, later or as a draft. */
