@@ -321,6 +321,37 @@ describe("brand and voice", () => {
   });
 });
 
+describe("banned phrases in threads", () => {
+  it("finds a banned phrase running from one post into the next, in an edit and in a generation", async () => {
+    const u = await h.signUp("writer-thread-banned");
+    await u.caller.voice.create({ name: "Plain", bannedPhrases: ["game changer"] });
+    // The model's one long post is split mid-phrase: "...game" ends post 1, "changer..." opens post 2.
+    const split = `${"x".repeat(268)} game changer for bakeries.`;
+    env.server.setReply((body) => {
+      const last = String(body.messages.at(-1)?.content);
+      if (last.startsWith("Rewrite it without these phrases")) return "1/2 Bread sells itself.\n\n2/2 Post it early.";
+      return formatOf(body) ? split : "Title";
+    });
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Split phrase",
+      formats: ["x_thread"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    await collect(u.caller, sessionId);
+    const [o] = (await u.caller.writer.sessions.get({ sessionId })).outputs;
+    expect(o?.current?.parts).toEqual(["1/2 Bread sells itself.", "2/2 Post it early."]);
+
+    const e = await expectTrpcError(
+      u.caller.writer.sessions.editOutput({ outputId: o?.id as string, content: "1/2 Posting daily is a game\n\n2/2 changer." }),
+      "BAD_REQUEST",
+    );
+    expect(e.message).toContain('"game changer"');
+    expect((await u.caller.writer.sessions.versions({ outputId: o?.id as string })).length).toBe(1);
+  });
+});
+
 describe("refusals", () => {
   it("refuses with PAYMENT_REQUIRED before any model call when credits do not cover every format", async () => {
     const u = await h.signUp("writer-broke");

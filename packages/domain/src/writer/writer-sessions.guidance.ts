@@ -36,3 +36,12 @@ export function findBanned(text: string, phrases: readonly string[]): string[] {
 export function scrubBanned(text: string, phrases: readonly string[]): string {
   return scrubBannedPhrases(text, phrases);
 }
+
+/**
+ * The words a reader reads: a thread's posts without their "i/n" numbers, so a phrase that runs from
+ * the end of one post into the next ("…a game" / "2/3 changer…") is still found (and scrubbed).
+ */
+export function readableText(text: { content: string; parts: string[] | null }): string {
+  if (!text.parts) return text.content;
+  return text.parts.map((p) => p.replace(/^\d+\/\d+ /, "")).join("\n\n");
+}

@@ -25,7 +25,7 @@ import {
   type WriterFormat,
   type WriterStyle,
 } from "./writer-formats.ts";
-import { findBanned, loadGuidance, scrubBanned, type WriterGuidance } from "./writer-sessions.guidance.ts";
+import { findBanned, loadGuidance, readableText, scrubBanned, type WriterGuidance } from "./writer-sessions.guidance.ts";
 import { titleSessionJob } from "./writer-sessions.jobs.ts";
 import * as live from "./writer-sessions.live.ts";
 import * as repo from "./writer-sessions.repository.ts";
@@ -201,7 +201,7 @@ function enforceUserText(format: WriterFormat, content: string) {
 export async function editOutput(tx: Tx, userId: string, outputId: string, content: string): Promise<WriterOutput> {
   const o = await assertIdle(tx, outputId);
   const enforced = enforceUserText(o.format as WriterFormat, content);
-  await assertNoBannedPhrases(tx, userId, o.session_id, enforced.content);
+  await assertNoBannedPhrases(tx, userId, o.session_id, readableText(enforced));
   await repo.addVersion(tx, userId, outputId, {
     content: enforced.content,
     parts: enforced.parts,
@@ -223,7 +223,7 @@ export async function restoreVersion(tx: Tx, userId: string, versionId: string):
   if (!version) throw notFound("Version");
   const o = await assertIdle(tx, version.outputId);
   const enforced = enforceUserText(o.format as WriterFormat, version.content);
-  await assertNoBannedPhrases(tx, userId, o.session_id, enforced.content);
+  await assertNoBannedPhrases(tx, userId, o.session_id, readableText(enforced));
   await repo.addVersion(tx, userId, o.id, {
     content: enforced.content,
     parts: enforced.parts,
@@ -683,7 +683,7 @@ function startOutput(
             throw new DomainError("UPSTREAM_FAILED", "The model returned no text. Try again.");
           }
           const banned = context.guidance.voice?.bannedPhrases ?? [];
-          let found = findBanned(enforced.content, banned);
+          let found = findBanned(readableText(enforced), banned);
           if (found.length) {
             // Once more, told exactly what to leave out; the same metered generation (one charge).
             const retry = await deps.ai.chat(
@@ -705,12 +705,12 @@ function startOutput(
             outputTokens += retry.usage.outputTokens;
             const again = enforceFormat(target.format, retry.text, { title });
             if (!again.violations.some((v) => v.code === "empty")) enforced = again;
-            found = findBanned(enforced.content, banned);
+            found = findBanned(readableText(enforced), banned);
             if (found.length) {
               deps.log.warn({ outputId: target.outputId, phrases: found.length }, "scrubbed banned phrases from a writer output");
-              enforced = enforceFormat(target.format, scrubBanned(enforced.content, banned), { title });
+              enforced = enforceFormat(target.format, scrubBanned(readableText(enforced), banned), { title });
             }
-            if (findBanned(enforced.content, banned).length || enforced.violations.some((v) => v.code === "empty")) {
+            if (findBanned(readableText(enforced), banned).length || enforced.violations.some((v) => v.code === "empty")) {
               throw new DomainError("UPSTREAM_FAILED", "The text kept using a phrase your voice profile bans. Try again.");
             }
             live.replaceText(gen, enforced.content);
