@@ -12,6 +12,7 @@ import {
   publishPostJob,
   runPublishJob,
   sandboxPublishingRuntime,
+  sweepStranded,
 } from "@inkwell/domain/publishing";
 import type { SandboxPost } from "@inkwell/domain/publishing/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -435,6 +436,33 @@ describe("exactly once", () => {
     expect(post.status).toBe("published");
     expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([["reconcile", "found"]]);
     expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+});
+
+describe("the sweeper", () => {
+  it("re-enqueues a pending post whose time passed without a job, and it goes out once", async () => {
+    const text = unique("Stranded");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("stranded"),
+    });
+    const postId = posts[0]?.id as string;
+    // A pending post two minutes overdue with no job for its version (as if the job were lost).
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: new Date(Date.now() - 120_000), schedule_version: 7 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    expect(await sweepStranded(publisher)).toBeGreaterThanOrEqual(1);
+    // Sweeping again while that job waits adds nothing new (one queued job per post and version).
+    await sweepStranded(publisher);
+    const { post, attempts } = await settled(alice, postId);
+    expect(post.status).toBe("published");
+    expect(attempts).toHaveLength(1);
     expect(onSandbox(text)).toHaveLength(1);
   });
 });
