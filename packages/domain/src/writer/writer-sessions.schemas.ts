@@ -12,13 +12,16 @@ export const VERSION_SOURCES = ["generated", "iteration", "edit", "restore"] as 
 export type OutputStatus = (typeof OUTPUT_STATUSES)[number];
 export type VersionSource = (typeof VERSION_SOURCES)[number];
 
-const idempotencyKey = z.string().min(8).max(100);
+const idempotencyKey = z
+  .string()
+  .min(8, "The request key must be 8 to 100 characters")
+  .max(100, "The request key must be 8 to 100 characters");
 
 /** One or more formats, each once. */
 const formatList = z
   .array(z.enum(WRITER_FORMAT_IDS, { error: "Unknown format" }))
   .min(1, "Pick at least one format")
-  .max(WRITER_FORMAT_IDS.length)
+  .max(WRITER_FORMAT_IDS.length, "Pick each format once")
   .refine((f) => new Set(f).size === f.length, "Pick each format once");
 
 export const createSessionInput = z.object({
@@ -55,7 +58,11 @@ export const iterateInput = z.object({
 
 export const editOutputInput = z.object({
   outputId: z.uuid(),
-  content: z.string().trim().min(1, "The text can't be empty").max(MAX_OUTPUT_CHARS),
+  content: z
+    .string()
+    .trim()
+    .min(1, "The text can't be empty")
+    .max(MAX_OUTPUT_CHARS, `Keep the text within ${MAX_OUTPUT_CHARS.toLocaleString("en")} characters`),
 });
 
 const cursor = z.object({ createdAt: z.coerce.date(), id: z.uuid() });
@@ -63,7 +70,7 @@ const cursor = z.object({ createdAt: z.coerce.date(), id: z.uuid() });
 export const listSessionsInput = z
   .object({
     /** Full-text over titles and concepts; every word counts, the last one as a prefix. */
-    query: z.string().trim().max(200).optional(),
+    query: z.string().trim().max(200, "Keep the search within 200 characters").optional(),
     cursor: cursor.optional(),
     limit: z.number().int().min(1).max(50).default(20),
   })
@@ -71,7 +78,7 @@ export const listSessionsInput = z
 
 export const renameSessionInput = z.object({
   sessionId: z.uuid(),
-  title: z.string().trim().min(1, "Enter a title").max(200),
+  title: z.string().trim().min(1, "Enter a title").max(200, "Keep the title within 200 characters"),
 });
 
 export const streamSessionInput = z.object({
@@ -81,20 +88,20 @@ export const streamSessionInput = z.object({
 });
 
 const tags = z
-  .array(z.string().trim().toLowerCase().min(1, "Tags can't be empty").max(40))
+  .array(z.string().trim().toLowerCase().min(1, "Tags can't be empty").max(40, "Keep each tag within 40 characters"))
   .max(MAX_PROJECT_TAGS, `At most ${MAX_PROJECT_TAGS} tags`)
   .transform((t) => [...new Set(t)]);
 
 export const pinProjectInput = z.object({
   sessionId: z.uuid(),
-  name: z.string().trim().min(1, "Name the project").max(200),
-  description: z.string().trim().max(2000).default(""),
+  name: z.string().trim().min(1, "Name the project").max(200, "Keep the name within 200 characters"),
+  description: z.string().trim().max(2000, "Keep the description within 2,000 characters").default(""),
   tags: tags.default([]),
 });
 
 export const listProjectsInput = z
   .object({
-    tag: z.string().trim().toLowerCase().min(1).max(40).optional(),
+    tag: z.string().trim().toLowerCase().min(1, "Pick a tag").max(40, "Keep each tag within 40 characters").optional(),
     cursor: cursor.optional(),
     limit: z.number().int().min(1).max(50).default(20),
   })
@@ -103,8 +110,8 @@ export const listProjectsInput = z
 export const updateProjectInput = z
   .object({
     projectId: z.uuid(),
-    name: z.string().trim().min(1, "Name the project").max(200).optional(),
-    description: z.string().trim().max(2000).optional(),
+    name: z.string().trim().min(1, "Name the project").max(200, "Keep the name within 200 characters").optional(),
+    description: z.string().trim().max(2000, "Keep the description within 2,000 characters").optional(),
     tags: tags.optional(),
   })
   .refine((v) => v.name !== undefined || v.description !== undefined || v.tags !== undefined, "Change something");
