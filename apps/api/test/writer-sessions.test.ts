@@ -525,6 +525,23 @@ describe("money and versions stay together", () => {
     expect(gens.rows).toEqual([{ status: "failed" }]);
   });
 
+  it("answers a create sent twice at once (a double submit) with one session and one charge", async () => {
+    const u = await h.signUp("writer-create-race");
+    const before = await available(u.caller);
+    const input = {
+      concept: "Sent twice",
+      formats: ["threads_post" as const],
+      style: "natural" as const,
+      useKnowledge: false,
+      idempotencyKey: key(),
+    };
+    const [a, b] = await Promise.all([u.caller.writer.sessions.create(input), u.caller.writer.sessions.create(input)]);
+    expect(b).toEqual(a);
+    await collect(u.caller, a.sessionId);
+    expect((await u.caller.writer.sessions.list()).map((s) => s.id)).toEqual([a.sessionId]);
+    expect(await available(u.caller)).toBe(before - 10);
+  });
+
   it("answers a retried iterate racing the first with the same run: one message, one charge", async () => {
     const u = await h.signUp("writer-iter-race");
     const { sessionId } = await u.caller.writer.sessions.create({
