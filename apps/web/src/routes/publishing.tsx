@@ -145,11 +145,18 @@ export function PublishingQueuePage() {
               </p>
             </div>
           ) : (
-            <ul className="pub-posts" aria-label="Queue">
-              {queue.map((post) => (
-                <PostItem key={post.id} post={post} account={post.connectionId ? accounts.get(post.connectionId) : undefined} />
-              ))}
-            </ul>
+            <>
+              <ul className="pub-posts" aria-label="Queue">
+                {queue.map((post) => (
+                  <PostItem key={post.id} post={post} account={post.connectionId ? accounts.get(post.connectionId) : undefined} />
+                ))}
+              </ul>
+              {upcoming.data.nextCursor && (
+                <p className="muted small section-actions">
+                  Showing the next {upcoming.data.items.length} scheduled posts; the calendar below shows every day.
+                </p>
+              )}
+            </>
           )}
         </section>
 
@@ -199,6 +206,11 @@ export function PublishingQueuePage() {
             );
           }}
         />
+        {calendar.data?.nextCursor && (
+          <p className="muted small">
+            This {view} has more posts than the calendar shows at once (the first {calendar.data.items.length}).
+          </p>
+        )}
         {calendar.isError && (
           <p className="status status-error" role="alert">
             {describeError(calendar.error).message}
