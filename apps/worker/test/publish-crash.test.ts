@@ -116,21 +116,26 @@ it(`publishes ${POSTS} posts exactly once across two SIGKILLs and restarts`, { t
   // leaves time to compose; then spread the instants over the minute (the jobs sent for the minute
   // boundary find most posts not yet due and come back at their own time).
   const enqueue = createEnqueue(boss);
-  const due = new Date(Math.ceil((Date.now() + 30_000) / 60_000) * 60_000);
+  const due = new Date(Math.ceil((Date.now() + 45_000) / 60_000) * 60_000);
   const local = due.toISOString().slice(0, 16);
-  for (let g = 0; g < POSTS / PLATFORMS.length; g++) {
-    await asUser(db, userId, (tx) =>
-      posts.compose({ enqueue }, tx, userId, {
-        channels: PLATFORMS.map((platform) => ({
-          connectionId: connectionIds[platform],
-          parts: [`Crash test post ${g} for ${platform}`],
-          ...(platform === "wordpress" ? { title: `Crash test ${g}` } : {}),
-        })),
-        when: { kind: "at", local, timeZone: "UTC" },
-        idempotencyKey: `crash-${g}`,
-      }),
-    );
-  }
+  let nextGroup = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let g = nextGroup++; g < POSTS / PLATFORMS.length; g = nextGroup++) {
+        await asUser(db, userId, (tx) =>
+          posts.compose({ enqueue }, tx, userId, {
+            channels: PLATFORMS.map((platform) => ({
+              connectionId: connectionIds[platform],
+              parts: [`Crash test post ${g} for ${platform}`],
+              ...(platform === "wordpress" ? { title: `Crash test ${g}` } : {}),
+            })),
+            when: { kind: "at", local, timeZone: "UTC" },
+            idempotencyKey: `crash-${g}`,
+          }),
+        );
+      }
+    }),
+  );
   await sql`
     UPDATE scheduled_posts p SET scheduled_at = ${due}::timestamptz + (s.n * ${SPREAD_MS / POSTS} || ' milliseconds')::interval
     FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS n FROM scheduled_posts WHERE user_id = ${userId}) s
