@@ -24,7 +24,8 @@
  * (the offline provider for anything else), so SQL and HTTP search the very same vectors.
  *
  * Env: BENCH_KNOWLEDGE_ENTRIES (100000 native, 10000 embedded), BENCH_KNOWLEDGE_QUERIES (200; 100 embedded),
- * BENCH_KNOWLEDGE_EF (hnsw.ef_search values to sweep in the recall phase, default 20,40,64,100,200),
+ * BENCH_KNOWLEDGE_EF (hnsw.ef_search[/vector candidates] to sweep in the recall phase, default
+ * 40,64,100,200,64/50,200/50),
  * BENCH_KNOWLEDGE_EMBED (entries for the throughput run: 3000 native, 1000 embedded),
  * BENCH_KNOWLEDGE_EXACT (queries of the 90% user checked against the exact scan; all of them below 50k
  * entries, 100 above, 50 embedded: each is a full detoasting scan).
@@ -45,11 +46,12 @@ import { ms, num } from "../lib/table.ts";
 
 const TARGETS = { recallAll: 0.98, recallTenth: 0.95, sqlP50: 5, trpcP50: 10 };
 const FEW = 10;
-const SWEEP = (process.env.BENCH_KNOWLEDGE_EF ?? "20,40,64,100,200")
+/** "ef" or "ef/candidates" (candidates default: the search's own, writer.VECTOR_CANDIDATES). */
+const SWEEP = (process.env.BENCH_KNOWLEDGE_EF ?? "40,64,100,200,64/50,200/50")
   .split(",")
-  .map(Number)
-  .filter((n) => n > 0);
-const CANDIDATES = 50; // what hybridSearch asks the vector side for
+  .map((x) => x.split("/").map(Number) as [number, number?])
+  .filter(([ef]) => ef > 0);
+const CANDIDATES = writer.VECTOR_CANDIDATES; // what hybridSearch asks the vector side for (limit 10)
 const INSERT_ROWS = 400;
 const MODEL = "bench-synthetic";
 /** tRPC searches per user between clearing the limiter's windows (its limit is 30/min per user and 60/min per IP). */
@@ -229,7 +231,10 @@ export const knowledgeSearch: Suite = {
       const recall = { all: [] as number[], tenth: [] as number[] };
       // The same queries at other hnsw.ef_search values (the repository's is writer.EF_SEARCH).
       const sweep = new Map(
-        SWEEP.map((ef) => [ef, { all: [] as number[], tenth: [] as number[], msAll: [] as number[], msTenth: [] as number[] }]),
+        SWEEP.map(([ef, n]) => [
+          `${ef}/${n ?? CANDIDATES}`,
+          { ef, n: n ?? CANDIDATES, all: [] as number[], tenth: [] as number[], msAll: [] as number[], msTenth: [] as number[] },
+        ]),
       );
       let fewComplete = 0;
       const exactMs = { all: [] as number[], tenth: [] as number[] };
@@ -247,9 +252,9 @@ export const knowledgeSearch: Suite = {
           exactMs[key].push(performance.now() - e0);
           const hits = got.filter((id) => want.includes(id)).length;
           recall[key].push(hits / Math.max(1, want.length));
-          for (const [ef, row] of sweep) {
+          for (const row of sweep.values()) {
             const s0 = performance.now();
-            const at = (await nearest(user, q.array, false, CANDIDATES, ef)).slice(0, 10).map((r) => r.id);
+            const at = (await nearest(user, q.array, false, row.n, row.ef)).slice(0, 10).map((r) => r.id);
             (key === "all" ? row.msAll : row.msTenth).push(performance.now() - s0);
             row[key].push(at.filter((id) => want.includes(id)).length / Math.max(1, want.length));
           }
@@ -486,10 +491,11 @@ export const knowledgeSearch: Suite = {
         tables: [
           { title: "knowledge-search: figures against the issue's targets", headers: ["measure", "value", "target", ""], rows },
           {
-            title: "recall@10 and latency (asUser + vector query, recall phase, one client) by hnsw.ef_search",
-            headers: ["ef_search", "recall 90% user", "p50 ms", "recall 10% user", "p50 ms"],
-            rows: [...sweep].map(([ef, r]) => [
-              String(ef),
+            title:
+              "recall@10 and latency (asUser + vector query, recall phase, one client) by hnsw.ef_search / vector candidates",
+            headers: ["ef_search / candidates", "recall 90% user", "p50 ms", "recall 10% user", "p50 ms"],
+            rows: [...sweep].map(([key, r]) => [
+              key,
               mean(r.all).toFixed(4),
               ms(percentile(Float64Array.from(r.msAll).sort(), 50)),
               mean(r.tenth).toFixed(4),

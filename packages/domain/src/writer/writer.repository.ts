@@ -122,11 +122,12 @@ export async function entriesByIds(tx: Tx, ids: string[]) {
 export const EXACT_SEARCH_MAX_ENTRIES = 1000;
 
 /**
- * hnsw.ef_search for the indexed path. `pnpm bench knowledge-search` at 100k entries: recall@10 was the
- * same from 20 to 100 (0.988 for a user with 90% of the entries, 0.984 with 10%; the iterative scan
- * keeps going until the 50 candidates are found anyway) and 64 was the fastest; 200 gained 0.001-0.004.
+ * hnsw.ef_search for the indexed path. `pnpm bench knowledge-search` at 100k entries, 20 vector
+ * candidates: recall@10 0.979 at 64 and 100 (a few queries found none of their top 10: the graph's
+ * weak spots), 0.989 at 200 for a user with 90% of the entries (p50 4.8 ms vs 3.8 ms), and 0.990 vs
+ * 0.987 for a user with 10% at the same speed (one batch of 200 index tuples holds their 20).
  */
-export const EF_SEARCH = 64;
+export const EF_SEARCH = 200;
 
 /**
  * The caller's entries nearest to `embedding` by cosine distance.

@@ -35,6 +35,12 @@ export const MAX_EMBED_ATTEMPTS = 3;
 export const EMBED_BATCH = 64;
 /** Candidates taken from each signal before fusion. */
 const CANDIDATES = 50;
+/**
+ * Vector candidates (at least twice the results asked for). Fewer than the full-text side: each one is a
+ * tuple the filtered HNSW scan must find among other users' (its cost grows with the count), and RRF
+ * (k = 60) gives rank 20 and rank 50 nearly the same weight anyway.
+ */
+export const VECTOR_CANDIDATES = 20;
 
 const embeddingText = (e: { title: string; content: string }) => `${e.title}\n\n${e.content}`;
 
@@ -96,7 +102,9 @@ export async function hybridSearch(
   const signals = input.signals ?? ["vector", "keyword"];
   const candidates = Math.max(CANDIDATES, input.limit);
   const vector = signals.includes("vector")
-    ? await repo.vectorCandidates(tx, userId, input.embedding, candidates, { iterativeScan: input.iterativeScan ?? true })
+    ? await repo.vectorCandidates(tx, userId, input.embedding, Math.max(VECTOR_CANDIDATES, 2 * input.limit), {
+        iterativeScan: input.iterativeScan ?? true,
+      })
     : [];
   const keyword = signals.includes("keyword")
     ? (input.keyword ?? (await repo.keywordCandidates(tx, userId, input.query, candidates)))
