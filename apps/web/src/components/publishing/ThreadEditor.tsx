@@ -1,7 +1,8 @@
 /**
  * Edits the parts of a post: one text for single-post platforms, a thread of posts (add, remove, move)
- * where a platform takes threads. Each part shows its count against every platform it goes to, and
- * its problems (the platform's rules checked here, and the server's answer) right under it.
+ * where a platform takes threads. Each part shows its count against every platform it goes to (a
+ * single-post platform that gets a thread joined into one post is counted once, below), and its
+ * problems (the platform's rules checked here, and the server's answer) right under it.
  */
 import { useId } from "react";
 import {
@@ -10,10 +11,12 @@ import {
   movePart,
   PLATFORM_NAMES,
   type PlatformKind,
+  partsForPlatform,
   removePart,
   renumberThread,
   setPart,
   splitIntoThread,
+  takesThreads,
 } from "../../lib/publishing.ts";
 
 export function ThreadEditor({
@@ -37,7 +40,10 @@ export function ThreadEditor({
 }) {
   const id = useId();
   const many = parts.length > 1;
-  const countPlatforms = [...new Set(platforms)];
+  const allPlatforms = [...new Set(platforms)];
+  // A single-post platform gets several parts joined into one post: it is counted once, below, not per part.
+  const joined = many ? allPlatforms.filter((p) => !takesThreads(p)) : [];
+  const countPlatforms = allPlatforms.filter((p) => !joined.includes(p));
   const threadPlatform = countPlatforms.find((p) => p === "x" || p === "threads");
   return (
     <fieldset className="pub-thread">
@@ -129,6 +135,15 @@ export function ThreadEditor({
               </div>
             )}
           </div>
+        );
+      })}
+      {joined.map((platform) => {
+        const count = countPart(platform, partsForPlatform(parts, platform)[0] ?? "");
+        return (
+          <p key={platform} className={`hint pub-joined${count.over ? " pub-count-over" : ""}`}>
+            {PLATFORM_NAMES[platform]} gets these {parts.length} posts as one: {count.length.toLocaleString()} /{" "}
+            {count.limit.toLocaleString()}
+          </p>
         );
       })}
     </fieldset>
