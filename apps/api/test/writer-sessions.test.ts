@@ -321,6 +321,36 @@ describe("brand and voice", () => {
   });
 });
 
+describe("banned phrases while streaming", () => {
+  it("never shows or saves one, not even in the draft of a text still being written", async () => {
+    const u = await h.signUp("writer-draft-banned");
+    await u.caller.voice.create({ name: "Plain", bannedPhrases: ["delve"] });
+    env.server.setReply((body) =>
+      formatOf(body) ? `${"Bread sells itself early. We delve into why. ".repeat(12)}The end.` : "Title",
+    );
+    env.server.setTokenDelayMs(3);
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Streaming a banned phrase",
+      formats: ["linkedin_post"],
+      style: "natural",
+      useKnowledge: false,
+      idempotencyKey: key(),
+    });
+    const shown: string[] = [];
+    const drafts: string[] = [];
+    for await (const e of await writerSessions.openStream({ db: h.db }, u.me.id, sessionId)) {
+      shown.push(e.content);
+      if (e.status !== "streaming") continue;
+      const r = await h.raw(sql`SELECT draft FROM writer_outputs WHERE session_id = ${sessionId}`);
+      drafts.push((r.rows[0] as { draft: string }).draft);
+      drafts.push((await u.caller.writer.sessions.get({ sessionId })).outputs[0]?.draft ?? "");
+    }
+    expect(drafts.filter((d) => d.includes("Bread sells")).length).toBeGreaterThan(2);
+    for (const text of [...shown, ...drafts]) expect(text).not.toMatch(/delve/i);
+    expect((await u.caller.writer.sessions.get({ sessionId })).outputs[0]?.current?.content).toContain("Bread sells itself");
+  });
+});
+
 describe("banned phrases in threads", () => {
   it("finds a banned phrase running from one post into the next, in an edit and in a generation", async () => {
     const u = await h.signUp("writer-thread-banned");

@@ -22,6 +22,11 @@ export interface LiveOutput {
   /** The version shown while this one streams (null for a first generation). */
   readonly previousVersionId: string | null;
   text: string;
+  /**
+   * What may be shown (and saved as the draft) of `text`: the banned phrases scrubbed once the voice is
+   * known, so not even a draft holds one. The raw text is kept for the rules and the final check.
+   */
+  mask: (text: string) => string;
   readonly controller: AbortController;
   settled: boolean;
   /** Resolves once the output is settled in the database. */
@@ -51,6 +56,7 @@ export function startLive(
     format,
     previousVersionId,
     text: "",
+    mask: unmasked,
     controller: new AbortController(),
     settled: false,
     done,
@@ -60,6 +66,11 @@ export function startLive(
   running.set(outputId, live);
   return live;
 }
+
+export const unmasked = (text: string) => text;
+
+/** The text so far as subscribers and the draft get it. */
+export const shownText = (live: LiveOutput) => live.mask(live.text);
 
 export const getLive = (outputId: string): LiveOutput | undefined => running.get(outputId);
 
@@ -74,7 +85,7 @@ export function snapshotOf(live: LiveOutput): WriterStreamEvent {
     format: live.format,
     versionId: live.previousVersionId,
     status: "streaming",
-    content: live.text,
+    content: shownText(live),
     parts: null,
     error: null,
   };

@@ -389,6 +389,16 @@ export async function appendDraft(tx: Tx, outputId: string, text: string) {
     .execute();
 }
 
+/** Replaces the draft (a scrubbed draft is rewritten whole: a removal can reach back before the last batch). */
+export async function setDraft(tx: Tx, outputId: string, text: string) {
+  await tx
+    .updateTable("writer_outputs")
+    .set({ draft: text })
+    .where("id", "=", outputId)
+    .where("status", "=", "streaming")
+    .execute();
+}
+
 /** Stores the next version (numbered after the output's highest) and makes it current. */
 export async function addVersion(
   tx: Tx,

@@ -88,7 +88,7 @@ async function sessionOrNotFound(tx: Tx, sessionId: string, options: { lock?: bo
 /** A streaming output shows the freshest text: this process's live text when it is generating here. */
 function withLiveDraft(o: WriterOutput): WriterOutput {
   const gen = o.status === "streaming" ? live.getLive(o.id) : undefined;
-  return gen ? { ...o, draft: gen.text } : o;
+  return gen ? { ...o, draft: live.shownText(gen) } : o;
 }
 
 export async function getSession(tx: Tx, sessionId: string): Promise<WriterSessionDetail> {
@@ -618,8 +618,14 @@ function startOutput(
     pending = "";
     pendingDeltas = 0;
     lastFlush = Date.now();
+    // With banned phrases the whole draft is rewritten scrubbed; without, the new text is appended.
+    const whole = gen.mask === live.unmasked ? null : live.shownText(gen);
     writes = writes
-      .then(() => asUser(deps.db, actor.userId, (tx) => repo.appendDraft(tx, target.outputId, text)))
+      .then(() =>
+        asUser(deps.db, actor.userId, (tx) =>
+          whole === null ? repo.appendDraft(tx, target.outputId, text) : repo.setDraft(tx, target.outputId, whole),
+        ),
+      )
       .catch((err) => deps.log.warn({ err, outputId: target.outputId }, "could not save streamed writer text"));
   };
 
@@ -657,6 +663,8 @@ function startOutput(
             context,
             run.instruction ? { previous: target.previous?.content ?? null, instruction: run.instruction } : null,
           );
+          const banned = context.guidance.voice?.bannedPhrases ?? [];
+          if (banned.length) gen.mask = (text) => scrubBanned(text, banned);
           const maxTokens = MAX_TOKENS[target.format];
           let inputTokens = context.knowledgeTokens;
           let outputTokens = 0;
@@ -682,7 +690,6 @@ function startOutput(
           if (enforced.violations.some((v) => v.code === "empty")) {
             throw new DomainError("UPSTREAM_FAILED", "The model returned no text. Try again.");
           }
-          const banned = context.guidance.voice?.bannedPhrases ?? [];
           let found = findBanned(readableText(enforced), banned);
           if (found.length) {
             // Once more, told exactly what to leave out; the same metered generation (one charge).
