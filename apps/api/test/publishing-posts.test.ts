@@ -6,6 +6,7 @@
 import { asUser } from "@inkwell/db";
 import { createBoss, createEnqueue, type JobDefinition, registerJobs } from "@inkwell/domain/platform";
 import {
+  claimLeaseMsOf,
   connections,
   type Post,
   type PublisherDeps,
@@ -15,6 +16,7 @@ import {
   sweepStranded,
 } from "@inkwell/domain/publishing";
 import type { SandboxPost } from "@inkwell/domain/publishing/testing";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";
 
@@ -438,6 +440,144 @@ describe("exactly once", () => {
     expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
     expect(onSandbox(text)).toHaveLength(1);
   });
+
+  it("a worker whose lease ran out before it reached the platform sends nothing; the worker that took over publishes once", async () => {
+    const erin = await h.signUp("erin");
+    const erinX = await connect(erin, "x");
+    const text = unique("Overtaken");
+    const { posts } = await erin.caller.publishing.posts.compose({
+      channels: [{ connectionId: erinX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("overtaken"),
+    });
+    const postId = posts[0]?.id as string;
+    // The sign-in is near expiry and another process holds its refresh lease: the worker waits for it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("social_connections")
+        .set({
+          access_expires_at: new Date(Date.now() + 60_000),
+          refresh_lease_id: crypto.randomUUID(),
+          refresh_lease_until: new Date(Date.now() + 120_000),
+        })
+        .where("id", "=", erinX)
+        .execute(),
+    );
+    // Due now, with no queued job: only the workers below run it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: new Date(), schedule_version: 9 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const first = runPublishJob(publisher, { postId, version: 9 });
+    // Another worker takes the post over the moment the first claim's lease has run out (the
+    // condition claimUncertain uses), and is itself still at work.
+    const leaseSeconds = claimLeaseMsOf(publisher) / 1000;
+    await until(
+      () =>
+        h.asSystem((tx) =>
+          tx
+            .updateTable("scheduled_posts")
+            .set({ claim_token: crypto.randomUUID(), claimed_at: sql<Date>`clock_timestamp()` })
+            .where("id", "=", postId)
+            .where("status", "=", "publishing")
+            .where("claimed_at", "<", sql<Date>`clock_timestamp() - make_interval(secs => ${leaseSeconds})`)
+            .executeTakeFirst(),
+        ),
+      (r) => Number(r.numUpdatedRows) === 1,
+      20_000,
+      "the first claim's lease to run out",
+    );
+    // The renewal finishes; the first worker may now go on, but the post is no longer its.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("social_connections")
+        .set({ access_expires_at: new Date(Date.now() + 3_600_000), refresh_lease_id: null, refresh_lease_until: null })
+        .where("id", "=", erinX)
+        .execute(),
+    );
+    expect(await first).toBe("lost");
+    const tweets = () =>
+      sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
+    expect(tweets()).toHaveLength(0);
+
+    // The worker that took over dies too; the next one reconciles (nothing there) and publishes once.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ claimed_at: new Date(Date.now() - 60_000) })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const other: PublisherDeps = { ...publisher, publishing: sandboxPublishingRuntime(sandbox.url, null, 1_000) };
+    expect(await runPublishJob(other, { postId, version: 9 })).toBe("published");
+    const { attempts } = await erin.caller.publishing.posts.get({ postId });
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+      ["reconcile", "not_found"],
+      ["publish", "published"],
+    ]);
+    expect(tweets()).toHaveLength(1);
+    expect(onSandbox(text)).toHaveLength(1);
+  }, 30_000);
+
+  it("an uncertain post whose account must be reconnected stays unknown (not failed, so no retry re-sends it) until it can be checked", async () => {
+    const dave = await h.signUp("dave");
+    const daveX = await connect(dave, "x");
+    const text = unique("Unsure signed out");
+    const { posts } = await dave.caller.publishing.posts.compose({
+      channels: [{ connectionId: daveX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("unsure-auth"),
+    });
+    const postId = posts[0]?.id as string;
+    // A worker died mid-publish: the post is on the platform, its answer never saved.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({
+          status: "publishing",
+          scheduled_at: new Date(),
+          claim_token: crypto.randomUUID(),
+          claimed_at: new Date(Date.now() - 60_000),
+        })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const { credentials } = await connections.credentialsFor(
+      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
+      daveX,
+    );
+    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    // Meanwhile the sign-in stopped working: the connection waits for a reconnect.
+    const reauth = (status: "active" | "needs_reauth") =>
+      h.asSystem((tx) =>
+        tx
+          .updateTable("social_connections")
+          .set({ status, last_error: status === "active" ? null : "the sign-in was revoked" })
+          .where("id", "=", daveX)
+          .execute(),
+      );
+    await reauth("needs_reauth");
+    expect(await runPublishJob(publisher, { postId, version: 0 })).toBe("unknown");
+    const unsure = await dave.caller.publishing.posts.get({ postId });
+    expect(unsure.post.status).toBe("unknown");
+    expect(unsure.post.error).toMatch(/could not yet check X.*reconnected/);
+    expect(unsure.attempts.map((a) => [a.kind, a.outcome])).toEqual([["reconcile", "unknown"]]);
+    await expectTrpcError(dave.caller.publishing.posts.retry({ postId }), "PRECONDITION_FAILED");
+
+    // Reconnected: the next look finds the post; it is never sent again.
+    await reauth("active");
+    const { post, attempts } = await settled(dave, postId, ["published"]);
+    expect(attempts.at(-1)).toMatchObject({ kind: "reconcile", outcome: "found" });
+    expect(attempts.some((a) => a.kind === "publish")).toBe(false);
+    const onPlatform = onSandbox(text);
+    expect(onPlatform).toHaveLength(1);
+    expect(post.platformPostId).toBe(onPlatform[0]?.id);
+    const tweets = sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
+    expect(tweets).toHaveLength(1);
+  }, 30_000);
 });
 
 describe("the sweeper", () => {

@@ -18,6 +18,7 @@ export type {
 export * as connections from "./connections.service.ts";
 export { postsJobs, publishPostJob, sweepPostsJob } from "./posts.jobs.ts";
 export {
+  claimLeaseMsOf,
   DEFAULT_PUBLISHER_CONFIG,
   idempotencyKeyOf,
   type PublisherConfig,

@@ -31,7 +31,10 @@ import { DEFAULT_LEAD_MS } from "./posts.service.ts";
 export interface PublisherConfig {
   /** A job that arrives earlier than this before the due time leaves it to a later one. */
   maxEarlyMs: number;
-  /** A claim not refreshed for this long belongs to a dead worker (default: platform timeout + 10 s). */
+  /**
+   * A claim not refreshed for this long belongs to a dead worker (default: the longest platform call
+   * + 10 s; never less than the longest call + 1 s, see callBudgetMs).
+   */
   claimLeaseMs?: number;
   /** Publish attempts (transient failures) before the post is marked failed. */
   maxAttempts: number;
@@ -83,10 +86,51 @@ export type PublishOutcome =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function configOf(deps: PublisherDeps): PublisherConfig & { claimLeaseMs: number } {
+/**
+ * The longest one adapter call (one part, or one look) can take: Threads makes up to three requests
+ * per part (container, publish, permalink), each bounded by the platform timeout. A claim is renewed
+ * before any call that could outlive its lease, and the lease is never shorter than one call, so a
+ * second worker can never take a post over while our request is still in flight.
+ */
+const callBudgetMs = (timeoutMs: number) => 3 * timeoutMs + 500;
+
+function configOf(deps: PublisherDeps): PublisherConfig & { claimLeaseMs: number; callBudgetMs: number } {
   const config = { ...DEFAULT_PUBLISHER_CONFIG, ...deps.config };
-  const timeouts = Object.values(deps.publishing.platforms).map((p) => p.timeoutMs);
-  return { ...config, claimLeaseMs: config.claimLeaseMs ?? Math.max(...timeouts) + 10_000 };
+  const budget = callBudgetMs(Math.max(...Object.values(deps.publishing.platforms).map((p) => p.timeoutMs)));
+  return {
+    ...config,
+    callBudgetMs: budget,
+    claimLeaseMs: Math.max(config.claimLeaseMs ?? budget + 10_000, budget + 1_000),
+  };
+}
+
+/** How long a claim stays a live worker's (after it, the post may be taken over and reconciled). */
+export const claimLeaseMsOf = (deps: Pick<PublisherDeps, "publishing" | "config">): number =>
+  configOf(deps as PublisherDeps).claimLeaseMs;
+
+/** Where our claim's lease ends, on this process's monotonic clock (conservatively early). */
+interface Lease {
+  until: number;
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Before a platform call: if the lease could run out while the call is in flight (a long wait for a
+ * request slot or for credentials being renewed elsewhere), renew it first; if the claim is no longer
+ * ours (taken over after its lease), throw LeaseLost and send nothing.
+ */
+async function holdLease(
+  deps: PublisherDeps,
+  config: ReturnType<typeof configOf>,
+  row: repo.PostRow,
+  token: string,
+  lease: Lease,
+): Promise<void> {
+  if (performance.now() + config.callBudgetMs <= lease.until) return;
+  const sent = performance.now();
+  if (!(await asSystem(deps.db, (tx) => repo.renewClaim(tx, row.id, token)))) throw new LeaseLost();
+  lease.until = sent + config.claimLeaseMs;
 }
 
 export const idempotencyKeyOf = (postId: string) => `inkwell-post-${postId}`;
@@ -178,12 +222,17 @@ export async function runPublishJob(deps: PublisherDeps, job: { postId: string; 
   const config = configOf(deps);
   const token = randomUUID();
   // The common case is one statement: the job's version is still pending and due soon.
+  const sent = performance.now();
   const claimed = await batchersOf(deps, config).claim({ postId: job.postId, version: job.version, token });
   if (claimed) {
+    // The lease counts from claimed_at (the due instant when claimed early), by the database's clock.
+    const lease = {
+      until: sent + Math.max(0, (claimed.claimed_at as Date).getTime() - claimed.db_now.getTime()) + config.claimLeaseMs,
+    };
     const credentials = await fetchCredentials(deps, claimed);
     const wait = (claimed.scheduled_at as Date).getTime() - Date.now();
     if (wait > 0) await sleep(wait);
-    return publishClaimed(deps, config, claimed, token, credentials, false);
+    return publishClaimed(deps, config, claimed, token, lease, credentials, false);
   }
   const row = await asSystem(deps.db, (tx) => repo.findPost(tx, job.postId));
   if (!row) return "gone";
@@ -196,6 +245,7 @@ export async function runPublishJob(deps: PublisherDeps, job: { postId: string; 
     return "early";
   }
   if (row.status === "publishing" || row.status === "unknown") {
+    const takenAt = performance.now();
     const taken = await asSystem(deps.db, (tx) => repo.claimUncertain(tx, row.id, token, config.claimLeaseMs));
     if (!taken) {
       // Another worker holds a live claim. If it dies, its lease runs out: look again then.
@@ -205,7 +255,8 @@ export async function runPublishJob(deps: PublisherDeps, job: { postId: string; 
       );
       return "busy";
     }
-    return publishClaimed(deps, config, taken, token, await fetchCredentials(deps, taken), true);
+    const lease = { until: takenAt + config.claimLeaseMs };
+    return publishClaimed(deps, config, taken, token, lease, await fetchCredentials(deps, taken), true);
   }
   return "stale";
 }
@@ -293,12 +344,43 @@ async function publishClaimed(
   config: ReturnType<typeof configOf>,
   row: repo.PostRow,
   token: string,
+  lease: Lease,
+  credentials: ConnectionCredentials | PlatformError,
+  reconcileFirst: boolean,
+): Promise<PublishOutcome> {
+  try {
+    return await publishUnderLease(deps, config, row, token, lease, credentials, reconcileFirst);
+  } catch (error) {
+    if (!(error instanceof LeaseLost)) throw error;
+    deps.log.warn({ postId: row.id }, "claim taken over before a platform call; nothing sent, the new owner reconciles");
+    return "lost";
+  }
+}
+
+async function publishUnderLease(
+  deps: PublisherDeps,
+  config: ReturnType<typeof configOf>,
+  row: repo.PostRow,
+  token: string,
+  lease: Lease,
   credentials: ConnectionCredentials | PlatformError,
   reconcileFirst: boolean,
 ): Promise<PublishOutcome> {
   const platform = row.platform as PlatformKind;
   const name = PLATFORM_NAMES[platform];
   const request = requestOf(row);
+  if (credentials instanceof PlatformError && reconcileFirst && credentials.kind !== "permanent") {
+    // The post may already be out and we cannot look (reconnect needed, sign-in being renewed): it
+    // stays unknown. Failing it (or putting it back to pending) would let a retry send it again blindly.
+    const attempt = begin("reconcile", `credentials to look for the post on ${name}`);
+    const reason = new PlatformError(
+      "unknown",
+      platform,
+      `We could not yet check ${name} for this post: ${withoutPromise(credentials.message)} We will check again before sending anything.`,
+      { ...(credentials.status === undefined ? {} : { status: credentials.status }) },
+    );
+    return settleFailure(deps, config, row, token, attempt, reason);
+  }
   if (credentials instanceof PlatformError) {
     const attempt = begin("publish", `credentials for the ${name} connection`);
     return settleFailure(deps, config, row, token, attempt, credentials);
@@ -318,16 +400,18 @@ async function publishClaimed(
       `look for the post on ${name} (${row.parts.length} part(s), key ${request.idempotencyKey})`,
     );
     try {
-      const found = await limited(deps, config, () =>
-        adapter.findPublished(request, credentials.credentials, {
+      const found = await limited(deps, config, async () => {
+        await holdLease(deps, config, row, token, lease);
+        return adapter.findPublished(request, credentials.credentials, {
           ...(row.scheduled_at ? { since: row.scheduled_at } : {}),
-        }),
-      );
+        });
+      });
       const more = found.length > known.length;
       if (more) {
         known.splice(0, known.length, ...found.map((p) => p.platformPostId));
         rootUrl = found[0]?.url ?? rootUrl;
       }
+      const saving = performance.now();
       const saved = await asSystem(deps.db, async (tx) => {
         await repo.insertAttempt(
           tx,
@@ -342,6 +426,7 @@ async function publishClaimed(
         return repo.saveParts(tx, row.id, token, known, { id: known[0] as string, url: rootUrl ?? "" });
       });
       if (!saved) return "lost";
+      if (more) lease.until = saving + config.claimLeaseMs; // saveParts renewed it
     } catch (error) {
       if (!isPlatformError(error)) throw error;
       // Could not look: the outcome stays unknown (never publish blindly); look again later.
@@ -366,7 +451,8 @@ async function publishClaimed(
     let attempt = begin("publish", summary);
     let published: { platformPostId: string; url: string };
     try {
-      const result = await limited(deps, config, () => {
+      const result = await limited(deps, config, async () => {
+        await holdLease(deps, config, row, token, lease);
         attempt = begin("publish", summary); // timed from when a request slot is free
         return adapter.publish(
           { ...request, parts: row.parts.slice(0, index + 1), alreadyPublished: [...known] },
@@ -387,6 +473,7 @@ async function publishClaimed(
       outcome: last ? "published" : "partial",
       response: `published as ${published.platformPostId}`,
     });
+    const saving = performance.now();
     const saved = last
       ? await batchersOf(deps, config).finish({
           id: row.id,
@@ -405,6 +492,7 @@ async function publishClaimed(
       deps.log.warn({ postId: row.id, part: index }, "claim lost while publishing; the new owner reconciles");
       return "lost";
     }
+    lease.until = saving + config.claimLeaseMs; // saveParts renewed it
   }
   return "published";
 }

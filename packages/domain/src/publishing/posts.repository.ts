@@ -226,9 +226,9 @@ export async function claimPendingMany(
   tx: Tx,
   items: { postId: string; version: number; token: string }[],
   earlyMs: number,
-): Promise<PostRow[]> {
+): Promise<(PostRow & { db_now: Date })[]> {
   if (!items.length) return [];
-  const result = await sql<PostRow>`
+  const result = await sql<PostRow & { db_now: Date }>`
     UPDATE scheduled_posts p
        SET status = 'publishing', claim_token = j.token, claimed_at = GREATEST(clock_timestamp(), p.scheduled_at),
            attempt_count = p.attempt_count + 1
@@ -236,7 +236,7 @@ export async function claimPendingMany(
            AS j(id, version, token)
      WHERE p.id = j.id AND p.status = 'pending' AND p.schedule_version = j.version
        AND p.scheduled_at <= clock_timestamp() + make_interval(secs => ${earlyMs / 1000})
-    RETURNING p.*`.execute(tx);
+    RETURNING p.*, clock_timestamp() AS db_now`.execute(tx);
   return result.rows;
 }
 
@@ -260,6 +260,22 @@ export async function claimUncertain(tx: Tx, postId: string, token: string, leas
     )
     .returningAll()
     .executeTakeFirst()) as PostRow | undefined;
+}
+
+/**
+ * Renews our claim's lease before a platform call (its lease must outlast the call, or a second
+ * worker could take the post over and publish it while our request is still in flight). False when
+ * the claim is no longer ours: the caller must not call the platform.
+ */
+export async function renewClaim(tx: Tx, postId: string, token: string): Promise<boolean> {
+  const r = await tx
+    .updateTable("scheduled_posts")
+    .set({ claimed_at: sql<Date>`clock_timestamp()` })
+    .where("id", "=", postId)
+    .where("claim_token", "=", token)
+    .where("status", "=", "publishing")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Records parts confirmed by the platform (the first one is the root), while the claim is ours. */
