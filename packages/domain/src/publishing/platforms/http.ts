@@ -2,6 +2,10 @@
  * One HTTP attempt to a platform (no retries here: the publishing queue decides, by error kind).
  * The timeout covers the answer and its body. A mutating request that times out or loses its
  * connection after it may have been sent is `unknown`; one that never reached the server is transient.
+ *
+ * Redirects are not followed: the platforms' APIs do not redirect, and a WordPress site (an address a
+ * user typed, checked to be public when connected) could otherwise send the server on to its own network
+ * (169.254.169.254, localhost…) and have the answer echoed back in an error message.
  */
 import { classifyHttpFailure, PLATFORM_NAMES, PlatformError } from "./errors.ts";
 import type { PlatformKind } from "./platform.types.ts";
@@ -56,7 +60,13 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   let response: Response;
   let text: string;
   try {
-    response = await doFetch(url, { method: options.method ?? (body ? "POST" : "GET"), headers, body: body ?? null, signal });
+    response = await doFetch(url, {
+      method: options.method ?? (body ? "POST" : "GET"),
+      headers,
+      body: body ?? null,
+      signal,
+      redirect: "manual",
+    });
     text = await response.text();
   } catch (error) {
     options.signal?.throwIfAborted();
@@ -81,6 +91,15 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
       timeout.aborted
         ? `${name} did not answer within ${options.timeoutMs / 1000} s while ${options.action}, so we don't know yet whether it went through; we will check ${name} before trying again.`
         : `The connection to ${name} broke (${code}) while ${options.action}, so we don't know yet whether it went through; we will check ${name} before trying again.`,
+    );
+  }
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("location");
+    throw new PlatformError(
+      "permanent",
+      options.platform,
+      `${name} answered ${options.action} with a redirect${location ? ` to ${location.slice(0, 300)}` : ""}, which we do not follow.${options.platform === "wordpress" ? " If your site moved, connect it again with its new address." : ""}`,
+      { status: response.status },
     );
   }
   let parsed: unknown;
