@@ -723,3 +723,42 @@ it("the owner cannot forge a publication or an attempt (RLS)", async () => {
     ),
   ).rejects.toThrow(/permission denied/);
 });
+
+it("a post or a reconnect can name only its owner's connection, even written straight to the table (RLS)", async () => {
+  // A foreign key is checked without RLS: the insert policies must check the connection's owner.
+  const post = (connectionId: string) =>
+    asUser(h.db, bob.me.id, (tx) =>
+      tx
+        .insertInto("scheduled_posts")
+        .values({
+          user_id: bob.me.id,
+          group_id: crypto.randomUUID(),
+          connection_id: connectionId,
+          platform: "x",
+          parts: ["Posted with someone else's account"],
+          status: "draft",
+        })
+        .execute(),
+    );
+  await expect(post(aliceX)).rejects.toThrow(/row-level security/);
+  const reconnect = (connectionId: string) =>
+    asUser(h.db, bob.me.id, (tx) =>
+      tx
+        .insertInto("oauth_states")
+        .values({
+          user_id: bob.me.id,
+          state_hash: Buffer.alloc(32, Math.floor(Math.random() * 256)),
+          platform: "x",
+          code_verifier_sealed: "v1:sealed",
+          redirect_uri: "https://app.test/oauth/callback/x",
+          reconnect_id: connectionId,
+          expires_at: new Date(Date.now() + 600_000),
+        })
+        .execute(),
+    );
+  await expect(reconnect(aliceX)).rejects.toThrow(/row-level security/);
+  // Bob's own connection is fine for both.
+  const bobX = await connect(bob, "x", sandbox.addAccount("x", "bob_rls").username);
+  await post(bobX);
+  await reconnect(bobX);
+});

@@ -14,6 +14,7 @@ import * as m0012 from "./2026_11_23_0012_writer_create_sessions.ts";
 import * as m0013 from "./2026_11_23_0013_publishing_create_connections.ts";
 import * as m0014 from "./2026_11_23_0014_publishing_create_posts.ts";
 import * as m0015 from "./2026_11_23_0015_writer_sessions_own_voice.ts";
+import * as m0016 from "./2026_11_23_0016_publishing_own_connections.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0013_publishing_create_connections": m0013,
   "2026_11_23_0014_publishing_create_posts": m0014,
   "2026_11_23_0015_writer_sessions_own_voice": m0015,
+  "2026_11_23_0016_publishing_own_connections": m0016,
 };
