@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPlatformsConfig } from "./config.ts";
 import { isPlatformError } from "./errors.ts";
+import { unexpected } from "./http.ts";
 import { createPlatformAdapters } from "./index.ts";
+import { tokensFrom } from "./oauth-kit.ts";
 
 /**
  * A WordPress site is an address a user typed. One that answers with a redirect must not send the
@@ -56,5 +58,36 @@ describe("platform requests", () => {
       );
     expect(published).toMatchObject({ kind: "permanent", status: 302 });
     expect(internalHits).toBe(0);
+  });
+});
+
+describe("an unexpected answer", () => {
+  it("is described without the tokens or secrets it carries (it reaches logs, the connection's last error and the person)", () => {
+    const reply = (text: string) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      return { status: 200, headers: new Headers(), body, text };
+    };
+    // A token answer without expires_in (optional in RFC 6749) is refused, but names no token.
+    const error = (() => {
+      try {
+        tokensFrom(
+          "x",
+          reply('{"token_type":"bearer","access_token":"AT-live-7f3a","refresh_token":"RT-live-91bc","scope":"tweet.write"}'),
+          "finishing the X sign-in",
+        );
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/unexpected answer while finishing the X sign-in/);
+    expect(error?.message).toContain("token_type");
+    expect(error?.message).not.toMatch(/AT-live|RT-live/);
+    const form = unexpected("threads", "renewing the Threads sign-in", reply("access_token=AT-form-1&expires=10"));
+    expect(form.message).not.toContain("AT-form-1");
   });
 });

@@ -115,12 +115,30 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   return reply;
 }
 
+/** Keys whose values are credentials (token answers, echoed secrets): never copied into a message. */
+const SECRET_KEY = /token|secret|password|code|key|auth|session|cookie/i;
+
+/**
+ * The answer as it may be shown: JSON with credential-like values replaced. A token endpoint that
+ * answers 200 without a field we need still sends the access and refresh tokens, and this message ends
+ * up in logs, in the connection's last error and in front of the person.
+ */
+function redacted(reply: WireResponse): string {
+  if (reply.body === undefined || typeof reply.body !== "object" || reply.body === null) {
+    // Not JSON: a form-encoded or plain answer may carry the same secrets.
+    return reply.text.replace(/((?:access|refresh|id)_token|token|secret|password|code)=[^&\s"]*/gi, "$1=[redacted]");
+  }
+  return JSON.stringify(reply.body, (key, value) =>
+    key && SECRET_KEY.test(key) && (typeof value === "string" || typeof value === "number") ? "[redacted]" : value,
+  );
+}
+
 /** A 2xx whose body is not what the platform documents. */
 export function unexpected(platform: PlatformKind, action: string, reply: WireResponse): PlatformError {
   return new PlatformError(
     "permanent",
     platform,
-    `${PLATFORM_NAMES[platform]} sent an unexpected answer while ${action}: ${reply.text.slice(0, 200)}`,
+    `${PLATFORM_NAMES[platform]} sent an unexpected answer while ${action}: ${redacted(reply).slice(0, 200)}`,
     { status: reply.status },
   );
 }
