@@ -311,6 +311,24 @@ describe("failures", () => {
     expect(onSandbox(text)).toHaveLength(1);
   });
 
+  it("a 502/504 answer to a publish may have gone through: it is checked on the platform before being sent again", async () => {
+    const text = unique("Gateway said no");
+    sandbox.failNext(1, { status: 504, path: /\/2\/tweets$/ });
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "now" },
+      idempotencyKey: unique("gateway"),
+    });
+    const { post, attempts } = await settled(alice, posts[0]?.id as string, ["published"]);
+    expect(attempts.map((a) => [a.kind, a.outcome, a.statusCode])).toEqual([
+      ["publish", "unknown", 504],
+      ["reconcile", "not_found", null],
+      ["publish", "published", null],
+    ]);
+    expect(onSandbox(text)).toHaveLength(1);
+    expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
+  });
+
   it("marks a permanent refusal failed with the platform's reason, and retry from the UI publishes it", async () => {
     const text = unique("Refused once");
     sandbox.failNext(1, { status: 403, message: "You are not permitted to post this content.", path: /\/rest\/posts$/ });

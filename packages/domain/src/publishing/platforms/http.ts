@@ -110,7 +110,25 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   }
   const reply = { status: response.status, headers: response.headers, body: parsed, text };
   if (response.status < 200 || response.status >= 300) {
-    throw classifyHttpFailure(options.platform, response.status, parsed, text, response.headers, options.action);
+    const failure = classifyHttpFailure(options.platform, response.status, parsed, text, response.headers, options.action);
+    // A publish (it carries an Idempotency-Key) answered 500, 502 or 504 may have gone through: the
+    // error came from (or instead of) a server that had already created the post. Sending it again
+    // blindly is how duplicates happen on platforms without idempotency keys, so it is `unknown` and
+    // the queue looks on the platform first. (503 and 429 mean "not now": nothing was done.)
+    if (
+      options.mutating &&
+      options.headers?.["idempotency-key"] &&
+      failure.kind === "transient" &&
+      [500, 502, 504].includes(response.status)
+    ) {
+      throw new PlatformError(
+        "unknown",
+        options.platform,
+        `${name} answered with an error (${response.status}) while ${options.action}, which can happen after it went through; we will check ${name} before trying again.`,
+        { status: response.status },
+      );
+    }
+    throw failure;
   }
   return reply;
 }
