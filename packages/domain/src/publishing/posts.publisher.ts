@@ -87,10 +87,11 @@ export type PublishOutcome =
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The longest one adapter call (one part, or one look) can take: Threads makes up to three requests
- * per part (container, publish, permalink), each bounded by the platform timeout. A claim is renewed
- * before any call that could outlive its lease, and the lease is never shorter than one call, so a
- * second worker can never take a post over while our request is still in flight.
+ * The longest one publish call (one part) can take: Threads makes up to three requests per part
+ * (container, publish, permalink), each bounded by the platform timeout. A claim is renewed before any
+ * call that could outlive its lease, and the lease is never shorter than one call, so a second worker
+ * can never take a post over while our publish request is still in flight. (A look on the platform may
+ * read several pages and outlast the lease; it only reads, and the publish after it renews or stops.)
  */
 const callBudgetMs = (timeoutMs: number) => 3 * timeoutMs + 500;
 

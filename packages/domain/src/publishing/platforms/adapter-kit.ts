@@ -63,3 +63,30 @@ export function matchPublished(
   }
   return found;
 }
+
+export interface RecentPage {
+  posts: RecentPost[];
+  /** The platform's cursor for the next (older) page, when there is one. */
+  next?: string | undefined;
+}
+
+/** Pages read at most while reconciling (a burst of hundreds of posts on one account). */
+const MAX_PAGES = 10;
+
+/**
+ * The account's posts back to `since` (less the clock-skew allowance), page after page: one page of
+ * recent posts is not enough when many posts went out on the account since (a minute boundary on a
+ * busy account), and a post that is there but not seen would be published again.
+ */
+export async function recentSince(readPage: (cursor?: string) => Promise<RecentPage>, since?: Date): Promise<RecentPost[]> {
+  const seen: RecentPost[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { posts, next } = await readPage(cursor);
+    seen.push(...posts);
+    const oldest = Math.min(...posts.map((p) => p.createdAt.getTime()));
+    if (!since || !next || !posts.length || oldest < since.getTime() - SKEW_MS) break;
+    cursor = next;
+  }
+  return seen;
+}

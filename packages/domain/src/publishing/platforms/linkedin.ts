@@ -7,7 +7,7 @@
  * with LinkedIn-Version and X-Restli-Protocol-Version 2.0.0. Commentary is LinkedIn's "little text":
  * the reserved characters are backslash-escaped so they come out literally. One post, no threads.
  */
-import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { LinkedInConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
 import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
@@ -56,25 +56,36 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
   const authorOf = async (credentials: OAuthCredentials, signal?: AbortSignal) =>
     `urn:li:person:${credentials.platformUserId ?? (await profile(credentials, signal ? { signal } : {})).platformUserId}`;
 
-  async function listRecent(
+  async function listPage(
     credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number } = {},
-  ): Promise<RecentPost[]> {
+    options: { signal?: AbortSignal | undefined; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<RecentPage> {
     const author = await authorOf(credentials, options.signal);
     const action = "reading your recent LinkedIn posts";
+    const count = Math.min(100, options.limit ?? 20);
+    const start = Number(options.cursor ?? 0);
     const reply = await send(
-      `${api}/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${Math.min(100, options.limit ?? 20)}&sortBy=LAST_MODIFIED`,
+      `${api}/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${count}&start=${start}&sortBy=LAST_MODIFIED`,
       { ...base, headers: headers(credentials), mutating: false, action, signal: options.signal },
       deps,
     );
     const elements =
       (reply.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
-    return elements.map((e) => ({
+    const posts = elements.map((e) => ({
       platformPostId: e.id,
       text: unescapeLittleText(e.commentary ?? ""),
       createdAt: new Date(e.createdAt ?? 0),
       url: urlOf(e.id),
     }));
+    // A full page may have more behind it.
+    return { posts, next: elements.length === count ? String(start + count) : undefined };
+  }
+
+  async function listRecent(
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<RecentPost[]> {
+    return (await listPage(credentials, options)).posts;
   }
 
   return {
@@ -120,7 +131,8 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
 
     listRecent,
     async findPublished(post, credentials, options = {}) {
-      return matchPublished(post, await listRecent(credentials, { ...options, limit: 50 }), urlOf, options.since);
+      const read = (cursor?: string) => listPage(credentials, { limit: 100, signal: options.signal, cursor });
+      return matchPublished(post, await recentSince(read, options.since), urlOf, options.since);
     },
     profile,
 

@@ -328,3 +328,22 @@ describe("errors are classified", () => {
     );
   });
 });
+
+describe("reconciliation on a busy account", () => {
+  it.each(["x", "linkedin", "threads"] as const)(
+    "%s: finds a post with more than a page of newer posts after it (a minute boundary's burst)",
+    async (platform) => {
+      const adapter = adapters[platform];
+      const { credentials } = await connect(adapter);
+      const since = new Date();
+      const post = { parts: [`Deep in the timeline ${key()}`], idempotencyKey: key() };
+      const published = await adapter.publish(post, credentials);
+      // 120 posts go out after it: more than the 100 one page holds.
+      for (let i = 0; i < 120; i++) await adapter.publish({ parts: [`Burst ${i} ${key()}`], idempotencyKey: key() }, credentials);
+      expect(await adapter.findPublished(post, credentials, { since })).toEqual([
+        { platformPostId: published.platformPostId, url: expect.any(String) },
+      ]);
+    },
+    30_000,
+  );
+});

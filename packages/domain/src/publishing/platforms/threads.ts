@@ -10,7 +10,7 @@
  * Creating a container publishes nothing (an unused one expires), so only the publish step's lost
  * answer is `unknown`. Graph errors come as 400 {error: {code}}: 190 is a dead token (auth).
  */
-import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
 import { asGrantError, buildAuthorizeUrl, tokensFrom } from "./oauth-kit.ts";
@@ -54,30 +54,40 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
     };
   }
 
+  async function listPage(
+    credentials: OAuthCredentials,
+    edge: "threads" | "replies",
+    options: { signal?: AbortSignal | undefined; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<RecentPage> {
+    const action = "reading your recent Threads posts";
+    const limit = Math.min(100, options.limit ?? 25);
+    const after = options.cursor ? `&after=${encodeURIComponent(options.cursor)}` : "";
+    const reply = await send(
+      `${graph}/${userOf(credentials)}/${edge}?fields=id,text,timestamp,permalink,replied_to&limit=${limit}${after}`,
+      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const answer = reply.body as { data?: ThreadsMedia[]; paging?: { cursors?: { after?: string }; next?: string } } | undefined;
+    const posts = (answer?.data ?? []).map((m) => ({
+      platformPostId: m.id,
+      text: m.text ?? "",
+      createdAt: new Date(m.timestamp ?? 0),
+      url: m.permalink ?? fallbackUrl(m.id),
+      ...(m.replied_to ? { replyToId: m.replied_to.id } : {}),
+    }));
+    // Graph API: `next` is present only when there is an older page.
+    return { posts, next: answer?.paging?.next ? answer.paging.cursors?.after : undefined };
+  }
+
   async function listRecent(
     credentials: OAuthCredentials,
     options: { signal?: AbortSignal; limit?: number } = {},
   ): Promise<RecentPost[]> {
-    const action = "reading your recent Threads posts";
-    const limit = Math.min(100, options.limit ?? 25);
-    const read = async (edge: string) => {
-      const reply = await send(
-        `${graph}/${userOf(credentials)}/${edge}?fields=id,text,timestamp,permalink,replied_to&limit=${limit}`,
-        { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
-        deps,
-      );
-      return (reply.body as { data?: ThreadsMedia[] } | undefined)?.data ?? [];
-    };
-    const media = [...(await read("threads")), ...(await read("replies"))];
-    return media
-      .map((m) => ({
-        platformPostId: m.id,
-        text: m.text ?? "",
-        createdAt: new Date(m.timestamp ?? 0),
-        url: m.permalink ?? fallbackUrl(m.id),
-        ...(m.replied_to ? { replyToId: m.replied_to.id } : {}),
-      }))
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const media = [
+      ...(await listPage(credentials, "threads", options)).posts,
+      ...(await listPage(credentials, "replies", options)).posts,
+    ];
+    return media.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
   async function longLived(reply: Awaited<ReturnType<typeof send>>, action: string, userId?: string): Promise<OAuthTokens> {
@@ -141,7 +151,13 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
 
     listRecent,
     async findPublished(post, credentials, options = {}) {
-      return matchPublished(post, await listRecent(credentials, { ...options, limit: 50 }), fallbackUrl, options.since);
+      const read = (edge: "threads" | "replies") => (cursor?: string) =>
+        listPage(credentials, edge, { limit: 100, signal: options.signal, cursor });
+      const recent = [
+        ...(await recentSince(read("threads"), options.since)),
+        ...(await recentSince(read("replies"), options.since)),
+      ];
+      return matchPublished(post, recent, fallbackUrl, options.since);
     },
     profile,
 

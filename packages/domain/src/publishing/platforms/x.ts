@@ -8,7 +8,7 @@
  * (we still send Idempotency-Key; the sandbox honours it) and refuses identical text, so reconciling
  * by text in the recent timeline is reliable.
  */
-import { matchPublished, partKey, publishChain } from "./adapter-kit.ts";
+import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
 import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
@@ -45,20 +45,22 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
     };
   }
 
-  async function listRecent(
+  async function listPage(
     credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number } = {},
-  ): Promise<RecentPost[]> {
+    options: { signal?: AbortSignal; limit?: number; cursor?: string } = {},
+  ): Promise<RecentPage> {
     const userId = credentials.platformUserId ?? (await profile(credentials, options)).platformUserId;
     const action = "reading your recent posts on X";
     const limit = Math.min(100, Math.max(5, options.limit ?? 20));
+    const page = options.cursor ? `&pagination_token=${encodeURIComponent(options.cursor)}` : "";
     const reply = await send(
-      `${api}/2/users/${encodeURIComponent(userId)}/tweets?max_results=${limit}&tweet.fields=created_at,referenced_tweets`,
+      `${api}/2/users/${encodeURIComponent(userId)}/tweets?max_results=${limit}&tweet.fields=created_at,referenced_tweets${page}`,
       { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
       deps,
     );
-    const tweets = (reply.body as { data?: Tweet[] } | undefined)?.data ?? [];
-    return tweets.map((t) => {
+    const answer = reply.body as { data?: Tweet[]; meta?: { next_token?: string } } | undefined;
+    const tweets = answer?.data ?? [];
+    const posts = tweets.map((t) => {
       const replyTo = t.referenced_tweets?.find((r) => r.type === "replied_to")?.id;
       return {
         platformPostId: t.id,
@@ -68,6 +70,14 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
         ...(replyTo ? { replyToId: replyTo } : {}),
       };
     });
+    return { posts, next: answer?.meta?.next_token };
+  }
+
+  async function listRecent(
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<RecentPost[]> {
+    return (await listPage(credentials, options)).posts;
   }
 
   return {
@@ -105,7 +115,13 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
 
     listRecent,
     async findPublished(post, credentials, options = {}) {
-      return matchPublished(post, await listRecent(credentials, { ...options, limit: 100 }), urlOf, options.since);
+      const read = (cursor?: string) =>
+        listPage(credentials, {
+          limit: 100,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+      return matchPublished(post, await recentSince(read, options.since), urlOf, options.since);
     },
     profile,
 

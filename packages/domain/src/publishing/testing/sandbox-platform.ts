@@ -498,10 +498,13 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
         const owner = [...accounts.values()].find((a) => a.platform === "x" && a.platformUserId === timeline[1]);
         if (!owner) return json(404, { title: "Not Found Error", detail: "Could not find user.", status: 404 });
         const limit = Math.min(100, Number(query.max_results ?? 10));
-        const data = feedOf(owner.accountId)
+        const offset = Number(query.pagination_token ?? 0);
+        const all = feedOf(owner.accountId);
+        const nextToken = offset + limit < all.length ? String(offset + limit) : undefined;
+        const data = all
           .slice()
           .reverse()
-          .slice(0, limit)
+          .slice(offset, offset + limit)
           .map((p) => ({
             id: p.id,
             text: p.text,
@@ -509,7 +512,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
             edit_history_tweet_ids: [p.id],
             ...(p.replyToId ? { referenced_tweets: [{ type: "replied_to", id: p.replyToId }] } : {}),
           }));
-        return json(200, { data, meta: { result_count: data.length } });
+        return json(200, { data, meta: { result_count: data.length, ...(nextToken ? { next_token: nextToken } : {}) } });
       }
       if (method === "POST" && path === "/x/2/tweets") {
         return once(account, "tweets", headers, () => {
@@ -571,10 +574,11 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
         if (method === "GET") {
           if (query.q !== "author" || query.author !== urn)
             return json(403, { status: 403, message: "Not enough permissions to read these posts." });
+          const start = Number(query.start ?? 0);
           const elements = feedOf(account.accountId)
             .slice()
             .reverse()
-            .slice(0, Number(query.count ?? 10))
+            .slice(start, start + Number(query.count ?? 10))
             .map((p) => ({
               id: p.id,
               author: urn,
@@ -584,7 +588,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
               lifecycleState: "PUBLISHED",
               visibility: "PUBLIC",
             }));
-          return json(200, { elements, paging: { start: 0, count: elements.length } });
+          return json(200, { elements, paging: { start, count: elements.length } });
         }
         if (method === "POST") {
           return once(account, "posts", headers, () => {
@@ -664,12 +668,21 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
         ...(p.replyToId ? { is_reply: true, replied_to: { id: p.replyToId } } : { is_reply: false }),
       });
       if (method === "GET" && (edge === "threads" || edge === "replies")) {
-        const data = feedOf(account.accountId)
-          .filter((p) => (edge === "replies" ? Boolean(p.replyToId) : !p.replyToId))
+        const limit = Number(query.limit ?? 25);
+        const offset = Number(query.after ?? 0);
+        const all = feedOf(account.accountId).filter((p) => (edge === "replies" ? Boolean(p.replyToId) : !p.replyToId));
+        const data = all
           .reverse()
-          .slice(0, Number(query.limit ?? 25))
+          .slice(offset, offset + limit)
           .map(media);
-        return json(200, { data });
+        const more = offset + limit < all.length;
+        return json(200, {
+          data,
+          paging: {
+            cursors: { before: String(offset), after: String(offset + limit) },
+            ...(more ? { next: `${url}${path}` } : {}),
+          },
+        });
       }
       if (method === "POST" && edge === "threads") {
         const text = String(body.text ?? query.text ?? "");
