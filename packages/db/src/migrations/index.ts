@@ -15,6 +15,7 @@ import * as m0013 from "./2026_11_23_0013_publishing_create_connections.ts";
 import * as m0014 from "./2026_11_23_0014_publishing_create_posts.ts";
 import * as m0015 from "./2026_11_23_0015_writer_sessions_own_voice.ts";
 import * as m0016 from "./2026_11_23_0016_publishing_own_connections.ts";
+import * as m0017 from "./2026_11_23_0017_writer_tune_knowledge_index.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0014_publishing_create_posts": m0014,
   "2026_11_23_0015_writer_sessions_own_voice": m0015,
   "2026_11_23_0016_publishing_own_connections": m0016,
+  "2026_11_23_0017_writer_tune_knowledge_index": m0017,
 };
