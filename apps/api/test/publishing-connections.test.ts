@@ -464,6 +464,25 @@ describe("WordPress outside the sandbox", () => {
     }
     expect(await user.caller.publishing.connections.list()).toEqual([]);
   });
+
+  it("a site whose address later points at a private network is refused when its credentials are used, not only when connected", async () => {
+    const user = await h.signUp("wp-rebound");
+    const wp = env.sandbox.wordpress;
+    // Connected while allowed (here: the sandbox on 127.0.0.1 stands in for a name since re-pointed there).
+    const connection = await connections.connectWordPress(deps, user.me.id, {
+      siteUrl: wp.siteUrl,
+      username: wp.username,
+      applicationPassword: wp.applicationPassword,
+    });
+    const strict = { ...deps, publishing: { ...deps.publishing, allowInsecureSites: false } };
+    const refused = await connections.credentialsFor(strict, connection.id).then(
+      () => undefined,
+      (e: unknown) => e as Error & { kind?: string },
+    );
+    expect(refused?.kind).toBe("permanent");
+    expect(refused?.message).toMatch(/private network/);
+    expect(refused?.message).not.toContain(wp.applicationPassword);
+  });
 });
 
 describe("disconnecting and isolation", () => {

@@ -506,6 +506,19 @@ export async function credentialsFor(
       );
     }
     if (platform === "wordpress") {
+      // Checked again on every use, not only when connected: a site's name can be pointed at a
+      // private address afterwards, and the publisher would then POST to the server's own network.
+      if (!deps.publishing.allowInsecureSites) {
+        await assertPublicSite(row.site_url as string).catch((error: unknown) => {
+          throw new PlatformError(
+            "permanent",
+            platform,
+            error instanceof DomainError
+              ? `${error.message} Check the address of your WordPress connection ${row.site_url}.`
+              : `Could not check the address of ${row.site_url}.`,
+          );
+        });
+      }
       const credentials: WordPressCredentials = {
         siteUrl: row.site_url as string,
         username: row.site_username as string,
