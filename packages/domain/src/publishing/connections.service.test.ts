@@ -18,6 +18,11 @@ describe("WordPress site addresses", () => {
       "fe80::1",
       "::ffff:127.0.0.1",
       "::ffff:10.0.0.1",
+      "::127.0.0.1",
+      "64:ff9b::a9fe:a9fe",
+      "198.18.0.1",
+      "224.0.0.1",
+      "ff02::1",
       "not-an-ip",
     ]) {
       expect(isPrivateAddress(ip), ip).toBe(true);

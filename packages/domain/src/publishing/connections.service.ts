@@ -220,7 +220,7 @@ export async function finishOAuth(
 
 // ---- WordPress ----
 
-/** Loopback, private, link-local, CGNAT and unspecified ranges: not a public WordPress site. */
+/** Loopback, private, link-local, CGNAT, NAT64, multicast, reserved and unspecified ranges: not a public WordPress site. */
 const PRIVATE_NETWORKS = new BlockList();
 for (const [net, bits] of [
   ["0.0.0.0", 8],
@@ -230,13 +230,20 @@ for (const [net, bits] of [
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
   ["192.168.0.0", 16],
+  ["192.0.0.0", 24],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
 ] as const)
   PRIVATE_NETWORKS.addSubnet(net, bits, "ipv4");
 for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
+  // ::/96 also covers the old IPv4-compatible form ::a.b.c.d; 64:ff9b::/96 is NAT64, which reaches IPv4
+  // addresses (private ones too) through a gateway.
+  ["::", 96],
+  ["64:ff9b::", 96],
   ["fc00::", 7],
   ["fe80::", 10],
+  ["ff00::", 8],
 ] as const)
   PRIVATE_NETWORKS.addSubnet(net, bits, "ipv6");
 
