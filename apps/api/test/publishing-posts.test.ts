@@ -698,6 +698,38 @@ describe("refused before scheduling", () => {
     expect((await bob.caller.publishing.posts.list({})).items).toEqual([]);
     expect((await alice.caller.publishing.posts.get({ postId })).post.status).toBe("draft");
   });
+
+  it("a writer output that is someone else's (a post may link only its owner's output)", async () => {
+    const { sessionId } = await alice.caller.writer.sessions.create({
+      concept: "Why a bakery should post every morning",
+      formats: ["x_thread"],
+      style: "natural",
+      idempotencyKey: unique("writer"),
+    });
+    for await (const _ of await alice.caller.writer.sessions.stream({ sessionId })) {
+      // until the output is settled
+    }
+    const outputId = (await alice.caller.writer.sessions.get({ sessionId })).outputs[0]?.id as string;
+    const bobX = await connect(bob, "x", sandbox.addAccount("x", "bob_writer").username);
+    const e = await expectTrpcError(
+      bob.caller.publishing.posts.compose({
+        channels: [{ connectionId: bobX, parts: ["Borrowed"] }],
+        when: { kind: "draft" },
+        writerOutputId: outputId,
+        idempotencyKey: unique("borrowed"),
+      }),
+      "NOT_FOUND",
+    );
+    expect(e.message).toMatch(/not found/i);
+    expect((await bob.caller.publishing.posts.list({})).items).toEqual([]);
+    const mine = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: ["From my writer"] }],
+      when: { kind: "draft" },
+      writerOutputId: outputId,
+      idempotencyKey: unique("mine"),
+    });
+    expect(mine.posts[0]?.writerOutputId).toBe(outputId);
+  });
 });
 
 describe("list", () => {

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "@inkwell/db";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
+import { writerSessions } from "../writer/index.ts";
 import { PLATFORM_NAMES } from "./platforms/errors.ts";
 import type { PlatformKind } from "./platforms/platform.types.ts";
 import { validatePost } from "./platforms/validate.ts";
@@ -95,6 +96,8 @@ export async function compose(deps: PostsDeps, tx: Tx, userId: string, input: Co
   const ids = input.channels.map((c) => c.connectionId);
   const connections = new Map((await repo.connectionsByIds(tx, ids)).map((c) => [c.id, c]));
   if (ids.some((id) => !connections.has(id))) throw notFound("Connection");
+  // The post keeps a link to the writer output it came from: it must be one the caller can read (RLS).
+  if (input.writerOutputId) await writerSessions.getOutput(tx, input.writerOutputId);
   for (const channel of input.channels) {
     const connection = connections.get(channel.connectionId) as repo.ConnectionRef;
     await checkContent(tx, connection.platform as PlatformKind, label(connection), {
