@@ -149,6 +149,7 @@ export const inventory: Record<string, InventoryEntry> = {
       }),
     },
   },
+  "publishing.posts.uploadMedia": { access: "user" },
   "publishing.posts.list": { access: "user" },
   "publishing.posts.get": { access: "user", owned: { table: "scheduled_posts", input: (id) => ({ postId: id }) } },
   "publishing.posts.update": {

@@ -10,6 +10,7 @@ import {
   posts,
   startOAuthInput,
   updatePostInput,
+  uploadMediaInput,
 } from "@inkwell/domain/publishing";
 import type { Context } from "../trpc/context.ts";
 import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
@@ -47,6 +48,12 @@ const postsDeps = (ctx: Context): PostsDeps => ({ enqueue: ctx.deps.enqueue });
  * is NOT_FOUND); a post that becomes due gets its publish job in that same transaction.
  */
 export const postsRouter = router({
+  /** An image for a post (base64, ≤ 5 MB): written before any transaction opens, so no caller transaction. */
+  uploadMedia: signedInProcedure
+    .input(uploadMediaInput)
+    .mutation(({ ctx, input }) =>
+      posts.uploadMedia({ db: ctx.deps.db, storage: ctx.deps.storage, keyRing: ctx.deps.keyRing }, ctx.auth.userId, input),
+    ),
   compose: userProcedure
     .input(composePostInput)
     .mutation(({ ctx, input }) => posts.compose(postsDeps(ctx), ctx.tx, ctx.auth.userId, input)),

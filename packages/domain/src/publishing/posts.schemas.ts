@@ -1,5 +1,6 @@
 /** The publishing queue: inputs and the shape the browser sees (browser-safe: zod only). */
 import { z } from "zod";
+import { base64Schema, fileNameSchema } from "../files/files.schemas.ts";
 import type { PlatformKind } from "./platforms/platform.types.ts";
 
 export const POST_STATUSES = ["draft", "pending", "publishing", "published", "failed", "cancelled", "unknown"] as const;
@@ -104,6 +105,21 @@ export const updatePostInput = z.object({
   when: postWhen.optional(),
 });
 export type UpdatePostInput = z.infer<typeof updatePostInput>;
+
+/** An image for a post, as base64 (≤ 5 MB decoded, the `post_media` limit; its type is sniffed from the bytes). */
+export const uploadMediaInput = z.object({
+  filename: fileNameSchema,
+  dataBase64: base64Schema,
+});
+export type UploadMediaInput = z.infer<typeof uploadMediaInput>;
+
+export interface UploadedMedia {
+  fileId: string;
+  contentType: string;
+  byteSize: number;
+  /** A signed, expiring path served by the API (`/files/:id?exp&sig`), for the composer's preview. */
+  url: string;
+}
 
 export interface ComposeResult {
   groupId: string;

@@ -5,7 +5,10 @@
  * its job commit together). The worker's side — claiming and publishing — is posts.publisher.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { Tx } from "@inkwell/db";
+import { asUser, type Database, type Tx } from "@inkwell/db";
+import { FILE_PURPOSES } from "../files/files.schemas.ts";
+import type { FilesDeps } from "../files/files.service.ts";
+import * as files from "../files/files.service.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
 import { writerSessions } from "../writer/index.ts";
@@ -24,6 +27,8 @@ import type {
   PostStatus,
   PostWhen,
   UpdatePostInput,
+  UploadedMedia,
+  UploadMediaInput,
 } from "./posts.schemas.ts";
 import { resolveLocalTime } from "./posts.time.ts";
 
@@ -87,6 +92,41 @@ async function enqueueDue(deps: PostsDeps, tx: Tx, row: repo.PostRow): Promise<v
     { postId: row.id, version: row.schedule_version },
     { startAfter, singletonKey: `${row.id}:${row.schedule_version}` },
   );
+}
+
+/** How long the composer's preview URL of an uploaded image stays valid. */
+const PREVIEW_TTL_SECONDS = 60 * 60;
+
+/**
+ * Stores an image for a post (sniffed: only images, within the `post_media` size limit). The bytes are
+ * written before the row's transaction opens (S3 is an HTTP call); the file is attached to posts by id
+ * in compose/update, which check that it is the caller's own.
+ */
+export async function uploadMedia(
+  deps: FilesDeps & { db: Database },
+  userId: string,
+  input: UploadMediaInput,
+): Promise<UploadedMedia> {
+  const bytes = new Uint8Array(Buffer.from(input.dataBase64, "base64"));
+  const prepared = await files.prepare(deps, userId, {
+    purpose: "post_media",
+    filename: input.filename,
+    bytes,
+    allowed: ["image"],
+    maxBytes: FILE_PURPOSES.post_media.maxBytes,
+  });
+  try {
+    const stored = await asUser(deps.db, userId, (tx) => files.record(tx, userId, prepared));
+    return {
+      fileId: stored.id,
+      contentType: stored.contentType,
+      byteSize: stored.byteSize,
+      url: files.signedUrl(deps, stored, PREVIEW_TTL_SECONDS),
+    };
+  } catch (error) {
+    await files.discard(deps, prepared);
+    throw error;
+  }
 }
 
 export async function compose(deps: PostsDeps, tx: Tx, userId: string, input: ComposePostInput): Promise<ComposeResult> {
