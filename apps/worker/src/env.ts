@@ -15,6 +15,11 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   WORKER_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** The API's key ring ("id:base64key,..."): the publishing jobs open stored platform tokens with it. */
   INKWELL_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  /**
+   * The app's public address (same as the API's APP_URL): Threads fetches a post's image from a signed
+   * /files/:id URL under it, so in production it must be reachable from Meta's servers.
+   */
+  APP_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

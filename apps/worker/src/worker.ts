@@ -46,7 +46,7 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
       ai: createAiProvider(aiConfigFromEnv(env)),
       enqueue: createEnqueue(boss),
       storage: createStorageFromEnv(env),
-      publishing: publishingRuntimeFromEnv(env),
+      publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
       ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
     },
     { pollingIntervalSeconds: env.WORKER_POLL_SECONDS },

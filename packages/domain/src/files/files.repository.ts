@@ -33,6 +33,16 @@ export function findFile(tx: Tx, id: string): Promise<FileRow | undefined> {
   return tx.selectFrom("stored_files").select(COLUMNS).where("id", "=", id).executeTakeFirst();
 }
 
+/** As system: these files, only if they belong to `userId`. */
+export function findOwnedFiles(tx: Tx, userId: string, ids: readonly string[]): Promise<FileRow[]> {
+  return tx
+    .selectFrom("stored_files")
+    .select(COLUMNS)
+    .where("user_id", "=", userId)
+    .where("id", "in", [...ids])
+    .execute();
+}
+
 export function deleteFile(tx: Tx, id: string): Promise<{ storage_key: string } | undefined> {
   return tx.deleteFrom("stored_files").where("id", "=", id).returning(["storage_key"]).executeTakeFirst();
 }

@@ -143,6 +143,27 @@ export async function read(deps: Pick<FilesDeps, "storage">, tx: Tx, fileId: str
 }
 
 /**
+ * One user's files with their bytes, for background work that runs as system (the publisher): the
+ * rows are read in a short system transaction and must belong to `userId`; the bytes are read after
+ * it has closed (S3 is an HTTP call). Files that are gone (row or bytes) are left out.
+ */
+export async function readOwnedAsSystem(
+  deps: Pick<FilesDeps, "storage"> & { db: Database },
+  userId: string,
+  fileIds: readonly string[],
+): Promise<{ file: StoredFile; bytes: Uint8Array }[]> {
+  if (!fileIds.length) return [];
+  const rows = await asSystem(deps.db, (tx) => repo.findOwnedFiles(tx, userId, fileIds));
+  const out: { file: StoredFile; bytes: Uint8Array }[] = [];
+  for (const id of fileIds) {
+    const row = rows.find((r) => r.id === id);
+    const bytes = row ? await deps.storage.get(row.storage_key) : null;
+    if (row && bytes) out.push({ file: repo.toStoredFile(row), bytes });
+  }
+  return out;
+}
+
+/**
  * Deletes the caller's file row and returns its storage key; delete the object with `deleteObject`
  * after the transaction commits (a rollback must not lose the bytes of a row that still exists).
  */

@@ -5,7 +5,7 @@ import { type PublisherDeps, runPublishJob, sweepStranded } from "./posts.publis
 function publisherDeps(deps: WorkerDeps): PublisherDeps {
   const { keyRing, publishing, enqueue } = deps;
   if (!keyRing || !publishing || !enqueue) throw new Error("publishing jobs need keyRing, publishing and enqueue in WorkerDeps");
-  return { db: deps.db, log: deps.log, keyRing, publishing, enqueue };
+  return { db: deps.db, log: deps.log, keyRing, publishing, enqueue, ...(deps.storage ? { storage: deps.storage } : {}) };
 }
 
 /**

@@ -17,13 +17,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { asSystem, type Database } from "@inkwell/db";
+import * as files from "../files/files.service.ts";
+import type { Storage } from "../files/files.storage.ts";
 import { DomainError } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import type { KeyRing } from "../platform/secret-box.ts";
 import type { PublishingRuntime } from "./connections.config.ts";
 import { type ConnectionCredentials, credentialsFor, reportAuthFailure } from "./connections.service.ts";
 import { isPlatformError, PLATFORM_NAMES, PlatformError } from "./platforms/errors.ts";
-import type { PlatformAdapter, PlatformKind, PublishRequest } from "./platforms/platform.types.ts";
+import type { PlatformAdapter, PlatformKind, PostMedia, PublishRequest } from "./platforms/platform.types.ts";
 import { publishPostJob } from "./posts.jobs.ts";
 import * as repo from "./posts.repository.ts";
 import { DEFAULT_LEAD_MS } from "./posts.service.ts";
@@ -69,6 +71,8 @@ export interface PublisherDeps {
   keyRing: KeyRing;
   publishing: PublishingRuntime;
   enqueue: Enqueue;
+  /** Where uploaded images are read from (posts with images fail without it). */
+  storage?: Storage;
   config?: Partial<PublisherConfig>;
 }
 
@@ -386,11 +390,6 @@ async function publishUnderLease(
     const attempt = begin("publish", `credentials for the ${name} connection`);
     return settleFailure(deps, config, row, token, attempt, credentials);
   }
-  if (row.media_file_ids.length) {
-    const attempt = begin("publish", `images for the ${name} post`);
-    const error = new PlatformError("permanent", platform, `Publishing images to ${name} is not available on this server yet.`);
-    return settleFailure(deps, config, row, token, attempt, error);
-  }
   const adapter = deps.publishing.adapters[platform] as PlatformAdapter<unknown>;
   const known = [...row.part_ids];
   let rootUrl = row.platform_url;
@@ -446,6 +445,15 @@ async function publishUnderLease(
     const done = await asSystem(deps.db, (tx) => repo.markPublished(tx, row.id, token));
     return done ? "published" : "lost";
   }
+  if (row.media_file_ids.length && known.length === 0) {
+    // Images go with the first part. They are read now, with no transaction open, and the adapter
+    // uploads them inside the first part's publish call, just before the create request: a retry may
+    // upload them again (an unused copy on the platform), never create the post twice.
+    const attempt = begin("publish", `read ${row.media_file_ids.length} image(s) for the ${name} post`);
+    const media = await mediaFor(deps, row);
+    if (media instanceof PlatformError) return settleFailure(deps, config, row, token, attempt, media);
+    request.media = media;
+  }
   for (let index = known.length; index < row.parts.length; index++) {
     const text = row.parts[index] as string;
     const summary = `publish ${row.parts.length > 1 ? `part ${index + 1}/${row.parts.length}` : "the post"} (${[...text].length} chars) to ${name}, key ${request.idempotencyKey}#${index}`;
@@ -496,6 +504,58 @@ async function publishUnderLease(
     lease.until = saving + config.claimLeaseMs; // saveParts renewed it
   }
   return "published";
+}
+
+/**
+ * How long the image URL handed to Threads stays valid. Threads fetches the image while creating the
+ * container (seconds later), but a retry reuses nothing, so a day is ample and still expires.
+ */
+const MEDIA_URL_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * The post's images with their bytes, read as system but checked against the post's owner. Threads
+ * takes an image by URL, not by upload: it gets a signed `/files/:id` URL under the app's public
+ * address (APP_URL), which in production must be reachable from Meta's servers.
+ */
+async function mediaFor(deps: PublisherDeps, row: repo.PostRow): Promise<PostMedia[] | PlatformError> {
+  const platform = row.platform as PlatformKind;
+  const name = PLATFORM_NAMES[platform];
+  if (!deps.storage) {
+    return new PlatformError(
+      "permanent",
+      platform,
+      `Images can't be published from this server: its file storage is not set up.`,
+    );
+  }
+  const publicBase = deps.publishing.callbackBaseUrl;
+  if (platform === "threads" && !publicBase) {
+    return new PlatformError(
+      "permanent",
+      platform,
+      "Threads fetches images from this app's public address, which is not configured here (APP_URL).",
+    );
+  }
+  let found: Awaited<ReturnType<typeof files.readOwnedAsSystem>>;
+  try {
+    found = await files.readOwnedAsSystem({ db: deps.db, storage: deps.storage }, row.user_id, row.media_file_ids);
+  } catch (error) {
+    deps.log.warn({ err: error, postId: row.id }, "could not read a post's images");
+    return new PlatformError("transient", platform, `We could not read the image for this ${name} post; we will try again.`);
+  }
+  if (found.length !== row.media_file_ids.length) {
+    return new PlatformError(
+      "permanent",
+      platform,
+      "An image attached to this post has been deleted; edit the post to attach it again.",
+    );
+  }
+  return found.map(({ file, bytes }) => ({
+    kind: "image" as const,
+    contentType: file.contentType,
+    filename: file.filename,
+    bytes,
+    ...(platform === "threads" ? { url: `${publicBase}${files.signedUrl(deps, file, MEDIA_URL_TTL_SECONDS)}` } : {}),
+  }));
 }
 
 const withoutPromise = (message: string) =>

@@ -23,9 +23,9 @@ export interface WireResponse {
 
 export interface SendOptions {
   platform: PlatformKind;
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PUT";
   headers?: Record<string, string>;
-  /** An object is sent as JSON, URLSearchParams as a form. */
+  /** An object is sent as JSON, URLSearchParams as a form; bytes and FormData as they are (set content-type for bytes). */
   body?: unknown;
   timeoutMs: number;
   /** Creates something (a post, a container, a token): a lost answer is `unknown`, not transient. */
@@ -49,8 +49,10 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
-  let body: string | undefined;
-  if (options.body instanceof URLSearchParams) {
+  let body: string | Uint8Array | FormData | undefined;
+  if (options.body instanceof Uint8Array || options.body instanceof FormData) {
+    body = options.body;
+  } else if (options.body instanceof URLSearchParams) {
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = options.body.toString();
   } else if (options.body !== undefined) {

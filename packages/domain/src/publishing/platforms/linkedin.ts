@@ -1,6 +1,9 @@
 /**
  * LinkedIn (versioned REST API, member posts):
- *   POST /rest/posts {author: urn:li:person:{id}, commentary, visibility, distribution, lifecycleState}
+ *   POST /rest/images?action=initializeUpload {initializeUploadRequest: {owner}} → {value: {uploadUrl, image}}
+ *   PUT  {uploadUrl} (the image bytes)                 → 201
+ *   POST /rest/posts {author: urn:li:person:{id}, commentary, visibility, distribution, lifecycleState,
+ *        content?: {media: {id: urn:li:image:…, altText}}}
  *        → 201, the post URN in the x-restli-id header
  *   GET  /rest/posts?q=author&author={urn}&count=n  → {elements: [{id, commentary, createdAt}]}
  *   GET  /v2/userinfo (OpenID Connect)              → {sub, name, picture, email}
@@ -10,8 +13,9 @@
 import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { LinkedInConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { mediaBytes } from "./media.ts";
 import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia, RecentPost } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
 const RESERVED = /[\\|{}@[\]()<>#*_~]/g;
@@ -55,6 +59,48 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
 
   const authorOf = async (credentials: OAuthCredentials, signal?: AbortSignal) =>
     `urn:li:person:${credentials.platformUserId ?? (await profile(credentials, signal ? { signal } : {})).platformUserId}`;
+
+  /**
+   * Initialises an image upload, PUTs the bytes to the URL LinkedIn hands out, and returns the image
+   * URN. Not `mutating`: a lost answer leaves an unused image on LinkedIn, so it is simply retried.
+   */
+  async function uploadImage(
+    media: PostMedia,
+    credentials: OAuthCredentials,
+    author: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const action = "uploading the image";
+    const { bytes, contentType } = mediaBytes("linkedin", media);
+    const init = await send(
+      `${api}/rest/images?action=initializeUpload`,
+      {
+        ...base,
+        headers: headers(credentials),
+        body: { initializeUploadRequest: { owner: author } },
+        mutating: false,
+        action,
+        signal,
+      },
+      deps,
+    );
+    const value = (init.body as { value?: { uploadUrl?: unknown; image?: unknown } } | undefined)?.value;
+    if (typeof value?.uploadUrl !== "string" || typeof value.image !== "string") throw unexpected("linkedin", action, init);
+    await send(
+      value.uploadUrl,
+      {
+        ...base,
+        method: "PUT",
+        headers: { authorization: `Bearer ${credentials.accessToken}`, "content-type": contentType },
+        body: bytes,
+        mutating: false,
+        action,
+        signal,
+      },
+      deps,
+    );
+    return value.image;
+  }
 
   async function listPage(
     credentials: OAuthCredentials,
@@ -102,6 +148,8 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
         async (text, index) => {
           const action = "publishing the post";
           const author = await authorOf(credentials, options.signal);
+          const image = index === 0 ? post.media?.[0] : undefined;
+          const imageUrn = image ? await uploadImage(image, credentials, author, options.signal) : undefined;
           const reply = await send(
             `${api}/rest/posts`,
             {
@@ -114,6 +162,9 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
                 distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
                 lifecycleState: "PUBLISHED",
                 isReshareDisabledByAuthor: false,
+                ...(imageUrn
+                  ? { content: { media: { id: imageUrn, ...(image?.altText ? { altText: image.altText } : {}) } } }
+                  : {}),
               },
               mutating: true,
               action,

@@ -8,10 +8,18 @@
  */
 export type PlatformKind = "x" | "linkedin" | "threads" | "wordpress";
 
+/**
+ * An image attached to the first part of a post. X, LinkedIn and WordPress receive the bytes (each
+ * through its own upload endpoint); Threads fetches the image itself from `url`, which must be public.
+ */
 export interface PostMedia {
   kind: "image";
-  /** A public URL the platform can fetch (Threads, WordPress embed it by URL). */
-  url: string;
+  /** Sniffed when uploaded (image/png, image/jpeg, image/gif, image/webp). */
+  contentType?: string;
+  filename?: string;
+  bytes?: Uint8Array;
+  /** A public http(s) URL of the image (Threads). */
+  url?: string;
   altText?: string;
 }
 

@@ -12,6 +12,7 @@
  */
 import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
+import { PlatformError } from "./errors.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
 import { asGrantError, buildAuthorizeUrl, tokensFrom } from "./oauth-kit.ts";
 import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile, RecentPost } from "./platform.types.ts";
@@ -110,7 +111,11 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
           const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
           const image = index === 0 ? post.media?.[0] : undefined;
           const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
-          if (image) form.set("image_url", image.url);
+          if (image) {
+            // Threads fetches the image itself: the URL must be public (see the publisher's mediaFor).
+            if (!image.url) throw new PlatformError("permanent", "threads", "The image for Threads has no public address.");
+            form.set("image_url", image.url);
+          }
           if (replyToId) form.set("reply_to_id", replyToId);
           const preparing = `preparing post${step || ""}`.trim();
           const container = await send(

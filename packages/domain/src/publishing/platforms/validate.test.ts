@@ -27,9 +27,11 @@ describe("per-platform limits", () => {
       { field: "title", message: "A WordPress post needs a title." },
     ]);
     expect(validatePost("wordpress", { parts: ["<p>body</p>"], title: "t".repeat(201) })[0]?.field).toBe("title");
-    expect(validatePost("x", { parts: ["hi"], media: [{ kind: "image", url: "https://img.invalid/a.png" }] })[0]?.field).toBe(
-      "media",
-    );
+    const image = { kind: "image" as const, url: "https://img.invalid/a.png" };
+    expect(validatePost("x", { parts: ["hi"], media: [image] })).toEqual([]);
+    expect(validatePost("x", { parts: ["hi"], media: [image, image] })).toEqual([
+      { field: "media", message: "X takes at most 1 image per post." },
+    ]);
     expect(validatePost("threads", { parts: ["  "] })[0]?.message).toBe("The post is empty.");
     expect(validatePost("x", { parts: [] })).toHaveLength(1);
   });

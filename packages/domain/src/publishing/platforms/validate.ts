@@ -9,10 +9,12 @@ import { PLATFORM_NAMES } from "./errors.ts";
 import type { PlatformKind, PlatformLimits, PublishRequest, ValidationIssue } from "./platform.types.ts";
 
 export const PLATFORM_LIMITS: Record<PlatformKind, PlatformLimits> = {
-  x: { maxCharsPerPart: 280, maxParts: 25, maxMedia: 0, titleRequired: false },
+  // One image per post everywhere for now: each image is one more request in the publish call, and
+  // the publisher's claim lease is sized for at most three requests per part (posts.publisher.ts).
+  x: { maxCharsPerPart: 280, maxParts: 25, maxMedia: 1, titleRequired: false },
   threads: { maxCharsPerPart: 500, maxParts: 25, maxMedia: 1, titleRequired: false },
-  linkedin: { maxCharsPerPart: 3000, maxParts: 1, maxMedia: 0, titleRequired: false },
-  wordpress: { maxCharsPerPart: 200_000, maxParts: 1, maxMedia: 10, titleRequired: true, maxTitleChars: 200 },
+  linkedin: { maxCharsPerPart: 3000, maxParts: 1, maxMedia: 1, titleRequired: false },
+  wordpress: { maxCharsPerPart: 200_000, maxParts: 1, maxMedia: 1, titleRequired: true, maxTitleChars: 200 },
 };
 
 const URL_PATTERN = /https?:\/\/[^\s]+/g;
@@ -78,11 +80,11 @@ export function validatePost(platform: PlatformKind, post: Pick<PublishRequest, 
       message:
         limits.maxMedia === 0
           ? `Attaching images to ${name} posts is not supported yet.`
-          : `${name} takes at most ${limits.maxMedia} image(s) per post.`,
+          : `${name} takes at most ${limits.maxMedia} image${limits.maxMedia === 1 ? "" : "s"} per post.`,
     });
   }
   for (const item of media) {
-    if (!/^https?:\/\//.test(item.url))
+    if (item.url !== undefined && !/^https?:\/\//.test(item.url))
       issues.push({ field: "media", message: `Image ${item.url} needs a public http(s) address.` });
   }
   if (limits.titleRequired && !post.title?.trim()) issues.push({ field: "title", message: `A ${name} post needs a title.` });

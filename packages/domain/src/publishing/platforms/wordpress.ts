@@ -1,6 +1,7 @@
 /**
  * WordPress REST API on the person's own site, with an application password (Basic auth):
- *   POST {site}/wp-json/wp/v2/posts {title, content, status: "publish", slug}  → 201 {id, link}
+ *   POST {site}/wp-json/wp/v2/media (the image bytes, Content-Disposition: attachment; filename=…) → 201 {id, source_url}
+ *   POST {site}/wp-json/wp/v2/posts {title, content, status: "publish", slug, featured_media?}  → 201 {id, link}
  *   GET  {site}/wp-json/wp/v2/posts?slug=…&context=edit, ?per_page=n&context=edit
  *   GET  {site}/wp-json/wp/v2/users/me?context=edit
  * The slug carries a hash of the idempotency key, so reconciliation looks the post up by slug: exact,
@@ -11,6 +12,7 @@ import { assertValid, partKey } from "./adapter-kit.ts";
 import type { WordPressConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { mediaBytes } from "./media.ts";
 import type { PlatformProfile, PublishRequest, RecentPost, WordPressAdapter, WordPressCredentials } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
@@ -83,9 +85,36 @@ export function createWordPressAdapter(config: WordPressConfig, deps: HttpDeps =
           "This post is already on WordPress; look it up with findPublished instead of publishing again.",
         );
       }
+      // Each image is uploaded to the media library first (again on a retry: an unused attachment, never
+      // a second post); the first becomes the featured image, and each is an image block after the text.
+      const uploaded: { id: number; url: string; alt: string }[] = [];
+      for (const media of post.media ?? []) {
+        const uploading = "uploading the image";
+        const { bytes, contentType, filename } = mediaBytes("wordpress", media);
+        const reply = await send(
+          `${root(credentials)}/media`,
+          {
+            ...base,
+            headers: {
+              ...auth(credentials),
+              "content-type": contentType,
+              "content-disposition": `attachment; filename="${filename.replace(/[^\w.-]+/g, "_")}"`,
+            },
+            body: bytes,
+            mutating: false,
+            action: uploading,
+            signal: options.signal,
+          },
+          deps,
+        );
+        const body = reply.body as { id?: unknown; source_url?: unknown } | undefined;
+        if (typeof body?.id !== "number" || typeof body.source_url !== "string") throw unexpected("wordpress", uploading, reply);
+        uploaded.push({ id: body.id, url: body.source_url, alt: media.altText ?? "" });
+      }
       const action = "publishing the post";
-      const images = (post.media ?? []).map(
-        (m) => `<figure><img src="${escapeAttr(m.url)}" alt="${escapeAttr(m.altText ?? "")}"/></figure>`,
+      const images = uploaded.map(
+        (m) =>
+          `<!-- wp:image {"id":${m.id}} -->\n<figure class="wp-block-image"><img src="${escapeAttr(m.url)}" alt="${escapeAttr(m.alt)}" class="wp-image-${m.id}"/></figure>\n<!-- /wp:image -->`,
       );
       const reply = await send(
         `${root(credentials)}/posts`,
@@ -97,6 +126,7 @@ export function createWordPressAdapter(config: WordPressConfig, deps: HttpDeps =
             content: [post.parts[0], ...images].join("\n"),
             status: "publish",
             slug: wordpressSlug(post),
+            ...(uploaded[0] ? { featured_media: uploaded[0].id } : {}),
           },
           mutating: true,
           action,

@@ -1,6 +1,7 @@
 /**
  * X API v2 with OAuth 2.0 user context:
- *   POST /2/tweets {text, reply: {in_reply_to_tweet_id}}        → 201 {data: {id, text}}
+ *   POST /2/media/upload (multipart: media, media_category=tweet_image, media_type) → {data: {id}}
+ *   POST /2/tweets {text, reply: {in_reply_to_tweet_id}, media: {media_ids}} → 201 {data: {id, text}}
  *   GET  /2/users/me?user.fields=profile_image_url              → {data: {id, name, username, profile_image_url}}
  *   GET  /2/users/{id}/tweets?tweet.fields=created_at,referenced_tweets
  *   POST /2/oauth2/token (authorization_code + PKCE, refresh_token; refresh tokens rotate)
@@ -11,8 +12,9 @@
 import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { mediaBytes } from "./media.ts";
 import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, RecentPost } from "./platform.types.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia, RecentPost } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
 interface Tweet {
@@ -43,6 +45,31 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
       displayName: user.name ?? user.username,
       avatarUrl: user.profile_image_url ?? null,
     };
+  }
+
+  /**
+   * Uploads one image and returns its media id. Not `mutating`: an upload whose answer is lost only
+   * leaves an unused media object on X (it expires), so it is simply retried; only the post is unique.
+   */
+  async function uploadImage(
+    media: PostMedia,
+    credentials: OAuthCredentials,
+    options: { signal?: AbortSignal | undefined },
+  ): Promise<string> {
+    const action = "uploading the image";
+    const { bytes, contentType, filename } = mediaBytes("x", media);
+    const form = new FormData();
+    form.set("media", new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType }), filename);
+    form.set("media_category", "tweet_image");
+    form.set("media_type", contentType);
+    const reply = await send(
+      `${api}/2/media/upload`,
+      { ...base, headers: bearer(credentials), body: form, mutating: false, action, signal: options.signal },
+      deps,
+    );
+    const id = (reply.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+    if (typeof id !== "string") throw unexpected("x", action, reply);
+    return id;
   }
 
   async function listPage(
@@ -93,12 +120,21 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
         post,
         async (text, index, replyToId) => {
           const action = post.parts.length > 1 ? `publishing post ${index + 1} of the thread` : "publishing the post";
+          // Images go on the first part, uploaded just before it (again on a retry: never the post).
+          const mediaIds: string[] = [];
+          for (const media of index === 0 ? (post.media ?? []) : []) {
+            mediaIds.push(await uploadImage(media, credentials, options));
+          }
           const reply = await send(
             `${api}/2/tweets`,
             {
               ...base,
               headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
-              body: { text, ...(replyToId ? { reply: { in_reply_to_tweet_id: replyToId } } : {}) },
+              body: {
+                text,
+                ...(replyToId ? { reply: { in_reply_to_tweet_id: replyToId } } : {}),
+                ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}),
+              },
               mutating: true,
               action,
               signal: options.signal,

@@ -5,11 +5,16 @@
  * OAuth flows. The embedded default connects to it, so a new user can connect a sandbox account and
  * watch posts arrive at `/sandbox/feed`; the tests use it with injected faults.
  *
- *   /x/…         i/oauth2/authorize, 2/oauth2/token, 2/tweets, 2/users/me, 2/users/{id}/tweets
- *   /linkedin/…  oauth/v2/authorization, oauth/v2/accessToken, v2/userinfo, rest/posts
+ *   /x/…         i/oauth2/authorize, 2/oauth2/token, 2/tweets, 2/media/upload, 2/users/me, 2/users/{id}/tweets
+ *   /linkedin/…  oauth/v2/authorization, oauth/v2/accessToken, v2/userinfo, rest/posts,
+ *                rest/images?action=initializeUpload, upload/{image} (PUT, the uploadUrl it hands out)
  *   /threads/…   oauth/authorize, oauth/access_token, access_token, refresh_access_token,
  *                v1.0/me, v1.0/{uid}/threads|threads_publish|replies, v1.0/{media-id}
- *   /wordpress/… wp-json/wp/v2/posts, wp-json/wp/v2/users/me (site URL: `${url}/wordpress`)
+ *   /wordpress/… wp-json/wp/v2/posts, wp-json/wp/v2/media, wp-json/wp/v2/users/me (site URL: `${url}/wordpress`)
+ *
+ * Images: uploads (X, LinkedIn, WordPress) are sniffed and refused unless they are images; Threads
+ * fetches `image_url` itself when the IMAGE container is created, as Meta does. A published post
+ * records each image it carries (`SandboxPost.media`: sniffed type and size).
  *   /sandbox/feed (HTML, ?account=), /sandbox/feed.json
  *
  * OAuth: authorize auto-approves (as `sandbox_account=<username>` or the platform's default account)
@@ -27,6 +32,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { sniff } from "../../files/files.sniff.ts";
 import { type PlatformsConfig, SANDBOX_CLIENT, sandboxPlatformsConfig } from "../platforms/config.ts";
 import type { PlatformKind } from "../platforms/platform.types.ts";
 import { charLength, xWeightedLength } from "../platforms/validate.ts";
@@ -52,8 +58,20 @@ export interface SandboxPost {
   slug?: string;
   replyToId?: string;
   imageUrl?: string;
+  /** Images attached to the post, as the sandbox received them. */
+  media?: SandboxMedia[];
   idempotencyKey?: string;
   createdAt: Date;
+}
+
+export interface SandboxMedia {
+  /** The platform's media id (X media id, LinkedIn image URN, WordPress attachment id, Threads container id). */
+  id: string;
+  /** Sniffed from the bytes received. */
+  contentType: string;
+  byteSize: number;
+  /** Threads: the URL the image was fetched from. */
+  fetchedFrom?: string;
 }
 
 export interface SandboxRequest {
@@ -144,6 +162,7 @@ interface Container {
   accountId: string;
   text: string;
   imageUrl?: string;
+  media?: SandboxMedia;
   replyToId?: string;
   publishedId?: string;
 }
@@ -195,6 +214,8 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
   const codes = new Map<string, Code>();
   const containers = new Map<string, Container>();
   const idempotent = new Map<string, Reply>();
+  /** Uploaded images by media id; `media` is null until the bytes arrive (LinkedIn's two steps). */
+  const uploads = new Map<string, { accountId: string; media: SandboxMedia | null }>();
   const requests: SandboxRequest[] = [];
   const faults: (({ kind: "fail"; options: SandboxFailOptions } | { kind: "timeout" } | { kind: "hang" }) &
     SandboxFaultFilter)[] = [];
@@ -467,6 +488,25 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     return json(200, {});
   }
 
+  // ---------- images ----------
+
+  /** The bytes as an image the sandbox keeps, or null when they are not an image. */
+  async function imageOf(id: string, bytes: Uint8Array): Promise<SandboxMedia | null> {
+    const sniffed = await sniff(bytes);
+    if (sniffed.kind !== "image") return null;
+    return { id, contentType: sniffed.contentType, byteSize: bytes.byteLength };
+  }
+
+  function upload(account: SandboxAccount, id: string, media: SandboxMedia | null): void {
+    uploads.set(id, { accountId: account.accountId, media });
+  }
+
+  /** An uploaded image of this account, ready to attach. */
+  const uploaded = (account: SandboxAccount, id: unknown): SandboxMedia | undefined => {
+    const found = typeof id === "string" || typeof id === "number" ? uploads.get(String(id)) : undefined;
+    return found && found.accountId === account.accountId && found.media ? found.media : undefined;
+  };
+
   // ---------- routes ----------
 
   async function route(
@@ -475,6 +515,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     query: Record<string, string>,
     headers: IncomingHttpHeaders,
     body: Record<string, unknown>,
+    raw: Buffer,
   ): Promise<Reply> {
     // X
     if (method === "GET" && path === "/x/i/oauth2/authorize") return authorize("x", query);
@@ -514,10 +555,26 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           }));
         return json(200, { data, meta: { result_count: data.length, ...(nextToken ? { next_token: nextToken } : {}) } });
       }
+      if (method === "POST" && path === "/x/2/media/upload") {
+        const type = headers["content-type"] ?? "";
+        if (!type.startsWith("multipart/form-data"))
+          return json(400, { title: "Invalid Request", detail: "The media upload must be multipart/form-data.", status: 400 });
+        const form = await new Response(new Uint8Array(raw), { headers: { "content-type": type } }).formData();
+        const file = form.get("media");
+        if (!(file instanceof Blob))
+          return json(400, { title: "Invalid Request", detail: "The media field is required.", status: 400 });
+        sequence++;
+        const id = `19000000000000${String(sequence).padStart(5, "0")}`;
+        const media = await imageOf(id, new Uint8Array(await file.arrayBuffer()));
+        if (!media) return json(400, { title: "Invalid Request", detail: "The media is not a supported image.", status: 400 });
+        upload(account, id, media);
+        return json(200, { data: { id, media_key: `3_${id}`, expires_after_secs: 86_400 } });
+      }
       if (method === "POST" && path === "/x/2/tweets") {
         return once(account, "tweets", headers, () => {
           const text = typeof body.text === "string" ? body.text : "";
           const replyTo = (body.reply as { in_reply_to_tweet_id?: string } | undefined)?.in_reply_to_tweet_id;
+          const mediaIds = (body.media as { media_ids?: unknown[] } | undefined)?.media_ids ?? [];
           const invalid = (message: string) =>
             json(400, {
               errors: [{ message }],
@@ -538,7 +595,17 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
               type: "about:blank",
             });
           }
-          const post = publish(account, { text, ...(replyTo ? { replyToId: replyTo } : {}) }, headers);
+          const media = mediaIds.map((id) => uploaded(account, id));
+          if (media.some((m) => !m)) return invalid("One or more media ids are invalid.");
+          const post = publish(
+            account,
+            {
+              text,
+              ...(replyTo ? { replyToId: replyTo } : {}),
+              ...(media.length ? { media: media as SandboxMedia[] } : {}),
+            },
+            headers,
+          );
           return json(201, { data: { id: post.id, text, edit_history_tweet_ids: [post.id] } });
         });
       }
@@ -561,6 +628,28 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           email: account.username,
           email_verified: true,
           locale: "en_US",
+        });
+      }
+      const linkedinUpload = /^\/linkedin\/upload\/(urn:li:image:[\w-]+)$/.exec(path);
+      if (method === "PUT" && linkedinUpload) {
+        const id = linkedinUpload[1] as string;
+        const pending = uploads.get(id);
+        if (!pending || pending.accountId !== account.accountId)
+          return json(404, { status: 404, message: "No upload is waiting at this URL." });
+        const media = await imageOf(id, raw);
+        if (!media) return json(400, { status: 400, message: "The uploaded file is not a supported image." });
+        pending.media = media;
+        return { status: 201 };
+      }
+      if (method === "POST" && path === "/linkedin/rest/images" && query.action === "initializeUpload") {
+        const owner = (body.initializeUploadRequest as { owner?: unknown } | undefined)?.owner;
+        if (owner !== `urn:li:person:${account.platformUserId}`)
+          return json(403, { status: 403, message: `Not allowed to upload as ${String(owner)}.` });
+        sequence++;
+        const image = `urn:li:image:C4E${String(sequence).padStart(10, "0")}`;
+        upload(account, image, null);
+        return json(200, {
+          value: { uploadUrlExpiresAt: Date.now() + 86_400_000, uploadUrl: `${url}/linkedin/upload/${image}`, image },
         });
       }
       if (path === "/linkedin/rest/posts") {
@@ -600,7 +689,11 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
               return json(422, { status: 422, message: "commentary is longer than 3000 characters." });
             if (body.lifecycleState !== "PUBLISHED")
               return json(422, { status: 422, message: "lifecycleState must be PUBLISHED." });
-            const post = publish(account, { text: commentary }, headers);
+            const mediaId = (body.content as { media?: { id?: unknown } } | undefined)?.media?.id;
+            const media = mediaId === undefined ? undefined : uploaded(account, mediaId);
+            if (mediaId !== undefined && !media)
+              return json(422, { status: 422, message: `The image ${String(mediaId)} is not uploaded or not yours.` });
+            const post = publish(account, { text: commentary, ...(media ? { media: [media] } : {}) }, headers);
             return { status: 201, headers: { "x-restli-id": post.id } };
           });
         }
@@ -697,10 +790,22 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           return graphError("The post you are replying to does not exist.");
         sequence++;
         const id = `179${String(sequence).padStart(14, "0")}`;
+        let image: SandboxMedia | undefined;
+        if (mediaType === "IMAGE" && imageUrl) {
+          // As Meta does: the image is fetched from its URL now, so it must be public and an image.
+          const fetched = await fetch(imageUrl, { signal: AbortSignal.timeout(5_000), redirect: "manual" })
+            .then(async (r) => (r.ok ? new Uint8Array(await r.arrayBuffer()) : null))
+            .catch(() => null);
+          if (!fetched) return graphError(`The image at image_url could not be downloaded: ${imageUrl}`, 100);
+          const media = await imageOf(id, fetched);
+          if (!media) return graphError("The file at image_url is not a supported image.", 100);
+          image = { ...media, fetchedFrom: imageUrl };
+        }
         containers.set(id, {
           accountId: account.accountId,
           text,
           ...(imageUrl ? { imageUrl } : {}),
+          ...(image ? { media: image } : {}),
           ...(replyToId ? { replyToId } : {}),
         });
         return json(200, { id });
@@ -717,6 +822,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
               text: container.text,
               ...(container.replyToId ? { replyToId: container.replyToId } : {}),
               ...(container.imageUrl ? { imageUrl: container.imageUrl } : {}),
+              ...(container.media ? { media: [container.media] } : {}),
             },
             headers,
           );
@@ -764,6 +870,25 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           .map(wp);
         return json(200, list);
       }
+      if (resource === "media" && method === "POST") {
+        sequence++;
+        const id = String(sequence);
+        const media = await imageOf(id, raw);
+        if (!media)
+          return json(400, {
+            code: "rest_upload_sideload_error",
+            message: "Sorry, you are not allowed to upload this file type.",
+            data: { status: 400 },
+          });
+        upload(account, id, media);
+        const name = /filename="?([^";]+)"?/.exec(headers["content-disposition"] ?? "")?.[1] ?? `image-${id}`;
+        return json(201, {
+          id: Number(id),
+          media_type: "image",
+          mime_type: media.contentType,
+          source_url: `${site}/wp-content/uploads/${encodeURIComponent(name)}`,
+        });
+      }
       if (resource === "posts" && method === "POST") {
         return once(account, "posts", headers, () => {
           const title = typeof body.title === "string" ? body.title : "";
@@ -777,7 +902,15 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
             while (taken(`${slug}-${n}`)) n++;
             slug = `${slug}-${n}`;
           }
-          return json(201, wp(publish(account, { text: content, title, slug }, headers)));
+          const featured = body.featured_media;
+          const media = featured === undefined || featured === 0 ? undefined : uploaded(account, featured);
+          if (featured !== undefined && featured !== 0 && !media)
+            return json(400, {
+              code: "rest_invalid_featured_media",
+              message: "Invalid featured media ID.",
+              data: { status: 400 },
+            });
+          return json(201, wp(publish(account, { text: content, title, slug, ...(media ? { media: [media] } : {}) }, headers)));
         });
       }
       return json(404, {
@@ -798,7 +931,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           .reverse()
           .map(
             (p) =>
-              `<li id="${escapeHtml(p.id)}"><time>${p.createdAt.toISOString()}</time>${p.replyToId ? ` <small>↳ reply to ${escapeHtml(p.replyToId)}</small>` : ""}${p.title ? `<h3>${escapeHtml(p.title)}</h3>` : ""}<p>${escapeHtml(p.text)}</p><small>${escapeHtml(p.id)}</small></li>`,
+              `<li id="${escapeHtml(p.id)}"><time>${p.createdAt.toISOString()}</time>${p.replyToId ? ` <small>↳ reply to ${escapeHtml(p.replyToId)}</small>` : ""}${p.title ? `<h3>${escapeHtml(p.title)}</h3>` : ""}<p>${escapeHtml(p.text)}</p>${(p.media ?? []).map((m) => `<small>🖼 ${escapeHtml(m.contentType)}, ${m.byteSize} bytes</small> `).join("")}<small>${escapeHtml(p.id)}</small></li>`,
           )
           .join("");
         return `<section><h2>${escapeHtml(a.platform)} · @${escapeHtml(a.username)} <small>${escapeHtml(a.displayName)}</small></h2>${items ? `<ol>${items}</ol>` : "<p><em>No posts yet.</em></p>"}</section>`;
@@ -848,7 +981,8 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     const method = req.method ?? "GET";
     const query = Object.fromEntries(parsed.searchParams);
     if (parsed.pathname.startsWith("/sandbox/")) return send(res, sandboxRoute(method, parsed.pathname, query));
-    const body = parseBody(req.headers, Buffer.concat(chunks));
+    const raw = Buffer.concat(chunks);
+    const body = parseBody(req.headers, raw);
     const record: SandboxRequest = { method, path: parsed.pathname, query, headers: req.headers, body, outcome: "pending" };
     requests.push(record);
     const index = faults.findIndex((f) => !f.path || f.path.test(parsed.pathname));
@@ -870,7 +1004,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     if (delayMs) await sleep(delayMs);
     const reply = body.__invalid
       ? json(400, { error: "invalid_request", error_description: "The body is not valid." })
-      : await route(method, parsed.pathname, query, req.headers, body);
+      : await route(method, parsed.pathname, query, req.headers, body, raw);
     if (fault?.kind === "timeout") {
       record.outcome = "timed-out";
       return;
