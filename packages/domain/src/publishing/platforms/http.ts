@@ -49,9 +49,10 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
-  let body: string | Uint8Array | FormData | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | FormData | undefined;
   if (options.body instanceof Uint8Array || options.body instanceof FormData) {
-    body = options.body;
+    // Bytes read from storage are backed by an ArrayBuffer (never shared memory).
+    body = options.body as Uint8Array<ArrayBuffer> | FormData;
   } else if (options.body instanceof URLSearchParams) {
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = options.body.toString();
