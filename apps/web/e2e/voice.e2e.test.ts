@@ -142,7 +142,11 @@ describe("the voice page in the browser", () => {
       await page.getByRole("button", { name: "Create" }).click();
       await visible(page.getByRole("heading", { level: 2, name: "Fingerprint" }));
       await expect.poll(() => page.getByLabel("Name", { exact: true }).inputValue()).toBe("Formal me");
-      await page.getByLabel("Default voice for new generations").check();
+      // A click, then the outcome: the box is controlled by the saved state, so it flips once the
+      // change is under way (check() would demand the flip within the click itself).
+      const makeDefault = page.getByLabel("Default voice for new generations");
+      await makeDefault.click();
+      await expect.poll(() => makeDefault.isChecked()).toBe(true);
       await visible(page.getByText("“Formal me” is now your default voice."));
       await visible(page.getByRole("button", { name: /Formal me\s*Default/ }));
       await visible(page.getByRole("button", { name: /^Founder me/ }));
