@@ -520,6 +520,45 @@ describe("publishing in the browser", () => {
     console.log(`[e2e] publishing to WordPress in ${Math.round(performance.now() - started)} ms`);
   });
 
+  it("attaches an image in the composer, sees it in the preview, and the WordPress post goes out with it", async () => {
+    const wpAccount = stack.sandbox.defaultAccount("wordpress");
+    const tag = Date.now().toString(36);
+    const title = `A picture ${tag}`;
+    // A 1×1 PNG.
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+
+    await step("compose with an image: thumbnail, limits and preview", async () => {
+      await tabs().getByRole("link", { name: "Compose" }).click();
+      await page.getByRole("checkbox", { name: `${wpAccount.displayName} on WordPress` }).check();
+      await page.getByRole("textbox", { name: /^Text/ }).fill(`With a picture, ${tag}.`);
+      await page.getByLabel("WordPress title").fill(title);
+      await visible(page.getByText(/WordPress: up to 1 image/));
+      await page.getByLabel("Image file").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+      const attached = page.getByRole("list", { name: "Attached images" });
+      await visible(attached.getByRole("img", { name: "Attached: dot.png" }));
+      const preview = page.getByRole("article", { name: `WordPress preview for ${wpAccount.displayName}` });
+      await visible(preview.getByRole("img", { name: "dot.png" }));
+      // Remove and attach again: the post carries only what is shown.
+      await attached.getByRole("button", { name: /Remove/ }).click();
+      await eventually(() => page.getByRole("list", { name: "Attached images" }).count()).toBe(0);
+      await page.getByLabel("Image file").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+      await visible(page.getByRole("img", { name: "Attached: dot.png" }));
+    });
+
+    await step("publish now: the post is on the site with the image", async () => {
+      await page.getByRole("button", { name: "Publish now" }).click();
+      await page.waitForURL(/\/publishing\?saved=now$/);
+      const post = page.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: title });
+      await eventually(() => post.getAttribute("data-status"), 30_000).toBe("published");
+      const onSite = stack.sandbox.feed(wpAccount.accountId).filter((p) => p.title === title);
+      expect(onSite).toHaveLength(1);
+      expect(onSite[0]?.media).toEqual([expect.objectContaining({ contentType: "image/png", byteSize: png.byteLength })]);
+    });
+  });
+
   it("shows refusals where they belong, and disconnects an account after confirming", async () => {
     const xAccount = stack.sandbox.defaultAccount("x");
     const linkedInAccount = stack.sandbox.defaultAccount("linkedin");

@@ -114,8 +114,11 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
       log,
       ai: createAiProvider({ provider: "offline" }),
       enqueue: createEnqueue(boss),
-      publishing: publishingRuntimeFromEnv(env),
+      // The app's address too: Threads fetches a post's image from a signed URL under it.
+      publishing: publishingRuntimeFromEnv(env, env.APP_URL),
       keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS),
+      // Posts with images read them from the API's storage.
+      storage: api.deps.storage,
     },
     { pollingIntervalSeconds: 0.5 },
   );

@@ -4,6 +4,7 @@ import { isTRPCClientError } from "@trpc/client";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { Notice } from "../components/Alert.tsx";
+import { imageProblems, MediaAttach, type PostImage } from "../components/publishing/MediaAttach.tsx";
 import { PostPreview } from "../components/publishing/PostPreview.tsx";
 import { AccountIdentity, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
 import { ScheduleFields, type ScheduleValue, scheduleLocal, splitLocal } from "../components/publishing/ScheduleFields.tsx";
@@ -58,6 +59,8 @@ export function PublishingComposePage() {
   const [problems, setProblems] = useState<ServerProblems>(noProblems);
   const [clientWhen, setClientWhen] = useState<string | null>(null);
   const [tried, setTried] = useState(false);
+  // Images are shared by every selected account (each platform's limit is checked below).
+  const [images, setImages] = useState<PostImage[]>([]);
   const idempotencyKey = useRef(crypto.randomUUID());
   const writerOutputId = params.get("writerOutput");
   const fromWriter = useQuery({
@@ -98,7 +101,12 @@ export function PublishingComposePage() {
   const checks = new Map<string, ChannelCheck>(
     state.channels.map((c) => [c.connectionId, checkChannel(c.platform, channelParts(state, c), channelTitle(state, c))]),
   );
-  const allOk = state.channels.length > 0 && [...checks.values()].every((c) => c.ok);
+  const imagesOk =
+    imageProblems(
+      images.length,
+      state.channels.map((c) => c.platform),
+    ).length === 0;
+  const allOk = state.channels.length > 0 && [...checks.values()].every((c) => c.ok) && imagesOk;
 
   const compose = useMutation(
     trpc.publishing.posts.compose.mutationOptions({
@@ -137,6 +145,7 @@ export function PublishingComposePage() {
         connectionId: c.connectionId,
         parts: channelParts(state, c),
         ...(c.platform === "wordpress" ? { title: channelTitle(state, c) } : {}),
+        ...(images.length ? { mediaFileIds: images.map((i) => i.fileId) } : {}),
       })),
       when,
       ...(writerOutputId ? { writerOutputId } : {}),
@@ -383,6 +392,16 @@ export function PublishingComposePage() {
             </div>
           </section>
 
+          <section className="card" aria-labelledby="pub-media-heading">
+            <h2 id="pub-media-heading">Images</h2>
+            <MediaAttach
+              images={images}
+              platforms={state.channels.map((c) => c.platform)}
+              onAdd={(image) => setImages((list) => [...list, image])}
+              onRemove={(fileId) => setImages((list) => list.filter((i) => i.fileId !== fileId))}
+            />
+          </section>
+
           <section className="card" aria-labelledby="pub-when-heading">
             <h2 id="pub-when-heading">Publish</h2>
             <ScheduleFields
@@ -450,6 +469,7 @@ export function PublishingComposePage() {
                     parts={channelParts(state, channel)}
                     title={channelTitle(state, channel)}
                     check={checks.get(channel.connectionId) as ChannelCheck}
+                    images={images}
                   />
                 ),
             )

@@ -10,11 +10,14 @@ export function PostPreview({
   parts,
   title,
   check,
+  images = [],
 }: {
   account: AccountLike;
   parts: string[];
   title?: string;
   check: ChannelCheck;
+  /** Attached to the first part. */
+  images?: { fileId: string; url: string; filename: string }[];
 }) {
   const platform = account.platform;
   const name = PLATFORM_NAMES[platform];
@@ -36,6 +39,10 @@ export function PostPreview({
           return (
             <li key={index} className="pub-preview-part" data-over={count.over ? "" : undefined}>
               <p className="pub-preview-text">{part.trim() ? part : <span className="muted">Empty</span>}</p>
+              {index === 0 &&
+                images.map((image) => (
+                  <img key={image.fileId} src={image.url} alt={image.filename} className="pub-media-preview" />
+                ))}
               <p className={`pub-preview-count small${count.over ? " pub-count-over" : count.near ? " pub-count-near" : ""}`}>
                 {parts.length > 1 && (
                   <span>
