@@ -1,4 +1,7 @@
 /** Browser-safe publishing schemas and types (zod only): `@inkwell/domain/publishing/schemas`. */
+
+// X's own counting (twitter-text), the one function the writer and publishing share.
+export { X_MAX_WEIGHTED_LENGTH, xLength } from "../platform/x-length.ts";
 export * from "./connections.schemas.ts";
 export { PLATFORM_NAMES } from "./platforms/errors.ts";
 // The per-platform validator the server runs before scheduling, for the composer's live counts.

@@ -1,12 +1,15 @@
 /**
  * The writer's output formats and the rules each one must meet, enforced on whatever the model wrote:
  * models miscount characters, forget headings and number threads loosely, so the rules are applied
- * after generation instead of trusted to the prompt. Pure functions with no imports (browser-safe):
- * the web uses the same counts in its editor.
+ * after generation instead of trusted to the prompt. Pure functions (browser-safe): the web uses the
+ * same counts in its editor.
  *
- * X is counted the way X counts (twitter-text v3 weighting, as publishing's validate.ts does, so a
- * thread the writer accepts is one the composer accepts); the other limits are characters (code points).
+ * X is counted the way X counts (twitter-text, through platform/x-length.ts, the function publishing's
+ * validator uses too, so a thread the writer accepts is one the composer accepts); the other limits are
+ * characters (code points).
  */
+
+import { xLength } from "../platform/x-length.ts";
 
 export const WRITER_FORMAT_IDS = ["linkedin_post", "x_thread", "threads_post", "blog_article", "newsletter"] as const;
 export type WriterFormat = (typeof WRITER_FORMAT_IDS)[number];
@@ -148,27 +151,8 @@ export interface EnforceOptions {
 /** Characters as a person counts them (code points, so an emoji is one). */
 export const charLength = (text: string) => [...text].length;
 
-const URL_PATTERN = /https?:\/\/[^\s]+/g;
-const LIGHT_RANGES: [number, number][] = [
-  [0, 4351],
-  [8192, 8205],
-  [8208, 8223],
-  [8242, 8247],
-];
-
-/** X's weighted length (twitter-text v3): the same as publishing's `xWeightedLength`. */
-export function xWeightedLength(text: string): number {
-  let length = 0;
-  const withoutUrls = text.normalize("NFC").replace(URL_PATTERN, () => {
-    length += 23;
-    return "";
-  });
-  for (const char of withoutUrls) {
-    const code = char.codePointAt(0) as number;
-    length += LIGHT_RANGES.some(([from, to]) => code >= from && code <= to) ? 1 : 2;
-  }
-  return length;
-}
+/** X's weighted length (twitter-text, X's own rules): the one shared with publishing's validator. */
+export const xWeightedLength = xLength;
 
 /** The length of `text` as `format`'s platform counts it. */
 export function lengthIn(format: WriterFormat, text: string): number {

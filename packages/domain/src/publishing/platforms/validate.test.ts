@@ -8,6 +8,16 @@ describe("per-platform limits", () => {
     expect(xWeightedLength("see https://example.com/a/very/long/path/indeed")).toBe(4 + 23);
     expect(xWeightedLength("日本語")).toBe(6);
     expect(xWeightedLength("🙂")).toBe(2);
+  });
+
+  it("counts X's way: a bare domain is a 23-character link, an emoji sequence (family, skin tone, flag) weighs 2", () => {
+    expect(xWeightedLength("see bit.ly/abc now")).toBe(31);
+    expect(xWeightedLength("👨‍👩‍👧‍👦")).toBe(2);
+    expect(xWeightedLength("👍🏽")).toBe(2);
+    expect(xWeightedLength("🇫🇷")).toBe(2);
+    // The validator takes the same count: 257 letters and a bare link fill a post exactly.
+    expect(validatePost("x", { parts: [`${"a".repeat(256)} bit.ly/abc`] })).toEqual([]);
+    expect(validatePost("x", { parts: [`${"a".repeat(257)} bit.ly/abc`] })).toHaveLength(1);
     expect(validatePost("x", { parts: ["a".repeat(280)] })).toEqual([]);
     expect(validatePost("x", { parts: ["a".repeat(281)] })[0]?.message).toBe(
       "The post is 281 characters; X allows 280. Shorten it by 1.",

@@ -1,10 +1,11 @@
 /**
  * Per-platform limits and the one validator every adapter uses.
  *
- * X counts like twitter-text v3: code points in the Latin/common ranges weigh 1, everything else
- * (CJK, emoji) 2, and every URL 23, against 280. Threads counts characters (500), LinkedIn
+ * X counts by twitter-text (platform/x-length.ts): Latin and common punctuation weigh 1, CJK and each
+ * emoji sequence 2, and every URL (bare domains too) 23, against 280. Threads counts characters (500), LinkedIn
  * commentary 3,000, WordPress needs a title and content.
  */
+import { xLength } from "../../platform/x-length.ts";
 import { PLATFORM_NAMES } from "./errors.ts";
 import type { PlatformKind, PlatformLimits, PublishRequest, ValidationIssue } from "./platform.types.ts";
 
@@ -17,28 +18,8 @@ export const PLATFORM_LIMITS: Record<PlatformKind, PlatformLimits> = {
   wordpress: { maxCharsPerPart: 200_000, maxParts: 1, maxMedia: 1, titleRequired: true, maxTitleChars: 200 },
 };
 
-const URL_PATTERN = /https?:\/\/[^\s]+/g;
-const URL_WEIGHT = 23;
-const LIGHT_RANGES: [number, number][] = [
-  [0, 4351],
-  [8192, 8205],
-  [8208, 8223],
-  [8242, 8247],
-];
-
-/** X's weighted length of a post. */
-export function xWeightedLength(text: string): number {
-  let length = 0;
-  const withoutUrls = text.normalize("NFC").replace(URL_PATTERN, () => {
-    length += URL_WEIGHT;
-    return "";
-  });
-  for (const char of withoutUrls) {
-    const code = char.codePointAt(0) as number;
-    length += LIGHT_RANGES.some(([from, to]) => code >= from && code <= to) ? 1 : 2;
-  }
-  return length;
-}
+/** X's weighted length of a post (twitter-text; the same function the writer counts with). */
+export const xWeightedLength = xLength;
 
 /** Characters as a person counts them (code points). */
 export const charLength = (text: string) => [...text].length;
