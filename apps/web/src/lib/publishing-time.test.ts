@@ -7,6 +7,7 @@ import {
   monthWeeks,
   offsetLabel,
   parseLocal,
+  scheduleProblem,
   suggestedLocal,
   weekOf,
 } from "./publishing-time.ts";
@@ -30,6 +31,21 @@ describe("local time in a zone", () => {
     expect(skipped.toISOString()).toBe("2026-03-29T01:30:00.000Z");
     expect(instantToLocal(skipped, "Europe/London")).toBe("2026-03-29T02:30");
     expect(localToInstant("2026-10-25T01:30", "Europe/London")?.toISOString()).toBe("2026-10-25T00:30:00.000Z");
+  });
+
+  it("refuses to schedule a time the clocks skip, with the server's message, instead of moving it", () => {
+    const now = new Date("2026-01-01T00:00:00Z");
+    const problem = scheduleProblem("2026-03-29T01:30", "Europe/London", now);
+    expect(problem).toBe(
+      "2026-03-29 01:30 does not exist in Europe/London: the clocks jump forward then (daylight saving time starts). Pick a time outside the jump, such as 02:30.",
+    );
+    expect(scheduleProblem("2026-03-08T02:15", "America/New_York", now)).toMatch(/does not exist in America\/New_York/);
+    // Around the gap, and the repeated autumn hour, are fine; a past time is refused.
+    expect(scheduleProblem("2026-03-29T00:59", "Europe/London", now)).toBeNull();
+    expect(scheduleProblem("2026-03-29T02:00", "Europe/London", now)).toBeNull();
+    expect(scheduleProblem("2026-10-25T01:30", "Europe/London", now)).toBeNull();
+    expect(scheduleProblem("2025-12-31T23:00", "Europe/London", now)).toBe("That time has passed. Pick a time in the future.");
+    expect(scheduleProblem("2026-02-30T10:00", "Europe/London", now)).toBe("Pick a date and a time.");
   });
 
   it("refuses what is not a date and time", () => {

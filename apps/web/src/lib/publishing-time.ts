@@ -7,6 +7,21 @@
  * Local times are 'YYYY-MM-DDTHH:mm' strings, the value of an <input type="datetime-local">.
  */
 
+import { resolveLocalTime } from "@inkwell/domain/publishing/schemas";
+
+/**
+ * Whether a picked time can be scheduled, by the server's own rule (`resolveLocalTime`, shared through
+ * the publishing schemas): a time that never happens (the clocks jump over it) is refused with the
+ * server's message instead of being moved an hour forward, and a past time is refused (not checked with
+ * `now: null`). Null when fine.
+ */
+export function scheduleProblem(local: string, timeZone: string, now: Date | null = new Date()): string | null {
+  if (!parseLocal(local)) return "Pick a date and a time.";
+  const resolved = resolveLocalTime(local, timeZone, { now });
+  if (resolved.ok) return null;
+  return resolved.reason === "past" ? "That time has passed. Pick a time in the future." : resolved.message;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function partsFormatter(timeZone: string): Intl.DateTimeFormat {
@@ -82,9 +97,10 @@ export function offsetMinutes(instant: Date | string | number, timeZone: string)
 }
 
 /**
- * The instant a wall-clock time in a zone means. A time skipped by a spring-forward change moves
- * forward by the gap (02:30 → 03:30), and an ambiguous autumn time takes the first (earlier) instant —
- * the same choices Temporal's default 'compatible' disambiguation makes.
+ * The instant a wall-clock time in a zone means, for display and calendar ranges. A time skipped by a
+ * spring-forward change moves forward by the gap (02:30 → 03:30; a day starting in a gap starts after
+ * it), and an ambiguous autumn time takes the first (earlier) instant. Scheduling does not use this to
+ * decide: `scheduleProblem` refuses a skipped time, as the server does.
  */
 export function localToInstant(local: string, timeZone: string): Date | null {
   const parts = parseLocal(local);

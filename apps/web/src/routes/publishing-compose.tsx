@@ -29,7 +29,7 @@ import {
   toggleChannel,
   type When,
 } from "../lib/publishing.ts";
-import { browserTimeZone, localToInstant, parseLocal, suggestedLocal } from "../lib/publishing-time.ts";
+import { browserTimeZone, parseLocal, scheduleProblem, suggestedLocal } from "../lib/publishing-time.ts";
 
 type Connection = Outputs["publishing"]["connections"]["list"][number];
 type Action = When["kind"];
@@ -134,9 +134,8 @@ export function PublishingComposePage() {
     if (state.channels.length === 0) return;
     if (action !== "draft" && !allOk) return;
     if (action === "at") {
-      const instant = localToInstant(scheduleLocal(schedule), schedule.timeZone);
-      if (!instant) return setClientWhen("Pick a date and a time.");
-      if (instant.getTime() <= Date.now()) return setClientWhen("That time has passed. Pick a time in the future.");
+      const problem = scheduleProblem(scheduleLocal(schedule), schedule.timeZone);
+      if (problem) return setClientWhen(problem);
     }
     const when: When =
       action === "at" ? { kind: "at", local: scheduleLocal(schedule), timeZone: schedule.timeZone } : { kind: action };

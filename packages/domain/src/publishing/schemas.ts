@@ -7,3 +7,6 @@ export { PLATFORM_NAMES } from "./platforms/errors.ts";
 // The per-platform validator the server runs before scheduling, for the composer's live counts.
 export { charLength, lengthOn, PLATFORM_LIMITS, validatePost, xWeightedLength } from "./platforms/validate.ts";
 export * from "./posts.schemas.ts";
+// The server's rule for a picked wall-clock time (a spring-forward gap is refused, a repeated hour takes
+// the first): the composer checks with the same function, so it refuses what the server would refuse.
+export { isValidTimeZone, type LocalTimeResult, localTimeOf, resolveLocalTime } from "./posts.time.ts";

@@ -10,7 +10,7 @@ import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { formatDateTime, timeAgo } from "../../lib/format.ts";
 import { canCancel, canEdit, canPublishNow, canRetry, checkChannel, PLATFORM_NAMES, takesThreads } from "../../lib/publishing.ts";
-import { browserTimeZone, localToInstant, suggestedLocal } from "../../lib/publishing-time.ts";
+import { browserTimeZone, scheduleProblem, suggestedLocal } from "../../lib/publishing-time.ts";
 import { Notice } from "../Alert.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { AccountIdentity, type AccountLike, PlatformMark, StatusBadge } from "./PublishingCommon.tsx";
@@ -277,8 +277,8 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
     setPartErrors(check.parts);
     if (!check.ok) return setProblem([...check.title, ...check.post][0] ?? "Fix what is marked first.");
     if (kind === "at") {
-      const instant = localToInstant(scheduleLocal(schedule), schedule.timeZone);
-      if (!instant || instant.getTime() <= Date.now()) return setWhenError("That time has passed. Pick a time in the future.");
+      const problem = scheduleProblem(scheduleLocal(schedule), schedule.timeZone);
+      if (problem) return setWhenError(problem);
     }
     update.mutate({
       postId: post.id,

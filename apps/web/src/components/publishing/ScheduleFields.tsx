@@ -3,7 +3,7 @@
  * the zone and the local time with the instant, so "9:00 in Berlin" stays 9:00 across a DST change.
  */
 import { useId, useMemo } from "react";
-import { localToInstant, offsetLabel, timeZoneChoices } from "../../lib/publishing-time.ts";
+import { localToInstant, offsetLabel, parseLocal, scheduleProblem, timeZoneChoices } from "../../lib/publishing-time.ts";
 
 export interface ScheduleValue {
   /** YYYY-MM-DD */
@@ -32,10 +32,14 @@ export function ScheduleFields({
 }) {
   const id = useId();
   const zones = useMemo(() => timeZoneChoices(value.timeZone), [value.timeZone]);
-  const instant = localToInstant(scheduleLocal(value), value.timeZone);
-  const errorId = error ? `${id}-error` : undefined;
+  const local = scheduleLocal(value);
+  // A time the clocks skip is flagged as soon as it is picked, in the server's words (not moved).
+  const gap = parseLocal(local) ? scheduleProblem(local, value.timeZone, null) : null;
+  const shown = error ?? gap ?? undefined;
+  const instant = gap ? null : localToInstant(local, value.timeZone);
+  const errorId = shown ? `${id}-error` : undefined;
   return (
-    <fieldset className="pub-schedule" data-invalid={error ? "" : undefined} aria-describedby={errorId}>
+    <fieldset className="pub-schedule" data-invalid={shown ? "" : undefined} aria-describedby={errorId}>
       <legend>{legend}</legend>
       <div className="pub-schedule-row">
         <div className="field">
@@ -45,7 +49,7 @@ export function ScheduleFields({
             type="date"
             value={value.date}
             onChange={(e) => onChange({ ...value, date: e.target.value })}
-            aria-invalid={error ? true : undefined}
+            aria-invalid={shown ? true : undefined}
             aria-describedby={errorId}
           />
         </div>
@@ -56,7 +60,7 @@ export function ScheduleFields({
             type="time"
             value={value.time}
             onChange={(e) => onChange({ ...value, time: e.target.value })}
-            aria-invalid={error ? true : undefined}
+            aria-invalid={shown ? true : undefined}
             aria-describedby={errorId}
           />
         </div>
@@ -71,10 +75,10 @@ export function ScheduleFields({
           </select>
         </div>
       </div>
-      {error ? (
+      {shown ? (
         <p className="field-error" id={errorId}>
           <span aria-hidden="true">⚠ </span>
-          {error}
+          {shown}
         </p>
       ) : (
         instant && (
