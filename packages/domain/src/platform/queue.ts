@@ -85,8 +85,30 @@ export function createEnqueue(boss: PgBoss): Enqueue {
   };
 }
 
-/** Creates the queues (idempotent) and lets the app roles enqueue from inside their transactions. */
+/**
+ * Creates the queues (idempotent) and lets the app roles enqueue from inside their transactions.
+ *
+ * The api and the workers run this as they start, often together (a deploy, `pnpm dev`). Concurrent
+ * GRANTs on the same object fail with "tuple concurrently updated" (they rewrite the same catalog row),
+ * and one process's create_queue attaching a partition can meet another's GRANT the same way; that
+ * crashed the api on first starts. So the whole preparation runs under one advisory lock, held by a
+ * session lock on a connection of its own (not a transaction: the pg-boss calls use pg-boss's pool,
+ * and on the embedded database an open transaction would block them).
+ */
 export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinition[]): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(hashtext(${PREPARE_QUEUES_LOCK}))`.execute(conn);
+    try {
+      await prepareQueuesLocked(boss, conn, jobs);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${PREPARE_QUEUES_LOCK}))`.execute(conn);
+    }
+  });
+}
+
+const PREPARE_QUEUES_LOCK = "inkwell.prepare-queues";
+
+async function prepareQueuesLocked(boss: PgBoss, db: Database, jobs: JobDefinition[]): Promise<void> {
   for (const job of jobs) {
     // api and worker may start together: create under pg-boss's advisory lock, then bring options up to date.
     if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.queue ?? {});
