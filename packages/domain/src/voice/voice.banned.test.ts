@@ -35,14 +35,23 @@ describe("findBannedPhrases", () => {
 });
 
 describe("scrubBannedPhrases", () => {
-  it("removes the phrase and leaves readable text", () => {
-    const phrases = ["game changer", "in today's fast-paced world", "delve into"];
-    expect(scrubBannedPhrases("In today's fast-paced world, teams ship weekly.", phrases)).toBe("Teams ship weekly.");
-    expect(scrubBannedPhrases("Let us delve into pricing, a real game-changer, today.", phrases)).toBe(
-      "Let us pricing, a real, today.",
+  it("removes the sentence around a phrase, never leaving a broken one behind", () => {
+    const phrases = ["game changer", "in today's fast-paced world", "delve into", "day one", "start small"];
+    expect(scrubBannedPhrases("In today's fast-paced world, teams ship weekly. Plan ahead.", phrases)).toBe("Plan ahead.");
+    expect(scrubBannedPhrases("Ship weekly. Let us delve into pricing, a real game-changer, today. Done.", phrases)).toBe(
+      "Ship weekly. Done.",
     );
+    // The fragment the issue showed ("You don't need to get rewrite perfect on.") can no longer happen.
+    expect(scrubBannedPhrases("Keep it simple. You don't need to get it perfect on day one.", phrases)).toBe("Keep it simple.");
     expect(scrubBannedPhrases("No match here.", phrases)).toBe("No match here.");
     expect(scrubBannedPhrases("Ship it 🚀 now", ["🚀"])).toBe("Ship it now");
+  });
+
+  it("removes a list item or heading left with only its marker, and the blank lines around it", () => {
+    expect(scrubBannedPhrases("# Title\n\n## Start small\n\n- Start small.\n- Bake daily.\n\nEnd.", ["start small"])).toBe(
+      "# Title\n\n- Bake daily.\n\nEnd.",
+    );
+    expect(scrubBannedPhrases("Hook.\n\nA game\n\nchanger here. Next.", ["game changer"])).toBe("Hook.\n\nNext.");
   });
 
   it("keeps going when a removal brings a phrase together", () => {
@@ -119,7 +128,7 @@ describe("enforceBannedPhrases", () => {
     });
     expect(clean).toEqual({ text: "A real shift.", found: ["game changer"], regenerated: true, scrubbed: false });
     const stubborn = await enforceBannedPhrases("A game changer.", ["game changer"], async () => "Still a game changer!");
-    expect(stubborn).toMatchObject({ text: "Still a!", regenerated: true, scrubbed: true });
+    expect(stubborn).toMatchObject({ text: "", regenerated: true, scrubbed: true });
     expect(asked).toEqual([["game changer"]]);
     expect(await enforceBannedPhrases("Fine.", ["x"])).toMatchObject({ text: "Fine.", regenerated: false, scrubbed: false });
   });

@@ -8,9 +8,12 @@
  * "cat" never matches inside "concatenate". A phrase with no words at all (say "🚀" or "!!!") is
  * matched as literal characters, spaces tolerated.
  *
- * Scrubbing removes every match and tidies what is left (doubled spaces, orphaned commas, a lowercase
- * sentence start), then checks again, because a removal can bring two halves of a phrase together.
- * Every round makes the text strictly shorter, so it ends, and it ends only when nothing matches.
+ * Scrubbing removes the whole sentence around a phrase of words (cutting just the words leaves broken
+ * grammar: "You don't need to get it perfect on day one." minus "day one" is no sentence), and a list
+ * item or heading line that is left with nothing but its marker; a phrase without words (an emoji) goes
+ * alone. What is left is tidied (doubled spaces, orphaned commas, a lowercase sentence start) and checked
+ * again, because a removal can bring two halves of a phrase together. Every round makes the text strictly
+ * shorter, so it ends, and it ends only when nothing matches.
  */
 
 const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
@@ -54,6 +57,8 @@ interface Span {
   start: number;
   end: number;
   phrase: string;
+  /** A phrase of words (its sentence goes with it), not a literal one (only its characters go). */
+  words: boolean;
 }
 
 function matches(text: string, compiled: Compiled[]): Span[] {
@@ -72,14 +77,19 @@ function matches(text: string, compiled: Compiled[]): Span[] {
       const words = c.words as string[];
       if (i + words.length > tokens.length) continue;
       if (words.every((w, j) => (tokens[i + j] as Token).key === w)) {
-        spans.push({ start: (tokens[i] as Token).start, end: (tokens[i + words.length - 1] as Token).end, phrase: c.phrase });
+        spans.push({
+          start: (tokens[i] as Token).start,
+          end: (tokens[i + words.length - 1] as Token).end,
+          phrase: c.phrase,
+          words: true,
+        });
       }
     }
   }
   for (const c of compiled) {
     if (!c.literal) continue;
     for (const m of text.matchAll(c.literal)) {
-      if (m[0].length) spans.push({ start: m.index, end: m.index + m[0].length, phrase: c.phrase });
+      if (m[0].length) spans.push({ start: m.index, end: m.index + m[0].length, phrase: c.phrase, words: false });
     }
   }
   return spans;
@@ -141,7 +151,36 @@ function tidy(text: string): string {
       .replace(/^[ \t]*[,;:][ \t]*/gm, "")
       .replace(/([.!?])[ \t]*[,;:][ \t]*/g, "$1 ")
       .replace(/^[ \t]+|[ \t]+$/gm, "")
+      // A removed line or paragraph leaves no run of blank lines behind.
+      .replace(/\n{3,}/g, "\n\n")
+      .trim()
   );
+}
+
+/** Sentence ends: closing punctuation (and quotes or brackets after it) before a space or the end. */
+const SENTENCE_END = /[.!?…]+["'”’)\]]*(?=\s|$)/gu;
+/** What may precede a sentence on its line and means nothing alone: list markers, heading hashes, quotes. */
+const LINE_MARKUP = /^[ \t]*(?:[-*+•>#]+[ \t]*|\d{1,3}[.)][ \t]*)*$/u;
+
+/**
+ * The sentence around [start, end): from after the previous sentence end or line break to the next
+ * sentence end or line break, with the spaces after it. A line left with only its markup (a list marker,
+ * a heading's hashes) goes whole, line break included.
+ */
+function sentenceAround(text: string, start: number, end: number): { start: number; end: number } {
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const nextBreak = text.indexOf("\n", end);
+  const lineEnd = nextBreak < 0 ? text.length : nextBreak;
+  let from = lineStart;
+  for (const m of text.slice(lineStart, start).matchAll(SENTENCE_END)) from = lineStart + m.index + m[0].length;
+  const after = new RegExp(SENTENCE_END.source, "u").exec(text.slice(end, lineEnd));
+  let to = after ? end + after.index + after[0].length : lineEnd;
+  while (to < lineEnd && /[ \t]/.test(text[to] as string)) to++;
+  while (from > lineStart && /[ \t]/.test(text[from - 1] as string)) from--;
+  if (LINE_MARKUP.test(text.slice(lineStart, from)) && !text.slice(to, lineEnd).trim()) {
+    return { start: lineStart, end: nextBreak < 0 ? lineEnd : lineEnd + 1 };
+  }
+  return { start: from, end: to };
 }
 
 /**
@@ -153,8 +192,9 @@ export function scrubBannedPhrases(text: string, phrases: readonly string[]): st
   if (!compiled.length) return text;
   let current = text;
   for (;;) {
-    const spans = matches(current, compiled);
-    if (!spans.length) return current;
+    const found = matches(current, compiled);
+    if (!found.length) return current;
+    const spans = found.map((s) => (s.words ? { ...s, ...sentenceAround(current, s.start, s.end) } : s));
     // Strictly shorter every round (removeSpans shrinks, tidy never grows), so this ends.
     current = tidy(removeSpans(current, spans));
   }
