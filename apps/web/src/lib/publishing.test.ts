@@ -16,8 +16,25 @@ import {
   renumberThread,
   resetToShared,
   splitIntoThread,
+  threadPartLabel,
   toggleChannel,
 } from "./publishing.ts";
+
+describe("a numbered thread from the writer", () => {
+  const thread = ["1/3 First point.", "2/3 Second point.", "3/3 Last point."];
+
+  it("is shown in the queue and history with its own numbers, not numbered twice", () => {
+    expect(thread.map((p, i) => [threadPartLabel(p, i, thread.length), p].filter(Boolean).join(" "))).toEqual(thread);
+    // Posts without numbers are labelled; a single post is not.
+    expect(threadPartLabel("Second point.", 1, 3)).toBe("2/3");
+    expect(threadPartLabel("Only post.", 0, 1)).toBeNull();
+  });
+
+  it("loses its numbers when joined into one post for a platform without threads", () => {
+    expect(partsForPlatform(thread, "linkedin")).toEqual(["First point.\n\nSecond point.\n\nLast point."]);
+    expect(partsForPlatform(thread, "x")).toEqual(thread);
+  });
+});
 
 const x = { id: "c-x", platform: "x" as const };
 const linkedin = { id: "c-li", platform: "linkedin" as const };

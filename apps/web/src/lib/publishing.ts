@@ -82,11 +82,16 @@ export const emptyComposer = (shared: string[] = [""]): ComposerState => ({
 
 export const takesThreads = (platform: PlatformKind) => PLATFORM_LIMITS[platform].maxParts > 1;
 
+/** A thread post's "i/n " number at its start. */
+const MARKER = /^(\d+)\/(\d+)(\s+)/;
+
 /** The shared text as a channel gets it: thread platforms keep the parts, single-post ones join them. */
 export function partsForPlatform(shared: readonly string[], platform: PlatformKind): string[] {
   if (takesThreads(platform)) return [...shared];
+  // A numbered thread (the writer's "1/5 …") becomes one post: its numbers mean nothing there.
+  const numbered = shared.length > 1 && shared.every((p) => MARKER.test(p));
   const joined = shared
-    .map((p) => p.trim())
+    .map((p) => (numbered ? p.replace(MARKER, "") : p).trim())
     .filter(Boolean)
     .join("\n\n");
   return [joined];
@@ -157,7 +162,15 @@ export const movePart = (parts: readonly string[], index: number, by: -1 | 1) =>
   return next;
 };
 
-const MARKER = /^(\d+)\/(\d+)(\s+)/;
+/**
+ * The "i/n" label shown before a thread post in the queue and history, or null when the post's own text
+ * already starts with a number (the writer numbers X threads, and that text is what gets posted):
+ * labelling it again showed "1/5 1/5 …".
+ */
+export function threadPartLabel(part: string, index: number, total: number): string | null {
+  if (total < 2 || MARKER.test(part)) return null;
+  return `${index + 1}/${total}`;
+}
 
 /**
  * Keeps "1/n" thread markers right after posts are added, removed or moved: when every non-empty post

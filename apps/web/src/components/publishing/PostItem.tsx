@@ -82,16 +82,15 @@ export function PostItem({
       ) : (
         <>
           {post.title && <p className="list-title">{post.title}</p>}
-          {post.parts.map((part, index) => (
-            <p key={index} className="pub-post-text">
-              {post.parts.length > 1 && (
-                <span className="muted small">
-                  {index + 1}/{post.parts.length}{" "}
-                </span>
-              )}
-              {part}
-            </p>
-          ))}
+          {post.parts.map((part, index) => {
+            const label = threadPartLabel(part, index, post.parts.length);
+            return (
+              <p key={index} className="pub-post-text">
+                {label && <span className="muted small">{label} </span>}
+                {part}
+              </p>
+            );
+          })}
         </>
       )}
       {post.status === "published" && post.platformUrl && (
