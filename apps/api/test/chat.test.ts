@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { CRISIS_RESPONSE, chat, titleConversationJob } from "@inkwell/domain/chat";
 import { sql } from "kysely";
@@ -378,6 +379,58 @@ describe("chat through the local OpenAI-compatible server", () => {
     await expectTrpcError(u.caller.chat.regenerate({ conversationId: c.id }), "PRECONDITION_FAILED");
     await u.caller.chat.stop({ messageId: s.assistantMessage.id });
     server.setTokenDelayMs(0);
+  });
+
+  it("follows a reply here and by polling another instance's row without piling up abort listeners", async () => {
+    server.setReply(words(80));
+    server.setTokenDelayMs(5);
+    const u = await h.signUp("listener-count");
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const follow = async (messageId: string, onEvent?: (e: Event, n: number) => void) => {
+      const controller = new AbortController();
+      const stream = await chat.openStream({ db: h.db }, u.me.id, messageId, 0, controller.signal);
+      let events = 0;
+      let most = 0;
+      let text = "";
+      for await (const e of stream) {
+        events++;
+        if (e.type === "delta") text += e.text;
+        most = Math.max(most, getEventListeners(controller.signal, "abort").length);
+        onEvent?.(e as Event, events);
+      }
+      return { events, most, text, after: getEventListeners(controller.signal, "abort").length };
+    };
+
+    // Through this process's live bus: one event per token, each wait once (was one listener per wait).
+    const s = await u.caller.chat.send({ conversationId: c.id, content: "Go", idempotencyKey: key() });
+    const here = await follow(s.assistantMessage.id);
+    expect(here.events).toBeGreaterThan(20);
+    expect(here.text).toBe(words(80));
+    expect(here.most).toBeLessThanOrEqual(1);
+    expect(here.after).toBe(0);
+    server.setTokenDelayMs(0);
+
+    // By polling the row, as if another instance were writing it: every 250 ms sleep removes its listener.
+    const inserted = await h.raw(sql`INSERT INTO messages (conversation_id, user_id, seq, role, content, status)
+      VALUES (${c.id}, ${u.me.id}, 3, 'assistant', 'Half', 'streaming') RETURNING id`);
+    const { id } = inserted.rows[0] as { id: string };
+    setTimeout(() => void h.raw(sql`UPDATE messages SET content = 'Half more' WHERE id = ${id}`), 600);
+    setTimeout(() => void h.raw(sql`UPDATE messages SET content = 'Half more done', status = 'complete' WHERE id = ${id}`), 1500);
+    const there = await follow(id);
+    expect(there.text).toBe("Half more done");
+    expect(there.most).toBeLessThanOrEqual(1);
+    expect(there.after).toBe(0);
+
+    // Leaving mid-poll ends the stream at once and leaves nothing behind.
+    await h.raw(sql`UPDATE messages SET status = 'streaming' WHERE id = ${id}`);
+    const controller = new AbortController();
+    const stream = await chat.openStream({ db: h.db }, u.me.id, id, 0, controller.signal);
+    await stream.next();
+    setTimeout(() => controller.abort(), 600);
+    const started = Date.now();
+    expect((await stream.next()).done).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(getEventListeners(controller.signal, "abort").length).toBe(0);
   });
 
   it("summarises history that no longer fits the window, inside the metered reply", async () => {

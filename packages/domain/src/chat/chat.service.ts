@@ -6,6 +6,7 @@
  * this process, independent of the request, and is appended to its row in small batches. `stream`
  * replays what is saved from an offset and follows the live events (chat.live.ts).
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import {
   type AiProvider,
@@ -613,18 +614,12 @@ export async function openStream(
   return streamFrom(deps, userId, messageId, fromOffset, signal);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+/**
+ * Waits `ms` or until the subscriber leaves. Node's promise timer removes its abort listener when it
+ * settles (a hand-made one left a listener per poll on the subscription's signal); its abort rejection
+ * only means "stop waiting", which the caller checks.
+ */
+const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 async function* streamFrom(
   deps: Pick<ChatDeps, "db">,
@@ -646,6 +641,9 @@ async function* streamFrom(
     const snapshot = gen.text;
     const final = gen.final;
     if (!final) gen.listeners.add(listener);
+    // One abort listener for the whole subscription: one per wait piled up with every token.
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (snapshot.length > pos) {
         yield { type: "delta", offset: pos, text: snapshot.slice(pos) };
@@ -671,11 +669,11 @@ async function* streamFrom(
         if (signal?.aborted) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          signal?.addEventListener("abort", () => resolve(), { once: true });
         });
         wake = null;
       }
     } finally {
+      signal?.removeEventListener("abort", onAbort);
       gen.listeners.delete(listener);
     }
   }
@@ -797,8 +795,25 @@ export function cleanTitle(raw: string, fallbackFrom: string): string {
     .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
     .trim();
   const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
-  const title = source.length > 80 ? `${source.slice(0, 77).trimEnd()}…` : source;
+  const title = source.length > 80 ? `${cutToGraphemes(source, 77).trimEnd()}…` : source;
   return title || "New conversation";
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * The longest start of `text` of at most `max` UTF-16 units that ends between two user-perceived
+ * characters: a plain slice can split a surrogate pair (stored as U+FFFD) or a family, flag or
+ * skin-tone emoji (shown as its parts).
+ */
+export function cutToGraphemes(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (end + segment.length > max) break;
+    end += segment.length;
+  }
+  return text.slice(0, end);
 }
 
 /** The worker names a conversation after its first exchange (only while the user has not named it). */
@@ -813,7 +828,7 @@ export async function titleConversation(deps: { db: Database; ai: AiProvider }, 
   const result = await deps.ai.chat({
     messages: [
       { role: "system", content: TITLE_PROMPT },
-      { role: "user", content: first.content.slice(0, 2000) },
+      { role: "user", content: cutToGraphemes(first.content, 2000) },
     ],
     maxTokens: 20,
     temperature: 0.2,

@@ -69,6 +69,24 @@ describe("titles", () => {
     expect(cleanTitle("  ", "one two three four five six seven")).toBe("one two three four five six");
     expect(cleanTitle("a".repeat(200), "x").length).toBeLessThanOrEqual(80);
   });
+
+  it("never cuts an emoji in half: family, flag and skin-tone emoji at every cut point stay whole or go", () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    const split = (s: string) => [...segmenter.segment(s)].map((g) => g.segment);
+    for (const emoji of ["👨‍👩‍👧‍👦", "🇫🇷", "👍🏽", "🧑🏾‍💻", "😀"]) {
+      // Slide the emoji across the cut (77 units before the ellipsis) one unit at a time.
+      for (let pad = 60; pad <= 80; pad++) {
+        const source = `${"a".repeat(pad)}${emoji}${"b".repeat(40)}`;
+        const title = cleanTitle(source, "x");
+        expect(title.length).toBeLessThanOrEqual(80);
+        expect(title.endsWith("…")).toBe(true);
+        const kept = split(title.slice(0, -1));
+        // Every character kept is a whole character of the source, in order: no stray half or partial family.
+        expect(kept).toEqual(split(source).slice(0, kept.length));
+        expect(title).not.toMatch(/\p{Cs}/u);
+      }
+    }
+  });
 });
 
 describe("chunking documents", () => {
