@@ -1,0 +1,97 @@
+/**
+ * Workspace PDF uploads against hostile PDFs: each is refused with a sentence the person can act on
+ * (INVALID_INPUT, a 400), while the event loop keeps answering and memory stays under the parse cap.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { DomainError } from "../platform/errors.ts";
+import { pagesPdf, stream, textContent, writePdf } from "../platform/untrusted/test-pdf.ts";
+import { closeUntrustedPool, UNTRUSTED_MAX_HEAP_MB } from "../platform/untrusted/untrusted.ts";
+import { MAX_PDF_INFLATED_BYTES, MAX_PDF_PAGES, pdfToText } from "./chat.pdf.ts";
+
+afterAll(() => closeUntrustedPool());
+
+const MB = 1024 * 1024;
+
+/** Runs `work` while a 10 ms timer ticks; returns its outcome, the worst timer lag and the peak RSS growth. */
+async function watch<T>(work: () => Promise<T>) {
+  const rssBefore = process.memoryUsage.rss();
+  let peakRss = rssBefore;
+  let worstLagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worstLagMs = Math.max(worstLagMs, now - last - 10);
+    last = now;
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 10);
+  const outcome = await work().then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error }),
+  );
+  clearInterval(timer);
+  return { ...outcome, worstLagMs, rssGrowthMb: (peakRss - rssBefore) / MB };
+}
+
+const refusal = (error: unknown) => {
+  expect(error).toBeInstanceOf(DomainError);
+  const e = error as DomainError;
+  return { code: e.code, message: e.message, field: e.details.field };
+};
+
+describe("pdfToText", () => {
+  it("extracts the text of a normal PDF, page by page", async () => {
+    const pdf = writePdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /MediaBox [0 0 612 792] /Count 2 /Kids [5 0 R 6 0 R] >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      textContent(["Hello from page one"]),
+      "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+      "<< /Type /Page /Parent 2 0 R /Contents 7 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+      textContent(["And page two"]),
+    ]);
+    expect(await pdfToText(pdf.toString("base64"))).toBe("Hello from page one\n\nAnd page two");
+  });
+
+  it("refuses 5,000 pages sharing one content stream at once, without stalling the event loop", async () => {
+    const pdf = pagesPdf(5_000, textContent(["The same page again"]));
+    const run = await watch(() => pdfToText(pdf.toString("base64")));
+    expect(refusal(run.error)).toEqual({
+      code: "INVALID_INPUT",
+      message: `This PDF has too many pages (max ${MAX_PDF_PAGES})`,
+      field: "pdfBase64",
+    });
+    expect(run.worstLagMs).toBeLessThan(100);
+  });
+
+  it("refuses a deflate bomb (100 KB inflating to 64 MB) without stalling the event loop or growing past the cap", async () => {
+    const bomb = stream(Buffer.from("q Q\n".repeat(16 * MB), "latin1"), true);
+    const pdf = pagesPdf(1, bomb);
+    expect(pdf.length).toBeLessThan(100 * 1024);
+    const run = await watch(() => pdfToText(pdf.toString("base64")));
+    expect(refusal(run.error)).toEqual({
+      code: "INVALID_INPUT",
+      message: `This PDF expands to too much data to read (max ${MAX_PDF_INFLATED_BYTES / MB} MB uncompressed)`,
+      field: "pdfBase64",
+    });
+    expect(run.worstLagMs).toBeLessThan(100);
+    // The parse worker's heap cap plus what the parser may inflate, with room for the worker's own start.
+    expect(run.rssGrowthMb).toBeLessThan(UNTRUSTED_MAX_HEAP_MB + MAX_PDF_INFLATED_BYTES / MB + 128);
+  });
+
+  it("reads a 500-page PDF but stops at the document cap, and the event loop keeps answering", async () => {
+    const line = "All work and no play makes a dull document";
+    const pdf = pagesPdf(MAX_PDF_PAGES, textContent(Array.from({ length: 40 }, () => line)));
+    const run = await watch(() => pdfToText(pdf.toString("base64")));
+    expect(run.error).toBeUndefined();
+    expect(run.value?.startsWith(line)).toBe(true);
+    expect(run.value?.length).toBe(200_000);
+    expect(run.worstLagMs).toBeLessThan(100);
+  });
+
+  it("refuses a file that is not a PDF and one pdf.js cannot read", async () => {
+    await expect(pdfToText(Buffer.from("hello").toString("base64"))).rejects.toThrow("This file is not a PDF");
+    await expect(pdfToText(Buffer.from("%PDF-1.7\n garbage").toString("base64"))).rejects.toThrow(
+      "This PDF could not be read (it may be damaged or encrypted)",
+    );
+  });
+});
