@@ -1,6 +1,8 @@
 /**
  * The HTTP surface: /trpc (the router), /healthz, /readyz, the dev mailbox in development, and the
- * built web app (same origin, so cookies need no CORS).
+ * built web app (same origin, so cookies need no CORS). The edge in front of them (src/http/) answers
+ * only our Host names, bounds bodies, batches and concurrent calls before tRPC parses anything, keeps
+ * connections usable after early answers, and sets the security headers.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,19 +12,29 @@ import { databaseIsReachable } from "@inkwell/db";
 import { readMailFolder } from "@inkwell/domain/platform";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import type { Env } from "./env.ts";
 import { registerFileRoutes } from "./files.route.ts";
+import { type BodyState, finishBody } from "./http/body.ts";
+import { hostAllowlist, isLoopbackAddress, isLoopbackHostname } from "./http/host.ts";
+import { releaseAfterBody } from "./http/in-flight.ts";
+import { allowedOrigins as allowedOriginsFor, isProduction } from "./http/mode.ts";
+import { MAX_BATCH_SIZE, procedureTable } from "./http/procedures.ts";
+import { inlineScriptHashes, securityHeaders } from "./http/security-headers.ts";
+import { createTrpcEdge } from "./http/trpc-edge.ts";
 import { registerOAuthCallback } from "./oauth-callback.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
 
 export interface AppOptions {
   deps: ApiDeps;
-  env: Pick<Env, "APP_URL" | "ALLOWED_ORIGINS" | "TRUST_PROXY" | "INKWELL_DEV_MAIL_DIR" | "WEB_DIST_DIR">;
+  env: Pick<Env, "APP_URL" | "ALLOWED_ORIGINS" | "TRUST_PROXY" | "INKWELL_DEV_MAIL_DIR" | "WEB_DIST_DIR"> &
+    Partial<Pick<Env, "NODE_ENV">>;
 }
+
+/** Paths a load balancer or container probe may call by any address. */
+const PROBES = new Set(["/healthz", "/readyz"]);
 
 function bearer(header: string | undefined): string | null {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -30,8 +42,18 @@ function bearer(header: string | undefined): string | null {
 }
 
 export function createApp({ deps, env }: AppOptions) {
-  const app = new Hono<{ Variables: { requestId: string } }>();
-  const allowedOrigins = new Set([new URL(env.APP_URL).origin, ...env.ALLOWED_ORIGINS]);
+  const app = new Hono<{ Variables: { requestId: string; body: BodyState } }>();
+  const production = isProduction(env);
+  const { origins: allowedOrigins, dropped } = allowedOriginsFor(env);
+  if (dropped.length > 0) {
+    deps.log.warn(
+      { dropped },
+      "ALLOWED_ORIGINS: loopback origins are not trusted in production (the app is served from APP_URL)",
+    );
+  }
+  const hostAllowed = hostAllowlist(env.APP_URL, [...allowedOrigins]);
+  const edge = createTrpcEdge(procedureTable(appRouter));
+  const index = env.WEB_DIST_DIR ? readFileSync(join(env.WEB_DIST_DIR, "index.html"), "utf8") : null;
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -50,66 +72,92 @@ export function createApp({ deps, env }: AppOptions) {
     );
   });
 
+  // A body the answer did not need (a refusal before reading it, a route that takes none) is read to
+  // its end here, within bounds, so the keep-alive connection can carry the client's next request;
+  // when that is not possible the answer says so (Connection: close) rather than dropping the socket.
+  app.use(async (c, next) => {
+    const state: BodyState = { complete: false };
+    c.set("body", state);
+    await next();
+    if (await finishBody(c.req.raw, state)) return;
+    try {
+      c.res.headers.set("connection", "close");
+    } catch {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("connection", "close");
+    }
+  });
+
+  app.use(securityHeaders({ https: env.APP_URL.startsWith("https:"), inlineScripts: index ? inlineScriptHashes(index) : [] }));
+
+  // Only our names in Host: a DNS-rebinding page reaches a local server under its own name.
+  app.use(async (c, next) => {
+    if (PROBES.has(c.req.path) || hostAllowed(new URL(c.req.url).host)) return next();
+    return c.text("This server does not answer for that host name.", 421);
+  });
+
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) =>
     (await databaseIsReachable(deps.db)) ? c.json({ status: "ready" }) : c.json({ status: "database unreachable" }, 503),
   );
 
-  // The largest legitimate body is a 5 MB PDF sent as base64 (~6.7 MB); refuse bigger ones before reading them.
-  app.use(
-    "/trpc/*",
-    bodyLimit({
-      maxSize: 8 * 1024 * 1024,
-      onError: (c) => c.json({ error: { message: "The request is too large.", code: "PAYLOAD_TOO_LARGE" } }, 413),
-    }),
-  );
-
   app.all("/trpc/*", async (c) => {
     const token = bearer(c.req.header("authorization"));
     const cookieToken = token ? undefined : getCookie(c, SESSION_COOKIE);
+    const tokenHash = tokenHashFrom(token ?? cookieToken);
     // Cross-site cookie mutations are refused by the tRPC middleware (init.ts) using this verdict:
     // Origin must be ours, or, where a browser omits Origin, Fetch Metadata must say same-origin.
     const origin = c.req.header("origin");
     const sameOrigin = origin ? allowedOrigins.has(origin) : c.req.header("sec-fetch-site") === "same-origin";
     const forwarded = env.TRUST_PROXY ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
-    let ip = forwarded;
-    if (!ip) {
-      try {
-        ip = getConnInfo(c).remote.address;
-      } catch {
-        ip = undefined;
-      }
+    const ip = forwarded || remoteAddress(c);
+    const admitted = await edge.admit(
+      c.req.raw,
+      { session: tokenHash?.toString("hex") ?? null, address: ip ?? "unknown" },
+      c.get("body"),
+    );
+    if (admitted instanceof Response) return admitted;
+    try {
+      const res = await fetchRequestHandler({
+        endpoint: "/trpc",
+        req: admitted.req,
+        router: appRouter,
+        allowMethodOverride: false,
+        maxBatchSize: MAX_BATCH_SIZE,
+        createContext: ({ resHeaders }): Context => ({
+          deps,
+          tokenHash,
+          via: token ? "bearer" : cookieToken ? "cookie" : "none",
+          sameOrigin,
+          meta: { ip: ip ?? "unknown", userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null },
+          requestId: c.get("requestId"),
+          setCookie: (value) => resHeaders.append("set-cookie", value),
+        }),
+      });
+      // The caller's slot is held until the answer is sent (a subscription holds it while it streams).
+      return releaseAfterBody(res, admitted.release);
+    } catch (error) {
+      admitted.release();
+      throw error;
     }
-    return fetchRequestHandler({
-      endpoint: "/trpc",
-      req: c.req.raw,
-      router: appRouter,
-      allowMethodOverride: false,
-      createContext: ({ resHeaders }): Context => ({
-        deps,
-        tokenHash: tokenHashFrom(token ?? cookieToken),
-        via: token ? "bearer" : cookieToken ? "cookie" : "none",
-        sameOrigin,
-        meta: { ip: ip ?? "unknown", userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null },
-        requestId: c.get("requestId"),
-        setCookie: (value) => resHeaders.append("set-cookie", value),
-      }),
-    });
   });
 
   registerFileRoutes(app, deps);
 
   registerOAuthCallback(app, deps);
 
-  if (env.INKWELL_DEV_MAIL_DIR) {
+  // The dev mailbox shows password-reset links: never in a production build, and in development only
+  // to this machine (a loopback client under a loopback Host, so not a rebinding page either).
+  if (env.INKWELL_DEV_MAIL_DIR && !production) {
     const folder = env.INKWELL_DEV_MAIL_DIR;
+    app.use("/dev/mail", localOnly);
+    app.use("/dev/mail.json", localOnly);
     app.get("/dev/mail", (c) => c.html(renderMailbox(readMailFolder(folder))));
     app.get("/dev/mail.json", (c) => c.json(readMailFolder(folder)));
   }
 
-  if (env.WEB_DIST_DIR) {
+  if (env.WEB_DIST_DIR && index !== null) {
     const root = env.WEB_DIST_DIR;
-    const index = readFileSync(join(root, "index.html"), "utf8");
     app.use("/assets/*", serveStatic({ root }));
     app.use("/favicon.svg", serveStatic({ root }));
     // Client-side routes all load the same page.
@@ -118,6 +166,23 @@ export function createApp({ deps, env }: AppOptions) {
 
   return app;
 }
+
+/** The TCP peer's address, when there is a socket (not for in-process `app.request`). */
+function remoteAddress(c: Context_): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
+type Context_ = Parameters<typeof getConnInfo>[0];
+
+const localOnly = async (c: Context_, next: () => Promise<void>) => {
+  const host = new URL(c.req.url).hostname;
+  if (isLoopbackAddress(remoteAddress(c)) && isLoopbackHostname(host)) return next();
+  return c.text("Not found", 404);
+};
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 

@@ -12,7 +12,11 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   HOST: z.string().default("127.0.0.1"),
   /** Public URL of the app, used in e-mail links and as the allowed Origin for cookie mutations. */
   APP_URL: z.url().default("http://localhost:3000"),
-  /** Extra origins allowed to send cookie-authenticated mutations (e.g. the Vite dev server). */
+  /**
+   * Extra origins allowed to send cookie-authenticated mutations. Unset in development: the Vite dev
+   * server's. In production (NODE_ENV=production or WEB_DIST_DIR) loopback origins other than
+   * APP_URL's are ignored (src/http/mode.ts). Their hosts are also accepted in the Host header.
+   */
   ALLOWED_ORIGINS: z
     .string()
     .default("")
@@ -26,7 +30,10 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   INKWELL_ENCRYPTION_KEYS: z.string().min(1),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
-  /** Folder the local dev SMTP server writes to; when set, /dev/mail shows it. Never set in production. */
+  /**
+   * Folder the local dev SMTP server writes to; when set in development, /dev/mail shows it to this
+   * machine only. Never served in production (NODE_ENV=production or WEB_DIST_DIR set).
+   */
   INKWELL_DEV_MAIL_DIR: z.string().optional(),
   /** Built web app to serve from the same origin (apps/web/dist). */
   WEB_DIST_DIR: z.string().optional(),
