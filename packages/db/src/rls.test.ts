@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "./client.ts";
-import { asSystem, asUser } from "./rls.ts";
+import { asSession, asSystem, asUser, type Tx } from "./rls.ts";
 
 const { db } = createDb({ url: inject("databaseUrl"), max: 4 });
 afterAll(() => db.destroy());
@@ -31,7 +32,7 @@ describe("the RLS transaction", () => {
     expect(updated.numUpdatedRows).toBe(0n);
   });
 
-  it("rolls back everything when the work fails, and leaves no role or user on the pooled connection", async () => {
+  it("rolls back everything when the work fails", async () => {
     const a = await makeUser(`c-${Date.now()}@example.test`);
     await expect(
       asUser(db, a, async (tx) => {
@@ -43,12 +44,61 @@ describe("the RLS transaction", () => {
       tx.selectFrom("profiles").select("display_name").where("user_id", "=", a).executeTakeFirstOrThrow(),
     );
     expect(name.display_name).toContain("c-");
-    const after = await sql<{
-      role: string;
-      uid: string | null;
-    }>`SELECT current_user AS role, nullif(current_setting('app.user_id', true), '') AS uid`.execute(db);
-    expect(after.rows[0]?.role).not.toBe("inkwell_user");
-    expect(after.rows[0]?.uid).toBeNull();
+  });
+
+  it("leaves no role, user or session on the connection it returns to the pool, whether the work commits or fails", async () => {
+    // A pool of one connection: the check after each call runs on the very connection that call released
+    // (asserted by its backend pid), not on whichever idle one a larger pool happens to hand out.
+    const single = createDb({ url: inject("databaseUrl"), max: 1 });
+    try {
+      const a = await makeUser(`p-${Date.now()}@example.test`);
+      const token = randomBytes(32);
+      await asSystem(db, (tx) =>
+        tx
+          .insertInto("sessions")
+          .values({
+            user_id: a,
+            token_hash: token,
+            expires_at: new Date(Date.now() + 3_600_000),
+            idle_expires_at: new Date(Date.now() + 3_600_000),
+          })
+          .execute(),
+      );
+      const state = sql<{ pid: number; own_role: boolean; uid: string | null; sid: string | null }>`
+        SELECT pg_backend_pid() AS pid, current_user = session_user AS own_role,
+               nullif(current_setting('app.user_id', true), '') AS uid,
+               nullif(current_setting('app.session_id', true), '') AS sid`;
+      const clean = async (label: string, pid: number) =>
+        expect((await state.execute(single.db)).rows[0], label).toEqual({ pid, own_role: true, uid: null, sid: null });
+      const boom = new Error("boom");
+
+      for (const fails of [false, true]) {
+        const outcome = fails ? "fails" : "commits";
+        let pid = 0;
+        const work = async (tx: Tx, expectUser: boolean) => {
+          const inside = (await state.execute(tx)).rows[0]!;
+          expect(inside.own_role).toBe(false);
+          expect(inside.uid).toBe(expectUser ? a : null);
+          pid = inside.pid;
+          if (fails) throw boom;
+        };
+        const settle = (p: Promise<unknown>) => (fails ? expect(p).rejects.toBe(boom) : p);
+
+        await settle(asUser(single.db, a, (tx) => work(tx, true)));
+        await clean(`asUser ${outcome}`, pid);
+        await settle(
+          asSession(single.db, token, 3600, async (tx, auth) => {
+            expect(auth?.userId).toBe(a);
+            await work(tx, true);
+          }),
+        );
+        await clean(`asSession ${outcome}`, pid);
+        await settle(asSystem(single.db, (tx) => work(tx, false)));
+        await clean(`asSystem ${outcome}`, pid);
+      }
+    } finally {
+      await single.db.destroy();
+    }
   });
 
   it("refuses a user id that is not a UUID (it is interpolated into SQL)", async () => {
