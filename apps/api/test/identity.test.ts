@@ -222,6 +222,47 @@ describe("password reset and change", () => {
   });
 });
 
+describe("password change and reset links", () => {
+  it("voids a reset link issued before the password was changed", async () => {
+    const { email, password, token } = await h.signUp("change-voids-reset");
+    await h.anon("10.5.4.1").auth.requestPasswordReset({ email });
+    const link = await h.linkToken(email, "reset-password");
+    const fresh = await h.as(token).auth.changePassword({ currentPassword: password, newPassword: "fresh passphrase here" });
+
+    const stale = await expectTrpcError(
+      h.anon().auth.resetPassword({ token: link, password: "attacker passphrase" }),
+      "BAD_REQUEST",
+    );
+    expect(stale.message).toMatch(/invalid, used or expired/);
+    // The new session and the new password still stand.
+    expect((await h.as(fresh.token!).profile.get()).email).toBe(email);
+    await h.anon("10.5.4.2").auth.signIn({ email, password: "fresh passphrase here", delivery: "bearer" });
+  });
+});
+
+describe("throttling password change", () => {
+  it("lets at most the limit of 200 concurrent wrong current passwords be checked, per account", async () => {
+    const { email, password, token } = await h.signUp("change-throttle");
+    const guess = (ip: string) =>
+      h.as(token, ip).auth.changePassword({ currentPassword: "guess-guess-guess", newPassword: "fresh passphrase here" });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => guess("10.44.0.1")));
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as { code: string }).code : "OK"));
+    const checked = codes.filter((c) => c === "BAD_REQUEST").length;
+    expect(checked).toBe(h.deps.identity.throttle.changePasswordPerUser.limit);
+    expect(codes.filter((c) => c === "TOO_MANY_REQUESTS")).toHaveLength(200 - checked);
+
+    // Per account, not per network: moving to another address does not buy more guesses...
+    await expectTrpcError(guess("10.44.0.2"), "TOO_MANY_REQUESTS");
+    // ...even with the right password, for now; signing in is not affected.
+    await expectTrpcError(
+      h.as(token).auth.changePassword({ currentPassword: password, newPassword: "fresh passphrase here" }),
+      "TOO_MANY_REQUESTS",
+    );
+    const owner = await h.anon("10.44.0.3").auth.signIn({ email, password, delivery: "bearer" });
+    expect(owner.me.email).toBe(email);
+  });
+});
+
 describe("profile", () => {
   it("updates name, avatar and preferences, and rejects bad values with field errors", async () => {
     const { caller } = await h.signUp("profile");

@@ -93,18 +93,23 @@ export async function listSessions(tx: Tx, currentSessionId: string): Promise<Se
   }));
 }
 
+/** Marks every live token of this purpose used, so no outstanding link works any more. */
+export async function voidUserTokens(tx: Tx, userId: string, purpose: "verify_email" | "reset_password") {
+  await tx
+    .updateTable("user_tokens")
+    .set({ used_at: sql<Date>`now()` })
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .execute();
+}
+
 export async function insertUserToken(
   tx: Tx,
   values: { userId: string; purpose: "verify_email" | "reset_password"; tokenHash: Buffer; ttlSeconds: number },
 ) {
   // One live token per purpose: asking again invalidates the previous link.
-  await tx
-    .updateTable("user_tokens")
-    .set({ used_at: sql<Date>`now()` })
-    .where("user_id", "=", values.userId)
-    .where("purpose", "=", values.purpose)
-    .where("used_at", "is", null)
-    .execute();
+  await voidUserTokens(tx, values.userId, values.purpose);
   await tx
     .insertInto("user_tokens")
     .values({

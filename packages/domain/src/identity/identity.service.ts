@@ -37,7 +37,14 @@ export interface IdentityConfig {
   verifyEmailTtlSeconds: number;
   resetPasswordTtlSeconds: number;
   keyRing: KeyRing;
-  throttle: { signInPerEmailIp: ThrottleRule; signInPerIp: ThrottleRule; signUpPerIp: ThrottleRule; resetPerIp: ThrottleRule };
+  throttle: {
+    signInPerEmailIp: ThrottleRule;
+    signInPerIp: ThrottleRule;
+    signUpPerIp: ThrottleRule;
+    resetPerIp: ThrottleRule;
+    changePasswordPerUser: ThrottleRule;
+    changePasswordPerIp: ThrottleRule;
+  };
 }
 
 export const defaultIdentitySettings = {
@@ -50,6 +57,8 @@ export const defaultIdentitySettings = {
     signInPerIp: { limit: 100, windowSeconds: 15 * 60 },
     signUpPerIp: { limit: 20, windowSeconds: 3600 },
     resetPerIp: { limit: 20, windowSeconds: 3600 },
+    changePasswordPerUser: { limit: 10, windowSeconds: 15 * 60 },
+    changePasswordPerIp: { limit: 100, windowSeconds: 15 * 60 },
   },
 } satisfies Omit<IdentityConfig, "appUrl" | "keyRing">;
 
@@ -211,13 +220,17 @@ export async function resetPassword(deps: IdentityDeps, token: string, password:
     const userId = await repo.consumeUserToken(tx, "reset_password", hashToken(token));
     if (!userId) throw new DomainError("TOKEN_INVALID", "This reset link is invalid, used or expired. Ask for a new one.");
     await repo.updatePasswordHash(tx, userId, passwordHash, { changed: true });
+    await repo.voidUserTokens(tx, userId, "reset_password");
     // Following the link proved the mailbox is theirs.
     await repo.markEmailVerified(tx, userId);
     await repo.deleteSessionsOfUser(tx, userId);
   });
 }
 
-/** Changing the password ends every session (including this one) and issues a fresh one. */
+/**
+ * Changing the password ends every session (including this one), voids outstanding reset links and
+ * issues a fresh session.
+ */
 export async function changePassword(
   deps: IdentityDeps,
   auth: SessionAuth,
@@ -225,6 +238,14 @@ export async function changePassword(
   meta: RequestMeta,
 ): Promise<IssuedSession> {
   assertPasswordAllowed(input.newPassword);
+  // A stolen session must not become an unlimited password oracle: guesses at the current password
+  // are counted like sign-in attempts, before the check and in their own committed transaction, per
+  // account (whatever the network) and per IP.
+  const userKey = `change-password-user:${auth.userId}`;
+  await asSystem(deps.db, async (tx) => {
+    await throttle(tx, userKey, deps.config.throttle.changePasswordPerUser);
+    await throttle(tx, `change-password-ip:${meta.ip}`, deps.config.throttle.changePasswordPerIp);
+  });
   const current = await asSystem(deps.db, (tx) => repo.findPasswordHash(tx, auth.userId));
   if (!current || !(await verifyPassword(current, input.currentPassword))) {
     throw new DomainError("INVALID_INPUT", "Your current password is not correct.", { field: "currentPassword" });
@@ -232,6 +253,10 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   return asSystem(deps.db, async (tx) => {
     await repo.updatePasswordHash(tx, auth.userId, passwordHash, { changed: true });
+    await repo.clearThrottle(tx, userKey);
+    // A reset link mailed before the change would otherwise still set a password (and end the new
+    // session): whoever asked for it no longer needs it, and whoever intercepted it must not use it.
+    await repo.voidUserTokens(tx, auth.userId, "reset_password");
     await repo.deleteSessionsOfUser(tx, auth.userId);
     return issueSession(deps, tx, auth.userId, meta);
   });
