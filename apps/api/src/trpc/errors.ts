@@ -17,6 +17,21 @@ const PG_CODES: Record<string, { code: TRPCError["code"]; message: string }> = {
   "22007": { code: "BAD_REQUEST", message: "A date has the wrong format." },
   "22008": { code: "BAD_REQUEST", message: "A date is out of range." },
   "22023": { code: "BAD_REQUEST", message: "A value is not allowed." },
+  // Text Postgres cannot hold: NUL ("invalid byte sequence for encoding UTF8: 0x00") and the like. The
+  // edge rule in init.ts refuses these first; this catches any other way in (a value built in code).
+  "22021": { code: "BAD_REQUEST", message: "A value contains characters that aren't allowed." },
+  "22004": { code: "BAD_REQUEST", message: "A required value is missing." },
+  // A user's text used as a LIKE pattern or a regular expression.
+  "22025": { code: "BAD_REQUEST", message: "A search pattern is not valid." },
+  "22019": { code: "BAD_REQUEST", message: "A search pattern is not valid." },
+  "2201B": { code: "BAD_REQUEST", message: "A search pattern is not valid." },
+  // JSON a user sent that jsonb refuses (e.g. too deep or a number it cannot hold).
+  "22032": { code: "BAD_REQUEST", message: "A value is not valid JSON." },
+  // Size limits of the database itself: an index row (about 2.7 KB) or a tsvector (1 MB) too large, an
+  // array or JSON value nested too deep ("stack depth limit exceeded"). Only input that is too big or
+  // too deep reaches them; the schemas' own limits are meant to refuse it first.
+  "54000": { code: "BAD_REQUEST", message: "A value is too large." },
+  "54001": { code: "BAD_REQUEST", message: "A value is too large or nested too deeply." },
 };
 
 /** A row-level security WITH CHECK failure means writing into something that is not yours. */

@@ -11,6 +11,7 @@
  * - adminProcedure: a signedInProcedure whose user has the admin role.
  */
 import { asSession, type SessionAuth, type Tx } from "@inkwell/db";
+import { DISALLOWED_TEXT_MESSAGE, findDisallowedText } from "@inkwell/domain/platform";
 import { DomainError } from "@inkwell/domain/platform/errors";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
@@ -77,7 +78,28 @@ const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-const base = t.procedure.use(errorMapping).use(sameOriginMutations);
+/**
+ * The edge rule for text, before any schema runs: no string anywhere in the input (values or keys) may
+ * hold NUL, another C0 control character other than tab and line breaks, DEL, or a lone surrogate.
+ * Postgres refuses NUL, the driver silently rewrites lone surrogates, and control characters hide in
+ * what the web shows; one rule here covers every procedure, including fields whose schema is a plain
+ * z.string() (fields declared with `text()` from platform/text.ts also refuse them, with form messages).
+ */
+const safeText = t.middleware(async ({ getRawInput, next }) => {
+  const found = findDisallowedText(await getRawInput());
+  if (found) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      found.path ? `${found.path}: ${DISALLOWED_TEXT_MESSAGE}.` : `${DISALLOWED_TEXT_MESSAGE}.`,
+      {
+        ...(found.path ? { field: found.path } : {}),
+      },
+    );
+  }
+  return next();
+});
+
+const base = t.procedure.use(errorMapping).use(sameOriginMutations).use(safeText);
 
 export const publicProcedure = base.meta({ access: "public" });
 

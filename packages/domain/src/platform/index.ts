@@ -4,6 +4,7 @@ export { type LocalSmtpServer, type ReceivedMail, readMailFolder, startLocalSmtp
 export * from "./mail.ts";
 export * from "./queue.ts";
 export * from "./secret-box.ts";
+export * from "./text.ts";
 export * from "./tokens.ts";
 export * from "./untrusted/parsers.ts";
 export * from "./untrusted/untrusted.ts";
