@@ -1,5 +1,6 @@
 /** What the adapters share: validating before publishing, chaining thread parts, reconciling. */
 import { PLATFORM_NAMES, PlatformError } from "./errors.ts";
+import { markdownToText, publishedText } from "./markdown-text.ts";
 import type { PlatformKind, PublishedPart, PublishRequest, PublishResult, RecentPost } from "./platform.types.ts";
 import { validatePost } from "./validate.ts";
 
@@ -27,7 +28,9 @@ export async function publishChain(
   const parts: PublishedPart[] = (post.alreadyPublished ?? []).map((id) => ({ platformPostId: id, url: urlOf(id) }));
   for (let index = parts.length; index < post.parts.length; index++) {
     try {
-      parts.push(await publishPart(post.parts[index] as string, index, parts.at(-1)?.platformPostId));
+      // The Markdown as the platform shows it: plain text (what the validator counted).
+      const text = publishedText(platform, post.parts[index] as string);
+      parts.push(await publishPart(text, index, parts.at(-1)?.platformPostId));
     } catch (error) {
       if (error instanceof PlatformError) error.published = [...parts];
       throw error;
@@ -57,7 +60,11 @@ export function matchPublished(
   const found: PublishedPart[] = [];
   for (const [index, text] of post.parts.entries()) {
     const previous = found.at(-1)?.platformPostId;
-    const match = fresh.find((r) => same(r.text, text) && (index === 0 ? !r.replyToId : r.replyToId === previous));
+    // Sent as plain text; a post sent before Markdown was rendered went out as written.
+    const plain = markdownToText(text);
+    const match = fresh.find(
+      (r) => (same(r.text, plain) || same(r.text, text)) && (index === 0 ? !r.replyToId : r.replyToId === previous),
+    );
     if (!match) break;
     found.push({ platformPostId: match.platformPostId, url: match.url || urlOf(match.platformPostId) });
   }

@@ -191,6 +191,49 @@ describe("publishing", () => {
     expect(await adapters.wordpress.findPublished({ ...post, idempotencyKey: key() }, wp)).toEqual([]);
   });
 
+  it("WordPress: the article's Markdown is stored as sanitised HTML (no raw ## heading, no script)", async () => {
+    const article = [
+      "## Heading",
+      "",
+      "Some **bold** text and [a link](https://example.com) and [a trap](javascript:alert(1)).",
+      "",
+      "- one",
+      "- two",
+      "",
+      "<script>alert('x')</script>",
+      "",
+      '<img src="https://example.com/a.png" onerror="alert(1)">',
+    ].join("\n");
+    const post = { parts: [article], title: "Markdown", idempotencyKey: key() };
+    await adapters.wordpress.publish(post, wp);
+    const stored = sandbox.feed(sandbox.defaultAccount("wordpress").accountId).at(-1)?.text ?? "";
+    expect(stored).toContain("<h2>Heading</h2>");
+    expect(stored).toContain("<strong>bold</strong>");
+    expect(stored).toContain('<a href="https://example.com">a link</a>');
+    expect(stored).toContain("<li>one</li>");
+    expect(stored).not.toContain("##");
+    expect(stored).not.toMatch(/<script|alert\('x'\)|onerror|javascript:/i);
+  });
+
+  it("X, Threads and LinkedIn get the Markdown as clean plain text, counted and reconciled as such", async () => {
+    const markdown = "## Launch day\n\n**Big** news: [our site](https://example.com) is _live_.\n\n- faster\n- simpler";
+    const plain = "Launch day\n\nBig news: our site (https://example.com) is live.\n\n• faster\n• simpler";
+    for (const platform of ["x", "threads"] as const) {
+      const { credentials } = await connect(adapters[platform]);
+      const post = { parts: [markdown, "2. **second** post"], idempotencyKey: key() };
+      await adapters[platform].publish(post, credentials);
+      const feed = sandbox.feed(sandbox.defaultAccount(platform).accountId);
+      expect(feed.slice(-2).map((p) => p.text)).toEqual([plain, "2. second post"]);
+      expect(await adapters[platform].findPublished(post, credentials, { since: new Date(Date.now() - 60_000) })).toHaveLength(2);
+    }
+    const { credentials } = await connect(adapters.linkedin);
+    await adapters.linkedin.publish({ parts: [markdown], idempotencyKey: key() }, credentials);
+    expect((await adapters.linkedin.listRecent(credentials))[0]?.text).toBe(plain);
+    // X counts what it receives: the link is 23, the asterisks and "## " count nothing.
+    expect(adapters.x.validate({ parts: [`**${"a".repeat(276)}** [x](https://example.com/very/long)`] })).toHaveLength(1);
+    expect(adapters.x.validate({ parts: [`**${"a".repeat(250)}** [x](https://example.com/very/long)`] })).toEqual([]);
+  });
+
   it("a repeated publish with the same idempotency key creates one post", async () => {
     const { credentials } = await connect(adapters.x);
     const post = { parts: ["Said once, sent twice.", "And its reply."], idempotencyKey: key() };

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { markdownToText } from "./markdown-text.ts";
 import { PLATFORM_LIMITS, validatePost, xWeightedLength } from "./validate.ts";
 
 describe("per-platform limits", () => {
@@ -46,7 +47,7 @@ describe("per-platform limits", () => {
     expect(validatePost("x", { parts: [] })).toHaveLength(1);
   });
 
-  it("property: an X thread is accepted exactly when every part is non-blank and weighs at most 280", () => {
+  it("property: an X thread is accepted exactly when every part, as the plain text X gets, is non-blank and weighs at most 280", () => {
     const part = fc.oneof(
       fc.string({ maxLength: 320 }),
       fc.string({ unit: "grapheme", maxLength: 200 }),
@@ -55,7 +56,8 @@ describe("per-platform limits", () => {
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: PLATFORM_LIMITS.x.maxParts }), (parts) => {
         const issues = validatePost("x", { parts });
-        const bad = parts.flatMap((p, i) => (!p.trim() || xWeightedLength(p) > 280 ? [i] : []));
+        const sent = parts.map((p) => markdownToText(p));
+        const bad = sent.flatMap((p, i) => (!p.trim() || xWeightedLength(p) > 280 ? [i] : []));
         expect([...new Set(issues.map((i) => i.part))].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(bad);
         for (const issue of issues) expect(issue.message).toMatch(/^(Post \d+ of the thread|The post) is /);
       }),

@@ -3,10 +3,12 @@
  *
  * X counts by twitter-text (platform/x-length.ts): Latin and common punctuation weigh 1, CJK and each
  * emoji sequence 2, and every URL (bare domains too) 23, against 280. Threads counts characters (500), LinkedIn
- * commentary 3,000, WordPress needs a title and content.
+ * commentary 3,000, WordPress needs a title and content. Parts are Markdown: X, Threads and LinkedIn are
+ * counted as the plain text they receive (markdown-text.ts).
  */
 import { xLength } from "../../platform/x-length.ts";
 import { PLATFORM_NAMES } from "./errors.ts";
+import { publishedText } from "./markdown-text.ts";
 import type { PlatformKind, PlatformLimits, PublishRequest, ValidationIssue } from "./platform.types.ts";
 
 export const PLATFORM_LIMITS: Record<PlatformKind, PlatformLimits> = {
@@ -24,8 +26,10 @@ export const xWeightedLength = xLength;
 /** Characters as a person counts them (code points). */
 export const charLength = (text: string) => [...text].length;
 
+/** The length of a part as the platform counts what it receives (plain text rendered from the Markdown). */
 export function lengthOn(platform: PlatformKind, text: string): number {
-  return platform === "x" ? xWeightedLength(text) : charLength(text);
+  const sent = publishedText(platform, text);
+  return platform === "x" ? xWeightedLength(sent) : charLength(sent);
 }
 
 export function validatePost(platform: PlatformKind, post: Pick<PublishRequest, "parts" | "title" | "media">): ValidationIssue[] {
@@ -44,7 +48,7 @@ export function validatePost(platform: PlatformKind, post: Pick<PublishRequest, 
   }
   post.parts.forEach((part, index) => {
     const label = post.parts.length > 1 ? `Post ${index + 1} of the thread` : "The post";
-    if (!part.trim()) issues.push({ part: index, field: "parts", message: `${label} is empty.` });
+    if (!publishedText(platform, part).trim()) issues.push({ part: index, field: "parts", message: `${label} is empty.` });
     const length = lengthOn(platform, part);
     if (length > limits.maxCharsPerPart) {
       issues.push({

@@ -12,6 +12,7 @@ import { assertValid, partKey } from "./adapter-kit.ts";
 import type { WordPressConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
 import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { markdownToHtml } from "./markdown-html.ts";
 import { mediaBytes } from "./media.ts";
 import type { PlatformProfile, PublishRequest, RecentPost, WordPressAdapter, WordPressCredentials } from "./platform.types.ts";
 import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
@@ -123,7 +124,8 @@ export function createWordPressAdapter(config: WordPressConfig, deps: HttpDeps =
           headers: { ...auth(credentials), "idempotency-key": partKey(post, 0) },
           body: {
             title: post.title,
-            content: [post.parts[0], ...images].join("\n"),
+            // The article is Markdown: WordPress gets it as sanitised HTML (it would show "## Heading" as written).
+            content: [markdownToHtml(post.parts[0] ?? ""), ...images].join("\n"),
             status: "publish",
             slug: wordpressSlug(post),
             ...(uploaded[0] ? { featured_media: uploaded[0].id } : {}),
