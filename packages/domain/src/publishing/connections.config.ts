@@ -19,6 +19,8 @@ import {
   sandboxPlatformsConfig,
 } from "./platforms/index.ts";
 import type { PlatformKind } from "./platforms/platform.types.ts";
+import { publicOnlyFetch, type ResolveHost, resolveHost } from "./platforms/public-address.ts";
+import { createWordPressAdapter } from "./platforms/wordpress.ts";
 
 const optional = z
   .string()
@@ -65,6 +67,8 @@ export interface PublishingRuntime {
   callbackBaseUrl: string | null;
   /** WordPress sites on loopback / plain http are accepted (the sandbox's site is http://127.0.0.1). */
   allowInsecureSites: boolean;
+  /** How WordPress site names are resolved, for the early check (the adapter checks again at connect time). */
+  resolveHost: ResolveHost;
 }
 
 export function publishingRuntime(
@@ -74,13 +78,22 @@ export function publishingRuntime(
     sandboxUrl?: string | null;
     callbackBaseUrl?: string | null;
     allowInsecureSites?: boolean;
+    /** Injected by tests (a name server that answers differently from one question to the next). */
+    resolveHost?: ResolveHost;
   },
   deps: HttpDeps = {},
 ): PublishingRuntime {
   const sandbox = Boolean(input.sandboxUrl);
+  const allowInsecureSites = input.allowInsecureSites ?? sandbox;
+  const resolve = input.resolveHost ?? resolveHost;
+  const adapters = createPlatformAdapters(input.platforms, deps);
+  // A WordPress site is any address a user typed: unless private sites are allowed (sandbox, dev),
+  // its connections go only to public addresses, checked as each socket connects.
+  if (!allowInsecureSites)
+    adapters.wordpress = createWordPressAdapter(input.platforms.wordpress, { fetch: publicOnlyFetch(resolve) });
   return {
     platforms: input.platforms,
-    adapters: createPlatformAdapters(input.platforms, deps),
+    adapters,
     configured: {
       x: sandbox,
       linkedin: sandbox,
@@ -91,7 +104,8 @@ export function publishingRuntime(
     sandbox,
     sandboxFeedUrl: input.sandboxUrl ? `${input.sandboxUrl.replace(/\/+$/, "")}/sandbox/feed` : null,
     callbackBaseUrl: input.callbackBaseUrl?.replace(/\/+$/, "") ?? null,
-    allowInsecureSites: input.allowInsecureSites ?? sandbox,
+    allowInsecureSites,
+    resolveHost: resolve,
   };
 }
 

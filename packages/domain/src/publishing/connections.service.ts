@@ -13,8 +13,6 @@
  * network blip, a timeout, a 5xx or a 429 keeps it active, records the error and is retried.
  */
 import { randomUUID } from "node:crypto";
-import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
@@ -34,6 +32,9 @@ import type {
 import { isPlatformError, PLATFORM_NAMES, PlatformError } from "./platforms/errors.ts";
 import { createOAuthState, createPkcePair } from "./platforms/pkce.ts";
 import type { OAuthCredentials, OAuthPlatformAdapter, WordPressCredentials } from "./platforms/platform.types.ts";
+import { PrivateAddressError, publicAddressesOf } from "./platforms/public-address.ts";
+
+export { isPrivateAddress } from "./platforms/public-address.ts";
 
 export interface ConnectionsDeps {
   db: Database;
@@ -220,55 +221,21 @@ export async function finishOAuth(
 
 // ---- WordPress ----
 
-/** Loopback, private, link-local, CGNAT, NAT64, multicast, reserved and unspecified ranges: not a public WordPress site. */
-const PRIVATE_NETWORKS = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["192.0.0.0", 24],
-  ["198.18.0.0", 15],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const)
-  PRIVATE_NETWORKS.addSubnet(net, bits, "ipv4");
-for (const [net, bits] of [
-  // ::/96 also covers the old IPv4-compatible form ::a.b.c.d; 64:ff9b::/96 is NAT64, which reaches IPv4
-  // addresses (private ones too) through a gateway.
-  ["::", 96],
-  ["64:ff9b::", 96],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-] as const)
-  PRIVATE_NETWORKS.addSubnet(net, bits, "ipv6");
-
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const ip = mapped ?? address;
-  const family = isIP(ip);
-  if (!family) return true;
-  return PRIVATE_NETWORKS.check(ip, family === 4 ? "ipv4" : "ipv6");
-}
-
 /**
  * The server fetches the site the user names: outside the sandbox/dev setting, refuse addresses on
- * private networks so the WordPress form cannot be used to probe the server's own network. (A name
- * that resolves differently a moment later is not covered.)
+ * private networks so the WordPress form cannot be used to probe the server's own network. This check
+ * gives the person a clear answer early; the one that counts runs when each connection is opened
+ * (the WordPress adapter's fetch, platforms/public-address.ts), so a name re-pointed after this check
+ * (DNS rebinding) is refused too.
  */
-async function assertPublicSite(siteUrl: string): Promise<void> {
+async function assertPublicSite(deps: ConnectionsDeps, siteUrl: string): Promise<void> {
   const host = new URL(siteUrl).hostname.replace(/^\[|\]$/g, "");
-  let addresses: { address: string }[];
   try {
-    addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
-  } catch {
-    throw new DomainError("INVALID_INPUT", `Could not find ${host}. Check your site's address.`, { field: "siteUrl" });
-  }
-  if (!addresses.length || addresses.some((a) => isPrivateAddress(a.address))) {
+    await publicAddressesOf(host, deps.publishing.resolveHost);
+  } catch (error) {
+    if (!(error instanceof PrivateAddressError)) {
+      throw new DomainError("INVALID_INPUT", `Could not find ${host}. Check your site's address.`, { field: "siteUrl" });
+    }
     throw new DomainError(
       "INVALID_INPUT",
       `${host} is on a private network; Inkwell can only publish to a WordPress site reachable on the internet.`,
@@ -294,7 +261,7 @@ function normaliseSiteUrl(raw: string, allowInsecure: boolean): string {
 /** Checks the site URL and application password against the site itself, then stores them (sealed). */
 export async function connectWordPress(deps: ConnectionsDeps, userId: string, input: ConnectWordPressInput): Promise<Connection> {
   const siteUrl = normaliseSiteUrl(input.siteUrl, deps.publishing.allowInsecureSites);
-  if (!deps.publishing.allowInsecureSites) await assertPublicSite(siteUrl);
+  if (!deps.publishing.allowInsecureSites) await assertPublicSite(deps, siteUrl);
   const credentials: WordPressCredentials = { siteUrl, username: input.username, applicationPassword: input.applicationPassword };
   let profile: Awaited<ReturnType<typeof deps.publishing.adapters.wordpress.profile>>;
   try {
@@ -516,7 +483,7 @@ export async function credentialsFor(
       // Checked again on every use, not only when connected: a site's name can be pointed at a
       // private address afterwards, and the publisher would then POST to the server's own network.
       if (!deps.publishing.allowInsecureSites) {
-        await assertPublicSite(row.site_url as string).catch((error: unknown) => {
+        await assertPublicSite(deps, row.site_url as string).catch((error: unknown) => {
           throw new PlatformError(
             "permanent",
             platform,

@@ -9,6 +9,7 @@
  */
 import { classifyHttpFailure, PLATFORM_NAMES, PlatformError } from "./errors.ts";
 import type { PlatformKind } from "./platform.types.ts";
+import { PRIVATE_ADDRESS_CODE } from "./public-address.ts";
 
 export interface HttpDeps {
   fetch?: typeof fetch;
@@ -74,6 +75,15 @@ export async function send(url: string, options: SendOptions, deps: HttpDeps = {
   } catch (error) {
     options.signal?.throwIfAborted();
     const code = timeout.aborted ? "timeout" : networkCode(error);
+    if (code === PRIVATE_ADDRESS_CODE) {
+      // Refused at connect time (nothing was sent): the site's name now points at a private network.
+      const cause = (error as { cause?: Error }).cause;
+      throw new PlatformError(
+        "permanent",
+        options.platform,
+        `Refused to connect while ${options.action}: ${cause?.message ?? "the site is on a private network"}. Inkwell only publishes to sites reachable on the internet; check the site's address.`,
+      );
+    }
     if (!timeout.aborted && NOT_SENT.has(code)) {
       throw new PlatformError(
         "transient",
