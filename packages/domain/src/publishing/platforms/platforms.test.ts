@@ -65,6 +65,24 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 afterEach(() => sandbox.slow(0));
 
+describe("sandbox accounts", () => {
+  it("have a picture that loads without the network: an SVG data: URL on every platform's profile", async () => {
+    const urls = [
+      ...(await Promise.all(
+        (["x", "linkedin", "threads"] as const).map(async (p) => (await connect(adapters[p])).profile.avatarUrl),
+      )),
+      (await adapters.wordpress.profile(wp)).avatarUrl,
+    ];
+    for (const url of urls) {
+      expect(url).toMatch(/^data:image\/svg\+xml,/);
+      const svg = decodeURIComponent((url as string).slice("data:image/svg+xml,".length));
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>.*<\/svg>$/);
+      // Kept whole by the connection's avatar_url (cut at 2,000 characters).
+      expect((url as string).length).toBeLessThan(2000);
+    }
+  });
+});
+
 describe("OAuth connect (authorize → code → exchange with PKCE → profile)", () => {
   it.each(["x", "linkedin", "threads"] as const)("%s", async (platform) => {
     const before = Date.now();
@@ -75,7 +93,7 @@ describe("OAuth connect (authorize → code → exchange with PKCE → profile)"
       username: account.username,
       displayName: account.displayName,
     });
-    expect(profile.avatarUrl).toContain(account.username);
+    expect(profile.avatarUrl).toBe(account.avatarUrl);
     const lifetimeDays = (tokens.expiresAt.getTime() - before) / 86_400_000;
     if (platform === "x") expect(lifetimeDays).toBeCloseTo(2 / 24, 2);
     else expect(Math.round(lifetimeDays)).toBe(60); // LinkedIn access tokens and Threads long-lived tokens

@@ -202,6 +202,24 @@ function authFailure(platform: PlatformKind, revoked: boolean): Reply {
   }
 }
 
+const AVATAR_COLOURS: Record<PlatformKind, string> = {
+  x: "#1d1d1f",
+  linkedin: "#0a66c2",
+  threads: "#5b2a86",
+  wordpress: "#21759b",
+};
+
+/**
+ * A sandbox account's picture: a data: URL (an initial on the platform's colour), so it shows wherever
+ * the app shows the account. A URL on the sandbox's own origin would be another origin to the app (and
+ * outside its CSP's img-src 'self' data:), and the old https://avatars.invalid/… never resolved.
+ */
+export function sandboxAvatar(platform: PlatformKind, displayName: string): string {
+  const initial = escapeHtml([...displayName.trim()][0]?.toUpperCase() ?? "?");
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="48" fill="${AVATAR_COLOURS[platform]}"/><text x="48" y="62" font-family="system-ui,sans-serif" font-size="44" font-weight="600" fill="#fff" text-anchor="middle">${initial}</text></svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
 function graphError(message: string, code = 100): Reply {
   return json(400, { error: { message, type: "OAuthException", code, fbtrace_id: "sandbox" } });
 }
@@ -240,7 +258,7 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
       platformUserId,
       username,
       displayName,
-      avatarUrl: `https://avatars.invalid/${platform}/${username}.png`,
+      avatarUrl: sandboxAvatar(platform, displayName),
       ...(platform === "wordpress"
         ? {
             applicationPassword: "abcd EFGH ijkl MNOP qrst UVWX".replace(
@@ -859,7 +877,8 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
           name: account.displayName,
           username: account.username,
           slug: account.username,
-          avatar_urls: { "24": `${account.avatarUrl}?s=24`, "96": `${account.avatarUrl}?s=96` },
+          // One drawing at every size (a "?s=24" suffix would end up inside the data: URL's SVG).
+          avatar_urls: { "24": account.avatarUrl, "96": account.avatarUrl },
         });
       }
       if (resource === "posts" && method === "GET") {
