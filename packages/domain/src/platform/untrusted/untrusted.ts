@@ -1,29 +1,28 @@
 /**
  * The one way to parse untrusted bytes (PDFs today; images, audio and book PDFs next): off the request
- * thread, in a `piscina` worker-thread pool, under
- *   - a heap cap per worker (`resourceLimits`; a parser that grows past it kills only its worker),
- *   - a wall-clock timeout (the worker running the task is terminated, not merely abandoned),
- *   - a concurrency bound (at most UNTRUSTED_THREADS parses at once, UNTRUSTED_QUEUE more waiting;
+ * thread, in a `workerpool` pool of child processes, under
+ *   - a heap cap per process (`--max-old-space-size`): a parser that grows past it kills only its own
+ *     process (a worker thread's `resourceLimits` is not enough: one large allocation past the cap
+ *     aborts the whole process, API included);
+ *   - a wall-clock timeout (the process running the task is killed, not merely abandoned);
+ *   - a concurrency bound (at most UNTRUSTED_PROCESSES parses at once, UNTRUSTED_QUEUE more waiting;
  *     past that the caller gets RATE_LIMITED at once instead of work piling up).
+ * The processes get no environment (no database URL, no keys) and are reused between tasks.
  * V8's heap cap does not count ArrayBuffers (inflated streams, decoded pixels), so each parser also caps
  * what it inflates or decodes itself and refuses over its own documented limits.
  *
- * A parser is a plain `.mjs` module whose default export takes the input and returns
+ * A parser is a plain `.mjs` module of this folder whose default export takes the input and returns
  * `{ ok: true, value } | { ok: false, reason }` (reason: a sentence for the person who sent the file).
- * Plain JavaScript because worker threads do not go through vitest's or tsx's TypeScript loaders in every
- * way the project runs (vitest forks, `tsx src/main.ts`), and a worker that fails to load is an outage.
+ * Plain JavaScript because the child processes run plain `node` (no tsx or vitest loader).
  */
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
+import workerpool from "workerpool";
 import { DomainError } from "../errors.ts";
 
-/** Heap cap of one parse worker (V8 old + young generation). */
+/** Heap cap of one parse process (V8 old generation + the young generation's semi-spaces). */
 export const UNTRUSTED_MAX_HEAP_MB = 256;
-const MAX_YOUNG_MB = 32;
-/** Parses running at once (each on its own thread; the machines have 2 cores). */
-export const UNTRUSTED_THREADS = Math.max(1, Math.min(2, availableParallelism() - 1));
-/** Parses waiting for a thread; one more is refused with RATE_LIMITED. */
+/** Parses running at once, each in its own process (the machines have 2 cores). */
+export const UNTRUSTED_PROCESSES = 2;
+/** Parses waiting for a process; one more is refused with RATE_LIMITED. */
 export const UNTRUSTED_QUEUE = 8;
 
 export type ParseOutcome<O> = { ok: true; value: O } | { ok: false; reason: string };
@@ -35,7 +34,7 @@ export interface UntrustedParser<I, O> {
   file: URL;
   /** How the file is called in messages: "This PDF". */
   label: string;
-  /** Wall-clock limit from submission (queueing included), after which the worker is terminated. */
+  /** Wall-clock limit from submission (queueing included), after which the process is killed. */
   timeoutMs: number;
   /** Phantom: ties the input and output types to the parser. */
   readonly types?: { input: I; output: O };
@@ -45,42 +44,43 @@ export function defineUntrustedParser<I, O>(parser: Omit<UntrustedParser<I, O>, 
   return parser;
 }
 
-let pool: Piscina | undefined;
+let pool: workerpool.Pool | undefined;
 
-function getPool(): Piscina {
-  pool ??= new Piscina({
-    minThreads: 0,
-    maxThreads: UNTRUSTED_THREADS,
-    maxQueue: UNTRUSTED_QUEUE,
-    // Idle workers go away: an API that parsed one PDF an hour ago should not keep a thread and its heap.
-    idleTimeout: 30_000,
-    resourceLimits: {
-      maxOldGenerationSizeMb: UNTRUSTED_MAX_HEAP_MB - MAX_YOUNG_MB,
-      maxYoungGenerationSizeMb: MAX_YOUNG_MB,
-      stackSizeMb: 4,
+function getPool(): workerpool.Pool {
+  pool ??= workerpool.pool(new URL("./untrusted.worker.mjs", import.meta.url).pathname, {
+    workerType: "process",
+    minWorkers: 0,
+    maxWorkers: UNTRUSTED_PROCESSES,
+    maxQueueSize: UNTRUSTED_QUEUE,
+    // A timed-out parse is asked to stop, then killed this much later (a busy parser never hears the ask).
+    workerTerminateTimeout: 200,
+    forkOpts: {
+      // Not the parent's execArgv (tsx, inspector): a plain node with the heap cap.
+      execArgv: [`--max-old-space-size=${UNTRUSTED_MAX_HEAP_MB - 32}`, "--max-semi-space-size=16"],
+      // No secrets in a process that reads hostile bytes.
+      env: { NODE_ENV: process.env.NODE_ENV ?? "production" },
+      // Structured clone over IPC, so bytes travel as bytes (the default JSON would inflate them ~4×).
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     },
-    // A worker inherits process.execArgv (e.g. tsx's loader under `pnpm start`): harmless for .mjs parsers.
   });
   return pool;
 }
 
-/** Stops the pool's workers (tests, graceful shutdown). The next parse starts a new pool. */
+/** Stops the pool's processes (tests, graceful shutdown). The next parse starts a new pool. */
 export async function closeUntrustedPool(): Promise<void> {
   const current = pool;
   pool = undefined;
-  await current?.destroy();
+  await current?.terminate(true);
 }
 
-const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
-const isOutOfMemory = (error: unknown) =>
-  error instanceof Error && (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-const isQueueFull = (error: unknown) =>
-  error instanceof Error && /task queue is at limit|no task queue available/i.test(error.message);
+const errorName = (error: unknown) => (error instanceof Error ? error.name : "");
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs `parser` on `input` in the pool. Refusals and failures come back as DomainError: INVALID_INPUT
  * with a sentence naming the problem (`field` set when given), or RATE_LIMITED when the queue is full.
- * Uint8Array inputs are copied to the worker (at most a few MB: the callers cap upload sizes first).
+ * Inputs are copied to the child (at most a few MB: the callers cap upload sizes first).
  */
 export async function parseUntrusted<I, O>(
   parser: UntrustedParser<I, O>,
@@ -90,17 +90,18 @@ export async function parseUntrusted<I, O>(
   const details = options.field ? { field: options.field } : {};
   let outcome: ParseOutcome<O>;
   try {
-    outcome = await getPool().run(input, {
-      filename: fileURLToPath(parser.file),
-      signal: AbortSignal.timeout(parser.timeoutMs),
-    });
+    outcome = (await getPool().exec("parse", [parser.file.href, input]).timeout(parser.timeoutMs)) as ParseOutcome<O>;
   } catch (error) {
-    if (isQueueFull(error))
+    const message = errorMessage(error);
+    if (/max queue size/i.test(message))
       throw new DomainError("RATE_LIMITED", "Too many files are being read right now; try again in a few seconds", {
         retryAfterSeconds: 5,
       });
-    if (isAbort(error)) throw new DomainError("INVALID_INPUT", `${parser.label} took too long to read`, details);
-    if (isOutOfMemory(error)) throw new DomainError("INVALID_INPUT", `${parser.label} needs too much memory to read`, details);
+    if (errorName(error) === "TimeoutError")
+      throw new DomainError("INVALID_INPUT", `${parser.label} took too long to read`, details);
+    // V8 aborts a process out of heap (SIGABRT; the workerpool message carries the signal).
+    if (/terminated unexpectedly/i.test(message) && /SIGABRT|heap out of memory|exitCode: `134`/.test(message))
+      throw new DomainError("INVALID_INPUT", `${parser.label} needs too much memory to read`, details);
     throw new DomainError("INVALID_INPUT", `${parser.label} could not be read (it may be damaged)`, details);
   }
   if (!outcome.ok) throw new DomainError("INVALID_INPUT", outcome.reason, details);

@@ -1,6 +1,7 @@
 /**
- * A tiny PDF writer for tests: real, valid PDFs (cross-reference table included) built from object
- * bodies, so tests can make the hostile shapes a library would refuse to write.
+ * For the tests of untrusted parsing: a tiny PDF writer (real, valid PDFs, cross-reference table
+ * included, built from object bodies, so tests can make the hostile shapes a library would refuse to
+ * write), and a watch on the event loop and memory while a parse runs.
  */
 import { deflateSync } from "node:zlib";
 
@@ -58,4 +59,26 @@ export function pagesPdf(pageCount: number, content: Buffer): Buffer {
 export function textContent(lines: string[]): Buffer {
   const ops = lines.map((line, i) => `BT /F1 12 Tf 72 ${720 - i * 16} Td (${line}) Tj ET`).join("\n");
   return stream(ops, true);
+}
+
+const MB = 1024 * 1024;
+
+/** Runs `work` while a 10 ms timer ticks; returns its outcome, the worst timer lag and the peak RSS growth. */
+export async function watch<T>(work: () => Promise<T>) {
+  const rssBefore = process.memoryUsage.rss();
+  let peakRss = rssBefore;
+  let worstLagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worstLagMs = Math.max(worstLagMs, now - last - 10);
+    last = now;
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 10);
+  const outcome = await work().then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error }),
+  );
+  clearInterval(timer);
+  return { ...outcome, worstLagMs, rssGrowthMb: (peakRss - rssBefore) / MB };
 }
