@@ -1,5 +1,5 @@
 import { asSystem } from "@inkwell/db";
-import { adminGrantInput, credits, historyInput, PRICE_DESCRIPTIONS, PRICES } from "@inkwell/domain/credits";
+import { adminGrantInput, credits, historyInput } from "@inkwell/domain/credits";
 import { idInput } from "@inkwell/domain/identity";
 import { notifications } from "@inkwell/domain/notifications";
 import { adminUsageInput, generationsInput, usage } from "@inkwell/domain/usage";
@@ -10,13 +10,7 @@ export const creditsRouter = router({
   balance: userProcedure.query(({ ctx }) => credits.balance(ctx.tx, ctx.auth.userId)),
   history: userProcedure.input(historyInput).query(({ ctx, input }) => credits.history(ctx.tx, input)),
   /** What each operation costs, for the credits page and the "costs N credits" labels. */
-  prices: publicProcedure.query(() =>
-    Object.entries(PRICES).map(([operation, credits]) => ({
-      operation,
-      credits,
-      description: PRICE_DESCRIPTIONS[operation] ?? operation,
-    })),
-  ),
+  prices: publicProcedure.query(() => credits.priceList()),
   adminGrant: adminProcedure.input(adminGrantInput).mutation(({ ctx, input }) =>
     asSystem(ctx.deps.db, (tx) =>
       credits.grant(tx, input.userId, {

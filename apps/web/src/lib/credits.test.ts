@@ -1,50 +1,68 @@
 import { describe, expect, it } from "vitest";
-import { describeEntry, formatSigned, operationName } from "./credits.ts";
+import { describeLine, formatSigned, operationName, shortfallExample } from "./credits.ts";
 
-const entry = (e: Partial<Parameters<typeof describeEntry>[0]>) => ({
-  type: "grant" as const,
+const line = (l: Partial<Parameters<typeof describeLine>[0]>) => ({
+  state: "added" as const,
   amount: 0,
-  heldDelta: 0,
+  reserved: 0,
+  charged: 0,
+  refunded: 0,
   operation: null,
   note: null,
-  ...e,
+  ...l,
 });
 
-describe("describeEntry", () => {
-  it("labels each kind of ledger entry", () => {
-    expect(describeEntry(entry({ type: "grant", amount: 5000, note: "Welcome credits" }))).toMatchObject({
+describe("describeLine", () => {
+  it("reads one line per operation by where it stands", () => {
+    expect(describeLine(line({ state: "added", amount: 5000, note: "Welcome credits" }))).toMatchObject({
       label: "Welcome credits",
       change: "+5,000",
       tone: "plus",
     });
-    expect(describeEntry(entry({ type: "grant", amount: 10, note: "bonus" })).label).toBe("Bonus credits");
-    expect(describeEntry(entry({ type: "charge", amount: -20, operation: "study.generate" }))).toMatchObject({
-      label: "Charged for Study material",
-      change: "−20",
-      tone: "minus",
-    });
-    expect(describeEntry(entry({ type: "hold", heldDelta: 40, operation: "image.generate" }))).toMatchObject({
-      label: "Reserved for Image generation",
-      change: "40 on hold",
+    expect(describeLine(line({ state: "added", amount: 10, note: "bonus" })).label).toBe("Bonus credits");
+    expect(describeLine(line({ state: "reserved", reserved: 10, operation: "writer.generate" }))).toMatchObject({
+      label: "Writer generation",
+      change: "10 on hold",
       tone: "neutral",
     });
-    expect(describeEntry(entry({ type: "capture", amount: -38, heldDelta: -40, operation: "image.generate" })).label).toBe(
-      "Charged for Image generation",
-    );
+    // A reservation settled for less than it set aside: one line, charged what it used.
+    expect(describeLine(line({ state: "charged", amount: -7, reserved: 10, charged: 7, operation: "writer.generate" }))).toEqual({
+      label: "Writer generation",
+      detail: "10 reserved, 7 used; the rest came back.",
+      change: "−7",
+      tone: "minus",
+    });
+    expect(describeLine(line({ state: "charged", amount: -2, charged: 2, operation: "chat.reply" }))).toMatchObject({
+      detail: null,
+      change: "−2",
+    });
     expect(
-      describeEntry(entry({ type: "release", heldDelta: -2, operation: "chat.reply", note: "The generation failed" })),
+      describeLine(line({ state: "released", reserved: 2, operation: "chat.reply", note: "The generation failed" })),
     ).toMatchObject({
-      change: "2 returned",
+      change: "No charge",
       detail: "The generation failed. Nothing was charged.",
     });
-    expect(describeEntry(entry({ type: "refund", amount: 10, operation: "writer.generate" }))).toMatchObject({
-      label: "Refund",
-      change: "+10",
-    });
-    expect(describeEntry(entry({ type: "expire", amount: -500, note: "Expired" }))).toMatchObject({
-      label: "Expired",
+    expect(
+      describeLine(
+        line({ state: "refunded", charged: 10, refunded: 10, operation: "writer.generate", note: "Output was empty" }),
+      ),
+    ).toMatchObject({ change: "0", detail: "10 charged, 10 refunded · Output was empty." });
+    expect(describeLine(line({ state: "expired", amount: -500, note: "Expired" }))).toMatchObject({
+      label: "Expired credits",
       change: "−500",
     });
+  });
+});
+
+describe("the not-enough-credits example", () => {
+  it("is told with the reader's real balance, never a made-up one", () => {
+    // Plenty of credits: the card cannot claim they are short; it says when it would appear.
+    const plenty = shortfallExample(4845, 10, "writer.generate");
+    expect(plenty).toMatchObject({ needed: null, available: null });
+    expect(plenty.message).toContain("you have 4,845 available");
+    expect(plenty.message).toContain("A writer generation costs 10 credits");
+    // Really short: the real numbers, as the live error would show them.
+    expect(shortfallExample(4, 10, "writer.generate")).toEqual({ needed: 10, available: 4, message: "" });
   });
 });
 

@@ -2,12 +2,12 @@
  * Credits in the web: how amounts and ledger entries read, the price list, and what to refresh after
  * anything that may have spent credits.
  */
-import type { LEDGER_ENTRY_TYPES } from "@inkwell/domain/credits/schemas";
+import type { ActivityState } from "@inkwell/domain/credits/schemas";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { type Outputs, trpc } from "./api.ts";
 
-export type LedgerEntry = Outputs["credits"]["history"][number];
-export type EntryType = (typeof LEDGER_ENTRY_TYPES)[number];
+/** One line of the history: a grant, an expiry, or one operation from reservation to settlement. */
+export type CreditLine = Outputs["credits"]["history"][number];
 export type Balance = Outputs["credits"]["balance"];
 export type Price = Outputs["credits"]["prices"][number];
 
@@ -43,15 +43,14 @@ export function operationName(operation: string | null | undefined): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** The filter labels for each kind of ledger entry (plural, as in "show me the …"). */
-export const ENTRY_TYPE_LABELS: Record<EntryType, string> = {
-  grant: "Credits added",
-  charge: "Charges",
-  hold: "Reservations",
-  capture: "Settled reservations",
-  release: "Released reservations",
-  refund: "Refunds",
-  expire: "Expired",
+/** What each state is called, in the history's filter and in its State column. */
+export const STATE_LABELS: Record<ActivityState, string> = {
+  added: "Added",
+  reserved: "Reserved",
+  charged: "Charged",
+  released: "Released",
+  refunded: "Refunded",
+  expired: "Expired",
 };
 
 const GRANT_NOTES: Record<string, string> = {
@@ -62,59 +61,83 @@ const GRANT_NOTES: Record<string, string> = {
   refund: "Refund",
 };
 
-export interface EntryDescription {
-  /** "Welcome credits", "Charged for Image generation", "Reserved for Chat reply"… */
+export interface LineDescription {
+  /** "Welcome credits", "Chat reply", "Expired credits"… */
   label: string;
-  /** A second line, e.g. the reason a reservation was released. */
+  /** A second line: what a reservation set aside and used, why it was released, a refund's reason. */
   detail: string | null;
-  /** What the change column shows: a signed amount, or how much was set aside / returned. */
+  /** What the change column shows: the line's effect on the balance, or what is on hold. */
   change: string;
   tone: "plus" | "minus" | "neutral";
 }
 
-/** How one ledger entry reads in the history. */
-export function describeEntry(
-  entry: Pick<LedgerEntry, "type" | "amount" | "heldDelta" | "operation" | "note">,
-): EntryDescription {
-  const op = operationName(entry.operation);
+/** How one history line reads. */
+export function describeLine(
+  line: Pick<CreditLine, "state" | "amount" | "reserved" | "charged" | "refunded" | "operation" | "note">,
+): LineDescription {
+  const op = operationName(line.operation);
   const signed = {
-    change: formatSigned(entry.amount),
-    tone: entry.amount > 0 ? "plus" : entry.amount < 0 ? "minus" : "neutral",
+    change: formatSigned(line.amount),
+    tone: line.amount > 0 ? "plus" : line.amount < 0 ? "minus" : "neutral",
   } as const;
-  switch (entry.type) {
-    case "grant": {
-      const note = entry.note?.trim();
+  const note = line.note?.trim() || null;
+  switch (line.state) {
+    case "added":
       return { label: (note && (GRANT_NOTES[note] ?? note)) || "Credits added", detail: null, ...signed };
-    }
-    case "charge":
-      return { label: `Charged for ${op}`, detail: null, ...signed };
-    case "hold":
+    case "expired":
+      return { label: "Expired credits", detail: "Unused credits from a grant that reached its expiry date.", ...signed };
+    case "reserved":
       return {
-        label: `Reserved for ${op}`,
+        label: op,
         detail: "Set aside while it runs; only what it uses is charged.",
-        change: `${formatCredits(Math.abs(entry.heldDelta))} on hold`,
+        change: `${formatCredits(line.reserved)} on hold`,
         tone: "neutral",
       };
-    case "capture":
-      return { label: `Charged for ${op}`, detail: "Reservation settled.", ...signed };
-    case "release":
+    case "charged":
       return {
-        label: `Reservation released · ${op}`,
-        detail: entry.note ? `${entry.note}. Nothing was charged.` : "Nothing was charged.",
-        change: `${formatCredits(Math.abs(entry.heldDelta))} returned`,
-        tone: "neutral",
-      };
-    case "refund":
-      return {
-        label: "Refund",
-        detail: entry.operation ? `For ${op}${entry.note ? ` · ${entry.note}` : ""}` : entry.note,
+        label: op,
+        detail:
+          line.reserved > line.charged
+            ? `${formatCredits(line.reserved)} reserved, ${formatCredits(line.charged)} used; the rest came back.`
+            : null,
         ...signed,
       };
-    case "expire":
-      return { label: "Expired", detail: "Unused credits from a grant that reached its expiry date.", ...signed };
+    case "released":
+      return {
+        label: op,
+        detail: note ? `${note}. Nothing was charged.` : "Nothing was charged.",
+        change: "No charge",
+        tone: "neutral",
+      };
+    case "refunded":
+      return {
+        label: op,
+        detail: `${formatCredits(line.charged)} charged, ${formatCredits(line.refunded)} refunded${note ? ` · ${note}` : ""}.`,
+        ...signed,
+      };
     default:
-      return { label: entry.note ?? "Credit change", detail: null, ...signed };
+      return { label: note ?? op, detail: null, ...signed };
   }
+}
+
+/**
+ * The "not enough credits" example on the credits page, told with the reader's own balance and an
+ * operation they can run. While they have enough, the card cannot honestly say they are short, so it
+ * says when they would be.
+ */
+export function shortfallExample(
+  available: number,
+  price: number,
+  operation: string,
+): { needed: number | null; available: number | null; message: string } {
+  if (available < price) return { needed: price, available, message: "" };
+  return {
+    needed: null,
+    available: null,
+    message:
+      `A ${operationName(operation).toLowerCase()} costs ${formatCredits(price)} ${creditsWord(price)}; you have ` +
+      `${formatCredits(available)} available. If you start one with fewer, this card shows what's needed and what you have.`,
+  };
 }
 
 /** The price list (public, changes only with a deploy). */

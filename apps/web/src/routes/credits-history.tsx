@@ -1,17 +1,9 @@
-import { LEDGER_ENTRY_TYPES } from "@inkwell/domain/credits/schemas";
+import { ACTIVITY_STATES, type ActivityState } from "@inkwell/domain/credits/schemas";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { type RefObject, useId, useRef } from "react";
 import { PagedResults } from "../components/PagedResults.tsx";
 import { trpc } from "../lib/api.ts";
-import {
-  describeEntry,
-  ENTRY_TYPE_LABELS,
-  type EntryType,
-  formatCredits,
-  type LedgerEntry,
-  operationName,
-  usePrices,
-} from "../lib/credits.ts";
+import { type CreditLine, describeLine, operationName, STATE_LABELS, usePrices } from "../lib/credits.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { nextCursor, uniqueRows } from "../lib/pagination.ts";
 import { useSearchState } from "../lib/search-state.ts";
@@ -19,25 +11,25 @@ import { useSearchState } from "../lib/search-state.ts";
 const PAGE_SIZE = 25;
 
 interface Filters {
-  types: EntryType[];
+  states: ActivityState[];
   operation: string;
   /** Days as YYYY-MM-DD, or "". */
   from: string;
   to: string;
 }
 
-const NO_FILTERS: Filters = { types: [], operation: "", from: "", to: "" };
+const NO_FILTERS: Filters = { states: [], operation: "", from: "", to: "" };
 
-/** Filters live in the URL (?type=charge&type=hold&op=chat.reply&from=2026-11-01&to=2026-11-30). */
+/** Filters live in the URL (?state=charged&state=reserved&op=chat.reply&from=2026-11-01&to=2026-11-30). */
 function readFilters(params: URLSearchParams): Filters {
-  const types = LEDGER_ENTRY_TYPES.filter((t) => params.getAll("type").includes(t));
+  const states = ACTIVITY_STATES.filter((t) => params.getAll("state").includes(t));
   const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : "");
-  return { types, operation: params.get("op") ?? "", from: day(params.get("from")), to: day(params.get("to")) };
+  return { states, operation: params.get("op") ?? "", from: day(params.get("from")), to: day(params.get("to")) };
 }
 
 function writeFilters(filters: Filters): URLSearchParams {
   const params = new URLSearchParams();
-  for (const t of filters.types) params.append("type", t);
+  for (const t of filters.states) params.append("state", t);
   if (filters.operation) params.set("op", filters.operation);
   if (filters.from) params.set("from", filters.from);
   if (filters.to) params.set("to", filters.to);
@@ -54,7 +46,7 @@ const startOfNextDay = (day: string) => {
 
 export function CreditsHistoryPage() {
   const [filters, setFilters] = useSearchState(readFilters, writeFilters);
-  const filtered = filters.types.length > 0 || filters.operation !== "" || filters.from !== "" || filters.to !== "";
+  const filtered = filters.states.length > 0 || filters.operation !== "" || filters.from !== "" || filters.to !== "";
   const rangeError = filters.from && filters.to && filters.from > filters.to ? "The end date is before the start date." : null;
   const form = useRef<HTMLFormElement>(null);
   // The button pressed goes away with the filters: keep the keyboard at the top of the filters.
@@ -65,7 +57,7 @@ export function CreditsHistoryPage() {
 
   const input = {
     limit: PAGE_SIZE,
-    ...(filters.types.length ? { types: filters.types } : {}),
+    ...(filters.states.length ? { states: filters.states } : {}),
     ...(filters.operation ? { operation: filters.operation } : {}),
     ...(filters.from ? { from: startOfDay(filters.from).toISOString() } : {}),
     ...(filters.to ? { to: startOfNextDay(filters.to).toISOString() } : {}),
@@ -83,7 +75,10 @@ export function CreditsHistoryPage() {
     <section className="card" aria-labelledby="history-heading">
       <title>Credits · Inkwell</title>
       <h2 id="history-heading">History</h2>
-      <p className="muted">Every change to your credits, newest first.</p>
+      <p className="muted">
+        Every grant and every operation that used credits, newest first: one line each, with where it stands (a reservation
+        becomes charged or released when its generation ends).
+      </p>
       <HistoryFilters
         filters={filters}
         rangeError={rangeError}
@@ -99,7 +94,7 @@ export function CreditsHistoryPage() {
           filtered={filtered}
           loadingText="Loading history…"
           emptyText="No credit activity yet."
-          noMatchText="No entries match these filters."
+          noMatchText="Nothing matches these filters."
           onClearFilters={clearFilters}
           noun={["entry", "entries"]}
         >
@@ -130,24 +125,24 @@ function HistoryFilters({
   // Operations with a price, plus one filtered on that no longer has one (from an old link).
   const operations = [...new Set([...prices.map((p) => p.operation), ...(filters.operation ? [filters.operation] : [])])];
   const set = (change: Partial<Filters>) => onChange({ ...filters, ...change });
-  const toggleType = (type: EntryType, on: boolean) =>
-    set({ types: LEDGER_ENTRY_TYPES.filter((t) => (t === type ? on : filters.types.includes(t))) });
+  const toggleState = (state: ActivityState, on: boolean) =>
+    set({ states: ACTIVITY_STATES.filter((t) => (t === state ? on : filters.states.includes(t))) });
 
   return (
     <form ref={formRef} className="filters" aria-label="Filter the history" onSubmit={(e) => e.preventDefault()}>
       <fieldset className="filter-types">
-        <legend>Type</legend>
+        <legend>State</legend>
         <div className="chips">
-          {LEDGER_ENTRY_TYPES.map((type) => (
-            <label key={type} className="chip">
+          {ACTIVITY_STATES.map((state) => (
+            <label key={state} className="chip">
               <input
                 type="checkbox"
-                name="type"
-                value={type}
-                checked={filters.types.includes(type)}
-                onChange={(e) => toggleType(type, e.target.checked)}
+                name="state"
+                value={state}
+                checked={filters.states.includes(state)}
+                onChange={(e) => toggleState(state, e.target.checked)}
               />
-              <span className="chip-label">{ENTRY_TYPE_LABELS[type]}</span>
+              <span className="chip-label">{STATE_LABELS[state]}</span>
             </label>
           ))}
         </div>
@@ -204,7 +199,17 @@ function HistoryFilters({
   );
 }
 
-function HistoryTable({ rows, filtered, updating }: { rows: LedgerEntry[]; filtered: boolean; updating: boolean }) {
+/** Existing badge tones: money in, money on hold, money out; returned or lapsed lines stay plain. */
+const STATE_BADGES: Record<ActivityState, string> = {
+  added: "badge-success",
+  reserved: "badge-warning",
+  charged: "badge-accent",
+  released: "",
+  refunded: "badge-success",
+  expired: "",
+};
+
+function HistoryTable({ rows, filtered, updating }: { rows: CreditLine[]; filtered: boolean; updating: boolean }) {
   const captionId = useId();
   return (
     <div className="table-wrap">
@@ -216,28 +221,28 @@ function HistoryTable({ rows, filtered, updating }: { rows: LedgerEntry[]; filte
           <tr>
             <th scope="col">Date</th>
             <th scope="col">Description</th>
+            <th scope="col">State</th>
             <th scope="col" className="num">
               Change
-            </th>
-            <th scope="col" className="num">
-              Balance
             </th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((entry) => {
-            const d = describeEntry(entry);
+          {rows.map((line) => {
+            const d = describeLine(line);
             return (
-              <tr key={entry.id} data-type={entry.type}>
+              <tr key={line.id} data-state={line.state}>
                 <td className="nowrap">
-                  <time dateTime={new Date(entry.createdAt).toISOString()}>{formatDateTime(entry.createdAt)}</time>
+                  <time dateTime={new Date(line.createdAt).toISOString()}>{formatDateTime(line.createdAt)}</time>
                 </td>
                 <td>
                   <span className="cell-title">{d.label}</span>
                   {d.detail && <span className="cell-detail">{d.detail}</span>}
                 </td>
+                <td className="nowrap">
+                  <span className={`badge badge-status ${STATE_BADGES[line.state]}`}>{STATE_LABELS[line.state]}</span>
+                </td>
                 <td className={`num amount amount-${d.tone}`}>{d.change}</td>
-                <td className="num">{formatCredits(entry.balanceAfter)}</td>
               </tr>
             );
           })}

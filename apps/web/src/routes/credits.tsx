@@ -4,7 +4,15 @@ import { NavLink, Outlet } from "react-router";
 import { Notice } from "../components/Alert.tsx";
 import { GenerationErrorView } from "../components/GenerationError.tsx";
 import { meQuery } from "../lib/api.ts";
-import { balanceQuery, creditsWord, formatCredits, operationName, usePrice, usePrices } from "../lib/credits.ts";
+import {
+  balanceQuery,
+  creditsWord,
+  formatCredits,
+  operationName,
+  shortfallExample,
+  usePrice,
+  usePrices,
+} from "../lib/credits.ts";
 import { describeError } from "../lib/errors.ts";
 import { formatDateTime } from "../lib/format.ts";
 
@@ -162,23 +170,40 @@ function PricesCard() {
   );
 }
 
+/** The operation the "not enough credits" example is told with: one everybody can run, and the dearest of those. */
+const EXAMPLE_OPERATION = "writer.generate";
+
 /** The error states every Generate button shares, shown as examples so they are familiar when they happen. */
 function WhenGenerationsStop() {
-  const imagePrice = usePrice("image.generate") ?? 40;
+  const price = usePrice(EXAMPLE_OPERATION);
+  const available = useQuery(balanceQuery()).data?.available;
+  return <GenerationExamples price={price} available={available} />;
+}
+
+/** The examples themselves, told with the reader's real balance once it (and the price) have loaded. */
+export function GenerationExamples({ price, available }: { price: number | undefined; available: number | undefined }) {
+  const shortfall = price !== undefined && available !== undefined ? shortfallExample(available, price, EXAMPLE_OPERATION) : null;
   return (
     <section className="card" aria-labelledby="stops-heading">
       <h2 id="stops-heading">When a generation can't run</h2>
       <p className="muted">What you'll see next to a Generate button, and what to do about it.</p>
       <ul className="examples">
-        <li>
-          <p className="example-caption">When your balance is too low, for example for an image:</p>
-          <GenerationErrorView
-            preview
-            problem={{ kind: "insufficient-credits", message: "", needed: imagePrice, available: 12 }}
-            needed={imagePrice}
-            available={12}
-          />
-        </li>
+        {shortfall && (
+          <li>
+            <p className="example-caption">When your balance is too low for what you start:</p>
+            <GenerationErrorView
+              preview
+              problem={{
+                kind: "insufficient-credits",
+                message: shortfall.message,
+                needed: shortfall.needed,
+                available: shortfall.available,
+              }}
+              needed={shortfall.needed}
+              available={shortfall.available}
+            />
+          </li>
+        )}
         <li>
           <p className="example-caption">When many generations start in a short time, a countdown until you can go on:</p>
           <GenerationErrorView preview problem={{ kind: "rate-limited", message: "", retryAfterSeconds: 24 }} />

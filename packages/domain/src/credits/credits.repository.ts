@@ -5,7 +5,7 @@
  */
 import { newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
-import type { HistoryInput, LedgerEntry } from "./credits.schemas.ts";
+import type { ActivityState, CreditActivity, HistoryInput, LEDGER_ENTRY_TYPES } from "./credits.schemas.ts";
 
 export async function openAccount(tx: Tx, userId: string) {
   await tx
@@ -118,7 +118,7 @@ export async function insertGrant(
 
 export interface LedgerInsert {
   userId: string;
-  type: LedgerEntry["type"];
+  type: (typeof LEDGER_ENTRY_TYPES)[number];
   amount: number;
   heldDelta?: number;
   balanceAfter: number;
@@ -247,32 +247,82 @@ export async function grantedSince(tx: Tx, userId: string) {
   return row.total;
 }
 
-const page = newestFirst("created_at", "id");
+const page = newestFirst("a.created_at", "a.id");
 
-export async function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
-  let q = tx
-    .selectFrom("credit_ledger")
-    .select(["id", "entry_type", "amount", "held_delta", "balance_after", "operation", "note", "created_at"])
-    .orderBy(page.order, "desc")
-    .orderBy("id", "desc")
-    .limit(input.limit);
-  if (input.types?.length) q = q.where("entry_type", "in", input.types);
-  if (input.operation) q = q.where("operation", "=", input.operation);
-  if (input.from) q = q.where("created_at", ">=", input.from);
-  if (input.to) q = q.where("created_at", "<", input.to);
-  if (input.cursor) {
-    q = q.where(page.before({ at: input.cursor.createdAt, id: input.cursor.id }));
-  }
-  const rows = await q.execute();
-  return rows.map((r) => ({
+/**
+ * The history, one line per operation. Each line starts at the entry that opened it (a grant, a
+ * charge, a reservation, an expiry) and carries what followed: a reservation's settlement or release
+ * (at most one of each per hold, by unique index) and a refund of what was charged (at most one per
+ * entry). Lines are paged by their opening entry, which never moves, so a reservation settled while
+ * someone pages cannot make a line skip or repeat. Each follow-up is found through its own partial
+ * unique index.
+ */
+export async function history(tx: Tx, input: HistoryInput): Promise<CreditActivity[]> {
+  const result = await sql<{
+    id: string;
+    type: CreditActivity["type"];
+    state: ActivityState;
+    operation: string | null;
+    amount: number;
+    reserved: number;
+    charged: number;
+    refunded: number;
+    note: string | null;
+    created_at: Date;
+    updated_at: Date;
+  }>`
+    SELECT * FROM (
+      SELECT a.id, a.entry_type AS type, a.operation, a.created_at,
+             CASE
+               WHEN a.entry_type = 'grant' THEN 'added'
+               WHEN a.entry_type = 'expire' THEN 'expired'
+               WHEN r.amount IS NOT NULL THEN 'refunded'
+               WHEN a.entry_type = 'charge' THEN 'charged'
+               -- A reservation settled for nothing (stopped before any output) cost nothing: released.
+               WHEN s.entry_type = 'capture' AND s.amount < 0 THEN 'charged'
+               WHEN s.entry_type IS NOT NULL THEN 'released'
+               ELSE 'reserved'
+             END AS state,
+             a.amount + coalesce(s.amount, 0) + coalesce(r.amount, 0) AS amount,
+             CASE WHEN a.entry_type = 'hold' THEN a.held_delta ELSE 0 END AS reserved,
+             -(CASE WHEN a.entry_type = 'charge' THEN a.amount ELSE coalesce(s.amount, 0) END) AS charged,
+             coalesce(r.amount, 0) AS refunded,
+             coalesce(r.note, s.note, a.note) AS note,
+             greatest(a.created_at, s.created_at, r.created_at) AS updated_at
+        FROM credit_ledger a
+        LEFT JOIN LATERAL (
+          (SELECT c.id, c.entry_type, c.amount, c.note, c.created_at FROM credit_ledger c
+            WHERE a.entry_type = 'hold' AND c.entry_type = 'capture' AND c.hold_id = a.hold_id)
+          UNION ALL
+          (SELECT c.id, c.entry_type, c.amount, c.note, c.created_at FROM credit_ledger c
+            WHERE a.entry_type = 'hold' AND c.entry_type = 'release' AND c.hold_id = a.hold_id)
+          LIMIT 1
+        ) s ON true
+        LEFT JOIN LATERAL (
+          SELECT f.amount, f.note, f.created_at FROM credit_ledger f
+           WHERE f.entry_type = 'refund' AND f.refund_of = coalesce(s.id, a.id)
+        ) r ON true
+       WHERE a.entry_type IN ('grant', 'charge', 'hold', 'expire')
+         ${input.operation ? sql`AND a.operation = ${input.operation}` : sql``}
+         ${input.from ? sql`AND a.created_at >= ${input.from}` : sql``}
+         ${input.to ? sql`AND a.created_at < ${input.to}` : sql``}
+         ${input.cursor ? sql`AND ${page.before({ at: input.cursor.createdAt, id: input.cursor.id })}` : sql``}
+    ) line
+    ${input.states?.length ? sql`WHERE line.state IN (${sql.join(input.states)})` : sql``}
+    ORDER BY date_trunc('milliseconds', line.created_at) DESC, line.id DESC
+    LIMIT ${input.limit}`.execute(tx);
+  return result.rows.map((r) => ({
     id: r.id,
-    type: r.entry_type as LedgerEntry["type"],
-    amount: r.amount,
-    heldDelta: r.held_delta,
-    balanceAfter: r.balance_after,
+    type: r.type,
+    state: r.state,
     operation: r.operation,
+    amount: r.amount,
+    reserved: r.reserved,
+    charged: r.charged,
+    refunded: r.refunded,
     note: r.note,
     createdAt: r.created_at,
+    updatedAt: r.updated_at,
   }));
 }
 

@@ -12,11 +12,13 @@ import type { Logger } from "../platform/queue.ts";
 import * as repo from "./credits.repository.ts";
 import {
   type Balance,
+  type CreditActivity,
   type GRANT_SOURCES,
   type HistoryInput,
-  type LedgerEntry,
   MONTHLY_GRANTS,
+  OFFERED_OPERATIONS,
   type Operation,
+  PRICE_DESCRIPTIONS,
   PRICES,
   SIGNUP_GRANT,
 } from "./credits.schemas.ts";
@@ -318,8 +320,18 @@ export async function balance(tx: Tx, userId: string): Promise<Balance> {
   };
 }
 
-export function history(tx: Tx, input: HistoryInput): Promise<LedgerEntry[]> {
+/** The history, newest first: one line per grant, expiry or operation, with where each stands. */
+export function history(tx: Tx, input: HistoryInput): Promise<CreditActivity[]> {
   return repo.history(tx, input);
+}
+
+/** The price list people see: only what they can run today (the rest are priced for modules to come). */
+export function priceList(): { operation: string; credits: number; description: string }[] {
+  return OFFERED_OPERATIONS.map((operation) => ({
+    operation,
+    credits: priceOf(operation),
+    description: PRICE_DESCRIPTIONS[operation] ?? operation,
+  }));
 }
 
 /** Zeroes grants past their expiry (skipping users with open holds until those settle). */

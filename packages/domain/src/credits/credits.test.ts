@@ -222,6 +222,20 @@ describe("grants, expiry and alerts", () => {
   });
 });
 
+describe("the price list", () => {
+  it("lists only what can be run today; operations of modules to come keep their prices in code", () => {
+    expect(credits.priceList().map((p) => p.operation)).toEqual([
+      "chat.reply",
+      "writer.generate",
+      "writer.iterate",
+      "voice.analyze",
+    ]);
+    for (const p of credits.priceList())
+      expect(p).toEqual({ operation: p.operation, credits: credits.priceOf(p.operation), description: expect.any(String) });
+    expect(credits.priceOf("image.generate")).toBe(40);
+  });
+});
+
 describe("history", () => {
   it("pages through entries written in the same millisecond without skipping or repeating", async () => {
     const u = await userWith(0);
@@ -243,6 +257,74 @@ describe("history", () => {
     }
     expect(seen).toEqual(all.map((r) => r.id));
     expect(all).toHaveLength(9);
+  });
+
+  it("shows one line per operation with where it stands, not one per ledger entry", async () => {
+    const u = await userWith(1000);
+    const hold = (key: string, operation: string) =>
+      as(u, (tx) => credits.hold(tx, u, { operation, idempotencyKey: key, request: { key } }));
+    const settled = await hold("settled", "writer.generate");
+    await as(u, (tx) => credits.capture(tx, u, settled.holdId, 7));
+    const released = await hold("released", "chat.reply");
+    await as(u, (tx) => credits.release(tx, u, released.holdId, "The generation failed"));
+    const stoppedEarly = await hold("stopped-early", "chat.reply");
+    await as(u, (tx) => credits.capture(tx, u, stoppedEarly.holdId, 0));
+    const running = await hold("running", "voice.analyze");
+    const refundedHold = await hold("refunded-hold", "writer.iterate");
+    await as(u, (tx) => credits.capture(tx, u, refundedHold.holdId, 4));
+    const charged = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: "charged", request: {} }),
+    );
+    const refundedCharge = await as(u, (tx) =>
+      credits.charge(tx, u, { operation: "writer.generate", idempotencyKey: "refunded-charge", request: {} }),
+    );
+    await asSystem(db, async (tx) => {
+      await credits.refund(tx, u, refundedCharge.ledgerId, "Output was empty");
+      const capture = await tx
+        .selectFrom("credit_ledger")
+        .select("id")
+        .where("hold_id", "=", refundedHold.holdId)
+        .where("entry_type", "=", "capture")
+        .executeTakeFirstOrThrow();
+      await credits.refund(tx, u, capture.id, "Support refund");
+    });
+
+    const lines = await as(u, (tx) => credits.history(tx, { limit: 100 }));
+    const ledgerRows = await asSystem(db, (tx) => tx.selectFrom("credit_ledger").select("id").where("user_id", "=", u).execute());
+    // 14 ledger entries (a grant, 5 reservations, 4 settlements, 2 charges, 2 refunds) read as 8 lines.
+    expect(ledgerRows.length).toBe(14);
+    expect(lines).toHaveLength(8);
+    const pick = (l: (typeof lines)[number]) => [l.operation, l.state, l.amount, l.reserved, l.charged, l.refunded, l.note];
+    // Newest first; separate transactions may share a millisecond (then ids break the tie), so compare as a set.
+    expect(lines.map(pick)).toEqual(
+      expect.arrayContaining([
+        ["writer.generate", "refunded", 0, 0, 10, 10, "Output was empty"],
+        ["chat.reply", "charged", -2, 0, 2, 0, null],
+        ["writer.iterate", "refunded", 0, 4, 4, 4, "Support refund"],
+        ["voice.analyze", "reserved", 0, 15, 0, 0, null],
+        ["chat.reply", "released", 0, 2, 0, 0, null],
+        ["chat.reply", "released", 0, 2, 0, 0, "The generation failed"],
+        ["writer.generate", "charged", -7, 10, 7, 0, null],
+        [null, "added", 1000, 0, 0, 0, "bonus"],
+      ]),
+    );
+    // Each line is its opening entry; settling happens later and is dated as such.
+    expect(lines.map((l) => l.id)).toContain(charged.ledgerId);
+    for (const l of lines) expect(l.updatedAt.getTime()).toBeGreaterThanOrEqual(l.createdAt.getTime());
+    expect(lines.map((l) => l.type).sort()).toEqual(["charge", "charge", "grant", "hold", "hold", "hold", "hold", "hold"]);
+
+    // A reservation still running reads "reserved" until it settles, then "charged", in the same line.
+    await as(u, (tx) => credits.capture(tx, u, running.holdId, 15));
+    const after = await as(u, (tx) => credits.history(tx, { limit: 100, states: ["charged"] }));
+    expect(after.map((l) => `${l.operation} ${l.charged}`).sort()).toEqual([
+      "chat.reply 2",
+      "voice.analyze 15",
+      "writer.generate 7",
+    ]);
+    expect(
+      (await as(u, (tx) => credits.history(tx, { limit: 100, states: ["released", "refunded"], operation: "chat.reply" })))
+        .length,
+    ).toBe(2);
   });
 
   it("says how many credits are needed and available when they are short", async () => {
