@@ -46,6 +46,14 @@ export const FILE_PURPOSES = {
 
 export type FilePurpose = keyof typeof FILE_PURPOSES | (string & {});
 
+/**
+ * The largest image accepted, read from its header before anything decodes it. Decoding costs width ×
+ * height × 4 bytes wherever the image is shown or resized (a 1 KB PNG can claim 65,535 × 65,535: 17 GB);
+ * 40 megapixels is 160 MB decoded and above any camera or platform upload we serve.
+ */
+export const MAX_IMAGE_SIDE = 12_000;
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
 /** "2 MB", "350 KB": sizes as people read them. */
 export function formatBytes(bytes: number): string {
   if (bytes >= MB) return `${Math.round((bytes / MB) * 10) / 10} MB`;

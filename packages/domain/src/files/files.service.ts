@@ -15,13 +15,15 @@ import {
   FILE_PURPOSES,
   type FilePurpose,
   formatBytes,
+  MAX_IMAGE_PIXELS,
+  MAX_IMAGE_SIDE,
   type MediaKind,
   type PurposeRule,
   type StoredFile,
   safeFileName,
 } from "./files.schemas.ts";
 import { signFile, verifyFileSignature } from "./files.signing.ts";
-import { sniff } from "./files.sniff.ts";
+import { type ImageDimensions, sniff } from "./files.sniff.ts";
 import type { Storage } from "./files.storage.ts";
 
 export interface FilesDeps {
@@ -47,6 +49,8 @@ export interface PreparedFile {
   byteSize: number;
   sha256: string;
   storageKey: string;
+  /** Images: width and height from the header. */
+  dimensions?: ImageDimensions;
 }
 
 const PURPOSE = /^[a-z][a-z0-9_]{0,39}$/;
@@ -61,8 +65,27 @@ function ruleFor(input: StoreInput): PurposeRule {
 
 const invalidFile = (message: string) => new DomainError("INVALID_INPUT", message, { field: "file" });
 
-/** Size, then sniffed type, against the rule; throws INVALID_INPUT (field `file`) with a message a person can act on. */
-export async function check(input: StoreInput): Promise<{ contentType: string }> {
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** An image's claimed size against MAX_IMAGE_SIDE and MAX_IMAGE_PIXELS, from its header only. */
+function checkDimensions(dimensions: ImageDimensions | null | undefined): ImageDimensions {
+  if (!dimensions) throw invalidFile("That image could not be read (it may be damaged or cut short).");
+  const { width, height } = dimensions;
+  const size = `${count(width)} × ${count(height)} pixels`;
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
+    throw invalidFile(`That image is ${size}; the limit is ${count(MAX_IMAGE_SIDE)} pixels per side.`);
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw invalidFile(
+      `That image is ${size} (${Math.round((width * height) / 1e6)} megapixels); the limit is ${MAX_IMAGE_PIXELS / 1e6} megapixels.`,
+    );
+  return { width, height };
+}
+
+/**
+ * Size, then sniffed type, against the rule, then an image's dimensions; throws INVALID_INPUT (field
+ * `file`) with a message a person can act on.
+ */
+export async function check(input: StoreInput): Promise<{ contentType: string; dimensions?: ImageDimensions }> {
   const { allowed, maxBytes } = ruleFor(input);
   if (input.bytes.byteLength === 0) throw invalidFile("That file is empty.");
   if (input.bytes.byteLength > maxBytes) {
@@ -76,12 +99,13 @@ export async function check(input: StoreInput): Promise<{ contentType: string }>
   if (!sniffed.kind || !allowed.includes(sniffed.kind)) {
     throw invalidFile(`That file is ${sniffed.description}, not a ${describeKinds(allowed)}.`);
   }
+  if (sniffed.kind === "image") return { contentType: sniffed.contentType, dimensions: checkDimensions(sniffed.dimensions) };
   return { contentType: sniffed.contentType };
 }
 
 export async function prepare(deps: Pick<FilesDeps, "storage">, userId: string, input: StoreInput): Promise<PreparedFile> {
   if (!PURPOSE.test(input.purpose)) throw new Error(`files: invalid purpose ${input.purpose}`);
-  const { contentType } = await check(input);
+  const { contentType, dimensions } = await check(input);
   const id = randomUUID();
   const prepared: PreparedFile = {
     id,
@@ -91,6 +115,7 @@ export async function prepare(deps: Pick<FilesDeps, "storage">, userId: string, 
     byteSize: input.bytes.byteLength,
     sha256: createHash("sha256").update(input.bytes).digest("hex"),
     storageKey: `${input.purpose.replace(/_/g, "-")}/${userId}/${id}`,
+    ...(dimensions ? { dimensions } : {}),
   };
   await deps.storage.put(prepared.storageKey, input.bytes, contentType);
   return prepared;

@@ -4,6 +4,7 @@
  * control characters (a renamed binary or a truncated image is neither).
  */
 import { fileTypeFromBuffer } from "file-type";
+import { imageSize } from "image-size";
 import { isControlChar, MEDIA_KINDS, MEDIA_TYPES, type MediaKind } from "./files.schemas.ts";
 
 export interface Sniffed {
@@ -13,6 +14,26 @@ export interface Sniffed {
   kind: MediaKind | null;
   /** What to call it in an error ("plain text", "ZIP archive (zip)"). */
   description: string;
+  /** Images only: the size its header claims, or null when the header cannot be read (cut short, damaged). */
+  dimensions?: ImageDimensions | null;
+}
+
+export interface ImageDimensions {
+  width: number;
+  height: number;
+}
+
+/**
+ * Width and height from the image's header (`image-size`: no pixel is decoded, so a hostile header costs
+ * nothing to read). For an animated or multi-image file, the largest frame.
+ */
+export function imageDimensions(bytes: Uint8Array): ImageDimensions | null {
+  try {
+    const { width, height } = imageSize(bytes);
+    return width > 0 && height > 0 ? { width, height } : null;
+  } catch {
+    return null;
+  }
 }
 
 const TEXT_DECODER = new TextDecoder("utf-8", { fatal: true });
@@ -43,7 +64,11 @@ export async function sniff(bytes: Uint8Array): Promise<Sniffed> {
   if (detected) {
     // An animated PNG is still a PNG to every consumer; serve it as one.
     const contentType = detected.mime === "image/apng" ? "image/png" : detected.mime;
-    return { contentType, kind: kindOf(detected.mime), description: `${detected.mime} (.${detected.ext})` };
+    const kind = kindOf(detected.mime);
+    const description = `${detected.mime} (.${detected.ext})`;
+    return kind === "image"
+      ? { contentType, kind, description, dimensions: imageDimensions(bytes) }
+      : { contentType, kind, description };
   }
   if (bytes.length > 0 && looksLikeText(bytes)) return { contentType: "text/plain", kind: "text", description: "plain text" };
   return { contentType: "application/octet-stream", kind: null, description: "an unrecognised format" };

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { startFauxqs } from "fauxqs";
@@ -43,6 +44,16 @@ function png(width = 4, height = 4): Uint8Array {
   const image = new PNG({ width, height });
   image.data.fill(200);
   return new Uint8Array(PNG.sync.write(image));
+}
+
+/** A small real PNG whose header then claims `width` × `height` (CRC fixed, so every reader accepts the header). */
+function pngClaiming(width: number, height: number): Uint8Array {
+  const bytes = Buffer.from(png(4, 4));
+  // Signature (8), IHDR length (4) and type (4), then width and height; the CRC covers type + data (17 bytes).
+  bytes.writeUInt32BE(width, 16);
+  bytes.writeUInt32BE(height, 20);
+  bytes.writeUInt32BE(crc32(bytes.subarray(12, 29)), 29);
+  return new Uint8Array(bytes);
 }
 
 let n = 0;
@@ -208,6 +219,37 @@ describe("storing files", () => {
       ),
     );
     expect(empty.message).toBe("That file is empty.");
+  });
+
+  it("refuses images whose header claims too many pixels, without decoding them, and keeps normal ones", async () => {
+    const userId = await newUser();
+    const store = (purpose: string, bytes: Uint8Array) =>
+      asUser(db, userId, (tx) => files.store({ storage }, tx, userId, { purpose, filename: "a.png", bytes }));
+    const before = await readdir(root, { recursive: true });
+    const bomb = pngClaiming(65_535, 65_535);
+    expect(bomb.length).toBeLessThan(1024);
+    expect((await rejection(store("brand_logo", bomb))).message).toBe(
+      "That image is 65,535 × 65,535 pixels; the limit is 12,000 pixels per side.",
+    );
+    expect((await rejection(store("post_media", pngClaiming(20_000, 20_000)))).message).toBe(
+      "That image is 20,000 × 20,000 pixels; the limit is 12,000 pixels per side.",
+    );
+    expect((await rejection(store("post_media", pngClaiming(8_000, 8_000)))).message).toBe(
+      "That image is 8,000 × 8,000 pixels (64 megapixels); the limit is 40 megapixels.",
+    );
+    // A PNG cut off inside its header is not an image we can size.
+    expect((await rejection(store("post_media", png(4, 4).subarray(0, 20)))).message).toBe(
+      "That image could not be read (it may be damaged or cut short).",
+    );
+    expect(await readdir(root, { recursive: true })).toEqual(before);
+    // At the limits, and an ordinary image: accepted, with the header's dimensions.
+    expect((await store("post_media", pngClaiming(12_000, 3_000))).contentType).toBe("image/png");
+    const prepared = await files.prepare({ storage }, userId, {
+      purpose: "brand_logo",
+      filename: "logo.png",
+      bytes: png(40, 30),
+    });
+    expect(prepared.dimensions).toEqual({ width: 40, height: 30 });
   });
 
   it("keeps files private: another user gets NOT_FOUND", async () => {
