@@ -9,7 +9,16 @@ import { Link } from "react-router";
 import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { formatDateTime, timeAgo } from "../../lib/format.ts";
-import { canCancel, canEdit, canPublishNow, canRetry, checkChannel, PLATFORM_NAMES, takesThreads } from "../../lib/publishing.ts";
+import {
+  canCancel,
+  canEdit,
+  canPublishNow,
+  canRetry,
+  checkChannel,
+  PLATFORM_NAMES,
+  takesThreads,
+  threadPartLabel,
+} from "../../lib/publishing.ts";
 import { browserTimeZone, scheduleProblem, suggestedLocal } from "../../lib/publishing-time.ts";
 import { Notice } from "../Alert.tsx";
 import { Button } from "../SubmitButton.tsx";
