@@ -30,9 +30,13 @@ function deliver(ctx: Context, session: IssuedSession, mode: "cookie" | "bearer"
 const identityDeps = (ctx: Context) => ({ db: ctx.deps.db, config: ctx.deps.identity, enqueue: ctx.deps.enqueue });
 
 export const authRouter = router({
-  signUp: publicProcedure.input(signUpInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
-    const { session, me } = await identity.signUp(identityDeps(ctx), input, ctx.meta);
-    return { me, ...deliver(ctx, session, input.delivery) };
+  /**
+   * The same answer whether or not the address already has an account (and no session either way, which
+   * would tell): the mail says what happened. The person who just chose the password signs in with it.
+   */
+  signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
+    await identity.signUp(identityDeps(ctx), input, ctx.meta);
+    return OK;
   }),
   signIn: publicProcedure.input(signInInput.extend(delivery.shape)).mutation(async ({ ctx, input }) => {
     const { session, me } = await identity.signIn(identityDeps(ctx), input, ctx.meta);

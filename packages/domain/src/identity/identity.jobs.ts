@@ -1,7 +1,12 @@
 import { asSystem } from "@inkwell/db";
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
+import { linkMail, type Mail, signUpAttemptMail } from "./identity.mail.ts";
 import * as repo from "./identity.repository.ts";
+
+// A retried job may send twice if the SMTP server accepted but the ack was lost; for a sign-in link
+// that is harmless, losing it is not.
+const mailQueue = { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 120 };
 
 /** Mail leaves through the worker: the request only enqueues it, in the transaction that made the token. */
 export const sendEmailJob = defineJob({
@@ -12,11 +17,54 @@ export const sendEmailJob = defineJob({
     text: z.string().min(1).max(20_000),
     html: z.string().max(50_000).optional(),
   }),
-  // A retried job may send twice if the SMTP server accepted but the ack was lost; for a sign-in link
-  // that is harmless, losing it is not.
-  queue: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 120 },
+  queue: mailQueue,
   async handler(data, { mailer }) {
     await mailer.send(data);
+  },
+});
+
+/** Links in the mails point at the web app; the API, which knows its address and the link lifetimes, passes them. */
+const linkSettings = { appUrl: z.url(), ttlSeconds: z.number().int().positive() };
+
+/**
+ * What a sign-up mails, decided here rather than in the request: the request answers and works the same
+ * whether or not the address already had an account (it enqueues this job either way), so its answer and
+ * its timing tell nothing. A new account gets the confirmation link; the holder of an existing one is told
+ * someone tried to sign up with their address.
+ */
+export const signUpMailJob = defineJob({
+  name: "identity.send-sign-up-mail",
+  schema: z.object({ email: z.email(), newAccount: z.boolean(), ...linkSettings }),
+  queue: mailQueue,
+  async handler(data, { db, mailer }) {
+    const mail = await asSystem(db, async (tx): Promise<Mail | undefined> => {
+      const user = await repo.findUserForMail(tx, data.email);
+      if (!user) return undefined;
+      if (data.newAccount && !user.email_verified_at) {
+        return linkMail(tx, { userId: user.id, purpose: "verify_email", appUrl: data.appUrl, ttlSeconds: data.ttlSeconds });
+      }
+      return signUpAttemptMail(data.appUrl);
+    });
+    // The token is committed before the mail leaves; a retry makes a fresh one (voiding this one).
+    if (mail) await mailer.send({ to: data.email, ...mail });
+  },
+});
+
+/**
+ * A password reset asked for an address: the request only enqueues this (for any address), and the
+ * lookup, the token and the mail happen here, so the request takes the same work for every address.
+ */
+export const passwordResetMailJob = defineJob({
+  name: "identity.send-password-reset",
+  schema: z.object({ email: z.email(), ...linkSettings }),
+  queue: mailQueue,
+  async handler(data, { db, mailer }) {
+    const mail = await asSystem(db, async (tx) => {
+      const user = await repo.findUserForMail(tx, data.email);
+      if (!user) return undefined;
+      return linkMail(tx, { userId: user.id, purpose: "reset_password", appUrl: data.appUrl, ttlSeconds: data.ttlSeconds });
+    });
+    if (mail) await mailer.send({ to: data.email, ...mail });
   },
 });
 
@@ -32,4 +80,4 @@ export const purgeExpiredJob = defineJob({
   },
 });
 
-export const identityJobs = [sendEmailJob, purgeExpiredJob];
+export const identityJobs = [sendEmailJob, signUpMailJob, passwordResetMailJob, purgeExpiredJob];

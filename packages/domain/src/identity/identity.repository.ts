@@ -7,6 +7,10 @@ export async function findUserByEmail(tx: Tx, email: string) {
   return tx.selectFrom("users").select(["id", "password_hash"]).where("email", "=", email).executeTakeFirst();
 }
 
+export async function findUserForMail(tx: Tx, email: string) {
+  return tx.selectFrom("users").select(["id", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
+}
+
 export async function findPasswordHash(tx: Tx, userId: string) {
   const row = await tx.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirst();
   return row?.password_hash;

@@ -10,7 +10,8 @@ import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
 import { type KeyRing, open, seal } from "../platform/secret-box.ts";
 import { hashToken, newToken } from "../platform/tokens.ts";
-import { sendEmailJob } from "./identity.jobs.ts";
+import { passwordResetMailJob, sendEmailJob, signUpMailJob } from "./identity.jobs.ts";
+import { linkMail } from "./identity.mail.ts";
 import * as repo from "./identity.repository.ts";
 import type {
   AdminListUsersInput,
@@ -107,44 +108,38 @@ async function issueSession(deps: IdentityDeps, tx: Tx, userId: string, meta: Re
   return { token, sessionId: row.id, expiresAt: row.expires_at };
 }
 
-async function sendLink(deps: IdentityDeps, tx: Tx, userId: string, email: string, purpose: "verify_email" | "reset_password") {
-  const { token, hash } = newToken();
-  const ttlSeconds = purpose === "verify_email" ? deps.config.verifyEmailTtlSeconds : deps.config.resetPasswordTtlSeconds;
-  await repo.insertUserToken(tx, { userId, purpose, tokenHash: hash, ttlSeconds });
-  const base = deps.config.appUrl.replace(/\/$/, "");
-  if (purpose === "verify_email") {
-    const link = `${base}/verify-email?token=${token}`;
-    await deps.enqueue(tx, sendEmailJob, {
-      to: email,
-      subject: "Confirm your e-mail for Inkwell",
-      text: `Welcome to Inkwell!\n\nConfirm your e-mail address by opening this link (valid for ${Math.round(ttlSeconds / 3600)} hours):\n\n${link}\n\nIf you did not sign up, ignore this message.`,
-    });
-  } else {
-    const link = `${base}/reset-password?token=${token}`;
-    await deps.enqueue(tx, sendEmailJob, {
-      to: email,
-      subject: "Reset your Inkwell password",
-      text: `Someone (hopefully you) asked to reset the password of your Inkwell account.\n\nChoose a new password here (valid for ${Math.round(ttlSeconds / 60)} minutes, once):\n\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
-    });
-  }
+/** For a signed-in person, whose address is known to have an account: the link is made here. */
+async function sendVerification(deps: IdentityDeps, tx: Tx, userId: string, email: string) {
+  const mail = await linkMail(tx, {
+    userId,
+    purpose: "verify_email",
+    appUrl: deps.config.appUrl,
+    ttlSeconds: deps.config.verifyEmailTtlSeconds,
+  });
+  await deps.enqueue(tx, sendEmailJob, { to: email, ...mail });
 }
 
-export async function signUp(deps: IdentityDeps, input: SignUpInput, meta: RequestMeta) {
+/**
+ * Answers and works the same whether or not the address already has an account, so sign-up cannot be
+ * used to find out who has one: the password is hashed either way, one job is enqueued either way (in
+ * the same transaction), and nobody is signed in by the answer. The job mails a new account its
+ * confirmation link and an existing account's holder a note that someone tried. A new account exists
+ * (with its welcome credits) once this returns, so the person who made it can sign in at once.
+ */
+export async function signUp(deps: IdentityDeps, input: SignUpInput, meta: RequestMeta): Promise<void> {
   assertPasswordAllowed(input.password);
   await asSystem(deps.db, (tx) => throttle(tx, `signup-ip:${meta.ip}`, deps.config.throttle.signUpPerIp));
   const passwordHash = await hashPassword(input.password);
-  return asSystem(deps.db, async (tx) => {
+  await asSystem(deps.db, async (tx) => {
     const userId = await repo.insertUser(tx, { email: input.email, passwordHash, displayName: input.displayName ?? null });
-    if (!userId) {
-      throw new DomainError("CONFLICT", "An account with this e-mail already exists. Sign in instead.", { field: "email" });
-    }
     // Seed 004: every new account starts with 5,000 credits.
-    await credits.grantSignup(tx, userId);
-    await sendLink(deps, tx, userId, input.email, "verify_email");
-    const session = await issueSession(deps, tx, userId, meta);
-    const me = await repo.getMe(tx, userId);
-    if (!me) throw new Error("new user vanished");
-    return { session, me };
+    if (userId) await credits.grantSignup(tx, userId);
+    await deps.enqueue(tx, signUpMailJob, {
+      email: input.email,
+      newAccount: userId !== undefined,
+      appUrl: deps.config.appUrl,
+      ttlSeconds: deps.config.verifyEmailTtlSeconds,
+    });
   });
 }
 
@@ -199,17 +194,24 @@ export async function resendVerification(deps: IdentityDeps, auth: SessionAuth) 
   if (auth.emailVerified) return { alreadyVerified: true };
   await asSystem(deps.db, async (tx) => {
     await throttle(tx, `verify-resend:${auth.userId}`, { limit: 5, windowSeconds: 3600 });
-    await sendLink(deps, tx, auth.userId, auth.email, "verify_email");
+    await sendVerification(deps, tx, auth.userId, auth.email);
   });
   return { alreadyVerified: false };
 }
 
-/** Always answers the same way, whether or not the e-mail has an account. */
+/**
+ * Answers and works the same whether or not the e-mail has an account: it only enqueues a job with the
+ * address; the worker looks the account up, makes the link and mails it (a lookup and a token insert
+ * here made the answer measurably slower for existing accounts).
+ */
 export async function requestPasswordReset(deps: IdentityDeps, email: string, meta: RequestMeta) {
   await asSystem(deps.db, async (tx) => {
     await throttle(tx, `reset-ip:${meta.ip}`, deps.config.throttle.resetPerIp);
-    const user = await repo.findUserByEmail(tx, email);
-    if (user) await sendLink(deps, tx, user.id, email, "reset_password");
+    await deps.enqueue(tx, passwordResetMailJob, {
+      email,
+      appUrl: deps.config.appUrl,
+      ttlSeconds: deps.config.resetPasswordTtlSeconds,
+    });
   });
 }
 

@@ -1,6 +1,12 @@
 /** Public API of the identity module. */
 
-export { identityJobs, purgeExpiredJob, sendEmailJob } from "./identity.jobs.ts";
+export {
+  identityJobs,
+  passwordResetMailJob,
+  purgeExpiredJob,
+  sendEmailJob,
+  signUpMailJob,
+} from "./identity.jobs.ts";
 export * from "./identity.schemas.ts";
 export * as identity from "./identity.service.ts";
 export {
