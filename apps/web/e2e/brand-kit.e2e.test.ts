@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const STEP_TIMEOUT = 15_000;
@@ -75,7 +76,7 @@ describe("the brand kit in the browser", () => {
       await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
       await page.getByRole("button", { name: "Create account" }).click();
       await visible(page.getByRole("heading", { level: 1, name: "Welcome, Grace Hopper" }));
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Brand kit" }).click();
+      await goTo(page, "Write", "Brand kit");
       await visible(page.getByRole("heading", { level: 1, name: "Brand kit" }));
     });
 

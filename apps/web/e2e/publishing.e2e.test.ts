@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const STEP_TIMEOUT = 15_000;
@@ -113,7 +114,7 @@ describe("publishing in the browser", () => {
     });
 
     await step("publishing starts empty and points at connecting an account", async () => {
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Publishing" }).click();
+      await goTo(page, "Publish", "Queue & calendar");
       await visible(heading("Publishing"));
       await visible(page.getByText("Nothing scheduled."));
       await tabs().getByRole("link", { name: "Connections" }).click();

@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const STEP_TIMEOUT = 15_000;
@@ -73,7 +74,7 @@ describe("the voice page in the browser", () => {
       await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
       await page.getByRole("button", { name: "Create account" }).click();
       await visible(page.getByRole("heading", { level: 1, name: "Welcome, Ada Lovelace" }));
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Voice" }).click();
+      await goTo(page, "Write", "Voice");
       await visible(page.getByRole("heading", { level: 1, name: "Voice" }));
       await visible(page.getByText("No voices yet."));
     });

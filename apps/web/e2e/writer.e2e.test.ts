@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { type ChatBody, type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const STEP_TIMEOUT = 15_000;
@@ -133,7 +134,7 @@ describe("the writer in the browser", () => {
     });
 
     await step("add a knowledge entry and watch it get indexed", async () => {
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge" }).click();
+      await goTo(page, "Write", "Knowledge");
       await visible(heading("Knowledge"));
       await visible(page.getByText("No entries yet"));
       await page.getByRole("button", { name: "Add an entry" }).click();
@@ -205,7 +206,7 @@ describe("the writer in the browser", () => {
       ).trim();
 
     await step("open the writer: concept, formats with their limits, style and the price", async () => {
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Writer" }).click();
+      await goTo(page, "Write", "Writer");
       await visible(heading("Writer"));
       expect(await page.getByRole("checkbox", { name: /LinkedIn post/ }).isChecked()).toBe(true);
       expect(await page.getByRole("checkbox", { name: /X thread/ }).isChecked()).toBe(true);

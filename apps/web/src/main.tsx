@@ -1,3 +1,4 @@
+import "./tokens.css";
 import "./styles.css";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";

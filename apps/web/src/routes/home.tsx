@@ -1,80 +1,189 @@
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { meQuery } from "../lib/api.ts";
+import { meQuery, trpc } from "../lib/api.ts";
+import { balanceQuery, creditsWord, formatCredits } from "../lib/credits.ts";
+import { formatDateTime, timeAgo } from "../lib/format.ts";
+import { PLATFORM_NAMES } from "../lib/publishing.ts";
+import s from "./home.module.css";
 
-/** 24×24 outline icons (stroke paths). */
-const ICONS = {
-  writer: "M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z",
-  stories: "M2 4h6a4 4 0 0 1 4 4v12a3 3 0 0 0-3-3H2ZM22 4h-6a4 4 0 0 0-4 4v12a3 3 0 0 1 3-3h7Z",
-  studio: "M3 5h18v14H3ZM10 9l5 3-5 3Z",
-  chat: "M21 12a8 8 0 0 1-11.6 7.1L3 21l1.9-6.4A8 8 0 1 1 21 12Z",
-  study: "M2 9l10-5 10 5-10 5ZM6 11v5c3 2.5 9 2.5 12 0v-5",
-};
+const SHOWN = 5;
 
-const MODULES = [
-  {
-    name: "Writer",
-    icon: ICONS.writer,
-    text: "Draft, rewrite and polish long-form text with an assistant that keeps your voice.",
-  },
-  { name: "Stories", icon: ICONS.stories, text: "Plan characters, worlds and chapters, and write interactive fiction." },
-  { name: "Studio", icon: ICONS.studio, text: "Turn ideas into posts, voice-overs, images and short videos." },
-  { name: "Chat", icon: ICONS.chat, text: "Talk things through with the models you choose, using your own keys." },
-  { name: "Study", icon: ICONS.study, text: "Make notes, flashcards and quizzes from anything you read." },
-];
-
+/** Home: what the user has — recent drafts, the next posts going out, recent chats and credits. */
 export function HomePage() {
   const me = useQuery(meQuery()).data;
   if (!me) return null;
   const name = me.displayName || me.email.split("@")[0];
+  const setUp = me.emailVerified && !!me.displayName;
   return (
-    <div className="page page-wide">
+    <div className={`page page-wide ${s.home}`}>
       <title>Home · Inkwell</title>
-      <header className="page-header hero">
+      <header className={s.header}>
         <h1 tabIndex={-1}>Welcome, {name}</h1>
-        <p className="lead">Inkwell — your AI workspace for writing, stories, content and study.</p>
+        <nav aria-label="Start something" className={s.actions}>
+          <Link to="/writer" className="btn btn-primary">
+            New draft
+          </Link>
+          <Link to="/publishing/compose" className="btn btn-secondary">
+            Compose a post
+          </Link>
+          <Link to="/chat" className="btn btn-secondary">
+            New chat
+          </Link>
+        </nav>
       </header>
-      <section aria-labelledby="modules-heading">
-        <h2 id="modules-heading" className="section-title">
-          Coming soon
-        </h2>
-        <ul className="modules">
-          {MODULES.map((m) => (
-            <li key={m.name} className="card module">
-              <span className="module-icon" aria-hidden="true">
-                <svg
-                  aria-hidden="true"
-                  viewBox="0 0 24 24"
-                  width="22"
-                  height="22"
-                  fill="none"
-                  stroke="currentColor"
-                  strokeWidth="1.8"
-                >
-                  <path d={m.icon} strokeLinecap="round" strokeLinejoin="round" />
-                </svg>
-              </span>
-              <h3>{m.name}</h3>
-              <p className="muted">{m.text}</p>
-              <span className="badge">In the works</span>
+      <div className={s.grid}>
+        <RecentDrafts />
+        <NextPosts />
+        <RecentChats />
+        <Credits />
+        {!setUp && <SetUp emailVerified={me.emailVerified} hasName={!!me.displayName} />}
+      </div>
+    </div>
+  );
+}
+
+/** One dashboard card: a heading linking to the full page, then a list, a loading line or an empty state. */
+function Panel({ id, title, to, more, children }: { id: string; title: string; to: string; more: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className={`card ${s.panel}`}>
+      <div className={s.panelHeader}>
+        <h2 id={id}>{title}</h2>
+        <Link to={to} className={s.more}>
+          {more}
+        </Link>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Empty({ children }: { children: ReactNode }) {
+  return <p className={s.empty}>{children}</p>;
+}
+
+function Loading({ error }: { error: boolean }) {
+  return <p className={s.empty}>{error ? "Could not load this just now." : "Loading…"}</p>;
+}
+
+function RecentDrafts() {
+  const drafts = useQuery(trpc.writer.sessions.list.queryOptions({ limit: SHOWN }));
+  return (
+    <Panel id="home-drafts" title="Recent drafts" to="/writer" more="Open the writer">
+      {!drafts.data ? (
+        <Loading error={drafts.isError} />
+      ) : drafts.data.length === 0 ? (
+        <Empty>
+          No drafts yet. <Link to="/writer">Start one in the writer</Link>.
+        </Empty>
+      ) : (
+        <ul className={s.list}>
+          {drafts.data.map((d) => (
+            <li key={d.id}>
+              <Link to={`/writer/${d.id}`} className={s.item}>
+                <span className={s.itemTitle}>{d.title || "Untitled draft"}</span>
+                <span className={s.meta}>{timeAgo(d.updatedAt)}</span>
+              </Link>
             </li>
           ))}
         </ul>
-      </section>
-      <section aria-labelledby="setup-heading" className="card setup">
-        <h2 id="setup-heading">Get set up</h2>
-        <ul className="checklist">
-          <li data-done={me.emailVerified || undefined}>
-            {me.emailVerified ? "✓ E-mail address confirmed" : "Confirm your e-mail address (see the link we sent)"}
-          </li>
-          <li data-done={me.displayName ? true : undefined}>
-            <Link to="/profile">{me.displayName ? "✓ Profile set up" : "Add your name and picture"}</Link>
-          </li>
-          <li>
-            <Link to="/settings">Add an API key for the AI providers you use</Link>
-          </li>
+      )}
+    </Panel>
+  );
+}
+
+function NextPosts() {
+  const posts = useQuery(
+    trpc.publishing.posts.list.queryOptions({ status: ["pending", "publishing", "unknown"], order: "asc", limit: SHOWN }),
+  );
+  return (
+    <Panel id="home-posts" title="Next scheduled posts" to="/publishing" more="Queue & calendar">
+      {!posts.data ? (
+        <Loading error={posts.isError} />
+      ) : posts.data.items.length === 0 ? (
+        <Empty>
+          Nothing scheduled. <Link to="/publishing/compose">Compose a post</Link>.
+        </Empty>
+      ) : (
+        <ul className={s.list}>
+          {posts.data.items.map((p) => (
+            <li key={p.id}>
+              <Link to="/publishing" className={s.item}>
+                <span className={s.itemTitle}>{p.title || p.parts[0] || "(empty post)"}</span>
+                <span className={s.meta}>
+                  {PLATFORM_NAMES[p.platform]} · {p.scheduledAt ? formatDateTime(p.scheduledAt) : "now"}
+                </span>
+              </Link>
+            </li>
+          ))}
         </ul>
-      </section>
-    </div>
+      )}
+    </Panel>
+  );
+}
+
+function RecentChats() {
+  const chats = useQuery(trpc.chat.list.queryOptions({ limit: SHOWN }));
+  return (
+    <Panel id="home-chats" title="Recent conversations" to="/chat" more="Open chat">
+      {!chats.data ? (
+        <Loading error={chats.isError} />
+      ) : chats.data.length === 0 ? (
+        <Empty>
+          No conversations yet. <Link to="/chat">Start a chat</Link>.
+        </Empty>
+      ) : (
+        <ul className={s.list}>
+          {chats.data.map((c) => (
+            <li key={c.id}>
+              <Link to={`/chat/${c.id}`} className={s.item}>
+                <span className={s.itemTitle}>{c.title || "New conversation"}</span>
+                <span className={s.meta}>{timeAgo(c.lastMessageAt)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}
+
+function Credits() {
+  const balance = useQuery(balanceQuery());
+  const available = balance.data?.available;
+  return (
+    <Panel id="home-credits" title="Credits" to="/credits" more="History">
+      {available === undefined ? (
+        <Loading error={balance.isError} />
+      ) : (
+        <>
+          <p className={s.big}>
+            {formatCredits(available)} <span className={s.meta}>{creditsWord(available)} available</span>
+          </p>
+          <p className={s.empty}>
+            <Link to="/credits/usage">See what you spent them on</Link>
+          </p>
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function SetUp({ emailVerified, hasName }: { emailVerified: boolean; hasName: boolean }) {
+  return (
+    <section aria-labelledby="home-setup" className={`card ${s.panel}`}>
+      <h2 id="home-setup">Get set up</h2>
+      <ul className="checklist">
+        <li data-done={emailVerified || undefined}>
+          {emailVerified ? "✓ E-mail address confirmed" : "Confirm your e-mail address (see the link we sent)"}
+        </li>
+        <li data-done={hasName || undefined}>
+          <Link to="/profile">{hasName ? "✓ Profile set up" : "Add your name and picture"}</Link>
+        </li>
+        <li>
+          <Link to="/settings">Add an API key for the AI providers you use</Link>
+        </li>
+      </ul>
+    </section>
   );
 }

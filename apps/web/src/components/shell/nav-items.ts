@@ -1,0 +1,66 @@
+/**
+ * Every place in the app, in the groups the header, the phone drawer and the command palette all show,
+ * so the three never disagree about where a page lives.
+ */
+export interface NavItem {
+  label: string;
+  to: string;
+  /** What the command palette also matches on. */
+  keywords?: string[];
+  /** Marks the item current for every path under it, not just its own (e.g. /chat/:id). */
+  prefix?: boolean;
+}
+
+export interface NavGroup {
+  label: string;
+  items: NavItem[];
+}
+
+export const HOME: NavItem = { label: "Home", to: "/", keywords: ["dashboard", "start"] };
+
+export const WRITE: NavGroup = {
+  label: "Write",
+  items: [
+    { label: "Writer", to: "/writer", prefix: true, keywords: ["draft", "article", "generate"] },
+    { label: "Knowledge", to: "/knowledge", keywords: ["notes", "facts", "sources"] },
+    { label: "Brand kit", to: "/brand-kit", keywords: ["colours", "colors", "logo", "brand"] },
+    { label: "Voice", to: "/voice", keywords: ["tone", "style", "samples"] },
+    { label: "Projects", to: "/projects", keywords: ["pinned", "sessions"] },
+  ],
+};
+
+export const PUBLISH: NavGroup = {
+  label: "Publish",
+  items: [
+    { label: "Queue & calendar", to: "/publishing", keywords: ["scheduled", "posts", "publishing"] },
+    { label: "Compose a post", to: "/publishing/compose", keywords: ["new post", "schedule"] },
+    { label: "Post history", to: "/publishing/history", keywords: ["published", "failed"] },
+    { label: "Connections", to: "/publishing/connections", keywords: ["accounts", "x", "linkedin", "threads", "wordpress"] },
+  ],
+};
+
+export const CHAT: NavItem = { label: "Chat", to: "/chat", prefix: true, keywords: ["conversation", "assistant", "tutor"] };
+
+export const ACCOUNT: NavGroup = {
+  label: "Account",
+  items: [
+    { label: "Profile", to: "/profile", keywords: ["name", "avatar", "theme"] },
+    { label: "Settings", to: "/settings", keywords: ["api keys", "sessions", "devices", "password"] },
+    { label: "Credits", to: "/credits", keywords: ["balance", "history", "billing"] },
+    { label: "Credit usage", to: "/credits/usage", keywords: ["spending", "generations"] },
+  ],
+};
+
+/** Workspaces that are planned but not built yet: shown, honestly labelled, never linked. */
+export const LATER = ["Stories", "Studio", "Study"] as const;
+
+export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, ACCOUNT];
+
+/** Whether `item` is the page at `pathname` (or, for prefix items, an ancestor of it). */
+export function isCurrent(item: NavItem, pathname: string): boolean {
+  if (pathname === item.to) return true;
+  return !!item.prefix && pathname.startsWith(`${item.to}/`);
+}
+
+/** Whether any item of `group` is the current page: its trigger shows as current too. */
+export const groupIsCurrent = (group: NavGroup, pathname: string) => group.items.some((i) => isCurrent(i, pathname));
