@@ -7,7 +7,8 @@
  *   - the sandbox publishing platform (X, LinkedIn, Threads, WordPress stand-in on :4010, feed at
  *     /sandbox/feed), unless PUBLISHING_SANDBOX_URL or a platform's client id is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
- *     the built web served by the API itself on :3000.
+ *     the built web served by the API itself on :3000; each restarted with backoff if it dies
+ *     (scripts/supervise.ts), Ctrl-C stops everything.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
 import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { supervise } from "./supervise.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const dataDir = resolve(process.env.INKWELL_DATA_DIR ?? join(root, ".data"));
@@ -99,19 +101,17 @@ const env = {
 
 const filters = prod ? ["@inkwell/api", "@inkwell/worker"] : ["@inkwell/api", "@inkwell/worker", "@inkwell/web"];
 const task = prod ? "start" : "dev";
-// Each child leads its own process group, so stopping reaches pnpm's grandchildren (tsx, vite) too.
-const children = filters.map((name) =>
-  spawn("pnpm", ["--filter", name, task], { stdio: ["ignore", "inherit", "inherit"], env, cwd: root, detached: true }),
+// Each child leads its own process group, so stopping reaches pnpm's grandchildren (tsx, vite) too. A child
+// that dies (the API out of memory) is restarted with backoff; the others, the database, SMTP and the
+// sandbox keep running.
+const supervisor = supervise(
+  filters.map((name) => ({
+    name: name.replace("@inkwell/", ""),
+    start: () =>
+      spawn("pnpm", ["--filter", name, task], { stdio: ["ignore", "inherit", "inherit"], env, cwd: root, detached: true }),
+  })),
+  { log: say },
 );
-const signalAll = (signal: NodeJS.Signals) => {
-  for (const child of children) {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-};
 
 say(`open ${appUrl}  ·  dev mailbox: ${devMailDir ? `${appUrl}/dev/mail` : "(SMTP_URL set: mail goes out)"}`);
 say("Ctrl-C stops everything");
@@ -120,20 +120,9 @@ let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  signalAll("SIGTERM");
-  const exited = Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  signalAll("SIGKILL");
+  await supervisor.stop();
   for (const cleanup of cleanups.reverse()) await cleanup();
   process.exit(code);
-}
-for (const child of children) {
-  child.once("exit", (code) => {
-    if (!stopping) {
-      say(`a process exited (${code}); stopping the rest`);
-      void stop(code ?? 1);
-    }
-  });
 }
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());

@@ -1,0 +1,44 @@
+/**
+ * The dev/start supervisor with real child processes: one that keeps dying is restarted with a growing
+ * backoff while its sibling keeps running untouched; stop() ends both and nothing restarts after.
+ * Run: `npx tsx --test scripts/supervise.test.ts`.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { supervise } from "./supervise.ts";
+
+const node = (code: string) => () => spawn(process.execPath, ["-e", code], { stdio: "ignore", detached: true });
+
+test("a child that dies is restarted with backoff; the others keep running; stop ends everything", async () => {
+  const lines: string[] = [];
+  const supervisor = supervise(
+    [
+      { name: "api", start: node("setTimeout(() => process.exit(3), 50)") },
+      { name: "worker", start: node("setInterval(() => {}, 1000)") },
+    ],
+    { log: (m) => lines.push(m), initialBackoffMs: 100, maxBackoffMs: 400, graceMs: 5_000 },
+  );
+  const worker = supervisor.current("worker");
+  try {
+    // Each run is a node start (slow on a busy machine): wait for three restarts rather than a fixed time.
+    const deadline = Date.now() + 30_000;
+    while ((supervisor.restarts.get("api") ?? 0) < 3 && Date.now() < deadline) await sleep(50);
+    assert.ok((supervisor.restarts.get("api") ?? 0) >= 3, "api was restarted three times");
+    // The backoff doubles: 0.1, 0.2, 0.4 s (then stays at the 0.4 s cap).
+    assert.match(lines[0] ?? "", /api .*exited with code 3.*restarting it in 0\.1 s \(restart 1\)/);
+    assert.match(lines[1] ?? "", /restarting it in 0\.2 s \(restart 2\)/);
+    assert.match(lines[2] ?? "", /restarting it in 0\.4 s \(restart 3\)/);
+    assert.equal(supervisor.restarts.get("worker"), undefined);
+    assert.equal(supervisor.current("worker"), worker);
+    assert.equal(worker?.exitCode, null);
+  } finally {
+    await supervisor.stop();
+  }
+  assert.equal(worker?.signalCode, "SIGTERM");
+  const after = supervisor.restarts.get("api");
+  await sleep(600);
+  assert.equal(supervisor.restarts.get("api"), after);
+  assert.equal(supervisor.current("api"), undefined);
+});
