@@ -1,8 +1,11 @@
 /**
  * How a post will look on its platform: the account, each part of a thread below the previous one,
- * each with its count against the platform's limit, and the platform's objections.
+ * each with its count against the platform's limit, and the platform's objections. The text is
+ * Markdown: shown as plain text for X, Threads and LinkedIn, rendered for WordPress, as each receives it.
  */
+import { publishedText } from "@inkwell/domain/publishing/schemas";
 import { type ChannelCheck, countPart, PLATFORM_NAMES } from "../../lib/publishing.ts";
+import { Markdown } from "../chat/Markdown.tsx";
 import { AccountIdentity, type AccountLike } from "./PublishingCommon.tsx";
 
 export function PostPreview({
@@ -38,7 +41,19 @@ export function PostPreview({
           const count = countPart(platform, part);
           return (
             <li key={index} className="pub-preview-part" data-over={count.over ? "" : undefined}>
-              <p className="pub-preview-text">{part.trim() ? part : <span className="muted">Empty</span>}</p>
+              {!part.trim() ? (
+                <p className="pub-preview-text">
+                  <span className="muted">Empty</span>
+                </p>
+              ) : platform === "wordpress" ? (
+                // The article as WordPress shows it: the Markdown rendered (the server sends sanitised HTML).
+                <div className="pub-preview-article">
+                  <Markdown text={part} />
+                </div>
+              ) : (
+                // Exactly the plain text the platform gets (headings as lines, no asterisks, links "text (url)").
+                <p className="pub-preview-text">{publishedText(platform, part)}</p>
+              )}
               {index === 0 &&
                 images.map((image) => (
                   <img key={image.fileId} src={image.url} alt={image.filename} className="pub-media-preview" />
