@@ -159,7 +159,8 @@ export function createApp({ deps, env }: AppOptions) {
   if (env.WEB_DIST_DIR && index !== null) {
     const root = env.WEB_DIST_DIR;
     app.use("/assets/*", serveStatic({ root }));
-    app.use("/favicon.svg", serveStatic({ root }));
+    // The icons index.html links, and /favicon.ico that browsers ask for on their own (else it got the page).
+    for (const icon of ["/favicon.svg", "/favicon.ico", "/apple-touch-icon.png"]) app.use(icon, serveStatic({ root }));
     // Client-side routes all load the same page.
     app.get("*", (c) => c.html(index));
   }
