@@ -3,7 +3,14 @@
  * comes out ready and within its rules, grounded in the knowledge entries it reports.
  */
 import type { WorkerDeps } from "@inkwell/domain/platform";
-import { embedKnowledgeJob, readNewsletter, type WriterFormat, writerSessions, xWeightedLength } from "@inkwell/domain/writer";
+import {
+  embedKnowledgeJob,
+  readNewsletter,
+  titleSessionJob,
+  type WriterFormat,
+  writerSessions,
+  xWeightedLength,
+} from "@inkwell/domain/writer";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
 
@@ -49,4 +56,34 @@ it("writes every format offline within its rules", async () => {
   expect([...(by.threads_post ?? "")].length).toBeLessThanOrEqual(500);
   expect(by.blog_article).toMatch(/^# \S[\s\S]*\n## \S/);
   expect(readNewsletter(by.newsletter ?? "").subject).not.toBe("");
+  // Notes about the writer are used, never cited: no "[1]" in any format.
+  for (const o of detail.outputs) expect(o.current?.content, o.format).not.toMatch(/\[\d+\]/);
+
+  // Titled after its concept, though five outputs finished together.
+  await titleSessionJob.handler({ userId: u.me.id, sessionId }, worker);
+  expect((await u.caller.writer.sessions.get({ sessionId })).session.title).toBe("Why a sourdough bakery should post");
+});
+
+it("with phrases banned, writes every format clean: no instruction text, no broken sentence, the concept kept", async () => {
+  const u = await h.signUp("writer-offline-banned");
+  const banned = ["start small", "keep going", "day one"];
+  await u.caller.voice.create({ name: "Plain", bannedPhrases: banned });
+  const formats: WriterFormat[] = ["linkedin_post", "x_thread", "threads_post", "blog_article", "newsletter"];
+  for (const style of ["natural", "polished", "punchy"] as const) {
+    const { sessionId } = await u.caller.writer.sessions.create({
+      concept: "Why a sourdough bakery should post every morning",
+      formats,
+      style,
+      idempotencyKey: `offline-banned-${style}-${Date.now()}`,
+    });
+    await writerSessions.settled();
+    for (const o of (await u.caller.writer.sessions.get({ sessionId })).outputs) {
+      const text = o.current?.content ?? "";
+      expect(o.status, `${style} ${o.format}`).toBe("ready");
+      expect(text).not.toMatch(/start small|keep going|day one/i);
+      expect(text).not.toMatch(/rewrite it|which the writer never uses|without these phrases/i);
+      expect(text).not.toMatch(/\s[.,;:!?](?:\s|$)|\bon\.$/m);
+      expect(text.toLowerCase()).toContain("sourdough bakery");
+    }
+  }
 });

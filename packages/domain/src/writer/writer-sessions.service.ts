@@ -25,21 +25,23 @@ import {
   type WriterFormat,
   type WriterStyle,
 } from "./writer-formats.ts";
+import { cleanModelText, finishOutput, rewriteInstruction } from "./writer-sessions.finish.ts";
 import { findBanned, loadGuidance, readableText, scrubBanned, type WriterGuidance } from "./writer-sessions.guidance.ts";
 import { titleSessionJob } from "./writer-sessions.jobs.ts";
 import * as live from "./writer-sessions.live.ts";
 import * as repo from "./writer-sessions.repository.ts";
-import type {
-  IterateInput,
-  KnowledgeUsed,
-  ListProjectsInput,
-  ListSessionsInput,
-  PinProjectInput,
-  UpdateProjectInput,
-  WriterOutput,
-  WriterSessionDetail,
-  WriterStreamEvent,
-  WriterVersion,
+import {
+  DEFAULT_SESSION_TITLE,
+  type IterateInput,
+  type KnowledgeUsed,
+  type ListProjectsInput,
+  type ListSessionsInput,
+  type PinProjectInput,
+  type UpdateProjectInput,
+  type WriterOutput,
+  type WriterSessionDetail,
+  type WriterStreamEvent,
+  type WriterVersion,
 } from "./writer-sessions.schemas.ts";
 
 export interface WriterSessionDeps {
@@ -93,13 +95,13 @@ function withLiveDraft(o: WriterOutput): WriterOutput {
 
 export async function getSession(tx: Tx, sessionId: string): Promise<WriterSessionDetail> {
   const s = await sessionOrNotFound(tx, sessionId);
-  const [pinned, outputs, messages] = [
-    await repo.isPinned(tx, sessionId),
+  const [projectName, outputs, messages] = [
+    await repo.projectNameOf(tx, sessionId),
     await repo.outputViews(tx, { sessionId }),
     await repo.listMessages(tx, sessionId),
   ];
   return {
-    session: repo.toSession(s, pinned),
+    session: repo.toSession(s, projectName),
     outputs: outputs.map(withLiveDraft),
     messages,
     knowledgeUsed: repo.knowledgeUsedOf(s),
@@ -317,6 +319,10 @@ export async function create(deps: WriterSessionDeps, actor: Actor, input: Creat
       formats: input.formats,
     });
     const outputs = await repo.insertOutputs(tx, session.id, actor.userId, input.formats);
+    // The title comes from the concept alone, so it is asked for once, with the session: waiting for the
+    // "first" stored output raced when several finished together (each saw two versions, none asked).
+    // If nothing starts the session is deleted and the job finds nothing to name.
+    await deps.enqueue(tx, titleSessionJob, { userId: actor.userId, sessionId: session.id });
     return { session, outputs };
   });
   if (!prepared) {
@@ -555,11 +561,14 @@ export function buildPrompt(
   const banned = context.guidance.voice?.bannedPhrases ?? [];
   if (banned.length) system.push(`Never use these phrases: ${banned.map((p) => `"${p}"`).join(", ")}.`);
   if (context.knowledge.length) {
+    // Private notes, not sources: unnumbered, and the model is told not to cite them (a "[1]" in a post
+    // points the reader at nothing; any that still come back are removed before storing).
     system.push(
       "What the writer has told us about themselves, their audience and their style, most relevant first. " +
-        "Use what helps and never contradict it:\n" +
+        "Use what helps and never contradict it. These are private notes, not sources: never cite them and " +
+        "add no reference markers.\nNotes:\n" +
         context.knowledge
-          .map((k, i) => `[${i + 1}] ${k.title}: ${k.content.replace(/\s+/g, " ").trim().slice(0, KNOWLEDGE_CHARS)}`)
+          .map((k) => `- ${k.title}: ${k.content.replace(/\s+/g, " ").trim().slice(0, KNOWLEDGE_CHARS)}`)
           .join("\n"),
     );
   }
@@ -649,7 +658,7 @@ function startOutput(
           operation: run.operation,
           idempotencyKey: target.meterKey,
           request: { sessionId: session.id, outputId: target.outputId, format: target.format, instruction: run.instruction },
-          topic: session.title === "New draft" ? session.concept.slice(0, 200) : session.title,
+          topic: session.title === DEFAULT_SESSION_TITLE ? session.concept.slice(0, 200) : session.title,
           provider: deps.ai.name,
         },
         async () => {
@@ -664,7 +673,8 @@ function startOutput(
             run.instruction ? { previous: target.previous?.content ?? null, instruction: run.instruction } : null,
           );
           const banned = context.guidance.voice?.bannedPhrases ?? [];
-          if (banned.length) gen.mask = (text) => scrubBanned(text, banned);
+          // The streamed draft is cleaned as the stored text will be, so it never shows what will be removed.
+          if (banned.length || context.knowledge.length) gen.mask = (text) => scrubBanned(cleanModelText(text), banned);
           const maxTokens = MAX_TOKENS[target.format];
           let inputTokens = context.knowledgeTokens;
           let outputTokens = 0;
@@ -686,42 +696,37 @@ function startOutput(
           if (done?.model) model = done.model;
 
           const title = session.concept.split(/\s+/).slice(0, 10).join(" ");
-          let enforced = enforceFormat(target.format, gen.text, { title });
-          if (enforced.violations.some((v) => v.code === "empty")) {
-            throw new DomainError("UPSTREAM_FAILED", "The model returned no text. Try again.");
-          }
-          let found = findBanned(readableText(enforced), banned);
-          if (found.length) {
+          const finished = await finishOutput(target.format, gen.text, {
+            banned,
+            title,
             // Once more, told exactly what to leave out; the same metered generation (one charge).
-            const retry = await deps.ai.chat(
-              {
-                messages: [
-                  ...messages,
-                  { role: "assistant", content: gen.text },
-                  {
-                    role: "user",
-                    content: `Rewrite it without these phrases, which the writer never uses: ${found.map((p) => `"${p}"`).join(", ")}. Keep everything else as it is, and reply with the whole text only.`,
-                  },
-                ],
-                maxTokens,
-                temperature: 0.4,
-              },
-              { signal },
+            rewrite: async (found) => {
+              const retry = await deps.ai.chat(
+                {
+                  messages: [
+                    ...messages,
+                    { role: "assistant", content: gen.text },
+                    { role: "user", content: rewriteInstruction(found) },
+                  ],
+                  maxTokens,
+                  temperature: 0.4,
+                },
+                { signal },
+              );
+              inputTokens += retry.usage.inputTokens;
+              outputTokens += retry.usage.outputTokens;
+              return retry.text;
+            },
+          });
+          const { enforced } = finished;
+          if (finished.scrubbed) {
+            deps.log.warn(
+              { outputId: target.outputId, phrases: finished.found.length },
+              "scrubbed banned phrases from a writer output",
             );
-            inputTokens += retry.usage.inputTokens;
-            outputTokens += retry.usage.outputTokens;
-            const again = enforceFormat(target.format, retry.text, { title });
-            if (!again.violations.some((v) => v.code === "empty")) enforced = again;
-            found = findBanned(readableText(enforced), banned);
-            if (found.length) {
-              deps.log.warn({ outputId: target.outputId, phrases: found.length }, "scrubbed banned phrases from a writer output");
-              enforced = enforceFormat(target.format, scrubBanned(readableText(enforced), banned), { title });
-            }
-            if (findBanned(readableText(enforced), banned).length || enforced.violations.some((v) => v.code === "empty")) {
-              throw new DomainError("UPSTREAM_FAILED", "The text kept using a phrase your voice profile bans. Try again.");
-            }
-            live.replaceText(gen, enforced.content);
           }
+          // Subscribers saw the first text streaming: they see the rewritten one now.
+          if (finished.rewritten || finished.scrubbed) live.replaceText(gen, enforced.content);
           if (enforced.violations.length) {
             deps.log.info(
               { outputId: target.outputId, format: target.format, violations: enforced.violations.map((v) => v.code) },
@@ -752,15 +757,6 @@ function startOutput(
         },
       );
       const version = outcome.kept;
-      // Separately from the version: a title is a nicety and must never roll the text back.
-      if (run.operation === GENERATE && session.title_source === "auto") {
-        await asUser(deps.db, actor.userId, async (tx) => {
-          if ((await repo.sessionVersionCount(tx, session.id)) === 1) {
-            // Two outputs finishing together may both see one version; a second title job is harmless.
-            await deps.enqueue(tx, titleSessionJob, { userId: actor.userId, sessionId: session.id });
-          }
-        }).catch((err) => deps.log.warn({ err, sessionId: session.id }, "could not enqueue the writer session title"));
-      }
       live.settle(gen, finalEvent("ready", version, null));
     } catch (error) {
       if (!started) {
@@ -903,6 +899,25 @@ const TITLE_PROMPT =
   "Write a short title (at most 6 words) for a piece of writing about the idea below. " +
   "Reply with the title only: no quotes, no trailing punctuation.";
 
+/** At most this many characters (code points) in an automatic title, "…" included. */
+export const MAX_TITLE_CHARS = 80;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * `text` cut to at most `max` code points, "…" included, between graphemes: an emoji made of several
+ * code points (a flag, a family, a skin tone) is kept whole or left out, never cut in half.
+ */
+export function truncateGraphemes(text: string, max: number): string {
+  if (charLength(text) <= max) return text;
+  let out = "";
+  for (const { segment } of graphemes.segment(text)) {
+    if (charLength(out) + charLength(segment) > max - 1) break;
+    out += segment;
+  }
+  return `${out.trimEnd()}…`;
+}
+
 export function cleanTitle(raw: string, fallbackFrom: string): string {
   const line = raw
     .split("\n")
@@ -913,8 +928,7 @@ export function cleanTitle(raw: string, fallbackFrom: string): string {
     .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
     .trim();
   const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
-  const title = charLength(source) > 80 ? `${[...source].slice(0, 77).join("").trimEnd()}…` : source;
-  return title || "New draft";
+  return truncateGraphemes(source, MAX_TITLE_CHARS) || DEFAULT_SESSION_TITLE;
 }
 
 /** The worker names a session after its concept (only while the user has not named it). */

@@ -8,7 +8,17 @@ import { fnv1a } from "./fnv1a.ts";
 import { STOP_WORDS, words } from "./offline-embeddings.ts";
 import { readVoice, type VoiceDirectives } from "./offline-voice.ts";
 
-export type Format = "thread" | "tweet" | "linkedin" | "caption" | "email" | "article" | "bullets" | "numbered" | "paragraph";
+export type Format =
+  | "title"
+  | "thread"
+  | "tweet"
+  | "linkedin"
+  | "caption"
+  | "email"
+  | "article"
+  | "bullets"
+  | "numbered"
+  | "paragraph";
 export type Style = "polished" | "natural" | "punchy";
 
 export interface Snippet {
@@ -34,10 +44,16 @@ export interface Brief {
   seed: number;
   /** The tuning of a `<voice>` block (offline-voice.ts); null without one. */
   voice: VoiceDirectives | null;
+  /** Phrases the request says never to use ("Never use these phrases: "a", "b"."): no sentence with one is written. */
+  avoid: string[];
+  /** False when the request says not to cite (its notes are not sources): snippets are used without "[n]". */
+  cite: boolean;
 }
 
-// Checked in order: a "LinkedIn post with bullet points" is a LinkedIn post first.
+// Checked in order: a "LinkedIn post with bullet points" is a LinkedIn post first; a request for a title
+// (a chat's or a writer session's) is a title whatever the text it names is.
 const FORMATS: [Format, RegExp][] = [
+  ["title", /\b(?:write|give me|suggest)\s+an?\s+(?:short\s+)?title\b|\breply with the title only\b/],
   ["thread", /\b(?:x|twitter)\s+thread\b|\bthread\b/],
   ["tweet", /\btweet\b|\bx post\b|\bpost (?:for|on) x\b/],
   ["linkedin", /\blinked ?in\b/],
@@ -145,16 +161,24 @@ function readTopic(prompt: string): string {
     /\s*[,;(]?\s*(?:(?:in|max(?:imum)?|under|at most|no more than|up to|within|less than)\s+)?\d[\d,]*\s*-?\s*(?:characters?|chars?|words?)\b.*$/i,
     "",
   );
-  return topic
+  const cut = topic
     .replace(/[\s?!.:;,]+$/, "")
     .trim()
     .split(/\s+/)
-    .slice(0, 12)
-    .join(" ");
+    .slice(0, 12);
+  // The topic sits mid-sentence in the templates ("Let's talk about why…"): a leading function word is
+  // lower-cased ("Why" → "why"); a name or acronym ("Leeds", "AI") is left as written.
+  const first = cut[0] ?? "";
+  if (first !== "I" && STOP_WORDS.has(first.toLowerCase())) cut[0] = first.toLowerCase();
+  return cut.join(" ");
 }
 
+/** Words that say nothing on their own ("The trick with every is…"). */
+const FILLER_WORDS = new Set("every each always never really thing things something way ways lot lots".split(" "));
+
 function readKeywords(topic: string, snippets: Snippet[]): string[] {
-  const keep = (w: string) => w.length >= 3 && !STOP_WORDS.has(w) && !INSTRUCTION_WORDS.has(w) && !/^\d+$/.test(w);
+  const keep = (w: string) =>
+    w.length >= 3 && !STOP_WORDS.has(w) && !INSTRUCTION_WORDS.has(w) && !FILLER_WORDS.has(w) && !/^\d+$/.test(w);
   const fromTopic = words(topic).filter(keep);
   // Snippet words by frequency (ties by first appearance) add substance the topic does not name.
   const counts = new Map<string, number>();
@@ -171,6 +195,37 @@ function readCounts(text: string): Map<string, number> {
   return counts;
 }
 
+/** A cue that introduces phrases not to use, then the quoted phrases after it on the same line. */
+const AVOID_CUE =
+  /\b(?:never use|do not use|don't use|without|avoid)\s+(?:these|the following)\s+(?:phrases|words)\b[^:\n]*:([^\n]*)/gi;
+
+function readAvoid(text: string): string[] {
+  const phrases: string[] = [];
+  for (const m of text.matchAll(AVOID_CUE)) {
+    for (const q of (m[1] as string).matchAll(/"([^"\n]+)"|“([^”\n]+)”/g)) {
+      const phrase = (q[1] ?? q[2] ?? "").trim();
+      if (phrase && !phrases.includes(phrase)) phrases.push(phrase);
+    }
+  }
+  return phrases;
+}
+
+const NO_CITATIONS = /\b(?:never|do not|don't|no)\s+(?:cite|citations?|reference markers?|citation markers?)\b/i;
+
+/**
+ * A follow-up that works on the previous reply ("Rewrite it without…", "Revise it: shorter", "Also: …")
+ * names no topic of its own: the topic is the one of the request that reply answered.
+ */
+const FOLLOW_UP =
+  /^\s*(?:please\s+)?(?:(?:re-?write|revise|rephrase|redo|edit|shorten|tighten|improve|make)\s+(?:it|this|that|the (?:text|post|draft|thread|article))\b|also\s*:)/i;
+
+function topicPrompt(messages: ChatMessage[]): string {
+  const users = messages.filter((m) => m.role === "user");
+  let i = users.length - 1;
+  while (i > 0 && FOLLOW_UP.test(users[i]?.content ?? "")) i--;
+  return users[i]?.content ?? "";
+}
+
 export function readBrief(messages: ChatMessage[]): Brief {
   // A voice guide is read on its own: the writer's words quoted in it must not set format or style.
   const { voice, rest: instructions } = readVoice(
@@ -180,8 +235,7 @@ export function readBrief(messages: ChatMessage[]): Brief {
       .join("\n"),
   );
   const { snippets, rest } = extractSnippets(instructions);
-  const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";
-  const prompt = extractSnippets(readVoice(lastUser).rest).rest;
+  const prompt = extractSnippets(readVoice(topicPrompt(messages)).rest).rest;
   const lower = rest.toLowerCase();
   const format = FORMATS.find(([, pattern]) => pattern.test(lower))?.[0] ?? "paragraph";
   const style = STYLES.find(([, pattern]) => pattern.test(lower))?.[0] ?? "natural";
@@ -197,5 +251,7 @@ export function readBrief(messages: ChatMessage[]): Brief {
     counts: readCounts(rest),
     seed: fnv1a(messages.map((m) => `${m.role}:${m.content}`).join("\n")),
     voice,
+    avoid: readAvoid(rest),
+    cite: !NO_CITATIONS.test(rest),
   };
 }

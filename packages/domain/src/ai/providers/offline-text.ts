@@ -1,8 +1,10 @@
 /**
- * Template writing from a Brief: a hook, points (grounding snippets first, each cited as "[n]", then
- * points about the topic), a closing line and hashtags, laid out in the asked-for format. To meet a
- * length limit whole parts are dropped first (topic points, closing, hashtags, then cited points),
- * and only then is the text cut at a word boundary with "…".
+ * Template writing from a Brief: a hook, points (grounding snippets first, each cited as "[n]" unless
+ * the request says not to cite, then points about the topic), a closing line and hashtags, laid out in
+ * the asked-for format. A template, snippet or hashtag with a phrase the request says never to use is
+ * not written at all (so nothing has to be cut out of a sentence afterwards). To meet a length limit
+ * whole parts are dropped first (topic points, closing, hashtags, then cited points), and only then is
+ * the text cut at a word boundary with "…". A request for a title gets the topic as one.
  */
 import type { FinishReason } from "../ai.types.ts";
 import { fnv1a } from "./fnv1a.ts";
@@ -52,9 +54,32 @@ const TEMPLATES: Record<Style, { hooks: string[]; points: string[]; closings: st
 
 export const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** A snippet's key phrase: its first sentence, at most 20 words, without closing punctuation. */
+/** Words compared case-insensitively, apostrophes ignored ("Don't" is "dont"). */
+const wordsOf = (text: string) =>
+  (text
+    .toLowerCase()
+    .replace(/['’]/g, "")
+    .match(/[\p{L}\p{N}]+/gu) ?? []) as string[];
+
+/** Whether `text` has any of `phrases` as a run of whole words. */
+export function mentionsAny(text: string, phrases: readonly string[]): boolean {
+  if (!phrases.length) return false;
+  const have = wordsOf(text);
+  return phrases.some((phrase) => {
+    const want = wordsOf(phrase);
+    if (!want.length) return text.includes(phrase.trim());
+    for (let i = 0; i + want.length <= have.length; i++) if (want.every((w, j) => have[i + j] === w)) return true;
+    return false;
+  });
+}
+
+/**
+ * A snippet's key phrase: its first sentence, at most 20 words, without closing punctuation. A short
+ * label before a colon ("My bakery (About me): I run…") names the note and is not part of it.
+ */
 function keyPhrase(text: string): string {
-  const sentence = text.split(/(?<=[.!?])\s+/)[0] ?? text;
+  const unlabelled = text.replace(/^[^:.!?\n]{1,60}:\s+(?=\S+(?:\s+\S+){2})/u, "");
+  const sentence = unlabelled.split(/(?<=[.!?])\s+/)[0] ?? unlabelled;
   return sentence
     .split(/\s+/)
     .slice(0, 20)
@@ -63,7 +88,7 @@ function keyPhrase(text: string): string {
 }
 
 function draft(brief: Brief): Draft {
-  const pick = (list: string[], salt: string) => list[fnv1a(salt, brief.seed) % list.length] as string;
+  const allowed = (text: string) => !mentionsAny(text, brief.avoid);
   // Without keywords (a greeting, say) "this" reads better than repeating the whole topic.
   const keyword = (i: number) => brief.keywords[i % Math.max(1, brief.keywords.length)] ?? "this";
   const fill = (template: string) =>
@@ -71,38 +96,49 @@ function draft(brief: Brief): Draft {
       .replace(/\{topic\}/g, brief.topic)
       .replace(/\{Topic\}/g, capitalise(brief.topic))
       .replace(/\{(k|K)(\d)\}/g, (_, k: string, n: string) => (k === "K" ? capitalise : String)(keyword(Number(n) - 1)));
+  // Templates are filled first and those with an avoided phrase left out, so one is never written.
+  const usable = (list: string[]) => list.map(fill).filter(allowed);
+  const pick = (list: string[], salt: string) => (list.length ? (list[fnv1a(salt, brief.seed) % list.length] as string) : "");
   const templates = TEMPLATES[brief.style];
   const lead = brief.style === "natural" ? ["", "Worth knowing: ", "One thing stands out: "] : [""];
-  const cited = brief.snippets.slice(0, 6).map((s) => ({
-    text: `${pick(lead, `lead${s.id}`)}${capitalise(keyPhrase(s.text))} [${s.id}].`,
-    cited: true,
-  }));
+  const cited = brief.snippets
+    .slice(0, 6)
+    .map((s) => ({
+      text: `${pick(lead, `lead${s.id}`)}${capitalise(keyPhrase(s.text))}${brief.cite ? ` [${s.id}]` : ""}.`,
+      cited: true,
+    }))
+    .filter((p) => allowed(p.text));
   // Rotate the point templates by the seed so different requests read differently.
-  const offset = brief.seed % templates.points.length;
-  const topical = [0, 1, 2].map((i) => ({
-    text: fill(templates.points[(offset + i) % templates.points.length] as string),
-    cited: false,
-  }));
+  const points = usable(templates.points);
+  const offset = points.length ? brief.seed % points.length : 0;
+  const topical = points.slice(0, 3).map((_, i) => ({ text: points[(offset + i) % points.length] as string, cited: false }));
   const voiced = applyVoice(
     {
-      hook: fill(pick(templates.hooks, "hook")),
+      hook: pick(usable(templates.hooks), "hook"),
       points: [...cited, ...topical],
-      closing: fill(pick(templates.closings, "closing")),
+      closing: pick(usable(templates.closings), "closing"),
     },
     brief.voice,
     keyword(0),
   );
+  // The voice's rewording (contractions, emoji) may bring one back: what has one goes.
   return {
     title: capitalise(brief.topic),
-    ...voiced,
-    hashtags: brief.keywords.slice(0, 3).map((k) => `#${capitalise(k)}`),
+    hook: allowed(voiced.hook) ? voiced.hook : "",
+    points: voiced.points.filter((p) => allowed(p.text)),
+    closing: allowed(voiced.closing) ? voiced.closing : "",
+    hashtags: brief.keywords
+      .filter(allowed)
+      .slice(0, 3)
+      .map((k) => `#${capitalise(k)}`),
   };
 }
 
 /** The i-th point of the brief (cited snippets first, then the topic), for text fields of structured output. */
 export function sentence(brief: Brief, i: number): string {
-  const { points } = draft(brief);
-  return (points[i % points.length] as Point).text;
+  const d = draft(brief);
+  // Every point may have been left out for an avoided phrase: the hook, or the topic, still says something.
+  return d.points.length ? (d.points[i % d.points.length] as Point).text : d.hook || `${capitalise(brief.topic)}.`;
 }
 
 const join = (parts: string[], separator: string) => parts.filter(Boolean).join(separator);
@@ -133,6 +169,8 @@ function render(d: Draft, brief: Brief): string {
         );
   const tags = d.hashtags.join(" ");
   switch (brief.format) {
+    case "title":
+      return d.title;
     case "thread": {
       const posts = [d.hook, ...d.points.map((p) => p.text), join([d.closing, tags], " ")].filter(Boolean);
       const perPost = Math.min(280, brief.maxCharsPerPart ?? 280);
