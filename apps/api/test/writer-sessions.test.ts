@@ -102,7 +102,14 @@ describe("generation", () => {
 
     // Right away: the session and its outputs exist, streaming.
     const early = await u.caller.writer.sessions.get({ sessionId });
-    expect(early.session).toMatchObject({ concept, style: "punchy", pinned: false, title: "New draft" });
+    expect(early.session).toMatchObject({ concept, style: "punchy", pinned: false, title: "New draft", projectName: null });
+    // The title is asked for with the session, once, however many outputs finish together (with several
+    // formats the "first stored version" check raced and no session was ever titled).
+    const titleJobs = () =>
+      h.raw(
+        sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'writer.title-session' AND data->>'sessionId' = ${sessionId}`,
+      );
+    expect(((await titleJobs()).rows[0] as { n: number }).n).toBe(1);
     expect(early.outputs.map((o) => o.format)).toEqual(formats);
     expect(early.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(early.messages[0]?.content).toBe(concept);
@@ -153,9 +160,11 @@ describe("generation", () => {
     expect(bodies).toHaveLength(5);
     for (const b of bodies) expect(String(b.messages[0]?.content)).toContain("Style: punchy");
 
-    // The title job names the session after its concept.
+    // The title job names the session after its concept; finishing outputs asked for no second one.
+    expect(((await titleJobs()).rows[0] as { n: number }).n).toBe(1);
     await titleSessionJob.handler({ userId: u.me.id, sessionId }, worker);
-    expect((await u.caller.writer.sessions.get({ sessionId })).session.title).not.toBe("New draft");
+    expect((await u.caller.writer.sessions.get({ sessionId })).session.title).toBe("Bakery mornings");
+    expect((await u.caller.writer.sessions.list())[0]).toMatchObject({ id: sessionId, title: "Bakery mornings" });
   });
 
   it("puts the retrieved knowledge in the prompt and reports which entries it used", async () => {
@@ -919,18 +928,20 @@ describe("listing, search and projects", () => {
       session: { concept: "Holiday bake schedule", formats: ["linkedin_post", "newsletter"] },
     });
     await expectTrpcError(u.caller.writer.projects.pin({ sessionId, name: "Again" }), "CONFLICT");
-    expect((await u.caller.writer.sessions.get({ sessionId })).session.pinned).toBe(true);
-    expect((await u.caller.writer.sessions.list())[0]?.projectId).toBe(project.id);
+    // A pinned session carries its project's name, which the sidebar shows (it showed "New draft ★").
+    expect((await u.caller.writer.sessions.get({ sessionId })).session).toMatchObject({ pinned: true, projectName: "Holidays" });
+    expect((await u.caller.writer.sessions.list())[0]).toMatchObject({ projectId: project.id, projectName: "Holidays" });
 
     expect((await u.caller.writer.projects.list({ tag: "december" })).map((p) => p.id)).toEqual([project.id]);
     expect(await u.caller.writer.projects.list({ tag: "summer" })).toEqual([]);
     const updated = await u.caller.writer.projects.update({ projectId: project.id, name: "Christmas", tags: ["xmas"] });
     expect(updated).toMatchObject({ name: "Christmas", description: "Everything for December", tags: ["xmas"] });
+    expect((await u.caller.writer.sessions.list())[0]?.projectName).toBe("Christmas");
     await expectTrpcError(u.caller.writer.projects.update({ projectId: project.id } as never), "BAD_REQUEST");
 
     await u.caller.writer.projects.unpin({ projectId: project.id });
     expect(await u.caller.writer.projects.list()).toEqual([]);
-    expect((await u.caller.writer.sessions.get({ sessionId })).session.pinned).toBe(false);
+    expect((await u.caller.writer.sessions.get({ sessionId })).session).toMatchObject({ pinned: false, projectName: null });
     await expectTrpcError(u.caller.writer.projects.unpin({ projectId: project.id }), "NOT_FOUND");
   });
 });

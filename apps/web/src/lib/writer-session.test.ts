@@ -1,5 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { isSettled, shownText, streamingKey, unwrapSnapshot, type WriterOutput, withSnapshot } from "./writer-session.ts";
+import {
+  isSettled,
+  sessionName,
+  shownText,
+  streamingKey,
+  truncateGraphemes,
+  unwrapSnapshot,
+  type WriterOutput,
+  withSnapshot,
+} from "./writer-session.ts";
+
+describe("sessionName", () => {
+  it("shows a pinned session by its project's name, not its title (the sidebar showed 'New draft ★')", () => {
+    expect(sessionName({ title: "New draft", concept: "Bread", projectName: "Bakery launch" })).toBe("Bakery launch");
+    expect(sessionName({ title: "Morning bread posts", concept: "Bread", projectName: "Bakery launch" })).toBe("Bakery launch");
+  });
+  it("shows its title once named, and its concept while it is still untitled", () => {
+    expect(sessionName({ title: "Morning bread posts", concept: "Why bakeries post", projectName: null })).toBe(
+      "Morning bread posts",
+    );
+    expect(sessionName({ title: "New draft", concept: "  Why   bakeries post  ", projectName: null })).toBe("Why bakeries post");
+  });
+  it("cuts a long concept between graphemes, never inside an emoji", () => {
+    const family = "👨‍👩‍👧‍👦";
+    const name = sessionName({ title: "New draft", concept: `${"a".repeat(8)}${family} and more`, projectName: null }, 10);
+    expect(name).toBe(`${"a".repeat(8)}${family}…`);
+    expect(truncateGraphemes(`ab🇬🇧🇫🇷cd`, 4)).toBe("ab🇬🇧…");
+    expect(truncateGraphemes("short", 10)).toBe("short");
+  });
+});
 
 const version = (over: Partial<NonNullable<WriterOutput["current"]>> = {}) =>
   ({

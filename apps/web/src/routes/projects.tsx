@@ -14,6 +14,7 @@ import { timeAgo } from "../lib/format.ts";
 import { nextCursor, uniqueRows } from "../lib/pagination.ts";
 import { useSearchState } from "../lib/search-state.ts";
 import { formatLabel, parseTags } from "../lib/writer.ts";
+import { sessionName } from "../lib/writer-session.ts";
 
 const PAGE_SIZE = 20;
 
@@ -179,7 +180,7 @@ function ProjectCard({ project: p, onTag }: { project: Project; onTag: (tag: str
       {p.description && <p className="wr-project-description">{p.description}</p>}
       <p className="muted small">
         {p.session.formats.map(formatLabel).join(" · ")}
-        {p.session.title !== p.name && <> · from “{p.session.title}”</>}
+        {sessionName(p.session) !== p.name && <> · from “{sessionName(p.session)}”</>}
       </p>
       {p.tags.length > 0 && (
         <ul className="wr-tags" aria-label="Tags">

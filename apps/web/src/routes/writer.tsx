@@ -16,7 +16,7 @@ import { WriterSidebar } from "../components/writer/WriterSidebar.tsx";
 import { trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { STYLE_LABELS, type WriterFormat } from "../lib/writer.ts";
-import { streamingKey, useSessionStream } from "../lib/writer-session.ts";
+import { sessionName, streamingKey, useSessionStream } from "../lib/writer-session.ts";
 
 export function WriterPage() {
   const { sessionId = null } = useParams();
@@ -90,10 +90,10 @@ function Session({ sessionId }: { sessionId: string }) {
   const { session } = data;
   return (
     <div className="wr-session-view">
-      <title>{`${session.title} · Writer · Inkwell`}</title>
+      <title>{`${sessionName(session)} · Writer · Inkwell`}</title>
       <header className="wr-session-head">
         <div className="wr-session-heading">
-          <h1 tabIndex={-1}>{session.title}</h1>
+          <h1 tabIndex={-1}>{sessionName(session, 200)}</h1>
           <p className="wr-session-sub">
             <span className="badge">{STYLE_LABELS[session.style]}</span>
             {/* Always present, so screen readers announce when writing starts and ends. */}

@@ -46,13 +46,15 @@ const SESSION_COLUMNS = [
   "s.updated_at",
 ] as const;
 
-export const toSession = (r: SessionRow, pinned: boolean): WriterSession => ({
+/** `projectName` is the name of the project the session is pinned as, or null when it is not pinned. */
+export const toSession = (r: SessionRow, projectName: string | null): WriterSession => ({
   id: r.id,
   title: r.title,
+  projectName,
   concept: r.concept,
   style: r.style as WriterStyle,
   voiceProfileId: r.voice_profile_id,
-  pinned,
+  pinned: projectName !== null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -107,8 +109,10 @@ export async function findSessionByKey(tx: Tx, idempotencyKey: string) {
     .executeTakeFirst()) as SessionRow | undefined;
 }
 
-export async function isPinned(tx: Tx, sessionId: string) {
-  return !!(await tx.selectFrom("writer_projects").select("id").where("session_id", "=", sessionId).executeTakeFirst());
+/** The name of the project the session is pinned as, or null. */
+export async function projectNameOf(tx: Tx, sessionId: string): Promise<string | null> {
+  const r = await tx.selectFrom("writer_projects").select("name").where("session_id", "=", sessionId).executeTakeFirst();
+  return r?.name ?? null;
 }
 
 export async function updateSession(
@@ -161,7 +165,7 @@ export async function listSessions(tx: Tx, input: ListSessionsInput): Promise<Wr
     .selectFrom("writer_sessions as s")
     .leftJoin("writer_projects as p", "p.session_id", "s.id")
     .select(SESSION_COLUMNS)
-    .select("p.id as project_id")
+    .select(["p.id as project_id", "p.name as project_name"])
     .select((eb) =>
       eb
         .selectFrom("writer_outputs as o")
@@ -178,7 +182,7 @@ export async function listSessions(tx: Tx, input: ListSessionsInput): Promise<Wr
   if (tsquery) q = q.where(sql<boolean>`s.search_tsv @@ to_tsquery('english', ${tsquery})`);
   const rows = await q.execute();
   return rows.map((r) => ({
-    ...toSession(r as SessionRow, r.project_id !== null),
+    ...toSession(r as SessionRow, r.project_id !== null ? (r.project_name ?? "") : null),
     formats: (r.formats ?? []) as WriterFormat[],
     projectId: r.project_id,
   }));
@@ -464,17 +468,6 @@ export async function findVersion(tx: Tx, versionId: string) {
     .where("v.id", "=", versionId)
     .executeTakeFirst();
   return r ? toVersion(r as VersionRow) : undefined;
-}
-
-/** How many versions the session's outputs have in all (the first one stored asks for a title). */
-export async function sessionVersionCount(tx: Tx, sessionId: string) {
-  const r = await tx
-    .selectFrom("writer_output_versions as v")
-    .innerJoin("writer_outputs as o", "o.id", "v.output_id")
-    .select(sql<number>`count(*)::int`.as("n"))
-    .where("o.session_id", "=", sessionId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 /** Generations left streaming by a process that died (no draft write for `olderThanSeconds`) become failed. */

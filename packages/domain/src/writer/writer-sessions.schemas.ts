@@ -155,9 +155,14 @@ export interface WriterOutput {
   draft: string;
 }
 
+/** The title of a session nobody (neither the title job nor the user) has named yet. */
+export const DEFAULT_SESSION_TITLE = "New draft";
+
 export interface WriterSession {
   id: string;
   title: string;
+  /** The name of the project it is pinned as (what the user called it, shown instead of the title); null when not pinned. */
+  projectName: string | null;
   concept: string;
   style: WriterStyle;
   voiceProfileId: string | null;

@@ -5,14 +5,15 @@ import { Link } from "react-router";
 import { trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { parseTags } from "../../lib/writer.ts";
-import { type SessionView, sessionKey } from "../../lib/writer-session.ts";
+import { type SessionView, sessionKey, sessionName } from "../../lib/writer-session.ts";
 import { Button } from "../SubmitButton.tsx";
 
 export function PinProject({ session }: { session: SessionView["session"] }) {
   const qc = useQueryClient();
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState(session.title);
+  // The session's title, or its concept while it is untitled: never "New draft" as a project's name.
+  const [name, setName] = useState(sessionName({ ...session, projectName: null }, 120));
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState("");
   const nameRef = useRef<HTMLInputElement>(null);
@@ -64,7 +65,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
         aria-expanded={open}
         aria-controls={`${id}-form`}
         onClick={() => {
-          setName((n) => n || session.title);
+          setName((n) => n || sessionName({ ...session, projectName: null }, 120));
           setOpen((o) => !o);
         }}
       >

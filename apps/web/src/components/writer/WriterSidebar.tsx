@@ -10,7 +10,7 @@ import { relativeTime } from "../../lib/chat.ts";
 import { describeError } from "../../lib/errors.ts";
 import { nextCursor, uniqueRows } from "../../lib/pagination.ts";
 import { formatLabel } from "../../lib/writer.ts";
-import { sessionKey } from "../../lib/writer-session.ts";
+import { sessionKey, sessionName } from "../../lib/writer-session.ts";
 import { Button } from "../SubmitButton.tsx";
 
 const PAGE_SIZE = 20;
@@ -91,19 +91,29 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [mode, setMode] = useState<"view" | "rename" | "confirm-delete">("view");
-  const [title, setTitle] = useState(s.title);
+  // A pinned session is shown (and renamed) by its project's name.
+  const name = sessionName(s);
+  const [title, setTitle] = useState(name);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const refresh = () => qc.invalidateQueries(trpc.writer.sessions.list.pathFilter());
 
+  const renamed = () => {
+    setMode("view");
+    void qc.invalidateQueries({ queryKey: sessionKey(s.id) });
+    void qc.invalidateQueries(trpc.writer.projects.pathFilter());
+    void refresh();
+  };
   const rename = useMutation(
     trpc.writer.sessions.rename.mutationOptions({
-      onSuccess: () => {
-        setMode("view");
-        void qc.invalidateQueries({ queryKey: sessionKey(s.id) });
-        void refresh();
-      },
+      onSuccess: renamed,
       onError: (e) => setError(describeError(e, ["title"]).fieldErrors.title ?? describeError(e).message),
+    }),
+  );
+  const renameProject = useMutation(
+    trpc.writer.projects.update.mutationOptions({
+      onSuccess: renamed,
+      onError: (e) => setError(describeError(e, ["name"]).fieldErrors.name ?? describeError(e).message),
     }),
   );
   const remove = useMutation(
@@ -127,13 +137,14 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
       e.preventDefault();
       setError(null);
       if (!title.trim()) return setError("Enter a title");
-      rename.mutate({ sessionId: s.id, title: title.trim() });
+      if (s.projectId) renameProject.mutate({ projectId: s.projectId, name: title.trim() });
+      else rename.mutate({ sessionId: s.id, title: title.trim() });
     };
     return (
       <li className="wr-session wr-session-editing">
         <form onSubmit={submit} className="wr-rename">
           <label htmlFor={`rename-${s.id}`} className="visually-hidden">
-            New title for {s.title}
+            New title for {name}
           </label>
           <input
             id={`rename-${s.id}`}
@@ -145,13 +156,13 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
             onKeyDown={(e) => {
               if (e.key === "Escape") {
                 setMode("view");
-                setTitle(s.title);
+                setTitle(name);
               }
             }}
             aria-invalid={error ? true : undefined}
           />
           <div className="row-actions">
-            <Button type="submit" className="btn-small" pending={rename.isPending}>
+            <Button type="submit" className="btn-small" pending={rename.isPending || renameProject.isPending}>
               Save
             </Button>
             <Button variant="ghost" className="btn-small" onClick={() => setMode("view")}>
@@ -172,7 +183,7 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
     <li className={`wr-session${active ? " active" : ""}`}>
       <NavLink to={`/writer/${s.id}`} className="wr-session-link" aria-current={active ? "page" : undefined}>
         <span className="wr-session-title">
-          {s.title}
+          {name}
           {s.pinned && <span className="visually-hidden"> (project)</span>}
         </span>
         <span className="wr-session-meta">
@@ -187,7 +198,7 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
       </NavLink>
       {mode === "confirm-delete" ? (
         <fieldset className="wr-inline-confirm">
-          <legend className="visually-hidden">Delete {s.title}?</legend>
+          <legend className="visually-hidden">Delete {name}?</legend>
           <span className="small">Delete this session{s.pinned ? " and its project" : ""}?</span>
           <Button
             variant="danger"
@@ -206,10 +217,10 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
           <button
             type="button"
             className="icon-button"
-            aria-label={`Rename ${s.title}`}
+            aria-label={`Rename ${name}`}
             title="Rename"
             onClick={() => {
-              setTitle(s.title);
+              setTitle(name);
               setError(null);
               setMode("rename");
             }}
@@ -221,7 +232,7 @@ function SessionItem({ session: s, active }: { session: SessionSummary; active: 
           <button
             type="button"
             className="icon-button"
-            aria-label={`Delete ${s.title}`}
+            aria-label={`Delete ${name}`}
             title="Delete"
             onClick={() => {
               setError(null);
