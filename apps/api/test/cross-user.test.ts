@@ -97,15 +97,62 @@ describe("cross-user isolation", () => {
     const b = await h.signUp("reader");
     const tables = new Set(Object.values(inventory).flatMap((e) => (e.owned ? [e.owned.table] : [])));
     for (const table of tables) await fixtures[table]!(a.caller, { userId: a.me.id, db: h.db });
-    const secrets = [a.me.id, a.email];
-    for (const table of tables) for (const row of await rowsOf(table, a.me.id)) secrets.push(String(row.id));
+    const rowIds: Record<string, string[]> = {};
+    for (const table of tables) rowIds[table] = (await rowsOf(table, a.me.id)).map((row) => String(row.id));
+    const secrets = new Set([a.me.id, a.email, ...Object.values(rowIds).flat()]);
 
+    let reads = 0;
     for (const [path, entry] of Object.entries(inventory)) {
       if (entry.access !== "user" || procedures[path]?._def.type !== "query") continue;
-      const seen = JSON.stringify(
-        await call(b.caller, path, entry.owned ? entry.owned.input(a.me.id) : undefined).catch(() => null),
-      );
-      for (const secret of secrets) expect(seen, `${path} leaked ${secret}`).not.toContain(secret);
+      const where = (input: unknown) => `${path}(${JSON.stringify(input) ?? ""})`;
+      if (entry.owned) {
+        // A read of one of A's rows: A gets it, B gets NOT_FOUND (and so sees nothing of it). Any other
+        // outcome fails here, named; a throw is never taken for "nothing leaked".
+        const input = entry.owned.input(rowIds[entry.owned.table]![0]!);
+        await call(a.caller, path, input).catch((e) => {
+          throw new Error(`${where(input)} as its owner: ${(e as Error).message}`);
+        });
+        await expectTrpcError(call(b.caller, path, input), "NOT_FOUND").catch((e) => {
+          throw new Error(`${where(input)} as another user: ${(e as Error).message}`);
+        });
+        reads++;
+        continue;
+      }
+      for (const input of readInputs[path]?.(rowIds) ?? [undefined]) {
+        // The same read as A first: it must run (a read that fails validation checks nothing), and every
+        // id in what A sees is A's, so B's answer must contain none of them either.
+        const own = JSON.stringify(
+          await call(a.caller, path, input).catch((e) => {
+            throw new Error(`${where(input)} as A: ${(e as Error).message}`);
+          }),
+        );
+        for (const id of own.match(UUIDS) ?? []) secrets.add(id);
+        const seen = JSON.stringify(
+          await call(b.caller, path, input).catch((e) => {
+            throw new Error(`${where(input)} as B threw instead of answering: ${(e as Error).message}`);
+          }),
+        );
+        for (const secret of secrets) expect(seen, `${where(input)} leaked ${secret}`).not.toContain(secret);
+        reads++;
+      }
     }
+    expect(reads).toBeGreaterThan(20);
   });
 });
+
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/**
+ * Inputs for the reads sweep, given A's row ids by table. A read that takes input must be listed (called
+ * with none it fails validation and would check nothing); filters use A's words and ids, so a search or
+ * filter that crossed users would surface A's rows.
+ */
+const readInputs: Record<string, (ids: Record<string, string[]>) => unknown[]> = {
+  "credits.history": () => [{}],
+  "usage.generations": () => [{}],
+  "publishing.posts.list": () => [{}, { order: "asc" }],
+  "writer.knowledge.search": () => [{ query: "sourdough baking" }],
+  "chat.list": () => [undefined, { search: "Fixture" }],
+  "chat.documents": (ids) => [undefined, { conversationId: ids.conversations?.[0] }],
+  "writer.sessions.list": () => [undefined, { query: "bakeries" }],
+};
