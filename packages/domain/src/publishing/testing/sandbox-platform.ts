@@ -211,8 +211,9 @@ const AVATAR_COLOURS: Record<PlatformKind, string> = {
 
 /**
  * A sandbox account's picture: a data: URL (an initial on the platform's colour), so it shows wherever
- * the app shows the account. A URL on the sandbox's own origin would be another origin to the app (and
- * outside its CSP's img-src 'self' data:), and the old https://avatars.invalid/… never resolved.
+ * the app shows the account. A URL on the sandbox's own origin (http://127.0.0.1:…) would be another
+ * origin to the app, outside its CSP's img-src ('self' data: blob: https:), and the old
+ * https://avatars.invalid/… never resolved.
  */
 export function sandboxAvatar(platform: PlatformKind, displayName: string): string {
   const initial = escapeHtml([...displayName.trim()][0]?.toUpperCase() ?? "?");
