@@ -15,6 +15,10 @@
  * `{ ok: true, value } | { ok: false, reason }` (reason: a sentence for the person who sent the file).
  * Plain JavaScript because the child processes run plain `node` (no tsx or vitest loader).
  */
+import { randomUUID } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import workerpool from "workerpool";
 import { DomainError } from "../errors.ts";
 
@@ -74,13 +78,18 @@ export async function closeUntrustedPool(): Promise<void> {
   await current?.terminate(true);
 }
 
+/** Marks an input field that the worker entry reads back from a file (see untrusted.worker.mjs). */
+const BYTES_FILE = "__untrustedBytesFile";
+
 const errorName = (error: unknown) => (error instanceof Error ? error.name : "");
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs `parser` on `input` in the pool. Refusals and failures come back as DomainError: INVALID_INPUT
  * with a sentence naming the problem (`field` set when given), or RATE_LIMITED when the queue is full.
- * Inputs are copied to the child (at most a few MB: the callers cap upload sizes first).
+ * Byte fields of the input reach the child through a private temporary file, written off the event
+ * loop (serialising megabytes over IPC would stall the loop for tens of milliseconds); the rest is
+ * copied over IPC.
  */
 export async function parseUntrusted<I, O>(
   parser: UntrustedParser<I, O>,
@@ -88,9 +97,21 @@ export async function parseUntrusted<I, O>(
   options: { field?: string } = {},
 ): Promise<O> {
   const details = options.field ? { field: options.field } : {};
+  const files: string[] = [];
   let outcome: ParseOutcome<O>;
   try {
-    outcome = (await getPool().exec("parse", [parser.file.href, input]).timeout(parser.timeoutMs)) as ParseOutcome<O>;
+    const sent: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+      if (!(value instanceof Uint8Array)) {
+        sent[key] = value;
+        continue;
+      }
+      const path = join(tmpdir(), `inkwell-untrusted-${randomUUID()}`);
+      files.push(path);
+      await writeFile(path, value, { mode: 0o600 });
+      sent[key] = { [BYTES_FILE]: path };
+    }
+    outcome = (await getPool().exec("parse", [parser.file.href, sent]).timeout(parser.timeoutMs)) as ParseOutcome<O>;
   } catch (error) {
     const message = errorMessage(error);
     if (/max queue size/i.test(message))
@@ -103,6 +124,8 @@ export async function parseUntrusted<I, O>(
     if (/terminated unexpectedly/i.test(message) && /SIGABRT|heap out of memory|exitCode: `134`/.test(message))
       throw new DomainError("INVALID_INPUT", `${parser.label} needs too much memory to read`, details);
     throw new DomainError("INVALID_INPUT", `${parser.label} could not be read (it may be damaged)`, details);
+  } finally {
+    await Promise.all(files.map((path) => rm(path, { force: true })));
   }
   if (!outcome.ok) throw new DomainError("INVALID_INPUT", outcome.reason, details);
   return outcome.value;
