@@ -58,16 +58,56 @@ describe("knowledge entries", () => {
     expect(byKeyword[0]?.entry.title).toBe("About me");
     expect(byKeyword[0]?.matched.keyword).toEqual({ rank: 1 });
     expect(byKeyword[0]?.matched.vector?.rank).toBe(1);
-    const byMeaning = await a.caller.writer.knowledge.search({ query: "startup founderz marketting", limit: 3 });
+    // (Every word misspelt: any one word spelt right is a keyword match.)
+    const byMeaning = await a.caller.writer.knowledge.search({ query: "startupp founderz marketng advise", limit: 3 });
     expect(byMeaning[0]?.entry.id).toBe(e1.id);
     expect(byMeaning[0]?.matched.keyword).toBeNull();
     expect(byMeaning[0]?.matched.vector?.similarity).toBeGreaterThan(0);
 
     // Generation context: the top entries, and which ones were used.
+    // Only what is relevant: the two entries about baking and writing style are not fed to the writer.
     const used = await writer.retrieveForConcept(h.deps, a.me.id, "marketing advice for founders", 2);
-    expect(used.usedEntryIds[0]).toBe(e1.id);
-    expect(used.usedEntryIds).toHaveLength(2);
+    expect(used.usedEntryIds).toEqual([e1.id]);
     expect(used.context).toContain("[Who reads me]");
+  });
+
+  it("returns only relevant entries: nothing for an unrelated query, and a keyword match ranked best", async () => {
+    const a = await h.signUp("kb-floor");
+    const readers = await a.caller.writer.knowledge.create({
+      title: "Who reads me",
+      content: "My readers are busy startup founders who want practical marketing advice.",
+      category: "audience",
+    });
+    const bread = await a.caller.writer.knowledge.create({
+      title: "About me",
+      content: "I bake sourdough bread every weekend and used to be a nurse.",
+      category: "about_me",
+    });
+    await a.caller.writer.knowledge.create({
+      title: "How I write",
+      content: "Short sentences, plain words, one idea per paragraph, a little dry humour.",
+      category: "writing_style",
+    });
+    await runEmbedJob(a.me.id);
+
+    // Nearest neighbours always exist; unrelated ones are not results (every entry came back, "0% similar").
+    expect(await a.caller.writer.knowledge.search({ query: "quantum physics lecture", limit: 10 })).toEqual([]);
+    expect(await a.caller.writer.knowledge.search({ query: "garden tomatoes compost", limit: 10 })).toEqual([]);
+
+    // A question that has one of the entry's words is a keyword match, ranked first (was AND: no match).
+    const question = await a.caller.writer.knowledge.search({ query: "what do founders want from me?", limit: 10 });
+    expect(question.map((m) => m.entry.id)).toEqual([readers.id]);
+    expect(question[0]?.matched.keyword).toEqual({ rank: 1 });
+
+    // Every result clears the floor: a keyword match, or close enough in meaning.
+    for (const query of ["sourdough weekends", "bread", "startup marketing", "nurse"]) {
+      const found = await a.caller.writer.knowledge.search({ query, limit: 10 });
+      expect(found.length, query).toBeGreaterThan(0);
+      for (const m of found) {
+        expect(m.matched.keyword !== null || (m.matched.vector?.similarity ?? 0) >= writer.MIN_SIMILARITY, query).toBe(true);
+      }
+    }
+    expect((await a.caller.writer.knowledge.search({ query: "bread", limit: 10 }))[0]?.entry.id).toBe(bread.id);
   });
 
   it("editing the text re-embeds it (old vector kept until then); a category change does not", async () => {
@@ -190,6 +230,8 @@ describe("vector search filtered to one user (HNSW iterative scan)", () => {
           limit: 10,
           iterativeScan,
           signals: ["vector"],
+          // The index's recall is measured on every nearest neighbour, relevant or not.
+          minSimilarity: 0,
         });
         return { usesHnsw, found: found.map((m) => m.entry.title).sort() };
       });
@@ -203,7 +245,10 @@ describe("vector search filtered to one user (HNSW iterative scan)", () => {
     expect(plain.found.length).toBeLessThan(5);
     // And whatever plan the planner picks on its own, the user gets all 5.
     expect((await vectorSearch(true, false)).found).toEqual(mine);
-    const viaApi = await me.caller.writer.knowledge.search({ query: topic, limit: 10 });
-    expect(viaApi.map((m) => m.entry.title).sort()).toEqual(mine);
+    // Through the API the relevance floor applies: none of mine is about gardens, so none is a result;
+    // a query about one of them finds it among the 2,000 of others'.
+    expect(await me.caller.writer.knowledge.search({ query: topic, limit: 10 })).toEqual([]);
+    const jazz = await me.caller.writer.knowledge.search({ query: "jazz records", limit: 10 });
+    expect(jazz.map((m) => m.entry.title)).toEqual(["Mine 3"]);
   }, 120_000);
 });

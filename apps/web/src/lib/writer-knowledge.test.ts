@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { excerpt, highlight, highlightTerms, matchReasons, PENDING_POLL_MS, pollWhilePending } from "./writer-knowledge.ts";
+import {
+  excerpt,
+  highlight,
+  highlightTerms,
+  matchReasons,
+  PENDING_POLL_MS,
+  pollWhilePending,
+  similarityLabel,
+} from "./writer-knowledge.ts";
 
 describe("pollWhilePending", () => {
   it("polls only while an entry waits for the worker", () => {
@@ -11,14 +19,22 @@ describe("pollWhilePending", () => {
 });
 
 describe("matchReasons", () => {
-  it("says which signals matched, keyword first, similarity as a percentage", () => {
+  it("marks the best keyword match as such, then says how close in meaning, in words (never '0% similar')", () => {
     expect(matchReasons({ keyword: { rank: 1 }, vector: { rank: 3, similarity: 0.8249 } })).toEqual([
-      "Best match for your words",
-      "Close in meaning (82% similar)",
+      { label: "Best match for your words", best: true },
+      { label: "Very close in meaning", best: false },
     ]);
-    expect(matchReasons({ keyword: { rank: 4 }, vector: null })).toEqual(["Matches your words"]);
-    expect(matchReasons({ keyword: null, vector: { rank: 1, similarity: 1.2 } })).toEqual(["Close in meaning (100% similar)"]);
+    expect(matchReasons({ keyword: { rank: 4 }, vector: null })).toEqual([{ label: "Has your words", best: false }]);
+    expect(matchReasons({ keyword: null, vector: { rank: 1, similarity: 0.31 } })).toEqual([
+      { label: "Close in meaning", best: false },
+    ]);
+    expect(matchReasons({ keyword: null, vector: { rank: 2, similarity: 0.18 } })).toEqual([
+      { label: "Related in meaning", best: false },
+    ]);
     expect(matchReasons({ keyword: null, vector: null })).toEqual([]);
+    for (const similarity of [0, 0.001, 0.2, 0.4, 0.9]) {
+      expect(similarityLabel(similarity)).not.toMatch(/%/);
+    }
   });
 });
 

@@ -29,14 +29,33 @@ export function pollWhilePending(entries: readonly { embedding: { status: Embedd
   return entries?.some((e) => e.embedding.status === "pending") ? PENDING_POLL_MS : false;
 }
 
-/** "Matches your words" / "Close in meaning (82% similar)", strongest signal first. */
-export function matchReasons(matched: KnowledgeMatch["matched"]): string[] {
-  const reasons: string[] = [];
-  if (matched.keyword) reasons.push(matched.keyword.rank === 1 ? "Best match for your words" : "Matches your words");
-  if (matched.vector) {
-    const percent = Math.round(Math.max(0, Math.min(1, matched.vector.similarity)) * 100);
-    reasons.push(`Close in meaning (${percent}% similar)`);
+/**
+ * Cosine similarity in words a person reads. A raw cosine is no percentage anyone understands (two
+ * related notes can score 0.3, which read as "30% similar" sounds unrelated, and the unrelated ones
+ * read "0% similar"); the search only returns entries above its relevance floor, so these bands grade
+ * what is relevant.
+ */
+export function similarityLabel(similarity: number): string {
+  if (similarity >= 0.5) return "Very close in meaning";
+  if (similarity >= 0.3) return "Close in meaning";
+  return "Related in meaning";
+}
+
+export interface MatchReason {
+  label: string;
+  /** The top keyword match: shown as a "best match" badge, not as a plain reason. */
+  best: boolean;
+}
+
+/** Why an entry matched, strongest signal first: its words (the best keyword match marked), then its meaning. */
+export function matchReasons(matched: KnowledgeMatch["matched"]): MatchReason[] {
+  const reasons: MatchReason[] = [];
+  if (matched.keyword) {
+    reasons.push(
+      matched.keyword.rank === 1 ? { label: "Best match for your words", best: true } : { label: "Has your words", best: false },
+    );
   }
+  if (matched.vector) reasons.push({ label: similarityLabel(matched.vector.similarity), best: false });
   return reasons;
 }
 

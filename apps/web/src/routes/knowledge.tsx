@@ -378,7 +378,9 @@ function MatchRow({ match, terms }: { match: Match; terms: string[] }) {
       {reasons.length > 0 && (
         <ul className="wr-match-reasons" aria-label="Why it matched">
           {reasons.map((r) => (
-            <li key={r}>{r}</li>
+            <li key={r.label} className={r.best ? "badge badge-accent wr-best-match" : undefined}>
+              {r.label}
+            </li>
           ))}
         </ul>
       )}

@@ -187,7 +187,19 @@ export async function vectorCandidates(
 export const KEYWORD_RANK_MAX = 2000;
 
 /**
- * Full-text matches (title weighted above content), best ts_rank_cd first.
+ * The query's words joined by OR for to_tsquery: an entry with any of them matches, and ts_rank_cd puts
+ * those with more of them (closer together) first. websearch_to_tsquery ANDs every word, so a question
+ * ("what do my readers want from marketing?") matched no entry that lacked one of its words, and an
+ * entry showing the searched word highlighted was not counted as a keyword match. Words are reduced to
+ * letters and digits, so the query text never reaches to_tsquery's syntax; null when none is left.
+ */
+export function anyWordQuery(query: string): string | null {
+  const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 32);
+  return words.length ? words.join(" | ") : null;
+}
+
+/**
+ * Full-text matches of any of the query's words (title weighted above content), best ts_rank_cd first.
  *
  * Run it as the system role with the caller's id (writer.service does): under RLS the planner may not
  * use the GIN index for `@@`, because `@@` is not leakproof and the policy's qual must be evaluated
@@ -195,10 +207,12 @@ export const KEYWORD_RANK_MAX = 2000;
  * returns are only candidates: the entries themselves are read as the user, under RLS.
  */
 export async function keywordCandidates(tx: Tx, userId: string, query: string, limit: number) {
+  const tsquery = anyWordQuery(query);
+  if (!tsquery) return [];
   const r = await sql<{ id: string; rank: number }>`
     SELECT m.id, ts_rank_cd(m.search_tsv, m.q) AS rank
       FROM (SELECT e.id, e.search_tsv, q
-              FROM knowledge_entries e, websearch_to_tsquery('english', ${query}) q
+              FROM knowledge_entries e, to_tsquery('english', ${tsquery}) q
              WHERE e.user_id = ${userId} AND e.search_tsv @@ q
              LIMIT ${KEYWORD_RANK_MAX}) m
      ORDER BY rank DESC, m.id

@@ -41,6 +41,15 @@ const CANDIDATES = 50;
  * (k = 60) gives rank 20 and rank 50 nearly the same weight anyway.
  */
 export const VECTOR_CANDIDATES = 20;
+/**
+ * The relevance floor for an entry found by meaning alone (no word of the query in it): its cosine
+ * similarity must reach this, and half the best one's. Nearest neighbours always exist, so without a
+ * floor every entry came back for any query ("0% similar"). Measured with the offline embeddings:
+ * unrelated texts score below 0.1, related ones 0.19 to 0.55; hosted models spread wider, and the
+ * relative half keeps a weak neighbour out when a strong one is there.
+ */
+export const MIN_SIMILARITY = 0.15;
+const RELATIVE_SIMILARITY = 0.5;
 
 const embeddingText = (e: { title: string; content: string }) => `${e.title}\n\n${e.content}`;
 
@@ -97,6 +106,8 @@ export async function hybridSearch(
     iterativeScan?: boolean;
     signals?: ("vector" | "keyword")[];
     keyword?: { id: string; rank: number }[];
+    /** The floor for entries found by meaning alone (MIN_SIMILARITY); 0 keeps every nearest neighbour. */
+    minSimilarity?: number;
   },
 ): Promise<KnowledgeMatch[]> {
   const signals = input.signals ?? ["vector", "keyword"];
@@ -109,7 +120,14 @@ export async function hybridSearch(
   const keyword = signals.includes("keyword")
     ? (input.keyword ?? (await repo.keywordCandidates(tx, userId, input.query, candidates)))
     : [];
-  const fused = reciprocalRankFusion({ vector: vector.map((v) => v.id), keyword: keyword.map((k) => k.id) }).slice(
+  const similarity = (distance: number) => 1 - distance;
+  const best = Math.max(0, ...vector.map((v) => similarity(v.distance)));
+  const min = input.minSimilarity ?? MIN_SIMILARITY;
+  const floor = min > 0 ? Math.max(min, best * RELATIVE_SIMILARITY) : Number.NEGATIVE_INFINITY;
+  const byKeyword = new Set(keyword.map((k) => k.id));
+  // Found by meaning alone and below the floor: not relevant, so not a candidate at all.
+  const relevant = vector.filter((v) => byKeyword.has(v.id) || similarity(v.distance) >= floor);
+  const fused = reciprocalRankFusion({ vector: relevant.map((v) => v.id), keyword: keyword.map((k) => k.id) }).slice(
     0,
     input.limit,
   );
@@ -132,7 +150,7 @@ export async function hybridSearch(
         entry,
         score: f.score,
         matched: {
-          vector: v ? { rank: v, similarity: 1 - (distance.get(f.id) ?? 1) } : null,
+          vector: v ? { rank: v, similarity: similarity(distance.get(f.id) ?? 1) } : null,
           keyword: k ? { rank: k } : null,
         },
       },
