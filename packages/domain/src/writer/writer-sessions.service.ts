@@ -895,7 +895,7 @@ async function* streamSession(
 
 // ---- background work ----
 
-const TITLE_PROMPT =
+export const TITLE_PROMPT =
   "Write a short title (at most 6 words) for a piece of writing about the idea below. " +
   "Reply with the title only: no quotes, no trailing punctuation.";
 
