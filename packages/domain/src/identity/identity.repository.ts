@@ -16,17 +16,28 @@ export async function findPasswordHash(tx: Tx, userId: string) {
   return row?.password_hash;
 }
 
-/** Returns the new user id, or undefined when the e-mail is taken. */
+/**
+ * Creates the account and its profile in one statement, or nothing when the e-mail is taken: one round
+ * trip either way (sign-up must take the same time for a taken address). Returns the new user id, or
+ * undefined when the e-mail is taken.
+ */
 export async function insertUser(tx: Tx, values: { email: string; passwordHash: string; displayName: string | null }) {
-  const user = await tx
-    .insertInto("users")
-    .values({ email: values.email, password_hash: values.passwordHash })
-    .onConflict((oc) => oc.column("email").doNothing())
-    .returning("id")
+  const row = await tx
+    .with("new_user", (db) =>
+      db
+        .insertInto("users")
+        .values({ email: values.email, password_hash: values.passwordHash })
+        .onConflict((oc) => oc.column("email").doNothing())
+        .returning("id"),
+    )
+    .insertInto("profiles")
+    .columns(["user_id", "display_name"])
+    .expression((eb) =>
+      eb.selectFrom("new_user").select(["new_user.id", sql<string | null>`${values.displayName}::text`.as("display_name")]),
+    )
+    .returning("user_id")
     .executeTakeFirst();
-  if (!user) return undefined;
-  await tx.insertInto("profiles").values({ user_id: user.id, display_name: values.displayName }).execute();
-  return user.id;
+  return row?.user_id;
 }
 
 export async function updatePasswordHash(tx: Tx, userId: string, passwordHash: string, options: { changed: boolean }) {
