@@ -7,12 +7,15 @@
  * bound, or tells the caller to answer `Connection: close` instead.
  */
 
-/** Bodies up to this size are drained after an early answer; bigger ones close the connection. */
-export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * Bodies up to this size are drained after an early answer; bigger ones close the connection (reading
+ * megabytes only to throw them away costs more than the client's new connection).
+ */
+export const DRAIN_MAX_BYTES = 1024 * 1024;
 /** A client sending slower than this gets its connection closed rather than drained. */
 export const DRAIN_TIMEOUT_MS = 2_000;
 
-export type BodyRead = { kind: "ok"; bytes: Uint8Array } | { kind: "too-large" } | { kind: "aborted" };
+export type BodyRead = { kind: "ok"; bytes: Uint8Array } | { kind: "too-large" } | { kind: "refused" } | { kind: "aborted" };
 
 /** What the edge did with a request's body: `finishBody` takes care of the rest. */
 export interface BodyState {
@@ -30,8 +33,16 @@ export function declaredLength(req: Request): number | null {
   return Number(value);
 }
 
-/** Reads the whole body, refusing it as soon as it exceeds `limit` (by its declared length or its bytes). */
-export async function readBody(req: Request, limit: number, state: BodyState): Promise<BodyRead> {
+/**
+ * Reads the whole body, refusing it as soon as it exceeds `limit` (by its declared length or its
+ * bytes) or `check` refuses a chunk.
+ */
+export async function readBody(
+  req: Request,
+  limit: number,
+  state: BodyState,
+  check: (chunk: Uint8Array) => boolean = () => true,
+): Promise<BodyRead> {
   if (!req.body) {
     state.complete = true;
     return { kind: "ok", bytes: new Uint8Array(0) };
@@ -48,6 +59,7 @@ export async function readBody(req: Request, limit: number, state: BodyState): P
       if (done) break;
       size += value.byteLength;
       if (size > limit) return { kind: "too-large" };
+      if (!check(value)) return { kind: "refused" };
       chunks.push(value);
     }
   } catch {

@@ -7,7 +7,7 @@
 import { type BodyState, declaredLength, readBody } from "./body.ts";
 import { edgeError } from "./errors.ts";
 import { type Bound, ByteBudget, InFlight } from "./in-flight.ts";
-import { jsonNestsDeeperThan } from "./json-depth.ts";
+import { JsonDepthScanner, jsonNestsDeeperThan } from "./json-depth.ts";
 import { MAX_BATCH_SIZE, MAX_BODY_LIMIT, MAX_JSON_DEPTH, type ProcedureTable } from "./procedures.ts";
 
 /** Concurrent calls per caller (session, or address when signed out) and per address. */
@@ -78,16 +78,13 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
       releaseBytes();
       releaseSlot();
     };
-    const read = await readBody(req, limit, body);
+    const depth = new JsonDepthScanner(MAX_JSON_DEPTH);
+    const read = await readBody(req, limit, body, (chunk) => depth.push(chunk));
     if (read.kind !== "ok") {
       release();
-      return read.kind === "too-large"
-        ? edgeError(413, "PAYLOAD_TOO_LARGE", "The request is too large.")
-        : edgeError(400, "BAD_REQUEST", "The request body could not be read.");
-    }
-    if (jsonNestsDeeperThan(read.bytes, MAX_JSON_DEPTH)) {
-      release();
-      return edgeError(400, "BAD_REQUEST", "The input is nested too deeply.");
+      if (read.kind === "too-large") return edgeError(413, "PAYLOAD_TOO_LARGE", "The request is too large.");
+      if (read.kind === "refused") return edgeError(400, "BAD_REQUEST", "The input is nested too deeply.");
+      return edgeError(400, "BAD_REQUEST", "The request body could not be read.");
     }
     return {
       req: new Request(req.url, { method: req.method, headers: req.headers, body: read.bytes, signal: req.signal }),
