@@ -42,3 +42,18 @@ test("a child that dies is restarted with backoff; the others keep running; stop
   assert.equal(supervisor.restarts.get("api"), after);
   assert.equal(supervisor.current("api"), undefined);
 });
+
+test("a child that cannot start is retried with backoff, not a crash of the supervisor", async () => {
+  const lines: string[] = [];
+  const supervisor = supervise(
+    [{ name: "web", start: () => spawn("/nonexistent/inkwell-missing-command", [], { stdio: "ignore", detached: true }) }],
+    { log: (m) => lines.push(m), initialBackoffMs: 50, maxBackoffMs: 100 },
+  );
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((supervisor.restarts.get("web") ?? 0) < 2 && Date.now() < deadline) await sleep(20);
+    assert.match(lines[0] ?? "", /web could not start \(spawn \/nonexistent\/inkwell-missing-command ENOENT\)/);
+  } finally {
+    await supervisor.stop();
+  }
+});

@@ -52,14 +52,22 @@ export function supervise(specs: ChildSpec[], options: SuperviseOptions): Superv
     const startedAt = Date.now();
     const child = spec.start();
     running.set(spec.name, child);
-    child.once("exit", (code, signal) => {
+    let ended = false;
+    const onEnd = (why: string) => {
+      if (ended) return;
+      ended = true;
       if (running.get(spec.name) === child) running.delete(spec.name);
+      // What the child left behind in its group (e.g. `tsx`'s node, still holding the port) goes too.
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // nothing left
+      }
       if (stopping) return;
       // A run that lasted is a new failure, not the next in a crash loop.
       const delay = Date.now() - startedAt >= stableAfterMs ? initialBackoffMs : backoffMs;
       const count = (restarts.get(spec.name) ?? 0) + 1;
       restarts.set(spec.name, count);
-      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       options.log(
         `\x1b[31m${spec.name} ${why}\x1b[0m; restarting it in ${Math.round(delay / 100) / 10} s (restart ${count}); the other processes keep running`,
       );
@@ -68,7 +76,10 @@ export function supervise(specs: ChildSpec[], options: SuperviseOptions): Superv
         if (!stopping) launch(spec, Math.min(delay * 2, maxBackoffMs));
       }, delay);
       timers.add(timer);
-    });
+    };
+    child.once("exit", (code, signal) => onEnd(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    // A child that could not even start (e.g. the command is missing) emits only "error".
+    child.once("error", (error) => onEnd(`could not start (${error.message})`));
   };
 
   for (const spec of specs) launch(spec, initialBackoffMs);
