@@ -15,7 +15,11 @@ export const DRAIN_MAX_BYTES = 1024 * 1024;
 /** A client sending slower than this gets its connection closed rather than drained. */
 export const DRAIN_TIMEOUT_MS = 2_000;
 
-export type BodyRead = { kind: "ok"; bytes: Uint8Array } | { kind: "too-large" } | { kind: "refused" } | { kind: "aborted" };
+export type BodyRead =
+  | { kind: "ok"; bytes: Uint8Array<ArrayBuffer> }
+  | { kind: "too-large" }
+  | { kind: "refused" }
+  | { kind: "aborted" };
 
 /** What the edge did with a request's body: `finishBody` takes care of the rest. */
 export interface BodyState {
@@ -45,7 +49,7 @@ export async function readBody(
 ): Promise<BodyRead> {
   if (!req.body) {
     state.complete = true;
-    return { kind: "ok", bytes: new Uint8Array(0) };
+    return { kind: "ok", bytes: new Uint8Array(new ArrayBuffer(0)) };
   }
   const declared = declaredLength(req);
   if (declared !== null && declared > limit) return { kind: "too-large" };
@@ -66,7 +70,7 @@ export async function readBody(
     return { kind: "aborted" };
   }
   state.complete = true;
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(new ArrayBuffer(size));
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);

@@ -7,7 +7,7 @@
  */
 import type { AppRouter } from "@inkwell/api/router";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, isTRPCClientError, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, isTRPCClientError, splitLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 
@@ -41,6 +41,15 @@ export const queryClient = new QueryClient({
   },
 });
 
+/**
+ * Uploads (base64 files of megabytes) go alone: the API sizes a request's body limit from the
+ * procedures in its URL, and two 5 MB images batched together would exceed an upload's limit.
+ */
+const UPLOADS = new Set(["chat.addDocument", "publishing.posts.uploadMedia", "brand.uploadLogo"]);
+
+/** The API refuses batches of more than 25 calls (apps/api/src/http/procedures.ts). */
+const MAX_BATCH_ITEMS = 20;
+
 export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     // Subscriptions (chat.stream) are server-sent events over the browser's EventSource: same origin, so
@@ -48,7 +57,11 @@ export const trpcClient = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink({ url: "/trpc" }),
-      false: httpBatchLink({ url: "/trpc" }),
+      false: splitLink({
+        condition: (op) => UPLOADS.has(op.path),
+        true: httpLink({ url: "/trpc" }),
+        false: httpBatchLink({ url: "/trpc", maxItems: MAX_BATCH_ITEMS }),
+      }),
     }),
   ],
 });
