@@ -57,3 +57,33 @@ test("a child that cannot start is retried with backoff, not a crash of the supe
     await supervisor.stop();
   }
 });
+
+test("what a dead child left in its process group is killed before the restart (it would hold the port)", async () => {
+  const pidFile = `/tmp/inkwell-supervise-${process.pid}.pid`;
+  // The child leaves a grandchild behind (as tsx leaves its node) and exits.
+  const script = `const { spawn } = require("node:child_process"); const g = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(g.pid)); setTimeout(() => process.exit(1), 100);`;
+  let starts = 0;
+  const supervisor = supervise(
+    [{ name: "api", start: () => (starts++ === 0 ? node(script)() : node("setInterval(() => {}, 1000)")()) }],
+    { log: () => {}, initialBackoffMs: 50 },
+  );
+  try {
+    const deadline = Date.now() + 20_000;
+    while ((supervisor.restarts.get("api") ?? 0) < 1 && Date.now() < deadline) await sleep(20);
+    const { readFileSync, rmSync } = await import("node:fs");
+    const grandchild = Number(readFileSync(pidFile, "utf8"));
+    rmSync(pidFile);
+    await sleep(200);
+    // Gone, or a zombie nobody reaps (PID 1 in a container may not): either way it no longer runs.
+    const state = (() => {
+      try {
+        return /State:\s+(\w)/.exec(readFileSync(`/proc/${grandchild}/status`, "utf8"))?.[1];
+      } catch {
+        return "gone";
+      }
+    })();
+    assert.ok(state === "gone" || state === "Z", `the grandchild is ${state}`);
+  } finally {
+    await supervisor.stop();
+  }
+});
