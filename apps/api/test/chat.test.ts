@@ -1,4 +1,5 @@
 import { getEventListeners } from "node:events";
+import { runJob } from "@inkwell/domain/jobs/handlers";
 import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { CRISIS_RESPONSE, chat, titleConversationJob } from "@inkwell/domain/chat";
 import { sql } from "kysely";
@@ -169,6 +170,28 @@ describe("chat with the offline provider", () => {
     expect(await u.caller.chat.list({ assistant: "companion" })).toEqual([]);
   });
 
+  it("cuts a preview between characters: an emoji at the cut stays whole or goes", async () => {
+    const u = await h.signUp("emoji-preview");
+    const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    const split = (s: string) => [...segmenter.segment(s)].map((g) => g.segment);
+    for (const [pad, emoji] of [
+      [157, "👨‍👩‍👧‍👦"],
+      [159, "🇫🇷"],
+      [158, "👍🏽"],
+    ] as const) {
+      const c = await u.caller.chat.create({ assistant: "tutor", title: `Preview ${pad}` });
+      const content = `${"a".repeat(pad)}${emoji} and more after the cut`;
+      await h.raw(sql`INSERT INTO messages (conversation_id, user_id, seq, role, content, status)
+        VALUES (${c.id}, ${u.me.id}, 1, 'user', ${content}, 'complete')`);
+      const { preview } = (await u.caller.chat.list({ search: `Preview ${pad}` }))[0]!;
+      expect(preview!.length).toBeLessThanOrEqual(160);
+      // Every character shown is a whole character of the message (left() kept a lone regional indicator,
+      // a skin tone without its hand, a family without its children).
+      expect(split(preview!)).toEqual(split(content).slice(0, split(preview!).length));
+      expect(preview).toBe("a".repeat(pad));
+    }
+  });
+
   it("renames, keeps a draft, records feedback, regenerates, edits, deletes", async () => {
     const u = await h.signUp("editor");
     const c = await u.caller.chat.create({ assistant: "tutor" });
@@ -213,14 +236,14 @@ describe("chat with the offline provider", () => {
     );
     expect(jobs.rows).toHaveLength(1);
     const deps = { db: h.db, ai: h.deps.ai, mailer: { send: async () => {}, close() {} } as never, log: h.deps.log };
-    await titleConversationJob.handler({ userId: u.me.id, conversationId: c.id }, deps);
+    await runJob(titleConversationJob, { userId: u.me.id, conversationId: c.id }, deps);
     const first = (await u.caller.chat.get({ conversationId: c.id })).conversation.title;
     expect(first).not.toBe("New conversation");
     expect(first.length).toBeLessThanOrEqual(80);
-    await titleConversationJob.handler({ userId: u.me.id, conversationId: c.id }, deps);
+    await runJob(titleConversationJob, { userId: u.me.id, conversationId: c.id }, deps);
     expect((await u.caller.chat.get({ conversationId: c.id })).conversation.title).toBe(first);
     await u.caller.chat.rename({ conversationId: c.id, title: "Mine" });
-    await titleConversationJob.handler({ userId: u.me.id, conversationId: c.id }, deps);
+    await runJob(titleConversationJob, { userId: u.me.id, conversationId: c.id }, deps);
     expect((await u.caller.chat.get({ conversationId: c.id })).conversation.title).toBe("Mine");
   });
 

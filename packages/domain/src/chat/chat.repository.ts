@@ -14,6 +14,7 @@ import type {
   ToolCallView,
   WorkspaceDocument,
 } from "./chat.schemas.ts";
+import { cutToGraphemes } from "./chat.text.ts";
 
 type ConversationRow = Omit<
   Tables.Conversations,
@@ -132,6 +133,9 @@ export async function deleteConversation(tx: Tx, id: string) {
 
 const recent = newestFirst("c.last_message_at", "c.id");
 
+/** A conversation's preview in the list: the start of its latest message. */
+const PREVIEW_CHARS = 160;
+
 export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationSummary[]> {
   let q = tx
     .selectFrom("conversations as c")
@@ -139,7 +143,8 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
     .select((eb) =>
       eb
         .selectFrom("messages as m")
-        .select(sql<string>`left(m.content, 160)`.as("p"))
+        // More than the preview needs, cut in JS at a character boundary (left() counts code points, so it can split an emoji).
+        .select(sql<string>`left(m.content, 200)`.as("p"))
         .whereRef("m.conversation_id", "=", "c.id")
         .where("m.role", "in", ["user", "assistant"])
         // A reply that has not produced text yet would preview as blank: show the question instead.
@@ -171,7 +176,10 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
     );
   }
   const rows = await q.execute();
-  return rows.map((r) => ({ ...toConversation(r as unknown as ConversationRow), preview: (r.preview as string | null) ?? null }));
+  return rows.map((r) => ({
+    ...toConversation(r as unknown as ConversationRow),
+    preview: typeof r.preview === "string" ? cutToGraphemes(r.preview, PREVIEW_CHARS) : null,
+  }));
 }
 
 export async function listMessages(tx: Tx, conversationId: string) {

@@ -40,6 +40,7 @@ import type {
   StreamEvent,
   WorkspaceDocument,
 } from "./chat.schemas.ts";
+import { cutToGraphemes } from "./chat.text.ts";
 import * as chatTools from "./chat.tools.ts";
 
 export interface ChatDeps {
@@ -797,23 +798,6 @@ export function cleanTitle(raw: string, fallbackFrom: string): string {
   const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
   const title = source.length > 80 ? `${cutToGraphemes(source, 77).trimEnd()}…` : source;
   return title || "New conversation";
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-
-/**
- * The longest start of `text` of at most `max` UTF-16 units that ends between two user-perceived
- * characters: a plain slice can split a surrogate pair (stored as U+FFFD) or a family, flag or
- * skin-tone emoji (shown as its parts).
- */
-export function cutToGraphemes(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    if (end + segment.length > max) break;
-    end += segment.length;
-  }
-  return text.slice(0, end);
 }
 
 /** The worker names a conversation after its first exchange (only while the user has not named it). */
