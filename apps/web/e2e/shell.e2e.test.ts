@@ -235,6 +235,7 @@ describe("the app shell in the browser", () => {
     expect(paletteFindings, `open palette:\n${describeFindings(paletteFindings)}`).toEqual([]);
     await page.keyboard.type("brand");
     await expect.poll(() => palette.getByRole("option").allTextContents()).toEqual(["Brand kit"]);
+    await screenshot("palette-1280");
     await page.keyboard.press("Enter");
     await visible(heading("Brand kit"));
     await expect.poll(() => palette.count()).toBe(0);
@@ -275,6 +276,7 @@ describe("the app shell in the browser", () => {
       else surprises.push(...unexpected(path, all).map((f) => `${path} @390 ${f.rule}`));
       if (path === "/") await screenshot("home-390");
       if (path === "/writer") await screenshot("writer-390");
+      if (path === "/publishing") await screenshot("publishing-390");
     }
   });
 
