@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
-import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { supervise } from "./supervise.ts";
 
 const root = resolve(import.meta.dirname, "..");

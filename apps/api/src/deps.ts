@@ -1,22 +1,21 @@
 /** Builds what procedures need from the validated environment. */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
-import { chatJobs } from "@inkwell/domain/chat";
 import { createStorageFromEnv } from "@inkwell/domain/files";
-import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
+import { defaultIdentitySettings } from "@inkwell/domain/identity";
+import { allJobs } from "@inkwell/domain/jobs";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
-import { postsJobs, publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
-import { voiceJobs } from "@inkwell/domain/voice";
-import { writerJobs } from "@inkwell/domain/writer";
+import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
 /**
- * The queues the API enqueues into (inside its transactions). Created at start, which also fills
- * pg-boss's queue cache: an uncached queue would be looked up on a second connection mid-transaction,
- * which the embedded database (one transaction at a time) would never answer.
+ * The queues the API may enqueue into (inside its transactions): every job in the domain's registry,
+ * the same list the worker runs. Created at start, which also fills pg-boss's queue cache: an uncached
+ * queue would be looked up on a second connection mid-transaction, which the embedded database (one
+ * transaction at a time) would never answer.
  */
-export const apiQueues = [...identityJobs, ...chatJobs, ...writerJobs, ...postsJobs, ...voiceJobs];
+export const apiQueues = allJobs;
 
 export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });

@@ -1,7 +1,7 @@
 /** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
 import { storageEnvSchema } from "@inkwell/domain/files";
-import { publishingEnvSchema } from "@inkwell/domain/publishing";
+import { publishingEnvSchema } from "@inkwell/domain/platforms";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({

@@ -8,8 +8,8 @@
  * callback forged into someone else's browser cannot attach an account to them.
  */
 import { asSession } from "@inkwell/db";
+import { type ConnectionsDeps, connections } from "@inkwell/domain/connections";
 import { DomainError } from "@inkwell/domain/platform/errors";
-import { type ConnectionsDeps, connections } from "@inkwell/domain/publishing";
 import type { Hono, Env as HonoEnv } from "hono";
 import { getCookie } from "hono/cookie";
 import { type ApiDeps, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";

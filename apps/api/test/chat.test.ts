@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
-import { runJob } from "@inkwell/domain/jobs/handlers";
 import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { CRISIS_RESPONSE, chat, titleConversationJob } from "@inkwell/domain/chat";
+import { runJob } from "@inkwell/domain/jobs/handlers";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness, startHarnessWithLocalModel } from "./harness.ts";

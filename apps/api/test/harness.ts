@@ -10,8 +10,10 @@ import { asSystem, createDb } from "@inkwell/db";
 import { type AiProvider, createAiProvider } from "@inkwell/domain/ai";
 import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat, chatJobs } from "@inkwell/domain/chat";
+import { connectionsJobs } from "@inkwell/domain/connections";
 import { LocalDiskStorage } from "@inkwell/domain/files";
 import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import {
   createBoss,
   createEnqueue,
@@ -22,9 +24,8 @@ import {
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
-import { connectionsJobs, publishingRuntime, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
-import { realPlatformsConfig } from "@inkwell/domain/publishing/platforms";
-import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { publishingRuntime, realPlatformsConfig, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
+import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import type { sql } from "kysely";
 import { inject } from "vitest";
 import { createApp } from "../src/app.ts";
@@ -63,7 +64,7 @@ export async function startHarness(
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   const ai = options.ai ?? createAiProvider({ provider: "offline" });
-  await registerJobs(boss, identityJobs, { db, mailer, log: silent, ai }, { pollingIntervalSeconds: 0.5 });
+  await registerJobs(boss, handlersFor(identityJobs), { db, mailer, log: silent, ai }, { pollingIntervalSeconds: 0.5 });
   // Chat jobs are enqueued (queues exist) but not worked here, so background titles never change rows
   // under a test; chat tests run the handlers directly.
   await prepareQueues(boss, db, chatJobs);
@@ -100,7 +101,7 @@ export async function startHarness(
     await prepareQueues(boss, db, connectionsJobs);
     await registerJobs(
       boss,
-      connectionsJobs,
+      handlersFor(connectionsJobs),
       { db, mailer, log: silent, ai, keyRing, publishing: deps.publishing, enqueue: deps.enqueue },
       { pollingIntervalSeconds: 0.5 },
     );

@@ -6,14 +6,14 @@
  */
 import { asUser } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
-import type { WorkerDeps } from "@inkwell/domain/platform";
+import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
 import { embedKnowledgeJob, writer } from "@inkwell/domain/writer";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 let h: Harness;
-let worker: WorkerDeps;
+let worker: DepsFor<"ai" | "mailer">;
 beforeAll(async () => {
   // The global setup created every API queue (apiQueues), so the harness's pg-boss has them cached.
   h = await startHarness();
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-const runEmbedJob = (userId: string, deps: WorkerDeps = worker) => embedKnowledgeJob.handler({ userId }, deps);
+const runEmbedJob = (userId: string, deps: DepsFor<"ai" | "mailer"> = worker) => runJob(embedKnowledgeJob, { userId }, deps);
 
 describe("knowledge entries", () => {
   it("are created pending with a job enqueued, embedded by the worker and become ready", async () => {

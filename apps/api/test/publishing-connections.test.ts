@@ -4,9 +4,9 @@
  * (rotation, one platform call under concurrency, transient vs revoked), reconnect, WordPress, disconnect.
  */
 import { type AddressInfo, createServer } from "node:net";
-import { type ConnectionsDeps, connections, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
-import type { PlatformKind } from "@inkwell/domain/publishing/platforms";
-import { isPlatformError } from "@inkwell/domain/publishing/platforms";
+import { type ConnectionsDeps, connections } from "@inkwell/domain/connections";
+import type { PlatformKind } from "@inkwell/domain/platforms";
+import { isPlatformError, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";

@@ -5,7 +5,8 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type PublisherDeps, runPublishJob, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
+import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
+import { type PublisherDeps, runPublishJob } from "@inkwell/domain/posts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";

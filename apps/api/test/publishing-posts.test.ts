@@ -4,18 +4,19 @@
  * sandbox platform receiving the posts, with its fault switches.
  */
 import { asUser } from "@inkwell/db";
-import { createBoss, createEnqueue, type JobDefinition, registerJobs } from "@inkwell/domain/platform";
+import { connections } from "@inkwell/domain/connections";
+import type { WorkerDeps } from "@inkwell/domain/jobs/handlers";
+import { createBoss, createEnqueue, type JobHandler, registerJobs } from "@inkwell/domain/platform";
+import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
+import type { SandboxPost } from "@inkwell/domain/platforms/testing";
 import {
   claimLeaseMsOf,
-  connections,
   type Post,
   type PublisherDeps,
   publishPostJob,
   runPublishJob,
-  sandboxPublishingRuntime,
   sweepStranded,
-} from "@inkwell/domain/publishing";
-import type { SandboxPost } from "@inkwell/domain/publishing/testing";
+} from "@inkwell/domain/posts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";
@@ -59,9 +60,9 @@ beforeAll(async () => {
     enqueue: createEnqueue(boss),
     config: { retryBaseMs: 200, reconcileDelayMs: 300, claimLeaseMs: 3_000 },
   };
-  const job: JobDefinition = {
-    ...publishPostJob,
-    handler: async (data) => void (await runPublishJob(publisher, data as { postId: string; version: number })),
+  const job: JobHandler<WorkerDeps> = {
+    job: publishPostJob,
+    run: async (data) => void (await runPublishJob(publisher, data as { postId: string; version: number })),
   };
   await registerJobs(boss, [job], {
     db: h.db,

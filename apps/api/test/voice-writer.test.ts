@@ -3,6 +3,7 @@
  * voice, writer sessions generated with it (offline provider), the outputs measured with the voice
  * fingerprint — before and after the user moves the sliders.
  */
+import { runJob } from "@inkwell/domain/jobs/handlers";
 import { analyzeProfileJob, fingerprint, type VoiceFingerprint, type VoiceTuning } from "@inkwell/domain/voice";
 import { writerSessions } from "@inkwell/domain/writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,7 +42,8 @@ describe("voice tuning through the writer", () => {
     const u = await h.signUp("voice-writer");
     const p = await u.caller.voice.create({ name: "Baker" });
     await u.caller.voice.addSample({ profileId: p.id, source: "paste", content: SAMPLE });
-    await analyzeProfileJob.handler(
+    await runJob(
+      analyzeProfileJob,
       { userId: u.me.id, profileId: p.id, ip: "10.1.1.1" },
       { db: h.db, ai: h.deps.ai, mailer: undefined as never, log: h.deps.log },
     );

@@ -6,7 +6,7 @@
  */
 import { asUser } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
-import type { WorkerDeps } from "@inkwell/domain/platform";
+import { runJob as runRegisteredJob, type WorkerDeps } from "@inkwell/domain/jobs/handlers";
 import { analyzeProfileJob, findBannedPhrases, voice } from "@inkwell/domain/voice";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ Do you really need another meeting? Probably not. Write it down, send it, move o
 Here's what I tell every new founder: your first version will embarrass you — that's the point.`;
 
 const runJob = (userId: string, profileId: string, deps: WorkerDeps = worker) =>
-  analyzeProfileJob.handler({ userId, profileId, ip: "10.9.9.9" }, deps);
+  runRegisteredJob(analyzeProfileJob, { userId, profileId, ip: "10.9.9.9" }, deps);
 
 async function jobsFor(profileId: string) {
   const r = await h.raw(

@@ -2,7 +2,7 @@
  * Writer sessions with the offline provider (the embedded default and the browser tests): every format
  * comes out ready and within its rules, grounded in the knowledge entries it reports.
  */
-import type { WorkerDeps } from "@inkwell/domain/platform";
+import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
 import {
   embedKnowledgeJob,
   readNewsletter,
@@ -30,8 +30,8 @@ it("writes every format offline within its rules", async () => {
     content: "I run a small sourdough bakery in Leeds and bake before dawn.",
     category: "about_me",
   });
-  const worker: WorkerDeps = { db: h.db, ai: h.deps.ai, mailer: undefined as never, log: h.deps.log };
-  await embedKnowledgeJob.handler({ userId: u.me.id }, worker);
+  const worker: DepsFor<"ai" | "mailer"> = { db: h.db, ai: h.deps.ai, mailer: undefined as never, log: h.deps.log };
+  await runJob(embedKnowledgeJob, { userId: u.me.id }, worker);
   const formats: WriterFormat[] = ["linkedin_post", "x_thread", "threads_post", "blog_article", "newsletter"];
   const { sessionId } = await u.caller.writer.sessions.create({
     concept: "Why a sourdough bakery should post every morning",
@@ -60,7 +60,7 @@ it("writes every format offline within its rules", async () => {
   for (const o of detail.outputs) expect(o.current?.content, o.format).not.toMatch(/\[\d+\]/);
 
   // Titled after its concept, though five outputs finished together.
-  await titleSessionJob.handler({ userId: u.me.id, sessionId }, worker);
+  await runJob(titleSessionJob, { userId: u.me.id, sessionId }, worker);
   expect((await u.caller.writer.sessions.get({ sessionId })).session.title).toBe("Why a sourdough bakery should post");
 });
 

@@ -9,7 +9,7 @@
 import { getEventListeners } from "node:events";
 import { asUser } from "@inkwell/db";
 import type { ChatBody } from "@inkwell/domain/ai/testing";
-import type { WorkerDeps } from "@inkwell/domain/platform";
+import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
 import {
   embedKnowledgeJob,
   readNewsletter,
@@ -28,7 +28,7 @@ type Caller = ReturnType<typeof createCaller>;
 
 let env: Awaited<ReturnType<typeof startHarnessWithLocalModel>>;
 let h: Harness;
-let worker: WorkerDeps;
+let worker: DepsFor<"ai" | "mailer">;
 beforeAll(async () => {
   env = await startHarnessWithLocalModel();
   h = env.h;
@@ -162,7 +162,7 @@ describe("generation", () => {
 
     // The title job names the session after its concept; finishing outputs asked for no second one.
     expect(((await titleJobs()).rows[0] as { n: number }).n).toBe(1);
-    await titleSessionJob.handler({ userId: u.me.id, sessionId }, worker);
+    await runJob(titleSessionJob, { userId: u.me.id, sessionId }, worker);
     expect((await u.caller.writer.sessions.get({ sessionId })).session.title).toBe("Bakery mornings");
     expect((await u.caller.writer.sessions.list())[0]).toMatchObject({ id: sessionId, title: "Bakery mornings" });
   });
@@ -179,7 +179,7 @@ describe("generation", () => {
       content: "Local families and office workers who buy bread on their way to work.",
       category: "audience",
     });
-    await embedKnowledgeJob.handler({ userId: u.me.id }, worker);
+    await runJob(embedKnowledgeJob, { userId: u.me.id }, worker);
 
     const concept = "Sourdough bakery mornings for office workers";
     const { sessionId } = await u.caller.writer.sessions.create({
@@ -898,7 +898,7 @@ describe("listing, search and projects", () => {
     expect(renamed.title).toBe("Starter guide");
     expect((await u.caller.writer.sessions.list({ query: "guide" })).map((s) => s.id)).toEqual([ids[0]]);
     // The worker never renames a session the user named.
-    await titleSessionJob.handler({ userId: u.me.id, sessionId: ids[0] as string }, worker);
+    await runJob(titleSessionJob, { userId: u.me.id, sessionId: ids[0] as string }, worker);
     expect((await u.caller.writer.sessions.get({ sessionId: ids[0] as string })).session.title).toBe("Starter guide");
 
     await u.caller.writer.sessions.delete({ sessionId: ids[2] as string });

@@ -14,8 +14,10 @@ import { createApiDeps, createApp, loadEnv } from "@inkwell/api";
 import { asSystem, createDb } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { chatJobs } from "@inkwell/domain/chat";
+import { connectionsJobs } from "@inkwell/domain/connections";
 import type { Operation } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import {
   createBoss,
   createEnqueue,
@@ -27,8 +29,9 @@ import {
   registerJobs,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
-import { connectionsJobs, postsJobs, publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
-import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
+import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
+import { postsJobs } from "@inkwell/domain/posts";
 import { usage } from "@inkwell/domain/usage";
 import { voiceJobs } from "@inkwell/domain/voice";
 import { writerJobs } from "@inkwell/domain/writer";
@@ -107,7 +110,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   await prepareQueues(boss, db, jobs);
   await registerJobs(
     boss,
-    jobs,
+    handlersFor(jobs),
     {
       db,
       mailer,

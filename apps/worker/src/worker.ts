@@ -7,6 +7,7 @@
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { createStorageFromEnv } from "@inkwell/domain/files";
+import { assertWorkerDeps, type WorkerDeps } from "@inkwell/domain/jobs/handlers";
 import {
   createBoss,
   createEnqueue,
@@ -16,15 +17,18 @@ import {
   prepareQueues,
   registerJobs,
 } from "@inkwell/domain/platform";
-import { publishingRuntimeFromEnv } from "@inkwell/domain/publishing";
+import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
 import type { WorkerEnv } from "./env.ts";
-import { allJobs } from "./jobs.ts";
+import { allHandlers, allJobs } from "./jobs.ts";
 
 export interface RunningWorker {
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningWorker> {
+  // Nothing below connects until boss.start(), so a worker missing what a job needs (say
+  // INKWELL_ENCRYPTION_KEYS for the publishing jobs) stops first, naming the job, instead of failing
+  // that job on every run.
   const { db } = createDb({ url: env.DATABASE_URL, max: 6, applicationName: "inkwell-worker" });
   const boss = createBoss(env.DATABASE_URL, {
     supervise: true,
@@ -32,25 +36,28 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
     max: 6,
     superviseIntervalSeconds: env.WORKER_SUPERVISE_SECONDS,
   });
+  const mailer = createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
+  const deps: WorkerDeps = {
+    db,
+    mailer,
+    log,
+    ai: createAiProvider(aiConfigFromEnv(env)),
+    enqueue: createEnqueue(boss),
+    storage: createStorageFromEnv(env),
+    publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
+    ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
+  };
+  try {
+    assertWorkerDeps(allHandlers, deps);
+  } catch (err) {
+    mailer.close();
+    await db.destroy();
+    throw err;
+  }
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   await prepareQueues(boss, db, allJobs);
-  const mailer = createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
-  await registerJobs(
-    boss,
-    allJobs,
-    {
-      db,
-      mailer,
-      log,
-      ai: createAiProvider(aiConfigFromEnv(env)),
-      enqueue: createEnqueue(boss),
-      storage: createStorageFromEnv(env),
-      publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
-      ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
-    },
-    { pollingIntervalSeconds: env.WORKER_POLL_SECONDS },
-  );
+  await registerJobs(boss, allHandlers, deps, { pollingIntervalSeconds: env.WORKER_POLL_SECONDS });
   log.info({ queues: allJobs.map((j) => j.name) }, "worker started");
   return {
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
+import { type ConnectionsDeps, connections } from "@inkwell/domain/connections";
 import {
   createBoss,
   createEnqueue,
@@ -16,8 +17,9 @@ import {
   prepareQueues,
   startLocalSmtpServer,
 } from "@inkwell/domain/platform";
-import { type ConnectionsDeps, connections, posts, postsJobs, sandboxPublishingRuntime } from "@inkwell/domain/publishing";
-import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
+import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
+import { posts, postsJobs } from "@inkwell/domain/posts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 

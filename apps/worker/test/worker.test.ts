@@ -1,10 +1,11 @@
 import { asSystem, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { purgeExpiredJob, sendEmailJob } from "@inkwell/domain/identity";
-import { createBoss, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { createBoss, generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadWorkerEnv } from "../src/env.ts";
+import { allHandlers, allJobs } from "../src/jobs.ts";
 import { type RunningWorker, startWorker } from "../src/worker.ts";
 
 const url = inject("databaseUrl");
@@ -16,7 +17,15 @@ let boss: ReturnType<typeof createBoss>;
 
 beforeAll(async () => {
   smtp = await startLocalSmtpServer();
-  worker = await startWorker(loadWorkerEnv({ DATABASE_URL: url, SMTP_URL: smtp.url, WORKER_POLL_SECONDS: "0.5" }), log);
+  worker = await startWorker(
+    loadWorkerEnv({
+      DATABASE_URL: url,
+      SMTP_URL: smtp.url,
+      WORKER_POLL_SECONDS: "0.5",
+      INKWELL_ENCRYPTION_KEYS: generateKeySpec(),
+    }),
+    log,
+  );
   boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
   await boss.start();
 });
@@ -36,6 +45,20 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 15_00
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe("the worker's configuration", () => {
+  it("refuses to start without the key ring the publishing jobs need, naming the jobs and the variable", async () => {
+    const env = loadWorkerEnv({ DATABASE_URL: url, SMTP_URL: smtp.url });
+    const started = startWorker(env, log);
+    await expect(started).rejects.toThrow(/publishing\.publish-post needs keyRing: the key ring \(INKWELL_ENCRYPTION_KEYS\)/);
+    await expect(started).rejects.toThrow(/publishing\.refresh-connection needs keyRing/);
+  });
+
+  it("registers a handler for exactly the registry's jobs (the list the API creates queues from)", () => {
+    expect(allHandlers.map((h) => h.job.name)).toEqual(allJobs.map((j) => j.name));
+    expect(allJobs.map((j) => j.name)).toContain("publishing.refresh-connection");
+  });
+});
 
 describe("the worker, end to end through pg-boss", () => {
   it("purges expired sessions and spent tokens, and keeps live ones", async () => {

@@ -32,6 +32,7 @@
  */
 import { asUser, createDb } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { createBoss, type Logger, registerJobs } from "@inkwell/domain/platform";
 import { embedKnowledgeJob, writer } from "@inkwell/domain/writer";
 import { sql } from "kysely";
@@ -561,7 +562,7 @@ async function measureEmbedding(
   try {
     await registerJobs(
       boss,
-      [embedKnowledgeJob],
+      handlersFor([embedKnowledgeJob]),
       { db: worker.db, ai, log: quiet, mailer: undefined as never },
       { pollingIntervalSeconds: pollSeconds },
     );

@@ -21,7 +21,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createDb } from "@inkwell/db";
 import { type LocalSmtpServer, startLocalSmtpServer } from "@inkwell/domain/platform";
-import { startSandboxPlatform } from "@inkwell/domain/publishing/testing";
+import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import type { BenchUser } from "../lib/stack.ts";
 import { percentile } from "../lib/stats.ts";
 import type { Suite } from "../lib/suite.ts";

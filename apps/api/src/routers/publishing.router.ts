@@ -1,17 +1,19 @@
 import {
   type ConnectionsDeps,
-  composePostInput,
   connectionIdInput,
   connections,
   connectWordPressInput,
+  startOAuthInput,
+} from "@inkwell/domain/connections";
+import {
+  composePostInput,
   listPostsInput,
   type PostsDeps,
   postIdInput,
   posts,
-  startOAuthInput,
   updatePostInput,
   uploadMediaInput,
-} from "@inkwell/domain/publishing";
+} from "@inkwell/domain/posts";
 import type { Context } from "../trpc/context.ts";
 import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 

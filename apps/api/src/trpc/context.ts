@@ -9,7 +9,7 @@ import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
-import type { PublishingRuntime } from "@inkwell/domain/publishing";
+import type { PublishingRuntime } from "@inkwell/domain/platforms";
 
 export const SESSION_COOKIE = "inkwell_session";
 

@@ -3,11 +3,6 @@
  * browser-safe schemas entry, so that the composer's live counts agree with what scheduling accepts.
  */
 
-export type { PlatformKind, ValidationIssue } from "@inkwell/domain/publishing/platforms";
-export {
-  connectWordPressInput,
-  lengthOn,
-  PLATFORM_LIMITS,
-  PLATFORM_NAMES,
-  validatePost,
-} from "@inkwell/domain/publishing/schemas";
+export { connectWordPressInput } from "@inkwell/domain/connections/schemas";
+export type { PlatformKind, ValidationIssue } from "@inkwell/domain/platforms/schemas";
+export { lengthOn, PLATFORM_LIMITS, PLATFORM_NAMES, validatePost } from "@inkwell/domain/platforms/schemas";

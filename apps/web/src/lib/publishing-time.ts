@@ -7,7 +7,7 @@
  * Local times are 'YYYY-MM-DDTHH:mm' strings, the value of an <input type="datetime-local">.
  */
 
-import { resolveLocalTime } from "@inkwell/domain/publishing/schemas";
+import { resolveLocalTime } from "@inkwell/domain/posts/schemas";
 
 /**
  * Whether a picked time can be scheduled, by the server's own rule (`resolveLocalTime`, shared through

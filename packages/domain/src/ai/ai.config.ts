@@ -2,59 +2,19 @@
  * Provider configuration. The apps fill it from their environment and pass it in; this package never
  * reads process.env (the openai SDK would, so every option it falls back to env for is set explicitly).
  */
-import { z } from "zod";
+import { type AiConfigInput, aiConfigSchema } from "./ai.settings.ts";
 import type { AiProvider } from "./ai.types.ts";
 import { createImageApiClient } from "./providers/image-api.ts";
 import { createOfflineProvider } from "./providers/offline.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
 
-const openAiConfigSchema = z.object({
-  /** Any OpenAI-compatible server: https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama), vLLM, LM Studio. */
-  baseUrl: z.url().default("https://api.openai.com/v1"),
-  /** Local servers ignore it but the SDK needs one; any non-empty string works there. */
-  apiKey: z.string().min(1),
-  chatModel: z.string().min(1).default("gpt-4o-mini"),
-  embeddingModel: z.string().min(1).default("text-embedding-3-small"),
-  visionModel: z.string().min(1).default("gpt-4o-mini"),
-  transcriptionModel: z.string().min(1).default("whisper-1"),
-  /** Per attempt; the SDK retries timed-out attempts too, up to maxRetries. */
-  timeoutMs: z.number().int().positive().default(60_000),
-  maxRetries: z.number().int().min(0).max(10).default(2),
-  /**
-   * OpenAI's reasoning models accept only max_completion_tokens; Ollama and LM Studio only max_tokens.
-   */
-  maxTokensField: z.enum(["max_completion_tokens", "max_tokens"]).default("max_completion_tokens"),
-  /** Ask for response_format json_object in structured calls; turn off for servers that reject it. */
-  jsonMode: z.boolean().default(true),
-});
-
-const imageApiConfigSchema = z.object({
-  baseUrl: z.url(),
-  apiKey: z.string().min(1),
-  model: z.string().min(1).default("default"),
-  timeoutMs: z.number().int().positive().default(30_000),
-  maxRetries: z.number().int().min(0).max(10).default(2),
-});
-
-export const aiConfigSchema = z
-  .object({
-    provider: z.enum(["offline", "openai"]).default("offline"),
-    openai: openAiConfigSchema.optional(),
-    /** Must match the vector column; the offline embeddings use the same size so the schema never changes. */
-    embeddingDimensions: z.number().int().min(8).max(16_000).default(1536),
-    embeddingBatchSize: z.number().int().min(1).max(2048).default(64),
-    /** A Higgsfield-style submit/poll image API, used by the openai provider. */
-    imageApi: imageApiConfigSchema.optional(),
-  })
-  .refine((c) => c.provider !== "openai" || c.openai !== undefined, {
-    message: 'provider "openai" needs the openai settings (at least apiKey)',
-    path: ["openai"],
-  });
-
-export type AiConfigInput = z.input<typeof aiConfigSchema>;
-export type AiConfig = z.output<typeof aiConfigSchema>;
-export type OpenAiConfig = z.output<typeof openAiConfigSchema>;
-export type ImageApiConfig = z.output<typeof imageApiConfigSchema>;
+export {
+  type AiConfig,
+  type AiConfigInput,
+  aiConfigSchema,
+  type ImageApiConfig,
+  type OpenAiConfig,
+} from "./ai.settings.ts";
 
 export function createAiProvider(input: AiConfigInput = {}): AiProvider {
   const config = aiConfigSchema.parse(input);

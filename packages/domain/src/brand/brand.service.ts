@@ -6,7 +6,7 @@
  * S3 that is an HTTP call, which must not hold a transaction).
  */
 import { asUser, type Database, type Tx } from "@inkwell/db";
-import type { Storage } from "../files/files.storage.ts";
+import type { Storage } from "../files/index.ts";
 import { files } from "../files/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import type { KeyRing } from "../platform/secret-box.ts";

@@ -1,7 +1,5 @@
-import { asUser } from "@inkwell/db";
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
-import * as credits from "./credits.service.ts";
 
 /**
  * Settling a long job's reservation happens here, in one transaction per job: if the worker dies
@@ -12,18 +10,12 @@ export const settleHoldJob = defineJob({
   name: "credits.settle-hold",
   schema: z.object({ userId: z.uuid(), holdId: z.uuid(), used: z.number().int().min(0) }),
   queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 60, heartbeatSeconds: 10 },
-  async handler({ userId, holdId, used }, { db }) {
-    await asUser(db, userId, (tx) => credits.capture(tx, userId, holdId, used));
-  },
 });
 
 export const releaseHoldJob = defineJob({
   name: "credits.release-hold",
   schema: z.object({ userId: z.uuid(), holdId: z.uuid(), note: z.string().max(500).optional() }),
   queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 60, heartbeatSeconds: 10 },
-  async handler({ userId, holdId, note }, { db }) {
-    await asUser(db, userId, (tx) => credits.release(tx, userId, holdId, note));
-  },
 });
 
 export const releaseStaleHoldsJob = defineJob({
@@ -31,10 +23,6 @@ export const releaseStaleHoldsJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "* * * * *",
   queue: { retryLimit: 1, expireInSeconds: 120 },
-  async handler(_data, { db, log }) {
-    const r = await credits.releaseStaleHolds(db);
-    if (r.released) log.info(r, "released stale credit holds");
-  },
 });
 
 export const expireGrantsJob = defineJob({
@@ -42,10 +30,6 @@ export const expireGrantsJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "*/10 * * * *",
   queue: { retryLimit: 2, expireInSeconds: 600 },
-  async handler(_data, { db, log }) {
-    const r = await credits.expireGrants(db);
-    if (r.expired) log.info(r, "expired credit grants");
-  },
 });
 
 /** Daily, so a worker that was down on the 1st still grants the month (the key makes it once). */
@@ -54,9 +38,6 @@ export const monthlyGrantsJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "5 0 * * *",
   queue: { retryLimit: 3, expireInSeconds: 3600 },
-  async handler(_data, { db, log }) {
-    log.info(await credits.grantMonthly(db), "monthly credit grants");
-  },
 });
 
 export const reconcileJob = defineJob({
@@ -64,10 +45,6 @@ export const reconcileJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "17 * * * *",
   queue: { retryLimit: 1, expireInSeconds: 900 },
-  async handler(_data, { db, log }) {
-    const drifts = await credits.reconcile(db, log);
-    log.info({ drifts: drifts.length }, "credit reconciliation finished");
-  },
 });
 
 export const creditsJobs = [settleHoldJob, releaseHoldJob, releaseStaleHoldsJob, expireGrantsJob, monthlyGrantsJob, reconcileJob];

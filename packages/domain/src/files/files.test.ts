@@ -13,6 +13,7 @@ import { startFauxqs } from "fauxqs";
 import { sql } from "kysely";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { handlersFor, missingNeeds, runJob } from "../jobs/handlers.ts";
 import { DomainError } from "../platform/errors.ts";
 import { generateKeySpec, parseKeyRing } from "../platform/secret-box.ts";
 import {
@@ -309,7 +310,7 @@ describe("the orphan sweep", () => {
     }
   });
 
-  it("runs as the worker's hourly job, and only warns when the worker has no storage", async () => {
+  it("runs as the worker's hourly job, which a worker without storage refuses to register", async () => {
     const messages: string[] = [];
     const log = {
       info: (_: object, m?: string) => messages.push(`info: ${m}`),
@@ -319,10 +320,12 @@ describe("the orphan sweep", () => {
     const orphan = await files.prepare({ storage }, await newUser(), { purpose: "brand_logo", filename: "o.png", bytes: png() });
     await utimes(join(root, orphan.storageKey), new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     const deps = { db, log, ai: undefined as never, mailer: undefined as never };
-    await purgeOrphansJob.handler({}, { ...deps, storage });
+    await runJob(purgeOrphansJob, {}, { ...deps, storage });
     expect(await storage.get(orphan.storageKey)).toBeNull();
-    await purgeOrphansJob.handler({}, deps);
-    expect(messages).toEqual(["info: purged orphaned files", "warn: files.purge-orphans: the worker has no storage configured"]);
+    expect(messages).toEqual(["info: purged orphaned files"]);
+    expect(missingNeeds(handlersFor([purgeOrphansJob]), deps)).toEqual([
+      "files.purge-orphans needs storage: file storage (STORAGE_*)",
+    ]);
     expect(purgeOrphansJob.schedule).toBe("41 * * * *");
   });
 });

@@ -1,8 +1,5 @@
-import { asSystem } from "@inkwell/db";
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
-import { linkMail, type Mail, signUpAttemptMail } from "./identity.mail.ts";
-import * as repo from "./identity.repository.ts";
 
 // A retried job may send twice if the SMTP server accepted but the ack was lost; for a sign-in link
 // that is harmless, losing it is not.
@@ -18,9 +15,7 @@ export const sendEmailJob = defineJob({
     html: z.string().max(50_000).optional(),
   }),
   queue: mailQueue,
-  async handler(data, { mailer }) {
-    await mailer.send(data);
-  },
+  needs: ["mailer"],
 });
 
 /** Links in the mails point at the web app; the API, which knows its address and the link lifetimes, passes them. */
@@ -36,18 +31,7 @@ export const signUpMailJob = defineJob({
   name: "identity.send-sign-up-mail",
   schema: z.object({ email: z.email(), newAccount: z.boolean(), ...linkSettings }),
   queue: mailQueue,
-  async handler(data, { db, mailer }) {
-    const mail = await asSystem(db, async (tx): Promise<Mail | undefined> => {
-      const user = await repo.findUserForMail(tx, data.email);
-      if (!user) return undefined;
-      if (data.newAccount && !user.email_verified_at) {
-        return linkMail(tx, { userId: user.id, purpose: "verify_email", appUrl: data.appUrl, ttlSeconds: data.ttlSeconds });
-      }
-      return signUpAttemptMail(data.appUrl);
-    });
-    // The token is committed before the mail leaves; a retry makes a fresh one (voiding this one).
-    if (mail) await mailer.send({ to: data.email, ...mail });
-  },
+  needs: ["mailer"],
 });
 
 /**
@@ -58,14 +42,7 @@ export const passwordResetMailJob = defineJob({
   name: "identity.send-password-reset",
   schema: z.object({ email: z.email(), ...linkSettings }),
   queue: mailQueue,
-  async handler(data, { db, mailer }) {
-    const mail = await asSystem(db, async (tx) => {
-      const user = await repo.findUserForMail(tx, data.email);
-      if (!user) return undefined;
-      return linkMail(tx, { userId: user.id, purpose: "reset_password", appUrl: data.appUrl, ttlSeconds: data.ttlSeconds });
-    });
-    if (mail) await mailer.send({ to: data.email, ...mail });
-  },
+  needs: ["mailer"],
 });
 
 /** Expired sessions, spent tokens and stale throttle windows are deleted every fifteen minutes. */
@@ -74,10 +51,6 @@ export const purgeExpiredJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "*/15 * * * *",
   queue: { retryLimit: 2, expireInSeconds: 300 },
-  async handler(_data, { db, log }) {
-    const purged = await asSystem(db, (tx) => repo.purgeExpired(tx));
-    log.info({ purged }, "purged expired identity rows");
-  },
 });
 
 export const identityJobs = [sendEmailJob, signUpMailJob, passwordResetMailJob, purgeExpiredJob];

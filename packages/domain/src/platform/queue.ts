@@ -1,18 +1,18 @@
 /**
  * pg-boss wiring shared by api (to enqueue) and worker (to run). A job is declared once, next to its
- * module, as a JobDefinition: queue name `<module>.<verb-noun>`, payload schema, queue options,
- * optional cron schedule and handler. Enqueueing goes through the caller's transaction (pg-boss
- * `send(..., { db })`), so a row and the job about it commit or roll back together.
+ * module (`<module>.jobs.ts`), as a JobDefinition: queue name `<module>.<verb-noun>`, payload schema,
+ * queue options, optional cron schedule and the worker dependencies it needs. Its handler lives apart
+ * (`<module>.handlers.ts`), so a service can enqueue a job without importing the code that runs it.
+ * Enqueueing goes through the caller's transaction (pg-boss `send(..., { db })`), so a row and the job
+ * about it commit or roll back together.
+ *
+ * This file is platform: it knows no module. What the dependencies are is the job registry's business
+ * (packages/domain/src/jobs); here they are only names.
  */
 import type { Database, Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
-import type { AiProvider } from "../ai/index.ts";
-import type { Storage } from "../files/files.storage.ts";
-import type { PublishingRuntime } from "../publishing/connections.config.ts";
-import type { Mailer } from "./mail.ts";
-import type { KeyRing } from "./secret-box.ts";
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -20,22 +20,13 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-export interface WorkerDeps {
-  db: Database;
-  ai: AiProvider;
-  mailer: Mailer;
-  log: Logger;
-  /** Opens stored secrets (publishing tokens). */
-  keyRing?: KeyRing;
-  /** Platform adapters and configuration for the publishing jobs. */
-  publishing?: PublishingRuntime;
-  /** For jobs that enqueue others (e.g. the connection refresh sweep). */
-  enqueue?: Enqueue;
-  /** Where uploaded files live (the orphan sweep, publishing media). */
-  storage?: Storage;
-}
+/**
+ * What a job may need from the worker beyond the database and the log (see WorkerDeps in
+ * packages/domain/src/jobs): the worker refuses to start when a registered job's need is missing.
+ */
+export type JobNeed = "ai" | "mailer" | "keyRing" | "publishing" | "enqueue" | "storage";
 
-export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNeed = JobNeed> {
   name: string;
   schema: S;
   queue?: Omit<Queue, "name">;
@@ -46,16 +37,28 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * run one by one). `concurrent` runs a batch's jobs at once (jobs that wait, e.g. for a due instant).
    */
   work?: { pollingIntervalSeconds?: number; batchSize?: number; localConcurrency?: number; concurrent?: boolean };
-  handler(data: z.infer<S>, deps: WorkerDeps): Promise<void>;
+  /** The worker dependencies the handler uses (besides db and log). */
+  needs?: readonly N[];
+  /**
+   * Temporary, for the modules not yet split into definitions and handlers (chat, writer): the handler
+   * declared with the definition. New jobs put their handler in `<module>.handlers.ts`.
+   */
+  handler?(data: z.infer<S>, deps: any): Promise<void>;
 }
 
-export function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefinition<S> {
+export function defineJob<S extends z.ZodType, const N extends JobNeed = never>(job: JobDefinition<S, N>): JobDefinition<S, N> {
   return job;
+}
+
+/** A definition with the function that runs it, as the worker registers it. */
+export interface JobHandler<D = unknown> {
+  job: JobDefinition;
+  run(data: unknown, deps: D): Promise<void>;
 }
 
 export type Enqueue = <S extends z.ZodType>(
   tx: Tx,
-  job: JobDefinition<S>,
+  job: JobDefinition<S, JobNeed>,
   data: z.input<S>,
   options?: SendOptions,
 ) => Promise<void>;
@@ -95,7 +98,7 @@ export function createEnqueue(boss: PgBoss): Enqueue {
  * session lock on a connection of its own (not a transaction: the pg-boss calls use pg-boss's pool,
  * and on the embedded database an open transaction would block them).
  */
-export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinition[]): Promise<void> {
+export async function prepareQueues(boss: PgBoss, db: Database, jobs: readonly JobDefinition[]): Promise<void> {
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(hashtext(${PREPARE_QUEUES_LOCK}))`.execute(conn);
     try {
@@ -108,7 +111,7 @@ export async function prepareQueues(boss: PgBoss, db: Database, jobs: JobDefinit
 
 const PREPARE_QUEUES_LOCK = "inkwell.prepare-queues";
 
-async function prepareQueuesLocked(boss: PgBoss, db: Database, jobs: JobDefinition[]): Promise<void> {
+async function prepareQueuesLocked(boss: PgBoss, db: Database, jobs: readonly JobDefinition[]): Promise<void> {
   for (const job of jobs) {
     // api and worker may start together: create under pg-boss's advisory lock, then bring options up to date.
     if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.queue ?? {});
@@ -142,13 +145,14 @@ async function prepareQueuesLocked(boss: PgBoss, db: Database, jobs: JobDefiniti
  * validated before its handler runs, and a job whose handler throws is failed on its own, so pg-boss
  * retries just that one with the queue's backoff.
  */
-export async function registerJobs(
+export async function registerJobs<D extends { log: Logger }>(
   boss: PgBoss,
-  jobs: JobDefinition[],
-  deps: WorkerDeps,
+  handlers: readonly JobHandler<D>[],
+  deps: D,
   options: { pollingIntervalSeconds?: number; batchSize?: number } = {},
 ): Promise<void> {
-  for (const job of jobs) {
+  for (const handler of handlers) {
+    const { job } = handler;
     await boss.work(
       job.name,
       {
@@ -159,9 +163,9 @@ export async function registerJobs(
         perJobResults: true,
       },
       async (batch) => {
-        if (job.work?.concurrent) return Promise.all(batch.map((raw) => runOne(job, raw, deps)));
+        if (job.work?.concurrent) return Promise.all(batch.map((raw) => runOne(handler, raw, deps)));
         const results: JobResult[] = [];
-        for (const raw of batch) results.push(await runOne(job, raw, deps));
+        for (const raw of batch) results.push(await runOne(handler, raw, deps));
         return results;
       },
     );
@@ -169,7 +173,8 @@ export async function registerJobs(
   }
 }
 
-async function runOne(job: JobDefinition, raw: Job<unknown>, deps: WorkerDeps): Promise<JobResult> {
+async function runOne<D extends { log: Logger }>(handler: JobHandler<D>, raw: Job<unknown>, deps: D): Promise<JobResult> {
+  const { job } = handler;
   const started = performance.now();
   const parsed = job.schema.safeParse(raw.data ?? {});
   if (!parsed.success) {
@@ -177,7 +182,7 @@ async function runOne(job: JobDefinition, raw: Job<unknown>, deps: WorkerDeps): 
     return { id: raw.id, status: "failed", output: { message: `invalid payload for ${job.name}` } };
   }
   try {
-    await job.handler(parsed.data, deps);
+    await handler.run(parsed.data, deps);
     deps.log.info({ queue: job.name, jobId: raw.id, ms: Math.round(performance.now() - started) }, "job done");
     return { id: raw.id, status: "completed" };
   } catch (err) {

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
-import * as voice from "./voice.service.ts";
 
 /**
  * Analyses a profile's samples: the measured fingerprint plus a metered, model-written description.
@@ -12,10 +11,7 @@ export const analyzeProfileJob = defineJob({
   // The requester's IP goes along so the metered call counts against the same rate-limit buckets.
   schema: z.object({ userId: z.uuid(), profileId: z.uuid(), ip: z.string().min(1).max(64).default("worker") }),
   queue: { retryLimit: 4, retryDelay: 10, retryBackoff: true, expireInSeconds: 300 },
-  async handler(data, { db, ai, log }) {
-    const outcome = await voice.analyzeProfile({ db, ai, log }, data);
-    if (outcome !== "skipped") log.info({ profileId: data.profileId, outcome }, "analysed voice profile");
-  },
+  needs: ["ai"],
 });
 
 export const voiceJobs = [analyzeProfileJob];

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PLATFORM_LIMITS, xWeightedLength as publishingXLength, validatePost } from "../publishing/platforms/index.ts";
+import { PLATFORM_LIMITS, xWeightedLength as publishingXLength, validatePost } from "../platforms/index.ts";
 import {
   charLength,
   enforceFormat,

@@ -11,6 +11,16 @@ import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider, ChatMessage } from "../ai/index.ts";
 import { estimateTokens } from "../ai/index.ts";
 import { credits, priceOf } from "../credits/index.ts";
+import {
+  cleanTitle as cleanGeneratedTitle,
+  defaultEngine,
+  follow,
+  type GenerationEngine,
+  REFETCH,
+  sweepStale,
+  titleRequest,
+  writeBehind,
+} from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
@@ -53,7 +63,11 @@ export interface WriterSessionDeps {
   /** Streamed text is written to the output's draft at least this often, or every `flushDeltas` deltas. */
   flushMs?: number;
   flushDeltas?: number;
+  /** The process's generation engine (tests play two API instances with two). */
+  engine?: GenerationEngine;
 }
+
+const engineOf = (deps: { engine?: GenerationEngine }) => deps.engine ?? defaultEngine;
 
 export const GENERATE = "writer.generate";
 export const ITERATE = "writer.iterate";
@@ -89,7 +103,7 @@ async function sessionOrNotFound(tx: Tx, sessionId: string, options: { lock?: bo
 
 /** A streaming output shows the freshest text: this process's live text when it is generating here. */
 function withLiveDraft(o: WriterOutput): WriterOutput {
-  const gen = o.status === "streaming" ? live.getLive(o.id) : undefined;
+  const gen = o.status === "streaming" ? live.getLive(defaultEngine, o.id) : undefined;
   return gen ? { ...o, draft: live.shownText(gen) } : o;
 }
 
@@ -120,7 +134,7 @@ export async function renameSession(tx: Tx, sessionId: string, title: string) {
 export async function deleteSession(tx: Tx, sessionId: string) {
   if (!(await repo.deleteSession(tx, sessionId))) throw notFound("Session");
   // Its outputs have nowhere to go: stop generating them (a stopped generation is not charged).
-  live.abortSession(sessionId);
+  defaultEngine.abortGroup(sessionId);
 }
 
 async function outputOrNotFound(tx: Tx, outputId: string) {
@@ -159,7 +173,7 @@ export async function listVersions(tx: Tx, outputId: string): Promise<WriterVers
 async function assertIdle(tx: Tx, outputId: string) {
   const o = await repo.findOutput(tx, outputId, { lock: true });
   if (!o) throw notFound("Output");
-  if (o.status === "streaming" || live.isOutputBusy(outputId)) {
+  if (o.status === "streaming" || defaultEngine.isBusy(outputId)) {
     throw new DomainError("PRECONDITION_FAILED", "This output is still being written. Wait for it to finish.");
   }
   return o;
@@ -393,7 +407,7 @@ export async function iterate(
       throw new DomainError("INVALID_INPUT", `This session has no ${formatList(missing)}.`, { field: "formats" });
     }
     const chosen = outputs.filter((o) => formats.includes(o.format as WriterFormat));
-    if (chosen.some((o) => o.status === "streaming" || live.isOutputBusy(o.id))) {
+    if (chosen.some((o) => o.status === "streaming" || engineOf(deps).isBusy(o.id))) {
       throw new DomainError("PRECONDITION_FAILED", "An output is still being written. Wait for it to finish.");
     }
     await assertCanAffordIn(tx, actor.userId, ITERATE, chosen.length);
@@ -501,7 +515,10 @@ async function startRun(deps: WriterSessionDeps, actor: Actor, run: Run): Promis
   if (refused.length === run.targets.length) return { all: true, error: refused[0]?.error };
   if (refused.length) {
     await asUser(deps.db, actor.userId, async (tx) => {
-      for (const r of refused) await repo.setOutputState(tx, r.target.outputId, { status: "failed", error: errorText(r.error) });
+      for (const r of refused) {
+        await repo.setOutputState(tx, r.target.outputId, { status: "failed", error: errorText(r.error) });
+        await engineOf(deps).bus.notify(tx, live.channelOf(run.session.id), REFETCH);
+      }
     }).catch((err) => deps.log.error({ err }, "could not mark refused writer outputs"));
   }
   return { all: false, error: null };

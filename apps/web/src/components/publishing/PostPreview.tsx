@@ -3,7 +3,7 @@
  * each with its count against the platform's limit, and the platform's objections. The text is
  * Markdown: shown as plain text for X, Threads and LinkedIn, rendered for WordPress, as each receives it.
  */
-import { publishedText } from "@inkwell/domain/publishing/schemas";
+import { publishedText } from "@inkwell/domain/platforms/schemas";
 import { type ChannelCheck, countPart, PLATFORM_NAMES } from "../../lib/publishing.ts";
 import { Markdown } from "../chat/Markdown.tsx";
 import { AccountIdentity, type AccountLike } from "./PublishingCommon.tsx";

@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../../platform/errors.ts";
-import type { ImageApiConfig } from "../ai.config.ts";
+import type { ImageApiConfig } from "../ai.settings.ts";
 import type { ImageGenerator, ImageJob } from "../ai.types.ts";
 import { fetchWithRetry, type RetryDeps } from "./http-retry.ts";
 

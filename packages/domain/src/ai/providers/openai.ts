@@ -21,7 +21,7 @@ import type {
   ChatCompletionMessageToolCall,
 } from "openai/resources/chat/completions";
 import { DomainError } from "../../platform/errors.ts";
-import type { OpenAiConfig } from "../ai.config.ts";
+import type { OpenAiConfig } from "../ai.settings.ts";
 import type {
   AiProvider,
   CallOptions,

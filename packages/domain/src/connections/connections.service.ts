@@ -19,7 +19,16 @@ import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type KeyRing, open, seal } from "../platform/secret-box.ts";
 import { hashToken } from "../platform/tokens.ts";
-import type { PublishingRuntime } from "./connections.config.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PublishingRuntime, WordPressCredentials } from "../platforms/index.ts";
+import {
+  createOAuthState,
+  createPkcePair,
+  isPlatformError,
+  PLATFORM_NAMES,
+  PlatformError,
+  PrivateAddressError,
+  publicAddressesOf,
+} from "../platforms/index.ts";
 import { refreshConnectionJob } from "./connections.jobs.ts";
 import * as repo from "./connections.repository.ts";
 import type {
@@ -29,12 +38,8 @@ import type {
   PublishingPlatform,
   StartOAuthInput,
 } from "./connections.schemas.ts";
-import { isPlatformError, PLATFORM_NAMES, PlatformError } from "./platforms/errors.ts";
-import { createOAuthState, createPkcePair } from "./platforms/pkce.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, WordPressCredentials } from "./platforms/platform.types.ts";
-import { PrivateAddressError, publicAddressesOf } from "./platforms/public-address.ts";
 
-export { isPrivateAddress } from "./platforms/public-address.ts";
+export { isPrivateAddress } from "../platforms/index.ts";
 
 export interface ConnectionsDeps {
   db: Database;

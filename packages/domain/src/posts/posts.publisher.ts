@@ -17,15 +17,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { asSystem, type Database } from "@inkwell/db";
-import * as files from "../files/files.service.ts";
-import type { Storage } from "../files/files.storage.ts";
+import { type ConnectionCredentials, connections } from "../connections/index.ts";
+import type { Storage } from "../files/index.ts";
+import { files } from "../files/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import type { KeyRing } from "../platform/secret-box.ts";
-import type { PublishingRuntime } from "./connections.config.ts";
-import { type ConnectionCredentials, credentialsFor, reportAuthFailure } from "./connections.service.ts";
-import { isPlatformError, PLATFORM_NAMES, PlatformError } from "./platforms/errors.ts";
-import type { PlatformAdapter, PlatformKind, PostMedia, PublishRequest } from "./platforms/platform.types.ts";
+import type { PlatformAdapter, PlatformKind, PostMedia, PublishingRuntime, PublishRequest } from "../platforms/index.ts";
+import { isPlatformError, PLATFORM_NAMES, PlatformError } from "../platforms/index.ts";
 import { publishPostJob } from "./posts.jobs.ts";
 import * as repo from "./posts.repository.ts";
 import { DEFAULT_LEAD_MS } from "./posts.service.ts";
@@ -294,7 +293,7 @@ async function fetchCredentials(deps: PublisherDeps, row: repo.PostRow): Promise
   let hit = cache.get(connectionId);
   if (!hit || hit.until <= Date.now()) {
     // Concurrent posts on one connection share one lookup (the promise is cached, not just its value).
-    const credentials = credentialsFor(deps, connectionId);
+    const credentials = connections.credentialsFor(deps, connectionId);
     hit = { credentials, until: Date.now() + CREDENTIALS_TTL_MS };
     cache.set(connectionId, hit);
     credentials.catch(() => {
@@ -629,9 +628,11 @@ async function settleFailure(
   deps.log.info({ postId: row.id, outcome, kind: error.kind, status: error.status }, "publish attempt settled");
   if (error.kind === "auth" && row.connection_id) {
     credentialCache(deps).delete(row.connection_id);
-    await reportAuthFailure(deps, row.connection_id, error.message).catch((err: unknown) =>
-      deps.log.warn({ err, connectionId: row.connection_id }, "could not mark the connection for reauthorisation"),
-    );
+    await connections
+      .reportAuthFailure(deps, row.connection_id, error.message)
+      .catch((err: unknown) =>
+        deps.log.warn({ err, connectionId: row.connection_id }, "could not mark the connection for reauthorisation"),
+      );
   }
   return outcome;
 }

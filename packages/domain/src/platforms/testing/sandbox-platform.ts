@@ -32,10 +32,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { sniff } from "../../files/files.sniff.ts";
-import { type PlatformsConfig, SANDBOX_CLIENT, sandboxPlatformsConfig } from "../platforms/config.ts";
-import type { PlatformKind } from "../platforms/platform.types.ts";
-import { charLength, xWeightedLength } from "../platforms/validate.ts";
+import { sniff } from "../../files/index.ts";
+import { type PlatformsConfig, SANDBOX_CLIENT, sandboxPlatformsConfig } from "../config.ts";
+import type { PlatformKind } from "../platform.types.ts";
+import { charLength, xWeightedLength } from "../validate.ts";
 
 export interface SandboxAccount {
   /** `${platform}:${platformUserId}` — the key of feed(). */

@@ -6,7 +6,7 @@
  * commentary 3,000, WordPress needs a title and content. Parts are Markdown: X, Threads and LinkedIn are
  * counted as the plain text they receive (markdown-text.ts).
  */
-import { xLength } from "../../platform/x-length.ts";
+import { xLength } from "../platform/x-length.ts";
 import { PLATFORM_NAMES } from "./errors.ts";
 import { publishedText } from "./markdown-text.ts";
 import type { PlatformKind, PlatformLimits, PublishRequest, ValidationIssue } from "./platform.types.ts";

@@ -1,12 +1,5 @@
 import { z } from "zod";
-import { defineJob, type WorkerDeps } from "../platform/queue.ts";
-import { type PublisherDeps, runPublishJob, sweepStranded } from "./posts.publisher.ts";
-
-function publisherDeps(deps: WorkerDeps): PublisherDeps {
-  const { keyRing, publishing, enqueue } = deps;
-  if (!keyRing || !publishing || !enqueue) throw new Error("publishing jobs need keyRing, publishing and enqueue in WorkerDeps");
-  return { db: deps.db, log: deps.log, keyRing, publishing, enqueue, ...(deps.storage ? { storage: deps.storage } : {}) };
-}
+import { defineJob } from "../platform/queue.ts";
 
 /**
  * Publishes one post at its time. Sent (in the transaction that schedules the post) with
@@ -33,9 +26,7 @@ export const publishPostJob = defineJob({
   },
   // A minute boundary makes many posts due at once: up to 1,000 jobs claimed and waiting per worker.
   work: { pollingIntervalSeconds: 0.5, batchSize: 250, localConcurrency: 4, concurrent: true },
-  async handler(data, deps) {
-    await runPublishJob(publisherDeps(deps), data);
-  },
+  needs: ["keyRing", "publishing", "enqueue", "storage"],
 });
 
 /**
@@ -48,10 +39,7 @@ export const sweepPostsJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "* * * * *",
   queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 },
-  async handler(_data, deps) {
-    const swept = await sweepStranded(publisherDeps(deps));
-    if (swept) deps.log.info({ swept }, "re-enqueued stranded posts");
-  },
+  needs: ["keyRing", "publishing", "enqueue"],
 });
 
 export const postsJobs = [publishPostJob, sweepPostsJob];

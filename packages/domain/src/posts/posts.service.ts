@@ -7,14 +7,13 @@
 import { randomUUID } from "node:crypto";
 import { asUser, type Database, type Tx } from "@inkwell/db";
 import { FILE_PURPOSES } from "../files/files.schemas.ts";
-import type { FilesDeps } from "../files/files.service.ts";
-import * as files from "../files/files.service.ts";
+import type { FilesDeps } from "../files/index.ts";
+import { files } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
+import type { PlatformKind } from "../platforms/index.ts";
+import { PLATFORM_NAMES, validatePost } from "../platforms/index.ts";
 import { writerSessions } from "../writer/index.ts";
-import { PLATFORM_NAMES } from "./platforms/errors.ts";
-import type { PlatformKind } from "./platforms/platform.types.ts";
-import { validatePost } from "./platforms/validate.ts";
 import { publishPostJob } from "./posts.jobs.ts";
 import * as repo from "./posts.repository.ts";
 import type {

@@ -1,6 +1,5 @@
 import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type SandboxPlatform, startSandboxPlatform } from "../testing/index.ts";
 import {
   createOAuthState,
   createPkcePair,
@@ -13,6 +12,7 @@ import {
   sandboxPlatformsConfig,
   type WordPressCredentials,
 } from "./index.ts";
+import { type SandboxPlatform, startSandboxPlatform } from "./testing/index.ts";
 
 let sandbox: SandboxPlatform;
 let adapters: PlatformAdapters;

@@ -7,7 +7,7 @@
  *               with findPublished() before any retry; never retry blindly.
  * The message is written for the person whose post it is.
  */
-import { DomainError, type ErrorCode } from "../../platform/errors.ts";
+import { DomainError, type ErrorCode } from "../platform/errors.ts";
 import type { PlatformKind, PublishedPart } from "./platform.types.ts";
 
 export type PlatformErrorKind = "transient" | "auth" | "permanent" | "unknown";

@@ -1,7 +1,7 @@
 /** The publishing queue: inputs and the shape the browser sees (browser-safe: zod only). */
 import { z } from "zod";
 import { base64Schema, fileNameSchema } from "../files/files.schemas.ts";
-import type { PlatformKind } from "./platforms/platform.types.ts";
+import type { PlatformKind } from "../platforms/platforms.schemas.ts";
 
 export const POST_STATUSES = ["draft", "pending", "publishing", "published", "failed", "cancelled", "unknown"] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
@@ -130,3 +130,7 @@ export interface PostPage {
   items: Post[];
   nextCursor: { at: string; id: string } | null;
 }
+
+// The server's rule for a picked wall-clock time (a spring-forward gap is refused, a repeated hour takes
+// the first): the composer checks with the same function, so it refuses what the server would refuse.
+export { isValidTimeZone, type LocalTimeResult, localTimeOf, resolveLocalTime } from "./posts.time.ts";

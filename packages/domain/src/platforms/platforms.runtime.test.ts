@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publishingEnvSchema, publishingRuntimeFromEnv } from "./connections.config.ts";
+import { publishingEnvSchema, publishingRuntimeFromEnv } from "./platforms.runtime.ts";
 
 const envOf = (vars: Record<string, string>) => publishingEnvSchema.parse(vars);
 

@@ -4,7 +4,7 @@
  */
 import type { Tx } from "@inkwell/db";
 import { sql } from "kysely";
-import type { PlatformKind } from "./platforms/platform.types.ts";
+import type { PlatformKind } from "../platforms/index.ts";
 import type { ListPostsInput, Post, PostAttempt, PostStatus } from "./posts.schemas.ts";
 
 export interface PostRow {

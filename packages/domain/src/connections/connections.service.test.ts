@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPrivateAddress } from "./connections.service.ts";
+import { isPrivateAddress } from "../connections/connections.service.ts";
 
 describe("WordPress site addresses", () => {
   it("treats loopback, private, link-local and CGNAT addresses as private", () => {

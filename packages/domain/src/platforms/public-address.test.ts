@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publishingRuntime } from "../connections.config.ts";
-import { type SandboxPlatform, startSandboxPlatform } from "../testing/index.ts";
 import { sandboxPlatformsConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
+import { publishingRuntime } from "./platforms.runtime.ts";
 import { publicAddressesOf, type ResolveHost } from "./public-address.ts";
+import { type SandboxPlatform, startSandboxPlatform } from "./testing/index.ts";
 
 let sandbox: SandboxPlatform;
 beforeAll(async () => {

@@ -9,18 +9,12 @@
  *   connected. WordPress needs no server configuration (each user brings a site).
  */
 import { z } from "zod";
-import type { HttpDeps } from "./platforms/http.ts";
-import {
-  createPlatformAdapters,
-  DEFAULT_TIMEOUT_MS,
-  type PlatformAdapters,
-  type PlatformsConfig,
-  realPlatformsConfig,
-  sandboxPlatformsConfig,
-} from "./platforms/index.ts";
-import type { PlatformKind } from "./platforms/platform.types.ts";
-import { publicOnlyFetch, type ResolveHost, resolveHost } from "./platforms/public-address.ts";
-import { createWordPressAdapter } from "./platforms/wordpress.ts";
+import { createPlatformAdapters, type PlatformAdapters } from "./adapters.ts";
+import { DEFAULT_TIMEOUT_MS, type PlatformsConfig, realPlatformsConfig, sandboxPlatformsConfig } from "./config.ts";
+import type { HttpDeps } from "./http.ts";
+import type { PlatformKind } from "./platform.types.ts";
+import { publicOnlyFetch, type ResolveHost, resolveHost } from "./public-address.ts";
+import { createWordPressAdapter } from "./wordpress.ts";
 
 const optional = z
   .string()
