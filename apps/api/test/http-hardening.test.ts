@@ -70,6 +70,8 @@ function send(
     bodyAfter?: Promise<void>;
     /** Send the body chunked, without a Content-Length. */
     chunked?: boolean;
+    /** Send the second half of the body this many ms after the first. */
+    pauseMs?: number;
   } = {},
 ): Promise<Answer> {
   const started = performance.now();
@@ -110,6 +112,11 @@ function send(
       const bytes = Buffer.from(options.body);
       for (let i = 0; i < bytes.length; i += 16 * 1024) req.write(bytes.subarray(i, i + 16 * 1024));
       req.end();
+    } else if (options.pauseMs) {
+      const bytes = Buffer.from(options.body);
+      const half = Math.floor(bytes.length / 2);
+      req.write(bytes.subarray(0, half));
+      setTimeout(() => req.end(bytes.subarray(half)), options.pauseMs);
     } else if (options.bodyAfter) {
       req.flushHeaders();
       void options.bodyAfter.then(() => req.end(options.body));
@@ -337,17 +344,19 @@ describe("keep-alive after an early answer", () => {
   it("keeps the connection usable when a body is refused before it is read", async () => {
     const port = await listen();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const body = JSON.stringify({ title: "t", content: "x".repeat(200 * 1024) });
-    const cases: [string, string, Record<string, string>, number][] = [
-      ["not signed in", "/trpc/writer.knowledge.create", {}, 401],
+    const body = JSON.stringify({ chatId: crypto.randomUUID(), kind: "text", name: "a", content: "x".repeat(600 * 1024) });
+    const cases: [string, string, Record<string, string>, number, number?][] = [
+      // A body still arriving when the answer is ready: node-server gave it 500 ms, then dropped the socket.
+      ["unknown procedure, body sent slowly", "/trpc/no.such", {}, 404, 800],
+      ["not signed in", "/trpc/chat.addDocument", {}, 401],
       ["too large for the procedure", "/trpc/profile.update", {}, 413],
       ["unknown procedure", "/trpc/no.such", {}, 404],
-      ["cross-site", "/trpc/writer.knowledge.create", { cookie: "inkwell_session=x", origin: "https://evil.test" }, 403],
+      ["cross-site", "/trpc/chat.addDocument", { cookie: "inkwell_session=x", origin: "https://evil.test" }, 403],
       ["not an API route", "/healthz", {}, 404],
     ];
     try {
-      for (const [label, path, headers, status] of cases) {
-        const refused = await send(port, path, { body, headers, agent });
+      for (const [label, path, headers, status, pauseMs] of cases) {
+        const refused = await send(port, path, { body, headers, agent, pauseMs });
         expect(refused.status, label).toBe(status);
         expect(refused.headers.connection, label).not.toBe("close");
         // The next request goes over the same socket and is answered.
