@@ -471,12 +471,14 @@ export async function findVersion(tx: Tx, versionId: string) {
 }
 
 /** Generations left streaming by a process that died (no draft write for `olderThanSeconds`) become failed. */
-export async function failStale(tx: Tx, olderThanSeconds: number) {
-  const r = await sql`
+/** Fails the outputs left streaming; returns the session of each (repeated per output), to tell their streams. */
+export async function failStale(tx: Tx, olderThanSeconds: number): Promise<string[]> {
+  const r = await sql<{ session_id: string }>`
     UPDATE writer_outputs
        SET status = 'failed', error = 'The generation was interrupted. Try again.', draft = ''
-     WHERE status = 'streaming' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+     WHERE status = 'streaming' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})
+    RETURNING session_id`.execute(tx);
+  return r.rows.map((row) => row.session_id);
 }
 
 // ---- projects ----

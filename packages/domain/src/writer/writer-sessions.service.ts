@@ -7,7 +7,7 @@
  * `draft`, then the format rules and the banned phrases are enforced and the text is stored as a new
  * version. Reads and edits run in the caller's RLS transaction.
  */
-import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
+import { asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider, ChatMessage } from "../ai/index.ts";
 import { estimateTokens } from "../ai/index.ts";
 import { credits, priceOf } from "../credits/index.ts";
@@ -622,38 +622,25 @@ function startOutput(
   loadContext: () => Promise<RunContext>,
 ): Promise<void> {
   const { session } = run;
-  const gen = live.startLive(target.outputId, session.id, actor.userId, target.format, target.previous?.id ?? null);
-  const flushMs = deps.flushMs ?? 150;
-  const flushDeltas = deps.flushDeltas ?? 30;
-  let started = false;
-  let resolveStart!: () => void;
-  let rejectStart!: (error: unknown) => void;
-  const startedPromise = new Promise<void>((resolve, reject) => {
-    resolveStart = resolve;
-    rejectStart = reject;
+  const engine = engineOf(deps);
+  const channel = live.channelOf(session.id);
+  const gen = live.startLive(engine, target.outputId, session.id, actor.userId, target.format, target.previous?.id ?? null);
+  // Batched draft writes, each with its notice to other instances; the stored version is the truth anyway.
+  const draft = writeBehind({
+    flushMs: deps.flushMs ?? 150,
+    flushDeltas: deps.flushDeltas ?? 30,
+    log: deps.log,
+    key: target.outputId,
+    write: (batch) => {
+      // With banned phrases the whole draft is rewritten scrubbed; without, the new text is appended.
+      const whole = gen.mask === live.unmasked ? null : live.shownText(gen);
+      const snapshot = live.snapshotOf(gen);
+      return asUser(deps.db, actor.userId, async (tx) => {
+        await (whole === null ? repo.appendDraft(tx, target.outputId, batch) : repo.setDraft(tx, target.outputId, whole));
+        await engine.bus.notify(tx, channel, snapshot);
+      });
+    },
   });
-
-  // Batched draft appends, chained so they land in order; the stored version is the truth anyway.
-  let pending = "";
-  let pendingDeltas = 0;
-  let lastFlush = Date.now();
-  let writes: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (!pending) return;
-    const text = pending;
-    pending = "";
-    pendingDeltas = 0;
-    lastFlush = Date.now();
-    // With banned phrases the whole draft is rewritten scrubbed; without, the new text is appended.
-    const whole = gen.mask === live.unmasked ? null : live.shownText(gen);
-    writes = writes
-      .then(() =>
-        asUser(deps.db, actor.userId, (tx) =>
-          whole === null ? repo.appendDraft(tx, target.outputId, text) : repo.setDraft(tx, target.outputId, whole),
-        ),
-      )
-      .catch((err) => deps.log.warn({ err, outputId: target.outputId }, "could not save streamed writer text"));
-  };
 
   const finalEvent = (status: "ready" | "failed", version: WriterVersion | null, error: string | null): WriterStreamEvent => ({
     outputId: target.outputId,
@@ -665,7 +652,7 @@ function startOutput(
     error,
   });
 
-  const run_ = async () => {
+  const work = async (started: () => void) => {
     const startedAt = performance.now();
     try {
       const outcome = await usage.runMetered(
@@ -679,8 +666,7 @@ function startOutput(
           provider: deps.ai.name,
         },
         async () => {
-          started = true;
-          resolveStart();
+          started();
           const signal = gen.controller.signal;
           const context = await loadContext();
           const messages = buildPrompt(
@@ -700,14 +686,11 @@ function startOutput(
           for await (const event of deps.ai.chatStream({ messages, maxTokens, temperature: 0.7 }, { signal })) {
             if (event.type === "delta" && event.text) {
               live.appendText(gen, event.text);
-              pending += event.text;
-              pendingDeltas++;
-              if (pendingDeltas >= flushDeltas || Date.now() - lastFlush >= flushMs) flush();
+              draft.add(event.text);
             } else if (event.type === "done") done = event;
           }
-          flush();
           // Every draft write has landed before the version's transaction opens (one connection at a time).
-          await writes;
+          await draft.drain();
           inputTokens += done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"));
           outputTokens += done?.usage.outputTokens ?? estimateTokens(gen.text);
           if (done?.model) model = done.model;
@@ -770,39 +753,36 @@ function startOutput(
             model: result.model,
           });
           await repo.touchSession(tx, session.id);
+          await engine.bus.notify(tx, channel, finalEvent("ready", v, null));
           return v;
         },
       );
-      const version = outcome.kept;
-      live.settle(gen, finalEvent("ready", version, null));
+      live.settle(gen, finalEvent("ready", outcome.kept, null));
     } catch (error) {
-      if (!started) {
-        live.discardLive(gen);
-        rejectStart(error);
-        return;
-      }
+      if (!gen.started) throw error;
       const aborted = gen.controller.signal.aborted;
       if (!(error instanceof DomainError) && !aborted) {
         deps.log.error({ err: error, outputId: target.outputId }, "writer generation failed");
       }
       // Nothing is charged (runMetered released the hold); an iteration's output keeps its current version.
       const message = aborted ? "Stopped." : errorText(error);
-      await writes;
-      await asUser(deps.db, actor.userId, (tx) =>
-        repo.setOutputState(tx, target.outputId, { status: "failed", error: message, draft: "" }),
-      ).catch((err) => deps.log.warn({ err, outputId: target.outputId }, "could not mark a writer output failed"));
-      live.settle(gen, finalEvent("failed", null, message));
+      const final = finalEvent("failed", null, message);
+      await draft.drain();
+      await asUser(deps.db, actor.userId, async (tx) => {
+        await repo.setOutputState(tx, target.outputId, { status: "failed", error: message, draft: "" });
+        await engine.bus.notify(tx, channel, final);
+      }).catch((err) => deps.log.warn({ err, outputId: target.outputId }, "could not mark a writer output failed"));
+      live.settle(gen, final);
     }
   };
-  run_().catch((err) => deps.log.error({ err, outputId: target.outputId }, "writer generation crashed"));
-  return startedPromise;
+  return engine.launch(gen, work, deps.log);
 }
 
 // ---- streaming ----
 
 /** Checks the caller may read the session (NOT_FOUND otherwise), then returns its snapshot stream. */
 export async function openStream(
-  deps: Pick<WriterSessionDeps, "db">,
+  deps: Pick<WriterSessionDeps, "db" | "engine">,
   userId: string,
   sessionId: string,
   signal?: AbortSignal,
@@ -821,93 +801,51 @@ const eventOf = (o: WriterOutput): WriterStreamEvent => ({
   error: o.error,
 });
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const stop = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    // The listener goes with the timer: a long poll must not leave one behind per wait.
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", stop);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", stop, { once: true });
-  });
+const sameEvent = (a: WriterStreamEvent | undefined, b: WriterStreamEvent) =>
+  !!a && a.status === b.status && a.content === b.content && a.versionId === b.versionId && a.error === b.error;
 
 /**
  * A snapshot of every output, then each change until no output is streaming. Outputs generating in
- * this process are followed through the live bus; one generating elsewhere (another instance) is
- * followed by polling its row.
+ * this process come from its engine; the others from their rows, re-read on a notice from the
+ * instance writing them (or polled, where no notices arrive).
  */
-async function* streamSession(
-  deps: Pick<WriterSessionDeps, "db">,
+function streamSession(
+  deps: Pick<WriterSessionDeps, "db" | "engine">,
   userId: string,
   sessionId: string,
   signal?: AbortSignal,
 ): AsyncGenerator<WriterStreamEvent> {
-  const queue: WriterStreamEvent[] = [];
-  let wake: (() => void) | null = null;
-  // Subscribed before the first read, so nothing that happens meanwhile is missed.
-  const unsubscribe = live.subscribe(sessionId, (event) => {
-    queue.push(event);
-    wake?.();
+  const engine = engineOf(deps);
+  const latest = new Map<string, WriterStreamEvent>();
+  const streaming = () => [...latest.values()].filter((e) => e.status === "streaming");
+  const take = (events: WriterStreamEvent[]) => {
+    const fresh = events.filter((e) => !sameEvent(latest.get(e.outputId), e));
+    for (const e of fresh) latest.set(e.outputId, e);
+    return { events: fresh, done: !streaming().length };
+  };
+  return follow<WriterStreamEvent>({
+    bus: engine.bus,
+    channel: live.channelOf(sessionId),
+    signal,
+    read: async () => {
+      const rows = await asUser(deps.db, userId, (tx) => repo.outputViews(tx, { sessionId }));
+      if (!rows.length && latest.size) {
+        return {
+          events: streaming().map((e) => ({ ...e, status: "failed" as const, error: "This session was deleted." })),
+          done: true,
+        };
+      }
+      return take(
+        rows.map((o) => {
+          const gen = live.getLive(engine, o.id);
+          return gen ? live.snapshotOf(gen) : eventOf(o);
+        }),
+      );
+    },
+    receive: (event) => ((event as { type?: string }).type === REFETCH.type ? "refetch" : take([event as WriterStreamEvent])),
+    // Outputs generating here, or announced by notices, need no polling: a slow re-read is a safety net.
+    pollMs: () => (engine.bus.listening || streaming().every((e) => engine.get(e.outputId)) ? 5000 : 400),
   });
-  // One abort listener for the whole stream (one per wait would pile up with every snapshot).
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const latest = new Map<string, WriterStreamEvent>();
-    const readRows = () => asUser(deps.db, userId, (tx) => repo.outputViews(tx, { sessionId }));
-    for (const o of await readRows()) {
-      const gen = live.getLive(o.id);
-      const event = gen ? live.snapshotOf(gen) : eventOf(o);
-      latest.set(o.id, event);
-      yield event;
-    }
-    for (;;) {
-      for (let event = queue.shift(); event; event = queue.shift()) {
-        latest.set(event.outputId, event);
-        yield event;
-      }
-      const streaming = [...latest.values()].filter((e) => e.status === "streaming");
-      if (!streaming.length || signal?.aborted) return;
-      if (streaming.some((e) => !live.getLive(e.outputId))) {
-        // Written by another process (or settled between the read and now): the rows are the truth.
-        await sleep(400, signal);
-        if (signal?.aborted) return;
-        if (queue.length) continue;
-        const rows = await readRows();
-        if (!rows.length) {
-          for (const e of streaming) yield { ...e, status: "failed", error: "This session was deleted." };
-          return;
-        }
-        for (const o of rows) {
-          const before = latest.get(o.id);
-          if (live.getLive(o.id)) continue;
-          const event = eventOf(o);
-          if (
-            before &&
-            before.status === event.status &&
-            before.content === event.content &&
-            before.versionId === event.versionId
-          ) {
-            continue;
-          }
-          latest.set(o.id, event);
-          yield event;
-        }
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = null;
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    unsubscribe();
-  }
 }
 
 // ---- background work ----
@@ -916,59 +854,26 @@ export const TITLE_PROMPT =
   "Write a short title (at most 6 words) for a piece of writing about the idea below. " +
   "Reply with the title only: no quotes, no trailing punctuation.";
 
-/** At most this many characters (code points) in an automatic title, "…" included. */
-export const MAX_TITLE_CHARS = 80;
+export { MAX_TITLE_CHARS, truncateGraphemes } from "../generation/index.ts";
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-
-/**
- * `text` cut to at most `max` code points, "…" included, between graphemes: an emoji made of several
- * code points (a flag, a family, a skin tone) is kept whole or left out, never cut in half.
- */
-export function truncateGraphemes(text: string, max: number): string {
-  if (charLength(text) <= max) return text;
-  let out = "";
-  for (const { segment } of graphemes.segment(text)) {
-    if (charLength(out) + charLength(segment) > max - 1) break;
-    out += segment;
-  }
-  return `${out.trimEnd()}…`;
-}
-
-export function cleanTitle(raw: string, fallbackFrom: string): string {
-  const line = raw
-    .split("\n")
-    .map((l) => l.trim())
-    .find(Boolean);
-  const cleaned = (line ?? "")
-    .replace(/^(title\s*:\s*)/i, "")
-    .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
-    .trim();
-  const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
-  return truncateGraphemes(source, MAX_TITLE_CHARS) || DEFAULT_SESSION_TITLE;
-}
+export const cleanTitle = (raw: string, fallbackFrom: string) => cleanGeneratedTitle(raw, fallbackFrom, DEFAULT_SESSION_TITLE);
 
 /** The worker names a session after its concept (only while the user has not named it). */
 export async function titleSession(deps: { db: Database; ai: AiProvider }, userId: string, sessionId: string) {
   const s = await asUser(deps.db, userId, (tx) => repo.findSession(tx, sessionId));
   if (s?.title_source !== "auto") return null;
-  const result = await deps.ai.chat({
-    messages: [
-      { role: "system", content: TITLE_PROMPT },
-      { role: "user", content: s.concept.slice(0, 2000) },
-    ],
-    maxTokens: 20,
-    temperature: 0.2,
-  });
+  const result = await deps.ai.chat(titleRequest(TITLE_PROMPT, s.concept));
   const title = cleanTitle(result.text, s.concept);
   await asUser(deps.db, userId, (tx) => repo.setAutoTitle(tx, sessionId, title));
   return title;
 }
 
 /** Outputs left 'streaming' by a process that died are marked failed (their holds expire and are released). */
-export function failStaleOutputs(db: Database, olderThanSeconds = 300) {
-  return asSystem(db, (tx) => repo.failStale(tx, olderThanSeconds));
+export function failStaleOutputs(db: Database, olderThanSeconds = 300, engine = defaultEngine) {
+  return sweepStale(db, engine.bus, async (tx) =>
+    (await repo.failStale(tx, olderThanSeconds)).map((sessionId) => ({ channel: live.channelOf(sessionId), event: REFETCH })),
+  );
 }
 
 /** Resolves when every generation running in this process is settled (graceful shutdown, tests). */
-export const settled = live.allDone;
+export const settled = () => defaultEngine.allDone();

@@ -1,0 +1,71 @@
+/**
+ * Automatic titles and display cuts that never break a character a person sees as one: a plain slice
+ * can split a surrogate pair (stored as U+FFFD) or a family, flag or skin-tone emoji (shown as its parts).
+ * Shared by every generated thing that gets a title (conversations, writer sessions, and later study
+ * materials, story follow-ups, prompt variations).
+ */
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** Code points, as a person counts characters (and as the title limits are stated). */
+const codePoints = (text: string) => [...text].length;
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between two graphemes. */
+export function cutToGraphemes(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (end + segment.length > max) break;
+    end += segment.length;
+  }
+  return text.slice(0, end);
+}
+
+/** `text` cut to at most `max` characters (code points unless `measure` says otherwise), "…" included, between graphemes. */
+export function truncateGraphemes(text: string, max: number, measure: (s: string) => number = codePoints): string {
+  if (measure(text) <= max) return text;
+  let out = "";
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const n = measure(segment);
+    if (count + n > max - 1) break;
+    out += segment;
+    count += n;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+/**
+ * At most this many characters in an automatic title, "…" included: counted in UTF-16 units, which
+ * are never fewer than the code points, so the title fits either way it is measured.
+ */
+export const MAX_TITLE_CHARS = 80;
+
+/**
+ * A model's title answer made presentable: its first line without a "Title:" label, quotes or end
+ * punctuation, cut between graphemes; the first six words of `fallbackFrom` when the model said nothing.
+ */
+export function cleanTitle(raw: string, fallbackFrom: string, fallbackTitle: string): string {
+  const line = raw
+    .split("\n")
+    .map((l) => l.trim())
+    .find(Boolean);
+  const cleaned = (line ?? "")
+    .replace(/^(title\s*:\s*)/i, "")
+    .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
+    .trim();
+  const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
+  return truncateGraphemes(source, MAX_TITLE_CHARS, (t) => t.length) || fallbackTitle;
+}
+
+/** The request for a short title of `subject` (what the thing is about, cut between graphemes). */
+export function titleRequest(prompt: string, subject: string) {
+  return {
+    messages: [
+      { role: "system" as const, content: prompt },
+      { role: "user" as const, content: cutToGraphemes(subject, 2000) },
+    ],
+    maxTokens: 20,
+    temperature: 0.2,
+  };
+}
