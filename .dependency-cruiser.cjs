@@ -54,6 +54,14 @@ module.exports = {
       to: { path: DOMAIN, pathNot: `${DOMAIN}platform/` },
     },
     {
+      name: "routers-hold-no-sql",
+      comment:
+        "A router validates, calls its module's service and shapes the answer: no SQL and no transactions of its own (those are the domain's).",
+      severity: "error",
+      from: { path: "^apps/api/src/routers/" },
+      to: { path: ["^packages/db/", "node_modules/kysely/"], dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "packages-never-import-apps",
       severity: "error",
       from: { path: "^packages/" },

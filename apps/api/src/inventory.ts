@@ -6,6 +6,7 @@
  * row of it (`fixtures`), and the sweep then covers it with no new test code.
  */
 import { asUser, type Database } from "@inkwell/db";
+import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { notifications } from "@inkwell/domain/notifications";
 import { writer } from "@inkwell/domain/writer";
 import type { createCaller } from "./router.ts";
@@ -214,24 +215,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
       dataBase64: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
     }),
   // A connected X account, written as the owner (the sweep harness has no platform to sign in to);
-  // the sealed values are placeholders, never opened by the procedures the sweep calls.
-  social_connections: (_caller, owner) =>
-    asUser(owner.db, owner.userId, (tx) =>
-      tx
-        .insertInto("social_connections")
-        .values({
-          user_id: owner.userId,
-          platform: "x",
-          platform_account_id: "fixture-account",
-          username: "fixture",
-          display_name: "Fixture",
-          access_token_sealed: "k0:placeholder",
-          access_expires_at: new Date(Date.now() + 3_600_000),
-        })
-        // Other fixtures (posts) build on this one: asking twice gives the same connection.
-        .onConflict((oc) => oc.columns(["user_id", "platform", "platform_account_id"]).doNothing())
-        .execute(),
-    ),
+  // other fixtures (posts) build on it.
+  social_connections: (_caller, owner) => asUser(owner.db, owner.userId, (tx) => insertFixtureConnection(tx, owner.userId)),
   // Writer sessions with their outputs generated (offline model) and settled, so nothing changes under the sweep.
   writer_sessions: (caller) => writerFixture(caller),
   writer_outputs: (caller) => writerFixture(caller),

@@ -1,16 +1,13 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
 import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
-import { creditsRouter, notificationsRouter, usageRouter } from "./routers/credits.router.ts";
-import {
-  adminRouter,
-  apiKeysRouter,
-  authRouter,
-  profileRouter,
-  sessionsRouter,
-  systemRouter,
-} from "./routers/identity.router.ts";
-import { publishingRouter } from "./routers/publishing.router.ts";
+import { connectionsRouter } from "./routers/connections.router.ts";
+import { creditsRouter } from "./routers/credits.router.ts";
+import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
+import { notificationsRouter } from "./routers/notifications.router.ts";
+import { postsRouter } from "./routers/posts.router.ts";
+import { systemRouter } from "./routers/system.router.ts";
+import { usageRouter } from "./routers/usage.router.ts";
 import { voiceRouter } from "./routers/voice.router.ts";
 import { writerRouter } from "./routers/writer.router.ts";
 import { createCallerFactory, router } from "./trpc/init.ts";
@@ -28,7 +25,8 @@ export const appRouter = router({
   chat: chatRouter,
   writer: writerRouter,
   voice: voiceRouter,
-  publishing: publishingRouter,
+  // One path for the two modules the publishing pages use (the web calls publishing.connections.* and .posts.*).
+  publishing: router({ connections: connectionsRouter, posts: postsRouter }),
   brand: brandRouter,
 });
 

@@ -1,4 +1,3 @@
-import { asSession } from "@inkwell/db";
 import {
   adminListUsersInput,
   adminSetTierInput,
@@ -44,11 +43,7 @@ export const authRouter = router({
   }),
   /** The signed-in account, or null: the web asks this first to decide which screen to show. */
   me: publicProcedure.query(({ ctx }) =>
-    ctx.tokenHash
-      ? asSession(ctx.deps.db, ctx.tokenHash, ctx.deps.identity.sessionIdleSeconds, async (tx, auth) =>
-          auth ? identity.getMe(tx, auth) : null,
-        )
-      : null,
+    ctx.tokenHash ? identity.meForSession(ctx.deps.db, ctx.tokenHash, ctx.deps.identity.sessionIdleSeconds) : null,
   ),
   signOut: userProcedure.mutation(async ({ ctx }) => {
     await identity.signOut(ctx.tx, ctx.auth);
@@ -113,13 +108,4 @@ export const adminRouter = router({
     await identity.adminSetSubscriptionTier(ctx.deps.db, ctx.auth, input);
     return OK;
   }),
-});
-
-export const systemRouter = router({
-  /** What the web shows about this installation, e.g. that AI output is offline (deterministic) here. */
-  info: publicProcedure.query(({ ctx }) => ({
-    ai: { provider: ctx.deps.ai.name, offline: ctx.deps.ai.offline },
-    // Whether publishing goes to the local sandbox platform, and where its feed page is.
-    publishing: { sandbox: ctx.deps.publishing.sandbox, sandboxFeedUrl: ctx.deps.publishing.sandboxFeedUrl },
-  })),
 });

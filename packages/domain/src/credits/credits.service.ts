@@ -11,6 +11,7 @@ import { DomainError, notFound } from "../platform/errors.ts";
 import type { Logger } from "../platform/queue.ts";
 import * as repo from "./credits.repository.ts";
 import {
+  type AdminGrantInput,
   type Balance,
   type CreditActivity,
   type GRANT_SOURCES,
@@ -86,6 +87,22 @@ export interface GrantInput {
   idempotencyKey: string;
   expiresAt?: Date | null;
   note?: string | null;
+}
+
+/**
+ * An administrator's grant, as the system (the admin is not the account's owner). The caller's key is
+ * namespaced by the source, so an admin key can never collide with a welcome or monthly grant's.
+ */
+export function adminGrant(db: Database, input: AdminGrantInput) {
+  return asSystem(db, (tx) =>
+    grant(tx, input.userId, {
+      source: input.source,
+      amount: input.amount,
+      idempotencyKey: `${input.source}:${input.idempotencyKey}`,
+      expiresAt: input.expiresAt ?? null,
+      note: input.note ?? null,
+    }),
+  );
 }
 
 /** Adds credits. Idempotent per (user, key): granting twice with the same key grants once. */

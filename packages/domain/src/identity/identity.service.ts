@@ -4,7 +4,7 @@
  * Flows that hash a password never hold a transaction open while argon2 runs (tens of milliseconds
  * of CPU): they read in one short transaction, hash or verify outside, and write in another.
  */
-import { asSystem, type Database, type SessionAuth, type Tx } from "@inkwell/db";
+import { asSession, asSystem, type Database, type SessionAuth, type Tx } from "@inkwell/db";
 import { credits } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
@@ -179,6 +179,14 @@ export async function signOut(tx: Tx, auth: SessionAuth) {
 
 export async function signOutEverywhere(tx: Tx, auth: SessionAuth) {
   await repo.deleteSessionsOfUser(tx, auth.userId);
+}
+
+/**
+ * The account behind a session token, or null when the token names no live session: the web asks this
+ * first to decide which screen to show. The session's idle expiry is extended as with any request.
+ */
+export function meForSession(db: Database, tokenHash: Buffer, idleSeconds: number): Promise<Me | null> {
+  return asSession(db, tokenHash, idleSeconds, async (tx, auth) => (auth ? getMe(tx, auth) : null));
 }
 
 export async function getMe(tx: Tx, auth: SessionAuth): Promise<Me> {

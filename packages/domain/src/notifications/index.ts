@@ -1,4 +1,4 @@
 /** Public API of the notifications module. */
 
-export type { Notification } from "./notifications.service.ts";
+export * from "./notifications.schemas.ts";
 export * as notifications from "./notifications.service.ts";

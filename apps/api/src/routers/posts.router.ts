@@ -1,11 +1,4 @@
 import {
-  type ConnectionsDeps,
-  connectionIdInput,
-  connections,
-  connectWordPressInput,
-  startOAuthInput,
-} from "@inkwell/domain/connections";
-import {
   composePostInput,
   listPostsInput,
   type PostsDeps,
@@ -15,33 +8,7 @@ import {
   uploadMediaInput,
 } from "@inkwell/domain/posts";
 import type { Context } from "../trpc/context.ts";
-import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
-
-const connectionsDeps = (ctx: Context): ConnectionsDeps => ({
-  db: ctx.deps.db,
-  keyRing: ctx.deps.keyRing,
-  publishing: ctx.deps.publishing,
-  log: ctx.deps.log,
-});
-
-/**
- * Connected accounts. Listing and starting a sign-in run in the caller's RLS transaction; connecting
- * WordPress and disconnecting call the platform, so they hold no transaction (signedInProcedure) and
- * open short ones of their own. The OAuth sign-in finishes in the Hono route /oauth/callback/:platform.
- */
-export const connectionsRouter = router({
-  list: userProcedure.query(({ ctx }) => connections.list(ctx.tx)),
-  startOAuth: userProcedure
-    .input(startOAuthInput)
-    .mutation(({ ctx, input }) => connections.startOAuth(connectionsDeps(ctx), ctx.tx, ctx.auth.userId, input)),
-  connectWordPress: signedInProcedure
-    .input(connectWordPressInput)
-    .mutation(({ ctx, input }) => connections.connectWordPress(connectionsDeps(ctx), ctx.auth.userId, input)),
-  disconnect: signedInProcedure.input(connectionIdInput).mutation(async ({ ctx, input }) => {
-    await connections.disconnect(connectionsDeps(ctx), ctx.auth.userId, input.connectionId);
-    return OK;
-  }),
-});
+import { router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 const postsDeps = (ctx: Context): PostsDeps => ({ enqueue: ctx.deps.enqueue });
 
@@ -68,5 +35,3 @@ export const postsRouter = router({
     .mutation(({ ctx, input }) => posts.publishNow(postsDeps(ctx), ctx.tx, input.postId)),
   retry: userProcedure.input(postIdInput).mutation(({ ctx, input }) => posts.retry(postsDeps(ctx), ctx.tx, input.postId)),
 });
-
-export const publishingRouter = router({ connections: connectionsRouter, posts: postsRouter });
