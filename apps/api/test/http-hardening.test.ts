@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppOptions, createApp } from "../src/app.ts";
+import { releaseAfterBody } from "../src/http/in-flight.ts";
 import { JsonDepthScanner } from "../src/http/json-depth.ts";
 import { type Harness, startHarness } from "./harness.ts";
 
@@ -337,6 +338,41 @@ describe("batches", () => {
     expect((await Promise.all(held)).map((r) => r.status)).toEqual(Array(8).fill(200));
     // The slots are free again once those answers are sent.
     expect((await send(port, "/trpc/auth.me", { headers: auth })).status).toBe(200);
+  });
+});
+
+describe("a streamed answer's slot", () => {
+  it("is held while the answer streams and freed when it ends or the client goes away", async () => {
+    let released = 0;
+    const endless = () => {
+      let open = true;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (c) =>
+            new Promise<void>((r) =>
+              setTimeout(() => {
+                if (open) c.enqueue(new TextEncoder().encode("data: x\n\n"));
+                r();
+              }, 5),
+            ),
+          cancel: () => {
+            open = false;
+          },
+        }),
+      );
+    };
+    const streamed = releaseAfterBody(endless(), () => released++);
+    const reader = streamed.body!.getReader();
+    await reader.read();
+    await reader.read();
+    expect(released).toBe(0);
+    await reader.cancel(); // what node-server does when the socket closes
+    expect(released).toBe(1);
+
+    const finished = releaseAfterBody(new Response("done"), () => released++);
+    expect(released).toBe(1);
+    expect(await finished.text()).toBe("done");
+    expect(released).toBe(2);
   });
 });
 

@@ -61,10 +61,13 @@ export function releaseAfterBody(res: Response, release: () => void): Response {
     return res;
   }
   const reader = res.body.getReader();
+  // After a cancel, a read that was pending still settles: the controller is closed by then.
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
+        if (cancelled) return;
         if (done) {
           release();
           controller.close();
@@ -73,10 +76,11 @@ export function releaseAfterBody(res: Response, release: () => void): Response {
         }
       } catch (error) {
         release();
-        controller.error(error);
+        if (!cancelled) controller.error(error);
       }
     },
     async cancel(reason) {
+      cancelled = true;
       release();
       await reader.cancel(reason);
     },
