@@ -1,14 +1,11 @@
 /**
- * Replies being generated in this process, keyed by the assistant message id: their text so far, an
- * AbortController (so `stop` can end them) and the subscribers waiting for more (the event bus that
- * feeds `chat.stream`). Generation is decoupled from any HTTP request: the browser may leave, the reply
- * keeps being written to its row.
- *
- * Single-instance only: a subscriber on another API instance does not see these events and falls back
- * to polling the row (see chat.service.ts `stream`), and `stop` there only marks the row. A multi-instance
- * deployment should put this bus on Postgres LISTEN/NOTIFY (NOTIFY per batch with the message id and
- * offset, subscribers LISTEN and read the row) and route `stop` through it too.
+ * Chat replies on the generation engine (../generation), keyed by the assistant message id and grouped
+ * by conversation (a delete stops its replies). Subscribers of a reply's channel get its deltas with
+ * their offsets, then its final event: offsets make a duplicate or an overlap harmless and show a gap
+ * (then the row is read again). In this process every token is published at once; other instances
+ * get the batches as they are written to the row (NOTIFY in the same transaction).
  */
+import type { Generation, GenerationEngine } from "../generation/index.ts";
 import type { MessageMetadata, MessageStatus } from "./chat.schemas.ts";
 
 export type LiveEvent =
@@ -21,76 +18,31 @@ export type LiveEvent =
       error: string | null;
     };
 
-export interface LiveGeneration {
-  readonly messageId: string;
-  readonly userId: string;
+export type FinalEvent = Extract<LiveEvent, { type: "final" }>;
+
+export const channelOf = (messageId: string) => `chat:${messageId}`;
+
+export interface LiveReply extends Generation {
+  readonly engine: GenerationEngine;
   readonly conversationId: string;
-  text: string;
-  readonly controller: AbortController;
   /** Set once the reply is settled in the database. */
-  final: Extract<LiveEvent, { type: "final" }> | null;
-  readonly listeners: Set<(event: LiveEvent) => void>;
-  /** Resolves when the reply is settled (tests and shutdown wait on it). */
-  readonly done: Promise<void>;
+  final: FinalEvent | null;
 }
 
-const running = new Map<string, LiveGeneration & { resolve(): void }>();
-
-export function startLive(messageId: string, userId: string, conversationId: string): LiveGeneration {
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => {
-    resolve = r;
-  });
-  const live = {
-    messageId,
-    userId,
-    conversationId,
-    text: "",
-    controller: new AbortController(),
-    final: null,
-    listeners: new Set<(event: LiveEvent) => void>(),
-    done,
-    resolve,
-  };
-  running.set(messageId, live);
-  return live;
+export function startLive(engine: GenerationEngine, messageId: string, userId: string, conversationId: string): LiveReply {
+  return engine.begin(messageId, conversationId, userId, { engine, conversationId, final: null as FinalEvent | null });
 }
 
-export function getLive(messageId: string): LiveGeneration | undefined {
-  return running.get(messageId);
-}
+export const getLive = (engine: GenerationEngine, messageId: string) => engine.get(messageId) as LiveReply | undefined;
 
-export function isConversationBusy(conversationId: string): boolean {
-  for (const live of running.values()) if (live.conversationId === conversationId && !live.final) return true;
-  return false;
-}
-
-export function emitDelta(live: LiveGeneration, text: string) {
+export function emitDelta(live: LiveReply, text: string) {
   const offset = live.text.length;
   live.text += text;
-  const event: LiveEvent = { type: "delta", offset, text };
-  for (const listener of live.listeners) listener(event);
+  live.engine.bus.publish(channelOf(live.key), { type: "delta", offset, text } satisfies LiveEvent);
 }
 
-export function emitFinal(live: LiveGeneration, final: Extract<LiveEvent, { type: "final" }>) {
+export function emitFinal(live: LiveReply, final: FinalEvent) {
   live.final = final;
-  for (const listener of live.listeners) listener(final);
-  live.listeners.clear();
-  running.delete(live.messageId);
-  (live as LiveGeneration & { resolve(): void }).resolve();
-}
-
-/** Forgets a generation that never started (refused before the model call); nobody is subscribed yet. */
-export function discardLive(live: LiveGeneration) {
-  running.delete(live.messageId);
-  (live as LiveGeneration & { resolve(): void }).resolve();
-}
-
-export function abortConversation(conversationId: string) {
-  for (const live of running.values()) if (live.conversationId === conversationId) live.controller.abort();
-}
-
-/** Every running reply's settlement (for graceful shutdown and tests). */
-export function allDone(): Promise<void> {
-  return Promise.all([...running.values()].map((l) => l.done)).then(() => undefined);
+  live.engine.end(live);
+  live.engine.bus.publish(channelOf(live.key), final);
 }

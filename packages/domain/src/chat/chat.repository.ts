@@ -322,15 +322,19 @@ export async function setFeedback(tx: Tx, id: string, feedback: -1 | 1 | null) {
   return row ? toMessage(row as MessageRow) : null;
 }
 
-/** Replies left streaming by a process that died (no append for `olderThanSeconds`). Run as the system role. */
-export async function failStale(tx: Tx, olderThanSeconds: number): Promise<number> {
-  const r = await tx
+/**
+ * Replies left streaming by a process that died (no append for `olderThanSeconds`) are failed; returns
+ * their ids, to tell their streams. Run as the system role.
+ */
+export async function failStale(tx: Tx, olderThanSeconds: number): Promise<string[]> {
+  const rows = await tx
     .updateTable("messages")
     .set({ status: "failed", error: "The reply was interrupted. Try again." })
     .where("status", "=", "streaming")
     .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+    .returning("id")
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 // ---- workspace documents ----

@@ -6,8 +6,7 @@
  * this process, independent of the request, and is appended to its row in small batches. `stream`
  * replays what is saved from an offset and follows the live events (chat.live.ts).
  */
-import { setTimeout as delay } from "node:timers/promises";
-import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
+import { asUser, type Database, type Tx } from "@inkwell/db";
 import {
   type AiProvider,
   type ChatMessage,
@@ -19,6 +18,16 @@ import {
   type ToolCall,
 } from "../ai/index.ts";
 import { credits, priceOf } from "../credits/index.ts";
+import {
+  cleanTitle as cleanGeneratedTitle,
+  defaultEngine,
+  follow,
+  type GenerationEngine,
+  REFETCH,
+  sweepStale,
+  titleRequest,
+  writeBehind,
+} from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
@@ -40,7 +49,6 @@ import type {
   StreamEvent,
   WorkspaceDocument,
 } from "./chat.schemas.ts";
-import { cutToGraphemes } from "./chat.text.ts";
 import * as chatTools from "./chat.tools.ts";
 
 export interface ChatDeps {
@@ -54,7 +62,11 @@ export interface ChatDeps {
   /** Streamed text is written to the row at least this often, or every `flushTokens` deltas. */
   flushMs?: number;
   flushTokens?: number;
+  /** The process's generation engine (tests play two API instances with two). */
+  engine?: GenerationEngine;
 }
+
+const engineOf = (deps: { engine?: GenerationEngine }) => deps.engine ?? defaultEngine;
 
 export const REPLY_MAX_TOKENS = 1024;
 /** Tool rounds per reply (then the model must answer in text), and calls run per round. */
@@ -84,7 +96,7 @@ export async function saveDraft(tx: Tx, conversationId: string, draft: string) {
 export async function deleteConversation(tx: Tx, conversationId: string) {
   if (!(await repo.deleteConversation(tx, conversationId))) throw notFound("Conversation");
   // Its replies have nowhere to go: stop generating them (nothing is charged for a deleted reply's rest).
-  live.abortConversation(conversationId);
+  defaultEngine.abortGroup(conversationId);
 }
 
 export function listConversations(tx: Tx, input: ListConversationsInput) {
@@ -122,10 +134,10 @@ function isCrisis(assistant: Assistant, text: string): boolean {
   return classifyCrisis(text).crisis;
 }
 
-async function lockIdle(tx: Tx, conversationId: string) {
+async function lockIdle(deps: ChatDeps, tx: Tx, conversationId: string) {
   const conversation = await repo.findConversation(tx, conversationId, { lock: true });
   if (!conversation) throw notFound("Conversation");
-  if (live.isConversationBusy(conversationId)) {
+  if (engineOf(deps).isGroupBusy(conversationId)) {
     throw new DomainError("PRECONDITION_FAILED", "A reply is still being written. Wait for it or stop it first.");
   }
   return conversation;
@@ -199,7 +211,7 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
         firstExchange: false,
       };
     }
-    const conversation = await lockIdle(tx, input.conversationId);
+    const conversation = await lockIdle(deps, tx, input.conversationId);
     const crisis = isCrisis(conversation.assistant, content);
     const userMessage = await repo.insertMessage(tx, {
       conversationId: conversation.id,
@@ -246,7 +258,7 @@ async function assertCanAffordReply(deps: ChatDeps, actor: Actor) {
 export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: string): Promise<SendResult> {
   await assertCanAffordReply(deps, actor);
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
-    const conversation = await lockIdle(tx, conversationId);
+    const conversation = await lockIdle(deps, tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
     const last = history.at(-1);
     // The reply is everything after the last user message (its tool steps, then the text).
@@ -270,7 +282,7 @@ export async function editLast(deps: ChatDeps, actor: Actor, conversationId: str
   const content = text.trim();
   await assertCanAffordReply(deps, actor);
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
-    const conversation = await lockIdle(tx, conversationId);
+    const conversation = await lockIdle(deps, tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
     const lastUser = history.findLast((m) => m.role === "user");
     if (!lastUser) throw new DomainError("PRECONDITION_FAILED", "There is no message to edit.");
@@ -319,50 +331,45 @@ export function partialCredits(outputTokens: number, price = priceOf(OPERATION))
 function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
   const messageId = p.assistantMessage.id;
   const context = p.context as ChatMessage[];
-  const gen = live.startLive(messageId, actor.userId, p.conversation.id);
-  const flushMs = deps.flushMs ?? 100;
-  const flushTokens = deps.flushTokens ?? 20;
-  let started = false;
-  let resolveStart!: () => void;
-  let rejectStart!: (error: unknown) => void;
-  const startedPromise = new Promise<void>((resolve, reject) => {
-    resolveStart = resolve;
-    rejectStart = reject;
+  const engine = engineOf(deps);
+  const channel = live.channelOf(messageId);
+  const gen = live.startLive(engine, messageId, actor.userId, p.conversation.id);
+  // Batched appends, each with its notice (the batch and its offset) to other instances.
+  let written = 0;
+  const appends = writeBehind({
+    flushMs: deps.flushMs ?? 100,
+    flushDeltas: deps.flushTokens ?? 20,
+    log: deps.log,
+    key: messageId,
+    write: (text) => {
+      // Writes run one after another, so this batch starts where the last one ended.
+      const offset = written;
+      written += text.length;
+      return asUser(deps.db, actor.userId, async (tx) => {
+        await repo.appendContent(tx, messageId, text);
+        await engine.bus.notify(tx, channel, { type: "delta", offset, text } satisfies live.LiveEvent);
+      });
+    },
   });
 
-  // Batched appends, chained so they land in order; a failed append is logged, and the final write
-  // (the whole text) repairs the row anyway.
-  let pending = "";
-  let pendingDeltas = 0;
-  let lastFlush = Date.now();
-  let writes: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (!pending) return;
-    const text = pending;
-    pending = "";
-    pendingDeltas = 0;
-    lastFlush = Date.now();
-    writes = writes
-      .then(() => asUser(deps.db, actor.userId, (tx) => repo.appendContent(tx, messageId, text)))
-      .catch((err) => deps.log.warn({ err, messageId }, "could not append streamed text"));
-  };
-
   const settle = async (status: "complete" | "stopped" | "failed", metadata: MessageMetadata, error: string | null) => {
-    flush();
-    await writes;
-    const saved = await asUser(deps.db, actor.userId, (tx) =>
-      repo.finishMessage(tx, messageId, { content: gen.text, status, metadata, error }),
-    ).catch((err) => deps.log.error({ err, messageId }, "could not settle a chat reply"));
+    await appends.drain();
+    const final: live.FinalEvent = { type: "final", status, length: gen.text.length, metadata, error };
+    const saved = await asUser(deps.db, actor.userId, async (tx) => {
+      const row = await repo.finishMessage(tx, messageId, { content: gen.text, status, metadata, error });
+      await engine.bus.notify(tx, channel, final);
+      return row;
+    }).catch((err) => deps.log.error({ err, messageId }, "could not settle a chat reply"));
     // Separately from the reply: a title is a nicety and must never roll the reply back.
     if (saved && status === "complete" && p.firstExchange && p.conversation.titleSource === "auto") {
       await asUser(deps.db, actor.userId, (tx) =>
         deps.enqueue(tx, titleConversationJob, { userId: actor.userId, conversationId: p.conversation.id }),
       ).catch((err) => deps.log.warn({ err, messageId }, "could not enqueue the conversation title"));
     }
-    live.emitFinal(gen, { type: "final", status, length: gen.text.length, metadata, error });
+    live.emitFinal(gen, final);
   };
 
-  const run = async () => {
+  const work = async (started: () => void) => {
     const startedAt = performance.now();
     try {
       const outcome = await usage.runMetered(
@@ -376,8 +383,7 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
           provider: deps.ai.name,
         },
         async () => {
-          started = true;
-          resolveStart();
+          started();
           let done: { model: string; usage: { inputTokens: number; outputTokens: number } } | null = null;
           let stopped = false;
           let messages = context;
@@ -440,9 +446,7 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
                   separated = true;
                   roundText += event.text;
                   live.emitDelta(gen, text);
-                  pending += text;
-                  pendingDeltas++;
-                  if (pendingDeltas >= flushTokens || Date.now() - lastFlush >= flushMs) flush();
+                  appends.add(text);
                 } else if (event.type === "tool_call") {
                   calls.push({ id: event.id, name: event.name, arguments: event.arguments });
                 } else if (event.type === "done") {
@@ -460,8 +464,7 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
             if (stopped || !offer || !calls.length) break;
 
             const step = calls.slice(0, MAX_TOOL_CALLS_PER_ROUND);
-            flush();
-            await writes;
+            await appends.drain();
             const seq = await recordToolCalls(deps, actor.userId, p.conversation.id, messageId, step);
             const results: ChatMessage[] = [];
             for (const [i, call] of step.entries()) {
@@ -530,18 +533,13 @@ function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
         null,
       );
     } catch (error) {
-      if (!started) {
-        live.discardLive(gen);
-        rejectStart(error);
-        return;
-      }
+      if (!gen.started) throw error;
       if (!(error instanceof DomainError)) deps.log.error({ err: error, messageId }, "chat reply failed");
       // Nothing is charged (runMetered released the hold); what streamed stays visible, marked failed.
       await settle("failed", { latencyMs: Math.round(performance.now() - startedAt), credits: 0 }, errorText(error));
     }
   };
-  run().catch((err) => deps.log.error({ err, messageId }, "chat reply crashed"));
-  return startedPromise;
+  return engine.launch(gen, work, deps.log);
 }
 
 /**
@@ -584,27 +582,28 @@ async function recordToolCalls(deps: ChatDeps, userId: string, conversationId: s
 }
 
 /** Stops a reply being written; what was written stays, and only that is charged. */
-export async function stop(deps: Pick<ChatDeps, "db">, userId: string, messageId: string): Promise<ChatMessageView> {
+export async function stop(deps: Pick<ChatDeps, "db" | "engine">, userId: string, messageId: string): Promise<ChatMessageView> {
   const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
   if (m?.role !== "assistant") throw notFound("Message");
   if (m.status !== "streaming") return m;
-  const gen = live.getLive(messageId);
+  const gen = live.getLive(engineOf(deps), messageId);
   if (gen && gen.userId === userId) {
     gen.controller.abort(new DomainError("PRECONDITION_FAILED", "Stopped"));
     await gen.done;
   } else {
     // Not running in this process (another instance, or a dead one): settle the row as it stands; the
     // credits sweep releases the hold, so it costs nothing.
-    await asUser(deps.db, userId, (tx) =>
-      repo.finishMessage(tx, messageId, { content: m.content, status: "stopped", metadata: {}, error: null }),
-    );
+    await asUser(deps.db, userId, async (tx) => {
+      await repo.finishMessage(tx, messageId, { content: m.content, status: "stopped", metadata: {}, error: null });
+      await engineOf(deps).bus.notify(tx, live.channelOf(messageId), REFETCH);
+    });
   }
   return (await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId))) as ChatMessageView;
 }
 
 /** Checks the caller may read the message (NOT_FOUND otherwise), then returns its event stream. */
 export async function openStream(
-  deps: Pick<ChatDeps, "db">,
+  deps: Pick<ChatDeps, "db" | "engine">,
   userId: string,
   messageId: string,
   fromOffset: number,
@@ -616,86 +615,53 @@ export async function openStream(
 }
 
 /**
- * Waits `ms` or until the subscriber leaves. Node's promise timer removes its abort listener when it
- * settles (a hand-made one left a listener per poll on the subscription's signal); its abort rejection
- * only means "stop waiting", which the caller checks.
+ * The reply from `fromOffset`: what is written (this process's text, or the row), then the deltas as
+ * they come, until the final event. Only the part past what the client has is sent; a delta past it
+ * (a missed notice) or a final longer than it reads the row again.
  */
-const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
-
-async function* streamFrom(
-  deps: Pick<ChatDeps, "db">,
+function streamFrom(
+  deps: Pick<ChatDeps, "db" | "engine">,
   userId: string,
   messageId: string,
   fromOffset: number,
   signal?: AbortSignal,
 ): AsyncGenerator<StreamEvent> {
+  const engine = engineOf(deps);
   let pos = fromOffset;
-  const gen = live.getLive(messageId);
-  if (gen) {
-    const queue: live.LiveEvent[] = [];
-    let wake: (() => void) | null = null;
-    const listener = (event: live.LiveEvent) => {
-      queue.push(event);
-      wake?.();
-    };
-    // Snapshot and subscribe in the same tick: every later delta lands in the queue, so none is missed.
-    const snapshot = gen.text;
-    const final = gen.final;
-    if (!final) gen.listeners.add(listener);
-    // One abort listener for the whole subscription: one per wait piled up with every token.
-    const onAbort = () => wake?.();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      if (snapshot.length > pos) {
-        yield { type: "delta", offset: pos, text: snapshot.slice(pos) };
-        pos = snapshot.length;
-      }
-      if (final) {
-        yield final;
-        return;
-      }
-      for (;;) {
-        for (let event = queue.shift(); event; event = queue.shift()) {
-          if (event.type === "final") {
-            yield event;
-            return;
-          }
-          const end = event.offset + event.text.length;
-          // Offsets make overlap harmless: only the part past what the client has is sent.
-          if (end > pos) {
-            yield { type: "delta", offset: pos, text: event.text.slice(Math.max(0, pos - event.offset)) };
-            pos = end;
-          }
-        }
-        if (signal?.aborted) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      }
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      gen.listeners.delete(listener);
-    }
-  }
-  // Not generating here: the row is the truth. Poll while another process is still writing it.
-  for (;;) {
-    const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
-    if (!m) {
-      yield { type: "final", status: "failed", length: pos, metadata: {}, error: "This message was deleted." };
-      return;
-    }
-    if (m.content.length > pos) {
-      yield { type: "delta", offset: pos, text: m.content.slice(pos) };
-      pos = m.content.length;
-    }
-    if (m.status !== "streaming") {
-      yield { type: "final", status: m.status, length: m.content.length, metadata: m.metadata, error: m.error };
-      return;
-    }
-    await sleep(250, signal);
-    if (signal?.aborted) return;
-  }
+  const upTo = (offset: number, text: string): StreamEvent[] => {
+    const end = offset + text.length;
+    if (end <= pos) return [];
+    const delta: StreamEvent = { type: "delta", offset: pos, text: text.slice(pos - offset) };
+    pos = end;
+    return [delta];
+  };
+  return follow<StreamEvent>({
+    bus: engine.bus,
+    channel: live.channelOf(messageId),
+    signal,
+    read: async () => {
+      const gen = live.getLive(engine, messageId);
+      if (gen) return { events: upTo(0, gen.text), done: false };
+      const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
+      if (!m)
+        return {
+          events: [{ type: "final", status: "failed", length: pos, metadata: {}, error: "This message was deleted." }],
+          done: true,
+        };
+      const events = upTo(0, m.content);
+      if (m.status === "streaming") return { events, done: false };
+      events.push({ type: "final", status: m.status, length: m.content.length, metadata: m.metadata, error: m.error });
+      return { events, done: true };
+    },
+    receive: (raw) => {
+      const event = raw as live.LiveEvent | typeof REFETCH;
+      if (event.type === "refetch") return "refetch";
+      if (event.type === "final") return event.length > pos ? "refetch" : { events: [event], done: true };
+      return event.offset > pos ? "refetch" : { events: upTo(event.offset, event.text), done: false };
+    },
+    // A reply generating here, or announced by notices, needs no polling: a slow re-read is a safety net.
+    pollMs: () => (engine.bus.listening || engine.get(messageId) ? 5000 : 250),
+  });
 }
 
 // ---- workspace documents (the tutor's grounding) ----
@@ -786,19 +752,7 @@ const TITLE_PROMPT =
   "Write a short title (at most 6 words) for a conversation that starts with the message below. " +
   "Reply with the title only: no quotes, no trailing punctuation.";
 
-export function cleanTitle(raw: string, fallbackFrom: string): string {
-  const line = raw
-    .split("\n")
-    .map((l) => l.trim())
-    .find(Boolean);
-  const cleaned = (line ?? "")
-    .replace(/^(title\s*:\s*)/i, "")
-    .replace(/^["'“”‘’*#\s]+|["'“”‘’*.!?\s]+$/g, "")
-    .trim();
-  const source = cleaned || fallbackFrom.trim().split(/\s+/).slice(0, 6).join(" ");
-  const title = source.length > 80 ? `${cutToGraphemes(source, 77).trimEnd()}…` : source;
-  return title || "New conversation";
-}
+export const cleanTitle = (raw: string, fallbackFrom: string) => cleanGeneratedTitle(raw, fallbackFrom, "New conversation");
 
 /** The worker names a conversation after its first exchange (only while the user has not named it). */
 export async function titleConversation(deps: { db: Database; ai: AiProvider }, userId: string, conversationId: string) {
@@ -809,23 +763,18 @@ export async function titleConversation(deps: { db: Database; ai: AiProvider }, 
   if (!found) return null;
   const first = found.messages.find((m) => m.role === "user" && !m.safety);
   if (!first) return null;
-  const result = await deps.ai.chat({
-    messages: [
-      { role: "system", content: TITLE_PROMPT },
-      { role: "user", content: cutToGraphemes(first.content, 2000) },
-    ],
-    maxTokens: 20,
-    temperature: 0.2,
-  });
+  const result = await deps.ai.chat(titleRequest(TITLE_PROMPT, first.content));
   const title = cleanTitle(result.text, first.content);
   await asUser(deps.db, userId, (tx) => repo.setAutoTitle(tx, conversationId, title));
   return title;
 }
 
 /** Replies left 'streaming' by a process that died are marked failed (their holds expire and are released). */
-export function failStaleReplies(db: Database, olderThanSeconds = 300) {
-  return asSystem(db, (tx) => repo.failStale(tx, olderThanSeconds));
+export function failStaleReplies(db: Database, olderThanSeconds = 300, engine = defaultEngine) {
+  return sweepStale(db, engine.bus, async (tx) =>
+    (await repo.failStale(tx, olderThanSeconds)).map((id) => ({ channel: live.channelOf(id), event: REFETCH })),
+  );
 }
 
 /** Resolves when every reply running in this process is settled (graceful shutdown, tests). */
-export const settled = live.allDone;
+export const settled = () => defaultEngine.allDone();
