@@ -2,7 +2,7 @@
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { createStorageFromEnv } from "@inkwell/domain/files";
-import { defaultIdentitySettings } from "@inkwell/domain/identity";
+import { defaultIdentitySettings, identity } from "@inkwell/domain/identity";
 import { allJobs } from "@inkwell/domain/jobs";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
@@ -25,9 +25,12 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   await boss.start();
   await prepareQueues(boss, db, apiQueues);
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
+  const ai = createAiProvider(aiConfigFromEnv(env));
+  // Users' saved AI connections are used for their calls (identity reads and opens them).
+  identity.bindSavedAiConnections(ai, db, keyRing);
   const deps: ApiDeps = {
     db,
-    ai: createAiProvider(aiConfigFromEnv(env)),
+    ai,
     enqueue: createEnqueue(boss),
     keyRing,
     log,

@@ -7,6 +7,7 @@
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { createStorageFromEnv } from "@inkwell/domain/files";
+import { identity } from "@inkwell/domain/identity";
 import { assertWorkerDeps, type WorkerDeps } from "@inkwell/domain/jobs/handlers";
 import {
   createBoss,
@@ -47,6 +48,8 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
     publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
     ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
   };
+  // Users' saved AI connections are used for their metered calls here too (voice analysis).
+  if (deps.keyRing && deps.ai) identity.bindSavedAiConnections(deps.ai, db, deps.keyRing);
   try {
     assertWorkerDeps(allHandlers, deps);
   } catch (err) {

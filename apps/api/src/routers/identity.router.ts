@@ -1,3 +1,4 @@
+import { userConnectionsOf } from "@inkwell/domain/ai";
 import {
   adminListUsersInput,
   adminSetTierInput,
@@ -10,6 +11,7 @@ import {
   saveApiKeyInput,
   signInInput,
   signUpInput,
+  testAiConnectionInput,
   updateProfileInput,
   verifyEmailInput,
 } from "@inkwell/domain/identity";
@@ -93,7 +95,13 @@ export const apiKeysRouter = router({
   list: userProcedure.query(({ ctx }) => identity.listApiKeys(ctx.tx)),
   save: userProcedure
     .input(saveApiKeyInput)
-    .mutation(({ ctx, input }) => identity.saveApiKey(ctx.deps.keyRing, ctx.tx, ctx.auth, input)),
+    .mutation(({ ctx, input }) =>
+      identity.saveApiKey(ctx.deps.keyRing, ctx.tx, ctx.auth, input, userConnectionsOf(ctx.deps.ai)?.policy),
+    ),
+  /** A real short call to the AI connection (entered or saved); no transaction is held during it. */
+  testConnection: signedInProcedure
+    .input(testAiConnectionInput)
+    .mutation(({ ctx, input }) => identity.testAiConnection(ctx.deps, ctx.auth.userId, input)),
   delete: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     await identity.deleteApiKey(ctx.tx, input.id);
     return OK;

@@ -315,12 +315,14 @@ export interface StoredFiles {
 }
 
 export interface UserApiKeys {
+  base_url: string | null;
   ciphertext: string;
   created_at: Generated<Date>;
   id: Generated<string>;
   key_id: string;
   label: string | null;
   last4: string;
+  model: string | null;
   service: string;
   updated_at: Generated<Date>;
   user_id: string;

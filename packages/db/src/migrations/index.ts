@@ -16,6 +16,7 @@ import * as m0014 from "./2026_11_23_0014_publishing_create_posts.ts";
 import * as m0015 from "./2026_11_23_0015_writer_sessions_own_voice.ts";
 import * as m0016 from "./2026_11_23_0016_publishing_own_connections.ts";
 import * as m0017 from "./2026_11_23_0017_writer_tune_knowledge_index.ts";
+import * as m0018 from "./2026_11_23_0018_identity_add_ai_connection_settings.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0015_writer_sessions_own_voice": m0015,
   "2026_11_23_0016_publishing_own_connections": m0016,
   "2026_11_23_0017_writer_tune_knowledge_index": m0017,
+  "2026_11_23_0018_identity_add_ai_connection_settings": m0018,
 };

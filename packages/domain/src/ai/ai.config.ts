@@ -7,6 +7,7 @@ import type { AiProvider } from "./ai.types.ts";
 import { createImageApiClient } from "./providers/image-api.ts";
 import { createOfflineProvider } from "./providers/offline.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
+import { withUserConnections } from "./user-connection.ts";
 
 export {
   type AiConfig,
@@ -16,13 +17,17 @@ export {
   type OpenAiConfig,
 } from "./ai.settings.ts";
 
+/** The server's provider, routed per call to the caller's own connection when they saved one (user-connection.ts). */
 export function createAiProvider(input: AiConfigInput = {}): AiProvider {
   const config = aiConfigSchema.parse(input);
   const common = { embeddingDimensions: config.embeddingDimensions, embeddingBatchSize: config.embeddingBatchSize };
-  if (config.provider === "offline") return createOfflineProvider(common);
-  return createOpenAiProvider({
-    ...common,
-    openai: config.openai!,
-    image: config.imageApi ? createImageApiClient(config.imageApi) : undefined,
-  });
+  const base =
+    config.provider === "offline"
+      ? createOfflineProvider(common)
+      : createOpenAiProvider({
+          ...common,
+          openai: config.openai!,
+          image: config.imageApi ? createImageApiClient(config.imageApi) : undefined,
+        });
+  return withUserConnections(base, { ...common, ...config.userConnections });
 }

@@ -22,6 +22,11 @@ export const aiEnvSchema = z.object({
   /** A Higgsfield-style submit/poll image API. */
   IMAGE_API_BASE_URL: z.url().optional(),
   IMAGE_API_KEY: z.string().min(1).optional(),
+  /** "true" lets users' own AI connections use http and private addresses (a local Ollama): development only. */
+  AI_USER_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type AiEnv = z.infer<typeof aiEnvSchema>;
@@ -32,6 +37,7 @@ export function aiConfigFromEnv(env: AiEnv): AiConfigInput {
   return {
     provider: env.AI_PROVIDER,
     embeddingDimensions: env.AI_EMBEDDING_DIMENSIONS,
+    userConnections: { allowPrivateAddresses: env.AI_USER_PRIVATE_ADDRESSES },
     ...(env.AI_PROVIDER === "openai"
       ? {
           openai: {

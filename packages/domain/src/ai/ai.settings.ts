@@ -41,6 +41,14 @@ export const aiConfigSchema = z
     embeddingBatchSize: z.number().int().min(1).max(2048).default(64),
     /** A Higgsfield-style submit/poll image API, used by the openai provider. */
     imageApi: imageApiConfigSchema.optional(),
+    /** Users' own OpenAI-compatible connections (user-connection.ts). */
+    userConnections: z
+      .object({
+        /** http and private addresses (a local Ollama): development only, since the server connects to what a user typed. */
+        allowPrivateAddresses: z.boolean().default(false),
+        cacheMs: z.number().int().min(0).default(60_000),
+      })
+      .default({ allowPrivateAddresses: false, cacheMs: 60_000 }),
   })
   .refine((c) => c.provider !== "openai" || c.openai !== undefined, {
     message: 'provider "openai" needs the openai settings (at least apiKey)',

@@ -18,3 +18,15 @@ export {
   summarizeForContext,
 } from "./context.ts";
 export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis } from "./safety.ts";
+export {
+  type AiConnection,
+  checkBaseUrl,
+  forgetUserAiConnection,
+  type LoadConnection,
+  OPENAI_BASE_URL,
+  OWN_KEY_PROVIDER,
+  runWithCallerAi,
+  type UserConnections,
+  userConnectionsOf,
+  withUserConnections,
+} from "./user-connection.ts";

@@ -226,7 +226,7 @@ export async function clearThrottle(tx: Tx, key: string) {
 export async function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
   const rows = await tx
     .selectFrom("user_api_keys")
-    .select(["id", "service", "label", "last4", "created_at", "updated_at"])
+    .select(["id", "service", "label", "last4", "base_url", "model", "created_at", "updated_at"])
     .orderBy("service")
     .execute();
   return rows.map(toApiKeySummary);
@@ -234,7 +234,16 @@ export async function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
 
 export async function upsertApiKey(
   tx: Tx,
-  values: { userId: string; service: string; label: string | null; ciphertext: string; keyId: string; last4: string },
+  values: {
+    userId: string;
+    service: string;
+    label: string | null;
+    ciphertext: string;
+    keyId: string;
+    last4: string;
+    baseUrl: string | null;
+    model: string | null;
+  },
 ): Promise<ApiKeySummary> {
   const row = await tx
     .insertInto("user_api_keys")
@@ -245,6 +254,8 @@ export async function upsertApiKey(
       ciphertext: values.ciphertext,
       key_id: values.keyId,
       last4: values.last4,
+      base_url: values.baseUrl,
+      model: values.model,
     })
     .onConflict((oc) =>
       oc.columns(["user_id", "service"]).doUpdateSet((eb) => ({
@@ -252,9 +263,11 @@ export async function upsertApiKey(
         ciphertext: eb.ref("excluded.ciphertext"),
         key_id: eb.ref("excluded.key_id"),
         last4: eb.ref("excluded.last4"),
+        base_url: eb.ref("excluded.base_url"),
+        model: eb.ref("excluded.model"),
       })),
     )
-    .returning(["id", "service", "label", "last4", "created_at", "updated_at"])
+    .returning(["id", "service", "label", "last4", "base_url", "model", "created_at", "updated_at"])
     .executeTakeFirstOrThrow();
   return toApiKeySummary(row);
 }
@@ -262,14 +275,15 @@ export async function upsertApiKey(
 export async function findApiKeyCiphertext(tx: Tx, service: string) {
   return tx
     .selectFrom("user_api_keys")
-    .select(["user_id", "ciphertext", "key_id"])
+    .select(["user_id", "ciphertext", "key_id", "last4", "base_url", "model"])
     .where("service", "=", service)
     .executeTakeFirst();
 }
 
+/** The owner of the deleted key, or undefined when there was none (or it is another user's: RLS). */
 export async function deleteApiKey(tx: Tx, id: string) {
-  const r = await tx.deleteFrom("user_api_keys").where("id", "=", id).executeTakeFirst();
-  return r.numDeletedRows > 0n;
+  const r = await tx.deleteFrom("user_api_keys").where("id", "=", id).returning("user_id").executeTakeFirst();
+  return r?.user_id;
 }
 
 function toApiKeySummary(r: {
@@ -277,6 +291,8 @@ function toApiKeySummary(r: {
   service: string;
   label: string | null;
   last4: string;
+  base_url: string | null;
+  model: string | null;
   created_at: Date;
   updated_at: Date;
 }): ApiKeySummary {
@@ -285,6 +301,8 @@ function toApiKeySummary(r: {
     service: r.service as ApiKeySummary["service"],
     label: r.label,
     last4: r.last4,
+    baseUrl: r.base_url,
+    model: r.model,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -44,10 +44,29 @@ export const updateProfileInput = z.object({
   preferences: preferences.optional(),
 });
 
+const apiKey = z.string().trim().min(8, "That key looks too short").max(512, "That key is too long");
+/** An OpenAI-compatible server's API root, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama). */
+const aiBaseUrl = z.url({ protocol: /^https?$/, error: "Use an http(s) address" }).max(2048, "Address is too long");
+const aiModel = z.string().trim().min(1, "Name a model").max(200, "That model name is too long");
+
+/**
+ * The "openai" service is the user's own AI connection: any OpenAI-compatible server (baseUrl, model;
+ * OpenAI's API and default model when left out). Without `key` a saved connection keeps its key, and a
+ * new one is saved keyless (local servers like Ollama ignore the key).
+ */
 export const saveApiKeyInput = z.object({
   service: z.enum(API_KEY_SERVICES),
-  key: z.string().trim().min(8, "That key looks too short").max(512, "That key is too long"),
+  key: apiKey.optional(),
   label: z.string().trim().max(80).optional(),
+  baseUrl: aiBaseUrl.optional(),
+  model: aiModel.optional(),
+});
+
+/** Settings to try before saving; each left out is taken from the saved connection. */
+export const testAiConnectionInput = z.object({
+  baseUrl: aiBaseUrl.optional(),
+  key: apiKey.optional(),
+  model: aiModel.optional(),
 });
 
 export const idInput = z.object({ id: z.uuid("Not a valid id") });
@@ -65,6 +84,7 @@ export type SignUpInput = z.infer<typeof signUpInput>;
 export type SignInInput = z.infer<typeof signInInput>;
 export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
 export type SaveApiKeyInput = z.infer<typeof saveApiKeyInput>;
+export type TestAiConnectionInput = z.infer<typeof testAiConnectionInput>;
 export type AdminListUsersInput = z.infer<typeof adminListUsersInput>;
 
 export interface Me {
@@ -83,9 +103,19 @@ export interface ApiKeySummary {
   id: string;
   service: (typeof API_KEY_SERVICES)[number];
   label: string | null;
+  /** Empty for a connection saved without a key. */
   last4: string;
+  /** The AI connection's server and model (service "openai"); null: OpenAI's defaults. */
+  baseUrl: string | null;
+  model: string | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface AiConnectionTest {
+  answer: string;
+  model: string;
+  latencyMs: number;
 }
 
 export interface SessionSummary {

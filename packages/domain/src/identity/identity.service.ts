@@ -4,7 +4,8 @@
  * Flows that hash a password never hold a transaction open while argon2 runs (tens of milliseconds
  * of CPU): they read in one short transaction, hash or verify outside, and write in another.
  */
-import { asSession, asSystem, type Database, type SessionAuth, type Tx } from "@inkwell/db";
+import { asSession, asSystem, asUser, type Database, type SessionAuth, type Tx } from "@inkwell/db";
+import { type AiConnection, type AiProvider, checkBaseUrl, forgetUserAiConnection, userConnectionsOf } from "../ai/index.ts";
 import { credits } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
@@ -15,12 +16,14 @@ import { linkMail } from "./identity.mail.ts";
 import * as repo from "./identity.repository.ts";
 import type {
   AdminListUsersInput,
+  AiConnectionTest,
   ApiKeySummary,
   Me,
   SaveApiKeyInput,
   SessionSummary,
   SignInInput,
   SignUpInput,
+  TestAiConnectionInput,
   UpdateProfileInput,
 } from "./identity.schemas.ts";
 import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from "./passwords.ts";
@@ -300,17 +303,54 @@ export function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
   return repo.listApiKeys(tx);
 }
 
-/** Seals the key with the current encryption key; only its last four characters are ever shown again. */
-export function saveApiKey(keyRing: KeyRing, tx: Tx, auth: SessionAuth, input: SaveApiKeyInput): Promise<ApiKeySummary> {
-  const sealed = seal(keyRing, input.key, apiKeyAad(auth.userId, input.service));
-  return repo.upsertApiKey(tx, {
+/** What a keyless AI connection sends: local servers (Ollama) ignore the key, but the protocol wants one. */
+const NO_KEY = "no-key";
+
+/**
+ * Seals the key with the current encryption key; only its last four characters are ever shown again.
+ * The "openai" row is the user's own AI connection (base URL and model too); its cached provider in
+ * this process is dropped so the next call uses the new settings (other processes within a minute).
+ */
+export async function saveApiKey(
+  keyRing: KeyRing,
+  tx: Tx,
+  auth: SessionAuth,
+  input: SaveApiKeyInput,
+  policy: { allowPrivateAddresses: boolean } = { allowPrivateAddresses: false },
+): Promise<ApiKeySummary> {
+  const aad = apiKeyAad(auth.userId, input.service);
+  if (input.service !== "openai" && (input.baseUrl || input.model))
+    throw new DomainError("INVALID_INPUT", "Only the AI model connection has an address and a model.");
+  if (input.baseUrl) checkBaseUrl(input.baseUrl, policy);
+  let sealed: { ciphertext: string; keyId: string };
+  let last4: string;
+  if (input.key) {
+    sealed = seal(keyRing, input.key, aad);
+    last4 = input.key.slice(-4);
+  } else {
+    const saved = await repo.findApiKeyCiphertext(tx, input.service);
+    if (saved) {
+      sealed = { ciphertext: saved.ciphertext, keyId: saved.key_id };
+      last4 = saved.last4;
+    } else if (input.service === "openai" && input.baseUrl) {
+      sealed = seal(keyRing, NO_KEY, aad);
+      last4 = "";
+    } else {
+      throw new DomainError("INVALID_INPUT", "Enter the key.", { field: "key" });
+    }
+  }
+  const summary = await repo.upsertApiKey(tx, {
     userId: auth.userId,
     service: input.service,
     label: input.label || null,
     ciphertext: sealed.ciphertext,
     keyId: sealed.keyId,
-    last4: input.key.slice(-4),
+    last4,
+    baseUrl: input.service === "openai" ? (input.baseUrl ?? null) : null,
+    model: input.service === "openai" ? (input.model ?? null) : null,
   });
+  forgetUserAiConnection(auth.userId);
+  return summary;
 }
 
 /** For server-side use only (e.g. calling a provider with the user's own key); never sent to a client. */
@@ -320,8 +360,44 @@ export async function revealApiKey(keyRing: KeyRing, tx: Tx, service: string): P
   return open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, service));
 }
 
+/**
+ * The user's own AI connection with its key opened, read as that user (RLS: only their own row) in a
+ * short transaction of its own: callers use it before a provider call, never inside a transaction.
+ */
+export async function loadAiConnection(db: Database, keyRing: KeyRing, userId: string): Promise<AiConnection | undefined> {
+  const row = await asUser(db, userId, (tx) => repo.findApiKeyCiphertext(tx, "openai"));
+  if (!row) return undefined;
+  const apiKey = open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, "openai"));
+  return { baseUrl: row.base_url, apiKey, model: row.model };
+}
+
+/** Binds the routing provider to users' saved connections (once, where the app builds its deps). */
+export function bindSavedAiConnections(ai: AiProvider, db: Database, keyRing: KeyRing) {
+  userConnectionsOf(ai)?.useSaved((userId) => loadAiConnection(db, keyRing, userId));
+}
+
+/**
+ * A real short chat call with the entered settings, each missing one taken from the saved connection.
+ * No transaction is open during the call (the saved settings are read in one of their own first).
+ */
+export async function testAiConnection(
+  deps: { db: Database; keyRing: KeyRing; ai: AiProvider },
+  userId: string,
+  input: TestAiConnectionInput,
+): Promise<AiConnectionTest> {
+  const connections = userConnectionsOf(deps.ai);
+  if (!connections) throw new DomainError("PRECONDITION_FAILED", "This server does not support personal AI connections.");
+  const saved = await loadAiConnection(deps.db, deps.keyRing, userId);
+  const baseUrl = input.baseUrl ?? saved?.baseUrl ?? null;
+  const apiKey = input.key ?? saved?.apiKey ?? (baseUrl ? NO_KEY : undefined);
+  if (!apiKey) throw new DomainError("INVALID_INPUT", "Enter the key.", { field: "key" });
+  return connections.test({ baseUrl, apiKey, model: input.model ?? saved?.model ?? null });
+}
+
 export async function deleteApiKey(tx: Tx, id: string) {
-  if (!(await repo.deleteApiKey(tx, id))) throw notFound("API key");
+  const owner = await repo.deleteApiKey(tx, id);
+  if (!owner) throw notFound("API key");
+  forgetUserAiConnection(owner);
 }
 
 export function assertAdmin(auth: SessionAuth) {

@@ -3,8 +3,13 @@
  * provider with NO transaction open → capture what it cost (or release, if it failed) and record the
  * outcome. A crash between the call and the settlement leaves a hold that the worker releases when
  * it expires, and the generation is then marked failed: a failed or interrupted generation costs nothing.
+ *
+ * A user who saved their own AI connection has the call made with it (ai/user-connection.ts): no
+ * credits are held or charged (they pay their provider), the rate limits still apply, and the
+ * generation is recorded with provider "own-key".
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
+import { type AiProvider, OWN_KEY_PROVIDER, runWithCallerAi, userConnectionsOf } from "../ai/index.ts";
 import { credits, type Operation, priceOf } from "../credits/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import * as repo from "./usage.repository.ts";
@@ -13,6 +18,11 @@ import { DEFAULT_RATE_LIMITS, type Generation, type GenerationsInput, type RateL
 export interface UsageDeps {
   db: Database;
   rateLimits?: Record<string, { perUser: RateLimitRule; perIp: RateLimitRule }>;
+  /**
+   * The routing provider from createAiProvider: a user's own AI connection (saved in identity, bound
+   * with identity.useSavedAiConnections) is then used for their calls.
+   */
+  ai?: AiProvider;
 }
 
 export interface Actor {
@@ -72,31 +82,41 @@ export async function runMetered<T, K = undefined>(
   keep?: (tx: Tx, generation: { generationId: string; result: T }) => Promise<K>,
 ): Promise<{ result: T; generationId: string; credits: number; kept: K }> {
   await takeRateLimit(deps, actor, request.operation);
-  const price = priceOf(request.operation, request.quantity);
+  // Before any transaction: reading the saved connection is a short transaction of its own.
+  const own = await ownProvider(deps, actor.userId);
+  // A call on the user's own key costs no credits (they pay their provider); see ARCHITECTURE.md.
+  const price = own ? 0 : priceOf(request.operation, request.quantity);
   const started = await asUser(deps.db, actor.userId, async (tx) => {
-    const h = await credits.hold(tx, actor.userId, {
-      operation: request.operation,
-      amount: price,
-      idempotencyKey: request.idempotencyKey,
-      request: request.request,
-    });
-    if (h.replayed) throw new DomainError("PRECONDITION_FAILED", "This request was already started; it will not run twice.");
+    let holdId: string | null = null;
+    if (price > 0) {
+      const h = await credits.hold(tx, actor.userId, {
+        operation: request.operation,
+        amount: price,
+        idempotencyKey: request.idempotencyKey,
+        request: request.request,
+      });
+      if (h.replayed) throw new DomainError("PRECONDITION_FAILED", "This request was already started; it will not run twice.");
+      holdId = h.holdId;
+    }
     const g = await repo.insertGeneration(tx, {
       userId: actor.userId,
       operation: request.operation,
       topic: request.topic ?? null,
-      provider: request.provider,
-      holdId: h.holdId,
+      provider: own ? OWN_KEY_PROVIDER : request.provider,
+      holdId,
     });
-    return { holdId: h.holdId, generationId: g.id };
+    return { holdId, generationId: g.id };
   });
+  const release = async (tx: Tx, reason: string) => {
+    if (started.holdId) await credits.release(tx, actor.userId, started.holdId, reason);
+  };
 
   let outcome: MeteredOutcome<T>;
   try {
-    outcome = await call();
+    outcome = await runWithCallerAi(own, call);
   } catch (error) {
     await asUser(deps.db, actor.userId, async (tx) => {
-      await credits.release(tx, actor.userId, started.holdId, "The generation failed");
+      await release(tx, "The generation failed");
       await repo.finishGeneration(tx, started.generationId, {
         status: "failed",
         error: error instanceof Error ? error.message : "failed",
@@ -110,7 +130,7 @@ export async function runMetered<T, K = undefined>(
   try {
     kept = await asUser(deps.db, actor.userId, async (tx) => {
       const k = keep ? await keep(tx, { generationId: started.generationId, result: outcome.result }) : (undefined as K);
-      await credits.capture(tx, actor.userId, started.holdId, cost);
+      if (started.holdId) await credits.capture(tx, actor.userId, started.holdId, cost);
       await repo.finishGeneration(tx, started.generationId, {
         status: "succeeded",
         model: outcome.model,
@@ -125,7 +145,7 @@ export async function runMetered<T, K = undefined>(
     if (!keep) throw error;
     // The result could not be kept: it is not charged either.
     await asUser(deps.db, actor.userId, async (tx) => {
-      await credits.release(tx, actor.userId, started.holdId, "The result could not be saved");
+      await release(tx, "The result could not be saved");
       await repo.finishGeneration(tx, started.generationId, {
         status: "failed",
         error: error instanceof Error ? error.message : "failed",
@@ -134,6 +154,12 @@ export async function runMetered<T, K = undefined>(
     throw error;
   }
   return { result: outcome.result, generationId: started.generationId, credits: cost, kept };
+}
+
+/** The caller's own provider when they saved an AI connection and the deps can route to it. */
+async function ownProvider(deps: UsageDeps, userId: string): Promise<AiProvider | undefined> {
+  const connections = deps.ai && userConnectionsOf(deps.ai);
+  return connections?.providerFor(userId);
 }
 
 export function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {

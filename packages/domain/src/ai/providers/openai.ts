@@ -43,6 +43,8 @@ export interface OpenAiProviderOptions {
   embeddingBatchSize: number;
   /** The submit/poll image API; without it image calls say generation is not configured. */
   image?: ImageGenerator | undefined;
+  /** The HTTP client; a user's own connection gets one that reaches only public addresses. */
+  fetch?: typeof fetch | undefined;
 }
 
 const imageNotConfigured: ImageGenerator = {
@@ -106,6 +108,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     logLevel: "warn",
     timeout: cfg.timeoutMs,
     maxRetries: cfg.maxRetries,
+    ...(options.fetch && { fetch: options.fetch }),
   });
   const host = new URL(cfg.baseUrl).host;
 
