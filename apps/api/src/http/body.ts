@@ -8,10 +8,12 @@
  */
 
 /**
- * Bodies up to this size are drained after an early answer; bigger ones close the connection (reading
- * megabytes only to throw them away costs more than the client's new connection).
+ * Bodies up to the largest any procedure accepts are drained after an early answer, so the client
+ * reads the answer and keeps its connection; a bigger one is answered with Connection: close (closing
+ * on a client still sending may reset the connection before it reads the answer, acceptable only for
+ * bodies no legitimate client sends).
  */
-export const DRAIN_MAX_BYTES = 1024 * 1024;
+export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
 /** A client sending slower than this gets its connection closed rather than drained. */
 export const DRAIN_TIMEOUT_MS = 2_000;
 
