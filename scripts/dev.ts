@@ -90,7 +90,8 @@ const env = {
   INKWELL_ENCRYPTION_KEYS: encryptionKeys,
   APP_URL: appUrl,
   PORT: String(apiPort),
-  ALLOWED_ORIGINS: [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`].join(","),
+  // The Vite dev server's origins send cookie mutations only in dev; `pnpm start` serves the web app itself.
+  ...(prod ? {} : { ALLOWED_ORIGINS: [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`].join(",") }),
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
@@ -113,7 +114,9 @@ const supervisor = supervise(
   { log: say },
 );
 
-say(`open ${appUrl}  ·  dev mailbox: ${devMailDir ? `${appUrl}/dev/mail` : "(SMTP_URL set: mail goes out)"}`);
+// The mailbox page is a development tool (served to this machine only); a production build never serves it.
+const mailbox = !devMailDir ? "(SMTP_URL set: mail goes out)" : prod ? `files in ${devMailDir}` : `${appUrl}/dev/mail`;
+say(`open ${appUrl}  ·  dev mailbox: ${mailbox}`);
 say("Ctrl-C stops everything");
 
 let stopping = false;
