@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
-import * as chat from "./chat.service.ts";
 
 /** Names a conversation after its first exchange, with the configured model (offline: deterministic). */
 export const titleConversationJob = defineJob({
@@ -8,10 +7,7 @@ export const titleConversationJob = defineJob({
   schema: z.object({ userId: z.uuid(), conversationId: z.uuid() }),
   // A title is a nicety: a few retries, then the conversation keeps its default title.
   queue: { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
-  async handler(data, { db, ai, log }) {
-    const title = await chat.titleConversation({ db, ai }, data.userId, data.conversationId);
-    if (title) log.info({ conversationId: data.conversationId }, "titled conversation");
-  },
+  needs: ["ai"],
 });
 
 /**
@@ -23,10 +19,6 @@ export const failStaleRepliesJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "* * * * *",
   queue: { retryLimit: 1, expireInSeconds: 120 },
-  async handler(_data, { db, log }) {
-    const failed = await chat.failStaleReplies(db);
-    if (failed) log.info({ failed }, "marked interrupted chat replies failed");
-  },
 });
 
 export const chatJobs = [titleConversationJob, failStaleRepliesJob];

@@ -3,6 +3,7 @@
  * registered definition, the dependencies they run with, and the check that refuses a worker missing
  * one of them.
  */
+import { chatHandlers } from "../chat/chat.handlers.ts";
 import { connectionsHandlers } from "../connections/connections.handlers.ts";
 import { creditsHandlers } from "../credits/credits.handlers.ts";
 import { filesHandlers } from "../files/files.handlers.ts";
@@ -11,6 +12,8 @@ import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
 import { voiceHandlers } from "../voice/voice.handlers.ts";
+import { knowledgeHandlers } from "../writer/writer.handlers.ts";
+import { writerSessionHandlers } from "../writer/writer-sessions.handlers.ts";
 import { allJobs } from "./index.ts";
 import type { WorkerDeps } from "./worker-deps.ts";
 
@@ -21,21 +24,18 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...identityHandlers,
   ...creditsHandlers,
   ...usageHandlers,
+  ...chatHandlers,
+  ...knowledgeHandlers,
+  ...writerSessionHandlers,
   ...filesHandlers,
   ...connectionsHandlers,
   ...postsHandlers,
   ...voiceHandlers,
 ];
 
-// Chat and writer still declare their handlers with their definitions (until they are split too).
-function legacy(job: JobDefinition): JobHandler<WorkerDeps> | undefined {
-  const run = job.handler;
-  return run ? { job, run: (data, deps) => run(data, deps) } : undefined;
-}
-
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */
 export const allHandlers: readonly JobHandler<WorkerDeps>[] = allJobs.map((job) => {
-  const found = moduleHandlers.find((h) => h.job === job) ?? legacy(job);
+  const found = moduleHandlers.find((h) => h.job === job);
   if (!found) throw new Error(`job ${job.name} has no handler`);
   return found;
 });

@@ -9,7 +9,6 @@ const jobs = Array.from({ length: 12 }, (_, i) =>
     name: `test.startup-${i}`,
     schema: z.object({}),
     queue: { retryLimit: 3, expireInSeconds: 60 },
-    async handler() {},
   }),
 );
 

@@ -39,11 +39,6 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNee
   work?: { pollingIntervalSeconds?: number; batchSize?: number; localConcurrency?: number; concurrent?: boolean };
   /** The worker dependencies the handler uses (besides db and log). */
   needs?: readonly N[];
-  /**
-   * Temporary, for the modules not yet split into definitions and handlers (chat, writer): the handler
-   * declared with the definition. New jobs put their handler in `<module>.handlers.ts`.
-   */
-  handler?(data: z.infer<S>, deps: any): Promise<void>;
 }
 
 export function defineJob<S extends z.ZodType, const N extends JobNeed = never>(job: JobDefinition<S, N>): JobDefinition<S, N> {

@@ -16,209 +16,40 @@
  * Every platform call is logged in post_attempts.
  */
 import { randomUUID } from "node:crypto";
-import { asSystem, type Database } from "@inkwell/db";
+import { asSystem } from "@inkwell/db";
 import { type ConnectionCredentials, connections } from "../connections/index.ts";
-import type { Storage } from "../files/index.ts";
 import { files } from "../files/index.ts";
 import { DomainError } from "../platform/errors.ts";
-import type { Enqueue, Logger } from "../platform/queue.ts";
-import type { KeyRing } from "../platform/secret-box.ts";
 import type { PlatformAdapter, PlatformKind, PostMedia, PublishingRuntime, PublishRequest } from "../platforms/index.ts";
 import { isPlatformError, PLATFORM_NAMES, PlatformError } from "../platforms/index.ts";
 import { publishPostJob } from "./posts.jobs.ts";
+import {
+  configOf,
+  holdLease,
+  type Lease,
+  LeaseLost,
+  type PublisherConfig,
+  type PublisherDeps,
+  type PublishOutcome,
+} from "./posts.publisher.config.ts";
+import { batchersOf, limited } from "./posts.publisher.throttle.ts";
 import * as repo from "./posts.repository.ts";
 import { DEFAULT_LEAD_MS } from "./posts.service.ts";
 
-export interface PublisherConfig {
-  /** A job that arrives earlier than this before the due time leaves it to a later one. */
-  maxEarlyMs: number;
-  /**
-   * A claim not refreshed for this long belongs to a dead worker (default: the longest platform call
-   * + 10 s; never less than the longest call + 1 s, see callBudgetMs).
-   */
-  claimLeaseMs?: number;
-  /** Publish attempts (transient failures) before the post is marked failed. */
-  maxAttempts: number;
-  /** First retry delay; doubles per attempt (with jitter), at least the platform's Retry-After. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** After an unknown outcome, how long to give the platform before looking for the post. */
-  reconcileDelayMs: number;
-  /** The sweeper re-enqueues pending posts this far past due, and unknown ones idle this long. */
-  overdueMs: number;
-  /**
-   * Platform requests in flight at once per process. A minute boundary makes hundreds of posts due
-   * together; opening hundreds of connections at once overflows a server's accept queue (SYNs dropped,
-   * retried after 1, 3, 7 s…), so they take turns on kept-alive connections instead.
-   */
-  maxInFlight: number;
-}
-
-export const DEFAULT_PUBLISHER_CONFIG: PublisherConfig = {
-  maxEarlyMs: 10_000,
-  maxAttempts: 5,
-  retryBaseMs: 5_000,
-  retryMaxMs: 15 * 60_000,
-  reconcileDelayMs: 2_000,
-  overdueMs: 60_000,
-  maxInFlight: 256,
-};
-
-export interface PublisherDeps {
-  db: Database;
-  log: Logger;
-  keyRing: KeyRing;
-  publishing: PublishingRuntime;
-  enqueue: Enqueue;
-  /** Where uploaded images are read from (posts with images fail without it). */
-  storage?: Storage;
-  config?: Partial<PublisherConfig>;
-}
-
-export type PublishOutcome =
-  | "gone"
-  | "stale"
-  | "early"
-  | "lost"
-  | "busy"
-  | "published"
-  | "retry"
-  | "failed"
-  | "unknown"
-  | "aborted";
+export {
+  claimLeaseMsOf,
+  DEFAULT_PUBLISHER_CONFIG,
+  type PublisherConfig,
+  type PublisherDeps,
+  type PublishOutcome,
+} from "./posts.publisher.config.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The longest one publish call (one part) can take: Threads makes up to three requests per part
- * (container, publish, permalink), each bounded by the platform timeout. A claim is renewed before any
- * call that could outlive its lease, and the lease is never shorter than one call, so a second worker
- * can never take a post over while our publish request is still in flight. (A look on the platform may
- * read several pages and outlast the lease; it only reads, and the publish after it renews or stops.)
- */
-const callBudgetMs = (timeoutMs: number) => 3 * timeoutMs + 500;
-
-function configOf(deps: PublisherDeps): PublisherConfig & { claimLeaseMs: number; callBudgetMs: number } {
-  const config = { ...DEFAULT_PUBLISHER_CONFIG, ...deps.config };
-  const budget = callBudgetMs(Math.max(...Object.values(deps.publishing.platforms).map((p) => p.timeoutMs)));
-  return {
-    ...config,
-    callBudgetMs: budget,
-    claimLeaseMs: Math.max(config.claimLeaseMs ?? budget + 10_000, budget + 1_000),
-  };
-}
-
-/** How long a claim stays a live worker's (after it, the post may be taken over and reconciled). */
-export const claimLeaseMsOf = (deps: Pick<PublisherDeps, "publishing" | "config">): number =>
-  configOf(deps as PublisherDeps).claimLeaseMs;
-
-/** Where our claim's lease ends, on this process's monotonic clock (conservatively early). */
-interface Lease {
-  until: number;
-}
-
-class LeaseLost extends Error {}
-
-/**
- * Before a platform call: if the lease could run out while the call is in flight (a long wait for a
- * request slot or for credentials being renewed elsewhere), renew it first; if the claim is no longer
- * ours (taken over after its lease), throw LeaseLost and send nothing.
- */
-async function holdLease(
-  deps: PublisherDeps,
-  config: ReturnType<typeof configOf>,
-  row: repo.PostRow,
-  token: string,
-  lease: Lease,
-): Promise<void> {
-  if (performance.now() + config.callBudgetMs <= lease.until) return;
-  const sent = performance.now();
-  if (!(await asSystem(deps.db, (tx) => repo.renewClaim(tx, row.id, token)))) throw new LeaseLost();
-  lease.until = sent + config.claimLeaseMs;
-}
 
 export const idempotencyKeyOf = (postId: string) => `inkwell-post-${postId}`;
 
 function requestOf(row: repo.PostRow): PublishRequest {
   return { parts: row.parts, ...(row.title ? { title: row.title } : {}), idempotencyKey: idempotencyKeyOf(row.id) };
-}
-
-/** Per runtime (so tests and benchmarks with their own sandboxes do not share): request slots and the batchers. */
-interface Shared {
-  slots: { free: number; waiting: (() => void)[] };
-  batchers?: ReturnType<typeof createBatchers>;
-}
-const shared = new WeakMap<PublishingRuntime, Shared>();
-function sharedOf(deps: PublisherDeps, config: PublisherConfig): Shared {
-  let s = shared.get(deps.publishing);
-  if (!s) {
-    s = { slots: { free: config.maxInFlight, waiting: [] } };
-    shared.set(deps.publishing, s);
-  }
-  return s;
-}
-
-/** Runs a platform call once one of the maxInFlight slots is free. */
-async function limited<T>(deps: PublisherDeps, config: PublisherConfig, call: () => Promise<T>): Promise<T> {
-  const { slots } = sharedOf(deps, config);
-  if (slots.free > 0) slots.free--;
-  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  try {
-    return await call();
-  } finally {
-    const next = slots.waiting.shift();
-    if (next) next();
-    else slots.free++;
-  }
-}
-
-/**
- * Collects calls made within a couple of milliseconds (a batch of jobs fetched together, or posts due
- * at the same instant) into one database statement.
- */
-function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxSize = 500) {
-  type Entry = { item: I; resolve: (r: R) => void; reject: (e: unknown) => void };
-  let queue: Entry[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const flush = async () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const entries = queue;
-    queue = [];
-    if (!entries.length) return;
-    try {
-      const results = await run(entries.map((e) => e.item));
-      entries.forEach((e, i) => void e.resolve(results[i] as R));
-    } catch (error) {
-      for (const e of entries) e.reject(error);
-    }
-  };
-  return (item: I): Promise<R> =>
-    new Promise<R>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
-      if (queue.length >= maxSize) void flush();
-      else timer ??= setTimeout(() => void flush(), 2);
-    });
-}
-
-function createBatchers(deps: PublisherDeps, config: PublisherConfig) {
-  return {
-    claim: createBatcher(async (items: { postId: string; version: number; token: string }[]) => {
-      const rows = await asSystem(deps.db, (tx) => repo.claimPendingMany(tx, items, config.maxEarlyMs));
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return items.map((i) => byId.get(i.postId));
-    }),
-    finish: createBatcher(async (items: repo.FinishItem[]) => {
-      const done = await asSystem(deps.db, (tx) => repo.finishMany(tx, items));
-      return items.map((i) => done.has(i.id));
-    }),
-  };
-}
-
-function batchersOf(deps: PublisherDeps, config: PublisherConfig) {
-  const s = sharedOf(deps, config);
-  s.batchers ??= createBatchers(deps, config);
-  return s.batchers;
 }
 
 /** Runs one publish job: claim (just before the due instant), wait for it, publish — or reconcile, then publish. */

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
-import * as sessions from "./writer-sessions.service.ts";
 
 /** Names a session after its concept once its first output is stored (offline: deterministic). */
 export const titleSessionJob = defineJob({
@@ -8,10 +7,7 @@ export const titleSessionJob = defineJob({
   schema: z.object({ userId: z.uuid(), sessionId: z.uuid() }),
   // A title is a nicety: a few retries, then the session keeps its default title.
   queue: { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
-  async handler(data, { db, ai, log }) {
-    const title = await sessions.titleSession({ db, ai }, data.userId, data.sessionId);
-    if (title) log.info({ sessionId: data.sessionId }, "titled writer session");
-  },
+  needs: ["ai"],
 });
 
 /**
@@ -23,10 +19,6 @@ export const failStaleOutputsJob = defineJob({
   schema: z.object({}).passthrough(),
   schedule: "* * * * *",
   queue: { retryLimit: 1, expireInSeconds: 120 },
-  async handler(_data, { db, log }) {
-    const failed = await sessions.failStaleOutputs(db);
-    if (failed) log.info({ failed }, "marked interrupted writer outputs failed");
-  },
 });
 
 export const writerSessionJobs = [titleSessionJob, failStaleOutputsJob];

@@ -1,0 +1,87 @@
+/**
+ * How the publisher spares the platforms and the database, per runtime (so tests and benchmarks with
+ * their own sandboxes do not share): at most maxInFlight platform calls at once, and claims and
+ * finishes made within a couple of milliseconds gathered into one statement.
+ */
+import { asSystem } from "@inkwell/db";
+import type { PublishingRuntime } from "../platforms/index.ts";
+import type { PublisherConfig, PublisherDeps } from "./posts.publisher.config.ts";
+import * as repo from "./posts.repository.ts";
+
+/** Per runtime (so tests and benchmarks with their own sandboxes do not share): request slots and the batchers. */
+interface Shared {
+  slots: { free: number; waiting: (() => void)[] };
+  batchers?: ReturnType<typeof createBatchers>;
+}
+const shared = new WeakMap<PublishingRuntime, Shared>();
+function sharedOf(deps: PublisherDeps, config: PublisherConfig): Shared {
+  let s = shared.get(deps.publishing);
+  if (!s) {
+    s = { slots: { free: config.maxInFlight, waiting: [] } };
+    shared.set(deps.publishing, s);
+  }
+  return s;
+}
+
+/** Runs a platform call once one of the maxInFlight slots is free. */
+export async function limited<T>(deps: PublisherDeps, config: PublisherConfig, call: () => Promise<T>): Promise<T> {
+  const { slots } = sharedOf(deps, config);
+  if (slots.free > 0) slots.free--;
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  try {
+    return await call();
+  } finally {
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free++;
+  }
+}
+
+/**
+ * Collects calls made within a couple of milliseconds (a batch of jobs fetched together, or posts due
+ * at the same instant) into one database statement.
+ */
+function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxSize = 500) {
+  type Entry = { item: I; resolve: (r: R) => void; reject: (e: unknown) => void };
+  let queue: Entry[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = async () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const entries = queue;
+    queue = [];
+    if (!entries.length) return;
+    try {
+      const results = await run(entries.map((e) => e.item));
+      entries.forEach((e, i) => void e.resolve(results[i] as R));
+    } catch (error) {
+      for (const e of entries) e.reject(error);
+    }
+  };
+  return (item: I): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (queue.length >= maxSize) void flush();
+      else timer ??= setTimeout(() => void flush(), 2);
+    });
+}
+
+function createBatchers(deps: PublisherDeps, config: PublisherConfig) {
+  return {
+    claim: createBatcher(async (items: { postId: string; version: number; token: string }[]) => {
+      const rows = await asSystem(deps.db, (tx) => repo.claimPendingMany(tx, items, config.maxEarlyMs));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return items.map((i) => byId.get(i.postId));
+    }),
+    finish: createBatcher(async (items: repo.FinishItem[]) => {
+      const done = await asSystem(deps.db, (tx) => repo.finishMany(tx, items));
+      return items.map((i) => done.has(i.id));
+    }),
+  };
+}
+
+export function batchersOf(deps: PublisherDeps, config: PublisherConfig) {
+  const s = sharedOf(deps, config);
+  s.batchers ??= createBatchers(deps, config);
+  return s.batchers;
+}
