@@ -1,6 +1,6 @@
 import { MONTHLY_GRANTS } from "@inkwell/domain/credits/schemas";
 import { useQuery } from "@tanstack/react-query";
-import { NavLink, Outlet } from "react-router";
+import { Link, NavLink, Outlet } from "react-router";
 import { Notice } from "../components/Alert.tsx";
 import { GenerationErrorView } from "../components/GenerationError.tsx";
 import { meQuery } from "../lib/api.ts";
@@ -128,7 +128,9 @@ function PricesCard() {
     <section className="card" aria-labelledby="prices-heading">
       <h2 id="prices-heading">What things cost</h2>
       <p className="muted">
-        Credits are reserved when a generation starts and charged when it succeeds. A failed generation costs nothing.
+        Credits are reserved when a generation starts and charged when it succeeds. A failed generation costs nothing. With your
+        own AI model connected (<Link to="/settings#ai-model">Settings → AI model</Link>), chat, writer and voice generations cost
+        0 credits; images are charged as listed.
       </p>
       {prices.isPending ? (
         <p className="loading" role="status">

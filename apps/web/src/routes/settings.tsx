@@ -1,3 +1,4 @@
+import { AiModelSection } from "../components/settings/AiModelSection.tsx";
 import { ApiKeysSection } from "../components/settings/ApiKeysSection.tsx";
 import { ChangePasswordSection } from "../components/settings/ChangePasswordSection.tsx";
 import { SessionsSection } from "../components/settings/SessionsSection.tsx";
@@ -8,10 +9,11 @@ export function SettingsPage() {
       <title>Settings · Inkwell</title>
       <header className="page-header">
         <h1 tabIndex={-1}>Settings</h1>
-        <p className="muted">Security, signed-in devices and the API keys Inkwell uses on your behalf.</p>
+        <p className="muted">Security, signed-in devices, your AI model and the API keys Inkwell uses on your behalf.</p>
       </header>
       <ChangePasswordSection />
       <SessionsSection />
+      <AiModelSection />
       <ApiKeysSection />
     </div>
   );

@@ -6,7 +6,13 @@ describe("AI config", () => {
     const ai = createAiProvider();
     expect(ai).toMatchObject({ name: "offline", offline: true });
     expect((await ai.embed(["hello"])).dimensions).toBe(1536);
-    expect(aiConfigSchema.parse({})).toEqual({ provider: "offline", embeddingDimensions: 1536, embeddingBatchSize: 64 });
+    expect(aiConfigSchema.parse({})).toEqual({
+      provider: "offline",
+      embeddingDimensions: 1536,
+      embeddingBatchSize: 64,
+      // Users' own connections reach only public https servers unless a developer allows local ones.
+      userConnections: { allowPrivateAddresses: false, cacheMs: 60_000 },
+    });
   });
 
   it("fills the openai defaults and refuses an openai provider without its settings", () => {

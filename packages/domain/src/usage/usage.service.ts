@@ -83,7 +83,7 @@ export async function runMetered<T, K = undefined>(
 ): Promise<{ result: T; generationId: string; credits: number; kept: K }> {
   await takeRateLimit(deps, actor, request.operation);
   // Before any transaction: reading the saved connection is a short transaction of its own.
-  const own = await ownProvider(deps, actor.userId);
+  const own = await ownProvider(deps, actor.userId, request.operation);
   // A call on the user's own key costs no credits (they pay their provider); see ARCHITECTURE.md.
   const price = own ? 0 : priceOf(request.operation, request.quantity);
   const started = await asUser(deps.db, actor.userId, async (tx) => {
@@ -156,10 +156,22 @@ export async function runMetered<T, K = undefined>(
   return { result: outcome.result, generationId: started.generationId, credits: cost, kept };
 }
 
-/** The caller's own provider when they saved an AI connection and the deps can route to it. */
-async function ownProvider(deps: UsageDeps, userId: string): Promise<AiProvider | undefined> {
+/**
+ * The operations whose model calls go to a user's own connection: text (chat, structured output,
+ * image descriptions). Anything else (image generation) runs on the server's provider at its price.
+ */
+export const OWN_KEY_OPERATIONS: ReadonlySet<string> = new Set([
+  "chat.reply",
+  "writer.generate",
+  "writer.iterate",
+  "voice.analyze",
+]);
+
+/** The caller's own provider when they saved an AI connection, the operation can use it and the deps can route to it. */
+async function ownProvider(deps: UsageDeps, userId: string, operation: string): Promise<AiProvider | undefined> {
   const connections = deps.ai && userConnectionsOf(deps.ai);
-  return connections?.providerFor(userId);
+  if (!connections || !OWN_KEY_OPERATIONS.has(operation)) return undefined;
+  return connections.providerFor(userId);
 }
 
 export function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {

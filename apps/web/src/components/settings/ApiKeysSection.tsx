@@ -10,6 +10,8 @@ import { Button, SubmitButton } from "../SubmitButton.tsx";
 import { TextField } from "../TextField.tsx";
 
 type Service = (typeof API_KEY_SERVICES)[number];
+/** The "openai" row is the AI model connection, edited in its own section (AiModelSection). */
+const SERVICES = API_KEY_SERVICES.filter((s) => s !== "openai");
 type ApiKey = Outputs["apiKeys"]["list"][number];
 type StatusLine = { tone: "success" | "error"; text: string } | null;
 
@@ -43,13 +45,15 @@ export function ApiKeysSection() {
         <p className="status status-error" role="alert">
           {describeError(keys.error).message}
         </p>
-      ) : keys.data.length === 0 ? (
+      ) : keys.data.every((k) => k.service === "openai") ? (
         <p className="empty">No keys saved yet.</p>
       ) : (
         <ul className="list">
-          {keys.data.map((k) => (
-            <KeyRow key={k.id} apiKey={k} onDone={setStatus} />
-          ))}
+          {keys.data
+            .filter((k) => k.service !== "openai")
+            .map((k) => (
+              <KeyRow key={k.id} apiKey={k} onDone={setStatus} />
+            ))}
         </ul>
       )}
       <Status tone={status?.tone}>{status?.text}</Status>
@@ -118,7 +122,7 @@ function SaveKeyForm({ existing, onDone }: { existing: ApiKey[]; onDone: (s: Sta
   const queryClient = useQueryClient();
   const serviceId = useId();
   const form = useForm<Field>({
-    initial: { service: "openai", key: "", label: "" },
+    initial: { service: "elevenlabs", key: "", label: "" },
     validate: zodValidator(saveApiKeyInput, toInput),
   });
   const service = form.values.service as Service;
@@ -155,7 +159,7 @@ function SaveKeyForm({ existing, onDone }: { existing: ApiKey[]; onDone: (s: Sta
             ref={serviceField.inputRef}
             aria-describedby={current ? `${serviceId}-hint` : undefined}
           >
-            {API_KEY_SERVICES.map((s) => (
+            {SERVICES.map((s) => (
               <option key={s} value={s}>
                 {SERVICE_NAMES[s]}
               </option>

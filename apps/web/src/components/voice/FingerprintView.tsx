@@ -1,6 +1,7 @@
 /** The analysis of a profile: its state (polled by the page while pending), the description and the measured fingerprint in words. */
 import type { Outputs } from "../../lib/api.ts";
 import { timeAgo } from "../../lib/format.ts";
+import { OfflineLabel } from "../OfflineLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { confidenceNote, habits, STATUS_TEXT, sentenceSummary, vocabularySummary } from "./voice-format.ts";
 
@@ -56,6 +57,7 @@ export function FingerprintView({
           <p>{profile.description}</p>
         </blockquote>
       )}
+      {profile.description && <OfflineLabel />}
       {fp && (
         <div className="vc-features">
           {note && <p className="alert alert-warning">{note}</p>}

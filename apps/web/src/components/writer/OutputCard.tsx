@@ -15,6 +15,7 @@ import { useGenerationError } from "../../lib/generation-errors.ts";
 import { formatLabel, measure, type WriterFormat } from "../../lib/writer.ts";
 import { sessionKey, shownText, type WriterOutput } from "../../lib/writer-session.ts";
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
+import { OfflineLabel } from "../OfflineLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { OutputText } from "./OutputText.tsx";
 import { VersionsDrawer } from "./VersionsDrawer.tsx";
@@ -86,6 +87,7 @@ export function OutputCard({
           </span>
         )}
       </header>
+      <OfflineLabel />
 
       {mode === "edit" ? (
         <EditOutput sessionId={sessionId} output={output} onDone={() => setMode("view")} labelledBy={`${id}-title`} />

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAiProvider } from "./ai.config.ts";
+import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "./testing/index.ts";
+import { checkBaseUrl, runWithCallerAi, userConnectionsOf } from "./user-connection.ts";
+
+let server: OpenAiCompatibleServer;
+beforeAll(async () => {
+  server = await startOpenAiCompatibleServer();
+});
+afterAll(() => server.stop());
+
+describe("users' own AI connections", () => {
+  it("route a call to the caller's provider only inside its metered context; embeddings stay on the server's", async () => {
+    const ai = createAiProvider({ userConnections: { allowPrivateAddresses: true } });
+    const connections = userConnectionsOf(ai)!;
+    // Nothing bound yet (an app that never calls bindSavedAiConnections): everyone gets the server's provider.
+    expect(await connections.providerFor("u1")).toBeUndefined();
+    let loads = 0;
+    connections.useSaved(async (userId) => {
+      loads++;
+      return userId === "u1" ? { baseUrl: server.url, apiKey: "sk-user-1", model: "m1" } : undefined;
+    });
+    const own = await connections.providerFor("u1");
+    expect(await connections.providerFor("u1")).toBe(own);
+    expect(loads).toBe(1);
+    expect(await connections.providerFor("u2")).toBeUndefined();
+
+    const hello = { messages: [{ role: "user" as const, content: "hi" }] };
+    expect((await ai.chat(hello)).model).toMatch(/offline/);
+    await runWithCallerAi(own, async () => {
+      expect(ai.offline).toBe(false);
+      const r = await ai.chat(hello);
+      expect(r.text).toBe("You said: hi");
+      expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-user-1");
+      const before = server.requests.length;
+      expect((await ai.embed(["x"])).model).toMatch(/offline/);
+      expect(server.requests.length).toBe(before);
+    });
+    expect(ai.offline).toBe(true);
+  });
+
+  it("accept https anywhere and plain http only when private addresses are allowed", () => {
+    expect(checkBaseUrl("https://api.openai.com/v1", { allowPrivateAddresses: false }).host).toBe("api.openai.com");
+    expect(() => checkBaseUrl("http://127.0.0.1:11434/v1", { allowPrivateAddresses: false })).toThrow(/https/);
+    expect(checkBaseUrl("http://127.0.0.1:11434/v1", { allowPrivateAddresses: true }).port).toBe("11434");
+    expect(() => checkBaseUrl("https://user:pw@example.com/v1", { allowPrivateAddresses: true })).toThrow(/key field/);
+  });
+
+  it("test connection refuses a private address outside development", async () => {
+    const ai = createAiProvider();
+    await expect(userConnectionsOf(ai)!.test({ baseUrl: "https://127.0.0.1:9/v1", apiKey: "sk-x", model: null })).rejects.toThrow(
+      /private network/,
+    );
+  });
+});
