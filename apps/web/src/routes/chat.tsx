@@ -11,6 +11,7 @@ import { Composer } from "../components/chat/Composer.tsx";
 import { DocumentsPanel } from "../components/chat/DocumentsPanel.tsx";
 import { AssistantMessage, ToolCard, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
 import { GenerationError } from "../components/GenerationError.tsx";
+import { useOfflineAi } from "../components/OfflineLabel.tsx";
 import { trpc, trpcClient } from "../lib/api.ts";
 import {
   ASSISTANT_BLURBS,
@@ -92,11 +93,11 @@ function SidebarToggle({ open, onToggle }: { open: boolean; onToggle: () => void
 }
 
 function OfflineBadge() {
-  const info = useQuery({ ...trpc.system.info.queryOptions(), staleTime: Number.POSITIVE_INFINITY }).data;
-  if (!info?.ai.offline) return null;
+  // Not shown once the user has connected their own model: their replies come from it.
+  if (!useOfflineAi()) return null;
   return (
     <span className="offline-badge" title="No AI model is configured on this server">
-      Offline AI — replies are generated locally without a model
+      Offline AI — replies are generated locally without a model · <Link to="/settings#ai-model">Connect a model</Link>
     </span>
   );
 }
