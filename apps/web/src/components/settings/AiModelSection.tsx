@@ -96,7 +96,7 @@ function ConnectionForm({ saved }: { saved: ApiKey | undefined }) {
       onSubmit={form.submit((v) => !save.isPending && save.mutate(toInput(v)))}
     >
       <h3 id={`${id}-title`} className="visually-hidden">
-        Model connection
+        Connection settings
       </h3>
       {saved && (
         <p className="muted small" data-role="ai-connection">
