@@ -2,6 +2,7 @@
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { createStorageFromEnv } from "@inkwell/domain/files";
+import { defaultEngine } from "@inkwell/domain/generation";
 import { defaultIdentitySettings, identity } from "@inkwell/domain/identity";
 import { allJobs } from "@inkwell/domain/jobs";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
@@ -24,6 +25,10 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   await prepareQueues(boss, db, apiQueues);
+  // Streams follow generations of other API instances through LISTEN/NOTIFY, on a connection of its
+  // own opened here (never inside a transaction). The embedded database does not deliver notices:
+  // there the bus stays in-process (one API process) and streams poll rows for anything else.
+  await defaultEngine.bus.listen(env.DATABASE_URL, { log, probe: db });
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const ai = createAiProvider(aiConfigFromEnv(env));
   // Users' saved AI connections are used for their calls (identity reads and opens them).
@@ -44,6 +49,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     deps,
     async close() {
       await boss.stop({ graceful: true, timeout: 5_000 });
+      await defaultEngine.bus.close();
       await db.destroy();
     },
   };

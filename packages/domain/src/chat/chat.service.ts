@@ -7,73 +7,42 @@
  * replays what is saved from an offset and follows the live events (chat.live.ts).
  */
 import { asUser, type Database, type Tx } from "@inkwell/db";
-import {
-  type AiProvider,
-  type ChatMessage,
-  CRISIS_RESPONSE,
-  classifyCrisis,
-  estimateTokens,
-  fitToContext,
-  summarizeForContext,
-  type ToolCall,
-} from "../ai/index.ts";
+import { type AiProvider, CRISIS_RESPONSE, classifyCrisis, fitToContext } from "../ai/index.ts";
 import { credits, priceOf } from "../credits/index.ts";
 import {
   cleanTitle as cleanGeneratedTitle,
   defaultEngine,
   follow,
-  type GenerationEngine,
   REFETCH,
   sweepStale,
   titleRequest,
-  writeBehind,
 } from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
-import type { Enqueue, Logger } from "../platform/queue.ts";
-import { type Actor, usage } from "../usage/index.ts";
+import type { Actor } from "../usage/index.ts";
 import * as ctxfit from "./chat.context.ts";
-import { titleConversationJob } from "./chat.jobs.ts";
+import { GROUNDING_TOKENS } from "./chat.documents.ts";
 import * as live from "./chat.live.ts";
-import { pdfToText } from "./chat.pdf.ts";
+import { type ChatDeps, engineOf, errorText, OPERATION, type Prepared, REPLY_MAX_TOKENS, startReply } from "./chat.reply.ts";
 import * as repo from "./chat.repository.ts";
 import type {
-  AddDocumentInput,
   Assistant,
   ChatMessageView,
   Conversation,
   CreateConversationInput,
   ListConversationsInput,
-  MessageMetadata,
   SendInput,
   SendResult,
   StreamEvent,
-  WorkspaceDocument,
 } from "./chat.schemas.ts";
-import * as chatTools from "./chat.tools.ts";
 
-export interface ChatDeps {
-  db: Database;
-  ai: AiProvider;
-  enqueue: Enqueue;
-  log: Logger;
-  rateLimits?: Parameters<typeof usage.runMetered>[0]["rateLimits"];
-  /** The model's input window; history beyond it (less room for the reply) is summarised. */
-  contextTokens?: number;
-  /** Streamed text is written to the row at least this often, or every `flushTokens` deltas. */
-  flushMs?: number;
-  flushTokens?: number;
-  /** The process's generation engine (tests play two API instances with two). */
-  engine?: GenerationEngine;
-}
-
-const engineOf = (deps: { engine?: GenerationEngine }) => deps.engine ?? defaultEngine;
-
-export const REPLY_MAX_TOKENS = 1024;
-/** Tool rounds per reply (then the model must answer in text), and calls run per round. */
-export const MAX_TOOL_ROUNDS = 3;
-export const MAX_TOOL_CALLS_PER_ROUND = 4;
-const MAX_TOOL_RESULT_CHARS = 50_000;
-const OPERATION = "chat.reply";
+export { addDocument, chunkText, deleteDocument, GROUNDING_TOKENS, listDocuments } from "./chat.documents.ts";
+export {
+  type ChatDeps,
+  MAX_TOOL_CALLS_PER_ROUND,
+  MAX_TOOL_ROUNDS,
+  partialCredits,
+  REPLY_MAX_TOKENS,
+} from "./chat.reply.ts";
 
 // ---- conversations (in the caller's transaction) ----
 
@@ -116,17 +85,6 @@ export async function setFeedback(tx: Tx, messageId: string, feedback: -1 | 1 | 
 }
 
 // ---- replies (no transaction held across the model call) ----
-
-interface Prepared {
-  conversation: Conversation;
-  userMessage: ChatMessageView;
-  assistantMessage: ChatMessageView;
-  /** Null when no model call is needed (a replay, or a crisis message answered with the fixed reply). */
-  context: ChatMessage[] | null;
-  /** Older messages left out to fit the window; summarised into the request. */
-  dropped: ChatMessage[];
-  firstExchange: boolean;
-}
 
 function isCrisis(assistant: Assistant, text: string): boolean {
   // The companion is the assistant people confide in; the tutor's content is coursework.
@@ -313,274 +271,6 @@ async function runOrFail(deps: ChatDeps, actor: Actor, prepared: Prepared): Prom
   return result;
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof DomainError) return error.message.slice(0, 1000);
-  return "The reply could not be generated. Try again.";
-}
-
-/** Credits for a reply stopped part-way: in proportion to what was written, nothing if nothing was. */
-export function partialCredits(outputTokens: number, price = priceOf(OPERATION)): number {
-  if (outputTokens <= 0) return 0;
-  return Math.min(price, Math.max(1, Math.ceil((price * outputTokens) / REPLY_MAX_TOKENS)));
-}
-
-/**
- * Starts generating into the placeholder. Resolves once the rate limit and the credit hold are taken
- * (rejecting with their error otherwise); the generation itself continues in the background.
- */
-function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<void> {
-  const messageId = p.assistantMessage.id;
-  const context = p.context as ChatMessage[];
-  const engine = engineOf(deps);
-  const channel = live.channelOf(messageId);
-  const gen = live.startLive(engine, messageId, actor.userId, p.conversation.id);
-  // Batched appends, each with its notice (the batch and its offset) to other instances.
-  let written = 0;
-  const appends = writeBehind({
-    flushMs: deps.flushMs ?? 100,
-    flushDeltas: deps.flushTokens ?? 20,
-    log: deps.log,
-    key: messageId,
-    write: (text) => {
-      // Writes run one after another, so this batch starts where the last one ended.
-      const offset = written;
-      written += text.length;
-      return asUser(deps.db, actor.userId, async (tx) => {
-        await repo.appendContent(tx, messageId, text);
-        await engine.bus.notify(tx, channel, { type: "delta", offset, text } satisfies live.LiveEvent);
-      });
-    },
-  });
-
-  const settle = async (status: "complete" | "stopped" | "failed", metadata: MessageMetadata, error: string | null) => {
-    await appends.drain();
-    const final: live.FinalEvent = { type: "final", status, length: gen.text.length, metadata, error };
-    const saved = await asUser(deps.db, actor.userId, async (tx) => {
-      const row = await repo.finishMessage(tx, messageId, { content: gen.text, status, metadata, error });
-      await engine.bus.notify(tx, channel, final);
-      return row;
-    }).catch((err) => deps.log.error({ err, messageId }, "could not settle a chat reply"));
-    // Separately from the reply: a title is a nicety and must never roll the reply back.
-    if (saved && status === "complete" && p.firstExchange && p.conversation.titleSource === "auto") {
-      await asUser(deps.db, actor.userId, (tx) =>
-        deps.enqueue(tx, titleConversationJob, { userId: actor.userId, conversationId: p.conversation.id }),
-      ).catch((err) => deps.log.warn({ err, messageId }, "could not enqueue the conversation title"));
-    }
-    live.emitFinal(gen, final);
-  };
-
-  const work = async (started: () => void) => {
-    const startedAt = performance.now();
-    try {
-      const outcome = await usage.runMetered(
-        deps,
-        actor,
-        {
-          operation: OPERATION,
-          idempotencyKey: `chat.reply:${messageId}`,
-          request: { conversationId: p.conversation.id, messageId },
-          topic: p.conversation.title,
-          provider: deps.ai.name,
-        },
-        async () => {
-          started();
-          let done: { model: string; usage: { inputTokens: number; outputTokens: number } } | null = null;
-          let stopped = false;
-          let messages = context;
-          let summaryTokens = 0;
-          if (p.dropped.length) {
-            // Part of this reply's cost: the gist of what no longer fits, as a system note after the prompt.
-            // Recomputed per reply (not stored); a failed summary just means less memory, not a failed reply.
-            const summary = await summarizeForContext(deps.ai, p.dropped, {
-              signal: gen.controller.signal,
-              onResult: (r) => {
-                summaryTokens = r.usage.inputTokens + r.usage.outputTokens;
-              },
-            }).catch((err) => {
-              if (!gen.controller.signal.aborted) deps.log.warn({ err, messageId }, "could not summarise older messages");
-              return null;
-            });
-            if (summary) messages = [...context.slice(0, 1), summary, ...context.slice(1)];
-          }
-          if (p.conversation.assistant === "tutor") {
-            const grounding = await groundingFor(
-              deps,
-              actor.userId,
-              p.conversation.id,
-              p.userMessage.content,
-              gen.controller.signal,
-            );
-            if (grounding) {
-              messages = [...messages.slice(0, 1), grounding.message, ...messages.slice(1)];
-              summaryTokens += grounding.tokens;
-            }
-          }
-          // The tool loop. Every model call of this reply (each round, the tools' own calls) is inside this
-          // one metered call, so a reply is one `chat.reply` charge whatever tools it used: the price
-          // covers the extra round(s), and the generation records all their tokens.
-          const tools = chatTools.toolsFor(p.conversation.assistant);
-          const toolsCalled: string[] = [];
-          let inputTokens = summaryTokens;
-          let outputTokens = 0;
-          let model = "unknown";
-          for (let round = 0; ; round++) {
-            // The last round may not call tools, so the loop always ends in a text answer.
-            const offer = tools.length > 0 && round < MAX_TOOL_ROUNDS;
-            const calls: ToolCall[] = [];
-            let roundText = "";
-            let separated = false;
-            done = null;
-            try {
-              for await (const event of deps.ai.chatStream(
-                {
-                  messages,
-                  maxTokens: REPLY_MAX_TOKENS,
-                  ...(tools.length ? { tools, toolChoice: offer ? ("auto" as const) : ("none" as const) } : {}),
-                },
-                { signal: gen.controller.signal },
-              )) {
-                if (event.type === "delta") {
-                  if (!event.text) continue;
-                  // Text after a tool step continues the same reply: keep it apart from what came before.
-                  const text = !separated && gen.text && !roundText && !/\s$/.test(gen.text) ? `\n\n${event.text}` : event.text;
-                  separated = true;
-                  roundText += event.text;
-                  live.emitDelta(gen, text);
-                  appends.add(text);
-                } else if (event.type === "tool_call") {
-                  calls.push({ id: event.id, name: event.name, arguments: event.arguments });
-                } else if (event.type === "done") {
-                  done = event;
-                }
-              }
-            } catch (error) {
-              if (!gen.controller.signal.aborted) throw error;
-              stopped = true;
-            }
-            if (gen.controller.signal.aborted) stopped = true;
-            inputTokens += done?.usage.inputTokens ?? estimateTokens(messages.map((m) => m.content).join("\n"));
-            outputTokens += done?.usage.outputTokens ?? (roundText ? estimateTokens(roundText) : 0);
-            if (done?.model) model = done.model;
-            if (stopped || !offer || !calls.length) break;
-
-            const step = calls.slice(0, MAX_TOOL_CALLS_PER_ROUND);
-            await appends.drain();
-            const seq = await recordToolCalls(deps, actor.userId, p.conversation.id, messageId, step);
-            const results: ChatMessage[] = [];
-            for (const [i, call] of step.entries()) {
-              let outcome: chatTools.ToolOutcome;
-              try {
-                outcome = await chatTools.runTool(p.conversation.assistant, call, {
-                  db: deps.db,
-                  ai: deps.ai,
-                  log: deps.log,
-                  userId: actor.userId,
-                  conversationId: p.conversation.id,
-                  signal: gen.controller.signal,
-                });
-              } catch (error) {
-                if (!gen.controller.signal.aborted) throw error;
-                stopped = true;
-                break;
-              }
-              inputTokens += outcome.usage.inputTokens;
-              outputTokens += outcome.usage.outputTokens;
-              if (!toolsCalled.includes(call.name)) toolsCalled.push(call.name);
-              const content = JSON.stringify(outcome.result).slice(0, MAX_TOOL_RESULT_CHARS);
-              await asUser(deps.db, actor.userId, (tx) =>
-                repo.insertMessage(tx, {
-                  conversationId: p.conversation.id,
-                  userId: actor.userId,
-                  seq: seq + 1 + i,
-                  role: "tool",
-                  content,
-                  status: "complete",
-                  toolCallId: call.id,
-                  toolName: call.name,
-                  metadata: outcome.error ? { toolError: true } : {},
-                }),
-              );
-              results.push({ role: "tool", toolCallId: call.id, content });
-            }
-            if (stopped || gen.controller.signal.aborted) {
-              stopped = true;
-              break;
-            }
-            messages = [...messages, { role: "assistant", content: roundText, toolCalls: step }, ...results];
-          }
-          return {
-            result: { stopped, model, inputTokens, outputTokens, toolsCalled },
-            model,
-            inputTokens,
-            outputTokens,
-            latencyMs: performance.now() - startedAt,
-            ...(stopped ? { credits: gen.text ? partialCredits(outputTokens) : 0 } : {}),
-          };
-        },
-      );
-      const r = outcome.result;
-      await settle(
-        r.stopped ? "stopped" : "complete",
-        {
-          model: r.model,
-          inputTokens: r.inputTokens,
-          outputTokens: r.outputTokens,
-          latencyMs: Math.round(performance.now() - startedAt),
-          toolsCalled: r.toolsCalled,
-          credits: outcome.credits,
-          generationId: outcome.generationId,
-        },
-        null,
-      );
-    } catch (error) {
-      if (!gen.started) throw error;
-      if (!(error instanceof DomainError)) deps.log.error({ err: error, messageId }, "chat reply failed");
-      // Nothing is charged (runMetered released the hold); what streamed stays visible, marked failed.
-      await settle("failed", { latencyMs: Math.round(performance.now() - startedAt), credits: 0 }, errorText(error));
-    }
-  };
-  return engine.launch(gen, work, deps.log);
-}
-
-/**
- * Stores a tool step of the reply being written into `messageId`: an assistant message carrying the
- * calls goes where the placeholder is, and the placeholder (same id, text so far) moves after the
- * slots of the calls' results, so the conversation reads user → calls → results → reply and the client
- * keeps following the one message it was given. The user role may not change `seq`, so the move is a
- * delete and re-insert of the row, in one transaction under the conversation's lock. Returns the seq of
- * the calls message; result i goes at seq + 1 + i.
- */
-async function recordToolCalls(deps: ChatDeps, userId: string, conversationId: string, messageId: string, calls: ToolCall[]) {
-  return asUser(deps.db, userId, async (tx) => {
-    await repo.findConversation(tx, conversationId, { lock: true });
-    const placeholder = await repo.findMessage(tx, messageId);
-    if (placeholder?.status !== "streaming") throw new DomainError("PRECONDITION_FAILED", "This reply was stopped or removed.");
-    const seq = placeholder.seq;
-    await repo.deleteMessages(tx, [messageId]);
-    await repo.insertMessage(tx, {
-      id: messageId,
-      createdAt: placeholder.createdAt,
-      conversationId,
-      userId,
-      seq: seq + 1 + calls.length,
-      role: "assistant",
-      content: placeholder.content,
-      status: "streaming",
-      metadata: placeholder.metadata,
-    });
-    await repo.insertMessage(tx, {
-      conversationId,
-      userId,
-      seq,
-      role: "assistant",
-      content: "",
-      status: "complete",
-      toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
-    });
-    return seq;
-  });
-}
-
 /** Stops a reply being written; what was written stays, and only that is charged. */
 export async function stop(deps: Pick<ChatDeps, "db" | "engine">, userId: string, messageId: string): Promise<ChatMessageView> {
   const m = await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId));
@@ -662,88 +352,6 @@ function streamFrom(
     // A reply generating here, or announced by notices, needs no polling: a slow re-read is a safety net.
     pollMs: () => (engine.bus.listening || engine.get(messageId) ? 5000 : 250),
   });
-}
-
-// ---- workspace documents (the tutor's grounding) ----
-
-export const GROUNDING_TOKENS = 1500;
-const CHUNK_CHARS = 1200;
-const CHUNK_OVERLAP = 200;
-const GROUNDING_PASSAGES = 4;
-
-/** Overlapping windows of about 1,200 characters, cut at whitespace, so a passage rarely loses its context. */
-export function chunkText(text: string, size = CHUNK_CHARS, overlap = CHUNK_OVERLAP): string[] {
-  const clean = text.replace(/\r\n?/g, "\n").trim();
-  const chunks: string[] = [];
-  let start = 0;
-  while (start < clean.length) {
-    let end = Math.min(clean.length, start + size);
-    if (end < clean.length) {
-      const cut = clean.lastIndexOf(" ", end);
-      if (cut > start + size / 2) end = cut;
-    }
-    const piece = clean.slice(start, end).trim();
-    if (piece) chunks.push(piece);
-    if (end >= clean.length) break;
-    start = Math.max(end - overlap, start + 1);
-  }
-  return chunks;
-}
-
-/**
- * Stores a document with its chunks' embeddings. The embedding call runs before the transaction (no
- * transaction across a provider call); it is rate-limited but not charged.
- */
-export async function addDocument(deps: ChatDeps, actor: Actor, input: AddDocumentInput): Promise<WorkspaceDocument> {
-  if (input.conversationId) {
-    const id = input.conversationId;
-    const c = await asUser(deps.db, actor.userId, (tx) => repo.findConversation(tx, id));
-    if (!c) throw notFound("Conversation");
-  }
-  await usage.takeRateLimit(deps, actor, "chat.embed-document");
-  const content = input.pdfBase64 !== undefined ? await pdfToText(input.pdfBase64) : (input.content ?? "");
-  const pieces = chunkText(content);
-  const vectors = pieces.length ? (await deps.ai.embed(pieces)).vectors : [];
-  return asUser(deps.db, actor.userId, (tx) =>
-    repo.insertDocument(
-      tx,
-      actor.userId,
-      { title: input.title, kind: input.kind, conversationId: input.conversationId, content },
-      pieces.map((text, i) => ({ content: text, embedding: vectors[i] as number[] })),
-    ),
-  );
-}
-
-export function listDocuments(tx: Tx, conversationId?: string) {
-  return repo.listDocuments(tx, conversationId);
-}
-
-export async function deleteDocument(tx: Tx, documentId: string) {
-  if (!(await repo.deleteDocument(tx, documentId))) throw notFound("Document");
-}
-
-/** The workspace passages nearest to the question, as a system note (null when there are none). */
-async function groundingFor(deps: ChatDeps, userId: string, conversationId: string, question: string, signal: AbortSignal) {
-  const has = await asUser(deps.db, userId, (tx) => repo.listDocuments(tx, conversationId));
-  if (!has.some((d) => d.chunks > 0)) return null;
-  try {
-    const embedded = await deps.ai.embed([question], { signal });
-    const passages = await asUser(deps.db, userId, (tx) =>
-      repo.nearestChunks(tx, conversationId, embedded.vectors[0] as number[], GROUNDING_PASSAGES),
-    );
-    if (!passages.length) return null;
-    const content =
-      "Passages from the student's own notes, most relevant first. Use them when they help and name the note you use; " +
-      "if they do not cover the question, say so and answer from general knowledge.\n\n" +
-      passages.map((p) => `[${p.title}]\n${p.content}`).join("\n\n");
-    return { message: { role: "system" as const, content }, tokens: embedded.usage.inputTokens };
-  } catch (err) {
-    // A stop lands in the stream that follows (charged nothing); other failures just mean no grounding.
-    if (signal.aborted) return null;
-    // Grounding is a help, not a requirement: answer without it rather than fail the reply.
-    deps.log.warn({ err, conversationId }, "could not ground a tutor reply");
-    return null;
-  }
 }
 
 // ---- background work ----

@@ -67,17 +67,26 @@ export class GenerationBus {
   }
 
   /**
-   * Starts hearing other processes' notices on a connection of its own. Reconnects after a lost
-   * connection (streams fall back to polling meanwhile, so nothing is lost, only slower).
+   * Starts hearing other processes' notices on a connection of its own; true once they arrive. With
+   * `probe` (the pool), a notice is first sent from another connection and must come back within a
+   * couple of seconds: the embedded database never delivers it, and then this stays in-process only.
+   * Reconnects after a lost connection (streams poll meanwhile, so nothing is lost, only slower).
    */
-  async listen(connectionString: string, log?: Logger): Promise<void> {
+  async listen(connectionString: string, options: { log?: Logger; probe?: Database } = {}): Promise<boolean> {
+    const { log, probe } = options;
     this.closing = false;
     const client = new pg.Client({ connectionString, application_name: "inkwell-bus", keepAlive: true });
+    const probeId = `probe:${randomUUID()}`;
+    let heard: () => void = () => undefined;
+    const probed = new Promise<void>((resolve) => {
+      heard = resolve;
+    });
     client.on("notification", (msg) => {
       if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
       try {
         const { o, c, e } = JSON.parse(msg.payload) as { o: string; c: string; e: unknown };
-        if (o !== this.origin) this.emitter.emit(c, e);
+        if (c === probeId) heard();
+        else if (o !== this.origin) this.emitter.emit(c, e);
       } catch (err) {
         log?.warn({ err }, "ignored a malformed generation notice");
       }
@@ -94,14 +103,26 @@ export class GenerationBus {
     client.on("end", () => lost());
     await client.connect();
     await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    if (probe) {
+      await this.notify(probe, probeId, null);
+      const ok = await Promise.race([probed.then(() => true), delay(2000, false)]);
+      if (!ok) {
+        // The embedded database's one session keeps a LISTEN for every connection: take it back.
+        await client.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => undefined);
+        await client.end().catch(() => undefined);
+        log?.info({}, "generation notices do not arrive on this database (embedded?): streams follow other processes by polling");
+        return false;
+      }
+    }
     this.client = client;
+    return true;
   }
 
   private async reconnect(connectionString: string, log?: Logger) {
     for (let wait = 500; !this.closing && !this.client; wait = Math.min(wait * 2, 10_000)) {
       await delay(wait);
       if (this.closing) return;
-      await this.listen(connectionString, log).catch((err) => log?.warn({ err }, "could not reconnect the generation bus"));
+      await this.listen(connectionString, { log }).catch((err) => log?.warn({ err }, "could not reconnect the generation bus"));
     }
   }
 
