@@ -7,8 +7,8 @@
  */
 import { asUser, type Database } from "@inkwell/db";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
+import { knowledge } from "@inkwell/domain/knowledge";
 import { notifications } from "@inkwell/domain/notifications";
-import { writer } from "@inkwell/domain/writer";
 import type { createCaller } from "./router.ts";
 import type { Access } from "./trpc/init.ts";
 
@@ -202,7 +202,7 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   // sweep's harness does not create the writer queues), so enqueueing is a no-op.
   knowledge_entries: (_caller, owner) =>
     asUser(owner.db, owner.userId, (tx) =>
-      writer.createEntry({ enqueue: async () => {} }, tx, owner.userId, {
+      knowledge.createEntry({ enqueue: async () => {} }, tx, owner.userId, {
         title: "Fixture knowledge",
         content: "I write about sourdough baking for beginners.",
         category: "about_me",

@@ -7,7 +7,7 @@
 import { asUser } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
 import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
-import { embedKnowledgeJob, writer } from "@inkwell/domain/writer";
+import { embedKnowledgeJob, knowledge } from "@inkwell/domain/knowledge";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -66,7 +66,7 @@ describe("knowledge entries", () => {
 
     // Generation context: the top entries, and which ones were used.
     // Only what is relevant: the two entries about baking and writing style are not fed to the writer.
-    const used = await writer.retrieveForConcept(h.deps, a.me.id, "marketing advice for founders", 2);
+    const used = await knowledge.retrieveForConcept(h.deps, a.me.id, "marketing advice for founders", 2);
     expect(used.usedEntryIds).toEqual([e1.id]);
     expect(used.context).toContain("[Who reads me]");
   });
@@ -104,7 +104,7 @@ describe("knowledge entries", () => {
       const found = await a.caller.writer.knowledge.search({ query, limit: 10 });
       expect(found.length, query).toBeGreaterThan(0);
       for (const m of found) {
-        expect(m.matched.keyword !== null || (m.matched.vector?.similarity ?? 0) >= writer.MIN_SIMILARITY, query).toBe(true);
+        expect(m.matched.keyword !== null || (m.matched.vector?.similarity ?? 0) >= knowledge.MIN_SIMILARITY, query).toBe(true);
       }
     }
     expect((await a.caller.writer.knowledge.search({ query: "bread", limit: 10 }))[0]?.entry.id).toBe(bread.id);
@@ -162,7 +162,7 @@ describe("knowledge entries", () => {
     await a.caller.writer.knowledge.create({ title: "Old", content: "Embedded by last year's model.", category: "about_me" });
     await runEmbedJob(a.me.id);
     await h.raw(sql`UPDATE knowledge_entries SET embedding_model = 'old-model' WHERE user_id = ${a.me.id}`);
-    const done = await writer.reembedAll(worker, { onlyUsers: [a.me.id] });
+    const done = await knowledge.reembedAll(worker, { onlyUsers: [a.me.id] });
     expect(done).toMatchObject({ model: "offline-lexical-v1", embedded: 1 });
     expect((await a.caller.writer.knowledge.list())[0]?.embedding).toMatchObject({
       status: "ready",
@@ -224,7 +224,7 @@ describe("vector search filtered to one user (HNSW iterative scan)", () => {
           EXPLAIN SELECT id FROM knowledge_entries WHERE user_id = ${me.me.id} AND embedding IS NOT NULL
            ORDER BY embedding <=> ${JSON.stringify(query)}::vector LIMIT 50`.execute(tx);
         const usesHnsw = plan.rows.some((r) => r["QUERY PLAN"].includes("knowledge_entries_embedding_idx"));
-        const found = await writer.hybridSearch(tx, me.me.id, {
+        const found = await knowledge.hybridSearch(tx, me.me.id, {
           query: topic,
           embedding: query,
           limit: 10,

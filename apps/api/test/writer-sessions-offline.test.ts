@@ -3,14 +3,8 @@
  * comes out ready and within its rules, grounded in the knowledge entries it reports.
  */
 import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
-import {
-  embedKnowledgeJob,
-  readNewsletter,
-  titleSessionJob,
-  type WriterFormat,
-  writerSessions,
-  xWeightedLength,
-} from "@inkwell/domain/writer";
+import { embedKnowledgeJob } from "@inkwell/domain/knowledge";
+import { readNewsletter, titleSessionJob, type WriterFormat, writerSessions, xWeightedLength } from "@inkwell/domain/writer";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
 

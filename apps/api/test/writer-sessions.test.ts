@@ -10,8 +10,8 @@ import { getEventListeners } from "node:events";
 import { asUser } from "@inkwell/db";
 import type { ChatBody } from "@inkwell/domain/ai/testing";
 import { type DepsFor, runJob } from "@inkwell/domain/jobs/handlers";
+import { embedKnowledgeJob } from "@inkwell/domain/knowledge";
 import {
-  embedKnowledgeJob,
   readNewsletter,
   titleSessionJob,
   type WriterFormat,

@@ -18,6 +18,7 @@ import { connectionsJobs } from "@inkwell/domain/connections";
 import type { Operation } from "@inkwell/domain/credits";
 import { identityJobs } from "@inkwell/domain/identity";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { knowledgeJobs } from "@inkwell/domain/knowledge";
 import {
   createBoss,
   createEnqueue,
@@ -105,7 +106,7 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  const jobs = [...identityJobs, ...chatJobs, ...writerJobs, ...connectionsJobs, ...postsJobs, ...voiceJobs];
+  const jobs = [...identityJobs, ...chatJobs, ...knowledgeJobs, ...writerJobs, ...connectionsJobs, ...postsJobs, ...voiceJobs];
   // The API created the queues it sends to; the worker's own (the publishing sweeps) are created here.
   await prepareQueues(boss, db, jobs);
   await registerJobs(

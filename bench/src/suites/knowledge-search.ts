@@ -8,11 +8,11 @@
  *              case) and one owning 10% (a one-user filter of 10% selectivity); and a user with 10
  *              entries among everyone else's must get all 10 from every query
  *   latency    closed loop, one client, interleaved rounds:
- *                sql-*     asUser + the repository's vector query (writer.nearestEntries), in process
+ *                sql-*     asUser + the repository's vector query (knowledge.nearestEntries), in process
  *                exact-*   the same with index scans (and JIT) off: the baseline the index is for
- *                hybrid-*  the whole hybrid search without HTTP (writer.searchEntries: full-text candidates as the
+ *                hybrid-*  the whole hybrid search without HTTP (knowledge.searchEntries: full-text candidates as the
  *                          system role, then vector + entries as the user), in process
- *                trpc-*    GET /trpc/writer.knowledge.search over HTTP against the real app (session,
+ *                trpc-*    GET /trpc/knowledge.knowledge.search over HTTP against the real app (session,
  *                          rate limit, embed, RLS transaction, JSON), 90 / 10 = the user's share
  *   embedding  the real `writer.embed-knowledge` job through a pg-boss worker with the offline provider:
  *              entries/s (vs the provider alone) and the queue's send-to-start latency
@@ -33,8 +33,8 @@
 import { asUser, createDb } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { embedKnowledgeJob, knowledge } from "@inkwell/domain/knowledge";
 import { createBoss, type Logger, registerJobs } from "@inkwell/domain/platform";
-import { embedKnowledgeJob, writer } from "@inkwell/domain/writer";
 import { sql } from "kysely";
 import type { HttpRequestSpec } from "../lib/http-client.ts";
 import { Corpus, type CorpusQuery, DIMENSIONS, vectorBinary } from "../lib/knowledge-corpus.ts";
@@ -47,12 +47,12 @@ import { ms, num } from "../lib/table.ts";
 
 const TARGETS = { recallAll: 0.98, recallTenth: 0.95, sqlP50: 5, trpcP50: 10 };
 const FEW = 10;
-/** "ef" or "ef/candidates" (candidates default: the search's own, writer.VECTOR_CANDIDATES). */
+/** "ef" or "ef/candidates" (candidates default: the search's own, knowledge.VECTOR_CANDIDATES). */
 const SWEEP = (process.env.BENCH_KNOWLEDGE_EF ?? "40,64,100,200,64/50,200/50")
   .split(",")
   .map((x) => x.split("/").map(Number) as [number, number?])
   .filter(([ef]) => ef > 0);
-const CANDIDATES = writer.VECTOR_CANDIDATES; // what hybridSearch asks the vector side for (limit 10)
+const CANDIDATES = knowledge.VECTOR_CANDIDATES; // what hybridSearch asks the vector side for (limit 10)
 const INSERT_ROWS = 400;
 const MODEL = "bench-synthetic";
 /** tRPC searches per user between clearing the limiter's windows (its limit is 30/min per user and 60/min per IP). */
@@ -203,18 +203,18 @@ export const knowledgeSearch: Suite = {
         asUser(bench.db, user.id, async (tx) => {
           // JIT off too: a full scan's cost crosses jit_above_cost, and compiling is not the scan.
           if (exact) await sql`SET LOCAL enable_indexscan = off; SET LOCAL jit = off`.execute(tx);
-          return writer.nearestEntries(tx, user.id, q, limit, efSearch ? { efSearch } : {});
+          return knowledge.nearestEntries(tx, user.id, q, limit, efSearch ? { efSearch } : {});
         });
       const planOf = (user: BenchUser, q: number[]) =>
         asUser(bench.db, user.id, async (tx) => {
           // The same settings and statement as the repository's query (sorts off above the exact threshold).
           await sql
-            .raw(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${writer.EF_SEARCH}`)
+            .raw(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${knowledge.EF_SEARCH}`)
             .execute(tx);
           const mine = await sql<{
             n: number;
           }>`SELECT count(*)::int AS n FROM knowledge_entries WHERE user_id = ${user.id}`.execute(tx);
-          if ((mine.rows[0]?.n ?? 0) > writer.EXACT_SEARCH_MAX_ENTRIES)
+          if ((mine.rows[0]?.n ?? 0) > knowledge.EXACT_SEARCH_MAX_ENTRIES)
             await sql`SET LOCAL enable_sort = off; SET LOCAL jit = off`.execute(tx);
           const r = await sql<{ "QUERY PLAN": string }>`
             EXPLAIN SELECT id, embedding <=> ${JSON.stringify(q)}::vector AS distance FROM knowledge_entries
@@ -230,7 +230,7 @@ export const knowledgeSearch: Suite = {
 
       // ---- recall@10 against the exact scan, and the few user's completeness ----
       const recall = { all: [] as number[], tenth: [] as number[] };
-      // The same queries at other hnsw.ef_search values (the repository's is writer.EF_SEARCH).
+      // The same queries at other hnsw.ef_search values (the repository's is knowledge.EF_SEARCH).
       const sweep = new Map(
         SWEEP.map(([ef, n]) => [
           `${ef}/${n ?? CANDIDATES}`,
@@ -286,10 +286,10 @@ export const knowledgeSearch: Suite = {
       };
       const api = stack.api;
       const clearLimiter = () =>
-        bench.pool.query("DELETE FROM generation_rate_limits WHERE bucket LIKE '%:writer.search-knowledge'");
+        bench.pool.query("DELETE FROM generation_rate_limits WHERE bucket LIKE '%:knowledge.search-knowledge'");
       const requestsFor = (user: BenchUser, ip: string): HttpRequestSpec[] =>
         queries.map((q) => ({
-          path: `/trpc/writer.knowledge.search?input=${encodeURIComponent(JSON.stringify({ query: q.text, limit: 10 }))}`,
+          path: `/trpc/knowledge.knowledge.search?input=${encodeURIComponent(JSON.stringify({ query: q.text, limit: 10 }))}`,
           headers: { authorization: `Bearer ${user.token}`, "x-forwarded-for": ip },
         }));
       const trpcRequests = { all: requestsFor(whale, "10.66.0.1"), tenth: requestsFor(tenth, "10.66.0.2") };
@@ -359,7 +359,7 @@ export const knowledgeSearch: Suite = {
           );
         };
       const hybrid = (user: BenchUser) => (q: CorpusQuery & { array: number[] }) =>
-        writer.searchEntries(bench.db, user.id, { query: q.text, embedding: q.array, limit: 10 });
+        knowledge.searchEntries(bench.db, user.id, { query: q.text, embedding: q.array, limit: 10 });
 
       const variants: Variant[] = [
         {
@@ -397,8 +397,12 @@ export const knowledgeSearch: Suite = {
           description: "hybridSearch (vector + full text + entries)",
           run: inProcess("hybrid-10", hybrid(tenth)),
         },
-        { name: "trpc-90", description: "GET writer.knowledge.search, real app", run: overHttp("trpc-90", trpcRequests.all) },
-        { name: "trpc-10", description: "GET writer.knowledge.search, real app", run: overHttp("trpc-10", trpcRequests.tenth) },
+        { name: "trpc-90", description: "GET knowledge.knowledge.search, real app", run: overHttp("trpc-90", trpcRequests.all) },
+        {
+          name: "trpc-10",
+          description: "GET knowledge.knowledge.search, real app",
+          run: overHttp("trpc-10", trpcRequests.tenth),
+        },
       ];
       const count = ctx.only ? variants.filter((v) => ctx.only?.includes(v.name)).length : variants.length;
       const embedReserve = 60_000;
@@ -535,8 +539,8 @@ async function measureEmbedding(
   }
   // Baseline: the provider alone, batches of the job's size.
   const p0 = performance.now();
-  for (let i = 0; i < texts.length; i += writer.EMBED_BATCH) {
-    await ai.embed(texts.slice(i, i + writer.EMBED_BATCH).map((t) => `${t.title}\n\n${t.content}`));
+  for (let i = 0; i < texts.length; i += knowledge.EMBED_BATCH) {
+    await ai.embed(texts.slice(i, i + knowledge.EMBED_BATCH).map((t) => `${t.title}\n\n${t.content}`));
   }
   const providerPerSecond = (texts.length * 1000) / (performance.now() - p0);
 
@@ -596,7 +600,7 @@ async function measureEmbedding(
     ].join(", ");
     ctx.log(`embedding: ${num(ready)}/${num(entries)} entries ready in ${seconds.toFixed(1)} s (${num(perSecond)}/s)`);
     notes.push(
-      `embedding: ${num(entries)} pending entries of 4 users on top of the loaded table (HNSW and GIN maintained), one job per user sent in an RLS transaction, one pg-boss worker (batches of ${writer.EMBED_BATCH}, offline provider): ${num(ready)} ready in ${seconds.toFixed(1)} s from the send; CPU per entry: ${cpuPerEntry} (the whole process and the bench database's backends while it ran).`,
+      `embedding: ${num(entries)} pending entries of 4 users on top of the loaded table (HNSW and GIN maintained), one job per user sent in an RLS transaction, one pg-boss worker (batches of ${knowledge.EMBED_BATCH}, offline provider): ${num(ready)} ready in ${seconds.toFixed(1)} s from the send; CPU per entry: ${cpuPerEntry} (the whole process and the bench database's backends while it ran).`,
     );
 
     // Send → start on an idle worker: entries created over tRPC at random moments of the poll cycle.
@@ -604,7 +608,7 @@ async function measureEmbedding(
     for (let i = 0; i < 20 && !ctx.signal.aborted; i++) {
       const u = users[i % users.length] as BenchUser;
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 900));
-      const res = await fetch(`${stack.api.origin}/trpc/writer.knowledge.create`, {
+      const res = await fetch(`${stack.api.origin}/trpc/knowledge.knowledge.create`, {
         method: "POST",
         headers: {
           "content-type": "application/json",

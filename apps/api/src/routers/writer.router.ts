@@ -1,58 +1,24 @@
 import {
-  createKnowledgeInput,
   createSessionInput,
   editOutputInput,
   iterateInput,
-  knowledgeIdInput,
-  listKnowledgeInput,
   listProjectsInput,
   listSessionsInput,
   outputIdInput,
   pinProjectInput,
   projectIdInput,
   renameSessionInput,
-  searchKnowledgeInput,
   sessionIdInput,
   streamSessionInput,
-  updateKnowledgeInput,
   updateProjectInput,
   versionIdInput,
-  type WriterDeps,
   type WriterSessionDeps,
-  writer,
   writerSessions,
 } from "@inkwell/domain/writer";
 import { tracked } from "@trpc/server";
 import type { Context } from "../trpc/context.ts";
 import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
-
-const writerDeps = (ctx: Context): WriterDeps => ({
-  db: ctx.deps.db,
-  ai: ctx.deps.ai,
-  enqueue: ctx.deps.enqueue,
-  log: ctx.deps.log,
-});
-
-/**
- * The knowledge base. Edits run in the caller's RLS transaction and enqueue the embedding job in it;
- * search embeds the query (a provider call), so it is a signedInProcedure with no transaction held.
- */
-export const knowledgeRouter = router({
-  create: userProcedure
-    .input(createKnowledgeInput)
-    .mutation(({ ctx, input }) => writer.createEntry(writerDeps(ctx), ctx.tx, ctx.auth.userId, input)),
-  update: userProcedure
-    .input(updateKnowledgeInput)
-    .mutation(({ ctx, input }) => writer.updateEntry(writerDeps(ctx), ctx.tx, ctx.auth.userId, input)),
-  delete: userProcedure.input(knowledgeIdInput).mutation(async ({ ctx, input }) => {
-    await writer.deleteEntry(ctx.tx, input.id);
-    return OK;
-  }),
-  list: userProcedure.input(listKnowledgeInput).query(({ ctx, input }) => writer.listEntries(ctx.tx, input)),
-  search: signedInProcedure
-    .input(searchKnowledgeInput)
-    .query(({ ctx, input }) => writer.search(writerDeps(ctx), { userId: ctx.auth.userId, ip: ctx.meta.ip }, input)),
-});
+import { knowledgeRouter } from "./knowledge.router.ts";
 
 const sessionDeps = (ctx: Context): WriterSessionDeps => ({
   db: ctx.deps.db,
@@ -120,6 +86,7 @@ export const writerProjectsRouter = router({
 });
 
 export const writerRouter = router({
+  // The knowledge module keeps its path under writer (the web calls writer.knowledge.*).
   knowledge: knowledgeRouter,
   sessions: writerSessionsRouter,
   projects: writerProjectsRouter,

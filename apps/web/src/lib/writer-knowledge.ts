@@ -2,7 +2,7 @@
  * The knowledge base in the web: labels, the embedding state as the user reads it, and why a search
  * result matched (the API's fused ranks: full-text rank and vector similarity).
  */
-import type { EmbeddingStatus, KnowledgeCategory, KnowledgeMatch } from "@inkwell/domain/writer/schemas";
+import type { EmbeddingStatus, KnowledgeCategory, KnowledgeMatch } from "@inkwell/domain/knowledge/schemas";
 
 export const CATEGORY_LABELS: Record<KnowledgeCategory, string> = {
   about_me: "About me",

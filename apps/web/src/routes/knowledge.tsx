@@ -4,7 +4,7 @@
  * the list refreshes while any is pending), add / edit in place / delete after confirming, and a live
  * search (hybrid: by meaning and by keyword) that says why each entry matched.
  */
-import { KNOWLEDGE_CATEGORIES, type KnowledgeCategory } from "@inkwell/domain/writer/schemas";
+import { KNOWLEDGE_CATEGORIES, type KnowledgeCategory } from "@inkwell/domain/knowledge/schemas";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { Status } from "../components/Alert.tsx";

@@ -9,6 +9,7 @@ import { connectionsJobs } from "../connections/index.ts";
 import { creditsJobs } from "../credits/index.ts";
 import { filesJobs } from "../files/index.ts";
 import { identityJobs } from "../identity/index.ts";
+import { knowledgeJobs } from "../knowledge/index.ts";
 import type { JobDefinition } from "../platform/index.ts";
 import { postsJobs } from "../posts/index.ts";
 import { usageJobs } from "../usage/index.ts";
@@ -20,6 +21,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...creditsJobs,
   ...usageJobs,
   ...chatJobs,
+  ...knowledgeJobs,
   ...writerJobs,
   ...filesJobs,
   ...connectionsJobs,

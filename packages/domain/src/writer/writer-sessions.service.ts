@@ -21,10 +21,10 @@ import {
   titleRequest,
   writeBehind,
 } from "../generation/index.ts";
+import { knowledge as knowledgeBase } from "../knowledge/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
-import { retrieveForConcept } from "./writer.service.ts";
 import {
   charLength,
   enforceFormat,
@@ -530,7 +530,7 @@ async function runContext(deps: WriterSessionDeps, userId: string, run: Run): Pr
   const worthRetrieving = run.session.use_knowledge && (await asUser(deps.db, userId, (tx) => repo.hasReadyKnowledge(tx)));
   if (worthRetrieving) {
     try {
-      const found = await retrieveForConcept(deps, userId, run.session.concept, KNOWLEDGE_ENTRIES);
+      const found = await knowledgeBase.retrieveForConcept(deps, userId, run.session.concept, KNOWLEDGE_ENTRIES);
       knowledge = found.entries.map((m) => ({
         id: m.entry.id,
         title: m.entry.title,

@@ -4,7 +4,7 @@ import {
   type KnowledgeCategory,
   MAX_KNOWLEDGE_CONTENT,
   MAX_KNOWLEDGE_TITLE,
-} from "@inkwell/domain/writer/schemas";
+} from "@inkwell/domain/knowledge/schemas";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { describeError } from "../../lib/errors.ts";
 import { CATEGORY_HINTS, CATEGORY_LABELS } from "../../lib/writer-knowledge.ts";

@@ -21,4 +21,4 @@ export const reembedKnowledgeJob = defineJob({
   needs: ["ai"],
 });
 
-export const writerJobs = [embedKnowledgeJob, reembedKnowledgeJob];
+export const knowledgeJobs = [embedKnowledgeJob, reembedKnowledgeJob];

@@ -9,9 +9,9 @@ import type { AiProvider } from "../ai/index.ts";
 import { notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
-import { reciprocalRankFusion } from "./writer.fusion.ts";
-import { embedKnowledgeJob } from "./writer.jobs.ts";
-import * as repo from "./writer.repository.ts";
+import { reciprocalRankFusion } from "./knowledge.fusion.ts";
+import { embedKnowledgeJob } from "./knowledge.jobs.ts";
+import * as repo from "./knowledge.repository.ts";
 import type {
   CreateKnowledgeInput,
   KnowledgeEntry,
@@ -19,7 +19,7 @@ import type {
   ListKnowledgeInput,
   SearchKnowledgeInput,
   UpdateKnowledgeInput,
-} from "./writer.schemas.ts";
+} from "./knowledge.schemas.ts";
 
 export interface WriterDeps {
   db: Database;
@@ -158,7 +158,7 @@ export async function hybridSearch(
   });
 }
 
-export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES } from "./writer.repository.ts";
+export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES } from "./knowledge.repository.ts";
 
 /**
  * The vector half of `hybridSearch` alone (the repository's query: HNSW with the iterative scan, the

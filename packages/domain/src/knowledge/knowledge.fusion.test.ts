@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RRF_K, reciprocalRankFusion } from "./writer.fusion.ts";
+import { RRF_K, reciprocalRankFusion } from "./knowledge.fusion.ts";
 
 describe("reciprocalRankFusion", () => {
   it("sums 1 / (60 + rank) over the lists and ranks entries found by both signals first", () => {

@@ -7,7 +7,7 @@ import type {
   KnowledgeCategory,
   KnowledgeEntry,
   ListKnowledgeInput,
-} from "./writer.schemas.ts";
+} from "./knowledge.schemas.ts";
 
 const COLUMNS = [
   "id",
