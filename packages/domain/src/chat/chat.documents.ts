@@ -4,8 +4,8 @@
 } from "@inkwell/db";
 import { notFound } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
+import type { ChatDeps } from "./chat.deps.ts";
 import { pdfToText } from "./chat.pdf.ts";
-import type { ChatDeps } from "./chat.reply.ts";
 import * as repo from "./chat.repository.ts";
 import type { AddDocumentInput, WorkspaceDocument } from "./chat.schemas.ts";
 

@@ -3,34 +3,19 @@
  * loop, the summary of what no longer fits and the tutor's grounding) runs detached from the request,
  * inside one metered call; its text goes to this process's subscribers at once and to the row (with
  * a notice to other instances) in batches, and the row is settled with the whole text at the end.
- */ import { asUser, type Database } from "@inkwell/db";
-import { type AiProvider, type ChatMessage, estimateTokens, summarizeForContext, type ToolCall } from "../ai/index.ts";
+ */ import { asUser } from "@inkwell/db";
+import { type ChatMessage, estimateTokens, summarizeForContext, type ToolCall } from "../ai/index.ts";
 import { priceOf } from "../credits/index.ts";
 import { defaultEngine, type GenerationEngine, writeBehind } from "../generation/index.ts";
 import { DomainError } from "../platform/errors.ts";
-import type { Enqueue, Logger } from "../platform/queue.ts";
 import { type Actor, usage } from "../usage/index.ts";
+import type { ChatDeps } from "./chat.deps.ts";
 import { groundingFor } from "./chat.documents.ts";
 import { titleConversationJob } from "./chat.jobs.ts";
 import * as live from "./chat.live.ts";
 import * as repo from "./chat.repository.ts";
 import type { ChatMessageView, Conversation, MessageMetadata } from "./chat.schemas.ts";
 import * as chatTools from "./chat.tools.ts";
-
-export interface ChatDeps {
-  db: Database;
-  ai: AiProvider;
-  enqueue: Enqueue;
-  log: Logger;
-  rateLimits?: Parameters<typeof usage.runMetered>[0]["rateLimits"];
-  /** The model's input window; history beyond it (less room for the reply) is summarised. */
-  contextTokens?: number;
-  /** Streamed text is written to the row at least this often, or every `flushTokens` deltas. */
-  flushMs?: number;
-  flushTokens?: number;
-  /** The process's generation engine (tests play two API instances with two). */
-  engine?: GenerationEngine;
-}
 
 export const engineOf = (deps: { engine?: GenerationEngine }) => deps.engine ?? defaultEngine;
 
@@ -319,3 +304,5 @@ async function recordToolCalls(deps: ChatDeps, userId: string, conversationId: s
     return seq;
   });
 }
+
+export type { ChatDeps } from "./chat.deps.ts";
