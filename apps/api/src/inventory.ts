@@ -44,6 +44,7 @@ export const inventory: Record<string, InventoryEntry> = {
   "sessions.revoke": { access: "user", owned: { table: "sessions", input: (id) => ({ id }) } },
   "apiKeys.list": { access: "user" },
   "apiKeys.save": { access: "user" },
+  "apiKeys.testConnection": { access: "user" },
   "apiKeys.delete": { access: "user", owned: { table: "user_api_keys", input: (id) => ({ id }) } },
   "admin.listUsers": { access: "admin" },
   "admin.setSubscriptionTier": { access: "admin" },
