@@ -92,6 +92,8 @@ const env = {
   PORT: String(apiPort),
   // The Vite dev server's origins send cookie mutations only in dev; `pnpm start` serves the web app itself.
   ...(prod ? {} : { ALLOWED_ORIGINS: [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`].join(",") }),
+  // On your own machine a user's model is usually a local server (Ollama on 127.0.0.1): allow it in dev only.
+  ...(prod ? {} : { AI_USER_PRIVATE_ADDRESSES: process.env.AI_USER_PRIVATE_ADDRESSES ?? "true" }),
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
