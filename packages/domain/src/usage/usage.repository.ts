@@ -116,13 +116,18 @@ export async function listGenerations(tx: Tx, input: GenerationsInput): Promise<
   }));
 }
 
-/** Generations whose hold was released by expiry while they still looked running (their job died). */
-export async function failOrphaned(tx: Tx) {
+/**
+ * Generations left running by a job that died: those whose hold was released by expiry, and those
+ * that never had a hold (a call on the user's own key, a free operation) once they are older than a
+ * hold would live (`holdlessAfterSeconds`): without this they showed "running" forever.
+ */
+export async function failOrphaned(tx: Tx, holdlessAfterSeconds: number) {
   const r = await sql`
     UPDATE generations g SET status = 'failed', error = 'The job stopped before finishing; nothing was charged.',
            completed_at = now()
-      FROM credit_holds h
-     WHERE g.hold_id = h.id AND g.status = 'running' AND h.status = 'released'`.execute(tx);
+     WHERE g.status = 'running'
+       AND (EXISTS (SELECT 1 FROM credit_holds h WHERE h.id = g.hold_id AND h.status = 'released')
+            OR (g.hold_id IS NULL AND g.created_at < now() - make_interval(secs => ${holdlessAfterSeconds})))`.execute(tx);
   return Number(r.numAffectedRows ?? 0n);
 }
 

@@ -10,7 +10,7 @@
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { type AiProvider, OWN_KEY_PROVIDER, runWithCallerAi, userConnectionsOf } from "../ai/index.ts";
-import { credits, type Operation, priceOf } from "../credits/index.ts";
+import { credits, HOLD_TTL_SECONDS, type Operation, priceOf } from "../credits/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import * as repo from "./usage.repository.ts";
 import { DEFAULT_RATE_LIMITS, type Generation, type GenerationsInput, type RateLimitRule } from "./usage.schemas.ts";
@@ -186,6 +186,7 @@ export function pruneRateLimits(db: Database, olderThanSeconds = 24 * 3600) {
   return asSystem(db, (tx) => repo.pruneRateLimits(tx, olderThanSeconds));
 }
 
-export function failOrphanedGenerations(db: Database) {
-  return asSystem(db, (tx) => repo.failOrphaned(tx));
+/** A generation without a hold is given as long as a hold lives (HOLD_TTL_SECONDS) before it counts as orphaned. */
+export function failOrphanedGenerations(db: Database, holdlessAfterSeconds = HOLD_TTL_SECONDS) {
+  return asSystem(db, (tx) => repo.failOrphaned(tx, holdlessAfterSeconds));
 }

@@ -1,5 +1,6 @@
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
+import { sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { credits } from "../credits/index.ts";
 import { DomainError } from "../platform/errors.ts";
@@ -99,6 +100,25 @@ describe("metered AI calls", () => {
     const [g] = await asUser(db, userId, (tx) => usage.listGenerations(tx, { limit: 1 }));
     expect(g).toMatchObject({ status: "failed", credits: 0 });
     expect((await asUser(db, userId, (tx) => credits.balance(tx, userId))).available).toBe(100);
+  });
+  it("a generation without a hold (own key) left running by a crash is marked failed once older than a hold lives", async () => {
+    const userId = await userWith(10);
+    const [stale, fresh] = await asSystem(db, (tx) =>
+      Promise.all(
+        [sql<Date>`now() - interval '20 minutes'`, sql<Date>`now()`].map((createdAt) =>
+          tx
+            .insertInto("generations")
+            .values({ user_id: userId, operation: "chat.reply", provider: "own-key", hold_id: null, created_at: createdAt })
+            .returning("id")
+            .executeTakeFirstOrThrow(),
+        ),
+      ),
+    );
+    await usage.failOrphanedGenerations(db);
+    const rows = await asUser(db, userId, (tx) => usage.listGenerations(tx, { limit: 10 }));
+    expect(rows.find((g) => g.id === stale?.id)).toMatchObject({ status: "failed", credits: 0 });
+    // A call still within its time is left alone.
+    expect(rows.find((g) => g.id === fresh?.id)).toMatchObject({ status: "running" });
   });
 });
 
