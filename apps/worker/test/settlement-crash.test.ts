@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { credits, settleHoldJob } from "@inkwell/domain/credits";
-import { createBoss, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { createBoss, generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 
@@ -29,6 +29,8 @@ function startWorkerProcess(): ChildProcess {
       SMTP_URL: smtp.url,
       WORKER_POLL_SECONDS: "0.5",
       WORKER_SUPERVISE_SECONDS: "1",
+      // The worker refuses to start without what its jobs need (the publishing jobs open tokens with it).
+      INKWELL_ENCRYPTION_KEYS: generateKeySpec(),
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "inherit"],
