@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPlatformsConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
 import { publishingRuntime } from "./platforms.runtime.ts";
-import { publicAddressesOf, type ResolveHost } from "./public-address.ts";
+import { PrivateAddressError, publicAddressesOf, publicOnlyAgent, type ResolveHost } from "./public-address.ts";
 import { type SandboxPlatform, startSandboxPlatform } from "./testing/index.ts";
 
 let sandbox: SandboxPlatform;
@@ -54,5 +56,31 @@ describe("WordPress sites outside the sandbox: the address is checked when the c
     // The sandbox runtime (pnpm dev, the tests) allows its own loopback site.
     const allowed = publishingRuntime({ platforms: sandboxPlatformsConfig(sandbox.url), sandboxUrl: sandbox.url });
     await expect(allowed.adapters.wordpress.profile(sandbox.wordpress)).resolves.toMatchObject({ username: "sandbox-editor" });
+  });
+});
+
+describe("users' own AI connections: every connection is checked, redirect hops included", () => {
+  it("refuses a connection to a private IP literal at connect time (where a followed redirect goes), before anything is sent", async () => {
+    // The OpenAI SDK lets fetch follow redirects: https://public.example/v1 answering 307 to
+    // http://127.0.0.1:<port>/ is a second connection to an IP literal, for which sockets skip the lookup.
+    let reached = 0;
+    const local = createServer((_req, res) => {
+      reached += 1;
+      res.end("internal");
+    });
+    await new Promise<void>((r) => local.listen(0, "127.0.0.1", r));
+    const { port } = local.address() as AddressInfo;
+    const agent = publicOnlyAgent(async () => [{ address: "93.184.216.34", family: 4 }]);
+    try {
+      const refused = await agent.request({ origin: `http://127.0.0.1:${port}`, path: "/", method: "GET" }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(PrivateAddressError);
+      expect(reached).toBe(0);
+    } finally {
+      await agent.close();
+      await new Promise((r) => local.close(r));
+    }
   });
 });

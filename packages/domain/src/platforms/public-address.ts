@@ -10,7 +10,7 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupFunction } from "node:net";
 import { BlockList, isIP } from "node:net";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 
 /** Loopback, private, link-local, CGNAT, NAT64, multicast, reserved and unspecified ranges: not a public WordPress site. */
 const PRIVATE_NETWORKS = new BlockList();
@@ -87,18 +87,7 @@ export async function publicAddressesOf(hostname: string, resolve: ResolveHost =
  * literal in the URL is checked before the request (sockets skip the lookup for those).
  */
 export function publicOnlyFetch(resolve: ResolveHost = resolveHost): typeof fetch {
-  const lookup: LookupFunction = (hostname, options, callback) => {
-    publicAddressesOf(hostname, resolve).then(
-      (addresses) => {
-        const usable = options.family ? addresses.filter((a) => a.family === options.family) : addresses;
-        if (options.all) return callback(null, usable);
-        const first = usable[0] ?? addresses[0];
-        callback(null, first?.address ?? "", first?.family ?? 4);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, "", 0),
-    );
-  };
-  const agent = new Agent({ connect: { lookup } });
+  const agent = publicOnlyAgent(resolve);
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : input);
     const host = url.hostname.replace(/^\[|\]$/g, "");
@@ -112,4 +101,35 @@ export function publicOnlyFetch(resolve: ResolveHost = resolveHost): typeof fetc
     // undici's own fetch with its Agent (the global fetch's internal undici is not ours to configure).
     return undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
   }) as unknown as typeof fetch;
+}
+
+/**
+ * The dispatcher of publicOnlyFetch. A socket skips its lookup for an IP literal, so each connection's
+ * host is checked here too: a redirect (the OpenAI SDK lets fetch follow them) from a public base URL
+ * to http://169.254.169.254/ or http://127.0.0.1:5432/ is a new connection, never seen by the check of
+ * the first URL.
+ */
+export function publicOnlyAgent(resolve: ResolveHost = resolveHost): Agent {
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    publicAddressesOf(hostname, resolve).then(
+      (addresses) => {
+        const usable = options.family ? addresses.filter((a) => a.family === options.family) : addresses;
+        if (options.all) return callback(null, usable);
+        const first = usable[0] ?? addresses[0];
+        callback(null, first?.address ?? "", first?.family ?? 4);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, "", 0),
+    );
+  };
+  const connect = buildConnector({ lookup });
+  return new Agent({
+    connect: (options, callback) => {
+      const host = options.hostname.replace(/^\[|\]$/g, "");
+      if (!isIP(host)) return connect(options, callback);
+      publicAddressesOf(host, resolve).then(
+        () => connect(options, callback),
+        (error: Error) => callback(error, null),
+      );
+    },
+  });
 }
