@@ -51,14 +51,6 @@ async function capturedCount(userId: string) {
   return r.n;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
   smtp = await startLocalSmtpServer();
   boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
@@ -91,17 +83,23 @@ it("settles every reservation exactly once across a SIGKILL and a restart", { ti
 
   const first = startWorkerProcess();
   // The worker creates the queues on start; wait for them before sending.
-  await until(async () => (await boss.getQueue(settleHoldJob.name)) !== null, 60_000, "the worker to create its queues");
+  await expect
+    .poll(() => boss.getQueue(settleHoldJob.name), { timeout: 60_000, interval: 50, message: "the worker to create its queues" })
+    .not.toBeNull();
   for (const holdId of holds) await boss.send(settleHoldJob.name, { userId, holdId, used: USED });
 
-  await until(async () => (await capturedCount(userId)) >= 5, 60_000, "the first settlements");
+  await expect
+    .poll(() => capturedCount(userId), { timeout: 60_000, interval: 50, message: "the first settlements" })
+    .toBeGreaterThanOrEqual(5);
   first.kill("SIGKILL");
   await new Promise((r) => first.once("exit", r));
   const atKill = await capturedCount(userId);
   expect(atKill).toBeLessThan(HOLDS); // it really died part-way
 
   startWorkerProcess();
-  await until(async () => (await capturedCount(userId)) === HOLDS, 90_000, "every reservation to be settled");
+  await expect
+    .poll(() => capturedCount(userId), { timeout: 90_000, interval: 50, message: "every reservation to be settled" })
+    .toBe(HOLDS);
 
   const captures = await asSystem(db, (tx) =>
     tx

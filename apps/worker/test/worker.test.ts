@@ -36,16 +36,6 @@ afterAll(async () => {
   await db.destroy();
 });
 
-async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("the worker's configuration", () => {
   it("refuses to start without the key ring the publishing jobs need, naming the jobs and the variable", async () => {
     const env = loadWorkerEnv({ DATABASE_URL: url, SMTP_URL: smtp.url });
@@ -84,12 +74,11 @@ describe("the worker, end to end through pg-boss", () => {
       return { user: user.id, expired: expired.id, live: live.id };
     });
     await boss.send(purgeExpiredJob.name, {});
-    await eventually(async () => {
-      const rows = await asSystem(db, (tx) => tx.selectFrom("sessions").select("id").where("user_id", "=", ids.user).execute());
-      return rows.length === 1 ? rows : undefined;
-    });
-    const left = await asSystem(db, (tx) => tx.selectFrom("sessions").select("id").where("user_id", "=", ids.user).execute());
-    expect(left.map((r) => r.id)).toEqual([ids.live]);
+    const left = async () =>
+      (await asSystem(db, (tx) => tx.selectFrom("sessions").select("id").where("user_id", "=", ids.user).execute())).map(
+        (r) => r.id,
+      );
+    await expect.poll(left, { timeout: 15_000, interval: 100 }).toEqual([ids.live]);
   });
 
   it("delivers queued e-mail over SMTP", async () => {
