@@ -10,7 +10,7 @@ import { closeUntrustedPool, defineUntrustedParser, parseUntrusted, UNTRUSTED_PR
 
 afterAll(() => closeUntrustedPool());
 
-type Input = { mode: "echo" | "spin" | "hog" | "sleep" | "refuse"; value?: string; ms?: number };
+type Input = { mode: "echo" | "spin" | "hog" | "buffers" | "sleep" | "refuse"; value?: string; ms?: number };
 const parser = (timeoutMs: number) =>
   defineUntrustedParser<Input, { value: string; pid: number }>({
     name: "test",
@@ -55,6 +55,16 @@ describe("parseUntrusted", () => {
 
   it("lets a parse that eats memory die alone at the heap cap", async () => {
     expect(await failure(parseUntrusted(parser(60_000), { mode: "hog" }))).toEqual({
+      code: "INVALID_INPUT",
+      message: "This test file needs too much memory to read",
+      field: undefined,
+    });
+    expect((await parseUntrusted(parser(10_000), { mode: "echo", value: "alive" })).value).toBe("alive");
+  });
+
+  it("kills a parse whose memory outside the heap (buffers it inflates or decodes) grows past the process cap", async () => {
+    // Two gigabytes of buffers in one synchronous run: the heap cap never sees them.
+    expect(await failure(parseUntrusted(parser(60_000), { mode: "buffers" }))).toEqual({
       code: "INVALID_INPUT",
       message: "This test file needs too much memory to read",
       field: undefined,

@@ -24,6 +24,11 @@ import { DomainError } from "../errors.ts";
 
 /** Heap cap of one parse process (V8 old generation + the young generation's semi-spaces). */
 export const UNTRUSTED_MAX_HEAP_MB = 256;
+/**
+ * Memory cap of one parse process, everything counted (heap, buffers, code): past it the process is
+ * killed by its watchdog (untrusted.worker.mjs).
+ */
+export const UNTRUSTED_MAX_RSS_MB = 640;
 /** Parses running at once, each in its own process (the machines have 2 cores). */
 export const UNTRUSTED_PROCESSES = 2;
 /** Parses waiting for a process; one more is refused with RATE_LIMITED. */
@@ -62,7 +67,7 @@ function getPool(): workerpool.Pool {
       // Not the parent's execArgv (tsx, inspector): a plain node with the heap cap.
       execArgv: [`--max-old-space-size=${UNTRUSTED_MAX_HEAP_MB - 32}`, "--max-semi-space-size=16"],
       // No secrets in a process that reads hostile bytes.
-      env: { NODE_ENV: process.env.NODE_ENV ?? "production" },
+      env: { NODE_ENV: process.env.NODE_ENV ?? "production", INKWELL_UNTRUSTED_MAX_RSS_MB: String(UNTRUSTED_MAX_RSS_MB) },
       // Structured clone over IPC, so bytes travel as bytes (the default JSON would inflate them ~4×).
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -120,8 +125,9 @@ export async function parseUntrusted<I, O>(
       });
     if (errorName(error) === "TimeoutError")
       throw new DomainError("INVALID_INPUT", `${parser.label} took too long to read`, details);
-    // V8 aborts a process out of heap (SIGABRT; the workerpool message carries the signal).
-    if (/terminated unexpectedly/i.test(message) && /SIGABRT|heap out of memory|exitCode: `134`/.test(message))
+    // V8 aborts a process out of heap (SIGABRT; the workerpool message carries the signal); the
+    // watchdog (or the kernel's OOM killer) kills one past the whole-process cap (SIGKILL).
+    if (/terminated unexpectedly/i.test(message) && /SIGABRT|SIGKILL|heap out of memory|exitCode: `134`/.test(message))
       throw new DomainError("INVALID_INPUT", `${parser.label} needs too much memory to read`, details);
     throw new DomainError("INVALID_INPUT", `${parser.label} could not be read (it may be damaged)`, details);
   } finally {
