@@ -1,7 +1,5 @@
-/** The tutor's workspace documents: stored with their chunks' embeddings, and the passages that ground a reply. */ import {
-  asUser,
-  type Tx,
-} from "@inkwell/db";
+/** The tutor's workspace documents: stored with their chunks' embeddings, and the passages that ground a reply. */
+import { asUser, type Tx } from "@inkwell/db";
 import { notFound } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
 import type { ChatDeps } from "./chat.deps.ts";

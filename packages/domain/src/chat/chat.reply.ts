@@ -3,10 +3,11 @@
  * loop, the summary of what no longer fits and the tutor's grounding) runs detached from the request,
  * inside one metered call; its text goes to this process's subscribers at once and to the row (with
  * a notice to other instances) in batches, and the row is settled with the whole text at the end.
- */ import { asUser } from "@inkwell/db";
+ */
+import { asUser } from "@inkwell/db";
 import { type ChatMessage, estimateTokens, summarizeForContext, type ToolCall } from "../ai/index.ts";
 import { priceOf } from "../credits/index.ts";
-import { defaultEngine, type GenerationEngine, writeBehind } from "../generation/index.ts";
+import { defaultEngine, type GenerationEngine, type Launched, writeBehind } from "../generation/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
 import type { ChatDeps } from "./chat.deps.ts";
@@ -93,8 +94,7 @@ export function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<v
     live.emitFinal(gen, final);
   };
 
-  const work = async (started: () => void) => {
-    const startedAt = performance.now();
+  const work = async ({ started, startedAt }: Launched) => {
     try {
       const outcome = await usage.runMetered(
         deps,

@@ -9,14 +9,7 @@
 import { asUser, type Database, type Tx } from "@inkwell/db";
 import { type AiProvider, CRISIS_RESPONSE, classifyCrisis, fitToContext } from "../ai/index.ts";
 import { credits, priceOf } from "../credits/index.ts";
-import {
-  cleanTitle as cleanGeneratedTitle,
-  defaultEngine,
-  follow,
-  REFETCH,
-  sweepStale,
-  titleRequest,
-} from "../generation/index.ts";
+import * as generation from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Actor } from "../usage/index.ts";
 import * as ctxfit from "./chat.context.ts";
@@ -65,7 +58,7 @@ export async function saveDraft(tx: Tx, conversationId: string, draft: string) {
 export async function deleteConversation(tx: Tx, conversationId: string) {
   if (!(await repo.deleteConversation(tx, conversationId))) throw notFound("Conversation");
   // Its replies have nowhere to go: stop generating them (nothing is charged for a deleted reply's rest).
-  defaultEngine.abortGroup(conversationId);
+  generation.defaultEngine.abortGroup(conversationId);
 }
 
 export function listConversations(tx: Tx, input: ListConversationsInput) {
@@ -285,7 +278,7 @@ export async function stop(deps: Pick<ChatDeps, "db" | "engine">, userId: string
     // credits sweep releases the hold, so it costs nothing.
     await asUser(deps.db, userId, async (tx) => {
       await repo.finishMessage(tx, messageId, { content: m.content, status: "stopped", metadata: {}, error: null });
-      await engineOf(deps).bus.notify(tx, live.channelOf(messageId), REFETCH);
+      await engineOf(deps).bus.notify(tx, live.channelOf(messageId), generation.REFETCH);
     });
   }
   return (await asUser(deps.db, userId, (tx) => repo.findMessage(tx, messageId))) as ChatMessageView;
@@ -325,7 +318,7 @@ function streamFrom(
     pos = end;
     return [delta];
   };
-  return follow<StreamEvent>({
+  return generation.follow<StreamEvent>({
     bus: engine.bus,
     channel: live.channelOf(messageId),
     signal,
@@ -344,7 +337,7 @@ function streamFrom(
       return { events, done: true };
     },
     receive: (raw) => {
-      const event = raw as live.LiveEvent | typeof REFETCH;
+      const event = raw as live.LiveEvent | typeof generation.REFETCH;
       if (event.type === "refetch") return "refetch";
       if (event.type === "final") return event.length > pos ? "refetch" : { events: [event], done: true };
       return event.offset > pos ? "refetch" : { events: upTo(event.offset, event.text), done: false };
@@ -360,7 +353,7 @@ const TITLE_PROMPT =
   "Write a short title (at most 6 words) for a conversation that starts with the message below. " +
   "Reply with the title only: no quotes, no trailing punctuation.";
 
-export const cleanTitle = (raw: string, fallbackFrom: string) => cleanGeneratedTitle(raw, fallbackFrom, "New conversation");
+export const cleanTitle = (raw: string, fallbackFrom: string) => generation.cleanTitle(raw, fallbackFrom, "New conversation");
 
 /** The worker names a conversation after its first exchange (only while the user has not named it). */
 export async function titleConversation(deps: { db: Database; ai: AiProvider }, userId: string, conversationId: string) {
@@ -371,18 +364,15 @@ export async function titleConversation(deps: { db: Database; ai: AiProvider }, 
   if (!found) return null;
   const first = found.messages.find((m) => m.role === "user" && !m.safety);
   if (!first) return null;
-  const result = await deps.ai.chat(titleRequest(TITLE_PROMPT, first.content));
-  const title = cleanTitle(result.text, first.content);
+  const title = await generation.generateTitle(deps.ai, TITLE_PROMPT, first.content, "New conversation");
   await asUser(deps.db, userId, (tx) => repo.setAutoTitle(tx, conversationId, title));
   return title;
 }
 
 /** Replies left 'streaming' by a process that died are marked failed (their holds expire and are released). */
-export function failStaleReplies(db: Database, olderThanSeconds = 300, engine = defaultEngine) {
-  return sweepStale(db, engine.bus, async (tx) =>
-    (await repo.failStale(tx, olderThanSeconds)).map((id) => ({ channel: live.channelOf(id), event: REFETCH })),
-  );
+export function failStaleReplies(db: Database, olderThanSeconds = 300, engine = generation.defaultEngine) {
+  return generation.sweepStale(db, engine.bus, async (tx) => (await repo.failStale(tx, olderThanSeconds)).map(live.channelOf));
 }
 
 /** Resolves when every reply running in this process is settled (graceful shutdown, tests). */
-export const settled = () => defaultEngine.allDone();
+export const settled = () => generation.defaultEngine.allDone();

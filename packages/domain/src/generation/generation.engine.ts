@@ -8,7 +8,7 @@
  */
 import { asSystem, type Database, type Tx } from "@inkwell/db";
 import type { Logger } from "../platform/queue.ts";
-import { GenerationBus } from "./generation.bus.ts";
+import { GenerationBus, REFETCH } from "./generation.bus.ts";
 
 export interface Generation {
   /** The target's id (message, output, ...): unique across modules. */
@@ -27,6 +27,12 @@ export interface Generation {
 }
 
 type Internal = Generation & { resolve(): void };
+
+/** What a launched generation's work gets: `started()` to call once its hold is taken, and its start time. */
+export interface Launched {
+  started(): void;
+  startedAt: number;
+}
 
 export class GenerationEngine {
   private readonly running = new Map<string, Internal>();
@@ -86,13 +92,13 @@ export class GenerationEngine {
    * (PAYMENT_REQUIRED, TOO_MANY_REQUESTS). A failure after it is the module's to settle; anything
    * escaping is logged.
    */
-  launch(gen: Generation, work: (started: () => void) => Promise<void>, log: Logger): Promise<void> {
+  launch(gen: Generation, work: (launched: Launched) => Promise<void>, log: Logger): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const started = () => {
         gen.started = true;
         resolve();
       };
-      work(started).then(
+      work({ started, startedAt: performance.now() }).then(
         () => resolve(),
         (error) => {
           if (gen.started) {
@@ -165,17 +171,13 @@ export function writeBehind(options: {
 
 /**
  * The stale sweep: targets left generating by a process that died (no write for a while) are settled
- * as failed by `sweep` (the module's SQL), and each one's end is announced on the bus, in the same
- * transaction, so a stream following it on any instance ends too.
+ * as failed by `sweep` (the module's SQL, returning the channel of each), and each one's streams, on
+ * any instance, are told in the same transaction to read the row again (and so see the end).
  */
-export async function sweepStale(
-  db: Database,
-  bus: GenerationBus,
-  sweep: (tx: Tx) => Promise<{ channel: string; event: unknown }[]>,
-): Promise<number> {
+export async function sweepStale(db: Database, bus: GenerationBus, sweep: (tx: Tx) => Promise<string[]>): Promise<number> {
   return asSystem(db, async (tx) => {
-    const ended = await sweep(tx);
-    for (const { channel, event } of ended) await bus.notify(tx, channel, event);
-    return ended.length;
+    const channels = await sweep(tx);
+    for (const channel of channels) await bus.notify(tx, channel, REFETCH);
+    return channels.length;
   });
 }

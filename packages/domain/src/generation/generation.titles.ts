@@ -58,6 +58,17 @@ export function cleanTitle(raw: string, fallbackFrom: string, fallbackTitle: str
   return truncateGraphemes(source, MAX_TITLE_CHARS, (t) => t.length) || fallbackTitle;
 }
 
+/** A title for `subject` from the model, cleaned (the model call is the worker's, outside any transaction). */
+export async function generateTitle(
+  ai: { chat(request: ReturnType<typeof titleRequest>): Promise<{ text: string }> },
+  prompt: string,
+  subject: string,
+  fallbackTitle: string,
+): Promise<string> {
+  const result = await ai.chat(titleRequest(prompt, subject));
+  return cleanTitle(result.text, subject, fallbackTitle);
+}
+
 /** The request for a short title of `subject` (what the thing is about, cut between graphemes). */
 export function titleRequest(prompt: string, subject: string) {
   return {

@@ -8,9 +8,17 @@ export {
   defaultEngine,
   type Generation,
   GenerationEngine,
+  type Launched,
   sweepStale,
   type WriteBehind,
   writeBehind,
 } from "./generation.engine.ts";
 export { follow, type Step } from "./generation.stream.ts";
-export { cleanTitle, cutToGraphemes, MAX_TITLE_CHARS, titleRequest, truncateGraphemes } from "./generation.titles.ts";
+export {
+  cleanTitle,
+  cutToGraphemes,
+  generateTitle,
+  MAX_TITLE_CHARS,
+  titleRequest,
+  truncateGraphemes,
+} from "./generation.titles.ts";

@@ -3,10 +3,11 @@
  * and voice are loaded once after the holds; per output, the text streams from the provider to this
  * process's subscribers and (in batches, with a notice to other instances) to the output's draft, then
  * the format rules and banned phrases are enforced and the text is stored as a version with the charge.
- */ import { asUser, type Database } from "@inkwell/db";
+ */
+import { asUser, type Database } from "@inkwell/db";
 import type { AiProvider, ChatMessage } from "../ai/index.ts";
 import { estimateTokens } from "../ai/index.ts";
-import { defaultEngine, type GenerationEngine, REFETCH, writeBehind } from "../generation/index.ts";
+import { defaultEngine, type GenerationEngine, type Launched, REFETCH, writeBehind } from "../generation/index.ts";
 import { knowledge as knowledgeBase } from "../knowledge/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
@@ -230,8 +231,7 @@ function startOutput(
     error,
   });
 
-  const work = async (started: () => void) => {
-    const startedAt = performance.now();
+  const work = async ({ started, startedAt }: Launched) => {
     try {
       const outcome = await usage.runMetered(
         deps,

@@ -14,9 +14,9 @@ import {
   cleanTitle as cleanGeneratedTitle,
   defaultEngine,
   follow,
+  generateTitle,
   REFETCH,
   sweepStale,
-  titleRequest,
 } from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Actor } from "../usage/index.ts";
@@ -531,17 +531,15 @@ export const cleanTitle = (raw: string, fallbackFrom: string) => cleanGeneratedT
 export async function titleSession(deps: { db: Database; ai: AiProvider }, userId: string, sessionId: string) {
   const s = await asUser(deps.db, userId, (tx) => repo.findSession(tx, sessionId));
   if (s?.title_source !== "auto") return null;
-  const result = await deps.ai.chat(titleRequest(TITLE_PROMPT, s.concept));
-  const title = cleanTitle(result.text, s.concept);
+  const title = await generateTitle(deps.ai, TITLE_PROMPT, s.concept, DEFAULT_SESSION_TITLE);
   await asUser(deps.db, userId, (tx) => repo.setAutoTitle(tx, sessionId, title));
   return title;
 }
 
 /** Outputs left 'streaming' by a process that died are marked failed (their holds expire and are released). */
 export function failStaleOutputs(db: Database, olderThanSeconds = 300, engine = defaultEngine) {
-  return sweepStale(db, engine.bus, async (tx) =>
-    (await repo.failStale(tx, olderThanSeconds)).map((sessionId) => ({ channel: live.channelOf(sessionId), event: REFETCH })),
-  );
+  // One notice per session, however many of its outputs were failed.
+  return sweepStale(db, engine.bus, async (tx) => [...new Set(await repo.failStale(tx, olderThanSeconds))].map(live.channelOf));
 }
 
 /** Resolves when every generation running in this process is settled (graceful shutdown, tests). */
