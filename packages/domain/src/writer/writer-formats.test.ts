@@ -106,6 +106,17 @@ describe("X threads", () => {
     );
   });
 
+  it("counts a post as X gets it: a list's '•' bullets weigh 2 and it stands apart from the line before, so a part near 280 still passes the composer", () => {
+    // 3 list lines under an intro: as Markdown ("- ") the part "1/2 …" weighs 279; rendered as sent ("• ",
+    // and a blank line before the list) it weighs 279 + 3 + 1 = 283 and the composer refused the part.
+    const item = "a".repeat(80);
+    const post = `Three rules I always keep:\n- ${item}\n- ${item}\n- ${item}`;
+    const { parts } = enforceFormat("x_thread", `${post}\n\nThe end of this short thread.`);
+    expect(validatePost("x", { parts: parts ?? [] })).toEqual([]);
+    // Nothing is lost: every item is still in the thread.
+    expect(parts?.join("\n").split(item).length).toBe(4);
+  });
+
   it("keeps a thread within X's 25 posts, numbered out of what is kept, and says so", () => {
     const text = Array.from({ length: 40 }, (_, i) => `${i + 1}/40 Post number ${i + 1} of a long thread.`).join("\n\n");
     const { parts, content, violations } = enforceFormat("x_thread", text);

@@ -10,6 +10,7 @@
  */
 
 import { xLength } from "../platform/x-length.ts";
+import { markdownToText } from "../platforms/platforms.schemas.ts";
 
 export const WRITER_FORMAT_IDS = ["linkedin_post", "x_thread", "threads_post", "blog_article", "newsletter"] as const;
 export type WriterFormat = (typeof WRITER_FORMAT_IDS)[number];
@@ -290,7 +291,9 @@ function atomsOf(post: string, fits: (s: string) => boolean): Atom[] {
 /** Packs each post's atoms greedily into bodies that fit next to a marker as wide as `${n}/${n} `. */
 function packThread(posts: string[], n: number, max: number): { bodies: string[]; split: boolean } {
   const widest = `${n}/${n} `;
-  const fits = (body: string) => xWeightedLength(widest + body) <= max;
+  // Counted as X receives it (publishing sends the Markdown rendered as plain text, and its validator
+  // counts that): a list's "•" weighs 2 where "- " weighed 1, and a list stands apart from the line before.
+  const fits = (body: string) => xWeightedLength(markdownToText(widest + body)) <= max;
   const bodies: string[] = [];
   let split = false;
   for (const post of posts) {
