@@ -184,6 +184,16 @@ describe("cleaning a model's text", () => {
     );
   });
 
+  it("leaves code and the writer's own spacing alone: only the markers go", () => {
+    expect(stripCitationMarkers("Use `matrix[0][1]` here [2].\n\n```\nrow = grid[3]\n```")).toBe(
+      "Use `matrix[0][1]` here.\n\n```\nrow = grid[3]\n```",
+    );
+    // French puts a space before "!", "?", ":" and ";".
+    expect(cleanModelText("Le pain frais : c'est la vie ! Vraiment ? Oui [1].")).toBe(
+      "Le pain frais : c'est la vie ! Vraiment ? Oui.",
+    );
+  });
+
   it("drops a sentence that repeats the instructions, keeping the rest", () => {
     expect(cleanModelText(`Fresh bread daily. ${rewriteInstruction(["delve"])} Bread is good.`)).toBe(
       "Fresh bread daily. Bread is good.",

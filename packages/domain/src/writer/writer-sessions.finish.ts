@@ -42,8 +42,18 @@ export const PROMPT_ECHOES = [
  */
 const CITATION = /[ \t]*(?<!\])(?:\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\])+(?![(:])/g;
 
+/** Code (fenced blocks, inline spans) is kept as written: `matrix[0][1]` is code, not a citation. */
+const CODE = /(```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|`[^`\n]+`)/;
+
+/**
+ * Only the markers go, with the spaces before them ("sells [1]." → "sells."): spaces before punctuation
+ * elsewhere are the writer's (French puts one before "!", "?", ":" and ";").
+ */
 export function stripCitationMarkers(text: string): string {
-  return text.replace(CITATION, "").replace(/[ \t]+([.,;:!?])/g, "$1");
+  return text
+    .split(CODE)
+    .map((piece, i) => (i % 2 ? piece : piece.replace(CITATION, "")))
+    .join("");
 }
 
 /** A model's text without citation markers or echoed instructions. */
