@@ -109,7 +109,9 @@ export function createApp({ deps, env }: AppOptions) {
     // Origin must be ours, or, where a browser omits Origin, Fetch Metadata must say same-origin.
     const origin = c.req.header("origin");
     const sameOrigin = origin ? allowedOrigins.has(origin) : c.req.header("sec-fetch-site") === "same-origin";
-    const forwarded = env.TRUST_PROXY ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
+    // The proxy appends the address it saw after whatever the client wrote there: the last entry is the
+    // one to trust (the first is the client's to choose, so per-address limits would never bind).
+    const forwarded = env.TRUST_PROXY ? c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() : undefined;
     const ip = forwarded || remoteAddress(c);
     const admitted = await edge.admit(
       c.req.raw,
