@@ -87,3 +87,47 @@ test("what a dead child left in its process group is killed before the restart (
     await supervisor.stop();
   }
 });
+
+test("stop() gives the whole group its grace period, though the leader (pnpm) dies at once on SIGTERM", async () => {
+  const done = `/tmp/inkwell-supervise-graceful-${process.pid}`;
+  const { existsSync, rmSync } = await import("node:fs");
+  rmSync(done, { force: true });
+  // As `pnpm --filter api start`: the leader exits on SIGTERM at once, while the API it started (here a
+  // grandchild) takes a moment to shut down cleanly (close the server, finish jobs, close the database).
+  const api = `process.on("SIGTERM", () => setTimeout(() => { require("node:fs").writeFileSync(${JSON.stringify(done)}, "1"); process.exit(0); }, 300)); require("node:fs").writeFileSync(${JSON.stringify(`${done}.ready`)}, "1"); setInterval(() => {}, 1000);`;
+  const leader = `const { spawn } = require("node:child_process"); spawn(process.execPath, ["-e", ${JSON.stringify(api)}], { stdio: "ignore" }); setInterval(() => {}, 1000);`;
+  const supervisor = supervise([{ name: "api", start: node(leader) }], { log: () => {}, graceMs: 5_000 });
+  const ready = Date.now() + 20_000;
+  while (!existsSync(`${done}.ready`) && Date.now() < ready) await sleep(20);
+  await supervisor.stop();
+  try {
+    assert.ok(existsSync(done), "the API finished its shutdown before stop() returned");
+  } finally {
+    rmSync(done, { force: true });
+    rmSync(`${done}.ready`, { force: true });
+  }
+});
+
+test("stop() kills what is left of a group after the grace period, though its leader is gone", async () => {
+  const pidFile = `/tmp/inkwell-supervise-stubborn-${process.pid}.pid`;
+  const { readFileSync, rmSync } = await import("node:fs");
+  const stubborn = `process.on("SIGTERM", () => {}); setInterval(() => {}, 1000);`;
+  const leader = `const { spawn } = require("node:child_process"); const g = spawn(process.execPath, ["-e", ${JSON.stringify(stubborn)}], { stdio: "ignore" }); require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(g.pid)); setInterval(() => {}, 1000);`;
+  const supervisor = supervise([{ name: "api", start: node(leader) }], { log: () => {}, graceMs: 500 });
+  const { existsSync } = await import("node:fs");
+  const started = Date.now() + 20_000;
+  while (!existsSync(pidFile) && Date.now() < started) await sleep(20);
+  await sleep(300); // its SIGTERM handler installed
+  const grandchild = Number(readFileSync(pidFile, "utf8"));
+  rmSync(pidFile);
+  await supervisor.stop();
+  await sleep(100);
+  const state = (() => {
+    try {
+      return /State:\s+(\w)/.exec(readFileSync(`/proc/${grandchild}/status`, "utf8"))?.[1];
+    } catch {
+      return "gone";
+    }
+  })();
+  assert.ok(state === "gone" || state === "Z", `the grandchild is ${state}`);
+});

@@ -38,6 +38,24 @@ const signalGroup = (child: ChildProcess | undefined, signal: NodeJS.Signals) =>
   }
 };
 
+/** Signals the child's whole group, whether or not the leader itself is still running. */
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // nothing left
+  }
+};
+
+const groupAlive = (child: ChildProcess) => {
+  try {
+    if (child.pid) process.kill(-child.pid, 0);
+    return Boolean(child.pid);
+  } catch {
+    return false;
+  }
+};
+
 export function supervise(specs: ChildSpec[], options: SuperviseOptions): Supervisor {
   const initialBackoffMs = options.initialBackoffMs ?? 1_000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
@@ -57,13 +75,11 @@ export function supervise(specs: ChildSpec[], options: SuperviseOptions): Superv
       if (ended) return;
       ended = true;
       if (running.get(spec.name) === child) running.delete(spec.name);
-      // What the child left behind in its group (e.g. `tsx`'s node, still holding the port) goes too.
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // nothing left
-      }
+      // While stopping, the group gets its grace period from stop(): pnpm exits at once on SIGTERM while
+      // the API or worker it started is still shutting down cleanly.
       if (stopping) return;
+      // What the child left behind in its group (e.g. `tsx`'s node, still holding the port) goes too.
+      killGroup(child, "SIGKILL");
       // A run that lasted is a new failure, not the next in a crash loop.
       const delay = Date.now() - startedAt >= stableAfterMs ? initialBackoffMs : backoffMs;
       const count = (restarts.get(spec.name) ?? 0) + 1;
@@ -93,13 +109,10 @@ export function supervise(specs: ChildSpec[], options: SuperviseOptions): Superv
       timers.clear();
       const children = [...running.values()];
       for (const child of children) signalGroup(child, "SIGTERM");
-      const exited = Promise.all(
-        children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("exit", r)))),
-      );
-      let grace: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, graceMs)))]);
-      clearTimeout(grace);
-      for (const child of children) signalGroup(child, "SIGKILL");
+      // Wait for every process of each group, not only its leader (pnpm is gone long before its API).
+      const deadline = Date.now() + graceMs;
+      while (children.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const child of children) killGroup(child, "SIGKILL");
     },
   };
 }
