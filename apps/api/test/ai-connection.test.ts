@@ -119,6 +119,27 @@ describe("a user's own AI connection", () => {
     }
   });
 
+  it("never sends a saved key to a new address: changing the address needs the key typed again", async () => {
+    // The key is write-only; pointing the saved connection (or a test of it) at another server without
+    // typing the key would hand the key to that server (a stolen session could read it that way).
+    const other = await startOpenAiCompatibleServer();
+    try {
+      const a = await h.signUp("key-stays");
+      await a.caller.apiKeys.save({ service: "openai", key: "sk-keep-me", baseUrl: server.url, model: "m" });
+      await expectTrpcError(a.caller.apiKeys.testConnection({ baseUrl: other.url }), "BAD_REQUEST");
+      await expectTrpcError(a.caller.apiKeys.save({ service: "openai", baseUrl: other.url, model: "m" }), "BAD_REQUEST");
+      expect(other.requests.filter((r) => JSON.stringify(r.headers).includes("sk-keep-me"))).toEqual([]);
+      // The same address, or the key typed again, still work.
+      await a.caller.apiKeys.testConnection({ baseUrl: server.url });
+      expect(server.requests.at(-1)!.headers.authorization).toBe("Bearer sk-keep-me");
+      await a.caller.apiKeys.save({ service: "openai", baseUrl: server.url, model: "m2" });
+      await a.caller.apiKeys.testConnection({ baseUrl: other.url, key: "sk-for-other" });
+      expect(other.requests.at(-1)!.headers.authorization).toBe("Bearer sk-for-other");
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("refuses addresses the server must not connect to", async () => {
     const a = await h.signUp("addresses");
     await expectTrpcError(

@@ -5,7 +5,14 @@
  * of CPU): they read in one short transaction, hash or verify outside, and write in another.
  */
 import { asSession, asSystem, asUser, type Database, type SessionAuth, type Tx } from "@inkwell/db";
-import { type AiConnection, type AiProvider, checkBaseUrl, forgetUserAiConnection, userConnectionsOf } from "../ai/index.ts";
+import {
+  type AiConnection,
+  type AiProvider,
+  checkBaseUrl,
+  forgetUserAiConnection,
+  OPENAI_BASE_URL,
+  userConnectionsOf,
+} from "../ai/index.ts";
 import { credits } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
@@ -306,6 +313,26 @@ export function listApiKeys(tx: Tx): Promise<ApiKeySummary[]> {
 /** What a keyless AI connection sends: local servers (Ollama) ignore the key, but the protocol wants one. */
 const NO_KEY = "no-key";
 
+const originOf = (baseUrl: string | null) => {
+  try {
+    return new URL(baseUrl ?? OPENAI_BASE_URL).origin;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * A saved key goes only to the address it was saved for. The key is write-only: were a new address
+ * allowed to reuse it, saving or testing the connection with another server (a stolen session's) would
+ * send that server the key. A new address needs the key typed again.
+ */
+function assertSavedKeyStays(saved: { baseUrl: string | null; keyless: boolean }, baseUrl: string | null) {
+  if (saved.keyless || originOf(saved.baseUrl) === originOf(baseUrl)) return;
+  throw new DomainError("INVALID_INPUT", "Enter the key again: a saved key is sent only to the address it was saved with.", {
+    field: "key",
+  });
+}
+
 /**
  * Seals the key with the current encryption key; only its last four characters are ever shown again.
  * The "openai" row is the user's own AI connection (base URL and model too); its cached provider in
@@ -330,6 +357,8 @@ export async function saveApiKey(
   } else {
     const saved = await repo.findApiKeyCiphertext(tx, input.service);
     if (saved) {
+      if (input.service === "openai")
+        assertSavedKeyStays({ baseUrl: saved.base_url, keyless: saved.last4 === "" }, input.baseUrl ?? null);
       sealed = { ciphertext: saved.ciphertext, keyId: saved.key_id };
       last4 = saved.last4;
     } else if (input.service === "openai" && input.baseUrl) {
@@ -389,6 +418,7 @@ export async function testAiConnection(
   if (!connections) throw new DomainError("PRECONDITION_FAILED", "This server does not support personal AI connections.");
   const saved = await loadAiConnection(deps.db, deps.keyRing, userId);
   const baseUrl = input.baseUrl ?? saved?.baseUrl ?? null;
+  if (!input.key && saved) assertSavedKeyStays({ baseUrl: saved.baseUrl, keyless: saved.apiKey === NO_KEY }, baseUrl);
   const apiKey = input.key ?? saved?.apiKey ?? (baseUrl ? NO_KEY : undefined);
   if (!apiKey) throw new DomainError("INVALID_INPUT", "Enter the key.", { field: "key" });
   return connections.test({ baseUrl, apiKey, model: input.model ?? saved?.model ?? null });
