@@ -4,10 +4,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PLATFORM_LIMITS, xWeightedLength as publishingXLength, validatePost } from "../platforms/index.ts";
+import { lengthOn, PLATFORM_LIMITS, xWeightedLength as publishingXLength, validatePost } from "../platforms/index.ts";
 import {
   charLength,
   enforceFormat,
+  lengthIn,
   partsForPublishing,
   readArticle,
   readNewsletter,
@@ -115,6 +116,11 @@ describe("X threads", () => {
     expect(validatePost("x", { parts: parts ?? [] })).toEqual([]);
     // Nothing is lost: every item is still in the thread.
     expect(parts?.join("\n").split(item).length).toBe(4);
+  });
+
+  it("shows the editor the length the composer counts for a post with a list", () => {
+    const post = "1/2 Three rules:\n- one\n- two\n- three";
+    expect(lengthIn("x_thread", post)).toBe(lengthOn("x", post));
   });
 
   it("keeps a thread within X's 25 posts, numbered out of what is kept, and says so", () => {

@@ -157,7 +157,8 @@ export const xWeightedLength = xLength;
 
 /** The length of `text` as `format`'s platform counts it. */
 export function lengthIn(format: WriterFormat, text: string): number {
-  return WRITER_FORMAT_BY_ID[format].counting === "x_weighted" ? xWeightedLength(text) : charLength(text);
+  // X gets the Markdown rendered as plain text (as publishing sends and counts it): the editor's count is the composer's.
+  return WRITER_FORMAT_BY_ID[format].counting === "x_weighted" ? xWeightedLength(markdownToText(text)) : charLength(text);
 }
 
 // ---- shared clean-up ----
