@@ -34,19 +34,32 @@ export class InFlight {
   }
 }
 
-/** A budget of bytes (bodies being buffered): reserve before reading, release when done. */
+/**
+ * A budget of bytes (bodies being buffered): reserve before reading, release when done. Each key (an
+ * address) may hold at most `perKeyCapacity` of it, so that one address's uploads, announced at full
+ * size and then sent slowly, cannot hold the whole budget and have everyone else's calls refused.
+ */
 export class ByteBudget {
   #used = 0;
-  constructor(readonly capacity: number) {}
+  readonly #usedByKey = new Map<string, number>();
+  constructor(
+    readonly capacity: number,
+    readonly perKeyCapacity = capacity,
+  ) {}
 
-  tryReserve(bytes: number): (() => void) | null {
-    if (this.#used + bytes > this.capacity) return null;
+  tryReserve(bytes: number, key = ""): (() => void) | null {
+    const keyUsed = this.#usedByKey.get(key) ?? 0;
+    if (this.#used + bytes > this.capacity || keyUsed + bytes > this.perKeyCapacity) return null;
     this.#used += bytes;
+    this.#usedByKey.set(key, keyUsed + bytes);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#used -= bytes;
+      const left = (this.#usedByKey.get(key) ?? bytes) - bytes;
+      if (left <= 0) this.#usedByKey.delete(key);
+      else this.#usedByKey.set(key, left);
     };
   }
 }

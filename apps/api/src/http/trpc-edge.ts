@@ -18,6 +18,8 @@ export const MAX_STREAMS_PER_CALLER = 12;
 export const MAX_STREAMS_PER_ADDRESS = 48;
 /** Body bytes all requests together may hold in memory while they run. */
 export const BODY_BUDGET_BYTES = 192 * 1024 * 1024;
+/** Of which one address may hold: four full-size uploads at once. */
+export const BODY_BUDGET_PER_ADDRESS_BYTES = 32 * 1024 * 1024;
 
 export interface Caller {
   /** Hex of the session token's hash, when the request carries one. */
@@ -29,7 +31,7 @@ export type Admission = Response | { req: Request; release: () => void };
 
 export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
   const inFlight = new InFlight();
-  const budget = new ByteBudget(BODY_BUDGET_BYTES);
+  const budget = new ByteBudget(BODY_BUDGET_BYTES, BODY_BUDGET_PER_ADDRESS_BYTES);
   const tooMany = () =>
     edgeError(429, "TOO_MANY_REQUESTS", "Too many requests at once. Try again in a moment.", { "retry-after": "1" });
 
@@ -69,7 +71,7 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
       MAX_BODY_LIMIT,
       paths.reduce((sum, p) => sum + table.bodyLimit([p]), 0),
     );
-    const releaseBytes = budget.tryReserve(Math.min(declaredLength(req) ?? limit, limit));
+    const releaseBytes = budget.tryReserve(Math.min(declaredLength(req) ?? limit, limit), caller.address);
     if (!releaseBytes) {
       releaseSlot();
       return tooMany();
