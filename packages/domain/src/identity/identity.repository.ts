@@ -136,6 +136,19 @@ export async function insertUserToken(
     .execute();
 }
 
+/** Whether a token is live (unused, unexpired), without using it. */
+export async function isLiveUserToken(tx: Tx, purpose: "verify_email" | "reset_password", tokenHash: Buffer) {
+  const row = await tx
+    .selectFrom("user_tokens")
+    .select("user_id")
+    .where("token_hash", "=", tokenHash)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Atomically marks a live token used and returns its user; a second redemption finds nothing. */
 export async function consumeUserToken(tx: Tx, purpose: "verify_email" | "reset_password", tokenHash: Buffer) {
   const row = await tx
