@@ -1,4 +1,5 @@
-import { ARGON2_PARAMS } from "@inkwell/domain/identity";
+import { ARGON2_PARAMS, passwordResetMailJob } from "@inkwell/domain/identity";
+import { runJob } from "@inkwell/domain/jobs/handlers";
 import { hash } from "@node-rs/argon2";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -230,6 +231,27 @@ describe("password change and reset links", () => {
     // The new session and the new password still stand.
     expect((await h.as(fresh.token!).profile.get()).email).toBe(email);
     await h.anon("10.5.4.2").auth.signIn({ email, password: "fresh passphrase here", delivery: "bearer" });
+  });
+});
+
+describe("a reset mailed late", () => {
+  it("makes no link when the password was changed after the request (the job ran late or was retried)", async () => {
+    const { email, password, token } = await h.signUp("late-reset");
+    const requestedAt = new Date(Date.now() - 60_000).toISOString();
+    await h.as(token).auth.changePassword({ currentPassword: password, newPassword: "fresh passphrase here" });
+    const sent: { to: string }[] = [];
+    const deps = {
+      db: h.db,
+      ai: h.deps.ai,
+      log: h.deps.log,
+      mailer: { send: async (m: { to: string }) => void sent.push(m), close() {} },
+    };
+    const data = { email, appUrl: "http://app.test", ttlSeconds: 3600 };
+    await runJob(passwordResetMailJob, { ...data, requestedAt }, deps as never);
+    expect(sent).toHaveLength(0);
+    // Asked for after the change, it is mailed as usual.
+    await runJob(passwordResetMailJob, { ...data, requestedAt: new Date(Date.now() + 1000).toISOString() }, deps as never);
+    expect(sent).toHaveLength(1);
   });
 });
 

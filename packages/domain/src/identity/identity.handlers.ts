@@ -26,6 +26,9 @@ export const identityHandlers = [
     const mail = await asSystem(db, async (tx) => {
       const user = await repo.findUserForMail(tx, data.email);
       if (!user) return undefined;
+      // A password change voids outstanding reset links; one asked for before the change (and mailed
+      // only now, by a late or retried job) is void as well.
+      if (data.requestedAt && user.password_changed_at > new Date(data.requestedAt)) return undefined;
       return linkMail(tx, { userId: user.id, purpose: "reset_password", appUrl: data.appUrl, ttlSeconds: data.ttlSeconds });
     });
     if (mail) await mailer.send({ to: data.email, ...mail });

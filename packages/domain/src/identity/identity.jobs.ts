@@ -40,7 +40,9 @@ export const signUpMailJob = defineJob({
  */
 export const passwordResetMailJob = defineJob({
   name: "identity.send-password-reset",
-  schema: z.object({ email: z.email(), ...linkSettings }),
+  // requestedAt: a password changed after the request voids it, so the worker makes no link then
+  // (optional for jobs queued before it existed).
+  schema: z.object({ email: z.email(), requestedAt: z.iso.datetime().optional(), ...linkSettings }),
   queue: mailQueue,
   needs: ["mailer"],
 });

@@ -8,7 +8,11 @@ export async function findUserByEmail(tx: Tx, email: string) {
 }
 
 export async function findUserForMail(tx: Tx, email: string) {
-  return tx.selectFrom("users").select(["id", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
+  return tx
+    .selectFrom("users")
+    .select(["id", "email_verified_at", "password_changed_at"])
+    .where("email", "=", email)
+    .executeTakeFirst();
 }
 
 export async function findPasswordHash(tx: Tx, userId: string) {

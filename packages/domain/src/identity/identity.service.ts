@@ -232,6 +232,7 @@ export async function requestPasswordReset(deps: IdentityDeps, email: string, me
     await throttle(tx, `reset-ip:${meta.ip}`, deps.config.throttle.resetPerIp);
     await deps.enqueue(tx, passwordResetMailJob, {
       email,
+      requestedAt: new Date().toISOString(),
       appUrl: deps.config.appUrl,
       ttlSeconds: deps.config.resetPasswordTtlSeconds,
     });
