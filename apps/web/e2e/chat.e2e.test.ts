@@ -177,7 +177,7 @@ describe("chat in the browser", () => {
     console.log(`[e2e] chat journey in ${Math.round(performance.now() - started)} ms`);
   });
 
-  it("stops, regenerates, keeps a draft, renames, searches, starts a new chat with Ctrl+K and deletes", async () => {
+  it("stops, regenerates, keeps a draft, renames, searches, starts a new chat with Ctrl+Shift+O and deletes", async () => {
     const started = performance.now();
     const box = page.getByRole("textbox", { name: "Message" });
     const list = page.getByRole("complementary", { name: "Conversations" });
@@ -232,8 +232,14 @@ describe("chat in the browser", () => {
       await visible(list.getByRole("link", { name: /Plants and light/ }));
     });
 
-    await step("Ctrl+K starts a new chat", async () => {
+    await step("Ctrl+K opens the command palette here too; Ctrl+Shift+O starts a new chat", async () => {
       await page.keyboard.press("Control+k");
+      const palette = page.getByRole("dialog", { name: "Go to a page" });
+      await visible(palette);
+      await page.keyboard.press("Escape");
+      await eventually(() => palette.count()).toBe(0);
+      await visible(heading("Plants and light"));
+      await page.keyboard.press("Control+Shift+O");
       await visible(heading("New chat"));
       await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
     });

@@ -33,10 +33,11 @@ export function ChatPage() {
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
 
-  // Cmd/Ctrl+K: a new chat from anywhere on the page.
+  // Ctrl/⌘+Shift+O: a new chat from anywhere on the page (ChatGPT's shortcut, so hands already know it).
+  // Not Ctrl/⌘K: that opens the app's command palette everywhere, chat included.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.metaKey || e.ctrlKey) && e.key.toLowerCase() === "k") {
+      if ((e.metaKey || e.ctrlKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "o") {
         e.preventDefault();
         setSidebarOpen(false);
         void navigate("/chat", { state: { keepFocus: true } });

@@ -10,8 +10,12 @@ import { ASSISTANT_LABELS, type ConversationSummary, relativeTime } from "../../
 import { describeError } from "../../lib/errors.ts";
 import { uniqueRows } from "../../lib/pagination.ts";
 import { Button } from "../SubmitButton.tsx";
+import { isMac } from "../shell/command-palette.tsx";
 
 const PAGE_SIZE = 20;
+
+/** Shown on the New chat button; the handler is on the chat page (routes/chat.tsx). */
+const NEW_CHAT_SHORTCUT = () => (isMac() ? "⌘⇧O" : "Ctrl Shift O");
 
 export function ChatSidebar({ activeId, onNavigate }: { activeId: string | null; onNavigate: () => void }) {
   const navigate = useNavigate();
@@ -45,12 +49,15 @@ export function ChatSidebar({ activeId, onNavigate }: { activeId: string | null;
           onNavigate();
           void navigate("/chat");
         }}
-        aria-keyshortcuts="Control+K Meta+K"
+        // The name stays "New chat"; aria-keyshortcuts tells screen readers the shortcut the <kbd> shows.
+        aria-label="New chat"
+        aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
+        title={`New chat (${NEW_CHAT_SHORTCUT()})`}
       >
         <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="2.2">
           <path d="M12 5v14M5 12h14" strokeLinecap="round" />
         </svg>{" "}
-        New chat
+        New chat <kbd className="small">{NEW_CHAT_SHORTCUT()}</kbd>
       </Button>
       <search className="chat-search">
         <label htmlFor={searchId} className="visually-hidden">

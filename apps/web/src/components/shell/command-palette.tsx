@@ -55,6 +55,11 @@ export function CommandPalette({ open, onOpenChange }: { open: boolean; onOpenCh
                   ))}
                 </Command.Group>
               ))}
+              <Command.Group heading="Actions">
+                <Command.Item value="New chat" keywords={["start", "conversation"]} onSelect={() => go("/chat")}>
+                  New chat
+                </Command.Item>
+              </Command.Group>
               <Command.Group heading="Coming later">
                 {LATER.map((name) => (
                   <Command.Item key={name} value={name} disabled>
