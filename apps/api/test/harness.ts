@@ -3,6 +3,7 @@
  * a local SMTP server receiving the mail they send. Procedures are called in-process through
  * `createCaller`, or over HTTP through the Hono app (`app.request`).
  */
+import { randomInt } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,6 +117,21 @@ export async function startHarness(
       WEB_DIST_DIR: undefined,
     },
   });
+  // Test files share one database, so per-address limits (sign-in, sign-up, generation starts) would
+  // add up across files if every caller came from one address and a later file would be refused. Each
+  // harness (one per test file) calls from an address of its own in 198.18.0.0/15 (a range no test
+  // writes by hand); a test that passes an address, or an X-Forwarded-For header, still gets exactly
+  // that, so the tests of the limits themselves are unchanged.
+  const fileIp = `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
+  // In-process HTTP calls (`app.request`) have no socket, so they carry the address as a trusted proxy
+  // would (TRUST_PROXY is on). Requests to a served `app.fetch` come from their real socket.
+  const request = app.request;
+  app.request = ((input: string | URL | Request, init?: RequestInit, ...rest: unknown[]) => {
+    const headers = new Headers(input instanceof Request ? input.headers : undefined);
+    for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
+    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", fileIp);
+    return (request as (...args: unknown[]) => ReturnType<typeof request>)(input, { ...init, headers }, ...rest);
+  }) as typeof app.request;
   let counter = 0;
 
   const h = {
@@ -123,10 +139,12 @@ export async function startHarness(
     deps,
     smtp,
     app,
-    anon: (ip?: string) => createCaller(createTestContext(deps, { ...(ip ? { ip } : {}) })),
-    as: (token: string, ip?: string) => createCaller(createTestContext(deps, { token, ...(ip ? { ip } : {}) })),
+    /** The address this harness's callers use unless a test gives one. */
+    ip: fileIp,
+    anon: (ip = fileIp) => createCaller(createTestContext(deps, { ip })),
+    as: (token: string, ip = fileIp) => createCaller(createTestContext(deps, { token, ip })),
     uniqueEmail: (tag = "user") => `${tag}-${Date.now()}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.test`,
-    /** Signs up a fresh user; returns their bearer token and profile. */
+    /** Signs up a fresh user; returns their bearer token and profile, and a caller from their own address. */
     async signUp(tag = "user", password = "correct horse battery staple") {
       const email = h.uniqueEmail(tag);
       const ip = `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
@@ -134,7 +152,7 @@ export async function startHarness(
       await h.anon(ip).auth.signUp({ email, password, displayName: tag });
       const res = await h.anon(ip).auth.signIn({ email, password, delivery: "bearer" });
       if (!res.token) throw new Error("no token");
-      return { email, password, token: res.token, me: res.me, caller: h.as(res.token) };
+      return { email, password, token: res.token, me: res.me, caller: h.as(res.token, ip) };
     },
     /** The link token from the newest mail to `email` whose link path matches. */
     async linkToken(email: string, path: "verify-email" | "reset-password") {
