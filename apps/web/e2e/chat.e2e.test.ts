@@ -232,16 +232,16 @@ describe("chat in the browser", () => {
       await visible(list.getByRole("link", { name: /Plants and light/ }));
     });
 
-    await step("Ctrl+K opens the command palette here too; Ctrl+Shift+O starts a new chat", async () => {
+    await step("Ctrl+Shift+O starts a new chat; Ctrl+K stays the command palette", async () => {
+      await visible(heading("Plants and light"));
+      await page.keyboard.press("Control+Shift+O");
+      await visible(heading("New chat"));
+      await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
       await page.keyboard.press("Control+k");
       const palette = page.getByRole("dialog", { name: "Go to a page" });
       await visible(palette);
       await page.keyboard.press("Escape");
       await eventually(() => palette.count()).toBe(0);
-      await visible(heading("Plants and light"));
-      await page.keyboard.press("Control+Shift+O");
-      await visible(heading("New chat"));
-      await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
     });
 
     await step("delete the conversation after confirming", async () => {
