@@ -49,8 +49,6 @@ export function ChatSidebar({ activeId, onNavigate }: { activeId: string | null;
           onNavigate();
           void navigate("/chat");
         }}
-        // The name stays "New chat"; aria-keyshortcuts tells screen readers the shortcut the <kbd> shows.
-        aria-label="New chat"
         aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
         title={`New chat (${NEW_CHAT_SHORTCUT()})`}
       >
