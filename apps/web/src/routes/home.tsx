@@ -181,7 +181,7 @@ function SetUp({ emailVerified, hasName }: { emailVerified: boolean; hasName: bo
           <Link to="/profile">{hasName ? "✓ Profile set up" : "Add your name and picture"}</Link>
         </li>
         <li>
-          <Link to="/settings">Add an API key for the AI providers you use</Link>
+          <Link to="/settings#ai-model">Connect your own AI model (optional: the default is an offline placeholder)</Link>
         </li>
       </ul>
     </section>
