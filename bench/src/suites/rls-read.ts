@@ -11,7 +11,7 @@
  *               (it knows the user id, so it skips the session lookup)
  *   pg-ping     the floor: check out a connection, SELECT 1 (one round trip, no transaction), release
  */
-import { asSession, createDb, type Database, type DB, USER_ROLE } from "@inkwell/db";
+import { asSession, createDb, type Database, type DB, type Tx, USER_ROLE } from "@inkwell/db";
 import { identity } from "@inkwell/domain/identity";
 import { hashToken } from "@inkwell/domain/platform";
 import { Hono } from "hono";
@@ -81,7 +81,8 @@ export const rlsRead: Suite = {
     const bench = createDb({ url: stack.database.url, max: 10, applicationName: "inkwell-bench" });
     try {
       const [meSql] = await captureSql((db) =>
-        identity.getMe(db, { userId: "00000000-0000-0000-0000-000000000000" } as Parameters<typeof identity.getMe>[1]),
+        // Only captures the SQL text (nothing runs), so the capturing connection may pose as a transaction.
+        identity.getMe(db as Tx, { userId: "00000000-0000-0000-0000-000000000000" } as Parameters<typeof identity.getMe>[1]),
       );
       if (!meSql) throw new Error("could not capture the profile query");
 

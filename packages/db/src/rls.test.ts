@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createDb } from "./client.ts";
+import { createDb, type Database } from "./client.ts";
 import { asSession, asSystem, asUser, type Tx } from "./rls.ts";
 
 const { db } = createDb({ url: inject("databaseUrl"), max: 4 });
@@ -112,3 +112,13 @@ describe("the RLS transaction", () => {
     ).rejects.toThrow(/permission denied/);
   });
 });
+
+/**
+ * Checked by the typecheck, never run: a repository function takes the caller's RLS transaction, and
+ * the pool (which on the embedded database connects as a superuser, bypassing RLS) must not compile in
+ * its place. If `Tx` were an alias of the pool's type, the expect-error below would itself be an error.
+ */
+export function poolIsNotATransaction(pool: Database): Tx {
+  // @ts-expect-error the pool is not a transaction
+  return pool;
+}

@@ -12,7 +12,13 @@
 import type pg from "pg";
 import { bindToClient, type Database, poolOf } from "./client.ts";
 
-export type Tx = Database;
+declare const rlsTransaction: unique symbol;
+/**
+ * A connection inside one of the transactions below, with the role and user already set. A distinct
+ * type (a brand over the pool's type), so passing the pool where a repository wants the caller's
+ * transaction does not compile: on a superuser connection (the embedded database) that would bypass RLS.
+ */
+export type Tx = Database & { readonly [rlsTransaction]: true };
 
 export const USER_ROLE = "inkwell_user";
 export const SYSTEM_ROLE = "inkwell_system";
@@ -39,7 +45,7 @@ async function inTransaction<T>(
   try {
     const results = (await client.query(setup)) as unknown as pg.QueryResult[] | pg.QueryResult;
     const last = Array.isArray(results) ? results[results.length - 1] : results;
-    const result = await fn(bindToClient(client), last?.rows ?? []);
+    const result = await fn(bindToClient(client) as Tx, last?.rows ?? []);
     await client.query("COMMIT");
     return result;
   } catch (error) {
