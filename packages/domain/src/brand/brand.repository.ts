@@ -1,19 +1,16 @@
 /** The only SQL of the brand module (always in the owner's RLS transaction). */
-import type { Tx } from "@inkwell/db";
+import type { Tables, Tx } from "@inkwell/db";
+import type { Selectable } from "kysely";
 
-export interface KitRow {
-  brand_name: string | null;
-  tagline: string | null;
-  logo_file_id: string | null;
-  primary_color: string | null;
-  secondary_color: string | null;
-  accent_color: string | null;
-  voice_prompt: string | null;
-  updated_at: Date;
-  logo_filename: string | null;
-  logo_content_type: string | null;
-  logo_byte_size: number | null;
-}
+export type KitRow = Pick<
+  Selectable<Tables.BrandKits>,
+  "brand_name" | "tagline" | "logo_file_id" | "primary_color" | "secondary_color" | "accent_color" | "voice_prompt" | "updated_at"
+> & {
+  // left join on the logo file: null when there is none
+  logo_filename: Selectable<Tables.StoredFiles>["filename"] | null;
+  logo_content_type: Selectable<Tables.StoredFiles>["content_type"] | null;
+  logo_byte_size: Selectable<Tables.StoredFiles>["byte_size"] | null;
+};
 
 export type KitPatch = Partial<Omit<KitRow, "updated_at" | "logo_filename" | "logo_content_type" | "logo_byte_size">>;
 

@@ -1,6 +1,6 @@
 /** The only SQL of the chat module: conversations and their messages. RLS scopes every query to the caller. */
 import { newestFirst, type Tables, type Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type {
   AddDocumentInput,
   Assistant,
@@ -58,23 +58,10 @@ const MESSAGE_COLUMNS = [
   "updated_at",
 ] as const;
 
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  role: string;
-  content: string;
-  status: string;
-  metadata: unknown;
-  feedback: number | null;
-  safety: boolean;
-  error: string | null;
-  tool_calls?: unknown;
-  tool_call_id?: string | null;
-  tool_name?: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** `tool_calls` is JSON whose shape the code asserts (`ToolCallView[]`), so it is read as unknown rather than as codegen's JsonValue. */
+export type MessageRow = Omit<Pick<Selectable<Tables.Messages>, (typeof MESSAGE_COLUMNS)[number]>, "tool_calls"> & {
+  tool_calls: unknown;
+};
 
 export const toMessage = (r: MessageRow): ChatMessageView => ({
   id: r.id,

@@ -2,35 +2,11 @@
  * The only SQL of publishing connections. User queries run in the caller's RLS transaction; the
  * refresh lease, credential reads for the publisher and the sweep run as system.
  */
-import type { Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import type { Tables, Tx } from "@inkwell/db";
+import { type Selectable, sql } from "kysely";
 import type { Connection, ConnectionStatus, PublishingPlatform } from "./connections.schemas.ts";
 
-export interface ConnectionRow {
-  id: string;
-  user_id: string;
-  platform: string;
-  platform_account_id: string;
-  username: string;
-  display_name: string;
-  avatar_url: string | null;
-  status: string;
-  scopes: string[];
-  access_token_sealed: string | null;
-  refresh_token_sealed: string | null;
-  access_expires_at: Date | null;
-  token_version: number;
-  last_refreshed_at: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-  refresh_lease_id: string | null;
-  refresh_lease_until: Date | null;
-  site_url: string | null;
-  site_username: string | null;
-  app_password_sealed: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type ConnectionRow = Selectable<Tables.SocialConnections>;
 
 /** Columns safe for the browser (no sealed secrets). */
 const PUBLIC_COLUMNS = [
@@ -168,16 +144,10 @@ export async function insertState(
     .execute();
 }
 
-export interface StateRow {
-  id: string;
-  user_id: string;
-  platform: string;
-  code_verifier_sealed: string;
-  redirect_uri: string;
-  reconnect_id: string | null;
-  expired: boolean;
-  used_at: Date | null;
-}
+export type StateRow = Pick<
+  Selectable<Tables.OauthStates>,
+  "id" | "user_id" | "platform" | "code_verifier_sealed" | "redirect_uri" | "reconnect_id" | "used_at"
+> & { expired: boolean };
 
 /** The state with this hash (RLS: only the caller's), locked so two callbacks cannot both use it. */
 export async function takeState(tx: Tx, stateHash: Buffer): Promise<StateRow | undefined> {

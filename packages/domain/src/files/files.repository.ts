@@ -1,19 +1,11 @@
 /** The only SQL of the files module. User reads and writes go through RLS; the signed-URL lookup runs as system. */
-import type { Tx } from "@inkwell/db";
+import type { Tables, Tx } from "@inkwell/db";
+import type { Selectable } from "kysely";
 import type { StoredFile } from "./files.schemas.ts";
 
 const COLUMNS = ["id", "purpose", "filename", "content_type", "byte_size", "sha256", "storage_key", "created_at"] as const;
 
-export interface FileRow {
-  id: string;
-  purpose: string;
-  filename: string;
-  content_type: string;
-  byte_size: number;
-  sha256: string;
-  storage_key: string;
-  created_at: Date;
-}
+export type FileRow = Pick<Selectable<Tables.StoredFiles>, (typeof COLUMNS)[number]>;
 
 export const toStoredFile = (r: FileRow): StoredFile => ({
   id: r.id,

@@ -1,6 +1,6 @@
 /** The only SQL of the writer module. RLS scopes user queries to the caller; the sweep runs as system. */
-import type { Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import type { Tables, Tx } from "@inkwell/db";
+import { type Selectable, sql } from "kysely";
 import type {
   CreateKnowledgeInput,
   EmbeddingStatus,
@@ -24,20 +24,7 @@ const COLUMNS = [
   "updated_at",
 ] as const;
 
-interface Row {
-  id: string;
-  title: string;
-  content: string;
-  category: string;
-  content_version: number;
-  embedding_model: string | null;
-  embedding_status: string;
-  embedding_error: string | null;
-  embedding_attempts: number;
-  embedded_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+type Row = Pick<Selectable<Tables.KnowledgeEntries>, (typeof COLUMNS)[number]>;
 
 export const toEntry = (r: Row): KnowledgeEntry => ({
   id: r.id,

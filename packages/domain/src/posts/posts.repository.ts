@@ -2,38 +2,12 @@
  * The only SQL of the publishing queue. User queries run under RLS as the caller; the worker's
  * (claim, progress, outcome, sweep) run as system and are all conditional on the claim they hold.
  */
-import type { Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import type { Tables, Tx } from "@inkwell/db";
+import { type Selectable, sql } from "kysely";
 import type { PlatformKind } from "../platforms/index.ts";
 import type { ListPostsInput, Post, PostAttempt, PostStatus } from "./posts.schemas.ts";
 
-export interface PostRow {
-  id: string;
-  user_id: string;
-  group_id: string;
-  connection_id: string | null;
-  platform: string;
-  parts: string[];
-  title: string | null;
-  media_file_ids: string[];
-  status: string;
-  scheduled_at: Date | null;
-  time_zone: string | null;
-  scheduled_local: string | null;
-  schedule_version: number;
-  platform_post_id: string | null;
-  platform_url: string | null;
-  part_ids: string[];
-  published_at: Date | null;
-  error: string | null;
-  attempt_count: number;
-  claim_token: string | null;
-  claimed_at: Date | null;
-  writer_output_id: string | null;
-  compose_key: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PostRow = Selectable<Tables.ScheduledPosts>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -374,19 +348,11 @@ export async function releaseClaim(
     .executeTakeFirst()) as PostRow | undefined;
 }
 
-export interface AttemptRow {
-  post_id: string;
-  user_id: string;
+export type AttemptRow = Omit<Selectable<Tables.PostAttempts>, "id" | "created_at" | "kind" | "outcome" | "error_kind"> & {
   kind: "publish" | "reconcile";
-  started_at: Date;
-  duration_ms: number;
-  request: string;
-  status_code: number | null;
-  response: string | null;
   outcome: PostAttempt["outcome"];
   error_kind: PostAttempt["errorKind"];
-  error: string | null;
-}
+};
 
 export async function insertAttempt(tx: Tx, attempt: AttemptRow): Promise<void> {
   await tx

@@ -1,6 +1,6 @@
 /** The only SQL of the voice module. RLS scopes every query to the caller (the job runs as the owner). */
-import type { Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import type { Tables, Tx } from "@inkwell/db";
+import { type Selectable, sql } from "kysely";
 import {
   type AnalysisStatus,
   DEFAULT_TUNING,
@@ -27,22 +27,7 @@ const PROFILE_COLUMNS = [
   "updated_at",
 ] as const;
 
-export interface ProfileRow {
-  id: string;
-  name: string;
-  is_default: boolean;
-  tuning: unknown;
-  banned_phrases: string[];
-  fingerprint: unknown;
-  description: string | null;
-  analysis_status: string;
-  analysis_error: string | null;
-  analysis_attempts: number;
-  samples_version: number;
-  analyzed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type ProfileRow = Pick<Selectable<Tables.VoiceProfiles>, (typeof PROFILE_COLUMNS)[number]>;
 
 /** Stored tuning merged over the defaults, so an axis added later reads as 5. */
 export const tuningOf = (stored: unknown): VoiceTuning => ({

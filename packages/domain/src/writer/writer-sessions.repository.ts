@@ -1,6 +1,6 @@
 /** The only SQL of writer sessions and projects. RLS scopes every user query to the caller; the sweep runs as system. */
-import { newestFirst, type Tx } from "@inkwell/db";
-import { sql } from "kysely";
+import { newestFirst, type Tables, type Tx } from "@inkwell/db";
+import { type Selectable, sql } from "kysely";
 import type { WriterFormat, WriterStyle } from "./writer-formats.ts";
 import type {
   KnowledgeUsed,
@@ -18,19 +18,24 @@ import type {
 
 // ---- sessions ----
 
-export interface SessionRow {
-  id: string;
-  title: string;
-  title_source: string;
-  concept: string;
-  style: string;
-  voice_profile_id: string | null;
-  use_knowledge: boolean;
-  knowledge_used: unknown;
-  idempotency_key: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** `knowledge_used` is JSON whose shape the code asserts (`KnowledgeUsed[]`), so it is read as unknown rather than as codegen's JsonValue. */
+export type SessionRow = Omit<
+  Pick<
+    Selectable<Tables.WriterSessions>,
+    | "id"
+    | "title"
+    | "title_source"
+    | "concept"
+    | "style"
+    | "voice_profile_id"
+    | "use_knowledge"
+    | "knowledge_used"
+    | "idempotency_key"
+    | "created_at"
+    | "updated_at"
+  >,
+  "knowledge_used"
+> & { knowledge_used: unknown };
 
 const SESSION_COLUMNS = [
   "s.id",
@@ -274,17 +279,10 @@ const VERSION_COLUMNS = [
   "v.created_at",
 ] as const;
 
-interface VersionRow {
-  id: string;
-  output_id: string;
-  number: number;
-  content: string;
-  parts: string[] | null;
-  source: string;
-  instruction: string | null;
-  char_count: number;
-  created_at: Date;
-}
+type VersionRow = Pick<
+  Selectable<Tables.WriterOutputVersions>,
+  "id" | "output_id" | "number" | "content" | "parts" | "source" | "instruction" | "char_count" | "created_at"
+>;
 
 export const toVersion = (r: VersionRow): WriterVersion => ({
   id: r.id,
@@ -298,16 +296,10 @@ export const toVersion = (r: VersionRow): WriterVersion => ({
   createdAt: r.created_at,
 });
 
-export interface OutputRow {
-  id: string;
-  session_id: string;
-  format: string;
-  position: number;
-  status: string;
-  error: string | null;
-  draft: string;
-  current_version_id: string | null;
-}
+export type OutputRow = Pick<
+  Selectable<Tables.WriterOutputs>,
+  "id" | "session_id" | "format" | "position" | "status" | "error" | "draft" | "current_version_id"
+>;
 
 export async function insertOutputs(tx: Tx, sessionId: string, userId: string, formats: WriterFormat[]) {
   const rows = await tx
@@ -483,18 +475,8 @@ export async function failStale(tx: Tx, olderThanSeconds: number): Promise<strin
 
 // ---- projects ----
 
-interface ProjectRow {
-  id: string;
-  session_id: string;
-  name: string;
-  description: string;
-  tags: string[];
-  created_at: Date;
-  updated_at: Date;
-  title: string;
-  concept: string;
-  formats: string[] | null;
-}
+/** What `projectQuery` selects: the project's columns, its session's title and concept, and the formats (a subquery, so nullable). */
+type ProjectRow = Awaited<ReturnType<ReturnType<typeof projectQuery>["executeTakeFirstOrThrow"]>>;
 
 const toProject = (r: ProjectRow): WriterProject => ({
   id: r.id,
