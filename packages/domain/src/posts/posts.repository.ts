@@ -301,6 +301,7 @@ export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<strin
   const posts = items.map((i) => ({ id: i.id, token: i.token, part_ids: i.part_ids, root_id: i.root_id, root_url: i.root_url }));
   const attempts = items.map((i) => ({
     ...i.attempt,
+    token: i.token,
     started_at: i.attempt.started_at.toISOString(),
     request: i.attempt.request.slice(0, 2000),
     response: i.attempt.response?.slice(0, 2000) ?? null,
@@ -313,13 +314,16 @@ export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<strin
              published_at = clock_timestamp(), claimed_at = clock_timestamp(), claim_token = NULL, error = NULL
         FROM jsonb_to_recordset(${JSON.stringify(posts)}::jsonb) AS j(id uuid, token uuid, part_ids text[], root_id text, root_url text)
        WHERE p.id = j.id AND p.claim_token = j.token AND p.status = 'publishing'
-      RETURNING p.id
+      RETURNING p.id, j.token
     )
     INSERT INTO post_attempts (post_id, user_id, kind, started_at, duration_ms, request, status_code, response, outcome, error_kind, error)
     SELECT a.post_id, a.user_id, a.kind, a.started_at, a.duration_ms, a.request, a.status_code, a.response, a.outcome, a.error_kind, a.error
-      FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(post_id uuid, user_id uuid, kind text, started_at timestamptz,
-           duration_ms integer, request text, status_code integer, response text, outcome text, error_kind text, error text)
-     WHERE a.post_id IN (SELECT id FROM done)
+      FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(post_id uuid, token uuid, user_id uuid, kind text,
+           started_at timestamptz, duration_ms integer, request text, status_code integer, response text, outcome text,
+           error_kind text, error text)
+     -- Only the claim holder's attempt: two workers' finishes for one post can share a batch, and the one
+     -- whose claim was lost must not be logged as a second publication.
+     WHERE (a.post_id, a.token) IN (SELECT id, token FROM done)
     RETURNING post_id`.execute(tx);
   return new Set(result.rows.map((r) => r.post_id));
 }
