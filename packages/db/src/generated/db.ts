@@ -210,6 +210,36 @@ export interface OauthStates {
   user_id: string;
 }
 
+export interface PaymentEvents {
+  id: string;
+  payload: Json;
+  payment_id: string | null;
+  processed_at: Date | null;
+  received_at: Generated<Date>;
+  result: string | null;
+  type: string;
+}
+
+export interface Payments {
+  amount_cents: number;
+  checkout_url: string | null;
+  created_at: Generated<Date>;
+  credits: number | null;
+  currency: string;
+  description: string;
+  id: Generated<string>;
+  kind: string;
+  outcome: string | null;
+  paid_at: Date | null;
+  reference_id: string;
+  refunded_at: Date | null;
+  status: Generated<string>;
+  stripe_payment_intent: string | null;
+  stripe_session_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface PostAttempts {
   created_at: Generated<Date>;
   duration_ms: number;
@@ -475,6 +505,8 @@ export interface DB {
   messages: Messages;
   notifications: Notifications;
   oauth_states: OauthStates;
+  payment_events: PaymentEvents;
+  payments: Payments;
   post_attempts: PostAttempts;
   profiles: Profiles;
   scheduled_posts: ScheduledPosts;
