@@ -448,6 +448,38 @@ describe("exactly once", () => {
     expect(outcomes.filter((o) => o === "published").length).toBeLessThanOrEqual(1);
     expect(attempts.filter((a) => a.outcome === "published")).toHaveLength(1);
     expect(onSandbox(text)).toHaveLength(1);
+    // One request, not one per worker answered from the idempotency key (a platform without such
+    // keys would have posted each).
+    const tweets = sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
+    expect(tweets).toHaveLength(1);
+  });
+
+  it("two copies of one job fetched in the same batch by one worker claim the post once: one platform request", async () => {
+    const text = unique("Twin jobs");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("twins"),
+    });
+    const postId = posts[0]?.id as string;
+    // Due now, with no queued job: only the two runs below (one process, so one claim batch) run it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: new Date(), schedule_version: 11 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const outcomes = await Promise.all([
+      runPublishJob(publisher, { postId, version: 11 }),
+      runPublishJob(publisher, { postId, version: 11 }),
+    ]);
+    expect(outcomes.filter((o) => o === "published")).toHaveLength(1);
+    const tweets = sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
+    expect(tweets).toHaveLength(1);
+    const { post, attempts } = await alice.caller.publishing.posts.get({ postId });
+    expect(post.status).toBe("published");
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([["publish", "published"]]);
   });
 
   it("a worker that died mid-publish (claim left behind) is taken over after its lease, reconciled, not repeated", async () => {

@@ -70,12 +70,14 @@ function createBatchers(deps: PublisherDeps, config: PublisherConfig) {
   return {
     claim: createBatcher(async (items: { postId: string; version: number; token: string }[]) => {
       const rows = await asSystem(deps.db, (tx) => repo.claimPendingMany(tx, items, config.maxEarlyMs));
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return items.map((i) => byId.get(i.postId));
+      // Two copies of one job can share a batch: the UPDATE claims the post once, under one of their
+      // tokens, and only that copy owns it (matching on the post id alone let both publish).
+      const byClaim = new Map(rows.map((r) => [`${r.id}:${r.claim_token}`, r]));
+      return items.map((i) => byClaim.get(`${i.postId}:${i.token}`));
     }),
     finish: createBatcher(async (items: repo.FinishItem[]) => {
       const done = await asSystem(deps.db, (tx) => repo.finishMany(tx, items));
-      return items.map((i) => done.has(i.id));
+      return items.map((i) => done.has(`${i.id}:${i.token}`));
     }),
   };
 }

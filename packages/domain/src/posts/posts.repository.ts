@@ -294,7 +294,8 @@ export interface FinishItem {
 
 /**
  * The last part of many posts confirmed: each post is marked published with its part ids (while the
- * claim is still ours) and its attempt logged, in one statement. Returns the ids that were ours.
+ * claim is still ours) and its attempt logged, in one statement. Returns the `<id>:<token>` claims
+ * that were ours (two finishes of one post can share a batch; only the claim holder's counts).
  */
 export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<string>> {
   if (!items.length) return new Set();
@@ -307,7 +308,7 @@ export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<strin
     response: i.attempt.response?.slice(0, 2000) ?? null,
     error: i.attempt.error?.slice(0, 2000) ?? null,
   }));
-  const result = await sql<{ post_id: string }>`
+  const result = await sql<{ post_id: string; token: string }>`
     WITH done AS (
       UPDATE scheduled_posts p
          SET part_ids = j.part_ids, platform_post_id = j.root_id, platform_url = j.root_url, status = 'published',
@@ -315,17 +316,18 @@ export async function finishMany(tx: Tx, items: FinishItem[]): Promise<Set<strin
         FROM jsonb_to_recordset(${JSON.stringify(posts)}::jsonb) AS j(id uuid, token uuid, part_ids text[], root_id text, root_url text)
        WHERE p.id = j.id AND p.claim_token = j.token AND p.status = 'publishing'
       RETURNING p.id, j.token
+    ), logged AS (
+      INSERT INTO post_attempts (post_id, user_id, kind, started_at, duration_ms, request, status_code, response, outcome, error_kind, error)
+      SELECT a.post_id, a.user_id, a.kind, a.started_at, a.duration_ms, a.request, a.status_code, a.response, a.outcome, a.error_kind, a.error
+        FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(post_id uuid, token uuid, user_id uuid, kind text,
+             started_at timestamptz, duration_ms integer, request text, status_code integer, response text, outcome text,
+             error_kind text, error text)
+       -- Only the claim holder's attempt: two workers' finishes for one post can share a batch, and the one
+       -- whose claim was lost must not be logged as a second publication.
+       WHERE (a.post_id, a.token) IN (SELECT id, token FROM done)
     )
-    INSERT INTO post_attempts (post_id, user_id, kind, started_at, duration_ms, request, status_code, response, outcome, error_kind, error)
-    SELECT a.post_id, a.user_id, a.kind, a.started_at, a.duration_ms, a.request, a.status_code, a.response, a.outcome, a.error_kind, a.error
-      FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(post_id uuid, token uuid, user_id uuid, kind text,
-           started_at timestamptz, duration_ms integer, request text, status_code integer, response text, outcome text,
-           error_kind text, error text)
-     -- Only the claim holder's attempt: two workers' finishes for one post can share a batch, and the one
-     -- whose claim was lost must not be logged as a second publication.
-     WHERE (a.post_id, a.token) IN (SELECT id, token FROM done)
-    RETURNING post_id`.execute(tx);
-  return new Set(result.rows.map((r) => r.post_id));
+    SELECT id AS post_id, token FROM done`.execute(tx);
+  return new Set(result.rows.map((r) => `${r.post_id}:${r.token}`));
 }
 
 /** Ends our claim: back to pending for a retry (new schedule version), to unknown, or failed. */
