@@ -60,6 +60,17 @@ module.exports = {
       to: { path: ["^packages/db/", "node_modules/kysely/"], dependencyTypesNot: ["type-only"] },
     },
     {
+      name: "testing-stays-out-of-production",
+      comment:
+        "Test servers and fixtures live behind `testing` entries; production code never reaches them (scripts/dev.ts and tests may).",
+      severity: "error",
+      from: {
+        path: "^(apps/(api|worker)/src|packages/(domain|db)/src)/",
+        pathNot: ["\\.test\\.ts$", "/testing/", "/testing\\.ts$", "test-global-setup\\.ts$", "^apps/api/src/inventory\\.ts$"],
+      },
+      to: { path: ["/testing/", "/testing\\.ts$"] },
+    },
+    {
       name: "packages-never-import-apps",
       severity: "error",
       from: { path: "^packages/" },

@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
-import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { generateKeySpec } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { supervise } from "./supervise.ts";
 

@@ -1,5 +1,6 @@
 import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
-import { generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { generateKeySpec } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApiDeps } from "../src/deps.ts";
 import { loadEnv } from "../src/env.ts";

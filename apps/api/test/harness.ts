@@ -23,8 +23,8 @@ import {
   parseKeyRing,
   prepareQueues,
   registerJobs,
-  startLocalSmtpServer,
 } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { publishingRuntime, realPlatformsConfig, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import type { sql } from "kysely";

@@ -28,8 +28,8 @@ import {
   parseKeyRing,
   prepareQueues,
   registerJobs,
-  startLocalSmtpServer,
 } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { postsJobs } from "@inkwell/domain/posts";

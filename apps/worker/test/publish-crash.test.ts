@@ -9,14 +9,8 @@ import { fileURLToPath } from "node:url";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { type ConnectionsDeps, connections } from "@inkwell/domain/connections";
-import {
-  createBoss,
-  createEnqueue,
-  generateKeySpec,
-  parseKeyRing,
-  prepareQueues,
-  startLocalSmtpServer,
-} from "@inkwell/domain/platform";
+import { createBoss, createEnqueue, generateKeySpec, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { posts, postsJobs } from "@inkwell/domain/posts";

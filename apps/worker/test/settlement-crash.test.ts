@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { credits, settleHoldJob } from "@inkwell/domain/credits";
-import { createBoss, generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { createBoss, generateKeySpec } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 

@@ -1,7 +1,8 @@
 import { asSystem, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import { purgeExpiredJob, sendEmailJob } from "@inkwell/domain/identity";
-import { createBoss, generateKeySpec, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { createBoss, generateKeySpec } from "@inkwell/domain/platform";
+import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadWorkerEnv } from "../src/env.ts";

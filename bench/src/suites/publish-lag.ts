@@ -20,7 +20,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createDb } from "@inkwell/db";
-import { type LocalSmtpServer, startLocalSmtpServer } from "@inkwell/domain/platform";
+import { type LocalSmtpServer, startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import type { BenchUser } from "../lib/stack.ts";
 import { percentile } from "../lib/stats.ts";

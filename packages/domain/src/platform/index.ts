@@ -1,6 +1,7 @@
 /** Cross-cutting pieces every module uses: errors, queues, mail, secrets, tokens. */
+
+export { type ReceivedMail, readMailFolder } from "./dev-mail.ts";
 export * from "./errors.ts";
-export { type LocalSmtpServer, type ReceivedMail, readMailFolder, startLocalSmtpServer } from "./local-smtp-server.ts";
 export * from "./mail.ts";
 export * from "./queue.ts";
 export * from "./secret-box.ts";

@@ -1,6 +1,6 @@
 /**
  * E-mail goes out over SMTP through nodemailer, always: in production to the configured relay, in the
- * embedded default and in tests to a local SMTP server the project starts (local-smtp-server.ts).
+ * embedded default and in tests to a local SMTP server the project starts (platform/testing).
  */
 import nodemailer from "nodemailer";
 

@@ -1,21 +1,13 @@
 /**
  * A real SMTP server on loopback (the `smtp-server` package) that keeps what it receives: the embedded
- * default writes each message to a folder the API shows at /dev/mail, tests read them from memory.
+ * default writes each message to a folder the API shows at /dev/mail (dev-mail.ts), tests read them
+ * from memory. A dev/test tool: production sends to a real relay, so this lives in the testing entry.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-
-export interface ReceivedMail {
-  id: string;
-  to: string[];
-  from: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  receivedAt: string;
-}
+import type { ReceivedMail } from "../dev-mail.ts";
 
 export interface LocalSmtpServer {
   url: string;
@@ -84,16 +76,4 @@ export async function startLocalSmtpServer(options: { port?: number; folder?: st
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** The messages the dev SMTP server kept, newest first (for the /dev/mail page). */
-export function readMailFolder(folder: string): ReceivedMail[] {
-  try {
-    return readdirSync(folder)
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => JSON.parse(readFileSync(join(folder, f), "utf8")) as ReceivedMail)
-      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
-  } catch {
-    return [];
-  }
 }
