@@ -11,7 +11,7 @@ describe("AI config", () => {
       embeddingDimensions: 1536,
       embeddingBatchSize: 64,
       // Users' own connections reach only public https servers unless a developer allows local ones.
-      userConnections: { allowPrivateAddresses: false, cacheMs: 60_000 },
+      userConnections: { allowPrivateAddresses: false },
     });
   });
 

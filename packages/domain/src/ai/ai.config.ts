@@ -29,5 +29,9 @@ export function createAiProvider(input: AiConfigInput = {}): AiProvider {
           openai: config.openai!,
           image: config.imageApi ? createImageApiClient(config.imageApi) : undefined,
         });
-  return withUserConnections(base, { ...common, ...config.userConnections });
+  return withUserConnections(base, {
+    ...common,
+    ...config.userConnections,
+    imageApiBaseUrl: config.userConnections.imageApiBaseUrl ?? config.imageApi?.baseUrl,
+  });
 }

@@ -19,7 +19,7 @@ export const aiEnvSchema = z.object({
   AI_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
   AI_MAX_TOKENS_FIELD: z.enum(["max_completion_tokens", "max_tokens"]).optional(),
-  /** A Higgsfield-style submit/poll image API. */
+  /** A Higgsfield-style submit/poll image API (without IMAGE_API_KEY: only for users' own image keys). */
   IMAGE_API_BASE_URL: z.url().optional(),
   IMAGE_API_KEY: z.string().min(1).optional(),
   /** "true" lets users' own AI connections use http and private addresses (a local Ollama): development only. */
@@ -37,7 +37,10 @@ export function aiConfigFromEnv(env: AiEnv): AiConfigInput {
   return {
     provider: env.AI_PROVIDER,
     embeddingDimensions: env.AI_EMBEDDING_DIMENSIONS,
-    userConnections: { allowPrivateAddresses: env.AI_USER_PRIVATE_ADDRESSES },
+    userConnections: {
+      allowPrivateAddresses: env.AI_USER_PRIVATE_ADDRESSES,
+      ...(env.IMAGE_API_BASE_URL ? { imageApiBaseUrl: env.IMAGE_API_BASE_URL } : {}),
+    },
     ...(env.AI_PROVIDER === "openai"
       ? {
           openai: {

@@ -46,9 +46,14 @@ export const aiConfigSchema = z
       .object({
         /** http and private addresses (a local Ollama): development only, since the server connects to what a user typed. */
         allowPrivateAddresses: z.boolean().default(false),
-        cacheMs: z.number().int().min(0).default(60_000),
+        /**
+         * Where users' own image API keys are sent: an image API of the same kind as `imageApi` (the
+         * server's, when this is unset). The server chooses the address, so a user's key never makes it
+         * connect somewhere a user typed. Without either, users' image keys are not used.
+         */
+        imageApiBaseUrl: z.url().optional(),
       })
-      .default({ allowPrivateAddresses: false, cacheMs: 60_000 }),
+      .default({ allowPrivateAddresses: false }),
   })
   .refine((c) => c.provider !== "openai" || c.openai !== undefined, {
     message: 'provider "openai" needs the openai settings (at least apiKey)',

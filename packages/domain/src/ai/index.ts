@@ -21,11 +21,12 @@ export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis
 export {
   type AiConnection,
   checkBaseUrl,
-  forgetUserAiConnection,
   type LoadConnection,
   OPENAI_BASE_URL,
   OWN_KEY_PROVIDER,
+  type OwnKeyUse,
   runWithCallerAi,
+  type SavedAiConnections,
   type UserConnections,
   userConnectionsOf,
   withUserConnections,

@@ -14,16 +14,21 @@ describe("users' own AI connections", () => {
     const ai = createAiProvider({ userConnections: { allowPrivateAddresses: true } });
     const connections = userConnectionsOf(ai)!;
     // Nothing bound yet (an app that never calls bindSavedAiConnections): everyone gets the server's provider.
-    expect(await connections.providerFor("u1")).toBeUndefined();
+    expect(await connections.providerFor("u1", "text")).toBeUndefined();
     let loads = 0;
+    let key = "sk-user-1";
     connections.useSaved(async (userId) => {
       loads++;
-      return userId === "u1" ? { baseUrl: server.url, apiKey: "sk-user-1", model: "m1" } : undefined;
+      return userId === "u1" ? { text: { baseUrl: server.url, apiKey: key, model: "m1" } } : {};
     });
-    const own = await connections.providerFor("u1");
-    expect(await connections.providerFor("u1")).toBe(own);
-    expect(loads).toBe(1);
-    expect(await connections.providerFor("u2")).toBeUndefined();
+    const own = await connections.providerFor("u1", "text");
+    // Read through: the saved rows are read on every call, the provider built from them is reused while they are the same.
+    expect(await connections.providerFor("u1", "text")).toBe(own);
+    expect(loads).toBe(2);
+    expect(await connections.providerFor("u2", "text")).toBeUndefined();
+    // A text connection is not an image key: image generations stay on the server's provider.
+    expect(await connections.providerFor("u1", "image")).toBeUndefined();
+    expect([...(await connections.usesOf("u1"))]).toEqual(["text"]);
 
     const hello = { messages: [{ role: "user" as const, content: "hi" }] };
     expect((await ai.chat(hello)).model).toMatch(/offline/);
@@ -37,6 +42,13 @@ describe("users' own AI connections", () => {
       expect(server.requests.length).toBe(before);
     });
     expect(ai.offline).toBe(true);
+
+    // A key saved elsewhere (another process) is used on the very next call: nothing to invalidate.
+    key = "sk-user-1-new";
+    const renewed = await connections.providerFor("u1", "text");
+    expect(renewed).not.toBe(own);
+    await runWithCallerAi(renewed, () => ai.chat(hello));
+    expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-user-1-new");
   });
 
   it("accept https anywhere and plain http only when private addresses are allowed", () => {

@@ -1,17 +1,26 @@
 /**
  * Users' own AI connections. A user who saved an OpenAI-compatible connection (base URL, key, model)
- * has their metered calls made with it; everyone else gets the server's provider.
+ * has their metered text calls made with it, and a user who saved a key for the image API (the
+ * "higgsfield" key) has their image generations submitted and polled with it; everyone else, and
+ * everything a user saved nothing for, gets the server's provider.
  *
  * Call sites keep calling `deps.ai`: the provider createAiProvider returns is a router that, per call,
  * asks an AsyncLocalStorage which provider the current metered call should use. The app binds where
  * saved connections come from once (`identity.bindSavedAiConnections`, in its deps). `usage.runMetered`
  * resolves the caller's connection BEFORE its transactions (a short transaction of its own reads the
- * sealed key; no transaction is held across the HTTP call) and runs the call inside that context.
+ * sealed keys; no transaction is held across the HTTP call) and runs the call inside that context.
  * Outside a metered call (titles, background jobs) the server's provider answers.
  *
  * What goes to the user's connection: chat, streaming, structured output and image descriptions
- * (with their chat model). What stays on the server's: embeddings (every vector must share one model,
- * space and dimension with the stored ones), transcription and image generation (a later step).
+ * (with their chat model); image generation to their image key, at the image API address the server
+ * is configured with (a user never points the server at an address of their choosing for images).
+ * What stays on the server's: embeddings (every vector must share one model, space and dimension with
+ * the stored ones) and transcription.
+ *
+ * Read-through: the saved rows are read on every resolution (one indexed read of at most two rows, in
+ * the short transaction above), and only the provider built from them is reused while they are
+ * unchanged. A key saved or deleted in any process (another API instance, the worker) therefore takes
+ * effect on that user's next call, with no cache to invalidate across processes.
  *
  * Addresses: the server connects to a URL a user typed, so outside development only public
  * addresses are reachable (checked at connect time, like WordPress sites: platforms/public-address.ts),
@@ -21,8 +30,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { DomainError } from "../platform/errors.ts";
 import { PrivateAddressError, publicAddressesOf, publicOnlyFetch } from "../platforms/index.ts";
-import { openAiConfigSchema } from "./ai.settings.ts";
-import type { AiProvider } from "./ai.types.ts";
+import { imageApiConfigSchema, openAiConfigSchema } from "./ai.settings.ts";
+import type { AiProvider, ImageGenerator } from "./ai.types.ts";
+import { createImageApiClient } from "./providers/image-api.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
 
 /** What a user saved, with the key opened. */
@@ -34,11 +44,22 @@ export interface AiConnection {
   model: string | null;
 }
 
+/** Everything a user saved that can stand in for the server's provider. */
+export interface SavedAiConnections {
+  /** The OpenAI-compatible connection (text, structured output, image descriptions). */
+  text?: AiConnection | undefined;
+  /** Their key for the server's image API. */
+  imageApiKey?: string | undefined;
+}
+
+/** Which of the user's keys a call needs: their text connection or their image API key. */
+export type OwnKeyUse = "text" | "image";
+
 export interface UserConnectionPolicy {
   /** http and private addresses (loopback, LAN) for user connections: development only. */
   allowPrivateAddresses: boolean;
-  /** How long a user's resolved provider is reused before their saved settings are read again. */
-  cacheMs: number;
+  /** The image API users' image keys are sent to (the server's own when unset; none: image keys are unused). */
+  imageApiBaseUrl?: string | undefined;
   embeddingDimensions: number;
   embeddingBatchSize: number;
 }
@@ -57,23 +78,25 @@ export function runWithCallerAi<T>(provider: AiProvider | undefined, fn: () => P
   return provider ? callerProvider.run(provider, fn) : fn();
 }
 
-type CacheEntry = { at: number; provider: AiProvider | undefined };
-const caches = new Set<Map<string, CacheEntry>>();
+/** A user's provider, reused while what they saved is the same (`saved` is its fingerprint). */
+type CacheEntry = { saved: string; provider: AiProvider | undefined; uses: ReadonlySet<OwnKeyUse> };
+/** Users whose built provider is kept per process; the least recently used beyond it are dropped. */
+const CACHED_USERS = 1000;
 
-/** Drops a user's cached provider in this process (after they save or delete their connection). */
-export function forgetUserAiConnection(userId: string) {
-  for (const cache of caches) cache.delete(userId);
-}
-
-/** Reads and opens a user's saved connection (identity's loadAiConnection, bound by the app). */
-export type LoadConnection = (userId: string) => Promise<AiConnection | undefined>;
+/** Reads and opens a user's saved connections (identity's loadSavedAiConnections, bound by the app). */
+export type LoadConnection = (userId: string) => Promise<SavedAiConnections>;
 
 export interface UserConnections {
   readonly policy: UserConnectionPolicy;
   /** Where saved connections come from; until this is called every call uses the server's provider. */
   useSaved(load: LoadConnection): void;
-  /** The user's own provider (cached), or undefined when they saved none (or nothing is bound). */
-  providerFor(userId: string): Promise<AiProvider | undefined>;
+  /**
+   * The user's own provider when they saved a key for this use, or undefined (the server's provider
+   * answers). Reads their saved rows every time, so a change made in any process applies at once.
+   */
+  providerFor(userId: string, use: OwnKeyUse): Promise<AiProvider | undefined>;
+  /** The uses the user's saved keys cover (for showing what costs them nothing). */
+  usesOf(userId: string): Promise<ReadonlySet<OwnKeyUse>>;
   /** A real short chat call with these settings: the model's answer, or a DomainError saying what is wrong. */
   test(connection: AiConnection): Promise<{ answer: string; model: string; latencyMs: number }>;
 }
@@ -109,7 +132,7 @@ export function checkBaseUrl(raw: string, policy: Pick<UserConnectionPolicy, "al
 /** OpenAI's own API takes max_completion_tokens (its reasoning models refuse max_tokens); Ollama and most local servers only max_tokens. */
 const maxTokensFieldFor = (url: URL) => (url.hostname === "api.openai.com" ? "max_completion_tokens" : "max_tokens");
 
-function providerOf(connection: AiConnection, policy: UserConnectionPolicy): AiProvider {
+function textProviderOf(connection: AiConnection, policy: UserConnectionPolicy): AiProvider {
   const url = checkBaseUrl(connection.baseUrl ?? OPENAI_BASE_URL, policy);
   const model = connection.model ?? undefined;
   return createOpenAiProvider({
@@ -154,8 +177,44 @@ function connectionError(error: unknown, host: string, model: string): DomainErr
  */
 export function withUserConnections(base: AiProvider, policy: UserConnectionPolicy): AiProvider {
   const cache = new Map<string, CacheEntry>();
-  caches.add(cache);
   const current = () => callerProvider.getStore() ?? base;
+
+  /** The server's provider with the parts the user saved a key for replaced by theirs. */
+  function build(saved: SavedAiConnections): Omit<CacheEntry, "saved"> {
+    const text = saved.text && textProviderOf(saved.text, policy);
+    const image: ImageGenerator | undefined =
+      saved.imageApiKey && policy.imageApiBaseUrl
+        ? createImageApiClient(imageApiConfigSchema.parse({ baseUrl: policy.imageApiBaseUrl, apiKey: saved.imageApiKey }))
+        : undefined;
+    const uses = new Set<OwnKeyUse>([...(text ? ["text" as const] : []), ...(image ? ["image" as const] : [])]);
+    if (!uses.size) return { provider: undefined, uses };
+    const textSide = text ?? base;
+    const provider: AiProvider = {
+      name: textSide.name,
+      offline: textSide.offline,
+      chat: (request, options) => textSide.chat(request, options),
+      chatStream: (request, options) => textSide.chatStream(request, options),
+      structured: (request, schema, options) => textSide.structured(request, schema, options),
+      embed: (texts, options) => base.embed(texts, options),
+      image: image ?? base.image,
+      describeImage: (request, options) => textSide.describeImage(request, options),
+      transcribe: (request, options) => base.transcribe(request, options),
+    };
+    return { provider, uses };
+  }
+
+  async function resolve(userId: string): Promise<Omit<CacheEntry, "saved">> {
+    if (!load) return { provider: undefined, uses: new Set() };
+    const saved = await load(userId);
+    const fingerprint = JSON.stringify([saved.text?.baseUrl, saved.text?.apiKey, saved.text?.model, saved.imageApiKey]);
+    const hit = cache.get(userId);
+    cache.delete(userId);
+    const entry = hit?.saved === fingerprint ? hit : { saved: fingerprint, ...build(saved) };
+    // Re-inserted last: a Map iterates in insertion order, so the first key is the least recently used.
+    cache.set(userId, entry);
+    if (cache.size > CACHED_USERS) cache.delete(cache.keys().next().value as string);
+    return entry;
+  }
 
   let load: LoadConnection | undefined;
   const connections: UserConnections = {
@@ -163,14 +222,12 @@ export function withUserConnections(base: AiProvider, policy: UserConnectionPoli
     useSaved(loader) {
       load = loader;
     },
-    async providerFor(userId) {
-      if (!load) return undefined;
-      const hit = cache.get(userId);
-      if (hit && Date.now() - hit.at < policy.cacheMs) return hit.provider;
-      const connection = await load(userId);
-      const provider = connection ? providerOf(connection, policy) : undefined;
-      cache.set(userId, { at: Date.now(), provider });
-      return provider;
+    async providerFor(userId, use) {
+      const { provider, uses } = await resolve(userId);
+      return uses.has(use) ? provider : undefined;
+    },
+    async usesOf(userId) {
+      return (await resolve(userId)).uses;
     },
     async test(connection) {
       const url = checkBaseUrl(connection.baseUrl ?? OPENAI_BASE_URL, policy);
@@ -225,7 +282,11 @@ export function withUserConnections(base: AiProvider, policy: UserConnectionPoli
     structured: (request, schema, options) => current().structured(request, schema, options),
     // One embedding model for every vector in the database, so always the server's.
     embed: (texts, options) => base.embed(texts, options),
-    image: base.image,
+    image: {
+      submit: (request, options) => current().image.submit(request, options),
+      // A job is polled with the key that submitted it: poll within the same caller's context.
+      status: (jobId, options) => current().image.status(jobId, options),
+    },
     describeImage: (request, options) => current().describeImage(request, options),
     transcribe: (request, options) => base.transcribe(request, options),
   };

@@ -5,14 +5,7 @@
  * of CPU): they read in one short transaction, hash or verify outside, and write in another.
  */
 import { asSession, asSystem, asUser, type Database, type SessionAuth, type Tx } from "@inkwell/db";
-import {
-  type AiConnection,
-  type AiProvider,
-  checkBaseUrl,
-  forgetUserAiConnection,
-  OPENAI_BASE_URL,
-  userConnectionsOf,
-} from "../ai/index.ts";
+import { type AiProvider, checkBaseUrl, OPENAI_BASE_URL, type SavedAiConnections, userConnectionsOf } from "../ai/index.ts";
 import { credits } from "../credits/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue } from "../platform/queue.ts";
@@ -344,8 +337,8 @@ function assertSavedKeyStays(saved: { baseUrl: string | null; keyless: boolean }
 
 /**
  * Seals the key with the current encryption key; only its last four characters are ever shown again.
- * The "openai" row is the user's own AI connection (base URL and model too); its cached provider in
- * this process is dropped so the next call uses the new settings (other processes within a minute).
+ * The "openai" row is the user's own AI connection (base URL and model too), the "higgsfield" row their
+ * image API key; the user's next metered call, in any process, uses what is saved (read-through).
  */
 export async function saveApiKey(
   keyRing: KeyRing,
@@ -387,7 +380,6 @@ export async function saveApiKey(
     baseUrl: input.service === "openai" ? (input.baseUrl ?? null) : null,
     model: input.service === "openai" ? (input.model ?? null) : null,
   });
-  forgetUserAiConnection(auth.userId);
   return summary;
 }
 
@@ -398,20 +390,29 @@ export async function revealApiKey(keyRing: KeyRing, tx: Tx, service: string): P
   return open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, service));
 }
 
+/** The service whose key is used for the user's image generations (the server's image API is of its kind). */
+const IMAGE_API_SERVICE = "higgsfield";
+
 /**
- * The user's own AI connection with its key opened, read as that user (RLS: only their own row) in a
- * short transaction of its own: callers use it before a provider call, never inside a transaction.
+ * Everything the user saved that their AI calls can use (their AI connection, their image API key),
+ * opened, read as that user in one short transaction of its own (never inside a caller's).
  */
-export async function loadAiConnection(db: Database, keyRing: KeyRing, userId: string): Promise<AiConnection | undefined> {
-  const row = await asUser(db, userId, (tx) => repo.findApiKeyCiphertext(tx, "openai"));
-  if (!row) return undefined;
-  const apiKey = open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, "openai"));
-  return { baseUrl: row.base_url, apiKey, model: row.model };
+export async function loadSavedAiConnections(db: Database, keyRing: KeyRing, userId: string): Promise<SavedAiConnections> {
+  const [text, image] = await asUser(db, userId, async (tx) => [
+    await repo.findApiKeyCiphertext(tx, "openai"),
+    await repo.findApiKeyCiphertext(tx, IMAGE_API_SERVICE),
+  ]);
+  const opened = (row: { user_id: string; key_id: string; ciphertext: string }, service: string) =>
+    open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, service));
+  return {
+    ...(text && { text: { baseUrl: text.base_url, apiKey: opened(text, "openai"), model: text.model } }),
+    ...(image && { imageApiKey: opened(image, IMAGE_API_SERVICE) }),
+  };
 }
 
 /** Binds the routing provider to users' saved connections (once, where the app builds its deps). */
 export function bindSavedAiConnections(ai: AiProvider, db: Database, keyRing: KeyRing) {
-  userConnectionsOf(ai)?.useSaved((userId) => loadAiConnection(db, keyRing, userId));
+  userConnectionsOf(ai)?.useSaved((userId) => loadSavedAiConnections(db, keyRing, userId));
 }
 
 /**
@@ -425,7 +426,7 @@ export async function testAiConnection(
 ): Promise<AiConnectionTest> {
   const connections = userConnectionsOf(deps.ai);
   if (!connections) throw new DomainError("PRECONDITION_FAILED", "This server does not support personal AI connections.");
-  const saved = await loadAiConnection(deps.db, deps.keyRing, userId);
+  const saved = (await loadSavedAiConnections(deps.db, deps.keyRing, userId)).text;
   const baseUrl = input.baseUrl ?? saved?.baseUrl ?? null;
   if (!input.key && saved) assertSavedKeyStays({ baseUrl: saved.baseUrl, keyless: saved.apiKey === NO_KEY }, baseUrl);
   const apiKey = input.key ?? saved?.apiKey ?? (baseUrl ? NO_KEY : undefined);
@@ -436,7 +437,6 @@ export async function testAiConnection(
 export async function deleteApiKey(tx: Tx, id: string) {
   const owner = await repo.deleteApiKey(tx, id);
   if (!owner) throw notFound("API key");
-  forgetUserAiConnection(owner);
 }
 
 export function assertAdmin(auth: SessionAuth) {

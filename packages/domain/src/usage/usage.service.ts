@@ -4,12 +4,13 @@
  * outcome. A crash between the call and the settlement leaves a hold that the worker releases when
  * it expires, and the generation is then marked failed: a failed or interrupted generation costs nothing.
  *
- * A user who saved their own AI connection has the call made with it (ai/user-connection.ts): no
- * credits are held or charged (they pay their provider), the rate limits still apply, and the
- * generation is recorded with provider "own-key".
+ * A user who saved their own key for what the operation needs (their AI connection for text, their
+ * image API key for images) has the call made with it (ai/user-connection.ts): no credits are held or
+ * charged (they pay their provider), the rate limits still apply, and the generation is recorded with
+ * provider "own-key".
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
-import { type AiProvider, OWN_KEY_PROVIDER, runWithCallerAi, userConnectionsOf } from "../ai/index.ts";
+import { type AiProvider, OWN_KEY_PROVIDER, type OwnKeyUse, runWithCallerAi, userConnectionsOf } from "../ai/index.ts";
 import { credits, HOLD_TTL_SECONDS, type Operation, priceOf } from "../credits/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import * as repo from "./usage.repository.ts";
@@ -157,21 +158,42 @@ export async function runMetered<T, K = undefined>(
 }
 
 /**
- * The operations whose model calls go to a user's own connection: text (chat, structured output,
- * image descriptions). Anything else (image generation) runs on the server's provider at its price.
+ * The operations whose model calls can go to a user's own keys, and which key each needs: text (chat,
+ * structured output, image descriptions) their AI connection, image generation their image API key.
+ * Anything else runs on the server's provider at its price.
  */
-export const OWN_KEY_OPERATIONS: ReadonlySet<string> = new Set([
-  "chat.reply",
-  "writer.generate",
-  "writer.iterate",
-  "voice.analyze",
-]);
+export const OWN_KEY_OPERATIONS: Readonly<Record<string, OwnKeyUse>> = {
+  "chat.reply": "text",
+  "writer.generate": "text",
+  "writer.iterate": "text",
+  "voice.analyze": "text",
+  "image.describe": "text",
+  "image.generate": "image",
+};
 
-/** The caller's own provider when they saved an AI connection, the operation can use it and the deps can route to it. */
+/** The caller's own provider when they saved the key the operation needs and the deps can route to it. */
 async function ownProvider(deps: UsageDeps, userId: string, operation: string): Promise<AiProvider | undefined> {
   const connections = deps.ai && userConnectionsOf(deps.ai);
-  if (!connections || !OWN_KEY_OPERATIONS.has(operation)) return undefined;
-  return connections.providerFor(userId);
+  const use = OWN_KEY_OPERATIONS[operation];
+  if (!connections || !use) return undefined;
+  return connections.providerFor(userId, use);
+}
+
+/**
+ * What `operation` (times `quantity`) costs this user: 0 when it would run on their own key, the
+ * listed price otherwise. Reads their saved keys in a short transaction of its own: call it before
+ * opening one (an up-front affordability check), never inside.
+ */
+export async function priceFor(deps: UsageDeps, userId: string, operation: Operation, quantity = 1): Promise<number> {
+  return (await ownProvider(deps, userId, operation)) ? 0 : priceOf(operation, quantity);
+}
+
+/** The operations that cost this user nothing because their own keys run them (for the cost labels). */
+export async function ownKeyOperations(deps: UsageDeps, userId: string): Promise<string[]> {
+  const connections = deps.ai && userConnectionsOf(deps.ai);
+  if (!connections) return [];
+  const uses = await connections.usesOf(userId);
+  return Object.entries(OWN_KEY_OPERATIONS).flatMap(([operation, use]) => (uses.has(use) ? [operation] : []));
 }
 
 export function listGenerations(tx: Tx, input: GenerationsInput): Promise<Generation[]> {
