@@ -45,6 +45,67 @@ export interface BrandKits {
   voice_prompt: string | null;
 }
 
+export interface CampaignPromptLinks {
+  campaign_id: string;
+  campaign_prompt_id: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  id: Generated<string>;
+  kind: string;
+  token_hash: Buffer;
+  updated_at: Generated<Date>;
+}
+
+export interface CampaignPrompts {
+  answered_at: Date | null;
+  campaign_id: string;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  links_revoked_at: Date | null;
+  position: number;
+  question: string;
+  reminder_sent_at: Date | null;
+  sent_at: Date | null;
+  status: Generated<string>;
+  story_prompt_id: string | null;
+  theme: Generated<string>;
+  updated_at: Generated<Date>;
+}
+
+export interface Campaigns {
+  completion_percentage: Generated<number>;
+  created_at: Generated<Date>;
+  description: string | null;
+  goal_stories: Generated<number>;
+  id: Generated<string>;
+  link_base_url: string | null;
+  next_prompt_at: Date | null;
+  relationship_type: Generated<string>;
+  schedule_time: string | null;
+  schedule_time_zone: string | null;
+  schedule_weekday: number | null;
+  started_at: Date | null;
+  status: Generated<string>;
+  storyteller_email: string | null;
+  storyteller_name: string;
+  title: string;
+  total_prompts: Generated<number>;
+  updated_at: Generated<Date>;
+  used_prompts: Generated<number>;
+  user_id: string;
+}
+
+export interface CampaignStats {
+  completion_percentage: number | null;
+  finished_count: number | null;
+  goal_stories: number | null;
+  id: string | null;
+  latest_story_date: Date | null;
+  story_count: number | null;
+  title: string | null;
+  total_words: number | null;
+}
+
 export interface Conversations {
   assistant: string;
   created_at: Generated<Date>;
@@ -119,6 +180,24 @@ export interface DocumentChunks {
   id: Generated<string>;
   ordinal: number;
   user_id: string;
+}
+
+export interface FamilyMembers {
+  campaign_id: string;
+  created_at: Generated<Date>;
+  email: string;
+  id: Generated<string>;
+  invite_expires_at: Date | null;
+  invite_token_hash: Buffer | null;
+  invited_at: Generated<Date>;
+  invited_by: string | null;
+  joined_at: Date | null;
+  name: string | null;
+  relationship: string | null;
+  role: Generated<string>;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string | null;
 }
 
 export interface GenerationRateLimits {
@@ -344,6 +423,53 @@ export interface StoredFiles {
   user_id: string;
 }
 
+export interface Stories {
+  author_name: string;
+  campaign_id: string;
+  campaign_prompt_id: string | null;
+  category: Generated<string>;
+  content: Generated<string>;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  search: Generated<string | null>;
+  status: Generated<string>;
+  story_order: Generated<number>;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string | null;
+  word_count: Generated<number>;
+}
+
+export interface StoryComments {
+  author_name: string;
+  body: string;
+  campaign_id: string;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  story_id: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface StoryPrompts {
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  position: number;
+  question: string;
+  theme: string;
+  updated_at: Generated<Date>;
+}
+
+export interface StoryReactions {
+  campaign_id: string;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  reaction: string;
+  story_id: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface UserApiKeys {
   base_url: string | null;
   ciphertext: string;
@@ -493,12 +619,17 @@ export interface WriterSessions {
 export interface DB {
   auth_throttles: AuthThrottles;
   brand_kits: BrandKits;
+  campaign_prompt_links: CampaignPromptLinks;
+  campaign_prompts: CampaignPrompts;
+  campaign_stats: CampaignStats;
+  campaigns: Campaigns;
   conversations: Conversations;
   credit_accounts: CreditAccounts;
   credit_grants: CreditGrants;
   credit_holds: CreditHolds;
   credit_ledger: CreditLedger;
   document_chunks: DocumentChunks;
+  family_members: FamilyMembers;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
   knowledge_entries: KnowledgeEntries;
@@ -513,6 +644,10 @@ export interface DB {
   sessions: Sessions;
   social_connections: SocialConnections;
   stored_files: StoredFiles;
+  stories: Stories;
+  story_comments: StoryComments;
+  story_prompts: StoryPrompts;
+  story_reactions: StoryReactions;
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;

@@ -17,6 +17,9 @@ import * as m0015 from "./2026_11_23_0015_writer_sessions_own_voice.ts";
 import * as m0016 from "./2026_11_23_0016_publishing_own_connections.ts";
 import * as m0017 from "./2026_11_23_0017_writer_tune_knowledge_index.ts";
 import * as m0018 from "./2026_11_23_0018_identity_add_ai_connection_settings.ts";
+import * as m0019 from "./2026_11_23_0019_stories_create_campaigns.ts";
+import * as m0020 from "./2026_11_23_0020_stories_create_prompts.ts";
+import * as m0021 from "./2026_11_23_0021_stories_create_stories.ts";
 import * as m0025 from "./2026_11_23_0025_payments_create_payments.ts";
 import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
 
@@ -40,6 +43,9 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0016_publishing_own_connections": m0016,
   "2026_11_23_0017_writer_tune_knowledge_index": m0017,
   "2026_11_23_0018_identity_add_ai_connection_settings": m0018,
+  "2026_11_23_0019_stories_create_campaigns": m0019,
+  "2026_11_23_0020_stories_create_prompts": m0020,
+  "2026_11_23_0021_stories_create_stories": m0021,
   "2026_11_23_0025_payments_create_payments": m0025,
   "2026_11_23_0026_credits_add_purchase_reclaim": m0026,
 };
