@@ -1,6 +1,6 @@
 /**
  * Exactly once under crashes: 500 posts (X, LinkedIn, Threads and WordPress variants) fall due within
- * one minute; the worker process is killed with SIGKILL twice while it publishes them and started
+ * 20 seconds; the worker process is killed with SIGKILL twice while it publishes them and started
  * again each time. Every post must end published, each exactly once on the sandbox platform (0 lost,
  * 0 duplicates) and with the sandbox's id recorded. The figures are printed.
  */
@@ -13,7 +13,7 @@ import { createBoss, createEnqueue, generateKeySpec, parseKeyRing, prepareQueues
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
-import { posts, postsJobs } from "@inkwell/domain/posts";
+import { type Clock, posts, postsJobs, systemClock } from "@inkwell/domain/posts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 
@@ -22,8 +22,8 @@ const { db } = createDb({ url, max: 4 });
 const workerDir = fileURLToPath(new URL("..", import.meta.url));
 const POSTS = 500;
 const PLATFORMS = ["x", "linkedin", "threads", "wordpress"] as const;
-/** Posts fall due over this span (within one minute). */
-const SPREAD_MS = 45_000;
+/** Posts fall due over this span, starting a few seconds after they are composed. */
+const SPREAD_MS = 20_000;
 const keySpec = generateKeySpec("crash");
 let smtp: Awaited<ReturnType<typeof startLocalSmtpServer>>;
 let sandbox: SandboxPlatform;
@@ -100,18 +100,20 @@ it(`publishes ${POSTS} posts exactly once across two SIGKILLs and restarts`, { t
   }
   connectionIds.wordpress = (await connections.connectWordPress(deps, userId, sandbox.wordpress)).id;
 
-  // Compose through the queue's own service: 125 groups × 4 channels, all at the next minute that
-  // leaves time to compose; then spread the instants over the minute (the jobs sent for the minute
-  // boundary find most posts not yet due and come back at their own time).
+  // Compose through the queue's own service: 125 groups × 4 channels, all at the minute that has just
+  // begun, through a clock a minute behind (a picked time must be in the future, and waiting for the
+  // next real minute cost up to a minute); then spread the instants over SPREAD_MS from a few seconds
+  // ahead. The jobs, due at once, find most posts not yet due and come back at their own time.
   const enqueue = createEnqueue(boss);
-  const due = new Date(Math.ceil((Date.now() + 45_000) / 60_000) * 60_000);
+  const due = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const clock: Clock = { now: () => new Date(due.getTime() - 60_000), sleepUntil: systemClock.sleepUntil };
   const local = due.toISOString().slice(0, 16);
   let nextGroup = 0;
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let g = nextGroup++; g < POSTS / PLATFORMS.length; g = nextGroup++) {
         await asUser(db, userId, (tx) =>
-          posts.compose({ enqueue }, tx, userId, {
+          posts.compose({ enqueue, clock }, tx, userId, {
             channels: PLATFORMS.map((platform) => ({
               connectionId: connectionIds[platform],
               parts: [`Crash test post ${g} for ${platform}`],
@@ -125,7 +127,7 @@ it(`publishes ${POSTS} posts exactly once across two SIGKILLs and restarts`, { t
     }),
   );
   await sql`
-    UPDATE scheduled_posts p SET scheduled_at = ${due}::timestamptz + (s.n * ${SPREAD_MS / POSTS} || ' milliseconds')::interval
+    UPDATE scheduled_posts p SET scheduled_at = clock_timestamp() + interval '3 seconds' + (s.n * ${SPREAD_MS / POSTS} || ' milliseconds')::interval
     FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS n FROM scheduled_posts WHERE user_id = ${userId}) s
     WHERE p.id = s.id`.execute(db);
 

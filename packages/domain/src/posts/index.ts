@@ -1,4 +1,5 @@
 /** Public API of the posts module: composing, scheduling and publishing posts to connected accounts. */
+export { type Clock, systemClock } from "./posts.clock.ts";
 export { postsJobs, publishPostJob, sweepPostsJob } from "./posts.jobs.ts";
 export {
   claimLeaseMsOf,

@@ -4,6 +4,7 @@ import type { Storage } from "../files/index.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
 import type { KeyRing } from "../platform/secret-box.ts";
 import type { PublishingRuntime } from "../platforms/index.ts";
+import type { Clock } from "./posts.clock.ts";
 import * as repo from "./posts.repository.ts";
 
 export interface PublisherConfig {
@@ -50,6 +51,8 @@ export interface PublisherDeps {
   /** Where uploaded images are read from (posts with images fail without it). */
   storage?: Storage;
   config?: Partial<PublisherConfig>;
+  /** When a claimed post is due and when a retry comes back (the real clock by default). */
+  clock?: Clock;
 }
 
 export type PublishOutcome =

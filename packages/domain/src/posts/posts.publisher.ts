@@ -22,6 +22,7 @@ import { files } from "../files/index.ts";
 import { DomainError } from "../platform/errors.ts";
 import type { PlatformAdapter, PlatformKind, PostMedia, PublishingRuntime, PublishRequest } from "../platforms/index.ts";
 import { isPlatformError, PLATFORM_NAMES, PlatformError } from "../platforms/index.ts";
+import { clockOf } from "./posts.clock.ts";
 import { publishPostJob } from "./posts.jobs.ts";
 import {
   configOf,
@@ -44,8 +45,6 @@ export {
   type PublishOutcome,
 } from "./posts.publisher.config.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export const idempotencyKeyOf = (postId: string) => `inkwell-post-${postId}`;
 
 function requestOf(row: repo.PostRow): PublishRequest {
@@ -65,8 +64,7 @@ export async function runPublishJob(deps: PublisherDeps, job: { postId: string; 
       until: sent + Math.max(0, (claimed.claimed_at as Date).getTime() - claimed.db_now.getTime()) + config.claimLeaseMs,
     };
     const credentials = await fetchCredentials(deps, claimed);
-    const wait = (claimed.scheduled_at as Date).getTime() - Date.now();
-    if (wait > 0) await sleep(wait);
+    await clockOf(deps).sleepUntil(claimed.scheduled_at as Date);
     return publishClaimed(deps, config, claimed, token, lease, credentials, false);
   }
   const row = await asSystem(deps.db, (tx) => repo.findPost(tx, job.postId));
@@ -84,7 +82,7 @@ export async function runPublishJob(deps: PublisherDeps, job: { postId: string; 
     const taken = await asSystem(deps.db, (tx) => repo.claimUncertain(tx, row.id, token, config.claimLeaseMs));
     if (!taken) {
       // Another worker holds a live claim. If it dies, its lease runs out: look again then.
-      const leaseEnds = (row.claimed_at?.getTime() ?? Date.now()) + config.claimLeaseMs + 1_000;
+      const leaseEnds = (row.claimed_at ?? clockOf(deps).now()).getTime() + config.claimLeaseMs + 1_000;
       await asSystem(deps.db, (tx) =>
         deps.enqueue(tx, publishPostJob, job, { startAfter: new Date(leaseEnds), singletonKey: `${row.id}:lease` }),
       );
@@ -448,7 +446,7 @@ async function settleFailure(
         publishPostJob,
         { postId: row.id, version: updated.schedule_version },
         {
-          startAfter: new Date(Date.now() + delayMs),
+          startAfter: new Date(clockOf(deps).now().getTime() + delayMs),
           singletonKey: `${row.id}:${updated.schedule_version}${outcome === "unknown" ? `:u${updated.attempt_count}` : ""}`,
         },
       );

@@ -14,6 +14,7 @@ import type { Enqueue } from "../platform/queue.ts";
 import type { PlatformKind } from "../platforms/index.ts";
 import { PLATFORM_NAMES, validatePost } from "../platforms/index.ts";
 import { writerSessions } from "../writer/index.ts";
+import { type Clock, clockOf } from "./posts.clock.ts";
 import { publishPostJob } from "./posts.jobs.ts";
 import * as repo from "./posts.repository.ts";
 import type {
@@ -35,6 +36,8 @@ export interface PostsDeps {
   enqueue: Enqueue;
   /** Enqueue this long before the due time; the job waits for the exact instant (see posts.publisher.ts). */
   leadMs?: number;
+  /** What "now" is for a picked time's check and a publish-now instant (the real clock by default). */
+  clock?: Clock;
 }
 
 /** pg-boss finds a deferred job only when it polls (every 0.5 s here): start early, then wait. */
@@ -145,7 +148,7 @@ export async function compose(deps: PostsDeps, tx: Tx, userId: string, input: Co
       mediaFileIds: channel.mediaFileIds ?? [],
     });
   }
-  const schedule = scheduleOf(input.when, new Date());
+  const schedule = scheduleOf(input.when, clockOf(deps).now());
   const groupId = randomUUID();
   const rows = await repo.insertPosts(
     tx,
@@ -220,7 +223,7 @@ export async function update(deps: PostsDeps, tx: Tx, input: UpdatePostInput): P
   }
   const patch: repo.OwnerPatch = { parts, title, media_file_ids: mediaFileIds };
   if (input.when) {
-    const schedule = scheduleOf(input.when, new Date());
+    const schedule = scheduleOf(input.when, clockOf(deps).now());
     Object.assign(patch, {
       status: input.when.kind === "draft" ? "draft" : "pending",
       scheduled_at: schedule.at,
@@ -266,7 +269,7 @@ async function requeue(deps: PostsDeps, tx: Tx, postId: string, from: PostStatus
   }
   const updated = await repo.updateOwned(tx, postId, from, {
     status: "pending",
-    scheduled_at: new Date(),
+    scheduled_at: clockOf(deps).now(),
     time_zone: null,
     scheduled_local: null,
     error: null,
