@@ -6,7 +6,7 @@ import type { Assistant } from "@inkwell/domain/chat/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, type RefObject, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { ChatSidebar } from "../components/chat/ChatSidebar.tsx";
+import { AssistantTag, ChatSidebar } from "../components/chat/ChatSidebar.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
 import { DocumentsPanel } from "../components/chat/DocumentsPanel.tsx";
 import { AssistantMessage, ToolCard, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
@@ -400,9 +400,7 @@ function Conversation({
       <ChatHeader
         title={conversation.title}
         toggle={sidebarToggle}
-        sub={
-          <span className={`assistant-tag assistant-${conversation.assistant}`}>{ASSISTANT_LABELS[conversation.assistant]}</span>
-        }
+        sub={<AssistantTag assistant={conversation.assistant} />}
         actions={
           conversation.assistant === "tutor" ? (
             <button

@@ -9,6 +9,7 @@
  * a row is deleted.
  */
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { Link } from "react-router";
 import { describeError } from "../../lib/errors.ts";
 import { Button } from "../SubmitButton.tsx";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
@@ -363,6 +364,31 @@ function RenameForm({
         </p>
       )}
     </form>
+  );
+}
+
+/** A sidebar row's link: the title, a meta line and an optional preview, each cut to one line. */
+export function ListRowLink({
+  to,
+  active,
+  title,
+  meta,
+  preview,
+  onClick,
+}: {
+  to: string;
+  active: boolean;
+  title: ReactNode;
+  meta?: ReactNode;
+  preview?: ReactNode;
+  onClick?: () => void;
+}) {
+  return (
+    <Link to={to} className={s.rowLink} aria-current={active ? "page" : undefined} onClick={onClick}>
+      <span className={s.rowTitle}>{title}</span>
+      {meta && <span className={s.rowMeta}>{meta}</span>}
+      {preview && <span className={s.rowPreview}>{preview}</span>}
+    </Link>
   );
 }
 
