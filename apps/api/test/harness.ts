@@ -1,6 +1,6 @@
 /**
- * Everything an API test needs, real: the migrated database, pg-boss running the identity jobs, and
- * a local SMTP server receiving the mail they send. Procedures are called in-process through
+ * Everything an API test needs, real: the migrated database, pg-boss, and the run's mailbox (the
+ * identity mail jobs are worked once for every file, by the global setup: mailbox.ts says why). Procedures are called in-process through
  * `createCaller`, or over HTTP through the Hono app (`app.request`).
  */
 import { randomInt } from "node:crypto";
@@ -13,7 +13,7 @@ import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat, chatJobs } from "@inkwell/domain/chat";
 import { connectionsJobs } from "@inkwell/domain/connections";
 import { LocalDiskStorage } from "@inkwell/domain/files";
-import { defaultIdentitySettings, identityJobs } from "@inkwell/domain/identity";
+import { defaultIdentitySettings } from "@inkwell/domain/identity";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import {
   createBoss,
@@ -24,7 +24,6 @@ import {
   prepareQueues,
   registerJobs,
 } from "@inkwell/domain/platform";
-import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { publishingRuntime, realPlatformsConfig, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import type { sql } from "kysely";
@@ -32,6 +31,7 @@ import { inject } from "vitest";
 import { createApp } from "../src/app.ts";
 import { createCaller } from "../src/router.ts";
 import { type ApiDeps, createTestContext } from "../src/trpc/context.ts";
+import { openMailbox } from "./mailbox.ts";
 
 const silent = {
   info() {},
@@ -59,13 +59,12 @@ export async function startHarness(
   } = {},
 ) {
   const url = inject("databaseUrl");
-  const smtp = await startLocalSmtpServer();
+  const smtp = openMailbox(inject("mailUrl"), inject("mailDir"));
   const { db } = createDb({ url, max: 12 });
   const boss = createBoss(url, { supervise: false, schedule: false, max: 3 });
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   const ai = options.ai ?? createAiProvider({ provider: "offline" });
-  await registerJobs(boss, handlersFor(identityJobs), { db, mailer, log: silent, ai }, { pollingIntervalSeconds: 0.5 });
   // Chat jobs are enqueued (queues exist) but not worked here, so background titles never change rows
   // under a test; chat tests run the handlers directly.
   await prepareQueues(boss, db, chatJobs);
@@ -154,9 +153,9 @@ export async function startHarness(
       if (!res.token) throw new Error("no token");
       return { email, password, token: res.token, me: res.me, caller: h.as(res.token, ip) };
     },
-    /** The link token from the newest mail to `email` whose link path matches. */
-    async linkToken(email: string, path: "verify-email" | "reset-password") {
-      const mail = await smtp.waitFor((m) => m.to.includes(email) && m.text.includes(`/${path}?token=`), 15_000);
+    /** The link token from the `nth` mail (the first by default) to `email` whose link path matches. */
+    async linkToken(email: string, path: "verify-email" | "reset-password", nth = 1) {
+      const mail = await smtp.waitFor((m) => m.to.includes(email) && m.text.includes(`/${path}?token=`), 15_000, nth);
       const token = new RegExp(`/${path}\\?token=([A-Za-z0-9_-]+)`).exec(mail.text)?.[1];
       if (!token) throw new Error("no token in mail");
       return token;
@@ -168,7 +167,6 @@ export async function startHarness(
       await chat.settled();
       await boss.stop({ graceful: false });
       mailer.close();
-      await smtp.stop();
       await db.destroy();
       rmSync(filesDir, { recursive: true, force: true });
     },

@@ -190,9 +190,8 @@ describe("password reset and change", () => {
     const { email } = await h.signUp("relink");
     await h.anon("10.5.2.1").auth.requestPasswordReset({ email });
     const first = await h.linkToken(email, "reset-password");
-    h.smtp.messages.splice(0, h.smtp.messages.length, ...h.smtp.messages.filter((m) => !m.to.includes(email)));
     await h.anon("10.5.2.1").auth.requestPasswordReset({ email });
-    const second = await h.linkToken(email, "reset-password");
+    const second = await h.linkToken(email, "reset-password", 2);
     expect(second).not.toBe(first);
     await expectTrpcError(h.anon().auth.resetPassword({ token: first, password: "a brand new passphrase" }), "BAD_REQUEST");
     await h.anon().auth.resetPassword({ token: second, password: "a brand new passphrase" });
