@@ -7,7 +7,8 @@
 import { createAiProvider } from "@inkwell/domain/ai";
 import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { identity } from "@inkwell/domain/identity";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 type Caller = Awaited<ReturnType<Harness["signUp"]>>["caller"];
@@ -93,6 +94,44 @@ describe("a user's own AI connection", () => {
     await a.caller.apiKeys.delete({ id: saved.id });
     const after = await chatOnce(a.caller, "A again");
     for (const r of after.sent) expect(r.headers.authorization).toBe("Bearer sk-server-default");
+  });
+
+  it("lets a user with 0 credits write and revise on their own model (the writer's up-front check asks their price)", async () => {
+    const a = await h.signUp("own-key-broke");
+    await h.raw(sql`UPDATE credit_grants SET remaining = 0 WHERE user_id = ${a.me.id}`);
+    await h.raw(sql`UPDATE credit_accounts SET balance = 0 WHERE user_id = ${a.me.id}`);
+    const input = {
+      concept: "Own model, no credits",
+      formats: ["linkedin_post", "x_thread"] as const,
+      style: "natural" as const,
+    };
+    await expectTrpcError(
+      a.caller.writer.sessions.create({ ...input, formats: [...input.formats], idempotencyKey: `writer-key-${++counter}` }),
+      "PAYMENT_REQUIRED",
+    );
+
+    await a.caller.apiKeys.save({ service: "openai", key: "sk-broke-but-own", baseUrl: server.url, model: "own-model" });
+    const from = server.requests.length;
+    const { sessionId } = await a.caller.writer.sessions.create({
+      ...input,
+      formats: [...input.formats],
+      idempotencyKey: `writer-key-${++counter}`,
+    });
+    const settled = async () => {
+      const outputs = (await a.caller.writer.sessions.get({ sessionId })).outputs;
+      expect(outputs.map((o) => o.status)).toEqual(["ready", "ready"]);
+    };
+    await vi.waitFor(settled, { timeout: 20_000, interval: 100 });
+    await a.caller.writer.sessions.iterate({
+      sessionId,
+      instruction: "Shorter, please.",
+      idempotencyKey: `writer-key-${++counter}`,
+    });
+    await vi.waitFor(settled, { timeout: 20_000, interval: 100 });
+    const sent = server.requests.slice(from).filter((r) => r.path === "/v1/chat/completions");
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    for (const r of sent) expect(r.headers.authorization).toBe("Bearer sk-broke-but-own");
+    expect(await a.caller.credits.balance()).toMatchObject({ available: 0, held: 0 });
   });
 
   it("test connection makes a real call and shows the answer; a refused key says so", async () => {

@@ -9,7 +9,7 @@
  */
 import { asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider } from "../ai/index.ts";
-import { credits, priceOf } from "../credits/index.ts";
+import { credits } from "../credits/index.ts";
 import {
   cleanTitle as cleanGeneratedTitle,
   defaultEngine,
@@ -19,7 +19,7 @@ import {
   sweepStale,
 } from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
-import type { Actor } from "../usage/index.ts";
+import { type Actor, usage } from "../usage/index.ts";
 import {
   charLength,
   enforceFormat,
@@ -258,14 +258,18 @@ const formatList = (formats: WriterFormat[]) => {
   return labels.length > 1 ? `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)}` : (labels[0] ?? "");
 };
 
-/** Checks the credits for every output before anything is written, so a short user gets a clear refusal. */
-async function assertCanAfford(deps: WriterSessionDeps, actor: Actor, operation: string, count: number) {
-  const price = priceOf(operation) * count;
-  const balance = await asUser(deps.db, actor.userId, (tx) => credits.balance(tx, actor.userId));
+/**
+ * Checks the balance covers `price` before anything is written, so a short user gets a clear refusal.
+ * The price is the caller's (usage.priceFor, read before any transaction): 0 on their own key, which
+ * passes with any balance.
+ */
+async function assertCanAfford(tx: Tx, userId: string, price: number, fewer: string) {
+  if (price === 0) return;
+  const balance = await credits.balance(tx, userId);
   if (balance.available < price) {
     throw new DomainError(
       "INSUFFICIENT_CREDITS",
-      `This needs ${price} credits and you have ${balance.available} available. Add credits or pick fewer formats.`,
+      `This needs ${price} credits and you have ${balance.available} available. Add credits or ${fewer}.`,
       { credits: { needed: price, available: balance.available } },
     );
   }
@@ -274,7 +278,8 @@ async function assertCanAfford(deps: WriterSessionDeps, actor: Actor, operation:
 export async function create(deps: WriterSessionDeps, actor: Actor, input: CreateSessionParsed): Promise<{ sessionId: string }> {
   const replay = await asUser(deps.db, actor.userId, (tx) => repo.findSessionByKey(tx, input.idempotencyKey));
   if (replay) return replayed(replay, input);
-  await assertCanAfford(deps, actor, GENERATE, input.formats.length);
+  const price = await usage.priceFor(deps, actor.userId, GENERATE, input.formats.length);
+  await asUser(deps.db, actor.userId, (tx) => assertCanAfford(tx, actor.userId, price, "pick fewer formats"));
 
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     // A voice profile that is not the caller's is NOT_FOUND before anything is written.
@@ -366,6 +371,8 @@ export async function iterate(
   });
   if (replay) return replay;
 
+  // Before the transaction: the caller's price reads their saved keys in one of its own.
+  const unitPrice = await usage.priceFor(deps, actor.userId, ITERATE);
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const session = await sessionOrNotFound(tx, input.sessionId, { lock: true });
     // A retry racing the first request (a double submit, a client retry on timeout) waited for the
@@ -382,7 +389,7 @@ export async function iterate(
     if (chosen.some((o) => o.status === "streaming" || engineOf(deps).isBusy(o.id))) {
       throw new DomainError("PRECONDITION_FAILED", "An output is still being written. Wait for it to finish.");
     }
-    await assertCanAffordIn(tx, actor.userId, ITERATE, chosen.length);
+    await assertCanAfford(tx, actor.userId, unitPrice * chosen.length, "revise fewer formats");
     const seq = await repo.nextMessageSeq(tx, session.id);
     const userMessage = await repo.insertMessage(tx, {
       sessionId: session.id,
@@ -433,18 +440,6 @@ export async function iterate(
     throw refused.error;
   }
   return { sessionId: session.id, messageId: prepared.messageIds[0] as string, outputIds: chosen.map((o) => o.id) };
-}
-
-async function assertCanAffordIn(tx: Tx, userId: string, operation: string, count: number) {
-  const price = priceOf(operation) * count;
-  const balance = await credits.balance(tx, userId);
-  if (balance.available < price) {
-    throw new DomainError(
-      "INSUFFICIENT_CREDITS",
-      `This needs ${price} credits and you have ${balance.available} available. Add credits or revise fewer formats.`,
-      { credits: { needed: price, available: balance.available } },
-    );
-  }
 }
 
 // ---- streaming ----
