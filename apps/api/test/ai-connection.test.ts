@@ -64,6 +64,15 @@ describe("a user's own AI connection", () => {
       model: "user-a-model",
     });
     expect(saved).toMatchObject({ service: "openai", last4: "er-a", baseUrl: server.url, model: "user-a-model" });
+    // What the cost labels show as "0 credits — your model": A's text operations, nobody else's.
+    expect(await a.caller.usage.ownKeyOperations()).toEqual([
+      "chat.reply",
+      "writer.generate",
+      "writer.iterate",
+      "voice.analyze",
+      "image.describe",
+    ]);
+    expect(await b.caller.usage.ownKeyOperations()).toEqual([]);
 
     const before = await a.caller.credits.balance();
     const mine = await chatOnce(a.caller, "hello from A");

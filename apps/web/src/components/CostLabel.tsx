@@ -1,8 +1,17 @@
+import { useQuery } from "@tanstack/react-query";
+import { trpc } from "../lib/api.ts";
 import { creditsWord, formatCredits, usePrice } from "../lib/credits.ts";
 
 /**
- * "Costs 20 credits", from the API's price list. Renders nothing until the price is known (or for an
- * operation without a price), so a button never shows a wrong cost.
+ * The operations the signed-in user's own keys run (Settings → AI model, their image API key): those
+ * cost them 0 credits. Read again after a minute or when the connection is saved or removed.
+ */
+export const ownKeyOperationsQuery = () => trpc.usage.ownKeyOperations.queryOptions(undefined, { staleTime: 60_000 });
+
+/**
+ * "Costs 20 credits", from the API's price list, or "0 credits — your model" when the user's own key
+ * runs the operation. Renders nothing until both are known (or for an operation without a price), so a
+ * button never shows a wrong cost; if the user's keys cannot be read, the listed price is shown.
  */
 export function CostLabel({
   operation,
@@ -18,11 +27,12 @@ export function CostLabel({
   className?: string;
 }) {
   const cost = usePrice(operation, quantity);
-  if (cost === undefined) return null;
+  const own = useQuery(ownKeyOperationsQuery());
+  if (cost === undefined || own.isPending) return null;
   return (
     <span id={id} className={`cost-label${className ? ` ${className}` : ""}`}>
       <CoinIcon />
-      Costs {formatCredits(cost)} {creditsWord(cost)}
+      {own.data?.includes(operation) ? "0 credits — your model" : `Costs ${formatCredits(cost)} ${creditsWord(cost)}`}
     </span>
   );
 }

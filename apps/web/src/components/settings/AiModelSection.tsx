@@ -63,7 +63,12 @@ function ConnectionForm({ saved }: { saved: ApiKey | undefined }) {
     initial: { baseUrl: saved?.baseUrl ?? "", key: "", model: saved?.model ?? "" },
     validate: zodValidator(saveApiKeyInput, toInput),
   });
-  const refresh = () => void queryClient.invalidateQueries(trpc.apiKeys.list.queryFilter());
+  // The cost labels change with the connection ("0 credits — your model").
+  const refresh = () =>
+    void Promise.all([
+      queryClient.invalidateQueries(trpc.apiKeys.list.queryFilter()),
+      queryClient.invalidateQueries(trpc.usage.ownKeyOperations.queryFilter()),
+    ]);
   const save = useMutation(
     trpc.apiKeys.save.mutationOptions({
       onSuccess: () => {
