@@ -24,6 +24,7 @@ import { MAX_BATCH_SIZE, procedureTable } from "./http/procedures.ts";
 import { inlineScriptHashes, securityHeaders } from "./http/security-headers.ts";
 import { createTrpcEdge } from "./http/trpc-edge.ts";
 import { registerOAuthCallback } from "./oauth-callback.ts";
+import { registerStripeWebhook } from "./payments-webhook.route.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
 
@@ -147,6 +148,8 @@ export function createApp({ deps, env }: AppOptions) {
   registerFileRoutes(app, deps);
 
   registerOAuthCallback(app, deps);
+
+  registerStripeWebhook(app, deps);
 
   // The dev mailbox shows password-reset links: never in a production build, and in development only
   // to this machine (a loopback client under a loopback Host, so not a rebinding page either).

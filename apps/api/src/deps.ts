@@ -5,6 +5,7 @@ import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultEngine } from "@inkwell/domain/generation";
 import { defaultIdentitySettings, identity } from "@inkwell/domain/identity";
 import { allJobs } from "@inkwell/domain/jobs";
+import { paymentsRuntimeFromEnv } from "@inkwell/domain/payments";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
 import type { Env } from "./env.ts";
@@ -44,6 +45,8 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     identity: { ...defaultIdentitySettings, appUrl: env.APP_URL, keyRing },
     // The OAuth callback is /oauth/callback/:platform on the app's own origin (Vite proxies it in development).
     publishing: publishingRuntimeFromEnv(env, env.APP_URL),
+    // Checkout returns the buyer to the app's origin; STRIPE_API_URL points the SDK at the local sandbox.
+    payments: paymentsRuntimeFromEnv(env, env.APP_URL),
   };
   return {
     deps,

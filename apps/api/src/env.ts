@@ -1,11 +1,13 @@
 /** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
 import { storageEnvSchema } from "@inkwell/domain/files";
+import { paymentsEnvSchema } from "@inkwell/domain/payments";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
+  ...paymentsEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -9,6 +9,7 @@ import { asUser, type Database } from "@inkwell/db";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { knowledge } from "@inkwell/domain/knowledge";
 import { notifications } from "@inkwell/domain/notifications";
+import { insertFixturePayment } from "@inkwell/domain/payments/testing";
 import type { createCaller } from "./router.ts";
 import type { Access } from "./trpc/init.ts";
 
@@ -185,6 +186,11 @@ export const inventory: Record<string, InventoryEntry> = {
   "voice.removeSample": { access: "user", owned: { table: "voice_samples", input: (id) => ({ sampleId: id }) } },
   "voice.analyze": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
   "voice.setDefault": { access: "user", owned: { table: "voice_profiles", input: (id) => ({ profileId: id }) } },
+  "payments.packs": { access: "public" },
+  "payments.buyPack": { access: "user" },
+  "payments.get": { access: "user", owned: { table: "payments", input: (id) => ({ paymentId: id }) } },
+  "payments.list": { access: "user" },
+  "payments.adminRefund": { access: "admin" },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -251,7 +257,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   voice_samples: async (caller) => {
     const p = await caller.voice.create({ name: "Fixture sampled voice" });
     await caller.voice.addSample({ profileId: p.id, source: "paste", content: "I write short, plain sentences. Mostly." });
-  },
+  }, // A payment starts at Stripe; the sweep has none, so the owner's pending row is written directly.
+  payments: (_caller, owner) => asUser(owner.db, owner.userId, (tx) => insertFixturePayment(tx, owner.userId)),
 };
 
 /** A writer session whose LinkedIn post is generated and stored (its stream drained to the end). */

@@ -5,6 +5,7 @@ import { connectionsRouter } from "./routers/connections.router.ts";
 import { creditsRouter } from "./routers/credits.router.ts";
 import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
 import { notificationsRouter } from "./routers/notifications.router.ts";
+import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
 import { systemRouter } from "./routers/system.router.ts";
 import { usageRouter } from "./routers/usage.router.ts";
@@ -28,6 +29,7 @@ export const appRouter = router({
   // One path for the two modules the publishing pages use (the web calls publishing.connections.* and .posts.*).
   publishing: router({ connections: connectionsRouter, posts: postsRouter }),
   brand: brandRouter,
+  payments: paymentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,7 @@ import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
+import type { PaymentsRuntime } from "@inkwell/domain/payments";
 import type { PublishingRuntime } from "@inkwell/domain/platforms";
 
 export const SESSION_COOKIE = "inkwell_session";
@@ -25,6 +26,8 @@ export interface ApiDeps {
   publishing: PublishingRuntime;
   /** Where uploaded files' bytes live (local disk by default, S3-compatible when configured). */
   storage: Storage;
+  /** Stripe (or the local sandbox); absent or null when no key is configured (buying says so). */
+  payments?: PaymentsRuntime | null;
 }
 
 export interface Context {

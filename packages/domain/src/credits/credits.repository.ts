@@ -213,6 +213,33 @@ export async function findRefundOf(tx: Tx, entryId: string) {
     .executeTakeFirst();
 }
 
+export async function findGrantByKey(tx: Tx, userId: string, idempotencyKey: string) {
+  return tx
+    .selectFrom("credit_grants")
+    .select(["id", "amount", "remaining", "source"])
+    .where("user_id", "=", userId)
+    .where("idempotency_key", "=", idempotencyKey)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findReclaimOf(tx: Tx, grantId: string) {
+  return tx
+    .selectFrom("credit_ledger")
+    .select(["id", "amount"])
+    .where("grant_id", "=", grantId)
+    .where("entry_type", "=", "reclaim")
+    .executeTakeFirst();
+}
+
+export async function takeFromGrant(tx: Tx, grantId: string, amount: number) {
+  await tx
+    .updateTable("credit_grants")
+    .set((eb) => ({ remaining: eb("remaining", "-", amount) }))
+    .where("id", "=", grantId)
+    .execute();
+}
+
 export async function allowance(tx: Tx, userId: string) {
   const rows = await tx
     .selectFrom("credit_grants")
@@ -274,6 +301,7 @@ export async function history(tx: Tx, input: HistoryInput): Promise<CreditActivi
     SELECT * FROM (
       SELECT a.id, a.entry_type AS type, a.operation, a.created_at,
              CASE
+               WHEN a.entry_type = 'grant' AND k.amount IS NOT NULL THEN 'refunded'
                WHEN a.entry_type = 'grant' THEN 'added'
                WHEN a.entry_type = 'expire' THEN 'expired'
                WHEN r.amount IS NOT NULL THEN 'refunded'
@@ -283,12 +311,13 @@ export async function history(tx: Tx, input: HistoryInput): Promise<CreditActivi
                WHEN s.entry_type IS NOT NULL THEN 'released'
                ELSE 'reserved'
              END AS state,
-             a.amount + coalesce(s.amount, 0) + coalesce(r.amount, 0) AS amount,
+             a.amount + coalesce(s.amount, 0) + coalesce(r.amount, 0) + coalesce(k.amount, 0) AS amount,
              CASE WHEN a.entry_type = 'hold' THEN a.held_delta ELSE 0 END AS reserved,
              -(CASE WHEN a.entry_type = 'charge' THEN a.amount ELSE coalesce(s.amount, 0) END) AS charged,
-             coalesce(r.amount, 0) AS refunded,
-             coalesce(r.note, s.note, a.note) AS note,
-             greatest(a.created_at, s.created_at, r.created_at) AS updated_at
+             -- A refunded purchase: the credits its reclaim took back.
+             coalesce(r.amount, -k.amount, 0) AS refunded,
+             coalesce(r.note, k.note, s.note, a.note) AS note,
+             greatest(a.created_at, s.created_at, r.created_at, k.created_at) AS updated_at
         FROM credit_ledger a
         LEFT JOIN LATERAL (
           (SELECT c.id, c.entry_type, c.amount, c.note, c.created_at FROM credit_ledger c
@@ -302,6 +331,10 @@ export async function history(tx: Tx, input: HistoryInput): Promise<CreditActivi
           SELECT f.amount, f.note, f.created_at FROM credit_ledger f
            WHERE f.entry_type = 'refund' AND f.refund_of = coalesce(s.id, a.id)
         ) r ON true
+        LEFT JOIN LATERAL (
+          SELECT k.amount, k.note, k.created_at FROM credit_ledger k
+           WHERE a.entry_type = 'grant' AND k.entry_type = 'reclaim' AND k.grant_id = a.grant_id
+        ) k ON true
        WHERE a.entry_type IN ('grant', 'charge', 'hold', 'expire')
          ${input.operation ? sql`AND a.operation = ${input.operation}` : sql``}
          ${input.from ? sql`AND a.created_at >= ${input.from}` : sql``}

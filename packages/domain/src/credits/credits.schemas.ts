@@ -45,7 +45,7 @@ export const SIGNUP_GRANT = 5000;
 /** Monthly grant per subscription tier; they expire when the next month's arrives. */
 export const MONTHLY_GRANTS = { free: 500, basic: 5_000, pro: 20_000, enterprise: 100_000 } as const;
 
-export const LEDGER_ENTRY_TYPES = ["grant", "charge", "hold", "capture", "release", "refund", "expire"] as const;
+export const LEDGER_ENTRY_TYPES = ["grant", "charge", "hold", "capture", "release", "refund", "expire", "reclaim"] as const;
 export const GRANT_SOURCES = ["signup", "monthly", "purchase", "bonus", "refund"] as const;
 
 /**

@@ -321,6 +321,34 @@ export async function refund(tx: Tx, userId: string, ledgerEntryId: string, note
   return { refunded: amount, replayed: false };
 }
 
+/**
+ * Takes back a purchase whose payment was refunded (the grant made with `idempotencyKey`). What is
+ * left of that grant goes, and no more: credits already spent from it stay spent (the ledger never
+ * goes below zero, and other grants are not touched), and credits a running generation has on hold
+ * stay covered. Recorded once per grant, even when nothing was left to take (a `reclaim` entry of 0),
+ * so a replayed refund takes nothing twice. Runs as the system (the refund comes from the payment
+ * provider, not from the user).
+ */
+export async function reclaimPurchase(tx: Tx, userId: string, idempotencyKey: string, note: string) {
+  const account = await locked(tx, userId);
+  const g = await repo.findGrantByKey(tx, userId, idempotencyKey);
+  if (g?.source !== "purchase") return { found: false as const, reclaimed: 0, spent: 0, replayed: false };
+  const previous = await repo.findReclaimOf(tx, g.id);
+  if (previous) return { found: true as const, reclaimed: -previous.amount, spent: 0, replayed: true };
+  const amount = Math.max(0, Math.min(g.remaining, account.balance - account.held));
+  if (amount > 0) await repo.takeFromGrant(tx, g.id, amount);
+  await repo.record(tx, {
+    userId,
+    type: "reclaim",
+    amount: -amount,
+    balanceAfter: account.balance - amount,
+    heldAfter: account.held,
+    grantId: g.id,
+    note,
+  });
+  return { found: true as const, reclaimed: amount, spent: g.amount - g.remaining, replayed: false };
+}
+
 export async function balance(tx: Tx, userId: string): Promise<Balance> {
   const account = await repo.account(tx, userId);
   const grants = await repo.allowance(tx, userId);

@@ -9,6 +9,7 @@ import { creditsHandlers } from "../credits/credits.handlers.ts";
 import { filesHandlers } from "../files/files.handlers.ts";
 import { identityHandlers } from "../identity/identity.handlers.ts";
 import { knowledgeHandlers } from "../knowledge/knowledge.handlers.ts";
+import { paymentsHandlers } from "../payments/payments.handlers.ts";
 import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
@@ -31,6 +32,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...connectionsHandlers,
   ...postsHandlers,
   ...voiceHandlers,
+  ...paymentsHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */

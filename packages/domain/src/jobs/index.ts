@@ -10,6 +10,7 @@ import { creditsJobs } from "../credits/index.ts";
 import { filesJobs } from "../files/index.ts";
 import { identityJobs } from "../identity/index.ts";
 import { knowledgeJobs } from "../knowledge/index.ts";
+import { paymentsJobs } from "../payments/index.ts";
 import type { JobDefinition } from "../platform/index.ts";
 import { postsJobs } from "../posts/index.ts";
 import { usageJobs } from "../usage/index.ts";
@@ -27,6 +28,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...connectionsJobs,
   ...postsJobs,
   ...voiceJobs,
+  ...paymentsJobs,
 ];
 
 const seen = new Set<string>();

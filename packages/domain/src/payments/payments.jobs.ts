@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { defineJob } from "../platform/queue.ts";
+
+/**
+ * Processes one verified Stripe event (stored by the webhook in the same transaction that sent this
+ * job). Retried with backoff; the event row is locked and marked processed in the transaction that
+ * fulfils, so a retry after a crash, a second delivery or a replay fulfils nothing twice.
+ */
+export const fulfilEventJob = defineJob({
+  name: "payments.fulfil-event",
+  schema: z.object({ eventId: z.string().min(1).max(255) }),
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+});
+
+export const paymentsJobs = [fulfilEventJob];
