@@ -5,7 +5,7 @@
  */
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createAiProvider } from "../ai/index.ts";
 import { type ImageApiSandbox, startImageApiSandbox, startOpenAiCompatibleServer } from "../ai/testing/index.ts";
 import { credits } from "../credits/index.ts";
@@ -58,23 +58,25 @@ async function generateImage(userId: string, key: string) {
     async () => {
       const started = performance.now();
       const { jobId } = await ai.image.submit({ prompt: "a lighthouse at dusk", width: 512, height: 512 });
-      for (let i = 0; i < 50; i++) {
-        const s = await ai.image.status(jobId);
-        if (s.status === "completed") {
-          return {
-            result: s.resultUrls,
-            model: "sandbox-image",
-            inputTokens: 0,
-            outputTokens: 0,
-            latencyMs: performance.now() - started,
-          };
-        }
-        if (s.status === "failed" || s.status === "nsfw") {
-          throw new DomainError("UPSTREAM_FAILED", `The image could not be made (${s.status}${s.error ? `: ${s.error}` : ""}).`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
+      // Polled until the job leaves the queue (vi.waitFor retries while the callback throws).
+      const s = await vi.waitFor(
+        async () => {
+          const job = await ai.image.status(jobId);
+          if (job.status === "queued" || job.status === "in_progress") throw new Error(`still ${job.status}`);
+          return job;
+        },
+        { timeout: 5000, interval: 20 },
+      );
+      if (s.status !== "completed") {
+        throw new DomainError("UPSTREAM_FAILED", `The image could not be made (${s.status}${s.error ? `: ${s.error}` : ""}).`);
       }
-      throw new DomainError("UPSTREAM_TIMEOUT", "The image took too long.");
+      return {
+        result: s.resultUrls,
+        model: "sandbox-image",
+        inputTokens: 0,
+        outputTokens: 0,
+        latencyMs: performance.now() - started,
+      };
     },
   );
 }
