@@ -297,6 +297,15 @@ export async function findApiKeyCiphertext(tx: Tx, service: string) {
     .executeTakeFirst();
 }
 
+/** The sealed keys of these services (the caller's, by RLS), in one indexed read. */
+export async function findApiKeyCiphertexts(tx: Tx, services: string[]) {
+  return tx
+    .selectFrom("user_api_keys")
+    .select(["user_id", "service", "ciphertext", "key_id", "last4", "base_url", "model"])
+    .where("service", "in", services)
+    .execute();
+}
+
 /** The owner of the deleted key, or undefined when there was none (or it is another user's: RLS). */
 export async function deleteApiKey(tx: Tx, id: string) {
   const r = await tx.deleteFrom("user_api_keys").where("id", "=", id).returning("user_id").executeTakeFirst();

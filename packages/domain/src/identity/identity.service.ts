@@ -398,10 +398,9 @@ const IMAGE_API_SERVICE = "higgsfield";
  * opened, read as that user in one short transaction of its own (never inside a caller's).
  */
 export async function loadSavedAiConnections(db: Database, keyRing: KeyRing, userId: string): Promise<SavedAiConnections> {
-  const [text, image] = await asUser(db, userId, async (tx) => [
-    await repo.findApiKeyCiphertext(tx, "openai"),
-    await repo.findApiKeyCiphertext(tx, IMAGE_API_SERVICE),
-  ]);
+  const rows = await asUser(db, userId, (tx) => repo.findApiKeyCiphertexts(tx, ["openai", IMAGE_API_SERVICE]));
+  const text = rows.find((r) => r.service === "openai");
+  const image = rows.find((r) => r.service === IMAGE_API_SERVICE);
   const opened = (row: { user_id: string; key_id: string; ciphertext: string }, service: string) =>
     open(keyRing, { keyId: row.key_id, ciphertext: row.ciphertext }, apiKeyAad(row.user_id, service));
   return {
