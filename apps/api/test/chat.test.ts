@@ -3,7 +3,7 @@ import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { CRISIS_RESPONSE, chat, titleConversationJob } from "@inkwell/domain/chat";
 import { runJob } from "@inkwell/domain/jobs/handlers";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectTrpcError, type Harness, startHarness, startHarnessWithLocalModel } from "./harness.ts";
 
 type Caller = Awaited<ReturnType<Harness["signUp"]>>["caller"];
@@ -292,11 +292,13 @@ describe("chat through the local OpenAI-compatible server", () => {
     const s = await u.caller.chat.send({ conversationId: c.id, content: "Go", idempotencyKey: key() });
     const firstPart = await collect(u.caller, { messageId: s.assistantMessage.id }, (text) => text.length >= 40);
     expect(firstPart.final).toBeUndefined();
-    // Another tab reading the row mid-stream sees the reply growing.
-    await new Promise((r) => setTimeout(r, 150));
-    const mid = (await u.caller.chat.get({ conversationId: c.id })).messages[1]!;
+    // Another tab reading the row mid-stream sees the reply growing (once the write-behind has flushed).
+    const mid = await vi.waitFor(async () => {
+      const row = (await u.caller.chat.get({ conversationId: c.id })).messages[1]!;
+      expect(row.content.length).toBeGreaterThan(0);
+      return row;
+    });
     expect(mid.status).toBe("streaming");
-    expect(mid.content.length).toBeGreaterThan(0);
 
     const rest = await collect(u.caller, { messageId: s.assistantMessage.id, fromOffset: firstPart.text.length });
     expect(rest.final?.status).toBe("complete");
