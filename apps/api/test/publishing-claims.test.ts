@@ -1,0 +1,177 @@
+/**
+ * Exactly once when claims race: the publish job run by hand, as several workers would run it at
+ * once or after one died, against the real database and the sandbox platform. No queue worker here
+ * (see publishing-kit.ts): each case makes its post due with no queued job, so only its runs touch it.
+ */
+import { connections } from "@inkwell/domain/connections";
+import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
+import { claimLeaseMsOf, type PublisherDeps, runPublishJob } from "@inkwell/domain/posts";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Publishing, startPublishing, type User, unique } from "./publishing-kit.ts";
+
+let h: Publishing["h"];
+let sandbox: Publishing["sandbox"];
+let publisher: PublisherDeps;
+let connect: Publishing["connect"];
+let onSandbox: Publishing["onSandbox"];
+let tweetsOf: Publishing["tweetsOf"];
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ h, sandbox, publisher, connect, onSandbox, tweetsOf, stop } = await startPublishing({ worker: false }));
+}, 60_000);
+afterAll(() => stop());
+
+let alice: User;
+let aliceX: string;
+
+beforeAll(async () => {
+  alice = await h.signUp("alice");
+  aliceX = await connect(alice, "x");
+}, 60_000);
+
+describe("exactly once", () => {
+  it("two copies of one job fetched in the same batch by one worker claim the post once: one platform request", async () => {
+    const text = unique("Twin jobs");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("twins"),
+    });
+    const postId = posts[0]?.id as string;
+    // Due now, with no queued job: only the two runs below (one process, so one claim batch) run it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: new Date(), schedule_version: 11 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const outcomes = await Promise.all([
+      runPublishJob(publisher, { postId, version: 11 }),
+      runPublishJob(publisher, { postId, version: 11 }),
+    ]);
+    expect(outcomes.filter((o) => o === "published")).toHaveLength(1);
+    const tweets = tweetsOf(text);
+    expect(tweets).toHaveLength(1);
+    const { post, attempts } = await alice.caller.publishing.posts.get({ postId });
+    expect(post.status).toBe("published");
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([["publish", "published"]]);
+  });
+
+  it("a worker that died mid-publish (claim left behind) is taken over after its lease, reconciled, not repeated", async () => {
+    const text = unique("Orphaned");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("orphan"),
+    });
+    const postId = posts[0]?.id as string;
+    // What a killed worker leaves: the post claimed and already on the platform, the answer never saved.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({
+          status: "publishing",
+          scheduled_at: new Date(),
+          claim_token: crypto.randomUUID(),
+          claimed_at: new Date(Date.now() - 60_000),
+        })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const { credentials } = await connections.credentialsFor(
+      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
+      aliceX,
+    );
+    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    expect(onSandbox(text)).toHaveLength(1);
+    expect(await runPublishJob(publisher, { postId, version: 0 })).toBe("published");
+    const { post, attempts } = await alice.caller.publishing.posts.get({ postId });
+    expect(post.status).toBe("published");
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([["reconcile", "found"]]);
+    expect(post.platformPostId).toBe(onSandbox(text)[0]?.id);
+    expect(onSandbox(text)).toHaveLength(1);
+  });
+
+  it("a worker whose lease ran out before it reached the platform sends nothing; the worker that took over publishes once", async () => {
+    const erin = await h.signUp("erin");
+    const erinX = await connect(erin, "x");
+    const text = unique("Overtaken");
+    const { posts } = await erin.caller.publishing.posts.compose({
+      channels: [{ connectionId: erinX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("overtaken"),
+    });
+    const postId = posts[0]?.id as string;
+    // The sign-in is near expiry and another process holds its refresh lease: the worker waits for it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("social_connections")
+        .set({
+          access_expires_at: new Date(Date.now() + 60_000),
+          refresh_lease_id: crypto.randomUUID(),
+          refresh_lease_until: new Date(Date.now() + 120_000),
+        })
+        .where("id", "=", erinX)
+        .execute(),
+    );
+    // Due now, with no queued job: only the workers below run it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: new Date(), schedule_version: 9 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const first = runPublishJob(publisher, { postId, version: 9 });
+    // Another worker takes the post over the moment the first claim's lease has run out (the
+    // condition claimUncertain uses), and is itself still at work.
+    const leaseSeconds = claimLeaseMsOf(publisher) / 1000;
+    await vi.waitFor(
+      async () => {
+        const taken = await h.asSystem((tx) =>
+          tx
+            .updateTable("scheduled_posts")
+            .set({ claim_token: crypto.randomUUID(), claimed_at: sql<Date>`clock_timestamp()` })
+            .where("id", "=", postId)
+            .where("status", "=", "publishing")
+            .where("claimed_at", "<", sql<Date>`clock_timestamp() - make_interval(secs => ${leaseSeconds})`)
+            .executeTakeFirst(),
+        );
+        expect(Number(taken.numUpdatedRows), "the first claim's lease to run out").toBe(1);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    // The renewal finishes; the first worker may now go on, but the post is no longer its.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("social_connections")
+        .set({ access_expires_at: new Date(Date.now() + 3_600_000), refresh_lease_id: null, refresh_lease_until: null })
+        .where("id", "=", erinX)
+        .execute(),
+    );
+    expect(await first).toBe("lost");
+    const tweets = () => tweetsOf(text);
+    expect(tweets()).toHaveLength(0);
+
+    // The worker that took over dies too; the next one reconciles (nothing there) and publishes once.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ claimed_at: new Date(Date.now() - 60_000) })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const other: PublisherDeps = { ...publisher, publishing: sandboxPublishingRuntime(sandbox.url, null, 1_000) };
+    expect(await runPublishJob(other, { postId, version: 9 })).toBe("published");
+    const { attempts } = await erin.caller.publishing.posts.get({ postId });
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+      ["reconcile", "not_found"],
+      ["publish", "published"],
+    ]);
+    expect(tweets()).toHaveLength(1);
+    expect(onSandbox(text)).toHaveLength(1);
+  }, 30_000);
+});
