@@ -78,12 +78,13 @@ module.exports = {
     },
     {
       name: "web-imports-only-schemas",
-      comment: "The browser bundle takes from the domain only the browser-safe schema entries and the error codes.",
+      comment:
+        "The browser bundle takes from the domain only the browser-safe schema entries, the error codes and the pure text rules.",
       severity: "error",
       from: { path: "^apps/web/src/" },
       to: {
         path: DOMAIN,
-        pathNot: [`${DOMAIN}[^/]+/[^/]+\\.schemas\\.ts$`, `${DOMAIN}platform/errors\\.ts$`],
+        pathNot: [`${DOMAIN}[^/]+/[^/]+\\.schemas\\.ts$`, `${DOMAIN}platform/(errors|text)\\.ts$`],
       },
     },
     {

@@ -4,7 +4,6 @@ import {
   sessionName,
   shownText,
   streamingKey,
-  truncateGraphemes,
   unwrapSnapshot,
   type WriterOutput,
   withSnapshot,
@@ -25,8 +24,8 @@ describe("sessionName", () => {
     const family = "👨‍👩‍👧‍👦";
     const name = sessionName({ title: "New draft", concept: `${"a".repeat(8)}${family} and more`, projectName: null }, 10);
     expect(name).toBe(`${"a".repeat(8)}${family}…`);
-    expect(truncateGraphemes(`ab🇬🇧🇫🇷cd`, 4)).toBe("ab🇬🇧…");
-    expect(truncateGraphemes("short", 10)).toBe("short");
+    expect(sessionName({ title: "New draft", concept: "ab🇬🇧🇫🇷cd", projectName: null }, 4)).toBe("ab🇬🇧…");
+    expect(sessionName({ title: "New draft", concept: "short", projectName: null }, 10)).toBe("short");
   });
 });
 

@@ -8,6 +8,7 @@
  * every output has settled the session is fetched again (versions, counts and messages come from the
  * server).
  */
+import { graphemeLength, truncateGraphemes } from "@inkwell/domain/platform/text";
 import { DEFAULT_SESSION_TITLE, type WriterStreamEvent } from "@inkwell/domain/writer/schemas";
 import type { QueryClient } from "@tanstack/react-query";
 import { useQueryClient } from "@tanstack/react-query";
@@ -19,18 +20,6 @@ export type SessionView = Outputs["writer"]["sessions"]["get"];
 export type WriterOutput = SessionView["outputs"][number];
 export type WriterVersion = NonNullable<WriterOutput["current"]>;
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-
-/** `text` in at most `max` user-perceived characters, "…" included; an emoji is never cut in half. */
-export function truncateGraphemes(text: string, max: number): string {
-  const parts = [...graphemes.segment(text)].map((s) => s.segment);
-  if (parts.length <= max) return text;
-  return `${parts
-    .slice(0, max - 1)
-    .join("")
-    .trimEnd()}…`;
-}
-
 /**
  * What to call a session: the name of its project when it is pinned as one, its title once it has one,
  * and until then its concept (the words the user typed), never the placeholder "New draft".
@@ -38,7 +27,8 @@ export function truncateGraphemes(text: string, max: number): string {
 export function sessionName(s: { title: string; concept: string; projectName?: string | null }, max = 60): string {
   if (s.projectName?.trim()) return s.projectName;
   if (s.title !== DEFAULT_SESSION_TITLE || !s.concept.trim()) return s.title;
-  return truncateGraphemes(s.concept.replace(/\s+/g, " ").trim(), max);
+  // `max` user-perceived characters, "…" included: an emoji is never cut in half.
+  return truncateGraphemes(s.concept.replace(/\s+/g, " ").trim(), max, graphemeLength);
 }
 
 export const sessionKey = (sessionId: string) => trpc.writer.sessions.get.queryKey({ sessionId });

@@ -1,39 +1,13 @@
 /**
- * Automatic titles and display cuts that never break a character a person sees as one: a plain slice
- * can split a surrogate pair (stored as U+FFFD) or a family, flag or skin-tone emoji (shown as its parts).
+ * Automatic titles, cut between graphemes (never inside a character a person sees as one).
  * Shared by every generated thing that gets a title (conversations, writer sessions, and later study
  * materials, story follow-ups, prompt variations).
  */
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+import { cutToGraphemes, truncateGraphemes } from "../platform/text.ts";
 
-/** Code points, as a person counts characters (and as the title limits are stated). */
-const codePoints = (text: string) => [...text].length;
-
-/** The longest start of `text` of at most `max` UTF-16 units that ends between two graphemes. */
-export function cutToGraphemes(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    if (end + segment.length > max) break;
-    end += segment.length;
-  }
-  return text.slice(0, end);
-}
-
-/** `text` cut to at most `max` characters (code points unless `measure` says otherwise), "…" included, between graphemes. */
-export function truncateGraphemes(text: string, max: number, measure: (s: string) => number = codePoints): string {
-  if (measure(text) <= max) return text;
-  let out = "";
-  let count = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const n = measure(segment);
-    if (count + n > max - 1) break;
-    out += segment;
-    count += n;
-  }
-  return `${out.trimEnd()}…`;
-}
+// The cuts live in the browser-safe platform/text.ts (the web uses them too); re-exported for the modules.
+export { cutToGraphemes, truncateGraphemes };
 
 /**
  * At most this many characters in an automatic title, "…" included: counted in UTF-16 units, which

@@ -9,7 +9,12 @@
  * - `findDisallowedText(value)`: the edge rule. The API walks every request's raw input with it
  *   before any schema runs, so fields not yet declared with `text()` are covered too.
  *
- * Browser-safe (zod only), so forms show the same message before sending.
+ * And cuts that never break a character a person sees as one (`cutToGraphemes`, `truncateGraphemes`):
+ * a plain slice can split a surrogate pair (stored as U+FFFD) or a family, flag or skin-tone emoji
+ * (shown as its parts). The server cuts titles and previews with them, the web its display names.
+ *
+ * Browser-safe (zod and the platform's Intl only; the web imports it as `@inkwell/domain/platform/text`),
+ * so forms show the same message before sending.
  */
 import { z } from "zod";
 
@@ -106,3 +111,39 @@ export function findDisallowedText(input: unknown): DisallowedText | null {
 /** A path segment fit for an error message: the refused characters themselves shown as U+FFFD. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const printable = (segment: string) => segment.replace(/[\u0000-\u001f\u007f-\u009f]|\p{Cs}/gu, "\ufffd");
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** Code points, as a person counts characters (and as the title limits are stated). */
+export const codePointLength = (text: string) => [...text].length;
+
+/** User-perceived characters: a family or flag emoji is one. */
+export const graphemeLength = (text: string) => [...graphemes.segment(text)].length;
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between two graphemes. */
+export function cutToGraphemes(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (end + segment.length > max) break;
+    end += segment.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * `text` cut to at most `max` characters, "…" included, between graphemes. Characters are code points
+ * unless `measure` counts otherwise (UTF-16 units: `(s) => s.length`; graphemes: `graphemeLength`).
+ */
+export function truncateGraphemes(text: string, max: number, measure: (s: string) => number = codePointLength): string {
+  if (measure(text) <= max) return text;
+  let out = "";
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const n = measure(segment);
+    if (count + n > max - 1) break;
+    out += segment;
+    count += n;
+  }
+  return `${out.trimEnd()}…`;
+}
