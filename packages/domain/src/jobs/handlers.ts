@@ -12,6 +12,7 @@ import { knowledgeHandlers } from "../knowledge/knowledge.handlers.ts";
 import { paymentsHandlers } from "../payments/payments.handlers.ts";
 import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
+import { storiesHandlers } from "../stories/stories.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
 import { voiceHandlers } from "../voice/voice.handlers.ts";
 import { writerSessionHandlers } from "../writer/writer-sessions.handlers.ts";
@@ -33,6 +34,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...postsHandlers,
   ...voiceHandlers,
   ...paymentsHandlers,
+  ...storiesHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */

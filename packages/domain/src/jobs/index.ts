@@ -13,6 +13,7 @@ import { knowledgeJobs } from "../knowledge/index.ts";
 import { paymentsJobs } from "../payments/index.ts";
 import type { JobDefinition } from "../platform/index.ts";
 import { postsJobs } from "../posts/index.ts";
+import { storiesJobs } from "../stories/index.ts";
 import { usageJobs } from "../usage/index.ts";
 import { voiceJobs } from "../voice/index.ts";
 import { writerJobs } from "../writer/index.ts";
@@ -29,6 +30,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...postsJobs,
   ...voiceJobs,
   ...paymentsJobs,
+  ...storiesJobs,
 ];
 
 const seen = new Set<string>();
