@@ -8,7 +8,7 @@ import { type ConnectionsDeps, connections } from "@inkwell/domain/connections";
 import type { PlatformKind } from "@inkwell/domain/platforms";
 import { isPlatformError, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectTrpcError, type Harness, startHarnessWithSandbox } from "./harness.ts";
 
 type Started = Awaited<ReturnType<typeof startHarnessWithSandbox>>;
@@ -341,10 +341,14 @@ describe("token refresh", () => {
     const before = (await rowOf(id)).token_version as number;
     const swept = await connections.sweep({ ...deps, enqueue: h.deps.enqueue }, { userIds: [user.me.id] });
     expect(swept.enqueued).toBe(1);
-    const deadline = Date.now() + 15_000;
-    while ((await rowOf(id)).token_version === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const row = await rowOf(id);
-    expect(row.token_version).toBe(before + 1);
+    const row = await vi.waitFor(
+      async () => {
+        const renewed = await rowOf(id);
+        expect(renewed.token_version, "the refresh job to renew the token").toBe(before + 1);
+        return renewed;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     expect((row.access_expires_at as Date).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
   });
 
