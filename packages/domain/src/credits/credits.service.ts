@@ -332,9 +332,9 @@ export async function refund(tx: Tx, userId: string, ledgerEntryId: string, note
 export async function reclaimPurchase(tx: Tx, userId: string, idempotencyKey: string, note: string) {
   const account = await locked(tx, userId);
   const g = await repo.findGrantByKey(tx, userId, idempotencyKey);
-  if (g?.source !== "purchase") return { found: false as const, reclaimed: 0, spent: 0, replayed: false };
+  if (g?.source !== "purchase") return { found: false as const, reclaimed: 0, spent: 0, kept: 0, replayed: false };
   const previous = await repo.findReclaimOf(tx, g.id);
-  if (previous) return { found: true as const, reclaimed: -previous.amount, spent: 0, replayed: true };
+  if (previous) return { found: true as const, reclaimed: -previous.amount, spent: 0, kept: 0, replayed: true };
   const amount = Math.max(0, Math.min(g.remaining, account.balance - account.held));
   if (amount > 0) await repo.takeFromGrant(tx, g.id, amount);
   await repo.record(tx, {
@@ -346,7 +346,8 @@ export async function reclaimPurchase(tx: Tx, userId: string, idempotencyKey: st
     grantId: g.id,
     note,
   });
-  return { found: true as const, reclaimed: amount, spent: g.amount - g.remaining, replayed: false };
+  // `kept`: unspent credits of the pack that a running generation has reserved; they stay with the user.
+  return { found: true as const, reclaimed: amount, spent: g.amount - g.remaining, kept: g.remaining - amount, replayed: false };
 }
 
 export async function balance(tx: Tx, userId: string): Promise<Balance> {

@@ -52,8 +52,10 @@ registerFulfilment("credit_pack", {
   async refund(tx, payment) {
     const r = await credits.reclaimPurchase(tx, payment.user_id, purchaseGrantKey(payment.id), "Payment refunded");
     if (!r.found) return "Refunded; no credits had been added";
-    return r.spent > 0
-      ? `Refunded; ${n(r.reclaimed)} unused credits taken back (${n(r.spent)} were already used)`
-      : `Refunded; ${n(r.reclaimed)} credits taken back`;
+    const notes = [
+      ...(r.spent > 0 ? [`${n(r.spent)} were already used`] : []),
+      ...(r.kept > 0 ? [`${n(r.kept)} were reserved by a running generation and stay`] : []),
+    ];
+    return `Refunded; ${n(r.reclaimed)} ${r.spent > 0 || r.kept > 0 ? "unused " : ""}credits taken back${notes.length ? ` (${notes.join("; ")})` : ""}`;
   },
 });
