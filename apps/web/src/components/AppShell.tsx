@@ -4,6 +4,7 @@ import { Outlet, ScrollRestoration, useLocation } from "react-router";
 import { meQuery } from "../lib/api.ts";
 import { applyTheme, readPreferences } from "../lib/preferences.ts";
 import { SiteHeader } from "./shell/site-header.tsx";
+import { ToastProvider } from "./ui/toast.tsx";
 import { VerifyBanner } from "./VerifyBanner.tsx";
 
 /** Header, e-mail banner and the page; moves focus to the new page's heading after navigation. */
@@ -16,7 +17,7 @@ export function AppShell() {
   useFocusOnNavigation();
 
   return (
-    <>
+    <ToastProvider>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -29,7 +30,7 @@ export function AppShell() {
         <p>Inkwell — your AI workspace for writing, stories, content and study.</p>
       </footer>
       <ScrollRestoration />
-    </>
+    </ToastProvider>
   );
 }
 

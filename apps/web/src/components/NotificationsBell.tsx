@@ -1,10 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Popover } from "radix-ui";
 import { useEffect, useId, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { formatDateTime, timeAgo } from "../lib/format.ts";
 import { Status } from "./Alert.tsx";
+import s from "./notifications-bell.module.css";
+import { Tooltip } from "./ui/tooltip.tsx";
 
 type Notification = Outputs["notifications"]["list"][number];
 
@@ -12,57 +15,24 @@ const listInput = { unreadOnly: false };
 /** Refreshed every minute while the tab is visible (credit alerts arrive after spending). */
 export const notificationsQuery = () => trpc.notifications.list.queryOptions(listInput, { refetchInterval: 60_000 });
 
-/** The header's bell: an unread count and a small panel to read and dismiss notifications. */
+/**
+ * The header's bell: an unread count and a panel to read and dismiss notifications. The panel is a
+ * Radix Popover (a non-modal dialog: Escape and a click outside close it, focus returns to the bell,
+ * it stays on screen at any width); following a link in it closes it.
+ */
 export function NotificationsBell() {
   const notifications = useQuery(notificationsQuery());
   const unread = notifications.data?.filter((n) => !n.readAt).length ?? 0;
   const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
-  const panelId = useId();
   const { pathname } = useLocation();
 
-  // Following a link in the panel (or any navigation) closes it.
+  // Any navigation closes it.
   useEffect(() => setOpen(false), [pathname]);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointerDown = (event: PointerEvent) => {
-      if (!root.current?.contains(event.target as Node)) setOpen(false);
-    };
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== "Escape") return;
-      setOpen(false);
-      button.current?.focus();
-    };
-    // Tabbing out of the panel closes it (focus moving to nothing — a removed button — does not).
-    const onFocusOut = (event: FocusEvent) => {
-      const next = event.relatedTarget as Node | null;
-      if (next && !root.current?.contains(next)) setOpen(false);
-    };
-    const element = root.current;
-    document.addEventListener("pointerdown", onPointerDown);
-    document.addEventListener("keydown", onKeyDown);
-    element?.addEventListener("focusout", onFocusOut);
-    return () => {
-      document.removeEventListener("pointerdown", onPointerDown);
-      document.removeEventListener("keydown", onKeyDown);
-      element?.removeEventListener("focusout", onFocusOut);
-    };
-  }, [open]);
 
   const label = unread ? `Notifications, ${unread} unread` : "Notifications";
   return (
-    <div ref={root} className="notifications">
-      <button
-        ref={button}
-        type="button"
-        className="icon-button"
-        aria-label={label}
-        aria-expanded={open}
-        aria-controls={open ? panelId : undefined}
-        onClick={() => setOpen((o) => !o)}
-      >
+    <Popover.Root open={open} onOpenChange={setOpen}>
+      <Popover.Trigger className={s.bell} aria-label={label}>
         <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.8">
           <path
             d="M6 9a6 6 0 1 1 12 0c0 5 2 6.5 2 6.5H4S6 14 6 9ZM10 19a2.2 2.2 0 0 0 4 0"
@@ -71,17 +41,19 @@ export function NotificationsBell() {
           />
         </svg>
         {unread > 0 && (
-          <span className="count-badge" aria-hidden="true">
+          <span className={s.count} aria-hidden="true">
             {unread > 9 ? "9+" : unread}
           </span>
         )}
-      </button>
-      {open && <NotificationsPanel id={panelId} onClose={() => setOpen(false)} />}
-    </div>
+      </Popover.Trigger>
+      <Popover.Portal>
+        <NotificationsPanel onClose={() => setOpen(false)} />
+      </Popover.Portal>
+    </Popover.Root>
   );
 }
 
-function NotificationsPanel({ id, onClose }: { id: string; onClose: () => void }) {
+function NotificationsPanel({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const query = useQuery(notificationsQuery());
   const headingId = useId();
@@ -119,8 +91,19 @@ function NotificationsPanel({ id, onClose }: { id: string; onClose: () => void }
   const items = query.data ?? [];
   const unread = items.filter((n) => !n.readAt).length;
   return (
-    <section id={id} className="popover notifications-panel" aria-labelledby={headingId}>
-      <div className="popover-header">
+    <Popover.Content
+      className={s.panel}
+      aria-labelledby={headingId}
+      align="end"
+      sideOffset={8}
+      collisionPadding={12}
+      // Focus the heading, not "Mark all as read": opening the panel must not put a finger on an action.
+      onOpenAutoFocus={(event) => {
+        event.preventDefault();
+        heading.current?.focus();
+      }}
+    >
+      <div className={s.head}>
         <h2 id={headingId} ref={heading} tabIndex={-1}>
           Notifications
         </h2>
@@ -135,24 +118,26 @@ function NotificationsPanel({ id, onClose }: { id: string; onClose: () => void }
         )}
       </div>
       {query.isPending ? (
-        <p className="loading" role="status">
+        <p className={`loading ${s.note}`} role="status">
           <span className="spinner" aria-hidden="true" /> Loading…
         </p>
       ) : query.isError ? (
-        <p className="status status-error" role="alert">
+        <p className={`status status-error ${s.note}`} role="alert">
           {describeError(query.error).message}
         </p>
       ) : items.length === 0 ? (
-        <p className="popover-empty muted">No notifications yet. Alerts about your credits will appear here.</p>
+        <p className={s.note}>No notifications yet. Alerts about your credits will appear here.</p>
       ) : (
-        <ul className="notification-list">
+        <ul className={s.list}>
           {items.map((n) => (
             <NotificationItem key={n.id} notification={n} onRead={() => void read([n.id])} onFollow={onClose} />
           ))}
         </ul>
       )}
-      <Status tone={status?.tone}>{status?.text}</Status>
-    </section>
+      <div className={s.statusLine}>
+        <Status tone={status?.tone}>{status?.text}</Status>
+      </div>
+    </Popover.Content>
   );
 }
 
@@ -168,17 +153,19 @@ function NotificationItem({
 }) {
   const unread = !n.readAt;
   return (
-    <li className="notification" data-unread={unread || undefined} data-kind={n.kind}>
-      <p className="notification-title">
-        {unread && <span className="unread-dot" aria-hidden="true" />}
+    <li className={s.item} data-unread={unread || undefined} data-kind={n.kind}>
+      <p className={s.title}>
+        {unread && <span className={s.dot} aria-hidden="true" />}
         {n.title}
         {unread && <span className="visually-hidden"> (unread)</span>}
       </p>
-      {n.body && <p className="notification-body">{n.body}</p>}
-      <p className="notification-meta">
-        <time dateTime={new Date(n.createdAt).toISOString()} title={formatDateTime(n.createdAt)}>
-          {timeAgo(n.createdAt)}
-        </time>
+      {n.body && <p className={s.body}>{n.body}</p>}
+      <p className={s.meta}>
+        <Tooltip label={formatDateTime(n.createdAt)} side="bottom">
+          <time dateTime={new Date(n.createdAt).toISOString()}>{timeAgo(n.createdAt)}</time>
+        </Tooltip>
+        {/* The exact time for screen readers; the tooltip shows it on hover. */}
+        <span className="visually-hidden">, {formatDateTime(n.createdAt)}</span>
         {n.kind.startsWith("credits.") && (
           <Link to="/credits" onClick={onFollow}>
             View credits

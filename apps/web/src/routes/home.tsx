@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { EmptyState } from "../components/ui/empty-state.tsx";
+import { PageHeader } from "../components/ui/page-header.tsx";
 import { meQuery, trpc } from "../lib/api.ts";
 import { balanceQuery, creditsWord, formatCredits } from "../lib/credits.ts";
 import { formatDateTime, timeAgo } from "../lib/format.ts";
@@ -18,20 +20,22 @@ export function HomePage() {
   return (
     <div className={`page page-wide ${s.home}`}>
       <title>Home · Inkwell</title>
-      <header className={s.header}>
-        <h1 tabIndex={-1}>Welcome, {name}</h1>
-        <nav aria-label="Start something" className={s.actions}>
-          <Link to="/writer" className="btn btn-primary">
-            New draft
-          </Link>
-          <Link to="/publishing/compose" className="btn btn-secondary">
-            Compose a post
-          </Link>
-          <Link to="/chat" className="btn btn-secondary">
-            New chat
-          </Link>
-        </nav>
-      </header>
+      <PageHeader
+        title={`Welcome, ${name}`}
+        actions={
+          <nav aria-label="Start something" className={s.actions}>
+            <Link to="/writer" className="btn btn-primary">
+              New draft
+            </Link>
+            <Link to="/publishing/compose" className="btn btn-secondary">
+              Compose a post
+            </Link>
+            <Link to="/chat" className="btn btn-secondary">
+              New chat
+            </Link>
+          </nav>
+        }
+      />
       <div className={s.grid}>
         <RecentDrafts />
         <NextPosts />
@@ -59,7 +63,7 @@ function Panel({ id, title, to, more, children }: { id: string; title: string; t
 }
 
 function Empty({ children }: { children: ReactNode }) {
-  return <p className={s.empty}>{children}</p>;
+  return <EmptyState compact>{children}</EmptyState>;
 }
 
 function Loading({ error }: { error: boolean }) {

@@ -6,11 +6,13 @@
  */
 import { KNOWLEDGE_CATEGORIES, type KnowledgeCategory } from "@inkwell/domain/knowledge/schemas";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
-import { Status } from "../components/Alert.tsx";
+import { type ReactNode, useId, useRef, useState } from "react";
 import { Button } from "../components/SubmitButton.tsx";
+import { PageHeader } from "../components/ui/page-header.tsx";
+import { SearchableList, useDebouncedValue } from "../components/ui/searchable-list.tsx";
+import { useToast } from "../components/ui/toast.tsx";
 import { type EntryDraft, KnowledgeEntryForm } from "../components/writer/KnowledgeEntryForm.tsx";
-import { type Outputs, trpc } from "../lib/api.ts";
+import { type Outputs, trpc, trpcClient } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { timeAgo } from "../lib/format.ts";
 import {
@@ -22,6 +24,7 @@ import {
   pollWhilePending,
   STATUS_LABELS,
 } from "../lib/writer-knowledge.ts";
+import s from "./knowledge.module.css";
 
 type Entry = Outputs["writer"]["knowledge"]["list"][number];
 type Match = Outputs["writer"]["knowledge"]["search"][number];
@@ -30,10 +33,14 @@ const EMPTY_DRAFT: EntryDraft = { title: "", content: "", category: "about_me" }
 
 export function KnowledgePage() {
   const qc = useQueryClient();
+  const toast = useToast();
   const [category, setCategory] = useState<KnowledgeCategory | "all">("all");
   const [adding, setAdding] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const addButton = useRef<HTMLButtonElement>(null);
+  const editButtons = useRef(new Map<string, HTMLButtonElement>());
+  // Back on the entry's Edit button once its form has gone (after the re-render that removes it).
+  const focusEdit = (id: string) => setTimeout(() => editButtons.current.get(id)?.focus(), 0);
 
   const listInput = category === "all" ? {} : { category };
   const list = useQuery({
@@ -49,28 +56,33 @@ export function KnowledgePage() {
     trpc.writer.knowledge.create.mutationOptions({
       onSuccess: (entry) => {
         setAdding(false);
-        setNotice(`Added “${entry.title}”. It becomes searchable once it is indexed.`);
+        toast(`Added “${entry.title}”. It becomes searchable once it is indexed.`);
         void refresh();
         addButton.current?.focus();
       },
     }),
   );
 
+  const remove = async (entry: Entry) => {
+    await trpcClient.writer.knowledge.delete.mutate({ id: entry.id });
+    // Gone from every cached list at once (the refetch confirms).
+    qc.setQueriesData<Entry[]>(trpc.writer.knowledge.list.pathFilter(), (old) => old?.filter((e) => e.id !== entry.id));
+    toast(`Deleted “${entry.title}”.`);
+    void refresh();
+  };
+
   return (
-    <div className="page page-wide wr-knowledge">
+    <div className={`page page-wide ${s.page}`}>
       <title>Knowledge · Inkwell</title>
-      <header className="page-header">
-        <h1 tabIndex={-1}>Knowledge</h1>
-        <p className="lead">
-          What the writer should know about you. Each generation looks up the entries closest to its concept and tells you which
-          it used.
-        </p>
-      </header>
+      <PageHeader
+        title="Knowledge"
+        lead="What the writer should know about you. Each generation looks up the entries closest to its concept and tells you which it used."
+      />
 
       <KnowledgeSearch />
 
       <section className="card" aria-labelledby="wr-entries-heading">
-        <div className="wr-section-head">
+        <div className={s.sectionHead}>
           <h2 id="wr-entries-heading">Your entries</h2>
           {!adding && (
             <Button
@@ -78,7 +90,6 @@ export function KnowledgePage() {
               className="btn-small"
               onClick={() => {
                 create.reset();
-                setNotice(null);
                 setAdding(true);
               }}
             >
@@ -86,9 +97,8 @@ export function KnowledgePage() {
             </Button>
           )}
         </div>
-        <Status>{notice}</Status>
         {adding && (
-          <div className="wr-entry-new">
+          <div className={s.newEntry}>
             <KnowledgeEntryForm
               label="New entry"
               initial={category === "all" ? EMPTY_DRAFT : { ...EMPTY_DRAFT, category }}
@@ -104,134 +114,144 @@ export function KnowledgePage() {
           </div>
         )}
 
-        <fieldset className="wr-category-filter">
-          <legend className="visually-hidden">Show category</legend>
-          <div className="segmented">
-            {(["all", ...KNOWLEDGE_CATEGORIES] as const).map((c) => (
-              <label key={c} className="segment">
-                <input type="radio" name="wr-category" value={c} checked={category === c} onChange={() => setCategory(c)} />
-                <span>{c === "all" ? "All" : CATEGORY_LABELS[c]}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-
-        {list.isPending ? (
-          <p className="loading" role="status">
-            <span className="spinner" aria-hidden="true" /> Loading your entries…
-          </p>
-        ) : list.isError && entries.length === 0 ? (
-          <p className="status status-error" role="alert">
-            {describeError(list.error).message}
-          </p>
-        ) : entries.length === 0 ? (
-          <div className="empty">
-            <p>
-              {category === "all"
-                ? "No entries yet. Add what you do, who you write for and how you like to sound."
-                : `No “${CATEGORY_LABELS[category]}” entries yet.`}
-            </p>
-          </div>
-        ) : (
-          <ul className="wr-entry-list" aria-label="Knowledge entries">
-            {entries.map((entry) => (
-              <EntryRow
-                key={entry.id}
-                entry={entry}
-                onChanged={refresh}
-                onDeleted={(title) => setNotice(`Deleted “${title}”.`)}
-              />
-            ))}
-          </ul>
-        )}
+        <SearchableList
+          variant="cards"
+          items={entries}
+          getKey={(entry) => entry.id}
+          getName={(entry) => entry.title}
+          label="Knowledge entries"
+          state={list}
+          filtered={category !== "all"}
+          loadingText="Loading your entries…"
+          emptyText="No entries yet. Add what you do, who you write for and how you like to sound."
+          noMatchText={category === "all" ? undefined : `No “${CATEGORY_LABELS[category]}” entries yet.`}
+          onClearFilters={() => setCategory("all")}
+          toolbar={
+            <fieldset className={s.filter}>
+              <legend className="visually-hidden">Show category</legend>
+              <div className="segmented">
+                {(["all", ...KNOWLEDGE_CATEGORIES] as const).map((c) => (
+                  <label key={c} className="segment">
+                    <input type="radio" name="wr-category" value={c} checked={category === c} onChange={() => setCategory(c)} />
+                    <span>{c === "all" ? "All" : CATEGORY_LABELS[c]}</span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          }
+          extraActions={(entry) => (
+            <Button
+              ref={(el: HTMLButtonElement | null) => {
+                if (el) editButtons.current.set(entry.id, el);
+                else editButtons.current.delete(entry.id);
+              }}
+              variant="ghost"
+              className="btn-small"
+              aria-label={`Edit ${entry.title}`}
+              onClick={() => setEditing(entry.id)}
+            >
+              Edit
+            </Button>
+          )}
+          remove={{
+            title: (entry) => `Delete “${entry.title}”?`,
+            description: () => "The writer stops using it. This cannot be undone.",
+            onDelete: remove,
+          }}
+          renderItem={(entry, { actions }) => (
+            <EntryRow
+              entry={entry}
+              actions={actions}
+              editing={editing === entry.id}
+              onChanged={refresh}
+              onDone={() => {
+                setEditing(null);
+                focusEdit(entry.id);
+              }}
+            />
+          )}
+        />
       </section>
     </div>
   );
 }
 
 function StatusBadge({ entry }: { entry: Entry }) {
-  const { status, error } = entry.embedding;
+  const { status } = entry.embedding;
   const tone = status === "ready" ? "badge-success" : status === "failed" ? "badge-danger" : "badge-warning";
   return (
-    <span className={`badge ${tone} wr-embed-status`} data-status={status} title={error ?? undefined}>
-      {status === "pending" && <span className="spinner wr-spinner-small" aria-hidden="true" />}
+    <span className={`badge ${tone} ${s.status}`} data-status={status}>
+      {status === "pending" && <span className={`spinner ${s.spinner}`} aria-hidden="true" />}
       {STATUS_LABELS[status]}
     </span>
   );
 }
 
-function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: () => void; onDeleted: (title: string) => void }) {
-  const qc = useQueryClient();
-  const [mode, setMode] = useState<"view" | "edit" | "confirm-delete">("view");
+function EntryRow({
+  entry,
+  actions,
+  editing,
+  onChanged,
+  onDone,
+}: {
+  entry: Entry;
+  actions: ReactNode;
+  editing: boolean;
+  onChanged: () => void;
+  onDone: () => void;
+}) {
   const [expanded, setExpanded] = useState(false);
-  const editButton = useRef<HTMLButtonElement>(null);
   const update = useMutation(
     trpc.writer.knowledge.update.mutationOptions({
       onSuccess: () => {
-        setMode("view");
         onChanged();
-        setTimeout(() => editButton.current?.focus(), 0);
-      },
-    }),
-  );
-  const remove = useMutation(
-    trpc.writer.knowledge.delete.mutationOptions({
-      onSuccess: () => {
-        // Gone from every cached list at once (the refetch confirms).
-        qc.setQueriesData<Entry[]>(trpc.writer.knowledge.list.pathFilter(), (old) => old?.filter((e) => e.id !== entry.id));
-        onDeleted(entry.title);
-        onChanged();
+        if (editing) onDone();
       },
     }),
   );
 
-  if (mode === "edit") {
+  if (editing) {
     return (
-      <li className="wr-entry wr-entry-editing">
-        <KnowledgeEntryForm
-          label={`Edit ${entry.title}`}
-          initial={{ title: entry.title, content: entry.content, category: entry.category }}
-          submitLabel="Save changes"
-          pending={update.isPending}
-          error={update.error}
-          onSubmit={(draft) => {
-            // Only what changed: an unchanged text keeps its embedding.
-            const patch = {
-              id: entry.id,
-              ...(draft.title !== entry.title ? { title: draft.title } : {}),
-              ...(draft.content !== entry.content ? { content: draft.content } : {}),
-              ...(draft.category !== entry.category ? { category: draft.category } : {}),
-            };
-            // Nothing changed: a failed entry is still worth saving (it is indexed again), others are not.
-            if (Object.keys(patch).length === 1 && entry.embedding.status !== "failed") setMode("view");
-            else update.mutate(Object.keys(patch).length === 1 ? { ...patch, title: draft.title } : patch);
-          }}
-          onCancel={() => {
-            setMode("view");
-            setTimeout(() => editButton.current?.focus(), 0);
-          }}
-        />
-      </li>
+      <KnowledgeEntryForm
+        label={`Edit ${entry.title}`}
+        initial={{ title: entry.title, content: entry.content, category: entry.category }}
+        submitLabel="Save changes"
+        pending={update.isPending}
+        error={update.error}
+        onSubmit={(draft) => {
+          // Only what changed: an unchanged text keeps its embedding.
+          const patch = {
+            id: entry.id,
+            ...(draft.title !== entry.title ? { title: draft.title } : {}),
+            ...(draft.content !== entry.content ? { content: draft.content } : {}),
+            ...(draft.category !== entry.category ? { category: draft.category } : {}),
+          };
+          // Nothing changed: a failed entry is still worth saving (it is indexed again), others are not.
+          if (Object.keys(patch).length === 1 && entry.embedding.status !== "failed") onDone();
+          else update.mutate(Object.keys(patch).length === 1 ? { ...patch, title: draft.title } : patch);
+        }}
+        onCancel={onDone}
+      />
     );
   }
 
   const long = entry.content.length > 220;
   return (
-    <li className="wr-entry" data-status={entry.embedding.status}>
-      <div className="wr-entry-head">
-        <h3 className="wr-entry-title">{entry.title}</h3>
+    <div className={s.entry}>
+      <div className={s.head}>
+        <h3 className={s.title}>{entry.title}</h3>
         <span className="badge badge-accent">{CATEGORY_LABELS[entry.category]}</span>
         <StatusBadge entry={entry} />
       </div>
-      <p className="wr-entry-content">{expanded || !long ? entry.content : excerpt(entry.content, 220)}</p>
+      <p className={s.content}>{expanded || !long ? entry.content : excerpt(entry.content, 220)}</p>
       {entry.embedding.status === "failed" && (
-        <div className="wr-entry-failed">
+        <div className={s.failed}>
           <p className="field-error small">{entry.embedding.error ?? "It could not be indexed."}</p>
           {/* Any save of a failed entry queues it for indexing again. */}
           <Button
             variant="secondary"
             className="btn-small"
-            pending={update.isPending && mode === "view"}
+            pending={update.isPending}
             pendingLabel="Queuing…"
             onClick={() => update.mutate({ id: entry.id, title: entry.title })}
           >
@@ -239,75 +259,26 @@ function EntryRow({ entry, onChanged, onDeleted }: { entry: Entry; onChanged: ()
           </Button>
         </div>
       )}
-      <div className="wr-entry-foot">
+      <div className={s.foot}>
         <span className="muted small">Updated {timeAgo(entry.updatedAt)}</span>
-        {mode === "confirm-delete" ? (
-          <fieldset className="wr-inline-confirm">
-            <legend className="visually-hidden">Delete {entry.title}?</legend>
-            <span className="small">Delete this entry?</span>
-            <Button
-              variant="danger"
-              className="btn-small"
-              pending={remove.isPending}
-              onClick={() => remove.mutate({ id: entry.id })}
-            >
-              Delete
+        <div className={s.footActions}>
+          {long && (
+            <Button variant="ghost" className="btn-small" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)}>
+              {expanded ? "Show less" : "Show all"}
             </Button>
-            <Button variant="ghost" className="btn-small" onClick={() => setMode("view")}>
-              Cancel
-            </Button>
-          </fieldset>
-        ) : (
-          <div className="row-actions">
-            {long && (
-              <Button variant="ghost" className="btn-small" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)}>
-                {expanded ? "Show less" : "Show all"}
-              </Button>
-            )}
-            <Button
-              ref={editButton}
-              variant="ghost"
-              className="btn-small"
-              aria-label={`Edit ${entry.title}`}
-              onClick={() => {
-                update.reset();
-                setMode("edit");
-              }}
-            >
-              Edit
-            </Button>
-            <Button
-              variant="ghost"
-              className="btn-small"
-              aria-label={`Delete ${entry.title}`}
-              onClick={() => {
-                remove.reset();
-                setMode("confirm-delete");
-              }}
-            >
-              Delete
-            </Button>
-          </div>
-        )}
+          )}
+          {actions}
+        </div>
       </div>
-      {remove.isError && (
-        <p className="field-error small" role="alert">
-          {describeError(remove.error).message}
-        </p>
-      )}
-    </li>
+    </div>
   );
 }
 
 function KnowledgeSearch() {
   const id = useId();
   const [text, setText] = useState("");
-  const [query, setQuery] = useState("");
   // Search as you type, without a request per keystroke.
-  useEffect(() => {
-    const t = setTimeout(() => setQuery(text.trim()), 300);
-    return () => clearTimeout(t);
-  }, [text]);
+  const query = useDebouncedValue(text.trim(), 300);
 
   const search = useQuery({
     ...trpc.writer.knowledge.search.queryOptions({ query, limit: 10 }),
@@ -319,7 +290,7 @@ function KnowledgeSearch() {
   const terms = highlightTerms(query);
 
   return (
-    <section className="card wr-search" aria-labelledby={`${id}-heading`}>
+    <section className={`card ${s.search}`} aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`} className="visually-hidden">
         Search
       </h2>
@@ -339,7 +310,7 @@ function KnowledgeSearch() {
           Finds entries by meaning and by keyword — the same search the writer uses for a concept.
         </p>
       </search>
-      <div aria-live="polite" className="wr-search-results">
+      <div aria-live="polite" className={s.results}>
         {!query ? null : search.isPending ? (
           <p className="muted small" role="status">
             <span className="spinner" aria-hidden="true" /> Searching…
@@ -351,7 +322,7 @@ function KnowledgeSearch() {
         ) : matches.length === 0 ? (
           <p className="muted">Nothing matches “{query}”.</p>
         ) : (
-          <ol className="wr-match-list" aria-label={`Entries matching ${query}`}>
+          <ol className={s.matches} aria-label={`Entries matching ${query}`}>
             {matches.map((m) => (
               <MatchRow key={m.entry.id} match={m} terms={terms} />
             ))}
@@ -365,20 +336,20 @@ function KnowledgeSearch() {
 function MatchRow({ match, terms }: { match: Match; terms: string[] }) {
   const reasons = matchReasons(match.matched);
   return (
-    <li className="wr-match">
-      <div className="wr-entry-head">
-        <span className="wr-entry-title">
+    <li className={s.match}>
+      <div className={s.head}>
+        <span className={s.title}>
           <Highlighted text={match.entry.title} terms={terms} />
         </span>
         <span className="badge badge-accent">{CATEGORY_LABELS[match.entry.category]}</span>
       </div>
-      <p className="wr-entry-content small">
+      <p className={`${s.content} small`}>
         <Highlighted text={excerpt(match.entry.content, 200)} terms={terms} />
       </p>
       {reasons.length > 0 && (
-        <ul className="wr-match-reasons" aria-label="Why it matched">
+        <ul className={s.reasons} aria-label="Why it matched">
           {reasons.map((r) => (
-            <li key={r.label} className={r.best ? "badge badge-accent wr-best-match" : undefined}>
+            <li key={r.label} className={r.best ? `badge badge-accent ${s.best}` : undefined}>
               {r.label}
             </li>
           ))}

@@ -7,6 +7,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
+import { PageHeader } from "../components/ui/page-header.tsx";
 import { ConceptForm } from "../components/writer/ConceptForm.tsx";
 import { IteratePanel } from "../components/writer/IteratePanel.tsx";
 import { KnowledgeUsed } from "../components/writer/KnowledgeUsed.tsx";
@@ -17,30 +18,28 @@ import { trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { STYLE_LABELS, type WriterFormat } from "../lib/writer.ts";
 import { sessionName, streamingKey, useSessionStream } from "../lib/writer-session.ts";
+import s from "./writer.module.css";
 
 export function WriterPage() {
   const { sessionId = null } = useParams();
   return (
-    <div className="wr-layout">
-      <aside className="wr-sidebar" aria-label="Writer sessions">
+    <div className={s.layout}>
+      <aside className={s.sidebar} aria-label="Writer sessions">
         <WriterSidebar activeId={sessionId} />
       </aside>
-      <section className="wr-main">{sessionId ? <Session key={sessionId} sessionId={sessionId} /> : <NewPiece />}</section>
+      <section className={s.main}>{sessionId ? <Session key={sessionId} sessionId={sessionId} /> : <NewPiece />}</section>
     </div>
   );
 }
 
 function NewPiece() {
   return (
-    <div className="wr-new">
+    <div className={s.view}>
       <title>Writer · Inkwell</title>
-      <header className="page-header">
-        <h1 tabIndex={-1}>Writer</h1>
-        <p className="lead">
-          One idea, every format: a LinkedIn post, an X thread, a Threads post, a blog article and a newsletter — each within its
-          platform's rules, in your voice.
-        </p>
-      </header>
+      <PageHeader
+        title="Writer"
+        lead="One idea, every format: a LinkedIn post, an X thread, a Threads post, a blog article and a newsletter — each within its platform's rules, in your voice."
+      />
       <ConceptForm />
     </div>
   );
@@ -74,7 +73,7 @@ function Session({ sessionId }: { sessionId: string }) {
     const problem = describeError(query.error);
     const missing = problem.code === "NOT_FOUND";
     return (
-      <div className="wr-missing">
+      <div className={s.missing}>
         <title>Writer · Inkwell</title>
         <h1 tabIndex={-1}>{missing ? "Session not found" : "Couldn't load the session"}</h1>
         <p className="muted">{missing ? "It may have been deleted." : problem.message}</p>
@@ -89,12 +88,12 @@ function Session({ sessionId }: { sessionId: string }) {
 
   const { session } = data;
   return (
-    <div className="wr-session-view">
+    <div className={s.view}>
       <title>{`${sessionName(session)} · Writer · Inkwell`}</title>
-      <header className="wr-session-head">
-        <div className="wr-session-heading">
+      <header className={s.head}>
+        <div className={s.heading}>
           <h1 tabIndex={-1}>{sessionName(session, 200)}</h1>
-          <p className="wr-session-sub">
+          <p className={s.sub}>
             <span className="badge">{STYLE_LABELS[session.style]}</span>
             {/* Always present, so screen readers announce when writing starts and ends. */}
             <span className="muted small" role="status">
@@ -108,7 +107,7 @@ function Session({ sessionId }: { sessionId: string }) {
         </div>
         <PinProject session={session} />
       </header>
-      <details className="wr-concept-shown">
+      <details className={s.concept}>
         <summary>Concept</summary>
         <p>{session.concept}</p>
       </details>
@@ -117,7 +116,7 @@ function Session({ sessionId }: { sessionId: string }) {
           {stream.problem}
         </p>
       )}
-      <section className="wr-outputs" aria-label="Outputs">
+      <section className={s.outputs} aria-label="Outputs">
         {outputs.map((o) => (
           <OutputCard
             key={o.id}
@@ -126,12 +125,12 @@ function Session({ sessionId }: { sessionId: string }) {
             busy={streaming}
             selected={selected.includes(o.format as WriterFormat)}
             onSelectedChange={(on) =>
-              setSelected((s) => (on ? [...s, o.format as WriterFormat] : s.filter((f) => f !== o.format)))
+              setSelected((all) => (on ? [...all, o.format as WriterFormat] : all.filter((f) => f !== o.format)))
             }
           />
         ))}
       </section>
-      <div className="wr-below">
+      <div className={s.below}>
         <IteratePanel session={data} selected={selected} onClearSelection={() => setSelected([])} busy={streaming} />
         <KnowledgeUsed entries={data.knowledgeUsed} />
       </div>

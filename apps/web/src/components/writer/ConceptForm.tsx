@@ -21,6 +21,7 @@ import {
   type WriterStyle,
 } from "../../lib/writer.ts";
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
+import s from "./concept-form.module.css";
 import { VoiceSelect } from "./VoiceSelect.tsx";
 
 const MAX_CONCEPT = 4000;
@@ -92,7 +93,7 @@ export function ConceptForm() {
     );
 
   return (
-    <form className="wr-concept card" onSubmit={submit} aria-labelledby={`${id}-heading`} noValidate>
+    <form className={`card ${s.concept}`} onSubmit={submit} aria-labelledby={`${id}-heading`} noValidate>
       <h2 id={`${id}-heading`} className="visually-hidden">
         New piece
       </h2>
@@ -137,7 +138,7 @@ export function ConceptForm() {
               <span className="chip-label">
                 {f.label}
                 {f.maxChars !== null && (
-                  <span className="wr-chip-limit"> · {f.thread ? `${f.maxChars}/post` : f.maxChars.toLocaleString("en-US")}</span>
+                  <span className={s.limit}> · {f.thread ? `${f.maxChars}/post` : f.maxChars.toLocaleString("en-US")}</span>
                 )}
               </span>
             </label>
@@ -150,21 +151,21 @@ export function ConceptForm() {
         )}
       </fieldset>
 
-      <div className="wr-options">
+      <div className={s.options}>
         <fieldset>
           <legend>Style</legend>
           <div className="segmented">
-            {WRITER_STYLES.map((s) => (
-              <label key={s} className="segment" title={STYLE_HINTS[s]}>
-                <input type="radio" name="style" value={s} checked={style === s} onChange={() => setStyle(s)} />
-                <span>{STYLE_LABELS[s]}</span>
+            {WRITER_STYLES.map((option) => (
+              <label key={option} className="segment">
+                <input type="radio" name="style" value={option} checked={style === option} onChange={() => setStyle(option)} />
+                <span>{STYLE_LABELS[option]}</span>
               </label>
             ))}
           </div>
           <p className="hint">{STYLE_HINTS[style]}</p>
         </fieldset>
         <VoiceSelect value={voiceProfileId} onChange={setVoiceProfileId} />
-        <label className="checkbox-field wr-use-knowledge">
+        <label className={`checkbox-field ${s.useKnowledge}`}>
           <input type="checkbox" checked={useKnowledge} onChange={(e) => setUseKnowledge(e.target.checked)} />
           <span>
             Use my knowledge base
