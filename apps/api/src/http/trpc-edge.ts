@@ -8,7 +8,7 @@ import { type BodyState, declaredLength, readBody } from "./body.ts";
 import { edgeError } from "./errors.ts";
 import { type Bound, ByteBudget, InFlight } from "./in-flight.ts";
 import { JsonDepthScanner, jsonNestsDeeperThan } from "./json-depth.ts";
-import { MAX_BATCH_SIZE, MAX_BODY_LIMIT, MAX_JSON_DEPTH, type ProcedureTable } from "./procedures.ts";
+import { MAX_BATCH_SIZE, MAX_JSON_DEPTH, type ProcedureTable } from "./procedures.ts";
 
 /** Concurrent calls per caller (session, or address when signed out) and per address. */
 export const MAX_REQUESTS_PER_CALLER = 8;
@@ -68,8 +68,8 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
 
     // A batch may carry each of its calls' largest input, up to the largest single upload.
     const limit = Math.min(
-      MAX_BODY_LIMIT,
-      paths.reduce((sum, p) => sum + table.bodyLimit([p]), 0),
+      table.maxBodyLimit,
+      paths.reduce((sum, p) => sum + table.bodyLimit(p), 0),
     );
     const releaseBytes = budget.tryReserve(Math.min(declaredLength(req) ?? limit, limit), caller.address);
     if (!releaseBytes) {

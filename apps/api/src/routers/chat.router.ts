@@ -17,7 +17,7 @@ import {
 } from "@inkwell/domain/chat";
 import { tracked } from "@trpc/server";
 import type { Context } from "../trpc/context.ts";
-import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { MiB, OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 const chatDeps = (ctx: Context): ChatDeps => ({
   db: ctx.deps.db,
@@ -62,7 +62,9 @@ export const chatRouter = router({
     .input(feedbackInput)
     .mutation(({ ctx, input }) => chat.setFeedback(ctx.tx, input.messageId, input.feedback)),
   /** The tutor's grounding: a note or a document's text, chunked and embedded. */
+  // A 5 MB PDF or 200,000 characters of text, as base64.
   addDocument: signedInProcedure
+    .meta({ bodyLimit: 8 * MiB })
     .input(addDocumentInput)
     .mutation(({ ctx, input }) => chat.addDocument(chatDeps(ctx), actor(ctx), input)),
   documents: userProcedure.input(listDocumentsInput).query(({ ctx, input }) => chat.listDocuments(ctx.tx, input.conversationId)),

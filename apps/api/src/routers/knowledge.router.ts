@@ -8,7 +8,7 @@ import {
   updateKnowledgeInput,
 } from "@inkwell/domain/knowledge";
 import type { Context } from "../trpc/context.ts";
-import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { KiB, OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 const knowledgeDeps = (ctx: Context): KnowledgeDeps => ({
   db: ctx.deps.db,
@@ -22,10 +22,13 @@ const knowledgeDeps = (ctx: Context): KnowledgeDeps => ({
  * search embeds the query (a provider call), so it is a signedInProcedure with no transaction held.
  */
 export const knowledgeRouter = router({
+  // 20,000-character texts.
   create: userProcedure
+    .meta({ bodyLimit: 256 * KiB })
     .input(createKnowledgeInput)
     .mutation(({ ctx, input }) => knowledge.createEntry(knowledgeDeps(ctx), ctx.tx, ctx.auth.userId, input)),
   update: userProcedure
+    .meta({ bodyLimit: 256 * KiB })
     .input(updateKnowledgeInput)
     .mutation(({ ctx, input }) => knowledge.updateEntry(knowledgeDeps(ctx), ctx.tx, ctx.auth.userId, input)),
   delete: userProcedure.input(knowledgeIdInput).mutation(async ({ ctx, input }) => {

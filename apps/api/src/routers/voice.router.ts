@@ -7,7 +7,7 @@ import {
   voice,
 } from "@inkwell/domain/voice";
 import type { Context } from "../trpc/context.ts";
-import { OK, router, userProcedure } from "../trpc/init.ts";
+import { KiB, OK, router, userProcedure } from "../trpc/init.ts";
 
 const actor = (ctx: Context & { auth: { userId: string } }) => ({ userId: ctx.auth.userId, ip: ctx.meta.ip });
 
@@ -26,7 +26,9 @@ export const voiceRouter = router({
     await voice.deleteProfile(ctx.tx, input.profileId);
     return OK;
   }),
+  // 20,000-character samples.
   addSample: userProcedure
+    .meta({ bodyLimit: 256 * KiB })
     .input(addSampleInput)
     .mutation(({ ctx, input }) => voice.addSample(ctx.deps, ctx.tx, actor(ctx), input)),
   removeSample: userProcedure

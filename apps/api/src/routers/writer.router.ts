@@ -17,7 +17,7 @@ import {
 } from "@inkwell/domain/writer";
 import { tracked } from "@trpc/server";
 import type { Context } from "../trpc/context.ts";
-import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { MiB, OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 import { knowledgeRouter } from "./knowledge.router.ts";
 
 const sessionDeps = (ctx: Context): WriterSessionDeps => ({
@@ -49,7 +49,9 @@ export const writerSessionsRouter = router({
   iterate: signedInProcedure
     .input(iterateInput)
     .mutation(({ ctx, input }) => writerSessions.iterate(sessionDeps(ctx), actor(ctx), input)),
+  // 100,000-character outputs.
   editOutput: userProcedure
+    .meta({ bodyLimit: 2 * MiB })
     .input(editOutputInput)
     .mutation(({ ctx, input }) => writerSessions.editOutput(ctx.tx, ctx.auth.userId, input.outputId, input.content)),
   versions: userProcedure.input(outputIdInput).query(({ ctx, input }) => writerSessions.listVersions(ctx.tx, input.outputId)),

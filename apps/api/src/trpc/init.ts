@@ -19,9 +19,21 @@ import type { Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
 
 export type Access = "public" | "user" | "admin";
+/** Each procedure kind below sets `access`; a procedure adds `bodyLimit` with `.meta()` (tRPC merges meta). */
 export interface Meta {
-  access: Access;
+  access?: Access;
+  /**
+   * The largest request body a call may send, in bytes, when its input can be larger than the edge's
+   * default (64 KiB: ids, titles, a chat message). The edge reads every procedure's limit once at start
+   * (http/procedures.ts) and refuses a larger body before reading it. Size it from the input schema: a
+   * text of N characters is at most ~3N bytes of UTF-8 (6N if every character were escaped), a base64
+   * upload the file's limit × 4/3 plus the JSON around it.
+   */
+  bodyLimit?: number;
 }
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
 
 const t = initTRPC
   .context<Context>()
