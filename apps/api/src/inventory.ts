@@ -191,6 +191,54 @@ export const inventory: Record<string, InventoryEntry> = {
   "payments.get": { access: "user", owned: { table: "payments", input: (id) => ({ paymentId: id }) } },
   "payments.list": { access: "user" },
   "payments.adminRefund": { access: "admin" },
+  // Stories: prompt ids (campaign_prompts has no user_id) are swept by apps/api/test/stories-roles.test.ts.
+  "stories.campaigns.list": { access: "user" },
+  "stories.campaigns.create": { access: "user" },
+  "stories.campaigns.get": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.campaigns.dashboard": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.campaigns.update": {
+    access: "user",
+    owned: { table: "campaigns", input: (id) => ({ campaignId: id, title: "Mine now" }) },
+  },
+  "stories.campaigns.delete": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.family.list": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.family.invite": {
+    access: "user",
+    owned: { table: "campaigns", input: (id) => ({ campaignId: id, email: "intruder-friend@example.test" }) },
+  },
+  "stories.family.changeRole": {
+    access: "user",
+    owned: { table: "family_members", input: (id) => ({ memberId: id, role: "viewer" }) },
+  },
+  "stories.family.remove": { access: "user", owned: { table: "family_members", input: (id) => ({ memberId: id }) } },
+  "stories.family.leave": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.family.invitation": { access: "public" },
+  "stories.family.accept": { access: "user" },
+  "stories.prompts.library": { access: "public" },
+  "stories.prompts.list": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.prompts.add": {
+    access: "user",
+    owned: { table: "campaigns", input: (id) => ({ campaignId: id, question: "What is your secret, intruder?" }) },
+  },
+  "stories.prompts.remove": { access: "user" },
+  "stories.prompts.move": { access: "user" },
+  "stories.prompts.revoke": { access: "user" },
+  "stories.prompts.resend": { access: "user" },
+  "stories.prompts.setSchedule": {
+    access: "user",
+    owned: { table: "campaigns", input: (id) => ({ campaignId: id, schedule: null }) },
+  },
+  "stories.prompts.sendNow": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.answers.get": { access: "public" },
+  "stories.answers.submit": { access: "public" },
+  "stories.list": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "stories.get": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id }) } },
+  "stories.create": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id, title: "Mine now" }) } },
+  "stories.update": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, content: "Overwritten" }) } },
+  "stories.delete": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id }) } },
+  "stories.addComment": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, body: "Intruding" }) } },
+  "stories.deleteComment": { access: "user", owned: { table: "story_comments", input: (id) => ({ commentId: id }) } },
+  "stories.react": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, reaction: "heart", on: true }) } },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -259,7 +307,24 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
     await caller.voice.addSample({ profileId: p.id, source: "paste", content: "I write short, plain sentences. Mostly." });
   }, // A payment starts at Stripe; the sweep has none, so the owner's pending row is written directly.
   payments: (_caller, owner) => asUser(owner.db, owner.userId, (tx) => insertFixturePayment(tx, owner.userId)),
+  // A campaign (its creator's owner membership is the family_members row), a story in it, a comment on that.
+  campaigns: (caller) => storiesFixture(caller),
+  family_members: (caller) => storiesFixture(caller),
+  stories: (caller) => storiesFixture(caller),
+  story_comments: (caller) => storiesFixture(caller),
 };
+
+async function storiesFixture(caller: Caller) {
+  const campaign = await caller.stories.campaigns.create({
+    title: "Fixture: Mum's stories",
+    storytellerName: "Mum",
+    relationshipType: "parent",
+    goalStories: 10,
+    themes: ["childhood"],
+  });
+  const story = await caller.stories.create({ campaignId: campaign.id, title: "Fixture story", content: "The summer of 1969." });
+  await caller.stories.addComment({ storyId: story.id, body: "Fixture comment" });
+}
 
 /** A writer session whose LinkedIn post is generated and stored (its stream drained to the end). */
 async function writerFixture(caller: Caller) {

@@ -7,6 +7,7 @@ import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter }
 import { notificationsRouter } from "./routers/notifications.router.ts";
 import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
+import { storiesRouter } from "./routers/stories.router.ts";
 import { systemRouter } from "./routers/system.router.ts";
 import { usageRouter } from "./routers/usage.router.ts";
 import { voiceRouter } from "./routers/voice.router.ts";
@@ -30,6 +31,7 @@ export const appRouter = router({
   publishing: router({ connections: connectionsRouter, posts: postsRouter }),
   brand: brandRouter,
   payments: paymentsRouter,
+  stories: storiesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,8 +21,10 @@ import type { AnswerPage, CampaignPrompt, LibraryPrompt, ScheduleInput, SubmitAn
 import { configOf, requireRole, type StoriesConfig } from "./stories.service.ts";
 import * as repo from "./stories-prompts.repository.ts";
 
-export async function library(tx: Tx): Promise<LibraryPrompt[]> {
-  return (await repo.library(tx)).map(({ id, theme, question }) => ({ id, theme, question }));
+/** The shared library of questions (no one's data; read as the system role, so anyone may see it). */
+export async function library(db: Database): Promise<LibraryPrompt[]> {
+  const rows = await asSystem(db, (tx) => repo.library(tx));
+  return rows.map(({ id, theme, question }) => ({ id, theme, question }));
 }
 
 export async function queue(tx: Tx, userId: string, campaignId: string): Promise<CampaignPrompt[]> {

@@ -1,0 +1,126 @@
+import {
+  addCommentInput,
+  addPromptInput,
+  answerLinkInput,
+  campaignIdInput,
+  changeRoleInput,
+  commentIdInput,
+  createCampaignInput,
+  createStoryInput,
+  family,
+  inviteInput,
+  inviteTokenInput,
+  listStoriesInput,
+  memberIdInput,
+  movePromptInput,
+  promptIdInput,
+  prompts,
+  reactInput,
+  type StoriesDeps,
+  scheduleInput,
+  stories,
+  storyIdInput,
+  submitAnswerInput,
+  updateCampaignInput,
+  updateStoryInput,
+} from "@inkwell/domain/stories";
+import type { Context } from "../trpc/context.ts";
+import { OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+
+const storiesDeps = (ctx: Context): StoriesDeps => ({ enqueue: ctx.deps.enqueue, appUrl: ctx.deps.identity.appUrl });
+
+/**
+ * Family story campaigns. Member procedures run in the caller's RLS transaction (the policies decide
+ * what a role may see and change); the two link procedures (an invitation, a storyteller's answer) are
+ * public and run as the system role after the link's token is checked.
+ */
+const campaignsRouter = router({
+  list: userProcedure.query(({ ctx }) => stories.listCampaigns(ctx.tx, ctx.auth.userId)),
+  create: userProcedure
+    .input(createCampaignInput)
+    .mutation(({ ctx, input }) => stories.createCampaign(storiesDeps(ctx), ctx.tx, ctx.auth, input)),
+  get: userProcedure
+    .input(campaignIdInput)
+    .query(({ ctx, input }) => stories.getCampaign(ctx.tx, ctx.auth.userId, input.campaignId)),
+  dashboard: userProcedure
+    .input(campaignIdInput)
+    .query(({ ctx, input }) => stories.dashboard(ctx.tx, ctx.auth.userId, input.campaignId)),
+  update: userProcedure
+    .input(updateCampaignInput)
+    .mutation(({ ctx, input }) => stories.updateCampaign(ctx.tx, ctx.auth.userId, input)),
+  delete: userProcedure
+    .input(campaignIdInput)
+    .mutation(async ({ ctx, input }) => (await stories.deleteCampaign(ctx.tx, ctx.auth.userId, input.campaignId), OK)),
+});
+
+const familyRouter = router({
+  list: userProcedure
+    .input(campaignIdInput)
+    .query(({ ctx, input }) => family.listMembers(ctx.tx, ctx.auth.userId, input.campaignId)),
+  invite: userProcedure.input(inviteInput).mutation(({ ctx, input }) => family.invite(storiesDeps(ctx), ctx.tx, ctx.auth, input)),
+  changeRole: userProcedure
+    .input(changeRoleInput)
+    .mutation(({ ctx, input }) => family.changeRole(ctx.tx, ctx.auth.userId, input)),
+  remove: userProcedure
+    .input(memberIdInput)
+    .mutation(async ({ ctx, input }) => (await family.remove(ctx.tx, ctx.auth.userId, input.memberId), OK)),
+  leave: userProcedure
+    .input(campaignIdInput)
+    .mutation(async ({ ctx, input }) => (await family.leave(ctx.tx, ctx.auth.userId, input.campaignId), OK)),
+  invitation: publicProcedure.input(inviteTokenInput).query(({ ctx, input }) => family.invitation(ctx.deps.db, input.token)),
+  accept: signedInProcedure
+    .input(inviteTokenInput)
+    .mutation(({ ctx, input }) => family.accept(ctx.deps.db, ctx.auth, input.token)),
+});
+
+const promptsRouter = router({
+  // The shared library of questions holds no one's data: public.
+  library: publicProcedure.query(({ ctx }) => prompts.library(ctx.deps.db)),
+  list: userProcedure.input(campaignIdInput).query(({ ctx, input }) => prompts.queue(ctx.tx, ctx.auth.userId, input.campaignId)),
+  add: userProcedure
+    .input(addPromptInput)
+    .mutation(async ({ ctx, input }) => (await prompts.addPrompt(ctx.tx, ctx.auth.userId, input), OK)),
+  remove: userProcedure
+    .input(promptIdInput)
+    .mutation(async ({ ctx, input }) => (await prompts.removePrompt(ctx.tx, ctx.auth.userId, input.promptId), OK)),
+  move: userProcedure
+    .input(movePromptInput)
+    .mutation(async ({ ctx, input }) => (await prompts.movePrompt(ctx.tx, ctx.auth.userId, input), OK)),
+  revoke: userProcedure
+    .input(promptIdInput)
+    .mutation(async ({ ctx, input }) => (await prompts.revokeLinks(ctx.tx, ctx.auth.userId, input.promptId), OK)),
+  resend: userProcedure
+    .input(promptIdInput)
+    .mutation(async ({ ctx, input }) => (await prompts.resend(storiesDeps(ctx), ctx.tx, ctx.auth.userId, input.promptId), OK)),
+  setSchedule: userProcedure
+    .input(scheduleInput)
+    .mutation(async ({ ctx, input }) => (await prompts.setSchedule(ctx.tx, ctx.auth.userId, input), OK)),
+  sendNow: signedInProcedure
+    .input(campaignIdInput)
+    .mutation(({ ctx, input }) => prompts.sendNow(ctx.deps, ctx.auth.userId, input.campaignId)),
+});
+
+/** The storyteller's page: no account, the e-mailed link is the authority. */
+const answersRouter = router({
+  get: publicProcedure.input(answerLinkInput).query(({ ctx, input }) => prompts.answerPage(ctx.deps.db, input)),
+  submit: publicProcedure.input(submitAnswerInput).mutation(({ ctx, input }) => prompts.submitAnswer(ctx.deps.db, input)),
+});
+
+export const storiesRouter = router({
+  campaigns: campaignsRouter,
+  family: familyRouter,
+  prompts: promptsRouter,
+  answers: answersRouter,
+  list: userProcedure.input(listStoriesInput).query(({ ctx, input }) => stories.listStories(ctx.tx, ctx.auth.userId, input)),
+  get: userProcedure.input(storyIdInput).query(({ ctx, input }) => stories.getStory(ctx.tx, ctx.auth.userId, input.storyId)),
+  create: userProcedure.input(createStoryInput).mutation(({ ctx, input }) => stories.createStory(ctx.tx, ctx.auth, input)),
+  update: userProcedure.input(updateStoryInput).mutation(({ ctx, input }) => stories.updateStory(ctx.tx, ctx.auth.userId, input)),
+  delete: userProcedure
+    .input(storyIdInput)
+    .mutation(async ({ ctx, input }) => (await stories.deleteStory(ctx.tx, ctx.auth.userId, input.storyId), OK)),
+  addComment: userProcedure.input(addCommentInput).mutation(({ ctx, input }) => stories.addComment(ctx.tx, ctx.auth, input)),
+  deleteComment: userProcedure
+    .input(commentIdInput)
+    .mutation(async ({ ctx, input }) => (await stories.deleteComment(ctx.tx, input.commentId), OK)),
+  react: userProcedure.input(reactInput).mutation(({ ctx, input }) => stories.react(ctx.tx, ctx.auth.userId, input)),
+});
