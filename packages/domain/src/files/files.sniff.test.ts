@@ -3,8 +3,11 @@
  * (WebKit's and Gecko's GIF readers) grow the screen to the first frame's size, so the size to check is
  * the largest extent of screen and frames, not the screen alone.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeUntrustedPool } from "../platform/untrusted/untrusted.ts";
 import { imageDimensions, sniff } from "./files.sniff.ts";
+
+afterAll(() => closeUntrustedPool());
 
 const u16 = (n: number) => [n & 0xff, n >> 8];
 
@@ -45,12 +48,16 @@ function gif(screen: [number, number], frame: [number, number]): Uint8Array {
 describe("GIF dimensions", () => {
   it("are the frame's when a frame is larger than the logical screen", async () => {
     const bomb = gif([1, 1], [20_000, 20_000]);
-    expect(imageDimensions(bomb)).toEqual({ width: 20_000, height: 20_000 });
+    expect(await imageDimensions(bomb)).toEqual({ width: 20_000, height: 20_000 });
     expect((await sniff(bomb)).dimensions).toEqual({ width: 20_000, height: 20_000 });
   });
 
-  it("are the screen's for an ordinary GIF", () => {
-    expect(imageDimensions(gif([64, 48], [64, 48]))).toEqual({ width: 64, height: 48 });
-    expect(imageDimensions(gif([64, 48], [10, 10]))).toEqual({ width: 64, height: 48 });
+  it("are the screen's for an ordinary GIF", async () => {
+    expect(await imageDimensions(gif([64, 48], [64, 48]))).toEqual({ width: 64, height: 48 });
+    expect(await imageDimensions(gif([64, 48], [10, 10]))).toEqual({ width: 64, height: 48 });
+  });
+
+  it("count what was read before damage", async () => {
+    expect(await imageDimensions(gif([1, 1], [300, 200]).slice(0, -4))).toEqual({ width: 300, height: 200 });
   });
 });

@@ -5,6 +5,8 @@
  */
 import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
+import { gifFramesParser } from "../platform/untrusted/parsers.ts";
+import { parseUntrusted } from "../platform/untrusted/untrusted.ts";
 import { isControlChar, MEDIA_KINDS, MEDIA_TYPES, type MediaKind } from "./files.schemas.ts";
 
 export interface Sniffed {
@@ -25,52 +27,25 @@ export interface ImageDimensions {
 
 /**
  * Width and height from the image's header (`image-size`: no pixel is decoded, so a hostile header costs
- * nothing to read). For an animated or multi-image file, the largest frame.
+ * nothing to read). For an animated or multi-image file, the largest frame: a GIF's frames may reach
+ * past its logical screen, and walking its blocks to find out is a parse of hostile bytes, so it runs in
+ * the untrusted-parse pool (platform/untrusted, gif-frames.mjs) like every other such parse.
  */
-export function imageDimensions(bytes: Uint8Array): ImageDimensions | null {
+export async function imageDimensions(bytes: Uint8Array): Promise<ImageDimensions | null> {
+  let header: ImageDimensions;
   try {
     const { width, height } = imageSize(bytes);
     if (!(width > 0 && height > 0)) return null;
-    const frames = gifFrameExtent(bytes);
-    return frames ? { width: Math.max(width, frames.width), height: Math.max(height, frames.height) } : { width, height };
+    header = { width, height };
   } catch {
     return null;
   }
+  if (!isGif(bytes)) return header;
+  const frames = await parseUntrusted(gifFramesParser, { bytes });
+  return { width: Math.max(header.width, frames.width), height: Math.max(header.height, frames.height) };
 }
 
 const isGif = (b: Uint8Array) => b.length >= 13 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38;
-
-/**
- * The furthest right and bottom any frame of a GIF reaches. `image-size` reads the logical screen only,
- * but a frame may be larger (a 1 × 1 screen holding a 20,000 × 20,000 frame), and browsers' GIF readers
- * grow the screen to the first frame; so the frames count too. Walks the blocks without decoding any
- * (linear in the file's size); null when the file is not a GIF.
- */
-function gifFrameExtent(b: Uint8Array): ImageDimensions | null {
-  if (!isGif(b)) return null;
-  const u16 = (at: number) => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
-  const colorTable = (packed: number) => (packed & 0x80 ? 3 * 2 ** ((packed & 0x07) + 1) : 0);
-  let width = 0;
-  let height = 0;
-  let at = 13 + colorTable(b[10] ?? 0);
-  const skipSubBlocks = () => {
-    while (at < b.length && b[at] !== 0) at += (b[at] ?? 0) + 1;
-    at++; // the terminator
-  };
-  while (at < b.length) {
-    const block = b[at];
-    if (block === 0x2c) {
-      width = Math.max(width, u16(at + 1) + u16(at + 5));
-      height = Math.max(height, u16(at + 3) + u16(at + 7));
-      at += 10 + colorTable(b[at + 9] ?? 0) + 1; // descriptor, local color table, LZW code size
-      skipSubBlocks();
-    } else if (block === 0x21) {
-      at += 2;
-      skipSubBlocks();
-    } else break; // the trailer, or damage: what was read so far counts
-  }
-  return { width, height };
-}
 
 const TEXT_DECODER = new TextDecoder("utf-8", { fatal: true });
 const hasControlChars = (text: string) => {
@@ -103,7 +78,7 @@ export async function sniff(bytes: Uint8Array): Promise<Sniffed> {
     const kind = kindOf(detected.mime);
     const description = `${detected.mime} (.${detected.ext})`;
     return kind === "image"
-      ? { contentType, kind, description, dimensions: imageDimensions(bytes) }
+      ? { contentType, kind, description, dimensions: await imageDimensions(bytes) }
       : { contentType, kind, description };
   }
   if (bytes.length > 0 && looksLikeText(bytes)) return { contentType: "text/plain", kind: "text", description: "plain text" };

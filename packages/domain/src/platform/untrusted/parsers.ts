@@ -24,3 +24,15 @@ export const pdfTextParser = defineUntrustedParser<PdfTextInput, PdfTextOutput>(
   label: "This PDF",
   timeoutMs: 20_000,
 });
+
+/**
+ * How far a GIF's frames reach (files.sniff.ts compares it with the logical screen). Linear in the
+ * file's size (≤ 5 MB here: ~10 ms at worst), but a walk driven by hostile bytes all the same, so it
+ * runs where every untrusted parse runs, with a timeout far above what it needs.
+ */
+export const gifFramesParser = defineUntrustedParser<{ bytes: Uint8Array }, { width: number; height: number }>({
+  name: "gif-frames",
+  file: new URL("./gif-frames.mjs", import.meta.url),
+  label: "This GIF",
+  timeoutMs: 5_000,
+});
