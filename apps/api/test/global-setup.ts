@@ -32,6 +32,9 @@ export default async function setup(project: TestProject) {
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   const { db } = createDb({ url: database.url, max: 3 });
   const boss = createBoss(database.url, { supervise: false, schedule: false, max: 2 });
+  // A poll that fails (the embedded database busy past the connect timeout) is retried on the next
+  // one; unheard, pg-boss's error event would end the whole run from this process.
+  boss.on("error", (error) => log.error({ error: error.message }, "mail queue poll failed"));
   await boss.start();
   await prepareQueues(boss, db, apiQueues);
   const ai = createAiProvider({ provider: "offline" });

@@ -62,6 +62,8 @@ export async function startHarness(
   const smtp = openMailbox(inject("mailUrl"), inject("mailDir"));
   const { db } = createDb({ url, max: 12 });
   const boss = createBoss(url, { supervise: false, schedule: false, max: 3 });
+  // A failed poll is retried on the next one; unheard, pg-boss's error event would fail the file.
+  boss.on("error", (error) => silent.error({ error: error.message }, "pg-boss error"));
   await boss.start();
   const mailer = createSmtpMailer({ url: smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
   const ai = options.ai ?? createAiProvider({ provider: "offline" });
