@@ -5,7 +5,7 @@
  */
 import { connections } from "@inkwell/domain/connections";
 import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
-import { claimLeaseMsOf, type PublisherDeps, runPublishJob } from "@inkwell/domain/posts";
+import { type Clock, claimLeaseMsOf, type PublisherDeps, runPublishJob } from "@inkwell/domain/posts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Publishing, startPublishing, type User, unique } from "./publishing-kit.ts";
@@ -174,4 +174,39 @@ describe("exactly once", () => {
     expect(tweets()).toHaveLength(1);
     expect(onSandbox(text)).toHaveLength(1);
   }, 30_000);
+});
+
+describe("the publisher's clock", () => {
+  it("a job that arrives before the due instant claims the post, then waits for the instant on the clock before sending", async () => {
+    const text = unique("On its time");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: aliceX, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("clock"),
+    });
+    const postId = posts[0]?.id as string;
+    // Due in 8 s (within the early claim's 10 s), with no queued job: only the run below touches it.
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: sql<Date>`clock_timestamp() + interval '8 seconds'`, schedule_version: 13 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    // A clock the test drives: the wait is recorded and over at once, so nothing sleeps 8 s.
+    const waits: { until: Date; sentBefore: number; status: string }[] = [];
+    const clock: Clock = {
+      now: () => new Date(),
+      async sleepUntil(until) {
+        const { post } = await alice.caller.publishing.posts.get({ postId });
+        waits.push({ until, sentBefore: tweetsOf(text).length, status: post.status });
+      },
+    };
+    expect(await runPublishJob({ ...publisher, clock }, { postId, version: 13 })).toBe("published");
+    const { post } = await alice.caller.publishing.posts.get({ postId });
+    // It waited once, for the post's instant, holding the claim and with nothing sent yet.
+    expect(waits).toEqual([{ until: new Date(post.scheduledAt as string), sentBefore: 0, status: "publishing" }]);
+    expect(post.status).toBe("published");
+    expect(tweetsOf(text)).toHaveLength(1);
+  });
 });
