@@ -1,8 +1,24 @@
-/** What the adapters share: validating before publishing, chaining thread parts, reconciling. */
+/**
+ * What the adapters share: validating before publishing, chaining thread parts, reconciling, the
+ * requests and answers of a platform's API, and (createOAuthAdapter) the whole shape of an OAuth
+ * platform's adapter, so X, LinkedIn and Threads write only what is theirs.
+ */
+import type { OAuthPlatformConfig } from "./config.ts";
 import { PLATFORM_NAMES, PlatformError } from "./errors.ts";
+import { type HttpDeps, type SendOptions, send, unexpected, type WireResponse } from "./http.ts";
 import { markdownToText, publishedText } from "./markdown-text.ts";
-import type { PlatformKind, PublishedPart, PublishRequest, PublishResult, RecentPost } from "./platform.types.ts";
-import { validatePost } from "./validate.ts";
+import { buildAuthorizeUrl } from "./oauth-kit.ts";
+import type {
+  CallOptions,
+  OAuthCredentials,
+  OAuthPlatformAdapter,
+  PlatformKind,
+  PublishedPart,
+  PublishRequest,
+  PublishResult,
+  RecentPost,
+} from "./platform.types.ts";
+import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
 
 export function assertValid(platform: PlatformKind, post: PublishRequest): void {
   const issues = validatePost(platform, post);
@@ -96,4 +112,86 @@ export async function recentSince(readPage: (cursor?: string) => Promise<RecentP
     cursor = next;
   }
   return seen;
+}
+
+/** A platform's API calls: `send` with its name, timeout and fetch filled in, and answers read safely. */
+export function platformApi(platform: PlatformKind, timeoutMs: number, deps: HttpDeps) {
+  const call = (url: string, options: Omit<SendOptions, "platform" | "timeoutMs">) =>
+    send(url, { platform, timeoutMs, ...options }, deps);
+  return {
+    call,
+    /** A GET that changes nothing (a lost answer is simply retried). */
+    read: (url: string, action: string, headers: Record<string, string>, signal?: AbortSignal) =>
+      call(url, { headers, mutating: false, action, signal }),
+    /** The string `pick` finds in the answer's body (an id, a URN), or an "unexpected answer" error. */
+    stringIn(reply: WireResponse, action: string, pick: (body: Record<string, unknown> | undefined) => unknown): string {
+      const value = pick(reply.body as Record<string, unknown> | undefined);
+      if (typeof value !== "string") throw unexpected(platform, action, reply);
+      return value;
+    },
+  };
+}
+
+export interface PageOptions {
+  signal?: AbortSignal | undefined;
+  limit?: number;
+  /** The platform's cursor from the previous (newer) page. */
+  cursor?: string | undefined;
+}
+
+/** One page of one of the account's feeds, newest first. */
+export type FeedReader = (credentials: OAuthCredentials, options: PageOptions) => Promise<RecentPage>;
+
+/** What an OAuth platform's adapter is made of; createOAuthAdapter adds the rest. */
+export interface OAuthAdapterSpec extends Pick<OAuthPlatformAdapter, "exchangeCode" | "refresh" | "revoke" | "profile"> {
+  platform: Exclude<PlatformKind, "wordpress">;
+  config: OAuthPlatformConfig;
+  scopes: string[];
+  /** How the authorize URL joins the scopes (Threads: ","). */
+  scopeSeparator?: string;
+  /** A post's address from its id, where the platform's answer has none. */
+  urlOf(platformPostId: string): string;
+  /** Where published posts show: one feed (X, LinkedIn), or posts and replies (Threads). */
+  feeds: FeedReader[];
+  /** Publishes one part of `post` (a reply to `replyToId` for the parts after the first). */
+  publishPart(
+    post: PublishRequest,
+    credentials: OAuthCredentials,
+    options: CallOptions,
+  ): (text: string, index: number, replyToId: string | undefined) => Promise<PublishedPart>;
+}
+
+export function createOAuthAdapter(spec: OAuthAdapterSpec): OAuthPlatformAdapter {
+  const { platform, feeds, urlOf } = spec;
+  return {
+    platform,
+    displayName: PLATFORM_NAMES[platform],
+    limits: PLATFORM_LIMITS[platform],
+    defaultScopes: spec.scopes,
+    validate: (post) => validatePost(platform, post),
+    publish: (post, credentials, options = {}) =>
+      publishChain(platform, post, spec.publishPart(post, credentials, options), urlOf),
+
+    async listRecent(credentials, options = {}) {
+      const posts: RecentPost[] = [];
+      for (const feed of feeds) posts.push(...(await feed(credentials, options)).posts);
+      // Several feeds are merged newest first; one is already in the platform's order.
+      return feeds.length > 1 ? posts.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()) : posts;
+    },
+    async findPublished(post, credentials, options = {}) {
+      const recent: RecentPost[] = [];
+      for (const feed of feeds) {
+        const read = (cursor?: string) => feed(credentials, { limit: 100, signal: options.signal, cursor });
+        recent.push(...(await recentSince(read, options.since)));
+      }
+      return matchPublished(post, recent, urlOf, options.since);
+    },
+    profile: spec.profile,
+
+    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
+      buildAuthorizeUrl(spec.config, { state, codeChallenge, redirectUri, scopes: scopes ?? spec.scopes }, spec.scopeSeparator),
+    exchangeCode: spec.exchangeCode,
+    refresh: spec.refresh,
+    ...(spec.revoke ? { revoke: spec.revoke } : {}),
+  };
 }

@@ -10,13 +10,12 @@
  * with LinkedIn-Version and X-Restli-Protocol-Version 2.0.0. Commentary is LinkedIn's "little text":
  * the reserved characters are backslash-escaped so they come out literally. One post, no threads.
  */
-import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
+import { createOAuthAdapter, type FeedReader, partKey, platformApi } from "./adapter-kit.ts";
 import type { LinkedInConfig } from "./config.ts";
-import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { type HttpDeps, trimSlash, unexpected } from "./http.ts";
 import { mediaBytes } from "./media.ts";
-import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia, RecentPost } from "./platform.types.ts";
-import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+import { standardGrants } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia } from "./platform.types.ts";
 
 const RESERVED = /[\\|{}@[\]()<>#*_~]/g;
 export const escapeLittleText = (text: string) => text.replace(RESERVED, (c) => `\\${c}`);
@@ -27,26 +26,17 @@ const SCOPES = ["openid", "profile", "email", "w_member_social"];
 export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {}): OAuthPlatformAdapter {
   const api = trimSlash(config.apiBaseUrl);
   const urlOf = (urn: string) => `${trimSlash(config.webUrl)}/feed/update/${urn}/`;
-  const base = { platform: "linkedin" as const, timeoutMs: config.timeoutMs };
+  const http = platformApi("linkedin", config.timeoutMs, deps);
+  const bearer = (c: OAuthCredentials) => ({ authorization: `Bearer ${c.accessToken}` });
   const headers = (c: OAuthCredentials) => ({
-    authorization: `Bearer ${c.accessToken}`,
+    ...bearer(c),
     "linkedin-version": config.apiVersion,
     "x-restli-protocol-version": "2.0.0",
   });
 
   async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
     const action = "reading your LinkedIn profile";
-    const reply = await send(
-      `${api}/v2/userinfo`,
-      {
-        ...base,
-        headers: { authorization: `Bearer ${credentials.accessToken}` },
-        mutating: false,
-        action,
-        signal: options.signal,
-      },
-      deps,
-    );
+    const reply = await http.read(`${api}/v2/userinfo`, action, bearer(credentials), options.signal);
     const user = reply.body as { sub?: string; name?: string; picture?: string; email?: string } | undefined;
     if (!user?.sub) throw unexpected("linkedin", action, reply);
     return {
@@ -72,157 +62,88 @@ export function createLinkedInAdapter(config: LinkedInConfig, deps: HttpDeps = {
   ): Promise<string> {
     const action = "uploading the image";
     const { bytes, contentType } = mediaBytes("linkedin", media);
-    const init = await send(
-      `${api}/rest/images?action=initializeUpload`,
-      {
-        ...base,
-        headers: headers(credentials),
-        body: { initializeUploadRequest: { owner: author } },
-        mutating: false,
-        action,
-        signal,
-      },
-      deps,
-    );
+    const init = await http.call(`${api}/rest/images?action=initializeUpload`, {
+      headers: headers(credentials),
+      body: { initializeUploadRequest: { owner: author } },
+      mutating: false,
+      action,
+      signal,
+    });
     const value = (init.body as { value?: { uploadUrl?: unknown; image?: unknown } } | undefined)?.value;
     if (typeof value?.uploadUrl !== "string" || typeof value.image !== "string") throw unexpected("linkedin", action, init);
-    await send(
-      value.uploadUrl,
-      {
-        ...base,
-        method: "PUT",
-        headers: { authorization: `Bearer ${credentials.accessToken}`, "content-type": contentType },
-        body: bytes,
-        mutating: false,
-        action,
-        signal,
-      },
-      deps,
-    );
+    await http.call(value.uploadUrl, {
+      method: "PUT",
+      headers: { ...bearer(credentials), "content-type": contentType },
+      body: bytes,
+      mutating: false,
+      action,
+      signal,
+    });
     return value.image;
   }
 
-  async function listPage(
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal | undefined; limit?: number; cursor?: string | undefined } = {},
-  ): Promise<RecentPage> {
+  const posts: FeedReader = async (credentials, options) => {
     const author = await authorOf(credentials, options.signal);
-    const action = "reading your recent LinkedIn posts";
     const count = Math.min(100, options.limit ?? 20);
     const start = Number(options.cursor ?? 0);
-    const reply = await send(
+    const reply = await http.read(
       `${api}/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${count}&start=${start}&sortBy=LAST_MODIFIED`,
-      { ...base, headers: headers(credentials), mutating: false, action, signal: options.signal },
-      deps,
+      "reading your recent LinkedIn posts",
+      headers(credentials),
+      options.signal,
     );
     const elements =
       (reply.body as { elements?: { id: string; commentary?: string; createdAt?: number }[] } | undefined)?.elements ?? [];
-    const posts = elements.map((e) => ({
-      platformPostId: e.id,
-      text: unescapeLittleText(e.commentary ?? ""),
-      createdAt: new Date(e.createdAt ?? 0),
-      url: urlOf(e.id),
-    }));
-    // A full page may have more behind it.
-    return { posts, next: elements.length === count ? String(start + count) : undefined };
-  }
-
-  async function listRecent(
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number } = {},
-  ): Promise<RecentPost[]> {
-    return (await listPage(credentials, options)).posts;
-  }
-
-  return {
-    platform: "linkedin",
-    displayName: "LinkedIn",
-    limits: PLATFORM_LIMITS.linkedin,
-    defaultScopes: SCOPES,
-    validate: (post) => validatePost("linkedin", post),
-
-    publish(post, credentials, options = {}) {
-      return publishChain(
-        "linkedin",
-        post,
-        async (text, index) => {
-          const action = "publishing the post";
-          const author = await authorOf(credentials, options.signal);
-          const image = index === 0 ? post.media?.[0] : undefined;
-          const imageUrn = image ? await uploadImage(image, credentials, author, options.signal) : undefined;
-          const reply = await send(
-            `${api}/rest/posts`,
-            {
-              ...base,
-              headers: { ...headers(credentials), "idempotency-key": partKey(post, index) },
-              body: {
-                author,
-                commentary: escapeLittleText(text),
-                visibility: "PUBLIC",
-                distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
-                lifecycleState: "PUBLISHED",
-                isReshareDisabledByAuthor: false,
-                ...(imageUrn
-                  ? { content: { media: { id: imageUrn, ...(image?.altText ? { altText: image.altText } : {}) } } }
-                  : {}),
-              },
-              mutating: true,
-              action,
-              signal: options.signal,
-            },
-            deps,
-          );
-          const urn = reply.headers.get("x-restli-id") ?? reply.headers.get("x-linkedin-id");
-          if (!urn) throw unexpected("linkedin", action, reply);
-          return { platformPostId: urn, url: urlOf(urn) };
-        },
-        urlOf,
-      );
-    },
-
-    listRecent,
-    async findPublished(post, credentials, options = {}) {
-      const read = (cursor?: string) => listPage(credentials, { limit: 100, signal: options.signal, cursor });
-      return matchPublished(post, await recentSince(read, options.since), urlOf, options.since);
-    },
-    profile,
-
-    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
-      buildAuthorizeUrl(config, { state, codeChallenge, redirectUri, scopes: scopes ?? SCOPES }),
-
-    async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
-      const action = "finishing the LinkedIn sign-in";
-      const reply = await tokenRequest(
-        "linkedin",
-        config,
-        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier },
-        { basicAuth: false, action, ...options },
-        deps,
-      );
-      return tokensFrom("linkedin", reply, action, SCOPES);
-    },
-
-    async refresh({ refreshToken }, options = {}) {
-      const action = "renewing the LinkedIn sign-in";
-      const reply = await tokenRequest(
-        "linkedin",
-        config,
-        { grant_type: "refresh_token", refresh_token: refreshToken },
-        { basicAuth: false, action, ...options },
-        deps,
-      );
-      return tokensFrom("linkedin", reply, action, SCOPES);
-    },
-
-    // Revocation lives beside the token endpoint (www.linkedin.com/oauth/v2/revoke).
-    revoke: ({ token }, options = {}) =>
-      revokeRequest(
-        "linkedin",
-        config,
-        config.tokenUrl.replace(/\/accessToken$/, "/revoke"),
-        token,
-        { basicAuth: false, ...options },
-        deps,
-      ),
+    return {
+      posts: elements.map((e) => ({
+        platformPostId: e.id,
+        text: unescapeLittleText(e.commentary ?? ""),
+        createdAt: new Date(e.createdAt ?? 0),
+        url: urlOf(e.id),
+      })),
+      // A full page may have more behind it.
+      next: elements.length === count ? String(start + count) : undefined,
+    };
   };
+
+  return createOAuthAdapter({
+    platform: "linkedin",
+    config,
+    scopes: SCOPES,
+    urlOf,
+    feeds: [posts],
+    profile,
+    publishPart:
+      (post, credentials, { signal }) =>
+      async (text, index) => {
+        const action = "publishing the post";
+        const author = await authorOf(credentials, signal);
+        const image = index === 0 ? post.media?.[0] : undefined;
+        const imageUrn = image ? await uploadImage(image, credentials, author, signal) : undefined;
+        const reply = await http.call(`${api}/rest/posts`, {
+          headers: { ...headers(credentials), "idempotency-key": partKey(post, index) },
+          body: {
+            author,
+            commentary: escapeLittleText(text),
+            visibility: "PUBLIC",
+            distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
+            lifecycleState: "PUBLISHED",
+            isReshareDisabledByAuthor: false,
+            ...(imageUrn ? { content: { media: { id: imageUrn, ...(image?.altText ? { altText: image.altText } : {}) } } } : {}),
+          },
+          mutating: true,
+          action,
+          signal,
+        });
+        const urn = reply.headers.get("x-restli-id") ?? reply.headers.get("x-linkedin-id");
+        if (!urn) throw unexpected("linkedin", action, reply);
+        return { platformPostId: urn, url: urlOf(urn) };
+      },
+    // Revocation lives beside the token endpoint (www.linkedin.com/oauth/v2/revoke).
+    ...standardGrants("linkedin", config, deps, {
+      basicAuth: false,
+      revokeUrl: config.tokenUrl.replace(/\/accessToken$/, "/revoke"),
+      grantedScopes: SCOPES,
+    }),
+  });
 }

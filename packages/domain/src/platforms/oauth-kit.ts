@@ -1,8 +1,8 @@
-/** The OAuth 2.0 pieces X and LinkedIn share (authorization code + PKCE, refresh_token grant). */
+/** The OAuth 2.0 pieces the platforms share (authorization code + PKCE, refresh_token grant, revocation). */
 import type { OAuthPlatformConfig } from "./config.ts";
 import { PLATFORM_NAMES, PlatformError } from "./errors.ts";
 import { type HttpDeps, send, unexpected, type WireResponse } from "./http.ts";
-import type { CallOptions, OAuthTokens, PlatformKind } from "./platform.types.ts";
+import type { CallOptions, OAuthPlatformAdapter, OAuthTokens, PlatformKind } from "./platform.types.ts";
 
 export function buildAuthorizeUrl(
   config: OAuthPlatformConfig,
@@ -123,4 +123,37 @@ export async function revokeRequest(
     },
     deps,
   );
+}
+
+/**
+ * Sign-in, renewal and revocation against a standard OAuth 2.0 token endpoint (X, LinkedIn): the
+ * client authenticates with HTTP Basic or in the form; `grantedScopes` stand in when the token answer
+ * names none.
+ */
+export function standardGrants(
+  platform: PlatformKind,
+  config: OAuthPlatformConfig,
+  deps: HttpDeps,
+  options: { basicAuth: boolean; revokeUrl: string; grantedScopes?: string[] },
+): Pick<OAuthPlatformAdapter, "exchangeCode" | "refresh" | "revoke"> {
+  const { basicAuth } = options;
+  const name = PLATFORM_NAMES[platform];
+  const grant = async (form: Record<string, string>, action: string, call: CallOptions) =>
+    tokensFrom(
+      platform,
+      await tokenRequest(platform, config, form, { basicAuth, action, ...call }, deps),
+      action,
+      options.grantedScopes,
+    );
+  return {
+    exchangeCode: ({ code, codeVerifier, redirectUri }, call = {}) =>
+      grant(
+        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier },
+        `finishing the ${name} sign-in`,
+        call,
+      ),
+    refresh: ({ refreshToken }, call = {}) =>
+      grant({ grant_type: "refresh_token", refresh_token: refreshToken }, `renewing the ${name} sign-in`, call),
+    revoke: ({ token }, call = {}) => revokeRequest(platform, config, options.revokeUrl, token, { basicAuth, ...call }, deps),
+  };
 }

@@ -10,13 +10,12 @@
  * Creating a container publishes nothing (an unused one expires), so only the publish step's lost
  * answer is `unknown`. Graph errors come as 400 {error: {code}}: 190 is a dead token (auth).
  */
-import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
+import { createOAuthAdapter, type FeedReader, partKey, platformApi } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
-import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
-import { asGrantError, buildAuthorizeUrl, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile, RecentPost } from "./platform.types.ts";
-import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+import { type HttpDeps, trimSlash, unexpected, type WireResponse } from "./http.ts";
+import { asGrantError, tokensFrom } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile } from "./platform.types.ts";
 
 const SCOPES = ["threads_basic", "threads_content_publish"];
 
@@ -32,16 +31,17 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
   const api = trimSlash(config.apiBaseUrl);
   const graph = `${api}/v1.0`;
   const fallbackUrl = (id: string) => `${trimSlash(config.webUrl)}/t/${id}`;
-  const base = { platform: "threads" as const, timeoutMs: config.timeoutMs };
+  const http = platformApi("threads", config.timeoutMs, deps);
   const bearer = (c: OAuthCredentials) => ({ authorization: `Bearer ${c.accessToken}` });
   const userOf = (c: OAuthCredentials) => encodeURIComponent(c.platformUserId ?? "me");
 
   async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
     const action = "reading your Threads profile";
-    const reply = await send(
+    const reply = await http.read(
       `${graph}/me?fields=id,username,name,threads_profile_picture_url`,
-      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
-      deps,
+      action,
+      bearer(credentials),
+      options.signal,
     );
     const user = reply.body as
       | { id?: string; username?: string; name?: string; threads_profile_picture_url?: string }
@@ -55,141 +55,99 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
     };
   }
 
-  async function listPage(
-    credentials: OAuthCredentials,
-    edge: "threads" | "replies",
-    options: { signal?: AbortSignal | undefined; limit?: number; cursor?: string | undefined } = {},
-  ): Promise<RecentPage> {
-    const action = "reading your recent Threads posts";
-    const limit = Math.min(100, options.limit ?? 25);
-    const after = options.cursor ? `&after=${encodeURIComponent(options.cursor)}` : "";
-    const reply = await send(
-      `${graph}/${userOf(credentials)}/${edge}?fields=id,text,timestamp,permalink,replied_to&limit=${limit}${after}`,
-      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
-      deps,
-    );
-    const answer = reply.body as { data?: ThreadsMedia[]; paging?: { cursors?: { after?: string }; next?: string } } | undefined;
-    const posts = (answer?.data ?? []).map((m) => ({
-      platformPostId: m.id,
-      text: m.text ?? "",
-      createdAt: new Date(m.timestamp ?? 0),
-      url: m.permalink ?? fallbackUrl(m.id),
-      ...(m.replied_to ? { replyToId: m.replied_to.id } : {}),
-    }));
-    // Graph API: `next` is present only when there is an older page.
-    return { posts, next: answer?.paging?.next ? answer.paging.cursors?.after : undefined };
-  }
+  /** The account's posts, or its replies: a thread's later parts are replies, in their own feed. */
+  const feed =
+    (edge: "threads" | "replies"): FeedReader =>
+    async (credentials, options) => {
+      const limit = Math.min(100, options.limit ?? 25);
+      const after = options.cursor ? `&after=${encodeURIComponent(options.cursor)}` : "";
+      const reply = await http.read(
+        `${graph}/${userOf(credentials)}/${edge}?fields=id,text,timestamp,permalink,replied_to&limit=${limit}${after}`,
+        "reading your recent Threads posts",
+        bearer(credentials),
+        options.signal,
+      );
+      const answer = reply.body as
+        | { data?: ThreadsMedia[]; paging?: { cursors?: { after?: string }; next?: string } }
+        | undefined;
+      const posts = (answer?.data ?? []).map((m) => ({
+        platformPostId: m.id,
+        text: m.text ?? "",
+        createdAt: new Date(m.timestamp ?? 0),
+        url: m.permalink ?? fallbackUrl(m.id),
+        ...(m.replied_to ? { replyToId: m.replied_to.id } : {}),
+      }));
+      // Graph API: `next` is present only when there is an older page.
+      return { posts, next: answer?.paging?.next ? answer.paging.cursors?.after : undefined };
+    };
 
-  async function listRecent(
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number } = {},
-  ): Promise<RecentPost[]> {
-    const media = [
-      ...(await listPage(credentials, "threads", options)).posts,
-      ...(await listPage(credentials, "replies", options)).posts,
-    ];
-    return media.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  }
-
-  async function longLived(reply: Awaited<ReturnType<typeof send>>, action: string, userId?: string): Promise<OAuthTokens> {
+  async function longLived(reply: WireResponse, action: string, userId?: string): Promise<OAuthTokens> {
     const tokens = tokensFrom("threads", reply, action, SCOPES);
     return { ...tokens, refreshToken: tokens.accessToken, ...(userId ? { platformUserId: userId } : {}) };
   }
 
-  return {
+  return createOAuthAdapter({
     platform: "threads",
-    displayName: "Threads",
-    limits: PLATFORM_LIMITS.threads,
-    defaultScopes: SCOPES,
-    validate: (post) => validatePost("threads", post),
-
-    publish(post, credentials, options = {}) {
-      return publishChain(
-        "threads",
-        post,
-        async (text, index, replyToId) => {
-          const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
-          const image = index === 0 ? post.media?.[0] : undefined;
-          const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
-          if (image) {
-            // Threads fetches the image itself: the URL must be public (see the publisher's mediaFor).
-            if (!image.url) throw new PlatformError("permanent", "threads", "The image for Threads has no public address.");
-            form.set("image_url", image.url);
-          }
-          if (replyToId) form.set("reply_to_id", replyToId);
-          const preparing = `preparing post${step || ""}`.trim();
-          const container = await send(
-            `${graph}/${userOf(credentials)}/threads`,
-            { ...base, headers: bearer(credentials), body: form, mutating: false, action: preparing, signal: options.signal },
-            deps,
-          );
-          const creationId = (container.body as { id?: unknown } | undefined)?.id;
-          if (typeof creationId !== "string") throw unexpected("threads", preparing, container);
-          const action = `publishing post${step}`;
-          const published = await send(
-            `${graph}/${userOf(credentials)}/threads_publish`,
-            {
-              ...base,
-              headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
-              body: new URLSearchParams({ creation_id: creationId }),
-              mutating: true,
-              action,
-              signal: options.signal,
-            },
-            deps,
-          );
-          const id = (published.body as { id?: unknown } | undefined)?.id;
-          if (typeof id !== "string") throw unexpected("threads", action, published);
-          // The post is out: failing to read its link must not fail the publish.
-          const permalink = await send(
-            `${graph}/${id}?fields=permalink`,
-            { ...base, headers: bearer(credentials), mutating: false, action: "reading the post link", signal: options.signal },
-            deps,
-          )
-            .then((r) => (r.body as { permalink?: string } | undefined)?.permalink)
-            .catch(() => undefined);
-          return { platformPostId: id, url: permalink ?? fallbackUrl(id) };
-        },
-        fallbackUrl,
-      );
-    },
-
-    listRecent,
-    async findPublished(post, credentials, options = {}) {
-      const read = (edge: "threads" | "replies") => (cursor?: string) =>
-        listPage(credentials, edge, { limit: 100, signal: options.signal, cursor });
-      const recent = [
-        ...(await recentSince(read("threads"), options.since)),
-        ...(await recentSince(read("replies"), options.since)),
-      ];
-      return matchPublished(post, recent, fallbackUrl, options.since);
-    },
+    config,
+    scopes: SCOPES,
+    scopeSeparator: ",",
+    urlOf: fallbackUrl,
+    feeds: [feed("threads"), feed("replies")],
     profile,
-
-    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
-      buildAuthorizeUrl(config, { state, codeChallenge, redirectUri, scopes: scopes ?? SCOPES }, ","),
+    publishPart:
+      (post, credentials, { signal }) =>
+      async (text, index, replyToId) => {
+        const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
+        const image = index === 0 ? post.media?.[0] : undefined;
+        const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
+        if (image) {
+          // Threads fetches the image itself: the URL must be public (see the publisher's mediaFor).
+          if (!image.url) throw new PlatformError("permanent", "threads", "The image for Threads has no public address.");
+          form.set("image_url", image.url);
+        }
+        if (replyToId) form.set("reply_to_id", replyToId);
+        const preparing = `preparing post${step || ""}`.trim();
+        const container = await http.call(`${graph}/${userOf(credentials)}/threads`, {
+          headers: bearer(credentials),
+          body: form,
+          mutating: false,
+          action: preparing,
+          signal,
+        });
+        const creationId = http.stringIn(container, preparing, (body) => body?.id);
+        const action = `publishing post${step}`;
+        const published = await http.call(`${graph}/${userOf(credentials)}/threads_publish`, {
+          headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
+          body: new URLSearchParams({ creation_id: creationId }),
+          mutating: true,
+          action,
+          signal,
+        });
+        const id = http.stringIn(published, action, (body) => body?.id);
+        // The post is out: failing to read its link must not fail the publish.
+        const permalink = await http
+          .read(`${graph}/${id}?fields=permalink`, "reading the post link", bearer(credentials), signal)
+          .then((r) => (r.body as { permalink?: string } | undefined)?.permalink)
+          .catch(() => undefined);
+        return { platformPostId: id, url: permalink ?? fallbackUrl(id) };
+      },
 
     async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
       const action = "finishing the Threads sign-in";
       try {
-        const short = await send(
-          config.tokenUrl,
-          {
-            ...base,
-            body: new URLSearchParams({
-              client_id: config.clientId,
-              client_secret: config.clientSecret,
-              grant_type: "authorization_code",
-              redirect_uri: redirectUri,
-              code,
-              code_verifier: codeVerifier,
-            }),
-            mutating: true,
-            action,
-            signal: options.signal,
-          },
-          deps,
-        );
+        const short = await http.call(config.tokenUrl, {
+          body: new URLSearchParams({
+            client_id: config.clientId,
+            client_secret: config.clientSecret,
+            grant_type: "authorization_code",
+            redirect_uri: redirectUri,
+            code,
+            code_verifier: codeVerifier,
+          }),
+          mutating: true,
+          action,
+          signal: options.signal,
+        });
         const body = short.body as { access_token?: unknown; user_id?: unknown } | undefined;
         if (typeof body?.access_token !== "string") throw unexpected("threads", action, short);
         const query = new URLSearchParams({
@@ -197,11 +155,12 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
           client_secret: config.clientSecret,
           access_token: body.access_token,
         });
-        const long = await send(
-          `${api}/access_token?${query}`,
-          { ...base, method: "GET", mutating: true, action, signal: options.signal },
-          deps,
-        );
+        const long = await http.call(`${api}/access_token?${query}`, {
+          method: "GET",
+          mutating: true,
+          action,
+          signal: options.signal,
+        });
         return longLived(long, action, body.user_id === undefined ? undefined : String(body.user_id));
       } catch (error) {
         throw asGrantError("threads", error);
@@ -212,15 +171,16 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
       const action = "renewing the Threads sign-in";
       const query = new URLSearchParams({ grant_type: "th_refresh_token", access_token: refreshToken });
       try {
-        const reply = await send(
-          `${api}/refresh_access_token?${query}`,
-          { ...base, method: "GET", mutating: true, action, signal: options.signal },
-          deps,
-        );
+        const reply = await http.call(`${api}/refresh_access_token?${query}`, {
+          method: "GET",
+          mutating: true,
+          action,
+          signal: options.signal,
+        });
         return longLived(reply, action);
       } catch (error) {
         throw asGrantError("threads", error);
       }
     },
-  };
+  });
 }

@@ -9,13 +9,12 @@
  * (we still send Idempotency-Key; the sandbox honours it) and refuses identical text, so reconciling
  * by text in the recent timeline is reliable.
  */
-import { matchPublished, partKey, publishChain, type RecentPage, recentSince } from "./adapter-kit.ts";
+import { createOAuthAdapter, type FeedReader, partKey, platformApi } from "./adapter-kit.ts";
 import type { OAuthPlatformConfig } from "./config.ts";
-import { type HttpDeps, send, trimSlash, unexpected } from "./http.ts";
+import { type HttpDeps, trimSlash, unexpected } from "./http.ts";
 import { mediaBytes } from "./media.ts";
-import { buildAuthorizeUrl, revokeRequest, tokenRequest, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia, RecentPost } from "./platform.types.ts";
-import { PLATFORM_LIMITS, validatePost } from "./validate.ts";
+import { standardGrants } from "./oauth-kit.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, PlatformProfile, PostMedia } from "./platform.types.ts";
 
 interface Tweet {
   id: string;
@@ -24,19 +23,17 @@ interface Tweet {
   referenced_tweets?: { type: string; id: string }[];
 }
 
+const SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access"];
+
 export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {}): OAuthPlatformAdapter {
   const api = trimSlash(config.apiBaseUrl);
   const urlOf = (id: string) => `${trimSlash(config.webUrl)}/i/web/status/${id}`;
   const bearer = (c: OAuthCredentials) => ({ authorization: `Bearer ${c.accessToken}` });
-  const base = { platform: "x" as const, timeoutMs: config.timeoutMs };
+  const http = platformApi("x", config.timeoutMs, deps);
 
   async function profile(credentials: OAuthCredentials, options: { signal?: AbortSignal } = {}): Promise<PlatformProfile> {
     const action = "reading your X profile";
-    const reply = await send(
-      `${api}/2/users/me?user.fields=profile_image_url`,
-      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
-      deps,
-    );
+    const reply = await http.read(`${api}/2/users/me?user.fields=profile_image_url`, action, bearer(credentials), options.signal);
     const user = (reply.body as { data?: { id?: string; name?: string; username?: string; profile_image_url?: string } })?.data;
     if (!user?.id || !user.username) throw unexpected("x", action, reply);
     return {
@@ -51,43 +48,36 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
    * Uploads one image and returns its media id. Not `mutating`: an upload whose answer is lost only
    * leaves an unused media object on X (it expires), so it is simply retried; only the post is unique.
    */
-  async function uploadImage(
-    media: PostMedia,
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal | undefined },
-  ): Promise<string> {
+  async function uploadImage(media: PostMedia, credentials: OAuthCredentials, signal: AbortSignal | undefined): Promise<string> {
     const action = "uploading the image";
     const { bytes, contentType, filename } = mediaBytes("x", media);
     const form = new FormData();
     form.set("media", new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType }), filename);
     form.set("media_category", "tweet_image");
     form.set("media_type", contentType);
-    const reply = await send(
-      `${api}/2/media/upload`,
-      { ...base, headers: bearer(credentials), body: form, mutating: false, action, signal: options.signal },
-      deps,
-    );
-    const id = (reply.body as { data?: { id?: unknown } } | undefined)?.data?.id;
-    if (typeof id !== "string") throw unexpected("x", action, reply);
-    return id;
+    const reply = await http.call(`${api}/2/media/upload`, {
+      headers: bearer(credentials),
+      body: form,
+      mutating: false,
+      action,
+      signal,
+    });
+    return http.stringIn(reply, action, (body) => (body?.data as { id?: unknown } | undefined)?.id);
   }
 
-  async function listPage(
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number; cursor?: string } = {},
-  ): Promise<RecentPage> {
-    const userId = credentials.platformUserId ?? (await profile(credentials, options)).platformUserId;
-    const action = "reading your recent posts on X";
+  const timeline: FeedReader = async (credentials, options) => {
+    const userId =
+      credentials.platformUserId ?? (await profile(credentials, options.signal ? { signal: options.signal } : {})).platformUserId;
     const limit = Math.min(100, Math.max(5, options.limit ?? 20));
     const page = options.cursor ? `&pagination_token=${encodeURIComponent(options.cursor)}` : "";
-    const reply = await send(
+    const reply = await http.read(
       `${api}/2/users/${encodeURIComponent(userId)}/tweets?max_results=${limit}&tweet.fields=created_at,referenced_tweets${page}`,
-      { ...base, headers: bearer(credentials), mutating: false, action, signal: options.signal },
-      deps,
+      "reading your recent posts on X",
+      bearer(credentials),
+      options.signal,
     );
     const answer = reply.body as { data?: Tweet[]; meta?: { next_token?: string } } | undefined;
-    const tweets = answer?.data ?? [];
-    const posts = tweets.map((t) => {
+    const posts = (answer?.data ?? []).map((t) => {
       const replyTo = t.referenced_tweets?.find((r) => r.type === "replied_to")?.id;
       return {
         platformPostId: t.id,
@@ -98,102 +88,36 @@ export function createXAdapter(config: OAuthPlatformConfig, deps: HttpDeps = {})
       };
     });
     return { posts, next: answer?.meta?.next_token };
-  }
-
-  async function listRecent(
-    credentials: OAuthCredentials,
-    options: { signal?: AbortSignal; limit?: number } = {},
-  ): Promise<RecentPost[]> {
-    return (await listPage(credentials, options)).posts;
-  }
-
-  return {
-    platform: "x",
-    displayName: "X",
-    limits: PLATFORM_LIMITS.x,
-    defaultScopes: ["tweet.read", "tweet.write", "users.read", "offline.access"],
-    validate: (post) => validatePost("x", post),
-
-    publish(post, credentials, options = {}) {
-      return publishChain(
-        "x",
-        post,
-        async (text, index, replyToId) => {
-          const action = post.parts.length > 1 ? `publishing post ${index + 1} of the thread` : "publishing the post";
-          // Images go on the first part, uploaded just before it (again on a retry: never the post).
-          const mediaIds: string[] = [];
-          for (const media of index === 0 ? (post.media ?? []) : []) {
-            mediaIds.push(await uploadImage(media, credentials, options));
-          }
-          const reply = await send(
-            `${api}/2/tweets`,
-            {
-              ...base,
-              headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
-              body: {
-                text,
-                ...(replyToId ? { reply: { in_reply_to_tweet_id: replyToId } } : {}),
-                ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}),
-              },
-              mutating: true,
-              action,
-              signal: options.signal,
-            },
-            deps,
-          );
-          const id = (reply.body as { data?: { id?: unknown } } | undefined)?.data?.id;
-          if (typeof id !== "string") throw unexpected("x", action, reply);
-          return { platformPostId: id, url: urlOf(id) };
-        },
-        urlOf,
-      );
-    },
-
-    listRecent,
-    async findPublished(post, credentials, options = {}) {
-      const read = (cursor?: string) =>
-        listPage(credentials, {
-          limit: 100,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(cursor ? { cursor } : {}),
-        });
-      return matchPublished(post, await recentSince(read, options.since), urlOf, options.since);
-    },
-    profile,
-
-    authorizeUrl: ({ state, codeChallenge, redirectUri, scopes }) =>
-      buildAuthorizeUrl(config, {
-        state,
-        codeChallenge,
-        redirectUri,
-        scopes: scopes ?? ["tweet.read", "tweet.write", "users.read", "offline.access"],
-      }),
-
-    async exchangeCode({ code, codeVerifier, redirectUri }, options = {}) {
-      const action = "finishing the X sign-in";
-      const reply = await tokenRequest(
-        "x",
-        config,
-        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier },
-        { basicAuth: true, action, ...options },
-        deps,
-      );
-      return tokensFrom("x", reply, action);
-    },
-
-    async refresh({ refreshToken }, options = {}) {
-      const action = "renewing the X sign-in";
-      const reply = await tokenRequest(
-        "x",
-        config,
-        { grant_type: "refresh_token", refresh_token: refreshToken },
-        { basicAuth: true, action, ...options },
-        deps,
-      );
-      return tokensFrom("x", reply, action);
-    },
-
-    revoke: ({ token }, options = {}) =>
-      revokeRequest("x", config, `${api}/2/oauth2/revoke`, token, { basicAuth: true, ...options }, deps),
   };
+
+  return createOAuthAdapter({
+    platform: "x",
+    config,
+    scopes: SCOPES,
+    urlOf,
+    feeds: [timeline],
+    profile,
+    publishPart:
+      (post, credentials, { signal }) =>
+      async (text, index, replyToId) => {
+        const action = post.parts.length > 1 ? `publishing post ${index + 1} of the thread` : "publishing the post";
+        // Images go on the first part, uploaded just before it (again on a retry: never the post).
+        const mediaIds: string[] = [];
+        for (const media of index === 0 ? (post.media ?? []) : []) mediaIds.push(await uploadImage(media, credentials, signal));
+        const reply = await http.call(`${api}/2/tweets`, {
+          headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
+          body: {
+            text,
+            ...(replyToId ? { reply: { in_reply_to_tweet_id: replyToId } } : {}),
+            ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}),
+          },
+          mutating: true,
+          action,
+          signal,
+        });
+        const id = http.stringIn(reply, action, (body) => (body?.data as { id?: unknown } | undefined)?.id);
+        return { platformPostId: id, url: urlOf(id) };
+      },
+    ...standardGrants("x", config, deps, { basicAuth: true, revokeUrl: `${api}/2/oauth2/revoke` }),
+  });
 }
