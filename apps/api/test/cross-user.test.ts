@@ -149,6 +149,7 @@ const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
  */
 const readInputs: Record<string, (ids: Record<string, string[]>) => unknown[]> = {
   "credits.history": () => [{}],
+  "payments.list": () => [{}],
   "usage.generations": () => [{}],
   "publishing.posts.list": () => [{}, { order: "asc" }],
   "writer.knowledge.search": () => [{ query: "sourdough baking" }],
