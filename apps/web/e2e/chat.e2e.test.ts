@@ -248,7 +248,8 @@ describe("chat in the browser", () => {
       await list.getByRole("link", { name: /Plants and light/ }).click();
       await visible(heading("Plants and light"));
       await list.getByRole("button", { name: "Delete Plants and light" }).click();
-      await list.getByRole("button", { name: "Delete", exact: true }).click();
+      // The confirmation is a dialog (outside the list).
+      await page.getByRole("alertdialog", { name: "Delete “Plants and light”?" }).getByRole("button", { name: "Delete" }).click();
       await visible(heading("New chat"));
       await visible(list.getByText("No conversations yet"));
     });
