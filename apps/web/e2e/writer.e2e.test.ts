@@ -147,7 +147,7 @@ describe("the writer in the browser", () => {
       const entry = entries.getByRole("listitem").filter({ hasText: "My audience" });
       await visible(entry);
       // Pending until the worker embeds it; the list polls and shows it searchable.
-      await eventually(() => entry.locator(".wr-embed-status").getAttribute("data-status")).toBe("ready");
+      await eventually(() => entry.locator("[data-status]").getAttribute("data-status")).toBe("ready");
       await visible(entry.getByText("Searchable"));
     });
 
@@ -170,7 +170,7 @@ describe("the writer in the browser", () => {
         .fill("I write for early-stage SaaS founders who sell to engineering teams and hate sprint demos.");
       await form.getByRole("button", { name: "Save changes" }).click();
       await visible(entry.getByText("hate sprint demos"));
-      await eventually(() => entry.locator(".wr-embed-status").getAttribute("data-status")).toBe("ready");
+      await eventually(() => entry.locator("[data-status]").getAttribute("data-status")).toBe("ready");
       await page.getByRole("searchbox", { name: "Search your knowledge" }).fill("hate");
       await visible(page.getByRole("list", { name: "Entries matching hate" }).getByText("My audience"));
     });
@@ -184,7 +184,7 @@ describe("the writer in the browser", () => {
       const entries = page.getByRole("list", { name: "Knowledge entries" });
       await visible(entries.getByText("Old bio"));
       await entries.getByRole("button", { name: "Delete Old bio" }).click();
-      await entries.getByRole("button", { name: "Delete", exact: true }).click();
+      await page.getByRole("alertdialog", { name: "Delete “Old bio”?" }).getByRole("button", { name: "Delete" }).click();
       await visible(page.getByText("Deleted “Old bio”."));
       await eventually(() => entries.getByRole("listitem").count()).toBe(1);
     });
