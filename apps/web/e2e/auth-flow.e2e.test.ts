@@ -301,7 +301,7 @@ describe("account journey in the browser", () => {
 
     await step("the bell lists the credits alert and marks it read", async () => {
       await bell().click();
-      const panel = page.getByRole("region", { name: "Notifications" });
+      const panel = page.getByRole("dialog", { name: "Notifications" });
       await visible(panel.getByText("80% of your credits are used"));
       await panel.getByRole("button", { name: /Mark as read/ }).click();
       await eventually(() => bell().getAttribute("aria-label")).toBe("Notifications");
