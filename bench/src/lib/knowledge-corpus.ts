@@ -202,14 +202,3 @@ export class Corpus {
     return { text: `${a} ${b}`, subtopic, vector: this.vectorFor(subtopic, rand) };
   }
 }
-
-/** pgvector's binary input (vector_recv): int16 dimensions, int16 unused, float4s, big-endian. */
-export function vectorBinary(v: Float32Array): Buffer {
-  const b = Buffer.allocUnsafe(4 + 4 * v.length);
-  b.writeInt16BE(v.length, 0);
-  b.writeInt16BE(0, 2);
-  for (let i = 0; i < v.length; i++) b.writeFloatBE(v[i] as number, 4 + 4 * i);
-  return b;
-}
-
-export const vectorText = (v: Float32Array) => `[${Array.from(v, (x) => x.toPrecision(7)).join(",")}]`;

@@ -12,7 +12,7 @@
  *                exact-*   the same with index scans (and JIT) off: the baseline the index is for
  *                hybrid-*  the whole hybrid search without HTTP (knowledge.searchEntries: full-text candidates as the
  *                          system role, then vector + entries as the user), in process
- *                trpc-*    GET /trpc/knowledge.knowledge.search over HTTP against the real app (session,
+ *                trpc-*    GET /trpc/writer.knowledge.search over HTTP against the real app (session,
  *                          rate limit, embed, RLS transaction, JSON), 90 / 10 = the user's share
  *   embedding  the real `writer.embed-knowledge` job through a pg-boss worker with the offline provider:
  *              entries/s (vs the provider alone) and the queue's send-to-start latency
@@ -30,14 +30,14 @@
  * BENCH_KNOWLEDGE_EXACT (queries of the 90% user checked against the exact scan; all of them below 50k
  * entries, 100 above, 50 embedded: each is a full detoasting scan).
  */
-import { asUser, createDb } from "@inkwell/db";
+import { asUser, createDb, toVector, vectorBinary } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { embedKnowledgeJob, knowledge } from "@inkwell/domain/knowledge";
 import { createBoss, type Logger, registerJobs } from "@inkwell/domain/platform";
 import { sql } from "kysely";
 import type { HttpRequestSpec } from "../lib/http-client.ts";
-import { Corpus, type CorpusQuery, DIMENSIONS, vectorBinary } from "../lib/knowledge-corpus.ts";
+import { Corpus, type CorpusQuery, DIMENSIONS } from "../lib/knowledge-corpus.ts";
 import { closedLoop, type Limits, type Sample } from "../lib/load.ts";
 import { planFor, type RatioSpec, ratios, runInterleaved, type Variant } from "../lib/runner.ts";
 import type { BenchUser } from "../lib/stack.ts";
@@ -217,9 +217,9 @@ export const knowledgeSearch: Suite = {
           if ((mine.rows[0]?.n ?? 0) > knowledge.EXACT_SEARCH_MAX_ENTRIES)
             await sql`SET LOCAL enable_sort = off; SET LOCAL jit = off`.execute(tx);
           const r = await sql<{ "QUERY PLAN": string }>`
-            EXPLAIN SELECT id, embedding <=> ${JSON.stringify(q)}::vector AS distance FROM knowledge_entries
+            EXPLAIN SELECT id, embedding <=> ${toVector(q)} AS distance FROM knowledge_entries
              WHERE user_id = ${user.id} AND embedding IS NOT NULL
-             ORDER BY embedding <=> ${JSON.stringify(q)}::vector LIMIT ${CANDIDATES}`.execute(tx);
+             ORDER BY distance LIMIT ${CANDIDATES}`.execute(tx);
           const text = r.rows.map((x) => x["QUERY PLAN"]).join("\n");
           return text.includes("knowledge_entries_embedding_idx")
             ? "hnsw index scan"
@@ -286,10 +286,10 @@ export const knowledgeSearch: Suite = {
       };
       const api = stack.api;
       const clearLimiter = () =>
-        bench.pool.query("DELETE FROM generation_rate_limits WHERE bucket LIKE '%:knowledge.search-knowledge'");
+        bench.pool.query("DELETE FROM generation_rate_limits WHERE bucket LIKE '%:writer.search-knowledge'");
       const requestsFor = (user: BenchUser, ip: string): HttpRequestSpec[] =>
         queries.map((q) => ({
-          path: `/trpc/knowledge.knowledge.search?input=${encodeURIComponent(JSON.stringify({ query: q.text, limit: 10 }))}`,
+          path: `/trpc/writer.knowledge.search?input=${encodeURIComponent(JSON.stringify({ query: q.text, limit: 10 }))}`,
           headers: { authorization: `Bearer ${user.token}`, "x-forwarded-for": ip },
         }));
       const trpcRequests = { all: requestsFor(whale, "10.66.0.1"), tenth: requestsFor(tenth, "10.66.0.2") };
@@ -397,10 +397,10 @@ export const knowledgeSearch: Suite = {
           description: "hybridSearch (vector + full text + entries)",
           run: inProcess("hybrid-10", hybrid(tenth)),
         },
-        { name: "trpc-90", description: "GET knowledge.knowledge.search, real app", run: overHttp("trpc-90", trpcRequests.all) },
+        { name: "trpc-90", description: "GET writer.knowledge.search, real app", run: overHttp("trpc-90", trpcRequests.all) },
         {
           name: "trpc-10",
-          description: "GET knowledge.knowledge.search, real app",
+          description: "GET writer.knowledge.search, real app",
           run: overHttp("trpc-10", trpcRequests.tenth),
         },
       ];
@@ -608,7 +608,7 @@ async function measureEmbedding(
     for (let i = 0; i < 20 && !ctx.signal.aborted; i++) {
       const u = users[i % users.length] as BenchUser;
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 900));
-      const res = await fetch(`${stack.api.origin}/trpc/knowledge.knowledge.create`, {
+      const res = await fetch(`${stack.api.origin}/trpc/writer.knowledge.create`, {
         method: "POST",
         headers: {
           "content-type": "application/json",

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { DB } from "./generated/db.ts";
+import { registerVectorType } from "./vector.ts";
 
 // bigint/int8 (counts, sums) arrive as strings by default; our sums stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
@@ -28,6 +29,7 @@ export function createDb(options: CreateDbOptions): { db: Database; pool: pg.Poo
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener Node exits.
   pool.on("error", () => {});
+  registerVectorType(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return { db, pool };

@@ -30,11 +30,13 @@ async function migrate(url: string): Promise<void> {
   }
 }
 
-export async function provisionTestDatabase(): Promise<TestDatabase> {
+/** `migrate: false` leaves it empty (no extension, no tables): for what must work before the first migration. */
+export async function provisionTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
+  const migrated = options.migrate ?? true;
   if (!base) {
     const embedded = await startEmbeddedDatabase();
-    await migrate(embedded.url);
+    if (migrated) await migrate(embedded.url);
     return { url: embedded.url, kind: "embedded", teardown: () => embedded.stop() };
   }
   const name = `inkwell_test_${randomBytes(6).toString("hex")}`;
@@ -44,7 +46,7 @@ export async function provisionTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  await migrate(url.toString());
+  if (migrated) await migrate(url.toString());
   return {
     url: url.toString(),
     kind: "native",

@@ -3,6 +3,7 @@
  * Please do not edit it manually.
  */
 
+import type { VectorValue } from "../vector.ts";
 import type { ColumnType } from "kysely";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
@@ -176,7 +177,7 @@ export interface DocumentChunks {
   content: string;
   created_at: Generated<Date>;
   document_id: string;
-  embedding: string;
+  embedding: ColumnType<number[], VectorValue, VectorValue>;
   id: Generated<string>;
   ordinal: number;
   user_id: string;
@@ -232,7 +233,7 @@ export interface KnowledgeEntries {
   content_version: Generated<number>;
   created_at: Generated<Date>;
   embedded_at: Date | null;
-  embedding: string | null;
+  embedding: ColumnType<number[] | null, VectorValue | null, VectorValue | null>;
   embedding_attempts: Generated<number>;
   embedding_error: string | null;
   embedding_model: string | null;

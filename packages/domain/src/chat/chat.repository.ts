@@ -1,5 +1,5 @@
 /** The only SQL of the chat module: conversations and their messages. RLS scopes every query to the caller. */
-import { newestFirst, type Tables, type Tx } from "@inkwell/db";
+import { newestFirst, type Tables, type Tx, toVector } from "@inkwell/db";
 import { type Selectable, sql } from "kysely";
 import type {
   AddDocumentInput,
@@ -370,8 +370,7 @@ export async function insertDocument(
           user_id: userId,
           ordinal,
           content: c.content,
-          // pgvector's text form is the JSON array form.
-          embedding: JSON.stringify(c.embedding),
+          embedding: toVector(c.embedding),
         })),
       )
       .execute();
@@ -411,10 +410,10 @@ export async function deleteDocument(tx: Tx, id: string) {
  */
 export async function nearestChunks(tx: Tx, conversationId: string, embedding: number[], limit: number) {
   const r = await sql<{ content: string; title: string; distance: number }>`
-    SELECT k.content, d.title, k.embedding <=> ${JSON.stringify(embedding)}::vector AS distance
+    SELECT k.content, d.title, k.embedding <=> ${toVector(embedding)} AS distance
       FROM document_chunks k JOIN workspace_documents d ON d.id = k.document_id
      WHERE d.conversation_id = ${conversationId} OR d.conversation_id IS NULL
-     ORDER BY k.embedding <=> ${JSON.stringify(embedding)}::vector
+     ORDER BY distance
      LIMIT ${limit}`.execute(tx);
   return r.rows;
 }

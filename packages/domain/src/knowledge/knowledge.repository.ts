@@ -1,5 +1,5 @@
 /** The only SQL of the writer module. RLS scopes user queries to the caller; the sweep runs as system. */
-import type { Tables, Tx } from "@inkwell/db";
+import { type Tables, type Tx, toVector } from "@inkwell/db";
 import { type Selectable, sql } from "kysely";
 import type {
   CreateKnowledgeInput,
@@ -156,13 +156,14 @@ export async function vectorCandidates(
     tx,
   );
   const { exact, sort, jit } = setup.rows[0] ?? { exact: true, sort: "on", jit: "on" };
-  const q = JSON.stringify(embedding);
+  // ORDER BY the output column is ORDER BY its expression (the planner still walks the index), and the
+  // query vector travels once.
   const r = await sql<{ id: string; distance: number }>`
     WITH nearest AS MATERIALIZED (
-      SELECT id, embedding <=> ${q}::vector AS distance
+      SELECT id, embedding <=> ${toVector(embedding)} AS distance
         FROM knowledge_entries
        WHERE user_id = ${userId} AND embedding IS NOT NULL
-       ORDER BY embedding <=> ${q}::vector
+       ORDER BY distance
        LIMIT ${limit}
     )
     SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
@@ -242,12 +243,13 @@ export async function saveEmbeddings(
   model: string,
 ): Promise<number> {
   if (!rows.length) return 0;
+  // A VALUES list rather than unnest of arrays: each vector is its own binary parameter (toVector).
+  const values = rows.map((x) => sql`(${x.id}::uuid, ${x.version}::int, ${toVector(x.embedding)})`);
   const r = await sql<{ id: string }>`
     UPDATE knowledge_entries e
-       SET embedding = v.embedding::vector, embedding_model = ${model}, embedding_status = 'ready',
+       SET embedding = v.embedding, embedding_model = ${model}, embedding_status = 'ready',
            embedding_error = NULL, embedding_attempts = 0, embedded_at = now()
-      FROM unnest(${rows.map((x) => x.id)}::uuid[], ${rows.map((x) => x.version)}::int[],
-                  ${rows.map((x) => JSON.stringify(x.embedding))}::text[]) AS v(id, version, embedding)
+      FROM (VALUES ${sql.join(values)}) AS v(id, version, embedding)
      WHERE e.id = v.id AND e.content_version = v.version
     RETURNING e.id`.execute(tx);
   return r.rows.length;
