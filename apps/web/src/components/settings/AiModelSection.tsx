@@ -38,7 +38,8 @@ export function AiModelSection() {
       <p className="muted">
         Connect your own model: any OpenAI-compatible server, such as Ollama running on your computer or your OpenAI account. Your
         chat, writer and voice generations then use it and cost no credits (the usual rate limits still apply). Knowledge search
-        keeps the server's embedding model, so every document stays comparable.
+        keeps the server's embedding model, so every document stays comparable. A Higgsfield key saved under Third-party API keys
+        does the same for image generations.
       </p>
       {keys.isError ? (
         <p className="status status-error" role="alert">
