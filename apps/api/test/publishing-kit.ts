@@ -42,7 +42,7 @@ export async function startPublishing(options: { worker: boolean }) {
     keyRing: h.deps.keyRing,
     publishing: sandboxPublishingRuntime(sandbox.url, null, 1_000),
     enqueue: createEnqueue(boss),
-    config: { retryBaseMs: 200, reconcileDelayMs: 300, claimLeaseMs: 3_000 },
+    config: { retryBaseMs: 100, reconcileDelayMs: 100, claimLeaseMs: 3_000 },
   };
   if (options.worker) {
     const job: JobHandler<WorkerDeps> = {
