@@ -97,7 +97,7 @@ function OfflineBadge() {
   // Not shown once the user has connected their own model: their replies come from it.
   if (!useOfflineAi()) return null;
   return (
-    <span className="offline-badge" title="No AI model is configured on this server">
+    <span className="offline-badge">
       Offline AI — replies are generated locally without a model · <Link to="/settings#ai-model">Connect a model</Link>
     </span>
   );

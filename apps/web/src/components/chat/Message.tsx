@@ -2,6 +2,7 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import type { ChatMessage } from "../../lib/chat.ts";
 import { Button } from "../SubmitButton.tsx";
+import { Tooltip } from "../ui/tooltip.tsx";
 import { Markdown } from "./Markdown.tsx";
 
 export function UserMessage({
@@ -62,19 +63,20 @@ export function UserMessage({
           <div className="message-bubble">{message.content}</div>
           {editable && (
             <div className="message-actions">
-              <button
-                type="button"
-                className="icon-button"
-                disabled={busy}
-                onClick={() => {
-                  setText(message.content);
-                  setEditing(true);
-                }}
-                aria-label="Edit your last message"
-                title="Edit"
-              >
-                <Icon d="M4 20h4L19 9l-4-4L4 16v4ZM14 6l4 4" />
-              </button>
+              <Tooltip label="Edit">
+                <button
+                  type="button"
+                  className="icon-button"
+                  disabled={busy}
+                  onClick={() => {
+                    setText(message.content);
+                    setEditing(true);
+                  }}
+                  aria-label="Edit your last message"
+                >
+                  <Icon d="M4 20h4L19 9l-4-4L4 16v4ZM14 6l4 4" />
+                </button>
+              </Tooltip>
             </div>
           )}
         </>
@@ -158,35 +160,39 @@ export function AssistantMessage({
       {!streaming && (
         <div className="message-actions">
           {text && (
-            <button type="button" className="icon-button" onClick={() => void copy()} aria-label="Copy reply" title="Copy">
-              {copied ? <Icon d="M5 12l5 5L20 7" /> : <Icon d="M9 9h10v11H9zM5 15V4h10" />}
-              <span className="visually-hidden" role="status">
-                {copied ? "Copied" : ""}
-              </span>
-            </button>
+            <Tooltip label={copied ? "Copied" : "Copy"}>
+              <button type="button" className="icon-button" onClick={() => void copy()} aria-label="Copy reply">
+                {copied ? <Icon d="M5 12l5 5L20 7" /> : <Icon d="M9 9h10v11H9zM5 15V4h10" />}
+                <span className="visually-hidden" role="status">
+                  {copied ? "Copied" : ""}
+                </span>
+              </button>
+            </Tooltip>
           )}
           {!message.safety && status === "complete" && (
             <>
-              <button
-                type="button"
-                className="icon-button"
-                aria-pressed={message.feedback === 1}
-                aria-label="Good reply"
-                title="Good reply"
-                onClick={() => onFeedback(message.feedback === 1 ? null : 1)}
-              >
-                <Icon d="M7 11v9H4v-9h3Zm0 0 4-8c1.5 0 2.5 1 2.5 2.5V9h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.3 20H7" />
-              </button>
-              <button
-                type="button"
-                className="icon-button"
-                aria-pressed={message.feedback === -1}
-                aria-label="Bad reply"
-                title="Bad reply"
-                onClick={() => onFeedback(message.feedback === -1 ? null : -1)}
-              >
-                <Icon d="M17 13V4h3v9h-3Zm0 0-4 8c-1.5 0-2.5-1-2.5-2.5V15h-5a2 2 0 0 1-2-2.3l1.2-7A2 2 0 0 1 6.7 4H17" />
-              </button>
+              <Tooltip label="Good reply">
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-pressed={message.feedback === 1}
+                  aria-label="Good reply"
+                  onClick={() => onFeedback(message.feedback === 1 ? null : 1)}
+                >
+                  <Icon d="M7 11v9H4v-9h3Zm0 0 4-8c1.5 0 2.5 1 2.5 2.5V9h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.3 20H7" />
+                </button>
+              </Tooltip>
+              <Tooltip label="Bad reply">
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-pressed={message.feedback === -1}
+                  aria-label="Bad reply"
+                  onClick={() => onFeedback(message.feedback === -1 ? null : -1)}
+                >
+                  <Icon d="M17 13V4h3v9h-3Zm0 0-4 8c-1.5 0-2.5-1-2.5-2.5V15h-5a2 2 0 0 1-2-2.3l1.2-7A2 2 0 0 1 6.7 4H17" />
+                </button>
+              </Tooltip>
             </>
           )}
           {isLast && !message.safety && (

@@ -6,6 +6,7 @@
 import { readArticle, readNewsletter } from "@inkwell/domain/writer/schemas";
 import { measure, splitPostNumber, type WriterFormat } from "../../lib/writer.ts";
 import { Markdown } from "../chat/Markdown.tsx";
+import { Tooltip } from "../ui/tooltip.tsx";
 
 export function OutputText({
   format,
@@ -41,9 +42,11 @@ export function OutputText({
                     Copy<span className="visually-hidden"> post {number}</span>
                   </button>
                 )}
-                <span className="wr-thread-count small" title="Characters as X counts them">
-                  {post.count} / {report.max}
-                </span>
+                <Tooltip label="Characters as X counts them">
+                  <span className="wr-thread-count small">
+                    {post.count} / {report.max}
+                  </span>
+                </Tooltip>
               </span>
             </li>
           );
