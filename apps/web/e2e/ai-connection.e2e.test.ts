@@ -6,11 +6,11 @@
  * user's own key, and the offline label is gone.
  */
 import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, signUpInBrowser } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 let llm: OpenAiCompatibleServer;
 let stack: Stack;
 let browser: Browser;
@@ -22,15 +22,7 @@ beforeAll(async () => {
   llm.setReply("Hello from your own model");
   // The server itself has no model (offline); users may connect local servers (development).
   stack = await startStack(inject("databaseUrl"), { env: { AI_USER_PRIVATE_ADDRESSES: "true" } });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 860 } }));
 });
 
 afterAll(async () => {
@@ -46,12 +38,7 @@ const chatCalls = () => llm.requests.filter((r) => r.path === "/v1/chat/completi
 
 describe("connecting your own model", () => {
   it("from the offline label to a tested, saved connection that the next chat reply uses", async () => {
-    await page.goto("/sign-up");
-    await page.getByLabel("Display name").fill("Ada Lovelace");
-    await page.getByLabel("E-mail").fill(`own-model-${Date.now()}@example.test`);
-    await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await visible(heading("Welcome, Ada Lovelace"));
+    await signUpInBrowser(page, { name: "Ada Lovelace", email: `own-model-${Date.now()}@example.test` });
 
     // Chat says its replies are offline placeholders, with one click to connect a model.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();

@@ -7,12 +7,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, openPage, STEP_TIMEOUT, signUpInBrowser } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
@@ -25,19 +25,7 @@ let stepNumber = 0;
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   await freshBrowserSession();
 });
 
@@ -50,16 +38,7 @@ afterAll(async () => {
 /** A new browser context (no cookies) and page; each test starts as a new visitor. */
 async function freshBrowserSession() {
   await context?.close();
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
-  page.on("console", (message) => {
-    // The browser logs every 4xx answer; the journey provokes some on purpose.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      console.error("[browser] console.error:", message.text());
-    }
-  });
+  ({ context, page } = await openPage(browser, stack.baseUrl, { viewport: { width: 1280, height: 860 }, consoleErrors: true }));
 }
 
 /** One named step, bounded in time; on failure a screenshot of the page goes to test-results/. */
@@ -247,12 +226,7 @@ describe("account journey in the browser", () => {
     const history = () => page.getByRole("table", { name: /Credit history/ });
 
     await step("after sign-up the header shows the welcome credits", async () => {
-      await page.goto("/sign-up");
-      await page.getByLabel("Display name").fill("Grace Hopper");
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill("a ship in port is safe");
-      await page.getByRole("button", { name: "Create account" }).click();
-      await visible(heading("Welcome, Grace Hopper"));
+      await signUpInBrowser(page, { name: "Grace Hopper", email, password: "a ship in port is safe" });
       await eventually(() => chip().textContent()).toMatch(/^5,000 credits available$/);
       await eventually(() => bell().getAttribute("aria-label")).toBe("Notifications");
     });

@@ -8,12 +8,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, signUpInBrowser } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 /** A 1×1 PNG. */
@@ -31,15 +31,7 @@ let stepNumber = 0;
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1300, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
 });
 
 afterAll(async () => {
@@ -70,12 +62,7 @@ describe("the brand kit in the browser", () => {
     const email = `brand-${Date.now()}@example.test`;
 
     await step("sign up and open the brand kit", async () => {
-      await page.goto("/sign-up");
-      await page.getByLabel("Display name").fill("Grace Hopper");
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-      await page.getByRole("button", { name: "Create account" }).click();
-      await visible(page.getByRole("heading", { level: 1, name: "Welcome, Grace Hopper" }));
+      await signUpInBrowser(page, { name: "Grace Hopper", email: email });
       await goTo(page, "Write", "Brand kit");
       await visible(page.getByRole("heading", { level: 1, name: "Brand kit" }));
     });
@@ -86,9 +73,9 @@ describe("the brand kit in the browser", () => {
       await field("Primary colour").fill("#1E3A8A");
       await visible(page.getByText("The writer calls it “dark blue”."));
       const swatch = page
-        .locator(".bk-color")
+        .locator(".field")
         .filter({ has: field("Primary colour") })
-        .locator(".bk-swatch");
+        .locator("[data-swatch]");
       await expect.poll(() => swatch.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(30, 58, 138)");
       await field("Secondary colour").fill("navy");
       await field("Accent colour").click();

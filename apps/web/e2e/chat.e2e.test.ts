@@ -9,11 +9,11 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, STEP_TIMEOUT, signUpInBrowser } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
@@ -37,20 +37,10 @@ beforeAll(async () => {
   stack = await startStack(inject("databaseUrl"), {
     env: { AI_PROVIDER: "openai", OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "local", AI_CHAT_MODEL: "local-model" },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
-  page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      console.error("[browser] console.error:", message.text());
-    }
-  });
+  ({ browser, context, page } = await openBrowser(stack.baseUrl, {
+    viewport: { width: 1280, height: 860 },
+    consoleErrors: true,
+  }));
 });
 
 afterAll(async () => {
@@ -102,12 +92,7 @@ describe("chat in the browser", () => {
     const email = `chat-${Date.now()}@example.test`;
 
     await step("sign up", async () => {
-      await page.goto("/sign-up");
-      await page.getByLabel("Display name").fill("Grace Hopper");
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-      await page.getByRole("button", { name: "Create account" }).click();
-      await visible(heading("Welcome, Grace Hopper"));
+      await signUpInBrowser(page, { name: "Grace Hopper", email: email });
     });
 
     await step("open chat: the new-chat state, the assistant choice and the price", async () => {

@@ -18,11 +18,14 @@ export const webRoot = fileURLToPath(new URL("..", import.meta.url));
 export default async function setup(project: TestProject) {
   const started = performance.now();
   const outDir = process.env.E2E_WEB_DIST;
-  await build({
-    root: webRoot,
-    logLevel: "warn",
-    build: { sourcemap: false, ...(outDir ? { outDir, emptyOutDir: true } : {}) },
-  });
+  // E2E_WEB_PREBUILT=1 serves E2E_WEB_DIST as it is: e.g. another commit's build, for before/after screenshots.
+  if (!(outDir && process.env.E2E_WEB_PREBUILT === "1")) {
+    await build({
+      root: webRoot,
+      logLevel: "warn",
+      build: { sourcemap: false, ...(outDir ? { outDir, emptyOutDir: true } : {}) },
+    });
+  }
   const database = await provisionTestDatabase();
   console.log(`[e2e] web built and ${database.kind} database ready in ${Math.round(performance.now() - started)} ms`);
   project.provide("databaseUrl", database.url);

@@ -9,12 +9,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, openPage, paletteTo, STEP_TIMEOUT, signUpInBrowser, tabTo } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 /** The post is due 20–80 s after it is scheduled; the worker then has a few seconds. */
 const PUBLISH_TIMEOUT = 120_000;
 const TIME_ZONE = "Europe/Berlin";
@@ -30,20 +30,11 @@ let stepNumber = 0;
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 900 }, timezoneId: TIME_ZONE });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
-  page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      console.error("[browser] console.error:", message.text());
-    }
-  });
+  ({ browser, context, page } = await openBrowser(stack.baseUrl, {
+    viewport: { width: 1280, height: 900 },
+    timezoneId: TIME_ZONE,
+    consoleErrors: true,
+  }));
 });
 
 afterAll(async () => {
@@ -78,6 +69,8 @@ const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1,
 const eventually = <T>(read: () => Promise<T>, timeout = STEP_TIMEOUT) => expect.poll(read, { timeout, interval: 100 });
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 const tabs = () => page.getByRole("navigation", { name: "Publishing" });
+/** The posts in the calendar's day cells (the calendar is the queue page's one table). */
+const calendarPosts = () => page.getByRole("table").getByRole("listitem");
 
 /** Wall-clock fields of an instant in a zone, as the date and time inputs take them. */
 function localIn(timeZone: string, instant: number): { date: string; time: string } {
@@ -105,12 +98,7 @@ describe("publishing in the browser", () => {
     const xAccount = stack.sandbox.defaultAccount("x");
 
     await step("sign up", async () => {
-      await page.goto("/sign-up");
-      await page.getByLabel("Display name").fill("Ada Lovelace");
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-      await page.getByRole("button", { name: "Create account" }).click();
-      await visible(heading("Welcome, Ada Lovelace"));
+      await signUpInBrowser(page, { name: "Ada Lovelace", email: email });
     });
 
     await step("publishing starts empty and points at connecting an account", async () => {
@@ -178,7 +166,7 @@ describe("publishing in the browser", () => {
       expect(await post.getAttribute("data-status")).toBe("pending");
       await visible(post.getByText("Scheduled", { exact: true }));
       // The calendar places it on its day, at its local time.
-      const calendarPost = page.locator(".pub-calendar .pub-cal-post").filter({ hasText: time });
+      const calendarPost = calendarPosts().filter({ hasText: time });
       await visible(calendarPost);
     });
 
@@ -277,7 +265,7 @@ describe("publishing in the browser", () => {
       await page.getByRole("radio", { name: "Week" }).check();
       const today = localIn(TIME_ZONE, Date.now()).date;
       if (new Date(`${today}T00:00:00Z`).getUTCDay() === 0) await page.getByRole("button", { name: "Next week" }).click();
-      await eventually(() => page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "09:00" }).count()).toBe(2);
+      await eventually(() => calendarPosts().filter({ hasText: "09:00" }).count()).toBe(2);
     });
 
     await step("reschedule the X post to 10:30", async () => {
@@ -287,8 +275,8 @@ describe("publishing in the browser", () => {
       expect(await edit.getByLabel("Time", { exact: true }).inputValue()).toBe("09:00");
       await edit.getByLabel("Time", { exact: true }).fill("10:30");
       await edit.getByRole("button", { name: "Save and reschedule" }).click();
-      await eventually(() => page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "10:30" }).count()).toBe(1);
-      await visible(page.locator(".pub-calendar .pub-cal-post").filter({ hasText: "09:00" }));
+      await eventually(() => calendarPosts().filter({ hasText: "10:30" }).count()).toBe(1);
+      await visible(calendarPosts().filter({ hasText: "09:00" }));
     });
 
     await step("cancel the LinkedIn post after confirming; the history keeps it as cancelled", async () => {
@@ -599,5 +587,44 @@ describe("publishing in the browser", () => {
       await eventually(() => row.count()).toBe(0);
       await visible(page.getByRole("listitem", { name: `${xAccount.displayName} on X` }));
     });
+  });
+
+  it("keyboard alone: sign up, connect an account, compose and schedule a post", async () => {
+    const { context: keyboardContext, page: kb } = await openPage(browser, stack.baseUrl, { timezoneId: TIME_ZONE });
+    try {
+      const text = `Typed, not clicked ${Date.now().toString(36)}`;
+      const xAccount = stack.sandbox.defaultAccount("x");
+
+      await kb.goto("/sign-up");
+      await tabTo(kb, kb.getByLabel("Display name"));
+      await kb.keyboard.type("Kay Board");
+      await tabTo(kb, kb.getByLabel("E-mail"));
+      await kb.keyboard.type(`keyboard-${Date.now()}@example.test`);
+      await tabTo(kb, kb.getByLabel("Password", { exact: true }));
+      await kb.keyboard.type("correct horse battery staple");
+      await kb.keyboard.press("Enter");
+      await kb.getByRole("heading", { level: 1, name: "Welcome, Kay Board" }).waitFor();
+
+      await paletteTo(kb, "Connections", "Connections");
+      await tabTo(kb, kb.getByRole("button", { name: "Connect X" }));
+      await kb.keyboard.press("Enter");
+      await kb.waitForURL(/\/publishing\/connections\?connected=/);
+      await kb.getByRole("listitem", { name: `${xAccount.displayName} on X` }).waitFor();
+
+      await paletteTo(kb, "Compose a post", "Compose");
+      await tabTo(kb, kb.getByRole("checkbox", { name: `${xAccount.displayName} on X` }));
+      await kb.keyboard.press("Space");
+      await tabTo(kb, kb.getByRole("textbox", { name: /^Post 1/ }));
+      await kb.keyboard.type(text);
+      // The suggested time (the next free slot ahead) is kept; the Schedule button is reached and pressed.
+      await tabTo(kb, kb.getByRole("button", { name: "Schedule", exact: true }), 80);
+      await kb.keyboard.press("Enter");
+      await kb.waitForURL(/\/publishing\?saved=scheduled$/);
+      const post = kb.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: text });
+      await post.waitFor();
+      expect(await post.getAttribute("data-status")).toBe("pending");
+    } finally {
+      await keyboardContext.close();
+    }
   });
 });

@@ -4,15 +4,15 @@
  * the Ctrl+K command palette and the phone drawer worked with the keyboard alone, and axe-core finding
  * no serious or critical accessibility problem.
  *
- * E2E_SHOTS=<dir> keeps screenshots of home and the writer at 390, 1280 and 1920 px there.
+ * E2E_SHOTS=<dir> keeps full-page screenshots of every page at 390 and 1280 px (and the header at 1440, 1920) there.
  */
 import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AxeFinding, axeViolations, describeFindings } from "./axe.ts";
+import { openBrowser, signUpInBrowser } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 const shotsDir = process.env.E2E_SHOTS;
 
 /** Every signed-in page, with the heading it opens on. */
@@ -34,6 +34,16 @@ const PAGES: { path: string; heading: string | RegExp }[] = [
   { path: "/settings", heading: "Settings" },
 ];
 
+/** The signed-out pages (a made-up reset link still shows its form; one without a token says so). */
+const SIGNED_OUT_PAGES: { path: string; heading: string }[] = [
+  { path: "/sign-up", heading: "Create your account" },
+  { path: "/sign-in", heading: "Sign in" },
+  { path: "/forgot-password", heading: "Reset your password" },
+  { path: "/reset-password?token=made-up", heading: "Choose a new password" },
+  { path: "/verify-email", heading: "Confirm your e-mail" },
+  { path: "/no-such-page", heading: "Page not found" },
+];
+
 /**
  * Serious/critical axe findings inside pages other teams own, known and not yet fixed (rule ids per
  * path). The header and Home must have none; a page's list may only shrink.
@@ -51,16 +61,7 @@ let page: Page;
 beforeAll(async () => {
   if (shotsDir) mkdirSync(shotsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  // bypassCSP: axe is injected as an inline script, which the app's CSP (rightly) refuses.
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  ({ browser, context, page } = await openBrowser(stack.baseUrl));
 });
 
 afterAll(async () => {
@@ -125,9 +126,12 @@ function unexpected(path: string, findings: AxeFinding[]) {
   return findings.filter((f) => !known.has(f.rule));
 }
 
-async function screenshot(name: string) {
-  if (shotsDir) await page.screenshot({ path: `${shotsDir}/${name}.png`, animations: "disabled" });
+async function screenshot(name: string, fullPage = false) {
+  if (shotsDir) await page.screenshot({ path: `${shotsDir}/${name}.png`, animations: "disabled", fullPage });
 }
+
+/** "/publishing/compose" → "publishing-compose", "/" → "home". */
+const slug = (path: string) => path.slice(1).replaceAll("/", "-") || "home";
 
 describe("the app shell in the browser", () => {
   const email = `shell-${Date.now()}@example.test`;
@@ -135,22 +139,20 @@ describe("the app shell in the browser", () => {
   /** Findings on other pages that are not on their known list: reported together at the end. */
   const surprises: string[] = [];
 
-  it("signed out: sign up and sign in pass axe", async () => {
-    for (const [path, name] of [
-      ["/sign-up", "Create your account"],
-      ["/sign-in", "Sign in"],
-    ] as const) {
-      await open(path, name);
-      const findings = await axeViolations(page);
-      expect(findings, `${path}:\n${describeFindings(findings)}`).toEqual([]);
+  it("signed out: the sign-in pages and not-found fit a phone and pass axe", async () => {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const { path, heading: name } of SIGNED_OUT_PAGES) {
+        await open(path, name);
+        if ((await sidewaysScroll()) > 0) expect.fail(`${path} scrolls sideways at ${width} px: ${await overflowing()}`);
+        const findings = await axeViolations(page);
+        expect(findings, `${path} at ${width} px:\n${describeFindings(findings)}`).toEqual([]);
+        await screenshot(`page-${slug(path.split("?")[0] ?? path)}-${width}`, true);
+      }
     }
+    await page.setViewportSize({ width: 1280, height: 900 });
 
-    await page.goto("/sign-up");
-    await page.getByLabel("Display name").fill("Ada Lovelace");
-    await page.getByLabel("E-mail").fill(email);
-    await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await visible(heading("Welcome, Ada Lovelace"));
+    await signUpInBrowser(page, { name: "Ada Lovelace", email });
   });
 
   it("desktop: one header row at 1280, 1440 and 1920 px", async () => {
@@ -182,6 +184,7 @@ describe("the app shell in the browser", () => {
       if (all.length) report.push(`${path} @1280:\n${describeFindings(all)}`);
       if (path === "/") expect(all, `home at 1280 px:\n${describeFindings(all)}`).toEqual([]);
       else surprises.push(...unexpected(path, all).map((f) => `${path} @1280 ${f.rule}`));
+      await screenshot(`page-${slug(path)}-1280`, true);
     }
   });
 
@@ -272,9 +275,7 @@ describe("the app shell in the browser", () => {
       if (all.length) report.push(`${path} @390:\n${describeFindings(all)}`);
       if (path === "/") expect(all, `home at 390 px:\n${describeFindings(all)}`).toEqual([]);
       else surprises.push(...unexpected(path, all).map((f) => `${path} @390 ${f.rule}`));
-      if (path === "/") await screenshot("home-390");
-      if (path === "/writer") await screenshot("writer-390");
-      if (path === "/publishing") await screenshot("publishing-390");
+      await screenshot(`page-${slug(path)}-390`, true);
     }
   });
 

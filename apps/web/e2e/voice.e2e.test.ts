@@ -8,12 +8,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openBrowser, signUpInBrowser } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const STEP_TIMEOUT = 15_000;
 const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
@@ -26,15 +26,7 @@ let stepNumber = 0;
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-  });
-  context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1300, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
 });
 
 afterAll(async () => {
@@ -68,12 +60,7 @@ describe("the voice page in the browser", () => {
     const email = `voice-${Date.now()}@example.test`;
 
     await step("sign up and open the voice page", async () => {
-      await page.goto("/sign-up");
-      await page.getByLabel("Display name").fill("Ada Lovelace");
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-      await page.getByRole("button", { name: "Create account" }).click();
-      await visible(page.getByRole("heading", { level: 1, name: "Welcome, Ada Lovelace" }));
+      await signUpInBrowser(page, { name: "Ada Lovelace", email: email });
       await goTo(page, "Write", "Voice");
       await visible(page.getByRole("heading", { level: 1, name: "Voice" }));
       await visible(page.getByText("No voices yet."));

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import styles from "./AuthCard.module.css";
 
 /** The centered card the signed-out pages use. */
 export function AuthCard({
@@ -13,13 +14,13 @@ export function AuthCard({
   footer?: ReactNode;
 }) {
   return (
-    <div className="auth-page">
-      <section className="card auth-card">
+    <div className={styles.page}>
+      <section className={`card ${styles.card}`}>
         <h1 tabIndex={-1}>{title}</h1>
-        {intro && <div className="intro">{intro}</div>}
+        {intro && <div className={styles.intro}>{intro}</div>}
         {children}
       </section>
-      {footer && <div className="auth-footer">{footer}</div>}
+      {footer && <div className={styles.footer}>{footer}</div>}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import styles from "./Avatar.module.css";
 
 export function initialsOf(name: string | null | undefined, email: string): string {
   const source = name?.trim() || email.split("@")[0] || "?";
@@ -24,7 +25,7 @@ export function Avatar({
   const [failedUrl, setFailedUrl] = useState<string | null>(null);
   const showImage = url && failedUrl !== url;
   return (
-    <span className="avatar" style={{ width: size, height: size, fontSize: size * 0.4 }} aria-hidden="true">
+    <span className={styles.avatar} style={{ width: size, height: size, fontSize: size * 0.4 }} aria-hidden="true">
       {showImage ? (
         <img
           src={url}

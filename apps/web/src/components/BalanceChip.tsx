@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { balanceQuery, creditsWord, formatCredits } from "../lib/credits.ts";
+import styles from "./BalanceChip.module.css";
 import { CoinIcon } from "./CostLabel.tsx";
 
 /** The header's credit balance, linking to the credits page. */
@@ -9,7 +10,7 @@ export function BalanceChip() {
   const available = balance.data?.available;
   const empty = available === 0;
   return (
-    <Link to="/credits" className={`balance-chip${empty ? " balance-chip-empty" : ""}`}>
+    <Link to="/credits" className={`${styles.chip}${empty ? ` ${styles.empty}` : ""}`}>
       <CoinIcon size={16} />
       {available === undefined ? (
         <span>
@@ -19,7 +20,7 @@ export function BalanceChip() {
       ) : (
         <span>
           {formatCredits(available)}
-          <span className="balance-chip-word"> {creditsWord(available)}</span>
+          <span className={styles.word}> {creditsWord(available)}</span>
           <span className="visually-hidden"> available</span>
         </span>
       )}

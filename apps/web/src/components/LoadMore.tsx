@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Status } from "./Alert.tsx";
+import styles from "./LoadMore.module.css";
 import { Button } from "./SubmitButton.tsx";
 
 /**
@@ -43,7 +44,7 @@ export function LoadMore({
   });
 
   return (
-    <div className="load-more">
+    <div className={styles.loadMore}>
       <p className="muted small" ref={end} tabIndex={-1}>
         {hasMore ? `Showing ${shown} ${word(shown)}` : `${shown === 1 ? "The only" : `All ${shown}`} ${word(shown)} shown.`}
       </p>

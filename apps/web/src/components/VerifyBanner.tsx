@@ -4,6 +4,7 @@ import { type Me, trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { Status } from "./Alert.tsx";
 import { Button } from "./SubmitButton.tsx";
+import styles from "./VerifyBanner.module.css";
 
 /** Shown on every page while the account's e-mail address is unconfirmed. */
 export function VerifyBanner({ me }: { me: Me }) {
@@ -19,8 +20,8 @@ export function VerifyBanner({ me }: { me: Me }) {
     }),
   );
   return (
-    <section className="banner" aria-label="E-mail confirmation">
-      <div className="banner-inner">
+    <section className={styles.banner} aria-label="E-mail confirmation">
+      <div className={styles.inner}>
         <p>
           <strong>Please confirm your e-mail address.</strong> We sent a link to <span className="nowrap">{me.email}</span>.
         </p>

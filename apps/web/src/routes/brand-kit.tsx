@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { FormError, Status } from "../components/Alert.tsx";
 import { BrandPreview } from "../components/brand/BrandPreview.tsx";
+import styles from "../components/brand/brand.module.css";
 import { ColorField } from "../components/brand/ColorField.tsx";
 import { type BrandKit, LogoUpload } from "../components/brand/LogoUpload.tsx";
 import { VoicePromptField } from "../components/brand/VoicePromptField.tsx";
@@ -75,7 +76,7 @@ function BrandKitEditor({ kit }: { kit: BrandKit }) {
   );
 
   return (
-    <div className="bk-layout">
+    <div className={styles.layout}>
       <div className="stack">
         <form
           className="card stack"
@@ -92,9 +93,9 @@ function BrandKitEditor({ kit }: { kit: BrandKit }) {
             <TextField label="Brand name" optional maxLength={100} autoComplete="organization" {...form.field("brandName")} />
             <TextField label="Tagline" optional maxLength={200} {...form.field("tagline")} />
           </div>
-          <fieldset className="bk-colors">
+          <fieldset className={styles.colors}>
             <legend>Colours</legend>
-            <div className="bk-color-grid">
+            <div className={styles.colorGrid}>
               {COLORS.map((c) => (
                 <ColorField key={c.name} label={c.label} onPick={(hex) => form.setValue(c.name, hex)} {...form.field(c.name)} />
               ))}

@@ -9,6 +9,7 @@ import { type Me, meQuery, trpc } from "../lib/api.ts";
 import { useForm, type Values, zodValidator } from "../lib/form.ts";
 import { formatDate } from "../lib/format.ts";
 import { readPreferences, THEMES, type Theme } from "../lib/preferences.ts";
+import styles from "./profile.module.css";
 
 type Field = "displayName" | "avatarUrl";
 const toInput = (v: Values<Field>) => ({
@@ -77,8 +78,8 @@ function ProfileForm({ me }: { me: Me }) {
         hint="Shown in the header and, later, on what you publish."
         {...form.field("displayName")}
       />
-      <div className="avatar-row">
-        <div className="avatar-preview">
+      <div className={styles.avatarRow}>
+        <div className={styles.avatarPreview}>
           <Avatar
             key={previewUrl ?? "none"}
             url={previewUrl}
@@ -108,7 +109,7 @@ function ProfileForm({ me }: { me: Me }) {
         />
       </div>
 
-      <fieldset className="choices" aria-describedby={themeHint}>
+      <fieldset className={styles.choices} aria-describedby={themeHint}>
         <legend>Theme</legend>
         <p className="hint" id={themeHint}>
           Applies on every device you sign in on.
@@ -153,7 +154,7 @@ function AccountFacts({ me }: { me: Me }) {
   return (
     <section className="card" aria-labelledby="account-facts">
       <h2 id="account-facts">Account</h2>
-      <dl className="facts">
+      <dl className={styles.facts}>
         <div>
           <dt>E-mail</dt>
           <dd>

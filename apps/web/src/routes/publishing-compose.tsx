@@ -7,6 +7,7 @@ import { Notice } from "../components/Alert.tsx";
 import { imageProblems, MediaAttach, type PostImage } from "../components/publishing/MediaAttach.tsx";
 import { PostPreview } from "../components/publishing/PostPreview.tsx";
 import { AccountIdentity, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
+import styles from "../components/publishing/publishing.module.css";
 import { ScheduleFields, type ScheduleValue, scheduleLocal, splitLocal } from "../components/publishing/ScheduleFields.tsx";
 import { ThreadEditor } from "../components/publishing/ThreadEditor.tsx";
 import { Button } from "../components/SubmitButton.tsx";
@@ -180,7 +181,7 @@ export function PublishingComposePage() {
       </header>
       <PublishingTabs />
       {writerOutputId && (
-        <div className="pub-from-writer" role="status">
+        <div className={styles.fromWriter} role="status">
           {fromWriter.isPending ? (
             <p className="loading">
               <span className="spinner" aria-hidden="true" /> Bringing in the text from the writer…
@@ -199,7 +200,7 @@ export function PublishingComposePage() {
         </div>
       )}
       <form
-        className="pub-compose"
+        className={styles.compose}
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
@@ -225,7 +226,7 @@ export function PublishingComposePage() {
               </div>
             ) : (
               <fieldset
-                className="pub-channels"
+                className={styles.channels}
                 aria-describedby={tried && state.channels.length === 0 ? "pub-channels-error" : undefined}
               >
                 <legend className="visually-hidden">Accounts</legend>
@@ -253,7 +254,7 @@ export function PublishingComposePage() {
           <section className="card" aria-labelledby="pub-text-heading">
             <h2 id="pub-text-heading">Text</h2>
             <div
-              className="pub-variant-tabs"
+              className={styles.variantTabs}
               role="tablist"
               aria-label="Text for"
               onKeyDown={(event) => {
@@ -283,7 +284,7 @@ export function PublishingComposePage() {
                 aria-selected={tab === "shared"}
                 tabIndex={tab === "shared" ? 0 : -1}
                 aria-controls="pub-tabpanel"
-                className="pub-variant-tab"
+                className={styles.variantTab}
                 onClick={() => setTab("shared")}
               >
                 All accounts
@@ -297,7 +298,7 @@ export function PublishingComposePage() {
                   aria-selected={tab === channel.connectionId}
                   tabIndex={tab === channel.connectionId ? 0 : -1}
                   aria-controls="pub-tabpanel"
-                  className="pub-variant-tab"
+                  className={styles.variantTab}
                   onClick={() => setTab(channel.connectionId)}
                 >
                   {PLATFORM_NAMES[channel.platform]}
@@ -424,7 +425,7 @@ export function PublishingComposePage() {
                 Some posts break their platform's rules; fix what is marked before publishing or scheduling.
               </p>
             )}
-            <div className="pub-actions">
+            <div className={styles.actions}>
               <Button
                 type="submit"
                 pending={compose.isPending && compose.variables?.when.kind === "at"}
@@ -452,7 +453,7 @@ export function PublishingComposePage() {
           </section>
         </div>
 
-        <aside className="pub-previews" aria-labelledby="pub-preview-heading">
+        <aside className={styles.previews} aria-labelledby="pub-preview-heading">
           <h2 id="pub-preview-heading">Preview</h2>
           {selected.length === 0 ? (
             <div className="empty">
@@ -493,7 +494,7 @@ function ChannelOption({
   const needsReauth = connection.status === "needs_reauth";
   return (
     <div>
-      <label className="pub-channel-option" data-disabled={needsReauth && !checked ? "" : undefined}>
+      <label className={styles.channelOption} data-disabled={needsReauth && !checked ? "" : undefined}>
         <input
           type="checkbox"
           checked={checked}
@@ -526,7 +527,7 @@ function TitleField({ value, onChange, error }: { value: string; onChange: (valu
       <input
         id="pub-title"
         type="text"
-        className="pub-text-input"
+        className={styles.textInput}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}

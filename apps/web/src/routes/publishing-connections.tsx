@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { FormError, Notice } from "../components/Alert.tsx";
 import { AccountIdentity, PlatformMark, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
+import styles from "../components/publishing/publishing.module.css";
 import { Button, SubmitButton } from "../components/SubmitButton.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
@@ -89,7 +90,7 @@ export function PublishingConnectionsPage() {
               <p>No accounts yet. Connect one above to start publishing.</p>
             </div>
           ) : (
-            <ul className="list pub-connection-list">
+            <ul className={`list ${styles.connectionList}`}>
               {connections.data.map((connection) => (
                 <ConnectionRow key={connection.id} connection={connection} />
               ))}
@@ -127,7 +128,7 @@ function ConnectCard() {
           {problem}
         </p>
       )}
-      <div className="pub-connect-grid">
+      <div className={styles.connectGrid}>
         {OAUTH_PLATFORMS.map((platform: OAuthPlatform) => (
           <Button
             key={platform}
@@ -174,8 +175,8 @@ function ConnectionRow({ connection }: { connection: Connection }) {
   };
 
   return (
-    <li className="pub-connection" data-status={connection.status} aria-label={`${name} on ${platformName}`}>
-      <div className="pub-connection-main">
+    <li className={styles.connection} data-status={connection.status} aria-label={`${name} on ${platformName}`}>
+      <div className={styles.connectionMain}>
         <AccountIdentity account={connection} />
         <div className="row-actions">
           {needsReauth ? (
@@ -215,7 +216,7 @@ function ConnectionRow({ connection }: { connection: Connection }) {
           </Notice>
         </div>
       )}
-      <p className="pub-connection-meta muted small">
+      <p className={`${styles.connectionMeta} muted small`}>
         {connection.platform === "wordpress" && connection.siteUrl ? `${connection.siteUrl} · ` : ""}
         Connected {formatDateTime(connection.createdAt)}
         {connection.lastRefreshedAt && ` · access renewed ${timeAgo(connection.lastRefreshedAt)}`}

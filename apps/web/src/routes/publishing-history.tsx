@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { PagedResults } from "../components/PagedResults.tsx";
 import { PostItem } from "../components/publishing/PostItem.tsx";
 import { PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
+import styles from "../components/publishing/publishing.module.css";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { uniqueRows } from "../lib/pagination.ts";
 import { type PostStatus, STATUS_LABELS } from "../lib/publishing.ts";
@@ -66,7 +67,7 @@ export function PublishingHistoryPage() {
           onClearFilters={() => setFilter("all")}
           noun={["post", "posts"]}
         >
-          <ul className="pub-posts" aria-label="History">
+          <ul className={styles.posts} aria-label="History">
             {rows.map((post) => (
               <PostItem
                 key={post.id}

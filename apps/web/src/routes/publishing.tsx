@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { Notice } from "../components/Alert.tsx";
 import { type Post, PostItem } from "../components/publishing/PostItem.tsx";
 import { PlatformMark, PublishingTabs } from "../components/publishing/PublishingCommon.tsx";
+import styles from "../components/publishing/publishing.module.css";
 import { type CalendarView, calendarDays, QueueCalendar } from "../components/publishing/QueueCalendar.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
@@ -117,7 +118,7 @@ export function PublishingQueuePage() {
           </div>
         )}
         <section aria-labelledby="pub-queue-heading">
-          <div className="pub-toolbar">
+          <div className={`toolbar ${styles.toolbar}`}>
             <h2 id="pub-queue-heading">Queue</h2>
             <Link className="btn btn-primary" to="/publishing/compose">
               New post
@@ -146,7 +147,7 @@ export function PublishingQueuePage() {
             </div>
           ) : (
             <>
-              <ul className="pub-posts" aria-label="Queue">
+              <ul className={styles.posts} aria-label="Queue">
                 {queue.map((post) => (
                   <PostItem key={post.id} post={post} account={post.connectionId ? accounts.get(post.connectionId) : undefined} />
                 ))}
@@ -163,7 +164,7 @@ export function PublishingQueuePage() {
         {(drafts.data?.items.length ?? 0) > 0 && (
           <section aria-labelledby="pub-drafts-heading">
             <h2 id="pub-drafts-heading">Drafts</h2>
-            <ul className="pub-posts" aria-label="Drafts">
+            <ul className={styles.posts} aria-label="Drafts">
               {drafts.data?.items.map((post) => (
                 <PostItem key={post.id} post={post} account={post.connectionId ? accounts.get(post.connectionId) : undefined} />
               ))}
@@ -182,7 +183,7 @@ export function PublishingQueuePage() {
           renderDayAction={(day, isPast) =>
             isPast ? null : (
               <Link
-                className="pub-day-add"
+                className={styles.dayAdd}
                 to={`/publishing/compose?date=${day}`}
                 aria-label={`Schedule a post on ${new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { dateStyle: "full", timeZone: "UTC" })}`}
               >
@@ -194,13 +195,13 @@ export function PublishingQueuePage() {
             const account = post.connectionId ? accounts.get(post.connectionId) : undefined;
             return (
               <span
-                className="pub-cal-post"
+                className={styles.calPost}
                 data-status={post.status}
                 title={`${time} · ${PLATFORM_NAMES[post.platform]}${account ? ` @${account.username}` : ""} · ${STATUS_LABELS[post.status]}\n${excerpt(post.parts, 200)}`}
               >
                 <PlatformMark platform={post.platform} />
                 <time>{time}</time>
-                <span className="pub-cal-post-text">{excerpt(post.parts, 40)}</span>
+                <span className={styles.calPostText}>{excerpt(post.parts, 40)}</span>
                 <span className="visually-hidden">, {STATUS_LABELS[post.status]}</span>
               </span>
             );

@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { FormError, Notice } from "../components/Alert.tsx";
+import authStyles from "../components/AuthCard.module.css";
 import { AuthCard } from "../components/AuthCard.tsx";
 import { SubmitButton } from "../components/SubmitButton.tsx";
 import { TextField } from "../components/TextField.tsx";
@@ -54,7 +55,7 @@ export function SignInPage() {
         <FormError problem={form.formError} />
         <TextField label="E-mail" type="email" autoComplete="email" required {...form.field("email")} />
         <TextField label="Password" type="password" autoComplete="current-password" required {...form.field("password")} />
-        <p className="form-aside">
+        <p className={authStyles.aside}>
           <Link to={`/forgot-password${form.values.email ? `?email=${encodeURIComponent(form.values.email)}` : ""}`}>
             Forgot your password?
           </Link>

@@ -14,6 +14,7 @@ import { FingerprintView } from "../components/voice/FingerprintView.tsx";
 import { ProfileList } from "../components/voice/ProfileList.tsx";
 import { SamplesPanel } from "../components/voice/SamplesPanel.tsx";
 import { TuningForm } from "../components/voice/TuningForm.tsx";
+import styles from "../components/voice/voice.module.css";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 
@@ -38,7 +39,7 @@ export function VoicePage() {
   const select = (id: string) => setParams({ profile: id }, { replace: true });
 
   return (
-    <div className="page page-wide vc-page">
+    <div className={`page page-wide ${styles.page}`}>
       <title>Voice · Inkwell</title>
       <header className="page-header">
         <h1 tabIndex={-1}>Voice</h1>
@@ -59,7 +60,7 @@ export function VoicePage() {
           </button>
         </div>
       ) : (
-        <div className="vc-layout">
+        <div className={styles.layout}>
           <ProfileList
             profiles={profiles}
             selectedId={selectedId}
@@ -117,7 +118,7 @@ function ProfileEditor({ profileId, onDeleted }: { profileId: string; onDeleted:
   }
   const profile = query.data;
   return (
-    <div className="stack vc-editor">
+    <div className={`stack ${styles.editor}`}>
       <ProfileHeader profile={profile} onChanged={changed} onDeleted={onDeleted} />
       {analyze.isError && (
         <p className="status status-error" role="alert">
@@ -182,9 +183,9 @@ function ProfileHeader({
   const error = rename.error ?? makeDefault.error ?? remove.error;
 
   return (
-    <section className="card vc-header" aria-label="Voice settings">
+    <section className={`card ${styles.header}`} aria-label="Voice settings">
       <form
-        className="vc-rename"
+        className={styles.rename}
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
@@ -195,15 +196,15 @@ function ProfileHeader({
         }}
       >
         <label htmlFor={`${id}-name`}>Name</label>
-        <div className="vc-new-row">
+        <div className={styles.newRow}>
           <input id={`${id}-name`} value={name} maxLength={MAX_PROFILE_NAME} onChange={(e) => setName(e.target.value)} />
           <SubmitButton variant="secondary" className="btn-small" pending={rename.isPending} pendingLabel="Saving…">
             Rename
           </SubmitButton>
         </div>
       </form>
-      <div className="vc-default">
-        <label className="vc-toggle">
+      <div className={styles.default}>
+        <label className={styles.toggle}>
           <input
             type="checkbox"
             checked={profile.isDefault || makeDefault.isPending}
@@ -219,9 +220,9 @@ function ProfileHeader({
             : "The writer uses your default voice unless you pick another."}
         </p>
       </div>
-      <div className="vc-delete">
+      <div className={styles.delete}>
         {confirmDelete ? (
-          <fieldset className="vc-inline-confirm">
+          <fieldset className={styles.inlineConfirm}>
             <legend className="visually-hidden">Confirm deletion</legend>
             <span>Delete “{profile.name}” and its samples?</span>
             <Button

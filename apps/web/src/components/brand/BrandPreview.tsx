@@ -1,4 +1,5 @@
 import { colorName, HEX_COLOR } from "@inkwell/domain/brand/schemas";
+import styles from "./brand.module.css";
 
 /** How the kit reads at a glance, updating as the form is edited (before it is saved). */
 export function BrandPreview({
@@ -15,19 +16,19 @@ export function BrandPreview({
   const set = colors.filter((c) => HEX_COLOR.test(c.hex.trim()));
   const primary = set[0]?.hex.trim();
   return (
-    <aside className="card bk-preview" aria-label="Preview">
-      <div className="bk-preview-banner" style={primary ? { borderColor: primary } : undefined}>
-        {logoUrl && <img src={logoUrl} alt="" className="bk-preview-logo" />}
+    <aside className={`card ${styles.preview}`} aria-label="Preview">
+      <div className={styles.previewBanner} style={primary ? { borderColor: primary } : undefined}>
+        {logoUrl && <img src={logoUrl} alt="" className={styles.previewLogo} />}
         <div>
-          <p className="bk-preview-name">{brandName.trim() || "Your brand"}</p>
-          {tagline.trim() && <p className="muted bk-preview-tagline">{tagline.trim()}</p>}
+          <p className={styles.previewName}>{brandName.trim() || "Your brand"}</p>
+          {tagline.trim() && <p className={`muted ${styles.previewTagline}`}>{tagline.trim()}</p>}
         </div>
       </div>
       {set.length > 0 ? (
-        <ul className="bk-palette">
+        <ul className={styles.palette}>
           {set.map((c) => (
             <li key={c.label}>
-              <span className="bk-swatch" style={{ backgroundColor: c.hex.trim() }} aria-hidden="true" />
+              <span className={styles.swatch} style={{ backgroundColor: c.hex.trim() }} aria-hidden="true" />
               <span>
                 <strong>{c.label}</strong> {c.hex.trim().toLowerCase()}
                 <span className="muted small"> · {colorName(c.hex.trim())}</span>

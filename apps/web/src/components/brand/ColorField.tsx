@@ -1,6 +1,7 @@
 import { colorName, HEX_COLOR } from "@inkwell/domain/brand/schemas";
 import { useId } from "react";
 import type { FieldProps } from "../../lib/form.ts";
+import styles from "./brand.module.css";
 
 /**
  * A brand colour: a live swatch, the system colour picker and the hex text (the source of truth, so
@@ -20,11 +21,12 @@ export function ColorField({
   const hintId = `${id}-hint`;
   const errorId = error ? `${id}-error` : undefined;
   return (
-    <div className="field bk-color" data-invalid={error ? "" : undefined}>
+    <div className={`field ${styles.color}`} data-invalid={error ? "" : undefined}>
       <label htmlFor={id}>{label}</label>
-      <div className="bk-color-row">
+      <div className={styles.colorRow}>
         <span
-          className={`bk-swatch${valid ? "" : " bk-swatch-empty"}`}
+          className={`${styles.swatch}${valid ? "" : ` ${styles.swatchEmpty}`}`}
+          data-swatch=""
           style={valid ? { backgroundColor: hex } : undefined}
           aria-hidden="true"
         />
@@ -38,13 +40,13 @@ export function ColorField({
           spellCheck={false}
           placeholder="#rrggbb"
           maxLength={7}
-          className="bk-hex"
+          className={styles.hex}
           aria-invalid={error ? true : undefined}
           aria-describedby={[errorId, hintId].filter(Boolean).join(" ")}
         />
         <input
           type="color"
-          className="bk-picker"
+          className={styles.picker}
           aria-label={`Pick the ${label.toLowerCase()}`}
           value={valid ? hex.toLowerCase() : "#000000"}
           onChange={(event) => onPick(event.target.value)}

@@ -5,6 +5,7 @@ import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { Status } from "../Alert.tsx";
 import { Button } from "../SubmitButton.tsx";
+import styles from "./brand.module.css";
 
 /** The kit as the API sends it (dates as strings). */
 export type BrandKit = Outputs["brand"]["get"];
@@ -73,10 +74,10 @@ export function LogoUpload({ kit }: { kit: BrandKit }) {
 
   const busy = upload.isPending || remove.isPending;
   return (
-    <section className="card stack bk-logo" aria-labelledby={`${id}-title`}>
+    <section className={`card stack ${styles.logo}`} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Logo</h2>
-      <div className="bk-logo-row">
-        <div className="bk-logo-preview">
+      <div className={styles.logoRow}>
+        <div className={styles.logoPreview}>
           {kit.logo ? <img src={kit.logo.url} alt="Your logo" /> : <span className="muted small">No logo yet</span>}
         </div>
         <div className="stack">
@@ -88,7 +89,7 @@ export function LogoUpload({ kit }: { kit: BrandKit }) {
             id={`${id}-file`}
             type="file"
             accept={ACCEPT}
-            className="bk-file"
+            className={styles.file}
             aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
             aria-invalid={error ? true : undefined}
             onChange={(event) => {
@@ -96,7 +97,7 @@ export function LogoUpload({ kit }: { kit: BrandKit }) {
               event.target.value = "";
             }}
           />
-          <div className="bk-logo-actions">
+          <div className={styles.logoActions}>
             <Button
               variant="secondary"
               pending={upload.isPending}

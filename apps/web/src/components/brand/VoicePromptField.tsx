@@ -1,6 +1,7 @@
 import { charCount, MAX_VOICE_PROMPT } from "@inkwell/domain/brand/schemas";
 import { useId } from "react";
 import type { FieldProps } from "../../lib/form.ts";
+import styles from "./brand.module.css";
 
 /** The brand voice, with a live count against the 500-character limit (counted as the server counts). */
 export function VoicePromptField({ error, inputRef, ...field }: FieldProps) {
@@ -19,7 +20,7 @@ export function VoicePromptField({ error, inputRef, ...field }: FieldProps) {
         id={id}
         ref={inputRef}
         rows={5}
-        className="bk-textarea"
+        className={styles.textarea}
         placeholder="e.g. Warm and plain-spoken. Short sentences. No jargon, no exclamation marks."
         aria-invalid={error || over ? true : undefined}
         aria-describedby={[errorId, countId].filter(Boolean).join(" ")}
@@ -30,7 +31,7 @@ export function VoicePromptField({ error, inputRef, ...field }: FieldProps) {
           {error}
         </p>
       )}
-      <p className={`hint bk-counter${over ? " bk-counter-over" : ""}`} id={countId} aria-live="polite">
+      <p className={`hint ${styles.counter}${over ? ` ${styles.counterOver}` : ""}`} id={countId} aria-live="polite">
         {count} / {MAX_VOICE_PROMPT} characters{over ? ` — ${count - MAX_VOICE_PROMPT} too many` : ""}
       </p>
     </div>

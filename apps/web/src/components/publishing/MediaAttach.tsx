@@ -11,6 +11,7 @@ import { describeError } from "../../lib/errors.ts";
 import { PLATFORM_LIMITS, PLATFORM_NAMES } from "../../lib/publishing.ts";
 import type { PlatformKind } from "../../lib/publishing-rules.ts";
 import { Button } from "../SubmitButton.tsx";
+import styles from "./publishing.module.css";
 
 export type PostImage = Outputs["publishing"]["posts"]["uploadMedia"] & { filename: string };
 
@@ -83,13 +84,13 @@ export function MediaAttach({
   const problems = imageProblems(images.length, platforms);
   const describedBy = [`${id}-hint`, error ? `${id}-error` : "", problems.length ? `${id}-problems` : ""].filter(Boolean);
   return (
-    <div className="stack pub-media">
+    <div className={`stack ${styles.media}`}>
       {images.length > 0 && (
-        <ul className="pub-media-list" aria-label="Attached images">
+        <ul className={styles.mediaList} aria-label="Attached images">
           {images.map((image) => (
-            <li key={image.fileId} className="pub-media-item">
-              <img src={image.url} alt={`Attached: ${image.filename}`} className="pub-media-thumb" />
-              <span className="small muted pub-media-name">
+            <li key={image.fileId} className={styles.mediaItem}>
+              <img src={image.url} alt={`Attached: ${image.filename}`} className={styles.mediaThumb} />
+              <span className={`small muted ${styles.mediaName}`}>
                 {image.filename} · {formatBytes(image.byteSize)}
               </span>
               <Button variant="ghost" className="btn-small" onClick={() => onRemove(image.fileId)}>

@@ -23,6 +23,7 @@ import { browserTimeZone, scheduleProblem, suggestedLocal } from "../../lib/publ
 import { Notice } from "../Alert.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { AccountIdentity, type AccountLike, PlatformMark, StatusBadge } from "./PublishingCommon.tsx";
+import styles from "./publishing.module.css";
 import { ScheduleFields, type ScheduleValue, scheduleLocal, splitLocal } from "./ScheduleFields.tsx";
 import { ThreadEditor } from "./ThreadEditor.tsx";
 
@@ -73,16 +74,16 @@ export function PostItem({
 
   return (
     <li
-      className="pub-post"
+      className={styles.post}
       data-post-id={post.id}
       data-status={post.status}
       aria-label={`${platformName} post: ${post.parts[0]?.slice(0, 60) ?? ""}`}
     >
-      <div className="pub-post-head">
+      <div className={styles.postHead}>
         {account ? <AccountIdentity account={account} size={30} /> : <PlatformMark platform={post.platform} label />}
         <StatusBadge status={post.status} />
       </div>
-      <p className="pub-post-when">
+      <p className={styles.postWhen}>
         <time dateTime={post.publishedAt ?? post.scheduledAt ?? post.updatedAt}>{describeWhen(post)}</time>
         {post.attemptCount > 1 && ` · ${post.attemptCount} attempts`}
       </p>
@@ -94,7 +95,7 @@ export function PostItem({
           {post.parts.map((part, index) => {
             const label = threadPartLabel(part, index, post.parts.length);
             return (
-              <p key={index} className="pub-post-text">
+              <p key={index} className={styles.postText}>
                 {label && <span className="muted small">{label} </span>}
                 {part}
               </p>
@@ -156,7 +157,7 @@ export function PostItem({
         </fieldset>
       )}
       {mode === "view" && (
-        <div className="pub-post-actions">
+        <div className="row-actions">
           {canEdit(post.status) && (
             <Button variant="secondary" className="btn-small" onClick={() => setMode("edit")}>
               {post.status === "draft" ? "Edit or schedule" : "Edit or reschedule"}
@@ -236,7 +237,7 @@ function Attempts({ postId }: { postId: string }) {
     );
   if (detail.data.attempts.length === 0) return <p className="muted small">No attempts yet.</p>;
   return (
-    <ol className="pub-attempts" aria-label="Attempts">
+    <ol className={styles.attempts} aria-label="Attempts">
       {detail.data.attempts.map((a) => (
         <li key={a.id}>
           <time dateTime={a.startedAt}>{formatDateTime(a.startedAt)}</time> · {a.kind === "reconcile" ? "Check" : "Publish"} ·{" "}
@@ -296,14 +297,14 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
     });
   };
   return (
-    <div className="pub-post-edit">
+    <div className={styles.postEdit}>
       {post.platform === "wordpress" && (
         <div className="field">
           <label htmlFor={`title-${post.id}`}>Title</label>
           <input
             id={`title-${post.id}`}
             type="text"
-            className="pub-text-input"
+            className={styles.textInput}
             value={title}
             onChange={(e) => setTitle(e.target.value)}
           />
@@ -323,7 +324,7 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
           {problem}
         </p>
       )}
-      <div className="pub-post-actions">
+      <div className="row-actions">
         <Button className="btn-small" pending={update.isPending} pendingLabel="Saving…" onClick={() => save("at")}>
           {post.status === "draft" ? "Schedule" : "Save and reschedule"}
         </Button>

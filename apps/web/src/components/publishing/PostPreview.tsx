@@ -7,6 +7,7 @@ import { publishedText } from "@inkwell/domain/platforms/schemas";
 import { type ChannelCheck, countPart, PLATFORM_NAMES } from "../../lib/publishing.ts";
 import { Markdown } from "../chat/Markdown.tsx";
 import { AccountIdentity, type AccountLike } from "./PublishingCommon.tsx";
+import styles from "./publishing.module.css";
 
 export function PostPreview({
   account,
@@ -26,39 +27,42 @@ export function PostPreview({
   const name = PLATFORM_NAMES[platform];
   return (
     <article
-      className={`pub-preview pub-preview-${platform}`}
+      className={styles.preview}
+      data-platform={platform}
       aria-label={`${name} preview for ${account.displayName || account.username}`}
     >
-      <header className="pub-preview-header">
+      <header className={styles.previewHeader}>
         <AccountIdentity account={account} size={32} />
         <span className={`badge ${check.ok ? "badge-success" : "badge-danger"}`}>{check.ok ? "Ready" : "Needs changes"}</span>
       </header>
       {platform === "wordpress" && (
-        <h3 className="pub-preview-title">{title?.trim() ? title : <span className="muted">Untitled post</span>}</h3>
+        <h3 className={styles.previewTitle}>{title?.trim() ? title : <span className="muted">Untitled post</span>}</h3>
       )}
-      <ol className="pub-preview-parts">
+      <ol className={styles.previewParts}>
         {parts.map((part, index) => {
           const count = countPart(platform, part);
           return (
-            <li key={index} className="pub-preview-part" data-over={count.over ? "" : undefined}>
+            <li key={index} className={styles.previewPart} data-over={count.over ? "" : undefined}>
               {!part.trim() ? (
-                <p className="pub-preview-text">
+                <p className={styles.previewText}>
                   <span className="muted">Empty</span>
                 </p>
               ) : platform === "wordpress" ? (
                 // The article as WordPress shows it: the Markdown rendered (the server sends sanitised HTML).
-                <div className="pub-preview-article">
+                <div className={styles.previewArticle}>
                   <Markdown text={part} />
                 </div>
               ) : (
                 // Exactly the plain text the platform gets (headings as lines, no asterisks, links "text (url)").
-                <p className="pub-preview-text">{publishedText(platform, part)}</p>
+                <p className={styles.previewText}>{publishedText(platform, part)}</p>
               )}
               {index === 0 &&
                 images.map((image) => (
-                  <img key={image.fileId} src={image.url} alt={image.filename} className="pub-media-preview" />
+                  <img key={image.fileId} src={image.url} alt={image.filename} className={styles.mediaPreview} />
                 ))}
-              <p className={`pub-preview-count small${count.over ? " pub-count-over" : count.near ? " pub-count-near" : ""}`}>
+              <p
+                className={`${styles.previewCount} small${count.over ? ` ${styles.countOver}` : count.near ? ` ${styles.countNear}` : ""}`}
+              >
                 {parts.length > 1 && (
                   <span>
                     {index + 1}/{parts.length} ·{" "}
@@ -72,7 +76,7 @@ export function PostPreview({
         })}
       </ol>
       {(check.post.length > 0 || check.title.length > 0 || check.parts.size > 0) && (
-        <ul className="pub-preview-issues">
+        <ul className={styles.previewIssues}>
           {[...check.title, ...check.post, ...[...check.parts.values()].flat()].map((message) => (
             <li key={message} className="error-text small">
               {message}

@@ -9,10 +9,11 @@ import {
   STATUS_TONES,
 } from "../../lib/publishing.ts";
 import { Avatar } from "../Avatar.tsx";
+import styles from "./publishing.module.css";
 
 export function PublishingTabs() {
   return (
-    <nav aria-label="Publishing" className="tabs pub-tabs">
+    <nav aria-label="Publishing" className={`tabs ${styles.tabs}`}>
       <NavLink to="/publishing" end className="tab" state={{ keepFocus: true }}>
         Queue
       </NavLink>
@@ -34,8 +35,13 @@ const MARKS: Record<PlatformKind, string> = { x: "𝕏", linkedin: "in", threads
 /** The platform's initial in its colour, with its name for screen readers (or shown with `label`). */
 export function PlatformMark({ platform, label = false }: { platform: PlatformKind; label?: boolean }) {
   return (
-    <span className="pub-platform">
-      <span className={`pub-mark pub-mark-${platform}`} aria-hidden={label ? true : undefined} title={PLATFORM_NAMES[platform]}>
+    <span className={styles.platform}>
+      <span
+        className={styles.mark}
+        data-platform={platform}
+        aria-hidden={label ? true : undefined}
+        title={PLATFORM_NAMES[platform]}
+      >
         {MARKS[platform]}
       </span>
       {label ? <span>{PLATFORM_NAMES[platform]}</span> : <span className="visually-hidden">{PLATFORM_NAMES[platform]}</span>}
@@ -53,8 +59,8 @@ export interface AccountLike {
 /** Avatar, display name and handle of a connected account, with its platform. */
 export function AccountIdentity({ account, size = 36 }: { account: AccountLike; size?: number }) {
   return (
-    <span className="pub-account">
-      <span className="pub-account-avatar">
+    <span className={styles.account}>
+      <span className={styles.accountAvatar}>
         <Avatar
           url={account.avatarUrl}
           name={account.displayName || account.username}
@@ -63,9 +69,9 @@ export function AccountIdentity({ account, size = 36 }: { account: AccountLike; 
         />
         <PlatformMark platform={account.platform} />
       </span>
-      <span className="pub-account-names">
-        <span className="pub-account-name">{account.displayName || account.username}</span>
-        <span className="pub-account-handle muted small">{handleOf(account)}</span>
+      <span className={styles.accountNames}>
+        <span className={styles.accountName}>{account.displayName || account.username}</span>
+        <span className={`${styles.accountHandle} muted small`}>{handleOf(account)}</span>
       </span>
     </span>
   );
@@ -73,7 +79,7 @@ export function AccountIdentity({ account, size = 36 }: { account: AccountLike; 
 
 export function StatusBadge({ status }: { status: PostStatus }) {
   return (
-    <span className={`badge pub-status pub-status-${STATUS_TONES[status]}`} data-status={status}>
+    <span className={`badge badge-status badge-${STATUS_TONES[status]}`} data-status={status}>
       {status === "publishing" && <span className="spinner" aria-hidden="true" />}
       {STATUS_LABELS[status]}
     </span>

@@ -12,6 +12,7 @@ import {
   monthWeeks,
   weekOf,
 } from "../../lib/publishing-time.ts";
+import styles from "./publishing.module.css";
 
 export type CalendarView = "month" | "week";
 
@@ -67,9 +68,9 @@ export function QueueCalendar<P extends CalendarPost>({
   const step = (by: number) => onAnchorChange(view === "month" ? addMonths(anchor, by) : addDays(anchor, 7 * by));
 
   return (
-    <section className="pub-calendar" aria-labelledby="pub-calendar-title" aria-busy={loading || undefined}>
-      <div className="pub-calendar-bar">
-        <div className="pub-calendar-nav">
+    <section className={styles.calendar} aria-labelledby="pub-calendar-title" aria-busy={loading || undefined}>
+      <div className={styles.calendarBar}>
+        <div className={styles.calendarNav}>
           <button type="button" className="btn btn-ghost btn-small" onClick={() => step(-1)} aria-label={`Previous ${view}`}>
             ‹
           </button>
@@ -83,7 +84,7 @@ export function QueueCalendar<P extends CalendarPost>({
             Today
           </button>
         </div>
-        <fieldset className="segmented pub-calendar-views">
+        <fieldset className={`segmented ${styles.calendarViews}`}>
           <legend className="visually-hidden">Calendar view</legend>
           {(["month", "week"] as const).map((v) => (
             <label key={v} className="segment">
@@ -94,13 +95,13 @@ export function QueueCalendar<P extends CalendarPost>({
         </fieldset>
       </div>
       <p className="muted small">Times in {timeZone.replace(/_/g, " ")}.</p>
-      <table className={`pub-calendar-grid pub-calendar-${view}`}>
+      <table className={styles.calendarGrid} data-view={view}>
         <thead>
           <tr>
             {(weeks[0] ?? []).map((day) => (
               <th key={day} scope="col">
                 {weekdayShort.format(dateOf(day))}
-                {view === "week" && <span className="pub-calendar-date"> {shortDay.format(dateOf(day))}</span>}
+                {view === "week" && <span className={styles.calendarDate}> {shortDay.format(dateOf(day))}</span>}
               </th>
             ))}
           </tr>
@@ -114,19 +115,19 @@ export function QueueCalendar<P extends CalendarPost>({
                 return (
                   <td
                     key={day}
-                    className={`pub-day${outside ? " pub-day-outside" : ""}${day === today ? " pub-day-today" : ""}`}
+                    className={`${styles.day}${outside ? ` ${styles.dayOutside}` : ""}${day === today ? ` ${styles.dayToday}` : ""}`}
                     aria-label={`${dayTitle.format(dateOf(day))}${entries.length ? `, ${entries.length} post${entries.length === 1 ? "" : "s"}` : ""}`}
                   >
-                    <div className="pub-day-head">
+                    <div className={styles.dayHead}>
                       {view === "month" && (
-                        <span className="pub-day-number" aria-hidden="true">
+                        <span className={styles.dayNumber} aria-hidden="true">
                           {Number(day.slice(8, 10))}
                         </span>
                       )}
                       {renderDayAction?.(day, day < today)}
                     </div>
                     {entries.length > 0 && (
-                      <ul className="pub-day-posts">
+                      <ul className={styles.dayPosts}>
                         {entries.map(({ item, local }) => (
                           <li key={item.id}>{renderPost(item, local.slice(11, 16))}</li>
                         ))}

@@ -4,6 +4,7 @@
  */
 import { useId, useMemo } from "react";
 import { localToInstant, offsetLabel, parseLocal, scheduleProblem, timeZoneChoices } from "../../lib/publishing-time.ts";
+import styles from "./publishing.module.css";
 
 export interface ScheduleValue {
   /** YYYY-MM-DD */
@@ -39,9 +40,9 @@ export function ScheduleFields({
   const instant = gap ? null : localToInstant(local, value.timeZone);
   const errorId = shown ? `${id}-error` : undefined;
   return (
-    <fieldset className="pub-schedule" data-invalid={shown ? "" : undefined} aria-describedby={errorId}>
+    <fieldset className={styles.schedule} data-invalid={shown ? "" : undefined} aria-describedby={errorId}>
       <legend>{legend}</legend>
-      <div className="pub-schedule-row">
+      <div className={styles.scheduleRow}>
         <div className="field">
           <label htmlFor={`${id}-date`}>Date</label>
           <input
@@ -64,7 +65,7 @@ export function ScheduleFields({
             aria-describedby={errorId}
           />
         </div>
-        <div className="field pub-schedule-zone">
+        <div className={`field ${styles.scheduleZone}`}>
           <label htmlFor={`${id}-zone`}>Time zone</label>
           <select id={`${id}-zone`} value={value.timeZone} onChange={(e) => onChange({ ...value, timeZone: e.target.value })}>
             {zones.map((zone) => (

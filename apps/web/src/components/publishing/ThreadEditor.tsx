@@ -18,6 +18,7 @@ import {
   splitIntoThread,
   takesThreads,
 } from "../../lib/publishing.ts";
+import styles from "./publishing.module.css";
 
 export function ThreadEditor({
   parts,
@@ -46,7 +47,7 @@ export function ThreadEditor({
   const countPlatforms = allPlatforms.filter((p) => !joined.includes(p));
   const threadPlatform = countPlatforms.find((p) => p === "x" || p === "threads");
   return (
-    <fieldset className="pub-thread">
+    <fieldset className={styles.thread}>
       <legend className="visually-hidden">{label}</legend>
       {parts.map((part, index) => {
         const partLabel = many ? `Post ${index + 1} of ${parts.length}` : threaded ? "Post 1" : "Text";
@@ -55,20 +56,20 @@ export function ThreadEditor({
         const counts = countPlatforms.map((platform) => ({ platform, ...countPart(platform, part) }));
         const tooLong = counts.some((c) => c.over);
         return (
-          <div key={index} className="pub-part field" data-invalid={problems.length ? "" : undefined}>
-            <div className="pub-part-header">
+          <div key={index} className={`${styles.part} field`} data-invalid={problems.length ? "" : undefined}>
+            <div className={styles.partHeader}>
               <label htmlFor={fieldId}>
                 {partLabel}
                 <span className="visually-hidden"> — {label}</span>
               </label>
-              <span className="pub-counts" id={`${fieldId}-count`}>
+              <span className={styles.counts} id={`${fieldId}-count`}>
                 {counts.map((c) => (
                   <span
                     key={c.platform}
-                    className={`pub-count${c.over ? " pub-count-over" : c.near ? " pub-count-near" : ""}`}
+                    className={`${styles.count}${c.over ? ` ${styles.countOver}` : c.near ? ` ${styles.countNear}` : ""}`}
                     title={`${PLATFORM_NAMES[c.platform]} counts ${c.length} of ${c.limit}`}
                   >
-                    {countPlatforms.length > 1 && <span className="pub-count-platform">{PLATFORM_NAMES[c.platform]} </span>}
+                    {countPlatforms.length > 1 && <span className={styles.countPlatform}>{PLATFORM_NAMES[c.platform]} </span>}
                     {c.length.toLocaleString()} / {c.limit.toLocaleString()}
                   </span>
                 ))}
@@ -93,7 +94,7 @@ export function ThreadEditor({
               </div>
             )}
             {threaded && (
-              <div className="pub-part-actions">
+              <div className={styles.partActions}>
                 <button
                   type="button"
                   className="btn-link small"
@@ -140,7 +141,7 @@ export function ThreadEditor({
       {joined.map((platform) => {
         const count = countPart(platform, partsForPlatform(parts, platform)[0] ?? "");
         return (
-          <p key={platform} className={`hint pub-joined${count.over ? " pub-count-over" : ""}`}>
+          <p key={platform} className={`hint ${styles.joined}${count.over ? ` ${styles.countOver}` : ""}`}>
             {PLATFORM_NAMES[platform]} gets these {parts.length} posts as one: {count.length.toLocaleString()} /{" "}
             {count.limit.toLocaleString()}
           </p>

@@ -8,6 +8,7 @@ import { formatDate } from "../../lib/format.ts";
 import { FormError, Status } from "../Alert.tsx";
 import { Button, SubmitButton } from "../SubmitButton.tsx";
 import { TextField } from "../TextField.tsx";
+import styles from "./settings.module.css";
 
 type Service = (typeof API_KEY_SERVICES)[number];
 /** The "openai" row is the AI model connection, edited in its own section (AiModelSection). */
@@ -141,7 +142,7 @@ function SaveKeyForm({ existing, onDone }: { existing: ApiKey[]; onDone: (s: Sta
 
   return (
     <form
-      className="subform stack"
+      className={`${styles.subform} stack`}
       noValidate
       aria-labelledby={`${serviceId}-title`}
       onSubmit={form.submit((v) => !save.isPending && save.mutate(toInput(v)))}

@@ -3,6 +3,7 @@ import type { Outputs } from "../../lib/api.ts";
 import { timeAgo } from "../../lib/format.ts";
 import { OfflineLabel } from "../OfflineLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
+import styles from "./voice.module.css";
 import { confidenceNote, habits, STATUS_TEXT, sentenceSummary, vocabularySummary } from "./voice-format.ts";
 
 type Profile = Outputs["voice"]["get"];
@@ -22,10 +23,13 @@ export function FingerprintView({
   const fp = profile.fingerprint;
   const note = fp ? confidenceNote(fp) : null;
   return (
-    <section className="card vc-analysis" aria-labelledby="vc-analysis-heading" aria-busy={profile.status === "pending"}>
-      <div className="vc-section-head">
+    <section className={`card ${styles.analysis}`} aria-labelledby="vc-analysis-heading" aria-busy={profile.status === "pending"}>
+      <div className="toolbar">
         <h2 id="vc-analysis-heading">Fingerprint</h2>
-        <span className={`badge vc-status vc-status-${profile.status}`} role="status">
+        <span
+          className={`badge badge-status${profile.status === "ready" ? " badge-success" : profile.status === "failed" ? " badge-danger" : ""}`}
+          role="status"
+        >
           {profile.status === "pending" && <span className="spinner" aria-hidden="true" />}
           {STATUS_TEXT[profile.status]}
         </span>
@@ -42,7 +46,7 @@ export function FingerprintView({
         </p>
       )}
       {profile.status === "failed" && (
-        <div className="alert alert-error vc-failed">
+        <div className={`alert alert-error ${styles.failed}`}>
           <p>
             The description could not be written{profile.error ? `: ${profile.error}` : "."}{" "}
             {fp ? "The measured features below are still used." : ""}
@@ -53,15 +57,15 @@ export function FingerprintView({
         </div>
       )}
       {profile.description && (
-        <blockquote className="vc-description">
+        <blockquote className={styles.description}>
           <p>{profile.description}</p>
         </blockquote>
       )}
       {profile.description && <OfflineLabel />}
       {fp && (
-        <div className="vc-features">
+        <div className={styles.features}>
           {note && <p className="alert alert-warning">{note}</p>}
-          <ul className="vc-summary">
+          <ul className={styles.summary}>
             <li>{sentenceSummary(fp)}</li>
             <li>{vocabularySummary(fp)}</li>
             {fp.openings.length > 0 && (
@@ -87,7 +91,7 @@ export function FingerprintView({
               </li>
             )}
           </ul>
-          <table className="vc-habits">
+          <table className={styles.habits}>
             <caption className="visually-hidden">Habits per 1,000 words</caption>
             <thead>
               <tr>
@@ -108,7 +112,7 @@ export function FingerprintView({
               ))}
             </tbody>
           </table>
-          <p className="muted vc-measured-on">
+          <p className={`muted ${styles.measuredOn}`}>
             Measured on {fp.wordCount.toLocaleString("en")} words in {fp.sampleCount} sample{fp.sampleCount === 1 ? "" : "s"}
             {profile.analyzedAt ? ` · analysed ${timeAgo(profile.analyzedAt)}` : ""}.
           </p>

@@ -5,6 +5,7 @@ import { useId, useState } from "react";
 import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { SubmitButton } from "../SubmitButton.tsx";
+import styles from "./voice.module.css";
 import { STATUS_TEXT } from "./voice-format.ts";
 
 type Summary = Outputs["voice"]["list"][number];
@@ -33,25 +34,25 @@ export function ProfileList({
     }),
   );
   return (
-    <nav className="card vc-profiles" aria-labelledby={`${id}-heading`}>
+    <nav className={`card ${styles.profiles}`} aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Your voices</h2>
       {profiles.length === 0 ? (
         <p className="muted">No voices yet. Name one below, then add samples of your writing.</p>
       ) : (
-        <ul className="vc-profile-list">
+        <ul className={styles.profileList}>
           {profiles.map((p) => (
             <li key={p.id}>
               <button
                 type="button"
-                className="vc-profile"
+                className={styles.profile}
                 aria-current={p.id === selectedId ? "true" : undefined}
                 onClick={() => onSelect(p.id)}
               >
-                <span className="vc-profile-name">
+                <span className={styles.profileName}>
                   {p.name}
                   {p.isDefault && <span className="badge badge-accent">Default</span>}
                 </span>
-                <span className="muted vc-profile-meta">
+                <span className={`muted ${styles.profileMeta}`}>
                   {STATUS_TEXT[p.status]} · {p.sampleCount} sample{p.sampleCount === 1 ? "" : "s"}
                 </span>
               </button>
@@ -61,7 +62,7 @@ export function ProfileList({
       )}
       {profiles.length < MAX_PROFILES ? (
         <form
-          className="vc-new"
+          className={styles.new}
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
@@ -74,7 +75,7 @@ export function ProfileList({
           }}
         >
           <label htmlFor={`${id}-name`}>New voice</label>
-          <div className="vc-new-row">
+          <div className={styles.newRow}>
             <input
               id={`${id}-name`}
               value={name}

@@ -10,6 +10,7 @@ import { describeError } from "../../lib/errors.ts";
 import { Status } from "../Alert.tsx";
 import { CostLabel } from "../CostLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
+import styles from "./voice.module.css";
 
 type Profile = Outputs["voice"]["get"];
 
@@ -81,8 +82,8 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
   };
 
   return (
-    <section className="card vc-samples" aria-labelledby={`${id}-heading`}>
-      <div className="vc-section-head">
+    <section className={`card ${styles.samples}`} aria-labelledby={`${id}-heading`}>
+      <div className="toolbar">
         <h2 id={`${id}-heading`}>Writing samples</h2>
         <span className="muted">
           {profile.samples.length} / {MAX_SAMPLES} · {profile.wordCount.toLocaleString("en")} words
@@ -93,16 +94,16 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
       </p>
 
       {profile.samples.length > 0 && (
-        <ul className="vc-sample-list" aria-label="Samples">
+        <ul className={styles.sampleList} aria-label="Samples">
           {profile.samples.map((s) => (
-            <li key={s.id} className="vc-sample">
-              <div className="vc-sample-head">
+            <li key={s.id} className={styles.sample}>
+              <div className={styles.sampleHead}>
                 <strong>{s.filename ?? "Pasted text"}</strong>
                 <span className="muted"> · {s.wordCount.toLocaleString("en")} words</span>
               </div>
-              <p className="vc-sample-excerpt">{s.content.length > 220 ? `${s.content.slice(0, 220)}…` : s.content}</p>
+              <p className={styles.sampleExcerpt}>{s.content.length > 220 ? `${s.content.slice(0, 220)}…` : s.content}</p>
               {confirming === s.id ? (
-                <fieldset className="vc-inline-confirm">
+                <fieldset className={styles.inlineConfirm}>
                   <legend className="visually-hidden">Confirm removal</legend>
                   <span>Remove this sample?</span>
                   <Button
@@ -131,12 +132,12 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
       {full ? (
         <p className="muted">This voice has {MAX_SAMPLES} samples, the most it can hold. Remove one to add another.</p>
       ) : (
-        <div className="vc-add-sample">
+        <div className={styles.addSample}>
           <div className="field">
             <label htmlFor={`${id}-paste`}>Paste a sample</label>
             <textarea
               id={`${id}-paste`}
-              className="vc-textarea"
+              className={styles.textarea}
               rows={6}
               value={text}
               maxLength={MAX_SAMPLE_CHARS}
@@ -151,7 +152,7 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
             <Button pending={add.isPending} pendingLabel="Adding…" onClick={submitPaste} aria-describedby={`${id}-cost`}>
               Add sample
             </Button>
-            <label className="btn btn-secondary vc-upload">
+            <label className={`btn btn-secondary ${styles.upload}`}>
               Upload .txt or .md
               <input
                 ref={fileInput}
@@ -162,7 +163,7 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
                 onChange={(e) => void upload(e.target.files)}
               />
             </label>
-            <CostLabel operation="voice.analyze" id={`${id}-cost`} className="vc-cost" />
+            <CostLabel operation="voice.analyze" id={`${id}-cost`} className={styles.cost} />
           </div>
           <p className="hint">Each change to the samples re-runs the analysis (charged once per analysis).</p>
         </div>

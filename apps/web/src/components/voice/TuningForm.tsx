@@ -19,6 +19,7 @@ import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
 import { Status } from "../Alert.tsx";
 import { Button, SubmitButton } from "../SubmitButton.tsx";
+import styles from "./voice.module.css";
 
 type Profile = Outputs["voice"]["get"];
 
@@ -64,7 +65,7 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
 
   return (
     <form
-      className="card vc-tuning"
+      className={`card ${styles.tuning}`}
       aria-labelledby={`${id}-heading`}
       noValidate
       onSubmit={(e) => {
@@ -75,7 +76,7 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
         save.mutate({ profileId: profile.id, tuning, bannedPhrases: phrases });
       }}
     >
-      <div className="vc-section-head">
+      <div className="toolbar">
         <h2 id={`${id}-heading`}>Tuning</h2>
         <Button
           variant="ghost"
@@ -86,15 +87,15 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
         </Button>
       </div>
       <p className="muted">5 keeps what your samples do; move a slider to push the writing one way or the other.</p>
-      <div className="vc-axes">
+      <div className={styles.axes}>
         {VOICE_AXES.map((axis) => {
           const inputId = `${id}-${axis.id}`;
           const value = tuning[axis.id];
           return (
-            <div key={axis.id} className="vc-axis">
-              <div className="vc-axis-head">
+            <div key={axis.id} className={styles.axis}>
+              <div className={styles.axisHead}>
                 <label htmlFor={inputId}>{axis.label}</label>
-                <output htmlFor={inputId} className="vc-axis-value">
+                <output htmlFor={inputId} className={styles.axisValue}>
                   {value}
                 </output>
               </div>
@@ -109,32 +110,32 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
                 aria-describedby={`${inputId}-desc`}
                 onChange={(e) => setTuning({ ...tuning, [axis.id]: Number(e.target.value) })}
               />
-              <div className="vc-axis-ends" aria-hidden="true">
+              <div className={styles.axisEnds} aria-hidden="true">
                 <span>{axis.low}</span>
                 <span>{axis.high}</span>
               </div>
               <p className="hint" id={`${inputId}-desc`}>
-                {axis.description} <span className="vc-measure">Measured as: {axis.measure.toLowerCase()}.</span>
+                {axis.description} <span className={styles.measure}>Measured as: {axis.measure.toLowerCase()}.</span>
               </p>
             </div>
           );
         })}
       </div>
 
-      <fieldset className="vc-banned">
+      <fieldset className={styles.banned}>
         <legend>Banned phrases</legend>
         <p className="hint" id={`${id}-banned-hint`}>
           Generated text never contains these, in any capitalisation, spacing or punctuation (“game changer” also catches
           “Game-changer”). Whole words only. Up to {MAX_BANNED_PHRASES}, each at most {MAX_BANNED_PHRASE_CHARS} characters.
         </p>
         {phrases.length > 0 ? (
-          <ul className="vc-phrases" aria-label="Banned phrases">
+          <ul className={styles.phrases} aria-label="Banned phrases">
             {phrases.map((p) => (
-              <li key={p} className="vc-phrase">
+              <li key={p} className={styles.phrase}>
                 <span>{p}</span>
                 <button
                   type="button"
-                  className="vc-phrase-remove"
+                  className={styles.phraseRemove}
                   aria-label={`Remove “${p}”`}
                   onClick={() => setPhrases(phrases.filter((x) => x !== p))}
                 >
@@ -146,13 +147,13 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
         ) : (
           <p className="muted">No banned phrases.</p>
         )}
-        <div className="vc-phrase-add">
+        <div className={styles.phraseAdd}>
           <label htmlFor={`${id}-phrase`} className="visually-hidden">
             Phrases to ban, one per line
           </label>
           <textarea
             id={`${id}-phrase`}
-            className="vc-textarea"
+            className={styles.textarea}
             rows={2}
             placeholder="One per line, e.g. game changer"
             value={draft}
@@ -169,7 +170,7 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
             Add
           </Button>
         </div>
-        <p className="muted vc-count">
+        <p className={`muted ${styles.count}`}>
           {phrases.length} / {MAX_BANNED_PHRASES}
         </p>
       </fieldset>

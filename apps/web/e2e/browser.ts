@@ -1,0 +1,98 @@
+/**
+ * The set-up every browser test repeats: a headless Chromium on the stack's address, and a new
+ * account signed up through the real form (ending on the home dashboard, signed in).
+ */
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+
+export const STEP_TIMEOUT = 15_000;
+export const PASSWORD = "correct horse battery staple";
+
+export interface BrowserOptions {
+  viewport?: { width: number; height: number };
+  /** The browser's own time zone (scheduling reads it), e.g. "Europe/Berlin". */
+  timezoneId?: string;
+  /** Print the page's console errors (uncaught errors are always printed). */
+  consoleErrors?: boolean;
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+  });
+
+/** A fresh context (no cookies: a new visitor) and page in a running browser. */
+export async function openPage(browser: Browser, baseURL: string, options: BrowserOptions = {}) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    timezoneId: options.timezoneId,
+    // axe (e2e/axe.ts) is injected as an inline script, which the app's CSP rightly refuses.
+    bypassCSP: true,
+  });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error("[browser] uncaught:", error));
+  if (options.consoleErrors) {
+    page.on("console", (message) => {
+      // The browser logs every 4xx answer; tests provoke some on purpose.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+        console.error("[browser] console.error:", message.text());
+      }
+    });
+  }
+  return { context, page };
+}
+
+export async function openBrowser(baseURL: string, options: BrowserOptions = {}): Promise<BrowserSession> {
+  const browser = await launchChromium();
+  const { context, page } = await openPage(browser, baseURL, options);
+  return {
+    browser,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await browser.close();
+    },
+  };
+}
+
+/** Sign up through the form and wait for the dashboard's welcome; the page is then signed in. */
+export async function signUpInBrowser(page: Page, account: { name: string; email: string; password?: string }) {
+  await page.goto("/sign-up");
+  await page.getByLabel("Display name").fill(account.name);
+  await page.getByLabel("E-mail").fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password ?? PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { level: 1, name: `Welcome, ${account.name}` }).waitFor({ state: "visible" });
+}
+
+/**
+ * Press Tab (as a keyboard-only user does) until `target` has focus; fails after `limit` presses, so
+ * an element the keyboard cannot reach, or reaches only after a maze, fails the test.
+ */
+export async function tabTo(page: Page, target: Locator, limit = 40) {
+  for (let presses = 0; presses < limit; presses++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`not reached with ${limit} presses of Tab: ${target}`);
+}
+
+/** Jump to a page with the command palette (Ctrl+K, type, Enter) and wait for its heading. */
+export async function paletteTo(page: Page, query: string, heading: string) {
+  await page.keyboard.press("Control+k");
+  await page.getByRole("dialog", { name: "Go to a page" }).waitFor({ state: "visible" });
+  await page.keyboard.type(query);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor({ state: "visible" });
+}
