@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AppOptions, createApp } from "../src/app.ts";
 import { releaseAfterBody } from "../src/http/in-flight.ts";
 import { JsonDepthScanner } from "../src/http/json-depth.ts";
@@ -322,9 +322,12 @@ describe("batches", () => {
     const held = Array.from({ length: 8 }, () =>
       send(port, "/trpc/profile.update", { body: JSON.stringify({ displayName: "x" }), headers: auth, bodyAfter: later }),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const ninth = await send(port, "/trpc/auth.me", { headers: auth });
-    expect(ninth.status).toBe(429);
+    // Once the eight have arrived and hold their slots (no fixed wait: asked again until then), a ninth is refused.
+    const ninth = await vi.waitFor(async () => {
+      const res = await send(port, "/trpc/auth.me", { headers: auth });
+      expect(res.status).toBe(429);
+      return res;
+    });
     expect(ninth.headers["retry-after"]).toBe("1");
     // A stream is counted apart (refused here for its input, but not for being one too many).
     const stream = await send(port, "/trpc/chat.stream?input=%7B%7D", { headers: auth });
