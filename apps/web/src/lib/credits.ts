@@ -110,6 +110,13 @@ export function describeLine(
         tone: "neutral",
       };
     case "refunded":
+      // A bought pack whose payment was refunded: its unspent credits went back with the money.
+      if (line.operation === null && line.charged === 0)
+        return {
+          label: "Credits purchased (refunded)",
+          detail: `${formatCredits(line.refunded)} unused ${creditsWord(line.refunded)} taken back with the refund.`,
+          ...signed,
+        };
       return {
         label: op,
         detail: `${formatCredits(line.charged)} charged, ${formatCredits(line.refunded)} refunded${note ? ` · ${note}` : ""}.`,

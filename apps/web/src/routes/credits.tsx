@@ -15,8 +15,9 @@ import {
 } from "../lib/credits.ts";
 import { describeError } from "../lib/errors.ts";
 import { formatDateTime } from "../lib/format.ts";
+import { BuyCreditsCard } from "./credits-buy.tsx";
 
-/** /credits: the balance, the activity (history or usage, as tabs below), the price list. */
+/** /credits: the balance, credit packs to buy, the activity (history or usage, as tabs below), the price list. */
 export function CreditsPage() {
   return (
     <div className="page page-wide">
@@ -25,6 +26,7 @@ export function CreditsPage() {
         <p className="muted">Every AI generation spends credits. What you have, where they went, and what things cost.</p>
       </header>
       <BalanceCard />
+      <BuyCreditsCard />
       <nav aria-label="Credit activity" className="tabs">
         <NavLink to="/credits" className="tab" end state={{ keepFocus: true }} preventScrollReset>
           History

@@ -23,7 +23,7 @@ export const buyPackInput = z.object({
   packId: z.enum(CREDIT_PACKS.map((p) => p.id) as [CreditPack["id"], ...CreditPack["id"][]]),
 });
 export const paymentIdInput = z.object({ paymentId: z.uuid() });
-export const listPaymentsInput = z.object({ limit: z.number().int().min(1).max(100).default(20) });
+export const listPaymentsInput = z.object({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 });
 export const adminRefundInput = z.object({
   paymentId: z.uuid(),
   reason: z.string().trim().min(1).max(200).optional(),
