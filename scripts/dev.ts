@@ -6,6 +6,8 @@
  *   - a generated, persisted dev encryption key, unless INKWELL_ENCRYPTION_KEYS is set;
  *   - the sandbox publishing platform (X, LinkedIn, Threads, WordPress stand-in on :4010, feed at
  *     /sandbox/feed), unless PUBLISHING_SANDBOX_URL or a platform's client id is set;
+ *   - the local Stripe sandbox (:4020: Checkout Sessions, a hosted pay page with test cards, signed
+ *     webhooks to the API's /webhooks/stripe), unless STRIPE_SECRET_KEY is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
  *     the built web served by the API itself on :3000; each restarted with backoff if it dies
  *     (scripts/supervise.ts), Ctrl-C stops everything.
@@ -17,6 +19,7 @@ import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
+import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { supervise } from "./supervise.ts";
 
@@ -76,6 +79,23 @@ if (!sandboxUrl && !realPlatform) {
 
 const apiPort = Number(process.env.PORT ?? 3000);
 const webPort = 5173;
+
+// No Stripe account configured: the SDK talks to the local Stripe sandbox, which delivers its signed
+// webhooks straight to the API (not through Vite). Its sessions live in memory, like the publishing sandbox's.
+const stripeEnv: Record<string, string> = {};
+if (!process.env.STRIPE_SECRET_KEY) {
+  const stripe = await startStripeSandbox({
+    port: Number(process.env.INKWELL_STRIPE_SANDBOX_PORT ?? 4020),
+    webhookUrl: `http://127.0.0.1:${apiPort}/webhooks/stripe`,
+  });
+  cleanups.push(() => stripe.stop());
+  Object.assign(stripeEnv, {
+    STRIPE_API_URL: stripe.url,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+  });
+  say(`Stripe sandbox at ${stripe.url} (test card 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined)`);
+}
 const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
 
 if (prod) {
@@ -97,6 +117,7 @@ const env = {
   ...(prod ? {} : { AI_USER_PRIVATE_ADDRESSES: process.env.AI_USER_PRIVATE_ADDRESSES ?? "true" }),
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
+  ...stripeEnv,
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
   // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.
