@@ -1,0 +1,135 @@
+/**
+ * Buying credits in a real browser against the real stack and the local Stripe sandbox: the credits
+ * page opens Stripe Checkout (the sandbox's hosted pay page, through the real SDK), a declined card is
+ * refused there, backing out comes home with nothing charged, and a paid pack comes home to "Payment
+ * received" with the credits in the balance and the history — granted by the signed webhook through the
+ * fulfilment job, as in production.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createDb } from "@inkwell/db";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { paymentsJobs } from "@inkwell/domain/payments";
+import { type StripeSandbox, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
+import { createBoss, registerJobs } from "@inkwell/domain/platform";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type BrowserSession, openBrowser, signUpInBrowser } from "./browser.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+
+let stack: Stack;
+let stripe: StripeSandbox;
+let session: BrowserSession;
+let page: Page;
+let stopWorker: () => Promise<void>;
+let stepNumber = 0;
+
+const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[payments worker]", m, o) };
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  const databaseUrl = inject("databaseUrl");
+  stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
+  stack = await startStack(databaseUrl, {
+    env: { STRIPE_API_URL: stripe.url, STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
+  });
+  stripe.setWebhookUrl(`${stack.baseUrl}/webhooks/stripe`);
+  // The worker's part for payments: the fulfilment job (the API created its queue).
+  const { db } = createDb({ url: databaseUrl, max: 2 });
+  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  await registerJobs(boss, handlersFor(paymentsJobs), { db, log: quiet }, { pollingIntervalSeconds: 0.5 });
+  stopWorker = async () => {
+    await boss.stop({ graceful: false });
+    await db.destroy();
+  };
+  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
+  page = session.page;
+});
+
+afterAll(async () => {
+  await session?.close();
+  await stripe?.settled();
+  await stopWorker?.();
+  await stack?.stop();
+  await stripe?.stop();
+});
+
+async function step(name: string, fn: () => Promise<void>) {
+  const label = `payments-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  try {
+    await fn();
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
+const available = () => page.locator(".stat-main .stat-value");
+
+async function payWith(card: string) {
+  await page.getByLabel("Card number").fill(card);
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: /^Pay / }).click();
+}
+
+describe("buying credits", () => {
+  it("buys a pack in the Stripe sandbox and sees the credits", async () => {
+    await step("sign up and open the credits page", async () => {
+      await signUpInBrowser(page, { name: "Ada Buyer", email: `payments-${Date.now()}@example.test` });
+      await page.goto("/credits");
+      await visible(page.getByRole("heading", { level: 2, name: "Buy credits" }));
+      await expect.poll(() => available().textContent()).toBe("5,000");
+    });
+
+    await step("backing out of checkout charges nothing", async () => {
+      await page.getByRole("button", { name: /^Buy Starter pack/ }).click();
+      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await page.getByRole("link", { name: /Back without paying/ }).click();
+      await page.waitForURL(/\/credits\?payment=.*cancelled=1/);
+      await visible(page.getByText("Checkout cancelled"));
+      expect(await available().textContent()).toBe("5,000");
+    });
+
+    await step("a declined card is refused on the pay page", async () => {
+      await page.getByRole("button", { name: /^Buy Starter pack/ }).click();
+      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await visible(page.getByRole("heading", { name: "Starter pack: 5,000 credits" }));
+      await payWith(TEST_CARDS.declined);
+      await visible(page.getByRole("alert").filter({ hasText: "Your card was declined." }));
+    });
+
+    await step("a good card pays and comes back to the credits", async () => {
+      await payWith(TEST_CARDS.succeeds);
+      await page.waitForURL(/\/credits\?payment=[0-9a-f-]+$/);
+      await visible(page.getByText("Payment received"));
+      await visible(page.getByText(/Added 5,000 credits/));
+      await expect.poll(() => available().textContent(), { timeout: 15_000 }).toBe("10,000");
+    });
+
+    await step("the purchase is in the history, once", async () => {
+      const rows = page.locator("tbody tr").filter({ hasText: "Starter pack: 5,000 credits" });
+      await visible(rows);
+      expect(await rows.count()).toBe(1);
+      await expect.poll(() => rows.first().locator(".amount").textContent()).toBe("+5,000");
+      // The webhook arrived and was fulfilled (or found already fulfilled by the return page): never twice.
+      await stripe.settled();
+      const completed = stripe.events.filter((e) => e.type === "checkout.session.completed");
+      expect(completed).toHaveLength(1);
+      expect(completed[0]?.attempts.at(-1)).toBe(200);
+      await page.reload();
+      await expect.poll(() => available().textContent()).toBe("10,000");
+    });
+  });
+});
