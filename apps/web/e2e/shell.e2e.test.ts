@@ -39,7 +39,7 @@ const SIGNED_OUT_PAGES: { path: string; heading: string }[] = [
   { path: "/sign-up", heading: "Create your account" },
   { path: "/sign-in", heading: "Sign in" },
   { path: "/forgot-password", heading: "Reset your password" },
-  { path: "/reset-password?token=made-up", heading: "Choose a new password" },
+  { path: "/reset-password?token=made-up-but-long-enough", heading: "Choose a new password" },
   { path: "/verify-email", heading: "Confirm your e-mail" },
   { path: "/no-such-page", heading: "Page not found" },
 ];
