@@ -9,6 +9,7 @@ import { Link } from "react-router";
 import { Button } from "../components/SubmitButton.tsx";
 import { PageHeader } from "../components/ui/page-header.tsx";
 import { SearchableList } from "../components/ui/searchable-list.tsx";
+import w from "../components/writer/writer.module.css";
 import { type Outputs, trpc, trpcClient } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 import { timeAgo } from "../lib/format.ts";
@@ -159,7 +160,7 @@ function ProjectForm({ project: p, onSaved, onDone }: { project: Project; onSave
     update.mutate({ projectId: p.id, name: name.trim(), description: description.trim(), tags: parseTags(tags) });
   };
   return (
-    <form className="wr-entry-form" onSubmit={submit} aria-label={`Edit ${p.name}`} noValidate>
+    <form className={w.entryForm} onSubmit={submit} aria-label={`Edit ${p.name}`} noValidate>
       <div className="field">
         <label htmlFor={`${id}-name`}>Project name</label>
         <input
@@ -178,7 +179,7 @@ function ProjectForm({ project: p, onSaved, onDone }: { project: Project; onSave
         </label>
         <textarea
           id={`${id}-description`}
-          className="wr-textarea"
+          className={w.textarea}
           rows={2}
           maxLength={2000}
           value={description}

@@ -23,6 +23,7 @@ import {
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
 import s from "./concept-form.module.css";
 import { VoiceSelect } from "./VoiceSelect.tsx";
+import w from "./writer.module.css";
 
 const MAX_CONCEPT = 4000;
 
@@ -102,7 +103,7 @@ export function ConceptForm() {
         <textarea
           id={`${id}-concept`}
           ref={conceptRef}
-          className="wr-textarea"
+          className={w.textarea}
           rows={4}
           value={concept}
           placeholder="What do you want to say? e.g. Why we stopped doing sprint demos, and what replaced them"
@@ -123,7 +124,7 @@ export function ConceptForm() {
         </p>
       </div>
 
-      <fieldset className="wr-formats" aria-describedby={errors.formats ? `${id}-formats-error` : undefined}>
+      <fieldset aria-describedby={errors.formats ? `${id}-formats-error` : undefined}>
         <legend>Formats</legend>
         <div className="chips">
           {WRITER_FORMATS.map((f) => (

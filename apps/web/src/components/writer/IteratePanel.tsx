@@ -14,6 +14,7 @@ import { formatLabel, ITERATE_SUGGESTIONS, type WriterFormat } from "../../lib/w
 import { type SessionView, sessionKey } from "../../lib/writer-session.ts";
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
 import { Button } from "../SubmitButton.tsx";
+import w from "./writer.module.css";
 
 const MAX_INSTRUCTION = 1000;
 
@@ -89,22 +90,26 @@ export function IteratePanel({
 
   const messages = session.messages;
   return (
-    <section className="wr-iterate card" aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`} className="wr-panel-title">
+    <section className={`${w.iterate} card`} aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className={w.panelTitle}>
         Revise
       </h2>
       {messages.length > 0 && (
-        <ol className="wr-messages" role="log" aria-label="Revisions so far">
+        <ol className={w.messages} role="log" aria-label="Revisions so far">
           {messages.map((m) => (
-            <li key={m.id} className={`wr-message wr-message-${m.role}`} data-role={m.role}>
+            <li
+              key={m.id}
+              className={`${w.message} ${m.role === "user" ? w.messageUser : w.messageAssistant}`}
+              data-role={m.role}
+            >
               <span className="visually-hidden">{m.role === "user" ? "You: " : "Writer: "}</span>
               {m.content}
             </li>
           ))}
         </ol>
       )}
-      <form className="wr-iterate-form" onSubmit={onSubmit} noValidate>
-        <p className="small wr-targets" id={`${id}-targets`}>
+      <form className={w.iterateForm} onSubmit={onSubmit} noValidate>
+        <p className={`small ${w.targets}`} id={`${id}-targets`}>
           {selected.length ? (
             <>
               Revising <strong>{targets.map(formatLabel).join(", ") || "nothing"}</strong>{" "}
@@ -116,7 +121,7 @@ export function IteratePanel({
             <>Revising all formats. Tick “Revise” on a card to aim at some.</>
           )}
         </p>
-        <fieldset className="wr-suggestions">
+        <fieldset className={w.suggestions}>
           <legend className="visually-hidden">Suggestions</legend>
           {ITERATE_SUGGESTIONS.map((s) => (
             <Button
@@ -136,7 +141,7 @@ export function IteratePanel({
         <textarea
           id={`${id}-instruction`}
           ref={box}
-          className="wr-textarea"
+          className={w.textarea}
           rows={2}
           value={text}
           placeholder="What should change? e.g. make it more personal"

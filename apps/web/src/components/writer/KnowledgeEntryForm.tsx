@@ -9,6 +9,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { describeError } from "../../lib/errors.ts";
 import { CATEGORY_HINTS, CATEGORY_LABELS } from "../../lib/writer-knowledge.ts";
 import { Button } from "../SubmitButton.tsx";
+import w from "./writer.module.css";
 
 export interface EntryDraft {
   title: string;
@@ -57,7 +58,7 @@ export function KnowledgeEntryForm({
   };
 
   return (
-    <form className="wr-entry-form" onSubmit={submit} aria-label={label} noValidate>
+    <form className={w.entryForm} onSubmit={submit} aria-label={label} noValidate>
       <div className="field-row">
         <div className="field">
           <label htmlFor={`${id}-title`}>Title</label>
@@ -100,7 +101,7 @@ export function KnowledgeEntryForm({
         <label htmlFor={`${id}-content`}>Content</label>
         <textarea
           id={`${id}-content`}
-          className="wr-textarea"
+          className={w.textarea}
           rows={5}
           value={draft.content}
           maxLength={MAX_KNOWLEDGE_CONTENT}

@@ -2,11 +2,12 @@
 import { Link } from "react-router";
 import { CATEGORY_LABELS } from "../../lib/writer-knowledge.ts";
 import type { SessionView } from "../../lib/writer-session.ts";
+import w from "./writer.module.css";
 
 export function KnowledgeUsed({ entries }: { entries: SessionView["knowledgeUsed"] }) {
   return (
-    <section className="wr-knowledge-used card" aria-labelledby="wr-knowledge-used">
-      <h2 id="wr-knowledge-used" className="wr-panel-title">
+    <section className="card" aria-labelledby="wr-knowledge-used">
+      <h2 id="wr-knowledge-used" className={w.panelTitle}>
         Knowledge used
       </h2>
       {entries.length === 0 ? (
@@ -15,10 +16,10 @@ export function KnowledgeUsed({ entries }: { entries: SessionView["knowledgeUsed
           <Link to="/knowledge">Add knowledge</Link>
         </p>
       ) : (
-        <ul className="wr-used-list" aria-label="Knowledge entries used">
+        <ul className={w.usedList} aria-label="Knowledge entries used">
           {entries.map((e) => (
             <li key={e.id}>
-              <span className="wr-used-title">{e.title}</span>{" "}
+              <span className={w.usedTitle}>{e.title}</span>{" "}
               <span className="muted small">{CATEGORY_LABELS[e.category as keyof typeof CATEGORY_LABELS] ?? e.category}</span>
             </li>
           ))}

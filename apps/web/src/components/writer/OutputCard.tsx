@@ -19,6 +19,7 @@ import { OfflineLabel } from "../OfflineLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
 import { OutputText } from "./OutputText.tsx";
 import { VersionsDrawer } from "./VersionsDrawer.tsx";
+import w from "./writer.module.css";
 
 const STATUS_TEXT = { streaming: "Writing…", ready: "Ready", failed: "Failed" } as const;
 
@@ -64,24 +65,24 @@ export function OutputCard({
 
   return (
     <article
-      className={`wr-output status-${output.status}${selected ? " is-selected" : ""}`}
+      className={`${w.output} status-${output.status}${selected ? " is-selected" : ""}`}
       aria-labelledby={`${id}-title`}
       data-format={format}
       data-status={output.status}
     >
-      <header className="wr-output-head">
-        <h3 id={`${id}-title`} className="wr-output-title">
+      <header className={w.outputHead}>
+        <h3 id={`${id}-title`} className={w.outputTitle}>
           {label}
         </h3>
         <span
           className={`badge ${streaming ? "badge-warning" : output.status === "failed" ? "badge-danger" : "badge-success"}`}
           data-role="output-status"
         >
-          {streaming && <span className="spinner wr-spinner-small" aria-hidden="true" />} {STATUS_TEXT[output.status]}
+          {streaming && <span className={`spinner ${w.spinnerSmall}`} aria-hidden="true" />} {STATUS_TEXT[output.status]}
         </span>
         {output.versionCount > 1 && output.current && <span className="badge">v{output.current.number}</span>}
         {output.status !== "failed" && (
-          <span className={`wr-length small${report.over ? " is-over" : ""}`} data-role="length">
+          <span className={`${w.length} small${report.over ? " is-over" : ""}`} data-role="length">
             {report.label}
             {report.over && <span className="visually-hidden"> — over the platform's limit</span>}
           </span>
@@ -92,11 +93,11 @@ export function OutputCard({
       {mode === "edit" ? (
         <EditOutput sessionId={sessionId} output={output} onDone={() => setMode("view")} labelledBy={`${id}-title`} />
       ) : (
-        <div className="wr-output-body" data-role="output-text" aria-busy={streaming || undefined}>
+        <div className={w.outputBody} data-role="output-text" aria-busy={streaming || undefined}>
           {streaming ? (
-            <p className="wr-plain is-streaming">
+            <p className={`${w.plain} is-streaming`}>
               {content}
-              <span className="wr-caret" aria-hidden="true" />
+              <span className={w.caret} aria-hidden="true" />
             </p>
           ) : output.status === "failed" ? (
             <RetryFailed sessionId={sessionId} output={output} busy={busy} />
@@ -112,8 +113,8 @@ export function OutputCard({
       )}
 
       {mode === "view" && output.status !== "streaming" && (
-        <footer className="wr-output-actions">
-          <label className="wr-select">
+        <footer className={w.outputActions}>
+          <label className={w.select}>
             <input type="checkbox" checked={selected} onChange={(e) => onSelectedChange(e.target.checked)} />
             <span>
               Revise<span className="visually-hidden"> the {label}</span>
@@ -181,7 +182,7 @@ function RetryFailed({ sessionId, output, busy }: { sessionId: string; output: W
       idempotencyKey: key.current,
     });
   return (
-    <div className="wr-failed">
+    <div className={w.failed}>
       <p className="field-error">{output.error ?? "This format could not be written."}</p>
       <GenerationError state={generation} operation="writer.iterate" onRetry={run} />
       <GenerateButton
@@ -238,7 +239,7 @@ function EditOutput({
   const unchanged = text.trim() === original.trim();
   return (
     <form
-      className="wr-output-edit"
+      className={w.outputEdit}
       aria-labelledby={labelledBy}
       onSubmit={(e) => {
         e.preventDefault();
@@ -253,7 +254,7 @@ function EditOutput({
       <textarea
         id={`${id}-text`}
         ref={area}
-        className="wr-textarea"
+        className={w.textarea}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
@@ -265,7 +266,7 @@ function EditOutput({
         aria-describedby={`${id}-count`}
         aria-invalid={report.over || undefined}
       />
-      <div id={`${id}-count`} className={`wr-length small${report.over ? " is-over" : ""}`}>
+      <div id={`${id}-count`} className={`${w.length} small${report.over ? " is-over" : ""}`}>
         {report.label}
         {report.parts?.some((p) => p.over) && (
           <span>

@@ -7,6 +7,7 @@ import { readArticle, readNewsletter } from "@inkwell/domain/writer/schemas";
 import { measure, splitPostNumber, type WriterFormat } from "../../lib/writer.ts";
 import { Markdown } from "../chat/Markdown.tsx";
 import { Tooltip } from "../ui/tooltip.tsx";
+import w from "./writer.module.css";
 
 export function OutputText({
   format,
@@ -24,26 +25,26 @@ export function OutputText({
     const report = measure(format, content, parts);
     const posts = report.parts ?? [];
     return (
-      <ol className="wr-thread" aria-label="Thread posts">
+      <ol className={w.thread} aria-label="Thread posts">
         {posts.map((post, i) => {
           const { number, text } = splitPostNumber(post.text, i, posts.length);
           return (
-            <li key={i} className={`wr-thread-post${post.over ? " is-over" : ""}`}>
-              <span className="wr-thread-number" aria-hidden="true">
+            <li key={i} className={`${w.threadPost}${post.over ? " is-over" : ""}`}>
+              <span className={w.threadNumber} aria-hidden="true">
                 {number}
               </span>
-              <p className="wr-thread-text">
+              <p className={w.threadText}>
                 <span className="visually-hidden">Post {number}: </span>
                 {text}
               </p>
-              <span className="wr-thread-foot">
+              <span className={w.threadFoot}>
                 {onCopyPost && (
                   <button type="button" className="btn-link small" onClick={() => onCopyPost(post.text, number)}>
                     Copy<span className="visually-hidden"> post {number}</span>
                   </button>
                 )}
                 <Tooltip label="Characters as X counts them">
-                  <span className="wr-thread-count small">
+                  <span className={`${w.threadCount} small`}>
                     {post.count} / {report.max}
                   </span>
                 </Tooltip>
@@ -57,8 +58,8 @@ export function OutputText({
   if (format === "blog_article") {
     const { title, body } = readArticle(content);
     return (
-      <div className="wr-article">
-        {title && <p className="wr-article-title">{title}</p>}
+      <div>
+        {title && <p className={w.articleTitle}>{title}</p>}
         {/* Under the card's own heading (h3): the article's sections read as h4 and below. */}
         <Markdown text={body.replace(/^(#{1,4})(?=[ \t])/gm, "##$1")} />
       </div>
@@ -67,9 +68,9 @@ export function OutputText({
   if (format === "newsletter") {
     const { subject, body } = readNewsletter(content);
     return (
-      <div className="wr-newsletter">
+      <div>
         {subject && (
-          <p className="wr-newsletter-subject">
+          <p className={w.newsletterSubject}>
             <span className="muted small">Subject</span> {subject}
           </p>
         )}
@@ -77,5 +78,5 @@ export function OutputText({
       </div>
     );
   }
-  return <p className="wr-plain">{content}</p>;
+  return <p className={w.plain}>{content}</p>;
 }

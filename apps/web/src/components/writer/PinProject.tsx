@@ -7,6 +7,7 @@ import { describeError } from "../../lib/errors.ts";
 import { parseTags } from "../../lib/writer.ts";
 import { type SessionView, sessionKey, sessionName } from "../../lib/writer-session.ts";
 import { Button } from "../SubmitButton.tsx";
+import w from "./writer.module.css";
 
 export function PinProject({ session }: { session: SessionView["session"] }) {
   const qc = useQueryClient();
@@ -39,7 +40,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
 
   if (session.pinned) {
     return (
-      <Link to="/projects" className="badge badge-accent wr-pinned">
+      <Link to="/projects" className={`badge badge-accent ${w.pinned}`}>
         Pinned as a project
       </Link>
     );
@@ -57,7 +58,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
   };
 
   return (
-    <div className="wr-pin">
+    <div className={w.pin}>
       <Button
         ref={toggle}
         variant="secondary"
@@ -72,7 +73,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
         Pin as project
       </Button>
       {open && (
-        <form id={`${id}-form`} className="wr-pin-form card" onSubmit={submit} aria-label="Pin as project" noValidate>
+        <form id={`${id}-form`} className={`${w.pinForm} card`} onSubmit={submit} aria-label="Pin as project" noValidate>
           <div className="field">
             <label htmlFor={`${id}-name`}>Project name</label>
             <input
@@ -92,7 +93,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
             </label>
             <textarea
               id={`${id}-description`}
-              className="wr-textarea"
+              className={w.textarea}
               rows={2}
               maxLength={1000}
               value={description}

@@ -12,6 +12,7 @@ import { describeVersion, formatLabel, measure, type WriterFormat } from "../../
 import { sessionKey, type WriterOutput } from "../../lib/writer-session.ts";
 import { Button } from "../SubmitButton.tsx";
 import { OutputText } from "./OutputText.tsx";
+import w from "./writer.module.css";
 
 export function VersionsDrawer({ sessionId, output, onClose }: { sessionId: string; output: WriterOutput; onClose: () => void }) {
   const qc = useQueryClient();
@@ -46,8 +47,8 @@ export function VersionsDrawer({ sessionId, output, onClose }: { sessionId: stri
   const rows = [...(versions.data ?? [])].sort((a, b) => b.number - a.number);
 
   return (
-    <aside ref={panel} className="wr-drawer" aria-labelledby={`${id}-title`} tabIndex={-1}>
-      <div className="wr-drawer-head">
+    <aside ref={panel} className={w.drawer} aria-labelledby={`${id}-title`} tabIndex={-1}>
+      <div className={w.drawerHead}>
         <h3 id={`${id}-title`}>Versions · {formatLabel(format)}</h3>
         <button type="button" className="icon-button" aria-label="Close versions" onClick={onClose}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" strokeWidth="2">
@@ -67,25 +68,25 @@ export function VersionsDrawer({ sessionId, output, onClose }: { sessionId: stri
           {describeError(versions.error).message}
         </p>
       ) : (
-        <ol className="wr-version-list" aria-label="Versions, newest first">
+        <ol className={w.versionList} aria-label="Versions, newest first">
           {rows.map((v) => {
             const { title, detail } = describeVersion(v);
             const current = v.id === output.current?.id;
             const open = previewId === v.id;
             return (
-              <li key={v.id} className={`wr-version${current ? " is-current" : ""}`} data-version={v.number}>
-                <div className="wr-version-head">
-                  <span className="wr-version-title">
+              <li key={v.id} className={`${w.version}${current ? " is-current" : ""}`} data-version={v.number}>
+                <div className={w.versionHead}>
+                  <span className={w.versionTitle}>
                     {title}
                     {current && <span className="badge badge-success">Current</span>}
                   </span>
                   <span className="muted small">{timeAgo(v.createdAt)}</span>
                 </div>
-                <p className="small wr-version-detail">
+                <p className={`small ${w.versionDetail}`}>
                   {detail} · {measure(format, v.content, v.parts).label}
                 </p>
                 {open && (
-                  <div className="wr-version-preview">
+                  <div className={w.versionPreview}>
                     <OutputText format={format} content={v.content} parts={v.parts} />
                   </div>
                 )}

@@ -10,7 +10,7 @@ export function VoiceSelect({ value, onChange }: { value: string; onChange: (pro
   const list = profiles.data ?? [];
   const fallback = list.find((p) => p.isDefault);
   return (
-    <div className="field wr-voice">
+    <div className="field">
       <label htmlFor={`${id}-voice`}>Voice</label>
       <select
         id={`${id}-voice`}
