@@ -508,6 +508,28 @@ export interface UserTokens {
   user_id: string;
 }
 
+export interface ViralReels {
+  approval_status: Generated<string>;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  is_favorite: Generated<boolean>;
+  notes: Generated<string>;
+  platform: string;
+  shortcode: string;
+  stats_error: string | null;
+  stats_fetched_at: Date | null;
+  stats_requested_at: Generated<Date>;
+  stats_state: Generated<string>;
+  status_overridden: Generated<boolean>;
+  tags: Generated<string[]>;
+  thumbnail_file_id: string | null;
+  title: string | null;
+  updated_at: Generated<Date>;
+  url: string;
+  user_id: string;
+  view_count: Int8 | null;
+}
+
 export interface VoiceProfiles {
   analysis_attempts: Generated<number>;
   analysis_error: string | null;
@@ -652,6 +674,7 @@ export interface DB {
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;
+  viral_reels: ViralReels;
   voice_profiles: VoiceProfiles;
   voice_samples: VoiceSamples;
   workspace_documents: WorkspaceDocuments;
