@@ -8,6 +8,7 @@ import { type ReactNode, type RefObject, useCallback, useEffect, useLayoutEffect
 import { Link, useNavigate, useParams } from "react-router";
 import { AssistantTag, ChatSidebar } from "../components/chat/ChatSidebar.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
+import cs from "../components/chat/chat.module.css";
 import { DocumentsPanel } from "../components/chat/DocumentsPanel.tsx";
 import { AssistantMessage, ToolCard, ToolMessage, UserMessage } from "../components/chat/Message.tsx";
 import { GenerationError } from "../components/GenerationError.tsx";
@@ -49,15 +50,15 @@ export function ChatPage() {
   }, [navigate]);
 
   return (
-    <div className={`chat-layout${sidebarOpen ? " sidebar-open" : ""}`}>
+    <div className={`${cs.chatLayout}${sidebarOpen ? " sidebar-open" : ""}`}>
       <title>Chat · Inkwell</title>
-      <aside id="chat-sidebar" className="chat-sidebar" aria-label="Conversations">
+      <aside id="chat-sidebar" className={cs.chatSidebar} aria-label="Conversations">
         <ChatSidebar activeId={conversationId} onNavigate={() => setSidebarOpen(false)} />
       </aside>
       {sidebarOpen && (
-        <button type="button" className="chat-scrim" aria-label="Close conversations" onClick={() => setSidebarOpen(false)} />
+        <button type="button" className={cs.chatScrim} aria-label="Close conversations" onClick={() => setSidebarOpen(false)} />
       )}
-      <section className="chat-main">
+      <section className={cs.chatMain}>
         {conversationId ? (
           <Conversation
             key={conversationId}
@@ -80,7 +81,7 @@ function SidebarToggle({ open, onToggle }: { open: boolean; onToggle: () => void
   return (
     <button
       type="button"
-      className="icon-button chat-sidebar-toggle"
+      className={`icon-button ${cs.chatSidebarToggle}`}
       aria-expanded={open}
       aria-controls="chat-sidebar"
       aria-label="Conversations"
@@ -105,9 +106,9 @@ function OfflineBadge() {
 
 function ChatHeader({ title, sub, toggle, actions }: { title: string; sub?: ReactNode; toggle: ReactNode; actions?: ReactNode }) {
   return (
-    <header className="chat-header">
+    <header className={cs.chatHeader}>
       {toggle}
-      <div className="chat-header-text">
+      <div className={cs.chatHeaderText}>
         <h1>{title}</h1>
         {sub}
       </div>
@@ -160,24 +161,24 @@ function NewChat({ composer, sidebarToggle }: { composer: RefObject<HTMLTextArea
   }, [composer]);
 
   return (
-    <div className="chat-conversation">
+    <div className={cs.chatConversation}>
       <ChatHeader title="New chat" toggle={sidebarToggle} />
-      <div className="chat-scroll">
-        <div className="chat-empty">
-          <h2 className="chat-empty-title">Who would you like to talk to?</h2>
-          <fieldset className="assistant-picker">
+      <div className={cs.chatScroll}>
+        <div className={cs.chatEmpty}>
+          <h2 className={cs.chatEmptyTitle}>Who would you like to talk to?</h2>
+          <fieldset className={cs.assistantPicker}>
             <legend className="visually-hidden">Assistant</legend>
             {(["companion", "tutor"] as const).map((a) => (
-              <label key={a} className={`assistant-option${assistant === a ? " selected" : ""}`}>
+              <label key={a} className={`${cs.assistantOption}${assistant === a ? " selected" : ""}`} data-assistant={a}>
                 <input type="radio" name="assistant" value={a} checked={assistant === a} onChange={() => setAssistant(a)} />
-                <span className="assistant-option-name">{ASSISTANT_LABELS[a]}</span>
+                <span className={cs.assistantOptionName}>{ASSISTANT_LABELS[a]}</span>
                 <span className="muted small">{ASSISTANT_BLURBS[a]}</span>
               </label>
             ))}
           </fieldset>
         </div>
       </div>
-      <div className="chat-footer">
+      <div className={cs.chatFooter}>
         <GenerationError state={generation} operation="chat.reply" onRetry={() => start.mutate(text)} />
         <Composer
           value={text}
@@ -360,9 +361,9 @@ function Conversation({
 
   if (query.isPending) {
     return (
-      <div className="chat-conversation">
+      <div className={cs.chatConversation}>
         <ChatHeader title="Loading…" toggle={sidebarToggle} />
-        <div className="chat-scroll" role="status">
+        <div className={cs.chatScroll} role="status">
           <span className="spinner" aria-hidden="true" /> Loading the conversation…
         </div>
       </div>
@@ -371,13 +372,13 @@ function Conversation({
   if (query.isError || !data) {
     const problem = describeError(query.error);
     return (
-      <div className="chat-conversation">
+      <div className={cs.chatConversation}>
         <ChatHeader
           title={problem.code === "NOT_FOUND" ? "Conversation not found" : "Couldn't load the conversation"}
           toggle={sidebarToggle}
         />
-        <div className="chat-scroll">
-          <div className="chat-empty">
+        <div className={cs.chatScroll}>
+          <div className={cs.chatEmpty}>
             <p className="muted">{problem.code === "NOT_FOUND" ? "It may have been deleted." : problem.message}</p>
             <p>
               <Link to="/chat" className="btn btn-primary">
@@ -396,7 +397,7 @@ function Conversation({
   const pendingUser = send.isPending ? send.variables?.content : null;
 
   return (
-    <div className="chat-conversation">
+    <div className={cs.chatConversation}>
       <ChatHeader
         title={conversation.title}
         toggle={sidebarToggle}
@@ -419,17 +420,17 @@ function Conversation({
         <DocumentsPanel id="chat-documents" conversationId={conversationId} />
       )}
       <div
-        className="chat-scroll"
+        className={cs.chatScroll}
         ref={scroller}
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
         }}
       >
-        <div className="message-list" role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages">
+        <div className={cs.messageList} role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages">
           {messages.length === 0 && !pendingUser && (
-            <div className="chat-empty">
-              <p className="chat-empty-title">Say hello to your {ASSISTANT_LABELS[conversation.assistant]}.</p>
+            <div className={cs.chatEmpty}>
+              <p className={cs.chatEmptyTitle}>Say hello to your {ASSISTANT_LABELS[conversation.assistant]}.</p>
               <p className="muted small">{ASSISTANT_BLURBS[conversation.assistant]}</p>
             </div>
           )}
@@ -448,7 +449,7 @@ function Conversation({
               />
             ) : m.role === "assistant" && m.toolCalls?.length && !m.content ? (
               // A tool-calling step of a reply: show what was called, not an empty bubble.
-              <div key={m.id} className="message message-tool" data-role="tool-call">
+              <div key={m.id} className={`${cs.message} message-tool`} data-role="tool-call">
                 {m.toolCalls.map((call) => (
                   <ToolCard key={call.id} name={call.name}>
                     Called with {call.arguments.length > 120 ? `${call.arguments.slice(0, 117)}…` : call.arguments}
@@ -481,8 +482,8 @@ function Conversation({
           {pendingUser && (
             <>
               <UserMessage message={{ id: "pending", content: pendingUser }} editable={false} busy onEdit={() => {}} />
-              <article className="message message-assistant status-streaming" aria-label="Reply">
-                <p className="typing">
+              <article className={`${cs.message} ${cs.messageAssistant} status-streaming`} aria-label="Reply">
+                <p className={cs.typing}>
                   <span className="visually-hidden">Sending…</span>
                   <span />
                   <span />
@@ -493,7 +494,7 @@ function Conversation({
           )}
         </div>
       </div>
-      <div className="chat-footer">
+      <div className={cs.chatFooter}>
         <GenerationError state={generation} operation="chat.reply" onRetry={() => lastAction.current?.()} />
         <Composer
           value={text}

@@ -4,6 +4,7 @@ import { type RefObject, useId, useLayoutEffect } from "react";
 import type { GenerationErrorState } from "../../lib/generation-errors.ts";
 import { GenerateButton } from "../GenerationError.tsx";
 import { Button } from "../SubmitButton.tsx";
+import cs from "./chat.module.css";
 
 const MAX_HEIGHT = 240;
 
@@ -46,7 +47,7 @@ export function Composer({
 
   return (
     <form
-      className="composer"
+      className={cs.composer}
       onSubmit={(e) => {
         e.preventDefault();
         if (canSend) onSend();
@@ -74,8 +75,8 @@ export function Composer({
           }
         }}
       />
-      <div className="composer-bar">
-        <p id={hintId} className="composer-hint muted small">
+      <div className={cs.composerBar}>
+        <p id={hintId} className={`${cs.composerHint} muted small`}>
           {tooLong ? (
             <span className="field-error">
               {value.length.toLocaleString()} / {MAX_MESSAGE_CHARS.toLocaleString()} characters — shorten your message.
@@ -94,7 +95,7 @@ export function Composer({
         </p>
         {streaming ? (
           <Button variant="secondary" className="btn-small" onClick={onStop} aria-keyshortcuts="Escape">
-            <span className="stop-square" aria-hidden="true" /> Stop generating
+            <span className={cs.stopSquare} aria-hidden="true" /> Stop generating
           </Button>
         ) : (
           <GenerateButton

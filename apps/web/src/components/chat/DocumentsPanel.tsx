@@ -9,6 +9,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
+import cs from "./chat.module.css";
 
 type Doc = Outputs["chat"]["documents"][number];
 
@@ -118,7 +119,7 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
   const docs = list.data ?? [];
 
   return (
-    <section id={id} className="documents-panel" aria-labelledby={`${uid}-heading`}>
+    <section id={id} className={cs.documentsPanel} aria-labelledby={`${uid}-heading`}>
       <div className="documents-panel-head">
         <h2 id={`${uid}-heading`}>Documents</h2>
         <p className="hint">
@@ -138,19 +139,19 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
       ) : docs.length === 0 ? (
         <p className="muted small">No documents yet. Add a note or upload a file below.</p>
       ) : (
-        <ul className="documents-list" aria-label="Documents in this conversation">
+        <ul className={cs.documentsList} aria-label="Documents in this conversation">
           {docs.map((d) => (
-            <li key={d.id} className="document-item">
-              <div className="document-info">
-                <span className="document-title">{d.title}</span>
+            <li key={d.id} className={cs.documentItem}>
+              <div className={cs.documentInfo}>
+                <span className={cs.documentTitle}>{d.title}</span>
                 <span className="document-meta small muted">
-                  <span className={`document-kind kind-${d.kind}`}>{KIND_LABELS[d.kind]}</span> · {sizeLabel(d.characters)} ·
+                  <span className={`${cs.documentKind} kind-${d.kind}`}>{KIND_LABELS[d.kind]}</span> · {sizeLabel(d.characters)} ·
                   added {dateFormat.format(new Date(d.createdAt))}
                   {d.conversationId === null && " · all tutor chats"}
                 </span>
               </div>
               {confirming === d.id ? (
-                <div className="document-confirm">
+                <div className={cs.documentConfirm}>
                   <span className="small">Delete this document?</span>
                   <button
                     type="button"
@@ -178,7 +179,7 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
                 </button>
               )}
               {remove.isError && remove.variables?.documentId === d.id && (
-                <p role="alert" className="field-error document-error">
+                <p role="alert" className={`field-error ${cs.documentError}`}>
                   {describeError(remove.error).message || "Couldn't delete the document."}
                 </p>
               )}
@@ -187,7 +188,7 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
         </ul>
       )}
 
-      <form className="documents-add" onSubmit={onAddNote} aria-label="Add a note" noValidate>
+      <form className={cs.documentsAdd} onSubmit={onAddNote} aria-label="Add a note" noValidate>
         <h3>Add a note</h3>
         <label htmlFor={`${uid}-title`}>Title</label>
         <input
@@ -229,7 +230,7 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
         </button>
       </form>
 
-      <div className="documents-upload">
+      <div className={cs.documentsUpload}>
         <label htmlFor={`${uid}-file`}>Upload a file (.txt, .md or .pdf, PDFs up to 5 MB)</label>
         <input
           id={`${uid}-file`}

@@ -1,4 +1,5 @@
 import ReactMarkdown, { type Components } from "react-markdown";
+import cs from "./chat.module.css";
 
 /** Links from a model open in a new tab and never carry the referrer. */
 const components: Components = {
@@ -11,7 +12,7 @@ const components: Components = {
  */
 export function Markdown({ text }: { text: string }) {
   return (
-    <div className="markdown">
+    <div className={cs.markdown}>
       <ReactMarkdown skipHtml components={components}>
         {text}
       </ReactMarkdown>

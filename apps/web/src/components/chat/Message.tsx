@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import type { ChatMessage } from "../../lib/chat.ts";
 import { Button } from "../SubmitButton.tsx";
 import { Tooltip } from "../ui/tooltip.tsx";
+import cs from "./chat.module.css";
 import { Markdown } from "./Markdown.tsx";
 
 export function UserMessage({
@@ -25,10 +26,10 @@ export function UserMessage({
   }, [editing]);
 
   return (
-    <article className="message message-user" data-role="user" aria-label="You said">
+    <article className={`${cs.message} ${cs.messageUser}`} data-role="user" aria-label="You said">
       {editing ? (
         <form
-          className="message-edit"
+          className={cs.messageEdit}
           onSubmit={(e) => {
             e.preventDefault();
             if (!text.trim()) return;
@@ -49,7 +50,7 @@ export function UserMessage({
               if (e.key === "Escape") setEditing(false);
             }}
           />
-          <div className="message-actions">
+          <div className={cs.messageActions}>
             <Button type="submit" className="btn-small" aria-disabled={!text.trim() || busy || undefined}>
               Save and resend
             </Button>
@@ -60,9 +61,9 @@ export function UserMessage({
         </form>
       ) : (
         <>
-          <div className="message-bubble">{message.content}</div>
+          <div className={cs.messageBubble}>{message.content}</div>
           {editable && (
-            <div className="message-actions">
+            <div className={cs.messageActions}>
               <Tooltip label="Edit">
                 <button
                   type="button"
@@ -120,13 +121,13 @@ export function AssistantMessage({
 
   return (
     <article
-      className={`message message-assistant status-${status}`}
+      className={`${cs.message} ${cs.messageAssistant} status-${status}`}
       data-role="assistant"
       data-status={status}
       aria-label="Reply"
     >
       {tools.length > 0 && (
-        <div className="tool-cards">
+        <div className={cs.toolCards}>
           {tools.map((name, i) => (
             <ToolCard key={`${name}-${i}`} name={name}>
               Used while answering
@@ -134,11 +135,15 @@ export function AssistantMessage({
           ))}
         </div>
       )}
-      <div className={`message-body${streaming && text ? " is-streaming" : ""}`} aria-busy={streaming || undefined}>
+      <div
+        className={`${cs.messageBody}${streaming && text ? " is-streaming" : ""}`}
+        data-role="message-body"
+        aria-busy={streaming || undefined}
+      >
         {text ? (
           <Markdown text={text} />
         ) : streaming ? (
-          <p className="typing">
+          <p className={cs.typing}>
             <span className="visually-hidden">Writing a reply…</span>
             <span />
             <span />
@@ -146,19 +151,19 @@ export function AssistantMessage({
           </p>
         ) : null}
       </div>
-      {streaming && connectionProblem && <p className="message-note small muted">{connectionProblem}</p>}
+      {streaming && connectionProblem && <p className={`${cs.messageNote} small muted`}>{connectionProblem}</p>}
       {status === "stopped" && (
-        <p className="message-note message-note-stopped small">
+        <p className={`${cs.messageNote} ${cs.messageNoteStopped} small`}>
           Stopped{text ? " — the reply was cut short." : " before anything was written."}
         </p>
       )}
       {status === "failed" && (
-        <p className="message-note message-note-failed small" role="note">
+        <p className={`${cs.messageNote} ${cs.messageNoteFailed} small`} role="note">
           <strong>The reply failed.</strong> {message.error ?? "Something went wrong."} Nothing was charged for it.
         </p>
       )}
       {!streaming && (
-        <div className="message-actions">
+        <div className={cs.messageActions}>
           {text && (
             <Tooltip label={copied ? "Copied" : "Copy"}>
               <button type="button" className="icon-button" onClick={() => void copy()} aria-label="Copy reply">
@@ -206,7 +211,7 @@ export function AssistantMessage({
             </Button>
           )}
           {message.metadata.credits ? (
-            <span className="muted small message-cost">
+            <span className={`muted small ${cs.messageCost}`}>
               {message.metadata.credits} credit{message.metadata.credits === 1 ? "" : "s"}
             </span>
           ) : null}
@@ -219,10 +224,10 @@ export function AssistantMessage({
 /** A tool call or result, as a compact card. */
 export function ToolCard({ name, children }: { name: string; children?: ReactNode }) {
   return (
-    <div className="tool-card">
+    <div className={cs.toolCard}>
       <Icon d="M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4 2.5-2.5Z" />
-      <span className="tool-card-name">{name}</span>
-      {children && <span className="tool-card-detail muted">{children}</span>}
+      <span className={cs.toolCardName}>{name}</span>
+      {children && <span className={`${cs.toolCardDetail} muted`}>{children}</span>}
     </div>
   );
 }
@@ -240,7 +245,7 @@ export function ToolMessage({ message }: { message: ChatMessage }) {
     // Plain text.
   }
   return (
-    <div className="message message-tool" data-role="tool">
+    <div className={`${cs.message} message-tool`} data-role="tool">
       <ToolCard name={name}>{detail.length > 160 ? `${detail.slice(0, 157)}…` : detail}</ToolCard>
     </div>
   );
