@@ -80,7 +80,7 @@ const reply = () => log().locator('[data-role="assistant"]').last();
 const replyText = async () =>
   (
     (await reply()
-      .locator(".message-body")
+      .locator('[data-role="message-body"]')
       .textContent()
       .catch(() => "")) ?? ""
   ).trim();
@@ -99,7 +99,7 @@ describe("chat in the browser", () => {
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
       await visible(heading("New chat"));
       await visible(page.getByRole("complementary", { name: "Conversations" }).getByText("No conversations yet"));
-      await page.locator("label.assistant-option", { hasText: "Tutor" }).click();
+      await page.locator('label[data-assistant="tutor"]').click();
       expect(await page.getByLabel(/^Tutor/).isChecked()).toBe(true);
       await visible(page.getByText("Costs 2 credits"));
       // The API talks to a model here, so no offline badge.
