@@ -112,7 +112,10 @@ export async function insertEvent(tx: Tx, e: { id: string; type: string; payload
   return Boolean(row);
 }
 
-export async function lockEvent(tx: Tx, id: string) {
+export async function lockEvent(
+  tx: Tx,
+  id: string,
+): Promise<{ id: string; type: string; payload: unknown; processed_at: Date | null } | undefined> {
   return tx
     .selectFrom("payment_events")
     .select(["id", "type", "payload", "processed_at"])
