@@ -17,9 +17,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
+import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
-import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
 import { supervise } from "./supervise.ts";
 

@@ -7,9 +7,9 @@ import type { Database } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
 import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
+import type { PaymentsRuntime } from "@inkwell/domain/payments";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
-import type { PaymentsRuntime } from "@inkwell/domain/payments";
 import type { PublishingRuntime } from "@inkwell/domain/platforms";
 
 export const SESSION_COOKIE = "inkwell_session";
