@@ -49,6 +49,17 @@ describe("users' own AI connections", () => {
     expect(renewed).not.toBe(own);
     await runWithCallerAi(renewed, () => ai.chat(hello));
     expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-user-1-new");
+
+    // No own provider means the server's, even where another caller's scope is in effect (work started
+    // from inside one user's metered call, e.g. a callback or a nested metered call for someone else):
+    // that call must neither go out on the first user's key nor see their model.
+    const before = server.requests.length;
+    await runWithCallerAi(renewed, async () => {
+      const theirs = await runWithCallerAi(undefined, async () => ({ offline: ai.offline, reply: await ai.chat(hello) }));
+      expect(theirs.offline).toBe(true);
+      expect(theirs.reply.model).toMatch(/offline/);
+    });
+    expect(server.requests.length).toBe(before);
   });
 
   it("accept https anywhere and plain http only when private addresses are allowed", () => {

@@ -71,11 +71,15 @@ export const OWN_KEY_PROVIDER = "own-key";
 const TEST_TIMEOUT_MS = 20_000;
 
 /** The provider the current metered call uses, when it is the caller's own. */
-const callerProvider = new AsyncLocalStorage<AiProvider>();
+const callerProvider = new AsyncLocalStorage<AiProvider | undefined>();
 
-/** Runs `fn` so that calls to a routing provider inside it go to `provider` (the server's when undefined). */
+/**
+ * Runs `fn` so that calls to a routing provider inside it go to `provider` (the server's when undefined).
+ * Always a scope of its own: with undefined it clears any caller's provider in effect around it, so a
+ * call that has no own key never inherits another user's (work started from inside their metered call).
+ */
 export function runWithCallerAi<T>(provider: AiProvider | undefined, fn: () => Promise<T>): Promise<T> {
-  return provider ? callerProvider.run(provider, fn) : fn();
+  return callerProvider.run(provider, fn);
 }
 
 /** A user's provider, reused while what they saved is the same (`saved` is its fingerprint). */
