@@ -2,10 +2,12 @@
 import { aiEnvSchema } from "@inkwell/domain/ai";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
+import { reelStatsEnvSchema } from "@inkwell/domain/studio";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
+  ...reelStatsEnvSchema.shape,
   DATABASE_URL: z.url(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),

@@ -19,6 +19,7 @@ import {
   registerJobs,
 } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
+import { reelStatsClientFromEnv } from "@inkwell/domain/studio";
 import type { WorkerEnv } from "./env.ts";
 import { allHandlers, allJobs } from "./jobs.ts";
 
@@ -46,6 +47,7 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
     enqueue: createEnqueue(boss),
     storage: createStorageFromEnv(env),
     publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
+    reelStats: reelStatsClientFromEnv(env),
     ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
   };
   // Users' saved AI connections are used for their metered calls here too (voice analysis).

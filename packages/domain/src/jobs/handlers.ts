@@ -13,6 +13,7 @@ import { paymentsHandlers } from "../payments/payments.handlers.ts";
 import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
 import { storiesHandlers } from "../stories/stories.handlers.ts";
+import { studioHandlers } from "../studio/studio.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
 import { voiceHandlers } from "../voice/voice.handlers.ts";
 import { writerSessionHandlers } from "../writer/writer-sessions.handlers.ts";
@@ -35,6 +36,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...voiceHandlers,
   ...paymentsHandlers,
   ...storiesHandlers,
+  ...studioHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */

@@ -14,6 +14,7 @@ import { paymentsJobs } from "../payments/index.ts";
 import type { JobDefinition } from "../platform/index.ts";
 import { postsJobs } from "../posts/index.ts";
 import { storiesJobs } from "../stories/index.ts";
+import { studioJobs } from "../studio/index.ts";
 import { usageJobs } from "../usage/index.ts";
 import { voiceJobs } from "../voice/index.ts";
 import { writerJobs } from "../writer/index.ts";
@@ -31,6 +32,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...voiceJobs,
   ...paymentsJobs,
   ...storiesJobs,
+  ...studioJobs,
 ];
 
 const seen = new Set<string>();

@@ -9,6 +9,7 @@ import type { AiProvider } from "../ai/index.ts";
 import type { Storage } from "../files/index.ts";
 import type { Enqueue, JobDefinition, JobHandler, JobNeed, KeyRing, Logger, Mailer } from "../platform/index.ts";
 import type { PublishingRuntime } from "../platforms/index.ts";
+import type { ReelStatsClient } from "../studio/index.ts";
 
 export interface WorkerDeps {
   db: Database;
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   enqueue?: Enqueue;
   /** Where uploaded files live (the orphan sweep, publishing media). */
   storage?: Storage;
+  /** Where reel view counts come from (studio). */
+  reelStats?: ReelStatsClient;
 }
 
 // Every need names a WorkerDeps member (a compile error here if the two lists drift).
@@ -49,6 +52,7 @@ export const NEED_SOURCES: Record<JobNeed, string> = {
   publishing: "the publishing runtime (PUBLISHING_SANDBOX_URL or the platforms' client ids)",
   enqueue: "an enqueue function",
   storage: "file storage (STORAGE_*)",
+  reelStats: "the reel stats service (REEL_STATS_URL, the local sandbox by default)",
 };
 
 /** Each registered job's declared needs that `deps` lacks, as readable lines (empty when complete). */

@@ -1,0 +1,12 @@
+/**
+ * Studio test kit (`@inkwell/domain/studio/testing`): the local reel stats service that `pnpm dev`
+ * and the tests point the `reel-stats` adapter at.
+ */
+export {
+  defaultViews,
+  type ReelStatsSandbox,
+  type ReelStatsSandboxOptions,
+  type SandboxReel,
+  startReelStatsSandbox,
+  thumbnailPng,
+} from "./reel-stats-sandbox.ts";
