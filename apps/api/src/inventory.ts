@@ -239,6 +239,15 @@ export const inventory: Record<string, InventoryEntry> = {
   "stories.addComment": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, body: "Intruding" }) } },
   "stories.deleteComment": { access: "user", owned: { table: "story_comments", input: (id) => ({ commentId: id }) } },
   "stories.react": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, reaction: "heart", on: true }) } },
+  "studio.reels.list": { access: "user" },
+  "studio.reels.get": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
+  "studio.reels.save": { access: "user" },
+  "studio.reels.update": {
+    access: "user",
+    owned: { table: "viral_reels", input: (id) => ({ reelId: id, notes: "Mine now", isFavorite: true, status: "denied" }) },
+  },
+  "studio.reels.refresh": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
+  "studio.reels.delete": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -312,6 +321,9 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   family_members: (caller) => storiesFixture(caller),
   stories: (caller) => storiesFixture(caller),
   story_comments: (caller) => storiesFixture(caller),
+  // A saved reel (its stats job is enqueued; no worker runs it during the sweep).
+  viral_reels: (caller) =>
+    caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
 };
 
 async function storiesFixture(caller: Caller) {

@@ -8,6 +8,7 @@ import { notificationsRouter } from "./routers/notifications.router.ts";
 import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
 import { storiesRouter } from "./routers/stories.router.ts";
+import { studioRouter } from "./routers/studio.router.ts";
 import { systemRouter } from "./routers/system.router.ts";
 import { usageRouter } from "./routers/usage.router.ts";
 import { voiceRouter } from "./routers/voice.router.ts";
@@ -32,6 +33,7 @@ export const appRouter = router({
   brand: brandRouter,
   payments: paymentsRouter,
   stories: storiesRouter,
+  studio: studioRouter,
 });
 
 export type AppRouter = typeof appRouter;
