@@ -1,5 +1,5 @@
 /** The sandbox's hosted payment page: Stripe Checkout's shape (amount, a card form, a way back), not its looks. */
-import type { SandboxSession } from "./stripe-sandbox.ts";
+import type { SandboxSession } from "./stripe-sandbox.types.ts";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 

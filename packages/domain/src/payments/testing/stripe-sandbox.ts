@@ -21,32 +21,11 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseStripeForm } from "./stripe-form.ts";
 import { payPage } from "./stripe-pay-page.ts";
+import type { SandboxSession } from "./stripe-sandbox.types.ts";
+
+export type { SandboxSession };
 
 export const TEST_CARDS = { succeeds: "4242424242424242", declined: "4000000000000002" } as const;
-
-export interface SandboxSession {
-  id: string;
-  object: "checkout.session";
-  mode: string;
-  status: "open" | "complete" | "expired";
-  payment_status: "unpaid" | "paid";
-  amount_total: number;
-  amount_subtotal: number;
-  currency: string;
-  client_reference_id: string | null;
-  metadata: Record<string, string>;
-  payment_intent: string | null;
-  success_url: string;
-  cancel_url: string;
-  url: string | null;
-  created: number;
-  expires_at: number;
-  livemode: false;
-  line_items: { quantity: number; price_data: { currency: string; unit_amount: number; product_data: { name: string } } }[];
-  /** Copied onto the payment's charge (Stripe's payment_intent_data.metadata). */
-  intent_metadata: Record<string, string>;
-  refunded: boolean;
-}
 
 export interface SandboxEvent {
   id: string;
