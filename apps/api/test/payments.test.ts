@@ -9,7 +9,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { asUser, createDb } from "@inkwell/db";
 import { credits } from "@inkwell/domain/credits";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { createStripeClient, type PaymentsRuntime, paymentsJobs } from "@inkwell/domain/payments";
+import { createStripeClient, type PaymentsRuntime, payments, paymentsJobs } from "@inkwell/domain/payments";
 import { type StripeSandbox, signStripePayload, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
 import { createBoss, prepareQueues, registerJobs } from "@inkwell/domain/platform";
 import { sql } from "kysely";
@@ -329,6 +329,42 @@ describe("credit packs through Stripe Checkout", () => {
     );
     expect(stored?.result).toBe("already fulfilled");
     expect(await balanceOf(u)).toBe(10_000);
+  });
+});
+
+describe("the sweep", () => {
+  it("sends a stored event whose job was lost back to fulfilment", async () => {
+    const u = await h.signUp("swept");
+    const { paymentId, url } = await u.caller.payments.buyPack({ packId: "pack-5k" });
+    sandbox.setWebhookUrl(null);
+    try {
+      await sandbox.pay(sessionIdOf(url), TEST_CARDS.succeeds);
+      await sandbox.settled();
+    } finally {
+      sandbox.setWebhookUrl(webhookUrl);
+    }
+    // The event was stored (as the webhook does) but its job never ran, and that was a while ago.
+    const [completed] = eventsOf(sessionIdOf(url));
+    const event = JSON.parse(completed?.body as string) as { id: string; type: string };
+    await h.asSystem((tx) =>
+      tx
+        .insertInto("payment_events")
+        .values({
+          id: event.id,
+          type: event.type,
+          payload: completed?.body as string,
+          received_at: new Date(Date.now() - 20 * 60_000),
+        })
+        .execute(),
+    );
+    expect(await payments.sweepEvents(h.db, h.deps.enqueue)).toBeGreaterThanOrEqual(1);
+    await until(
+      () => paymentRow(paymentId),
+      (p) => p.status === "paid",
+      "the swept event to be fulfilled",
+    );
+    expect(await balanceOf(u)).toBe(10_000);
+    expect(await payments.sweepEvents(h.db, h.deps.enqueue)).toBe(0);
   });
 });
 

@@ -22,6 +22,7 @@ import * as m0020 from "./2026_11_23_0020_stories_create_prompts.ts";
 import * as m0021 from "./2026_11_23_0021_stories_create_stories.ts";
 import * as m0025 from "./2026_11_23_0025_payments_create_payments.ts";
 import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
+import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
 import * as m0032 from "./2026_11_23_0032_studio_create_viral_reels.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
@@ -49,5 +50,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0021_stories_create_stories": m0021,
   "2026_11_23_0025_payments_create_payments": m0025,
   "2026_11_23_0026_credits_add_purchase_reclaim": m0026,
+  "2026_11_23_0027_payments_index_unprocessed_events": m0027,
   "2026_11_23_0032_studio_create_viral_reels": m0032,
 };

@@ -3,7 +3,7 @@
 import "./payments.fulfilment.ts";
 
 export { type Fulfilment, purchaseGrantKey, registerFulfilment } from "./payments.fulfilment.ts";
-export { fulfilEventJob, paymentsJobs } from "./payments.jobs.ts";
+export { fulfilEventJob, paymentsJobs, sweepEventsJob } from "./payments.jobs.ts";
 export {
   createStripeClient,
   type PaymentsEnv,

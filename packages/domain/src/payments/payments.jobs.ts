@@ -12,4 +12,17 @@ export const fulfilEventJob = defineJob({
   queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
 });
 
-export const paymentsJobs = [fulfilEventJob];
+/**
+ * Every 5 minutes: events received over 10 minutes ago (and within 3 days) that are still unprocessed —
+ * their job ran out of retries, say while a kind's fulfilment was not yet deployed — get a new job. The
+ * job is idempotent, so a duplicate costs one locked read.
+ */
+export const sweepEventsJob = defineJob({
+  name: "payments.sweep-events",
+  schema: z.object({}).passthrough(),
+  schedule: "*/5 * * * *",
+  needs: ["enqueue"],
+  queue: { retryLimit: 1, expireInSeconds: 120 },
+});
+
+export const paymentsJobs = [fulfilEventJob, sweepEventsJob];

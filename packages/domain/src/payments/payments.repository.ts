@@ -1,5 +1,6 @@
 /** The only SQL of the payments module. */
 import type { Tx } from "@inkwell/db";
+import { sql } from "kysely";
 import type { PaymentKind, PaymentStatus, PaymentView } from "./payments.schemas.ts";
 
 const COLUMNS = [
@@ -122,6 +123,19 @@ export async function lockEvent(
     .where("id", "=", id)
     .forUpdate()
     .executeTakeFirst();
+}
+
+export async function staleUnprocessedEvents(tx: Tx, limit: number): Promise<string[]> {
+  const rows = await tx
+    .selectFrom("payment_events")
+    .select("id")
+    .where("processed_at", "is", null)
+    .where("received_at", "<", sql<Date>`now() - interval '10 minutes'`)
+    .where("received_at", ">", sql<Date>`now() - interval '3 days'`)
+    .orderBy("received_at")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function finishEvent(tx: Tx, id: string, paymentId: string | null, result: string) {

@@ -246,6 +246,15 @@ export function processEvent(db: Database, eventId: string, log?: Logger): Promi
   });
 }
 
+/** Re-enqueues stale unprocessed events (see `sweepEventsJob`); returns how many. */
+export function sweepEvents(db: Database, enqueue: Enqueue): Promise<number> {
+  return asSystem(db, async (tx) => {
+    const ids = await repo.staleUnprocessedEvents(tx, 100);
+    for (const id of ids) await enqueue(tx, fulfilEventJob, { eventId: id }, { singletonKey: id });
+    return ids.length;
+  });
+}
+
 /**
  * One of the user's payments. A pending one with a session is checked at Stripe first (no
  * transaction open), so the page the buyer returns to shows the purchase even before the webhook.
