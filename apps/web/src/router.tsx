@@ -22,6 +22,7 @@ import { ResetPasswordPage } from "./routes/reset-password.tsx";
 import { SettingsPage } from "./routes/settings.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
+import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
 import { WriterPage } from "./routes/writer.tsx";
@@ -60,6 +61,7 @@ export const router = createBrowserRouter([
           { path: "knowledge", Component: KnowledgePage },
           { path: "brand-kit", Component: BrandKitPage },
           { path: "voice", Component: VoicePage },
+          { path: "studio/reels", Component: StudioReelsPage },
           { path: "publishing", Component: PublishingQueuePage },
           { path: "publishing/compose", Component: PublishingComposePage },
           { path: "publishing/history", Component: PublishingHistoryPage },

@@ -227,14 +227,13 @@ describe("isolation", () => {
     const [owner, intruder] = [await newUser(), await newUser()];
     const reel = await save(owner, `https://www.instagram.com/reel/${code()}/`);
     const as = <T>(fn: (tx: Parameters<Parameters<typeof asUser>[2]>[0]) => Promise<T>) => asUser(db, intruder, fn);
-    for (const attempt of [
-      as((tx) => reels.get(deps, tx, reel.id)),
-      as((tx) => reels.update(deps, tx, { reelId: reel.id, notes: "mine", status: "denied" })),
-      as((tx) => reels.refresh(deps, tx, intruder, reel.id)),
-      as((tx) => reels.remove(tx, reel.id)),
-    ]) {
-      expect((await rejects(attempt)).code).toBe("NOT_FOUND");
-    }
+    const attempts = [
+      () => as((tx) => reels.get(deps, tx, reel.id)),
+      () => as((tx) => reels.update(deps, tx, { reelId: reel.id, notes: "mine", status: "denied" })),
+      () => as((tx) => reels.refresh(deps, tx, intruder, reel.id)),
+      () => as((tx) => reels.remove(tx, reel.id)),
+    ];
+    for (const attempt of attempts) expect((await rejects(attempt())).code).toBe("NOT_FOUND");
     expect(await as((tx) => reels.list(deps, tx, undefined))).toEqual([]);
     // The job carries the owner's id; with someone else's it finds nothing.
     expect(await reels.fetchStats(fetchDeps, { userId: intruder, reelId: reel.id })).toBe("skipped");

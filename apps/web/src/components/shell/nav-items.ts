@@ -26,6 +26,7 @@ export const WRITE: NavGroup = {
     { label: "Brand kit", to: "/brand-kit", keywords: ["colours", "colors", "logo", "brand"] },
     { label: "Voice", to: "/voice", keywords: ["tone", "style", "samples"] },
     { label: "Projects", to: "/projects", keywords: ["pinned", "sessions"] },
+    { label: "Studio reels", to: "/studio/reels", keywords: ["viral", "instagram", "tiktok", "youtube", "inspiration", "studio"] },
   ],
 };
 
@@ -52,7 +53,7 @@ export const ACCOUNT: NavGroup = {
 };
 
 /** Workspaces that are planned but not built yet: shown, honestly labelled, never linked. */
-export const LATER = ["Stories", "Studio", "Study"] as const;
+export const LATER = ["Stories", "Study"] as const;
 
 export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, ACCOUNT];
 
