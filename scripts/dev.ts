@@ -8,6 +8,8 @@
  *     /sandbox/feed), unless PUBLISHING_SANDBOX_URL or a platform's client id is set;
  *   - the local Stripe sandbox (:4020: Checkout Sessions, a hosted pay page with test cards, signed
  *     webhooks to the API's /webhooks/stripe), unless STRIPE_SECRET_KEY is set;
+ *   - the local reel stats service (:4030: view counts and thumbnails for saved reels), unless
+ *     REEL_STATS_URL is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
  *     the built web served by the API itself on :3000; each restarted with backoff if it dies
  *     (scripts/supervise.ts), Ctrl-C stops everything.
@@ -18,6 +20,7 @@ import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { startStripeSandbox } from "@inkwell/domain/payments/testing";
+import { startReelStatsSandbox } from "@inkwell/domain/studio/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
@@ -96,6 +99,15 @@ if (!process.env.STRIPE_SECRET_KEY) {
   });
   say(`Stripe sandbox at ${stripe.url} (test card 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined)`);
 }
+// No reel stats service configured: the worker's reel-stats adapter talks to the local one (counts derived
+// from each reel's shortcode, a thumbnail per reel).
+const reelStatsEnv: Record<string, string> = {};
+if (!process.env.REEL_STATS_URL) {
+  const reelStats = await startReelStatsSandbox({ port: Number(process.env.INKWELL_REEL_STATS_SANDBOX_PORT ?? 4030) });
+  cleanups.push(() => reelStats.stop());
+  reelStatsEnv.REEL_STATS_URL = reelStats.url;
+  say(`reel stats sandbox at ${reelStats.url}`);
+}
 const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
 
 if (prod) {
@@ -118,6 +130,7 @@ const env = {
   ...(devMailDir ? { INKWELL_DEV_MAIL_DIR: devMailDir } : {}),
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...stripeEnv,
+  ...reelStatsEnv,
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
   // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.
