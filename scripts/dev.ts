@@ -20,10 +20,10 @@ import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { startStripeSandbox } from "@inkwell/domain/payments/testing";
-import { startReelStatsSandbox } from "@inkwell/domain/studio/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
+import { startReelStatsSandbox } from "@inkwell/domain/studio/testing";
 import { supervise } from "./supervise.ts";
 
 const root = resolve(import.meta.dirname, "..");
