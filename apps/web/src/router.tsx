@@ -22,6 +22,11 @@ import { ResetPasswordPage } from "./routes/reset-password.tsx";
 import { SettingsPage } from "./routes/settings.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
+import { StoriesPage } from "./routes/stories.tsx";
+import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
+import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
+import { StoriesInvitePage } from "./routes/stories-invite.tsx";
+import { StoriesStoryPage } from "./routes/stories-story.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
@@ -48,6 +53,9 @@ export const router = createBrowserRouter([
       { path: "forgot-password", Component: ForgotPasswordPage },
       { path: "reset-password", Component: ResetPasswordPage },
       { path: "verify-email", Component: VerifyEmailPage },
+      // The storyteller answers without an account; an invitee may not have one yet.
+      { path: "answer/:campaignId/:promptId", Component: StoriesAnswerPage },
+      { path: "invite", Component: StoriesInvitePage },
       {
         loader: requireUserLoader,
         Component: RequireAuth,
@@ -66,6 +74,9 @@ export const router = createBrowserRouter([
           { path: "publishing/compose", Component: PublishingComposePage },
           { path: "publishing/history", Component: PublishingHistoryPage },
           { path: "publishing/connections", Component: PublishingConnectionsPage },
+          { path: "stories", Component: StoriesPage },
+          { path: "stories/:campaignId", Component: StoriesCampaignPage },
+          { path: "stories/:campaignId/story/:storyId", Component: StoriesStoryPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
           {

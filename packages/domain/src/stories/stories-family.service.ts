@@ -161,7 +161,7 @@ export async function mailInvitation(
 ): Promise<boolean> {
   const mail = await asSystem(deps.db, async (tx) => {
     const row = await repo.findInvitationForMail(tx, input.memberId);
-    if (!row || row.status !== "invited") return undefined;
+    if (row?.status !== "invited") return undefined;
     const { token, hash } = newToken();
     if (!(await repo.setInviteToken(tx, row.id, hash, input.ttlSeconds))) return undefined;
     return invitationMail({

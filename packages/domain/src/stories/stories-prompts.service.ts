@@ -193,7 +193,7 @@ export async function mailPrompt(
   const ttlSeconds = configOf(deps).linkTtlSeconds;
   const mail = await asSystem(deps.db, async (tx) => {
     const row = await repo.promptForMail(tx, input.promptId);
-    if (!row || row.status !== "sent" || !row.storyteller_email || !row.link_base_url) return undefined;
+    if (row?.status !== "sent" || !row.storyteller_email || !row.link_base_url) return undefined;
     if (input.kind === "reminder" && row.campaign_status !== "active") return undefined;
     const { token, hash } = newToken();
     await repo.insertLink(tx, { promptId: row.id, campaignId: row.campaign_id, tokenHash: hash, kind: input.kind, ttlSeconds });

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { text } from "../platform/text.ts";
 
+export { countWords } from "./stories.words.ts";
+
 export const RELATIONSHIPS = ["parent", "grandparent", "spouse", "other"] as const;
 export const CAMPAIGN_STATUSES = ["active", "paused", "completed", "archived"] as const;
 export const MEMBER_ROLES = ["owner", "contributor", "viewer"] as const;

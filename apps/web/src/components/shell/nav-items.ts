@@ -27,6 +27,12 @@ export const WRITE: NavGroup = {
     { label: "Voice", to: "/voice", keywords: ["tone", "style", "samples"] },
     { label: "Projects", to: "/projects", keywords: ["pinned", "sessions"] },
     { label: "Studio reels", to: "/studio/reels", keywords: ["viral", "instagram", "tiktok", "youtube", "inspiration", "studio"] },
+    {
+      label: "Family stories",
+      to: "/stories",
+      prefix: true,
+      keywords: ["campaign", "memoir", "family", "questions", "storyteller"],
+    },
   ],
 };
 
@@ -53,7 +59,7 @@ export const ACCOUNT: NavGroup = {
 };
 
 /** Workspaces that are planned but not built yet: shown, honestly labelled, never linked. */
-export const LATER = ["Stories", "Study"] as const;
+export const LATER = ["Study"] as const;
 
 export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, ACCOUNT];
 
