@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
 import { openBrowser, openPage, paletteTo, STEP_TIMEOUT, signUpInBrowser, tabTo } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
@@ -587,6 +588,32 @@ describe("publishing in the browser", () => {
       await eventually(() => row.count()).toBe(0);
       await visible(page.getByRole("listitem", { name: `${xAccount.displayName} on X` }));
     });
+  });
+
+  it("with posts, accounts and history, every publishing page fits a phone and passes axe", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [path, name] of [
+        ["/publishing", "Publishing"],
+        ["/publishing/compose", "Compose"],
+        ["/publishing/history", "History"],
+        ["/publishing/connections", "Connections"],
+      ] as const) {
+        await page.goto(path);
+        await visible(heading(name));
+        await page.waitForLoadState("networkidle");
+        const sideways = await page.evaluate(
+          () => (document.scrollingElement?.scrollWidth ?? 0) - document.documentElement.clientWidth,
+        );
+        expect(sideways, `${path} scrolls sideways at 390 px`).toBe(0);
+        const findings = await axeViolations(page);
+        expect(findings, `${path} at 390 px:\n${describeFindings(findings)}`).toEqual([]);
+        if (keepScreenshots)
+          await page.screenshot({ path: `${resultsDir}/publishing-phone${path.replaceAll("/", "-")}.png`, fullPage: true });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it("keyboard alone: sign up, connect an account, compose and schedule a post", async () => {

@@ -527,7 +527,6 @@ function TitleField({ value, onChange, error }: { value: string; onChange: (valu
       <input
         id="pub-title"
         type="text"
-        className={styles.textInput}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}

@@ -20,7 +20,7 @@ export function VoicePromptField({ error, inputRef, ...field }: FieldProps) {
         id={id}
         ref={inputRef}
         rows={5}
-        className={styles.textarea}
+        className="textarea"
         placeholder="e.g. Warm and plain-spoken. Short sentences. No jargon, no exclamation marks."
         aria-invalid={error || over ? true : undefined}
         aria-describedby={[errorId, countId].filter(Boolean).join(" ")}

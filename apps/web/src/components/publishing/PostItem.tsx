@@ -301,13 +301,7 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
       {post.platform === "wordpress" && (
         <div className="field">
           <label htmlFor={`title-${post.id}`}>Title</label>
-          <input
-            id={`title-${post.id}`}
-            type="text"
-            className={styles.textInput}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-          />
+          <input id={`title-${post.id}`} type="text" value={title} onChange={(e) => setTitle(e.target.value)} />
         </div>
       )}
       <ThreadEditor

@@ -77,6 +77,7 @@ export function ThreadEditor({
             </div>
             <textarea
               id={fieldId}
+              className="textarea"
               value={part}
               rows={many ? 3 : 6}
               onChange={(event) => onChange(setPart(parts, index, event.target.value))}

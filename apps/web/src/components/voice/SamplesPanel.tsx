@@ -137,7 +137,7 @@ export function SamplesPanel({ profile, onChanged }: { profile: Profile; onChang
             <label htmlFor={`${id}-paste`}>Paste a sample</label>
             <textarea
               id={`${id}-paste`}
-              className={styles.textarea}
+              className="textarea"
               rows={6}
               value={text}
               maxLength={MAX_SAMPLE_CHARS}

@@ -153,7 +153,7 @@ export function TuningForm({ profile, onSaved }: { profile: Profile; onSaved: (p
           </label>
           <textarea
             id={`${id}-phrase`}
-            className={styles.textarea}
+            className="textarea"
             rows={2}
             placeholder="One per line, e.g. game changer"
             value={draft}
