@@ -25,7 +25,7 @@ beforeEach(() => env.reset());
 describe("the stream", () => {
   it("ends when outputs settle, here or on another instance, without piling up abort listeners", async () => {
     const u = await h.signUp("writer-stream-listeners");
-    env.server.setTokenDelayMs(5);
+    env.server.setTokenDelayMs(2);
     const { sessionId } = await u.caller.writer.sessions.create({
       concept: "Many snapshots",
       formats: ["linkedin_post", "x_thread"],
