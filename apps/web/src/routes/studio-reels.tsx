@@ -71,7 +71,7 @@ export function StudioReelsPage() {
             ))}
           </select>
         </label>
-        <label>
+        <label className={s.check}>
           <input type="checkbox" checked={Boolean(favorite)} onChange={(e) => set("favorite", e.target.checked ? "1" : null)} />{" "}
           Favourites only
         </label>

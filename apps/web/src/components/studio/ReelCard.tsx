@@ -73,26 +73,45 @@ export function ReelCard({ reel }: { reel: Reel }) {
         </label>
         <div className={s.actions}>
           <Button
-            variant={reel.isFavorite ? "primary" : "secondary"}
+            variant="secondary"
+            className="btn-small"
             aria-pressed={reel.isFavorite}
             onClick={() => update.mutate({ reelId: reel.id, isFavorite: !reel.isFavorite })}
           >
-            {reel.isFavorite ? "★ Favourite" : "☆ Favourite"}
+            <span aria-hidden="true">{reel.isFavorite ? "★" : "☆"}</span> Favourite
           </Button>
           {reel.status !== "approved" && (
-            <Button variant="secondary" onClick={() => update.mutate({ reelId: reel.id, status: "approved" })}>
+            <Button
+              variant="secondary"
+              className="btn-small"
+              onClick={() => update.mutate({ reelId: reel.id, status: "approved" })}
+            >
               Approve
             </Button>
           )}
           {reel.status !== "denied" && (
-            <Button variant="secondary" onClick={() => update.mutate({ reelId: reel.id, status: "denied" })}>
+            <Button
+              variant="secondary"
+              className="btn-small"
+              onClick={() => update.mutate({ reelId: reel.id, status: "denied" })}
+            >
               Deny
             </Button>
           )}
-          <Button variant="ghost" pending={refresh.isPending} onClick={() => refresh.mutate({ reelId: reel.id })}>
+          <Button
+            variant="ghost"
+            className="btn-small"
+            pending={refresh.isPending}
+            onClick={() => refresh.mutate({ reelId: reel.id })}
+          >
             Refresh views
           </Button>
-          <Button variant="ghost" pending={remove.isPending} onClick={() => remove.mutate({ reelId: reel.id })}>
+          <Button
+            variant="ghost"
+            className="btn-small"
+            pending={remove.isPending}
+            onClick={() => remove.mutate({ reelId: reel.id })}
+          >
             Delete
           </Button>
         </div>

@@ -1,0 +1,115 @@
+/**
+ * Studio reels in a real browser against the real stack: save a reel link, and see it approved with
+ * its view count and thumbnail, fetched by the `studio.fetch-reel-stats` job through the reel-stats
+ * adapter from the local stats service (over HTTP, the thumbnail stored in the API's storage and
+ * served by a signed URL). A second paste of the same reel says it is saved already. The board is
+ * checked with axe and screenshotted at 1280 and 390 px.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb } from "@inkwell/db";
+import { LocalDiskStorage } from "@inkwell/domain/files";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { createBoss, registerJobs } from "@inkwell/domain/platform";
+import { createReelStatsClient, studioJobs } from "@inkwell/domain/studio";
+import { type ReelStatsSandbox, startReelStatsSandbox } from "@inkwell/domain/studio/testing";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
+import { type BrowserSession, openBrowser, signUpInBrowser } from "./browser.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[studio worker]", m, o) };
+
+let stack: Stack;
+let stats: ReelStatsSandbox;
+let session: BrowserSession;
+let page: Page;
+let filesDir: string;
+let stopWorker: () => Promise<void>;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  const databaseUrl = inject("databaseUrl");
+  stats = await startReelStatsSandbox();
+  // One folder for the API (which serves the thumbnail) and this worker (which stores it).
+  filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-studio-"));
+  stack = await startStack(databaseUrl, { env: { STORAGE_LOCAL_DIR: filesDir } });
+  const { db } = createDb({ url: databaseUrl, max: 2 });
+  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  await registerJobs(
+    boss,
+    handlersFor(studioJobs),
+    { db, log: quiet, storage: new LocalDiskStorage(filesDir), reelStats: createReelStatsClient({ baseUrl: stats.url }) },
+    { pollingIntervalSeconds: 0.5 },
+  );
+  stopWorker = async () => {
+    await boss.stop({ graceful: false });
+    await db.destroy();
+  };
+  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
+  page = session.page;
+});
+
+afterAll(async () => {
+  await session?.close();
+  await stopWorker?.();
+  await stack?.stop();
+  await stats?.stop();
+  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+});
+
+describe("studio reels", () => {
+  it("saves a reel and sees it approved with its views and thumbnail", async () => {
+    const shortcode = `C${Date.now().toString(36)}Xy`;
+    stats.setReel("instagram", shortcode, { views: 1_234_567, title: "Morning routine in 15 s" });
+    await signUpInBrowser(page, { name: "Rhea", email: `rhea-${Date.now()}@example.test` });
+
+    await page.goto("/studio/reels");
+    await page.getByRole("heading", { level: 1, name: "Viral reels" }).waitFor();
+    await page.getByText("No reels yet").waitFor();
+
+    await page.getByLabel("Reel link").fill(`https://www.instagram.com/reel/${shortcode}/?igsh=MWQ1ZGUxMzBkMA==`);
+    await page.getByRole("button", { name: "Save reel" }).click();
+
+    const card = page.getByRole("listitem", { name: "Morning routine in 15 s" });
+    await card.waitFor({ timeout: 15_000 });
+    await card.getByText("1,234,567 views").waitFor();
+    await card.getByText("Approved", { exact: true }).waitFor();
+    const thumbnail = card.getByRole("img", { name: "Thumbnail of Morning routine in 15 s" });
+    await thumbnail.waitFor();
+    // The image really loaded (from our signed /files URL, not the platform's).
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(90);
+    expect(await thumbnail.getAttribute("src")).toMatch(/^\/files\/[0-9a-f-]{36}\?exp=\d+&sig=/);
+    expect(stats.requests.filter((r) => r.path === `/v1/reels/instagram/${shortcode}/thumbnail`)).toHaveLength(1);
+    await page.screenshot({ path: `${resultsDir}/studio-reels-1280.png`, fullPage: true });
+    const at1280 = await axeViolations(page);
+    expect(at1280, describeFindings(at1280)).toEqual([]);
+
+    // The same reel copied another way is the same reel.
+    await page.getByLabel("Reel link").fill(`instagram.com/p/${shortcode}`);
+    await page.getByRole("button", { name: "Save reel" }).click();
+    await page.getByText("You have already saved this reel.").waitFor();
+    expect(await page.getByRole("listitem").count()).toBe(1);
+
+    // The user overrules the rule; a filter by status shows it where it now belongs.
+    await card.getByRole("button", { name: "Deny" }).click();
+    await card.getByText("Denied (yours)").waitFor();
+    await page.getByLabel("Status").selectOption("approved");
+    await page.getByText("No reels match these filters.").waitFor();
+    await page.getByLabel("Status").selectOption("denied");
+    await card.waitFor();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await card.getByText("1,234,567 views").waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${resultsDir}/studio-reels-390.png`, fullPage: true });
+    const at390 = await axeViolations(page);
+    expect(at390, describeFindings(at390)).toEqual([]);
+  });
+});
