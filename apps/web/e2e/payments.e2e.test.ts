@@ -119,7 +119,10 @@ describe("buying credits", () => {
     });
 
     await step("the purchase is in the history, once", async () => {
-      const rows = page.locator("tbody tr").filter({ hasText: "Starter pack: 5,000 credits" });
+      const rows = page
+        .getByRole("table", { name: /Credit history/ })
+        .locator("tbody tr")
+        .filter({ hasText: "Starter pack: 5,000 credits" });
       await visible(rows);
       expect(await rows.count()).toBe(1);
       await expect.poll(() => rows.first().locator(".amount").textContent()).toBe("+5,000");
@@ -130,6 +133,12 @@ describe("buying credits", () => {
       expect(completed[0]?.attempts.at(-1)).toBe(200);
       await page.reload();
       await expect.poll(() => available().textContent()).toBe("10,000");
+      // Recent payments: the paid one (declined first, then paid on the same page) and the one backed out of.
+      const payments = page.getByRole("table", { name: "Your recent payments" });
+      await visible(payments);
+      await expect.poll(() => payments.locator("[data-payment-status=paid]").count()).toBe(1);
+      await expect.poll(() => payments.locator("[data-payment-status=pending]").count()).toBe(1);
+      await visible(payments.getByText("Added 5,000 credits"));
     });
   });
 });

@@ -11,6 +11,7 @@ import { FormError, Notice } from "../components/Alert.tsx";
 import { trpc } from "../lib/api.ts";
 import { formatCredits, refreshCredits } from "../lib/credits.ts";
 import { describeError } from "../lib/errors.ts";
+import { formatDateTime } from "../lib/format.ts";
 import styles from "./credits-buy.module.css";
 
 const money = (cents: number, currency: string) =>
@@ -68,7 +69,51 @@ export function BuyCreditsCard() {
           ))}
         </ul>
       )}
+      <RecentPayments />
     </section>
+  );
+}
+
+const STATUS_LABELS = { pending: "Not completed", paid: "Paid", expired: "Expired", refunded: "Refunded" } as const;
+const STATUS_BADGES = { pending: "", paid: "badge-success", expired: "", refunded: "badge-warning" } as const;
+
+/** The buyer's recent payments (their own, by RLS): what was bought, for how much, and where it stands. */
+function RecentPayments() {
+  const list = useQuery(trpc.payments.list.queryOptions({ limit: 5 }));
+  if (!list.data?.length) return null;
+  return (
+    <div className="table-wrap">
+      <table className="data-table">
+        <caption>Your recent payments</caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Purchase</th>
+            <th scope="col">State</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.map((p) => (
+            <tr key={p.id} data-payment-status={p.status}>
+              <td className="nowrap">
+                <time dateTime={new Date(p.createdAt).toISOString()}>{formatDateTime(p.createdAt)}</time>
+              </td>
+              <td>
+                <span className="cell-title">{p.description}</span>
+                {p.outcome && <span className="cell-detail">{p.outcome}</span>}
+              </td>
+              <td className="nowrap">
+                <span className={`badge badge-status ${STATUS_BADGES[p.status]}`}>{STATUS_LABELS[p.status]}</span>
+              </td>
+              <td className="num">{money(p.amountCents, p.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -87,7 +132,10 @@ function PaymentReturn() {
   });
   const status = payment.data?.status;
   useEffect(() => {
-    if (status && status !== "pending") void refreshCredits(queryClient);
+    if (status && status !== "pending") {
+      void refreshCredits(queryClient);
+      void queryClient.invalidateQueries(trpc.payments.list.pathFilter());
+    }
   }, [status, queryClient]);
 
   if (!paymentId) return null;
