@@ -1,0 +1,150 @@
+/**
+ * Family stories in a real browser against the real stack: an owner creates a campaign, invites a
+ * family member, who creates an account through the e-mailed link and lands in the campaign; the owner
+ * sends the next question, and the storyteller answers it through the e-mailed link on a phone-sized
+ * page (390 px, no account), after which the story shows on the owner's dashboard.
+ *
+ * The stack's worker does not run the stories jobs, so this file works their two mail queues itself
+ * (e2e files run one at a time, so no other file takes its jobs).
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createDb } from "@inkwell/db";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/platform";
+import { sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, openPage, PASSWORD, signUpInBrowser } from "./browser.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
+const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
+
+let stack: Stack;
+let browser: Browser;
+let stopWorker: () => Promise<void>;
+let stepNumber = 0;
+
+beforeAll(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  const url = inject("databaseUrl");
+  stack = await startStack(url);
+  const { db } = createDb({ url, max: 2 });
+  const boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  const mailer = createSmtpMailer({ url: stack.smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
+  await registerJobs(boss, handlersFor([sendInviteJob, sendPromptJob]), { db, mailer, log }, { pollingIntervalSeconds: 0.5 });
+  stopWorker = async () => {
+    await boss.stop({ graceful: false });
+    mailer.close();
+    await db.destroy();
+  };
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stopWorker?.();
+  await stack?.stop();
+});
+
+async function step(page: Page, name: string, fn: () => Promise<void>) {
+  const label = `stories-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+  try {
+    await fn();
+    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+  } catch (error) {
+    const path = `${resultsDir}/FAILED-${label}.png`;
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+describe("family stories in the browser", () => {
+  it("creates a campaign, invites a member who joins through the e-mail, and the storyteller answers on a phone", async () => {
+    const ownerEmail = unique("owner");
+    const memberEmail = unique("cousin");
+    const storytellerEmail = unique("grandma");
+    const { page } = await openPage(browser, stack.baseUrl);
+
+    await step(page, "create a campaign", async () => {
+      await signUpInBrowser(page, { name: "Olivia", email: ownerEmail });
+      await page.goto("/stories");
+      await page.getByRole("button", { name: "New campaign" }).click();
+      await page.getByLabel("Title", { exact: true }).fill("Grandma's life");
+      await page.getByLabel("Storyteller's name").fill("Grandma Rose");
+      await page.getByLabel("Storyteller's e-mail").fill(storytellerEmail);
+      await page.getByLabel("Goal (stories)").fill("12");
+      await page.getByRole("button", { name: "Create campaign" }).click();
+      await page.getByRole("heading", { level: 1, name: "Grandma's life" }).waitFor();
+      await page.getByText("0 of 12 (0%)").waitFor();
+    });
+
+    await step(page, "invite a family member", async () => {
+      await page.getByRole("link", { name: "Family" }).click();
+      const form = page.getByRole("form", { name: "Invite a family member" });
+      await form.getByLabel("E-mail").fill(memberEmail);
+      await form.getByLabel("Name").fill("Cousin Sam");
+      await form.getByRole("button", { name: "Send invitation" }).click();
+      await page.getByText(`Invitation sent to ${memberEmail}.`).waitFor();
+      await page.getByText("invited, not joined yet").waitFor();
+    });
+
+    const member = await openPage(browser, stack.baseUrl);
+    await step(member.page, "the invitee signs up through the e-mailed link and lands in the campaign", async () => {
+      const link = await stack.linkFromMail(memberEmail, "/invite");
+      await member.page.goto(link);
+      await member.page.getByText("You are invited to").waitFor();
+      const form = member.page.getByRole("form", { name: "Create an account and join" });
+      expect(await form.getByLabel("E-mail").inputValue()).toBe(memberEmail);
+      await form.getByLabel("Your name").fill("Sam");
+      await form.getByLabel("Password").fill(PASSWORD);
+      await form.getByRole("button", { name: "Create account and join" }).click();
+      await member.page.getByRole("heading", { level: 1, name: "Grandma's life" }).waitFor();
+      await member.page.getByText("you are a contributor").waitFor();
+    });
+    await member.context.close();
+
+    await step(page, "the owner sees the member joined and sends the next question", async () => {
+      await page.reload();
+      await page.getByText("Cousin Sam").waitFor();
+      await expect(page.getByText("invited, not joined yet").count()).resolves.toBe(0);
+      await page.getByRole("link", { name: "Questions" }).click();
+      await page.getByRole("button", { name: "Send the next question now" }).click();
+      await page.getByText("Question sent.").waitFor();
+    });
+
+    const phone = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } });
+    await step(phone.page, "the storyteller answers through the e-mailed link on a phone", async () => {
+      const mail = await stack.smtp.waitFor((m) => m.to.includes(storytellerEmail) && m.text.includes("/answer/"), 15_000);
+      const link = /https?:\/\/\S+\/answer\/\S+\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+      expect(link).toBeTruthy();
+      await phone.page.goto(link!);
+      await phone.page.getByText("For Grandma Rose").waitFor();
+      const question = (await phone.page.getByRole("heading", { level: 1 }).textContent()) ?? "";
+      expect(mail.subject).toContain(question);
+      await phone.page.getByLabel("Your answer").fill("We lived by the sea.  Every summer —  we swam at dawn!");
+      // Nothing wider than the phone: no sideways scrolling.
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await phone.page.getByRole("button", { name: "Send my story" }).click();
+      await phone.page.getByText("Thank you! Your story is saved (11 words).").waitFor();
+    });
+    await phone.context.close();
+
+    await step(page, "the answer is a story on the owner's dashboard", async () => {
+      await page.getByRole("link", { name: "Overview" }).click();
+      await page.reload();
+      await page.getByText("1 of 12 (8%)").waitFor();
+      await page.getByText("Grandma Rose: 1 story, 11 words").waitFor();
+    });
+  });
+});
