@@ -33,7 +33,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT viral_reels_user_reel_key UNIQUE (user_id, platform, shortcode)
     )`.execute(db);
-  await sql`CREATE INDEX viral_reels_user_views_idx ON viral_reels (user_id, view_count DESC NULLS LAST, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX viral_reels_user_views_idx ON viral_reels (user_id, view_count DESC NULLS LAST, created_at DESC)`.execute(
+    db,
+  );
   await sql`CREATE INDEX viral_reels_user_status_idx ON viral_reels (user_id, approval_status)`.execute(db);
   await sql`CREATE INDEX viral_reels_user_requested_idx ON viral_reels (user_id, stats_requested_at)`.execute(db);
   await sql`CREATE INDEX viral_reels_thumbnail_idx ON viral_reels (thumbnail_file_id) WHERE thumbnail_file_id IS NOT NULL`.execute(
