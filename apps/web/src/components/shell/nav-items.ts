@@ -26,7 +26,11 @@ export const WRITE: NavGroup = {
     { label: "Brand kit", to: "/brand-kit", keywords: ["colours", "colors", "logo", "brand"] },
     { label: "Voice", to: "/voice", keywords: ["tone", "style", "samples"] },
     { label: "Projects", to: "/projects", keywords: ["pinned", "sessions"] },
-    { label: "Studio reels", to: "/studio/reels", keywords: ["viral", "instagram", "tiktok", "youtube", "inspiration", "studio"] },
+    {
+      label: "Studio reels",
+      to: "/studio/reels",
+      keywords: ["viral", "instagram", "tiktok", "youtube", "inspiration", "studio"],
+    },
     {
       label: "Family stories",
       to: "/stories",
