@@ -2,10 +2,15 @@
  * The set-up every browser test repeats: a headless Chromium on the stack's address, and a new
  * account signed up through the real form (ending on the home dashboard, signed in).
  */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export const STEP_TIMEOUT = 15_000;
 export const PASSWORD = "correct horse battery staple";
+/** Step screenshots (E2E_SCREENSHOTS=1 keeps one per step; a failed step always leaves one). */
+export const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
+const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 export interface BrowserOptions {
   viewport?: { width: number; height: number };
@@ -95,4 +100,35 @@ export async function paletteTo(page: Page, query: string, heading: string) {
   await page.keyboard.type(query);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: heading }).waitFor({ state: "visible" });
+}
+
+/**
+ * Named, time-bounded steps of a long browser journey: `step("connect X", async () => …)` fails with the
+ * step's name, the page's address and a screenshot (test-results/FAILED-<prefix>-<n>-<name>.png).
+ */
+export function stepRunner(currentPage: () => Page, prefix: string) {
+  let stepNumber = 0;
+  mkdirSync(resultsDir, { recursive: true });
+  return async function step(name: string, fn: () => Promise<void>, timeoutMs = STEP_TIMEOUT * 2) {
+    const page = currentPage();
+    const label = `${prefix}-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`step timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
+    } catch (error) {
+      const path = `${resultsDir}/FAILED-${label}.png`;
+      await page.screenshot({ path, fullPage: true }).catch(() => {});
+      throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, describeFindings } from "./axe.ts";
-import { openBrowser, openPage, paletteTo, STEP_TIMEOUT, signUpInBrowser, tabTo } from "./browser.ts";
+import { openBrowser, STEP_TIMEOUT, signUpInBrowser, stepRunner } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
@@ -26,7 +26,6 @@ let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
@@ -44,27 +43,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>, timeoutMs = STEP_TIMEOUT * 2) {
-  const label = `publishing-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(() => page, "publishing");
 
 const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
 const eventually = <T>(read: () => Promise<T>, timeout = STEP_TIMEOUT) => expect.poll(read, { timeout, interval: 100 });
@@ -613,45 +592,6 @@ describe("publishing in the browser", () => {
       }
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
-    }
-  });
-
-  it("keyboard alone: sign up, connect an account, compose and schedule a post", async () => {
-    const { context: keyboardContext, page: kb } = await openPage(browser, stack.baseUrl, { timezoneId: TIME_ZONE });
-    try {
-      const text = `Typed, not clicked ${Date.now().toString(36)}`;
-      const xAccount = stack.sandbox.defaultAccount("x");
-
-      await kb.goto("/sign-up");
-      await tabTo(kb, kb.getByLabel("Display name"));
-      await kb.keyboard.type("Kay Board");
-      await tabTo(kb, kb.getByLabel("E-mail"));
-      await kb.keyboard.type(`keyboard-${Date.now()}@example.test`);
-      await tabTo(kb, kb.getByLabel("Password", { exact: true }));
-      await kb.keyboard.type("correct horse battery staple");
-      await kb.keyboard.press("Enter");
-      await kb.getByRole("heading", { level: 1, name: "Welcome, Kay Board" }).waitFor();
-
-      await paletteTo(kb, "Connections", "Connections");
-      await tabTo(kb, kb.getByRole("button", { name: "Connect X" }));
-      await kb.keyboard.press("Enter");
-      await kb.waitForURL(/\/publishing\/connections\?connected=/);
-      await kb.getByRole("listitem", { name: `${xAccount.displayName} on X` }).waitFor();
-
-      await paletteTo(kb, "Compose a post", "Compose");
-      await tabTo(kb, kb.getByRole("checkbox", { name: `${xAccount.displayName} on X` }));
-      await kb.keyboard.press("Space");
-      await tabTo(kb, kb.getByRole("textbox", { name: /^Post 1/ }));
-      await kb.keyboard.type(text);
-      // The suggested time (the next free slot ahead) is kept; the Schedule button is reached and pressed.
-      await tabTo(kb, kb.getByRole("button", { name: "Schedule", exact: true }), 80);
-      await kb.keyboard.press("Enter");
-      await kb.waitForURL(/\/publishing\?saved=scheduled$/);
-      const post = kb.getByRole("list", { name: "Queue" }).getByRole("listitem").filter({ hasText: text });
-      await post.waitFor();
-      expect(await post.getAttribute("data-status")).toBe("pending");
-    } finally {
-      await keyboardContext.close();
     }
   });
 });
