@@ -50,7 +50,7 @@ const campaignsRouter = router({
     .mutation(({ ctx, input }) => stories.updateCampaign(ctx.tx, ctx.auth.userId, input)),
   delete: userProcedure
     .input(campaignIdInput)
-    .mutation(async ({ ctx, input }) => (await stories.deleteCampaign(ctx.tx, ctx.auth.userId, input.campaignId), OK)),
+    .mutation(({ ctx, input }) => stories.deleteCampaign(ctx.tx, ctx.auth.userId, input.campaignId).then(() => OK)),
 });
 
 const familyRouter = router({
@@ -63,10 +63,10 @@ const familyRouter = router({
     .mutation(({ ctx, input }) => family.changeRole(ctx.tx, ctx.auth.userId, input)),
   remove: userProcedure
     .input(memberIdInput)
-    .mutation(async ({ ctx, input }) => (await family.remove(ctx.tx, ctx.auth.userId, input.memberId), OK)),
+    .mutation(({ ctx, input }) => family.remove(ctx.tx, ctx.auth.userId, input.memberId).then(() => OK)),
   leave: userProcedure
     .input(campaignIdInput)
-    .mutation(async ({ ctx, input }) => (await family.leave(ctx.tx, ctx.auth.userId, input.campaignId), OK)),
+    .mutation(({ ctx, input }) => family.leave(ctx.tx, ctx.auth.userId, input.campaignId).then(() => OK)),
   invitation: publicProcedure.input(inviteTokenInput).query(({ ctx, input }) => family.invitation(ctx.deps.db, input.token)),
   accept: signedInProcedure
     .input(inviteTokenInput)
@@ -79,22 +79,22 @@ const promptsRouter = router({
   list: userProcedure.input(campaignIdInput).query(({ ctx, input }) => prompts.queue(ctx.tx, ctx.auth.userId, input.campaignId)),
   add: userProcedure
     .input(addPromptInput)
-    .mutation(async ({ ctx, input }) => (await prompts.addPrompt(ctx.tx, ctx.auth.userId, input), OK)),
+    .mutation(({ ctx, input }) => prompts.addPrompt(ctx.tx, ctx.auth.userId, input).then(() => OK)),
   remove: userProcedure
     .input(promptIdInput)
-    .mutation(async ({ ctx, input }) => (await prompts.removePrompt(ctx.tx, ctx.auth.userId, input.promptId), OK)),
+    .mutation(({ ctx, input }) => prompts.removePrompt(ctx.tx, ctx.auth.userId, input.promptId).then(() => OK)),
   move: userProcedure
     .input(movePromptInput)
-    .mutation(async ({ ctx, input }) => (await prompts.movePrompt(ctx.tx, ctx.auth.userId, input), OK)),
+    .mutation(({ ctx, input }) => prompts.movePrompt(ctx.tx, ctx.auth.userId, input).then(() => OK)),
   revoke: userProcedure
     .input(promptIdInput)
-    .mutation(async ({ ctx, input }) => (await prompts.revokeLinks(ctx.tx, ctx.auth.userId, input.promptId), OK)),
+    .mutation(({ ctx, input }) => prompts.revokeLinks(ctx.tx, ctx.auth.userId, input.promptId).then(() => OK)),
   resend: userProcedure
     .input(promptIdInput)
-    .mutation(async ({ ctx, input }) => (await prompts.resend(storiesDeps(ctx), ctx.tx, ctx.auth.userId, input.promptId), OK)),
+    .mutation(({ ctx, input }) => prompts.resend(storiesDeps(ctx), ctx.tx, ctx.auth.userId, input.promptId).then(() => OK)),
   setSchedule: userProcedure
     .input(scheduleInput)
-    .mutation(async ({ ctx, input }) => (await prompts.setSchedule(ctx.tx, ctx.auth.userId, input), OK)),
+    .mutation(({ ctx, input }) => prompts.setSchedule(ctx.tx, ctx.auth.userId, input).then(() => OK)),
   sendNow: signedInProcedure
     .input(campaignIdInput)
     .mutation(({ ctx, input }) => prompts.sendNow(ctx.deps, ctx.auth.userId, input.campaignId)),
@@ -117,10 +117,10 @@ export const storiesRouter = router({
   update: userProcedure.input(updateStoryInput).mutation(({ ctx, input }) => stories.updateStory(ctx.tx, ctx.auth.userId, input)),
   delete: userProcedure
     .input(storyIdInput)
-    .mutation(async ({ ctx, input }) => (await stories.deleteStory(ctx.tx, ctx.auth.userId, input.storyId), OK)),
+    .mutation(({ ctx, input }) => stories.deleteStory(ctx.tx, ctx.auth.userId, input.storyId).then(() => OK)),
   addComment: userProcedure.input(addCommentInput).mutation(({ ctx, input }) => stories.addComment(ctx.tx, ctx.auth, input)),
   deleteComment: userProcedure
     .input(commentIdInput)
-    .mutation(async ({ ctx, input }) => (await stories.deleteComment(ctx.tx, input.commentId), OK)),
+    .mutation(({ ctx, input }) => stories.deleteComment(ctx.tx, input.commentId).then(() => OK)),
   react: userProcedure.input(reactInput).mutation(({ ctx, input }) => stories.react(ctx.tx, ctx.auth.userId, input)),
 });

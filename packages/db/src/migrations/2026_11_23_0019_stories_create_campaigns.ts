@@ -74,7 +74,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX family_members_campaign_idx ON family_members (campaign_id)`.execute(db);
   await sql`CREATE INDEX family_members_user_idx ON family_members (user_id, status)`.execute(db);
   // One live row per address and per account in a campaign (inactive rows are history).
-  await sql`CREATE UNIQUE INDEX family_members_email_key ON family_members (campaign_id, email) WHERE status <> 'inactive'`.execute(db);
+  await sql`CREATE UNIQUE INDEX family_members_email_key ON family_members (campaign_id, email) WHERE status <> 'inactive'`.execute(
+    db,
+  );
   await sql`CREATE UNIQUE INDEX family_members_user_key ON family_members (campaign_id, user_id) WHERE status <> 'inactive'`.execute(
     db,
   );
