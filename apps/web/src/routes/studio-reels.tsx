@@ -7,7 +7,7 @@
 import { REEL_PLATFORMS, REEL_STATUSES } from "@inkwell/domain/studio/schemas";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import { ReelCard } from "../components/studio/ReelCard.tsx";
+import { ReelCard, STALLED_AFTER_MS } from "../components/studio/ReelCard.tsx";
 import { SaveReelForm } from "../components/studio/SaveReelForm.tsx";
 import s from "../components/studio/studio.module.css";
 import { EmptyState } from "../components/ui/empty-state.tsx";
@@ -30,7 +30,10 @@ export function StudioReelsPage() {
   const filter = { ...(status ? { status } : {}), ...(platform ? { platform } : {}), ...(favorite ? { favorite } : {}) };
   const list = useQuery({
     ...trpc.studio.reels.list.queryOptions(filter),
-    refetchInterval: (q) => (q.state.data?.some((r) => r.stats === "fetching") ? POLL_MS : false),
+    refetchInterval: (q) =>
+      q.state.data?.some((r) => r.stats === "fetching" && Date.now() - new Date(r.statsRequestedAt).getTime() < STALLED_AFTER_MS)
+        ? POLL_MS
+        : false,
   });
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);

@@ -60,6 +60,7 @@ export function toReel(deps: Pick<StudioDeps, "keyRing">, row: repo.ReelRow): Re
     stats: row.stats_state as StatsState,
     statsError: row.stats_error,
     statsFetchedAt: row.stats_fetched_at,
+    statsRequestedAt: row.stats_requested_at,
     thumbnailUrl: row.thumbnail_file_id ? files.signedUrl(deps, { id: row.thumbnail_file_id }, THUMBNAIL_URL_TTL_SECONDS) : null,
     notes: row.notes,
     tags: row.tags,
@@ -195,6 +196,10 @@ export async function fetchStats(deps: FetchDeps, data: { userId: string; reelId
       );
       return "failed";
     }
+    // Still fetching (the queue retries), but the board can say what went wrong meanwhile; the handler
+    // cannot tell its last attempt, so the board stops waiting on its own after a few minutes.
+    const message = error instanceof ReelStatsError ? error.message : "The stats service failed.";
+    await asUser(deps.db, data.userId, (tx) => repo.updateReel(tx, reel.id, { stats_error: message.slice(0, 300) }));
     throw error;
   }
 

@@ -152,7 +152,10 @@ describe("the stats job against the stats service", () => {
     const other = await save(user, `https://www.instagram.com/reel/${code()}/`);
     sandbox.failNext(1, 503);
     await expect(reels.fetchStats(fetchDeps, { userId: user, reelId: other.id })).rejects.toThrow(/answered 503/);
-    expect(await get(user, other.id)).toMatchObject({ stats: "fetching" });
+    expect(await get(user, other.id)).toMatchObject({ stats: "fetching", statsError: "The stats service answered 503." });
+    // The queue's retry succeeds and clears the error.
+    expect(await reels.fetchStats(fetchDeps, { userId: user, reelId: other.id })).toBe("fetched");
+    expect(await get(user, other.id)).toMatchObject({ stats: "fetched", statsError: null });
   });
 });
 

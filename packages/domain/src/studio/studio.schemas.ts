@@ -65,6 +65,8 @@ export interface Reel {
   stats: StatsState;
   statsError: string | null;
   statsFetchedAt: Date | null;
+  /** When the count was last asked for (saved or refreshed). */
+  statsRequestedAt: Date;
   /** A signed, expiring URL of the stored thumbnail. */
   thumbnailUrl: string | null;
   notes: string;

@@ -11,6 +11,11 @@ export type Reel = Outputs["studio"]["reels"]["list"][number];
 const PLATFORM_LABEL: Record<Reel["platform"], string> = { instagram: "Instagram", tiktok: "TikTok", youtube: "YouTube" };
 const STATUS_LABEL: Record<Reel["status"], string> = { pending: "Waiting for views", approved: "Approved", denied: "Denied" };
 
+/** The stats job retries for about two minutes; past this a reel still fetching is stalled, not waited on. */
+export const STALLED_AFTER_MS = 3 * 60_000;
+const stalled = (reel: Reel) =>
+  reel.stats === "fetching" && Date.now() - new Date(reel.statsRequestedAt).getTime() >= STALLED_AFTER_MS;
+
 export function formatViews(n: number): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? "view" : "views"}`;
 }
@@ -37,7 +42,7 @@ export function ReelCard({ reel }: { reel: Reel }) {
         {reel.thumbnailUrl ? (
           <img src={reel.thumbnailUrl} alt={`Thumbnail of ${title}`} width={90} height={160} />
         ) : (
-          <span className={s.thumbEmpty}>{reel.stats === "fetching" ? "Loading…" : "No thumbnail"}</span>
+          <span className={s.thumbEmpty}>{reel.stats === "fetching" && !stalled(reel) ? "Loading…" : "No thumbnail"}</span>
         )}
       </a>
       <div className={s.body}>
@@ -58,7 +63,9 @@ export function ReelCard({ reel }: { reel: Reel }) {
             ? formatViews(reel.viewCount)
             : reel.stats === "failed"
               ? (reel.statsError ?? "Views unavailable")
-              : "Fetching views…"}
+              : stalled(reel)
+                ? `Views not fetched yet${reel.statsError ? ` (${reel.statsError})` : ""}. Try Refresh views.`
+                : "Fetching views…"}
         </p>
         <label className={s.notesLabel}>
           Notes
