@@ -136,7 +136,12 @@ export async function update(deps: Pick<StudioDeps, "keyRing">, tx: Tx, input: U
 export async function remove(tx: Tx, reelId: string): Promise<void> {
   const gone = await repo.deleteReel(tx, reelId);
   if (!gone) throw notFound("Reel");
-  if (gone.thumbnail_file_id) await files.remove(tx, gone.thumbnail_file_id).catch(() => undefined);
+  // Only the row's own absence is ignored; a failing statement has aborted the transaction and must surface.
+  if (gone.thumbnail_file_id) {
+    await files.remove(tx, gone.thumbnail_file_id).catch((error: unknown) => {
+      if (!(error instanceof DomainError && error.code === "NOT_FOUND")) throw error;
+    });
+  }
 }
 
 /** Asks for a fresh count now (RATE_LIMITED within a minute of the last ask, or past the user's budget). */

@@ -114,6 +114,12 @@ describe("the stats job against the stats service", () => {
     const bytes = await asUser(db, user, (tx) => files.read(fetchDeps, tx, fileId));
     expect(Buffer.from(bytes.subarray(1, 4)).toString()).toBe("PNG");
     expect(sandbox.requests.filter((r) => r.path.includes(c)).every((r) => r.authorization === "Bearer rs-test-key")).toBe(true);
+
+    // Deleting the reel deletes its thumbnail's row (the bytes go with the orphan sweep).
+    await asUser(db, user, (tx) => reels.remove(tx, reel.id));
+    expect(await asUser(db, user, (tx) => tx.selectFrom("stored_files").select("id").where("id", "=", fileId).execute())).toEqual(
+      [],
+    );
   });
 
   it("denies below 100,000 views, and a later count does not change the first decision", async () => {
