@@ -17,6 +17,7 @@ import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/plat
 import { sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
 import { launchChromium, openPage, PASSWORD, signUpInBrowser } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
@@ -131,6 +132,8 @@ describe("family stories in the browser", () => {
       await phone.page.getByText("For Grandma Rose").waitFor();
       const question = (await phone.page.getByRole("heading", { level: 1 }).textContent()) ?? "";
       expect(mail.subject).toContain(question);
+      const findings = await axeViolations(phone.page);
+      expect(findings, describeFindings(findings)).toEqual([]);
       await phone.page.getByLabel("Your answer").fill("We lived by the sea.  Every summer —  we swam at dawn!");
       // Nothing wider than the phone: no sideways scrolling.
       const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -145,6 +148,8 @@ describe("family stories in the browser", () => {
       await page.reload();
       await page.getByText("1 of 12 (8%)").waitFor();
       await page.getByText("Grandma Rose: 1 story, 11 words").waitFor();
+      const findings = await axeViolations(page);
+      expect(findings, describeFindings(findings)).toEqual([]);
     });
   });
 });

@@ -80,8 +80,8 @@ function Overview({ d }: { d: Dashboard }) {
           <dt>Progress to goal</dt>
           <dd>
             {d.finishedCount} of {c.goalStories} ({c.completionPercentage}%)
+            <progress className={s.progress} max={100} value={c.completionPercentage} aria-label="Progress to goal" />
           </dd>
-          <progress className={s.progress} max={100} value={c.completionPercentage} aria-label="Progress to goal" />
         </div>
         <div>
           <dt>Words</dt>
