@@ -1,29 +1,17 @@
-/**
- * The account journey in a real browser against the real stack: sign up, confirm the e-mail from the
- * link that actually arrived over SMTP, sign out, sign in, edit the profile. Then credits: the welcome
- * grant in the header and the history, the price list, and what spending does (alerts, history, usage).
- *
- * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
- */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, openPage, STEP_TIMEOUT, signUpInBrowser } from "./browser.ts";
+import { launchChromium, openPage, STEP_TIMEOUT, signUpInBrowser, stepRunner } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
 const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
   browser = await launchChromium();
   await freshBrowserSession();
@@ -42,27 +30,7 @@ async function freshBrowserSession() {
 }
 
 /** One named step, bounded in time; on failure a screenshot of the page goes to test-results/. */
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT * 2} ms`)), STEP_TIMEOUT * 2);
-      }),
-    ]);
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(() => page, "auth");
 
 const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
 

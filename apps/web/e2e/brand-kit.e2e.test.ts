@@ -1,21 +1,9 @@
-/**
- * The brand kit in a real browser against the real stack: colours with live swatches and their names,
- * a bad hex and an over-long voice prompt refused with clear messages, a text file posing as a PNG
- * refused by the server's sniffing, a too-big file refused before upload, a real logo uploaded and
- * shown through its signed URL, and everything still there after a reload.
- *
- * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
- */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, signUpInBrowser } from "./browser.ts";
+import { openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 /** A 1×1 PNG. */
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
@@ -26,10 +14,8 @@ let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
   ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
 });
@@ -40,19 +26,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `brand-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  try {
-    await fn();
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
+const step = stepRunner(() => page, "brand", 170_000);
 
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 const field = (label: string) => page.getByLabel(label, { exact: true });

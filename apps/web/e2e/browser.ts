@@ -106,10 +106,10 @@ export async function paletteTo(page: Page, query: string, heading: string) {
  * Named, time-bounded steps of a long browser journey: `step("connect X", async () => …)` fails with the
  * step's name, the page's address and a screenshot (test-results/FAILED-<prefix>-<n>-<name>.png).
  */
-export function stepRunner(currentPage: () => Page, prefix: string) {
+export function stepRunner(currentPage: () => Page, prefix: string, defaultTimeoutMs = STEP_TIMEOUT * 2) {
   let stepNumber = 0;
   mkdirSync(resultsDir, { recursive: true });
-  return async function step(name: string, fn: () => Promise<void>, timeoutMs = STEP_TIMEOUT * 2) {
+  return async function step(name: string, fn: () => Promise<void>, timeoutMs = defaultTimeoutMs) {
     const page = currentPage();
     const label = `${prefix}-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
     let timer: NodeJS.Timeout | undefined;

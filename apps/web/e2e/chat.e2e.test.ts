@@ -1,21 +1,8 @@
-/**
- * Chat in a real browser against the real stack, with the API talking to the local OpenAI-compatible
- * server (through the openai SDK) so the reply streams slowly enough to watch: sign up, start a
- * conversation, see the reply grow token by token over server-sent events, reload in the middle of it
- * and see it resume from what was saved and finish, then reload again and find it persisted.
- *
- * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
- */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, STEP_TIMEOUT, signUpInBrowser } from "./browser.ts";
+import { openBrowser, STEP_TIMEOUT, signUpInBrowser, stepRunner } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
-
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 /** ~120 word tokens at 40 ms each: about five seconds of streaming, ending in a recognisable word. */
 const WORDS = Array.from({ length: 118 }, (_, i) => `word${i}`).join(" ");
@@ -27,10 +14,8 @@ let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   llm = await startOpenAiCompatibleServer();
   llm.setReply(REPLY);
   llm.setTokenDelayMs(TOKEN_DELAY_MS);
@@ -50,27 +35,7 @@ afterAll(async () => {
   await llm?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `chat-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT * 2} ms`)), STEP_TIMEOUT * 2);
-      }),
-    ]);
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png` });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(() => page, "chat");
 
 const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
 const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: STEP_TIMEOUT, interval: 50 });

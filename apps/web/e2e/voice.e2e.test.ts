@@ -1,30 +1,15 @@
-/**
- * The voice page in a real browser against the real stack (the worker runs `voice.analyze-profile`):
- * create a voice, paste a sample and watch the analysis finish, upload a .md sample (a .png refused in
- * the browser), tune two sliders with the keyboard, ban a phrase, and find it all after a reload; a
- * second voice made the default.
- *
- * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
- */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, signUpInBrowser } from "./browser.ts";
+import { openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
-
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   stack = await startStack(inject("databaseUrl"));
   ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
 });
@@ -35,19 +20,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `voice-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  try {
-    await fn();
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
+const step = stepRunner(() => page, "voice", 170_000);
 
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 

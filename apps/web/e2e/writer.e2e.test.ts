@@ -1,23 +1,9 @@
-/**
- * The writer in a real browser against the real stack (API + worker jobs + database), with the API
- * talking to the local OpenAI-compatible server so outputs stream slowly enough to watch: add a
- * knowledge entry and see the worker index it, find it by live search, then generate a LinkedIn post
- * and an X thread from a concept, see them stream in side by side, iterate once and restore the first
- * version.
- *
- * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
- */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type ChatBody, type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, STEP_TIMEOUT, signUpInBrowser } from "./browser.ts";
+import { openBrowser, STEP_TIMEOUT, signUpInBrowser, stepRunner } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
 import { type Stack, startStack } from "./stack.ts";
-
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 /** Enough words to watch both outputs grow for a couple of seconds at TOKEN_DELAY_MS a word. */
 const filler = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(" ");
@@ -59,11 +45,9 @@ let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let stepNumber = 0;
 const email = `writer-${Date.now()}@example.test`;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   llm = await startOpenAiCompatibleServer();
   llm.setReply(reply);
   llm.setTokenDelayMs(TOKEN_DELAY_MS);
@@ -84,27 +68,7 @@ afterAll(async () => {
   await llm?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `writer-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT * 2} ms`)), STEP_TIMEOUT * 2);
-      }),
-    ]);
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(() => page, "writer");
 
 const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
 const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: STEP_TIMEOUT, interval: 50 });
