@@ -26,8 +26,8 @@ import {
 } from "@inkwell/domain/platform";
 import { publishingRuntime, realPlatformsConfig, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
-import type { sql } from "kysely";
-import { inject } from "vitest";
+import { sql } from "kysely";
+import { inject, vi } from "vitest";
 import { createApp } from "../src/app.ts";
 import { createCaller } from "../src/router.ts";
 import { type ApiDeps, createTestContext } from "../src/trpc/context.ts";
@@ -161,6 +161,23 @@ export async function startHarness(
       const token = new RegExp(`/${path}\\?token=([A-Za-z0-9_-]+)`).exec(mail.text)?.[1];
       if (!token) throw new Error("no token in mail");
       return token;
+    },
+    /**
+     * Waits until the jobs that mention `email` (its mail jobs) have all finished, and at least one was
+     * enqueued. Only then does "nothing was mailed to it" mean something: the run's one mail worker may
+     * be busy with other files' mail, and a fixed wait that ends before it reaches the job checks nothing.
+     */
+    async mailJobsDone(email: string, timeout = 15_000) {
+      await vi.waitFor(
+        async () => {
+          const { rows } = await sql<{ jobs: number; open: number }>`
+            SELECT count(*)::int AS jobs, count(*) FILTER (WHERE state IN ('created', 'retry', 'active'))::int AS open
+              FROM pgboss.job WHERE position(${email} in data::text) > 0`.execute(db);
+          const { jobs, open } = rows[0] ?? { jobs: 0, open: 0 };
+          if (jobs === 0 || open > 0) throw new Error(`mail jobs for ${email}: ${jobs} enqueued, ${open} not finished`);
+        },
+        { timeout, interval: 100 },
+      );
     },
     /** Runs SQL as the connecting (owner) role: for arranging time-based states, never in product code. */
     raw: (query: ReturnType<typeof sql>) => query.execute(db),
