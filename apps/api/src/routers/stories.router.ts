@@ -25,7 +25,7 @@ import {
   updateStoryInput,
 } from "@inkwell/domain/stories";
 import type { Context } from "../trpc/context.ts";
-import { OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { MiB, OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 const storiesDeps = (ctx: Context): StoriesDeps => ({ enqueue: ctx.deps.enqueue, appUrl: ctx.deps.identity.appUrl });
 
@@ -100,10 +100,16 @@ const promptsRouter = router({
     .mutation(({ ctx, input }) => prompts.sendNow(ctx.deps, ctx.auth.userId, input.campaignId)),
 });
 
+/** A story holds up to 100,000 characters: up to 4 bytes each in UTF-8, plus JSON escapes. */
+const STORY_BODY_LIMIT = 1 * MiB;
+
 /** The storyteller's page: no account, the e-mailed link is the authority. */
 const answersRouter = router({
   get: publicProcedure.input(answerLinkInput).query(({ ctx, input }) => prompts.answerPage(ctx.deps.db, input)),
-  submit: publicProcedure.input(submitAnswerInput).mutation(({ ctx, input }) => prompts.submitAnswer(ctx.deps.db, input)),
+  submit: publicProcedure
+    .meta({ bodyLimit: STORY_BODY_LIMIT })
+    .input(submitAnswerInput)
+    .mutation(({ ctx, input }) => prompts.submitAnswer(ctx.deps.db, input)),
 });
 
 export const storiesRouter = router({
@@ -113,8 +119,14 @@ export const storiesRouter = router({
   answers: answersRouter,
   list: userProcedure.input(listStoriesInput).query(({ ctx, input }) => stories.listStories(ctx.tx, ctx.auth.userId, input)),
   get: userProcedure.input(storyIdInput).query(({ ctx, input }) => stories.getStory(ctx.tx, ctx.auth.userId, input.storyId)),
-  create: userProcedure.input(createStoryInput).mutation(({ ctx, input }) => stories.createStory(ctx.tx, ctx.auth, input)),
-  update: userProcedure.input(updateStoryInput).mutation(({ ctx, input }) => stories.updateStory(ctx.tx, ctx.auth.userId, input)),
+  create: userProcedure
+    .meta({ bodyLimit: STORY_BODY_LIMIT })
+    .input(createStoryInput)
+    .mutation(({ ctx, input }) => stories.createStory(ctx.tx, ctx.auth, input)),
+  update: userProcedure
+    .meta({ bodyLimit: STORY_BODY_LIMIT })
+    .input(updateStoryInput)
+    .mutation(({ ctx, input }) => stories.updateStory(ctx.tx, ctx.auth.userId, input)),
   delete: userProcedure
     .input(storyIdInput)
     .mutation(({ ctx, input }) => stories.deleteStory(ctx.tx, ctx.auth.userId, input.storyId).then(() => OK)),
