@@ -63,7 +63,9 @@ describe("every procedure's body limit", () => {
   it("fits the longest text its input accepts, so a field at its documented maximum is never refused as too large", () => {
     const table = procedureTable(appRouter);
     const tooSmall: string[] = [];
-    for (const [path, p] of Object.entries(appRouter._def.procedures as Record<string, { _def: { inputs: z.ZodType[] } }>)) {
+    for (const [path, p] of Object.entries(
+      appRouter._def.procedures as unknown as Record<string, { _def: { inputs: z.ZodType[] } }>,
+    )) {
       const longest = Math.max(
         0,
         ...p._def.inputs.map((input) => longestText(z.toJSONSchema(input, { io: "input", unrepresentable: "any" }))),
