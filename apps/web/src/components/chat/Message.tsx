@@ -20,10 +20,21 @@ export function UserMessage({
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(message.content);
   const area = useRef<HTMLTextAreaElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  // Leaving the form by Escape or Cancel puts focus back on Edit: the field that had it is gone.
+  const refocusEdit = useRef(false);
   const id = useId();
   useEffect(() => {
     if (editing) area.current?.focus();
+    else if (refocusEdit.current) {
+      refocusEdit.current = false;
+      editButton.current?.focus();
+    }
   }, [editing]);
+  const cancel = () => {
+    refocusEdit.current = true;
+    setEditing(false);
+  };
 
   return (
     <article className={`${cs.message} ${cs.messageUser}`} data-role="user" aria-label="You said">
@@ -47,14 +58,14 @@ export function UserMessage({
             rows={3}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === "Escape") setEditing(false);
+              if (e.key === "Escape") cancel();
             }}
           />
           <div className={cs.messageActions}>
             <Button type="submit" className="btn-small" aria-disabled={!text.trim() || busy || undefined}>
               Save and resend
             </Button>
-            <Button variant="ghost" className="btn-small" onClick={() => setEditing(false)}>
+            <Button variant="ghost" className="btn-small" onClick={cancel}>
               Cancel
             </Button>
           </div>
@@ -66,6 +77,7 @@ export function UserMessage({
             <div className={cs.messageActions}>
               <Tooltip label="Edit">
                 <button
+                  ref={editButton}
                   type="button"
                   className="icon-button"
                   disabled={busy}
