@@ -391,4 +391,18 @@ describe("the weekly question", () => {
     await expectTrpcError(anon.stories.answers.get(linkB), "BAD_REQUEST");
     await expectTrpcError(anon.stories.answers.submit({ ...linkB, content: "Expired" }), "BAD_REQUEST");
   });
+
+  it("mails one campaign's storyteller at most ten questions a day, however often the owner sends or resends", async () => {
+    // The storyteller's address is whatever the owner typed: unbounded resends would make us a spam relay.
+    const owner = await h.signUp("family");
+    const gran = h.uniqueEmail("gran");
+    const { id: campaignId } = await newCampaign(owner, gran);
+    const first = await owner.caller.stories.prompts.sendNow({ campaignId });
+    for (let i = 0; i < 11; i++) await owner.caller.stories.prompts.resend({ promptId: first.promptId });
+    const second = await owner.caller.stories.prompts.sendNow({ campaignId });
+    // Every job has run (mailed or held back) before the count.
+    await h.mailJobsDone(first.promptId, 60_000);
+    await h.mailJobsDone(second.promptId, 60_000);
+    expect(questionMails(gran)).toHaveLength(10);
+  });
 });

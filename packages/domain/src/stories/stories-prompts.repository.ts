@@ -189,6 +189,17 @@ export async function insertLink(
     .executeTakeFirstOrThrow();
 }
 
+/** Answer links (one per question e-mail) a campaign made in the last `seconds`. */
+export async function linksMadeSince(tx: Tx, campaignId: string, seconds: number): Promise<number> {
+  const row = await tx
+    .selectFrom("campaign_prompt_links")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("campaign_id", "=", campaignId)
+    .where("created_at", ">", sql<Date>`now() - make_interval(secs => ${seconds})`)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /**
  * A link that is live for exactly this campaign and prompt: known hash, same campaign and prompt ids,
  * not expired, made after the prompt's last revocation. Anything else is undefined, alike.

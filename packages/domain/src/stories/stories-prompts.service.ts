@@ -190,11 +190,15 @@ export async function mailPrompt(
   deps: { db: Database; mailer: Mailer; config?: StoriesConfig },
   input: { promptId: string; kind: "prompt" | "reminder" },
 ): Promise<boolean> {
-  const ttlSeconds = configOf(deps).linkTtlSeconds;
+  const { linkTtlSeconds: ttlSeconds, maxPromptMailsPerDay } = configOf(deps);
   const mail = await asSystem(deps.db, async (tx) => {
     const row = await repo.promptForMail(tx, input.promptId);
     if (row?.status !== "sent" || !row.storyteller_email || !row.link_base_url) return undefined;
     if (input.kind === "reminder" && row.campaign_status !== "active") return undefined;
+    // Every e-mail makes one link, so the links made in the last day count the mails. The campaign row
+    // is locked first so two jobs of one campaign count one after the other (never both under the cap).
+    await stories.lockCampaign(tx, row.campaign_id);
+    if ((await repo.linksMadeSince(tx, row.campaign_id, 86_400)) >= maxPromptMailsPerDay) return undefined;
     const { token, hash } = newToken();
     await repo.insertLink(tx, { promptId: row.id, campaignId: row.campaign_id, tokenHash: hash, kind: input.kind, ttlSeconds });
     return promptMail({

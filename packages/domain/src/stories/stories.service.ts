@@ -33,12 +33,18 @@ export interface StoriesConfig {
   linkTtlSeconds: number;
   /** An unanswered question gets one reminder after this long. */
   reminderAfterSeconds: number;
+  /**
+   * Question e-mails (first sends, resends, reminders) one campaign may send in 24 hours. The address is
+   * whatever the owner typed, unverified: without a bound, resending in a loop mails it without end.
+   */
+  maxPromptMailsPerDay: number;
 }
 
 export const defaultStoriesConfig: StoriesConfig = {
   inviteTtlSeconds: 7 * 86_400,
   linkTtlSeconds: 30 * 86_400,
   reminderAfterSeconds: 3 * 86_400,
+  maxPromptMailsPerDay: 10,
 };
 
 export interface StoriesDeps {
