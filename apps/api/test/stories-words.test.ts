@@ -52,6 +52,19 @@ describe("the word count", () => {
     );
   });
 
+  it("treats a token of punctuation from any script as no word", async () => {
+    const cases: [string, number][] = [
+      ["यह अच्छा है ।", 3],
+      ["هل أنت بخير ؟", 3],
+      ["Mrs. ⸺ said so", 3],
+      ["a ﹏ b ︐", 2],
+      ["«¡Hola!» ، ؛ ׃", 1],
+    ];
+    for (const [text, words] of cases) {
+      expect({ text, db: await dbCount(text), reference: countWords(text) }).toEqual({ text, db: words, reference: words });
+    }
+  });
+
   it("is kept on the story row by the trigger, on insert and on edit", async () => {
     const owner = await h.signUp("counter");
     const { id: campaignId } = await owner.caller.stories.campaigns.create({

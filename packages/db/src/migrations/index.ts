@@ -20,6 +20,7 @@ import * as m0018 from "./2026_11_23_0018_identity_add_ai_connection_settings.ts
 import * as m0019 from "./2026_11_23_0019_stories_create_campaigns.ts";
 import * as m0020 from "./2026_11_23_0020_stories_create_prompts.ts";
 import * as m0021 from "./2026_11_23_0021_stories_create_stories.ts";
+import * as m0022 from "./2026_11_23_0022_stories_count_unicode_punctuation.ts";
 import * as m0025 from "./2026_11_23_0025_payments_create_payments.ts";
 import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
 import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0019_stories_create_campaigns": m0019,
   "2026_11_23_0020_stories_create_prompts": m0020,
   "2026_11_23_0021_stories_create_stories": m0021,
+  "2026_11_23_0022_stories_count_unicode_punctuation": m0022,
   "2026_11_23_0025_payments_create_payments": m0025,
   "2026_11_23_0026_credits_add_purchase_reclaim": m0026,
   "2026_11_23_0027_payments_index_unprocessed_events": m0027,
