@@ -29,7 +29,7 @@ export const WRITE: NavGroup = {
     {
       label: "Studio reels",
       to: "/studio/reels",
-      keywords: ["viral", "instagram", "tiktok", "youtube", "inspiration", "studio"],
+      keywords: ["viral", "instagram", "tiktok", "inspiration", "youtube"],
     },
     {
       label: "Family stories",
