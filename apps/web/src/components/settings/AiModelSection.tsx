@@ -32,6 +32,9 @@ const toInput = (v: Values<Field>) => ({
 export function AiModelSection() {
   const keys = useQuery(trpc.apiKeys.list.queryOptions());
   const saved = keys.data?.find((k) => k.service === "openai");
+  // Kept here, not in the form: the form remounts when a first save gives the connection an id (its key
+  // below), and the message saying it was saved must outlive that.
+  const [status, setStatus] = useState<Status | null>(null);
   return (
     <section className="card" id="ai-model" aria-labelledby="ai-model-title">
       <h2 id="ai-model-title">AI model</h2>
@@ -50,16 +53,25 @@ export function AiModelSection() {
           <span className="spinner" aria-hidden="true" /> Loading…
         </p>
       ) : (
-        <ConnectionForm key={saved?.id ?? "none"} saved={saved} />
+        <ConnectionForm key={saved?.id ?? "none"} saved={saved} status={status} setStatus={setStatus} />
       )}
     </section>
   );
 }
 
-function ConnectionForm({ saved }: { saved: ApiKey | undefined }) {
+type Status = { tone: "success" | "error"; text: string };
+
+function ConnectionForm({
+  saved,
+  status,
+  setStatus,
+}: {
+  saved: ApiKey | undefined;
+  status: Status | null;
+  setStatus: (status: Status | null) => void;
+}) {
   const queryClient = useQueryClient();
   const id = useId();
-  const [status, setStatus] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const form = useForm<Field>({
     initial: { baseUrl: saved?.baseUrl ?? "", key: "", model: saved?.model ?? "" },
     validate: zodValidator(saveApiKeyInput, toInput),
