@@ -237,6 +237,23 @@ describe("owners", () => {
     expect(taken).toMatchObject({ myRole: "owner", isPrimaryOwner: true });
     await expectTrpcError(a.caller.stories.campaigns.get({ campaignId }), "NOT_FOUND");
   });
+
+  it("cannot bring back someone who left or was removed: only accepting an invitation makes a member active", async () => {
+    const [a, b] = [await h.signUp("owner"), await h.signUp("leaver")];
+    const { id: campaignId } = await newCampaign(a);
+    await join(a, campaignId, b, "contributor");
+    await b.caller.stories.family.leave({ campaignId });
+    const reinstated = await asUser(h.db, a.me.id, (tx) =>
+      tx
+        .updateTable("family_members")
+        .set({ status: "active", role: "owner" })
+        .where("campaign_id", "=", campaignId)
+        .where("user_id", "=", b.me.id)
+        .execute(),
+    ).catch((e: Error) => e);
+    expect(String(reinstated)).toMatch(/accepting an invitation/);
+    await expectTrpcError(b.caller.stories.campaigns.get({ campaignId }), "NOT_FOUND");
+  });
 });
 
 describe("the invitation link", () => {
