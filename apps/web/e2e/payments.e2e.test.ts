@@ -140,5 +140,23 @@ describe("buying credits", () => {
       await expect.poll(() => payments.locator("[data-payment-status=pending]").count()).toBe(1);
       await visible(payments.getByText("Added 5,000 credits"));
     });
+
+    await step("on a phone the page fits its width", async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.reload();
+      await visible(page.getByRole("heading", { level: 2, name: "Buy credits" }));
+      await visible(page.getByRole("table", { name: "Your recent payments" }));
+      // Nothing wider than the screen: a sideways-scrolling page hides the Buy buttons and the amounts.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // Each payment's state and amount are on screen, not scrolled off to the right of its table.
+      const paid = page.getByRole("table", { name: "Your recent payments" }).locator("[data-payment-status=paid]");
+      for (const text of ["Paid", "$5.00", "Starter pack: 5,000 credits"]) {
+        const box = await paid.getByText(text, { exact: true }).locator("visible=true").first().boundingBox();
+        expect(box, text).not.toBeNull();
+        expect((box?.x ?? 0) + (box?.width ?? 0), text).toBeLessThanOrEqual(390 - 16);
+      }
+      const table = page.getByRole("table", { name: "Your recent payments" });
+      expect(await table.evaluate((t) => (t.parentElement?.scrollWidth ?? 0) <= (t.parentElement?.clientWidth ?? 0))).toBe(true);
+    });
   });
 });

@@ -77,7 +77,11 @@ export function BuyCreditsCard() {
 const STATUS_LABELS = { pending: "Not completed", paid: "Paid", expired: "Expired", refunded: "Refunded" } as const;
 const STATUS_BADGES = { pending: "", paid: "badge-success", expired: "", refunded: "badge-warning" } as const;
 
-/** The buyer's recent payments (their own, by RLS): what was bought, for how much, and where it stands. */
+/**
+ * The buyer's recent payments (their own, by RLS): what was bought, for how much, and where it stands.
+ * On a phone four columns do not fit (the state and amount ended up scrolled off to the right), so
+ * the Date and State columns hide and their values show under the purchase and the amount instead.
+ */
 function RecentPayments() {
   const list = useQuery(trpc.payments.list.queryOptions({ limit: 5 }));
   if (!list.data?.length) return null;
@@ -87,30 +91,38 @@ function RecentPayments() {
         <caption>Your recent payments</caption>
         <thead>
           <tr>
-            <th scope="col">Date</th>
+            <th scope="col" className={styles.wide}>
+              Date
+            </th>
             <th scope="col">Purchase</th>
-            <th scope="col">State</th>
+            <th scope="col" className={styles.wide}>
+              State
+            </th>
             <th scope="col" className="num">
               Amount
             </th>
           </tr>
         </thead>
         <tbody>
-          {list.data.map((p) => (
-            <tr key={p.id} data-payment-status={p.status}>
-              <td className="nowrap">
-                <time dateTime={new Date(p.createdAt).toISOString()}>{formatDateTime(p.createdAt)}</time>
-              </td>
-              <td>
-                <span className="cell-title">{p.description}</span>
-                {p.outcome && <span className="cell-detail">{p.outcome}</span>}
-              </td>
-              <td className="nowrap">
-                <span className={`badge badge-status ${STATUS_BADGES[p.status]}`}>{STATUS_LABELS[p.status]}</span>
-              </td>
-              <td className="num">{money(p.amountCents, p.currency)}</td>
-            </tr>
-          ))}
+          {list.data.map((p) => {
+            const when = <time dateTime={new Date(p.createdAt).toISOString()}>{formatDateTime(p.createdAt)}</time>;
+            const state = <span className={`badge badge-status ${STATUS_BADGES[p.status]}`}>{STATUS_LABELS[p.status]}</span>;
+            return (
+              <tr key={p.id} data-payment-status={p.status}>
+                <td className={`nowrap ${styles.wide}`}>{when}</td>
+                <td>
+                  <span className="cell-title">{p.description}</span>
+                  {p.outcome && <span className="cell-detail">{p.outcome}</span>}
+                  <span className={`cell-detail ${styles.narrow}`}>{when}</span>
+                </td>
+                <td className={`nowrap ${styles.wide}`}>{state}</td>
+                <td className="num">
+                  <span>{money(p.amountCents, p.currency)}</span>
+                  <span className={styles.narrow}>{state}</span>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>
