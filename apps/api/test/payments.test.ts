@@ -332,6 +332,60 @@ describe("credit packs through Stripe Checkout", () => {
   });
 });
 
+describe("at the same instant", () => {
+  it("the same event delivered twice at once, another event for the payment and the return page together fulfil once", async () => {
+    const u = await h.signUp("concurrent");
+    const { paymentId, url } = await u.caller.payments.buyPack({ packId: "pack-5k" });
+    const sessionId = sessionIdOf(url);
+    sandbox.setWebhookUrl(null);
+    try {
+      expect((await sandbox.pay(sessionId, TEST_CARDS.succeeds)).paid).toBe(true);
+      await sandbox.settled();
+    } finally {
+      sandbox.setWebhookUrl(webhookUrl);
+    }
+    const completed = eventsOf(sessionId)[0];
+    if (!completed) throw new Error("no completion event");
+    // A second event id about the same paid session (as Stripe's async_payment_succeeded would be).
+    const again = completed.body
+      .replace(`"id":"${completed.id}"`, `"id":"${completed.id}_again"`)
+      .replace('"type":"checkout.session.completed"', '"type":"checkout.session.async_payment_succeeded"');
+    const post = (body: string) =>
+      fetch(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "stripe-signature": signStripePayload(body, sandbox.webhookSecret) },
+        body,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate?: boolean } }));
+    const deliveries = await Promise.all([post(completed.body), post(completed.body), post(again), post(again)]);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]);
+    expect(deliveries.filter((d) => d.body.duplicate === false)).toHaveLength(2);
+    // The worker's jobs, two more runs of each event and the buyer's return page, all at once.
+    const results = await Promise.all([
+      payments.processEvent(h.db, completed.id),
+      payments.processEvent(h.db, completed.id),
+      payments.processEvent(h.db, `${completed.id}_again`),
+      payments.processEvent(h.db, `${completed.id}_again`),
+      u.caller.payments.get({ paymentId }),
+    ]);
+    expect(results.filter((r) => r === "fulfilled").length).toBeLessThanOrEqual(1);
+    await until(
+      async () =>
+        Promise.all([storedEvent(completed.id), storedEvent(`${completed.id}_again`)]).then((e) =>
+          e.every((x) => x?.processed_at),
+        ),
+      Boolean,
+      "both events processed",
+    );
+    expect(await paymentRow(paymentId)).toMatchObject({ status: "paid" });
+    expect(await balanceOf(u)).toBe(10_000);
+    const grants = await h.asSystem((tx) =>
+      tx.selectFrom("credit_grants").select("id").where("user_id", "=", u.me.id).where("source", "=", "purchase").execute(),
+    );
+    expect(grants).toHaveLength(1);
+    expect(await credits.reconcile(h.db, quiet)).toEqual([]);
+  });
+});
+
 describe("the sweep", () => {
   it("sends a stored event whose job was lost back to fulfilment", async () => {
     const u = await h.signUp("swept");
