@@ -45,6 +45,17 @@ export function patchMessage(qc: QueryClient, conversationId: string, messageId:
   );
 }
 
+/**
+ * A reply has settled (its final event): its text and status go into the cache. A refetch of the
+ * conversation already in flight was answered with the row mid-stream; landing afterwards it would put
+ * the reply back to "streaming" with partial text (and follow it again), so it is cancelled first. A
+ * fetch started after the final event reads the settled row: the server settles it before telling.
+ */
+export async function settleMessage(qc: QueryClient, conversationId: string, messageId: string, patch: Partial<ChatMessage>) {
+  await qc.cancelQueries({ queryKey: conversationKey(conversationId) });
+  patchMessage(qc, conversationId, messageId, patch);
+}
+
 /** The subscription's data: a tracked event arrives as `{ id, data }`. */
 function unwrap(value: unknown): StreamEvent | null {
   const v = value as { id?: string; data?: unknown; type?: string } | null;

@@ -22,6 +22,7 @@ import {
   conversationKey,
   newIdempotencyKey,
   patchMessage,
+  settleMessage,
   useReplyStream,
 } from "../lib/chat.ts";
 import { refreshCredits } from "../lib/credits.ts";
@@ -527,13 +528,12 @@ function StreamingReply({
 }) {
   const qc = useQueryClient();
   const stream = useReplyStream(message.id, message.content, (text, final) => {
-    patchMessage(qc, conversationId, message.id, {
+    void settleMessage(qc, conversationId, message.id, {
       content: text,
       status: final.status,
       metadata: final.metadata,
       error: final.error,
-    });
-    onSettled();
+    }).then(onSettled);
     // The title is written in the background after the first exchange.
     setTimeout(() => {
       void qc.invalidateQueries({ queryKey: conversationKey(conversationId) });
