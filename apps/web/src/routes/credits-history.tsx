@@ -212,7 +212,8 @@ const STATE_BADGES: Record<ActivityState, string> = {
 function HistoryTable({ rows, filtered, updating }: { rows: CreditLine[]; filtered: boolean; updating: boolean }) {
   const captionId = useId();
   return (
-    <div className="table-wrap">
+    // Scrolls sideways on a phone: a focusable, named region so keyboard users can scroll it too.
+    <div className="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
       <table className="data-table history-table" data-updating={updating || undefined} aria-busy={updating || undefined}>
         <caption id={captionId} className="visually-hidden">
           Credit history{filtered ? " (filtered)" : ""}, newest first
