@@ -283,6 +283,26 @@ describe("credit packs through Stripe Checkout", () => {
     expect(await balanceOf(u)).toBe(5_000);
   });
 
+  it("a correctly signed body that is not an event is refused with 400 (never a 500 Stripe would retry) and stores nothing", async () => {
+    const bodies = [
+      "null",
+      "[]",
+      '"evt"',
+      JSON.stringify({ id: 5, type: "checkout.session.completed", data: { object: {} } }),
+      JSON.stringify({ id: `evt_${"x".repeat(300)}`, type: "checkout.session.completed", data: { object: {} } }),
+      JSON.stringify({ id: "evt_test_no_data", type: "checkout.session.completed" }),
+    ];
+    for (const body of bodies) {
+      const res = await fetch(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "stripe-signature": signStripePayload(body, sandbox.webhookSecret) },
+        body,
+      });
+      expect(res.status, body.slice(0, 40)).toBe(400);
+    }
+    expect(await storedEvent("evt_test_no_data")).toBeUndefined();
+  });
+
   it("a declined card buys nothing: the page says so, no event is sent, the payment stays pending", async () => {
     const u = await h.signUp("declined");
     const { paymentId, url } = await u.caller.payments.buyPack({ packId: "pack-5k" });

@@ -134,12 +134,17 @@ export function buyCreditPack(deps: PaymentsDeps, userId: string, input: BuyPack
 export async function receiveWebhook(deps: PaymentsDeps, rawBody: Buffer | string, signature: string | undefined) {
   const runtime = stripeOf(deps);
   if (!signature) throw new DomainError("INVALID_INPUT", "Missing Stripe-Signature header.");
-  let event: { id: string; type: string };
+  let verified: unknown;
   try {
-    event = runtime.stripe.webhooks.constructEvent(rawBody, signature, runtime.webhookSecret);
+    verified = runtime.stripe.webhooks.constructEvent(rawBody, signature, runtime.webhookSecret);
   } catch {
     throw new DomainError("INVALID_INPUT", "The webhook signature does not verify.");
   }
+  // A verified body is still checked for the shape we store and process (a signed `null` or an event
+  // without an id must be a 400, not a crash that Stripe retries for days).
+  const shaped = storableEventSchema.safeParse(verified);
+  if (!shaped.success) throw new DomainError("INVALID_INPUT", "The webhook body is not a Stripe event.");
+  const event = verified as { id: string; type: string };
   return asSystem(deps.db, async (tx) => {
     const fresh = await repo.insertEvent(tx, { id: event.id, type: event.type, payload: event, paymentId: null });
     if (fresh) await deps.enqueue(tx, fulfilEventJob, { eventId: event.id });
@@ -167,6 +172,8 @@ const chargeSchema = z.object({
   metadata: z.record(z.string(), z.string()).nullish(),
 });
 const eventSchema = z.object({ id: z.string(), type: z.string(), data: z.object({ object: z.unknown() }) });
+/** What `payment_events` accepts (its CHECKs), so a stored event always fits and always parses. */
+const storableEventSchema = eventSchema.extend({ id: z.string().min(1).max(255), type: z.string().min(1).max(100) });
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === "string" ? v : (v?.id ?? null));
 const uuid = z.uuid();
