@@ -13,7 +13,7 @@ import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/plat
 import { type LocalSmtpServer, startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { sendDuePromptsJob, sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 let h: Harness;
@@ -299,6 +299,35 @@ describe("the invitation link", () => {
     await owner.caller.stories.family.remove({ memberId: member.id });
     await expectTrpcError(withdrawn.caller.stories.family.accept({ token: withdrawnToken }), "BAD_REQUEST");
     expect(await withdrawn.caller.stories.campaigns.list()).toEqual([]);
+  });
+});
+
+describe("invitation e-mails", () => {
+  it("go out at most twenty a day per campaign, re-sends included, and the owner is told once the day's are used", async () => {
+    // Invited addresses are whatever the owner typed: unbounded invites would make us a spam relay.
+    const owner = await h.signUp("inviter");
+    const { id: campaignId } = await newCampaign(owner);
+    const tag = `bulk-${Date.now()}`;
+    const again = `${tag}-again@example.test`;
+    await owner.caller.stories.family.invite({ campaignId, email: again });
+    for (let i = 0; i < 4; i++) await owner.caller.stories.family.invite({ campaignId, email: again });
+    for (let i = 0; i < 18; i++) await owner.caller.stories.family.invite({ campaignId, email: `${tag}-${i}@example.test` });
+    // Every invitation job of the campaign has run (mailed or held back) before the count.
+    await vi.waitFor(
+      async () => {
+        const { rows } = await h.raw(sql<{ open: number }>`
+          SELECT count(*)::int AS open FROM pgboss.job
+           WHERE name = 'stories.send-invite' AND state IN ('created', 'retry', 'active')
+             AND data->>'memberId' IN (SELECT id::text FROM family_members WHERE campaign_id = ${campaignId})`);
+        expect(rows[0]).toEqual({ open: 0 });
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    expect(smtp.messages.filter((m) => m.to.some((to) => to.includes(tag)))).toHaveLength(20);
+    await expectTrpcError(
+      owner.caller.stories.family.invite({ campaignId, email: `${tag}-late@example.test` }),
+      "TOO_MANY_REQUESTS",
+    );
   });
 });
 

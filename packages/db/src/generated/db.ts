@@ -79,6 +79,8 @@ export interface Campaigns {
   description: string | null;
   goal_stories: Generated<number>;
   id: Generated<string>;
+  invite_mails_in_window: Generated<number>;
+  invite_mails_window_started_at: Date | null;
   link_base_url: string | null;
   next_prompt_at: Date | null;
   relationship_type: Generated<string>;

@@ -22,6 +22,7 @@ import * as m0020 from "./2026_11_23_0020_stories_create_prompts.ts";
 import * as m0021 from "./2026_11_23_0021_stories_create_stories.ts";
 import * as m0022 from "./2026_11_23_0022_stories_count_unicode_punctuation.ts";
 import * as m0023 from "./2026_11_23_0023_stories_members_active_by_accepting.ts";
+import * as m0024 from "./2026_11_23_0024_stories_bound_invitation_mails.ts";
 import * as m0025 from "./2026_11_23_0025_payments_create_payments.ts";
 import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
 import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0021_stories_create_stories": m0021,
   "2026_11_23_0022_stories_count_unicode_punctuation": m0022,
   "2026_11_23_0023_stories_members_active_by_accepting": m0023,
+  "2026_11_23_0024_stories_bound_invitation_mails": m0024,
   "2026_11_23_0025_payments_create_payments": m0025,
   "2026_11_23_0026_credits_add_purchase_reclaim": m0026,
   "2026_11_23_0027_payments_index_unprocessed_events": m0027,

@@ -12,7 +12,7 @@ import { sendInviteJob } from "./stories.jobs.ts";
 import { invitationMail } from "./stories.mail.ts";
 import * as repo from "./stories.repository.ts";
 import type { FamilyMember, Invitation, InviteInput, MemberRole } from "./stories.schemas.ts";
-import { configOf, requireRole, type StoriesDeps } from "./stories.service.ts";
+import { configOf, requireRole, type StoriesConfig, type StoriesDeps } from "./stories.service.ts";
 
 type MemberRow = repo.MemberRow;
 
@@ -48,6 +48,17 @@ export async function invite(deps: StoriesDeps, tx: Tx, auth: SessionAuth, input
   await requireRole(tx, input.campaignId, auth.userId, ["owner"], "invite family members");
   const campaign = await repo.findCampaign(tx, input.campaignId);
   if (!campaign) throw notFound("Campaign");
+  // The worker enforces the day's bound (it counts what it mails); this says so before queueing more.
+  const windowStart = campaign.invite_mails_window_started_at;
+  if (
+    windowStart &&
+    windowStart.getTime() > Date.now() - 86_400_000 &&
+    campaign.invite_mails_in_window >= configOf(deps).maxInviteMailsPerDay
+  ) {
+    throw new DomainError("RATE_LIMITED", "This campaign has sent today's invitations. Try again tomorrow.", {
+      retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + 86_400_000 - Date.now()) / 1000)),
+    });
+  }
   let row = await repo.findLiveMemberByEmail(tx, input.campaignId, input.email);
   if (row?.status === "active") {
     throw new DomainError("CONFLICT", `${input.email} is already in this family.`, { field: "email" });
@@ -156,12 +167,13 @@ export async function accept(db: Database, auth: SessionAuth, token: string): Pr
 
 /** The worker: a fresh link for a pending invitation, committed before the mail leaves. */
 export async function mailInvitation(
-  deps: { db: Database; mailer: Mailer },
+  deps: { db: Database; mailer: Mailer; config?: StoriesConfig },
   input: { memberId: string; appUrl: string; ttlSeconds: number },
 ): Promise<boolean> {
   const mail = await asSystem(deps.db, async (tx) => {
     const row = await repo.findInvitationForMail(tx, input.memberId);
     if (row?.status !== "invited") return undefined;
+    if (!(await repo.takeInviteMail(tx, row.campaign_id, configOf(deps).maxInviteMailsPerDay))) return undefined;
     const { token, hash } = newToken();
     if (!(await repo.setInviteToken(tx, row.id, hash, input.ttlSeconds))) return undefined;
     return invitationMail({

@@ -210,6 +210,24 @@ export function findLiveInvitation(tx: Tx, tokenHash: Buffer, options: { lock?: 
   return query.executeTakeFirst();
 }
 
+/**
+ * Counts one invitation e-mail against the campaign's day (a window that starts with its first mail),
+ * or returns undefined when the day's `limit` is used. One UPDATE, so the row lock orders two workers.
+ */
+export function takeInviteMail(tx: Tx, campaignId: string, limit: number) {
+  const fresh = sql<boolean>`invite_mails_window_started_at > now() - interval '1 day'`;
+  return tx
+    .updateTable("campaigns")
+    .set({
+      invite_mails_window_started_at: sql<Date>`CASE WHEN ${fresh} THEN invite_mails_window_started_at ELSE now() END`,
+      invite_mails_in_window: sql<number>`CASE WHEN ${fresh} THEN invite_mails_in_window + 1 ELSE 1 END`,
+    })
+    .where("id", "=", campaignId)
+    .where((eb) => eb.or([eb.not(sql<boolean>`coalesce(${fresh}, false)`), eb("invite_mails_in_window", "<", limit)]))
+    .returning(["id"])
+    .executeTakeFirst();
+}
+
 export function findInvitationForMail(tx: Tx, memberId: string) {
   return tx
     .selectFrom("family_members as m")
@@ -218,6 +236,7 @@ export function findInvitationForMail(tx: Tx, memberId: string) {
     .leftJoin("users as u", "u.id", "m.invited_by")
     .select([
       "m.id",
+      "m.campaign_id",
       "m.email",
       "m.name",
       "m.role",

@@ -38,6 +38,8 @@ export interface StoriesConfig {
    * whatever the owner typed, unverified: without a bound, resending in a loop mails it without end.
    */
   maxPromptMailsPerDay: number;
+  /** Invitation e-mails (new and re-sent) one campaign may send in a day, for the same reason. */
+  maxInviteMailsPerDay: number;
 }
 
 export const defaultStoriesConfig: StoriesConfig = {
@@ -45,6 +47,7 @@ export const defaultStoriesConfig: StoriesConfig = {
   linkTtlSeconds: 30 * 86_400,
   reminderAfterSeconds: 3 * 86_400,
   maxPromptMailsPerDay: 10,
+  maxInviteMailsPerDay: 20,
 };
 
 export interface StoriesDeps {
