@@ -159,6 +159,10 @@ describe("the app shell in the browser", () => {
       // One row is the controls' height plus padding (~53 px); a second row would add 40+.
       expect(await headerHeight(), `header height at ${width} px`).toBeLessThan(70);
       expect(await headerCollisions(), `header at ${width} px`).toEqual([]);
+      // Every workspace that ships is in the one row: the six of the product, Study still "soon".
+      const main = page.getByRole("navigation", { name: "Main" });
+      for (const name of ["Home", "Chat", "Stories", "Studio"]) await visible(main.getByRole("link", { name, exact: true }));
+      for (const name of ["Write", "Publish"]) await visible(main.getByRole("button", { name, exact: true }));
       await screenshot(`home-${width}`);
       await open("/writer", "Writer");
       expect(await headerHeight(), `writer header height at ${width} px`).toBeLessThan(70);
@@ -290,10 +294,24 @@ describe("the app shell in the browser", () => {
     await screenshot("drawer-390");
     const drawerFindings = await axeViolations(page);
     expect(drawerFindings, `open drawer:\n${describeFindings(drawerFindings)}`).toEqual([]);
-    for (const name of ["Home", "Chat", "Writer", "Knowledge", "Brand kit", "Voice", "Projects", "Connections", "Credits"]) {
+    for (const name of [
+      "Home",
+      "Chat",
+      "Writer",
+      "Knowledge",
+      "Brand kit",
+      "Voice",
+      "Projects",
+      "Connections",
+      "Family stories",
+      "Studio reels",
+      "Credits",
+    ]) {
       await visible(drawer.getByRole("link", { name, exact: true }));
     }
-    await expect.poll(() => drawer.getByText("Stories").count()).toBe(1);
+    for (const group of ["Write", "Publish", "Stories", "Studio", "Account", "Coming later"]) {
+      await visible(drawer.getByRole("heading", { name: group, exact: true }));
+    }
     await page.keyboard.press("Escape");
     await expect.poll(() => drawer.count()).toBe(0);
     await expect.poll(() => menuButton.evaluate((el) => el === document.activeElement)).toBe(true);

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { Button } from "../SubmitButton.tsx";
 import { Icon } from "./icons.tsx";
-import { ACCOUNT, CHAT, HOME, isCurrent, LATER, type NavItem, PUBLISH, WRITE } from "./nav-items.ts";
+import { ACCOUNT, CHAT, HOME, isCurrent, LATER, type NavItem, PUBLISH, STORIES, STUDIO, WRITE } from "./nav-items.ts";
 import s from "./shell.module.css";
 import { useSignOut } from "./use-sign-out.ts";
 
@@ -50,7 +50,7 @@ export function NavDrawer() {
                 {link(CHAT)}
               </ul>
             </div>
-            {[WRITE, PUBLISH, ACCOUNT].map((group) => (
+            {[WRITE, PUBLISH, STORIES, STUDIO, ACCOUNT].map((group) => (
               <section key={group.label} className={s.drawerGroup} aria-label={group.label}>
                 <h2>{group.label}</h2>
                 <ul>{group.items.map((item) => link(item))}</ul>

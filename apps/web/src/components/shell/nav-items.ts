@@ -26,16 +26,31 @@ export const WRITE: NavGroup = {
     { label: "Brand kit", to: "/brand-kit", keywords: ["colours", "colors", "logo", "brand"] },
     { label: "Voice", to: "/voice", keywords: ["tone", "style", "samples"] },
     { label: "Projects", to: "/projects", keywords: ["pinned", "sessions"] },
-    {
-      label: "Studio reels",
-      to: "/studio/reels",
-      keywords: ["viral", "instagram", "tiktok", "inspiration", "youtube"],
-    },
+  ],
+};
+
+/** Family story campaigns (books and orders join this group). */
+export const STORIES: NavGroup = {
+  label: "Stories",
+  items: [
     {
       label: "Family stories",
       to: "/stories",
       prefix: true,
       keywords: ["campaign", "memoir", "family", "questions", "storyteller"],
+    },
+  ],
+};
+
+/** The content studio (media, personas and image generations join this group). */
+export const STUDIO: NavGroup = {
+  label: "Studio",
+  items: [
+    {
+      label: "Studio reels",
+      to: "/studio/reels",
+      prefix: true,
+      keywords: ["viral", "instagram", "tiktok", "inspiration", "youtube"],
     },
   ],
 };
@@ -65,7 +80,7 @@ export const ACCOUNT: NavGroup = {
 /** Workspaces that are planned but not built yet: shown, honestly labelled, never linked. */
 export const LATER = ["Study"] as const;
 
-export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, ACCOUNT];
+export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, STORIES, STUDIO, ACCOUNT];
 
 /** Whether `item` is the page at `pathname` (or, for prefix items, an ancestor of it). */
 export function isCurrent(item: NavItem, pathname: string): boolean {

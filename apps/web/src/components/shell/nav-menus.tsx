@@ -1,10 +1,10 @@
 import { DropdownMenu } from "radix-ui";
 import { Link, NavLink, useLocation } from "react-router";
 import { Icon } from "./icons.tsx";
-import { CHAT, groupIsCurrent, HOME, isCurrent, LATER, type NavGroup, PUBLISH, WRITE } from "./nav-items.ts";
+import { CHAT, groupIsCurrent, HOME, isCurrent, LATER, type NavGroup, PUBLISH, STORIES, STUDIO, WRITE } from "./nav-items.ts";
 import s from "./shell.module.css";
 
-/** The desktop navigation: Home, the Write and Publish menus, Chat, and what is still to come. */
+/** The desktop navigation: Home, the Write and Publish menus, Chat, the Stories and Studio menus, and what is still to come. */
 export function DesktopNav() {
   return (
     <nav aria-label="Main" className={s.nav}>
@@ -16,6 +16,8 @@ export function DesktopNav() {
       <NavLink to={CHAT.to} className={s.navLink}>
         {CHAT.label}
       </NavLink>
+      <GroupMenu group={STORIES} />
+      <GroupMenu group={STUDIO} />
       {LATER.map((name) => (
         // Not links: these workspaces are not built yet, and say so.
         <span key={name} className={s.later}>
@@ -26,8 +28,22 @@ export function DesktopNav() {
   );
 }
 
-/** A group's pages in a menu (Radix: arrow keys, typeahead, Escape, focus return). */
+/**
+ * A group's pages in a menu (Radix: arrow keys, typeahead, Escape, focus return). A group of one page
+ * (a workspace just started) is a plain link: a menu of one item would only cost a click.
+ */
 function GroupMenu({ group }: { group: NavGroup }) {
+  const only = group.items.length === 1 ? group.items[0] : undefined;
+  if (only)
+    return (
+      <NavLink to={only.to} end={!only.prefix} className={s.navLink}>
+        {group.label}
+      </NavLink>
+    );
+  return <GroupDropdown group={group} />;
+}
+
+function GroupDropdown({ group }: { group: NavGroup }) {
   const { pathname } = useLocation();
   return (
     <DropdownMenu.Root modal={false}>
