@@ -227,6 +227,52 @@ describe("credit packs through Stripe Checkout", () => {
     expect(await balanceOf(u)).toBe(5_000);
   });
 
+  it("out of order: a refund whose charge does not name the payment, delivered first, still leaves nothing granted", async () => {
+    const u = await h.signUp("reordered-bare");
+    const { paymentId, url } = await u.caller.payments.buyPack({ packId: "pack-5k" });
+    const sessionId = sessionIdOf(url);
+    sandbox.setWebhookUrl(null);
+    try {
+      expect((await sandbox.pay(sessionId, TEST_CARDS.succeeds)).paid).toBe(true);
+      await sandbox.settled();
+    } finally {
+      sandbox.setWebhookUrl(webhookUrl);
+    }
+    const intent = sandbox.sessions.get(sessionId)?.payment_intent as string;
+    // Stripe's charge.refunded as Stripe may send it: the charge and its intent, no metadata of ours.
+    const refundId = `evt_test_bare_refund_${sessionId}`;
+    const body = JSON.stringify({
+      id: refundId,
+      object: "event",
+      type: "charge.refunded",
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: { id: `ch_${intent.slice(3)}`, object: "charge", payment_intent: intent, refunded: true, metadata: {} },
+      },
+    });
+    const res = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": signStripePayload(body, sandbox.webhookSecret) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await until(
+      () => storedEvent(refundId),
+      (e) => Boolean(e?.processed_at),
+      "the refund",
+    );
+    const [completed] = eventsOf(sessionId);
+    expect(await sandbox.resend(completed?.id as string)).toBe(200);
+    const late = await until(
+      () => storedEvent(completed?.id as string),
+      (e) => Boolean(e?.processed_at),
+      "the completion",
+    );
+    expect(late?.result).toBe("ignored: refunded before it completed");
+    expect(await paymentRow(paymentId)).toMatchObject({ status: "refunded" });
+    expect(await balanceOf(u)).toBe(5_000);
+  });
+
   it("retries a delivery the endpoint failed, and fulfils once", async () => {
     const u = await h.signUp("retried");
     const { paymentId, url } = await u.caller.payments.buyPack({ packId: "pack-25k" });

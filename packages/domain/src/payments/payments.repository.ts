@@ -125,6 +125,23 @@ export async function lockEvent(
     .executeTakeFirst();
 }
 
+/**
+ * Whether a full refund of this payment intent has been received (processed or not). Stripe does not
+ * order its events, and a refund's charge may not name our payment (its metadata is Stripe's to fill),
+ * so a refund seen before the payment's completion is only found again by its payment intent.
+ */
+export async function fullRefundReceived(tx: Tx, paymentIntent: string): Promise<boolean> {
+  const row = await tx
+    .selectFrom("payment_events")
+    .select("id")
+    .where("type", "=", "charge.refunded")
+    .where(sql<string>`payload #>> '{data,object,payment_intent}'`, "=", paymentIntent)
+    .where(sql<string>`payload #>> '{data,object,refunded}'`, "=", "true")
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
 export async function staleUnprocessedEvents(tx: Tx, limit: number): Promise<string[]> {
   const rows = await tx
     .selectFrom("payment_events")

@@ -201,6 +201,14 @@ async function applyPaidSession(tx: Tx, session: Session, log?: Logger): Promise
   }
   if (payment.status === "paid") return { result: "already fulfilled", paymentId: payment.id };
   if (payment.status === "refunded") return { result: "ignored: refunded before it completed", paymentId: payment.id };
+  // A refund that arrived first but could not be matched to this payment then (no payment id in its
+  // charge, the intent not yet known here) is matched now, by the intent: nothing is delivered.
+  const intent = idOf(session.payment_intent);
+  if (intent && (await repo.fullRefundReceived(tx, intent))) {
+    const outcome = "Refunded before it was fulfilled; nothing was added";
+    await repo.setStatus(tx, payment.id, { status: "refunded", paymentIntent: intent, outcome, refundedAt: true });
+    return { result: "ignored: refunded before it completed", paymentId: payment.id };
+  }
   const outcome = await fulfilmentFor(payment.kind as PaymentKind).fulfil(tx, payment);
   await repo.setStatus(tx, payment.id, { status: "paid", paymentIntent: idOf(session.payment_intent), outcome, paidAt: true });
   return { result: "fulfilled", paymentId: payment.id };
