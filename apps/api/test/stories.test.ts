@@ -438,7 +438,7 @@ describe("the weekly question", () => {
     await expectTrpcError(anon.stories.answers.submit({ ...linkB, content: "Expired" }), "BAD_REQUEST");
   });
 
-  it("mails one campaign's storyteller at most ten questions a day, however often the owner sends or resends", async () => {
+  it("mails one campaign's storyteller at most ten questions a day when the owner sends or resends, the weekly one always", async () => {
     // The storyteller's address is whatever the owner typed: unbounded resends would make us a spam relay.
     const owner = await h.signUp("family");
     const gran = h.uniqueEmail("gran");
@@ -450,5 +450,13 @@ describe("the weekly question", () => {
     await h.mailJobsDone(first.promptId, 60_000);
     await h.mailJobsDone(second.promptId, 60_000);
     expect(questionMails(gran)).toHaveLength(10);
+    // The weekly question is never the one held back.
+    await owner.caller.stories.prompts.setSchedule({
+      campaignId,
+      schedule: { weekday: 1, time: "09:00", timeZone: "Europe/Paris" },
+    });
+    await h.raw(sql`UPDATE campaigns SET next_prompt_at = now() - interval '1 minute' WHERE id = ${campaignId}`);
+    await runJob(sendDuePromptsJob, {}, { db: h.db, log, enqueue: h.deps.enqueue });
+    await nthQuestionMail(gran, 10);
   });
 });

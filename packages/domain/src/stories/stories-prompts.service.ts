@@ -98,7 +98,7 @@ export async function resend(deps: { enqueue: Enqueue }, tx: Tx, userId: string,
   const prompt = await promptOf(tx, userId, promptId);
   if (prompt.status !== "sent")
     throw new DomainError("PRECONDITION_FAILED", "Only a sent, unanswered question can be sent again.");
-  await deps.enqueue(tx, sendPromptJob, { promptId, kind: "prompt" });
+  await deps.enqueue(tx, sendPromptJob, { promptId, kind: "prompt", manual: true });
 }
 
 export async function setSchedule(tx: Tx, userId: string, input: ScheduleInput) {
@@ -147,19 +147,25 @@ export async function sendNow(deps: { db: Database; enqueue: Enqueue }, userId: 
   if (!campaign.storyteller_email) {
     throw new DomainError("PRECONDITION_FAILED", "Add the storyteller's e-mail address first: the questions go there.");
   }
-  const sent = await asSystem(deps.db, (tx) => sendNext(deps, tx, campaignId, new Date()));
+  const sent = await asSystem(deps.db, (tx) => sendNext(deps, tx, campaignId, new Date(), true));
   if (!sent) throw new DomainError("PRECONDITION_FAILED", "There are no questions waiting. Add some to the queue first.");
   return { promptId: sent };
 }
 
 /** Marks the next queued question sent and enqueues its e-mail (system role, in the caller's transaction). */
-async function sendNext(deps: { enqueue: Enqueue }, tx: Tx, campaignId: string, now: Date): Promise<string | undefined> {
+async function sendNext(
+  deps: { enqueue: Enqueue },
+  tx: Tx,
+  campaignId: string,
+  now: Date,
+  manual = false,
+): Promise<string | undefined> {
   const next = await repo.nextQueued(tx, campaignId);
   if (!next) return undefined;
   await repo.markSent(tx, next.id);
   const campaign = await stories.findCampaign(tx, campaignId);
   if (campaign && !campaign.started_at) await stories.updateCampaign(tx, campaignId, { started_at: now });
-  await deps.enqueue(tx, sendPromptJob, { promptId: next.id, kind: "prompt" });
+  await deps.enqueue(tx, sendPromptJob, { promptId: next.id, kind: "prompt", manual });
   return next.id;
 }
 
@@ -188,17 +194,20 @@ export async function sendDue(deps: { db: Database; enqueue: Enqueue; config?: S
 /** The worker: a fresh answer link for a sent question, committed, then the e-mail. */
 export async function mailPrompt(
   deps: { db: Database; mailer: Mailer; config?: StoriesConfig },
-  input: { promptId: string; kind: "prompt" | "reminder" },
+  input: { promptId: string; kind: "prompt" | "reminder"; manual?: boolean },
 ): Promise<boolean> {
   const { linkTtlSeconds: ttlSeconds, maxPromptMailsPerDay } = configOf(deps);
   const mail = await asSystem(deps.db, async (tx) => {
     const row = await repo.promptForMail(tx, input.promptId);
     if (row?.status !== "sent" || !row.storyteller_email || !row.link_base_url) return undefined;
     if (input.kind === "reminder" && row.campaign_status !== "active") return undefined;
-    // Every e-mail makes one link, so the links made in the last day count the mails. The campaign row
-    // is locked first so two jobs of one campaign count one after the other (never both under the cap).
-    await stories.lockCampaign(tx, row.campaign_id);
-    if ((await repo.linksMadeSince(tx, row.campaign_id, 86_400)) >= maxPromptMailsPerDay) return undefined;
+    // The owner's sends are bounded (the weekly question and its reminder, one a week, always go, so
+    // none is skipped). Every e-mail makes one link, so the links made in the last day count the mails;
+    // the campaign row is locked first so two jobs of one campaign never both count under the bound.
+    if (input.manual) {
+      await stories.lockCampaign(tx, row.campaign_id);
+      if ((await repo.linksMadeSince(tx, row.campaign_id, 86_400)) >= maxPromptMailsPerDay) return undefined;
+    }
     const { token, hash } = newToken();
     await repo.insertLink(tx, { promptId: row.id, campaignId: row.campaign_id, tokenHash: hash, kind: input.kind, ttlSeconds });
     return promptMail({

@@ -22,7 +22,9 @@ export const sendInviteJob = defineJob({
  */
 export const sendPromptJob = defineJob({
   name: "stories.send-prompt",
-  schema: z.object({ promptId: z.uuid(), kind: z.enum(["prompt", "reminder"]) }),
+  // `manual`: the owner's "send now" or "send again", held to the campaign's daily bound (the weekly
+  // question and its one reminder always go).
+  schema: z.object({ promptId: z.uuid(), kind: z.enum(["prompt", "reminder"]), manual: z.boolean().optional() }),
   queue: mailQueue,
   needs: ["mailer"],
 });
