@@ -15,7 +15,8 @@ const THREAD = [
   `3/3 Try it for a month. ${filler("xc", 8)}`,
 ].join("\n\n");
 const THREAD_SHORTER = "1/2 No more sprint demos.\n\n2/2 Written updates won.";
-const TOKEN_DELAY_MS = 25;
+// Slow enough that three growth samples of both cards fit in the stream on a loaded 2-core machine.
+const TOKEN_DELAY_MS = 80;
 
 const textOf = (content: ChatBody["messages"][number]["content"]) =>
   typeof content === "string" ? content : (content ?? []).map((p) => (p.type === "text" ? p.text : "")).join(" ");
@@ -177,15 +178,18 @@ describe("the writer in the browser", () => {
       const [a, b] = await Promise.all([card("linkedin_post").boundingBox(), card("x_thread").boundingBox()]);
       expect(a && b && Math.abs(a.y - b.y) < 2 && a.x < b.x).toBe(true);
       // Each grows over time while still being written.
-      for (const format of ["linkedin_post", "x_thread"]) {
-        const lengths: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          const before = lengths.at(-1) ?? 0;
-          await eventually(async () => (await cardText(format)).length).toBeGreaterThan(before);
-          lengths.push((await cardText(format)).length);
-        }
-        expect(new Set(lengths).size).toBe(3);
-      }
+      // Both cards are sampled at once: one after the other, the second could finish before its turn.
+      await Promise.all(
+        ["linkedin_post", "x_thread"].map(async (format) => {
+          const lengths: number[] = [];
+          for (let i = 0; i < 3; i++) {
+            const before = lengths.at(-1) ?? 0;
+            await eventually(async () => (await cardText(format)).length).toBeGreaterThan(before);
+            lengths.push((await cardText(format)).length);
+          }
+          expect(new Set(lengths).size).toBe(3);
+        }),
+      );
       expect(await cardStatus("linkedin_post")).toBe("streaming");
     });
 
