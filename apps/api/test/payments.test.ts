@@ -569,6 +569,26 @@ describe("payments belong to their buyer", () => {
           .execute(),
       ),
     ).rejects.toThrow(/row-level security/);
+    // Nor a pending row for someone else, nor one naming a Stripe session or payment intent (the webhook
+    // matches those when an event carries no payment id of ours).
+    const pending = {
+      kind: "credit_pack",
+      reference_id: "x",
+      description: "x",
+      amount_cents: 1,
+      currency: "usd",
+      credits: 1,
+    } as const;
+    for (const values of [
+      { ...pending, user_id: a.me.id },
+      { ...pending, user_id: b.me.id, stripe_session_id: "cs_test_forged" },
+      { ...pending, user_id: b.me.id, stripe_payment_intent: "pi_test_forged" },
+      { ...pending, user_id: b.me.id, outcome: "Added 1 credits", paid_at: new Date() },
+    ]) {
+      await expect(asUser(h.db, b.me.id, (tx) => tx.insertInto("payments").values(values).execute())).rejects.toThrow(
+        /row-level security/,
+      );
+    }
     await expect(asUser(h.db, b.me.id, (tx) => tx.selectFrom("payment_events").select("id").execute())).rejects.toThrow(
       /permission denied/,
     );

@@ -26,6 +26,7 @@ import * as m0024 from "./2026_11_23_0024_stories_bound_invitation_mails.ts";
 import * as m0025 from "./2026_11_23_0025_payments_create_payments.ts";
 import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
 import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
+import * as m0028 from "./2026_11_23_0028_payments_user_inserts_fresh_checkouts.ts";
 import * as m0032 from "./2026_11_23_0032_studio_create_viral_reels.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
@@ -57,5 +58,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0025_payments_create_payments": m0025,
   "2026_11_23_0026_credits_add_purchase_reclaim": m0026,
   "2026_11_23_0027_payments_index_unprocessed_events": m0027,
+  "2026_11_23_0028_payments_user_inserts_fresh_checkouts": m0028,
   "2026_11_23_0032_studio_create_viral_reels": m0032,
 };
