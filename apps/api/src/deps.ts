@@ -8,6 +8,7 @@ import { allJobs } from "@inkwell/domain/jobs";
 import { paymentsRuntimeFromEnv } from "@inkwell/domain/payments";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
+import { DEFAULT_REEL_STATS_URL } from "@inkwell/domain/studio";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
@@ -47,6 +48,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     publishing: publishingRuntimeFromEnv(env, env.APP_URL),
     // Checkout returns the buyer to the app's origin; STRIPE_API_URL points the SDK at the local sandbox.
     payments: paymentsRuntimeFromEnv(env, env.APP_URL),
+    reelStatsSandbox: env.REEL_STATS_URL === DEFAULT_REEL_STATS_URL,
   };
   return {
     deps,

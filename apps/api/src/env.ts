@@ -3,11 +3,14 @@ import { aiEnvSchema } from "@inkwell/domain/ai";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { paymentsEnvSchema } from "@inkwell/domain/payments";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
+import { reelStatsEnvSchema } from "@inkwell/domain/studio";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
   ...paymentsEnvSchema.shape,
+  // Read by the worker; the API only says whether reels' view counts are the local sandbox's.
+  ...reelStatsEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

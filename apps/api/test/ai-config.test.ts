@@ -34,6 +34,8 @@ describe("AI configuration from the environment", () => {
         ai: { provider: "offline", offline: true },
         // No platform configured and no sandbox: publishing says so too.
         publishing: { sandbox: false, sandboxFeedUrl: null },
+        // No reel-stats provider: reels' view counts are the local stand-in's, and the board says so.
+        studio: { reelStatsSandbox: true },
       });
     } finally {
       await close();
@@ -47,11 +49,13 @@ describe("AI configuration from the environment", () => {
       OPENAI_BASE_URL: llm.url,
       OPENAI_API_KEY: "local",
       AI_CHAT_MODEL: "local-model",
+      REEL_STATS_URL: "https://reel-stats.example.com",
     });
     const { deps, close } = await createApiDeps(env, quiet);
     try {
       expect(await createCaller(createTestContext(deps)).system.info()).toMatchObject({
         ai: { provider: "openai", offline: false },
+        studio: { reelStatsSandbox: false },
       });
       const reply = await deps.ai.chat({ messages: [{ role: "user", content: "hello there" }] });
       expect(reply.text).toContain("hello there");

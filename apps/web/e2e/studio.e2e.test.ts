@@ -72,6 +72,8 @@ describe("studio reels", () => {
     await page.goto("/studio/reels");
     await page.getByRole("heading", { level: 1, name: "Viral reels" }).waitFor();
     await page.getByText("No reels yet").waitFor();
+    // The stand-in's numbers are labelled as such (no reel-stats provider is configured here).
+    await page.getByText("Placeholder view counts.").waitFor();
 
     await page.getByLabel("Reel link").fill(`https://www.instagram.com/reel/${shortcode}/?igsh=MWQ1ZGUxMzBkMA==`);
     await page.getByRole("button", { name: "Save reel" }).click();

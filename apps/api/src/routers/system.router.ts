@@ -7,5 +7,7 @@ export const systemRouter = router({
     ai: { provider: ctx.deps.ai.name, offline: ctx.deps.ai.offline },
     // Whether publishing goes to the local sandbox platform, and where its feed page is.
     publishing: { sandbox: ctx.deps.publishing.sandbox, sandboxFeedUrl: ctx.deps.publishing.sandboxFeedUrl },
+    // Whether reels' view counts and thumbnails come from the local stand-in (placeholder numbers).
+    studio: { reelStatsSandbox: ctx.deps.reelStatsSandbox ?? false },
   })),
 });

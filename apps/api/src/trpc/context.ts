@@ -28,6 +28,8 @@ export interface ApiDeps {
   storage: Storage;
   /** Stripe (or the local sandbox); absent or null when no key is configured (buying says so). */
   payments?: PaymentsRuntime | null;
+  /** Whether reels' view counts come from the local stand-in (placeholder numbers the board labels). */
+  reelStatsSandbox?: boolean;
 }
 
 export interface Context {

@@ -42,6 +42,7 @@ export function StudioReelsPage() {
     setParams(next, { replace: true });
   };
   const filtered = Boolean(status || platform || favorite);
+  const info = useQuery({ ...trpc.system.info.queryOptions(), staleTime: Number.POSITIVE_INFINITY }).data;
 
   return (
     <div className="page page-wide">
@@ -50,6 +51,12 @@ export function StudioReelsPage() {
         title="Viral reels"
         lead="Save reels that work for inspiration. Views are fetched for you: 100,000 or more is approved, fewer is denied, and you can overrule either."
       />
+      {info?.studio.reelStatsSandbox && (
+        <p className="alert alert-warning small" data-role="reel-stats-sandbox">
+          <strong>Placeholder view counts.</strong> This installation has no reel-stats provider (REEL_STATS_URL), so views and
+          thumbnails come from a local stand-in and are not the reels' real numbers.
+        </p>
+      )}
       <SaveReelForm />
       <div className={s.filters}>
         <label>
