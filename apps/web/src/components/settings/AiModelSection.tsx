@@ -34,7 +34,7 @@ export function AiModelSection() {
   const saved = keys.data?.find((k) => k.service === "openai");
   // Kept here, not in the form: the form remounts when a first save gives the connection an id (its key
   // below), and the message saying it was saved must outlive that.
-  const [status, setStatus] = useState<Status | null>(null);
+  const [status, setStatus] = useState<SaveStatus | null>(null);
   return (
     <section className="card" id="ai-model" aria-labelledby="ai-model-title">
       <h2 id="ai-model-title">AI model</h2>
@@ -59,7 +59,7 @@ export function AiModelSection() {
   );
 }
 
-type Status = { tone: "success" | "error"; text: string };
+type SaveStatus = { tone: "success" | "error"; text: string };
 
 function ConnectionForm({
   saved,
@@ -67,8 +67,8 @@ function ConnectionForm({
   setStatus,
 }: {
   saved: ApiKey | undefined;
-  status: Status | null;
-  setStatus: (status: Status | null) => void;
+  status: SaveStatus | null;
+  setStatus: (status: SaveStatus | null) => void;
 }) {
   const queryClient = useQueryClient();
   const id = useId();
