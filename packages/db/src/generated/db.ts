@@ -532,6 +532,13 @@ export interface ViralReels {
   view_count: Int8 | null;
 }
 
+export interface ViralReelStatsRequests {
+  id: Generated<string>;
+  kind: string;
+  requested_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface VoiceProfiles {
   analysis_attempts: Generated<number>;
   analysis_error: string | null;
@@ -676,6 +683,7 @@ export interface DB {
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;
+  viral_reel_stats_requests: ViralReelStatsRequests;
   viral_reels: ViralReels;
   voice_profiles: VoiceProfiles;
   voice_samples: VoiceSamples;

@@ -28,6 +28,7 @@ import * as m0026 from "./2026_11_23_0026_credits_add_purchase_reclaim.ts";
 import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
 import * as m0028 from "./2026_11_23_0028_payments_user_inserts_fresh_checkouts.ts";
 import * as m0032 from "./2026_11_23_0032_studio_create_viral_reels.ts";
+import * as m0033 from "./2026_11_23_0033_studio_log_stats_requests.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0027_payments_index_unprocessed_events": m0027,
   "2026_11_23_0028_payments_user_inserts_fresh_checkouts": m0028,
   "2026_11_23_0032_studio_create_viral_reels": m0032,
+  "2026_11_23_0033_studio_log_stats_requests": m0033,
 };

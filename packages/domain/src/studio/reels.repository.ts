@@ -67,12 +67,24 @@ export async function lockUserRefreshes(tx: Tx, userId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`studio:refresh:${userId}`}, 0))`.execute(tx);
 }
 
-/** How many of the user's reels were asked for (saved or refreshed) within the window. */
+/**
+ * Logs one stats request (a save or a refresh) and drops the user's requests older than the window;
+ * the budget counts these rows, not reels (a reel keeps only its last request).
+ */
+export async function logStatsRequest(tx: Tx, userId: string, kind: "save" | "refresh", windowSeconds: number): Promise<void> {
+  await tx
+    .deleteFrom("viral_reel_stats_requests")
+    .where("requested_at", "<=", sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
+    .execute();
+  await tx.insertInto("viral_reel_stats_requests").values({ user_id: userId, kind }).execute();
+}
+
+/** How many stats requests (saves and refreshes) the user made within the window, and the oldest's time. */
 export async function countRequestedSince(tx: Tx, seconds: number): Promise<{ n: number; oldest: Date | null }> {
   const row = await tx
-    .selectFrom("viral_reels")
-    .select([sql<number>`count(*)::int`.as("n"), sql<Date | null>`min(stats_requested_at)`.as("oldest")])
-    .where("stats_requested_at", ">", sql<Date>`now() - make_interval(secs => ${seconds})`)
+    .selectFrom("viral_reel_stats_requests")
+    .select([sql<number>`count(*)::int`.as("n"), sql<Date | null>`min(requested_at)`.as("oldest")])
+    .where("requested_at", ">", sql<Date>`now() - make_interval(secs => ${seconds})`)
     .executeTakeFirstOrThrow();
   return { n: Number(row.n), oldest: row.oldest ? new Date(row.oldest) : null };
 }

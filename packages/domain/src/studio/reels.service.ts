@@ -34,6 +34,8 @@ const LIST_LIMIT = 500;
 export const REFRESH_COOLDOWN_SECONDS = 60;
 export const REFRESH_WINDOW_SECONDS = 600;
 export const REFRESH_PER_WINDOW = 30;
+/** Saves ask for stats too (and a deleted reel saved again asks afresh), so they have a budget of their own. */
+export const SAVE_PER_WINDOW = 60;
 
 export interface StudioDeps {
   keyRing: KeyRing;
@@ -91,6 +93,14 @@ export async function save(
   const v = saveReelInput.parse(input);
   const ref = parseReelUrl(v.url);
   if (!ref) throw badUrl();
+  await repo.lockUserRefreshes(tx, userId);
+  const recent = await repo.countRequestedSince(tx, REFRESH_WINDOW_SECONDS);
+  if (recent.n >= SAVE_PER_WINDOW) {
+    const retryAfterSeconds = retryAfter(recent.oldest);
+    throw new DomainError("RATE_LIMITED", `You're saving reels faster than allowed. Try again in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+    });
+  }
   const row = await repo.insertReel(tx, {
     user_id: userId,
     url: ref.url,
@@ -100,6 +110,7 @@ export async function save(
     tags: [...new Set(v.tags ?? [])],
   });
   if (!row) throw new DomainError("CONFLICT", "You have already saved this reel.", { field: "url" });
+  await repo.logStatsRequest(tx, userId, "save", REFRESH_WINDOW_SECONDS);
   await deps.enqueue(tx, fetchReelStatsJob, { userId, reelId: row.id });
   return toReel(deps, row);
 }
@@ -144,6 +155,12 @@ export async function remove(tx: Tx, reelId: string): Promise<void> {
   }
 }
 
+/** Seconds until the oldest request in the window leaves it. */
+function retryAfter(oldest: Date | null): number {
+  const at = oldest?.getTime() ?? Date.now();
+  return Math.max(1, Math.ceil((at + REFRESH_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+}
+
 /** Asks for a fresh count now (RATE_LIMITED within a minute of the last ask, or past the user's budget). */
 export async function refresh(
   deps: Pick<StudioDeps, "keyRing" | "enqueue">,
@@ -163,8 +180,7 @@ export async function refresh(
   }
   const recent = await repo.countRequestedSince(tx, REFRESH_WINDOW_SECONDS);
   if (recent.n >= REFRESH_PER_WINDOW) {
-    const oldest = recent.oldest?.getTime() ?? Date.now();
-    const retryAfterSeconds = Math.max(1, Math.ceil((oldest + REFRESH_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+    const retryAfterSeconds = retryAfter(recent.oldest);
     throw new DomainError("RATE_LIMITED", `You're refreshing faster than allowed. Try again in ${retryAfterSeconds} s.`, {
       retryAfterSeconds,
     });
@@ -175,6 +191,7 @@ export async function refresh(
     stats_requested_at: new Date(),
   });
   if (!updated) throw notFound("Reel");
+  await repo.logStatsRequest(tx, userId, "refresh", REFRESH_WINDOW_SECONDS);
   await deps.enqueue(tx, fetchReelStatsJob, { userId, reelId });
   return toReel(deps, updated);
 }

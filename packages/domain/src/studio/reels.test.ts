@@ -229,6 +229,40 @@ describe("editing, filtering and refreshing", () => {
     expect(error.code).toBe("RATE_LIMITED");
     expect(error.message).toMatch(/refreshing faster/);
   });
+
+  it("counts every request, not reels: one reel refreshed each minute is refused at the 31st request", async () => {
+    const user = await newUser();
+    const reel = await save(user, `https://www.instagram.com/reel/${code()}/`);
+    const backdate = () =>
+      asUser(db, user, (tx) =>
+        tx
+          .updateTable("viral_reels")
+          .set({ stats_requested_at: new Date(Date.now() - 120_000) })
+          .where("id", "=", reel.id)
+          .execute(),
+      );
+    // The save was the first request; 29 refreshes make 30.
+    for (let i = 0; i < 29; i++) {
+      await backdate();
+      await asUser(db, user, (tx) => reels.refresh(deps, tx, user, reel.id));
+    }
+    await backdate();
+    const error = await rejects(asUser(db, user, (tx) => reels.refresh(deps, tx, user, reel.id)));
+    expect(error.code).toBe("RATE_LIMITED");
+    expect(error.message).toMatch(/refreshing faster/);
+  });
+
+  it("deleting and saving a reel again asks afresh only within the user's budget", async () => {
+    const user = await newUser();
+    const url = `https://www.instagram.com/reel/${code()}/`;
+    let refused: DomainError | null = null;
+    for (let i = 0; i < 70 && !refused; i++) {
+      const result = await asUser(db, user, (tx) => reels.save(deps, tx, user, { url })).catch((e: unknown) => e);
+      if (result instanceof DomainError) refused = result;
+      else await asUser(db, user, (tx) => reels.remove(tx, (result as { id: string }).id));
+    }
+    expect(refused?.code).toBe("RATE_LIMITED");
+  });
 });
 
 describe("isolation", () => {

@@ -1,0 +1,22 @@
+import { type Kysely, sql } from "kysely";
+import { enableRls } from "./helpers.ts";
+
+/**
+ * Every stats request a user makes (a save or a refresh), so the per-user budget counts requests: 0032
+ * counted reels whose last request fell in the window, so one reel refreshed once a minute counted once
+ * and a user with 29 reels could ask 290 times in ten minutes; deleting and saving a reel again asked
+ * afresh with no limit at all. Rows older than the window are pruned by the service as it writes.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE viral_reel_stats_requests (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      kind text NOT NULL CHECK (kind IN ('save', 'refresh')),
+      requested_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX viral_reel_stats_requests_user_idx ON viral_reel_stats_requests (user_id, requested_at)`.execute(db);
+  await enableRls(db, "viral_reel_stats_requests", {
+    user: { select: "user_id", insert: "user_id", delete: "user_id" },
+  });
+}
