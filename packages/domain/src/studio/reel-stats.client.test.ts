@@ -13,6 +13,16 @@ beforeAll(async () => {
   // A service misbehaving: /slow never answers, /garbled answers 200 with HTML, /huge claims 50 MB.
   odd = createServer((req, res) => {
     if (req.url?.startsWith("/slow")) return;
+    if (req.url?.startsWith("/endless")) {
+      // No length declared, and the bytes never stop: the cap must hold while reading.
+      res.writeHead(200, { "content-type": "image/png" });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      return pump();
+    }
     if (req.url?.startsWith("/garbled")) {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<html>rate limited</html>");
@@ -72,5 +82,10 @@ describe("reel-stats client", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect((await failure(createReelStatsClient({ baseUrl: `${oddUrl}/garbled` }).stats(reel))).kind).toBe("invalid_response");
     expect((await failure(createReelStatsClient({ baseUrl: `${oddUrl}/huge` }).thumbnail(reel))).message).toMatch(/too large/);
+    const endless = createReelStatsClient({ baseUrl: `${oddUrl}/endless`, timeoutMs: 5_000 });
+    expect(await failure(endless.thumbnail(reel))).toMatchObject({
+      kind: "invalid_response",
+      message: "The thumbnail is too large.",
+    });
   });
 });

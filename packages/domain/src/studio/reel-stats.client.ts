@@ -107,11 +107,45 @@ export function createReelStatsClient(options: ReelStatsOptions): ReelStatsClien
       const response = await get(`${path(reel)}/thumbnail`);
       const declared = Number(response.headers.get("content-length") ?? 0);
       if (declared > MAX_THUMBNAIL_BYTES) throw new ReelStatsError("invalid_response", "The thumbnail is too large.");
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.byteLength > MAX_THUMBNAIL_BYTES) throw new ReelStatsError("invalid_response", "The thumbnail is too large.");
-      return bytes;
+      return readCapped(response, MAX_THUMBNAIL_BYTES);
     },
   };
+}
+
+/**
+ * The body, refused as soon as it passes `max` bytes: a body with no declared length (or a false one)
+ * would otherwise be buffered whole, however large, before any check.
+ */
+async function readCapped(response: Response, max: number): Promise<Uint8Array> {
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        throw new ReelStatsError("invalid_response", "The thumbnail is too large.");
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof ReelStatsError) throw error;
+    const name = (error as Error).name;
+    if (name === "TimeoutError" || name === "AbortError")
+      throw new ReelStatsError("timeout", "The stats service did not answer in time.");
+    throw new ReelStatsError("unavailable", "The thumbnail could not be read.");
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
 }
 
 export function reelStatsClientFromEnv(env: ReelStatsEnv): ReelStatsClient {
