@@ -16,6 +16,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
+import { payOnPage, sessionIdOf, until } from "./payments-kit.ts";
 
 let h: Harness;
 let sandbox: StripeSandbox;
@@ -25,16 +26,6 @@ let webhookUrl: string;
 let stopWorker: () => Promise<void>;
 
 const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -82,7 +73,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const sessionIdOf = (url: string) => new URL(url).pathname.split("/").at(-1) as string;
 const balanceOf = async (u: { caller: Harness["anon"] extends () => infer C ? C : never }) =>
   (await u.caller.credits.balance()).available;
 const eventsOf = (sessionId: string) =>
@@ -93,18 +83,6 @@ const storedEvent = (id: string) =>
   );
 const paymentRow = (id: string) =>
   h.asSystem((tx) => tx.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
-
-/** Opens the hosted page and submits the card form, as a browser would; returns the answer. */
-async function payOnPage(checkoutUrl: string, card: string) {
-  const page = await fetch(checkoutUrl);
-  expect(page.status).toBe(200);
-  return fetch(checkoutUrl, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ card_number: card, card_expiry: "12 / 34", card_cvc: "123" }),
-  });
-}
 
 async function paidPack(tag: string) {
   const u = await h.signUp(tag);
