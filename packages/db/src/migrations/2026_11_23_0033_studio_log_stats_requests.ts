@@ -6,6 +6,7 @@ import { enableRls } from "./helpers.ts";
  * counted reels whose last request fell in the window, so one reel refreshed once a minute counted once
  * and a user with 29 reels could ask 290 times in ten minutes; deleting and saving a reel again asked
  * afresh with no limit at all. Rows older than the window are pruned by the service as it writes.
+ * Also: a reel's stored link must be its canonical one (it is rendered as a link).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -19,4 +20,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await enableRls(db, "viral_reel_stats_requests", {
     user: { select: "user_id", insert: "user_id", delete: "user_id" },
   });
+  // The board renders `url` as a link: whatever writes a row, it is the canonical https link rebuilt from
+  // platform and shortcode (studio.urls.ts `canonicalReelUrl`), never a pasted one.
+  await sql`
+    ALTER TABLE viral_reels ADD CONSTRAINT viral_reels_canonical_url CHECK (url = CASE platform
+      WHEN 'instagram' THEN 'https://www.instagram.com/reel/' || shortcode || '/'
+      WHEN 'youtube' THEN 'https://www.youtube.com/shorts/' || shortcode
+      ELSE 'https://www.tiktok.com/video/' || shortcode END)`.execute(db);
 }

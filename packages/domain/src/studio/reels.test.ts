@@ -265,6 +265,21 @@ describe("editing, filtering and refreshing", () => {
   });
 });
 
+describe("stored links", () => {
+  it("the database keeps only the canonical https link of a reel, whatever writes the row", async () => {
+    const user = await newUser();
+    for (const url of ["javascript:alert(1)//www.instagram.com/reel/ABCDE/", "https://instagram.com.evil.com/reel/ABCDE/"]) {
+      const error = await asUser(db, user, (tx) =>
+        tx.insertInto("viral_reels").values({ user_id: user, url, platform: "instagram", shortcode: "ABCDE" }).execute(),
+      ).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(/viral_reels_canonical_url/);
+    }
+  });
+});
+
 describe("isolation", () => {
   it("another user gets NOT_FOUND for every operation on a reel, and the owner's reel is unchanged", async () => {
     const [owner, intruder] = [await newUser(), await newUser()];
