@@ -87,5 +87,9 @@ describe("reel-stats client", () => {
       kind: "invalid_response",
       message: "The thumbnail is too large.",
     });
+    // A stats answer is capped too: refused once past its cap, not read until the 5 s deadline.
+    const before = Date.now();
+    expect(await failure(endless.stats(reel))).toMatchObject({ kind: "invalid_response" });
+    expect(Date.now() - before).toBeLessThan(2_500);
   });
 });

@@ -17,6 +17,8 @@ import type { ReelPlatform } from "./studio.urls.ts";
 /** Where `pnpm dev` runs the sandbox (scripts/dev.ts). */
 export const DEFAULT_REEL_STATS_URL = "http://127.0.0.1:4030";
 const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
+/** A stats answer is a few fields; anything longer is not one (and is not buffered whole). */
+const MAX_STATS_BYTES = 64 * 1024;
 
 export interface ReelStats {
   views: number;
@@ -99,7 +101,19 @@ export function createReelStatsClient(options: ReelStatsOptions): ReelStatsClien
   return {
     async stats(reel) {
       const response = await get(path(reel));
-      const parsed = statsBody.safeParse(await response.json().catch(() => null));
+      const text = await readCapped(response, MAX_STATS_BYTES, "The stats service sent something unreadable.").catch(
+        (error: unknown) => {
+          if (error instanceof ReelStatsError && error.kind !== "invalid_response") throw error;
+          return null;
+        },
+      );
+      let body: unknown = null;
+      try {
+        body = text ? JSON.parse(new TextDecoder().decode(text)) : null;
+      } catch {
+        // Not JSON: refused just below like any other unreadable answer.
+      }
+      const parsed = statsBody.safeParse(body);
       if (!parsed.success) throw new ReelStatsError("invalid_response", "The stats service sent something unreadable.");
       return { views: parsed.data.views, title: parsed.data.title ?? null, hasThumbnail: parsed.data.thumbnail };
     },
@@ -107,7 +121,7 @@ export function createReelStatsClient(options: ReelStatsOptions): ReelStatsClien
       const response = await get(`${path(reel)}/thumbnail`);
       const declared = Number(response.headers.get("content-length") ?? 0);
       if (declared > MAX_THUMBNAIL_BYTES) throw new ReelStatsError("invalid_response", "The thumbnail is too large.");
-      return readCapped(response, MAX_THUMBNAIL_BYTES);
+      return readCapped(response, MAX_THUMBNAIL_BYTES, "The thumbnail is too large.");
     },
   };
 }
@@ -116,7 +130,7 @@ export function createReelStatsClient(options: ReelStatsOptions): ReelStatsClien
  * The body, refused as soon as it passes `max` bytes: a body with no declared length (or a false one)
  * would otherwise be buffered whole, however large, before any check.
  */
-async function readCapped(response: Response, max: number): Promise<Uint8Array> {
+async function readCapped(response: Response, max: number, tooLarge: string): Promise<Uint8Array> {
   const reader = response.body?.getReader();
   if (!reader) return new Uint8Array();
   const chunks: Uint8Array[] = [];
@@ -128,7 +142,7 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
       total += value.byteLength;
       if (total > max) {
         await reader.cancel().catch(() => undefined);
-        throw new ReelStatsError("invalid_response", "The thumbnail is too large.");
+        throw new ReelStatsError("invalid_response", tooLarge);
       }
       chunks.push(value);
     }
@@ -137,7 +151,7 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
     const name = (error as Error).name;
     if (name === "TimeoutError" || name === "AbortError")
       throw new ReelStatsError("timeout", "The stats service did not answer in time.");
-    throw new ReelStatsError("unavailable", "The thumbnail could not be read.");
+    throw new ReelStatsError("unavailable", "The stats service's answer could not be read.");
   }
   const bytes = new Uint8Array(total);
   let at = 0;
