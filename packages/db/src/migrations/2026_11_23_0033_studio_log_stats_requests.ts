@@ -18,7 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX viral_reel_stats_requests_user_idx ON viral_reel_stats_requests (user_id, requested_at)`.execute(db);
   await enableRls(db, "viral_reel_stats_requests", {
-    user: { select: "user_id", insert: "user_id", delete: "user_id" },
+    user: { select: "user_id", insert: "user_id" },
+    // Pruning only: a request still inside the ten-minute window cannot be deleted to reset the budget.
+    userExpr: { delete: "user_id = (SELECT app.current_user_id()) AND requested_at <= now() - interval '600 seconds'" },
   });
   // The board renders `url` as a link: whatever writes a row, it is the canonical https link rebuilt from
   // platform and shortcode (studio.urls.ts `canonicalReelUrl`), never a pasted one.

@@ -262,6 +262,9 @@ describe("editing, filtering and refreshing", () => {
       else await asUser(db, user, (tx) => reels.remove(tx, (result as { id: string }).id));
     }
     expect(refused?.code).toBe("RATE_LIMITED");
+    // Nor can the user's own requests in the window be deleted to reset the budget.
+    const deleted = await asUser(db, user, (tx) => tx.deleteFrom("viral_reel_stats_requests").executeTakeFirst());
+    expect(Number(deleted.numDeletedRows)).toBe(0);
   });
 });
 
