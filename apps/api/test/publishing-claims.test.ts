@@ -3,7 +3,6 @@
  * once or after one died, against the real database and the sandbox platform. No queue worker here
  * (see publishing-kit.ts): each case makes its post due with no queued job, so only its runs touch it.
  */
-import { connections } from "@inkwell/domain/connections";
 import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type Clock, claimLeaseMsOf, type PublisherDeps, runPublishJob } from "@inkwell/domain/posts";
 import { sql } from "kysely";
@@ -14,12 +13,13 @@ let h: Publishing["h"];
 let sandbox: Publishing["sandbox"];
 let publisher: PublisherDeps;
 let connect: Publishing["connect"];
+let orphanedOnX: Publishing["orphanedOnX"];
 let onSandbox: Publishing["onSandbox"];
 let tweetsOf: Publishing["tweetsOf"];
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ h, sandbox, publisher, connect, onSandbox, tweetsOf, stop } = await startPublishing({ worker: false }));
+  ({ h, sandbox, publisher, connect, orphanedOnX, onSandbox, tweetsOf, stop } = await startPublishing({ worker: false }));
 }, 60_000);
 afterAll(() => stop());
 
@@ -62,30 +62,7 @@ describe("exactly once", () => {
 
   it("a worker that died mid-publish (claim left behind) is taken over after its lease, reconciled, not repeated", async () => {
     const text = unique("Orphaned");
-    const { posts } = await alice.caller.publishing.posts.compose({
-      channels: [{ connectionId: aliceX, parts: [text] }],
-      when: { kind: "draft" },
-      idempotencyKey: unique("orphan"),
-    });
-    const postId = posts[0]?.id as string;
-    // What a killed worker leaves: the post claimed and already on the platform, the answer never saved.
-    await h.asSystem((tx) =>
-      tx
-        .updateTable("scheduled_posts")
-        .set({
-          status: "publishing",
-          scheduled_at: new Date(),
-          claim_token: crypto.randomUUID(),
-          claimed_at: new Date(Date.now() - 60_000),
-        })
-        .where("id", "=", postId)
-        .execute(),
-    );
-    const { credentials } = await connections.credentialsFor(
-      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
-      aliceX,
-    );
-    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    const postId = await orphanedOnX(alice, aliceX, text);
     expect(onSandbox(text)).toHaveLength(1);
     expect(await runPublishJob(publisher, { postId, version: 0 })).toBe("published");
     const { post, attempts } = await alice.caller.publishing.posts.get({ postId });

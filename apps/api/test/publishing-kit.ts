@@ -7,6 +7,7 @@
  * and a job taken by another file's worker would go to that file's sandbox with keys it cannot open.
  * The others run the publish job by hand and leave no due job behind.
  */
+import { connections } from "@inkwell/domain/connections";
 import type { WorkerDeps } from "@inkwell/domain/jobs/handlers";
 import { createBoss, createEnqueue, type JobHandler, registerJobs } from "@inkwell/domain/platform";
 import { sandboxPublishingRuntime } from "@inkwell/domain/platforms";
@@ -91,11 +92,43 @@ export async function startPublishing(options: { worker: boolean }) {
   const tweetsOf = (text: string) =>
     sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith("/2/tweets") && r.body.text === text);
 
+  /**
+   * What a worker killed mid-publish leaves: a draft of `text` for `user` on their X connection, claimed
+   * (lease long expired) and already on the platform, its answer never saved. Returns the post's id.
+   */
+  async function orphanedOnX(user: User, connectionId: string, text: string): Promise<string> {
+    const { posts } = await user.caller.publishing.posts.compose({
+      channels: [{ connectionId, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique(`orphan-${text}`),
+    });
+    const postId = posts[0]?.id as string;
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({
+          status: "publishing",
+          scheduled_at: new Date(),
+          claim_token: crypto.randomUUID(),
+          claimed_at: new Date(Date.now() - 60_000),
+        })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const { credentials } = await connections.credentialsFor(
+      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
+      connectionId,
+    );
+    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    return postId;
+  }
+
   return {
     h,
     sandbox,
     publisher,
     connect,
+    orphanedOnX,
     settled,
     onSandbox,
     tweetsOf,

@@ -18,13 +18,14 @@ let h: Publishing["h"];
 let sandbox: Publishing["sandbox"];
 let publisher: PublisherDeps;
 let connect: Publishing["connect"];
+let orphanedOnX: Publishing["orphanedOnX"];
 let settled: Publishing["settled"];
 let onSandbox: Publishing["onSandbox"];
 let tweetsOf: Publishing["tweetsOf"];
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ h, sandbox, publisher, connect, settled, onSandbox, tweetsOf, stop } = await startPublishing({ worker: true }));
+  ({ h, sandbox, publisher, connect, orphanedOnX, settled, onSandbox, tweetsOf, stop } = await startPublishing({ worker: true }));
 }, 60_000);
 afterAll(() => stop());
 
@@ -386,30 +387,8 @@ describe("exactly once", () => {
     const dave = await h.signUp("dave");
     const daveX = await connect(dave, "x");
     const text = unique("Unsure signed out");
-    const { posts } = await dave.caller.publishing.posts.compose({
-      channels: [{ connectionId: daveX, parts: [text] }],
-      when: { kind: "draft" },
-      idempotencyKey: unique("unsure-auth"),
-    });
-    const postId = posts[0]?.id as string;
     // A worker died mid-publish: the post is on the platform, its answer never saved.
-    await h.asSystem((tx) =>
-      tx
-        .updateTable("scheduled_posts")
-        .set({
-          status: "publishing",
-          scheduled_at: new Date(),
-          claim_token: crypto.randomUUID(),
-          claimed_at: new Date(Date.now() - 60_000),
-        })
-        .where("id", "=", postId)
-        .execute(),
-    );
-    const { credentials } = await connections.credentialsFor(
-      { db: h.db, keyRing: h.deps.keyRing, publishing: h.deps.publishing },
-      daveX,
-    );
-    await h.deps.publishing.adapters.x.publish({ parts: [text], idempotencyKey: `inkwell-post-${postId}` }, credentials as never);
+    const postId = await orphanedOnX(dave, daveX, text);
     // Meanwhile the sign-in stopped working: the connection waits for a reconnect.
     const reauth = (status: "active" | "needs_reauth") =>
       h.asSystem((tx) =>
