@@ -7,8 +7,6 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createDb } from "@inkwell/db";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { paymentsJobs } from "@inkwell/domain/payments";
@@ -16,23 +14,18 @@ import { type StripeSandbox, startStripeSandbox, TEST_CARDS } from "@inkwell/dom
 import { createBoss, registerJobs } from "@inkwell/domain/platform";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type BrowserSession, openBrowser, signUpInBrowser } from "./browser.ts";
+import { type BrowserSession, openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
-
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 
 let stack: Stack;
 let stripe: StripeSandbox;
 let session: BrowserSession;
 let page: Page;
 let stopWorker: () => Promise<void>;
-let stepNumber = 0;
 
 const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[payments worker]", m, o) };
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   const databaseUrl = inject("databaseUrl");
   stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
   stack = await startStack(databaseUrl, {
@@ -60,19 +53,7 @@ afterAll(async () => {
   await stripe?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  const label = `payments-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  try {
-    await fn();
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
+const step = stepRunner(() => page, "payments");
 
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 const available = () => page.locator(".stat-main .stat-value");

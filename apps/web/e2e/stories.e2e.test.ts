@@ -9,8 +9,6 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createDb } from "@inkwell/db";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/platform";
@@ -18,20 +16,16 @@ import { sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, PASSWORD, signUpInBrowser } from "./browser.ts";
+import { launchChromium, openPage, PASSWORD, signUpInBrowser, stepRunner } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const keepScreenshots = process.env.E2E_SCREENSHOTS === "1";
 const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
 
 let stack: Stack;
 let browser: Browser;
 let stopWorker: () => Promise<void>;
-let stepNumber = 0;
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
   const url = inject("databaseUrl");
   stack = await startStack(url);
   const { db } = createDb({ url, max: 2 });
@@ -53,19 +47,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function step(page: Page, name: string, fn: () => Promise<void>) {
-  const label = `stories-${String(++stepNumber).padStart(2, "0")}-${name.replace(/\W+/g, "-").toLowerCase()}`;
-  try {
-    await fn();
-    if (keepScreenshots) await page.screenshot({ path: `${resultsDir}/${label}.png`, fullPage: true });
-  } catch (error) {
-    const path = `${resultsDir}/FAILED-${label}.png`;
-    await page.screenshot({ path, fullPage: true }).catch(() => {});
-    throw new Error(`Step "${name}" failed at ${page.url()} (screenshot: ${path}): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
+// Steps run on several pages (owner, invitee, storyteller): each names the page its screenshot is of.
+let stepPage: Page;
+const runStep = stepRunner(() => stepPage, "stories");
+const step = (page: Page, name: string, fn: () => Promise<void>) => {
+  stepPage = page;
+  return runStep(name, fn);
+};
 
 const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
 
