@@ -426,7 +426,8 @@ describe("at the same instant", () => {
       tx.selectFrom("credit_grants").select("id").where("user_id", "=", u.me.id).where("source", "=", "purchase").execute(),
     );
     expect(grants).toHaveLength(1);
-    expect(await credits.reconcile(h.db, quiet)).toEqual([]);
+    // This buyer's balance agrees with their ledger (other files set balances by hand for their own cases).
+    expect((await credits.reconcile(h.db, quiet)).filter((d) => d.userId === u.me.id)).toEqual([]);
   });
 });
 
