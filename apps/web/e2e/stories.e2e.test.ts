@@ -139,5 +139,11 @@ describe("family stories in the browser", () => {
       const findings = await axeViolations(page);
       expect(findings, describeFindings(findings)).toEqual([]);
     });
+
+    await step(page, "Home shows the campaign's progress", async () => {
+      await page.goto("/");
+      const panel = page.getByRole("region", { name: "Family stories" });
+      await panel.getByRole("link", { name: /Grandma's life\s*1 of 12 stories/ }).waitFor();
+    });
   });
 });

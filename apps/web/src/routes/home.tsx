@@ -40,6 +40,7 @@ export function HomePage() {
         <RecentDrafts />
         <NextPosts />
         <RecentChats />
+        <Campaigns />
         <Credits />
         {!setUp && <SetUp emailVerified={me.emailVerified} hasName={!!me.displayName} />}
       </div>
@@ -143,6 +144,36 @@ function RecentChats() {
               <Link to={`/chat/${c.id}`} className={s.item}>
                 <span className={s.itemTitle}>{c.title || "New conversation"}</span>
                 <span className={s.meta}>{timeAgo(c.lastMessageAt)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}
+
+/** Family story campaigns the user runs or belongs to, each with its progress to the goal. */
+function Campaigns() {
+  const campaigns = useQuery(trpc.stories.campaigns.list.queryOptions());
+  const shown = campaigns.data?.filter((c) => c.status !== "archived").slice(0, SHOWN);
+  return (
+    <Panel id="home-campaigns" title="Family stories" to="/stories" more="All campaigns">
+      {!shown ? (
+        <Loading error={campaigns.isError} />
+      ) : shown.length === 0 ? (
+        <Empty>
+          No campaigns yet. <Link to="/stories">Collect a loved one's stories</Link>.
+        </Empty>
+      ) : (
+        <ul className={s.list}>
+          {shown.map((c) => (
+            <li key={c.id}>
+              <Link to={`/stories/${c.id}`} className={s.item}>
+                <span className={s.itemTitle}>{c.title}</span>
+                <span className={s.meta}>
+                  {c.storyCount} of {c.goalStories} {c.goalStories === 1 ? "story" : "stories"}
+                </span>
               </Link>
             </li>
           ))}
