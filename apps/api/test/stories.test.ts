@@ -459,4 +459,13 @@ describe("the weekly question", () => {
     await runJob(sendDuePromptsJob, {}, { db: h.db, log, enqueue: h.deps.enqueue });
     await nthQuestionMail(gran, 10);
   });
+
+  it("sends no question from a paused campaign until it is resumed", async () => {
+    const owner = await h.signUp("family");
+    const { id: campaignId } = await newCampaign(owner, h.uniqueEmail("gran"));
+    await owner.caller.stories.campaigns.update({ campaignId, status: "paused" });
+    await expectTrpcError(owner.caller.stories.prompts.sendNow({ campaignId }), "PRECONDITION_FAILED");
+    await owner.caller.stories.campaigns.update({ campaignId, status: "active" });
+    expect((await owner.caller.stories.prompts.sendNow({ campaignId })).promptId).toBeTruthy();
+  });
 });

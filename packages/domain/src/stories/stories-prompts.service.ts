@@ -144,6 +144,10 @@ export async function sendNow(deps: { db: Database; enqueue: Enqueue }, userId: 
     return stories.findCampaign(tx, campaignId);
   });
   if (!campaign) throw notFound("Campaign");
+  // A paused (or finished) campaign sends nothing, by the weekly rhythm or by hand, until it is resumed.
+  if (campaign.status !== "active") {
+    throw new DomainError("PRECONDITION_FAILED", `This campaign is ${campaign.status}: make it active to send questions.`);
+  }
   if (!campaign.storyteller_email) {
     throw new DomainError("PRECONDITION_FAILED", "Add the storyteller's e-mail address first: the questions go there.");
   }
