@@ -232,6 +232,10 @@ describe("owners", () => {
     ).rejects.toThrow(/primary owner/);
 
     await join(a, campaignId, b, "owner");
+    // A co-owner cannot make themselves the primary owner: only the primary owner passes it on.
+    await expect(
+      asUser(h.db, b.me.id, (tx) => tx.updateTable("campaigns").set({ user_id: b.me.id }).where("id", "=", campaignId).execute()),
+    ).rejects.toThrow(/primary owner/);
     await a.caller.stories.family.leave({ campaignId });
     const taken = await b.caller.stories.campaigns.get({ campaignId });
     expect(taken).toMatchObject({ myRole: "owner", isPrimaryOwner: true });

@@ -29,6 +29,7 @@ import * as m0027 from "./2026_11_23_0027_payments_index_unprocessed_events.ts";
 import * as m0028 from "./2026_11_23_0028_payments_user_inserts_fresh_checkouts.ts";
 import * as m0032 from "./2026_11_23_0032_studio_create_viral_reels.ts";
 import * as m0033 from "./2026_11_23_0033_studio_log_stats_requests.ts";
+import * as m0034 from "./2026_11_23_0034_stories_primary_owner_passed_on.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0028_payments_user_inserts_fresh_checkouts": m0028,
   "2026_11_23_0032_studio_create_viral_reels": m0032,
   "2026_11_23_0033_studio_log_stats_requests": m0033,
+  "2026_11_23_0034_stories_primary_owner_passed_on": m0034,
 };
