@@ -293,23 +293,23 @@ export async function displayNameOf(tx: Tx, campaignId: string, userId: string, 
 
 // Stories
 
+/** A story as lists show it: its fields and the start of its text. */
+const storySummary = [
+  "id",
+  "campaign_id",
+  "title",
+  sql<string>`left(content, 240)`.as("excerpt"),
+  "category",
+  "status",
+  "story_order",
+  "word_count",
+  "author_name",
+  "campaign_prompt_id",
+  "updated_at",
+] as const;
+
 export function listStories(tx: Tx, campaignId: string, filter: { query?: string; category?: string }) {
-  let query = tx
-    .selectFrom("stories")
-    .select([
-      "id",
-      "campaign_id",
-      "title",
-      sql<string>`left(content, 240)`.as("excerpt"),
-      "category",
-      "status",
-      "story_order",
-      "word_count",
-      "author_name",
-      "campaign_prompt_id",
-      "updated_at",
-    ])
-    .where("campaign_id", "=", campaignId);
+  let query = tx.selectFrom("stories").select(storySummary).where("campaign_id", "=", campaignId);
   if (filter.category) query = query.where("category", "=", filter.category);
   if (filter.query) {
     const tsquery = sql`websearch_to_tsquery('english', ${filter.query})`;
@@ -321,19 +321,7 @@ export function listStories(tx: Tx, campaignId: string, filter: { query?: string
 export function recentStories(tx: Tx, campaignId: string, limit: number) {
   return tx
     .selectFrom("stories")
-    .select([
-      "id",
-      "campaign_id",
-      "title",
-      sql<string>`left(content, 240)`.as("excerpt"),
-      "category",
-      "status",
-      "story_order",
-      "word_count",
-      "author_name",
-      "campaign_prompt_id",
-      "updated_at",
-    ])
+    .select(storySummary)
     .where("campaign_id", "=", campaignId)
     .orderBy("updated_at", "desc")
     .limit(limit)
