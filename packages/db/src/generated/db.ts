@@ -443,6 +443,21 @@ export interface Stories {
   word_count: Generated<number>;
 }
 
+export interface StoryAudio {
+  campaign_id: string;
+  created_at: Generated<Date>;
+  duration_ms: number | null;
+  file_id: string;
+  id: Generated<string>;
+  story_id: string;
+  transcript: Generated<string>;
+  transcript_edited: Generated<boolean>;
+  transcript_error: string | null;
+  transcript_status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string | null;
+}
+
 export interface StoryComments {
   author_name: string;
   body: string;
@@ -452,6 +467,21 @@ export interface StoryComments {
   story_id: string;
   updated_at: Generated<Date>;
   user_id: string;
+}
+
+export interface StoryPhotos {
+  campaign_id: string;
+  caption: Generated<string>;
+  created_at: Generated<Date>;
+  file_id: string;
+  height: number;
+  id: Generated<string>;
+  position: Generated<number>;
+  story_id: string;
+  thumbnail_file_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string | null;
+  width: number;
 }
 
 export interface StoryPrompts {
@@ -677,7 +707,9 @@ export interface DB {
   social_connections: SocialConnections;
   stored_files: StoredFiles;
   stories: Stories;
+  story_audio: StoryAudio;
   story_comments: StoryComments;
+  story_photos: StoryPhotos;
   story_prompts: StoryPrompts;
   story_reactions: StoryReactions;
   user_api_keys: UserApiKeys;
