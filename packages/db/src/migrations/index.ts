@@ -34,6 +34,8 @@ import * as m0035 from "./2026_11_23_0035_credits_charge_in_one_call.ts";
 import * as m0041 from "./2026_11_23_0041_stories_create_story_media.ts";
 import * as m0042 from "./2026_11_23_0042_files_system_records_answer_uploads.ts";
 import * as m0044 from "./2026_11_23_0044_books_create_books.ts";
+import * as m0048 from "./2026_11_23_0048_payments_create_subscriptions.ts";
+import * as m0049 from "./2026_11_23_0049_identity_add_subscription_expiry.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -72,4 +74,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0041_stories_create_story_media": m0041,
   "2026_11_23_0042_files_system_records_answer_uploads": m0042,
   "2026_11_23_0044_books_create_books": m0044,
+  "2026_11_23_0048_payments_create_subscriptions": m0048,
+  "2026_11_23_0049_identity_add_subscription_expiry": m0049,
 };
