@@ -9,6 +9,7 @@ import { Link } from "react-router";
 import { Button } from "../components/SubmitButton.tsx";
 import { PageHeader } from "../components/ui/page-header.tsx";
 import { SearchableList } from "../components/ui/searchable-list.tsx";
+import { ProjectFields, type ProjectFieldValues } from "../components/writer/ProjectFields.tsx";
 import w from "../components/writer/writer.module.css";
 import { type Outputs, trpc, trpcClient } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
@@ -141,9 +142,8 @@ export function ProjectsPage() {
 
 function ProjectForm({ project: p, onSaved, onDone }: { project: Project; onSaved: () => Promise<unknown>; onDone: () => void }) {
   const id = useId();
-  const [name, setName] = useState(p.name);
-  const [description, setDescription] = useState(p.description);
-  const [tags, setTags] = useState(p.tags.join(", "));
+  const [fields, setFields] = useState<ProjectFieldValues>({ name: p.name, description: p.description, tags: p.tags.join(", ") });
+  const { name, description, tags } = fields;
   const update = useMutation(
     trpc.writer.projects.update.mutationOptions({
       onSuccess: async () => {
@@ -161,37 +161,13 @@ function ProjectForm({ project: p, onSaved, onDone }: { project: Project; onSave
   };
   return (
     <form className={w.entryForm} onSubmit={submit} aria-label={`Edit ${p.name}`} noValidate>
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Project name</label>
-        <input
-          id={`${id}-name`}
-          type="text"
-          value={name}
-          maxLength={200}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={!name.trim() || problem?.fieldErrors.name ? true : undefined}
-        />
-        {problem?.fieldErrors.name && <p className="field-error">{problem.fieldErrors.name}</p>}
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-description`}>
-          Description <span className="optional">(optional)</span>
-        </label>
-        <textarea
-          id={`${id}-description`}
-          className={w.textarea}
-          rows={2}
-          maxLength={2000}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-tags`}>
-          Tags <span className="optional">(comma-separated)</span>
-        </label>
-        <input id={`${id}-tags`} type="text" value={tags} onChange={(e) => setTags(e.target.value)} />
-      </div>
+      <ProjectFields
+        id={id}
+        values={fields}
+        onChange={setFields}
+        nameInvalid={!name.trim()}
+        nameError={problem?.fieldErrors.name}
+      />
       {problem?.message && (
         <p className="field-error" role="alert">
           {problem.message}

@@ -7,6 +7,7 @@ import { describeError } from "../../lib/errors.ts";
 import { parseTags } from "../../lib/writer.ts";
 import { type SessionView, sessionKey, sessionName } from "../../lib/writer-session.ts";
 import { Button } from "../SubmitButton.tsx";
+import { ProjectFields, type ProjectFieldValues } from "./ProjectFields.tsx";
 import w from "./writer.module.css";
 
 export function PinProject({ session }: { session: SessionView["session"] }) {
@@ -14,9 +15,12 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
   const id = useId();
   const [open, setOpen] = useState(false);
   // The session's title, or its concept while it is untitled: never "New draft" as a project's name.
-  const [name, setName] = useState(sessionName({ ...session, projectName: null }, 120));
-  const [description, setDescription] = useState("");
-  const [tags, setTags] = useState("");
+  const [fields, setFields] = useState<ProjectFieldValues>({
+    name: sessionName({ ...session, projectName: null }, 120),
+    description: "",
+    tags: "",
+  });
+  const { name, description, tags } = fields;
   const nameRef = useRef<HTMLInputElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
 
@@ -66,7 +70,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
         aria-expanded={open}
         aria-controls={`${id}-form`}
         onClick={() => {
-          setName((n) => n || sessionName({ ...session, projectName: null }, 120));
+          setFields((f) => (f.name ? f : { ...f, name: sessionName({ ...session, projectName: null }, 120) }));
           setOpen((o) => !o);
         }}
       >
@@ -74,48 +78,7 @@ export function PinProject({ session }: { session: SessionView["session"] }) {
       </Button>
       {open && (
         <form id={`${id}-form`} className={`${w.pinForm} card`} onSubmit={submit} aria-label="Pin as project" noValidate>
-          <div className="field">
-            <label htmlFor={`${id}-name`}>Project name</label>
-            <input
-              id={`${id}-name`}
-              ref={nameRef}
-              type="text"
-              value={name}
-              maxLength={200}
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={problem?.fieldErrors.name ? true : undefined}
-            />
-            {problem?.fieldErrors.name && <p className="field-error">{problem.fieldErrors.name}</p>}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-description`}>
-              Description <span className="optional">(optional)</span>
-            </label>
-            <textarea
-              id={`${id}-description`}
-              className={w.textarea}
-              rows={2}
-              maxLength={1000}
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-tags`}>
-              Tags <span className="optional">(optional)</span>
-            </label>
-            <input
-              id={`${id}-tags`}
-              type="text"
-              value={tags}
-              placeholder="launch, b2b"
-              onChange={(e) => setTags(e.target.value)}
-              aria-describedby={`${id}-tags-hint`}
-            />
-            <p className="hint" id={`${id}-tags-hint`}>
-              Separate tags with commas.
-            </p>
-          </div>
+          <ProjectFields id={id} values={fields} onChange={setFields} nameRef={nameRef} nameError={problem?.fieldErrors.name} />
           {problem?.message && (
             <p className="field-error" role="alert">
               {problem.message}
