@@ -32,6 +32,35 @@ export interface AuthThrottles {
   window_started_at: Generated<Date>;
 }
 
+export interface Books {
+  approved_at: Date | null;
+  approved_version: number | null;
+  campaign_id: string;
+  cover_file_id: string | null;
+  cover_photo_file_id: string | null;
+  created_at: Generated<Date>;
+  design_version: Generated<number>;
+  id: Generated<string>;
+  interior_file_id: string | null;
+  page_count: Generated<number>;
+  photo_count: Generated<number>;
+  photo_file_ids: string[] | null;
+  preview_file_ids: Generated<string[]>;
+  render_error: string | null;
+  render_requested_at: Date | null;
+  render_status: Generated<string>;
+  rendered_at: Date | null;
+  rendered_version: number | null;
+  status: Generated<string>;
+  story_count: Generated<number>;
+  story_ids: Generated<string[]>;
+  subtitle: string | null;
+  template: Generated<string>;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface BrandKits {
   accent_color: string | null;
   brand_name: string | null;
@@ -680,6 +709,7 @@ export interface WriterSessions {
 
 export interface DB {
   auth_throttles: AuthThrottles;
+  books: Books;
   brand_kits: BrandKits;
   campaign_prompt_links: CampaignPromptLinks;
   campaign_prompts: CampaignPrompts;
