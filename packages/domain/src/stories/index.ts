@@ -11,4 +11,5 @@ export * as stories from "./stories.service.ts";
 export { defaultStoriesConfig, type StoriesConfig, type StoriesDeps } from "./stories.service.ts";
 export { countWords, WORD_COUNT_TEST_ALPHABET } from "./stories.words.ts";
 export * as family from "./stories-family.service.ts";
+export { type BookStory, type BookStoryPhoto, storiesForBook } from "./stories-media.book.ts";
 export * as prompts from "./stories-prompts.service.ts";
