@@ -207,6 +207,7 @@ export function DocumentsPanel({ conversationId, id }: { conversationId: string;
         )}
         <label htmlFor={`${uid}-content`}>Text</label>
         <textarea
+          className="textarea"
           id={`${uid}-content`}
           value={content}
           onChange={(e) => setContent(e.target.value)}

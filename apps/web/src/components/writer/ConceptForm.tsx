@@ -103,7 +103,7 @@ export function ConceptForm() {
         <textarea
           id={`${id}-concept`}
           ref={conceptRef}
-          className={w.textarea}
+          className="textarea"
           rows={4}
           value={concept}
           placeholder="What do you want to say? e.g. Why we stopped doing sprint demos, and what replaced them"

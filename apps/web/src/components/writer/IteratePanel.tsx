@@ -141,7 +141,7 @@ export function IteratePanel({
         <textarea
           id={`${id}-instruction`}
           ref={box}
-          className={w.textarea}
+          className="textarea"
           rows={2}
           value={text}
           placeholder="What should change? e.g. make it more personal"

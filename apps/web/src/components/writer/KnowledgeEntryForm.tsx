@@ -101,7 +101,7 @@ export function KnowledgeEntryForm({
         <label htmlFor={`${id}-content`}>Content</label>
         <textarea
           id={`${id}-content`}
-          className={w.textarea}
+          className="textarea"
           rows={5}
           value={draft.content}
           maxLength={MAX_KNOWLEDGE_CONTENT}

@@ -254,7 +254,7 @@ function EditOutput({
       <textarea
         id={`${id}-text`}
         ref={area}
-        className={w.textarea}
+        className="textarea"
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {

@@ -52,7 +52,7 @@ export function ProjectFields({
         </label>
         <textarea
           id={`${id}-description`}
-          className={w.textarea}
+          className="textarea"
           rows={2}
           maxLength={PROJECT_DESCRIPTION_MAX}
           value={values.description}
