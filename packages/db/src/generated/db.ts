@@ -532,6 +532,43 @@ export interface StoryReactions {
   user_id: string;
 }
 
+export interface SubscriptionInvoices {
+  amount_cents: number;
+  billing_reason: string;
+  created_at: Generated<Date>;
+  currency: string;
+  hosted_url: string | null;
+  id: string;
+  outcome: string | null;
+  period_end: Date;
+  period_start: Date;
+  status: string;
+  subscription_id: string;
+  tier: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface Subscriptions {
+  cancel_at_period_end: Generated<boolean>;
+  created_at: Generated<Date>;
+  credits_period_start: Date | null;
+  credits_tier: string | null;
+  current_period_end: Date | null;
+  current_period_start: Date | null;
+  ended_at: Date | null;
+  grace_until: Date | null;
+  id: Generated<string>;
+  snapshot_at: Date | null;
+  status: string;
+  stripe_customer_id: string | null;
+  stripe_item_id: string | null;
+  stripe_subscription_id: string;
+  tier: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface UserApiKeys {
   base_url: string | null;
   ciphertext: string;
@@ -554,6 +591,7 @@ export interface Users {
   password_changed_at: Generated<Date>;
   password_hash: string;
   role: Generated<string>;
+  subscription_expires_at: Date | null;
   subscription_tier: Generated<string>;
   updated_at: Generated<Date>;
 }
@@ -742,6 +780,8 @@ export interface DB {
   story_photos: StoryPhotos;
   story_prompts: StoryPrompts;
   story_reactions: StoryReactions;
+  subscription_invoices: SubscriptionInvoices;
+  subscriptions: Subscriptions;
   user_api_keys: UserApiKeys;
   user_tokens: UserTokens;
   users: Users;
