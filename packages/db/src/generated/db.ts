@@ -24,6 +24,12 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export interface AccountDeletions {
+  objects_deleted: Generated<number>;
+  requested_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface AuthThrottles {
   attempts: Generated<number>;
   created_at: Generated<Date>;
@@ -201,6 +207,23 @@ export interface CreditLedger {
   operation: string | null;
   refund_of: string | null;
   request_hash: string | null;
+  user_id: string;
+}
+
+export interface DataExports {
+  byte_size: Int8 | null;
+  created_at: Generated<Date>;
+  error: string | null;
+  expires_at: Date | null;
+  file_count: number | null;
+  file_id: string | null;
+  finished_at: Date | null;
+  id: Generated<string>;
+  requested_at: Generated<Date>;
+  row_count: number | null;
+  status: Generated<string>;
+  table_count: number | null;
+  updated_at: Generated<Date>;
   user_id: string;
 }
 
@@ -746,6 +769,7 @@ export interface WriterSessions {
 }
 
 export interface DB {
+  account_deletions: AccountDeletions;
   auth_throttles: AuthThrottles;
   books: Books;
   brand_kits: BrandKits;
@@ -758,6 +782,7 @@ export interface DB {
   credit_grants: CreditGrants;
   credit_holds: CreditHolds;
   credit_ledger: CreditLedger;
+  data_exports: DataExports;
   document_chunks: DocumentChunks;
   family_members: FamilyMembers;
   generation_rate_limits: GenerationRateLimits;
