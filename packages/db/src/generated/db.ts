@@ -24,6 +24,10 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
 export interface AccountDeletions {
   objects_deleted: Generated<number>;
   requested_at: Generated<Date>;
@@ -36,6 +40,42 @@ export interface AuthThrottles {
   key: string;
   updated_at: Generated<Date>;
   window_started_at: Generated<Date>;
+}
+
+export interface BookOrders {
+  book_id: string;
+  book_options: Json;
+  cancelled_at: Date | null;
+  carrier: string | null;
+  currency: Generated<string>;
+  delivered_at: Date | null;
+  estimated_delivery: Timestamp | null;
+  id: Generated<string>;
+  last_polled_at: Date | null;
+  order_number: string;
+  ordered_at: Generated<Date>;
+  page_count: number;
+  paid_at: Date | null;
+  payment_id: string | null;
+  print_job_id: string | null;
+  print_vendor: string | null;
+  printed_at: Date | null;
+  quantity: number;
+  shipped_at: Date | null;
+  shipping_address: Json;
+  shipping_level: string;
+  shipping_price: Numeric;
+  status: Generated<string>;
+  status_note: string | null;
+  submit_started_at: Date | null;
+  total_price: Numeric;
+  tracking_number: string | null;
+  tracking_url: string | null;
+  unit_price: Numeric;
+  updated_at: Generated<Date>;
+  user_id: string;
+  vendor_cost: Numeric | null;
+  vendor_status: string | null;
 }
 
 export interface Books {
@@ -771,6 +811,7 @@ export interface WriterSessions {
 export interface DB {
   account_deletions: AccountDeletions;
   auth_throttles: AuthThrottles;
+  book_orders: BookOrders;
   books: Books;
   brand_kits: BrandKits;
   campaign_prompt_links: CampaignPromptLinks;

@@ -34,6 +34,8 @@ import * as m0035 from "./2026_11_23_0035_credits_charge_in_one_call.ts";
 import * as m0041 from "./2026_11_23_0041_stories_create_story_media.ts";
 import * as m0042 from "./2026_11_23_0042_files_system_records_answer_uploads.ts";
 import * as m0044 from "./2026_11_23_0044_books_create_books.ts";
+import * as m0046 from "./2026_11_23_0046_books_create_book_orders.ts";
+import * as m0047 from "./2026_11_23_0047_books_guard_order_status.ts";
 import * as m0048 from "./2026_11_23_0048_payments_create_subscriptions.ts";
 import * as m0049 from "./2026_11_23_0049_identity_add_subscription_expiry.ts";
 import * as m0050 from "./2026_11_23_0050_account_create_data_exports.ts";
@@ -76,6 +78,8 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0041_stories_create_story_media": m0041,
   "2026_11_23_0042_files_system_records_answer_uploads": m0042,
   "2026_11_23_0044_books_create_books": m0044,
+  "2026_11_23_0046_books_create_book_orders": m0046,
+  "2026_11_23_0047_books_guard_order_status": m0047,
   "2026_11_23_0048_payments_create_subscriptions": m0048,
   "2026_11_23_0049_identity_add_subscription_expiry": m0049,
   "2026_11_23_0050_account_create_data_exports": m0050,
