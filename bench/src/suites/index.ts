@@ -2,9 +2,10 @@
 import type { Suite } from "../lib/suite.ts";
 import { chatTtft } from "./chat-ttft.ts";
 import { creditsCharge } from "./credits-charge.ts";
+import { jobDispatch } from "./job-dispatch.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
 import { publishLag } from "./publish-lag.ts";
 import { rlsRead } from "./rls-read.ts";
 import { signinTiming } from "./signin-timing.ts";
 
-export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming, chatTtft, knowledgeSearch, publishLag];
+export const suites: Suite[] = [rlsRead, creditsCharge, signinTiming, chatTtft, knowledgeSearch, publishLag, jobDispatch];

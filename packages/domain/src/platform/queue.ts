@@ -60,9 +60,25 @@ export type Enqueue = <S extends z.ZodType>(
 
 export const QUEUE_SCHEMA = "pgboss";
 
+/**
+ * A pg-boss instance on our schema. With `listenNotify` (the default) it holds one extra connection
+ * LISTENing on pg-boss's channel: a job sent to a queue with `notify` (every queue, see prepareQueues)
+ * fires a pg_notify inside the enqueuing transaction, which Postgres delivers at commit, and the idle
+ * workers of that queue fetch at once instead of at their next poll (505 ms → a few ms, see
+ * docs/ARCHITECTURE.md "Performance: queue and publishing"). The notification is only a wake-up: the
+ * fetch is pg-boss's usual locking one, so exactly-once is unchanged, and polling keeps running at its
+ * usual rate as the safety net (deferred jobs, a lost listener connection, and the embedded database,
+ * whose single shared session hands the notification to the sender's socket, not the listener's).
+ */
 export function createBoss(
   url: string,
-  options: { supervise?: boolean; schedule?: boolean; max?: number; superviseIntervalSeconds?: number } = {},
+  options: {
+    supervise?: boolean;
+    schedule?: boolean;
+    max?: number;
+    superviseIntervalSeconds?: number;
+    listenNotify?: boolean;
+  } = {},
 ): PgBoss {
   return new PgBoss({
     connectionString: url,
@@ -70,6 +86,7 @@ export function createBoss(
     max: options.max ?? 4,
     supervise: options.supervise ?? true,
     schedule: options.schedule ?? true,
+    useListenNotify: options.listenNotify ?? true,
     ...(options.superviseIntervalSeconds
       ? { superviseIntervalSeconds: options.superviseIntervalSeconds, monitorIntervalSeconds: options.superviseIntervalSeconds }
       : {}),
@@ -108,12 +125,14 @@ const PREPARE_QUEUES_LOCK = "inkwell.prepare-queues";
 
 async function prepareQueuesLocked(boss: PgBoss, db: Database, jobs: readonly JobDefinition[]): Promise<void> {
   for (const job of jobs) {
+    // Every queue notifies its workers at commit unless its definition says otherwise (see createBoss).
+    const options = { notify: true, ...job.queue };
     // api and worker may start together: create under pg-boss's advisory lock, then bring options up to date.
-    if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.queue ?? {});
+    if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, options);
     else {
       // Policy and partitioning are fixed at creation; pg-boss refuses to "update" them even to the same value.
-      const { policy: _policy, partition: _partition, ...changeable } = job.queue ?? {};
-      if (Object.keys(changeable).length) await boss.updateQueue(job.name, changeable);
+      const { policy: _policy, partition: _partition, ...changeable } = options;
+      await boss.updateQueue(job.name, changeable);
     }
   }
   // Enqueueing inside an RLS transaction runs pg-boss's INSERT as inkwell_user / inkwell_system.
@@ -148,10 +167,14 @@ export async function registerJobs<D extends { log: Logger }>(
 ): Promise<void> {
   for (const handler of handlers) {
     const { job } = handler;
+    const polling = job.work?.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 1;
     await boss.work(
       job.name,
       {
-        pollingIntervalSeconds: job.work?.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 1,
+        pollingIntervalSeconds: polling,
+        // NOTIFY wakes an idle worker at commit; the poll stays at its usual rate as the safety net
+        // (deferred jobs are never notified, and the embedded database delivers no notifications).
+        notifyPollingIntervalSeconds: polling,
         batchSize: job.work?.batchSize ?? options.batchSize ?? 10,
         ...(job.work?.localConcurrency ? { localConcurrency: job.work.localConcurrency } : {}),
         burstWhenBatchFull: true,
