@@ -4,6 +4,7 @@
  * a queue the API sends to but never created would stall the embedded database mid-transaction.
  * Definitions only (no handler code), so importing this pulls in no service.
  */
+import { accountJobs } from "../account/index.ts";
 import { chatJobs } from "../chat/index.ts";
 import { connectionsJobs } from "../connections/index.ts";
 import { creditsJobs } from "../credits/index.ts";
@@ -33,6 +34,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...paymentsJobs,
   ...storiesJobs,
   ...studioJobs,
+  ...accountJobs,
 ];
 
 const seen = new Set<string>();
