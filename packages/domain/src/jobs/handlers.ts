@@ -3,6 +3,7 @@
  * registered definition, the dependencies they run with, and the check that refuses a worker missing
  * one of them.
  */
+import { accountHandlers } from "../account/account.handlers.ts";
 import { chatHandlers } from "../chat/chat.handlers.ts";
 import { connectionsHandlers } from "../connections/connections.handlers.ts";
 import { creditsHandlers } from "../credits/credits.handlers.ts";
@@ -37,6 +38,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...paymentsHandlers,
   ...storiesHandlers,
   ...studioHandlers,
+  ...accountHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */
