@@ -1,17 +1,22 @@
 /**
  * credits-charge: charges per second under 50 concurrent callers, next to the cheapest possible way to
- * move a balance — a plain single-row UPDATE — in the same run.
+ * move a balance — a plain single-row UPDATE — in the same run. A charge is one SQL call,
+ * app.charge_credits (migration 0035): lock the account row, idempotency check, spendable sum, consume
+ * grants in spending order, update the account, append the ledger, the low-credit alert.
  *
- *   charge       credits.charge as the user (RLS transaction): lock the account row, idempotency check,
- *                spendable sum, consume grants in spending order, update the account, append the ledger
- *   charge-hot   the same, all callers on ONE account (worst case: every charge waits for the row lock)
- *   update       pg: UPDATE credit_accounts SET balance = balance - 1 WHERE user_id = $1 (autocommit)
+ *   charge         credits.chargeNow: the call as its own RLS transaction in ONE round trip
+ *   charge-hot     the same, all callers on ONE account (worst case: every charge waits for the row lock)
+ *   charge-tx      asUser + credits.charge: the call inside a caller's transaction (setup, call, COMMIT:
+ *                  three trips, the row lock held across the COMMIT's trip)
+ *   charge-tx-hot  the same on one account
+ *   update         pg: UPDATE credit_accounts SET balance = balance - 1 WHERE user_id = $1 (autocommit)
  */
 import { asSystem, asUser, createDb } from "@inkwell/db";
 import { credits } from "@inkwell/domain/credits";
 import { closedLoop } from "../lib/load.ts";
 import { planFor, type RatioSpec, ratios, runInterleaved, type Variant } from "../lib/runner.ts";
 import type { Suite } from "../lib/suite.ts";
+import { num, times } from "../lib/table.ts";
 
 const CALLERS = 50;
 const USERS = 50;
@@ -20,6 +25,15 @@ const FUNDS = 50_000_000;
 const RATIOS: RatioSpec[] = [
   { name: "charge/update", a: "charge", b: "update", note: "a full ledgered, idempotent charge over a bare UPDATE" },
   { name: "charge-hot/update", a: "charge-hot", b: "update", note: "one hot account: row-lock contention" },
+  { name: "charge-tx/update", a: "charge-tx", b: "update", note: "the call inside asUser (3 round trips)" },
+  { name: "charge-tx-hot/update", a: "charge-tx-hot", b: "update", note: "one hot account, lock held across a trip" },
+  { name: "charge/charge-tx", a: "charge", b: "charge-tx", note: "one message over three round trips" },
+];
+
+/** Issue 16's targets, as a share of the same run's plain UPDATE throughput. */
+const TARGETS: { variant: string; min: number }[] = [
+  { variant: "charge", min: 0.5 },
+  { variant: "charge-hot", min: 0.2 },
 ];
 
 export const creditsCharge: Suite = {
@@ -46,6 +60,8 @@ export const creditsCharge: Suite = {
       }
       let seq = 0;
       const chargeOnce = (userId: string) =>
+        credits.chargeNow(bench.db, userId, { operation: "knowledge.embed", idempotencyKey: `b-${runId}-${seq++}`, request: {} });
+      const chargeInTx = (userId: string) =>
         asUser(bench.db, userId, (tx) =>
           credits.charge(tx, userId, { operation: "knowledge.embed", idempotencyKey: `b-${runId}-${seq++}`, request: {} }),
         );
@@ -61,13 +77,23 @@ export const creditsCharge: Suite = {
       const variants: Variant[] = [
         {
           name: "charge",
-          description: "credits.charge, callers spread over 50 accounts",
+          description: "credits.chargeNow (one message), callers spread over 50 accounts",
           run: (l) => closedLoop(l, (c) => chargeOnce(users[c % USERS] as string)),
         },
         {
           name: "charge-hot",
-          description: "credits.charge, all callers on one account",
+          description: "credits.chargeNow (one message), all callers on one account",
           run: (l) => closedLoop(l, () => chargeOnce(hot)),
+        },
+        {
+          name: "charge-tx",
+          description: "asUser + credits.charge (3 trips), 50 accounts",
+          run: (l) => closedLoop(l, (c) => chargeInTx(users[c % USERS] as string)),
+        },
+        {
+          name: "charge-tx-hot",
+          description: "asUser + credits.charge (3 trips), one account",
+          run: (l) => closedLoop(l, () => chargeInTx(hot)),
         },
         {
           name: "update",
@@ -104,12 +130,35 @@ export const creditsCharge: Suite = {
       );
       if (drift.length > 0) throw new Error(`credit drift after the charge benchmark: ${JSON.stringify(drift[0])}`);
 
+      const update = results.find((r) => r.name === "update");
+      const rows = TARGETS.flatMap(({ variant, min }) => {
+        const r = results.find((x) => x.name === variant);
+        if (!r || !update) return [];
+        const ratio = r.rps / update.rps;
+        return [
+          [
+            `${variant}: charges/s`,
+            num(r.rps),
+            `update ${num(update.rps)}/s`,
+            times(ratio),
+            `≥ ${times(min)}`,
+            ratio >= min ? "met" : "MISSED",
+          ],
+        ];
+      });
       return {
         suite: this.name,
         description: this.description,
         plan,
         variants: results,
         ratios: ratios(results, RATIOS),
+        tables: [
+          {
+            title: "credits-charge: figures against the issue's targets (baseline = this run's plain UPDATE)",
+            headers: ["measure", "value", "baseline", "ratio", "target", ""],
+            rows,
+          },
+        ],
         notes: [
           `${CALLERS} concurrent callers, pool of 20 connections for every variant; ${USERS} accounts funded with ${FUNDS} credits.`,
           "After the run every account was reconciled: balance == ledger sum == grants remaining.",

@@ -103,6 +103,54 @@ export function asSession<T>(
   );
 }
 
+/** An argument of `callAsUser`: each travels as a literal whose text is checked or hex-encoded (no quoting). */
+export type CallArg = { uuid: string } | { int: number } | { text: string };
+
+function literal(arg: CallArg): string {
+  if ("uuid" in arg) {
+    if (!UUID.test(arg.uuid)) throw new Error("callAsUser: not a UUID");
+    return `'${arg.uuid.toLowerCase()}'::uuid`;
+  }
+  if ("int" in arg) {
+    if (!Number.isSafeInteger(arg.int)) throw new Error("callAsUser: not an integer");
+    return `${arg.int}`;
+  }
+  // Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
+  return `convert_from(decode('${Buffer.from(arg.text, "utf8").toString("hex")}', 'hex'), 'UTF8')`;
+}
+
+/**
+ * Calls one SQL function as `userId` under row-level security in ONE round trip: BEGIN, the role
+ * switch, the user id, `SELECT * FROM fn(args)` and COMMIT travel as one simple-protocol message
+ * (asUser + one statement is three trips). Any row lock the function takes is held only while the
+ * server runs it and commits, never across a trip to the client, which is what bounds a hot row.
+ * For a function that reports outcomes as rows: an error rolls everything back (one more trip).
+ */
+export async function callAsUser(db: Database, userId: string, fn: string, args: CallArg[]): Promise<Record<string, unknown>[]> {
+  if (!UUID.test(userId)) throw new Error("callAsUser: user id must be a UUID");
+  if (!/^app\.[a-z_][a-z0-9_]*$/.test(fn)) throw new Error("callAsUser: function must be app.<name>");
+  const message = [
+    "BEGIN",
+    `SET LOCAL ROLE ${USER_ROLE}`,
+    `SELECT set_config('app.user_id', '${userId.toLowerCase()}', true)`,
+    `SELECT * FROM ${fn}(${args.map(literal).join(", ")})`,
+    "COMMIT",
+  ].join("; ");
+  const client = await poolOf(db).connect();
+  let broken = false;
+  try {
+    const results = (await client.query(message)) as unknown as pg.QueryResult[];
+    return results[3]?.rows ?? [];
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** Run `fn` as the named service role: for work that legitimately spans users (sign-in, purges). */
 export function asSystem<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return inTransaction(db, `BEGIN; SET LOCAL ROLE ${SYSTEM_ROLE}`, (tx) => fn(tx));

@@ -3,7 +3,7 @@
  * credit changes of one user on their account row; under that lock the grant, hold and ledger reads
  * and writes cannot race. The unique indexes and CHECKs in the migration back every rule again.
  */
-import { newestFirst, type Tx } from "@inkwell/db";
+import { callAsUser, type Database, newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { ActivityState, CreditActivity, HistoryInput, LEDGER_ENTRY_TYPES } from "./credits.schemas.ts";
 
@@ -28,28 +28,41 @@ export async function lockAccount(tx: Tx, userId: string) {
     .executeTakeFirst();
 }
 
-/**
- * One round trip after the lock: a previous charge with this key, the spendable credits (unexpired
- * grants) and the allowance they came from. Must run after `lockAccount` (a new snapshot), never in
- * the locking statement itself, whose sub-selects would see the world from before the wait.
- */
-export async function chargeContext(tx: Tx, userId: string, idempotencyKey: string) {
-  const result = await sql<{
-    previous_id: string | null;
-    previous_amount: number | null;
-    previous_hash: string | null;
-    spendable: number;
-    granted: number;
-  }>`
-    SELECT p.id AS previous_id, p.amount AS previous_amount, p.request_hash AS previous_hash,
-           coalesce(g.spendable, 0)::int AS spendable, coalesce(g.granted, 0)::int AS granted
-      FROM (SELECT sum(remaining) AS spendable, sum(amount) AS granted FROM credit_grants
-             WHERE user_id = ${userId} AND (expires_at IS NULL OR expires_at > now())) g
-      LEFT JOIN credit_ledger p
-        ON p.user_id = ${userId} AND p.entry_type = 'charge' AND p.idempotency_key = ${idempotencyKey}`.execute(tx);
-  const row = result.rows[0];
-  if (!row) throw new Error("charge context returned nothing");
-  return row;
+export interface ChargeCall {
+  userId: string;
+  operation: string;
+  amount: number;
+  idempotencyKey: string;
+  requestHash: string;
+}
+
+/** What app.charge_credits (migration 0035) answers: an outcome row, never an error for a refusal. */
+export interface ChargeRow {
+  outcome: "charged" | "replayed" | "conflict" | "insufficient" | "no_account";
+  ledger_id: string | null;
+  charged: number;
+  available: number;
+}
+
+/** The whole charge in one statement, inside the caller's transaction (migration 0035 has the rules). */
+export async function chargeCredits(tx: Tx, c: ChargeCall): Promise<ChargeRow | undefined> {
+  const result = await sql<ChargeRow>`
+    SELECT * FROM app.charge_credits(${c.userId}::uuid, ${c.operation}, ${c.amount}::int, ${c.idempotencyKey}, ${c.requestHash})`.execute(
+    tx,
+  );
+  return result.rows[0];
+}
+
+/** The same call as its own transaction as the user, in one round trip (callAsUser). */
+export async function chargeCreditsAsUser(db: Database, c: ChargeCall): Promise<ChargeRow | undefined> {
+  const rows = await callAsUser(db, c.userId, "app.charge_credits", [
+    { uuid: c.userId },
+    { text: c.operation },
+    { int: c.amount },
+    { text: c.idempotencyKey },
+    { text: c.requestHash },
+  ]);
+  return rows[0] as ChargeRow | undefined;
 }
 
 /** Credits in grants that have not expired (expired ones wait for the expiry job to zero them). */

@@ -146,35 +146,45 @@ export interface ChargeInput {
   request: unknown;
 }
 
-/** Spends credits at once. A retried request (same key, same request) is charged once. */
-export async function charge(tx: Tx, userId: string, input: ChargeInput) {
+function chargeCall(userId: string, input: ChargeInput): repo.ChargeCall {
   const amount = priceOf(input.operation, input.quantity);
-  const hash = requestHash({ operation: input.operation, amount, request: input.request });
-  const account = await locked(tx, userId);
-  const context = await repo.chargeContext(tx, userId, input.idempotencyKey);
-  if (context.previous_id) {
-    if (context.previous_hash !== hash) {
+  const requestHashHex = requestHash({ operation: input.operation, amount, request: input.request });
+  return { userId, operation: input.operation, amount, idempotencyKey: input.idempotencyKey, requestHash: requestHashHex };
+}
+
+function chargeResult(row: repo.ChargeRow | undefined, amount: number) {
+  switch (row?.outcome) {
+    case "charged":
+      return { ledgerId: row.ledger_id as string, charged: row.charged, replayed: false as const };
+    case "replayed":
+      return { ledgerId: row.ledger_id as string, charged: row.charged, replayed: true as const };
+    case "conflict":
       throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
-    }
-    return { ledgerId: context.previous_id, charged: -(context.previous_amount ?? 0), replayed: true as const };
+    case "insufficient":
+      throw insufficient(row.available, amount);
+    default:
+      throw notFound("Credit account");
   }
-  const available = context.spendable - account.held;
-  if (available < amount) throw insufficient(available, amount);
-  const taken = await repo.consumeGrants(tx, userId, amount, { includeExpired: false });
-  if (taken !== amount) throw new Error("credit grants changed under the account lock");
-  const balance = account.balance - amount;
-  const entry = await repo.record(tx, {
-    userId,
-    type: "charge",
-    amount: -amount,
-    balanceAfter: balance,
-    heldAfter: account.held,
-    operation: input.operation,
-    idempotencyKey: input.idempotencyKey,
-    requestHash: hash,
-  });
-  await alertIfLow(tx, userId, available - amount, context.granted);
-  return { ledgerId: entry.id, charged: amount, replayed: false as const };
+}
+
+/**
+ * Spends credits at once. A retried request (same key, same request) is charged once. The whole
+ * charge (lock, replay check, spendable, grants in spending order, balance, ledger, low-credit alert)
+ * is one SQL call, app.charge_credits: one round trip inside the caller's transaction.
+ */
+export async function charge(tx: Tx, userId: string, input: ChargeInput) {
+  const call = chargeCall(userId, input);
+  return chargeResult(await repo.chargeCredits(tx, call), call.amount);
+}
+
+/**
+ * `charge` as its own transaction, as the user, in ONE round trip (BEGIN, role, user, the call and
+ * COMMIT in one message): for a caller that holds no transaction. The account row stays locked only
+ * while the server runs the charge and commits, so one busy account serialises far less.
+ */
+export async function chargeNow(db: Database, userId: string, input: ChargeInput) {
+  const call = chargeCall(userId, input);
+  return chargeResult(await repo.chargeCreditsAsUser(db, call), call.amount);
 }
 
 export interface HoldInput {

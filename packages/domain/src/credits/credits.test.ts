@@ -79,6 +79,47 @@ describe("charges", () => {
     expect(s).toEqual({ balance: 0, held: 0, ledgerSum: 0, ledgerHeld: 0, grantsSum: 0 });
   });
 
+  it("chargeNow (one message: its own transaction) keeps the rules: 200 concurrent 1-credit charges on 100, exactly 100 succeed", async () => {
+    const u = await userWith(100);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        codeOf(credits.chargeNow(db, u, { operation: "knowledge.embed", idempotencyKey: `n-${i}`, request: { i } })),
+      ),
+    );
+    expect(results.filter((r) => r === "OK")).toHaveLength(100);
+    expect(results.filter((r) => r === "INSUFFICIENT_CREDITS")).toHaveLength(100);
+    expect(await ledgerState(u)).toEqual({ balance: 0, held: 0, ledgerSum: 0, ledgerHeld: 0, grantsSum: 0 });
+  });
+
+  it("chargeNow replays a retried request, refuses a reused key, and carries any text in the key unchanged", async () => {
+    const u = await userWith(100);
+    // Quotes, a backslash, a semicolon and non-ASCII: the key travels hex-encoded inside the one message.
+    const key = "it's \\x'; DROP TABLE credit_ledger; -- ✓";
+    const first = await credits.chargeNow(db, u, { operation: "chat.reply", idempotencyKey: key, request: { q: "hi" } });
+    const again = await credits.chargeNow(db, u, { operation: "chat.reply", idempotencyKey: key, request: { q: "hi" } });
+    expect(again).toEqual({ ledgerId: first.ledgerId, charged: 2, replayed: true });
+    expect(await codeOf(credits.chargeNow(db, u, { operation: "chat.reply", idempotencyKey: key, request: { q: "x" } }))).toBe(
+      "CONFLICT",
+    );
+    // The same key through the in-transaction path is the same charge.
+    expect(
+      await as(u, (tx) => credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: key, request: { q: "hi" } })),
+    ).toEqual(again);
+    const stored = await asSystem(db, (tx) =>
+      tx.selectFrom("credit_ledger").select("idempotency_key").where("id", "=", first.ledgerId).executeTakeFirstOrThrow(),
+    );
+    expect(stored.idempotency_key).toBe(key);
+    expect(await ledgerState(u)).toMatchObject({ balance: 98, ledgerSum: 98, grantsSum: 98 });
+  });
+
+  it("a user cannot charge another user's account: row-level security holds inside the charge function", async () => {
+    const [me, other] = [await userWith(100), await userWith(100)];
+    expect(
+      await codeOf(as(me, (tx) => credits.charge(tx, other, { operation: "chat.reply", idempotencyKey: "x", request: {} }))),
+    ).toBe("NOT_FOUND");
+    expect(await ledgerState(other)).toMatchObject({ balance: 100, ledgerSum: 100 });
+  });
+
   it("charges a retried request once, and refuses the same key for a different request", async () => {
     const u = await userWith(100);
     const first = await as(u, (tx) =>
@@ -339,7 +380,7 @@ describe("history", () => {
 describe("the ledger model (property-based, against the real database)", () => {
   type Cmd =
     | { kind: "grant"; amount: number }
-    | { kind: "charge"; cost: "chat.reply" | "writer.generate"; key: number }
+    | { kind: "charge"; cost: "chat.reply" | "writer.generate"; key: number; now: boolean }
     | { kind: "hold"; key: number }
     | { kind: "capture"; key: number; used: number }
     | { kind: "release"; key: number }
@@ -351,6 +392,8 @@ describe("the ledger model (property-based, against the real database)", () => {
       kind: fc.constant("charge" as const),
       cost: fc.constantFrom("chat.reply" as const, "writer.generate" as const),
       key: fc.nat(4),
+      // Delivered inside the caller's transaction, or as chargeNow (its own one-message transaction).
+      now: fc.boolean(),
     }),
     fc.record({ kind: fc.constant("hold" as const), key: fc.nat(3) }),
     fc.record({ kind: fc.constant("capture" as const), key: fc.nat(3), used: fc.integer({ min: 0, max: 40 }) }),
@@ -382,9 +425,8 @@ describe("the ledger model (property-based, against the real database)", () => {
                   );
                   if (g.granted) expected += c.amount;
                 } else if (c.kind === "charge") {
-                  const r = await as(u, (tx) =>
-                    credits.charge(tx, u, { operation: c.cost, idempotencyKey: `c${c.key}`, request: { cost: c.cost } }),
-                  );
+                  const input = { operation: c.cost, idempotencyKey: `c${c.key}`, request: { cost: c.cost } };
+                  const r = c.now ? await credits.chargeNow(db, u, input) : await as(u, (tx) => credits.charge(tx, u, input));
                   if (!r.replayed) expected -= r.charged;
                   charges.set(c.key, r.ledgerId);
                 } else if (c.kind === "hold") {
