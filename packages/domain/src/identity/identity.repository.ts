@@ -368,6 +368,24 @@ export async function setSubscriptionTier(tx: Tx, userId: string, tier: string) 
   return r.numUpdatedRows > 0n;
 }
 
+/** A user's plan: the tier and when it lapses (null: it does not). */
+export async function findPlan(tx: Tx, userId: string) {
+  return tx
+    .selectFrom("users")
+    .select(["subscription_tier", "subscription_expires_at"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+}
+
+export async function setPlan(tx: Tx, userId: string, tier: string, expiresAt: Date | null) {
+  const r = await tx
+    .updateTable("users")
+    .set({ subscription_tier: tier, subscription_expires_at: expiresAt })
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export async function purgeExpired(tx: Tx) {
   const sessions = await tx
     .deleteFrom("sessions")

@@ -466,6 +466,22 @@ export async function adminSetSubscriptionTier(db: Database, auth: SessionAuth, 
   if (!ok) throw notFound("User");
 }
 
+/**
+ * A user's plan (tier and expiry) — `users` stays the one place the app reads it from. Subscriptions
+ * (payments) set it from Stripe's events: the paid tier until the period's (or grace period's) end,
+ * free when it ends. `expiresAt` null means the tier does not lapse (free, or set by an administrator).
+ */
+export async function plan(tx: Tx, userId: string): Promise<{ tier: Me["subscriptionTier"]; expiresAt: Date | null }> {
+  const row = await repo.findPlan(tx, userId);
+  if (!row) throw notFound("User");
+  return { tier: row.subscription_tier as Me["subscriptionTier"], expiresAt: row.subscription_expires_at };
+}
+
+/** Sets the plan, in the caller's (system) transaction. */
+export async function setPlan(tx: Tx, userId: string, tier: Me["subscriptionTier"], expiresAt: Date | null): Promise<void> {
+  if (!(await repo.setPlan(tx, userId, tier, expiresAt))) throw notFound("User");
+}
+
 /** Make an existing account an administrator (operators' command line, not an API procedure). */
 export async function grantAdmin(db: Database, email: string) {
   await asSystem(db, (tx) => repo.setRoleByEmail(tx, email.toLowerCase(), "admin"));
