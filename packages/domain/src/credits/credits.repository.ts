@@ -436,8 +436,17 @@ export async function drift(tx: Tx) {
   return result.rows;
 }
 
+/**
+ * Users the monthly job grants to. A tier with an expiry is a subscription's: its renewals grant the
+ * tier's credits per billing period (payments), so the calendar-month grant leaves it out.
+ */
 export async function usersByTier(tx: Tx, afterId: string | null, limit: number) {
-  let q = tx.selectFrom("users").select(["id", "subscription_tier"]).orderBy("id").limit(limit);
+  let q = tx
+    .selectFrom("users")
+    .select(["id", "subscription_tier"])
+    .where("subscription_expires_at", "is", null)
+    .orderBy("id")
+    .limit(limit);
   if (afterId) q = q.where("id", ">", afterId);
   return q.execute();
 }
