@@ -1,4 +1,5 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
+import { accountRouter } from "./routers/account.router.ts";
 import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
 import { connectionsRouter } from "./routers/connections.router.ts";
@@ -34,6 +35,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   stories: storiesRouter,
   studio: studioRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;
