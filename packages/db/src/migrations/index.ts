@@ -31,6 +31,8 @@ import * as m0032 from "./2026_11_23_0032_studio_create_viral_reels.ts";
 import * as m0033 from "./2026_11_23_0033_studio_log_stats_requests.ts";
 import * as m0034 from "./2026_11_23_0034_stories_primary_owner_passed_on.ts";
 import * as m0035 from "./2026_11_23_0035_credits_charge_in_one_call.ts";
+import * as m0036 from "./2026_11_23_0036_credits_hot_updates.ts";
+import * as m0039 from "./2026_11_23_0039_writer_knowledge_search_in_one_call.ts";
 import * as m0041 from "./2026_11_23_0041_stories_create_story_media.ts";
 import * as m0042 from "./2026_11_23_0042_files_system_records_answer_uploads.ts";
 import * as m0044 from "./2026_11_23_0044_books_create_books.ts";
@@ -75,6 +77,8 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0033_studio_log_stats_requests": m0033,
   "2026_11_23_0034_stories_primary_owner_passed_on": m0034,
   "2026_11_23_0035_credits_charge_in_one_call": m0035,
+  "2026_11_23_0036_credits_hot_updates": m0036,
+  "2026_11_23_0039_writer_knowledge_search_in_one_call": m0039,
   "2026_11_23_0041_stories_create_story_media": m0041,
   "2026_11_23_0042_files_system_records_answer_uploads": m0042,
   "2026_11_23_0044_books_create_books": m0044,

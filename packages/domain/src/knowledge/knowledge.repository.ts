@@ -110,65 +110,102 @@ export const EXACT_SEARCH_MAX_ENTRIES = 1000;
 
 /**
  * hnsw.ef_search for the indexed path. `pnpm bench knowledge-search` at 100k entries, 20 vector
- * candidates: recall@10 0.979 at 64 and 100 (a few queries found none of their top 10: the graph's
- * weak spots), 0.989 at 200 for a user with 90% of the entries (p50 4.8 ms vs 3.8 ms), and 0.990 vs
- * 0.987 for a user with 10% at the same speed (one batch of 200 index tuples holds their 20). With the
- * better graph of migration 0017 (ef_construction 128): 1.000 at 200, 0.990 at 64 (~1.4 ms faster).
+ * candidates, full-precision index (migration 0017, ef_construction 128): recall@10 1.000 at 200 and
+ * 0.990 at 64 and 100 for a user with 90% of the entries, 0.999–1.000 for one with 10%. On the halfvec
+ * index of migration 0039 (re-ranked at full precision) see bench/README.md for the sweep behind 100.
  */
-export const EF_SEARCH = 200;
+export const EF_SEARCH = 100;
+
+/** How the vector side searches: by entry count (the search), always exact, or always the index (tests). */
+export type VectorMode = "auto" | "exact" | "index";
 
 /**
- * The caller's entries nearest to `embedding` by cosine distance.
+ * The caller's entries nearest to `embedding` by cosine distance, in one statement
+ * (`app.knowledge_nearest`, migration 0039).
  *
- * Large collections go through the HNSW index. The user filter (RLS, and the explicit `user_id`) is
- * applied to what the index returns, so a plain HNSW scan (ef_search candidates from everyone's
- * entries) silently returns too few rows for a user who owns a small share; pgvector 0.8's iterative
- * scan keeps walking the graph until `limit` rows pass the filter (or hnsw.max_scan_tuples).
- * relaxed_order may return slightly out of order, so the rows are re-sorted by distance.
+ * Large collections go through the HNSW index (over `embedding::halfvec(1536)`, re-ranked by the exact
+ * distance). The user filter (RLS, and the explicit `user_id`) is applied to what the index returns, so
+ * a plain HNSW scan (ef_search candidates from everyone's entries) silently returns too few rows for a
+ * user who owns a small share; pgvector 0.8's iterative scan keeps walking the graph until `limit` rows
+ * pass the filter (or hnsw.max_scan_tuples).
  *
  * The planner cannot be left to choose: it does not know that every distance of an exact scan
  * detoasts a 6 KB vector, so for a user with most of the table it picks a sequential scan + sort
- * (~1 s at 100k entries) over the index (~ms). So one bounded count (an index-only scan of at most
- * EXACT_SEARCH_MAX_ENTRIES + 1 rows) decides: small collections stay exact (the planner's own
- * choice: the user index + sort, complete and cheap); larger ones get sorts disabled for this one
- * statement, which leaves the index as the only ordered path, and JIT off (the disabled sort's
- * cost would otherwise trigger ~0.7 s of JIT compilation). The same round trip sets the scan
- * settings (transaction-local); enable_sort and jit are put back afterwards.
+ * (~1 s at 100k entries) over the index (~ms). So the function counts (an index-only scan of at most
+ * EXACT_SEARCH_MAX_ENTRIES + 1 rows): small collections get the exact query (full precision, the user
+ * index + sort, complete and cheap); larger ones the ANN query with sorts and JIT off for the function
+ * (the index is then the only ordered path; a disabled sort's cost would trigger ~0.7 s of JIT).
  */
 export async function vectorCandidates(
   tx: Tx,
   userId: string,
   embedding: number[],
   limit: number,
-  options: { iterativeScan?: boolean; efSearch?: number } = {},
+  options: { iterativeScan?: boolean; efSearch?: number; mode?: VectorMode } = {},
 ) {
-  const efSearch = String(Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? EF_SEARCH))));
-  const iterative = (options.iterativeScan ?? true) ? "relaxed_order" : "off";
-  const setup = await sql<{ exact: boolean; sort: string; jit: string }>`
-    SELECT c.n <= ${EXACT_SEARCH_MAX_ENTRIES} AS exact,
-           current_setting('enable_sort') AS sort, current_setting('jit') AS jit,
-           set_config('hnsw.ef_search', ${efSearch}, true),
-           set_config('hnsw.iterative_scan', ${iterative}, true),
-           set_config('enable_sort', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('enable_sort') ELSE 'off' END, true),
-           set_config('jit', CASE WHEN c.n <= ${EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('jit') ELSE 'off' END, true)
-      FROM (SELECT count(*)::int AS n
-              FROM (SELECT 1 FROM knowledge_entries WHERE user_id = ${userId} LIMIT ${EXACT_SEARCH_MAX_ENTRIES + 1}) mine) c`.execute(
-    tx,
-  );
-  const { exact, sort, jit } = setup.rows[0] ?? { exact: true, sort: "on", jit: "on" };
-  // ORDER BY the output column is ORDER BY its expression (the planner still walks the index), and the
-  // query vector travels once.
   const r = await sql<{ id: string; distance: number }>`
-    WITH nearest AS MATERIALIZED (
-      SELECT id, embedding <=> ${toVector(embedding)} AS distance
-        FROM knowledge_entries
-       WHERE user_id = ${userId} AND embedding IS NOT NULL
-       ORDER BY distance
-       LIMIT ${limit}
-    )
-    SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
-  if (!exact) await sql`SELECT set_config('enable_sort', ${sort}, true), set_config('jit', ${jit}, true)`.execute(tx);
+    SELECT id, distance FROM ${nearestCall(userId, embedding, limit, options)}`.execute(tx);
   return r.rows.map((row) => ({ id: row.id, distance: Number(row.distance) }));
+}
+
+function nearestCall(
+  userId: string,
+  embedding: number[],
+  limit: number,
+  options: { iterativeScan?: boolean; efSearch?: number; mode?: VectorMode },
+) {
+  const efSearch = Math.max(1, Math.min(1000, Math.trunc(options.efSearch ?? EF_SEARCH)));
+  const iterative = (options.iterativeScan ?? true) ? "relaxed_order" : "off";
+  const mode = options.mode ?? "auto";
+  const exactMax = mode === "index" ? 0 : EXACT_SEARCH_MAX_ENTRIES;
+  return sql`app.knowledge_nearest(${userId}::uuid, ${toVector(embedding)}, ${limit}::int, ${efSearch}::int,
+    ${iterative}::text, ${exactMax}::int, ${mode === "exact"})`;
+}
+
+/**
+ * Both candidate lists of a hybrid search in one round trip, as the user: the vector side
+ * (`vectorCandidates`) and the full-text side (`keywordCandidates`), each in its own order.
+ */
+export async function searchCandidates(
+  tx: Tx,
+  userId: string,
+  input: {
+    embedding: number[];
+    vectorLimit: number;
+    query: string;
+    keywordLimit: number;
+    vector: boolean;
+    keyword: boolean;
+    vectorOptions?: { iterativeScan?: boolean; efSearch?: number; mode?: VectorMode };
+  },
+) {
+  const tsquery = input.keyword ? anyWordQuery(input.query) : null;
+  if (!input.vector && !tsquery) return { vector: [], keyword: [] };
+  const parts = [
+    ...(input.vector
+      ? [
+          sql`SELECT 'v' AS kind, n.id, n.distance AS score, n.ord
+                FROM ${nearestCall(userId, input.embedding, input.vectorLimit, input.vectorOptions ?? {})}
+                     WITH ORDINALITY AS n(id, distance, ord)`,
+        ]
+      : []),
+    ...(tsquery
+      ? [
+          sql`SELECT 'k' AS kind, k.id, k.rank::double precision AS score, k.ord
+                FROM app.knowledge_keyword_candidates(${tsquery}, ${input.keywordLimit}::int, ${KEYWORD_RANK_MAX}::int)
+                     WITH ORDINALITY AS k(id, rank, ord)`,
+        ]
+      : []),
+  ];
+  const r = await sql<{ kind: "v" | "k"; id: string; score: number; ord: number }>`
+    SELECT kind, id, score, ord FROM (${sql.join(parts, sql` UNION ALL `)}) c ORDER BY kind, ord`.execute(tx);
+  const vector: { id: string; distance: number }[] = [];
+  const keyword: { id: string; rank: number }[] = [];
+  for (const row of r.rows) {
+    if (row.kind === "v") vector.push({ id: row.id, distance: Number(row.score) });
+    else keyword.push({ id: row.id, rank: Number(row.score) });
+  }
+  return { vector, keyword };
 }
 
 /** At most this many full-text matches are ranked: a word in most of a large collection is no signal. */
@@ -189,10 +226,10 @@ export function anyWordQuery(query: string): string | null {
 /**
  * Full-text matches of any of the query's words (title weighted above content), best ts_rank_cd first.
  *
- * Run it as the system role with the caller's id (writer.service does): under RLS the planner may not
- * use the GIN index for `@@`, because `@@` is not leakproof and the policy's qual must be evaluated
- * first, so as the user it is a scan of all the caller's rows (~0.75 s at 90k entries). The ids it
- * returns are only candidates: the entries themselves are read as the user, under RLS.
+ * As the user under RLS the planner may not use the GIN index for `@@` (not leakproof: the policy's
+ * qual runs first, a scan of all the caller's rows, ~0.75 s at 90k entries); the search therefore
+ * takes its full-text candidates from `app.knowledge_keyword_candidates` (searchCandidates), the same
+ * query run as the system role for the transaction's user. This one stays for the comparison in tests.
  */
 export async function keywordCandidates(tx: Tx, userId: string, query: string, limit: number) {
   const tsquery = anyWordQuery(query);

@@ -2,7 +2,7 @@
  * The writer's knowledge base. Edits run in the caller's RLS transaction and enqueue the embedding job
  * in it (the row and its job commit together). Embedding runs in the worker with no transaction held
  * across the provider call: claim a batch (short transaction), embed it in one call, save (short
- * transaction). Search embeds the query first, then runs both candidate queries in one transaction.
+ * transaction). Search embeds the query first, then runs both candidate queries in one statement.
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider } from "../ai/index.ts";
@@ -91,10 +91,9 @@ export function listEntries(tx: Tx, input: ListKnowledgeInput): Promise<Knowledg
 
 /**
  * Hybrid search inside a transaction the caller opened as the user: vector candidates (HNSW, iterative
- * scan) and full-text candidates, fused by RRF (k = 60). `iterativeScan: false` exists for the test
- * that shows why it is needed. `keyword` takes full-text candidates found beforehand (see
- * `searchEntries`); without it they are looked up in `tx`, as the user, which is correct but cannot
- * use the full-text index.
+ * scan) and full-text candidates, fused by RRF (k = 60). Both candidate lists come back in one round
+ * trip (repo.searchCandidates), then the fused entries are read, under RLS. `iterativeScan: false` and
+ * `vectorMode` exist for the test that shows why the iterative scan is needed.
  */
 export async function hybridSearch(
   tx: Tx,
@@ -104,22 +103,22 @@ export async function hybridSearch(
     embedding: number[];
     limit: number;
     iterativeScan?: boolean;
+    vectorMode?: repo.VectorMode;
     signals?: ("vector" | "keyword")[];
-    keyword?: { id: string; rank: number }[];
     /** The floor for entries found by meaning alone (MIN_SIMILARITY); 0 keeps every nearest neighbour. */
     minSimilarity?: number;
   },
 ): Promise<KnowledgeMatch[]> {
   const signals = input.signals ?? ["vector", "keyword"];
-  const candidates = Math.max(CANDIDATES, input.limit);
-  const vector = signals.includes("vector")
-    ? await repo.vectorCandidates(tx, userId, input.embedding, Math.max(VECTOR_CANDIDATES, 2 * input.limit), {
-        iterativeScan: input.iterativeScan ?? true,
-      })
-    : [];
-  const keyword = signals.includes("keyword")
-    ? (input.keyword ?? (await repo.keywordCandidates(tx, userId, input.query, candidates)))
-    : [];
+  const { vector, keyword } = await repo.searchCandidates(tx, userId, {
+    embedding: input.embedding,
+    vectorLimit: Math.max(VECTOR_CANDIDATES, 2 * input.limit),
+    query: input.query,
+    keywordLimit: Math.max(CANDIDATES, input.limit),
+    vector: signals.includes("vector"),
+    keyword: signals.includes("keyword"),
+    vectorOptions: { iterativeScan: input.iterativeScan ?? true, mode: input.vectorMode ?? "auto" },
+  });
   const similarity = (distance: number) => 1 - distance;
   const best = Math.max(0, ...vector.map((v) => similarity(v.distance)));
   const min = input.minSimilarity ?? MIN_SIMILARITY;
@@ -158,7 +157,7 @@ export async function hybridSearch(
   });
 }
 
-export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES } from "./knowledge.repository.ts";
+export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES, type VectorMode } from "./knowledge.repository.ts";
 
 /**
  * The vector half of `hybridSearch` alone (the repository's query: HNSW with the iterative scan, the
@@ -176,18 +175,16 @@ export function nearestEntries(
 }
 
 /**
- * The hybrid search for an embedded query, in two short transactions (one after the other, never
- * nested): the full-text candidates as the system role, filtered to `userId` (under RLS the GIN index
- * cannot serve `@@`, see keywordCandidates), then everything else as the user under RLS, which also
- * re-reads every entry shown, so a candidate id of another user's could never surface.
+ * The hybrid search for an embedded query, in one short transaction as the user under RLS: both
+ * candidate lists in one round trip (the full-text side through a function that runs as the system
+ * role for this transaction's user, so it can use the GIN index; migration 0039), then the entries.
  */
-export async function searchEntries(
+export function searchEntries(
   db: Database,
   userId: string,
   input: { query: string; embedding: number[]; limit: number },
 ): Promise<KnowledgeMatch[]> {
-  const keyword = await asSystem(db, (tx) => repo.keywordCandidates(tx, userId, input.query, Math.max(CANDIDATES, input.limit)));
-  return asUser(db, userId, (tx) => hybridSearch(tx, userId, { ...input, keyword }));
+  return asUser(db, userId, (tx) => hybridSearch(tx, userId, input));
 }
 
 /** The search procedure: rate-limited like other embedding calls (not charged); no transaction during the embed. */
