@@ -4,6 +4,8 @@
  * one of them.
  */
 import { accountHandlers } from "../account/account.handlers.ts";
+import { bookOrdersHandlers } from "../books/books-orders.handlers.ts";
+import { booksHandlers } from "../books/books.handlers.ts";
 import { chatHandlers } from "../chat/chat.handlers.ts";
 import { connectionsHandlers } from "../connections/connections.handlers.ts";
 import { creditsHandlers } from "../credits/credits.handlers.ts";
@@ -39,6 +41,8 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...storiesHandlers,
   ...studioHandlers,
   ...accountHandlers,
+  ...bookOrdersHandlers,
+  ...booksHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */

@@ -5,6 +5,7 @@
  * Definitions only (no handler code), so importing this pulls in no service.
  */
 import { accountJobs } from "../account/index.ts";
+import { bookOrdersJobs, booksJobs } from "../books/index.ts";
 import { chatJobs } from "../chat/index.ts";
 import { connectionsJobs } from "../connections/index.ts";
 import { creditsJobs } from "../credits/index.ts";
@@ -35,6 +36,8 @@ export const allJobs: readonly JobDefinition[] = [
   ...storiesJobs,
   ...studioJobs,
   ...accountJobs,
+  ...bookOrdersJobs,
+  ...booksJobs,
 ];
 
 const seen = new Set<string>();

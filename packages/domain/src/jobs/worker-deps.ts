@@ -6,6 +6,7 @@
 import type { Database } from "@inkwell/db";
 import type { z } from "zod";
 import type { AiProvider } from "../ai/index.ts";
+import type { PrintVendorRuntime } from "../books/index.ts";
 import type { Storage } from "../files/index.ts";
 import type { Enqueue, JobDefinition, JobHandler, JobNeed, KeyRing, Logger, Mailer } from "../platform/index.ts";
 import type { PublishingRuntime } from "../platforms/index.ts";
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   storage?: Storage;
   /** Where reel view counts come from (studio). */
   reelStats?: ReelStatsClient;
+  /** The print vendor (book orders; the local sandbox printer by default). */
+  printVendor?: PrintVendorRuntime;
 }
 
 // Every need names a WorkerDeps member (a compile error here if the two lists drift).
@@ -53,6 +56,7 @@ export const NEED_SOURCES: Record<JobNeed, string> = {
   enqueue: "an enqueue function",
   storage: "file storage (STORAGE_*)",
   reelStats: "the reel stats service (REEL_STATS_URL, the local sandbox by default)",
+  printVendor: "the print vendor (PRINT_API_URL, the local sandbox printer by default)",
 };
 
 /** Each registered job's declared needs that `deps` lacks, as readable lines (empty when complete). */

@@ -24,7 +24,7 @@ export interface Logger {
  * What a job may need from the worker beyond the database and the log (see WorkerDeps in
  * packages/domain/src/jobs): the worker refuses to start when a registered job's need is missing.
  */
-export type JobNeed = "ai" | "mailer" | "keyRing" | "publishing" | "enqueue" | "storage" | "reelStats";
+export type JobNeed = "ai" | "mailer" | "keyRing" | "publishing" | "enqueue" | "storage" | "reelStats" | "printVendor";
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNeed = JobNeed> {
   name: string;
