@@ -27,6 +27,8 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   generations: { export: true },
   generation_rate_limits: { export: false, reason: "rate-limit counters of the last minutes, pruned every 10 minutes" },
   payments: { export: true },
+  subscriptions: { export: true },
+  subscription_invoices: { export: true },
   notifications: { export: true },
   // chat, writer, knowledge, voice, brand
   conversations: { export: true },
@@ -69,6 +71,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   story_photos: { export: true },
   story_audio: { export: true },
   books: { export: true },
+  book_orders: { export: true },
   // account
   data_exports: { export: true },
   account_deletions: { export: true },
