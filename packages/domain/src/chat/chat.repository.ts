@@ -218,6 +218,55 @@ export async function nextSeq(tx: Tx, conversationId: string): Promise<number> {
   return r.next;
 }
 
+/**
+ * A user's message and the assistant's turn after it (a placeholder to stream into, or the fixed crisis
+ * reply), in one statement: both seqs come from one max(seq) read under the conversation's lock (the
+ * caller holds it), so the turn costs one round trip instead of four (two seq reads, two inserts).
+ */
+export async function insertTurn(
+  tx: Tx,
+  values: {
+    conversationId: string;
+    userId: string;
+    user: { content: string; safety: boolean; idempotencyKey: string };
+    reply: { content: string; status: MessageStatus; safety: boolean; metadata: MessageMetadata };
+  },
+) {
+  const next = (offset: number) =>
+    sql<number>`(SELECT coalesce(max(m.seq), 0)::int + ${offset}::int FROM messages m WHERE m.conversation_id = ${values.conversationId})`;
+  const rows = await tx
+    .insertInto("messages")
+    .values([
+      {
+        conversation_id: values.conversationId,
+        user_id: values.userId,
+        seq: next(1),
+        role: "user",
+        content: values.user.content,
+        status: "complete",
+        safety: values.user.safety,
+        idempotency_key: values.user.idempotencyKey,
+        metadata: JSON.stringify({}),
+      },
+      {
+        conversation_id: values.conversationId,
+        user_id: values.userId,
+        seq: next(2),
+        role: "assistant",
+        content: values.reply.content,
+        status: values.reply.status,
+        safety: values.reply.safety,
+        idempotency_key: null,
+        metadata: JSON.stringify(values.reply.metadata),
+      },
+    ])
+    .returning(MESSAGE_COLUMNS)
+    .execute();
+  const [userMessage, assistantMessage] = rows.map((r) => toMessage(r as MessageRow)).sort((a, b) => a.seq - b.seq);
+  if (!userMessage || !assistantMessage) throw new Error("insertTurn: expected two rows");
+  return { userMessage, assistantMessage };
+}
+
 export async function insertMessage(
   tx: Tx,
   values: {

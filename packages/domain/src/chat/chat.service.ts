@@ -125,8 +125,18 @@ async function appendReply(
     content: "",
     status: "streaming",
   });
-  const history = await repo.listMessages(tx, conversation.id);
-  const all = ctxfit.contextMessages(conversation.assistant, history, seq);
+  return replyContext(deps, conversation, userMessage, assistantMessage, await repo.listMessages(tx, conversation.id));
+}
+
+/** What the model is asked: the conversation up to the placeholder, fitted to the context window. */
+function replyContext(
+  deps: ChatDeps,
+  conversation: Conversation,
+  userMessage: ChatMessageView,
+  assistantMessage: ChatMessageView,
+  history: ChatMessageView[],
+): Prepared {
+  const all = ctxfit.contextMessages(conversation.assistant, history, assistantMessage.seq);
   // A tutor's request also carries workspace passages: keep room for them.
   const reserve = REPLY_MAX_TOKENS + (conversation.assistant === "tutor" ? GROUNDING_TOKENS : 0);
   const fitted = fitToContext(all, { maxInputTokens: deps.contextTokens ?? 16_000, reserveForOutput: reserve });
@@ -141,16 +151,21 @@ async function appendReply(
   };
 }
 
+/**
+ * The send transaction is on the way to the provider's request (time to first token), so it is kept to
+ * four statements: the replay check, the conversation's lock (the UPDATE clearing the draft takes it),
+ * both messages in one INSERT, and the history for the context. (It was nine.)
+ */
 export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Promise<SendResult> {
   const content = input.content.trim();
-  const prepared = await asUser(deps.db, actor.userId, async (tx) => {
-    const found = await repo.findConversation(tx, input.conversationId);
-    if (!found) throw notFound("Conversation");
+  const prepared = await asUser(deps.db, actor.userId, async (tx): Promise<Prepared> => {
     // A retried send (same key) returns the first result and never runs twice.
     const replayed = await repo.findByIdempotencyKey(tx, input.conversationId, input.idempotencyKey);
     if (replayed) {
       if (replayed.content !== content)
         throw new DomainError("CONFLICT", "This message key was already used for another message.");
+      const found = await repo.findConversation(tx, input.conversationId);
+      if (!found) throw notFound("Conversation");
       const reply = await repo.findNext(tx, input.conversationId, replayed.seq);
       if (!reply) throw new DomainError("PRECONDITION_FAILED", "This message's reply was removed.");
       return {
@@ -162,20 +177,25 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
         firstExchange: false,
       };
     }
-    const conversation = await lockIdle(deps, tx, input.conversationId);
+    // Locks the conversation (serialising its writers, so seqs never clash) and clears its draft.
+    const conversation = await repo.updateConversation(tx, input.conversationId, { draft: "" });
+    if (!conversation) throw notFound("Conversation");
+    if (engineOf(deps).isGroupBusy(conversation.id)) {
+      throw new DomainError("PRECONDITION_FAILED", "A reply is still being written. Wait for it or stop it first.");
+    }
     const crisis = isCrisis(conversation.assistant, content);
-    const userMessage = await repo.insertMessage(tx, {
+    const turn = await repo.insertTurn(tx, {
       conversationId: conversation.id,
       userId: actor.userId,
-      seq: await repo.nextSeq(tx, conversation.id),
-      role: "user",
-      content,
-      status: "complete",
-      safety: crisis,
-      idempotencyKey: input.idempotencyKey,
+      user: { content, safety: crisis, idempotencyKey: input.idempotencyKey },
+      reply: crisis
+        ? { content: CRISIS_RESPONSE, status: "complete", safety: true, metadata: { model: "safety", credits: 0 } }
+        : { content: "", status: "streaming", safety: false, metadata: {} },
     });
-    await repo.updateConversation(tx, conversation.id, { draft: "" });
-    return appendReply(deps, tx, actor.userId, conversation, userMessage, crisis);
+    if (crisis) {
+      return { conversation, ...turn, context: null, dropped: [], firstExchange: false };
+    }
+    return replyContext(deps, conversation, turn.userMessage, turn.assistantMessage, await repo.listMessages(tx, conversation.id));
   });
   if (!prepared.context) return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
   try {
