@@ -20,6 +20,7 @@ import { PublishingConnectionsPage } from "./routes/publishing-connections.tsx";
 import { PublishingHistoryPage } from "./routes/publishing-history.tsx";
 import { ResetPasswordPage } from "./routes/reset-password.tsx";
 import { SettingsPage } from "./routes/settings.tsx";
+import { YourDataPage } from "./routes/your-data.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { StoriesPage } from "./routes/stories.tsx";
@@ -79,6 +80,7 @@ export const router = createBrowserRouter([
           { path: "stories/:campaignId/story/:storyId", Component: StoriesStoryPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
+          { path: "your-data", Component: YourDataPage },
           {
             path: "credits",
             Component: CreditsPage,
