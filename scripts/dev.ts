@@ -10,6 +10,8 @@
  *     webhooks to the API's /webhooks/stripe), unless STRIPE_SECRET_KEY is set;
  *   - the local reel stats service (:4030: view counts and thumbnails for saved reels), unless
  *     REEL_STATS_URL is set;
+ *   - the sandbox printer (:4040: Lulu-shaped print jobs that advance to shipped and delivered), unless
+ *     PRINT_API_URL is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
  *     the built web served by the API itself on :3000; each restarted with backoff if it dies
  *     (scripts/supervise.ts), Ctrl-C stops everything.
@@ -19,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
+import { startPrintSandbox } from "@inkwell/domain/books/testing";
 import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
@@ -108,6 +111,14 @@ if (!process.env.REEL_STATS_URL) {
   reelStatsEnv.REEL_STATS_URL = reelStats.url;
   say(`reel stats sandbox at ${reelStats.url}`);
 }
+// No printer configured: book orders go to the local sandbox printer (nothing printed; each step ~15 s).
+const printEnv: Record<string, string> = {};
+if (!process.env.PRINT_API_URL) {
+  const printer = await startPrintSandbox({ port: Number(process.env.INKWELL_PRINT_SANDBOX_PORT ?? 4040) });
+  cleanups.push(() => printer.stop());
+  Object.assign(printEnv, { PRINT_POLL_SECONDS: process.env.PRINT_POLL_SECONDS ?? "5" });
+  say(`sandbox printer at ${printer.url}`);
+}
 const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
 
 if (prod) {
@@ -131,6 +142,7 @@ const env = {
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...stripeEnv,
   ...reelStatsEnv,
+  ...printEnv,
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
   // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.

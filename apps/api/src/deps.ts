@@ -1,6 +1,7 @@
 /** Builds what procedures need from the validated environment. */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
+import { DEFAULT_PRINT_API_URL } from "@inkwell/domain/books";
 import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultEngine } from "@inkwell/domain/generation";
 import { defaultIdentitySettings, identity } from "@inkwell/domain/identity";
@@ -49,6 +50,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     // Checkout returns the buyer to the app's origin; STRIPE_API_URL points the SDK at the local sandbox.
     payments: paymentsRuntimeFromEnv(env, env.APP_URL),
     reelStatsSandbox: env.REEL_STATS_URL === DEFAULT_REEL_STATS_URL,
+    printSandbox: env.PRINT_API_URL === DEFAULT_PRINT_API_URL,
   };
   return {
     deps,

@@ -1,5 +1,6 @@
 /** The API's configuration, validated once at start; the process refuses to boot on a bad value. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
+import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { paymentsEnvSchema } from "@inkwell/domain/payments";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
@@ -11,6 +12,8 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...paymentsEnvSchema.shape,
   // Read by the worker; the API only says whether reels' view counts are the local sandbox's.
   ...reelStatsEnvSchema.shape,
+  // Read by the worker; the API only says whether printing goes to the local sandbox printer.
+  ...printVendorEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -10,6 +10,7 @@ import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { knowledge } from "@inkwell/domain/knowledge";
 import { notifications } from "@inkwell/domain/notifications";
 import { insertFixturePayment } from "@inkwell/domain/payments/testing";
+import { insertFixtureBookOrder } from "@inkwell/domain/books/testing";
 import type { createCaller } from "./router.ts";
 import type { Access } from "./trpc/init.ts";
 
@@ -21,6 +22,21 @@ export interface OwnedIdSpec {
   /** The input to send, given the id of a row that belongs to someone else. */
   input(foreignId: string): unknown;
 }
+
+const ORDER_FIXTURE = {
+  options: { size: "6x9", binding: "paperback", paper: "standard" },
+  quantity: 1,
+  shippingLevel: "MAIL",
+} as const;
+const ADDRESS_FIXTURE = {
+  name: "Fixture Person",
+  street1: "1 Main St",
+  city: "Springfield",
+  stateCode: "IL",
+  postcode: "62701",
+  countryCode: "US",
+  phone: "+1 555 0100",
+};
 
 export interface InventoryEntry {
   access: Access;
@@ -239,6 +255,15 @@ export const inventory: Record<string, InventoryEntry> = {
   "stories.addComment": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, body: "Intruding" }) } },
   "stories.deleteComment": { access: "user", owned: { table: "story_comments", input: (id) => ({ commentId: id }) } },
   "stories.react": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, reaction: "heart", on: true }) } },
+  "bookOrders.options": { access: "public" },
+  "bookOrders.quote": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id, ...ORDER_FIXTURE }) } },
+  "bookOrders.create": {
+    access: "user",
+    owned: { table: "books", input: (id) => ({ bookId: id, ...ORDER_FIXTURE, shippingAddress: ADDRESS_FIXTURE }) },
+  },
+  "bookOrders.pay": { access: "user", owned: { table: "book_orders", input: (id) => ({ orderId: id }) } },
+  "bookOrders.get": { access: "user", owned: { table: "book_orders", input: (id) => ({ orderId: id }) } },
+  "bookOrders.list": { access: "user" },
   "account.exports.list": { access: "user" },
   "account.exports.request": { access: "user" },
   "account.deletion": { access: "user" },
@@ -326,9 +351,23 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   stories: (caller) => storiesFixture(caller),
   story_comments: (caller) => storiesFixture(caller),
   // A saved reel (its stats job is enqueued; no worker runs it during the sweep).
+  // A draft book and a pending order of it, written as the owner (no render or checkout runs in the sweep).
+  books: (caller, owner) => bookOrderFixture(caller, owner),
+  book_orders: (caller, owner) => bookOrderFixture(caller, owner),
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
 };
+
+async function bookOrderFixture(caller: Caller, owner: { userId: string; db: Database }) {
+  const campaign = await caller.stories.campaigns.create({
+    title: "Fixture: a book to order",
+    storytellerName: "Gran",
+    relationshipType: "grandparent",
+    goalStories: 5,
+    themes: ["family"],
+  });
+  await asUser(owner.db, owner.userId, (tx) => insertFixtureBookOrder(tx, owner.userId, campaign.id));
+}
 
 async function storiesFixture(caller: Caller) {
   const campaign = await caller.stories.campaigns.create({

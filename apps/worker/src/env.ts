@@ -1,5 +1,6 @@
 /** The worker's configuration, validated once at start. */
 import { aiEnvSchema } from "@inkwell/domain/ai";
+import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
 import { reelStatsEnvSchema } from "@inkwell/domain/studio";
@@ -8,6 +9,7 @@ import { z } from "zod";
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
   ...reelStatsEnvSchema.shape,
+  ...printVendorEnvSchema.shape,
   DATABASE_URL: z.url(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),

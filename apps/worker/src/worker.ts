@@ -6,6 +6,7 @@
  */
 import { createDb } from "@inkwell/db";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
+import { printVendorRuntimeFromEnv } from "@inkwell/domain/books";
 import { createStorageFromEnv } from "@inkwell/domain/files";
 import { identity } from "@inkwell/domain/identity";
 import { assertWorkerDeps, type WorkerDeps } from "@inkwell/domain/jobs/handlers";
@@ -48,6 +49,8 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
     storage: createStorageFromEnv(env),
     publishing: publishingRuntimeFromEnv(env, env.APP_URL ?? null),
     reelStats: reelStatsClientFromEnv(env),
+    // The printer downloads a book's PDFs from signed /files links on the app's public origin.
+    printVendor: printVendorRuntimeFromEnv(env, env.APP_URL ?? "http://localhost:3000"),
     ...(env.INKWELL_ENCRYPTION_KEYS ? { keyRing: parseKeyRing(env.INKWELL_ENCRYPTION_KEYS) } : {}),
   };
   // Users' saved AI connections are used for their metered calls here too (voice analysis).

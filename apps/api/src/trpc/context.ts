@@ -30,6 +30,8 @@ export interface ApiDeps {
   payments?: PaymentsRuntime | null;
   /** Whether reels' view counts come from the local stand-in (placeholder numbers the board labels). */
   reelStatsSandbox?: boolean;
+  /** Whether book orders go to the local sandbox printer (orders are labelled so). */
+  printSandbox?: boolean;
 }
 
 export interface Context {

@@ -86,10 +86,14 @@ export function toView(row: repo.OrderRow, sandboxPrinter: boolean | null = null
 }
 
 /** The book as orders see it, or NOT_FOUND for anyone but an owner of its campaign. */
-async function orderableBook(tx: Tx, bookId: string) {
+async function ownedBook(tx: Tx, bookId: string) {
   if (!(await repo.ownsBookCampaign(tx, bookId))) throw notFound("Book");
-  const book = await bookForOrder(tx, bookId);
-  if (!book) throw notFound("Book");
+  return bookForOrder(tx, bookId);
+}
+
+/** A book that may be ordered: approved, rendered, within the printer's page count. */
+async function orderableBook(tx: Tx, bookId: string) {
+  const book = await ownedBook(tx, bookId);
   if (book.status === "draft" || !book.interiorFileId || !book.coverFileId)
     throw new DomainError("PRECONDITION_FAILED", "Approve the book's proof before ordering printed copies.");
   if (book.pageCount > MAX_PRINT_PAGES)
@@ -97,9 +101,14 @@ async function orderableBook(tx: Tx, bookId: string) {
   return book;
 }
 
-/** The price of an order, from the book's real page count: what the order form shows and checkout charges. */
+/**
+ * The price of an order, from the book's real page count: what the order form shows and checkout charges.
+ * A draft is priced too (at its current length), so owners see what printing will cost while designing.
+ */
 export async function quote(tx: Tx, input: QuoteOrderInput): Promise<OrderQuote> {
-  const book = await orderableBook(tx, input.bookId);
+  const book = await ownedBook(tx, input.bookId);
+  if (book.pageCount > MAX_PRINT_PAGES)
+    throw new DomainError("PRECONDITION_FAILED", `The printer binds books of up to ${MAX_PRINT_PAGES} pages.`);
   return quoteOrder(book.pageCount, input);
 }
 

@@ -2,4 +2,6 @@
  * Books test kit (`@inkwell/domain/books/testing`): the local sandbox printer that `pnpm dev` and the
  * tests point the print vendor adapter at.
  */
+
+export { insertFixtureBookOrder } from "./print-fixtures.ts";
 export { type PrintSandbox, type PrintSandboxOptions, type SandboxPrintJob, startPrintSandbox } from "./print-sandbox.ts";
