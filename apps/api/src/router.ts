@@ -1,6 +1,7 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
 import { accountRouter } from "./routers/account.router.ts";
 import { bookOrdersRouter } from "./routers/book-orders.router.ts";
+import { booksRouter } from "./routers/books.router.ts";
 import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
 import { connectionsRouter } from "./routers/connections.router.ts";
@@ -36,6 +37,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   stories: storiesRouter,
   studio: studioRouter,
+  books: booksRouter,
   bookOrders: bookOrdersRouter,
   account: accountRouter,
 });
