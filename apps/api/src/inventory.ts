@@ -255,6 +255,17 @@ export const inventory: Record<string, InventoryEntry> = {
   "stories.addComment": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, body: "Intruding" }) } },
   "stories.deleteComment": { access: "user", owned: { table: "story_comments", input: (id) => ({ commentId: id }) } },
   "stories.react": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, reaction: "heart", on: true }) } },
+  "books.list": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "books.sources": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
+  "books.get": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id }) } },
+  "books.create": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id, title: "Mine now" }) } },
+  "books.update": {
+    access: "user",
+    owned: { table: "books", input: (id) => ({ bookId: id, title: "Mine now", template: "modern", storyIds: [] }) },
+  },
+  "books.render": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id }) } },
+  "books.approve": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id }) } },
+  "books.delete": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id }) } },
   "bookOrders.options": { access: "public" },
   "bookOrders.quote": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id, ...ORDER_FIXTURE }) } },
   "bookOrders.create": {
