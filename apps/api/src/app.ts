@@ -137,8 +137,12 @@ export function createApp({ deps, env }: AppOptions) {
           setCookie: (value) => resHeaders.append("set-cookie", value),
         }),
       });
-      // The caller's slot is held until the answer is sent (a subscription holds it while it streams).
-      return releaseAfterBody(res, admitted.release);
+      // A streamed answer (a subscription, a JSON-lines batch) holds the caller's slot while it streams.
+      // Any other answer was built whole: the slot is free now, and the answer goes out as tRPC made it
+      // (wrapping it in a stream cost more than the rest of the edge on a small read).
+      if (admitted.streamed) return releaseAfterBody(res, admitted.release);
+      admitted.release();
+      return res;
     } catch (error) {
       admitted.release();
       throw error;

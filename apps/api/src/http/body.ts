@@ -30,8 +30,9 @@ export interface BodyState {
   reader?: ReadableStreamDefaultReader<Uint8Array>;
 }
 
+// The headers first: on @hono/node-server, touching `req.body` builds the full Request object.
 export const hasBody = (req: Request) =>
-  req.body !== null && ((req.headers.get("content-length") ?? "0") !== "0" || req.headers.has("transfer-encoding"));
+  ((req.headers.get("content-length") ?? "0") !== "0" || req.headers.has("transfer-encoding")) && req.body !== null;
 
 export function declaredLength(req: Request): number | null {
   const value = req.headers.get("content-length");

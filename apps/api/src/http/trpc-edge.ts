@@ -27,7 +27,24 @@ export interface Caller {
   address: string;
 }
 
-export type Admission = Response | { req: Request; release: () => void };
+/**
+ * `streamed`: the answer is sent as it is produced (a subscription, or a batch the client asked to get
+ * as JSON lines), so the slot is held until it ends; any other answer is built whole before tRPC
+ * returns it, so its slot can be released at once (the work is done) and the answer sent as it is.
+ */
+export type Admission = Response | { req: Request; release: () => void; streamed: boolean };
+
+/** Whether tRPC will stream a batch as JSON lines (its own test: trpc-accept, or accept listing it). */
+function wantsJsonLines(headers: Headers): boolean {
+  const trpcAccept = headers.get("trpc-accept");
+  if (trpcAccept !== null) return trpcAccept === "application/jsonl";
+  return (
+    headers
+      .get("accept")
+      ?.split(",")
+      .some((t) => t.trim() === "application/jsonl") ?? false
+  );
+}
 
 export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
   const inFlight = new InFlight();
@@ -64,7 +81,8 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
     const releaseSlot = inFlight.tryAcquire(bounds);
     if (!releaseSlot) return tooMany();
 
-    if (req.method === "GET" || req.method === "HEAD") return { req, release: releaseSlot };
+    const streamed = stream || wantsJsonLines(req.headers);
+    if (req.method === "GET" || req.method === "HEAD") return { req, release: releaseSlot, streamed };
 
     // A batch may carry each of its calls' largest input, up to the largest single upload.
     const limit = Math.min(
@@ -91,6 +109,7 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
     return {
       req: new Request(req.url, { method: req.method, headers: req.headers, body: read.bytes, signal: req.signal }),
       release,
+      streamed,
     };
   }
 
