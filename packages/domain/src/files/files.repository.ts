@@ -45,3 +45,21 @@ export async function existingKeys(tx: Tx, keys: string[]): Promise<Set<string>>
   const rows = await tx.selectFrom("stored_files").select("storage_key").where("storage_key", "in", keys).execute();
   return new Set(rows.map((r) => r.storage_key));
 }
+
+/** A file with its storage key and owner (the media attach checks; user reads through RLS, answer links as system). */
+export function findFileWithKey(tx: Tx, where: { id: string } | { storageKey: string }) {
+  const query = tx.selectFrom("stored_files").select([...COLUMNS, "user_id"]);
+  return (
+    "id" in where ? query.where("id", "=", where.id) : query.where("storage_key", "=", where.storageKey)
+  ).executeTakeFirst();
+}
+
+/** As system: rows of these ids, for deleting a removed photo's or recording's files. */
+export function deleteFiles(tx: Tx, ids: readonly string[]): Promise<{ storage_key: string }[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return tx
+    .deleteFrom("stored_files")
+    .where("id", "in", [...ids])
+    .returning(["storage_key"])
+    .execute();
+}

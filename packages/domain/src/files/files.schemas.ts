@@ -47,6 +47,26 @@ export const FILE_PURPOSES = {
 export type FilePurpose = keyof typeof FILE_PURPOSES | (string & {});
 
 /**
+ * Purposes uploaded through the streamed route (`POST /uploads?purpose=`, no base64, no tRPC body
+ * limit), with their caps. Photos are re-encoded before they are stored (orientation applied, metadata
+ * stripped) and get a thumbnail (`story_photo_thumb`, made by the server, never uploaded).
+ */
+export const UPLOAD_PURPOSES = {
+  story_photo: { allowed: ["image"], maxBytes: 20 * MB },
+  story_audio: { allowed: ["audio"], maxBytes: 50 * MB },
+} as const satisfies Record<string, PurposeRule>;
+
+export type UploadPurpose = keyof typeof UPLOAD_PURPOSES;
+export const uploadPurposeSchema = z.enum(Object.keys(UPLOAD_PURPOSES) as [UploadPurpose, ...UploadPurpose[]]);
+
+/** What `POST /uploads` answers. */
+export interface UploadResult {
+  fileId: string;
+  contentType: string;
+  bytes: number;
+}
+
+/**
  * The largest image accepted, read from its header before anything decodes it. Decoding costs width ×
  * height × 4 bytes wherever the image is shown or resized (a 1 KB PNG can claim 65,535 × 65,535: 17 GB);
  * 40 megapixels is 160 MB decoded and above any camera or platform upload we serve.

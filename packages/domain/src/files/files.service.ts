@@ -158,6 +158,29 @@ export async function get(tx: Tx, fileId: string): Promise<StoredFile> {
   return repo.toStoredFile(row);
 }
 
+/** A file with its storage key and owner, as the transaction's role sees it (RLS), or undefined. */
+export async function getWithKey(
+  tx: Tx,
+  where: { id: string } | { storageKey: string },
+): Promise<(StoredFile & { storageKey: string; userId: string }) | undefined> {
+  const row = await repo.findFileWithKey(tx, where);
+  return row ? { ...repo.toStoredFile(row), storageKey: row.storage_key, userId: row.user_id } : undefined;
+}
+
+/** An object's bytes by its key (no transaction: for S3 it is an HTTP call). */
+export function readObject(deps: Pick<FilesDeps, "storage">, storageKey: string): Promise<Uint8Array | null> {
+  return deps.storage.get(storageKey);
+}
+
+/**
+ * As system, in the caller's system transaction: deletes these rows and returns their keys; delete the
+ * objects (`deleteObject`) after it commits. For files whose attachment was removed by someone other
+ * than their uploader (an owner removing a contributor's photo).
+ */
+export async function removeAsSystem(tx: Tx, fileIds: readonly string[]): Promise<string[]> {
+  return (await repo.deleteFiles(tx, fileIds)).map((r) => r.storage_key);
+}
+
 /** The bytes of the caller's own file. */
 export async function read(deps: Pick<FilesDeps, "storage">, tx: Tx, fileId: string): Promise<Uint8Array> {
   const row = await repo.findFile(tx, fileId);

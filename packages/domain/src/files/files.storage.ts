@@ -4,7 +4,8 @@
  * Keys are ours (`<purpose>/<user id>/<file id>`), never derived from client input, and are checked
  * for shape anyway so a bug can never turn one into a path outside the root.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import {
   DeleteObjectCommand,
@@ -19,6 +20,8 @@ import { z } from "zod";
 export interface Storage {
   readonly kind: "local" | "s3";
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Stores a local file's content under `key` (a streamed upload's spool file; it is left in place). */
+  putFile(key: string, path: string, contentType: string): Promise<void>;
   /** The bytes, or null when there is no such object. */
   get(key: string): Promise<Uint8Array | null>;
   /** Idempotent: deleting a missing object is not an error. */
@@ -60,6 +63,18 @@ export class LocalDiskStorage implements Storage {
     const temp = `${path}.${process.pid}.${Date.now()}.part`;
     try {
       await writeFile(temp, bytes, { mode: 0o600 });
+      await rename(temp, path);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async putFile(key: string, source: string, _contentType?: string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const temp = `${path}.${process.pid}.${Date.now()}.part`;
+    try {
+      await copyFile(source, temp);
       await rename(temp, path);
     } finally {
       await rm(temp, { force: true });
@@ -138,6 +153,20 @@ export class S3Storage implements Storage {
         Body: bytes,
         ContentType: contentType,
         ContentLength: bytes.byteLength,
+      }),
+    );
+  }
+
+  async putFile(key: string, path: string, contentType: string): Promise<void> {
+    const { size } = await stat(path);
+    // Streamed from the spool file with its length known, so the object never sits whole in memory.
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + checkKey(key),
+        Body: createReadStream(path),
+        ContentType: contentType,
+        ContentLength: size,
       }),
     );
   }

@@ -5,7 +5,7 @@ export * from "./files.schemas.ts";
 export type { FilesDeps, PreparedFile, SignedRead, StoreInput } from "./files.service.ts";
 export * as files from "./files.service.ts";
 export { type SignatureCheck, signFile, verifyFileSignature } from "./files.signing.ts";
-export { type Sniffed, sniff } from "./files.sniff.ts";
+export { type ImageDimensions, imageDimensions, type Sniffed, sniff } from "./files.sniff.ts";
 export {
   createStorageFromEnv,
   LocalDiskStorage,
@@ -16,3 +16,12 @@ export {
   type StoredObject,
   storageEnvSchema,
 } from "./files.storage.ts";
+export {
+  receiveUpload,
+  THUMBNAIL_SIDE,
+  thumbnailKeyOf,
+  UPLOAD_IDLE_MS,
+  type UploadInput,
+  UploadLimiter,
+  type UploadOutcome,
+} from "./files.upload.ts";

@@ -4,8 +4,8 @@
  * one of them.
  */
 import { accountHandlers } from "../account/account.handlers.ts";
-import { bookOrdersHandlers } from "../books/books-orders.handlers.ts";
 import { booksHandlers } from "../books/books.handlers.ts";
+import { bookOrdersHandlers } from "../books/books-orders.handlers.ts";
 import { chatHandlers } from "../chat/chat.handlers.ts";
 import { connectionsHandlers } from "../connections/connections.handlers.ts";
 import { creditsHandlers } from "../credits/credits.handlers.ts";
@@ -16,6 +16,7 @@ import { paymentsHandlers } from "../payments/payments.handlers.ts";
 import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
 import { storiesHandlers } from "../stories/stories.handlers.ts";
+import { storiesMediaHandlers } from "../stories/stories-media.handlers.ts";
 import { studioHandlers } from "../studio/studio.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
 import { voiceHandlers } from "../voice/voice.handlers.ts";
@@ -39,6 +40,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...voiceHandlers,
   ...paymentsHandlers,
   ...storiesHandlers,
+  ...storiesMediaHandlers,
   ...studioHandlers,
   ...accountHandlers,
   ...bookOrdersHandlers,

@@ -15,7 +15,7 @@ import { knowledgeJobs } from "../knowledge/index.ts";
 import { paymentsJobs } from "../payments/index.ts";
 import type { JobDefinition } from "../platform/index.ts";
 import { postsJobs } from "../posts/index.ts";
-import { storiesJobs } from "../stories/index.ts";
+import { storiesJobs, storiesMediaJobs } from "../stories/index.ts";
 import { studioJobs } from "../studio/index.ts";
 import { usageJobs } from "../usage/index.ts";
 import { voiceJobs } from "../voice/index.ts";
@@ -34,6 +34,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...voiceJobs,
   ...paymentsJobs,
   ...storiesJobs,
+  ...storiesMediaJobs,
   ...studioJobs,
   ...accountJobs,
   ...bookOrdersJobs,

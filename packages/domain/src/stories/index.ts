@@ -12,4 +12,8 @@ export { defaultStoriesConfig, type StoriesConfig, type StoriesDeps } from "./st
 export { countWords, WORD_COUNT_TEST_ALPHABET } from "./stories.words.ts";
 export * as family from "./stories-family.service.ts";
 export { type BookStory, type BookStoryPhoto, storiesForBook } from "./stories-media.book.ts";
+export { storiesMediaJobs, transcribeAudioJob } from "./stories-media.jobs.ts";
+export * from "./stories-media.schemas.ts";
+export type { StoriesMediaDeps } from "./stories-media.service.ts";
+export * as storiesMedia from "./stories-media.service.ts";
 export * as prompts from "./stories-prompts.service.ts";

@@ -87,12 +87,26 @@ export async function fileAttached(tx: Tx, fileId: string): Promise<boolean> {
   return Boolean(row);
 }
 
+/**
+ * Undefined when the file is already attached (UNIQUE file_id: to a story in a campaign the caller does
+ * not see, or by a concurrent attach), without aborting the transaction.
+ */
 export function insertPhoto(tx: Tx, values: Omit<Insertable<Tables.StoryPhotos>, "id">) {
-  return tx.insertInto("story_photos").values(values).returningAll().executeTakeFirstOrThrow();
+  return tx
+    .insertInto("story_photos")
+    .values(values)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export function insertAudio(tx: Tx, values: Omit<Insertable<Tables.StoryAudio>, "id">) {
-  return tx.insertInto("story_audio").values(values).returningAll().executeTakeFirstOrThrow();
+  return tx
+    .insertInto("story_audio")
+    .values(values)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export function findPhoto(tx: Tx, photoId: string) {
@@ -146,6 +160,7 @@ export function audioForTranscription(tx: Tx, audioId: string) {
       "f.user_id as file_user_id",
       "f.content_type",
       "f.filename",
+      "f.storage_key",
     ])
     .where("a.id", "=", audioId)
     .executeTakeFirst();
@@ -155,7 +170,7 @@ export function audioForTranscription(tx: Tx, audioId: string) {
 export function finishTranscript(
   tx: Tx,
   audioId: string,
-  values: { transcript?: string; transcript_status: "done" | "failed" | "needs_model"; transcript_error: string | null },
+  values: { transcript?: string; transcript_status: "done" | "failed" | "needs_model"; transcript_error?: string | null },
 ) {
   return tx
     .updateTable("story_audio")

@@ -36,3 +36,43 @@ export const gifFramesParser = defineUntrustedParser<{ bytes: Uint8Array }, { wi
   label: "This GIF",
   timeoutMs: 5_000,
 });
+
+export interface ImageMediaInput {
+  bytes: Uint8Array;
+  /** Refused above this many pixels, before they are decoded (sharp's limitInputPixels). */
+  maxPixels: number;
+  maxSide: number;
+  /** The thumbnail fits in a square of this side. */
+  thumbSide: number;
+}
+
+export interface ImageMediaOutput {
+  /** Upright, re-encoded, with no metadata (EXIF, GPS, XMP): what is served. */
+  display: Uint8Array;
+  displayType: string;
+  width: number;
+  height: number;
+  thumbnail: Uint8Array;
+  thumbnailType: string;
+  thumbnailWidth: number;
+  thumbnailHeight: number;
+}
+
+/** A photo made safe to serve, and its thumbnail (image-media.mjs). A 40-megapixel JPEG takes ~2 s. */
+export const imageMediaParser = defineUntrustedParser<ImageMediaInput, ImageMediaOutput>({
+  name: "image-media",
+  file: new URL("./image-media.mjs", import.meta.url),
+  label: "This image",
+  timeoutMs: 30_000,
+});
+
+/** A recording's duration from its headers (audio-duration.mjs). */
+export const audioDurationParser = defineUntrustedParser<
+  { bytes: Uint8Array; mimeType: string },
+  { durationMs: number | null; container: string | null; codec: string | null }
+>({
+  name: "audio-duration",
+  file: new URL("./audio-duration.mjs", import.meta.url),
+  label: "This recording",
+  timeoutMs: 15_000,
+});

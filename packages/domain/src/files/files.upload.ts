@@ -1,0 +1,270 @@
+/**
+ * Streamed uploads (`POST /uploads?purpose=`): the body is spooled to a private temporary file while it
+ * arrives (counted against the purpose's cap, hashed), never held whole in memory or parsed on the
+ * request thread. The type is sniffed from the first bytes against the purpose's whitelist; the media
+ * work (a photo re-encoded upright without metadata, with a thumbnail; a recording's headers checked)
+ * runs in the untrusted-parse pool; then the bytes go to storage under a key the server picks. The
+ * caller records the rows (`files.record`) in its own transaction, after this has returned.
+ *
+ * Refusals come back as values with the HTTP status that fits (413 too large, 415 not an accepted type,
+ * 422 unreadable, 429 busy), not as exceptions: the route answers them as they are.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DomainError } from "../platform/errors.ts";
+import { audioDurationParser, type ImageMediaOutput, imageMediaParser } from "../platform/untrusted/parsers.ts";
+import { parseUntrusted } from "../platform/untrusted/untrusted.ts";
+import {
+  describeKinds,
+  formatBytes,
+  MAX_IMAGE_PIXELS,
+  MAX_IMAGE_SIDE,
+  safeFileName,
+  UPLOAD_PURPOSES,
+  type UploadPurpose,
+} from "./files.schemas.ts";
+import type { PreparedFile } from "./files.service.ts";
+import { sniff } from "./files.sniff.ts";
+import type { Storage } from "./files.storage.ts";
+
+/** Bytes sniffed (and, for images, whose header is read) before anything else looks at the file. */
+const HEAD_BYTES = 256 * 1024;
+/** A client that sends nothing for this long is cut off (one slow upload must not hold a slot forever). */
+export const UPLOAD_IDLE_MS = 30_000;
+/** The thumbnail fits in a square of this side. */
+export const THUMBNAIL_SIDE = 480;
+
+/**
+ * Browsers record into WebM or MP4 containers, which `file-type` names video/*: for a recording they
+ * are audio (the duration parse checks there is sound), and are stored and served as audio.
+ */
+const AUDIO_CONTAINERS: Record<string, string> = { "video/webm": "audio/webm", "video/mp4": "audio/mp4" };
+
+export interface UploadInput {
+  purpose: UploadPurpose;
+  /** Whose file it is: the storage key's second segment and the row's owner. */
+  ownerId: string;
+  /** An extra key segment (answer-link uploads: `prompt-<id>`), so their origin is in the key. */
+  keySegment?: string;
+  filename: string;
+  body: ReadableStream<Uint8Array> | null;
+  declaredLength: number | null;
+}
+
+export type UploadOutcome =
+  | {
+      ok: true;
+      file: PreparedFile;
+      /** Photos: the server-made thumbnail, to record with the file. */
+      thumbnail?: PreparedFile;
+      width?: number;
+      height?: number;
+      durationMs?: number | null;
+    }
+  | { ok: false; status: 413 | 415 | 422 | 429 | 408; message: string; retryAfterSeconds?: number };
+
+const tooLarge = (limit: number) =>
+  ({ ok: false, status: 413, message: `That file is larger than the ${formatBytes(limit)} limit.` }) as const;
+
+type Spooled = { ok: true; path: string; size: number; sha256: string; head: Uint8Array } | Extract<UploadOutcome, { ok: false }>;
+
+/** Writes the body to a temporary file, refusing it once it passes `limit`. */
+async function spool(body: ReadableStream<Uint8Array>, limit: number): Promise<Spooled> {
+  const path = join(tmpdir(), `inkwell-upload-${randomUUID()}`);
+  const out = createWriteStream(path, { mode: 0o600 });
+  const hash = createHash("sha256");
+  const headChunks: Uint8Array[] = [];
+  let headSize = 0;
+  let size = 0;
+  const reader = body.getReader();
+  const fail = async (outcome: Extract<UploadOutcome, { ok: false }>) => {
+    await reader.cancel().catch(() => undefined);
+    out.destroy();
+    await rm(path, { force: true });
+    return outcome;
+  };
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<"idle">((resolve) => {
+        timer = setTimeout(() => resolve("idle"), UPLOAD_IDLE_MS);
+      });
+      const next = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+      if (next === "idle") return fail({ ok: false, status: 408, message: "The upload stalled; please try again." });
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > limit) return fail(tooLarge(limit));
+      hash.update(next.value);
+      if (headSize < HEAD_BYTES) {
+        headChunks.push(next.value.subarray(0, HEAD_BYTES - headSize));
+        headSize += Math.min(next.value.byteLength, HEAD_BYTES - headSize);
+      }
+      // Back-pressure: wait for the disk when its buffer is full rather than buffering the body.
+      if (!out.write(next.value)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  } catch {
+    return fail({ ok: false, status: 422, message: "The upload was interrupted; please try again." });
+  }
+  const head = new Uint8Array(headSize);
+  let at = 0;
+  for (const chunk of headChunks) {
+    head.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return { ok: true, path, size, sha256: hash.digest("hex"), head };
+}
+
+function prepared(
+  input: UploadInput,
+  purpose: string,
+  contentType: string,
+  byteSize: number,
+  sha256: string,
+  filename: string,
+): PreparedFile {
+  const id = randomUUID();
+  const segment = input.keySegment ? `${input.keySegment}/` : "";
+  return {
+    id,
+    purpose,
+    filename: safeFileName(filename),
+    contentType,
+    byteSize,
+    sha256,
+    storageKey: `${purpose.replace(/_/g, "-")}/${input.ownerId}/${segment}${id}`,
+  };
+}
+
+/** A pool refusal (unreadable, too big to decode, timed out) or a full pool, as an outcome. */
+function poolRefusal(error: unknown): Extract<UploadOutcome, { ok: false }> {
+  if (error instanceof DomainError && error.code === "RATE_LIMITED")
+    return { ok: false, status: 429, message: error.message, retryAfterSeconds: error.details.retryAfterSeconds ?? 5 };
+  if (error instanceof DomainError && error.code === "INVALID_INPUT") return { ok: false, status: 422, message: error.message };
+  throw error;
+}
+
+/** `story-photo/<owner>/[prompt-<id>/]<file id>` → `story-photo-thumb/<owner>/[prompt-<id>/]<file id>`. */
+export const thumbnailKeyOf = (photoKey: string) => photoKey.replace(/^story-photo\//, "story-photo-thumb/");
+
+const withoutExtension = (name: string) => name.replace(/\.[^.]{1,8}$/, "") || "photo";
+
+export async function receiveUpload(deps: { storage: Storage }, input: UploadInput): Promise<UploadOutcome> {
+  const rule = UPLOAD_PURPOSES[input.purpose];
+  if (input.declaredLength !== null && input.declaredLength > rule.maxBytes) return tooLarge(rule.maxBytes);
+  if (!input.body) return { ok: false, status: 422, message: "That file is empty." };
+  const spooled = await spool(input.body, rule.maxBytes);
+  if (!spooled.ok) return spooled;
+  const written: string[] = [];
+  try {
+    if (spooled.size === 0) return { ok: false, status: 422, message: "That file is empty." };
+    const sniffed = await sniff(spooled.head);
+    const contentType =
+      input.purpose === "story_audio" ? (AUDIO_CONTAINERS[sniffed.contentType] ?? sniffed.contentType) : sniffed.contentType;
+    const kind = input.purpose === "story_audio" && AUDIO_CONTAINERS[sniffed.contentType] ? "audio" : sniffed.kind;
+    if (!kind || !(rule.allowed as readonly string[]).includes(kind))
+      return { ok: false, status: 415, message: `That file is ${sniffed.description}, not a ${describeKinds(rule.allowed)}.` };
+
+    const bytes = new Uint8Array(await readFile(spooled.path));
+    if (input.purpose === "story_photo") {
+      let media: ImageMediaOutput;
+      try {
+        media = await parseUntrusted(
+          imageMediaParser,
+          { bytes, maxPixels: MAX_IMAGE_PIXELS, maxSide: MAX_IMAGE_SIDE, thumbSide: THUMBNAIL_SIDE },
+          { field: "file" },
+        );
+      } catch (error) {
+        return poolRefusal(error);
+      }
+      const display = new Uint8Array(media.display);
+      const thumb = new Uint8Array(media.thumbnail);
+      const file = prepared(
+        input,
+        "story_photo",
+        media.displayType,
+        display.byteLength,
+        createHash("sha256").update(display).digest("hex"),
+        input.filename,
+      );
+      const thumbnail = prepared(
+        input,
+        "story_photo_thumb",
+        media.thumbnailType,
+        thumb.byteLength,
+        createHash("sha256").update(thumb).digest("hex"),
+        `${withoutExtension(file.filename)} (thumbnail).webp`,
+      );
+      // The thumbnail's key ends in its photo's id: attaching the photo finds its thumbnail by it.
+      thumbnail.storageKey = thumbnailKeyOf(file.storageKey);
+      await deps.storage.put(file.storageKey, display, file.contentType);
+      written.push(file.storageKey);
+      await deps.storage.put(thumbnail.storageKey, thumb, thumbnail.contentType);
+      written.push(thumbnail.storageKey);
+      return {
+        ok: true,
+        file: { ...file, dimensions: { width: media.width, height: media.height } },
+        thumbnail,
+        width: media.width,
+        height: media.height,
+      };
+    }
+
+    let audio: { durationMs: number | null };
+    try {
+      audio = await parseUntrusted(audioDurationParser, { bytes, mimeType: contentType }, { field: "file" });
+    } catch (error) {
+      return poolRefusal(error);
+    }
+    const file = prepared(input, "story_audio", contentType, spooled.size, spooled.sha256, input.filename);
+    await deps.storage.putFile(file.storageKey, spooled.path, contentType);
+    return { ok: true, file, durationMs: audio.durationMs };
+  } catch (error) {
+    await Promise.all(written.map((key) => deps.storage.delete(key).catch(() => undefined)));
+    throw error;
+  } finally {
+    await rm(spooled.path, { force: true });
+  }
+}
+
+/**
+ * Upload work per caller (a user, or an answer link), in this process: at most `concurrent` uploads at
+ * once and `perWindow` started in `windowMs`. Beyond it the route answers 429 with when to retry.
+ */
+export class UploadLimiter {
+  private readonly active = new Map<string, number>();
+  private readonly started = new Map<string, number[]>();
+
+  constructor(
+    private readonly options: { concurrent: number; perWindow: number; windowMs: number } = {
+      concurrent: 2,
+      perWindow: 60,
+      windowMs: 10 * 60_000,
+    },
+  ) {}
+
+  /** A release function, or the seconds to wait. */
+  acquire(key: string, now = Date.now()): (() => void) | { retryAfterSeconds: number } {
+    const recent = (this.started.get(key) ?? []).filter((t) => t > now - this.options.windowMs);
+    if (recent.length >= this.options.perWindow) {
+      const oldest = recent[0] ?? now;
+      return { retryAfterSeconds: Math.max(1, Math.ceil((oldest + this.options.windowMs - now) / 1000)) };
+    }
+    const active = this.active.get(key) ?? 0;
+    if (active >= this.options.concurrent) return { retryAfterSeconds: 5 };
+    recent.push(now);
+    this.started.set(key, recent);
+    this.active.set(key, active + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.active.get(key) ?? 1) - 1;
+      if (left <= 0) this.active.delete(key);
+      else this.active.set(key, left);
+    };
+  }
+}
