@@ -17,3 +17,5 @@ export * from "./stories-media.schemas.ts";
 export type { StoriesMediaDeps } from "./stories-media.service.ts";
 export * as storiesMedia from "./stories-media.service.ts";
 export * as prompts from "./stories-prompts.service.ts";
+export * as followUp from "./stories-followup.service.ts";
+export * from "./stories-followup.schemas.ts";
