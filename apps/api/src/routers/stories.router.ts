@@ -25,6 +25,7 @@ import {
   updateStoryInput,
 } from "@inkwell/domain/stories";
 import type { Context } from "../trpc/context.ts";
+import { storiesFollowUpRouter } from "./stories-followup.router.ts";
 import { MiB, OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 const storiesDeps = (ctx: Context): StoriesDeps => ({ enqueue: ctx.deps.enqueue, appUrl: ctx.deps.identity.appUrl });
@@ -117,6 +118,7 @@ export const storiesRouter = router({
   family: familyRouter,
   prompts: promptsRouter,
   answers: answersRouter,
+  followUp: storiesFollowUpRouter,
   list: userProcedure.input(listStoriesInput).query(({ ctx, input }) => stories.listStories(ctx.tx, ctx.auth.userId, input)),
   get: userProcedure.input(storyIdInput).query(({ ctx, input }) => stories.getStory(ctx.tx, ctx.auth.userId, input.storyId)),
   create: userProcedure
