@@ -279,6 +279,8 @@ export const inventory: Record<string, InventoryEntry> = {
   "account.exports.request": { access: "user" },
   "account.deletion": { access: "user" },
   "account.delete": { access: "user" },
+  "stories.followUp.suggest": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, idempotencyKey: `sweep-${id}` }) } },
+  "stories.followUp.ask": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, question: "Tell us more about that day?" }) } },
   "studio.reels.list": { access: "user" },
   "studio.reels.get": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.save": { access: "user" },
