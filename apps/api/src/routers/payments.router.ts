@@ -1,10 +1,13 @@
 import {
   adminRefundInput,
   buyPackInput,
+  failNextRenewalInput,
   listPaymentsInput,
   type PaymentsDeps,
   paymentIdInput,
   payments,
+  subscriptions,
+  tierInput,
 } from "@inkwell/domain/payments";
 import type { Context } from "../trpc/context.ts";
 import { adminProcedure, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
@@ -33,4 +36,32 @@ export const paymentsRouter = router({
   adminRefund: adminProcedure
     .input(adminRefundInput)
     .mutation(({ ctx, input }) => payments.adminRefund(paymentsDeps(ctx), input)),
+
+  // Subscriptions (the billing page). Each acts on the caller's own subscription, found by their id.
+  plans: publicProcedure.query(({ ctx }) => ({
+    available: Boolean(ctx.deps.payments),
+    sandbox: Boolean(ctx.deps.payments?.sandboxControl),
+    plans: subscriptions.plans(),
+  })),
+  billing: userProcedure.query(({ ctx }) => subscriptions.billing(ctx.tx, ctx.auth.userId)),
+  subscribe: signedInProcedure
+    .input(tierInput)
+    .mutation(({ ctx, input }) => subscriptions.subscribe(paymentsDeps(ctx), ctx.auth.userId, input)),
+  changePlan: signedInProcedure
+    .input(tierInput)
+    .mutation(({ ctx, input }) => subscriptions.changePlan(paymentsDeps(ctx), ctx.auth.userId, input)),
+  cancelSubscription: signedInProcedure.mutation(({ ctx }) =>
+    subscriptions.setCancelAtPeriodEnd(paymentsDeps(ctx), ctx.auth.userId, true),
+  ),
+  resumeSubscription: signedInProcedure.mutation(({ ctx }) =>
+    subscriptions.setCancelAtPeriodEnd(paymentsDeps(ctx), ctx.auth.userId, false),
+  ),
+  sandboxRenewNow: signedInProcedure.mutation(({ ctx }) =>
+    subscriptions.sandboxControl(paymentsDeps(ctx), ctx.auth.userId, { kind: "advance" }),
+  ),
+  sandboxFailNextRenewal: signedInProcedure
+    .input(failNextRenewalInput)
+    .mutation(({ ctx, input }) =>
+      subscriptions.sandboxControl(paymentsDeps(ctx), ctx.auth.userId, { kind: "fail-next-renewal", fail: input.fail }),
+    ),
 });

@@ -1,9 +1,10 @@
 /** Public API of the payments module (Stripe Checkout, webhooks, fulfilment per kind, refunds). */
 
 import "./payments.fulfilment.ts";
+import "./payments.subscriptions.service.ts";
 
 export { type Fulfilment, purchaseGrantKey, registerFulfilment } from "./payments.fulfilment.ts";
-export { fulfilEventJob, paymentsJobs, sweepEventsJob } from "./payments.jobs.ts";
+export { endLapsedGraceJob, fulfilEventJob, paymentsJobs, sweepEventsJob } from "./payments.jobs.ts";
 export {
   createStripeClient,
   type PaymentsEnv,
@@ -14,3 +15,4 @@ export {
 export * from "./payments.schemas.ts";
 export type { CheckoutInput, PaymentsDeps } from "./payments.service.ts";
 export * as payments from "./payments.service.ts";
+export * as subscriptions from "./payments.subscriptions.service.ts";

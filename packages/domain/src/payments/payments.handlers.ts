@@ -1,7 +1,8 @@
 /** How the payments jobs run (the definitions are in payments.jobs.ts). */
 import { handle } from "../jobs/worker-deps.ts";
-import { fulfilEventJob, sweepEventsJob } from "./payments.jobs.ts";
+import { endLapsedGraceJob, fulfilEventJob, sweepEventsJob } from "./payments.jobs.ts";
 import { processEvent, sweepEvents } from "./payments.service.ts";
+import { endLapsedGrace } from "./payments.subscriptions.service.ts";
 
 export const paymentsHandlers = [
   handle(fulfilEventJob, async ({ eventId }, { db, log }) => {
@@ -11,5 +12,9 @@ export const paymentsHandlers = [
   handle(sweepEventsJob, async (_data, { db, log, enqueue }) => {
     const requeued = await sweepEvents(db, enqueue);
     if (requeued) log.warn({ requeued }, "unprocessed payment events sent to fulfilment again");
+  }),
+  handle(endLapsedGraceJob, async (_data, { db, log }) => {
+    const ended = await endLapsedGrace(db);
+    if (ended) log.info({ ended }, "subscriptions past their grace period: accounts now free");
   }),
 ];

@@ -25,4 +25,15 @@ export const sweepEventsJob = defineJob({
   queue: { retryLimit: 1, expireInSeconds: 120 },
 });
 
-export const paymentsJobs = [fulfilEventJob, sweepEventsJob];
+/**
+ * Hourly: subscriptions past due beyond their grace period make their accounts free (Stripe may still be
+ * retrying the payment; a later payment restores the tier through its event).
+ */
+export const endLapsedGraceJob = defineJob({
+  name: "payments.end-lapsed-grace",
+  schema: z.object({}).passthrough(),
+  schedule: "23 * * * *",
+  queue: { retryLimit: 2, expireInSeconds: 600 },
+});
+
+export const paymentsJobs = [fulfilEventJob, sweepEventsJob, endLapsedGraceJob];

@@ -32,6 +32,11 @@ export interface PaymentsRuntime {
   appUrl: string;
   /** True when the SDK talks to the local sandbox rather than Stripe. */
   sandbox: boolean;
+  /**
+   * The sandbox's own controls (its test clock: renew now, fail the next renewal), for the billing
+   * page's sandbox panel. Only with the sandbox; Stripe's real test clocks are the dashboard's.
+   */
+  sandboxControl?: { url: string; secretKey: string };
 }
 
 /** The official SDK, pointed at `apiUrl` when given (the sandbox), with retries that reuse idempotency keys. */
@@ -58,5 +63,8 @@ export function paymentsRuntimeFromEnv(env: PaymentsEnv, appUrl: string): Paymen
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     appUrl: appUrl.replace(/\/+$/, ""),
     sandbox: Boolean(env.STRIPE_API_URL),
+    ...(env.STRIPE_API_URL
+      ? { sandboxControl: { url: env.STRIPE_API_URL.replace(/\/+$/, ""), secretKey: env.STRIPE_SECRET_KEY } }
+      : {}),
   };
 }

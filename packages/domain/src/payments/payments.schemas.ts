@@ -1,5 +1,6 @@
-/** Payments: what is for sale, inputs and outputs. Imports only zod (the web shows the packs and a payment's state). */
+/** Payments: what is for sale, inputs and outputs. Imports only zod and schemas (the web shows the packs, plans and a payment's state). */
 import { z } from "zod";
+import { MONTHLY_GRANTS } from "../credits/credits.schemas.ts";
 
 export const PAYMENT_KINDS = ["credit_pack", "book_order", "subscription"] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -47,4 +48,61 @@ export interface PaymentView {
   createdAt: Date;
   paidAt: Date | null;
   refundedAt: Date | null;
+}
+
+/**
+ * Subscription plans: the paid tiers of identity's `subscription_tier`, monthly. Each renewal grants
+ * the tier's monthly credits (the credits module's `MONTHLY_GRANTS`) for that billing period.
+ */
+export const PAID_TIERS = ["basic", "pro", "enterprise"] as const;
+export type PaidTier = (typeof PAID_TIERS)[number];
+export type PlanTier = "free" | PaidTier;
+export const SUBSCRIPTION_PLANS = [
+  { tier: "basic", name: "Basic", priceCents: 900, monthlyCredits: MONTHLY_GRANTS.basic },
+  { tier: "pro", name: "Pro", priceCents: 2_900, monthlyCredits: MONTHLY_GRANTS.pro },
+  { tier: "enterprise", name: "Enterprise", priceCents: 9_900, monthlyCredits: MONTHLY_GRANTS.enterprise },
+] as const satisfies readonly { tier: PaidTier; name: string; priceCents: number; monthlyCredits: number }[];
+export const FREE_MONTHLY_CREDITS = MONTHLY_GRANTS.free;
+/** How long a paid tier is kept after a renewal fails before the account falls back to free. */
+export const GRACE_DAYS = 7;
+
+export const SUBSCRIPTION_STATUSES = ["incomplete", "active", "past_due", "canceled"] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const tierInput = z.object({ tier: z.enum(PAID_TIERS) });
+export const failNextRenewalInput = z.object({ fail: z.boolean().default(true) }).default({ fail: true });
+export type TierInput = z.infer<typeof tierInput>;
+
+export interface SubscriptionView {
+  id: string;
+  tier: PaidTier;
+  status: SubscriptionStatus;
+  cancelAtPeriodEnd: boolean;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  /** While a renewal is unpaid: the paid tier is kept until then. */
+  graceUntil: Date | null;
+  createdAt: Date;
+  endedAt: Date | null;
+}
+
+export interface SubscriptionInvoiceView {
+  id: string;
+  tier: PaidTier;
+  billingReason: string;
+  amountCents: number;
+  currency: string;
+  status: "paid" | "failed";
+  periodStart: Date;
+  periodEnd: Date;
+  hostedUrl: string | null;
+  outcome: string | null;
+}
+
+/** The billing page: the plan identity holds, the live subscription behind it, and its invoices. */
+export interface BillingView {
+  tier: PlanTier;
+  tierExpiresAt: Date | null;
+  subscription: SubscriptionView | null;
+  invoices: SubscriptionInvoiceView[];
 }

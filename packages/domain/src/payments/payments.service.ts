@@ -22,10 +22,10 @@ import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { z } from "zod";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, Logger } from "../platform/queue.ts";
+import { createCheckout, type PaymentsDeps, stripeOf } from "./payments.checkout.ts";
 import { fulfilmentFor } from "./payments.fulfilment.ts";
 import { fulfilEventJob } from "./payments.jobs.ts";
 import * as repo from "./payments.repository.ts";
-import type { PaymentsRuntime } from "./payments.runtime.ts";
 import {
   type AdminRefundInput,
   type BuyPackInput,
@@ -34,81 +34,9 @@ import {
   type PaymentKind,
   type PaymentView,
 } from "./payments.schemas.ts";
+import { applySubscriptionEvent } from "./payments.subscriptions.service.ts";
 
-export interface PaymentsDeps {
-  db: Database;
-  /** Null when no Stripe account (or sandbox) is configured. */
-  payments: PaymentsRuntime | null;
-  enqueue: Enqueue;
-  log: Logger;
-}
-
-function stripeOf(deps: Pick<PaymentsDeps, "payments">): PaymentsRuntime {
-  if (!deps.payments) throw new DomainError("PRECONDITION_FAILED", "Payments are not set up on this server.");
-  return deps.payments;
-}
-
-export interface CheckoutInput {
-  kind: PaymentKind;
-  /** What the kind sells (a pack id, an order id). */
-  referenceId: string;
-  /** The line on the Checkout page and in the buyer's payments. */
-  description: string;
-  amountCents: number;
-  currency?: string;
-  /** For credit packs: the credits the payment adds. */
-  credits?: number;
-  /** The app page Checkout returns to (`?payment=<id>`, plus `&cancelled=1` when the buyer backs out). */
-  returnPath: string;
-}
-
-/**
- * Starts a Checkout for the user and returns where to send them. Takes the deps rather than a
- * transaction: the Stripe call must not run inside one, so it opens its own short ones around it.
- */
-export async function createCheckout(deps: PaymentsDeps, userId: string, input: CheckoutInput) {
-  const runtime = stripeOf(deps);
-  const currency = input.currency ?? PAYMENT_CURRENCY;
-  const payment = await asUser(deps.db, userId, (tx) =>
-    repo.insertPayment(tx, {
-      userId,
-      kind: input.kind,
-      referenceId: input.referenceId,
-      description: input.description,
-      amountCents: input.amountCents,
-      currency,
-      credits: input.credits ?? null,
-    }),
-  );
-  const back = `${runtime.appUrl}${input.returnPath}?payment=${payment.id}`;
-  let session: { id: string; url: string | null };
-  try {
-    session = await runtime.stripe.checkout.sessions.create(
-      {
-        mode: "payment",
-        client_reference_id: payment.id,
-        metadata: { payment_id: payment.id, kind: input.kind, reference_id: input.referenceId },
-        payment_intent_data: { metadata: { payment_id: payment.id } },
-        line_items: [
-          {
-            quantity: 1,
-            price_data: { currency, unit_amount: input.amountCents, product_data: { name: input.description } },
-          },
-        ],
-        success_url: back,
-        cancel_url: `${back}&cancelled=1`,
-      },
-      { idempotencyKey: `checkout:${payment.id}` },
-    );
-  } catch (error) {
-    deps.log.error({ err: error, paymentId: payment.id }, "stripe: creating a checkout session failed");
-    await asSystem(deps.db, (tx) => repo.setStatus(tx, payment.id, { status: "expired", outcome: "Checkout could not start" }));
-    throw new DomainError("UPSTREAM_FAILED", "The payment page could not be opened. Nothing was charged; please try again.");
-  }
-  if (!session.url) throw new DomainError("UPSTREAM_FAILED", "The payment provider returned no payment page.");
-  await asSystem(deps.db, (tx) => repo.setCheckout(tx, payment.id, session.id, session.url as string));
-  return { paymentId: payment.id, url: session.url };
-}
+export { type CheckoutInput, createCheckout, type PaymentsDeps } from "./payments.checkout.ts";
 
 export function creditPacks() {
   return CREDIT_PACKS.map((p) => ({ ...p, currency: PAYMENT_CURRENCY }));
@@ -171,7 +99,12 @@ const chargeSchema = z.object({
   refunded: z.boolean(),
   metadata: z.record(z.string(), z.string()).nullish(),
 });
-const eventSchema = z.object({ id: z.string(), type: z.string(), data: z.object({ object: z.unknown() }) });
+const eventSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  created: z.number().optional(),
+  data: z.object({ object: z.unknown() }),
+});
 /** What `payment_events` accepts (its CHECKs), so a stored event always fits and always parses. */
 const storableEventSchema = eventSchema.extend({ id: z.string().min(1).max(255), type: z.string().min(1).max(100) });
 
@@ -245,7 +178,7 @@ async function applyEvent(tx: Tx, event: z.infer<typeof eventSchema>, log?: Logg
       return { result: "refunded", paymentId: payment.id };
     }
     default:
-      return { result: `ignored: ${event.type}`, paymentId: null };
+      return (await applySubscriptionEvent(tx, event, log)) ?? { result: `ignored: ${event.type}`, paymentId: null };
   }
 }
 

@@ -6,6 +6,10 @@
  *   GET  /v1/checkout/sessions/:id         retrieve
  *   POST /v1/checkout/sessions/:id/expire  expire an open session (sends checkout.session.expired)
  *   POST /v1/refunds                       full refund of a paid session's payment_intent (sends charge.refunded)
+ *   POST /v1/prices, GET /v1/prices        monthly recurring prices (lookup_keys filter)
+ *   GET  /v1/subscriptions/:id             retrieve; POST updates (price + proration_behavior, cancel_at_period_end, metadata)
+ *   POST /sandbox/subscriptions/:id/advance            the subscription's test clock to its period end (renewal)
+ *   POST /sandbox/subscriptions/:id/fail-next-renewal  fail=true|false: the next renewal's payment fails
  *   GET  /checkout/pay/:id                 the hosted pay page: a test card form
  *   POST /checkout/pay/:id                 4242 4242 4242 4242 pays (checkout.session.completed, then a 303 to
  *                                          success_url); 4000 0000 0000 0002 is declined (the page says so, the
@@ -22,6 +26,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { parseStripeForm } from "./stripe-form.ts";
 import { payPage } from "./stripe-pay-page.ts";
 import type { SandboxSession } from "./stripe-sandbox.types.ts";
+import { BillingError, createBilling, type SandboxBilling } from "./stripe-sandbox-billing.ts";
 
 export type { SandboxSession };
 
@@ -42,6 +47,12 @@ export interface StripeSandbox {
   sessions: Map<string, SandboxSession>;
   events: SandboxEvent[];
   setWebhookUrl(url: string | null): void;
+  /** Prices, subscriptions and invoices (Stripe Billing's part). */
+  billing: SandboxBilling;
+  /** The subscription's test clock to its period's end: renews (or fails to, or ends it). */
+  advance(subscriptionId: string): void;
+  /** Makes the subscription's next renewal (and its retry) fail, or pay again. */
+  failNextRenewal(subscriptionId: string, fail?: boolean): void;
   /** What the pay page's form does, for tests that pay without a browser. */
   pay(sessionId: string, cardNumber: string): Promise<{ paid: boolean; message: string }>;
   /** Delivers an already-sent event again, same id and body, newly signed (as Stripe's "resend"). */
@@ -117,6 +128,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const events: SandboxEvent[] = [];
   const idempotent = new Map<string, { status: number; body: unknown }>();
   const inFlight = new Set<Promise<void>>();
+  const billing = createBilling(
+    (type, object, created) => emit(type, object, created),
+    () => base,
+  );
 
   async function attempt(event: SandboxEvent): Promise<number> {
     if (!webhookUrl) return 0;
@@ -151,13 +166,13 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     void run.finally(() => inFlight.delete(run));
   }
 
-  function emit(type: string, object: unknown) {
+  function emit(type: string, object: unknown, created = now()) {
     const eventId = id("evt");
     const body = JSON.stringify({
       id: eventId,
       object: "event",
       api_version: API_VERSION,
-      created: now(),
+      created,
       data: { object },
       livemode: false,
       pending_webhooks: 1,
@@ -171,7 +186,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   }
 
   const publicSession = (s: SandboxSession) => {
-    const { line_items: _l, intent_metadata: _m, refunded: _r, ...rest } = s;
+    const { line_items: _l, intent_metadata: _m, refunded: _r, price_id: _p, subscription_metadata: _sm, ...rest } = s;
     return rest;
   };
 
@@ -192,10 +207,21 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   }
 
   function createSession(form: Record<string, unknown>): SandboxSession {
-    if (form.mode !== "payment") throw new StripeError(400, "invalid_request_error", "The sandbox supports mode=payment only.");
+    if (form.mode !== "payment" && form.mode !== "subscription")
+      throw new StripeError(400, "invalid_request_error", "The sandbox supports mode=payment and mode=subscription.");
+    const subscription = form.mode === "subscription";
     const items = Array.isArray(form.line_items) ? form.line_items : [];
+    let priceId: string | null = null;
     const lines = items.map((raw) => {
       const item = raw as Record<string, unknown>;
+      if (subscription) {
+        // Subscriptions are sold by recurring price id (the service creates its prices once, by lookup key).
+        const price = billing.priceOf(item.price);
+        priceId = price.id;
+        const quantity = Number(item.quantity ?? 1);
+        const name = `${price.nickname ?? "Subscription"} (monthly)`;
+        return { quantity, price_data: { currency: price.currency, unit_amount: price.unit_amount, product_data: { name } } };
+      }
       const price = (item.price_data ?? {}) as Record<string, unknown>;
       const product = (price.product_data ?? {}) as Record<string, unknown>;
       const unit = Number(price.unit_amount);
@@ -220,7 +246,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const session: SandboxSession = {
       id: sessionId,
       object: "checkout.session",
-      mode: "payment",
+      mode: subscription ? "subscription" : "payment",
       status: "open",
       payment_status: "unpaid",
       amount_total: total,
@@ -238,7 +264,13 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       line_items: lines,
       intent_metadata: record((form.payment_intent_data as Record<string, unknown> | undefined)?.metadata),
       refunded: false,
+      subscription: null,
+      customer: null,
+      price_id: priceId,
+      subscription_metadata: record((form.subscription_data as Record<string, unknown> | undefined)?.metadata),
     };
+    if (subscription && lines.length !== 1)
+      throw new StripeError(400, "invalid_request_error", "The sandbox sells one subscription price per session.");
     sessions.set(session.id, session);
     return session;
   }
@@ -256,8 +288,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     if (digits !== TEST_CARDS.succeeds) return { paid: false, message: "Your card number is incorrect." };
     s.status = "complete";
     s.payment_status = "paid";
-    s.payment_intent = id("pi");
     s.url = null;
+    if (s.mode === "subscription" && s.price_id) {
+      const started = billing.startFromCheckout({ priceId: s.price_id, metadata: s.subscription_metadata });
+      s.subscription = started.subscription.id;
+      s.customer = started.subscription.customer;
+    } else s.payment_intent = id("pi");
     emit("checkout.session.completed", publicSession(s));
     return { paid: true, message: "Paid" };
   }
@@ -284,7 +320,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     };
   }
 
-  async function api(req: IncomingMessage, res: ServerResponse, path: string) {
+  async function api(req: IncomingMessage, res: ServerResponse, path: string, query: Record<string, unknown>) {
     if (req.headers.authorization !== `Bearer ${secretKey}`)
       throw new StripeError(401, "invalid_request_error", "Invalid API Key provided.");
     const form = req.method === "POST" ? parseStripeForm(await readBody(req)) : {};
@@ -293,6 +329,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const cached = cacheKey ? idempotent.get(cacheKey) : undefined;
     if (cached) return send(res, cached.status, cached.body);
     const sessionPath = /^\/v1\/checkout\/sessions\/([\w-]+)(\/expire)?$/.exec(path);
+    const subscriptionPath = /^\/v1\/subscriptions\/([\w-]+)$/.exec(path);
+    const clockPath = /^\/sandbox\/subscriptions\/([\w-]+)\/(advance|fail-next-renewal)$/.exec(path);
     let body: unknown;
     if (req.method === "POST" && path === "/v1/checkout/sessions") body = publicSession(createSession(form));
     else if (req.method === "GET" && sessionPath && !sessionPath[2]) body = publicSession(findSession(sessionPath[1]));
@@ -305,6 +343,13 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       emit("checkout.session.expired", publicSession(s));
       body = publicSession(s);
     } else if (req.method === "POST" && path === "/v1/refunds") body = refund(form);
+    else if (req.method === "POST" && path === "/v1/prices") body = billing.createPrice(form);
+    else if (req.method === "GET" && path === "/v1/prices") body = billing.listPrices(query);
+    else if (subscriptionPath && req.method === "GET") body = billing.retrieve(subscriptionPath[1]);
+    else if (subscriptionPath && req.method === "POST") body = billing.update(subscriptionPath[1], form);
+    else if (req.method === "POST" && clockPath?.[2] === "advance") body = billing.advance(clockPath[1] as string);
+    else if (req.method === "POST" && clockPath?.[2] === "fail-next-renewal")
+      body = billing.failNextRenewal(clockPath[1] as string, form.fail !== "false");
     else throw new StripeError(404, "invalid_request_error", `Unrecognized request URL (${req.method}: ${path}).`);
     if (cacheKey) idempotent.set(cacheKey, { status: 200, body });
     send(res, 200, body);
@@ -329,12 +374,17 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   }
 
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://sandbox").pathname;
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    const path = url.pathname;
     const page = /^\/checkout\/pay\/([\w-]+)$/.exec(path);
-    const handled = page?.[1] ? payRoute(req, res, page[1]) : api(req, res, path);
+    const handled = page?.[1] ? payRoute(req, res, page[1]) : api(req, res, path, parseStripeForm(url.search.slice(1)));
     handled.catch((error: unknown) => {
       if (res.headersSent) return res.end();
-      if (error instanceof StripeError)
+      if (error instanceof BillingError)
+        send(res, error.status, {
+          error: { type: "invalid_request_error", message: error.message, ...(error.code ? { code: error.code } : {}) },
+        });
+      else if (error instanceof StripeError)
         send(res, error.status, {
           error: { type: error.type, message: error.message, ...(error.code ? { code: error.code } : {}) },
         });
@@ -353,6 +403,13 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     events,
     setWebhookUrl(url) {
       webhookUrl = url;
+    },
+    billing,
+    advance(subscriptionId) {
+      billing.advance(subscriptionId);
+    },
+    failNextRenewal(subscriptionId, fail = true) {
+      billing.failNextRenewal(subscriptionId, fail);
     },
     async pay(sessionId, cardNumber) {
       return pay(findSession(sessionId), cardNumber);

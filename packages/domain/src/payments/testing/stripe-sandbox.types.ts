@@ -21,4 +21,9 @@ export interface SandboxSession {
   /** Copied onto the payment's charge (Stripe's payment_intent_data.metadata). */
   intent_metadata: Record<string, string>;
   refunded: boolean;
+  /** mode=subscription: the recurring price bought, the metadata the subscription gets, and once paid the subscription. */
+  subscription: string | null;
+  customer: string | null;
+  price_id: string | null;
+  subscription_metadata: Record<string, string>;
 }

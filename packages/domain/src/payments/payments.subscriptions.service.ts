@@ -1,0 +1,606 @@
+/**
+ * Subscriptions: identity's paid tiers sold through Stripe Billing, kept from Stripe's events.
+ *
+ * - **Subscribe**: a Checkout Session in `mode=subscription` for the tier's monthly price (prices are
+ *   found by lookup key, created once if missing), with the user and tier in the subscription's metadata
+ *   (Stripe copies it onto every invoice). The checkout's payment row is the first month's payment.
+ * - **Events** (`applySubscriptionEvent`, inside the payments fulfilment job's transaction, so each
+ *   event id is applied once): `customer.subscription.created/updated/deleted` carry the whole
+ *   subscription — applied unless older than the state already applied (Stripe does not order its
+ *   events), and `canceled` is final; `invoice.paid` grants the tier's monthly credits for the
+ *   invoice's service period (credits key `subscription:<id>:<period start>`, so a replay, a second
+ *   event or the period's paid retry grants once), or for a proration (an upgrade) the difference
+ *   between the new tier's credits and those already granted this period; `invoice.payment_failed`
+ *   starts the grace period (the paid tier is kept for `GRACE_DAYS`), unless that invoice is already paid.
+ * - **The plan** stays identity's (`users.subscription_tier`, `subscription_expires_at`): after every
+ *   change it is set from the subscription — the paid tier until the period's end (the grace period's
+ *   while past due), free once canceled or when the grace period runs out (the hourly sweep).
+ * - **Change plan**: an upgrade takes effect at once, charged the prorated difference now
+ *   (`proration_behavior=always_invoice`) and topped up with the difference in monthly credits; a
+ *   downgrade takes effect at once with no proration (`none`): nothing is refunded, the credits already
+ *   granted this period stay until it ends, and the next renewal bills and grants the lower tier.
+ *   Cancel sets `cancel_at_period_end` (resume clears it): the tier is kept until the period ends, then
+ *   Stripe's `customer.subscription.deleted` makes the account free.
+ */
+import { asSystem, asUser, type Tx } from "@inkwell/db";
+import { z } from "zod";
+import { credits } from "../credits/index.ts";
+import { identity } from "../identity/index.ts";
+import { DomainError } from "../platform/errors.ts";
+import type { Logger } from "../platform/queue.ts";
+import { createCheckout, type PaymentsDeps, stripeOf } from "./payments.checkout.ts";
+import { registerFulfilment } from "./payments.fulfilment.ts";
+import type { PaymentsRuntime } from "./payments.runtime.ts";
+import {
+  type BillingView,
+  GRACE_DAYS,
+  PAID_TIERS,
+  PAYMENT_CURRENCY,
+  type PaidTier,
+  SUBSCRIPTION_PLANS,
+  type SubscriptionStatus,
+  type TierInput,
+} from "./payments.schemas.ts";
+import * as repo from "./payments.subscriptions.repository.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+const planOf = (tier: PaidTier) => SUBSCRIPTION_PLANS.find((p) => p.tier === tier) as (typeof SUBSCRIPTION_PLANS)[number];
+const n = (value: number) => value.toLocaleString("en-US");
+const isTier = (v: unknown): v is PaidTier => typeof v === "string" && (PAID_TIERS as readonly string[]).includes(v);
+const lookupKey = (tier: PaidTier) => `inkwell_${tier}_monthly`;
+const tierOfLookupKey = (key: string | null | undefined) => {
+  const m = key ? /^inkwell_(\w+)_monthly$/.exec(key) : null;
+  return isTier(m?.[1]) ? m[1] : undefined;
+};
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+const fromSeconds = (s: number) => new Date(s * 1000);
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+// ---------------------------------------------------------------------------------------------------
+// Stripe's objects, as far as we read them (the payload is our stored copy of a verified event).
+
+const metadata = z.record(z.string(), z.string()).nullish();
+const ref = z.union([z.string(), z.object({ id: z.string() })]);
+const idOf = (v: z.infer<typeof ref> | null | undefined) => (typeof v === "string" ? v : (v?.id ?? null));
+const uuid = z.uuid();
+
+const subscriptionSchema = z.object({
+  id: z.string().min(1).max(255),
+  object: z.literal("subscription"),
+  customer: ref.nullish(),
+  status: z.string(),
+  cancel_at_period_end: z.boolean(),
+  metadata,
+  items: z.object({
+    data: z
+      .array(
+        z.object({
+          id: z.string(),
+          price: z.object({ id: z.string(), lookup_key: z.string().nullish(), metadata }),
+          current_period_start: z.number(),
+          current_period_end: z.number(),
+        }),
+      )
+      .min(1),
+  }),
+});
+type StripeSubscription = z.infer<typeof subscriptionSchema>;
+
+const invoiceSchema = z.object({
+  id: z.string().min(1).max(255),
+  object: z.literal("invoice"),
+  customer: ref.nullish(),
+  billing_reason: z.string().nullish(),
+  amount_due: z.number(),
+  amount_paid: z.number(),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  hosted_invoice_url: z.string().max(2000).nullish(),
+  parent: z.object({ subscription_details: z.object({ subscription: ref, metadata }).nullish() }).nullish(),
+  lines: z.object({
+    data: z
+      .array(
+        z.object({
+          period: z.object({ start: z.number(), end: z.number() }),
+          parent: z.object({ subscription_item_details: z.object({ proration: z.boolean() }).nullish() }).nullish(),
+        }),
+      )
+      .min(1),
+  }),
+});
+type StripeInvoice = z.infer<typeof invoiceSchema>;
+
+function mapStatus(status: string): SubscriptionStatus {
+  if (status === "active" || status === "trialing") return "active";
+  if (status === "past_due" || status === "unpaid") return "past_due";
+  if (status === "canceled" || status === "incomplete_expired") return "canceled";
+  return "incomplete";
+}
+
+function tierOfSubscription(sub: StripeSubscription): PaidTier | undefined {
+  const price = sub.items.data[0]?.price;
+  const fromPrice = tierOfLookupKey(price?.lookup_key) ?? price?.metadata?.tier;
+  if (isTier(fromPrice)) return fromPrice;
+  return isTier(sub.metadata?.tier) ? sub.metadata.tier : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The plan identity keeps.
+
+/** Sets the user's plan from their subscription (see the file's comment). */
+async function syncPlan(tx: Tx, row: repo.SubscriptionRow, now = new Date()) {
+  if (row.status === "incomplete") return;
+  if (row.status === "active") {
+    const end = row.current_period_end ?? new Date(now.getTime() + 31 * DAY_MS);
+    return identity.setPlan(tx, row.user_id, row.tier as PaidTier, end);
+  }
+  if (row.status === "past_due" && row.grace_until && row.grace_until > now)
+    return identity.setPlan(tx, row.user_id, row.tier as PaidTier, row.grace_until);
+  // Canceled, or past due beyond the grace period: free — unless another subscription of theirs is live.
+  const live = await repo.findLive(tx, row.user_id);
+  if (live && live.id !== row.id && live.status !== "incomplete") return;
+  await identity.setPlan(tx, row.user_id, "free", null);
+}
+
+async function save(tx: Tx, row: repo.SubscriptionRow, patch: repo.SubscriptionPatch, now = new Date()) {
+  await repo.update(tx, row.id, patch);
+  const next = { ...row, ...patch };
+  await syncPlan(tx, next, now);
+  return next;
+}
+
+/**
+ * The row for a Stripe subscription, created from the first event that names it (a subscription
+ * event, or an invoice that arrived first) with the user and tier from the metadata we set at checkout.
+ */
+async function rowFor(
+  tx: Tx,
+  stripeId: string,
+  from: {
+    metadata?: Record<string, string> | null;
+    tier?: PaidTier;
+    customer: string | null;
+    item: string | null;
+    status: SubscriptionStatus;
+  },
+  log?: Logger,
+): Promise<repo.SubscriptionRow | { ignored: string }> {
+  const existing = await repo.lockByStripeId(tx, stripeId);
+  if (existing) return existing;
+  const userId = from.metadata?.user_id;
+  const tier = from.tier ?? from.metadata?.tier;
+  if (!uuid.safeParse(userId).success || !isTier(tier)) return { ignored: "ignored: not one of our subscriptions" };
+  const live = await repo.findLive(tx, userId as string, { lock: true });
+  if (live) {
+    // A second live subscription (two checkouts raced): kept out; Stripe's dashboard shows it for a refund.
+    log?.error({ userId, stripeId, live: live.stripe_subscription_id }, "stripe: a second live subscription; not applied");
+    return { ignored: "ignored: the user already has a live subscription" };
+  }
+  return repo.insert(tx, {
+    userId: userId as string,
+    stripeId,
+    customer: from.customer,
+    item: from.item,
+    tier,
+    status: from.status,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events.
+
+export interface Applied {
+  result: string;
+  paymentId: string | null;
+}
+
+export const SUBSCRIPTION_EVENTS = [
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "invoice.paid",
+  "invoice.payment_failed",
+] as const;
+
+/** Applies one subscription event in the fulfilment job's transaction; null when `type` is not one of them. */
+export async function applySubscriptionEvent(
+  tx: Tx,
+  event: { type: string; created?: number; data: { object: unknown } },
+  log?: Logger,
+): Promise<Applied | null> {
+  const at = fromSeconds(event.created ?? Math.floor(Date.now() / 1000));
+  switch (event.type) {
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted": {
+      const result = await applySnapshot(tx, subscriptionSchema.parse(event.data.object), {
+        at,
+        deleted: event.type === "customer.subscription.deleted",
+        log,
+      });
+      return { result, paymentId: null };
+    }
+    case "invoice.paid":
+      return { result: await invoicePaid(tx, invoiceSchema.parse(event.data.object), log), paymentId: null };
+    case "invoice.payment_failed":
+      return { result: await invoiceFailed(tx, invoiceSchema.parse(event.data.object), log), paymentId: null };
+    default:
+      return null;
+  }
+}
+
+/**
+ * A subscription's whole state, from an event (`at` = the event's time) or from Stripe's answer to our
+ * own update (`at` = "now": the freshest state there is).
+ */
+async function applySnapshot(
+  tx: Tx,
+  sub: StripeSubscription,
+  options: { at: Date | "now"; deleted?: boolean; log?: Logger },
+): Promise<string> {
+  const item = sub.items.data[0] as StripeSubscription["items"]["data"][number];
+  const status = options.deleted ? "canceled" : mapStatus(sub.status);
+  const tier = tierOfSubscription(sub);
+  const found = await rowFor(
+    tx,
+    sub.id,
+    { metadata: sub.metadata, tier, customer: idOf(sub.customer), item: item.id, status },
+    options.log,
+  );
+  if ("ignored" in found) return found.ignored;
+  const row = found;
+  if (row.status === "canceled") return "ignored: the subscription has ended";
+  const at = options.at === "now" ? new Date(Math.max(Date.now(), row.snapshot_at?.getTime() ?? 0)) : options.at;
+  if (!options.deleted && row.snapshot_at && at < row.snapshot_at) return "ignored: older than the state applied";
+  const start = fromSeconds(item.current_period_start);
+  const end = fromSeconds(item.current_period_end);
+  const newer = !row.current_period_end || end >= row.current_period_end;
+  const now = new Date();
+  await save(tx, row, {
+    tier: tier ?? row.tier,
+    status,
+    cancel_at_period_end: sub.cancel_at_period_end,
+    stripe_item_id: item.id,
+    stripe_customer_id: idOf(sub.customer) ?? row.stripe_customer_id,
+    ...(newer ? { current_period_start: start, current_period_end: end } : {}),
+    grace_until: status === "past_due" ? (row.grace_until ?? new Date(now.getTime() + GRACE_DAYS * DAY_MS)) : null,
+    ended_at: status === "canceled" ? now : null,
+    snapshot_at: at,
+  });
+  if (status === "canceled") return "ended: the account is free";
+  return `applied: ${status}${sub.cancel_at_period_end ? ", ends at period end" : ""}`;
+}
+
+function invoiceParts(inv: StripeInvoice) {
+  const details = inv.parent?.subscription_details;
+  const stripeId = idOf(details?.subscription);
+  const lines = inv.lines.data;
+  const proration = inv.billing_reason === "subscription_update";
+  // The service period: a renewal's own period is the one that ended; its line carries the new one.
+  const line = (
+    proration ? lines[0] : (lines.find((l) => !l.parent?.subscription_item_details?.proration) ?? lines[0])
+  ) as (typeof lines)[number];
+  return {
+    stripeId,
+    metadata: details?.metadata ?? null,
+    tier: isTier(details?.metadata?.tier) ? details.metadata.tier : undefined,
+    proration,
+    start: fromSeconds(line.period.start),
+    end: fromSeconds(line.period.end),
+  };
+}
+
+async function invoicePaid(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<string> {
+  const p = invoiceParts(inv);
+  if (!p.stripeId) return "ignored: not a subscription invoice";
+  const found = await rowFor(
+    tx,
+    p.stripeId,
+    { metadata: p.metadata, tier: p.tier, customer: idOf(inv.customer), item: null, status: "active" },
+    log,
+  );
+  if ("ignored" in found) return found.ignored;
+  const row = found;
+  const tier = p.tier ?? (row.tier as PaidTier);
+  const patch: repo.SubscriptionPatch = {};
+  let outcome: string;
+  if (p.proration) {
+    // An upgrade's prorated charge: top the period's credits up to the new tier's.
+    const granted = isTier(row.credits_tier) ? planOf(row.credits_tier).monthlyCredits : null;
+    const extra = granted === null ? 0 : planOf(tier).monthlyCredits - granted;
+    if (extra > 0 && row.credits_period_start) {
+      await credits.grant(tx, row.user_id, {
+        source: "monthly",
+        amount: extra,
+        idempotencyKey: `subscription:${p.stripeId}:${seconds(row.credits_period_start)}:${tier}`,
+        expiresAt: row.current_period_end ?? p.end,
+        note: `${planOf(tier).name} plan: upgrade, the rest of this month's credits`,
+      });
+      patch.credits_tier = tier;
+      outcome = `Upgraded to ${planOf(tier).name}; added ${n(extra)} credits`;
+    } else outcome = `Changed to ${planOf(tier).name}`;
+  } else {
+    const amount = planOf(tier).monthlyCredits;
+    const r = await credits.grant(tx, row.user_id, {
+      source: "monthly",
+      amount,
+      idempotencyKey: `subscription:${p.stripeId}:${seconds(p.start)}`,
+      expiresAt: p.end,
+      note: `${planOf(tier).name} plan: monthly credits (${day(p.start)} – ${day(p.end)})`,
+    });
+    outcome = r.granted ? `Added ${n(amount)} credits` : `Paid; the period's ${n(amount)} credits were already added`;
+    if (!row.credits_period_start || p.start >= row.credits_period_start) {
+      patch.credits_period_start = p.start;
+      patch.credits_tier = tier;
+    }
+    if (!row.current_period_end || p.end >= row.current_period_end) {
+      patch.current_period_start = p.start;
+      patch.current_period_end = p.end;
+    }
+  }
+  // The current period paid (a renewal, or a failed one paid on retry): the subscription is in good standing.
+  const current = !row.current_period_start || p.start >= row.current_period_start || p.proration;
+  if (row.status !== "canceled" && current && row.status !== "active") {
+    patch.status = "active";
+    patch.grace_until = null;
+  }
+  await repo.upsertInvoice(tx, {
+    id: inv.id,
+    userId: row.user_id,
+    subscriptionId: row.id,
+    tier,
+    billingReason: inv.billing_reason ?? "subscription",
+    amountCents: inv.amount_paid,
+    currency: inv.currency,
+    status: "paid",
+    periodStart: p.start,
+    periodEnd: p.end,
+    hostedUrl: inv.hosted_invoice_url ?? null,
+    outcome,
+  });
+  if (row.status === "canceled") return `recorded: ${outcome} (the subscription has ended)`;
+  await save(tx, row, patch);
+  return `paid: ${outcome}`;
+}
+
+async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<string> {
+  const p = invoiceParts(inv);
+  if (!p.stripeId) return "ignored: not a subscription invoice";
+  const found = await rowFor(
+    tx,
+    p.stripeId,
+    { metadata: p.metadata, tier: p.tier, customer: idOf(inv.customer), item: null, status: "past_due" },
+    log,
+  );
+  if ("ignored" in found) return found.ignored;
+  const row = found;
+  const known = await repo.findInvoice(tx, inv.id);
+  // A failure reported after the same invoice was paid (events are not ordered) changes nothing.
+  if (known?.status === "paid") return "ignored: the invoice is already paid";
+  const tier = p.tier ?? (row.tier as PaidTier);
+  const now = new Date();
+  const graceUntil = row.grace_until ?? new Date(now.getTime() + GRACE_DAYS * DAY_MS);
+  const current = !row.current_period_start || p.start >= row.current_period_start;
+  const outcome =
+    row.status === "canceled" || !current
+      ? "Payment failed"
+      : `Payment failed; ${planOf(tier).name} is kept until ${day(graceUntil)}, then the account is free`;
+  await repo.upsertInvoice(tx, {
+    id: inv.id,
+    userId: row.user_id,
+    subscriptionId: row.id,
+    tier,
+    billingReason: inv.billing_reason ?? "subscription",
+    amountCents: inv.amount_due,
+    currency: inv.currency,
+    status: "failed",
+    periodStart: p.start,
+    periodEnd: p.end,
+    hostedUrl: inv.hosted_invoice_url ?? null,
+    outcome,
+  });
+  if (row.status === "canceled") return "recorded: payment failed (the subscription has ended)";
+  if (!current) return "recorded: payment failed for an earlier period";
+  await save(tx, row, {
+    status: "past_due",
+    grace_until: graceUntil,
+    // Stripe moves the period on even when its invoice fails.
+    ...(!row.current_period_end || p.end >= row.current_period_end
+      ? { current_period_start: p.start, current_period_end: p.end }
+      : {}),
+  });
+  return `past due: grace until ${graceUntil.toISOString()}`;
+}
+
+/**
+ * Hourly: past-due subscriptions whose grace period has run out make their accounts free (Stripe may
+ * still retry; a later payment restores the tier). Returns how many accounts changed.
+ */
+export async function endLapsedGrace(db: Parameters<typeof asSystem>[0], now = new Date()): Promise<number> {
+  return asSystem(db, async (tx) => {
+    let changed = 0;
+    for (const row of await repo.lapsedGrace(tx, now, 200)) {
+      const plan = await identity.plan(tx, row.user_id);
+      if (plan.tier === "free") continue;
+      await syncPlan(tx, row, now);
+      changed++;
+    }
+    return changed;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The user's side.
+
+export async function billing(tx: Tx, userId: string): Promise<BillingView> {
+  const plan = await identity.plan(tx, userId);
+  const sub = await repo.findLatest(tx, userId);
+  const invoices = await repo.listInvoices(tx, userId, 24);
+  return {
+    tier: plan.tier,
+    tierExpiresAt: plan.expiresAt,
+    subscription: sub ? repo.toView(sub) : null,
+    invoices: invoices.map(repo.invoiceView),
+  };
+}
+
+export function plans() {
+  return SUBSCRIPTION_PLANS.map((p) => ({ ...p, currency: PAYMENT_CURRENCY }));
+}
+
+const priceCache = new WeakMap<PaymentsRuntime, Map<PaidTier, string>>();
+
+/** The tier's monthly price at Stripe, by lookup key; created the first time (then cached per runtime). */
+async function priceFor(runtime: PaymentsRuntime, tier: PaidTier): Promise<string> {
+  let cache = priceCache.get(runtime);
+  if (!cache) {
+    cache = new Map();
+    priceCache.set(runtime, cache);
+  }
+  const cached = cache.get(tier);
+  if (cached) return cached;
+  const plan = planOf(tier);
+  const key = lookupKey(tier);
+  const found = await runtime.stripe.prices.list({ lookup_keys: [key], active: true, limit: 1 });
+  const existing = found.data.find((p) => p.unit_amount === plan.priceCents && p.currency === PAYMENT_CURRENCY);
+  const id =
+    existing?.id ??
+    (
+      await runtime.stripe.prices.create(
+        {
+          currency: PAYMENT_CURRENCY,
+          unit_amount: plan.priceCents,
+          recurring: { interval: "month" },
+          lookup_key: key,
+          transfer_lookup_key: true,
+          product_data: { name: `Inkwell ${plan.name}` },
+          metadata: { tier },
+        },
+        { idempotencyKey: `price:${key}:${plan.priceCents}` },
+      )
+    ).id;
+  cache.set(tier, id);
+  return id;
+}
+
+const upstream = (deps: PaymentsDeps, error: unknown, what: string) => {
+  if (error instanceof DomainError) return error;
+  deps.log.error({ err: error }, `stripe: ${what} failed`);
+  return new DomainError("UPSTREAM_FAILED", `The payment provider could not ${what}. Nothing was changed; please try again.`);
+};
+
+/** Starts a Checkout for a monthly subscription to `tier`; refused while the user has a live one. */
+export async function subscribe(deps: PaymentsDeps, userId: string, input: TierInput) {
+  const runtime = stripeOf(deps);
+  const live = await asUser(deps.db, userId, (tx) => repo.findLive(tx, userId));
+  if (live) throw new DomainError("CONFLICT", "You already have a subscription; change or cancel it on the billing page.");
+  const plan = planOf(input.tier);
+  let price: string;
+  try {
+    price = await priceFor(runtime, input.tier);
+  } catch (error) {
+    throw upstream(deps, error, "open the payment page");
+  }
+  return createCheckout(
+    deps,
+    userId,
+    {
+      kind: "subscription",
+      referenceId: input.tier,
+      description: `Inkwell ${plan.name}: ${n(plan.monthlyCredits)} credits a month`,
+      amountCents: plan.priceCents,
+      returnPath: "/billing",
+    },
+    (paymentId) => ({
+      mode: "subscription",
+      line_items: [{ price, quantity: 1 }],
+      subscription_data: { metadata: { user_id: userId, tier: input.tier, payment_id: paymentId } },
+    }),
+  );
+}
+
+async function liveOf(deps: PaymentsDeps, userId: string) {
+  const row = await asUser(deps.db, userId, (tx) => repo.findLive(tx, userId));
+  if (!row) throw new DomainError("PRECONDITION_FAILED", "You have no subscription.");
+  return row;
+}
+
+/** Applies Stripe's answer to our own update at once (the webhook brings the same state later). */
+async function applyAnswer(deps: PaymentsDeps, answer: unknown) {
+  const sub = subscriptionSchema.parse(answer);
+  await asSystem(deps.db, (tx) => applySnapshot(tx, sub, { at: "now", log: deps.log }));
+}
+
+/** Upgrade (at once, prorated difference charged now) or downgrade (at once, no proration); see the file's comment. */
+export async function changePlan(deps: PaymentsDeps, userId: string, input: TierInput) {
+  const runtime = stripeOf(deps);
+  const row = await liveOf(deps, userId);
+  if (row.status === "past_due")
+    throw new DomainError("PRECONDITION_FAILED", "Your last payment failed; the plan can change once it is paid.");
+  if (row.status !== "active" || !row.stripe_item_id)
+    throw new DomainError("PRECONDITION_FAILED", "Your subscription is not active yet; try again in a moment.");
+  if (row.tier === input.tier) throw new DomainError("PRECONDITION_FAILED", `You are already on ${planOf(input.tier).name}.`);
+  const upgrade = planOf(input.tier).priceCents > planOf(row.tier as PaidTier).priceCents;
+  try {
+    const price = await priceFor(runtime, input.tier);
+    const answer = await runtime.stripe.subscriptions.update(row.stripe_subscription_id, {
+      items: [{ id: row.stripe_item_id, price }],
+      proration_behavior: upgrade ? "always_invoice" : "none",
+      metadata: { tier: input.tier },
+    });
+    await applyAnswer(deps, answer);
+  } catch (error) {
+    throw upstream(deps, error, "change the plan");
+  }
+  return { tier: input.tier, upgrade };
+}
+
+/** Cancel at the period's end (`cancel: true`) or resume (`false`). */
+export async function setCancelAtPeriodEnd(deps: PaymentsDeps, userId: string, cancel: boolean) {
+  const runtime = stripeOf(deps);
+  const row = await liveOf(deps, userId);
+  if (row.cancel_at_period_end === cancel) return { cancelAtPeriodEnd: cancel };
+  try {
+    const answer = await runtime.stripe.subscriptions.update(row.stripe_subscription_id, { cancel_at_period_end: cancel });
+    await applyAnswer(deps, answer);
+  } catch (error) {
+    throw upstream(deps, error, cancel ? "cancel the subscription" : "resume the subscription");
+  }
+  return { cancelAtPeriodEnd: cancel };
+}
+
+/**
+ * The sandbox's test clock, for the billing page's sandbox panel and the browser test: renew the
+ * caller's subscription now, or make its next renewal fail. Refused unless the server talks to the sandbox.
+ */
+export async function sandboxControl(
+  deps: PaymentsDeps,
+  userId: string,
+  action: { kind: "advance" } | { kind: "fail-next-renewal"; fail: boolean },
+) {
+  const control = stripeOf(deps).sandboxControl;
+  if (!control) throw new DomainError("PRECONDITION_FAILED", "The test clock exists only in the Stripe sandbox.");
+  const row = await liveOf(deps, userId);
+  const res = await fetch(
+    `${control.url}/sandbox/subscriptions/${encodeURIComponent(row.stripe_subscription_id)}/${action.kind}`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${control.secretKey}`, "content-type": "application/x-www-form-urlencoded" },
+      body: action.kind === "fail-next-renewal" ? `fail=${action.fail}` : "",
+      signal: AbortSignal.timeout(10_000),
+    },
+  ).catch(() => null);
+  if (!res?.ok) throw new DomainError("UPSTREAM_FAILED", "The Stripe sandbox did not answer.");
+  await res.arrayBuffer();
+  return { ok: true as const };
+}
+
+// The checkout's payment is the first month's: the subscription and its credits come from Stripe's
+// subscription and invoice events (the invoice's grant is the one grant), so fulfilling it only says so.
+registerFulfilment("subscription", {
+  async fulfil(_tx, payment) {
+    return `Subscribed: ${payment.description}`;
+  },
+  async refund() {
+    return "Refunded; the plan is managed on the billing page";
+  },
+});
