@@ -3,5 +3,5 @@
  * tests point the print vendor adapter at.
  */
 
-export { insertFixtureBookOrder } from "./print-fixtures.ts";
+export { FIXTURE_PDF, insertFixtureApprovedBook, insertFixtureBookOrder } from "./print-fixtures.ts";
 export { type PrintSandbox, type PrintSandboxOptions, type SandboxPrintJob, startPrintSandbox } from "./print-sandbox.ts";
