@@ -27,6 +27,7 @@ import { registerOAuthCallback } from "./oauth-callback.ts";
 import { registerStripeWebhook } from "./payments-webhook.route.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
+import { registerUploadRoutes } from "./uploads.route.ts";
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -150,6 +151,8 @@ export function createApp({ deps, env }: AppOptions) {
   });
 
   registerFileRoutes(app, deps);
+
+  registerUploadRoutes(app, deps, { allowedOrigins });
 
   registerOAuthCallback(app, deps);
 

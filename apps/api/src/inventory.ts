@@ -6,11 +6,12 @@
  * row of it (`fixtures`), and the sweep then covers it with no new test code.
  */
 import { asUser, type Database } from "@inkwell/db";
+import { insertFixtureBookOrder } from "@inkwell/domain/books/testing";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { knowledge } from "@inkwell/domain/knowledge";
 import { notifications } from "@inkwell/domain/notifications";
 import { insertFixturePayment } from "@inkwell/domain/payments/testing";
-import { insertFixtureBookOrder } from "@inkwell/domain/books/testing";
+import { insertFixtureStoryMedia } from "@inkwell/domain/stories/testing";
 import type { createCaller } from "./router.ts";
 import type { Access } from "./trpc/init.ts";
 
@@ -263,6 +264,22 @@ export const inventory: Record<string, InventoryEntry> = {
   "stories.addComment": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, body: "Intruding" }) } },
   "stories.deleteComment": { access: "user", owned: { table: "story_comments", input: (id) => ({ commentId: id }) } },
   "stories.react": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, reaction: "heart", on: true }) } },
+  // Stories media: the owned-id sweep covers the photo and recording ids; roles are tested in stories-media.test.ts.
+  "storiesMedia.list": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id }) } },
+  "storiesMedia.attachPhoto": { access: "user" },
+  "storiesMedia.attachAudio": { access: "user" },
+  "storiesMedia.setCaption": {
+    access: "user",
+    owned: { table: "story_photos", input: (id) => ({ photoId: id, caption: "Mine now" }) },
+  },
+  "storiesMedia.reorderPhotos": { access: "user" },
+  "storiesMedia.removePhoto": { access: "user", owned: { table: "story_photos", input: (id) => ({ photoId: id }) } },
+  "storiesMedia.removeAudio": { access: "user", owned: { table: "story_audio", input: (id) => ({ audioId: id }) } },
+  "storiesMedia.editTranscript": {
+    access: "user",
+    owned: { table: "story_audio", input: (id) => ({ audioId: id, transcript: "Overwritten" }) },
+  },
+  "storiesMedia.answerAttach": { access: "public" },
   "books.list": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
   "books.sources": { access: "user", owned: { table: "campaigns", input: (id) => ({ campaignId: id }) } },
   "books.get": { access: "user", owned: { table: "books", input: (id) => ({ bookId: id }) } },
@@ -287,8 +304,14 @@ export const inventory: Record<string, InventoryEntry> = {
   "account.exports.request": { access: "user" },
   "account.deletion": { access: "user" },
   "account.delete": { access: "user" },
-  "stories.followUp.suggest": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, idempotencyKey: `sweep-${id}` }) } },
-  "stories.followUp.ask": { access: "user", owned: { table: "stories", input: (id) => ({ storyId: id, question: "Tell us more about that day?" }) } },
+  "stories.followUp.suggest": {
+    access: "user",
+    owned: { table: "stories", input: (id) => ({ storyId: id, idempotencyKey: `sweep-${id}` }) },
+  },
+  "stories.followUp.ask": {
+    access: "user",
+    owned: { table: "stories", input: (id) => ({ storyId: id, question: "Tell us more about that day?" }) },
+  },
   "studio.reels.list": { access: "user" },
   "studio.reels.get": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.save": { access: "user" },
@@ -371,6 +394,9 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   family_members: (caller) => storiesFixture(caller),
   stories: (caller) => storiesFixture(caller),
   story_comments: (caller) => storiesFixture(caller),
+  // A story with a photo and a recording, their rows written as the owner (no upload in the sweep).
+  story_photos: (caller, owner) => storyMediaFixture(caller, owner),
+  story_audio: (caller, owner) => storyMediaFixture(caller, owner),
   // A saved reel (its stats job is enqueued; no worker runs it during the sweep).
   // A draft book and a pending order of it, written as the owner (no render or checkout runs in the sweep).
   books: (caller, owner) => bookOrderFixture(caller, owner),
@@ -400,6 +426,18 @@ async function storiesFixture(caller: Caller) {
   });
   const story = await caller.stories.create({ campaignId: campaign.id, title: "Fixture story", content: "The summer of 1969." });
   await caller.stories.addComment({ storyId: story.id, body: "Fixture comment" });
+}
+
+async function storyMediaFixture(caller: Caller, owner: { userId: string; db: Database }) {
+  const campaign = await caller.stories.campaigns.create({
+    title: "Fixture: photos and recordings",
+    storytellerName: "Dad",
+    relationshipType: "parent",
+    goalStories: 5,
+    themes: ["family"],
+  });
+  const story = await caller.stories.create({ campaignId: campaign.id, title: "Fixture story with media", content: "Pictures." });
+  await asUser(owner.db, owner.userId, (tx) => insertFixtureStoryMedia(tx, owner.userId, story.id));
 }
 
 /** A writer session whose LinkedIn post is generated and stored (its stream drained to the end). */

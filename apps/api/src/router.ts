@@ -11,6 +11,7 @@ import { notificationsRouter } from "./routers/notifications.router.ts";
 import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
 import { storiesRouter } from "./routers/stories.router.ts";
+import { storiesMediaRouter } from "./routers/stories-media.router.ts";
 import { studioRouter } from "./routers/studio.router.ts";
 import { systemRouter } from "./routers/system.router.ts";
 import { usageRouter } from "./routers/usage.router.ts";
@@ -36,6 +37,7 @@ export const appRouter = router({
   brand: brandRouter,
   payments: paymentsRouter,
   stories: storiesRouter,
+  storiesMedia: storiesMediaRouter,
   studio: studioRouter,
   books: booksRouter,
   bookOrders: bookOrdersRouter,
