@@ -10,6 +10,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { FormError, Status } from "../components/Alert.tsx";
 import { SubmitButton } from "../components/SubmitButton.tsx";
 import { Field } from "../components/stories/Field.tsx";
+import { FollowUp } from "../components/stories/FollowUp.tsx";
 import s from "../components/stories/stories.module.css";
 import { PageHeader } from "../components/ui/page-header.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
@@ -47,6 +48,7 @@ export function StoriesStoryPage() {
         </article>
       )}
       <Reactions story={d} />
+      <FollowUp campaignId={campaignId} storyId={storyId} />
       <Comments story={d} />
       {d.canDelete && <DeleteStory story={d} />}
     </div>
