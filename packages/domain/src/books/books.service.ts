@@ -98,8 +98,8 @@ function toDetail(deps: Pick<BooksDeps, "keyRing">, row: repo.BookRow, canDesign
 }
 
 /** The book (RLS: a member of its campaign sees it) and the caller's role there. */
-async function loadBook(tx: Tx, userId: string, bookId: string, options: { lock?: boolean } = {}) {
-  const row = await repo.findBook(tx, bookId, options);
+async function loadBook(tx: Tx, userId: string, bookId: string) {
+  const row = await repo.findBook(tx, bookId);
   if (!row) throw notFound("Book");
   const role = await stories.requireRole(tx, row.campaign_id, userId, EVERYONE, "read books").catch(() => null);
   if (!role) throw notFound("Book");
@@ -107,8 +107,11 @@ async function loadBook(tx: Tx, userId: string, bookId: string, options: { lock?
 }
 
 async function loadForDesign(tx: Tx, userId: string, bookId: string) {
-  const { row } = await loadBook(tx, userId, bookId, { lock: true });
-  await stories.requireRole(tx, row.campaign_id, userId, OWNERS, "design books");
+  const { row: seen } = await loadBook(tx, userId, bookId);
+  await stories.requireRole(tx, seen.campaign_id, userId, OWNERS, "design books");
+  // Locked only now: FOR UPDATE applies the update policy, which hides the row from a non-owner.
+  const row = await repo.findBook(tx, bookId, { lock: true });
+  if (!row) throw notFound("Book");
   if (row.status === "ordered" || row.status === "completed")
     throw new DomainError("PRECONDITION_FAILED", "This book has been ordered; its design can no longer change.");
   return row;
