@@ -1,0 +1,445 @@
+/**
+ * Subscriptions end to end against the local Stripe sandbox: the real SDK, the real webhook route on a
+ * real socket, the fulfilment job worked by pg-boss, and the sandbox's test clock for renewals. A
+ * renewal grants the tier's monthly credits exactly once per billing period whatever Stripe replays or
+ * reorders; upgrade tops the period's credits up, downgrade refunds nothing; cancel at period end and a
+ * failed renewal past its grace period make the account free; nobody sees or touches another's plan.
+ */
+import { type ServerType, serve } from "@hono/node-server";
+import { asUser, createDb } from "@inkwell/db";
+import { credits } from "@inkwell/domain/credits";
+import { handlersFor } from "@inkwell/domain/jobs/handlers";
+import { createStripeClient, type PaymentsRuntime, paymentsJobs, subscriptions } from "@inkwell/domain/payments";
+import { type StripeSandbox, signStripePayload, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
+import { createBoss, prepareQueues, registerJobs } from "@inkwell/domain/platform";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
+import { payOnPage, until } from "./payments-kit.ts";
+
+let h: Harness;
+let sandbox: StripeSandbox;
+let runtime: PaymentsRuntime;
+let server: ServerType;
+let webhookUrl: string;
+let stopWorker: () => Promise<void>;
+
+const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
+
+beforeAll(async () => {
+  h = await startHarness();
+  sandbox = await startStripeSandbox({ retryDelaysMs: [150, 400] });
+  let app: ReturnType<typeof createApp> | undefined;
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: (req) => (app as ReturnType<typeof createApp>).fetch(req), port: 0, hostname: "127.0.0.1" }, () =>
+      resolve(s),
+    );
+  });
+  const address = server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  runtime = {
+    stripe: createStripeClient(sandbox.secretKey, sandbox.url),
+    webhookSecret: sandbox.webhookSecret,
+    appUrl: baseUrl,
+    sandbox: true,
+    sandboxControl: { url: sandbox.url, secretKey: sandbox.secretKey },
+  };
+  h.deps.payments = runtime;
+  app = createApp({
+    deps: h.deps,
+    env: { APP_URL: baseUrl, ALLOWED_ORIGINS: [], TRUST_PROXY: false, INKWELL_DEV_MAIL_DIR: undefined, WEB_DIST_DIR: undefined },
+  });
+  webhookUrl = `${baseUrl}/webhooks/stripe`;
+  sandbox.setWebhookUrl(webhookUrl);
+  const url = inject("databaseUrl");
+  const { db } = createDb({ url, max: 3 });
+  const boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  await prepareQueues(boss, db, paymentsJobs);
+  await registerJobs(boss, handlersFor(paymentsJobs), { db, log: quiet }, { pollingIntervalSeconds: 0.5 });
+  stopWorker = async () => {
+    await boss.stop({ graceful: false });
+    await db.destroy();
+  };
+});
+
+afterAll(async () => {
+  await sandbox?.settled();
+  await stopWorker?.();
+  await new Promise((r) => server?.close(r));
+  await sandbox?.stop();
+  await h?.stop();
+});
+
+type User = Awaited<ReturnType<Harness["signUp"]>>;
+const balanceOf = async (u: User) => (await u.caller.credits.balance()).available;
+const billingOf = (u: User) => u.caller.payments.billing();
+const stripeIdOf = async (u: User) =>
+  (
+    await h.asSystem((tx) =>
+      tx
+        .selectFrom("subscriptions")
+        .select("stripe_subscription_id")
+        .where("user_id", "=", u.me.id)
+        .where("status", "<>", "canceled")
+        .executeTakeFirstOrThrow(),
+    )
+  ).stripe_subscription_id;
+const subscriptionGrants = (u: User) =>
+  h.asSystem((tx) =>
+    tx
+      .selectFrom("credit_grants")
+      .select(["amount", "idempotency_key", "expires_at"])
+      .where("user_id", "=", u.me.id)
+      .where("idempotency_key", "like", "subscription:%")
+      .orderBy("created_at")
+      .execute(),
+  );
+const storedEvent = (id: string) =>
+  h.asSystem((tx) =>
+    tx.selectFrom("payment_events").select(["id", "processed_at", "result"]).where("id", "=", id).executeTakeFirst(),
+  );
+const eventsAbout = (stripeId: string) => sandbox.events.filter((e) => e.body.includes(stripeId));
+const processed = (id: string) =>
+  until(
+    () => storedEvent(id),
+    (e) => Boolean(e?.processed_at),
+    `event ${id} to be processed`,
+  );
+
+/** Posts a signed event with a new id (Stripe sending another event about the same object). */
+async function postEvent(id: string, type: string, object: unknown, created = Math.floor(Date.now() / 1000)) {
+  const body = JSON.stringify({ id, object: "event", type, created, data: { object } });
+  const res = await fetch(webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "stripe-signature": signStripePayload(body, sandbox.webhookSecret) },
+    body,
+  });
+  expect(res.status).toBe(200);
+  return processed(id);
+}
+
+/** Signs up, subscribes to `tier` in the sandbox and waits until the plan is active. */
+async function subscribed(tag: string, tier: "basic" | "pro" | "enterprise") {
+  const u = await h.signUp(tag);
+  const { url } = await u.caller.payments.subscribe({ tier });
+  expect((await payOnPage(url, TEST_CARDS.succeeds)).status).toBe(303);
+  await until(
+    () => billingOf(u),
+    (b) => b.tier === tier && b.subscription?.status === "active" && b.invoices.length === 1,
+    "the subscription to be active",
+  );
+  return { u, stripeId: await stripeIdOf(u) };
+}
+
+describe("subscribing", () => {
+  it("lists the plans with each tier's monthly credits", async () => {
+    const r = await h.anon().payments.plans();
+    expect(r.available).toBe(true);
+    expect(r.sandbox).toBe(true);
+    expect(r.plans.map((p) => [p.tier, p.monthlyCredits])).toEqual([
+      ["basic", 5_000],
+      ["pro", 20_000],
+      ["enterprise", 100_000],
+    ]);
+  });
+
+  it("checkout in subscription mode: the first invoice grants the tier's credits once, identity holds the plan until the period's end", async () => {
+    const u = await h.signUp("subscriber");
+    expect(await billingOf(u)).toMatchObject({ tier: "free", tierExpiresAt: null, subscription: null, invoices: [] });
+    const { url } = await u.caller.payments.subscribe({ tier: "pro" });
+    const page = await (await fetch(url)).text();
+    expect(page).toContain("Inkwell Pro (monthly)");
+    expect(page).toContain("Pay 29.00 USD");
+    expect((await payOnPage(url, TEST_CARDS.succeeds)).status).toBe(303);
+
+    await until(
+      () => balanceOf(u),
+      (b) => b === 25_000,
+      "the first month's credits",
+    );
+    const billing = await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "active",
+      "the plan",
+    );
+    expect(billing.tier).toBe("pro");
+    expect(billing.subscription?.tier).toBe("pro");
+    const end = billing.subscription?.currentPeriodEnd as Date;
+    expect(end.getTime() - Date.now()).toBeGreaterThan(27 * 24 * 3600 * 1000);
+    expect(billing.tierExpiresAt?.getTime()).toBe(end.getTime());
+    expect(billing.invoices).toMatchObject([
+      { status: "paid", billingReason: "subscription_create", amountCents: 2_900, outcome: "Added 20,000 credits" },
+    ]);
+    const me = await u.caller.auth.me();
+    expect(me?.subscriptionTier).toBe("pro");
+    // The month's credits expire when the period ends (the next renewal brings the next month's).
+    const [grant] = await subscriptionGrants(u);
+    expect(grant?.expires_at?.getTime()).toBe(end.getTime());
+
+    // Stripe re-sends the invoice event, and sends another event about the same invoice: nothing more.
+    const stripeId = await stripeIdOf(u);
+    const paid = eventsAbout(stripeId).find((e) => e.type === "invoice.paid");
+    expect(await sandbox.resend(paid?.id as string)).toBe(200);
+    const again = await postEvent(`evt_test_again_${stripeId}`, "invoice.paid", JSON.parse(paid?.body as string).data.object);
+    expect(again?.result).toBe("paid: Paid; the period's 20,000 credits were already added");
+    expect(await balanceOf(u)).toBe(25_000);
+    expect(await subscriptionGrants(u)).toHaveLength(1);
+
+    // One live subscription at a time.
+    await expectTrpcError(u.caller.payments.subscribe({ tier: "basic" }), "CONFLICT");
+  });
+
+  it("the monthly grant job leaves subscribers to their renewals and still grants free accounts", async () => {
+    const { u } = await subscribed("monthly-job", "basic");
+    const free = await h.signUp("monthly-free");
+    const before = await balanceOf(u);
+    await credits.grantMonthly(h.db);
+    expect(await balanceOf(u)).toBe(before);
+    expect(await balanceOf(free)).toBe(5_500);
+  });
+});
+
+describe("renewals", () => {
+  it("each period's credits are granted exactly once, even with the events replayed and delivered newest first", async () => {
+    const { u, stripeId } = await subscribed("renewals", "pro");
+    expect(await balanceOf(u)).toBe(25_000);
+    const seen = new Set(eventsAbout(stripeId).map((e) => e.id));
+    // Two renewals while our endpoint is away: Stripe keeps the events.
+    sandbox.setWebhookUrl(null);
+    try {
+      sandbox.advance(stripeId);
+      sandbox.advance(stripeId);
+      await sandbox.settled();
+    } finally {
+      sandbox.setWebhookUrl(webhookUrl);
+    }
+    const missed = eventsAbout(stripeId).filter((e) => !seen.has(e.id));
+    expect(missed.map((e) => e.type)).toEqual([
+      "invoice.paid",
+      "customer.subscription.updated",
+      "invoice.paid",
+      "customer.subscription.updated",
+    ]);
+    // Delivered newest first, each twice.
+    for (const e of [...missed].reverse()) {
+      expect(await sandbox.resend(e.id)).toBe(200);
+      expect(await sandbox.resend(e.id)).toBe(200);
+      await processed(e.id);
+    }
+    expect(await balanceOf(u)).toBe(65_000);
+    const grants = await subscriptionGrants(u);
+    expect(grants.map((g) => g.amount)).toEqual([20_000, 20_000, 20_000]);
+    expect(new Set(grants.map((g) => g.idempotency_key)).size).toBe(3);
+    // The older snapshot arrived last and did not move the period back.
+    const last = await storedEvent(missed[1]?.id as string);
+    expect(last?.result).toBe("ignored: older than the state applied");
+    const billing = await billingOf(u);
+    const live = sandbox.billing.find(stripeId);
+    expect(billing.subscription?.currentPeriodEnd?.getTime()).toBe(live.item.end * 1000);
+    expect(billing.tierExpiresAt?.getTime()).toBe(live.item.end * 1000);
+    expect(billing.invoices.filter((i) => i.billingReason === "subscription_cycle")).toHaveLength(2);
+  });
+
+  it("the sandbox clock is reachable from the billing page's procedures", async () => {
+    const { u } = await subscribed("renew-now", "basic");
+    await u.caller.payments.sandboxRenewNow();
+    await until(
+      () => balanceOf(u),
+      (b) => b === 15_000,
+      "the renewal's credits",
+    );
+  });
+});
+
+describe("changing plan", () => {
+  it("upgrade charges the prorated difference and tops up the month's credits; downgrade refunds nothing and the next renewal grants the lower tier", async () => {
+    const { u, stripeId } = await subscribed("upgrade", "basic");
+    expect(await balanceOf(u)).toBe(10_000);
+
+    expect(await u.caller.payments.changePlan({ tier: "pro" })).toEqual({ tier: "pro", upgrade: true });
+    // Stripe's answer is applied at once; the proration invoice's credits follow through the webhook.
+    expect((await billingOf(u)).tier).toBe("pro");
+    await until(
+      () => balanceOf(u),
+      (b) => b === 25_000,
+      "the upgrade's credits",
+    );
+    const upgraded = await billingOf(u);
+    const proration = upgraded.invoices.find((i) => i.billingReason === "subscription_update");
+    expect(proration).toMatchObject({ status: "paid", tier: "pro", outcome: "Upgraded to Pro; added 15,000 credits" });
+    expect(proration?.amountCents).toBeGreaterThan(1_900);
+    expect(proration?.amountCents).toBeLessThanOrEqual(2_000);
+
+    // The same tier again is refused; a downgrade is at once, with nothing refunded or taken back.
+    await expectTrpcError(u.caller.payments.changePlan({ tier: "pro" }), "PRECONDITION_FAILED");
+    expect(await u.caller.payments.changePlan({ tier: "basic" })).toEqual({ tier: "basic", upgrade: false });
+    expect((await billingOf(u)).tier).toBe("basic");
+    await sandbox.settled();
+    expect(await balanceOf(u)).toBe(25_000);
+    expect((await billingOf(u)).invoices).toHaveLength(2);
+
+    sandbox.advance(stripeId);
+    await until(
+      () => balanceOf(u),
+      (b) => b === 30_000,
+      "the renewal at the lower tier",
+    );
+    const grants = await subscriptionGrants(u);
+    expect(grants.map((g) => g.amount)).toEqual([5_000, 15_000, 5_000]);
+  });
+});
+
+describe("ending", () => {
+  it("cancel at period end keeps the tier until the period ends, resume undoes it, and at the end the account is free", async () => {
+    const { u, stripeId } = await subscribed("cancel", "basic");
+    await u.caller.payments.cancelSubscription();
+    let billing = await billingOf(u);
+    expect(billing.subscription).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+    expect(billing.tier).toBe("basic");
+    await u.caller.payments.resumeSubscription();
+    expect((await billingOf(u)).subscription?.cancelAtPeriodEnd).toBe(false);
+    await u.caller.payments.cancelSubscription();
+
+    sandbox.advance(stripeId);
+    billing = await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "canceled",
+      "the subscription to end",
+    );
+    expect(billing).toMatchObject({ tier: "free", tierExpiresAt: null });
+    expect(await balanceOf(u)).toBe(10_000);
+    expect(await subscriptionGrants(u)).toHaveLength(1);
+    // An ended subscription stays ended, whatever arrives late.
+    const updated = eventsAbout(stripeId).find((e) => e.type === "customer.subscription.updated");
+    const late = await postEvent(
+      `evt_test_late_${stripeId}`,
+      "customer.subscription.updated",
+      JSON.parse(updated?.body as string).data.object,
+    );
+    expect(late?.result).toBe("ignored: the subscription has ended");
+    expect((await billingOf(u)).tier).toBe("free");
+    // And they may subscribe again.
+    expect((await u.caller.payments.subscribe({ tier: "pro" })).url).toContain("/checkout/pay/");
+  });
+
+  it("a failed renewal keeps the tier through the grace period, then the account is free", async () => {
+    const { u, stripeId } = await subscribed("grace", "pro");
+    await u.caller.payments.sandboxFailNextRenewal({ fail: true });
+    await u.caller.payments.sandboxRenewNow();
+    const billing = await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "past_due",
+      "the failed renewal",
+    );
+    const grace = billing.subscription?.graceUntil as Date;
+    expect(grace.getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
+    expect(billing.tier).toBe("pro");
+    expect(billing.tierExpiresAt?.getTime()).toBe(grace.getTime());
+    expect(billing.invoices[0]).toMatchObject({ status: "failed", billingReason: "subscription_cycle" });
+    expect(billing.invoices[0]?.outcome).toMatch(/^Payment failed; Pro is kept until \d{4}-\d\d-\d\d, then the account is free$/);
+    await expectTrpcError(u.caller.payments.changePlan({ tier: "enterprise" }), "PRECONDITION_FAILED");
+    // Nothing granted for the unpaid period.
+    expect(await balanceOf(u)).toBe(25_000);
+
+    // The hourly sweep, a day after the grace period ended: free. Before it, nothing changes.
+    expect(await subscriptions.endLapsedGrace(h.db, new Date(grace.getTime() - 60_000))).toBe(0);
+    expect((await billingOf(u)).tier).toBe("pro");
+    expect(await subscriptions.endLapsedGrace(h.db, new Date(grace.getTime() + 24 * 3600 * 1000))).toBe(1);
+    expect(await billingOf(u)).toMatchObject({ tier: "free", tierExpiresAt: null });
+
+    // Stripe's last retry fails too: the subscription is canceled.
+    await u.caller.payments.sandboxRenewNow();
+    await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "canceled",
+      "the subscription to be canceled",
+    );
+    expect((await billingOf(u)).tier).toBe("free");
+    expect(await balanceOf(u)).toBe(25_000);
+    expect(sandbox.billing.find(stripeId).status).toBe("canceled");
+  });
+
+  it("a failed renewal paid on Stripe's retry restores the plan and grants the period once; a late failure event changes nothing", async () => {
+    const { u, stripeId } = await subscribed("retry-paid", "basic");
+    sandbox.failNextRenewal(stripeId);
+    sandbox.advance(stripeId);
+    await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "past_due",
+      "the failed renewal",
+    );
+    const failed = eventsAbout(stripeId).find((e) => e.type === "invoice.payment_failed");
+    sandbox.failNextRenewal(stripeId, false);
+    sandbox.advance(stripeId);
+    const billing = await until(
+      () => billingOf(u),
+      (b) => b.subscription?.status === "active",
+      "the retry to be paid",
+    );
+    expect(billing.subscription?.graceUntil).toBeNull();
+    expect(billing.tier).toBe("basic");
+    expect(billing.tierExpiresAt?.getTime()).toBe(billing.subscription?.currentPeriodEnd?.getTime());
+    await until(
+      () => balanceOf(u),
+      (b) => b === 15_000,
+      "the period's credits",
+    );
+    expect(billing.invoices[0]).toMatchObject({ status: "paid", billingReason: "subscription_cycle" });
+
+    const late = await postEvent(
+      `evt_test_latefail_${stripeId}`,
+      "invoice.payment_failed",
+      JSON.parse(failed?.body as string).data.object,
+    );
+    expect(late?.result).toBe("ignored: the invoice is already paid");
+    expect(await billingOf(u)).toMatchObject({ tier: "basic", subscription: { status: "active" } });
+    expect(await balanceOf(u)).toBe(15_000);
+  });
+});
+
+describe("subscriptions belong to their user", () => {
+  it("another user neither sees nor changes someone's subscription or invoices, and no user writes them", async () => {
+    const { u: a, stripeId } = await subscribed("owner", "pro");
+    const b = await h.signUp("other");
+    expect(await billingOf(b)).toMatchObject({ tier: "free", subscription: null, invoices: [] });
+    await expectTrpcError(b.caller.payments.cancelSubscription(), "PRECONDITION_FAILED");
+    await expectTrpcError(b.caller.payments.changePlan({ tier: "basic" }), "PRECONDITION_FAILED");
+    await expectTrpcError(b.caller.payments.sandboxRenewNow(), "PRECONDITION_FAILED");
+    expect(sandbox.billing.find(stripeId).cancel_at_period_end).toBe(false);
+    expect((await billingOf(a)).subscription?.status).toBe("active");
+
+    // The database itself: B reads none of A's rows; A reads theirs but writes none.
+    expect(await asUser(h.db, b.me.id, (tx) => tx.selectFrom("subscriptions").select("id").execute())).toEqual([]);
+    expect(await asUser(h.db, b.me.id, (tx) => tx.selectFrom("subscription_invoices").select("id").execute())).toEqual([]);
+    expect(await asUser(h.db, a.me.id, (tx) => tx.selectFrom("subscriptions").select("id").execute())).toHaveLength(1);
+    await expect(
+      asUser(h.db, a.me.id, (tx) =>
+        tx.updateTable("subscriptions").set({ tier: "enterprise" }).where("user_id", "=", a.me.id).execute(),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asUser(h.db, b.me.id, (tx) =>
+        tx
+          .insertInto("subscriptions")
+          .values({ user_id: b.me.id, stripe_subscription_id: "sub_forged", tier: "enterprise", status: "active" })
+          .execute(),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    // Nor can a user give themselves a tier.
+    await expect(
+      asUser(h.db, b.me.id, (tx) =>
+        tx.updateTable("users").set({ subscription_tier: "pro" }).where("id", "=", b.me.id).execute(),
+      ),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it("an event for a subscription that names no user of ours changes nothing", async () => {
+    const { u, stripeId } = await subscribed("foreign", "basic");
+    const updated = eventsAbout(stripeId).find((e) => e.type === "customer.subscription.created");
+    const foreign = { ...JSON.parse(updated?.body as string).data.object, id: "sub_test_foreign", metadata: {} };
+    const r = await postEvent("evt_test_foreign_sub", "customer.subscription.updated", foreign);
+    expect(r?.result).toBe("ignored: not one of our subscriptions");
+    expect((await billingOf(u)).subscription?.tier).toBe("basic");
+  });
+});
