@@ -20,7 +20,6 @@ import { PublishingConnectionsPage } from "./routes/publishing-connections.tsx";
 import { PublishingHistoryPage } from "./routes/publishing-history.tsx";
 import { ResetPasswordPage } from "./routes/reset-password.tsx";
 import { SettingsPage } from "./routes/settings.tsx";
-import { YourDataPage } from "./routes/your-data.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { StoriesPage } from "./routes/stories.tsx";
@@ -32,6 +31,7 @@ import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
 import { WriterPage } from "./routes/writer.tsx";
+import { YourDataPage } from "./routes/your-data.tsx";
 
 export const router = createBrowserRouter([
   {
