@@ -25,8 +25,8 @@ import {
   updateStoryInput,
 } from "@inkwell/domain/stories";
 import type { Context } from "../trpc/context.ts";
-import { storiesFollowUpRouter } from "./stories-followup.router.ts";
 import { MiB, OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { storiesFollowUpRouter } from "./stories-followup.router.ts";
 
 const storiesDeps = (ctx: Context): StoriesDeps => ({ enqueue: ctx.deps.enqueue, appUrl: ctx.deps.identity.appUrl });
 
