@@ -11,7 +11,9 @@ export function SettingsPage() {
       <header className="page-header">
         <h1 tabIndex={-1}>Settings</h1>
         <p className="muted">Security, signed-in devices, your AI model and the API keys Inkwell uses on your behalf.</p>
-        <p className="muted">To download or delete everything you keep in Inkwell, see <Link to="/your-data">Your data</Link>.</p>
+        <p className="muted">
+          To download or delete everything you keep in Inkwell, see <Link to="/your-data">Your data</Link>.
+        </p>
       </header>
       <ChangePasswordSection />
       <SessionsSection />
