@@ -79,10 +79,7 @@ describe("deleting an account", () => {
     for (const key of aKeys) expect(keys).not.toContain(key);
     expect(keys.filter((k) => k.includes(a.me.id))).toEqual([]);
     await expectTrpcError(h.as(again.token!).profile.get(), "UNAUTHORIZED");
-    await expectTrpcError(
-      h.anon().auth.signIn({ email: a.email, password: a.password, delivery: "bearer" }),
-      "UNAUTHORIZED",
-    );
+    await expectTrpcError(h.anon().auth.signIn({ email: a.email, password: a.password, delivery: "bearer" }), "UNAUTHORIZED");
 
     // B's rows are all still there (the ones that mentioned A now mention only B).
     const bAfter = await rowsMentioning(h, b.me.id);

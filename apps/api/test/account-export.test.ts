@@ -141,7 +141,10 @@ describe("an export", () => {
     for (const [name, bytes] of Object.entries(entries)) {
       if (!name.startsWith("data/")) continue;
       const rows = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>[];
-      expect(rows.filter((r) => r.user_id === b.me.id || r.id === b.me.id), name).toEqual([]);
+      expect(
+        rows.filter((r) => r.user_id === b.me.id || r.id === b.me.id),
+        name,
+      ).toEqual([]);
     }
     const bFiles = await ownedRows(h, "stored_files", b.me.id);
     expect(bFiles.length).toBeGreaterThan(0);

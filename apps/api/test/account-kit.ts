@@ -54,7 +54,11 @@ export async function ownCampaign(user: User, marker: string): Promise<Family> {
     goalStories: 5,
     themes: ["childhood"],
   });
-  const story = await user.caller.stories.create({ campaignId: campaign.id, title: `Story ${marker}`, content: `Told by ${marker}.` });
+  const story = await user.caller.stories.create({
+    campaignId: campaign.id,
+    title: `Story ${marker}`,
+    content: `Told by ${marker}.`,
+  });
   await user.caller.stories.addComment({ storyId: story.id, body: `Comment ${marker}` });
   await user.caller.stories.react({ storyId: story.id, reaction: "heart", on: true });
   return { campaignId: campaign.id, storyId: story.id, marker };
@@ -106,14 +110,18 @@ export async function rowsMentioning(h: Harness, id: string): Promise<Record<str
 /** Rows of `table` owned by `userId` (as the owner role). */
 export async function ownedRows(h: Harness, table: string, userId: string): Promise<Record<string, unknown>[]> {
   const column = table === "users" ? "id" : "user_id";
-  const { rows } = await h.raw(sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${userId}`);
+  const { rows } = await h.raw(
+    sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${userId}`,
+  );
   return rows as Record<string, unknown>[];
 }
 
 /** The payload a procedure enqueued for `jobName` matching `key = value`. */
 export async function enqueued(h: Harness, jobName: string, key: string, value: string): Promise<unknown> {
   const { rows } = await h.raw(
-    sql<{ data: unknown }>`SELECT data FROM pgboss.job WHERE name = ${jobName} AND data->>${key} = ${value} ORDER BY created_on DESC LIMIT 1`,
+    sql<{
+      data: unknown;
+    }>`SELECT data FROM pgboss.job WHERE name = ${jobName} AND data->>${key} = ${value} ORDER BY created_on DESC LIMIT 1`,
   );
   const row = rows[0] as { data: unknown } | undefined;
   if (!row) throw new Error(`no ${jobName} job with ${key} = ${value}`);

@@ -3,7 +3,7 @@
  * is being prepared, and a signed link downloads the zip), and delete your account (the password again,
  * then a confirmation; every session ends at once and the rest is deleted within a minute).
  */
-import { DOWNLOAD_LINK_TTL_SECONDS, type DataExport, EXPORT_TTL_DAYS, FORMER_MEMBER } from "@inkwell/domain/account/schemas";
+import { type DataExport, DOWNLOAD_LINK_TTL_SECONDS, EXPORT_TTL_DAYS, FORMER_MEMBER } from "@inkwell/domain/account/schemas";
 import { formatBytes } from "@inkwell/domain/files/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -66,8 +66,8 @@ function ExportSection() {
       <h2 id="export-heading">Export your data</h2>
       <p>
         A zip of every row you own in each part of Inkwell (one JSON file per table) and every file you uploaded. Stories,
-        comments and reactions you wrote in other families' campaigns are included; what others wrote is not. Password and
-        token hashes and sealed keys are left out. Each export can be downloaded for {EXPORT_TTL_DAYS} days.
+        comments and reactions you wrote in other families' campaigns are included; what others wrote is not. Password and token
+        hashes and sealed keys are left out. Each export can be downloaded for {EXPORT_TTL_DAYS} days.
       </p>
       <FormError problem={request.isError ? describeError(request.error) : null} />
       <div className="form-actions">
@@ -83,7 +83,11 @@ function ExportSection() {
               <div className={styles.exportFacts}>
                 <span>
                   Requested {formatDateTime(e.requestedAt)}{" "}
-                  <span className={e.status === "failed" ? "badge badge-danger" : e.status === "ready" ? "badge badge-success" : "badge"}>
+                  <span
+                    className={
+                      e.status === "failed" ? "badge badge-danger" : e.status === "ready" ? "badge badge-success" : "badge"
+                    }
+                  >
                     {STATUS_LABELS[e.status]}
                   </span>
                 </span>
@@ -122,9 +126,9 @@ function DeleteSection() {
       <h2 id="delete-heading">Delete your account</h2>
       <p>
         Everything you keep in Inkwell is deleted: your writing, chats, knowledge, voice, brand kit, posts, uploaded files,
-        credits and payment records, and the campaigns you own (a campaign another owner shares with you passes to them).
-        Stories you wrote in other families' campaigns stay with those families, signed “{FORMER_MEMBER}”. Export your data
-        first if you want a copy. This cannot be undone.
+        credits and payment records, and the campaigns you own (a campaign another owner shares with you passes to them). Stories
+        you wrote in other families' campaigns stay with those families, signed “{FORMER_MEMBER}”. Export your data first if you
+        want a copy. This cannot be undone.
       </p>
       <form
         className="stack"

@@ -28,7 +28,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
   await sql`CREATE INDEX data_exports_user_idx ON data_exports (user_id, requested_at DESC)`.execute(db);
-  await sql`CREATE UNIQUE INDEX data_exports_one_open_key ON data_exports (user_id) WHERE status IN ('pending', 'building')`.execute(db);
+  await sql`CREATE UNIQUE INDEX data_exports_one_open_key ON data_exports (user_id) WHERE status IN ('pending', 'building')`.execute(
+    db,
+  );
   await sql`CREATE INDEX data_exports_expiry_idx ON data_exports (expires_at) WHERE status = 'ready'`.execute(db);
   await touchUpdatedAt(db, "data_exports");
   await enableRls(db, "data_exports", {

@@ -6,9 +6,7 @@
  * (through a parent they own) are listed in `OWNED_THROUGH_PARENT`.
  */
 
-export type TableDecision =
-  | { export: true; omit?: Record<string, string>; note?: string }
-  | { export: false; reason: string };
+export type TableDecision = { export: true; omit?: Record<string, string>; note?: string } | { export: false; reason: string };
 
 const secret = "a hash or sealed secret: useless to you and a risk if the zip leaks";
 const derived = "a search or embedding index derived from the text that is exported";

@@ -158,7 +158,11 @@ export function findEmail(tx: Tx, userId: string): Promise<{ email: string } | u
 }
 
 export async function insertDeletion(tx: Tx, userId: string): Promise<void> {
-  await tx.insertInto("account_deletions").values({ user_id: userId }).onConflict((oc) => oc.column("user_id").doNothing()).execute();
+  await tx
+    .insertInto("account_deletions")
+    .values({ user_id: userId })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
 }
 
 export function findDeletion(tx: Tx): Promise<{ requested_at: Date } | undefined> {

@@ -131,7 +131,11 @@ export async function buildExport(
         const decision = TABLE_DECISIONS[table];
         if (!decision) continue;
         if (!decision.export) continue;
-        addTable(table, await repo.selectRows(tx, table, await columnsOf(table, decision.omit), "user_id", userId), decision.omit);
+        addTable(
+          table,
+          await repo.selectRows(tx, table, await columnsOf(table, decision.omit), "user_id", userId),
+          decision.omit,
+        );
       }
       for (const [table, { column, parent }] of Object.entries(OWNED_THROUGH_PARENT)) {
         addTable(table, await repo.selectRowsThroughParent(tx, table, await columnsOf(table), column, parent, userId));
@@ -255,11 +259,7 @@ export async function deletionStatus(tx: Tx): Promise<DeletionStatus | null> {
  * system transaction records the request, ends every session of the account and queues the deletion.
  * Runs with no request transaction open (a signed-in procedure without one).
  */
-export async function requestDeletion(
-  deps: { db: Database; enqueue: Enqueue },
-  userId: string,
-  password: string,
-): Promise<void> {
+export async function requestDeletion(deps: { db: Database; enqueue: Enqueue }, userId: string, password: string): Promise<void> {
   const account = await asSystem(deps.db, (tx) => repo.findPasswordHash(tx, userId));
   const ok = account ? await verify(account.password_hash, password).catch(() => false) : false;
   if (!ok) throw new DomainError("INVALID_INPUT", "That password is not correct.", { field: "password" });

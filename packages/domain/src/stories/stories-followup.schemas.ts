@@ -9,7 +9,11 @@ export const suggestFollowUpInput = z.object({
 
 export const askFollowUpInput = z.object({
   storyId: z.uuid(),
-  question: z.string().trim().min(5, "The question needs at least 5 characters.").max(300, "Keep the question under 300 characters."),
+  question: z
+    .string()
+    .trim()
+    .min(5, "The question needs at least 5 characters.")
+    .max(300, "Keep the question under 300 characters."),
 });
 
 export interface FollowUpSuggestion {

@@ -15,8 +15,8 @@ import { notFound } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
 import * as repo from "./stories.repository.ts";
 import { requireRole } from "./stories.service.ts";
-import { type FollowUpSuggestion, followUpReply } from "./stories-followup.schemas.ts";
 import * as followUpRepo from "./stories-followup.repository.ts";
+import { type FollowUpSuggestion, followUpReply } from "./stories-followup.schemas.ts";
 
 export interface FollowUpDeps {
   db: Database;
