@@ -2,16 +2,22 @@
  * knowledge-search: the writer's knowledge-base search at scale (100k entries of 1536-d vectors on a
  * native server; fewer on the embedded database), in one run:
  *
- *   build      the HNSW index of the migration, dropped before the load and rebuilt on the full table (timed)
+ *   build      the HNSW index of the migration (halfvec, 0039), dropped before the load and rebuilt on the
+ *              full table (timed); then the previous full-precision index (0017) beside it for the
+ *              `before-*` variants (timed too), dropped again before the embedding phase
  *   recall     recall@10 of the repository's indexed query against the same query with index scans
  *              disabled (exact), per query, for a user owning 90% of the entries (the near-unfiltered
  *              case) and one owning 10% (a one-user filter of 10% selectivity); and a user with 10
  *              entries among everyone else's must get all 10 from every query
  *   latency    closed loop, one client, interleaved rounds:
  *                sql-*     asUser + the repository's vector query (knowledge.nearestEntries), in process
- *                exact-*   the same with index scans (and JIT) off: the baseline the index is for
- *                hybrid-*  the whole hybrid search without HTTP (knowledge.searchEntries: full-text candidates as the
- *                          system role, then vector + entries as the user), in process
+ *                exact-*   the same function's exact query (full precision, no index): the baseline the index is for
+ *                before-*  the previous code in the same run: count + settings, the query on the full-precision
+ *                          index with ef_search 200, settings put back (three statements), in process
+ *                hybrid-*  the whole hybrid search without HTTP (knowledge.searchEntries: one transaction as the
+ *                          user, both candidate lists in one statement, then the entries), in process
+ *                hybrid-before-90  the previous hybrid search: full-text candidates in a system transaction,
+ *                          then before-90's vector query and the entries in a user transaction
  *                trpc-*    GET /trpc/writer.knowledge.search over HTTP against the real app (session,
  *                          rate limit, embed, RLS transaction, JSON), 90 / 10 = the user's share
  *   embedding  the real `writer.embed-knowledge` job through a pg-boss worker with the offline provider:
@@ -30,7 +36,7 @@
  * BENCH_KNOWLEDGE_EXACT (queries of the 90% user checked against the exact scan; all of them below 50k
  * entries, 100 above, 50 embedded: each is a full detoasting scan).
  */
-import { asUser, createDb, toVector, vectorBinary } from "@inkwell/db";
+import { asSystem, asUser, createDb, type Tx, toVector, vectorBinary } from "@inkwell/db";
 import type { AiProvider } from "@inkwell/domain/ai";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { embedKnowledgeJob, knowledge } from "@inkwell/domain/knowledge";
@@ -45,6 +51,9 @@ import { percentile } from "../lib/stats.ts";
 import type { Suite } from "../lib/suite.ts";
 import { ms, num } from "../lib/table.ts";
 
+/** The previous code's hnsw.ef_search and its full-precision index (migration 0017), for the before-* variants. */
+const BEFORE_EF = 200;
+const BEFORE_INDEX = "bench_knowledge_full_precision_idx";
 const TARGETS = { recallAll: 0.98, recallTenth: 0.95, sqlP50: 5, trpcP50: 10 };
 const FEW = 10;
 /** "ef" or "ef/candidates" (candidates default: the search's own, knowledge.VECTOR_CANDIDATES). */
@@ -70,6 +79,9 @@ function envInt(name: string, fallback: number): number {
 
 const RATIOS: RatioSpec[] = [
   { name: "sql-90/exact-90", a: "sql-90", b: "exact-90", note: "HNSW over the exact scan, 90% user" },
+  { name: "sql-90/before-90", a: "sql-90", b: "before-90", note: "this code over the previous, 90% user (same run)" },
+  { name: "sql-10/before-10", a: "sql-10", b: "before-10", note: "the same, 10% user" },
+  { name: "hybrid-90/hybrid-before-90", a: "hybrid-90", b: "hybrid-before-90", note: "one transaction over two" },
   { name: "sql-10/exact-10", a: "sql-10", b: "exact-10", note: "HNSW (iterative scan) over the exact scan, 10% user" },
   { name: "sql-10/sql-90", a: "sql-10", b: "sql-90", note: "what the 10% filter costs the indexed query" },
   { name: "hybrid-90/sql-90", a: "hybrid-90", b: "sql-90", note: "full text + entries on top of the vector query" },
@@ -110,6 +122,7 @@ export const knowledgeSearch: Suite = {
       // ---- load (owner role; no RLS involved) and index build ----
       const owner = await bench.pool.connect();
       let buildMs: number;
+      let beforeBuildMs = 0;
       let indexDef: string;
       const settings: Record<string, string> = {};
       try {
@@ -166,6 +179,21 @@ export const knowledgeSearch: Suite = {
                   pg_size_pretty(pg_total_relation_size('knowledge_entries')) AS table`,
         );
         ctx.log(`HNSW index built in ${(buildMs / 1000).toFixed(1)} s (${size.rows[0]?.index})`);
+        // The previous index (full precision), for the before-* variants of this run.
+        await owner.query(`SET maintenance_work_mem = '${native ? "2GB" : "512MB"}'`);
+        const f0 = performance.now();
+        await owner.query(`CREATE INDEX ${BEFORE_INDEX} ON knowledge_entries
+                             USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 128)`);
+        beforeBuildMs = performance.now() - f0;
+        await owner.query("RESET maintenance_work_mem");
+        const fullSize = await owner.query<{ index: string }>(
+          `SELECT pg_size_pretty(pg_relation_size('${BEFORE_INDEX}')) AS index`,
+        );
+        const buffers = await owner.query<{ shared_buffers: string }>("SHOW shared_buffers");
+        ctx.log(`previous full-precision index built in ${(beforeBuildMs / 1000).toFixed(1)} s (${fullSize.rows[0]?.index})`);
+        notes.push(
+          `previous index (migration 0017, full precision, the before-* variants): ${(beforeBuildMs / 1000).toFixed(1)} s, ${fullSize.rows[0]?.index}; shared_buffers ${buffers.rows[0]?.shared_buffers} (the server's; a search walks ~1,500 index pages).`,
+        );
         notes.push(
           `load: ${num(N)} entries (${num(N / 10)} owned by the 10% user, ${FEW} by the few user, the rest by the 90% user) in ${(loadMs / 1000).toFixed(1)} s as the owner (multi-row INSERT, binary vectors, index dropped); table + indexes ${size.rows[0]?.table}, HNSW ${size.rows[0]?.index}.`,
           `build: ${indexDef.replace(/^CREATE INDEX /, "")} with maintenance_work_mem ${settings.maintenance_work_mem}, max_parallel_maintenance_workers ${settings.max_parallel_maintenance_workers}${notices.length ? `; notices: ${notices.join(" | ")}` : ""}.`,
@@ -200,26 +228,73 @@ export const knowledgeSearch: Suite = {
       };
 
       const nearest = (user: BenchUser, q: number[], exact: boolean, limit = CANDIDATES, efSearch?: number) =>
-        asUser(bench.db, user.id, async (tx) => {
-          // JIT off too: a full scan's cost crosses jit_above_cost, and compiling is not the scan.
-          if (exact) await sql`SET LOCAL enable_indexscan = off; SET LOCAL jit = off`.execute(tx);
-          return knowledge.nearestEntries(tx, user.id, q, limit, efSearch ? { efSearch } : {});
+        asUser(bench.db, user.id, (tx) =>
+          // exact: the function's exact query (full-precision distances of all the user's entries; JIT off).
+          knowledge.nearestEntries(tx, user.id, q, limit, {
+            ...(efSearch ? { efSearch } : {}),
+            ...(exact ? { mode: "exact" } : {}),
+          }),
+        );
+      /** The previous code's vector query (session 11): three statements, full-precision index, ef_search 200. */
+      const beforeVector = async (tx: Tx, user: BenchUser, q: number[], limit = CANDIDATES) => {
+        const setup = await sql<{ exact: boolean; sort: string; jit: string }>`
+          SELECT c.n <= ${knowledge.EXACT_SEARCH_MAX_ENTRIES} AS exact,
+                 current_setting('enable_sort') AS sort, current_setting('jit') AS jit,
+                 set_config('hnsw.ef_search', ${String(BEFORE_EF)}, true),
+                 set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                 set_config('enable_sort', CASE WHEN c.n <= ${knowledge.EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('enable_sort') ELSE 'off' END, true),
+                 set_config('jit', CASE WHEN c.n <= ${knowledge.EXACT_SEARCH_MAX_ENTRIES} THEN current_setting('jit') ELSE 'off' END, true)
+            FROM (SELECT count(*)::int AS n
+                    FROM (SELECT 1 FROM knowledge_entries WHERE user_id = ${user.id}
+                           LIMIT ${knowledge.EXACT_SEARCH_MAX_ENTRIES + 1}) mine) c`.execute(tx);
+        const { exact, sort, jit } = setup.rows[0] ?? { exact: true, sort: "on", jit: "on" };
+        const r = await sql<{ id: string; distance: number }>`
+          WITH nearest AS MATERIALIZED (
+            SELECT id, embedding <=> ${toVector(q)} AS distance FROM knowledge_entries
+             WHERE user_id = ${user.id} AND embedding IS NOT NULL ORDER BY distance LIMIT ${limit})
+          SELECT id, distance FROM nearest ORDER BY distance, id`.execute(tx);
+        if (!exact) await sql`SELECT set_config('enable_sort', ${sort}, true), set_config('jit', ${jit}, true)`.execute(tx);
+        return r.rows;
+      };
+      /** The previous hybrid search's database work: full text as the system role, then vector + entries as the user. */
+      const hybridBefore = async (user: BenchUser, q: CorpusQuery & { array: number[] }) => {
+        const words = knowledge.anyWordQuery(q.text);
+        const keyword = words
+          ? await asSystem(bench.db, (tx) =>
+              sql<{ id: string }>`
+                SELECT m.id, ts_rank_cd(m.search_tsv, m.q) AS rank
+                  FROM (SELECT e.id, e.search_tsv, q FROM knowledge_entries e, to_tsquery('english', ${words}) q
+                         WHERE e.user_id = ${user.id} AND e.search_tsv @@ q LIMIT 2000) m
+                 ORDER BY rank DESC, m.id LIMIT 50`.execute(tx),
+            )
+          : { rows: [] };
+        return asUser(bench.db, user.id, async (tx) => {
+          const vector = await beforeVector(tx, user, q.array);
+          const ids = [...new Set([...vector.map((v) => v.id), ...keyword.rows.map((k) => k.id)])].slice(0, 10);
+          return ids.length
+            ? (await sql`SELECT id, title, content FROM knowledge_entries WHERE id = ANY(${ids}::uuid[])`.execute(tx)).rows
+            : [];
         });
+      };
       const planOf = (user: BenchUser, q: number[]) =>
         asUser(bench.db, user.id, async (tx) => {
           // The same settings and statement as the repository's query (sorts off above the exact threshold).
+          // (app.knowledge_nearest, migration 0039: the ANN query with sorts and JIT off above the threshold).
           await sql
             .raw(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = ${knowledge.EF_SEARCH}`)
             .execute(tx);
           const mine = await sql<{
             n: number;
           }>`SELECT count(*)::int AS n FROM knowledge_entries WHERE user_id = ${user.id}`.execute(tx);
-          if ((mine.rows[0]?.n ?? 0) > knowledge.EXACT_SEARCH_MAX_ENTRIES)
-            await sql`SET LOCAL enable_sort = off; SET LOCAL jit = off`.execute(tx);
-          const r = await sql<{ "QUERY PLAN": string }>`
-            EXPLAIN SELECT id, embedding <=> ${toVector(q)} AS distance FROM knowledge_entries
-             WHERE user_id = ${user.id} AND embedding IS NOT NULL
-             ORDER BY distance LIMIT ${CANDIDATES}`.execute(tx);
+          const ann = (mine.rows[0]?.n ?? 0) > knowledge.EXACT_SEARCH_MAX_ENTRIES;
+          await sql`SET LOCAL enable_sort = off; SET LOCAL jit = off`.execute(tx);
+          const r = ann
+            ? await sql<{ "QUERY PLAN": string }>`
+                EXPLAIN SELECT id FROM knowledge_entries WHERE user_id = ${user.id} AND embedding IS NOT NULL
+                 ORDER BY embedding::halfvec(1536) <=> ${toVector(q)}::halfvec(1536) LIMIT ${CANDIDATES}`.execute(tx)
+            : await sql<{ "QUERY PLAN": string }>`
+                EXPLAIN SELECT id, embedding <=> ${toVector(q)} AS d FROM knowledge_entries
+                 WHERE user_id = ${user.id} AND embedding IS NOT NULL ORDER BY d, id LIMIT ${CANDIDATES}`.execute(tx);
           const text = r.rows.map((x) => x["QUERY PLAN"]).join("\n");
           return text.includes("knowledge_entries_embedding_idx")
             ? "hnsw index scan"
@@ -378,13 +453,23 @@ export const knowledgeSearch: Suite = {
           run: inProcess("sql-few", (q) => nearest(few, q.array, false)),
         },
         {
+          name: "before-90",
+          description: `previous code: 3 statements, full-precision index, ef_search ${BEFORE_EF}`,
+          run: inProcess("before-90", (q) => asUser(bench.db, whale.id, (tx) => beforeVector(tx, whale, q.array))),
+        },
+        {
+          name: "before-10",
+          description: `previous code: 3 statements, full-precision index, ef_search ${BEFORE_EF}`,
+          run: inProcess("before-10", (q) => asUser(bench.db, tenth.id, (tx) => beforeVector(tx, tenth, q.array))),
+        },
+        {
           name: "exact-90",
-          description: "the same, index scans off (exact)",
+          description: "the function's exact query (no index)",
           run: inProcess("exact-90", (q) => nearest(whale, q.array, true)),
         },
         {
           name: "exact-10",
-          description: "the same, index scans off (exact)",
+          description: "the function's exact query (no index)",
           run: inProcess("exact-10", (q) => nearest(tenth, q.array, true)),
         },
         {
@@ -396,6 +481,11 @@ export const knowledgeSearch: Suite = {
           name: "hybrid-10",
           description: "hybridSearch (vector + full text + entries)",
           run: inProcess("hybrid-10", hybrid(tenth)),
+        },
+        {
+          name: "hybrid-before-90",
+          description: "previous hybrid search: system txn (full text) + user txn (vector, entries)",
+          run: inProcess("hybrid-before-90", (q) => hybridBefore(whale, q)),
         },
         { name: "trpc-90", description: "GET writer.knowledge.search, real app", run: overHttp("trpc-90", trpcRequests.all) },
         {
@@ -421,11 +511,14 @@ export const knowledgeSearch: Suite = {
 
       // ---- embedding jobs through a real pg-boss worker ----
       restoreAi();
+      // The embedding job maintains the app's index only, as in production.
+      await bench.pool.query(`DROP INDEX IF EXISTS ${BEFORE_INDEX}`);
       const embed = await measureEmbedding(ctx, stack, bench, corpus, N, EMBED);
 
       const yes = (ok: boolean) => (ok ? "met" : "MISSED");
       const rows: string[][] = [
-        [`HNSW build (${num(N)} × ${DIMENSIONS}-d)`, `${(buildMs / 1000).toFixed(1)} s`, "–", "–"],
+        [`HNSW build (${num(N)} × ${DIMENSIONS}-d), halfvec`, `${(buildMs / 1000).toFixed(1)} s`, "–", "–"],
+        [`before: HNSW build, full precision`, `${(beforeBuildMs / 1000).toFixed(1)} s`, "–", "–"],
         [
           "recall@10, 90% user (near-unfiltered)",
           `${mean(recall.all).toFixed(4)} (worst query ${worst(recall.all).toFixed(1)}, n=${recall.all.length})`,
@@ -449,8 +542,11 @@ export const knowledgeSearch: Suite = {
         ["sql-90", "SQL (asUser + vector query), 90% user", TARGETS.sqlP50],
         ["sql-10", "SQL (asUser + vector query), 10% user", TARGETS.sqlP50],
         ["sql-few", `SQL (asUser + vector query), ${FEW}-entry user`, TARGETS.sqlP50],
+        ["before-90", `before (same run): previous SQL path, 90% user`, Number.NaN],
+        ["before-10", `before (same run): previous SQL path, 10% user`, Number.NaN],
         ["hybrid-90", "hybrid search in process, 90% user", Number.NaN],
         ["hybrid-10", "hybrid search in process, 10% user", Number.NaN],
+        ["hybrid-before-90", "before (same run): previous hybrid search, 90% user", Number.NaN],
         ["trpc-90", "tRPC + RLS over HTTP, 90% user", TARGETS.trpcP50],
         ["trpc-10", "tRPC + RLS over HTTP, 10% user", TARGETS.trpcP50],
         ["exact-90", "exact scan (baseline), 90% user", Number.NaN],

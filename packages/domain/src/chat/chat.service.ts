@@ -195,7 +195,13 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
     if (crisis) {
       return { conversation, ...turn, context: null, dropped: [], firstExchange: false };
     }
-    return replyContext(deps, conversation, turn.userMessage, turn.assistantMessage, await repo.listMessages(tx, conversation.id));
+    return replyContext(
+      deps,
+      conversation,
+      turn.userMessage,
+      turn.assistantMessage,
+      await repo.listMessages(tx, conversation.id),
+    );
   });
   if (!prepared.context) return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
   try {

@@ -157,7 +157,7 @@ export async function hybridSearch(
   });
 }
 
-export { EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES, type VectorMode } from "./knowledge.repository.ts";
+export { anyWordQuery, EF_SEARCH, EXACT_SEARCH_MAX_ENTRIES, type VectorMode } from "./knowledge.repository.ts";
 
 /**
  * The vector half of `hybridSearch` alone (the repository's query: HNSW with the iterative scan, the
