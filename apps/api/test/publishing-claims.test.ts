@@ -186,4 +186,42 @@ describe("the publisher's clock", () => {
     expect(post.status).toBe("published");
     expect(tweetsOf(text)).toHaveLength(1);
   });
+  it("a Threads post claimed early has its container made while it waits: at the instant only the publish goes out", async () => {
+    const threads = await connect(alice, "threads");
+    const text = unique("Prepared ahead");
+    const { posts } = await alice.caller.publishing.posts.compose({
+      channels: [{ connectionId: threads, parts: [text] }],
+      when: { kind: "draft" },
+      idempotencyKey: unique("prepared"),
+    });
+    const postId = posts[0]?.id as string;
+    await h.asSystem((tx) =>
+      tx
+        .updateTable("scheduled_posts")
+        .set({ status: "pending", scheduled_at: sql<Date>`clock_timestamp() + interval '8 seconds'`, schedule_version: 14 })
+        .where("id", "=", postId)
+        .execute(),
+    );
+    const forThisPost = () =>
+      sandbox.requests
+        .filter(
+          (r) =>
+            r.method === "POST" &&
+            (r.body.text === text ||
+              (r.path.endsWith("threads_publish") && r.headers["idempotency-key"] === `inkwell-post-${postId}#0`)),
+        )
+        .map((r) => r.path.split("/").at(-1));
+    const atTheInstant: (string | undefined)[][] = [];
+    const clock: Clock = {
+      now: () => new Date(),
+      async sleepUntil() {
+        atTheInstant.push(forThisPost());
+      },
+    };
+    expect(await runPublishJob({ ...publisher, clock }, { postId, version: 14 })).toBe("published");
+    // While it waited, the container was made and nothing published; after the instant, one publish.
+    expect(atTheInstant).toEqual([["threads"]]);
+    expect(forThisPost()).toEqual(["threads", "threads_publish"]);
+    expect(onSandbox(text)).toHaveLength(1);
+  });
 });

@@ -13,6 +13,7 @@ import type {
   OAuthCredentials,
   OAuthPlatformAdapter,
   PlatformKind,
+  PreparedPost,
   PublishedPart,
   PublishRequest,
   PublishResult,
@@ -153,6 +154,8 @@ export interface OAuthAdapterSpec extends Pick<OAuthPlatformAdapter, "exchangeCo
   urlOf(platformPostId: string): string;
   /** Where published posts show: one feed (X, LinkedIn), or posts and replies (Threads). */
   feeds: FeedReader[];
+  /** Prepares the first part ahead of its instant, publishing nothing (see PlatformAdapter.prepare). */
+  prepare?: (post: PublishRequest, credentials: OAuthCredentials, options: CallOptions) => Promise<PreparedPost>;
   /** Publishes one part of `post` (a reply to `replyToId` for the parts after the first). */
   publishPart(
     post: PublishRequest,
@@ -171,6 +174,14 @@ export function createOAuthAdapter(spec: OAuthAdapterSpec): OAuthPlatformAdapter
     validate: (post) => validatePost(platform, post),
     publish: (post, credentials, options = {}) =>
       publishChain(platform, post, spec.publishPart(post, credentials, options), urlOf),
+    ...(spec.prepare
+      ? {
+          prepare: (post: PublishRequest, credentials: OAuthCredentials, options: CallOptions = {}) => {
+            assertValid(platform, post);
+            return (spec.prepare as NonNullable<OAuthAdapterSpec["prepare"]>)(post, credentials, options);
+          },
+        }
+      : {}),
 
     async listRecent(credentials, options = {}) {
       const posts: RecentPost[] = [];

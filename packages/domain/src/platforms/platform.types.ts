@@ -37,6 +37,17 @@ export interface PublishRequest {
   idempotencyKey: string;
   /** Platform ids of leading parts already published (from an earlier partial attempt or reconciliation): publishing continues after them. */
   alreadyPublished?: string[];
+  /** What `prepare` made ready before the due instant (used for the first part only). */
+  prepared?: PreparedPost;
+}
+
+/**
+ * Work done ahead of a post's due instant that publishes nothing, so the instant itself costs only the
+ * publish request. Threads: the first part's container (an unused one expires on its own).
+ */
+export interface PreparedPost {
+  /** Threads: the container of the first part, ready for threads_publish. */
+  containerId?: string;
 }
 
 export interface PublishedPart {
@@ -95,6 +106,12 @@ export interface PlatformAdapter<Credentials> {
   validate(post: Pick<PublishRequest, "parts" | "title" | "media">): ValidationIssue[];
   /** Throws a permanent PlatformError for a post validate() refuses, before any request. */
   publish(post: PublishRequest, credentials: Credentials, options?: CallOptions): Promise<PublishResult>;
+  /**
+   * Optional: prepares the first part before the due instant without publishing anything (Threads
+   * creates its container). Pass the result as `prepared` to publish; a failure here only means
+   * publish does the whole work itself.
+   */
+  prepare?(post: PublishRequest, credentials: Credentials, options?: CallOptions): Promise<PreparedPost>;
   /** The account's newest posts (and replies), newest first. */
   listRecent(credentials: Credentials, options?: CallOptions & { limit?: number }): Promise<RecentPost[]>;
   /**

@@ -14,8 +14,9 @@ import { createOAuthAdapter, type FeedReader, partKey, platformApi } from "./ada
 import type { OAuthPlatformConfig } from "./config.ts";
 import { PlatformError } from "./errors.ts";
 import { type HttpDeps, trimSlash, unexpected, type WireResponse } from "./http.ts";
+import { publishedText } from "./markdown-text.ts";
 import { asGrantError, tokensFrom } from "./oauth-kit.ts";
-import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile } from "./platform.types.ts";
+import type { OAuthCredentials, OAuthPlatformAdapter, OAuthTokens, PlatformProfile, PublishRequest } from "./platform.types.ts";
 
 const SCOPES = ["threads_basic", "threads_content_publish"];
 
@@ -86,6 +87,35 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
     return { ...tokens, refreshToken: tokens.accessToken, ...(userId ? { platformUserId: userId } : {}) };
   }
 
+  /** A container for one part (its image on the first): publishes nothing; returns the creation id. */
+  async function createContainer(
+    post: PublishRequest,
+    credentials: OAuthCredentials,
+    text: string,
+    index: number,
+    replyToId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
+    const image = index === 0 ? post.media?.[0] : undefined;
+    const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
+    if (image) {
+      // Threads fetches the image itself: the URL must be public (see the publisher's mediaFor).
+      if (!image.url) throw new PlatformError("permanent", "threads", "The image for Threads has no public address.");
+      form.set("image_url", image.url);
+    }
+    if (replyToId) form.set("reply_to_id", replyToId);
+    const preparing = `preparing post${step || ""}`.trim();
+    const container = await http.call(`${graph}/${userOf(credentials)}/threads`, {
+      headers: bearer(credentials),
+      body: form,
+      mutating: false,
+      action: preparing,
+      signal,
+    });
+    return http.stringIn(container, preparing, (body) => body?.id);
+  }
+
   return createOAuthAdapter({
     platform: "threads",
     config,
@@ -94,27 +124,19 @@ export function createThreadsAdapter(config: OAuthPlatformConfig, deps: HttpDeps
     urlOf: fallbackUrl,
     feeds: [feed("threads"), feed("replies")],
     profile,
+    // The first part's container is made ahead of the due instant (it publishes nothing; an unused
+    // one expires), so the instant costs only threads_publish.
+    prepare: async (post, credentials, { signal }) => {
+      if (post.alreadyPublished?.length) return {};
+      const text = publishedText("threads", post.parts[0] as string);
+      return { containerId: await createContainer(post, credentials, text, 0, undefined, signal) };
+    },
     publishPart:
       (post, credentials, { signal }) =>
       async (text, index, replyToId) => {
         const step = post.parts.length > 1 ? ` ${index + 1} of the thread` : "";
-        const image = index === 0 ? post.media?.[0] : undefined;
-        const form = new URLSearchParams({ media_type: image ? "IMAGE" : "TEXT", text });
-        if (image) {
-          // Threads fetches the image itself: the URL must be public (see the publisher's mediaFor).
-          if (!image.url) throw new PlatformError("permanent", "threads", "The image for Threads has no public address.");
-          form.set("image_url", image.url);
-        }
-        if (replyToId) form.set("reply_to_id", replyToId);
-        const preparing = `preparing post${step || ""}`.trim();
-        const container = await http.call(`${graph}/${userOf(credentials)}/threads`, {
-          headers: bearer(credentials),
-          body: form,
-          mutating: false,
-          action: preparing,
-          signal,
-        });
-        const creationId = http.stringIn(container, preparing, (body) => body?.id);
+        const prepared = index === 0 ? post.prepared?.containerId : undefined;
+        const creationId = prepared ?? (await createContainer(post, credentials, text, index, replyToId, signal));
         const action = `publishing post${step}`;
         const published = await http.call(`${graph}/${userOf(credentials)}/threads_publish`, {
           headers: { ...bearer(credentials), "idempotency-key": partKey(post, index) },
