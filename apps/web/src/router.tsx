@@ -12,6 +12,9 @@ import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
 import { HomePage } from "./routes/home.tsx";
 import { KnowledgePage } from "./routes/knowledge.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
+import { OrdersPage } from "./routes/orders.tsx";
+import { OrderNewPage } from "./routes/orders-new.tsx";
+import { OrderPage } from "./routes/orders-order.tsx";
 import { ProfilePage } from "./routes/profile.tsx";
 import { ProjectsPage } from "./routes/projects.tsx";
 import { PublishingQueuePage } from "./routes/publishing.tsx";
@@ -71,6 +74,9 @@ export const router = createBrowserRouter([
           { path: "brand-kit", Component: BrandKitPage },
           { path: "voice", Component: VoicePage },
           { path: "studio/reels", Component: StudioReelsPage },
+          { path: "orders", Component: OrdersPage },
+          { path: "orders/new", Component: OrderNewPage },
+          { path: "orders/:orderId", Component: OrderPage },
           { path: "publishing", Component: PublishingQueuePage },
           { path: "publishing/compose", Component: PublishingComposePage },
           { path: "publishing/history", Component: PublishingHistoryPage },
