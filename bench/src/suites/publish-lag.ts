@@ -31,6 +31,8 @@ const POSTS = Number(process.env.BENCH_PUBLISH_POSTS ?? 1_000);
 const USERS = 10;
 const PLATFORMS = ["x", "linkedin", "threads"] as const;
 const COMPOSE_CONCURRENCY = 8;
+/** Worker processes (apps/worker) sharing the queue: the burst scales out by adding them. */
+const WORKERS = Number(process.env.BENCH_PUBLISH_WORKERS ?? 1);
 const TARGETS = { p50: 300, p99: 1_000 };
 
 export const publishLag: Suite = {
@@ -41,7 +43,7 @@ export const publishLag: Suite = {
     const stack = await ctx.stack();
     const sandbox = await startSandboxPlatform();
     const db = createDb({ url: stack.database.url, max: 2, applicationName: "inkwell-bench-publish" });
-    let child: ChildProcess | undefined;
+    const children: ChildProcess[] = [];
     let smtp: LocalSmtpServer | undefined;
     try {
       const api = await stack.startApi({ PUBLISHING_SANDBOX_URL: sandbox.url });
@@ -64,34 +66,38 @@ export const publishLag: Suite = {
         .map(([id, key]) => `${id}:${key.toString("base64")}`)
         .join(",");
       smtp = await startLocalSmtpServer();
-      child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        cwd: fileURLToPath(new URL("../../../apps/worker/", import.meta.url)),
-        env: {
-          ...process.env,
-          DATABASE_URL: stack.database.url,
-          SMTP_URL: smtp.url,
-          INKWELL_ENCRYPTION_KEYS: keySpec,
-          PUBLISHING_SANDBOX_URL: sandbox.url,
-          LOG_LEVEL: "info",
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      // Ready once it logs that its job handlers are registered.
-      await new Promise<void>((resolve, reject) => {
-        const timeout = setTimeout(() => reject(new Error("the worker did not start within 90 s")), 90_000);
-        let seen = "";
-        child?.stdout?.on("data", (chunk: Buffer) => {
-          if (seen === "ready") return;
-          seen = (seen + chunk.toString("utf8")).slice(-4_000);
-          if (seen.includes('"msg":"worker started"')) {
-            seen = "ready";
-            clearTimeout(timeout);
-            resolve();
-          }
+      const startWorker = async () => {
+        const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+          cwd: fileURLToPath(new URL("../../../apps/worker/", import.meta.url)),
+          env: {
+            ...process.env,
+            DATABASE_URL: stack.database.url,
+            SMTP_URL: (smtp as LocalSmtpServer).url,
+            INKWELL_ENCRYPTION_KEYS: keySpec,
+            PUBLISHING_SANDBOX_URL: sandbox.url,
+            LOG_LEVEL: "info",
+          },
+          stdio: ["ignore", "pipe", "inherit"],
         });
-        child?.once("exit", (code) => reject(new Error(`the worker exited (${code}) while starting`)));
-      });
-      child.stdout?.resume();
+        children.push(child);
+        // Ready once it logs that its job handlers are registered.
+        await new Promise<void>((resolve, reject) => {
+          const timeout = setTimeout(() => reject(new Error("the worker did not start within 90 s")), 90_000);
+          let seen = "";
+          child.stdout?.on("data", (chunk: Buffer) => {
+            if (seen === "ready") return;
+            seen = (seen + chunk.toString("utf8")).slice(-4_000);
+            if (seen.includes('"msg":"worker started"')) {
+              seen = "ready";
+              clearTimeout(timeout);
+              resolve();
+            }
+          });
+          child.once("exit", (code) => reject(new Error(`the worker exited (${code}) while starting`)));
+        });
+        child.stdout?.resume();
+      };
+      for (let i = 0; i < WORKERS; i++) await startWorker();
 
       const users = await stack.signUp(USERS, "publish-lag");
       const channels: { user: BenchUser; connectionId: string; platform: (typeof PLATFORMS)[number] }[] = [];
@@ -258,17 +264,19 @@ export const publishLag: Suite = {
         ratios: [],
         notes: [
           `2 × ${POSTS} posts on ${channels.length} sandbox accounts (${PLATFORMS.join(", ")}) of ${USERS} users, composed over HTTP in ${composeSeconds.toFixed(1)} s.`,
-          "Jobs are sent with startAfter = due − 2 s; the worker polls the queue every 0.5 s in batches of up to 250 (4 fetchers) run concurrently, claims each post as it arrives, takes its credentials, and sleeps until the instant.",
-          "The worker is its own process (apps/worker); API, sandbox platform and this load share this one (and PGlite too when embedded).",
+          "Jobs are sent with startAfter = due − 2 s; the workers poll the queue every 0.5 s in batches of up to 250 (4 fetchers) run concurrently, claims each post as it arrives, takes its credentials, and sleeps until the instant.",
+          `${WORKERS} worker process(es) (apps/worker, BENCH_PUBLISH_WORKERS); API, sandbox platform and this load share this one (and PGlite too when embedded).`,
+          "A claimed post is prepared while it waits (images read; Threads: the first part's container created), so its instant costs only the publish request.",
         ],
         tables: [
           { title: "publish-lag: figures against the issue's targets", headers: ["measure", "value", "target", ""], rows },
         ],
       };
     } finally {
-      if (child && child.exitCode === null) {
+      for (const child of children) {
+        if (child.exitCode !== null) continue;
         child.kill("SIGTERM");
-        await new Promise((r) => child?.once("exit", r));
+        await new Promise((r) => child.once("exit", r));
       }
       await db.db.destroy();
       await smtp?.stop();

@@ -41,6 +41,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNee
   needs?: readonly N[];
 }
 
+/**
+ * Work options for a queue of many short jobs: batches of 200 run concurrently, two fetchers. Measured
+ * with no-op jobs (bench queue-throughput, native Postgres): ~3,800 jobs/s, against ~230 jobs/s with the
+ * defaults (batches of 10 run one by one), whose per-batch fetch + complete round trips dominate.
+ */
+export const THROUGHPUT_WORK = { batchSize: 200, localConcurrency: 2, concurrent: true } as const;
+
 export function defineJob<S extends z.ZodType, const N extends JobNeed = never>(job: JobDefinition<S, N>): JobDefinition<S, N> {
   return job;
 }
