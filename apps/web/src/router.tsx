@@ -5,6 +5,7 @@ import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
 import { BrandKitPage } from "./routes/brand-kit.tsx";
 import { ChatPage } from "./routes/chat.tsx";
+import { BillingPage } from "./routes/billing.tsx";
 import { CreditsPage } from "./routes/credits.tsx";
 import { CreditsHistoryPage } from "./routes/credits-history.tsx";
 import { CreditsUsagePage } from "./routes/credits-usage.tsx";
@@ -86,6 +87,7 @@ export const router = createBrowserRouter([
           { path: "stories/:campaignId/story/:storyId", Component: StoriesStoryPage },
           { path: "profile", Component: ProfilePage },
           { path: "settings", Component: SettingsPage },
+          { path: "billing", Component: BillingPage },
           { path: "your-data", Component: YourDataPage },
           {
             path: "credits",

@@ -111,8 +111,10 @@ function BalanceCard() {
                 <dd>
                   <span className="stat-value">{formatCredits(monthly)}</span>
                   <span className="stat-hint">
-                    Added at the start of each month on the {TIER_NAMES[tier] ?? tier} plan. Unused monthly credits expire when
-                    the next month's arrive.
+                    {tier === "free"
+                      ? "Added at the start of each month on the Free plan."
+                      : `Added at each renewal of your ${TIER_NAMES[tier] ?? tier} plan.`}{" "}
+                    Unused monthly credits expire when the next month's arrive. <Link to="/billing">Plans and billing</Link>
                   </span>
                 </dd>
               </div>

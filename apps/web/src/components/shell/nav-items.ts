@@ -74,6 +74,7 @@ export const ACCOUNT: NavGroup = {
     { label: "Settings", to: "/settings", keywords: ["api keys", "sessions", "devices", "password"] },
     { label: "Credits", to: "/credits", keywords: ["balance", "history", "billing"] },
     { label: "Credit usage", to: "/credits/usage", keywords: ["spending", "generations"] },
+    { label: "Billing", to: "/billing", keywords: ["plan", "subscription", "invoices", "upgrade", "cancel"] },
   ],
 };
 
