@@ -9,8 +9,9 @@
 import { createDb } from "@inkwell/db";
 import type { OpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat } from "@inkwell/domain/chat";
+import { priceOf } from "@inkwell/domain/credits";
 import { GenerationBus, GenerationEngine } from "@inkwell/domain/generation";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type Harness, startHarnessWithLocalModel } from "./harness.ts";
 
 type Event = Awaited<ReturnType<Awaited<ReturnType<typeof chat.openStream>>["next"]>>["value"];
@@ -134,5 +135,39 @@ describe("two API instances on one database", () => {
     // A's generation, still talking to the model in this test process, is stopped.
     engineA.abortGroup(c.id);
     await engineA.allDone();
+  });
+
+  it("a reply stopped through B stops generating on A, is charged only for what was written, and B refuses a second send meanwhile", async (ctx) => {
+    if (!listening) ctx.skip("notices are not delivered on the embedded database (one API process there)");
+    const engineA = new GenerationEngine(busA);
+    const engineB = new GenerationEngine(busB);
+    server.setReply(words(400));
+    server.setTokenDelayMs(15);
+    const u = await h.signUp("two-instances-stop");
+    const before = await u.caller.credits.balance();
+    const c = await u.caller.chat.create({ assistant: "tutor" });
+    const actor = { userId: u.me.id, ip: "127.0.0.1" };
+    const depsA = { db: h.db, ai: h.deps.ai, enqueue: h.deps.enqueue, log: h.deps.log, engine: engineA, flushTokens: 4 };
+    const depsB = { ...depsA, engine: engineB };
+    const sent = await chat.send(depsA, actor, { conversationId: c.id, content: "Go on", idempotencyKey: key() });
+    const id = sent.assistantMessage.id;
+    await vi.waitFor(async () => {
+      const [row] = (await u.caller.chat.get({ conversationId: c.id })).messages.filter((m) => m.id === id);
+      if ((row?.content.length ?? 0) < 50) throw new Error("not written yet");
+    });
+    // B knows nothing of A's generation in memory; the streaming row is what refuses the second send.
+    expect(engineB.isGroupBusy(c.id)).toBe(false);
+    await expect(chat.send(depsB, actor, { conversationId: c.id, content: "And?", idempotencyKey: key() })).rejects.toThrow(
+      /still being written/,
+    );
+    const stopped = await chat.stop(depsB, u.me.id, id);
+    expect(stopped.status).toBe("stopped");
+    // A notices at its next write and stops generating (without it, it ran to the end and charged the full price).
+    await engineA.allDone();
+    const final = (await u.caller.chat.get({ conversationId: c.id })).messages.find((m) => m.id === id);
+    expect(final?.status).toBe("stopped");
+    expect(final?.content.length).toBeLessThan(words(400).length);
+    const after = await u.caller.credits.balance();
+    expect(before.available - after.available, "charged less than a whole reply").toBeLessThan(priceOf("chat.reply"));
   });
 });

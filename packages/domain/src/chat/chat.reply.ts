@@ -71,7 +71,13 @@ export function startReply(deps: ChatDeps, actor: Actor, p: Prepared): Promise<v
       const offset = written;
       written += text.length;
       return asUser(deps.db, actor.userId, async (tx) => {
-        await repo.appendContent(tx, messageId, text);
+        if (!(await repo.appendContent(tx, messageId, text))) {
+          // The row stopped streaming under us: stopped through another API instance (which settles the
+          // row as it stands), or its conversation deleted there. Stop generating, so only what was
+          // written is charged, as when it is stopped here.
+          gen.controller.abort(new DomainError("PRECONDITION_FAILED", "Stopped"));
+          return;
+        }
         await engine.bus.notify(tx, channel, { type: "delta", offset, text } satisfies live.LiveEvent);
       });
     },

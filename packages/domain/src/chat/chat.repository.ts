@@ -323,13 +323,15 @@ export async function setUserContent(tx: Tx, id: string, content: string, safety
 }
 
 /** Appends streamed text, only while the reply is still streaming (a stopped reply stays as it was). */
-export async function appendContent(tx: Tx, id: string, text: string) {
-  await tx
+/** Appends to a streaming reply; false when it is no longer streaming (stopped elsewhere, or deleted). */
+export async function appendContent(tx: Tx, id: string, text: string): Promise<boolean> {
+  const r = await tx
     .updateTable("messages")
     .set({ content: sql`content || ${text}` })
     .where("id", "=", id)
     .where("status", "=", "streaming")
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Settles a streaming reply: its full text (authoritative, from the generator), status and metadata. */

@@ -94,6 +94,18 @@ async function lockIdle(deps: ChatDeps, tx: Tx, conversationId: string) {
   return conversation;
 }
 
+/**
+ * A reply still streaming in this conversation, written by any API instance (the engine's busy check
+ * sees only this process's): refused, and the caller's transaction rolls back. Read from the history
+ * taken under the conversation's lock, so it costs no extra statement. A reply left streaming by a dead
+ * process blocks until the stale sweep fails it.
+ */
+function assertNoOtherReplyStreaming(history: ChatMessageView[], except?: string) {
+  if (history.some((m) => m.status === "streaming" && m.id !== except)) {
+    throw new DomainError("PRECONDITION_FAILED", "A reply is still being written. Wait for it or stop it first.");
+  }
+}
+
 /** Appends the assistant's turn after `userMessage`: the fixed crisis reply, or a placeholder to stream into. */
 async function appendReply(
   deps: ChatDeps,
@@ -195,13 +207,9 @@ export async function send(deps: ChatDeps, actor: Actor, input: SendInput): Prom
     if (crisis) {
       return { conversation, ...turn, context: null, dropped: [], firstExchange: false };
     }
-    return replyContext(
-      deps,
-      conversation,
-      turn.userMessage,
-      turn.assistantMessage,
-      await repo.listMessages(tx, conversation.id),
-    );
+    const history = await repo.listMessages(tx, conversation.id);
+    assertNoOtherReplyStreaming(history, turn.assistantMessage.id);
+    return replyContext(deps, conversation, turn.userMessage, turn.assistantMessage, history);
   });
   if (!prepared.context) return { userMessage: prepared.userMessage, assistantMessage: prepared.assistantMessage };
   try {
@@ -237,6 +245,7 @@ export async function regenerate(deps: ChatDeps, actor: Actor, conversationId: s
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const conversation = await lockIdle(deps, tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
+    assertNoOtherReplyStreaming(history);
     const last = history.at(-1);
     // The reply is everything after the last user message (its tool steps, then the text).
     const prompt = history.findLast((m) => m.role === "user");
@@ -261,6 +270,7 @@ export async function editLast(deps: ChatDeps, actor: Actor, conversationId: str
   const prepared = await asUser(deps.db, actor.userId, async (tx) => {
     const conversation = await lockIdle(deps, tx, conversationId);
     const history = await repo.listMessages(tx, conversationId);
+    assertNoOtherReplyStreaming(history);
     const lastUser = history.findLast((m) => m.role === "user");
     if (!lastUser) throw new DomainError("PRECONDITION_FAILED", "There is no message to edit.");
     const crisis = isCrisis(conversation.assistant, content);
