@@ -1,12 +1,17 @@
 /**
  * For tests and the cross-user sweep (apps/api/src/inventory.ts): a photo and a recording on a story,
  * written as their owner in the owner's RLS transaction, without upload or media work (their stored_files
- * rows point at keys with no bytes; nothing reads them).
+ * rows point at keys with no bytes; nothing reads them); an answer link without its e-mail; and the
+ * files the media tests send (a phone photo with GPS, a decompression bomb, a recording).
  */
 import { createHash, randomUUID } from "node:crypto";
+import { deflateSync } from "node:zlib";
 import type { Tx } from "@inkwell/db";
+import sharp from "sharp";
 import { files } from "../files/index.ts";
+import { newToken } from "../platform/tokens.ts";
 import * as repo from "./stories-media.repository.ts";
+import * as prompts from "./stories-prompts.repository.ts";
 
 export async function insertFixtureStoryMedia(tx: Tx, userId: string, storyId: string) {
   const story = await repo.findStory(tx, storyId);
@@ -45,4 +50,86 @@ export async function insertFixtureStoryMedia(tx: Tx, userId: string, storyId: s
   });
   if (!photo || !audio) throw new Error("fixture: media not inserted");
   return { photoId: photo.id, audioId: audio.id, photoFileId: photoFile.id, audioFileId: audioFile.id };
+}
+
+/** An answer link for a question, as the worker makes one (tests skip the e-mail): the token. */
+export async function insertFixtureAnswerLink(tx: Tx, input: { campaignId: string; promptId: string }): Promise<string> {
+  const { token, hash } = newToken();
+  await prompts.insertLink(tx, { ...input, tokenHash: hash, kind: "prompt", ttlSeconds: 3600 });
+  return token;
+}
+
+/** A JPEG as a phone takes it: lying on its side (EXIF orientation 6), with a camera name and a GPS position. */
+export function jpegWithGps(width = 300, height = 200): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: "#c0392b" } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: "InkwellTestCam", Model: "Fixture One" },
+      IFD3: { GPSLatitudeRef: "N", GPSLatitude: "51/1 30/1 0/1", GPSLongitudeRef: "W", GPSLongitude: "0/1 7/1 0/1" },
+    })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+}
+
+/** Metadata of served image bytes (the tests check what a browser would get). */
+export async function imageMetadata(bytes: Uint8Array) {
+  const m = await sharp(bytes).metadata();
+  return { width: m.width, height: m.height, format: m.format, exif: m.exif ?? null, orientation: m.orientation ?? null };
+}
+
+/**
+ * A decompression bomb: a valid 1-bit PNG of `side` × `side` pixels, all zero, a few kilobytes on the
+ * wire (one deflate stream of zero rows), that decodes to side² pixels.
+ */
+export function pngBomb(side = 11_000): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // greyscale
+  const rows = Buffer.alloc((1 + Math.ceil(side / 8)) * side);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A mono 16-bit PCM WAV of `seconds` of silence at 8 kHz. */
+export function wavSilence(seconds = 2): Buffer {
+  const rate = 8000;
+  const samples = Math.round(rate * seconds);
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write("RIFF", 0, "latin1");
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write("WAVEfmt ", 8, "latin1");
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write("data", 36, "latin1");
+  b.writeUInt32LE(samples * 2, 40);
+  return b;
 }

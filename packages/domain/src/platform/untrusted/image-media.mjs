@@ -17,7 +17,8 @@ export default async function imageMedia({ bytes, maxPixels, maxSide, thumbSide 
   const options = { limitInputPixels: maxPixels, failOn: "error", sequentialRead: true };
   let meta;
   try {
-    meta = await sharp(bytes, options).metadata();
+    // The header only (no pixel is decoded), so the size can be named; the decode below is capped.
+    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch {
     return { ok: false, reason: "This image could not be read (it may be damaged or cut short)" };
   }
