@@ -3,6 +3,8 @@ import { AppShell } from "./components/AppShell.tsx";
 import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
 import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
+import { BooksPage } from "./routes/books.tsx";
+import { BooksBookPage } from "./routes/books-book.tsx";
 import { BrandKitPage } from "./routes/brand-kit.tsx";
 import { ChatPage } from "./routes/chat.tsx";
 import { BillingPage } from "./routes/billing.tsx";
@@ -75,6 +77,8 @@ export const router = createBrowserRouter([
           { path: "brand-kit", Component: BrandKitPage },
           { path: "voice", Component: VoicePage },
           { path: "studio/reels", Component: StudioReelsPage },
+          { path: "books", Component: BooksPage },
+          { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },
           { path: "orders/new", Component: OrderNewPage },
           { path: "orders/:orderId", Component: OrderPage },

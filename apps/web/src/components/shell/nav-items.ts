@@ -39,6 +39,7 @@ export const STORIES: NavGroup = {
       prefix: true,
       keywords: ["campaign", "memoir", "family", "questions", "storyteller"],
     },
+    { label: "Books", to: "/books", prefix: true, keywords: ["book", "print", "proof", "pdf", "photos"] },
   ],
 };
 
