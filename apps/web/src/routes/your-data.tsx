@@ -74,7 +74,8 @@ function ExportSection() {
         <Button pending={request.isPending} pendingLabel="Requesting…" disabled={busy} onClick={() => request.mutate()}>
           Request an export
         </Button>
-        <Status>{status}</Status>
+        {/* Only while it is being prepared: the list says when it is ready. */}
+        <Status>{busy ? status : null}</Status>
       </div>
       {exports.length > 0 && (
         <ul className={styles.exports} aria-label="Your exports">
