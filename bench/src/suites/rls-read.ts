@@ -22,6 +22,14 @@ import { closedLoop } from "../lib/load.ts";
 import { planFor, type RatioSpec, ratios, runInterleaved, type Variant } from "../lib/runner.ts";
 import type { BenchUser } from "../lib/stack.ts";
 import type { Suite } from "../lib/suite.ts";
+import { num, times } from "../lib/table.ts";
+
+/** Issue 16's targets for the protected read, each against a baseline measured in the same run. */
+const TARGETS: { measure: string; a: string; b: string; meter?: string; min?: number; max?: number }[] = [
+  { measure: "trpc req/s vs plain Hono", a: "trpc", b: "hono", min: 0.85 },
+  { measure: "trpc req/s vs raw pg", a: "trpc", b: "raw-pg", min: 0.5 },
+  { measure: "trpc node CPU/request vs plain Hono", a: "trpc", b: "hono", meter: "node", max: 1.2 },
+];
 
 /** The SQL Kysely sends for `fn`, captured by a fake pg client (so raw pg runs the very same query). */
 async function captureSql(fn: (db: Database) => Promise<unknown>): Promise<string[]> {
@@ -227,12 +235,40 @@ export const rlsRead: Suite = {
         maxOpsPerRound: ctx.maxOpsPerRound,
       });
       const results = await runInterleaved(variants, plan, { ...ctx, meters: stack.meters });
+      const byName = new Map(results.map((r) => [r.name, r]));
+      const targetRows = TARGETS.flatMap((t) => {
+        const a = byName.get(t.a);
+        const b = byName.get(t.b);
+        if (!a || !b) return [];
+        const [va, vb, unit] = t.meter
+          ? [a.cpuUsPerOp[t.meter] ?? Number.NaN, b.cpuUsPerOp[t.meter] ?? Number.NaN, "µs"]
+          : [a.rps, b.rps, "/s"];
+        const ratio = va / vb;
+        const met = t.min !== undefined ? ratio >= t.min : ratio <= (t.max ?? Number.POSITIVE_INFINITY);
+        return [
+          [
+            t.measure,
+            `${num(va)} ${unit}`,
+            `${t.b} ${num(vb)} ${unit}`,
+            times(ratio),
+            t.min !== undefined ? `≥ ${times(t.min)}` : `≤ ${times(t.max ?? Number.NaN)}`,
+            met ? "met" : "MISSED",
+          ],
+        ];
+      });
       return {
         suite: this.name,
         description: this.description,
         plan,
         variants: results,
         ratios: ratios(results, RATIOS),
+        tables: [
+          {
+            title: "rls-read: figures against the issue's targets (baselines from this run)",
+            headers: ["measure", "value", "baseline", "ratio", "target", ""],
+            rows: targetRows,
+          },
+        ],
         notes: [
           `${users.length} users, tokens used round-robin; pools of 10 connections (as the API's), ${ctx.concurrency} concurrent clients.`,
           `HTTP load from ${ctx.http.mode === "worker" ? "a worker thread" : "the main thread"}; request logging is a no-op logger.`,

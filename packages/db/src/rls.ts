@@ -120,27 +120,34 @@ function literal(arg: CallArg): string {
 }
 
 /**
- * Calls one SQL function as `userId` under row-level security in ONE round trip: BEGIN, the role
- * switch, the user id, `SELECT * FROM fn(args)` and COMMIT travel as one simple-protocol message
- * (asUser + one statement is three trips). Any row lock the function takes is held only while the
- * server runs it and commits, never across a trip to the client, which is what bounds a hot row.
- * For a function that reports outcomes as rows: an error rolls everything back (one more trip).
+ * Calls SQL functions as `userId` under row-level security in ONE round trip: BEGIN, the role switch,
+ * the user id, one `SELECT * FROM fn(args)` per entry of `calls` and COMMIT travel as one
+ * simple-protocol message (asUser + one statement is three trips). Any row lock a function takes is
+ * held only while the server runs the calls and commits, never across a trip to the client, which is
+ * what bounds a hot row. All or nothing: an error in any call rolls them all back (one more trip) and
+ * is thrown. For functions that report outcomes as rows. Returns each call's rows, in order.
  */
-export async function callAsUser(db: Database, userId: string, fn: string, args: CallArg[]): Promise<Record<string, unknown>[]> {
+export async function callAsUser(
+  db: Database,
+  userId: string,
+  fn: string,
+  calls: CallArg[][],
+): Promise<Record<string, unknown>[][]> {
   if (!UUID.test(userId)) throw new Error("callAsUser: user id must be a UUID");
   if (!/^app\.[a-z_][a-z0-9_]*$/.test(fn)) throw new Error("callAsUser: function must be app.<name>");
+  if (calls.length === 0) return [];
   const message = [
     "BEGIN",
     `SET LOCAL ROLE ${USER_ROLE}`,
     `SELECT set_config('app.user_id', '${userId.toLowerCase()}', true)`,
-    `SELECT * FROM ${fn}(${args.map(literal).join(", ")})`,
+    ...calls.map((args) => `SELECT * FROM ${fn}(${args.map(literal).join(", ")})`),
     "COMMIT",
   ].join("; ");
   const client = await poolOf(db).connect();
   let broken = false;
   try {
     const results = (await client.query(message)) as unknown as pg.QueryResult[];
-    return results[3]?.rows ?? [];
+    return calls.map((_, i) => results[3 + i]?.rows ?? []);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {
       broken = true;

@@ -53,16 +53,28 @@ export async function chargeCredits(tx: Tx, c: ChargeCall): Promise<ChargeRow | 
   return result.rows[0];
 }
 
-/** The same call as its own transaction as the user, in one round trip (callAsUser). */
-export async function chargeCreditsAsUser(db: Database, c: ChargeCall): Promise<ChargeRow | undefined> {
-  const rows = await callAsUser(db, c.userId, "app.charge_credits", [
-    { uuid: c.userId },
-    { text: c.operation },
-    { int: c.amount },
-    { text: c.idempotencyKey },
-    { text: c.requestHash },
-  ]);
-  return rows[0] as ChargeRow | undefined;
+/**
+ * Charges of one user as ONE transaction in one round trip (callAsUser): each is its own call, in
+ * order, so each keeps its own checks, ledger entry and idempotency; all commit together, or none.
+ */
+export async function chargeCreditsAsUser(
+  db: Database,
+  userId: string,
+  charges: ChargeCall[],
+): Promise<(ChargeRow | undefined)[]> {
+  const results = await callAsUser(
+    db,
+    userId,
+    "app.charge_credits",
+    charges.map((c) => [
+      { uuid: c.userId },
+      { text: c.operation },
+      { int: c.amount },
+      { text: c.idempotencyKey },
+      { text: c.requestHash },
+    ]),
+  );
+  return results.map((rows) => rows[0] as ChargeRow | undefined);
 }
 
 /** Credits in grants that have not expired (expired ones wait for the expiry job to zero them). */

@@ -89,6 +89,11 @@ describe("charges", () => {
     expect(results.filter((r) => r === "OK")).toHaveLength(100);
     expect(results.filter((r) => r === "INSUFFICIENT_CREDITS")).toHaveLength(100);
     expect(await ledgerState(u)).toEqual({ balance: 0, held: 0, ledgerSum: 0, ledgerHeld: 0, grantsSum: 0 });
+    // They went in batches: entries of one transaction share its start time (now()).
+    const times = await asSystem(db, (tx) =>
+      tx.selectFrom("credit_ledger").select("created_at").where("user_id", "=", u).where("entry_type", "=", "charge").execute(),
+    );
+    expect(new Set(times.map((t) => t.created_at.getTime())).size).toBeLessThan(50);
   });
 
   it("chargeNow replays a retried request, refuses a reused key, and carries any text in the key unchanged", async () => {
@@ -110,6 +115,28 @@ describe("charges", () => {
     );
     expect(stored.idempotency_key).toBe(key);
     expect(await ledgerState(u)).toMatchObject({ balance: 98, ledgerSum: 98, grantsSum: 98 });
+  });
+
+  it("chargeNow sends a busy account's waiting charges together; one that fails does not fail the others", async () => {
+    const u = await userWith(100);
+    // Twenty at once on one account: the first goes alone, the rest wait for it and go as one batch,
+    // in which one key is too long for the ledger (a CHECK error, not a refusal).
+    const keys = Array.from({ length: 20 }, (_, i) => (i === 7 ? "k".repeat(201) : `b-${i}`));
+    const results = await Promise.allSettled(
+      keys.map((idempotencyKey, i) => credits.chargeNow(db, u, { operation: "knowledge.embed", idempotencyKey, request: { i } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(keys.map((_, i) => (i === 7 ? "rejected" : "fulfilled")));
+    expect(await ledgerState(u)).toEqual({ balance: 81, held: 0, ledgerSum: 81, ledgerHeld: 0, grantsSum: 81 });
+    // Together or not, each charge is its own ledger entry with its own key.
+    const entries = await asSystem(db, (tx) =>
+      tx
+        .selectFrom("credit_ledger")
+        .select("idempotency_key")
+        .where("user_id", "=", u)
+        .where("entry_type", "=", "charge")
+        .execute(),
+    );
+    expect(entries.map((e) => e.idempotency_key).sort()).toEqual(keys.filter((_, i) => i !== 7).sort());
   });
 
   it("a user cannot charge another user's account: row-level security holds inside the charge function", async () => {
