@@ -25,6 +25,11 @@ export interface DataExport {
   downloadUrl: string | null;
 }
 
+/** A deletion asked for and not yet carried out (the account still exists for a few seconds). */
+export interface DeletionStatus {
+  requestedAt: Date;
+}
+
 /** How long a finished export can be downloaded before its zip is deleted. */
 export const EXPORT_TTL_DAYS = 7;
 /** How long one signed download link works. */

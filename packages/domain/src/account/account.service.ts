@@ -22,6 +22,7 @@ import { OWNED_THROUGH_PARENT, TABLE_DECISIONS, USERS_OMIT, undecidedTables } fr
 import * as repo from "./account.repository.ts";
 import {
   type DataExport,
+  type DeletionStatus,
   DOWNLOAD_LINK_TTL_SECONDS,
   EXPORT_COOLDOWN_SECONDS,
   EXPORT_TTL_DAYS,
@@ -244,10 +245,6 @@ export async function expireExports(deps: { db: Database; storage: Storage }): P
 }
 
 // Deletion
-
-export interface DeletionStatus {
-  requestedAt: Date;
-}
 
 export async function deletionStatus(tx: Tx): Promise<DeletionStatus | null> {
   const row = await repo.findDeletion(tx);
