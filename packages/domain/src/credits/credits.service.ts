@@ -228,7 +228,7 @@ async function sendCharges(db: Database, byUser: Map<string, PendingCharge[]>, u
       userId,
       batch.map((p) => p.call),
     );
-    batch.forEach((p, i) => p.resolve(rows[i]));
+    for (const [i, p] of batch.entries()) p.resolve(rows[i]);
   } catch (error) {
     if (batch.length === 1) batch[0]?.reject(error);
     else {
