@@ -159,35 +159,45 @@ function registerFonts(doc: PDFKit.PDFDocument): void {
   doc.registerFont("sans-italic", fontFile("DejaVuSans-Oblique"));
 }
 
-/** Words into lines no wider than `width`; a word wider than a line is cut by characters. */
+/**
+ * Words into lines no wider than `width`; a word wider than a line is cut by characters. A line's width
+ * is the sum of its words' and spaces' widths (each word measured once), so breaking is linear in the
+ * words rather than re-measuring the growing line at every word.
+ */
 export function breakLines(text: string, width: number, measure: (s: string) => number, firstIndent = 0): string[] {
   const words = text.split(/\s+/).filter(Boolean);
+  const space = measure(" ");
   const lines: string[] = [];
   let line = "";
+  let lineWidth = 0;
   const room = () => width - (lines.length === 0 ? firstIndent : 0);
-  for (let word of words) {
-    while (measure(word) > room() && !line) {
-      // A word longer than a whole line: cut it where it stops fitting.
+  const cutLongWord = (word: string): string => {
+    // A word longer than a whole line: cut it where it stops fitting, line by line.
+    let rest = word;
+    while (measure(rest) > room()) {
       let cut = 1;
-      while (cut < word.length && measure(word.slice(0, cut + 1)) <= room()) cut++;
-      lines.push(word.slice(0, cut));
-      word = word.slice(cut);
+      while (cut < rest.length && measure(rest.slice(0, cut + 1)) <= room()) cut++;
+      lines.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
     }
-    if (!word) continue;
-    const candidate = line ? `${line} ${word}` : word;
-    if (measure(candidate) <= room()) line = candidate;
-    else {
-      lines.push(line);
-      line = "";
-      // Re-check the word alone on the fresh line (it may still be too long).
-      while (measure(word) > room()) {
-        let cut = 1;
-        while (cut < word.length && measure(word.slice(0, cut + 1)) <= room()) cut++;
-        lines.push(word.slice(0, cut));
-        word = word.slice(cut);
-      }
-      line = word;
+    return rest;
+  };
+  for (const original of words) {
+    let word = original;
+    let wordWidth = measure(word);
+    if (line && lineWidth + space + wordWidth <= room()) {
+      line = `${line} ${word}`;
+      lineWidth += space + wordWidth;
+      continue;
     }
+    if (line) lines.push(line);
+    line = "";
+    if (wordWidth > room()) {
+      word = cutLongWord(word);
+      wordWidth = measure(word);
+    }
+    line = word;
+    lineWidth = wordWidth;
   }
   if (line) lines.push(line);
   return lines;
@@ -627,7 +637,17 @@ export function pdfPageImageCounts(bytes: Uint8Array): number[] {
 
 export async function renderBook(input: RenderInput): Promise<RenderOutput> {
   const doc = newDocument(input.title);
-  const measure: Measure = (t, f, s) => doc.font(f).fontSize(s).widthOfString(t);
+  // Words recur across a book: measure each (font, size, text) once.
+  const widths = new Map<string, number>();
+  const measure: Measure = (t, f, s) => {
+    const key = `${f}\u0000${s}\u0000${t}`;
+    let w = widths.get(key);
+    if (w === undefined) {
+      w = doc.font(f).fontSize(s).widthOfString(t);
+      if (widths.size < 200_000) widths.set(key, w);
+    }
+    return w;
+  };
   const { pages, storyPages, style } = layoutBook(input, measure);
   drawPages(doc, pages, style);
   const interiorPath = join(input.outDir, "interior.pdf");
