@@ -23,7 +23,8 @@ describe("in-flight slots and how the answer is sent", () => {
     const plain = [];
     for (let i = 0; i < MAX_REQUESTS_PER_CALLER * 2; i++) plain.push(await call(token, "/trpc/profile.get"));
     expect(plain.map((r) => r.status)).toEqual(Array(MAX_REQUESTS_PER_CALLER * 2).fill(200));
-    expect((await plain[0]!.json()).result.data.email).toContain("slots");
+    const first = (await plain[0]?.json()) as { result: { data: { email: string } } };
+    expect(first.result.data.email).toContain("slots");
 
     // JSON-lines batches left unread each keep their slot: the next call is refused until they are read.
     const jsonl = { "trpc-accept": "application/jsonl" };
