@@ -16,6 +16,8 @@ export default defineConfig({
       "/oauth": api,
       // Private uploads (logos, media) through their signed URLs.
       "/files": api,
+      // Streamed uploads (story photos and recordings).
+      "/uploads": api,
       "/healthz": api,
       "/readyz": api,
     },

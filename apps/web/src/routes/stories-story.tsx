@@ -1,7 +1,7 @@
 /**
  * A story (/stories/:campaignId/story/:storyId): owners and contributors edit it (title, text, category,
  * status; the word count shown while typing is the database's definition), everyone in the family reads
- * it, reacts and comments.
+ * it, reacts and comments. Its photos and recordings (with their transcripts) sit under the text.
  */
 import { CATEGORIES, countWords, REACTIONS, type Reaction, STORY_STATUSES } from "@inkwell/domain/stories/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -11,6 +11,7 @@ import { FormError, Status } from "../components/Alert.tsx";
 import { SubmitButton } from "../components/SubmitButton.tsx";
 import { Field } from "../components/stories/Field.tsx";
 import { FollowUp } from "../components/stories/FollowUp.tsx";
+import { StoryMedia } from "../components/stories/media/StoryMedia.tsx";
 import s from "../components/stories/stories.module.css";
 import { PageHeader } from "../components/ui/page-header.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
@@ -47,6 +48,7 @@ export function StoriesStoryPage() {
           {d.content}
         </article>
       )}
+      <StoryMedia storyId={d.id} />
       <Reactions story={d} />
       <FollowUp campaignId={campaignId} storyId={storyId} />
       <Comments story={d} />
