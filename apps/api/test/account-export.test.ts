@@ -4,6 +4,7 @@
  * its signed link) holds every row A owns in every table with a `user_id`, A's files byte for byte,
  * and nothing of B's. The catalog check fails when a table with `user_id` has no export decision.
  */
+import { asUser } from "@inkwell/db";
 import { TABLE_DECISIONS, undecidedTables } from "@inkwell/domain/account";
 import { unzipSync } from "fflate";
 import { sql } from "kysely";
@@ -166,9 +167,19 @@ describe("an export", () => {
     const url = ready!.downloadUrl!;
     expect((await h.app.request(url.replace(/sig=./, "sig=A"))).status).toBe(403);
     expect(await b.caller.account.exports.list()).toEqual([]);
-    // B cannot mark or read A's export through SQL either (RLS): as B the row does not exist.
-    const { rows } = await h.raw(sql`SELECT count(*)::int AS n FROM data_exports WHERE user_id = ${a.me.id}`);
-    expect((rows[0] as { n: number }).n).toBe(1);
+    // Below the service too (RLS): as B, A's export does not exist; B cannot request one in A's name,
+    // and nobody (A included) can mark an export ready with a file of their choosing.
+    expect(
+      await asUser(h.db, b.me.id, (tx) => tx.selectFrom("data_exports").select("id").where("user_id", "=", a.me.id).execute()),
+    ).toEqual([]);
+    await expect(
+      asUser(h.db, b.me.id, (tx) => tx.insertInto("data_exports").values({ user_id: a.me.id }).execute()),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      asUser(h.db, a.me.id, (tx) =>
+        tx.updateTable("data_exports").set({ status: "ready" }).where("id", "=", ready!.id).execute(),
+      ),
+    ).rejects.toThrow(/permission denied/);
     // Expiry: the sweep deletes the zip (row and object) and the link stops working.
     await h.raw(sql`UPDATE data_exports SET expires_at = now() - interval '1 minute' WHERE id = ${ready!.id}`);
     const { account } = await import("@inkwell/domain/account");
