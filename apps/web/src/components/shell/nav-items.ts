@@ -40,6 +40,7 @@ export const STORIES: NavGroup = {
       keywords: ["campaign", "memoir", "family", "questions", "storyteller"],
     },
     { label: "Books", to: "/books", prefix: true, keywords: ["book", "print", "proof", "pdf", "photos"] },
+    { label: "Orders", to: "/orders", prefix: true, keywords: ["order", "printed", "shipping", "tracking", "delivery"] },
   ],
 };
 
