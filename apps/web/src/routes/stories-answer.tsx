@@ -54,7 +54,7 @@ export function StoriesAnswerPage() {
           {submit.isSuccess ? (
             <>
               <p role="status">
-                Thank you! Your story is saved
+                Thank you! Your story is saved ({submit.data.wordCount} words)
                 {attach.isSuccess
                   ? `, with ${attach.data.photos} photo${attach.data.photos === 1 ? "" : "s"} and ${attach.data.recordings} recording${attach.data.recordings === 1 ? "" : "s"}`
                   : attach.isPending
