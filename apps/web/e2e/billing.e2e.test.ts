@@ -115,7 +115,9 @@ describe("subscriptions", () => {
       await visible(page.getByText("Stripe sandbox"));
       await page.getByRole("button", { name: "Make the next renewal fail" }).click();
       await expect
-        .poll(() => page.getByRole("button", { name: "Make the next renewal fail" }).getAttribute("aria-pressed"))
+        .poll(() => page.getByRole("button", { name: "Make the next renewal fail" }).getAttribute("aria-pressed"), {
+          timeout: 15_000,
+        })
         .toBe("true");
       await page.getByRole("button", { name: "Renew now" }).click();
       const banner = page.getByRole("alert").filter({ hasText: "Your last payment failed" });
