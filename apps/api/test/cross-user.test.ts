@@ -69,7 +69,9 @@ describe("access", () => {
   });
 });
 
-describe("cross-user isolation", () => {
+// The two sweeps call every procedure in the inventory (300+ calls and growing with every module), so
+// they get more than the suite's 30 s per test; a hang still fails.
+describe("cross-user isolation", { timeout: 120_000 }, () => {
   it("user B cannot touch user A's rows through any id-bearing procedure", async () => {
     const a = await h.signUp("owner");
     const b = await h.signUp("intruder");
