@@ -45,11 +45,17 @@ function merge(parts: Sample[]): Sample {
 export const readScale: Suite = {
   name: "read-scale",
   description: "protected-read throughput (profile.get) with one API process and with two on one database",
+  // Two API processes load their TypeScript first (seconds when idle, over a minute on a loaded machine).
+  minSeconds: 240,
   async run(ctx) {
     const stack = await ctx.stack();
     const budgetStart = performance.now();
     const budget = ctx.budgetMs();
-    if (stack.database.kind !== "native") {
+    // Opt-in until the hang seen in this session's runs (no round finished after both processes were
+    // ready, on a machine at load ~25) is understood: a hung suite would hold the default run to its
+    // last-resort timeout.
+    const optedIn = process.env.BENCH_READ_SCALE === "1";
+    if (stack.database.kind !== "native" || !optedIn) {
       const plan = planFor(1_000, 1, { concurrency: ctx.concurrency, roundMs: ctx.roundMs, maxOpsPerRound: ctx.maxOpsPerRound });
       return {
         suite: this.name,
@@ -57,7 +63,11 @@ export const readScale: Suite = {
         plan,
         variants: [],
         ratios: [],
-        notes: ["skipped: the embedded database runs in one process (one backend); run with DATABASE_URL for replicas"],
+        notes: [
+          optedIn
+            ? "skipped: the embedded database runs in one process (one backend); run with DATABASE_URL for replicas"
+            : "skipped: set BENCH_READ_SCALE=1 (see bench/README.md: its runs so far did not finish)",
+        ],
       };
     }
     const users = await stack.signUp(ctx.users, "read-scale");
@@ -72,7 +82,7 @@ export const readScale: Suite = {
     };
     const t0 = performance.now();
     const apis: ApiProcess[] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
-    ctx.log(`read-scale: two API processes ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    ctx.log(`two API processes ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     try {
       const requests: HttpRequestSpec[] = users.map((u: BenchUser, i) => ({
         path: "/trpc/profile.get",
@@ -96,7 +106,8 @@ export const readScale: Suite = {
         { name: "two-apis", description: "half the clients → each of two API processes", run: run([first, second]) },
       ];
       const count = ctx.only ? variants.filter((v) => ctx.only?.includes(v.name)).length : variants.length;
-      const remaining = Math.max(2_000, budget - (performance.now() - budgetStart));
+      // The measuring itself: at most a minute (teardown and the processes' stop come after it).
+      const remaining = Math.min(60_000, Math.max(2_000, budget - (performance.now() - budgetStart) - 20_000));
       const plan = planFor(remaining, Math.max(1, count), {
         concurrency: ctx.concurrency,
         roundMs: ctx.roundMs,
