@@ -35,6 +35,10 @@ export async function startApiProcess(env: Record<string, string>, readyMs = 240
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  // A bench that exits without its cleanup (the last-resort timeout) must not leave the API running.
+  const killOnExit = () => proc.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  proc.once("exit", () => process.off("exit", killOnExit));
   const errors: string[] = [];
   proc.stderr?.on("data", (d: Buffer) => {
     errors.push(d.toString());
