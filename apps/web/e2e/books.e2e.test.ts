@@ -57,7 +57,8 @@ afterAll(async () => {
   rmSync(filesDir, { recursive: true, force: true });
 });
 
-const step = stepRunner(() => page, "books");
+// The machine may be busy (the browser tests share it with other work): every step gets two minutes.
+const step = stepRunner(() => page, "books", 120_000);
 
 async function call<T>(path: string, input: unknown): Promise<T> {
   return page.evaluate(
@@ -119,7 +120,7 @@ describe("books in the browser", () => {
       "render the proof: the worker typesets it and the page images appear",
       async () => {
         await page.getByRole("button", { name: "Render proof" }).click();
-        await page.getByAltText("Cover").waitFor({ timeout: 60_000 });
+        await page.getByAltText("Cover").waitFor({ timeout: 150_000 });
         await page.getByAltText("Page 3").waitFor();
         await page
           .getByTestId("render-status")
@@ -132,7 +133,7 @@ describe("books in the browser", () => {
         expect(loaded).toBe(true);
         await page.getByRole("link", { name: /Download the interior \(PDF, \d+ pages\)/ }).waitFor();
       },
-      90_000,
+      180_000,
     );
 
     await step("approve the proof: the book is ready to order", async () => {
