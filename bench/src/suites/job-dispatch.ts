@@ -112,7 +112,12 @@ export const jobDispatch: Suite = {
         const p50 = percentile(s, 50);
         const p99 = percentile(s, 99);
         return [
-          [`${name}: p50 (${s.length} jobs)`, `${ms(p50)} ms`, target ? `< ${TARGETS.p50} ms` : "baseline", target ? yes(p50 < TARGETS.p50) : "–"],
+          [
+            `${name}: p50 (${s.length} jobs)`,
+            `${ms(p50)} ms`,
+            target ? `< ${TARGETS.p50} ms` : "baseline",
+            target ? yes(p50 < TARGETS.p50) : "–",
+          ],
           [`${name}: p99`, `${ms(p99)} ms`, target ? `< ${TARGETS.p99} ms` : "baseline", target ? yes(p99 < TARGETS.p99) : "–"],
           [`${name}: min / max`, `${ms(s[0] ?? Number.NaN)} / ${ms(s[s.length - 1] ?? Number.NaN)} ms`, "–", "–"],
         ];
