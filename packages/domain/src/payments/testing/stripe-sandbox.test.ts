@@ -2,6 +2,7 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { parseStripeForm } from "./stripe-form.ts";
 import { signStripePayload } from "./stripe-sandbox.ts";
+import { addMonth } from "./stripe-sandbox-billing.ts";
 
 const stripe = new Stripe("sk_test_unit");
 const payload = JSON.stringify({ id: "evt_1", object: "event", type: "checkout.session.completed", data: { object: {} } });
@@ -37,5 +38,14 @@ describe("Stripe's form bodies", () => {
       metadata: { payment_id: "p1" },
       success_url: "http://a/s",
     });
+  });
+});
+
+describe("the sandbox's billing periods", () => {
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  it("renew a month on, on the same day, clamped at shorter months' ends as Stripe does", () => {
+    expect(addMonth(at("2026-12-07T03:30:00Z"))).toBe(at("2027-01-07T03:30:00Z"));
+    expect(addMonth(at("2027-01-31T10:00:00Z"))).toBe(at("2027-02-28T10:00:00Z"));
+    expect(addMonth(at("2028-01-31T10:00:00Z"))).toBe(at("2028-02-29T10:00:00Z"));
   });
 });
