@@ -128,6 +128,7 @@ function Designer({ book }: { book: Book }) {
               <label htmlFor="book-title">Title</label>
               <input
                 id="book-title"
+                type="text"
                 value={design.title}
                 maxLength={120}
                 required
@@ -140,6 +141,7 @@ function Designer({ book }: { book: Book }) {
               </label>
               <input
                 id="book-subtitle"
+                type="text"
                 value={design.subtitle}
                 maxLength={200}
                 onChange={(e) => setDesign({ ...design, subtitle: e.target.value })}
