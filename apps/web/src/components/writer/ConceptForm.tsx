@@ -23,7 +23,6 @@ import {
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
 import s from "./concept-form.module.css";
 import { VoiceSelect } from "./VoiceSelect.tsx";
-import w from "./writer.module.css";
 
 const MAX_CONCEPT = 4000;
 

@@ -3,7 +3,6 @@
  * "Edit" on the projects page, so both accept what the schema accepts (200 / 2,000 characters, comma tags).
  */
 import type { Ref } from "react";
-import w from "./writer.module.css";
 
 export const PROJECT_NAME_MAX = 200;
 export const PROJECT_DESCRIPTION_MAX = 2000;
