@@ -108,3 +108,32 @@ describe("deleting an account", () => {
     expect(solo[0]).toEqual({ n: 0 });
   });
 });
+
+describe("deleting an account, the hard cases", () => {
+  it("deletes an account that has ordered a printed book (the books guard blocked the cascade: the job failed forever after deleting the files)", async () => {
+    const c = await h.signUp("delete-c");
+    const family = await ownCampaign(c, marker());
+    await h.raw(sql`
+      INSERT INTO books (campaign_id, user_id, title, status, approved_at, approved_version, rendered_version)
+      VALUES (${family.campaignId}, ${c.me.id}, ${"Our book"}, 'ordered', now(), 1, 1)`);
+    await c.caller.account.delete({ password: c.password });
+    await runDeleteJob(h, c.me.id);
+    expect(await rowsMentioning(h, c.me.id)).toEqual({});
+    // The guard still holds outside an account's end.
+    const d = await h.signUp("delete-d");
+    const dFamily = await ownCampaign(d, marker());
+    await h.raw(sql`
+      INSERT INTO books (campaign_id, user_id, title, status, approved_at, approved_version, rendered_version)
+      VALUES (${dFamily.campaignId}, ${d.me.id}, ${"Kept"}, 'ordered', now(), 1, 1)`);
+    await expect(h.raw(sql`DELETE FROM books WHERE user_id = ${d.me.id}`)).rejects.toThrow(/ordered book/);
+  });
+
+  it("limits guesses at the password (a stolen session is not a password oracle)", async () => {
+    const e = await h.signUp("delete-e");
+    for (let i = 0; i < 10; i++) {
+      await expectTrpcError(e.caller.account.delete({ password: `wrong guess ${i}` }), "BAD_REQUEST");
+    }
+    await expectTrpcError(e.caller.account.delete({ password: e.password }), "TOO_MANY_REQUESTS");
+    expect(await e.caller.account.deletion()).toBeNull();
+  });
+});

@@ -169,6 +169,32 @@ export function findDeletion(tx: Tx): Promise<{ requested_at: Date } | undefined
   return tx.selectFrom("account_deletions").select(["requested_at"]).executeTakeFirst();
 }
 
+/**
+ * Counts a guess at the password before deleting (identity's fixed-window counter table, the same
+ * atomic upsert as its sign-in throttle, so concurrent guesses see distinct counts).
+ */
+export async function hitThrottle(
+  tx: Tx,
+  key: string,
+  windowSeconds: number,
+): Promise<{ attempts: number; retryAfterSeconds: number }> {
+  const { rows } = await sql<{ attempts: number; retry_after: number }>`
+    INSERT INTO auth_throttles AS t (key, window_started_at, attempts) VALUES (${key}, now(), 1)
+    ON CONFLICT (key) DO UPDATE SET
+      attempts = CASE WHEN t.window_started_at <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE t.attempts + 1 END,
+      window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE t.window_started_at END
+    RETURNING attempts,
+      greatest(1, ceil(extract(epoch FROM (window_started_at + make_interval(secs => ${windowSeconds}) - now()))))::int AS retry_after
+  `.execute(tx);
+  const row = rows[0];
+  if (!row) throw new Error("throttle upsert returned nothing");
+  return { attempts: row.attempts, retryAfterSeconds: row.retry_after };
+}
+
+export async function clearThrottle(tx: Tx, key: string): Promise<void> {
+  await tx.deleteFrom("auth_throttles").where("key", "=", key).execute();
+}
+
 export async function deleteSessions(tx: Tx, userId: string): Promise<void> {
   await tx.deleteFrom("sessions").where("user_id", "=", userId).execute();
 }
@@ -205,6 +231,9 @@ export async function anonymiseStories(tx: Tx, userId: string, formerName: strin
 
 /** The account row; everything with its id goes by cascade (SET NULL where a row outlives its author). */
 export async function deleteUser(tx: Tx, userId: string): Promise<boolean> {
+  // Lets the cascade take the user's ordered books (the books guard refuses that to anyone else; see
+  // migration 0051). Transaction-local: it ends with this transaction.
+  await sql`SELECT set_config('app.ending_account', 'on', true)`.execute(tx);
   const row = await tx.deleteFrom("users").where("id", "=", userId).returning("id").executeTakeFirst();
   return Boolean(row);
 }

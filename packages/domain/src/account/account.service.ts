@@ -246,6 +246,10 @@ export async function expireExports(deps: { db: Database; storage: Storage }): P
 
 // Deletion
 
+/** Wrong passwords allowed per account in the window before deleting is refused for a while. */
+const DELETE_GUESS_LIMIT = 10;
+const DELETE_GUESS_WINDOW_SECONDS = 15 * 60;
+
 export async function deletionStatus(tx: Tx): Promise<DeletionStatus | null> {
   const row = await repo.findDeletion(tx);
   return row ? { requestedAt: row.requested_at } : null;
@@ -257,10 +261,20 @@ export async function deletionStatus(tx: Tx): Promise<DeletionStatus | null> {
  * Runs with no request transaction open (a signed-in procedure without one).
  */
 export async function requestDeletion(deps: { db: Database; enqueue: Enqueue }, userId: string, password: string): Promise<void> {
+  // A stolen session must not become an unlimited password oracle: every guess is counted first, in
+  // its own committed transaction, per account (as identity counts guesses when changing a password).
+  const throttleKey = `account-delete-user:${userId}`;
+  const { attempts, retryAfterSeconds } = await asSystem(deps.db, (tx) =>
+    repo.hitThrottle(tx, throttleKey, DELETE_GUESS_WINDOW_SECONDS),
+  );
+  if (attempts > DELETE_GUESS_LIMIT) {
+    throw new DomainError("RATE_LIMITED", "Too many attempts. Please wait and try again.", { retryAfterSeconds });
+  }
   const account = await asSystem(deps.db, (tx) => repo.findPasswordHash(tx, userId));
   const ok = account ? await verify(account.password_hash, password).catch(() => false) : false;
   if (!ok) throw new DomainError("INVALID_INPUT", "That password is not correct.", { field: "password" });
   await asSystem(deps.db, async (tx) => {
+    await repo.clearThrottle(tx, throttleKey);
     await repo.insertDeletion(tx, userId);
     await repo.deleteSessions(tx, userId);
     await deps.enqueue(tx, deleteAccountJob, { userId });
