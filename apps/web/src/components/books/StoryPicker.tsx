@@ -93,7 +93,7 @@ export function StoryPicker({
                   type="button"
                   className="btn btn-secondary btn-small"
                   onClick={() => setStories(design.storyIds.filter((id) => id !== st.id))}
-                  aria-label={`Take “${st.title}” out of the book`}
+                  aria-label={`Remove “${st.title}” from the book`}
                 >
                   Remove
                 </button>
