@@ -196,3 +196,18 @@ describe("an export", () => {
     await expectTrpcError(b.caller.account.exports.request(), "TOO_MANY_REQUESTS");
   });
 });
+
+describe("a build job delivered twice", () => {
+  it("stores one zip when both copies run at once (the second used to overwrite the first, whose zip stayed in storage for good)", async () => {
+    const c = await h.signUp("export-c");
+    const requested = await c.caller.account.exports.request();
+    await Promise.all([runExportJob(h, requested.id), runExportJob(h, requested.id)]);
+    const zips = (await ownedRows(h, "stored_files", c.me.id)).filter((f) => f.purpose === "data_export");
+    expect(zips).toHaveLength(1);
+    const keys: string[] = [];
+    for await (const object of h.deps.storage.list()) if (object.key.includes(c.me.id)) keys.push(object.key);
+    expect(keys).toEqual([zips[0]?.storage_key]);
+    const [ready] = await c.caller.account.exports.list();
+    expect(ready).toMatchObject({ status: "ready", downloadUrl: expect.any(String) });
+  });
+});

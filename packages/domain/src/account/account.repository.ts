@@ -100,12 +100,16 @@ export function startBuilding(tx: Tx, exportId: string, userId: string): Promise
     .executeTakeFirst();
 }
 
+/**
+ * Marks a request ready with its zip, unless another copy of the job got there first (a job delivered
+ * twice claims the same request: the first to finish wins, the other discards its zip). False then.
+ */
 export async function markReady(
   tx: Tx,
   exportId: string,
   values: { fileId: string; byteSize: number; tableCount: number; rowCount: number; fileCount: number; expiresAt: Date },
-): Promise<void> {
-  await tx
+): Promise<boolean> {
+  const row = await tx
     .updateTable("data_exports")
     .set({
       status: "ready",
@@ -118,7 +122,11 @@ export async function markReady(
       expires_at: values.expiresAt,
     })
     .where("id", "=", exportId)
-    .execute();
+    .where("status", "in", ["building", "failed"])
+    .where("file_id", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return Boolean(row);
 }
 
 export async function markFailed(tx: Tx, exportId: string, error: string): Promise<void> {

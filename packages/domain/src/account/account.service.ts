@@ -84,6 +84,9 @@ function entryName(name: string): string {
   return name.replace(/[\\/\p{Cc}]/gu, "_").slice(0, 120) || "file";
 }
 
+/** Another copy of the same job marked the request ready first (rolls back this copy's file row). */
+class BuiltTwice extends Error {}
+
 export interface BuiltExport {
   tables: string[];
   rowCount: number;
@@ -183,7 +186,7 @@ export async function buildExport(
     try {
       await asSystem(db, async (tx) => {
         await files.record(tx, userId, prepared);
-        await repo.markReady(tx, exportId, {
+        const won = await repo.markReady(tx, exportId, {
           fileId,
           byteSize: bytes.byteLength,
           tableCount: manifest.length,
@@ -191,6 +194,7 @@ export async function buildExport(
           fileCount,
           expiresAt,
         });
+        if (!won) throw new BuiltTwice();
         await notifications.notify(tx, {
           userId,
           kind: "data_export_ready",
@@ -209,6 +213,10 @@ export async function buildExport(
       });
     } catch (error) {
       await files.discard({ storage }, prepared);
+      if (error instanceof BuiltTwice) {
+        log.info({ userId, exportId }, "data export already built by another copy of the job; this zip discarded");
+        return null;
+      }
       throw error;
     }
     log.info({ userId, exportId, tables: manifest.length, rowCount, fileCount, bytes: bytes.byteLength }, "data export built");
