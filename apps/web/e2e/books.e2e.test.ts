@@ -126,11 +126,12 @@ describe("books in the browser", () => {
           .getByTestId("render-status")
           .getByText(/Proof of the current design/)
           .waitFor();
-        // The images are real PNGs served through signed links.
-        const loaded = await page
-          .getByAltText("Page 1")
-          .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
-        expect(loaded).toBe(true);
+        // The images are real PNGs served through signed links (lazy: loaded once scrolled to).
+        const first = page.getByAltText("Page 1");
+        await first.scrollIntoViewIfNeeded();
+        await expect
+          .poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 30_000 })
+          .toBe(true);
         await page.getByRole("link", { name: /Download the interior \(PDF, \d+ pages\)/ }).waitFor();
       },
       180_000,
