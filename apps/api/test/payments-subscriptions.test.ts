@@ -12,6 +12,7 @@ import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { createStripeClient, type PaymentsRuntime, paymentsJobs, subscriptions } from "@inkwell/domain/payments";
 import { type StripeSandbox, signStripePayload, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
 import { createBoss, prepareQueues, registerJobs } from "@inkwell/domain/platform";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -302,9 +303,11 @@ describe("ending", () => {
     await u.caller.payments.cancelSubscription();
 
     sandbox.advance(stripeId);
+    // The billing read is two statements (plan, then subscription) at read committed: one may see the
+    // subscription canceled but the plan of just before that commit, so wait for both.
     billing = await until(
       () => billingOf(u),
-      (b) => b.subscription?.status === "canceled",
+      (b) => b.subscription?.status === "canceled" && b.tier === "free",
       "the subscription to end",
     );
     expect(billing).toMatchObject({ tier: "free", tierExpiresAt: null });
@@ -441,5 +444,107 @@ describe("subscriptions belong to their user", () => {
     const r = await postEvent("evt_test_foreign_sub", "customer.subscription.updated", foreign);
     expect(r?.result).toBe("ignored: not one of our subscriptions");
     expect((await billingOf(u)).subscription?.tier).toBe("basic");
+  });
+});
+
+describe("review: money defects", () => {
+  /** A real first invoice (and subscription) from the sandbox, re-addressed to `sub` and `user`. */
+  async function firstInvoiceFor(userId: string, sub: string, inv: string) {
+    const { stripeId } = await subscribed(`tmpl-${inv}`, "pro");
+    const paid = eventsAbout(stripeId).find((e) => e.type === "invoice.paid");
+    const created = eventsAbout(stripeId).find((e) => e.type === "customer.subscription.created");
+    const invoice = JSON.parse(paid?.body as string).data.object;
+    invoice.id = inv;
+    invoice.billing_reason = "subscription_create";
+    invoice.parent.subscription_details = { subscription: sub, metadata: { user_id: userId, tier: "pro" } };
+    const subscription = { ...JSON.parse(created?.body as string).data.object, id: sub, status: "incomplete" };
+    subscription.metadata = { user_id: userId, tier: "pro" };
+    return { invoice, subscription };
+  }
+
+  it("a first invoice that fails does not give the paid tier (no grace period for a subscription never paid)", async () => {
+    // The failure arrives after the (incomplete) subscription…
+    const v = await h.signUp("first-fails");
+    const a = await firstInvoiceFor(v.me.id, "sub_test_first_fails", "in_test_first_fails");
+    await postEvent("evt_test_ff_created", "customer.subscription.created", a.subscription);
+    await postEvent("evt_test_ff_failed", "invoice.payment_failed", a.invoice);
+    expect(await billingOf(v)).toMatchObject({ tier: "free", tierExpiresAt: null });
+    expect((await billingOf(v)).subscription?.status).toBe("incomplete");
+    // …or before it.
+    const w = await h.signUp("first-fails-early");
+    const b = await firstInvoiceFor(w.me.id, "sub_test_first_fails_early", "in_test_first_fails_early");
+    await postEvent("evt_test_ffe_failed", "invoice.payment_failed", b.invoice);
+    await postEvent("evt_test_ffe_created", "customer.subscription.created", b.subscription);
+    expect(await billingOf(w)).toMatchObject({ tier: "free", tierExpiresAt: null });
+    const before = await balanceOf(w);
+    // Paid on a later attempt: now the plan and the month's credits.
+    await postEvent("evt_test_ffe_paid", "invoice.paid", b.invoice);
+    expect(await billingOf(w)).toMatchObject({ tier: "pro", subscription: { status: "active" } });
+    const pro = (await h.anon().payments.plans()).plans.find((p) => p.tier === "pro");
+    expect(await balanceOf(w)).toBe(before + (pro?.monthlyCredits ?? 0));
+  });
+
+  it("an upgrade whose prorated charge is declined changes nothing at Stripe or here (no higher tier without paying)", async () => {
+    const { u, stripeId } = await subscribed("upgrade-declined", "basic");
+    const before = await balanceOf(u);
+    sandbox.failNextRenewal(stripeId);
+    await expectTrpcError(u.caller.payments.changePlan({ tier: "enterprise" }), "PRECONDITION_FAILED");
+    await sandbox.settled();
+    expect(sandbox.billing.find(stripeId)).toMatchObject({ status: "active", metadata: { tier: "basic" } });
+    expect(sandbox.billing.find(stripeId).item.price.lookup_key).toBe("inkwell_basic_monthly");
+    expect(await billingOf(u)).toMatchObject({ tier: "basic", subscription: { status: "active", tier: "basic" } });
+    expect(await balanceOf(u)).toBe(before);
+    // The card fixed, the upgrade goes through and is topped up.
+    sandbox.failNextRenewal(stripeId, false);
+    await u.caller.payments.changePlan({ tier: "enterprise" });
+    await until(
+      () => balanceOf(u),
+      (b) => b > before,
+      "the upgrade's credits",
+    );
+    expect((await billingOf(u)).tier).toBe("enterprise");
+  });
+
+  it("the grace sweep reaches every lapsed subscription, however many lapsed ones are already free", async () => {
+    const now = new Date();
+    // 200 subscriptions long past their grace period whose accounts are already free (Stripe left them
+    // 'unpaid', which stays past due here), older than the one that lapses now.
+    await h.asSystem(async (tx) => {
+      const users = await tx
+        .insertInto("users")
+        .columns(["email", "password_hash"])
+        .expression((eb) =>
+          eb
+            .selectFrom(sql<{ i: number }>`generate_series(1, 200)`.as("g"))
+            .select([sql<string>`'lapsed-' || g || '@review.test'`.as("email"), sql<string>`'x'`.as("password_hash")]),
+        )
+        .returning("id")
+        .execute();
+      await tx
+        .insertInto("subscriptions")
+        .values(
+          users.map((u, i) => ({
+            user_id: u.id,
+            stripe_subscription_id: `sub_test_lapsed_${i}`,
+            tier: "pro",
+            status: "past_due",
+            grace_until: new Date(now.getTime() - 90 * 24 * 3600 * 1000 + i * 1000),
+          })),
+        )
+        .execute();
+    });
+    const { u, stripeId } = await subscribed("grace-starved", "pro");
+    sandbox.failNextRenewal(stripeId);
+    sandbox.advance(stripeId);
+    const grace = (
+      await until(
+        () => billingOf(u),
+        (b) => b.subscription?.status === "past_due",
+        "the failed renewal",
+      )
+    ).subscription?.graceUntil as Date;
+    const later = new Date(grace.getTime() + 3600 * 1000);
+    await subscriptions.endLapsedGrace(h.db, later);
+    expect(await billingOf(u)).toMatchObject({ tier: "free", tierExpiresAt: null });
   });
 });

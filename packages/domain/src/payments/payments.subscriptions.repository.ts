@@ -101,15 +101,18 @@ export async function update(tx: Tx, id: string, patch: SubscriptionPatch) {
 }
 
 /** Past-due subscriptions whose grace period ended before `now` (the sweep drops their tier to free). */
-export async function lapsedGrace(tx: Tx, now: Date, limit: number) {
-  return tx
+export async function lapsedGrace(tx: Tx, now: Date, limit: number, after: { graceUntil: Date; id: string } | null = null) {
+  let q = tx
     .selectFrom("subscriptions")
     .select(COLUMNS)
     .where("status", "=", "past_due")
     .where("grace_until", "<", now)
     .orderBy("grace_until")
-    .limit(limit)
-    .execute();
+    .orderBy("id")
+    .limit(limit);
+  // Keyset paging: the page after (grace_until, id).
+  if (after) q = q.where(sql<boolean>`(grace_until, id) > (${after.graceUntil}, ${after.id}::uuid)`);
+  return q.execute();
 }
 
 export async function findInvoice(tx: Tx, id: string) {

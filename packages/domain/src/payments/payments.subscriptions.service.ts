@@ -365,14 +365,19 @@ async function invoicePaid(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<st
 async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<string> {
   const p = invoiceParts(inv);
   if (!p.stripeId) return "ignored: not a subscription invoice";
+  // A subscription's first invoice failing: it was never paid, so there is no plan to keep through a grace
+  // period (Stripe leaves such a subscription `incomplete`, then `incomplete_expired`). Only a renewal
+  // of a paid subscription makes it past due.
+  const first = inv.billing_reason === "subscription_create";
   const found = await rowFor(
     tx,
     p.stripeId,
-    { metadata: p.metadata, tier: p.tier, customer: idOf(inv.customer), item: null, status: "past_due" },
+    { metadata: p.metadata, tier: p.tier, customer: idOf(inv.customer), item: null, status: first ? "incomplete" : "past_due" },
     log,
   );
   if ("ignored" in found) return found.ignored;
   const row = found;
+  const neverPaid = first || row.status === "incomplete";
   const known = await repo.findInvoice(tx, inv.id);
   // A failure reported after the same invoice was paid (events are not ordered) changes nothing.
   if (known?.status === "paid") return "ignored: the invoice is already paid";
@@ -381,7 +386,7 @@ async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<
   const graceUntil = row.grace_until ?? new Date(now.getTime() + GRACE_DAYS * DAY_MS);
   const current = !row.current_period_start || p.start >= row.current_period_start;
   const outcome =
-    row.status === "canceled" || !current
+    row.status === "canceled" || !current || neverPaid
       ? "Payment failed"
       : `Payment failed; ${planOf(tier).name} is kept until ${day(graceUntil)}, then the account is free`;
   await repo.upsertInvoice(tx, {
@@ -399,6 +404,7 @@ async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<
     outcome,
   });
   if (row.status === "canceled") return "recorded: payment failed (the subscription has ended)";
+  if (neverPaid) return "recorded: the first payment failed; no plan until it is paid";
   if (!current) return "recorded: payment failed for an earlier period";
   await save(tx, row, {
     status: "past_due",
@@ -416,15 +422,24 @@ async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<
  * still retry; a later payment restores the tier). Returns how many accounts changed.
  */
 export async function endLapsedGrace(db: Parameters<typeof asSystem>[0], now = new Date()): Promise<number> {
+  // Lapsed rows stay past due (Stripe may still retry, or leave them `unpaid`) after their accounts went
+  // free, so the sweep pages through all of them: a first page of old, already-free rows must not hide
+  // one that lapsed since.
   return asSystem(db, async (tx) => {
     let changed = 0;
-    for (const row of await repo.lapsedGrace(tx, now, 200)) {
-      const plan = await identity.plan(tx, row.user_id);
-      if (plan.tier === "free") continue;
-      await syncPlan(tx, row, now);
-      changed++;
+    let after: { graceUntil: Date; id: string } | null = null;
+    for (;;) {
+      const page = await repo.lapsedGrace(tx, now, 200, after);
+      for (const row of page) {
+        const plan = await identity.plan(tx, row.user_id);
+        if (plan.tier === "free") continue;
+        await syncPlan(tx, row, now);
+        changed++;
+      }
+      const last = page.at(-1);
+      if (page.length < 200 || !last?.grace_until) return changed;
+      after = { graceUntil: last.grace_until, id: last.id };
     }
-    return changed;
   });
 }
 
@@ -481,6 +496,12 @@ async function priceFor(runtime: PaymentsRuntime, tier: PaidTier): Promise<strin
   cache.set(tier, id);
   return id;
 }
+
+/** Stripe's answer when the card is declined (402, a card error): the customer's to fix, not ours. */
+const isCardError = (error: unknown) =>
+  typeof error === "object" &&
+  error !== null &&
+  ((error as { type?: unknown }).type === "StripeCardError" || (error as { statusCode?: unknown }).statusCode === 402);
 
 const upstream = (deps: PaymentsDeps, error: unknown, what: string) => {
   if (error instanceof DomainError) return error;
@@ -545,10 +566,19 @@ export async function changePlan(deps: PaymentsDeps, userId: string, input: Tier
     const answer = await runtime.stripe.subscriptions.update(row.stripe_subscription_id, {
       items: [{ id: row.stripe_item_id, price }],
       proration_behavior: upgrade ? "always_invoice" : "none",
+      // Stripe's default (allow_incomplete) applies the new price even when the prorated charge fails,
+      // leaving the subscription past due on the higher tier: a paid tier, with its grace period,
+      // without paying. Refused instead: nothing changes unless the difference is paid.
+      ...(upgrade ? { payment_behavior: "error_if_incomplete" as const } : {}),
       metadata: { tier: input.tier },
     });
     await applyAnswer(deps, answer);
   } catch (error) {
+    if (isCardError(error))
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        "Your card was declined, so your plan is unchanged. Update your card and try again.",
+      );
     throw upstream(deps, error, "change the plan");
   }
   return { tier: input.tier, upgrade };

@@ -19,6 +19,7 @@ export class BillingError extends Error {
     readonly status: number,
     message: string,
     readonly code?: string,
+    readonly type = "invalid_request_error",
   ) {
     super(message);
   }
@@ -314,14 +315,15 @@ export function createBilling(emit: Emit, baseUrl: () => string) {
   function update(id: string | undefined, form: Record<string, unknown>) {
     const s = find(id);
     if (s.status === "canceled") throw new BillingError(400, "A canceled subscription can no longer be updated.");
-    let prorationInvoice: SandboxInvoice | null = null;
-    if (form.metadata !== undefined) s.metadata = { ...s.metadata, ...record(form.metadata) };
-    if (form.cancel_at_period_end !== undefined) {
-      s.cancel_at_period_end = form.cancel_at_period_end === "true";
-      s.canceled_at = s.cancel_at_period_end ? s.clock : null;
-    }
+    // As Stripe: with the default `allow_incomplete` a price change is applied even when its prorated
+    // invoice cannot be paid (the invoice stays open, the subscription past due); `error_if_incomplete`
+    // answers 402 and changes nothing. The card fails when the subscription's next charge is set to fail.
+    const payment = str(form.payment_behavior) ?? "allow_incomplete";
+    if (!["allow_incomplete", "error_if_incomplete"].includes(payment))
+      throw new BillingError(400, `The sandbox does not model payment_behavior: ${payment}`);
     const items = Array.isArray(form.items) ? (form.items as Record<string, unknown>[]) : [];
     const change = items[0];
+    let priceChange: { next: ReturnType<typeof priceOf>; charge: number } | null = null;
     if (change) {
       if (change.id !== s.item.id)
         throw new BillingError(400, `No such subscription item: '${String(change.id)}'`, "resource_missing");
@@ -329,15 +331,33 @@ export function createBilling(emit: Emit, baseUrl: () => string) {
       const behaviour = str(form.proration_behavior) ?? "create_prorations";
       if (!["none", "always_invoice", "create_prorations"].includes(behaviour))
         throw new BillingError(400, `Invalid proration_behavior: ${behaviour}`);
-      const old = s.item.price;
-      s.item.price = next;
       const left = Math.max(0, s.item.end - s.clock) / Math.max(1, s.item.end - s.item.start);
-      const difference = Math.round((next.unit_amount - old.unit_amount) * left);
-      if (behaviour === "always_invoice" && difference > 0 && s.status === "active")
-        prorationInvoice = invoice(s, "subscription_update", difference, { start: s.clock, end: s.item.end }, true, true);
+      const difference = Math.round((next.unit_amount - s.item.price.unit_amount) * left);
+      const charge = behaviour === "always_invoice" && difference > 0 && s.status === "active" ? difference : 0;
+      if (charge > 0 && s.failNext && payment === "error_if_incomplete")
+        throw new BillingError(402, "Your card was declined.", "card_declined", "card_error");
+      priceChange = { next, charge };
+    }
+    let prorationInvoice: SandboxInvoice | null = null;
+    if (form.metadata !== undefined) s.metadata = { ...s.metadata, ...record(form.metadata) };
+    if (form.cancel_at_period_end !== undefined) {
+      s.cancel_at_period_end = form.cancel_at_period_end === "true";
+      s.canceled_at = s.cancel_at_period_end ? s.clock : null;
+    }
+    if (priceChange) {
+      s.item.price = priceChange.next;
+      if (priceChange.charge > 0) {
+        const paid = !s.failNext;
+        prorationInvoice = invoice(s, "subscription_update", priceChange.charge, { start: s.clock, end: s.item.end }, paid, true);
+        if (!paid) {
+          s.status = "past_due";
+          s.openInvoice = prorationInvoice;
+        }
+      }
     }
     emit("customer.subscription.updated", publicSubscription(s), s.clock);
-    if (prorationInvoice) emit("invoice.paid", prorationInvoice, s.clock);
+    if (prorationInvoice)
+      emit(prorationInvoice.status === "paid" ? "invoice.paid" : "invoice.payment_failed", prorationInvoice, s.clock);
     return publicSubscription(s);
   }
 

@@ -382,7 +382,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       if (res.headersSent) return res.end();
       if (error instanceof BillingError)
         send(res, error.status, {
-          error: { type: "invalid_request_error", message: error.message, ...(error.code ? { code: error.code } : {}) },
+          error: { type: error.type, message: error.message, ...(error.code ? { code: error.code } : {}) },
         });
       else if (error instanceof StripeError)
         send(res, error.status, {
