@@ -23,8 +23,9 @@ export const apiQueues = allJobs;
 
 export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiDeps; close(): Promise<void> }> {
   const { db } = createDb({ url: env.DATABASE_URL, max: 10, applicationName: "inkwell-api" });
-  // The API only enqueues: no supervision, no cron, no workers (those are the worker's job).
-  const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2 });
+  // The API only enqueues: no supervision, no cron, no workers (those are the worker's job), and so no
+  // listening connection either — the NOTIFY that wakes the worker is sent by the enqueuing statement itself.
+  const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2, listenNotify: false });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   await prepareQueues(boss, db, apiQueues);
