@@ -35,12 +35,35 @@ export interface SessionAuth {
   sessionExpiresAt: Date;
 }
 
+/**
+ * A client from the pool, listened to while it is out. A checked-out pg client whose connection drops
+ * (a restarted server, a terminated backend, a network cut) emits 'error', and the pool listens only
+ * to idle clients: with no listener that is an uncaught exception, which ends the whole process. The
+ * query in flight is rejected all the same (that is how the caller learns of it), and a client whose
+ * connection was lost is discarded on release rather than returned to the pool.
+ */
+async function checkOut(db: Database) {
+  const client = await poolOf(db).connect();
+  let lost = false;
+  const onError = () => {
+    lost = true;
+  };
+  client.on("error", onError);
+  return {
+    client,
+    release(broken: boolean) {
+      client.removeListener("error", onError);
+      client.release(broken || lost);
+    },
+  };
+}
+
 async function inTransaction<T>(
   db: Database,
   setup: string,
   fn: (tx: Tx, setupRows: Record<string, unknown>[]) => Promise<T>,
 ): Promise<T> {
-  const client = await poolOf(db).connect();
+  const { client, release } = await checkOut(db);
   let broken = false;
   try {
     const results = (await client.query(setup)) as unknown as pg.QueryResult[] | pg.QueryResult;
@@ -56,7 +79,7 @@ async function inTransaction<T>(
     });
     throw error;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 
@@ -143,7 +166,7 @@ export async function callAsUser(
     ...calls.map((args) => `SELECT * FROM ${fn}(${args.map(literal).join(", ")})`),
     "COMMIT",
   ].join("; ");
-  const client = await poolOf(db).connect();
+  const { client, release } = await checkOut(db);
   let broken = false;
   try {
     const results = (await client.query(message)) as unknown as pg.QueryResult[];
@@ -154,7 +177,7 @@ export async function callAsUser(
     });
     throw error;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 

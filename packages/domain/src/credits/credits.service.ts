@@ -221,20 +221,47 @@ export async function chargeNow(db: Database, userId: string, input: ChargeInput
   return chargeResult(row, call.amount);
 }
 
+/**
+ * The database ran the message and answered with an error (it has a SQLSTATE and a severity): the
+ * transaction was rolled back, nothing of it was applied. Anything else (no connection, a connection
+ * lost while the message ran) leaves the outcome unknown: the COMMIT may have happened.
+ */
+function refusedByDatabase(error: unknown): boolean {
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.severity === "string" && typeof e.code === "string";
+}
+
+/**
+ * Runs a batch; after a connection failure, once more as a whole. Every charge carries its idempotency
+ * key, so a charge the lost attempt did commit is replayed, not charged again: the caller learns what
+ * happened to its charge instead of an error for a charge that was in fact applied. Twice at most, so
+ * a database that is down fails a batch in two attempts, not one per charge.
+ */
+async function chargeBatch(db: Database, userId: string, calls: repo.ChargeCall[]) {
+  try {
+    return await repo.chargeCreditsAsUser(db, userId, calls);
+  } catch (error) {
+    if (refusedByDatabase(error)) throw error;
+    return await repo.chargeCreditsAsUser(db, userId, calls);
+  }
+}
+
 async function sendCharges(db: Database, byUser: Map<string, PendingCharge[]>, userId: string, batch: PendingCharge[]) {
   try {
-    const rows = await repo.chargeCreditsAsUser(
+    const rows = await chargeBatch(
       db,
       userId,
       batch.map((p) => p.call),
     );
     for (const [i, p] of batch.entries()) p.resolve(rows[i]);
   } catch (error) {
-    if (batch.length === 1) batch[0]?.reject(error);
+    // Charge by charge only when the database refused the batch (one charge's error rolls back all):
+    // after the connection failed twice, more attempts would only hold the others' wait.
+    if (batch.length === 1 || !refusedByDatabase(error)) for (const p of batch) p.reject(error);
     else {
       for (const p of batch) {
         try {
-          p.resolve((await repo.chargeCreditsAsUser(db, userId, [p.call]))[0]);
+          p.resolve((await chargeBatch(db, userId, [p.call]))[0]);
         } catch (e) {
           p.reject(e);
         }

@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { asSystem, asUser, createDb, type Tx } from "@inkwell/db";
 import type {} from "@inkwell/db/testing";
 import fc from "fast-check";
@@ -493,5 +494,116 @@ describe("the ledger model (property-based, against the real database)", () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe("chargeNow when the connection fails", () => {
+  /**
+   * A TCP proxy in front of the test database. `cutAfterCharge`: the first message carrying a charge
+   * reaches the server, which runs and commits it, but the client's connection is cut before the
+   * answer arrives (the client cannot know the outcome). `refuseAll`: every connection is dropped.
+   */
+  async function proxy(mode: "cutAfterCharge" | "refuseAll") {
+    const target = new URL(inject("databaseUrl"));
+    let connections = 0;
+    let cut = false;
+    const sockets: Socket[] = [];
+    const server = createServer((client) => {
+      connections++;
+      sockets.push(client);
+      if (mode === "refuseAll") {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      sockets.push(upstream);
+      let swallowing = false;
+      client.on("data", (d) => {
+        if (!cut && d.includes("app.charge_credits")) {
+          cut = true;
+          swallowing = true;
+        }
+        upstream.write(d);
+      });
+      upstream.on("data", (d) => {
+        if (!swallowing) {
+          client.write(d);
+          return;
+        }
+        client.destroy();
+        // Let the server finish the message (its COMMIT) before this connection goes too.
+        if (d.at(-6) === 0x5a) upstream.end();
+      });
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => {
+        if (!swallowing) upstream.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = new URL(target);
+    url.hostname = "127.0.0.1";
+    url.port = String((server.address() as AddressInfo).port);
+    const proxied = createDb({ url: url.toString(), max: 4 });
+    return {
+      db: proxied.db,
+      connections: () => connections,
+      async close() {
+        await proxied.db.destroy();
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it("a charge committed on a connection lost before its answer is reported as the charge it was, not an error", async () => {
+    const u = await userWith(10);
+    const p = await proxy("cutAfterCharge");
+    try {
+      const result = await credits.chargeNow(p.db, u, { operation: "chat.reply", idempotencyKey: "lost-answer", request: {} });
+      // It was charged (the database committed it): the caller gets that charge, once.
+      const entries = await asSystem(db, (tx) =>
+        tx.selectFrom("credit_ledger").select("id").where("user_id", "=", u).where("entry_type", "=", "charge").execute(),
+      );
+      expect(entries).toHaveLength(1);
+      expect(result.ledgerId).toBe(entries[0]?.id);
+      expect(result.charged).toBe(2);
+      expect(await ledgerState(u)).toMatchObject({ balance: 8, ledgerSum: 8, grantsSum: 8 });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("a connection lost inside a caller's transaction fails that call only: not charged, the process and the pool carry on", async () => {
+    const u = await userWith(10);
+    const p = await proxy("cutAfterCharge");
+    try {
+      const charge = (key: string) =>
+        asUser(p.db, u, (tx) => credits.charge(tx, u, { operation: "chat.reply", idempotencyKey: key, request: {} }));
+      await expect(charge("cut")).rejects.toThrow(/Connection terminated/);
+      // A transaction whose connection went away is rolled back by the server.
+      expect(await ledgerState(u)).toMatchObject({ balance: 10, ledgerSum: 10, grantsSum: 10 });
+      // The lost client was discarded, not handed to the next caller.
+      expect((await charge("after")).charged).toBe(2);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("with the database unreachable, a waiting batch fails as a batch (not one connection attempt per charge)", async () => {
+    const u = await userWith(100);
+    const p = await proxy("refuseAll");
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          credits.chargeNow(p.db, u, { operation: "knowledge.embed", idempotencyKey: `down-${i}`, request: { i } }),
+        ),
+      );
+      expect(results.every((r) => r.status === "rejected")).toBe(true);
+      // The first charge alone and then the other 19 together, each tried at most twice.
+      expect(p.connections()).toBeLessThanOrEqual(4);
+    } finally {
+      await p.close();
+    }
   });
 });
