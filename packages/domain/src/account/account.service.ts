@@ -9,7 +9,7 @@
  * Deletion asks for the password again, ends every session at once, and leaves the rest to
  * `account.delete-account`: stored objects first, then the `users` row (cascades do the rest).
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { verify } from "@node-rs/argon2";
 import { type FilesDeps, files, type Storage } from "../files/index.ts";
@@ -105,8 +105,10 @@ export async function buildExport(
   const { userId, exportId } = data;
   const claimed = await asSystem(db, (tx) => repo.startBuilding(tx, exportId, userId));
   if (!claimed) return null;
+  let zip: ZipBuilder | null = null;
   try {
-    const zip = new ZipBuilder();
+    zip = new ZipBuilder();
+    const out = zip;
     const manifest: { table: string; rows: number; omitted?: Record<string, string> }[] = [];
     // Every table left out on purpose, with why (some the user's role cannot even see in the catalog).
     const skipped = Object.entries(TABLE_DECISIONS).flatMap(([table, d]) => (d.export ? [] : [{ table, reason: d.reason }]));
@@ -119,7 +121,7 @@ export async function buildExport(
       // account tests fail on it before it ships.
       if (undecided.length) log.warn({ tables: undecided }, "account export: tables without an export decision");
       const addTable = (table: string, rows: Record<string, unknown>[], omit?: Record<string, string>) => {
-        zip.addJson(`data/${table}.json`, rows);
+        out.addJson(`data/${table}.json`, rows);
         manifest.push({ table, rows: rows.length, ...(omit ? { omitted: omit } : {}) });
         rowCount += rows.length;
       };
@@ -168,7 +170,7 @@ export async function buildExport(
       files: { included: fileCount, missingFromStorage: missing },
     });
     zip.add("README.txt", new TextEncoder().encode(README), true);
-    const bytes = await zip.finish();
+    const spooled = await zip.finish();
 
     // 3. Stored through the files module: the object first, then its row in the finishing transaction.
     const fileId = randomUUID();
@@ -177,18 +179,19 @@ export async function buildExport(
       purpose: EXPORT_PURPOSE,
       filename: `inkwell-export-${new Date().toISOString().slice(0, 10)}.zip`,
       contentType: "application/zip",
-      byteSize: bytes.byteLength,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
+      byteSize: spooled.byteSize,
+      sha256: spooled.sha256,
       storageKey: `data-export/${userId}/${fileId}`,
     };
-    await storage.put(prepared.storageKey, bytes, prepared.contentType);
+    // Streamed from the spool file: the zip is never whole in memory.
+    await storage.putFile(prepared.storageKey, spooled.path, prepared.contentType);
     const expiresAt = new Date(Date.now() + EXPORT_TTL_DAYS * 86_400_000);
     try {
       await asSystem(db, async (tx) => {
         await files.record(tx, userId, prepared);
         const won = await repo.markReady(tx, exportId, {
           fileId,
-          byteSize: bytes.byteLength,
+          byteSize: spooled.byteSize,
           tableCount: manifest.length,
           rowCount,
           fileCount,
@@ -207,7 +210,7 @@ export async function buildExport(
           await deps.enqueue(tx, sendEmailJob, {
             to: account.email,
             subject: "Your Inkwell data export is ready",
-            text: `The export of your Inkwell data is ready to download (${Math.ceil(bytes.byteLength / 1024)} KB).\n\nSign in and open ${data.appUrl}/your-data to download it. It is kept until ${expiresAt.toUTCString()} and then deleted.\n\nIf you did not ask for this, change your password.`,
+            text: `The export of your Inkwell data is ready to download (${Math.ceil(spooled.byteSize / 1024)} KB).\n\nSign in and open ${data.appUrl}/your-data to download it. It is kept until ${expiresAt.toUTCString()} and then deleted.\n\nIf you did not ask for this, change your password.`,
           });
         }
       });
@@ -219,11 +222,13 @@ export async function buildExport(
       }
       throw error;
     }
-    log.info({ userId, exportId, tables: manifest.length, rowCount, fileCount, bytes: bytes.byteLength }, "data export built");
-    return { tables: manifest.map((m) => m.table), rowCount, fileCount, byteSize: bytes.byteLength };
+    log.info({ userId, exportId, tables: manifest.length, rowCount, fileCount, bytes: spooled.byteSize }, "data export built");
+    return { tables: manifest.map((m) => m.table), rowCount, fileCount, byteSize: spooled.byteSize };
   } catch (error) {
     await asSystem(db, (tx) => repo.markFailed(tx, exportId, "The export could not be built. Please try again later."));
     throw error;
+  } finally {
+    zip?.dispose();
   }
 }
 
