@@ -83,3 +83,39 @@ describe("the laid-out book", () => {
     ).toThrow(/more than 20 pages/);
   });
 });
+
+describe("photos in the rendered PDF", () => {
+  it("prints a story photo stored as WebP or GIF (pdfkit draws only JPEG and PNG)", async () => {
+    const { mkdtemp, rm, readFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const sharp = (await import("sharp")).default;
+    const { renderBook, pdfPageImageCounts, pdfPageTexts } = await import("./books.render.ts");
+    const dir = await mkdtemp(join(tmpdir(), "book-test-"));
+    try {
+      const raw = { create: { width: 120, height: 80, channels: 3 as const, background: "#3366aa" } };
+      await sharp(raw).webp().toFile(join(dir, "a.webp"));
+      await sharp(raw).gif().toFile(join(dir, "b.gif"));
+      await sharp(raw).jpeg().toFile(join(dir, "c.jpg"));
+      const photo = (name: string) => ({ path: join(dir, name), caption: name, width: 120, height: 80 });
+      const out = await renderBook({
+        title: "Photos",
+        subtitle: null,
+        template: "classic",
+        coverPhoto: photo("a.webp"),
+        stories: [
+          { title: "S", category: "family", content: "Words.", photos: [photo("a.webp"), photo("b.gif"), photo("c.jpg")] },
+        ],
+        outDir: dir,
+        maxPages: 50,
+        previewPages: 1,
+      });
+      const interior = new Uint8Array(await readFile(out.interiorPath));
+      expect(pdfPageImageCounts(interior).reduce((a, b) => a + b, 0)).toBe(3);
+      expect(pdfPageTexts(interior).join(" ")).not.toContain("could not be printed");
+      expect(pdfPageImageCounts(new Uint8Array(await readFile(out.coverPath)))[0]).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

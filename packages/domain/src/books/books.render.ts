@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as mupdf from "mupdf";
 import PDFDocument from "pdfkit";
+import sharp from "sharp";
 
 export type BookTemplate = "classic" | "modern" | "photo_heavy";
 
@@ -635,7 +636,47 @@ export function pdfPageImageCounts(bytes: Uint8Array): number[] {
   }
 }
 
-export async function renderBook(input: RenderInput): Promise<RenderOutput> {
+const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+const isPng = (b: Uint8Array) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+
+/**
+ * pdfkit draws only JPEG and PNG, and a story photo uploaded as WebP (or GIF, TIFF, AVIF…) is stored in
+ * that format (stream D re-encodes a WebP as WebP): such a photo is converted to a JPEG (on white, for a
+ * transparent one) here, in the bounded child, before it is drawn. One that cannot be decoded is left
+ * as it is and drawn as the framed note.
+ */
+async function printablePhoto(photo: RenderPhoto, outDir: string, n: number): Promise<RenderPhoto> {
+  const bytes = await readFile(photo.path).catch(() => null);
+  if (!bytes || isJpeg(bytes) || isPng(bytes)) return photo;
+  try {
+    const path = join(outDir, `printable-${n}.jpg`);
+    await sharp(bytes, { limitInputPixels: 100_000_000, failOn: "error" })
+      .rotate()
+      .flatten({ background: "#ffffff" })
+      .jpeg({ quality: 92 })
+      .toFile(path);
+    return { ...photo, path };
+  } catch {
+    return photo;
+  }
+}
+
+async function printableInput(input: RenderInput): Promise<RenderInput> {
+  sharp.concurrency(1);
+  sharp.cache(false);
+  let n = 0;
+  const stories: RenderStory[] = [];
+  for (const story of input.stories) {
+    const photos: RenderPhoto[] = [];
+    for (const photo of story.photos) photos.push(await printablePhoto(photo, input.outDir, n++));
+    stories.push({ ...story, photos });
+  }
+  const coverPhoto = input.coverPhoto ? await printablePhoto(input.coverPhoto, input.outDir, n++) : null;
+  return { ...input, stories, coverPhoto };
+}
+
+export async function renderBook(original: RenderInput): Promise<RenderOutput> {
+  const input = await printableInput(original);
   const doc = newDocument(input.title);
   // Words recur across a book: measure each (font, size, text) once.
   const widths = new Map<string, number>();
