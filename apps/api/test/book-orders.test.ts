@@ -433,6 +433,24 @@ describe("printing at the sandbox printer", () => {
     expect(order.statusNote).toContain("Cover bleed is missing");
   });
 
+  it("a print job the printer may have taken (its answer lost) is never sent again: one job, support reconciles", async () => {
+    const { owner, orderId } = await paidOrder("lost-answer");
+    const before = printer.jobs.size;
+    printer.failAfterCreate(1, 502);
+    expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("interrupted");
+    // A retry of the job, the sweep, the buyer's return visit: none sends it a second time.
+    expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("skipped");
+    const swept = await bookOrders.sweepPrintJobs({ db: h.db, enqueue: async () => {} });
+    expect(swept.submitted).toBe(0);
+    await owner.caller.bookOrders.get({ orderId });
+    expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("skipped");
+    const row = await orderRow(orderId);
+    expect([...printer.jobs.values()].filter((j) => j.externalId === row.order_number)).toHaveLength(1);
+    expect(printer.jobs.size).toBe(before + 1);
+    expect(row.submit_started_at).not.toBeNull();
+    expect(row.status_note).toMatch(/support/);
+  });
+
   it("a printer that is down is retried later; nothing is half-sent", async () => {
     const { orderId } = await paidOrder("retry");
     printer.failNext(2, 503);

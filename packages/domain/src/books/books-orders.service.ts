@@ -285,12 +285,14 @@ export async function submitPrintJob(deps: PrintDeps, orderId: string): Promise<
   const address = printAddress(order);
   let cost: { totalExclTax: string };
   let job: PrintJobState;
+  let creating = false;
   try {
     cost = await vendor.client.costCalculation({
       line_items: [{ page_count: order.page_count, pod_package_id: pod, quantity: order.quantity }],
       shipping_address: address,
       shipping_option: order.shipping_level,
     });
+    creating = true;
     job = await vendor.client.createPrintJob({
       external_id: order.order_number,
       contact_email: vendor.contactEmail,
@@ -317,6 +319,20 @@ export async function submitPrintJob(deps: PrintDeps, orderId: string): Promise<
         repo.updateOrder(tx, orderId, { status_note: "The printer refused the order; our support team will contact you." }),
       );
       return "refused";
+    }
+    if (creating && error instanceof PrintVendorError && error.mayHaveActed) {
+      // The printer may hold a job for this order although its answer never came (a timeout, a gateway's
+      // 502): sending it again could print and ship twice. The claim stays, as for a run that died here.
+      deps.log.error(
+        { err: error, orderId },
+        "books: a print job may have been created without its answer; check the printer for a job with this external id",
+      );
+      await asSystem(deps.db, (tx) =>
+        repo.updateOrder(tx, orderId, {
+          status_note: "Sending to the printer was interrupted; our support team is checking with the printer.",
+        }),
+      );
+      return "interrupted";
     }
     await asSystem(deps.db, (tx) => repo.updateOrder(tx, orderId, { submit_started_at: null }));
     throw error;

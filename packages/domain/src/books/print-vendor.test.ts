@@ -3,6 +3,8 @@
  * (one token, reused; a refused key says so), the cost calculation, a print job created and followed to
  * delivery, and failures typed by whether a retry can help.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { podPackageId, quoteOrder } from "./books-orders.schemas.ts";
 import { createPrintVendorClient, PrintVendorError } from "./print-vendor.ts";
@@ -89,7 +91,24 @@ describe("the print vendor client", () => {
       clientSecret: "s",
       timeoutMs: 2_000,
     });
-    expect(((await closed.getStatus("1").catch((e: unknown) => e)) as PrintVendorError).retryable).toBe(true);
+    const refusedConnection = (await closed.getStatus("1").catch((e: unknown) => e)) as PrintVendorError;
+    expect(refusedConnection.retryable).toBe(true);
+    // Whether the printer may have acted: a 503 turned us away and a refused connection never reached it,
+    // but a job answered with a gateway's 502 may exist (asking again could print twice).
+    expect(down.mayHaveActed).toBe(false);
+    // A port nothing listens on (port 1 above is one fetch will not even try).
+    const spare = createServer();
+    await new Promise<void>((r) => spare.listen(0, "127.0.0.1", r));
+    const port = (spare.address() as AddressInfo).port;
+    await new Promise((r) => spare.close(r));
+    const nobody = createPrintVendorClient({ baseUrl: `http://127.0.0.1:${port}`, clientKey: "k", clientSecret: "s" });
+    const neverSent = (await nobody.getStatus("1").catch((e: unknown) => e)) as PrintVendorError;
+    expect(neverSent).toMatchObject({ kind: "unavailable", retryable: true, mayHaveActed: false });
+    const before = printer.jobs.size;
+    printer.failAfterCreate(1, 502);
+    const lost = (await c.createPrintJob(job()).catch((e: unknown) => e)) as PrintVendorError;
+    expect(lost).toMatchObject({ kind: "unavailable", retryable: true, mayHaveActed: true });
+    expect(printer.jobs.size).toBe(before + 1);
   });
 });
 

@@ -113,6 +113,11 @@ export class PrintVendorError extends Error {
   constructor(
     readonly kind: "rejected" | "unauthorized" | "not_found" | "unavailable" | "timeout" | "invalid_response",
     message: string,
+    /**
+     * Whether the printer may have acted on the request although we got no answer saying so (a timeout, a
+     * connection lost mid-call, a gateway's 500/502/504): for a print job, asking again could print twice.
+     */
+    readonly mayHaveActed = false,
   ) {
     super(message);
   }
@@ -235,9 +240,13 @@ export function createPrintVendorClient(options: PrintVendorOptions): PrintVendo
       response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: "error" });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      // Only a connection never made proves the printer did not get the request.
+      const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const neverSent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN";
       throw new PrintVendorError(
         timedOut ? "timeout" : "unavailable",
         timedOut ? "The printer did not answer in time." : "The printer could not be reached.",
+        !neverSent,
       );
     }
     const text = await readCapped(response);
@@ -288,7 +297,8 @@ export function createPrintVendorClient(options: PrintVendorOptions): PrintVendo
     if (status === 401 || status === 403) throw new PrintVendorError("unauthorized", "The printer refused our token.");
     if (status === 404) throw new PrintVendorError("not_found", "The printer has no such print job.");
     if (status === 400 || status === 422) throw new PrintVendorError("rejected", `The printer refused the request: ${detail}`);
-    throw new PrintVendorError("unavailable", `The printer answered ${status}.`);
+    // 503 and 429 say the request was turned away; any other failure status may come after the work was done.
+    throw new PrintVendorError("unavailable", `The printer answered ${status}.`, status !== 503 && status !== 429);
   }
 
   function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

@@ -54,6 +54,8 @@ export interface PrintSandbox {
   reject(id: number, message: string): void;
   setStepMs(ms: number): void;
   failNext(count: number, status?: number): void;
+  /** The next `count` print jobs are created but answered with `status` (a gateway error after the printer took the job). */
+  failAfterCreate(count: number, status?: number): void;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,8 @@ export async function startPrintSandbox(options: PrintSandboxOptions = {}): Prom
   const requests: { method: string; path: string }[] = [];
   let failures = 0;
   let failStatus = 503;
+  let createdButFailed = 0;
+  let createdFailStatus = 502;
   let nextId = 1000 + Math.floor(Math.random() * 1000);
   let url = "";
 
@@ -273,6 +277,11 @@ export async function startPrintSandbox(options: PrintSandboxOptions = {}): Prom
           }
         }
       }
+      if (createdButFailed > 0) {
+        createdButFailed--;
+        json(res, createdFailStatus, { detail: "Sandbox printer: the job was created, the answer lost on purpose" });
+        return;
+      }
       json(res, 201, view(job));
       return;
     }
@@ -325,6 +334,10 @@ export async function startPrintSandbox(options: PrintSandboxOptions = {}): Prom
     failNext(count, status = 503) {
       failures = count;
       failStatus = status;
+    },
+    failAfterCreate(count, status = 502) {
+      createdButFailed = count;
+      createdFailStatus = status;
     },
     stop: () =>
       new Promise<void>((resolve) => {
