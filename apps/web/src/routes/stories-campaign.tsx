@@ -49,6 +49,9 @@ export function StoriesCampaignPage() {
         title={c.title}
         lead={`${c.storytellerName}'s stories · you are ${c.myRole === "owner" ? "an owner" : `a ${c.myRole}`}`}
       />
+      <p>
+        <Link to={`/books#campaign-${c.id}`}>Books made from these stories</Link>
+      </p>
       <nav aria-label="Campaign">
         <ul className={s.tabs}>
           {TABS.map(([key, label]) => (
