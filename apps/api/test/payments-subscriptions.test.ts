@@ -494,6 +494,27 @@ describe("review: money defects", () => {
     expect(sandbox.billing.find(stripeId).item.price.lookup_key).toBe("inkwell_basic_monthly");
     expect(await billingOf(u)).toMatchObject({ tier: "basic", subscription: { status: "active", tier: "basic" } });
     expect(await balanceOf(u)).toBe(before);
+    // Were Stripe to report the refused change's charge as failed, the paid subscription stays in good standing.
+    const first = eventsAbout(stripeId).find((e) => e.type === "invoice.paid");
+    const invoice = JSON.parse(first?.body as string).data.object;
+    const failedProration = {
+      ...invoice,
+      id: `in_test_proration_${stripeId}`,
+      billing_reason: "subscription_update",
+      amount_paid: 0,
+      lines: {
+        ...invoice.lines,
+        data: [
+          {
+            ...invoice.lines.data[0],
+            period: { ...invoice.lines.data[0].period, start: invoice.lines.data[0].period.start + 60 },
+          },
+        ],
+      },
+    };
+    const r = await postEvent(`evt_test_proration_failed_${stripeId}`, "invoice.payment_failed", failedProration);
+    expect(r?.result).toBe("recorded: the plan change's charge failed");
+    expect(await billingOf(u)).toMatchObject({ tier: "basic", subscription: { status: "active", graceUntil: null } });
     // The card fixed, the upgrade goes through and is topped up.
     sandbox.failNextRenewal(stripeId, false);
     await u.caller.payments.changePlan({ tier: "enterprise" });

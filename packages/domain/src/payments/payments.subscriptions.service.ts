@@ -386,7 +386,7 @@ async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<
   const graceUntil = row.grace_until ?? new Date(now.getTime() + GRACE_DAYS * DAY_MS);
   const current = !row.current_period_start || p.start >= row.current_period_start;
   const outcome =
-    row.status === "canceled" || !current || neverPaid
+    row.status === "canceled" || !current || neverPaid || p.proration
       ? "Payment failed"
       : `Payment failed; ${planOf(tier).name} is kept until ${day(graceUntil)}, then the account is free`;
   await repo.upsertInvoice(tx, {
@@ -406,6 +406,10 @@ async function invoiceFailed(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<
   if (row.status === "canceled") return "recorded: payment failed (the subscription has ended)";
   if (neverPaid) return "recorded: the first payment failed; no plan until it is paid";
   if (!current) return "recorded: payment failed for an earlier period";
+  // A plan change's prorated charge failing says nothing about the paid period: refused upgrades
+  // (error_if_incomplete) leave the subscription as it was, and otherwise Stripe's subscription event
+  // carries the state. Only a renewal's failure starts the grace period.
+  if (p.proration) return "recorded: the plan change's charge failed";
   await save(tx, row, {
     status: "past_due",
     grace_until: graceUntil,
