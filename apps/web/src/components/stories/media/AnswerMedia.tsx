@@ -4,6 +4,7 @@
  * form); `attach` joins them to the story once the answer is saved.
  */
 import { useState } from "react";
+import { FilePicker } from "./FilePicker.tsx";
 import s from "./media.module.css";
 import { Recorder } from "./Recorder.tsx";
 import { type AnswerLink, formatDuration, type Uploaded, uploadFile } from "./upload.ts";
@@ -50,16 +51,18 @@ export function AnswerMedia({
 
   return (
     <div className={s.section}>
-      <div className={s.picker}>
-        <label htmlFor="answer-photos">Add photos (optional)</label>
-        <input
-          id="answer-photos"
-          type="file"
-          accept="image/jpeg,image/png,image/webp,image/gif"
-          multiple
-          onChange={(e) => void onPhotos(e.currentTarget.files).then(() => (e.target.value = ""))}
-        />
-      </div>
+      <FilePicker
+        id="answer-photos"
+        label="Add photos (optional)"
+        icon="photo"
+        accept="image/jpeg,image/png,image/webp,image/gif"
+        multiple
+        disabled={Boolean(busy)}
+        onChange={(e) => {
+          const input = e.currentTarget;
+          void onPhotos(input.files).then(() => (input.value = ""));
+        }}
+      />
       {media.photos.length > 0 && (
         <ul className={s.photos} aria-label="Your photos">
           {media.photos.map((p, i) => (
@@ -70,7 +73,7 @@ export function AnswerMedia({
               </label>
               <input
                 id={`caption-${p.fileId}`}
-                className="input"
+                type="text"
                 placeholder="Caption"
                 maxLength={500}
                 value={p.caption}

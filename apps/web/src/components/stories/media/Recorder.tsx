@@ -4,6 +4,7 @@
  * so; a recorded file can still be chosen.
  */
 import { useEffect, useRef, useState } from "react";
+import { MediaIcon } from "./MediaIcon.tsx";
 import s from "./media.module.css";
 
 export function Recorder({ onRecorded, disabled }: { onRecorded: (blob: Blob, filename: string) => void; disabled?: boolean }) {
@@ -61,11 +62,13 @@ export function Recorder({ onRecorded, disabled }: { onRecorded: (blob: Blob, fi
     <div className={s.recorder}>
       {state === "recording" ? (
         <button type="button" className="btn btn-danger" onClick={stop}>
+          <MediaIcon name="stop" />
           Stop recording ({Math.floor(seconds / 60)}:{String(seconds % 60).padStart(2, "0")})
         </button>
       ) : (
         <button type="button" className="btn btn-secondary" onClick={() => void start()} disabled={disabled}>
-          🎙 Record your answer
+          <MediaIcon name="mic" />
+          Record your answer
         </button>
       )}
       <p role="status" className={message ? "hint" : "visually-hidden"}>

@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 import { type Outputs, trpc } from "../../../lib/api.ts";
 import { describeError } from "../../../lib/errors.ts";
 import { Status } from "../../Alert.tsx";
+import { FilePicker } from "./FilePicker.tsx";
 import s from "./media.module.css";
 import { Recorder } from "./Recorder.tsx";
 import { formatDuration, uploadFile } from "./upload.ts";
@@ -52,19 +53,18 @@ export function StoryMedia({ storyId }: { storyId: string }) {
       {d.photos.length === 0 && <p className="muted">No photos yet.</p>}
       {d.photos.length > 0 && <Photos storyId={storyId} media={d} onChange={refresh} />}
       {d.canAdd && (
-        <div className={s.picker}>
-          <label htmlFor="story-add-photo">Add a photo</label>
-          <input
-            id="story-add-photo"
-            type="file"
-            accept="image/jpeg,image/png,image/webp,image/gif"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              const input = e.currentTarget;
-              if (file) void add("story_photo", file, file.name).then(() => (input.value = ""));
-            }}
-          />
-        </div>
+        <FilePicker
+          id="story-add-photo"
+          label="Add a photo"
+          icon="photo"
+          accept="image/jpeg,image/png,image/webp,image/gif"
+          disabled={Boolean(busy)}
+          onChange={(e) => {
+            const input = e.currentTarget;
+            const file = input.files?.[0];
+            if (file) void add("story_photo", file, file.name).then(() => (input.value = ""));
+          }}
+        />
       )}
       <h2>Recordings</h2>
       {d.audio.length === 0 && <p className="muted">No recordings yet.</p>}
@@ -76,14 +76,15 @@ export function StoryMedia({ storyId }: { storyId: string }) {
       {d.canAdd && (
         <div className={s.picker}>
           <Recorder onRecorded={(blob, name) => void add("story_audio", blob, name)} disabled={Boolean(busy)} />
-          <label htmlFor="story-add-audio">Or choose a recording</label>
-          <input
+          <FilePicker
             id="story-add-audio"
-            type="file"
+            label="Or choose a recording"
+            icon="file"
             accept="audio/*,.m4a,.webm"
+            disabled={Boolean(busy)}
             onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
               const input = e.currentTarget;
+              const file = input.files?.[0];
               if (file) void add("story_audio", file, file.name).then(() => (input.value = ""));
             }}
           />
@@ -178,7 +179,7 @@ function Caption({
       </label>
       <input
         id={`caption-${photoId}`}
-        className="input"
+        type="text"
         placeholder="Add a caption"
         maxLength={500}
         value={value}
