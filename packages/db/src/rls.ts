@@ -126,7 +126,10 @@ export function asSession<T>(
   );
 }
 
-/** An argument of `callAsUser`: each travels as a literal whose text is checked or hex-encoded (no quoting). */
+/**
+ * An argument of `callAsUser`: each travels as a literal whose text is checked or hex-encoded (no
+ * quoting). `int` is a Postgres integer (int4).
+ */
 export type CallArg = { uuid: string } | { int: number } | { text: string };
 
 function literal(arg: CallArg): string {
@@ -136,7 +139,9 @@ function literal(arg: CallArg): string {
   }
   if ("int" in arg) {
     if (!Number.isSafeInteger(arg.int)) throw new Error("callAsUser: not an integer");
-    return `${arg.int}`;
+    // Typed, as a bound parameter would be: a bare literal past 2^31 is a bigint, and no function takes
+    // (…, bigint, …), so Postgres answered "function does not exist" (a 500) instead of "out of range".
+    return `${arg.int}::integer`;
   }
   // Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
   return `convert_from(decode('${Buffer.from(arg.text, "utf8").toString("hex")}', 'hex'), 'UTF8')`;

@@ -140,6 +140,22 @@ describe("charges", () => {
     expect(entries.map((e) => e.idempotency_key).sort()).toEqual(keys.filter((_, i) => i !== 7).sort());
   });
 
+  it("an amount past the database's integer is refused as out of range on both paths (a 400, not an unknown function)", async () => {
+    const u = await userWith(10);
+    const huge = { operation: "knowledge.embed", quantity: 2 ** 31, idempotencyKey: "huge", request: {} };
+    const sqlState = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return "OK";
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    expect(await sqlState(as(u, (tx) => credits.charge(tx, u, huge)))).toBe("22003");
+    expect(await sqlState(credits.chargeNow(db, u, huge))).toBe("22003");
+    expect(await ledgerState(u)).toMatchObject({ balance: 10, ledgerSum: 10 });
+  });
+
   it("a user cannot charge another user's account: row-level security holds inside the charge function", async () => {
     const [me, other] = [await userWith(100), await userWith(100)];
     expect(
