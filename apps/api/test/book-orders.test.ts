@@ -440,8 +440,14 @@ describe("printing at the sandbox printer", () => {
     expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("interrupted");
     // A retry of the job, the sweep, the buyer's return visit: none sends it a second time.
     expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("skipped");
-    const swept = await bookOrders.sweepPrintJobs({ db: h.db, enqueue: async () => {} });
-    expect(swept.submitted).toBe(0);
+    const swept: unknown[] = [];
+    await bookOrders.sweepPrintJobs({
+      db: h.db,
+      enqueue: async (_tx, _job, data) => {
+        swept.push(data);
+      },
+    });
+    expect(swept).not.toContainEqual({ orderId });
     await owner.caller.bookOrders.get({ orderId });
     expect(await bookOrders.submitPrintJob(printDeps, orderId)).toBe("skipped");
     const row = await orderRow(orderId);
@@ -449,6 +455,45 @@ describe("printing at the sandbox printer", () => {
     expect(printer.jobs.size).toBe(before + 1);
     expect(row.submit_started_at).not.toBeNull();
     expect(row.status_note).toMatch(/support/);
+  });
+
+  it("a book redesigned between the order and its payment is not printed from files the buyer did not pay for", async () => {
+    const { owner, bookId } = await ownerWithBook("redesigned");
+    const placed = await owner.caller.bookOrders.create({ bookId, ...OPTIONS, shippingAddress: ADDRESS });
+    // While the checkout is open the owner changes the design and approves a longer book (48 → 200 pages).
+    await asSystem(h.db, (tx) => tx.updateTable("books").set({ page_count: 200 }).where("id", "=", bookId).execute());
+    const other = await owner.caller.bookOrders.create({ bookId, ...OPTIONS, shippingAddress: ADDRESS });
+    await expect(owner.caller.bookOrders.get({ orderId: other.orderId })).resolves.toMatchObject({
+      totalCents: quoteOrder(200, OPTIONS).totalCents,
+    });
+    expect((await payOnPage(placed.url, TEST_CARDS.succeeds)).status).toBe(303);
+    await until(
+      () => orderRow(placed.orderId),
+      (o) => o.status === "processing",
+      "the order to be paid",
+    );
+    // Paid for 48 pages: the 200-page files are not sent; support is told, the buyer sees why.
+    expect(await bookOrders.submitPrintJob(printDeps, placed.orderId)).toBe("refused");
+    const row = await orderRow(placed.orderId);
+    expect([...printer.jobs.values()].filter((j) => j.externalId === row.order_number)).toHaveLength(0);
+    expect(row.status_note).toMatch(/changed/);
+    expect(await bookOrders.submitPrintJob(printDeps, placed.orderId)).toBe("skipped");
+  });
+
+  it("a paid order whose book went back to a draft is held, never printed from unapproved files", async () => {
+    const { owner, bookId } = await ownerWithBook("back-to-draft");
+    const placed = await owner.caller.bookOrders.create({ bookId, ...OPTIONS, shippingAddress: ADDRESS });
+    await asSystem(h.db, (tx) => tx.updateTable("books").set({ status: "draft" }).where("id", "=", bookId).execute());
+    expect((await payOnPage(placed.url, TEST_CARDS.succeeds)).status).toBe(303);
+    await until(
+      () => orderRow(placed.orderId),
+      (o) => o.status === "processing",
+      "the order to be paid",
+    );
+    expect(await bookOrders.submitPrintJob(printDeps, placed.orderId)).toBe("refused");
+    const row = await orderRow(placed.orderId);
+    expect(row.print_job_id).toBeNull();
+    expect(row.status_note).toMatch(/changed/);
   });
 
   it("a printer that is down is retried later; nothing is half-sent", async () => {

@@ -159,6 +159,17 @@ export async function pay(deps: BookOrdersDeps, userId: string, orderId: string)
   const order = await asUser(deps.db, userId, (tx) => repo.findOrder(tx, orderId));
   if (!order) throw notFound("Order");
   if (order.status !== "pending") throw new DomainError("PRECONDITION_FAILED", "This order is already paid.");
+  // A new checkout only for the book as it was priced: one redesigned since would be paid at the old price.
+  const still = await asUser(deps.db, userId, async (tx) => {
+    const book = await orderableBook(tx, order.book_id).catch(() => null);
+    return (
+      book !== null &&
+      quoteOrder(book.pageCount, { options: order.book_options, quantity: order.quantity, shippingLevel: order.shipping_level })
+        .printedPages === order.page_count
+    );
+  });
+  if (!still)
+    throw new DomainError("PRECONDITION_FAILED", "The book changed after this order was placed; please place a new order.");
   if (order.payment_id) {
     const current = await payments.get(deps, userId, order.payment_id);
     if (current.status === "paid") throw new DomainError("PRECONDITION_FAILED", "This order is already paid.");
@@ -240,6 +251,17 @@ function printAddress(order: repo.OrderRow) {
   };
 }
 
+/** Whether the book is still the one the order priced: approved and frozen by a payment, at the same length. */
+function orderedVersion(book: { status: string; pageCount: number }, order: repo.OrderRow): boolean {
+  if (book.status !== "ordered" && book.status !== "completed") return false;
+  const pages = quoteOrder(book.pageCount, {
+    options: order.book_options,
+    quantity: order.quantity,
+    shippingLevel: order.shipping_level,
+  }).printedPages;
+  return pages === order.page_count;
+}
+
 export type SubmitOutcome = "submitted" | "skipped" | "interrupted" | "refused";
 
 /**
@@ -264,7 +286,18 @@ export async function submitPrintJob(deps: PrintDeps, orderId: string): Promise<
     const book = await bookForOrder(tx, order.book_id);
     if (!book?.interiorFileId || !book.coverFileId) {
       await repo.updateOrder(tx, orderId, {
+        submit_started_at: new Date(),
         status_note: "The book's print files are missing; our support team will contact you.",
+      });
+      return { kind: "refused" as const };
+    }
+    // Only the approved design frozen by the payment (ordered/completed) is printed, and only at the length
+    // paid for: a book redesigned while the checkout was open has files the buyer never saw nor paid for.
+    // The claim is kept so no later run prints it; support refunds or reorders.
+    if (!orderedVersion(book, order)) {
+      await repo.updateOrder(tx, orderId, {
+        submit_started_at: new Date(),
+        status_note: "The book changed after this order was placed; our support team will contact you.",
       });
       return { kind: "refused" as const };
     }
@@ -415,7 +448,15 @@ export async function applyVendorState(tx: Tx, order: repo.OrderRow, state: Prin
       tracking_number: state.trackingNumber,
       tracking_url: state.trackingUrl,
     });
-  if (status === "delivered" && order.status !== "delivered") await markBookCompleted(tx, order.book_id);
+  if (status === "delivered" && order.status !== "delivered") {
+    // The book's own step must not hold the order back: a delivery that throws here would roll back and be
+    // polled again forever, the buyer's order stuck at shipped.
+    try {
+      await markBookCompleted(tx, order.book_id);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
   return status === "delivered";
 }
 
