@@ -263,7 +263,10 @@ function Plans({ billing, plans, onChanged }: { billing: Billing; plans: Plans |
             for the rest of this month and get the difference in credits now. A downgrade also starts at once, with no refund; the
             credits you already have stay until the month ends.
           </p>
-          <FormError problem={subscribe.error ? describeError(subscribe.error) : null} />
+          {/* A refused change (a declined card, a failed payment) says why; the plan stays as it was. */}
+          <FormError
+            problem={subscribe.error ? describeError(subscribe.error) : change.error ? describeError(change.error) : null}
+          />
           <ul className={s.plans}>
             {plans.plans.map((p) => {
               const isCurrent = live?.tier === p.tier;
