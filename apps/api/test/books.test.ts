@@ -39,6 +39,7 @@ let contributor: User;
 let viewer: User;
 let invited: User;
 let outsider: User;
+let coOwner: User;
 let campaignId: string;
 const storyIds: string[] = [];
 const photoIds: string[] = [];
@@ -115,6 +116,8 @@ beforeAll(async () => {
   ).id;
   await join(contributor, "contributor");
   await join(viewer, "viewer");
+  coOwner = await h.signUp("coowner");
+  await join(coOwner, "owner");
   await owner.caller.stories.family.invite({ campaignId, email: invited.email, role: "viewer" });
   for (const [title, content, category] of [
     ["The farm", "We had cows and a dog called Biscuit.", "childhood"],
@@ -135,14 +138,14 @@ afterAll(async () => {
 
 const callerOf = (actor: Actor) => ({ owner, contributor, viewer, invited, outsider })[actor].caller;
 
-async function render(bookId: string) {
-  const book = await owner.caller.books.render({ bookId });
+async function render(bookId: string, by: User = owner) {
+  const book = await by.caller.books.render({ bookId });
   const row = await asSystem(h.db, (tx) =>
     tx.selectFrom("books").select("design_version").where("id", "=", bookId).executeTakeFirstOrThrow(),
   );
   await runJob(
     renderBookJob,
-    { userId: owner.me.id, bookId, version: row.design_version },
+    { userId: by.me.id, bookId, version: row.design_version },
     {
       db: h.db,
       log,
@@ -328,6 +331,31 @@ describe("a rendered book", () => {
     await asSystem(h.db, (tx) => markBookCompleted(tx, bookId));
     expect((await owner.caller.books.get({ bookId })).status).toBe("completed");
   });
+
+  it("leaves no file of a co-owner's render behind when another owner renders the book again or deletes it", async () => {
+    const { id } = await owner.caller.books.create({ campaignId, title: "Shared", template: "modern" });
+    const renderedFiles = async () => {
+      const row = await asSystem(h.db, (tx) =>
+        tx
+          .selectFrom("books")
+          .select(["interior_file_id", "cover_file_id", "preview_file_ids"])
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow(),
+      );
+      return [row.interior_file_id!, row.cover_file_id!, ...row.preview_file_ids];
+    };
+    const stillStored = (ids: string[]) =>
+      asSystem(h.db, (tx) => tx.selectFrom("stored_files").select("id").where("id", "in", ids).execute());
+    await render(id, coOwner);
+    const coOwners = await renderedFiles();
+    expect(await stillStored(coOwners)).toHaveLength(coOwners.length);
+    await render(id, owner);
+    expect(await stillStored(coOwners)).toEqual([]);
+    await render(id, coOwner);
+    const again = await renderedFiles();
+    await owner.caller.books.delete({ bookId: id });
+    expect(await stillStored(again)).toEqual([]);
+  }, 120_000);
 
   it("refuses photos and stories that are not the campaign's", async () => {
     const other = await outsider.caller.stories.campaigns.create({

@@ -12,7 +12,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asUser, type Database, type Tx } from "@inkwell/db";
+import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { files, type PreparedFile, type Storage, signFile } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, KeyRing } from "../platform/index.ts";
@@ -274,23 +274,41 @@ export async function approveProof(
  * one transaction, the stored bytes after it commits (a rollback must not lose the bytes of a kept row).
  */
 export async function deleteBook(deps: { db: Database; storage: Storage }, userId: string, bookId: string): Promise<void> {
-  const keys = await asUser(deps.db, userId, async (tx) => {
+  const { keys, others } = await asUser(deps.db, userId, async (tx) => {
     const row = await loadForDesign(tx, userId, bookId);
     await repo.deleteBook(tx, row.id);
     return removeOwnFiles(tx, [row.interior_file_id, row.cover_file_id, ...row.preview_file_ids]);
   });
+  await removeOthersFiles(deps, others);
   await Promise.all(keys.map((key) => files.deleteObject(deps, key).catch(() => undefined)));
 }
 
-/** Removes the caller's own file rows among `ids` (another owner's render stays theirs); keys to delete after commit. */
-async function removeOwnFiles(tx: Tx, ids: (string | null)[]): Promise<string[]> {
+/**
+ * Removes the caller's own file rows among `ids`; keys to delete after commit. The rest (a co-owner's
+ * render: their files, which no policy lets the caller delete) come back as `others`.
+ */
+async function removeOwnFiles(tx: Tx, ids: (string | null)[]): Promise<{ keys: string[]; others: string[] }> {
   const keys: string[] = [];
+  const others: string[] = [];
   for (const id of ids) {
     if (!id) continue;
     const removed = await files.remove(tx, id).catch(() => null);
     if (removed) keys.push(removed.storageKey);
+    else others.push(id);
   }
-  return keys;
+  return { keys, others };
+}
+
+/**
+ * A co-owner's rendered files of a book that was deleted or rendered again: nothing points at them any
+ * more, and only their owner could have deleted them, so they would stay for good. Removed as the system
+ * once the book's own transaction has committed (never both open at once); these ids come from the book
+ * row the caller was allowed to change and a render's files belong to that one book only.
+ */
+async function removeOthersFiles(deps: { db: Database; storage: Storage }, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const keys = await asSystem(deps.db, (tx) => files.removeAsSystem(tx, ids)).catch(() => [] as string[]);
+  await Promise.all(keys.map((key) => files.deleteObject(deps, key).catch(() => undefined)));
 }
 
 // The orders module's side (PLAN-session-12 "Books"): in the caller's transaction, user or system.
@@ -417,6 +435,7 @@ export async function renderBook(
       return file;
     };
     let staleKeys: string[] = [];
+    let staleOthers: string[] = [];
     try {
       const interior = await prepare(out.interiorPath, "interior", "interior.pdf");
       const cover = await prepare(out.coverPath, "cover", "cover.pdf");
@@ -439,7 +458,11 @@ export async function renderBook(
         });
         // Nothing saved: roll the new file rows back with the transaction.
         if (!updated || !before) throw new StaleRender();
-        staleKeys = await removeOwnFiles(tx, [before.interior_file_id, before.cover_file_id, ...before.preview_file_ids]);
+        ({ keys: staleKeys, others: staleOthers } = await removeOwnFiles(tx, [
+          before.interior_file_id,
+          before.cover_file_id,
+          ...before.preview_file_ids,
+        ]));
         return updated;
       });
       void saved;
@@ -450,6 +473,7 @@ export async function renderBook(
       return "failed";
     }
     await Promise.all(staleKeys.map((key) => files.deleteObject(deps, key).catch(() => undefined)));
+    await removeOthersFiles(deps, staleOthers);
     return "rendered";
   } finally {
     await rm(dir, { recursive: true, force: true });
