@@ -357,6 +357,25 @@ describe("a rendered book", () => {
     expect(await stillStored(again)).toEqual([]);
   }, 120_000);
 
+  it("stays editable after one of its stories is deleted: the designer's saved ids are taken without it", async () => {
+    const gone = await owner.caller.stories.create({ campaignId, title: "Soon gone", content: "Brief.", status: "completed" });
+    const photo = await addPhoto(owner, gone.id, "Gone too");
+    const { id } = await owner.caller.books.create({ campaignId, title: "Survives" });
+    const design = { storyIds: [storyIds[0]!, gone.id], photoFileIds: [photoIds[0]!, photo], coverPhotoFileId: photo };
+    await owner.caller.books.update({ bookId: id, ...design });
+    await owner.caller.stories.delete({ storyId: gone.id });
+    // What the designer sends on its next save: the book's saved ids, with the title changed.
+    const saved = await owner.caller.books.update({ bookId: id, title: "Survives, renamed", ...design });
+    expect(saved).toMatchObject({
+      title: "Survives, renamed",
+      storyIds: [storyIds[0]],
+      photoFileIds: [photoIds[0]],
+      coverPhotoFileId: null,
+      storyCount: 1,
+      photoCount: 1,
+    });
+  });
+
   it("refuses photos and stories that are not the campaign's", async () => {
     const other = await outsider.caller.stories.campaigns.create({
       title: "Elsewhere",

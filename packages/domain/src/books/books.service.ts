@@ -195,16 +195,27 @@ export async function updateBook(
   input: UpdateBookInput,
 ): Promise<BookDetail> {
   const row = await loadForDesign(tx, userId, input.bookId);
-  const storyIds = input.storyIds ?? row.story_ids;
-  const photoFileIds = input.photoFileIds === undefined ? row.photo_file_ids : input.photoFileIds;
-  const coverPhotoFileId = input.coverPhotoFileId === undefined ? row.cover_photo_file_id : input.coverPhotoFileId;
+  const askedStories = input.storyIds ?? row.story_ids;
+  const askedPhotos = input.photoFileIds === undefined ? row.photo_file_ids : input.photoFileIds;
+  const askedCover = input.coverPhotoFileId === undefined ? row.cover_photo_file_id : input.coverPhotoFileId;
 
-  const found = await storiesForBook(tx, row.campaign_id, storyIds);
-  if (found.length !== storyIds.length) throw invalid("storyIds", "A chosen story is not in this campaign (or was deleted).");
+  // A story or photo the book already had that has since been deleted (or a photo of a story taken out
+  // of the book) is dropped, not refused: the designer sends the saved ids back and cannot show a deleted
+  // story to untick, so refusing would leave the book impossible to change. New ids must be found.
+  const found = await storiesForBook(tx, row.campaign_id, askedStories);
+  const foundIds = new Set(found.map((s) => s.id));
+  const hadStories = new Set(row.story_ids);
+  if (askedStories.some((id) => !foundIds.has(id) && !hadStories.has(id)))
+    throw invalid("storyIds", "A chosen story is not in this campaign (or was deleted).");
+  const storyIds = askedStories.filter((id) => foundIds.has(id));
   const all = new Set(found.flatMap((s) => s.photos.map((p) => p.fileId)));
-  if (photoFileIds?.some((id) => !all.has(id))) throw invalid("photoFileIds", "A chosen photo is not in the chosen stories.");
-  if (coverPhotoFileId && !all.has(coverPhotoFileId))
+  const hadPhotos = new Set([...(row.photo_file_ids ?? []), ...(row.cover_photo_file_id ? [row.cover_photo_file_id] : [])]);
+  if (askedPhotos?.some((id) => !all.has(id) && !hadPhotos.has(id)))
+    throw invalid("photoFileIds", "A chosen photo is not in the chosen stories.");
+  const photoFileIds = askedPhotos ? askedPhotos.filter((id) => all.has(id)) : null;
+  if (askedCover && !all.has(askedCover) && askedCover !== row.cover_photo_file_id)
     throw invalid("coverPhotoFileId", "The cover photo must be a photo of one of the book's stories.");
+  const coverPhotoFileId = askedCover && all.has(askedCover) ? askedCover : null;
   const photoCount = chosenPhotos(found, photoFileIds).reduce((n, s) => n + s.photos.length, 0);
   if (photoCount > BOOK_LIMITS.photos)
     throw invalid(
