@@ -488,4 +488,34 @@ describe("transcription", () => {
       await server.stop();
     }
   });
+
+  it("a job delivered twice at once transcribes and charges once", async () => {
+    const server = await startOpenAiCompatibleServer();
+    try {
+      const ai = createAiProvider({ provider: "openai", openai: { baseUrl: server.url, apiKey: "test-key", maxRetries: 0 } });
+      const audioId = await attachedRecording();
+      const charged = async () =>
+        (
+          await asUser(h.db, owner.me.id, (tx) =>
+            tx
+              .selectFrom("generations")
+              .select((eb) => eb.fn.countAll<string>().as("n"))
+              .where("operation", "=", "audio.transcribe")
+              .where("status", "=", "succeeded")
+              .executeTakeFirstOrThrow(),
+          )
+        ).n;
+      const before = Number(await charged());
+      const deps = { db: h.db, ai, storage: h.deps.storage };
+      const outcomes = await Promise.all([
+        storiesMedia.transcribeAudio(deps, audioId),
+        storiesMedia.transcribeAudio(deps, audioId),
+      ]);
+      expect(outcomes.sort()).toEqual(["done", "skipped"]);
+      expect(Number(await charged())).toBe(before + 1);
+      expect((await status(audioId)).transcriptStatus).toBe("done");
+    } finally {
+      await server.stop();
+    }
+  });
 });

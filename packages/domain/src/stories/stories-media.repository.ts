@@ -172,10 +172,15 @@ export function finishTranscript(
   audioId: string,
   values: { transcript?: string; transcript_status: "done" | "failed" | "needs_model"; transcript_error?: string | null },
 ) {
-  return tx
-    .updateTable("story_audio")
-    .set(values)
-    .where("id", "=", audioId)
-    .where("transcript_edited", "=", false)
-    .executeTakeFirst();
+  return (
+    tx
+      .updateTable("story_audio")
+      .set(values)
+      .where("id", "=", audioId)
+      .where("transcript_edited", "=", false)
+      // Never over a finished transcript: a job delivered twice at once saves (and so charges) once; the
+      // row lock makes the second run's update wait for the first and then match nothing.
+      .where("transcript_status", "!=", "done")
+      .executeTakeFirst()
+  );
 }

@@ -404,7 +404,8 @@ export async function transcribeAudio(
         const r = await deps.ai.transcribe({ audio: bytes, mimeType: row.content_type, filename: row.filename });
         return { result: r.text, model: r.model, inputTokens: 0, outputTokens: 0, latencyMs: r.latencyMs };
       },
-      // Saved with the charge: an edit made meanwhile wins, and the discarded transcript is not charged.
+      // Saved with the charge: an edit made meanwhile (or another run's transcript) wins, and the discarded
+      // transcript is not charged.
       async (tx, { result }) => {
         const saved = await repo.finishTranscript(tx, audioId, {
           transcript: result.slice(0, 100_000),
