@@ -526,6 +526,27 @@ describe("review: money defects", () => {
     expect((await billingOf(u)).tier).toBe("enterprise");
   });
 
+  it("an upgrade near the period's end tops up only the part of the month left, as it is charged", async () => {
+    const { u, stripeId } = await subscribed("upgrade-late", "basic");
+    const before = await balanceOf(u);
+    // The sandbox's clock a day before the renewal.
+    const sub = sandbox.billing.find(stripeId);
+    sub.clock = sub.item.end - 24 * 3600;
+    const share = (sub.item.end - sub.clock) / (sub.item.end - sub.item.start);
+    await u.caller.payments.changePlan({ tier: "enterprise" });
+    const { plans } = await h.anon().payments.plans();
+    const credits = (t: string) => plans.find((p) => p.tier === t)?.monthlyCredits ?? 0;
+    const expected = Math.round((credits("enterprise") - credits("basic")) * share);
+    await until(
+      () => balanceOf(u),
+      (b) => b > before,
+      "the upgrade's credits",
+    );
+    await sandbox.settled();
+    expect(await balanceOf(u)).toBe(before + expected);
+    expect(expected).toBeLessThan((credits("enterprise") - credits("basic")) / 20);
+  });
+
   it("the grace sweep reaches every lapsed subscription, however many lapsed ones are already free", async () => {
     const now = new Date();
     // 200 subscriptions long past their grace period whose accounts are already free (Stripe left them

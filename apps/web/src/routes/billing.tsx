@@ -260,8 +260,8 @@ function Plans({ billing, plans, onChanged }: { billing: Billing; plans: Plans |
         <>
           <p className="muted">
             Billed monthly. Free includes {formatCredits(500)} credits a month. An upgrade starts at once: you pay the difference
-            for the rest of this month and get the difference in credits now. A downgrade also starts at once, with no refund; the
-            credits you already have stay until the month ends.
+            for the rest of this month and get the same share of the difference in credits now. A downgrade also starts at once,
+            with no refund; the credits you already have stay until the month ends.
           </p>
           {/* A refused change (a declined card, a failed payment) says why; the plan stays as it was. */}
           <FormError

@@ -16,7 +16,7 @@
  *   change it is set from the subscription — the paid tier until the period's end (the grace period's
  *   while past due), free once canceled or when the grace period runs out (the hourly sweep).
  * - **Change plan**: an upgrade takes effect at once, charged the prorated difference now
- *   (`proration_behavior=always_invoice`) and topped up with the difference in monthly credits; a
+ *   (`proration_behavior=always_invoice`) and topped up with that share of the difference in monthly credits; a
  *   downgrade takes effect at once with no proration (`none`): nothing is refunded, the credits already
  *   granted this period stay until it ends, and the next renewal bills and grants the lower tier.
  *   Cancel sets `cancel_at_period_end` (resume clears it): the tier is kept until the period ends, then
@@ -305,8 +305,16 @@ async function invoicePaid(tx: Tx, inv: StripeInvoice, log?: Logger): Promise<st
   let outcome: string;
   if (p.proration) {
     // An upgrade's prorated charge: top the period's credits up to the new tier's.
+    // Prorated like the charge: the difference for the part of the period left (the proration line's
+    // period runs from the change to the period's end). A whole month's difference for a charge of a few
+    // minutes let a lower tier upgrade just before each renewal, take the credits and downgrade for free.
     const granted = isTier(row.credits_tier) ? planOf(row.credits_tier).monthlyCredits : null;
-    const extra = granted === null ? 0 : planOf(tier).monthlyCredits - granted;
+    const periodMs =
+      row.current_period_start && row.current_period_end
+        ? row.current_period_end.getTime() - row.current_period_start.getTime()
+        : 0;
+    const share = periodMs > 0 ? Math.min(1, Math.max(0, (p.end.getTime() - p.start.getTime()) / periodMs)) : 1;
+    const extra = granted === null ? 0 : Math.round((planOf(tier).monthlyCredits - granted) * share);
     if (extra > 0 && row.credits_period_start) {
       await credits.grant(tx, row.user_id, {
         source: "monthly",
