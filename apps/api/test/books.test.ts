@@ -284,7 +284,12 @@ describe("a rendered book", () => {
     await expectTrpcError(owner.caller.books.approve({ bookId }), "PRECONDITION_FAILED");
     await render(bookId);
     expect((await owner.caller.books.approve({ bookId })).status).toBe("ready_to_order");
-  }, 60_000);
+    // Rendering an approved book again replaces the approved files: the new proof needs its own approval.
+    expect(await owner.caller.books.render({ bookId })).toMatchObject({ status: "draft", approvedAt: null });
+    await expectTrpcError(owner.caller.books.approve({ bookId }), "PRECONDITION_FAILED");
+    await render(bookId);
+    expect((await owner.caller.books.approve({ bookId })).status).toBe("ready_to_order");
+  }, 90_000);
 
   it("drops a render of a design that has changed since it was asked for", async () => {
     const { id } = await owner.caller.books.create({ campaignId, title: "Changing" });

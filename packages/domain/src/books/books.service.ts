@@ -252,10 +252,13 @@ export async function requestRender(
     row.render_requested_at &&
     Date.now() - row.render_requested_at.getTime() < RENDER_DEBOUNCE_MS;
   if (pending) return toDetail(deps, row, true);
+  // A new render replaces the files an approval was given for (a story's text may have changed since):
+  // an approved book goes back to draft, to be approved again on the new proof.
   const updated = await repo.updateBook(tx, row.id, {
     render_status: "rendering",
     render_error: null,
     render_requested_at: new Date(),
+    ...(row.status === "ready_to_order" ? { status: "draft", approved_at: null, approved_version: null } : {}),
   });
   await deps.enqueue(tx, renderBookJob, { userId, bookId: row.id, version: row.design_version });
   return toDetail(deps, updated ?? row, true);
