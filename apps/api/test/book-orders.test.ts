@@ -364,6 +364,63 @@ describe("paying for an order", () => {
   });
 });
 
+describe("paying once", () => {
+  it("two payment pages opened at once for one order: only one can be paid (no second charge)", async () => {
+    const { owner, bookId } = await ownerWithBook("double-click");
+    const placed = await owner.caller.bookOrders.create({ bookId, ...OPTIONS, shippingAddress: ADDRESS });
+    const first = await orderRow(placed.orderId);
+    const session = await asSystem(h.db, (tx) =>
+      tx
+        .selectFrom("payments")
+        .select("stripe_session_id")
+        .where("id", "=", first.payment_id as string)
+        .executeTakeFirstOrThrow(),
+    );
+    // The first page expired; the buyer clicks "Pay" twice (two tabs, a double click).
+    await h.deps.payments?.stripe.checkout.sessions.expire(session.stripe_session_id as string);
+    await owner.caller.bookOrders.get({ orderId: placed.orderId });
+    // Two requests at once (two API processes may serve them: called here side by side, past any per-caller queue).
+    // Each call's checkout is held until both have asked for one (at most 3 s), so they truly overlap.
+    const runtime = h.deps.payments as PaymentsRuntime;
+    let asked = 0;
+    const sessions = runtime.stripe.checkout.sessions;
+    const gatedSessions = new Proxy(sessions, {
+      get(target, key) {
+        if (key === "create")
+          return async (...args: Parameters<typeof sessions.create>) => {
+            asked++;
+            for (let i = 0; i < 30 && asked < 2; i++) await new Promise((r) => setTimeout(r, 100));
+            return target.create(...args);
+          };
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const stripeGated = new Proxy(runtime.stripe, {
+      get(target, key) {
+        if (key === "checkout") return { ...target.checkout, sessions: gatedSessions };
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const deps = { db: h.db, payments: { ...runtime, stripe: stripeGated }, enqueue: h.deps.enqueue, log: quiet };
+    const both = await Promise.allSettled([
+      bookOrders.pay(deps, owner.me.id, placed.orderId),
+      bookOrders.pay(deps, owner.me.id, placed.orderId),
+    ]);
+    const opened = both.filter((r) => r.status === "fulfilled").map((r) => r.value);
+    console.log(
+      "DEBUG",
+      both.map((r) => (r.status === "rejected" ? String(r.reason) : "ok")),
+    );
+    // One page is handed out, and it is the order's payment; the other call says so instead of a second page.
+    expect(opened).toHaveLength(1);
+    expect((await orderRow(placed.orderId)).payment_id).toBe(opened[0]?.paymentId);
+    const refused = both.find((r) => r.status === "rejected");
+    expect(String((refused as PromiseRejectedResult).reason?.code)).toMatch(/CONFLICT|PRECONDITION_FAILED/);
+  });
+});
+
 describe("the state machine", () => {
   it("the database refuses every illegal status change and keeps what was sold", async () => {
     const { orderId } = await paidOrder("machine");

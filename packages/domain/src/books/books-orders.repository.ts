@@ -148,8 +148,20 @@ export async function listOrders(tx: Tx, userId: string, opts: { bookId?: string
   return rows.map(row);
 }
 
-export async function setPayment(tx: Tx, id: string, paymentId: string): Promise<void> {
-  await tx.updateTable("book_orders").set({ payment_id: paymentId }).where("id", "=", id).execute();
+/**
+ * Points a pending order at its new checkout, only if its payment is still the one the caller saw
+ * (`previous`): of two checkouts opened at once, one wins and the other's page is never handed out.
+ */
+export async function setPayment(tx: Tx, id: string, paymentId: string, previous: string | null): Promise<boolean> {
+  const updated = await tx
+    .updateTable("book_orders")
+    .set({ payment_id: paymentId })
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .where((eb) => (previous ? eb("payment_id", "=", previous) : eb("payment_id", "is", null)))
+    .returning("id")
+    .executeTakeFirst();
+  return Boolean(updated);
 }
 
 export interface OrderChange {

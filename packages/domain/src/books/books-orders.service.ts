@@ -187,7 +187,10 @@ export async function pay(deps: BookOrdersDeps, userId: string, orderId: string)
     currency: order.currency,
     returnPath: `/orders/${order.id}`,
   });
-  await asSystem(deps.db, (tx) => repo.setPayment(tx, order.id, checkout.paymentId));
+  const won = await asSystem(deps.db, (tx) => repo.setPayment(tx, order.id, checkout.paymentId, order.payment_id));
+  // Another request opened a checkout for this order meanwhile: this one's page is never handed out (no
+  // one can pay it) and Stripe expires it, so the order is paid at most once.
+  if (!won) throw new DomainError("CONFLICT", "A payment page for this order was just opened; use that one or reload the order.");
   return checkout;
 }
 
