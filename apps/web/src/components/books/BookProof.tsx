@@ -62,7 +62,8 @@ export function BookProof({
       {book.status === "ready_to_order" && (
         <p className="alert alert-success">
           Proof approved{book.approvedAt ? ` on ${formatDate(book.approvedAt)}` : ""}. The book is ready to order:{" "}
-          <Link to={`/orders/new?book=${book.id}`}>order printed copies</Link>.
+          <Link to={`/orders/new?book=${book.id}`}>order printed copies</Link>. Rendering it again (to take in edits to its
+          stories) sends it back to draft for a new approval.
         </p>
       )}
       {book.previewUrls.length > 0 && (
