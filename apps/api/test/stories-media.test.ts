@@ -6,9 +6,13 @@
  * the answer link, and the transcription job (the offline provider says a model is needed; the local
  * OpenAI-compatible server's /v1/audio/transcriptions gives a transcript, metered).
  */
+
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { asUser } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import { receiveUpload } from "@inkwell/domain/files";
 import { runJob } from "@inkwell/domain/jobs/handlers";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { storiesForBook, storiesMedia, transcribeAudioJob } from "@inkwell/domain/stories";
@@ -225,6 +229,46 @@ describe("the upload route", () => {
     const res = await upload("story_photo", endless, { token: owner.token });
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(30 * 1024 * 1024);
+  });
+
+  it("cuts off a body that trickles past the deadline or stalls, and one that breaks, leaving no spool file", async () => {
+    const spoolFiles = async () => (await readdir(tmpdir())).filter((n) => n.startsWith("inkwell-upload-")).length;
+    const before = await spoolFiles();
+    const timing = { idleMs: 300, deadlineMs: 800 };
+    const receive = (body: ReadableStream<Uint8Array>) =>
+      receiveUpload(h.deps, {
+        purpose: "story_audio",
+        ownerId: owner.me.id,
+        filename: "slow.wav",
+        body,
+        declaredLength: null,
+        timing,
+      });
+    // A byte every 100 ms: never idle long enough to stall, so only a total deadline ends it.
+    let timer: NodeJS.Timeout | undefined;
+    const trickle = new ReadableStream<Uint8Array>({
+      start(controller) {
+        timer = setInterval(() => controller.enqueue(new Uint8Array([0])), 100);
+      },
+      cancel() {
+        clearInterval(timer);
+      },
+    });
+    const started = Date.now();
+    const slow = await receive(trickle);
+    clearInterval(timer);
+    expect(slow).toMatchObject({ ok: false, status: 408 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    const silent = await receive(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array([1, 2])) }));
+    expect(silent).toMatchObject({ ok: false, status: 408 });
+    const broken = await receive(
+      new ReadableStream<Uint8Array>({
+        pull: (c) => c.error(new Error("connection reset")),
+        start: (c) => c.enqueue(new Uint8Array(1024)),
+      }),
+    );
+    expect(broken).toMatchObject({ ok: false, status: 422 });
+    expect(await spoolFiles()).toBe(before);
   });
 
   it("answers 401 without a session, 400 for an unknown purpose, and refuses a cross-site cookie", async () => {

@@ -34,6 +34,11 @@ import type { Storage } from "./files.storage.ts";
 const HEAD_BYTES = 256 * 1024;
 /** A client that sends nothing for this long is cut off (one slow upload must not hold a slot forever). */
 export const UPLOAD_IDLE_MS = 30_000;
+/**
+ * And however steadily it trickles, an upload ends within this (a byte every 29 s would otherwise hold
+ * its slot and a spool file for days): 50 MB at a slow 100 KB/s takes under nine minutes.
+ */
+export const UPLOAD_DEADLINE_MS = 15 * 60_000;
 /** The thumbnail fits in a square of this side. */
 export const THUMBNAIL_SIDE = 480;
 
@@ -52,6 +57,8 @@ export interface UploadInput {
   filename: string;
   body: ReadableStream<Uint8Array> | null;
   declaredLength: number | null;
+  /** Tests shorten the stall and total limits. */
+  timing?: { idleMs: number; deadlineMs: number };
 }
 
 export type UploadOutcome =
@@ -72,7 +79,12 @@ const tooLarge = (limit: number) =>
 type Spooled = { ok: true; path: string; size: number; sha256: string; head: Uint8Array } | Extract<UploadOutcome, { ok: false }>;
 
 /** Writes the body to a temporary file, refusing it once it passes `limit`. */
-async function spool(body: ReadableStream<Uint8Array>, limit: number): Promise<Spooled> {
+async function spool(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  timing = { idleMs: UPLOAD_IDLE_MS, deadlineMs: UPLOAD_DEADLINE_MS },
+): Promise<Spooled> {
+  const deadline = Date.now() + timing.deadlineMs;
   const path = join(tmpdir(), `inkwell-upload-${randomUUID()}`);
   const out = createWriteStream(path, { mode: 0o600 });
   const hash = createHash("sha256");
@@ -89,11 +101,13 @@ async function spool(body: ReadableStream<Uint8Array>, limit: number): Promise<S
   try {
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
-      const idle = new Promise<"idle">((resolve) => {
-        timer = setTimeout(() => resolve("idle"), UPLOAD_IDLE_MS);
+      const left = deadline - Date.now();
+      const idle = new Promise<"idle" | "late">((resolve) => {
+        timer = setTimeout(() => resolve(left < timing.idleMs ? "late" : "idle"), Math.max(0, Math.min(timing.idleMs, left)));
       });
       const next = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
       if (next === "idle") return fail({ ok: false, status: 408, message: "The upload stalled; please try again." });
+      if (next === "late") return fail({ ok: false, status: 408, message: "The upload took too long; please try again." });
       if (next.done) break;
       size += next.value.byteLength;
       if (size > limit) return fail(tooLarge(limit));
@@ -156,7 +170,7 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
   const rule = UPLOAD_PURPOSES[input.purpose];
   if (input.declaredLength !== null && input.declaredLength > rule.maxBytes) return tooLarge(rule.maxBytes);
   if (!input.body) return { ok: false, status: 422, message: "That file is empty." };
-  const spooled = await spool(input.body, rule.maxBytes);
+  const spooled = await spool(input.body, rule.maxBytes, input.timing);
   if (!spooled.ok) return spooled;
   const written: string[] = [];
   try {
