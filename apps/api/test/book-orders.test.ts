@@ -215,15 +215,27 @@ describe("prices and addresses", () => {
       { ...ADDRESS, phone: "call me" },
       { ...ADDRESS, street1: "   " },
       { ...ADDRESS, countryCode: "GB", stateCode: undefined, postcode: "62701" },
+      // Control characters would break the printer's label (a line break, a NUL, a right-to-left override).
+      { ...ADDRESS, street1: "12 Elm Street\nApt 4" },
+      { ...ADDRESS, name: "Ada\u0000 Lovelace" },
+      { ...ADDRESS, city: "Spring\u202Efield" },
     ];
     for (const shippingAddress of bad)
       await expectTrpcError(owner.caller.bookOrders.create({ bookId, ...OPTIONS, shippingAddress } as never), "BAD_REQUEST");
     const uk = await owner.caller.bookOrders.create({
       bookId,
       ...OPTIONS,
-      shippingAddress: { ...ADDRESS, countryCode: "GB", stateCode: undefined, postcode: "SW1A 1AA" },
+      shippingAddress: {
+        ...ADDRESS,
+        name: "Zoë Łukasiewicz-Ó Briain",
+        city: "Llanfairpwll",
+        countryCode: "GB",
+        stateCode: undefined,
+        postcode: "SW1A 1AA",
+      },
     });
     expect(uk.orderNumber).toMatch(/^INK-/);
+    expect((await owner.caller.bookOrders.get({ orderId: uk.orderId })).shippingAddress.name).toBe("Zoë Łukasiewicz-Ó Briain");
     expect(await h.db.selectFrom("book_orders").select("id").where("book_id", "=", bookId).execute()).toHaveLength(1);
   });
 

@@ -60,12 +60,16 @@ export const SHIP_COUNTRIES = [
 ] as const;
 export type ShipCountry = (typeof SHIP_COUNTRIES)[number]["code"];
 
-const line = (max: number) => z.string().trim().min(1).max(max);
+/** Control characters (a line break, a NUL) and bidi overrides would garble the printer's shipping label. */
+const PRINTABLE = /^[^\p{Cc}\u202A-\u202E\u2066-\u2069]*$/u;
+const printable = "Use letters, digits and punctuation only";
+const line = (max: number) => z.string().trim().min(1).max(max).regex(PRINTABLE, printable);
 const optionalLine = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
+    .regex(PRINTABLE, printable)
     .optional()
     .transform((v) => (v ? v : undefined));
 
