@@ -228,6 +228,8 @@ describe("a rendered book", () => {
     bookId = book.id;
     // Starts with the finished stories in campaign order, drafts left out.
     expect(book.storyIds).toEqual(storyIds);
+    // The list shows its counts from the start, not 0 until the first save.
+    expect(book).toMatchObject({ storyCount: 3, photoCount: 3 });
     // Reordered: the city first; the milking shed left out; the barn photo on the cover.
     await owner.caller.books.update({
       bookId,

@@ -165,13 +165,24 @@ export async function createBook(
   const finished = (await stories.listStories(tx, userId, { campaignId: input.campaignId, query: undefined }))
     .filter((s) => s.status !== "draft")
     .slice(0, BOOK_LIMITS.stories);
+  // The counts the book list shows from the start; past the photo limit, the first photos are chosen
+  // (null would mean all of them, more than a book holds, and the render would take them all).
+  const found = await storiesForBook(
+    tx,
+    input.campaignId,
+    finished.map((s) => s.id),
+  );
+  const photos = found.flatMap((s) => s.photos.map((p) => p.fileId));
   const row = await repo.insertBook(tx, {
     campaign_id: input.campaignId,
     user_id: userId,
     title: input.title,
     subtitle: input.subtitle || null,
     template: input.template ?? "classic",
-    story_ids: finished.map((s) => s.id),
+    story_ids: found.map((s) => s.id),
+    photo_file_ids: photos.length > BOOK_LIMITS.photos ? photos.slice(0, BOOK_LIMITS.photos) : null,
+    story_count: found.length,
+    photo_count: Math.min(photos.length, BOOK_LIMITS.photos),
   });
   return toDetail(deps, row, true);
 }
