@@ -324,6 +324,26 @@ describe("a rendered book", () => {
     expect(book.renderError).toMatch(/too much memory/);
   }, 60_000);
 
+  it("records a render whose photos cannot be read (storage down) as failed, not rendering for ever", async () => {
+    const { id } = await owner.caller.books.create({ campaignId, title: "Storage down" });
+    await owner.caller.books.render({ bookId: id });
+    const row = await asSystem(h.db, (tx) =>
+      tx.selectFrom("books").select("design_version").where("id", "=", id).executeTakeFirstOrThrow(),
+    );
+    const down = Object.assign(Object.create(h.deps.storage), {
+      get: () => Promise.reject(new Error("connect ECONNREFUSED")),
+    });
+    await expect(
+      books.renderBook(
+        { db: h.db, storage: down, keyRing: h.deps.keyRing },
+        { userId: owner.me.id, bookId: id, version: row.design_version },
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    const book = await owner.caller.books.get({ bookId: id });
+    expect(book).toMatchObject({ renderStatus: "failed" });
+    expect(book.renderError).toMatch(/could not be read/);
+  });
+
   it("is frozen once ordered: no design change, no delete, even in SQL; then completed", async () => {
     await asSystem(h.db, (tx) => markBookOrdered(tx, bookId));
     expect((await owner.caller.books.get({ bookId })).status).toBe("ordered");

@@ -500,6 +500,11 @@ export async function renderBook(
     await Promise.all(staleKeys.map((key) => files.deleteObject(deps, key).catch(() => undefined)));
     await removeOthersFiles(deps, staleOthers);
     return "rendered";
+  } catch (error) {
+    // Storage unreachable while the photos were copied (say): the job is not retried, so without this
+    // the book would say "rendering" until its owner's next request is allowed.
+    await fail("The book could not be rendered (its photos could not be read); try again.").catch(() => undefined);
+    throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
