@@ -403,6 +403,48 @@ describe("a rendered book", () => {
     });
   });
 
+  it("refuses to render a book whose stories have gained more photos than a book holds since it was designed", async () => {
+    const album = await owner.caller.stories.campaigns.create({
+      title: "Album",
+      storytellerName: "Grandpa",
+      relationshipType: "grandparent",
+      goalStories: 1,
+      themes: ["family"],
+    });
+    const story = await owner.caller.stories.create({
+      campaignId: album.id,
+      title: "Pictures",
+      content: "Look.",
+      status: "completed",
+    });
+    const { id } = await owner.caller.books.create({ campaignId: album.id, title: "Album" });
+    await asUser(h.db, owner.me.id, async (tx) => {
+      for (let i = 0; i < 101; i++) {
+        const file = await files.store(h.deps, tx, owner.me.id, {
+          purpose: "story_photo",
+          filename: `p${i}.png`,
+          bytes: new Uint8Array(PNG),
+          allowed: ["image"],
+          maxBytes: 1024 * 1024,
+        });
+        await tx
+          .insertInto("story_photos")
+          .values({
+            story_id: story.id,
+            campaign_id: album.id,
+            user_id: owner.me.id,
+            file_id: file.id,
+            caption: "",
+            width: 8,
+            height: 6,
+          })
+          .execute();
+      }
+    });
+    await expectTrpcError(owner.caller.books.render({ bookId: id }), "BAD_REQUEST");
+    expect((await owner.caller.books.get({ bookId: id })).renderStatus).toBe("none");
+  }, 60_000);
+
   it("refuses photos and stories that are not the campaign's", async () => {
     const other = await outsider.caller.stories.campaigns.create({
       title: "Elsewhere",

@@ -257,6 +257,14 @@ export async function requestRender(
 ): Promise<BookDetail> {
   const row = await loadForDesign(tx, userId, bookId);
   if (!row.story_ids.length) throw invalid("storyIds", "Choose at least one story for the book first.");
+  // Photos added to the stories since the design was saved count too when the design takes them all.
+  const found = await storiesForBook(tx, row.campaign_id, row.story_ids);
+  const photoCount = chosenPhotos(found, row.photo_file_ids).reduce((n, s) => n + s.photos.length, 0);
+  if (photoCount > BOOK_LIMITS.photos)
+    throw invalid(
+      "photoFileIds",
+      `These stories now have ${photoCount} photos; a book holds at most ${BOOK_LIMITS.photos}. Leave some out.`,
+    );
   const pending =
     row.render_status === "rendering" &&
     row.rendered_version !== row.design_version &&
