@@ -271,6 +271,29 @@ describe("the upload route", () => {
     expect(await spoolFiles()).toBe(before);
   });
 
+  it("lets one account run two uploads at once, answers 429 to a third, and frees the slots when they end", async () => {
+    const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const held = () =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          controllers.push(c);
+          c.enqueue(new Uint8Array(16));
+        },
+      });
+    const first = upload("story_audio", held(), { token: viewer.token });
+    const second = upload("story_audio", held(), { token: viewer.token });
+    await expect.poll(() => controllers.length).toBe(2);
+    const third = await upload("story_audio", wavSilence(1), { token: viewer.token });
+    expect(third.status).toBe(429);
+    expect(third.json.error?.code).toBe("TOO_MANY_REQUESTS");
+    // Someone else is not held up by this account's uploads.
+    expect((await upload("story_audio", wavSilence(1), { token: contributor.token })).status).toBe(201);
+    for (const c of controllers) c.error(new Error("connection reset"));
+    expect((await first).status).toBe(422);
+    expect((await second).status).toBe(422);
+    expect((await upload("story_audio", wavSilence(1), { token: viewer.token })).status).toBe(201);
+  });
+
   it("answers 401 without a session, 400 for an unknown purpose, and refuses a cross-site cookie", async () => {
     expect((await upload("story_photo", await jpegWithGps())).status).toBe(401);
     expect((await upload("brand_logo", await jpegWithGps(), { token: owner.token })).status).toBe(400);
