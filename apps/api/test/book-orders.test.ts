@@ -547,6 +547,17 @@ describe("printing at the sandbox printer", () => {
     expect([...printer.jobs.values()].filter((j) => j.externalId === row.order_number)).toHaveLength(0);
     expect(row.status_note).toMatch(/changed/);
     expect(await bookOrders.submitPrintJob(printDeps, placed.orderId)).toBe("skipped");
+    // Support refunds it: the order, never at the printer, is cancelled (not left "processing" for good).
+    await payments.adminRefund(
+      { db: h.db, payments: h.deps.payments ?? null, enqueue: h.deps.enqueue, log: quiet },
+      { paymentId: row.payment_id as string, reason: "Book changed" },
+    );
+    const refunded = await until(
+      () => orderRow(placed.orderId),
+      (o) => o.status !== "processing",
+      "the refund to reach the order",
+    ).catch(() => orderRow(placed.orderId));
+    expect(refunded.status).toBe("cancelled");
   });
 
   it("a paid order whose book went back to a draft is held, never printed from unapproved files", async () => {

@@ -11,6 +11,8 @@ import * as repo from "./books-orders.repository.ts";
 type Payment = Parameters<Fulfilment["fulfil"]>[1];
 
 const cents = (value: string) => Math.round(Number(value) * 100);
+/** The service's claim on a submission (CLAIM_MS in books-orders.service.ts): older is no longer in flight. */
+const SUBMIT_CLAIM_MS = 10 * 60_000;
 
 registerFulfilment("book_order", {
   async fulfil(tx, payment: Payment) {
@@ -35,7 +37,13 @@ registerFulfilment("book_order", {
     const order = await repo.lockOrder(tx, payment.reference_id);
     if (!order) return "Refunded; no order";
     // Not yet at the printer: the order is cancelled. Once printing, the copies exist; the refund stands alone.
-    if ((order.status === "pending" || order.status === "processing") && !order.print_job_id && !order.submit_started_at) {
+    // An order held for support (a refused or interrupted submission: its claim kept, a note set) is not at the
+    // printer either; only a submission in flight right now (a fresh claim, no note) may still become a job.
+    const inFlight =
+      order.submit_started_at !== null &&
+      order.status_note === null &&
+      Date.now() - order.submit_started_at.getTime() < SUBMIT_CLAIM_MS;
+    if ((order.status === "pending" || order.status === "processing") && !order.print_job_id && !inFlight) {
       await repo.updateOrder(tx, order.id, { status: "cancelled", status_note: "Cancelled: the payment was refunded." });
       return `Refunded; order ${order.order_number} cancelled`;
     }
