@@ -513,6 +513,44 @@ describe("the storyteller's answer link", () => {
       "NOT_FOUND",
     );
   });
+
+  it("a link's token uploads only for its own question and campaign, and not once expired or revoked", async () => {
+    const other = (await owner.caller.stories.prompts.list({ campaignId })).find(
+      (p) => p.status === "queued" && p.id !== link.promptId,
+    )!;
+    const tryUpload = async (q: { campaignId: string; promptId: string; token: string }) =>
+      (
+        await upload("story_audio", wavSilence(1), {
+          headers: { "x-answer-token": q.token },
+          query: `&campaignId=${q.campaignId}&promptId=${q.promptId}`,
+        })
+      ).status;
+    const otherCampaign = (
+      await outsider.caller.stories.campaigns.create({
+        title: "Elsewhere",
+        storytellerName: "Someone",
+        relationshipType: "grandparent",
+        goalStories: 5,
+        themes: ["family"],
+      })
+    ).id;
+    expect(await tryUpload({ ...link, promptId: other.id })).toBe(401);
+    expect(await tryUpload({ ...link, campaignId: otherCampaign })).toBe(401);
+
+    const fresh = async () => {
+      const token = await h.asSystem((tx) => insertFixtureAnswerLink(tx, { campaignId, promptId: other.id }));
+      return { campaignId, promptId: other.id, token };
+    };
+    const expiring = await fresh();
+    expect(await tryUpload(expiring)).toBe(201);
+    await h.raw(sql`UPDATE campaign_prompt_links SET expires_at = now() - interval '1 second'
+                    WHERE campaign_prompt_id = ${other.id}`);
+    expect(await tryUpload(expiring)).toBe(401);
+    const revoked = await fresh();
+    expect(await tryUpload(revoked)).toBe(201);
+    await h.raw(sql`UPDATE campaign_prompts SET links_revoked_at = now() + interval '1 second' WHERE id = ${other.id}`);
+    expect(await tryUpload(revoked)).toBe(401);
+  });
 });
 
 describe("transcription", () => {
