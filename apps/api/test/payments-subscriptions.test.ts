@@ -589,4 +589,15 @@ describe("review: money defects", () => {
     await subscriptions.endLapsedGrace(h.db, later);
     expect(await billingOf(u)).toMatchObject({ tier: "free", tierExpiresAt: null });
   });
+
+  it("deleting the account ends its subscription at Stripe at once (a deleted account is never charged again)", async () => {
+    const { u, stripeId } = await subscribed("leaving", "pro");
+    await expectTrpcError(u.caller.account.delete({ password: "not the password" }), "BAD_REQUEST");
+    expect((await runtime.stripe.subscriptions.retrieve(stripeId)).status).toBe("active");
+
+    await u.caller.account.delete({ password: u.password });
+    expect((await runtime.stripe.subscriptions.retrieve(stripeId)).status).toBe("canceled");
+    // Stripe told us once, as it would: the subscription ended with the account.
+    expect(sandbox.events.filter((e) => e.type === "customer.subscription.deleted" && e.body.includes(stripeId))).toHaveLength(1);
+  });
 });

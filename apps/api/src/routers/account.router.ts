@@ -1,4 +1,5 @@
 import { account, deleteAccountInput } from "@inkwell/domain/account";
+import { subscriptions } from "@inkwell/domain/payments";
 import { clearedSessionCookie } from "../trpc/context.ts";
 import { OK, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
@@ -17,7 +18,10 @@ export const accountRouter = router({
   }),
   deletion: userProcedure.query(({ ctx }) => account.deletionStatus(ctx.tx)),
   delete: signedInProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
-    await account.requestDeletion(ctx.deps, ctx.auth.userId, input.password);
+    // A live subscription ends at Stripe first: a deleted account must not go on being charged.
+    await account.requestDeletion(ctx.deps, ctx.auth.userId, input.password, () =>
+      subscriptions.endSubscriptionsNow({ ...ctx.deps, payments: ctx.deps.payments ?? null }, ctx.auth.userId),
+    );
     if (ctx.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.deps));
     return OK;
   }),

@@ -129,7 +129,7 @@ function DeleteSection() {
         Everything you keep in Inkwell is deleted: your writing, chats, knowledge, voice, brand kit, posts, uploaded files,
         credits and payment records, and the campaigns you own (a campaign another owner shares with you passes to them). Stories
         you wrote in other families' campaigns stay with those families, signed “{FORMER_MEMBER}”. Export your data first if you
-        want a copy. This cannot be undone.
+        want a copy. A paid plan ends at once, with no further charges. This cannot be undone.
       </p>
       <form
         className="stack"

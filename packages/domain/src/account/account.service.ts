@@ -273,7 +273,13 @@ export async function deletionStatus(tx: Tx): Promise<DeletionStatus | null> {
  * system transaction records the request, ends every session of the account and queues the deletion.
  * Runs with no request transaction open (a signed-in procedure without one).
  */
-export async function requestDeletion(deps: { db: Database; enqueue: Enqueue }, userId: string, password: string): Promise<void> {
+export async function requestDeletion(
+  deps: { db: Database; enqueue: Enqueue },
+  userId: string,
+  password: string,
+  /** Runs once the password is right, before anything is deleted (the API ends paid subscriptions here). */
+  beforeDeleting: () => Promise<void> = async () => {},
+): Promise<void> {
   // A stolen session must not become an unlimited password oracle: every guess is counted first, in
   // its own committed transaction, per account (as identity counts guesses when changing a password).
   const throttleKey = `account-delete-user:${userId}`;
@@ -286,6 +292,7 @@ export async function requestDeletion(deps: { db: Database; enqueue: Enqueue }, 
   const account = await asSystem(deps.db, (tx) => repo.findPasswordHash(tx, userId));
   const ok = account ? await verify(account.password_hash, password).catch(() => false) : false;
   if (!ok) throw new DomainError("INVALID_INPUT", "That password is not correct.", { field: "password" });
+  await beforeDeleting();
   await asSystem(deps.db, async (tx) => {
     await repo.clearThrottle(tx, throttleKey);
     await repo.insertDeletion(tx, userId);

@@ -611,6 +611,24 @@ export async function setCancelAtPeriodEnd(deps: PaymentsDeps, userId: string, c
 }
 
 /**
+ * Ends the user's live subscription at Stripe at once, for account deletion: without it Stripe would go
+ * on charging a card for an account that no longer exists. No refund of the current period (as when
+ * cancelling at the period's end). Idempotent: nothing live, or already ended at Stripe, is fine.
+ */
+export async function endSubscriptionsNow(deps: PaymentsDeps, userId: string): Promise<void> {
+  const row = await asUser(deps.db, userId, (tx) => repo.findLive(tx, userId));
+  if (!row) return;
+  const runtime = stripeOf(deps);
+  try {
+    const answer = await runtime.stripe.subscriptions.cancel(row.stripe_subscription_id);
+    await applyAnswer(deps, answer);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "resource_missing") return;
+    throw upstream(deps, error, "end your subscription, so your account was not deleted");
+  }
+}
+
+/**
  * The sandbox's test clock, for the billing page's sandbox panel and the browser test: renew the
  * caller's subscription now, or make its next renewal fail. Refused unless the server talks to the sandbox.
  */

@@ -421,6 +421,12 @@ export function createBilling(emit: Emit, baseUrl: () => string) {
     startFromCheckout,
     retrieve: (id: string | undefined) => publicSubscription(find(id)),
     update,
+    /** `DELETE /v1/subscriptions/:id`: ends it at once (Stripe's cancel); an ended one answers as it is. */
+    cancel(id: string | undefined) {
+      const s = find(id);
+      if (s.status !== "canceled") cancelNow(s);
+      return publicSubscription(s);
+    },
     advance,
     failNextRenewal,
     find,

@@ -7,7 +7,8 @@
  *   POST /v1/checkout/sessions/:id/expire  expire an open session (sends checkout.session.expired)
  *   POST /v1/refunds                       full refund of a paid session's payment_intent (sends charge.refunded)
  *   POST /v1/prices, GET /v1/prices        monthly recurring prices (lookup_keys filter)
- *   GET  /v1/subscriptions/:id             retrieve; POST updates (price + proration_behavior, cancel_at_period_end, metadata)
+ *   GET  /v1/subscriptions/:id             retrieve; POST updates (price + proration_behavior, cancel_at_period_end, metadata);
+ *                                          DELETE cancels at once
  *   POST /sandbox/subscriptions/:id/advance            the subscription's test clock to its period end (renewal)
  *   POST /sandbox/subscriptions/:id/fail-next-renewal  fail=true|false: the next renewal's payment fails
  *   GET  /checkout/pay/:id                 the hosted pay page: a test card form
@@ -347,6 +348,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     else if (req.method === "GET" && path === "/v1/prices") body = billing.listPrices(query);
     else if (subscriptionPath && req.method === "GET") body = billing.retrieve(subscriptionPath[1]);
     else if (subscriptionPath && req.method === "POST") body = billing.update(subscriptionPath[1], form);
+    else if (subscriptionPath && req.method === "DELETE") body = billing.cancel(subscriptionPath[1]);
     else if (req.method === "POST" && clockPath?.[2] === "advance") body = billing.advance(clockPath[1] as string);
     else if (req.method === "POST" && clockPath?.[2] === "fail-next-renewal")
       body = billing.failNextRenewal(clockPath[1] as string, form.fail !== "false");
