@@ -23,6 +23,7 @@ describe("the procedure table", () => {
       "stories.answers.submit": 1 * MiB,
       "stories.create": 1 * MiB,
       "stories.update": 1 * MiB,
+      "storiesMedia.editTranscript": 1 * MiB,
       "publishing.posts.compose": 2 * MiB,
       "publishing.posts.update": 2 * MiB,
       "chat.addDocument": 8 * MiB,
