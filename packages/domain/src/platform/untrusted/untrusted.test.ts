@@ -49,7 +49,9 @@ describe("parseUntrusted", () => {
     const run = await watch(() => failure(parseUntrusted(parser(500), { mode: "spin" })));
     expect(run.value).toEqual({ code: "INVALID_INPUT", message: "This test file took too long to read", field: undefined });
     expect(performance.now() - started).toBeLessThan(3_000);
-    expect(run.worstLagMs).toBeLessThan(100);
+    // Had the 500 ms spin run on this thread, one tick would have waited ≥ 500 ms; a busy shared machine
+    // delays ticks by a hundred or so (151 ms seen on a fresh-clone run), which is not what this checks.
+    expect(run.worstLagMs).toBeLessThan(400);
     expect((await parseUntrusted(parser(10_000), { mode: "echo", value: "again" })).value).toBe("again");
   });
 
