@@ -375,9 +375,11 @@ describe("ending", () => {
     const failed = eventsAbout(stripeId).find((e) => e.type === "invoice.payment_failed");
     sandbox.failNextRenewal(stripeId, false);
     sandbox.advance(stripeId);
+    // The subscription's update and the paid invoice are separate events, fulfilled in either order:
+    // wait for both (the fresh-clone run read the page between them).
     const billing = await until(
       () => billingOf(u),
-      (b) => b.subscription?.status === "active",
+      (b) => b.subscription?.status === "active" && b.invoices[0]?.status === "paid",
       "the retry to be paid",
     );
     expect(billing.subscription?.graceUntil).toBeNull();
