@@ -195,7 +195,8 @@ describe("subscribing", () => {
     const { u } = await subscribed("monthly-job", "basic");
     const free = await h.signUp("monthly-free");
     const before = await balanceOf(u);
-    await credits.grantMonthly(h.db);
+    // Only these two: the run's other files share this database, and their balances are theirs to assert.
+    await credits.grantMonthly(h.db, new Date(), { only: [u.me.id, free.me.id] });
     expect(await balanceOf(u)).toBe(before);
     expect(await balanceOf(free)).toBe(5_500);
   });
@@ -330,9 +331,14 @@ describe("ending", () => {
     const { u, stripeId } = await subscribed("grace", "pro");
     await u.caller.payments.sandboxFailNextRenewal({ fail: true });
     await u.caller.payments.sandboxRenewNow();
+    // As above: the plan and the subscription are read by separate statements, and the failed invoice
+    // arrives as its own event, so wait until all three show the failed renewal.
     const billing = await until(
       () => billingOf(u),
-      (b) => b.subscription?.status === "past_due",
+      (b) =>
+        b.subscription?.status === "past_due" &&
+        b.invoices[0]?.status === "failed" &&
+        b.tierExpiresAt?.getTime() === b.subscription.graceUntil?.getTime(),
       "the failed renewal",
     );
     const grace = billing.subscription?.graceUntil as Date;

@@ -7,8 +7,9 @@
  * OpenAI-compatible server's /v1/audio/transcriptions gives a transcript, metered).
  */
 
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { asUser } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
@@ -18,7 +19,7 @@ import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { storiesForBook, storiesMedia, transcribeAudioJob } from "@inkwell/domain/stories";
 import { imageMetadata, insertFixtureAnswerLink, jpegWithGps, pngBomb, wavSilence } from "@inkwell/domain/stories/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 let h: Harness;
@@ -232,7 +233,9 @@ describe("the upload route", () => {
   });
 
   it("cuts off a body that trickles past the deadline or stalls, and one that breaks, leaving no spool file", async () => {
-    const spoolFiles = async () => (await readdir(tmpdir())).filter((n) => n.startsWith("inkwell-upload-")).length;
+    // Its own spool directory: other test files upload into the shared temp directory meanwhile.
+    const spoolDir = await mkdtemp(join(tmpdir(), "inkwell-spool-"));
+    const spoolFiles = async () => (await readdir(spoolDir)).length;
     const before = await spoolFiles();
     const timing = { idleMs: 300, deadlineMs: 800 };
     const receive = (body: ReadableStream<Uint8Array>) =>
@@ -243,6 +246,7 @@ describe("the upload route", () => {
         body,
         declaredLength: null,
         timing,
+        spoolDir,
       });
     // A byte every 100 ms: never idle long enough to stall, so only a total deadline ends it.
     let timer: NodeJS.Timeout | undefined;
@@ -269,31 +273,27 @@ describe("the upload route", () => {
     );
     expect(broken).toMatchObject({ ok: false, status: 422 });
     expect(await spoolFiles()).toBe(before);
+    await rm(spoolDir, { recursive: true });
   });
 
   it("lets one account run two uploads at once, answers 429 to a third, and frees the slots when they end", async () => {
+    // A held body records its controller when the server first asks it for more than its opening 16
+    // bytes: the route reads a body only after the upload has taken its slot, so two recorded
+    // controllers mean two slots held (no retrying, which spent the account's hourly allowance).
     const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
     const held = () =>
       new ReadableStream<Uint8Array>({
-        start(c) {
+        start: (c) => c.enqueue(new Uint8Array(16)),
+        pull(c) {
           controllers.push(c);
-          c.enqueue(new Uint8Array(16));
+          return new Promise<void>(() => {});
         },
       });
     const first = upload("story_audio", held(), { token: viewer.token });
     const second = upload("story_audio", held(), { token: viewer.token });
-    await expect.poll(() => controllers.length).toBe(2);
-    // The held uploads take their slots when the server has read their headers, which can be after
-    // their bodies started here; until then a third slips in (and, being small, completes). Ask until
-    // the server says the account is busy: a limit that never holds fails here.
-    const third = await vi.waitFor(
-      async () => {
-        const res = await upload("story_audio", wavSilence(1), { token: viewer.token });
-        if (res.status !== 429) throw new Error(`the account is not busy yet (${res.status})`);
-        return res;
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    await expect.poll(() => controllers.length, { timeout: 10_000 }).toBe(2);
+    const third = await upload("story_audio", wavSilence(1), { token: viewer.token });
+    expect(third.status).toBe(429);
     expect(third.json.error?.code).toBe("TOO_MANY_REQUESTS");
     // Someone else is not held up by this account's uploads.
     expect((await upload("story_audio", wavSilence(1), { token: contributor.token })).status).toBe(201);

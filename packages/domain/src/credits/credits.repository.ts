@@ -452,7 +452,8 @@ export async function drift(tx: Tx) {
  * Users the monthly job grants to. A tier with an expiry is a subscription's: its renewals grant the
  * tier's credits per billing period (payments), so the calendar-month grant leaves it out.
  */
-export async function usersByTier(tx: Tx, afterId: string | null, limit: number) {
+export async function usersByTier(tx: Tx, afterId: string | null, limit: number, only?: readonly string[]) {
+  if (only?.length === 0) return [];
   let q = tx
     .selectFrom("users")
     .select(["id", "subscription_tier"])
@@ -460,5 +461,6 @@ export async function usersByTier(tx: Tx, afterId: string | null, limit: number)
     .orderBy("id")
     .limit(limit);
   if (afterId) q = q.where("id", ">", afterId);
+  if (only) q = q.where("id", "in", only);
   return q.execute();
 }

@@ -516,14 +516,17 @@ export async function releaseStaleHolds(db: Database, options: { batch?: number 
   return { released: stale.length };
 }
 
-/** Monthly grants per tier, keyed by month: running it twice in a month grants once. */
-export async function grantMonthly(db: Database, now = new Date()) {
+/**
+ * Monthly grants per tier, keyed by month: running it twice in a month grants once. `only` limits a run
+ * to some accounts (a support re-run for them; tests, which share their database with other files).
+ */
+export async function grantMonthly(db: Database, now = new Date(), options: { only?: readonly string[] } = {}) {
   const month = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`;
   const expiresAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   let after: string | null = null;
   let granted = 0;
   for (;;) {
-    const users = await asSystem(db, (tx) => repo.usersByTier(tx, after, 500));
+    const users = await asSystem(db, (tx) => repo.usersByTier(tx, after, 500, options.only));
     if (users.length === 0) break;
     for (const u of users) {
       const amount = MONTHLY_GRANTS[u.subscription_tier as keyof typeof MONTHLY_GRANTS] ?? 0;

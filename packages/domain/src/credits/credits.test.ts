@@ -272,20 +272,25 @@ describe("grants, expiry and alerts", () => {
     expect(await ledgerState(u)).toMatchObject({ balance: 5, ledgerSum: 5, grantsSum: 5 });
   });
 
-  it("grants monthly credits once per month", async () => {
+  it("grants monthly credits once per month, to the accounts a run is limited to", async () => {
     const u = await userWith(0);
+    const other = await userWith(0);
     const now = new Date(Date.UTC(2031, 4, 17));
-    await credits.grantMonthly(db, now);
-    await credits.grantMonthly(db, now);
-    const monthly = await asSystem(db, (tx) =>
-      tx
-        .selectFrom("credit_grants")
-        .select(["amount", "expires_at"])
-        .where("user_id", "=", u)
-        .where("source", "=", "monthly")
-        .execute(),
-    );
-    expect(monthly).toEqual([{ amount: 500, expires_at: new Date(Date.UTC(2031, 5, 1)) }]);
+    // Limited to `u`: the other files' accounts in this database keep the balances they assert.
+    await credits.grantMonthly(db, now, { only: [u] });
+    await credits.grantMonthly(db, now, { only: [u] });
+    await credits.grantMonthly(db, now, { only: [] });
+    const monthly = (user: string) =>
+      asSystem(db, (tx) =>
+        tx
+          .selectFrom("credit_grants")
+          .select(["amount", "expires_at"])
+          .where("user_id", "=", user)
+          .where("source", "=", "monthly")
+          .execute(),
+      );
+    expect(await monthly(u)).toEqual([{ amount: 500, expires_at: new Date(Date.UTC(2031, 5, 1)) }]);
+    expect(await monthly(other)).toEqual([]);
   });
 
   it("notifies at 80% and at 100% spent, once each", async () => {

@@ -21,6 +21,7 @@ import {
   files,
   LocalDiskStorage,
   purgeOrphansJob,
+  receiveUpload,
   S3Storage,
   type Storage,
   sniff,
@@ -394,5 +395,32 @@ describe("signed URLs", () => {
     const { storageKey } = await asUser(db, userId, (tx) => files.remove(tx, file.id));
     await files.deleteObject({ storage }, storageKey);
     expect((await files.openSigned(deps(), params)).status).toBe("missing");
+  });
+});
+
+describe("streamed uploads", () => {
+  it("leave no spool file behind when the body breaks at once, however many arrive together", async () => {
+    // The spool file is opened while the first chunk is written; a body that errors on its next read
+    // used to be removed before that open had finished, which then created the file for good.
+    const spoolDir = await mkdtemp(join(tmpdir(), "inkwell-spool-"));
+    try {
+      const broken = () =>
+        new ReadableStream<Uint8Array>({
+          start: (c) => c.enqueue(new Uint8Array(64 * 1024)),
+          pull: (c) => c.error(new Error("connection reset")),
+        });
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          receiveUpload(
+            { storage },
+            { purpose: "story_audio", ownerId: "u1", filename: "a.wav", body: broken(), declaredLength: null, spoolDir },
+          ),
+        ),
+      );
+      expect(outcomes.every((o) => !o.ok && o.status === 422)).toBe(true);
+      expect(await readdir(spoolDir)).toEqual([]);
+    } finally {
+      await rm(spoolDir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@
  * 422 unreadable, 429 busy), not as exceptions: the route answers them as they are.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -59,6 +60,8 @@ export interface UploadInput {
   declaredLength: number | null;
   /** Tests shorten the stall and total limits. */
   timing?: { idleMs: number; deadlineMs: number };
+  /** Where the body is spooled (the OS temp directory unless a test gives its own). */
+  spoolDir?: string;
 }
 
 export type UploadOutcome =
@@ -83,10 +86,14 @@ async function spool(
   body: ReadableStream<Uint8Array>,
   limit: number,
   timing = { idleMs: UPLOAD_IDLE_MS, deadlineMs: UPLOAD_DEADLINE_MS },
+  dir = tmpdir(),
 ): Promise<Spooled> {
   const deadline = Date.now() + timing.deadlineMs;
-  const path = join(tmpdir(), `inkwell-upload-${randomUUID()}`);
+  const path = join(dir, `inkwell-upload-${randomUUID()}`);
   const out = createWriteStream(path, { mode: 0o600 });
+  // A disk error reaches the write's or end's callback (a 422 below); without a listener the stream's
+  // 'error' event would also be thrown, ending the process.
+  out.on("error", () => undefined);
   const hash = createHash("sha256");
   const headChunks: Uint8Array[] = [];
   let headSize = 0;
@@ -94,7 +101,9 @@ async function spool(
   const reader = body.getReader();
   const fail = async (outcome: Extract<UploadOutcome, { ok: false }>) => {
     await reader.cancel().catch(() => undefined);
-    out.destroy();
+    // The file is opened in the background: removing it before that open (and the close destroy()
+    // schedules after it) has run would leave it behind for good.
+    if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()).destroy());
     await rm(path, { force: true });
     return outcome;
   };
@@ -117,7 +126,8 @@ async function spool(
         headSize += Math.min(next.value.byteLength, HEAD_BYTES - headSize);
       }
       // Back-pressure: wait for the disk when its buffer is full rather than buffering the body.
-      if (!out.write(next.value)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      // (`once` rejects on the stream's 'error', which a bare 'drain' listener would wait through forever.)
+      if (!out.write(next.value)) await once(out, "drain");
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch {
@@ -170,7 +180,7 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
   const rule = UPLOAD_PURPOSES[input.purpose];
   if (input.declaredLength !== null && input.declaredLength > rule.maxBytes) return tooLarge(rule.maxBytes);
   if (!input.body) return { ok: false, status: 422, message: "That file is empty." };
-  const spooled = await spool(input.body, rule.maxBytes, input.timing);
+  const spooled = await spool(input.body, rule.maxBytes, input.timing, input.spoolDir);
   if (!spooled.ok) return spooled;
   const written: string[] = [];
   try {

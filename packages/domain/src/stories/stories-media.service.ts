@@ -8,6 +8,7 @@
  * transactions, never inside one. Every user-side function checks the role first only to answer in
  * words; the policies of migration 0041 are what keep outsiders out.
  */
+import { randomUUID } from "node:crypto";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider } from "../ai/index.ts";
 import { files, imageDimensions as imageDimensionsOf, type Storage, thumbnailKeyOf } from "../files/index.ts";
@@ -394,8 +395,9 @@ export async function transcribeAudio(
       { userId: row.file_user_id, ip: "worker" },
       {
         operation: "audio.transcribe",
-        // One hold per run: a failed run released its hold, so a retry holds afresh.
-        idempotencyKey: `audio.transcribe:${audioId}:${Date.now()}`,
+        // One hold per run: a failed run released its hold, so a retry holds afresh. Random, not the
+        // clock: two deliveries in the same millisecond shared a key, and the second failed as a replay.
+        idempotencyKey: `audio.transcribe:${audioId}:${randomUUID()}`,
         request: { audioId },
         topic: row.filename,
         provider: deps.ai.name,
