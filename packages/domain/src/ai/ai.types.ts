@@ -130,7 +130,8 @@ export interface ImageJob {
 
 /** Images are jobs: submit, store the id, poll status (from any process) until it settles. */
 export interface ImageGenerator {
-  submit(request: ImageRequest, options?: CallOptions): Promise<{ jobId: string }>;
+  /** `idempotencyKey`: the caller's, kept across its retries and crashes (a fresh one per call when omitted). */
+  submit(request: ImageRequest, options?: CallOptions & { idempotencyKey?: string }): Promise<{ jobId: string }>;
   status(jobId: string, options?: CallOptions): Promise<ImageJob>;
 }
 

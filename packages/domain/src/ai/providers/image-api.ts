@@ -7,6 +7,8 @@
  * with `Authorization: Bearer {apiKey}`. The job id is the API's own id, so any process can poll it.
  * Each submit carries an Idempotency-Key that stays the same across its retries, so a POST retried
  * after a lost answer cannot start a second (billed) generation on servers that honour the header.
+ * A caller that must survive its own crash passes its stored key (`idempotencyKey`), so a submit
+ * repeated by another process after a restart gets the same job back.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -56,12 +58,13 @@ export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {
   }
 
   return {
-    async submit(request, { signal } = {}) {
+    async submit(request, { signal, idempotencyKey } = {}) {
       const { id } = await send(
         "/v1/generations",
         {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+          // The caller's key survives its own crashes (a generation row's submit_key); else one per call.
+          headers: { "content-type": "application/json", "idempotency-key": idempotencyKey ?? randomUUID() },
           body: JSON.stringify({ ...request, model: request.model ?? config.model }),
           signal: signal ?? null,
         },
