@@ -595,6 +595,27 @@ export interface StoryReactions {
   user_id: string;
 }
 
+export interface StudioAssets {
+  byte_size: Int8;
+  content_type: string;
+  created_at: Generated<Date>;
+  duration_ms: number | null;
+  file_id: string;
+  filename: string;
+  height: number | null;
+  id: Generated<string>;
+  is_favorite: Generated<boolean>;
+  kind: string;
+  metadata: Generated<Json>;
+  persona_id: string | null;
+  source: Generated<string>;
+  tags: Generated<string[]>;
+  thumbnail_file_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+  width: number | null;
+}
+
 export interface SubscriptionInvoices {
   amount_cents: number;
   billing_reason: string;
@@ -846,6 +867,7 @@ export interface DB {
   story_photos: StoryPhotos;
   story_prompts: StoryPrompts;
   story_reactions: StoryReactions;
+  studio_assets: StudioAssets;
   subscription_invoices: SubscriptionInvoices;
   subscriptions: Subscriptions;
   user_api_keys: UserApiKeys;

@@ -42,6 +42,7 @@ import * as m0048 from "./2026_11_23_0048_payments_create_subscriptions.ts";
 import * as m0049 from "./2026_11_23_0049_identity_add_subscription_expiry.ts";
 import * as m0050 from "./2026_11_23_0050_account_create_data_exports.ts";
 import * as m0051 from "./2026_11_23_0051_account_create_deletions.ts";
+import * as m0052 from "./2026_11_23_0052_studio_create_assets.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -88,4 +89,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0049_identity_add_subscription_expiry": m0049,
   "2026_11_23_0050_account_create_data_exports": m0050,
   "2026_11_23_0051_account_create_deletions": m0051,
+  "2026_11_23_0052_studio_create_assets": m0052,
 };

@@ -60,6 +60,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   // studio
   viral_reels: { export: true },
   viral_reel_stats_requests: { export: true },
+  studio_assets: { export: true },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
