@@ -10,3 +10,12 @@ export {
   startReelStatsSandbox,
   thumbnailPng,
 } from "./reel-stats-sandbox.ts";
+export {
+  SANDBOX_VOICES,
+  sandboxDurationMs,
+  sandboxWav,
+  startTtsSandbox,
+  type TtsSandbox,
+  type TtsSandboxOptions,
+  type TtsSandboxRequest,
+} from "./tts-sandbox.ts";
