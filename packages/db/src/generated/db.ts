@@ -359,6 +359,19 @@ export interface Messages {
   user_id: string;
 }
 
+export interface ModelPersonas {
+  created_at: Generated<Date>;
+  description: Generated<string>;
+  id: Generated<string>;
+  is_active: Generated<boolean>;
+  name: string;
+  reference_asset_ids: Generated<string[]>;
+  updated_at: Generated<Date>;
+  user_id: string;
+  voice_id: string | null;
+  voice_settings: Generated<Json>;
+}
+
 export interface Notifications {
   body: string;
   created_at: Generated<Date>;
@@ -851,6 +864,7 @@ export interface DB {
   generations: Generations;
   knowledge_entries: KnowledgeEntries;
   messages: Messages;
+  model_personas: ModelPersonas;
   notifications: Notifications;
   oauth_states: OauthStates;
   payment_events: PaymentEvents;

@@ -43,6 +43,8 @@ import * as m0049 from "./2026_11_23_0049_identity_add_subscription_expiry.ts";
 import * as m0050 from "./2026_11_23_0050_account_create_data_exports.ts";
 import * as m0051 from "./2026_11_23_0051_account_create_deletions.ts";
 import * as m0052 from "./2026_11_23_0052_studio_create_assets.ts";
+import * as m0053 from "./2026_11_23_0053_studio_create_model_personas.ts";
+import * as m0054 from "./2026_11_23_0054_studio_link_assets_to_personas.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -90,4 +92,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0050_account_create_data_exports": m0050,
   "2026_11_23_0051_account_create_deletions": m0051,
   "2026_11_23_0052_studio_create_assets": m0052,
+  "2026_11_23_0053_studio_create_model_personas": m0053,
+  "2026_11_23_0054_studio_link_assets_to_personas": m0054,
 };

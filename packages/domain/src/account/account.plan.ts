@@ -61,6 +61,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   viral_reels: { export: true },
   viral_reel_stats_requests: { export: true },
   studio_assets: { export: true },
+  model_personas: { export: true },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
