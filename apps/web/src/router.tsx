@@ -33,6 +33,7 @@ import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
 import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
 import { StoriesInvitePage } from "./routes/stories-invite.tsx";
 import { StoriesStoryPage } from "./routes/stories-story.tsx";
+import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
@@ -77,6 +78,7 @@ export const router = createBrowserRouter([
           { path: "brand-kit", Component: BrandKitPage },
           { path: "voice", Component: VoicePage },
           { path: "studio/reels", Component: StudioReelsPage },
+          { path: "studio/prompts", Component: StudioPromptsPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },

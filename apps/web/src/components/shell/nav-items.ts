@@ -54,6 +54,7 @@ export const STUDIO: NavGroup = {
       prefix: true,
       keywords: ["viral", "instagram", "tiktok", "inspiration", "youtube"],
     },
+    { label: "Prompts", to: "/studio/prompts", keywords: ["image prompt", "photo", "vision", "variations", "persona"] },
   ],
 };
 
