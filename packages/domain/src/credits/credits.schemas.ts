@@ -14,6 +14,7 @@ export const PRICES = z.record(z.string().regex(/^[a-z]+\.[a-z-]+$/), z.number()
   "image.describe": 5,
   "audio.transcribe": 10,
   "voice.analyze": 15,
+  "voice.speak": 3,
   "knowledge.embed": 1,
 });
 
@@ -36,6 +37,7 @@ export const PRICE_DESCRIPTIONS: Record<string, string> = {
   "image.describe": "Describing an image (vision)",
   "audio.transcribe": "Transcribing an audio recording",
   "voice.analyze": "Analysing writing samples for your voice profile",
+  "voice.speak": "Speaking a text in a persona's voice (preview or read aloud)",
   "knowledge.embed": "Indexing a knowledge-base entry for search",
 };
 
