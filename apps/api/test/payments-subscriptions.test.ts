@@ -5,71 +5,28 @@
  * reorders; upgrade tops the period's credits up, downgrade refunds nothing; cancel at period end and a
  * failed renewal past its grace period make the account free; nobody sees or touches another's plan.
  */
-import { type ServerType, serve } from "@hono/node-server";
-import { asUser, createDb } from "@inkwell/db";
+import { asUser } from "@inkwell/db";
 import { credits } from "@inkwell/domain/credits";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { createStripeClient, type PaymentsRuntime, paymentsJobs, subscriptions } from "@inkwell/domain/payments";
-import { type StripeSandbox, signStripePayload, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
-import { createBoss, prepareQueues, registerJobs } from "@inkwell/domain/platform";
+import { type PaymentsRuntime, subscriptions } from "@inkwell/domain/payments";
+import { type StripeSandbox, signStripePayload, TEST_CARDS } from "@inkwell/domain/payments/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp } from "../src/app.ts";
-import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
-import { payOnPage, until } from "./payments-kit.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectTrpcError, type Harness } from "./harness.ts";
+import { type PaymentsStack, payOnPage, startPaymentsStack, until } from "./payments-kit.ts";
 
+let stack: PaymentsStack;
 let h: Harness;
 let sandbox: StripeSandbox;
 let runtime: PaymentsRuntime;
-let server: ServerType;
 let webhookUrl: string;
-let stopWorker: () => Promise<void>;
-
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
 
 beforeAll(async () => {
-  h = await startHarness();
-  sandbox = await startStripeSandbox({ retryDelaysMs: [150, 400] });
-  let app: ReturnType<typeof createApp> | undefined;
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (req) => (app as ReturnType<typeof createApp>).fetch(req), port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(s),
-    );
-  });
-  const address = server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  runtime = {
-    stripe: createStripeClient(sandbox.secretKey, sandbox.url),
-    webhookSecret: sandbox.webhookSecret,
-    appUrl: baseUrl,
-    sandbox: true,
-    sandboxControl: { url: sandbox.url, secretKey: sandbox.secretKey },
-  };
-  h.deps.payments = runtime;
-  app = createApp({
-    deps: h.deps,
-    env: { APP_URL: baseUrl, ALLOWED_ORIGINS: [], TRUST_PROXY: false, INKWELL_DEV_MAIL_DIR: undefined, WEB_DIST_DIR: undefined },
-  });
-  webhookUrl = `${baseUrl}/webhooks/stripe`;
-  sandbox.setWebhookUrl(webhookUrl);
-  const url = inject("databaseUrl");
-  const { db } = createDb({ url, max: 3 });
-  const boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  await prepareQueues(boss, db, paymentsJobs);
-  await registerJobs(boss, handlersFor(paymentsJobs), { db, log: quiet }, { pollingIntervalSeconds: 0.5 });
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
+  stack = await startPaymentsStack({ sandboxControl: true });
+  ({ h, sandbox, runtime, webhookUrl } = stack);
 });
 
 afterAll(async () => {
-  await sandbox?.settled();
-  await stopWorker?.();
-  await new Promise((r) => server?.close(r));
-  await sandbox?.stop();
-  await h?.stop();
+  await stack?.stop();
 });
 
 type User = Awaited<ReturnType<Harness["signUp"]>>;
