@@ -321,6 +321,20 @@ export interface Generations {
   user_id: string;
 }
 
+export interface ImagePrompts {
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  is_edited: Generated<boolean>;
+  metadata: Generated<Json>;
+  persona_id: string | null;
+  prompt_index: Generated<number>;
+  prompt_text: string;
+  source_asset_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+  variation_label: Generated<string>;
+}
+
 export interface KnowledgeEntries {
   category: string;
   content: string;
@@ -862,6 +876,7 @@ export interface DB {
   family_members: FamilyMembers;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
+  image_prompts: ImagePrompts;
   knowledge_entries: KnowledgeEntries;
   messages: Messages;
   model_personas: ModelPersonas;

@@ -62,6 +62,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   viral_reel_stats_requests: { export: true },
   studio_assets: { export: true },
   model_personas: { export: true },
+  image_prompts: { export: true },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
