@@ -321,6 +321,31 @@ export interface Generations {
   user_id: string;
 }
 
+export interface ImageGenerations {
+  completed_at: Date | null;
+  created_at: Generated<Date>;
+  error_message: string | null;
+  hold_id: string | null;
+  id: Generated<string>;
+  model: string | null;
+  next_poll_at: Date | null;
+  offline: Generated<boolean>;
+  persona_id: string | null;
+  poll_attempts: Generated<number>;
+  prompt_id: string | null;
+  prompt_text: string;
+  provider: string;
+  provider_job_id: string | null;
+  result_file_ids: Generated<string[]>;
+  saved_asset_ids: Generated<string[]>;
+  settings: Generated<Json>;
+  started_at: Date | null;
+  status: Generated<string>;
+  submit_key: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface ImagePrompts {
   created_at: Generated<Date>;
   id: Generated<string>;
@@ -876,6 +901,7 @@ export interface DB {
   family_members: FamilyMembers;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
+  image_generations: ImageGenerations;
   image_prompts: ImagePrompts;
   knowledge_entries: KnowledgeEntries;
   messages: Messages;

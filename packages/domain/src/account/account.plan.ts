@@ -63,6 +63,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   studio_assets: { export: true },
   model_personas: { export: true },
   image_prompts: { export: true },
+  image_generations: { export: true, omit: { submit_key: "an internal idempotency key" } },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
