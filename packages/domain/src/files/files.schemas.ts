@@ -54,6 +54,8 @@ export type FilePurpose = keyof typeof FILE_PURPOSES | (string & {});
 export const UPLOAD_PURPOSES = {
   story_photo: { allowed: ["image"], maxBytes: 20 * MB },
   story_audio: { allowed: ["audio"], maxBytes: 50 * MB },
+  /** The studio's asset library: images (re-encoded, thumbnail), recordings and videos (duration read), PDFs and text as sent. */
+  studio_asset: { allowed: ["image", "audio", "video", "pdf", "text"], maxBytes: 50 * MB },
 } as const satisfies Record<string, PurposeRule>;
 
 export type UploadPurpose = keyof typeof UPLOAD_PURPOSES;
@@ -64,7 +66,14 @@ export interface UploadResult {
   fileId: string;
   contentType: string;
   bytes: number;
+  width?: number;
+  height?: number;
+  thumbnailUrl?: string;
+  durationMs?: number | null;
 }
+
+/** The longest recording or video accepted: a header claiming more is lying (or not worth the library). */
+export const MAX_MEDIA_DURATION_MS = 12 * 3600_000;
 
 /**
  * The largest image accepted, read from its header before anything decodes it. Decoding costs width ×

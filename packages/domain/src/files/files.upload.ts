@@ -16,13 +16,20 @@ import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DomainError } from "../platform/errors.ts";
-import { audioDurationParser, type ImageMediaOutput, imageMediaParser } from "../platform/untrusted/parsers.ts";
+import {
+  audioDurationParser,
+  type ImageMediaOutput,
+  imageMediaParser,
+  videoDurationParser,
+} from "../platform/untrusted/parsers.ts";
 import { parseUntrusted } from "../platform/untrusted/untrusted.ts";
 import {
   describeKinds,
   formatBytes,
   MAX_IMAGE_PIXELS,
   MAX_IMAGE_SIDE,
+  MAX_MEDIA_DURATION_MS,
+  type MediaKind,
   safeFileName,
   UPLOAD_PURPOSES,
   type UploadPurpose,
@@ -67,6 +74,8 @@ export interface UploadInput {
 export type UploadOutcome =
   | {
       ok: true;
+      /** What the bytes were sniffed to be. */
+      kind: MediaKind;
       file: PreparedFile;
       /** Photos: the server-made thumbnail, to record with the file. */
       thumbnail?: PreparedFile;
@@ -143,7 +152,7 @@ async function spool(
 }
 
 function prepared(
-  input: UploadInput,
+  input: Pick<UploadInput, "ownerId" | "keySegment">,
   purpose: string,
   contentType: string,
   byteSize: number,
@@ -171,8 +180,14 @@ function poolRefusal(error: unknown): Extract<UploadOutcome, { ok: false }> {
   throw error;
 }
 
-/** `story-photo/<owner>/[prompt-<id>/]<file id>` → `story-photo-thumb/<owner>/[prompt-<id>/]<file id>`. */
-export const thumbnailKeyOf = (photoKey: string) => photoKey.replace(/^story-photo\//, "story-photo-thumb/");
+/** Purposes whose images get a server-made thumbnail, stored under `<purpose>_thumb`. */
+const THUMBNAIL_PURPOSES: Record<string, string> = { story_photo: "story_photo_thumb", studio_asset: "studio_asset_thumb" };
+
+/**
+ * `story-photo/<owner>/[prompt-<id>/]<file id>` → `story-photo-thumb/<owner>/[prompt-<id>/]<file id>`
+ * (and `studio-asset/…` → `studio-asset-thumb/…`): a thumbnail's key ends in its image's id.
+ */
+export const thumbnailKeyOf = (imageKey: string) => imageKey.replace(/^(story-photo|studio-asset)\//, "$1-thumb/");
 
 const withoutExtension = (name: string) => name.replace(/\.[^.]{1,8}$/, "") || "photo";
 
@@ -182,18 +197,60 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
   if (!input.body) return { ok: false, status: 422, message: "That file is empty." };
   const spooled = await spool(input.body, rule.maxBytes, input.timing, input.spoolDir);
   if (!spooled.ok) return spooled;
-  const written: string[] = [];
   try {
     if (spooled.size === 0) return { ok: false, status: 422, message: "That file is empty." };
-    const sniffed = await sniff(spooled.head);
+    return await prepareMedia(deps, input, {
+      path: spooled.path,
+      size: spooled.size,
+      sha256: spooled.sha256,
+      head: spooled.head,
+    });
+  } finally {
+    await rm(spooled.path, { force: true });
+  }
+}
+
+/**
+ * Bytes the server itself holds (a generated image, synthesised speech), checked and prepared exactly as
+ * an upload of `purpose` would be: sniffed against its whitelist, parsed in the untrusted pool, written to
+ * storage. The caller records the rows.
+ */
+export async function prepareBytes(
+  deps: { storage: Storage },
+  input: { purpose: UploadPurpose; ownerId: string; filename: string; bytes: Uint8Array },
+): Promise<UploadOutcome> {
+  const rule = UPLOAD_PURPOSES[input.purpose];
+  if (input.bytes.byteLength > rule.maxBytes) return tooLarge(rule.maxBytes);
+  if (input.bytes.byteLength === 0) return { ok: false, status: 422, message: "That file is empty." };
+  return prepareMedia(deps, input, {
+    bytes: input.bytes,
+    size: input.bytes.byteLength,
+    sha256: createHash("sha256").update(input.bytes).digest("hex"),
+    head: input.bytes.subarray(0, HEAD_BYTES),
+  });
+}
+
+type Source = { size: number; sha256: string; head: Uint8Array } & ({ path: string } | { bytes: Uint8Array });
+
+/** Sniff, the media work of the file's kind in the untrusted pool, then storage (see the file comment). */
+async function prepareMedia(
+  deps: { storage: Storage },
+  input: Pick<UploadInput, "purpose" | "ownerId" | "keySegment" | "filename">,
+  source: Source,
+): Promise<UploadOutcome> {
+  const rule = UPLOAD_PURPOSES[input.purpose];
+  const written: string[] = [];
+  try {
+    const sniffed = await sniff(source.head);
     const contentType =
       input.purpose === "story_audio" ? (AUDIO_CONTAINERS[sniffed.contentType] ?? sniffed.contentType) : sniffed.contentType;
     const kind = input.purpose === "story_audio" && AUDIO_CONTAINERS[sniffed.contentType] ? "audio" : sniffed.kind;
     if (!kind || !(rule.allowed as readonly string[]).includes(kind))
       return { ok: false, status: 415, message: `That file is ${sniffed.description}, not a ${describeKinds(rule.allowed)}.` };
 
-    const bytes = new Uint8Array(await readFile(spooled.path));
-    if (input.purpose === "story_photo") {
+    const bytes = "bytes" in source ? source.bytes : new Uint8Array(await readFile(source.path));
+    const thumbPurpose = THUMBNAIL_PURPOSES[input.purpose];
+    if (kind === "image" && thumbPurpose) {
       let media: ImageMediaOutput;
       try {
         media = await parseUntrusted(
@@ -208,7 +265,7 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
       const thumb = new Uint8Array(media.thumbnail);
       const file = prepared(
         input,
-        "story_photo",
+        input.purpose,
         media.displayType,
         display.byteLength,
         createHash("sha256").update(display).digest("hex"),
@@ -216,13 +273,13 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
       );
       const thumbnail = prepared(
         input,
-        "story_photo_thumb",
+        thumbPurpose,
         media.thumbnailType,
         thumb.byteLength,
         createHash("sha256").update(thumb).digest("hex"),
         `${withoutExtension(file.filename)} (thumbnail).webp`,
       );
-      // The thumbnail's key ends in its photo's id: attaching the photo finds its thumbnail by it.
+      // The thumbnail's key ends in its image's id: attaching the image finds its thumbnail by it.
       thumbnail.storageKey = thumbnailKeyOf(file.storageKey);
       await deps.storage.put(file.storageKey, display, file.contentType);
       written.push(file.storageKey);
@@ -230,6 +287,7 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
       written.push(thumbnail.storageKey);
       return {
         ok: true,
+        kind,
         file: { ...file, dimensions: { width: media.width, height: media.height } },
         thumbnail,
         width: media.width,
@@ -237,20 +295,35 @@ export async function receiveUpload(deps: { storage: Storage }, input: UploadInp
       };
     }
 
-    let audio: { durationMs: number | null };
+    let facts: { durationMs?: number | null; width?: number; height?: number } = {};
     try {
-      audio = await parseUntrusted(audioDurationParser, { bytes, mimeType: contentType }, { field: "file" });
+      if (kind === "audio")
+        facts = {
+          durationMs: (await parseUntrusted(audioDurationParser, { bytes, mimeType: contentType }, { field: "file" })).durationMs,
+        };
+      else if (kind === "video") {
+        const video = await parseUntrusted(
+          videoDurationParser,
+          { bytes, mimeType: contentType, maxDurationMs: MAX_MEDIA_DURATION_MS },
+          { field: "file" },
+        );
+        facts = {
+          durationMs: video.durationMs,
+          ...(video.width && video.height ? { width: video.width, height: video.height } : {}),
+        };
+      }
+      // PDFs and text are stored as sent: sniffed (magic number, or clean UTF-8), served with their
+      // sniffed type, nosniff and a sandbox CSP, and downloaded rather than opened (files.route.ts).
     } catch (error) {
       return poolRefusal(error);
     }
-    const file = prepared(input, "story_audio", contentType, spooled.size, spooled.sha256, input.filename);
-    await deps.storage.putFile(file.storageKey, spooled.path, contentType);
-    return { ok: true, file, durationMs: audio.durationMs };
+    const file = prepared(input, input.purpose, contentType, source.size, source.sha256, input.filename);
+    if ("path" in source) await deps.storage.putFile(file.storageKey, source.path, contentType);
+    else await deps.storage.put(file.storageKey, bytes, contentType);
+    return { ok: true, kind, file, ...facts };
   } catch (error) {
     await Promise.all(written.map((key) => deps.storage.delete(key).catch(() => undefined)));
     throw error;
-  } finally {
-    await rm(spooled.path, { force: true });
   }
 }
 

@@ -17,6 +17,7 @@ export {
   storageEnvSchema,
 } from "./files.storage.ts";
 export {
+  prepareBytes,
   receiveUpload,
   THUMBNAIL_SIDE,
   thumbnailKeyOf,

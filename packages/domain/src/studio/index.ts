@@ -15,3 +15,6 @@ export type { FetchDeps, FetchOutcome, StudioDeps } from "./reels.service.ts";
 export * as reels from "./reels.service.ts";
 export { fetchReelStatsJob, studioJobs } from "./studio.jobs.ts";
 export * from "./studio.schemas.ts";
+export type { AssetsDeps } from "./assets.service.ts";
+export * as assets from "./assets.service.ts";
+export * from "./assets.schemas.ts";

@@ -76,3 +76,14 @@ export const audioDurationParser = defineUntrustedParser<
   label: "This recording",
   timeoutMs: 15_000,
 });
+
+/** A video's duration (and frame size, where the container says) from its headers (video-duration.mjs). */
+export const videoDurationParser = defineUntrustedParser<
+  { bytes: Uint8Array; mimeType: string; maxDurationMs: number },
+  { durationMs: number | null; width: number | null; height: number | null }
+>({
+  name: "video-duration",
+  file: new URL("./video-duration.mjs", import.meta.url),
+  label: "This video",
+  timeoutMs: 15_000,
+});
