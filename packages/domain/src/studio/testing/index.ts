@@ -19,3 +19,4 @@ export {
   type TtsSandboxOptions,
   type TtsSandboxRequest,
 } from "./tts-sandbox.ts";
+export { insertFixtureAsset, mp4Video } from "../assets.testing.ts";
