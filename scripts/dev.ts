@@ -10,6 +10,7 @@
  *     webhooks to the API's /webhooks/stripe), unless STRIPE_SECRET_KEY is set;
  *   - the local reel stats service (:4030: view counts and thumbnails for saved reels), unless
  *     REEL_STATS_URL is set;
+ *   - the local text-to-speech service (:4031: ElevenLabs-shaped, WAV audio), unless TTS_API_URL is set;
  *   - the sandbox printer (:4040: Lulu-shaped print jobs that advance to shipped and delivered), unless
  *     PRINT_API_URL is set;
  *   - api (:3000), worker and web (Vite on :5173, proxying the API) — or, with --prod (`pnpm start`),
@@ -26,7 +27,7 @@ import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { startSandboxPlatform } from "@inkwell/domain/platforms/testing";
-import { startReelStatsSandbox } from "@inkwell/domain/studio/testing";
+import { startReelStatsSandbox, startTtsSandbox } from "@inkwell/domain/studio/testing";
 import { supervise } from "./supervise.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -111,6 +112,14 @@ if (!process.env.REEL_STATS_URL) {
   reelStatsEnv.REEL_STATS_URL = reelStats.url;
   say(`reel stats sandbox at ${reelStats.url}`);
 }
+// No text-to-speech service configured: personas speak through the local one (a WAV hum per text).
+const ttsEnv: Record<string, string> = {};
+if (!process.env.TTS_API_URL) {
+  const tts = await startTtsSandbox({ port: Number(process.env.INKWELL_TTS_SANDBOX_PORT ?? 4031) });
+  cleanups.push(() => tts.stop());
+  Object.assign(ttsEnv, { TTS_API_URL: tts.url, TTS_API_KEY: process.env.TTS_API_KEY ?? "sandbox-tts-key" });
+  say(`text-to-speech sandbox at ${tts.url}`);
+}
 // No printer configured: book orders go to the local sandbox printer (nothing printed; each step ~15 s).
 const printEnv: Record<string, string> = {};
 if (!process.env.PRINT_API_URL) {
@@ -142,6 +151,7 @@ const env = {
   ...(sandboxUrl ? { PUBLISHING_SANDBOX_URL: sandboxUrl } : {}),
   ...stripeEnv,
   ...reelStatsEnv,
+  ...ttsEnv,
   ...printEnv,
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,

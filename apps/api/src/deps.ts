@@ -9,7 +9,7 @@ import { allJobs } from "@inkwell/domain/jobs";
 import { paymentsRuntimeFromEnv } from "@inkwell/domain/payments";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
-import { DEFAULT_REEL_STATS_URL } from "@inkwell/domain/studio";
+import { DEFAULT_REEL_STATS_URL, ttsRuntimeFromEnv } from "@inkwell/domain/studio";
 import type { Env } from "./env.ts";
 import type { ApiDeps } from "./trpc/context.ts";
 
@@ -52,6 +52,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     payments: paymentsRuntimeFromEnv(env, env.APP_URL),
     reelStatsSandbox: env.REEL_STATS_URL === DEFAULT_REEL_STATS_URL,
     printSandbox: env.PRINT_API_URL === DEFAULT_PRINT_API_URL,
+    tts: ttsRuntimeFromEnv(env),
   };
   return {
     deps,

@@ -4,7 +4,7 @@ import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { paymentsEnvSchema } from "@inkwell/domain/payments";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
-import { reelStatsEnvSchema } from "@inkwell/domain/studio";
+import { reelStatsEnvSchema, ttsEnvSchema } from "@inkwell/domain/studio";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
@@ -12,6 +12,8 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...paymentsEnvSchema.shape,
   // Read by the worker; the API only says whether reels' view counts are the local sandbox's.
   ...reelStatsEnvSchema.shape,
+  // Personas speak through it (TTS_API_URL / TTS_API_KEY; the local sandbox when unset).
+  ...ttsEnvSchema.shape,
   // Read by the worker; the API only says whether printing goes to the local sandbox printer.
   ...printVendorEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),

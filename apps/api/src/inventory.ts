@@ -321,6 +321,27 @@ export const inventory: Record<string, InventoryEntry> = {
   },
   "studio.reels.refresh": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.delete": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
+  "studio.personas.list": { access: "user" },
+  "studio.personas.get": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.create": { access: "user" },
+  "studio.personas.update": {
+    access: "user",
+    owned: { table: "model_personas", input: (id) => ({ personaId: id, name: "Mine now" }) },
+  },
+  "studio.personas.setActive": {
+    access: "user",
+    owned: { table: "model_personas", input: (id) => ({ personaId: id, isActive: false }) },
+  },
+  "studio.personas.delete": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.voices": { access: "user" },
+  "studio.personas.previewVoice": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.readAloud": {
+    access: "user",
+    owned: {
+      table: "model_personas",
+      input: (id) => ({ personaId: id, writerOutputId: "00000000-0000-4000-8000-000000000000" }),
+    },
+  },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -403,6 +424,7 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   book_orders: (caller, owner) => bookOrderFixture(caller, owner),
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
+  model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
 };
 
 async function bookOrderFixture(caller: Caller, owner: { userId: string; db: Database }) {

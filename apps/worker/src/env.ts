@@ -3,12 +3,14 @@ import { aiEnvSchema } from "@inkwell/domain/ai";
 import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
-import { reelStatsEnvSchema } from "@inkwell/domain/studio";
+import { reelStatsEnvSchema, ttsEnvSchema } from "@inkwell/domain/studio";
 import { z } from "zod";
 
 const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...storageEnvSchema.shape,
   ...reelStatsEnvSchema.shape,
+  // Checked here as in the API (one configuration for both); no job speaks yet, the API does.
+  ...ttsEnvSchema.shape,
   ...printVendorEnvSchema.shape,
   DATABASE_URL: z.url(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),

@@ -11,6 +11,7 @@ import type { PaymentsRuntime } from "@inkwell/domain/payments";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
 import type { PublishingRuntime } from "@inkwell/domain/platforms";
+import type { TtsRuntime } from "@inkwell/domain/studio";
 
 export const SESSION_COOKIE = "inkwell_session";
 
@@ -32,6 +33,8 @@ export interface ApiDeps {
   reelStatsSandbox?: boolean;
   /** Whether book orders go to the local sandbox printer (orders are labelled so). */
   printSandbox?: boolean;
+  /** The text-to-speech service personas speak through (the local sandbox by default). */
+  tts?: TtsRuntime;
 }
 
 export interface Context {

@@ -15,6 +15,18 @@ export type { FetchDeps, FetchOutcome, StudioDeps } from "./reels.service.ts";
 export * as reels from "./reels.service.ts";
 export { fetchReelStatsJob, studioJobs } from "./studio.jobs.ts";
 export * from "./studio.schemas.ts";
+export type { PersonaDeps } from "./personas.service.ts";
+export * as personas from "./personas.service.ts";
+export * from "./personas.schemas.ts";
+export {
+  createTtsClient,
+  DEFAULT_TTS_URL,
+  type TtsClient,
+  type TtsEnv,
+  type TtsRuntime,
+  ttsEnvSchema,
+  ttsRuntimeFromEnv,
+} from "./tts.client.ts";
 export type { AssetsDeps } from "./assets.service.ts";
 export * as assets from "./assets.service.ts";
 export * from "./assets.schemas.ts";
