@@ -23,6 +23,7 @@ import { allowedOrigins as allowedOriginsFor, isProduction } from "./http/mode.t
 import { MAX_BATCH_SIZE, procedureTable } from "./http/procedures.ts";
 import { inlineScriptHashes, securityHeaders } from "./http/security-headers.ts";
 import { createTrpcEdge } from "./http/trpc-edge.ts";
+import { registerImageWebhook } from "./image-webhook.route.ts";
 import { registerOAuthCallback } from "./oauth-callback.ts";
 import { registerStripeWebhook } from "./payments-webhook.route.ts";
 import { appRouter } from "./router.ts";
@@ -157,6 +158,7 @@ export function createApp({ deps, env }: AppOptions) {
   registerOAuthCallback(app, deps);
 
   registerStripeWebhook(app, deps);
+  registerImageWebhook(app, deps);
 
   // The dev mailbox shows password-reset links: never in a production build, and in development only
   // to this machine (a loopback client under a loopback Host, so not a rebinding page either).

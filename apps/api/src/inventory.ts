@@ -312,6 +312,16 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: { table: "stories", input: (id) => ({ storyId: id, question: "Tell us more about that day?" }) },
   },
+  "studio.generations.create": { access: "user" },
+  "studio.generations.list": { access: "user" },
+  "studio.generations.get": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id }) } },
+  "studio.generations.cancel": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id }) } },
+  "studio.generations.saveAsAsset": {
+    access: "user",
+    owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) },
+  },
+  "studio.generations.toPost": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) } },
+  "studio.generations.watch": { access: "user" },
   "studio.reels.list": { access: "user" },
   "studio.reels.get": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.save": { access: "user" },
@@ -422,6 +432,9 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   // A draft book and a pending order of it, written as the owner (no render or checkout runs in the sweep).
   books: (caller, owner) => bookOrderFixture(caller, owner),
   book_orders: (caller, owner) => bookOrderFixture(caller, owner),
+  // A pending generation (its submit job is enqueued; no worker runs it during the sweep).
+  image_generations: (caller) =>
+    caller.studio.generations.create({ promptText: "Fixture lighthouse", settings: { width: 512, height: 512 } }),
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
   model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),

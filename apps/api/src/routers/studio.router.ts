@@ -1,5 +1,6 @@
 import { listReelsInput, reelIdInput, reels, saveReelInput, updateReelInput } from "@inkwell/domain/studio";
 import { OK, router, userProcedure } from "../trpc/init.ts";
+import { studioGenerationsRouter } from "./studio-generations.router.ts";
 import { studioPersonasRouter } from "./studio-personas.router.ts";
 
 /**
@@ -7,6 +8,7 @@ import { studioPersonasRouter } from "./studio-personas.router.ts";
  * refreshing enqueue `studio.fetch-reel-stats` in it, and the stats service is called by the worker.
  */
 export const studioRouter = router({
+  generations: studioGenerationsRouter,
   personas: studioPersonasRouter,
   reels: router({
     list: userProcedure.input(listReelsInput).query(({ ctx, input }) => reels.list(ctx.deps, ctx.tx, input)),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineJob } from "../platform/queue.ts";
+import { generationsJobs } from "./generations.jobs.ts";
 
 /**
  * Fetches a saved reel's view count (and, the first time, its thumbnail) through the `reel-stats`
@@ -14,4 +15,4 @@ export const fetchReelStatsJob = defineJob({
   needs: ["storage", "reelStats"],
 });
 
-export const studioJobs = [fetchReelStatsJob];
+export const studioJobs = [fetchReelStatsJob, ...generationsJobs];

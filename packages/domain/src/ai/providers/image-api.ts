@@ -10,7 +10,7 @@
  * A caller that must survive its own crash passes its stored key (`idempotencyKey`), so a submit
  * repeated by another process after a restart gets the same job back.
  */
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../../platform/errors.ts";
 import type { ImageApiConfig } from "../ai.settings.ts";
@@ -82,4 +82,31 @@ export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {
       };
     },
   };
+}
+
+/**
+ * Webhooks from the image API: `POST` of `{ id, status }` with header
+ * `x-image-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. The timestamp
+ * is signed with the body, so a captured delivery cannot be replayed after the tolerance.
+ */
+export const IMAGE_WEBHOOK_HEADER = "x-image-signature";
+
+export function signImageWebhook(secret: string, body: string | Uint8Array, at = Math.floor(Date.now() / 1000)): string {
+  const mac = createHmac("sha256", secret).update(`${at}.`).update(body).digest("hex");
+  return `t=${at},v1=${mac}`;
+}
+
+/** True when `header` signs `body` with `secret` within `toleranceSeconds` of now (constant-time compare). */
+export function verifyImageWebhook(
+  secret: string,
+  body: Uint8Array,
+  header: string | undefined | null,
+  { now = Date.now(), toleranceSeconds = 300 }: { now?: number; toleranceSeconds?: number } = {},
+): boolean {
+  const parts = Object.fromEntries((header ?? "").split(",").map((p) => p.trim().split("=", 2) as [string, string]));
+  const at = Number(parts.t);
+  const given = /^[0-9a-f]{64}$/.test(parts.v1 ?? "") ? Buffer.from(parts.v1 as string, "hex") : null;
+  if (!given || !Number.isInteger(at) || Math.abs(now / 1000 - at) > toleranceSeconds) return false;
+  const expected = createHmac("sha256", secret).update(`${at}.`).update(body).digest();
+  return timingSafeEqual(expected, given);
 }

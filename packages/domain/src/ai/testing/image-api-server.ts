@@ -2,11 +2,29 @@
  * A sandbox of the Higgsfield-style image API (see providers/image-api.ts): a submitted job is
  * "queued" on its first poll, "in_progress" until its pollsToComplete-th, then "completed" with
  * result URLs this server serves as PNGs (the offline renderer's), or "failed" / "nsfw" when injected.
- * Checks the bearer key, validates the body and honours Idempotency-Key like a careful real API.
+ * A job given a duration (`completeAfterMs`, or injected "slow") instead settles by the clock, and then
+ * posts a signed webhook (`setWebhook`) the moment it does, as a real API would.
+ * Checks the bearer key, validates the body and honours Idempotency-Key like a careful real API: the
+ * same key (per account) answers the same job id, however often and from whichever process it is sent.
  * Several accounts: `addKey` accepts another key, and a job is found only with the key that submitted it.
+ *
+ * Faults to inject for the next submitted job (`injectNext`): its outcome (failed, nsfw), slowness, and
+ * a lost answer — the job is created and the connection dropped before the id is sent, the case that
+ * tempts a client to submit twice.
  */
 import { renderPng } from "../providers/offline-image.ts";
+import { IMAGE_WEBHOOK_HEADER, signImageWebhook } from "../providers/image-api.ts";
 import { type Sandbox, sendJson, startSandbox } from "./http-kit.ts";
+
+export type ImageOutcome = "completed" | "failed" | "nsfw";
+
+export interface ImageFault {
+  outcome?: ImageOutcome;
+  /** The job settles this long after it was submitted (polls before then see queued / in_progress). */
+  completeAfterMs?: number;
+  /** The job is created, then the connection is dropped before its id is answered. */
+  dropAnswer?: boolean;
+}
 
 export interface ImageApiSandbox extends Sandbox {
   apiKey: string;
@@ -14,27 +32,73 @@ export interface ImageApiSandbox extends Sandbox {
   addKey(key: string): void;
   /** The next submitted job ends this way instead of completing. */
   setNextOutcome(outcome: "failed" | "nsfw"): void;
+  /** Faults for the next `count` submitted jobs (each new job takes one; replays take none). */
+  injectNext(fault: ImageFault, count?: number): void;
+  /** Where settled jobs are announced (signed with `secret`); null stops announcing. */
+  setWebhook(url: string | null, secret?: string): void;
+  /** Jobs created so far (an idempotent replay creates none). */
+  jobCount(): number;
+  /** Per job id: how it was asked for, how often it was polled, and when it settled (ms epoch). */
+  job(id: string): { prompt: string; polls: number; settledAt: number | null; idempotencyKey: string | null } | undefined;
+  /** Webhooks posted, with the status our server answered. */
+  webhooks: { id: string; status: number }[];
 }
 
 interface Job {
   request: { prompt: string; width: number; height: number; model?: string; seed?: number };
-  outcome: "completed" | "failed" | "nsfw";
+  outcome: ImageOutcome;
   polls: number;
   /** The bearer key that submitted it. */
   key: string;
+  idempotencyKey: string | null;
+  /** Clock-settled jobs: when they settle. */
+  completeAt: number | null;
+  settledAt: number | null;
 }
 
 const isSize = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 4096;
 
 export async function startImageApiSandbox(
-  options: { apiKey?: string; pollsToComplete?: number } = {},
+  options: { apiKey?: string; pollsToComplete?: number; completeAfterMs?: number } = {},
 ): Promise<ImageApiSandbox> {
   const apiKey = options.apiKey ?? "sandbox-image-key";
   const keys = new Set([apiKey]);
   const pollsToComplete = options.pollsToComplete ?? 3;
   const jobs = new Map<string, Job>();
   const byIdempotencyKey = new Map<string, string>();
-  let nextOutcome: Job["outcome"] = "completed";
+  const faults: ImageFault[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const webhooks: ImageApiSandbox["webhooks"] = [];
+  let webhook: { url: string; secret: string } | null = null;
+  let created = 0;
+
+  function statusOf(id: string, job: Job) {
+    const settled = job.completeAt === null ? job.polls >= pollsToComplete : Date.now() >= job.completeAt;
+    if (!settled) return { status: job.polls <= 1 ? "queued" : "in_progress", result_urls: [], error: null };
+    job.settledAt ??= Date.now();
+    if (job.outcome === "completed") {
+      return { status: "completed", result_urls: [`${sandbox.url}/files/${id}.png`], error: null };
+    }
+    const error = job.outcome === "nsfw" ? "The prompt or result was flagged as NSFW." : "Generation failed in the sandbox.";
+    return { status: job.outcome, result_urls: [], error };
+  }
+
+  async function announce(id: string, job: Job) {
+    if (!webhook) return;
+    job.settledAt ??= Date.now();
+    const body = JSON.stringify({ id, status: job.outcome });
+    try {
+      const res = await fetch(webhook.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", [IMAGE_WEBHOOK_HEADER]: signImageWebhook(webhook.secret, body) },
+        body,
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      webhooks.push({ id, status: res.status });
+    } catch {
+      webhooks.push({ id, status: 0 });
+    }
+  }
 
   const sandbox = await startSandbox(async (req, res, record) => {
     const file = /^\/files\/([\w-]+)\.png$/.exec(record.path);
@@ -51,36 +115,63 @@ export async function startImageApiSandbox(
       if (typeof body?.prompt !== "string" || !body.prompt || !isSize(body.width) || !isSize(body.height)) {
         return sendJson(res, 422, { error: "prompt, width and height (1-4096) are required" });
       }
-      const idempotencyKey = req.headers["idempotency-key"];
-      const repeated = typeof idempotencyKey === "string" ? byIdempotencyKey.get(`${key} ${idempotencyKey}`) : undefined;
+      const idempotencyKey = typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : null;
+      const repeated = idempotencyKey ? byIdempotencyKey.get(`${key} ${idempotencyKey}`) : undefined;
       if (repeated) return sendJson(res, 200, { id: repeated });
-      const id = `gen-${jobs.size + 1}`;
-      jobs.set(id, { request: body, outcome: nextOutcome, polls: 0, key });
-      nextOutcome = "completed";
-      if (typeof idempotencyKey === "string") byIdempotencyKey.set(`${key} ${idempotencyKey}`, id);
+      const fault = faults.shift() ?? {};
+      const id = `gen-${++created}`;
+      const after = fault.completeAfterMs ?? options.completeAfterMs;
+      const job: Job = {
+        request: body,
+        outcome: fault.outcome ?? "completed",
+        polls: 0,
+        key,
+        idempotencyKey,
+        completeAt: after === undefined ? null : Date.now() + after,
+        settledAt: null,
+      };
+      jobs.set(id, job);
+      if (idempotencyKey) byIdempotencyKey.set(`${key} ${idempotencyKey}`, id);
+      if (job.completeAt !== null) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          void announce(id, job);
+        }, after);
+        timers.add(timer);
+      }
+      // Accepted, but the answer never arrives: the client cannot tell whether the job exists.
+      if (fault.dropAnswer) return void res.socket?.destroy();
       return sendJson(res, 200, { id });
     }
     const poll = /^\/v1\/generations\/([\w-]+)$/.exec(record.path);
     const job = poll && record.method === "GET" ? jobs.get(poll[1] as string) : undefined;
     if (!job || job.key !== key) return sendJson(res, 404, { error: "not found" });
     job.polls++;
-    if (job.polls < pollsToComplete) {
-      return sendJson(res, 200, { status: job.polls === 1 ? "queued" : "in_progress", result_urls: [], error: null });
-    }
-    const id = (poll as RegExpExecArray)[1] as string;
-    if (job.outcome === "completed") {
-      return sendJson(res, 200, { status: "completed", result_urls: [`${sandbox.url}/files/${id}.png`], error: null });
-    }
-    const error = job.outcome === "nsfw" ? "The prompt or result was flagged as NSFW." : "Generation failed in the sandbox.";
-    return sendJson(res, 200, { status: job.outcome, result_urls: [], error });
+    return sendJson(res, 200, statusOf((poll as RegExpExecArray)[1] as string, job));
   });
 
   return {
     ...sandbox,
     apiKey,
+    webhooks,
     addKey: (k) => void keys.add(k),
     setNextOutcome: (outcome) => {
-      nextOutcome = outcome;
+      faults.push({ outcome });
+    },
+    injectNext: (fault, count = 1) => {
+      for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    setWebhook: (url, secret = "") => {
+      webhook = url ? { url, secret } : null;
+    },
+    jobCount: () => created,
+    job: (id) => {
+      const j = jobs.get(id);
+      return j && { prompt: j.request.prompt, polls: j.polls, settledAt: j.settledAt, idempotencyKey: j.idempotencyKey };
+    },
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      await sandbox.stop();
     },
   };
 }
