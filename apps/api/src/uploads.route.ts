@@ -114,7 +114,9 @@ export function registerUploadRoutes(app: Hono<any>, deps: ApiDeps, options: { a
         purpose: purpose.data,
         ownerId: who.kind === "user" ? who.userId : who.ownerId,
         ...(who.kind === "link" ? { keySegment: who.keySegment } : {}),
-        filename: (c.req.query("filename") ?? "").slice(0, 255) || (purpose.data === "story_photo" ? "photo" : "recording"),
+        filename:
+          (c.req.query("filename") ?? "").slice(0, 255) ||
+          ({ story_photo: "photo", story_audio: "recording", studio_asset: "asset" } as const)[purpose.data],
         body: c.req.raw.body,
         declaredLength: lengthHeader && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null,
       });

@@ -1,15 +1,13 @@
 import { listReelsInput, reelIdInput, reels, saveReelInput, updateReelInput } from "@inkwell/domain/studio";
 import { OK, router, userProcedure } from "../trpc/init.ts";
-import { studioGenerationsRouter } from "./studio-generations.router.ts";
-import { studioPersonasRouter } from "./studio-personas.router.ts";
+import { studioAssetsRouter } from "./studio-assets.router.ts";
 
 /**
  * The studio: saved viral reels. Every procedure runs in the caller's RLS transaction; saving and
  * refreshing enqueue `studio.fetch-reel-stats` in it, and the stats service is called by the worker.
  */
 export const studioRouter = router({
-  generations: studioGenerationsRouter,
-  personas: studioPersonasRouter,
+  assets: studioAssetsRouter,
   reels: router({
     list: userProcedure.input(listReelsInput).query(({ ctx, input }) => reels.list(ctx.deps, ctx.tx, input)),
     get: userProcedure.input(reelIdInput).query(({ ctx, input }) => reels.get(ctx.deps, ctx.tx, input.reelId)),
