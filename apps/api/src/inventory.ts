@@ -313,6 +313,16 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: { table: "stories", input: (id) => ({ storyId: id, question: "Tell us more about that day?" }) },
   },
+  "studio.generations.create": { access: "user" },
+  "studio.generations.list": { access: "user" },
+  "studio.generations.get": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id }) } },
+  "studio.generations.cancel": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id }) } },
+  "studio.generations.saveAsAsset": {
+    access: "user",
+    owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) },
+  },
+  "studio.generations.toPost": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) } },
+  "studio.generations.watch": { access: "user" },
   "studio.assets.attach": { access: "user", owned: { table: "stored_files", input: (id) => ({ fileId: id }) } },
   "studio.assets.list": { access: "user" },
   "studio.assets.get": { access: "user", owned: { table: "studio_assets", input: (id) => ({ assetId: id }) } },
@@ -331,6 +341,27 @@ export const inventory: Record<string, InventoryEntry> = {
   },
   "studio.reels.refresh": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.delete": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
+  "studio.personas.list": { access: "user" },
+  "studio.personas.get": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.create": { access: "user" },
+  "studio.personas.update": {
+    access: "user",
+    owned: { table: "model_personas", input: (id) => ({ personaId: id, name: "Mine now" }) },
+  },
+  "studio.personas.setActive": {
+    access: "user",
+    owned: { table: "model_personas", input: (id) => ({ personaId: id, isActive: false }) },
+  },
+  "studio.personas.delete": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.voices": { access: "user" },
+  "studio.personas.previewVoice": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
+  "studio.personas.readAloud": {
+    access: "user",
+    owned: {
+      table: "model_personas",
+      input: (id) => ({ personaId: id, writerOutputId: "00000000-0000-4000-8000-000000000000" }),
+    },
+  },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -411,10 +442,14 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   // A draft book and a pending order of it, written as the owner (no render or checkout runs in the sweep).
   books: (caller, owner) => bookOrderFixture(caller, owner),
   book_orders: (caller, owner) => bookOrderFixture(caller, owner),
+  // A pending generation (its submit job is enqueued; no worker runs it during the sweep).
+  image_generations: (caller) =>
+    caller.studio.generations.create({ promptText: "Fixture lighthouse", settings: { width: 512, height: 512 } }),
   // An image asset written as the owner (no upload or media work in the sweep).
   studio_assets: (_caller, owner) => asUser(owner.db, owner.userId, (tx) => insertFixtureAsset(tx, owner.userId)),
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
+  model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
 };
 
 async function bookOrderFixture(caller: Caller, owner: { userId: string; db: Database }) {

@@ -1,6 +1,8 @@
 import { listReelsInput, reelIdInput, reels, saveReelInput, updateReelInput } from "@inkwell/domain/studio";
 import { OK, router, userProcedure } from "../trpc/init.ts";
 import { studioAssetsRouter } from "./studio-assets.router.ts";
+import { studioGenerationsRouter } from "./studio-generations.router.ts";
+import { studioPersonasRouter } from "./studio-personas.router.ts";
 
 /**
  * The studio: saved viral reels. Every procedure runs in the caller's RLS transaction; saving and
@@ -8,6 +10,8 @@ import { studioAssetsRouter } from "./studio-assets.router.ts";
  */
 export const studioRouter = router({
   assets: studioAssetsRouter,
+  generations: studioGenerationsRouter,
+  personas: studioPersonasRouter,
   reels: router({
     list: userProcedure.input(listReelsInput).query(({ ctx, input }) => reels.list(ctx.deps, ctx.tx, input)),
     get: userProcedure.input(reelIdInput).query(({ ctx, input }) => reels.get(ctx.deps, ctx.tx, input.reelId)),
