@@ -61,6 +61,8 @@ afterAll(async () => {
 });
 
 describe("five prompts from a photo, offline", () => {
+  // The fixture is a phone photo lying on its side (EXIF orientation 6): taken 640×480, it is stored and
+  // served upright, 480×640, and that is the size the prompts describe.
   it("are placeholders built from the photo's real size, labelled, in order, and metered once", async () => {
     const before = await alice.caller.credits.balance();
     const run = await alice.caller.studio.prompts.fromImage({ assetId: photoId, personaId, idempotencyKey: key() });
@@ -71,8 +73,8 @@ describe("five prompts from a photo, offline", () => {
       expect(p.placeholder).toBe(true);
       expect(p.variationLabel.length).toBeGreaterThan(0);
       expect(p.variationLabel.length).toBeLessThanOrEqual(40);
-      expect(p.promptText).toContain("640×480");
-      expect(p.promptText).toContain("landscape");
+      expect(p.promptText).toContain("480×640");
+      expect(p.promptText).toContain("portrait frame (3:4");
       expect(p.promptText).toContain("Mila");
       expect(p.sourceAssetId).toBe(photoId);
       expect(p.personaId).toBe(personaId);
@@ -89,9 +91,9 @@ describe("five prompts from a photo, offline", () => {
     // The same photo gives the same five (deterministic); another size gives others.
     const again = await alice.caller.studio.prompts.fromImage({ assetId: photoId, personaId, idempotencyKey: key() });
     expect(again.prompts.map((p) => p.promptText)).toEqual(run.prompts.map((p) => p.promptText));
-    const tall = await uploadAsset(h, alice, await jpegWithGps(200, 300), "tall.jpg");
-    const other = await alice.caller.studio.prompts.fromImage({ assetId: tall, idempotencyKey: key() });
-    expect(other.prompts[0]?.promptText).toContain("portrait frame");
+    const wide = await uploadAsset(h, alice, await jpegWithGps(200, 300), "wide.jpg");
+    const other = await alice.caller.studio.prompts.fromImage({ assetId: wide, idempotencyKey: key() });
+    expect(other.prompts[0]?.promptText).toContain("landscape frame (3:2, 300×200 px)");
     expect(other.prompts[0]?.promptText).not.toContain("Mila");
 
     const listed = await alice.caller.studio.prompts.list({ sourceAssetId: photoId });

@@ -25,7 +25,7 @@ export function ImagePicker({ selected, onSelect }: { selected: string | null; o
       </div>
     );
   }
-  const images = assets.data.items.filter((a) => a.kind === "image");
+  const images = assets.data.assets.filter((a) => a.kind === "image");
   if (images.length === 0) {
     return (
       <p className="muted">
