@@ -341,6 +341,17 @@ export const inventory: Record<string, InventoryEntry> = {
   },
   "studio.reels.refresh": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
   "studio.reels.delete": { access: "user", owned: { table: "viral_reels", input: (id) => ({ reelId: id }) } },
+  "studio.prompts.fromImage": {
+    access: "user",
+    owned: { table: "studio_assets", input: (id) => ({ assetId: id, idempotencyKey: "fixture-prompts-key" }) },
+  },
+  "studio.prompts.list": { access: "user" },
+  "studio.prompts.create": { access: "user" },
+  "studio.prompts.update": {
+    access: "user",
+    owned: { table: "image_prompts", input: (id) => ({ promptId: id, promptText: "Mine now", variationLabel: "Mine" }) },
+  },
+  "studio.prompts.delete": { access: "user", owned: { table: "image_prompts", input: (id) => ({ promptId: id }) } },
   "studio.personas.list": { access: "user" },
   "studio.personas.get": { access: "user", owned: { table: "model_personas", input: (id) => ({ personaId: id }) } },
   "studio.personas.create": { access: "user" },
@@ -449,6 +460,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   studio_assets: (_caller, owner) => asUser(owner.db, owner.userId, (tx) => insertFixtureAsset(tx, owner.userId)),
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
+  // A prompt written by hand (no model, no asset needed).
+  image_prompts: (caller) => caller.studio.prompts.create({ promptText: "A fixture lighthouse at dusk", variationLabel: "Fixture" }),
   model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
 };
 

@@ -3,6 +3,7 @@ import { OK, router, userProcedure } from "../trpc/init.ts";
 import { studioAssetsRouter } from "./studio-assets.router.ts";
 import { studioGenerationsRouter } from "./studio-generations.router.ts";
 import { studioPersonasRouter } from "./studio-personas.router.ts";
+import { studioPromptsRouter } from "./studio-prompts.router.ts";
 
 /**
  * The studio: saved viral reels. Every procedure runs in the caller's RLS transaction; saving and
@@ -12,6 +13,7 @@ export const studioRouter = router({
   assets: studioAssetsRouter,
   generations: studioGenerationsRouter,
   personas: studioPersonasRouter,
+  prompts: studioPromptsRouter,
   reels: router({
     list: userProcedure.input(listReelsInput).query(({ ctx, input }) => reels.list(ctx.deps, ctx.tx, input)),
     get: userProcedure.input(reelIdInput).query(({ ctx, input }) => reels.get(ctx.deps, ctx.tx, input.reelId)),

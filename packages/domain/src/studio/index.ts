@@ -33,3 +33,6 @@ export {
 export type { AssetsDeps } from "./assets.service.ts";
 export * as assets from "./assets.service.ts";
 export * from "./assets.schemas.ts";
+export type { PromptsDeps } from "./prompts.service.ts";
+export * as prompts from "./prompts.service.ts";
+export * from "./prompts.schemas.ts";
