@@ -65,7 +65,11 @@ describe("tts client", () => {
   it("a wrong key is a clear error naming where to fix it (and is not retried)", async () => {
     const before = sandbox.requests.length;
     const user = await domainError(
-      createTtsClient({ baseUrl: sandbox.url, apiKey: "wrong", keyOwner: "user" }).speak({ voiceId: "sandbox-adam", text: "Hi", settings }),
+      createTtsClient({ baseUrl: sandbox.url, apiKey: "wrong", keyOwner: "user" }).speak({
+        voiceId: "sandbox-adam",
+        text: "Hi",
+        settings,
+      }),
     );
     expect(user.code).toBe("PRECONDITION_FAILED");
     expect(user.message).toMatch(/refused the API key \(401\).*ElevenLabs key/);

@@ -172,7 +172,10 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
           const contentType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
           if (!AUDIO_TYPES.has(contentType)) {
             await response.body?.cancel().catch(() => undefined);
-            throw new DomainError("UPSTREAM_FAILED", `The ${SERVICE} answered something that is not audio (${contentType || "no type"}).`);
+            throw new DomainError(
+              "UPSTREAM_FAILED",
+              `The ${SERVICE} answered something that is not audio (${contentType || "no type"}).`,
+            );
           }
           const declared = Number(response.headers.get("content-length") ?? 0);
           if (declared > maxAudioBytes) {
@@ -181,7 +184,11 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
           }
           const bytes = await readCapped(response, maxAudioBytes);
           if (bytes.byteLength === 0) throw new DomainError("UPSTREAM_FAILED", `The ${SERVICE} answered no audio.`);
-          return { bytes, contentType: contentType === "audio/mp3" ? "audio/mpeg" : contentType, latencyMs: performance.now() - started };
+          return {
+            bytes,
+            contentType: contentType === "audio/mp3" ? "audio/mpeg" : contentType,
+            latencyMs: performance.now() - started,
+          };
         },
       );
     },
