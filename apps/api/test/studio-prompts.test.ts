@@ -130,7 +130,11 @@ describe("editing and keeping prompts", () => {
       promptText: "Mila on the pier at dawn, mist over the water",
       variationLabel: "Dawn mist",
     });
-    expect(edited).toMatchObject({ isEdited: true, variationLabel: "Dawn mist", promptText: "Mila on the pier at dawn, mist over the water" });
+    expect(edited).toMatchObject({
+      isEdited: true,
+      variationLabel: "Dawn mist",
+      promptText: "Mila on the pier at dawn, mist over the water",
+    });
     const manual = await alice.caller.studio.prompts.create({ promptText: "A lighthouse in a storm", variationLabel: "Storm" });
     expect(manual).toMatchObject({ placeholder: false, sourceAssetId: null, isEdited: false });
     expect(await asUser(h.db, alice.me.id, (tx) => prompts.forGeneration(tx, manual.id))).toEqual({
@@ -162,10 +166,7 @@ describe("another user", () => {
     const bobBefore = await bob.caller.credits.balance();
     await expectTrpcError(bob.caller.studio.prompts.fromImage({ assetId: photoId, idempotencyKey: key() }), "NOT_FOUND");
     const own = await uploadAsset(h, bob, await jpegWithGps(100, 100), "bob.jpg");
-    await expectTrpcError(
-      bob.caller.studio.prompts.fromImage({ assetId: own, personaId, idempotencyKey: key() }),
-      "NOT_FOUND",
-    );
+    await expectTrpcError(bob.caller.studio.prompts.fromImage({ assetId: own, personaId, idempotencyKey: key() }), "NOT_FOUND");
     expect((await bob.caller.credits.balance()).available).toBe(bobBefore.available);
     expect((await bob.caller.studio.prompts.list({})).items).toEqual([]);
     expect((await bob.caller.studio.prompts.list({ sourceAssetId: photoId })).items).toEqual([]);
@@ -177,10 +178,7 @@ describe("another user", () => {
     // Even past the service, the table refuses a row pointing at someone else's photo.
     await expect(
       asUser(h.db, bob.me.id, (tx) =>
-        tx
-          .insertInto("image_prompts")
-          .values({ user_id: bob.me.id, source_asset_id: photoId, prompt_text: "sneaky" })
-          .execute(),
+        tx.insertInto("image_prompts").values({ user_id: bob.me.id, source_asset_id: photoId, prompt_text: "sneaky" }).execute(),
       ),
     ).rejects.toThrow(/row-level security/);
     const after = (await alice.caller.studio.prompts.list({ sourceAssetId: photoId })).items.find((p) => p.id === target.id);
@@ -229,7 +227,10 @@ describe("five prompts from a photo, with a vision model", () => {
     const asset = await uploadAsset(local.h, carol, await jpegWithGps(300, 300), "again.jpg");
     local.server.setReply((body) => (hasImage(body) ? DESCRIPTION : JSON.stringify(variations(4))));
     const before = await carol.caller.credits.balance();
-    const error = await expectTrpcError(carol.caller.studio.prompts.fromImage({ assetId: asset, idempotencyKey: key() }), "BAD_GATEWAY");
+    const error = await expectTrpcError(
+      carol.caller.studio.prompts.fromImage({ assetId: asset, idempotencyKey: key() }),
+      "BAD_GATEWAY",
+    );
     expect(error.message).toMatch(/expected format/);
     expect((await carol.caller.studio.prompts.list({ sourceAssetId: asset })).items).toEqual([]);
     expect((await carol.caller.credits.balance()).available).toBe(before.available);

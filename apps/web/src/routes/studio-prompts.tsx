@@ -31,7 +31,10 @@ export function StudioPromptsPage() {
   const [status, setStatus] = useState<string | null>(null);
   const filter = assetId ? { sourceAssetId: assetId } : {};
   const list = useInfiniteQuery(
-    trpc.studio.prompts.list.infiniteQueryOptions({ ...filter, limit: PAGE_SIZE }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    trpc.studio.prompts.list.infiniteQueryOptions(
+      { ...filter, limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
   );
   const suggest = useMutation(
     trpc.studio.prompts.fromImage.mutationOptions({

@@ -73,9 +73,5 @@ export function deletePrompt(tx: Tx, promptId: string): Promise<{ id: string } |
  * than through the personas service so a prompt run does not depend on its voice settings shape.
  */
 export function findPersona(tx: Tx, personaId: string): Promise<{ id: string; name: string; description: string } | undefined> {
-  return tx
-    .selectFrom("model_personas")
-    .select(["id", "name", "description"])
-    .where("id", "=", personaId)
-    .executeTakeFirst();
+  return tx.selectFrom("model_personas").select(["id", "name", "description"]).where("id", "=", personaId).executeTakeFirst();
 }

@@ -16,6 +16,7 @@ import { files, type Storage } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
 import * as assets from "./assets.service.ts";
+import * as repo from "./prompts.repository.ts";
 import {
   type CreatePromptInput,
   createPromptInput,
@@ -33,7 +34,6 @@ import {
   type UpdatePromptInput,
   updatePromptInput,
 } from "./prompts.schemas.ts";
-import * as repo from "./prompts.repository.ts";
 
 export interface PromptsDeps {
   db: Database;

@@ -48,7 +48,13 @@ export function ManualPromptForm({ personaId, sourceAssetId }: { personaId: stri
       </div>
       <div className="field">
         <label htmlFor={`${id}-text`}>Prompt</label>
-        <textarea id={`${id}-text`} rows={4} maxLength={PROMPT_MAX_CHARS} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea
+          id={`${id}-text`}
+          rows={4}
+          maxLength={PROMPT_MAX_CHARS}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
       </div>
       <div className="form-actions">
         <Button type="submit" pending={create.isPending} pendingLabel="Saving…">
