@@ -17,6 +17,8 @@ export {
   type SummarizeOptions,
   summarizeForContext,
 } from "./context.ts";
+/** The offline placeholder of the studio's five image-prompt variations (no vision model). */
+export { type OfflinePromptVariation, offlinePromptVariations } from "./providers/offline-image-prompts.ts";
 export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis } from "./safety.ts";
 export {
   type AiConnection,

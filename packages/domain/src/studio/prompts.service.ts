@@ -10,8 +10,7 @@
  * variations are built from those (offline-image-prompts.ts), flagged so the page labels them.
  */
 import { asUser, type Database, type Tx } from "@inkwell/db";
-import type { AiProvider } from "../ai/index.ts";
-import { offlinePromptVariations } from "../ai/providers/offline-image-prompts.ts";
+import { type AiProvider, offlinePromptVariations } from "../ai/index.ts";
 import { files, type Storage } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { type Actor, usage } from "../usage/index.ts";
