@@ -70,7 +70,21 @@ function looksLikeText(bytes: Uint8Array): boolean {
 const kindOf = (contentType: string): MediaKind | null =>
   MEDIA_KINDS.find((k) => (MEDIA_TYPES[k] as readonly string[]).includes(contentType)) ?? null;
 
+/**
+ * SVG is XML text that a browser runs script in: refused for every purpose, whether or not it starts
+ * with an XML declaration (without one it would otherwise pass as UTF-8 text). Its root element comes
+ * after at most a declaration, comments and a doctype.
+ */
+function looksLikeSvg(bytes: Uint8Array): boolean {
+  const head = new TextDecoder("utf-8").decode(bytes.subarray(0, 64 * 1024));
+  const rest = head.replace(/^\uFEFF?(\s|<\?xml[^>]*>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*/i, "");
+  return /^<svg[\s>/]/i.test(rest) || /^<[a-z0-9_-]+:svg[\s>/]/i.test(rest);
+}
+
+const SVG: Sniffed = { contentType: "image/svg+xml", kind: null, description: "an SVG image (SVG can carry script)" };
+
 export async function sniff(bytes: Uint8Array): Promise<Sniffed> {
+  if (looksLikeSvg(bytes)) return SVG;
   const detected = await fileTypeFromBuffer(bytes);
   if (detected) {
     // An animated PNG is still a PNG to every consumer; serve it as one.

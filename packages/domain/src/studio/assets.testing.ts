@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Tx } from "@inkwell/db";
+import sharp from "sharp";
 import { files } from "../files/index.ts";
 import * as repo from "./assets.repository.ts";
 
@@ -56,11 +57,18 @@ export function mp4Video(options: { timescale?: number; duration?: number; mdatC
   mvhd.writeUInt32BE(0x00010000, 20);
   mvhd.writeUInt16BE(0x0100, 24);
   const matrix = [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000];
-  matrix.forEach((v, i) => mvhd.writeUInt32BE(v, 36 + i * 4));
+  for (const [i, v] of matrix.entries()) mvhd.writeUInt32BE(v, 36 + i * 4);
   mvhd.writeUInt32BE(2, 96);
   const ftyp = box("ftyp", Buffer.from("isom", "latin1"), Buffer.from([0, 0, 2, 0]), Buffer.from("isomiso2mp41", "latin1"));
   const payload = Buffer.alloc(256, 0x11);
   const mdat = box("mdat", payload);
   if (options.mdatClaims) mdat.writeUInt32BE(options.mdatClaims, 0);
   return Buffer.concat([ftyp, box("moov", box("mvhd", mvhd)), mdat]);
+}
+
+/** A plain image of one colour, as a camera-less tool would write it. */
+export function solidImage(format: "jpeg" | "png", width = 64, height = 64): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: "#2980b9" } })
+    .toFormat(format)
+    .toBuffer();
 }

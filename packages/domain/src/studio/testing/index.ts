@@ -19,4 +19,4 @@ export {
   type TtsSandboxOptions,
   type TtsSandboxRequest,
 } from "./tts-sandbox.ts";
-export { insertFixtureAsset, mp4Video } from "../assets.testing.ts";
+export { insertFixtureAsset, mp4Video, solidImage } from "../assets.testing.ts";
