@@ -33,6 +33,8 @@ import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
 import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
 import { StoriesInvitePage } from "./routes/stories-invite.tsx";
 import { StoriesStoryPage } from "./routes/stories-story.tsx";
+import { StudioPersonaPage } from "./routes/studio-persona.tsx";
+import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
@@ -79,6 +81,8 @@ export const router = createBrowserRouter([
           { path: "voice", Component: VoicePage },
           { path: "studio/reels", Component: StudioReelsPage },
           { path: "studio/prompts", Component: StudioPromptsPage },
+          { path: "studio/personas", Component: StudioPersonasPage },
+          { path: "studio/personas/:personaId", Component: StudioPersonaPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },

@@ -54,6 +54,12 @@ export const STUDIO: NavGroup = {
       prefix: true,
       keywords: ["viral", "instagram", "tiktok", "inspiration", "youtube"],
     },
+    {
+      label: "Personas",
+      to: "/studio/personas",
+      prefix: true,
+      keywords: ["model", "persona", "voice", "reference images", "tts"],
+    },
     { label: "Prompts", to: "/studio/prompts", keywords: ["image prompt", "photo", "vision", "variations", "persona"] },
   ],
 };
