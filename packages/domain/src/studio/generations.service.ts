@@ -262,7 +262,9 @@ export async function saveAsAsset(
   const found = await asUser(deps.db, userId, async (tx) => {
     const { row, fileId } = await resultFile(tx, input);
     const saved = row.saved_asset_ids[input.index];
-    if (saved) return { saved: { assetId: saved, fileId } };
+    // Saved before: the same asset (unless it was deleted since, when it is saved afresh).
+    const asset = saved ? await assets.fileOf(tx, saved) : null;
+    if (saved && asset) return { saved: { assetId: saved, fileId: asset.fileId } };
     const file = await files.getWithKey(tx, { id: fileId });
     return { row, file };
   });

@@ -18,6 +18,7 @@ export * from "./studio.schemas.ts";
 export * as generations from "./generations.service.ts";
 export * from "./generations.schemas.ts";
 export { generationsJobs, pollGenerationJob, submitGenerationJob, sweepGenerationsJob } from "./generations.jobs.ts";
+export { IMAGE_WEBHOOK_HEADER, signImageWebhook, verifyImageWebhook } from "../ai/providers/image-api.ts";
 export type { PersonaDeps } from "./personas.service.ts";
 export * as personas from "./personas.service.ts";
 export * from "./personas.schemas.ts";
