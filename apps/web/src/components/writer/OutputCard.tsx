@@ -17,6 +17,7 @@ import { sessionKey, shownText, type WriterOutput } from "../../lib/writer-sessi
 import { GenerateButton, GenerationError } from "../GenerationError.tsx";
 import { OfflineLabel } from "../OfflineLabel.tsx";
 import { Button } from "../SubmitButton.tsx";
+import { ReadAloud } from "../studio/personas/ReadAloud.tsx";
 import { OutputText } from "./OutputText.tsx";
 import { VersionsDrawer } from "./VersionsDrawer.tsx";
 import w from "./writer.module.css";
@@ -145,6 +146,7 @@ export function OutputCard({
               Schedule<span className="visually-hidden"> the {label}</span>
             </Link>
           )}
+          {output.status === "ready" && output.current && <ReadAloud writerOutputId={output.id} label={label} />}
         </footer>
       )}
       <p role="status" className={copied ? "status status-success small" : "visually-hidden"}>
