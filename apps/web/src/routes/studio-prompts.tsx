@@ -44,7 +44,7 @@ export function StudioPromptsPage() {
             ? "Five placeholder prompts were made from the image's size (no vision model is connected)."
             : "Five new prompts are at the top of the list.",
         );
-        void qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.queryKey() });
+        void qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.pathKey() });
         void qc.invalidateQueries({ queryKey: trpc.credits.balance.queryKey() });
       },
       onError: () => setStatus(null),

@@ -21,31 +21,31 @@ export interface OfflinePromptVariation {
 const STYLES: { label: string; scene: string; light: string; finish: string }[] = [
   {
     label: "Faithful recreation",
-    scene: "the same subject, pose and framing as the reference photo",
+    scene: "in the same pose and framing as the reference photo",
     light: "natural, even light matching the original",
     finish: "true-to-life colours, sharp focus, photorealistic",
   },
   {
     label: "Golden hour",
-    scene: "the subject outdoors at the end of the day",
+    scene: "outdoors at the end of the day",
     light: "warm low sunlight from the side with a soft rim light",
     finish: "gentle lens flare, shallow depth of field, 85mm look",
   },
   {
     label: "Studio portrait",
-    scene: "the subject against a seamless neutral backdrop",
+    scene: "against a seamless neutral backdrop",
     light: "large softbox key light with a subtle fill",
     finish: "clean skin tones, crisp detail, magazine quality",
   },
   {
     label: "Cinematic night",
-    scene: "the subject in a city street after rain",
+    scene: "in a city street after rain",
     light: "neon reflections and a cool blue-teal grade",
     finish: "anamorphic feel, film grain, moody contrast",
   },
   {
     label: "Candid lifestyle",
-    scene: "the subject in a relaxed everyday moment, mid-gesture",
+    scene: "in a relaxed everyday moment, mid-gesture",
     light: "soft window light indoors",
     finish: "documentary style, slight motion, warm natural palette",
   },
@@ -79,14 +79,14 @@ export function offlinePromptVariations(input: OfflinePromptInput): OfflinePromp
   const frame = sized ? `${orientation} (${aspect(sized.width, sized.height)}, ${sized.width}×${sized.height} px)` : orientation;
   const who = input.persona
     ? `${input.persona.name}${input.persona.description ? `, ${input.persona.description.replace(/\s+/g, " ").trim().slice(0, 200)}` : ""}`
-    : "the main subject";
+    : "The main subject of the reference photo";
   // The same image starts the list at the same style; another size shifts it, so runs on different photos differ.
   const start = fnv1a(`${sized?.width ?? 0}x${sized?.height ?? 0}:${facts.format ?? ""}`) % STYLES.length;
   return STYLES.map((_, i) => {
     const style = STYLES[(start + i) % STYLES.length] as (typeof STYLES)[number];
     return {
       label: style.label,
-      prompt: `${who} — ${style.scene}, composed in ${frame} like the reference ${facts.format ?? "image"}; ${style.light}; ${style.finish}.`,
+      prompt: `${who}, ${style.scene}, composed in ${frame} like the reference ${facts.format ?? "image"}; ${style.light}; ${style.finish}.`,
     };
   });
 }

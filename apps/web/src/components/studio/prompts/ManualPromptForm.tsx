@@ -19,7 +19,7 @@ export function ManualPromptForm({ personaId, sourceAssetId }: { personaId: stri
         setText("");
         setLabel("");
         setOpen(false);
-        void qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.queryKey() });
+        void qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.pathKey() });
       },
     }),
   );

@@ -26,7 +26,7 @@ export function PromptCard({ prompt }: { prompt: ImagePrompt }) {
   const [label, setLabel] = useState(prompt.variationLabel);
   const [copied, setCopied] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const refresh = () => qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.queryKey() });
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.studio.prompts.list.pathKey() });
   const update = useMutation(
     trpc.studio.prompts.update.mutationOptions({
       onSuccess: () => {
