@@ -48,6 +48,7 @@ export const STORIES: NavGroup = {
 export const STUDIO: NavGroup = {
   label: "Studio",
   items: [
+    { label: "Assets", to: "/studio/assets", keywords: ["media", "library", "upload", "photos", "images", "videos", "files"] },
     {
       label: "Studio reels",
       to: "/studio/reels",
@@ -61,6 +62,7 @@ export const STUDIO: NavGroup = {
       keywords: ["model", "persona", "voice", "reference images", "tts"],
     },
     { label: "Prompts", to: "/studio/prompts", keywords: ["image prompt", "photo", "vision", "variations", "persona"] },
+    { label: "Generations", to: "/studio/generations", keywords: ["image", "generate", "picture", "higgsfield", "render"] },
   ],
 };
 
