@@ -62,7 +62,6 @@ export const STUDIO: NavGroup = {
       keywords: ["model", "persona", "voice", "reference images", "tts"],
     },
     { label: "Prompts", to: "/studio/prompts", keywords: ["image prompt", "photo", "vision", "variations", "persona"] },
-    { label: "Generations", to: "/studio/generations", keywords: ["image", "generate", "picture", "higgsfield", "render"] },
   ],
 };
 
