@@ -36,6 +36,7 @@ import { StoriesStoryPage } from "./routes/stories-story.tsx";
 import { StudioAssetsPage } from "./routes/studio-assets.tsx";
 import { StudioPersonaPage } from "./routes/studio-persona.tsx";
 import { StudioPersonasPage } from "./routes/studio-personas.tsx";
+import { StudioGenerationsPage } from "./routes/studio-generations.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
@@ -83,6 +84,7 @@ export const router = createBrowserRouter([
           { path: "studio/reels", Component: StudioReelsPage },
           { path: "studio/assets", Component: StudioAssetsPage },
           { path: "studio/prompts", Component: StudioPromptsPage },
+          { path: "studio/generations", Component: StudioGenerationsPage },
           { path: "studio/personas", Component: StudioPersonasPage },
           { path: "studio/personas/:personaId", Component: StudioPersonaPage },
           { path: "books", Component: BooksPage },

@@ -402,10 +402,16 @@ async function fetchResult(url: string): Promise<Uint8Array> {
   if (declared > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
-    chunks.push(chunk);
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_RESULT_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
+    }
+    chunks.push(value);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }

@@ -62,6 +62,7 @@ export const STUDIO: NavGroup = {
       keywords: ["model", "persona", "voice", "reference images", "tts"],
     },
     { label: "Prompts", to: "/studio/prompts", keywords: ["image prompt", "photo", "vision", "variations", "persona"] },
+    { label: "Generations", to: "/studio/generations", keywords: ["image", "generate", "picture", "higgsfield", "render"] },
   ],
 };
 
