@@ -109,7 +109,10 @@ export async function fromImage(deps: PromptsDeps, actor: Actor, input: PromptsF
       let outputTokens = described.usage.outputTokens;
       let latencyMs = described.latencyMs;
       if (offline) {
-        variations = offlinePromptVariations({ description: described.text, persona });
+        // Held to the same schema as a model's reply: five, within the limits.
+        variations = promptVariationsReply.parse({
+          variations: offlinePromptVariations({ description: described.text, persona }),
+        }).variations;
       } else {
         const steer = persona
           ? `\n\nThe prompts are for the persona "${persona.name}"${persona.description ? `: ${persona.description}` : ""}. Describe the subject as this persona.`
