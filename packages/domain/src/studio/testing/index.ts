@@ -2,6 +2,8 @@
  * Studio test kit (`@inkwell/domain/studio/testing`): the local reel stats service that `pnpm dev`
  * and the tests point the `reel-stats` adapter at.
  */
+
+export { insertFixtureAsset, mp4Video, solidImage } from "../assets.testing.ts";
 export {
   defaultViews,
   type ReelStatsSandbox,
@@ -19,4 +21,3 @@ export {
   type TtsSandboxOptions,
   type TtsSandboxRequest,
 } from "./tts-sandbox.ts";
-export { insertFixtureAsset, mp4Video, solidImage } from "../assets.testing.ts";
