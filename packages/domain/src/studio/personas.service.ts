@@ -181,7 +181,9 @@ function ownKey(deps: PersonaDeps, userId: string): Promise<string | undefined> 
 
 /** The voices the service offers (on the user's own key when they saved one). */
 export async function voices(deps: PersonaDeps, userId: string): Promise<{ voices: Voice[]; sandbox: boolean }> {
-  const runtime = runtimeOf(deps);
+  // No service configured: no voices to choose from (speaking then says why).
+  if (!deps.tts) return { voices: [], sandbox: false };
+  const runtime = deps.tts;
   const key = await ownKey(deps, userId);
   return { voices: await ttsClientFor(runtime, key).voices(), sandbox: runtime.sandbox && !key };
 }
