@@ -3,6 +3,7 @@ import type { Suite } from "../lib/suite.ts";
 import { bookRender } from "./book-render.ts";
 import { chatTtft } from "./chat-ttft.ts";
 import { creditsCharge } from "./credits-charge.ts";
+import { imageGenerations } from "./image-generations.ts";
 import { jobDispatch } from "./job-dispatch.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
 import { publishLag } from "./publish-lag.ts";
@@ -22,4 +23,5 @@ export const suites: Suite[] = [
   queueThroughput,
   readScale,
   bookRender,
+  imageGenerations,
 ];

@@ -39,7 +39,9 @@ export interface ImageApiSandbox extends Sandbox {
   /** Jobs created so far (an idempotent replay creates none). */
   jobCount(): number;
   /** Per job id: how it was asked for, how often it was polled, and when it settled (ms epoch). */
-  job(id: string): { prompt: string; polls: number; settledAt: number | null; idempotencyKey: string | null } | undefined;
+  job(
+    id: string,
+  ): { prompt: string; polls: number; settledAt: number | null; completeAt: number | null; idempotencyKey: string | null } | undefined;
   /** Webhooks posted, with the status our server answered. */
   webhooks: { id: string; status: number }[];
 }
@@ -167,7 +169,7 @@ export async function startImageApiSandbox(
     jobCount: () => created,
     job: (id) => {
       const j = jobs.get(id);
-      return j && { prompt: j.request.prompt, polls: j.polls, settledAt: j.settledAt, idempotencyKey: j.idempotencyKey };
+      return j && { prompt: j.request.prompt, polls: j.polls, settledAt: j.settledAt, completeAt: j.completeAt, idempotencyKey: j.idempotencyKey };
     },
     stop: async () => {
       for (const t of timers) clearTimeout(t);
