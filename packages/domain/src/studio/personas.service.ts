@@ -185,7 +185,8 @@ export async function voices(deps: PersonaDeps, userId: string): Promise<{ voice
   if (!deps.tts) return { voices: [], sandbox: false };
   const runtime = deps.tts;
   const key = await ownKey(deps, userId);
-  return { voices: await ttsClientFor(runtime, key).voices(), sandbox: runtime.sandbox && !key };
+  const answer = await ttsClientFor(runtime, key).voices();
+  return { voices: answer.voices, sandbox: answer.sandbox || (runtime.sandbox && !key) };
 }
 
 export async function previewVoice(deps: PersonaDeps, actor: Actor, input: PreviewVoiceInput): Promise<SpokenAsset> {
@@ -235,7 +236,8 @@ async function speak(
   const { text, truncated } = clip(fullText);
   const key = await ownKey(deps, actor.userId);
   const client = ttsClientFor(runtime, key);
-  const sandbox = runtime.sandbox && !key;
+  // The default address is the sandbox's; an answer saying it is a stand-in is one wherever it runs.
+  let sandbox = runtime.sandbox && !key;
   const filename = `${
     persona.name
       .replace(/[^\p{L}\p{N} _-]+/gu, "")
@@ -246,6 +248,7 @@ async function speak(
   // Speak, then store: both inside the metered call, so audio that could not be stored is not charged.
   const spokenAndStored = async () => {
     const audio = await client.speak({ voiceId: persona.voiceId, text, settings: toWire(persona.settings) });
+    sandbox ||= audio.sandbox;
     const stored = await assets.storeGenerated(
       { db: deps.db, storage: deps.storage },
       {

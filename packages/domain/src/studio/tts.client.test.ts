@@ -47,6 +47,7 @@ describe("tts client", () => {
       settings,
     });
     expect(short.contentType).toBe("audio/wav");
+    expect(short.sandbox).toBe(true);
     expect(wavDurationMs(short.bytes)).toBeCloseTo(sandboxDurationMs("Hello there."), -1);
     expect(wavDurationMs(long.bytes)).toBeGreaterThan(wavDurationMs(short.bytes) * 3);
     const last = sandbox.requests.at(-1);
@@ -57,7 +58,8 @@ describe("tts client", () => {
   });
 
   it("lists the voices", async () => {
-    const voices = await createTtsClient({ baseUrl: sandbox.url, apiKey: "server-key" }).voices();
+    const { voices, sandbox: stand_in } = await createTtsClient({ baseUrl: sandbox.url, apiKey: "server-key" }).voices();
+    expect(stand_in).toBe(true);
     expect(voices.length).toBeGreaterThanOrEqual(3);
     expect(voices[0]).toMatchObject({ voiceId: "sandbox-rachel", name: expect.stringContaining("Rachel") });
   });

@@ -67,11 +67,16 @@ export interface SpokenAudio {
   bytes: Uint8Array;
   contentType: string;
   latencyMs: number;
+  /** The service said it is a stand-in (SANDBOX_HEADER): its audio is a placeholder. */
+  sandbox: boolean;
 }
+
+/** Sent by the local sandbox on every answer, so whatever address it runs at, its audio is labelled. */
+export const SANDBOX_HEADER = "x-tts-sandbox";
 
 export interface TtsClient {
   speak(input: { voiceId: string; text: string; settings: VoiceSettingsWire; modelId?: string }): Promise<SpokenAudio>;
-  voices(): Promise<TtsVoice[]>;
+  voices(): Promise<{ voices: TtsVoice[]; sandbox: boolean }>;
 }
 
 export interface TtsClientOptions {
@@ -188,6 +193,7 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
             bytes,
             contentType: contentType === "audio/mp3" ? "audio/mpeg" : contentType,
             latencyMs: performance.now() - started,
+            sandbox: response.headers.get(SANDBOX_HEADER) === "1",
           };
         },
       );
@@ -203,12 +209,15 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
         }
         const parsed = voicesBody.safeParse(body);
         if (!parsed.success) throw new DomainError("UPSTREAM_FAILED", `The ${SERVICE} sent an unreadable voice list.`);
-        return parsed.data.voices.map((v) => ({
-          voiceId: v.voice_id,
-          name: v.name,
-          category: v.category ?? null,
-          description: v.description ?? v.labels?.description ?? null,
-        }));
+        return {
+          voices: parsed.data.voices.map((v) => ({
+            voiceId: v.voice_id,
+            name: v.name,
+            category: v.category ?? null,
+            description: v.description ?? v.labels?.description ?? null,
+          })),
+          sandbox: response.headers.get(SANDBOX_HEADER) === "1",
+        };
       });
     },
   };

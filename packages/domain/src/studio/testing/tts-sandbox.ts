@@ -11,11 +11,13 @@
  * real service's MP3: an MP3 needs an encoder, a WAV is a 44-byte header on samples, and every browser
  * and our audio parser read both.
  *
+ * Every answer carries `x-tts-sandbox: 1`, so the app labels its audio wherever the sandbox runs.
  * Every call needs an `xi-api-key` header (401 without one); with `keys` set, only those keys are
  * accepted. `setDelay` slows answers (timeouts), `failNext` answers errors, `padAudio` appends bytes
  * to the next answers (oversize), and every request is logged with its key.
  */
 import { createServer } from "node:http";
+import { SANDBOX_HEADER } from "../tts.client.ts";
 
 export const SANDBOX_VOICES = [
   { voice_id: "sandbox-rachel", name: "Rachel (sandbox)", category: "premade", pitch: 220, description: "Calm, warm" },
@@ -103,7 +105,7 @@ export async function startTtsSandbox(options: TtsSandboxOptions = {}): Promise<
     const apiKey = typeof header === "string" && header ? header : null;
     const json = (status: number, body: unknown) => {
       if (res.headersSent || res.destroyed) return;
-      res.writeHead(status, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json", [SANDBOX_HEADER]: "1" });
       res.end(JSON.stringify(body));
     };
     const chunks: Buffer[] = [];
@@ -147,12 +149,12 @@ export async function startTtsSandbox(options: TtsSandboxOptions = {}): Promise<
         const wav = sandboxWav(text, voice.pitch);
         if (padding > 0) {
           // Chunked, with no declared length: the client has to count what arrives.
-          res.writeHead(200, { "content-type": "audio/wav" });
+          res.writeHead(200, { "content-type": "audio/wav", [SANDBOX_HEADER]: "1" });
           res.write(wav);
           res.end(Buffer.alloc(padding));
           return;
         }
-        res.writeHead(200, { "content-type": "audio/wav", "content-length": wav.length });
+        res.writeHead(200, { "content-type": "audio/wav", "content-length": wav.length, [SANDBOX_HEADER]: "1" });
         res.end(wav);
       }, delayMs);
     });
