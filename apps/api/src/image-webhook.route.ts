@@ -6,8 +6,9 @@
  * job id: the route only enqueues an immediate poll of the generations with that id, and the poll asks
  * the API itself. Bad signature 401; no secret configured 404 (the worker's polling does the work).
  */
-import { generations } from "@inkwell/domain/studio";
+
 import { DomainError } from "@inkwell/domain/platform/errors";
+import { generations } from "@inkwell/domain/studio";
 import type { Hono, Env as HonoEnv } from "hono";
 import { type BodyState, readBody } from "./http/body.ts";
 import type { ApiDeps } from "./trpc/context.ts";

@@ -10,13 +10,13 @@
 process.env.IMAGE_WEBHOOK_SECRET = "whsec-test-generations";
 
 import { randomUUID } from "node:crypto";
+import { asUser } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { type ImageApiSandbox, startImageApiSandbox } from "@inkwell/domain/ai/testing";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { identity } from "@inkwell/domain/identity";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { type GenerationStatus, generations, signImageWebhook } from "@inkwell/domain/studio";
-import { asUser } from "@inkwell/db";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -111,7 +111,9 @@ describe("a generation's life", () => {
     // The hold is taken at once (40 credits) and the submit job is queued in the same transaction.
     expect(await available(alice)).toBe(before - 40);
     const { rows: jobs } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'studio.submit-generation' AND data->>'generationId' = ${g.id}`.execute(h.db);
+      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'studio.submit-generation' AND data->>'generationId' = ${g.id}`.execute(
+      h.db,
+    );
     expect(jobs[0]?.n).toBe(1);
 
     const done = await drive(alice, g.id);
@@ -219,7 +221,9 @@ describe("a generation's life", () => {
     const swept = await generations.sweep({ db: h.db, enqueue: h.deps.enqueue });
     expect(swept.redriven).toBeGreaterThanOrEqual(1);
     const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'studio.submit-generation' AND data->>'generationId' = ${g.id}`.execute(h.db);
+      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'studio.submit-generation' AND data->>'generationId' = ${g.id}`.execute(
+      h.db,
+    );
     expect(rows[0]?.n).toBe(2);
     expect((await drive(alice, g.id))?.status).toBe("completed");
   });
@@ -258,10 +262,13 @@ describe("a generation's life", () => {
       const g = await u.caller.studio.generations.create({ promptText: "a placeholder", settings });
       expect(g).toMatchObject({ provider: "offline", offline: true });
       await generations.runSubmit({ ...worker(), db: offline.db, ai: offline.deps.ai }, { userId: u.me.id, generationId: g.id });
-      await generations.runPoll({ ...worker(), db: offline.db, ai: offline.deps.ai, storage: offline.deps.storage }, {
-        userId: u.me.id,
-        generationId: g.id,
-      });
+      await generations.runPoll(
+        { ...worker(), db: offline.db, ai: offline.deps.ai, storage: offline.deps.storage },
+        {
+          userId: u.me.id,
+          generationId: g.id,
+        },
+      );
       const got = await u.caller.studio.generations.get({ generationId: g.id });
       expect(got).toMatchObject({ status: "completed", offline: true });
       expect(got.results).toHaveLength(1);

@@ -100,11 +100,17 @@ it(`settles ${COUNT} generations exactly once across a SIGKILL mid-polling`, { t
   const ids: string[] = [];
   for (let i = 0; i < COUNT; i++) {
     const g = await asUser(db, userId, (tx) =>
-      generations.create({ enqueue, keyRing }, tx, userId, { promptText: `crash test image ${i}`, settings: { width: 256, height: 256 } }, {
-        provider: "image-api",
-        offline: false,
-        price: 40,
-      }),
+      generations.create(
+        { enqueue, keyRing },
+        tx,
+        userId,
+        { promptText: `crash test image ${i}`, settings: { width: 256, height: 256 } },
+        {
+          provider: "image-api",
+          offline: false,
+          price: 40,
+        },
+      ),
     );
     ids.push(g.id);
   }

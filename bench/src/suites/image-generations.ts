@@ -162,8 +162,8 @@ export const imageGenerations: Suite = {
           await new Promise((r) => setTimeout(r, 250));
         }
         const jobOf = async (id: string) =>
-          (await db.pool.query<{ job: string }>("SELECT provider_job_id AS job FROM image_generations WHERE id = $1", [id])).rows[0]
-            ?.job;
+          (await db.pool.query<{ job: string }>("SELECT provider_job_id AS job FROM image_generations WHERE id = $1", [id]))
+            .rows[0]?.job;
         const values: number[] = [];
         for (const id of ids) {
           const job = images.job((await jobOf(id)) ?? "");

@@ -1,3 +1,4 @@
+import { asUser } from "@inkwell/db";
 import {
   createGenerationInput,
   type GenerationChange,
@@ -8,7 +9,6 @@ import {
   toPostInput,
   watchGenerationsInput,
 } from "@inkwell/domain/studio";
-import { asUser } from "@inkwell/db";
 import { tracked } from "@trpc/server";
 import type { Context } from "../trpc/context.ts";
 import { router, signedInProcedure, userProcedure } from "../trpc/init.ts";
@@ -49,7 +49,9 @@ function sleep(ms: number, signal?: AbortSignal) {
  * (the bench measures it). Events are `tracked` by their updatedAt, so a reconnect resumes after it.
  */
 export const studioGenerationsRouter = router({
-  create: signedInProcedure.input(createGenerationInput).mutation(({ ctx, input }) => generations.start(ctx.deps, actor(ctx), input)),
+  create: signedInProcedure
+    .input(createGenerationInput)
+    .mutation(({ ctx, input }) => generations.start(ctx.deps, actor(ctx), input)),
   list: userProcedure.input(listGenerationsInput).query(({ ctx, input }) => generations.list(ctx.deps, ctx.tx, input)),
   get: userProcedure.input(generationIdInput).query(({ ctx, input }) => generations.get(ctx.deps, ctx.tx, input.generationId)),
   cancel: userProcedure
@@ -58,7 +60,9 @@ export const studioGenerationsRouter = router({
   saveAsAsset: signedInProcedure
     .input(generationResultInput)
     .mutation(({ ctx, input }) => generations.saveAsAsset(ctx.deps, ctx.auth.userId, input)),
-  toPost: userProcedure.input(toPostInput).mutation(({ ctx, input }) => generations.toPost(ctx.deps, ctx.tx, ctx.auth.userId, input)),
+  toPost: userProcedure
+    .input(toPostInput)
+    .mutation(({ ctx, input }) => generations.toPost(ctx.deps, ctx.tx, ctx.auth.userId, input)),
   watch: signedInProcedure.input(watchGenerationsInput).subscription(async function* ({ ctx, input, signal }) {
     const resumed = input.lastEventId ? new Date(input.lastEventId) : null;
     let since = (resumed && !Number.isNaN(resumed.getTime()) ? resumed : (input.since ?? new Date())).getTime();

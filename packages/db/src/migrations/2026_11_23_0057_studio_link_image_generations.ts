@@ -8,5 +8,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`CREATE INDEX image_generations_prompt_idx ON image_generations (prompt_id) WHERE prompt_id IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX image_generations_persona_idx ON image_generations (persona_id) WHERE persona_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX image_generations_persona_idx ON image_generations (persona_id) WHERE persona_id IS NOT NULL`.execute(
+    db,
+  );
 }

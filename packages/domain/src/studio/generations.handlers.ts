@@ -16,7 +16,8 @@ export const generationsHandlers = [
   }),
   handle(pollGenerationJob, async (data, deps) => {
     const outcome = await runPoll(tuned(deps), data);
-    if (outcome !== "waiting" && outcome !== "stale") deps.log.info({ generationId: data.generationId, outcome }, "image generation polled");
+    if (outcome !== "waiting" && outcome !== "stale")
+      deps.log.info({ generationId: data.generationId, outcome }, "image generation polled");
   }),
   handle(sweepGenerationsJob, async (_data, deps) => {
     const { redriven } = await sweep(deps);

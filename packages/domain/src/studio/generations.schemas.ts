@@ -14,7 +14,12 @@ export const GENERATION_STATUSES = [
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 
 /** Statuses a generation leaves only by settling; the worker and cancel act on these alone. */
-export const IN_FLIGHT_STATUSES = ["pending", "submitting", "queued", "in_progress"] as const satisfies readonly GenerationStatus[];
+export const IN_FLIGHT_STATUSES = [
+  "pending",
+  "submitting",
+  "queued",
+  "in_progress",
+] as const satisfies readonly GenerationStatus[];
 export const TERMINAL_STATUSES = ["completed", "failed", "nsfw", "cancelled"] as const satisfies readonly GenerationStatus[];
 export const isTerminal = (status: GenerationStatus) => (TERMINAL_STATUSES as readonly string[]).includes(status);
 

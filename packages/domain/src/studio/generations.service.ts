@@ -34,6 +34,7 @@ import type { Enqueue, KeyRing, Logger } from "../platform/index.ts";
 import { posts } from "../posts/index.ts";
 import { usage } from "../usage/index.ts";
 import * as assets from "./assets.service.ts";
+import { pollGenerationJob, submitGenerationJob } from "./generations.jobs.ts";
 import * as repo from "./generations.repository.ts";
 import {
   type CreateGenerationInput,
@@ -48,7 +49,6 @@ import {
   type ToPostInput,
 } from "./generations.schemas.ts";
 import * as prompts from "./prompts.service.ts";
-import { pollGenerationJob, submitGenerationJob } from "./generations.jobs.ts";
 
 export const GENERATION_OPERATION = "image.generate";
 /** A result file's purpose (the user's own stored file). */
@@ -360,7 +360,12 @@ export async function runSubmit(deps: GenerationWorkerDeps, data: { userId: stri
     const generator = await generatorFor(deps, row);
     const settings = row.settings as { width: number; height: number; model?: string };
     ({ jobId } = await generator.submit(
-      { prompt: row.prompt_text, width: settings.width, height: settings.height, ...(settings.model ? { model: settings.model } : {}) },
+      {
+        prompt: row.prompt_text,
+        width: settings.width,
+        height: settings.height,
+        ...(settings.model ? { model: settings.model } : {}),
+      },
       { idempotencyKey: row.submit_key, signal: AbortSignal.timeout(60_000) },
     ));
   } catch (error) {
@@ -395,9 +400,11 @@ async function fetchResult(url: string): Promise<Uint8Array> {
     if (bytes.byteLength > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
     return new Uint8Array(bytes);
   }
-  if (!/^https?:\/\//i.test(url)) throw new DomainError("UPSTREAM_FAILED", "The image API sent a result address we do not fetch.");
+  if (!/^https?:\/\//i.test(url))
+    throw new DomainError("UPSTREAM_FAILED", "The image API sent a result address we do not fetch.");
   const response = await fetch(url, { signal: AbortSignal.timeout(RESULT_FETCH_MS), redirect: "error" });
-  if (!response.ok || !response.body) throw new DomainError("UPSTREAM_FAILED", `The result image could not be fetched (${response.status}).`);
+  if (!response.ok || !response.body)
+    throw new DomainError("UPSTREAM_FAILED", `The result image could not be fetched (${response.status}).`);
   const declared = Number(response.headers.get("content-length") ?? 0);
   if (declared > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
   const chunks: Uint8Array[] = [];
@@ -445,7 +452,8 @@ export async function runPoll(
   }
   if (job?.status === "failed" || job?.status === "nsfw") {
     const message =
-      job.error ?? (job.status === "nsfw" ? "The image was flagged as not safe for work." : "The image API could not make this image.");
+      job.error ??
+      (job.status === "nsfw" ? "The image was flagged as not safe for work." : "The image API could not make this image.");
     await settleFailed(deps, row, job.status, message);
     return job.status;
   }
@@ -467,7 +475,8 @@ export async function runPoll(
       .where("poll_attempts", "=", row.poll_attempts)
       .returning("id")
       .executeTakeFirst();
-    if (moved) await deps.enqueue(tx, pollGenerationJob, { userId: data.userId, generationId: row.id, attempt }, { startAfter: at });
+    if (moved)
+      await deps.enqueue(tx, pollGenerationJob, { userId: data.userId, generationId: row.id, attempt }, { startAfter: at });
     return Boolean(moved);
   });
   return scheduled ? "waiting" : "stale";

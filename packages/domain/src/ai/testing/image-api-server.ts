@@ -12,8 +12,9 @@
  * a lost answer — the job is created and the connection dropped before the id is sent, the case that
  * tempts a client to submit twice.
  */
-import { renderPng } from "../providers/offline-image.ts";
+
 import { IMAGE_WEBHOOK_HEADER, signImageWebhook } from "../providers/image-api.ts";
+import { renderPng } from "../providers/offline-image.ts";
 import { type Sandbox, sendJson, startSandbox } from "./http-kit.ts";
 
 export type ImageOutcome = "completed" | "failed" | "nsfw";
@@ -41,7 +42,9 @@ export interface ImageApiSandbox extends Sandbox {
   /** Per job id: how it was asked for, how often it was polled, and when it settled (ms epoch). */
   job(
     id: string,
-  ): { prompt: string; polls: number; settledAt: number | null; completeAt: number | null; idempotencyKey: string | null } | undefined;
+  ):
+    | { prompt: string; polls: number; settledAt: number | null; completeAt: number | null; idempotencyKey: string | null }
+    | undefined;
   /** Webhooks posted, with the status our server answered. */
   webhooks: { id: string; status: number }[];
 }
@@ -169,7 +172,15 @@ export async function startImageApiSandbox(
     jobCount: () => created,
     job: (id) => {
       const j = jobs.get(id);
-      return j && { prompt: j.request.prompt, polls: j.polls, settledAt: j.settledAt, completeAt: j.completeAt, idempotencyKey: j.idempotencyKey };
+      return (
+        j && {
+          prompt: j.request.prompt,
+          polls: j.polls,
+          settledAt: j.settledAt,
+          completeAt: j.completeAt,
+          idempotencyKey: j.idempotencyKey,
+        }
+      );
     },
     stop: async () => {
       for (const t of timers) clearTimeout(t);

@@ -90,7 +90,8 @@ export function GenerationForm({ promptId, onClearPrompt }: { promptId: string |
         {SIZE_PRESETS.map((p, i) => (
           <label key={p.label}>
             <input type="radio" name={`${id}-size`} checked={size === i} onChange={() => setSize(i)} />
-            {p.label} <span className="muted small">
+            {p.label}{" "}
+            <span className="muted small">
               {p.width}×{p.height}
             </span>
           </label>

@@ -71,7 +71,12 @@ export function GenerationItem({ generation: g }: { generation: ImageGeneration 
         <div className={s.results}>
           {g.results.map((r) => (
             <figure className={s.result} key={r.fileId} data-role="generation-result">
-              <img src={r.url} alt={`Generated: ${g.promptText.slice(0, 120)}`} width={g.settings.width} height={g.settings.height} />
+              <img
+                src={r.url}
+                alt={`Generated: ${g.promptText.slice(0, 120)}`}
+                width={g.settings.width}
+                height={g.settings.height}
+              />
               <figcaption className={s.actions}>
                 {r.assetId ? (
                   <span className="small" data-role="saved">
