@@ -461,7 +461,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   viral_reels: (caller) =>
     caller.studio.reels.save({ url: "https://www.instagram.com/reel/C0fixture1/?igsh=abc", notes: "Fixture" }),
   // A prompt written by hand (no model, no asset needed).
-  image_prompts: (caller) => caller.studio.prompts.create({ promptText: "A fixture lighthouse at dusk", variationLabel: "Fixture" }),
+  image_prompts: (caller) =>
+    caller.studio.prompts.create({ promptText: "A fixture lighthouse at dusk", variationLabel: "Fixture" }),
   model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
 };
 
