@@ -43,8 +43,8 @@ export function StudioPersonaPage() {
       </div>
     );
   }
-  // Keyed by the saved version: after a save the form starts from what the server kept.
-  return <PersonaEditor key={`${persona.data.id}:${String(persona.data.updatedAt)}`} persona={persona.data} />;
+  // Keyed by the persona only: a save refetches it, and the form (and a preview playing) must stay as it is.
+  return <PersonaEditor key={persona.data.id} persona={persona.data} />;
 }
 
 type Spoken = Outputs["studio"]["personas"]["previewVoice"];
@@ -93,6 +93,7 @@ function PersonaEditor({ persona }: { persona: Persona }) {
     try {
       // What plays is what is saved: the server speaks the stored voice and settings.
       await save.mutateAsync(values);
+      refresh();
       const result = await preview.mutateAsync({
         personaId: persona.id,
         ...(previewText.trim() ? { text: previewText.trim() } : {}),
@@ -129,11 +130,19 @@ function PersonaEditor({ persona }: { persona: Persona }) {
             <h2 id={`${id}-about`}>About</h2>
             <div className="field">
               <label htmlFor={`${id}-name`}>Name</label>
-              <input id={`${id}-name`} required maxLength={80} value={name} onChange={(e) => setName(e.target.value)} />
+              <input
+                type="text"
+                id={`${id}-name`}
+                required
+                maxLength={80}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
             </div>
             <div className="field">
               <label htmlFor={`${id}-description`}>Description</label>
               <textarea
+                className="textarea"
                 id={`${id}-description`}
                 rows={4}
                 maxLength={2000}
@@ -158,6 +167,7 @@ function PersonaEditor({ persona }: { persona: Persona }) {
           <div className="field">
             <label htmlFor={`${id}-preview-text`}>Preview text (optional)</label>
             <input
+              type="text"
               id={`${id}-preview-text`}
               maxLength={500}
               placeholder={`Hi, I'm ${name || persona.name}. This is what my voice sounds like.`}

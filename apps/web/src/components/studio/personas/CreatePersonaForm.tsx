@@ -34,11 +34,12 @@ export function CreatePersonaForm() {
       <FormError problem={create.isError ? describeError(create.error) : null} />
       <div className="field">
         <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} required maxLength={80} value={name} onChange={(e) => setName(e.target.value)} />
+        <input type="text" id={`${id}-name`} required maxLength={80} value={name} onChange={(e) => setName(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-description`}>Description (optional)</label>
         <textarea
+          className="textarea"
           id={`${id}-description`}
           rows={3}
           maxLength={2000}

@@ -1,0 +1,94 @@
+/**
+ * Model personas in a real browser against the real stack and the local TTS sandbox, at phone width
+ * (390 px): create a persona, give it a voice and settings, preview the voice (a playable audio with a
+ * duration, labelled as the sandbox's placeholder), and see it in the list.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { startTtsSandbox, type TtsSandbox } from "@inkwell/domain/studio/testing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
+import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+let stack: Stack;
+let tts: TtsSandbox;
+let browser: Browser;
+
+beforeAll(async () => {
+  tts = await startTtsSandbox({ keys: ["e2e-tts-key"] });
+  stack = await startStack(inject("databaseUrl"), { env: { TTS_API_URL: tts.url, TTS_API_KEY: "e2e-tts-key" } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await tts?.stop();
+  await closeUntrustedPool();
+});
+
+let page: Page;
+const step = stepRunner(() => page, "studio-personas", 120_000);
+const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+describe("personas in the browser", () => {
+  it("creates a persona, gives it a voice, previews it and lists it, on a phone", async () => {
+    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+
+    await step("sign up and open Studio → Personas", async () => {
+      await signUpInBrowser(page, { name: "Ada", email: unique("pa") });
+      await page.goto("/studio/personas");
+      await page.getByRole("heading", { level: 1, name: "Personas" }).waitFor();
+      await page.getByText("No personas yet").waitFor();
+    });
+
+    await step("create one; its page opens", async () => {
+      await page.getByLabel("Name").fill("Mia");
+      await page.getByLabel("Description (optional)").fill("Beach lifestyle, morning light");
+      await page.getByRole("button", { name: "Create persona" }).click();
+      await page.getByRole("heading", { level: 1, name: "Mia" }).waitFor();
+      expect(new URL(page.url()).pathname).toMatch(/^\/studio\/personas\/[0-9a-f-]{36}$/);
+    });
+
+    await step("choose a voice and settings; preview it: audio plays, labelled as the sandbox's", async () => {
+      const voice = page.getByRole("combobox", { name: "Voice", exact: true });
+      await expect.poll(() => voice.locator("option").count()).toBeGreaterThan(2);
+      await voice.selectOption("sandbox-bella");
+      await page.locator('[data-role="tts-sandbox-label"]').first().waitFor();
+      await page.getByLabel("Stability").fill("0.3");
+      await page.getByLabel("Preview text (optional)").fill("Good morning from the beach, everyone.");
+      await page.getByRole("button", { name: "Preview voice" }).click();
+      const audio = page.locator('[data-role="voice-audio"]');
+      await audio.waitFor();
+      const duration = await audio.evaluate(
+        (el: HTMLAudioElement) =>
+          new Promise<number>((resolve, reject) => {
+            if (el.readyState >= 1) return resolve(el.duration);
+            el.addEventListener("loadedmetadata", () => resolve(el.duration), { once: true });
+            el.addEventListener("error", () => reject(new Error("audio did not load")), { once: true });
+          }),
+      );
+      expect(duration).toBeGreaterThan(1.5);
+      const spoken = tts.requests.filter((r) => r.method === "POST").at(-1);
+      expect(spoken?.body?.text).toBe("Good morning from the beach, everyone.");
+      expect(spoken?.body?.voice_settings?.stability).toBeCloseTo(0.3);
+      await page.screenshot({ path: `${resultsDir}/studio-persona-390.png`, fullPage: true });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      const findings = await axeViolations(page);
+      expect(findings, describeFindings(findings)).toEqual([]);
+    });
+
+    await step("the list shows it with its voice", async () => {
+      await page.getByRole("link", { name: "All personas" }).click();
+      const card = page.locator('[data-role="persona-card"]').filter({ hasText: "Mia" });
+      await card.getByText("Voice: sandbox-bella").waitFor();
+      await card.getByText("Active").waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    });
+  });
+});
