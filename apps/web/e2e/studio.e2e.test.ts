@@ -1,4 +1,10 @@
 /**
+ * The studio in a real browser against the real stack. Reels: save a reel link, and see it approved with
+ * its view count and thumbnail (below). The generation flow (last test): upload a photo to the asset
+ * library, get five prompts from it, generate an image from one and watch it complete live (the worker
+ * here runs the generation jobs with the offline renderer, labelled as a placeholder), save it as an
+ * asset, and use it in a draft post.
+ *
  * Studio reels in a real browser against the real stack: save a reel link, and see it approved with
  * its view count and thumbnail, fetched by the `studio.fetch-reel-stats` job through the reel-stats
  * adapter from the local stats service (over HTTP, the thumbnail stored in the API's storage and
@@ -9,12 +15,16 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb } from "@inkwell/db";
+import { asUser, createDb } from "@inkwell/db";
+import { createAiProvider } from "@inkwell/domain/ai";
+import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { LocalDiskStorage } from "@inkwell/domain/files";
 import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { createBoss, registerJobs } from "@inkwell/domain/platform";
+import { closeUntrustedPool, createBoss, createEnqueue, registerJobs } from "@inkwell/domain/platform";
+import { jpegWithGps } from "@inkwell/domain/stories/testing";
 import { createReelStatsClient, studioJobs } from "@inkwell/domain/studio";
 import { type ReelStatsSandbox, startReelStatsSandbox } from "@inkwell/domain/studio/testing";
+import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, describeFindings } from "./axe.ts";
@@ -30,6 +40,7 @@ let session: BrowserSession;
 let page: Page;
 let filesDir: string;
 let stopWorker: () => Promise<void>;
+let ownerDb: ReturnType<typeof createDb>["db"];
 
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
@@ -44,9 +55,18 @@ beforeAll(async () => {
   await registerJobs(
     boss,
     handlersFor(studioJobs),
-    { db, log: quiet, storage: new LocalDiskStorage(filesDir), reelStats: createReelStatsClient({ baseUrl: stats.url }) },
+    {
+      db,
+      log: quiet,
+      storage: new LocalDiskStorage(filesDir),
+      reelStats: createReelStatsClient({ baseUrl: stats.url }),
+      // The generation jobs: the offline renderer (the stack's API is offline too), enqueueing their next polls.
+      ai: createAiProvider({ provider: "offline" }),
+      enqueue: createEnqueue(boss),
+    },
     { pollingIntervalSeconds: 0.5 },
   );
+  ownerDb = db;
   stopWorker = async () => {
     await boss.stop({ graceful: false });
     await db.destroy();
@@ -61,6 +81,7 @@ afterAll(async () => {
   await stack?.stop();
   await stats?.stop();
   if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+  await closeUntrustedPool();
 });
 
 describe("studio reels", () => {
@@ -113,5 +134,70 @@ describe("studio reels", () => {
     await page.screenshot({ path: `${resultsDir}/studio-reels-390.png`, fullPage: true });
     const at390 = await axeViolations(page);
     expect(at390, describeFindings(at390)).toEqual([]);
+  });
+});
+
+describe("from a photo to a post", () => {
+  it("uploads a photo, gets five prompts, generates an image live, saves it as an asset and attaches it to a post", async () => {
+    const email = `gen-${Date.now()}@example.test`;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.context().clearCookies();
+    await signUpInBrowser(page, { name: "Gia", email });
+
+    await page.goto("/studio/assets");
+    await page.getByRole("heading", { level: 1, name: "Assets" }).waitFor();
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles([{ name: "lighthouse.jpg", mimeType: "image/jpeg", buffer: await jpegWithGps(600, 400) }]);
+    await page.getByRole("list", { name: "Assets, newest first" }).getByRole("listitem").first().waitFor({ timeout: 60_000 });
+
+    await page.goto("/studio/prompts");
+    await page.getByRole("heading", { level: 1, name: "Image prompts" }).waitFor();
+    await page.getByRole("button", { name: "lighthouse.jpg" }).click();
+    await page.getByRole("button", { name: "Suggest five prompts" }).click();
+    const cards = page.getByRole("list", { name: "Prompts, newest first" }).locator('[data-role="prompt-card"]');
+    await expect.poll(() => cards.count(), { timeout: 60_000 }).toBe(5);
+
+    await cards.first().getByRole("link", { name: "Generate image" }).click();
+    await page.getByRole("heading", { level: 1, name: "Image generations" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("promptId")).toMatch(/^[0-9a-f-]{36}$/);
+    await page.locator('[data-role="chosen-prompt"] strong').waitFor();
+    await page.getByText("· live").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Generate image" }).click();
+
+    // The status moves on its own (the watch subscription; no reload) to done, with the image.
+    const item = page.locator('[data-role="generation"]').first();
+    await item.waitFor();
+    await expect.poll(() => item.getAttribute("data-status"), { timeout: 90_000 }).toBe("completed");
+    await item.getByText("Offline placeholder image").waitFor();
+    const image = item.locator('[data-role="generation-result"] img');
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await page.screenshot({ path: `${resultsDir}/studio-generations-1280.png`, fullPage: true });
+    const findings = await axeViolations(page);
+    expect(findings, describeFindings(findings)).toEqual([]);
+
+    await item.getByRole("button", { name: "Save to assets" }).click();
+    await item.getByText("Saved to assets").waitFor({ timeout: 60_000 });
+
+    // A post needs an account to go to: one connected account, written as the user.
+    const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
+    const userId = rows[0]?.id as string;
+    await asUser(ownerDb, userId, (tx) => insertFixtureConnection(tx, userId));
+    await item.getByRole("button", { name: "Use in a post" }).click();
+    await page.waitForURL(/\/publishing\?saved=draft/, { timeout: 60_000 });
+    const drafts = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM scheduled_posts
+       WHERE user_id = ${userId} AND status = 'draft' AND cardinality(media_file_ids) = 1`.execute(ownerDb);
+    expect(drafts.rows[0]?.n).toBe(1);
+    const assets = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId} AND source = 'generation'`.execute(ownerDb);
+    expect(assets.rows[0]?.n).toBe(1);
+
+    await page.goto("/studio/generations");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('[data-role="generation"]').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${resultsDir}/studio-generations-390.png`, fullPage: true });
   });
 });

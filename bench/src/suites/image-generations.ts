@@ -2,7 +2,7 @@
  * image-generations: what tracking many image generations costs the database, and how soon a finished
  * image reaches the person watching it, with 1,000 generations in flight against the local image API.
  *
- *   setup    the local image API (each job settles 20–40 s after it is submitted); the generation
+ *   setup    the local image API (each job settles 45–65 s after it is submitted); the generation
  *            jobs' handlers registered in this process (pg-boss, as the worker runs them) with an AI
  *            provider pointed at that API; 10 users, each with one `studio.generations.watch`
  *            subscription open over HTTP (SSE) on the bench API
@@ -32,7 +32,7 @@ const IN_FLIGHT = Number(process.env.BENCH_IMAGE_GENERATIONS ?? 1_000);
 const WEBHOOK_BATCH = Math.min(IN_FLIGHT, 300);
 const USERS = 10;
 const WINDOW_MS = 10_000;
-const SETTLE_MIN_MS = 20_000;
+const SETTLE_MIN_MS = 45_000;
 const SETTLE_SPREAD_MS = 20_000;
 const SECRET = "bench-image-webhook-secret";
 
@@ -72,7 +72,9 @@ export const imageGenerations: Suite = {
     const stack = await ctx.stack();
     process.env.IMAGE_WEBHOOK_SECRET = SECRET;
     const images = await startImageApiSandbox({ apiKey: "bench-image-key" });
-    const db = createDb({ url: stack.database.url, max: 8, applicationName: "inkwell-bench-images" });
+    // Apart: the worker's pool (hundreds of polls at once) must not starve the setup's and the counters'.
+    const db = createDb({ url: stack.database.url, max: 6, applicationName: "inkwell-bench-images" });
+    const workerDb = createDb({ url: stack.database.url, max: 20, applicationName: "inkwell-bench-images-worker" });
     const boss = createBoss(stack.database.url, { supervise: true, schedule: false, max: 6 });
     boss.on("error", () => undefined);
     const aborts = new AbortController();
@@ -85,13 +87,18 @@ export const imageGenerations: Suite = {
         imageApi: { baseUrl: images.url, apiKey: images.apiKey },
       });
       const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(`[worker] ${m}`, o) };
-      await registerJobs(boss, handlersFor(generationsJobs), {
-        db: db.db,
-        log,
-        ai,
-        enqueue: stack.deps.enqueue,
-        storage: stack.deps.storage,
-      });
+      const startWorker = () =>
+        registerJobs(boss, handlersFor(generationsJobs), {
+          db: workerDb.db,
+          log,
+          ai,
+          enqueue: stack.deps.enqueue,
+          storage: stack.deps.storage,
+        });
+      const stopWorker = async () => {
+        for (const job of generationsJobs) await boss.offWork(job.name);
+      };
+      await startWorker();
 
       const counters = async () => {
         const r = await db.pool.query<{ xact: string; tup: string }>(
@@ -173,16 +180,33 @@ export const imageGenerations: Suite = {
         return Float64Array.from(values).sort();
       };
 
-      ctx.log(`creating ${IN_FLIGHT} generations`);
-      const c0 = performance.now();
-      const polled = await create(IN_FLIGHT, "polled");
-      ctx.log(`created in ${((performance.now() - c0) / 1000).toFixed(1)} s; measuring while they are polled`);
+      // Created with the worker paused, then submitted in one burst: all 1,000 are in flight together.
+      const inFlightNow = async () =>
+        Number(
+          (
+            await db.pool.query<{ n: string }>(
+              "SELECT count(*) AS n FROM image_generations WHERE status IN ('pending', 'submitting')",
+            )
+          ).rows[0]?.n ?? 0,
+        );
+      const createBurst = async (count: number, tag: string) => {
+        await stopWorker();
+        const c0 = performance.now();
+        const ids = await create(count, tag);
+        ctx.log(`${tag}: ${count} created in ${((performance.now() - c0) / 1000).toFixed(1)} s (worker paused)`);
+        const s0 = performance.now();
+        await startWorker();
+        while ((await inFlightNow()) > 0 && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 250));
+        ctx.log(`${tag}: all submitted in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+        return ids;
+      };
+      const polled = await createBurst(IN_FLIGHT, "polled");
       const inFlight = await window();
       const polledLag = await latencies(polled, Date.now() + SETTLE_MIN_MS + SETTLE_SPREAD_MS + 120_000);
       ctx.log(`polling alone: ${polledLag.length}/${polled.length} seen completed`);
 
       images.setWebhook(`${stack.api.origin}/webhooks/image-api`, SECRET);
-      const hooked = await create(WEBHOOK_BATCH, "webhook");
+      const hooked = await createBurst(WEBHOOK_BATCH, "webhook");
       const hookedLag = await latencies(hooked, Date.now() + SETTLE_MIN_MS + SETTLE_SPREAD_MS + 120_000);
       const delivered = images.webhooks.filter((w) => w.status === 200).length;
       ctx.log(`with webhooks: ${hookedLag.length}/${hooked.length} seen completed, ${delivered} webhooks accepted`);
@@ -225,6 +249,7 @@ export const imageGenerations: Suite = {
       await boss.stop({ graceful: false, timeout: 5_000 }).catch(() => undefined);
       await images.stop();
       await db.db.destroy();
+      await workerDb.db.destroy();
     }
   },
 };
