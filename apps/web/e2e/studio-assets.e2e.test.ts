@@ -60,7 +60,14 @@ describe("the asset library in the browser", () => {
       await loaded(page, "lighthouse.jpg");
       await loaded(page, "harbour.jpg");
       const grid = page.getByRole("list", { name: "Assets, newest first" });
-      await expect.poll(() => grid.getByRole("listitem").filter({ has: page.locator("img") }).count()).toBe(2);
+      await expect
+        .poll(() =>
+          grid
+            .getByRole("listitem")
+            .filter({ has: page.locator("img") })
+            .count(),
+        )
+        .toBe(2);
       await page.screenshot({ path: `${resultsDir}/studio-assets-390.png`, fullPage: true });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
@@ -70,10 +77,7 @@ describe("the asset library in the browser", () => {
 
     await step("tag one and filter by the tag", async () => {
       await page.getByLabel("Add a tag to lighthouse.jpg").fill("Coast");
-      await page
-        .getByRole("listitem", { name: "lighthouse.jpg" })
-        .getByRole("button", { name: "Tag", exact: true })
-        .click();
+      await page.getByRole("listitem", { name: "lighthouse.jpg" }).getByRole("button", { name: "Tag", exact: true }).click();
       await page.getByRole("button", { name: "Remove tag coast" }).waitFor();
       await page.getByRole("button", { name: "coast", exact: true }).click();
       await expect.poll(() => new URL(page.url()).searchParams.get("tag")).toBe("coast");
@@ -83,10 +87,7 @@ describe("the asset library in the browser", () => {
     });
 
     await step("delete it through the confirmation", async () => {
-      await page
-        .getByRole("listitem", { name: "lighthouse.jpg" })
-        .getByRole("button", { name: "Delete", exact: true })
-        .click();
+      await page.getByRole("listitem", { name: "lighthouse.jpg" }).getByRole("button", { name: "Delete", exact: true }).click();
       const dialog = page.getByRole("alertdialog");
       await dialog.getByText("Delete “lighthouse.jpg”?").waitFor();
       await dialog.getByRole("button", { name: "Delete" }).click();

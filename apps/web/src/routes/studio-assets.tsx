@@ -122,7 +122,13 @@ export function StudioAssetsPage() {
       <search className={s.filters}>
         <label>
           Search
-          <input type="search" value={searchText} onChange={(e) => setSearchText(e.target.value)} placeholder="File name" />
+          <input
+            type="text"
+            inputMode="search"
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+            placeholder="File name"
+          />
         </label>
         <label>
           Kind
@@ -138,6 +144,7 @@ export function StudioAssetsPage() {
         <label>
           Tag
           <input
+            type="text"
             key={tag ?? ""}
             defaultValue={tag ?? ""}
             placeholder="Any"
@@ -181,6 +188,7 @@ export function StudioAssetsPage() {
         <section className={s.bulkBar} aria-label="Selected assets">
           <strong>{chosen.length} selected</strong>
           <input
+            type="text"
             value={bulkTag}
             onChange={(e) => setBulkTag(e.target.value)}
             placeholder="Tag"

@@ -130,6 +130,7 @@ export function AssetCard({
           }}
         >
           <input
+            type="text"
             value={tag}
             onChange={(e) => setTag(e.target.value)}
             placeholder="Add a tag"
