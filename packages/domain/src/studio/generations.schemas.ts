@@ -66,11 +66,14 @@ export const createGenerationInput = z
   });
 export type CreateGenerationInput = z.infer<typeof createGenerationInput>;
 
-export const listGenerationsInput = z.object({
-  status: z.array(z.enum(GENERATION_STATUSES)).max(8).optional(),
-  cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).optional(),
-  limit: z.number().int().min(1).max(100).default(30),
-});
+export const listGenerationsInput = z
+  .object({
+    status: z.array(z.enum(GENERATION_STATUSES)).max(8).optional(),
+    cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).optional(),
+    limit: z.number().int().min(1).max(100).default(30),
+  })
+  // Called with no input at all: the first page of everything.
+  .default({ limit: 30 });
 export type ListGenerationsInput = z.input<typeof listGenerationsInput>;
 
 export const generationIdInput = z.object({ generationId: z.uuid() });
