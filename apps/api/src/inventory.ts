@@ -321,7 +321,10 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) },
   },
-  "studio.generations.toPost": { access: "user", owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) } },
+  "studio.generations.toPost": {
+    access: "user",
+    owned: { table: "image_generations", input: (id) => ({ generationId: id, index: 0 }) },
+  },
   "studio.generations.watch": { access: "user" },
   "studio.assets.attach": { access: "user", owned: { table: "stored_files", input: (id) => ({ fileId: id }) } },
   "studio.assets.list": { access: "user" },
