@@ -300,6 +300,19 @@ describe("the library", () => {
     ).rejects.toThrow(/100/);
   });
 
+  it("bulk tagging passes over an asset that already has 30 tags instead of failing the whole selection", async () => {
+    const full = await asUser(h.db, carol.me.id, (tx) =>
+      insertFixtureAsset(tx, carol.me.id, { tags: Array.from({ length: 30 }, (_, i) => `t${i}`) }),
+    );
+    const room = await asUser(h.db, carol.me.id, (tx) => insertFixtureAsset(tx, carol.me.id, { tags: [] }));
+    expect(await carol.caller.studio.assets.bulk({ assetIds: [full.assetId, room.assetId], action: "tag", tag: "late" })).toEqual(
+      { affected: 1 },
+    );
+    expect((await carol.caller.studio.assets.get({ assetId: room.assetId })).tags).toEqual(["late"]);
+    expect((await carol.caller.studio.assets.get({ assetId: full.assetId })).tags).toHaveLength(30);
+    await carol.caller.studio.assets.bulk({ assetIds: [full.assetId, room.assetId], action: "delete" });
+  });
+
   it("deleting an asset deletes its files, rows and bytes; bulk delete leaves others' assets alone", async () => {
     const photo = await uploadAndAttach(carol, await jpegWithGps(), "gone.jpg");
     const row = await asUser(h.db, carol.me.id, (tx) =>

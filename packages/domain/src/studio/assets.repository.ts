@@ -1,7 +1,7 @@
 /** The only SQL of the asset library. Everything runs as the user: RLS (migration 0052) scopes every row. */
 import type { Tables, Tx } from "@inkwell/db";
 import { type Insertable, type Selectable, sql } from "kysely";
-import type { AssetKind, BulkAssetAction } from "./assets.schemas.ts";
+import { type AssetKind, type BulkAssetAction, MAX_ASSET_TAGS } from "./assets.schemas.ts";
 
 export type AssetRow = Selectable<Tables.StudioAssets>;
 
@@ -107,8 +107,12 @@ export async function bulkUpdate(
   const valid = uuidsOnly(ids);
   if (!valid.length) return 0;
   let q = tx.updateTable("studio_assets").where("id", "in", valid);
+  // An asset already at the tag cap is passed over (the table's check would fail the whole selection).
   if (action === "tag")
-    q = q.set({ tags: sql<string[]>`array_append(tags, ${tag}::text)` }).where(sql<boolean>`NOT (tags @> ARRAY[${tag}]::text[])`);
+    q = q
+      .set({ tags: sql<string[]>`array_append(tags, ${tag}::text)` })
+      .where(sql<boolean>`NOT (tags @> ARRAY[${tag}]::text[])`)
+      .where(sql<boolean>`cardinality(tags) < ${MAX_ASSET_TAGS}`);
   else if (action === "untag")
     q = q.set({ tags: sql<string[]>`array_remove(tags, ${tag}::text)` }).where(sql<boolean>`tags @> ARRAY[${tag}]::text[]`);
   else q = q.set({ is_favorite: action === "favorite" }).where("is_favorite", "=", action !== "favorite");
