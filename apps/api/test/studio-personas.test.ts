@@ -5,6 +5,7 @@
  * user's own ElevenLabs key used for their calls (and not charged), and every procedure isolated per user.
  */
 import { asUser } from "@inkwell/db";
+import { identity } from "@inkwell/domain/identity";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { assets } from "@inkwell/domain/studio";
 import { startTtsSandbox, type TtsSandbox, thumbnailPng } from "@inkwell/domain/studio/testing";
@@ -24,6 +25,8 @@ const USER_KEY = "user-own-elevenlabs-key";
 beforeAll(async () => {
   tts = await startTtsSandbox({ keys: [SERVER_KEY, USER_KEY] });
   h = await startHarness();
+  // As the API binds it (deps.ts): users' saved keys are what the cost labels read.
+  identity.bindSavedAiConnections(h.deps.ai, h.db, h.deps.keyRing);
   // The sandbox on a random port: not the default address, so its answers' header is what labels them.
   h.deps.tts = { baseUrl: tts.url, apiKey: SERVER_KEY, sandbox: false, maxRetries: 1 };
   [a, b] = (await Promise.all([h.signUp("persona-a"), h.signUp("persona-b")])) as [User, User];
@@ -191,6 +194,12 @@ describe("personas", () => {
     expect(preview.credits).toBe(0);
     expect(tts.requests.at(-1)?.apiKey).toBe(USER_KEY);
     expect((await u.caller.credits.balance()).available).toBe(before);
+    // In the usage log like any own-key call (0 credits, provider own-key), and the cost label says 0.
+    const logged = await u.caller.usage.generations({ operation: "voice.speak" });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ provider: "own-key", status: "succeeded", credits: 0 });
+    expect(await u.caller.usage.ownKeyOperations()).toContain("voice.speak");
+    expect(await a.caller.usage.ownKeyOperations()).not.toContain("voice.speak");
     expect((await u.caller.studio.personas.voices()).voices.length).toBeGreaterThan(0);
     expect(tts.requests.at(-1)?.apiKey).toBe(USER_KEY);
 

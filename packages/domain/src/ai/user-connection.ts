@@ -50,10 +50,12 @@ export interface SavedAiConnections {
   text?: AiConnection | undefined;
   /** Their key for the server's image API. */
   imageApiKey?: string | undefined;
+  /** They saved a text-to-speech (ElevenLabs) key: the studio's TTS client speaks with it, not this provider. */
+  voiceKeySaved?: boolean | undefined;
 }
 
-/** Which of the user's keys a call needs: their text connection or their image API key. */
-export type OwnKeyUse = "text" | "image";
+/** Which of the user's keys a call needs: their text connection, their image API key or their TTS key. */
+export type OwnKeyUse = "text" | "image" | "voice";
 
 export interface UserConnectionPolicy {
   /** http and private addresses (loopback, LAN) for user connections: development only. */
@@ -190,7 +192,11 @@ export function withUserConnections(base: AiProvider, policy: UserConnectionPoli
       saved.imageApiKey && policy.imageApiBaseUrl
         ? createImageApiClient(imageApiConfigSchema.parse({ baseUrl: policy.imageApiBaseUrl, apiKey: saved.imageApiKey }))
         : undefined;
-    const uses = new Set<OwnKeyUse>([...(text ? ["text" as const] : []), ...(image ? ["image" as const] : [])]);
+    const uses = new Set<OwnKeyUse>([
+      ...(text ? ["text" as const] : []),
+      ...(image ? ["image" as const] : []),
+      ...(saved.voiceKeySaved ? ["voice" as const] : []),
+    ]);
     if (!uses.size) return { provider: undefined, uses };
     const textSide = text ?? base;
     const provider: AiProvider = {
@@ -210,7 +216,13 @@ export function withUserConnections(base: AiProvider, policy: UserConnectionPoli
   async function resolve(userId: string): Promise<Omit<CacheEntry, "saved">> {
     if (!load) return { provider: undefined, uses: new Set() };
     const saved = await load(userId);
-    const fingerprint = JSON.stringify([saved.text?.baseUrl, saved.text?.apiKey, saved.text?.model, saved.imageApiKey]);
+    const fingerprint = JSON.stringify([
+      saved.text?.baseUrl,
+      saved.text?.apiKey,
+      saved.text?.model,
+      saved.imageApiKey,
+      saved.voiceKeySaved,
+    ]);
     const hit = cache.get(userId);
     cache.delete(userId);
     const entry = hit?.saved === fingerprint ? hit : { saved: fingerprint, ...build(saved) };

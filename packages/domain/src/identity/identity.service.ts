@@ -392,13 +392,15 @@ export async function revealApiKey(keyRing: KeyRing, tx: Tx, service: string): P
 
 /** The service whose key is used for the user's image generations (the server's image API is of its kind). */
 const IMAGE_API_SERVICE = "higgsfield";
+/** The service whose key speaks the user's texts (studio personas' voices). */
+const VOICE_SERVICE = "elevenlabs";
 
 /**
  * Everything the user saved that their AI calls can use (their AI connection, their image API key),
  * opened, read as that user in one short transaction of its own (never inside a caller's).
  */
 export async function loadSavedAiConnections(db: Database, keyRing: KeyRing, userId: string): Promise<SavedAiConnections> {
-  const rows = await asUser(db, userId, (tx) => repo.findApiKeyCiphertexts(tx, ["openai", IMAGE_API_SERVICE]));
+  const rows = await asUser(db, userId, (tx) => repo.findApiKeyCiphertexts(tx, ["openai", IMAGE_API_SERVICE, VOICE_SERVICE]));
   const text = rows.find((r) => r.service === "openai");
   const image = rows.find((r) => r.service === IMAGE_API_SERVICE);
   const opened = (row: { user_id: string; key_id: string; ciphertext: string }, service: string) =>
@@ -406,6 +408,8 @@ export async function loadSavedAiConnections(db: Database, keyRing: KeyRing, use
   return {
     ...(text && { text: { baseUrl: text.base_url, apiKey: opened(text, "openai"), model: text.model } }),
     ...(image && { imageApiKey: opened(image, IMAGE_API_SERVICE) }),
+    // Only whether it is there (the cost labels); the studio opens it itself when it speaks.
+    ...(rows.some((r) => r.service === VOICE_SERVICE) && { voiceKeySaved: true }),
   };
 }
 

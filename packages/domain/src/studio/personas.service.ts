@@ -8,7 +8,7 @@
  * Speaking (a voice preview, a writer output read aloud) calls the TTS service with NO transaction
  * open: the persona and the text are read in a short transaction, the call is metered (`voice.speak`,
  * held → captured, released on failure) unless the user saved their own ElevenLabs key (then their key
- * is used and nothing is charged), and the audio is stored as a `voice` asset of the persona through
+ * is used, the call is logged as own-key and nothing is charged), and the audio is stored as a `voice` asset of the persona through
  * `assets.storeGenerated`, which records it in a transaction of its own.
  */
 import { randomUUID } from "node:crypto";
@@ -263,37 +263,31 @@ async function speak(
     return { stored, latencyMs: audio.latencyMs };
   };
 
-  let assetId: string;
-  let credits = 0;
-  if (key) {
-    // Their key, their bill: rate-limited like any generation, nothing held or charged.
-    await usage.takeRateLimit({ db: deps.db }, actor, "voice.speak");
-    assetId = (await spokenAndStored()).stored.assetId;
-  } else {
-    const metered = await usage.runMetered(
-      { db: deps.db },
-      actor,
-      {
-        operation: "voice.speak",
-        idempotencyKey: `voice.speak:${persona.id}:${randomUUID()}`,
-        request: { personaId: persona.id, ...about, characters: text.length },
-        topic: `${persona.name}: ${about.kind === "preview" ? "voice preview" : "read aloud"}`,
-        provider: sandbox ? "tts-sandbox" : "elevenlabs",
-      },
-      async () => {
-        const r = await spokenAndStored();
-        return {
-          result: r.stored.assetId,
-          model: "eleven_multilingual_v2",
-          inputTokens: text.length,
-          outputTokens: 0,
-          latencyMs: r.latencyMs,
-        };
-      },
-    );
-    assetId = metered.result;
-    credits = metered.credits;
-  }
+  // Their key, their bill: rate-limited and in the usage log like any generation, nothing held or charged.
+  const metered = await usage.runMetered(
+    { db: deps.db },
+    actor,
+    {
+      operation: "voice.speak",
+      idempotencyKey: `voice.speak:${persona.id}:${randomUUID()}`,
+      request: { personaId: persona.id, ...about, characters: text.length },
+      topic: `${persona.name}: ${about.kind === "preview" ? "voice preview" : "read aloud"}`,
+      provider: sandbox ? "tts-sandbox" : "elevenlabs",
+      ownKey: Boolean(key),
+    },
+    async () => {
+      const r = await spokenAndStored();
+      return {
+        result: r.stored.assetId,
+        model: "eleven_multilingual_v2",
+        inputTokens: text.length,
+        outputTokens: 0,
+        latencyMs: r.latencyMs,
+      };
+    },
+  );
+  const assetId = metered.result;
+  const credits = metered.credits;
   const url = await asUser(deps.db, actor.userId, async (tx) => (await assets.summaries(tx, [assetId], deps))[0]?.url);
   if (!url) throw notFound("Asset");
   return { assetId, url, sandbox, credits, characters: text.length, truncated };

@@ -40,6 +40,12 @@ export interface MeteredRequest {
   topic?: string;
   provider: string;
   quantity?: number;
+  /**
+   * Set by a caller that itself calls a service outside the AI layer with a key the user saved (their
+   * ElevenLabs key for voice.speak): true, nothing is held or charged and the generation is recorded as
+   * own-key; false, the listed price. Unset, the user's saved AI connections decide (OWN_KEY_OPERATIONS).
+   */
+  ownKey?: boolean;
 }
 
 export interface MeteredOutcome<T> {
@@ -84,9 +90,10 @@ export async function runMetered<T, K = undefined>(
 ): Promise<{ result: T; generationId: string; credits: number; kept: K }> {
   await takeRateLimit(deps, actor, request.operation);
   // Before any transaction: reading the saved connection is a short transaction of its own.
-  const own = await ownProvider(deps, actor.userId, request.operation);
+  const own = request.ownKey === undefined ? await ownProvider(deps, actor.userId, request.operation) : undefined;
+  const onOwnKey = request.ownKey ?? Boolean(own);
   // A call on the user's own key costs no credits (they pay their provider); see ARCHITECTURE.md.
-  const price = own ? 0 : priceOf(request.operation, request.quantity);
+  const price = onOwnKey ? 0 : priceOf(request.operation, request.quantity);
   const started = await asUser(deps.db, actor.userId, async (tx) => {
     let holdId: string | null = null;
     if (price > 0) {
@@ -103,7 +110,7 @@ export async function runMetered<T, K = undefined>(
       userId: actor.userId,
       operation: request.operation,
       topic: request.topic ?? null,
-      provider: own ? OWN_KEY_PROVIDER : request.provider,
+      provider: onOwnKey ? OWN_KEY_PROVIDER : request.provider,
       holdId,
     });
     return { holdId, generationId: g.id };
@@ -169,6 +176,8 @@ export const OWN_KEY_OPERATIONS: Readonly<Record<string, OwnKeyUse>> = {
   "voice.analyze": "text",
   "image.describe": "text",
   "image.generate": "image",
+  // Spoken by the studio's TTS client with the user's ElevenLabs key (it passes MeteredRequest.ownKey).
+  "voice.speak": "voice",
 };
 
 /** The caller's own provider when they saved the key the operation needs and the deps can route to it. */
