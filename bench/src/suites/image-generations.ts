@@ -2,13 +2,13 @@
  * image-generations: what tracking many image generations costs the database, and how soon a finished
  * image reaches the person watching it, with 1,000 generations in flight against the local image API.
  *
- *   setup    the local image API (each job settles 45–65 s after it is submitted); the generation
+ *   setup    the local image API (each job settles 60–80 s after it is submitted); the generation
  *            jobs' handlers registered in this process (pg-boss, as the worker runs them) with an AI
- *            provider pointed at that API; 10 users, each with one `studio.generations.watch`
+ *            provider pointed at that API; 20 users, each with one `studio.generations.watch`
  *            subscription open over HTTP (SSE) on the bench API
  *   measure  Postgres work per second (pg_stat_database: transactions committed, rows returned +
  *            fetched) over the same 10 s window length in three states of one run — idle (worker
- *            polling its queues only: the baseline), + the 10 watch subscriptions, + 1,000
+ *            polling its queues only: the baseline), + the 20 watch subscriptions, + 1,000
  *            generations in flight (polls backing off 2, 4, 8 … 60 s) — and, per generation, the
  *            time from the API settling it to its `completed` status reaching the watcher (p50 / p99):
  *            first found by polling alone, then in a second batch with the API's signed webhooks on
@@ -30,9 +30,10 @@ import { ms } from "../lib/table.ts";
 
 const IN_FLIGHT = Number(process.env.BENCH_IMAGE_GENERATIONS ?? 1_000);
 const WEBHOOK_BATCH = Math.min(IN_FLIGHT, 300);
-const USERS = 10;
+/** Each user's signup credits (5,000) cover their share of both batches at 40 a generation. */
+const USERS = 20;
 const WINDOW_MS = 10_000;
-const SETTLE_MIN_MS = 45_000;
+const SETTLE_MIN_MS = 60_000;
 const SETTLE_SPREAD_MS = 20_000;
 const SECRET = "bench-image-webhook-secret";
 
@@ -67,7 +68,8 @@ async function readSse(body: ReadableStream<Uint8Array>, onData: (data: string) 
 export const imageGenerations: Suite = {
   name: "image-generations",
   description: `Postgres work per second while ${IN_FLIGHT} image generations are polled (baseline: idle), and provider-finished → watcher latency, polling alone and with webhooks`,
-  minSeconds: 150,
+  // Two batches that each settle a minute or more after submission, plus three measuring windows.
+  minSeconds: 480,
   async run(ctx) {
     const stack = await ctx.stack();
     process.env.IMAGE_WEBHOOK_SECRET = SECRET;
@@ -203,18 +205,29 @@ export const imageGenerations: Suite = {
       const polled = await createBurst(IN_FLIGHT, "polled");
       const inFlight = await window();
       const polledLag = await latencies(polled, Date.now() + SETTLE_MIN_MS + SETTLE_SPREAD_MS + 120_000);
-      ctx.log(`polling alone: ${polledLag.length}/${polled.length} seen completed`);
+      ctx.log(
+        `in flight: ${inFlight.xact.toFixed(0)} tx/s, ${inFlight.tup.toFixed(0)} rows/s (idle ${idle.xact.toFixed(0)} / ${idle.tup.toFixed(0)}, watching ${watching.xact.toFixed(0)} / ${watching.tup.toFixed(0)})`,
+      );
+      ctx.log(
+        `polling alone: ${polledLag.length}/${polled.length} seen completed, p50 ${ms(percentile(polledLag, 50))} ms, p99 ${ms(percentile(polledLag, 99))} ms`,
+      );
 
       images.setWebhook(`${stack.api.origin}/webhooks/image-api`, SECRET);
       const hooked = await createBurst(WEBHOOK_BATCH, "webhook");
       const hookedLag = await latencies(hooked, Date.now() + SETTLE_MIN_MS + SETTLE_SPREAD_MS + 120_000);
       const delivered = images.webhooks.filter((w) => w.status === 200).length;
-      ctx.log(`with webhooks: ${hookedLag.length}/${hooked.length} seen completed, ${delivered} webhooks accepted`);
+      ctx.log(
+        `with webhooks: ${hookedLag.length}/${hooked.length} seen completed, ${delivered} webhooks accepted, p50 ${ms(percentile(hookedLag, 50))} ms, p99 ${ms(percentile(hookedLag, 99))} ms`,
+      );
 
       const rate = (v: number) => `${v.toFixed(0)}/s`;
       const rows: string[][] = [
         ["idle (baseline): transactions, rows read", `${rate(idle.xact)}, ${rate(idle.tup)}`, "–"],
-        ["+ 10 watch subscriptions", `${rate(watching.xact)}, ${rate(watching.tup)}`, `+${rate(watching.xact - idle.xact)} tx`],
+        [
+          `+ ${USERS} watch subscriptions`,
+          `${rate(watching.xact)}, ${rate(watching.tup)}`,
+          `+${rate(watching.xact - idle.xact)} tx`,
+        ],
         [
           `+ ${IN_FLIGHT} generations being polled`,
           `${rate(inFlight.xact)}, ${rate(inFlight.tup)}`,

@@ -32,6 +32,11 @@ export function insertGeneration(tx: Tx, g: NewGeneration): Promise<GenerationRo
     .executeTakeFirstOrThrow();
 }
 
+/** Whether the caller can see this persona (RLS: their own). */
+export async function personaVisible(tx: Tx, personaId: string): Promise<boolean> {
+  return Boolean(await tx.selectFrom("model_personas").select("id").where("id", "=", personaId).executeTakeFirst());
+}
+
 export function findGeneration(tx: Tx, id: string): Promise<GenerationRow | undefined> {
   return tx.selectFrom("image_generations").selectAll().where("id", "=", id).executeTakeFirst();
 }

@@ -181,8 +181,7 @@ export async function create(
     personaId ??= prompt.personaId;
   }
   if (personaId) {
-    const persona = await tx.selectFrom("model_personas").select("id").where("id", "=", personaId).executeTakeFirst();
-    if (!persona) throw notFound("Persona");
+    if (!(await repo.personaVisible(tx, personaId))) throw notFound("Persona");
   }
   const id = randomUUID();
   let holdId: string | null = null;
