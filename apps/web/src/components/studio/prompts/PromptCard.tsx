@@ -59,8 +59,9 @@ export function PromptCard({ prompt }: { prompt: ImagePrompt }) {
           </span>
         )}
         {prompt.placeholder && (
+          // Once a person rewrote it the text is theirs: say where it started, not that it is the placeholder's.
           <span className="offline-badge" data-role="placeholder">
-            Offline placeholder AI
+            {prompt.isEdited ? "Started from offline placeholder AI" : "Offline placeholder AI"}
           </span>
         )}
       </div>

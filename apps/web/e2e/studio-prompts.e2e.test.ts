@@ -1,0 +1,81 @@
+/**
+ * The prompt studio in a real browser against the real stack, at phone width (390 px): upload a photo,
+ * get five prompts from it (the offline AI: every card labelled a placeholder), edit one (marked
+ * edited, its badge then saying it started from the placeholder), and the page neither overflows nor
+ * fails axe.
+ *
+ * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
+ */
+import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { jpegWithGps } from "@inkwell/domain/stories/testing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
+import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack(inject("databaseUrl"));
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await closeUntrustedPool();
+});
+
+let page: Page;
+const step = stepRunner(() => page, "studio-prompts", 120_000);
+const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+describe("prompts in the browser", () => {
+  it("suggests five labelled placeholder prompts from a photo and edits one, on a phone", async () => {
+    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+
+    await step("sign up and upload a photo", async () => {
+      await signUpInBrowser(page, { name: "Pia", email: unique("pp") });
+      await page.goto("/studio/assets");
+      await page.getByRole("heading", { level: 1, name: "Assets" }).waitFor();
+      await page
+        .locator('input[type="file"]')
+        .setInputFiles([{ name: "harbour.jpg", mimeType: "image/jpeg", buffer: await jpegWithGps(600, 400) }]);
+      await page.getByRole("list", { name: "Assets, newest first" }).getByRole("listitem").first().waitFor({ timeout: 60_000 });
+    });
+
+    await step("five prompts from it, each labelled the offline placeholder's", async () => {
+      await page.goto("/studio/prompts");
+      await page.getByRole("heading", { level: 1, name: "Image prompts" }).waitFor();
+      await page.getByRole("button", { name: "harbour.jpg" }).click();
+      await page.getByRole("button", { name: "Suggest five prompts" }).click();
+      const cards = page.getByRole("list", { name: "Prompts, newest first" }).locator('[data-role="prompt-card"]');
+      await expect.poll(() => cards.count(), { timeout: 60_000 }).toBe(5);
+      await expect.poll(() => cards.locator('[data-role="placeholder"]').count()).toBe(5);
+      await page.getByText("Five placeholder prompts were made").waitFor();
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
+      const findings = await axeViolations(page);
+      expect(findings, describeFindings(findings)).toEqual([]);
+    });
+
+    await step("edit one: saved, marked edited, still no overflow", async () => {
+      const first = page.locator('[data-role="prompt-card"]').first();
+      await first.getByRole("button", { name: "Edit" }).click();
+      await first.getByLabel("Prompt").fill("A lighthouse at dusk, long exposure, my own words");
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
+      await first.getByRole("button", { name: "Save" }).click();
+      const edited = page.locator('[data-role="prompt-card"]').filter({ hasText: "my own words" });
+      await edited.locator('[data-role="edited"]').waitFor();
+      // The text is the user's now: the badge says where it started, not that the placeholder wrote it.
+      expect(await edited.locator('[data-role="placeholder"]').textContent()).toBe("Started from offline placeholder AI");
+      await expect.poll(() => page.locator('[data-role="placeholder"]', { hasText: /^Offline placeholder AI$/ }).count()).toBe(4);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${resultsDir}/studio-prompts-390.png`, fullPage: true });
+      const findings = await axeViolations(page);
+      expect(findings, describeFindings(findings)).toEqual([]);
+    });
+  });
+});
