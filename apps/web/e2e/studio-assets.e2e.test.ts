@@ -5,8 +5,11 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
+import { asUser, createDb } from "@inkwell/db";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
+import { insertFixtureAsset } from "@inkwell/domain/studio/testing";
+import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, describeFindings } from "./axe.ts";
@@ -97,5 +100,51 @@ describe("the asset library in the browser", () => {
       // The unfiltered list was cached before the delete; it is refetched on showing again.
       await expect.poll(() => page.getByRole("listitem", { name: "lighthouse.jpg" }).count()).toBe(0);
     });
+  });
+
+  it("refuses a bulk action on more than 100 selected assets instead of applying it to the first 100", async () => {
+    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    const email = unique("bulk");
+    const { db } = createDb({ url: inject("databaseUrl"), max: 1 });
+    const count = async (userId: string) =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId}`.execute(db)).rows[0]?.n;
+    let userId = "";
+    try {
+      await step("sign up; 101 assets in the library", async () => {
+        await signUpInBrowser(page, { name: "Bo", email });
+        const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(db);
+        userId = rows[0]?.id as string;
+        await asUser(db, userId, async (tx) => {
+          for (let i = 1; i <= 101; i++) await insertFixtureAsset(tx, userId, { filename: `seed-${i}.png`, tags: [] });
+        });
+      });
+
+      await step("load all three pages, select all shown (100) and one more", async () => {
+        await page.goto("/studio/assets");
+        const grid = page.getByRole("list", { name: "Assets, newest first" });
+        for (const shown of [96, 101]) {
+          await page.getByRole("button", { name: "Load more" }).click();
+          await expect.poll(() => grid.locator(":scope > li").count()).toBe(shown);
+        }
+        await page.getByLabel("Select all shown").click();
+        await page.getByText("100 selected").waitFor();
+        await grid.locator('input[type="checkbox"]:not(:checked)').first().check();
+        await page.getByText("101 selected").waitFor();
+      });
+
+      await step("the bar says at most 100; Delete opens no confirmation and deletes nothing", async () => {
+        await page.getByRole("alert").filter({ hasText: "At most 100 assets at once" }).waitFor({ timeout: 10_000 });
+        const del = page.getByRole("region", { name: "Selected assets" }).getByRole("button", { name: "Delete", exact: true });
+        expect(await del.getAttribute("aria-disabled")).toBe("true");
+        await del.click({ force: true });
+        await page.waitForTimeout(500);
+        expect(await page.getByRole("alertdialog").count()).toBe(0);
+        expect(await count(userId)).toBe(101);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+      });
+    } finally {
+      await db.destroy();
+    }
   });
 });

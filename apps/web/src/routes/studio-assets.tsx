@@ -76,6 +76,8 @@ export function StudioAssetsPage() {
   // A selection only holds assets still shown.
   const shown = new Set(assets.map((a) => a.id));
   const chosen = [...selected].filter((id) => shown.has(id));
+  // The server takes at most MAX_BULK ids; more are refused here rather than cut short silently.
+  const tooMany = chosen.length > MAX_BULK;
   const toggle = (id: string, on: boolean) =>
     setSelected((prev) => {
       const next = new Set(prev);
@@ -87,6 +89,7 @@ export function StudioAssetsPage() {
   const runBulk = async (action: BulkAction) => {
     setBulkProblem(null);
     setBulkNote(null);
+    if (tooMany) return;
     if ((action === "tag" || action === "untag") && !bulkTag.trim()) {
       setBulkProblem("Type the tag first.");
       return;
@@ -94,7 +97,7 @@ export function StudioAssetsPage() {
     setBulkPending(true);
     try {
       const { affected } = await trpcClient.studio.assets.bulk.mutate({
-        assetIds: chosen.slice(0, MAX_BULK),
+        assetIds: chosen,
         action,
         ...(action === "tag" || action === "untag" ? { tag: bulkTag.trim() } : {}),
       });
@@ -195,24 +198,39 @@ export function StudioAssetsPage() {
             maxLength={40}
             aria-label="Tag for the selected assets"
           />
-          <Button variant="secondary" pending={bulkPending} onClick={() => runBulk("tag")}>
+          <Button variant="secondary" pending={bulkPending} aria-disabled={tooMany || undefined} onClick={() => runBulk("tag")}>
             Add tag
           </Button>
-          <Button variant="secondary" pending={bulkPending} onClick={() => runBulk("untag")}>
+          <Button variant="secondary" pending={bulkPending} aria-disabled={tooMany || undefined} onClick={() => runBulk("untag")}>
             Remove tag
           </Button>
-          <Button variant="secondary" pending={bulkPending} onClick={() => runBulk("favorite")}>
+          <Button
+            variant="secondary"
+            pending={bulkPending}
+            aria-disabled={tooMany || undefined}
+            onClick={() => runBulk("favorite")}
+          >
             Favourite
           </Button>
-          <Button variant="secondary" pending={bulkPending} onClick={() => runBulk("unfavorite")}>
+          <Button
+            variant="secondary"
+            pending={bulkPending}
+            aria-disabled={tooMany || undefined}
+            onClick={() => runBulk("unfavorite")}
+          >
             Unfavourite
           </Button>
-          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
+          <Button variant="danger" aria-disabled={tooMany || undefined} onClick={() => !tooMany && setConfirmDelete(true)}>
             Delete
           </Button>
           <Button variant="ghost" onClick={() => setSelected(new Set())}>
             Clear selection
           </Button>
+          {tooMany && (
+            <span role="alert" className={s.error}>
+              At most {MAX_BULK} assets at once: {chosen.length} are selected. Unselect some first.
+            </span>
+          )}
           {bulkNote && <span role="status">{bulkNote}</span>}
           {bulkProblem && (
             <span role="alert" className={s.error}>
