@@ -4,52 +4,18 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
-import { Link } from "react-router";
 import { trpc } from "../../../lib/api.ts";
-import { describeError } from "../../../lib/errors.ts";
-import s from "./prompts.module.css";
+import { ImageAssetGrid } from "../ImageAssetGrid.tsx";
 
 export function ImagePicker({ selected, onSelect }: { selected: string | null; onSelect: (assetId: string | null) => void }) {
-  const assets = useQuery(trpc.studio.assets.list.queryOptions({ kind: "image" }));
-  if (assets.isPending) {
-    return (
-      <p className="loading" role="status">
-        <span className="spinner" aria-hidden="true" /> Loading your images…
-      </p>
-    );
-  }
-  if (assets.isError) {
-    return (
-      <div role="alert" className="alert alert-error">
-        {describeError(assets.error).message}
-      </div>
-    );
-  }
-  const images = assets.data.assets.filter((a) => a.kind === "image");
-  if (images.length === 0) {
-    return (
-      <p className="muted">
-        No images yet. <Link to="/studio/assets">Upload a photo to your assets</Link>, then come back to pick it.
-      </p>
-    );
-  }
   return (
-    <ul className={s.picker} aria-label="Your images: pick one">
-      {images.map((image) => (
-        <li key={image.id}>
-          <button
-            type="button"
-            className={s.pick}
-            aria-pressed={selected === image.id}
-            onClick={() => onSelect(selected === image.id ? null : image.id)}
-            data-role="pick-image"
-          >
-            <img src={image.thumbnailUrl ?? image.url} alt="" loading="lazy" />
-            <span className={s.pickName}>{image.filename}</span>
-          </button>
-        </li>
-      ))}
-    </ul>
+    <ImageAssetGrid
+      label="Your images: pick one"
+      isPressed={(id) => selected === id}
+      onPress={(id) => onSelect(selected === id ? null : id)}
+      emptyHint="then come back to pick one."
+      dataRole="pick-image"
+    />
   );
 }
 
