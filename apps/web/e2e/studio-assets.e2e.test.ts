@@ -8,7 +8,7 @@
 import { asUser, createDb } from "@inkwell/db";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
-import { insertFixtureAsset } from "@inkwell/domain/studio/testing";
+import { insertFixtureAsset, mp4Video } from "@inkwell/domain/studio/testing";
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -146,5 +146,24 @@ describe("the asset library in the browser", () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it("a video in the grid is not fetched until it is played (each would be read whole by the server, up to 50 MB)", async () => {
+    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    const fetched: string[] = [];
+    page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+    await step("sign up and upload a video", async () => {
+      await signUpInBrowser(page, { name: "Vi", email: unique("video") });
+      await page.goto("/studio/assets");
+      await page.locator('input[type="file"]').setInputFiles([{ name: "clip.mp4", mimeType: "video/mp4", buffer: mp4Video() }]);
+      await page.getByRole("listitem", { name: "clip.mp4" }).locator("video").waitFor();
+    });
+    await step("the page settles without fetching the video", async () => {
+      const src = await page.getByRole("listitem", { name: "clip.mp4" }).locator("video").getAttribute("src");
+      const path = new URL(src ?? "", stack.baseUrl).pathname;
+      expect(path).toMatch(/^\/files\//);
+      await page.waitForTimeout(1500);
+      expect(fetched).not.toContain(path);
+    });
   });
 });
