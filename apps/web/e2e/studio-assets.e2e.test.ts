@@ -166,4 +166,16 @@ describe("the asset library in the browser", () => {
       expect(fetched).not.toContain(path);
     });
   });
+
+  it("a long e-mail address in the confirmation banner wraps at phone width (the page does not scroll sideways)", async () => {
+    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    await step("sign up with a long address and open the library", async () => {
+      await signUpInBrowser(page, { name: "Lo", email: unique("a-rather-long-mailbox-name.for-the-studio") });
+      await page.goto("/studio/assets");
+      await page.getByRole("region", { name: "E-mail confirmation" }).waitFor();
+      await page.getByText("No assets yet").waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    });
+  });
 });

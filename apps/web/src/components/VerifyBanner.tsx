@@ -23,7 +23,7 @@ export function VerifyBanner({ me }: { me: Me }) {
     <section className={styles.banner} aria-label="E-mail confirmation">
       <div className={styles.inner}>
         <p>
-          <strong>Please confirm your e-mail address.</strong> We sent a link to <span className="nowrap">{me.email}</span>.
+          <strong>Please confirm your e-mail address.</strong> We sent a link to <span className={styles.email}>{me.email}</span>.
         </p>
         <Button
           variant="secondary"
