@@ -4,6 +4,7 @@ export { type ReceivedMail, readMailFolder } from "./dev-mail.ts";
 export * from "./errors.ts";
 export * from "./mail.ts";
 export * from "./queue.ts";
+export * from "./read-capped.ts";
 export * from "./secret-box.ts";
 export * from "./text.ts";
 export * from "./tokens.ts";

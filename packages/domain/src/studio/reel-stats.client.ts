@@ -12,6 +12,7 @@
  * saying whether a retry can help.
  */
 import { z } from "zod";
+import { readCapped as readCappedBody } from "../platform/read-capped.ts";
 import type { ReelPlatform } from "./studio.urls.ts";
 
 /** Where `pnpm dev` runs the sandbox (scripts/dev.ts). */
@@ -126,26 +127,10 @@ export function createReelStatsClient(options: ReelStatsOptions): ReelStatsClien
   };
 }
 
-/**
- * The body, refused as soon as it passes `max` bytes: a body with no declared length (or a false one)
- * would otherwise be buffered whole, however large, before any check.
- */
+/** The body, refused past `max` bytes (platform's readCapped), its read failures said as the stats service's. */
 async function readCapped(response: Response, max: number, tooLarge: string): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => undefined);
-        throw new ReelStatsError("invalid_response", tooLarge);
-      }
-      chunks.push(value);
-    }
+    return await readCappedBody(response, max, () => new ReelStatsError("invalid_response", tooLarge));
   } catch (error) {
     if (error instanceof ReelStatsError) throw error;
     const name = (error as Error).name;
@@ -153,13 +138,6 @@ async function readCapped(response: Response, max: number, tooLarge: string): Pr
       throw new ReelStatsError("timeout", "The stats service did not answer in time.");
     throw new ReelStatsError("unavailable", "The stats service's answer could not be read.");
   }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 export function reelStatsClientFromEnv(env: ReelStatsEnv): ReelStatsClient {

@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { DomainError } from "../platform/errors.ts";
+import { readCapped } from "../platform/read-capped.ts";
 
 /** Where `pnpm dev` runs the sandbox (scripts/dev.ts). */
 export const DEFAULT_TTS_URL = "http://127.0.0.1:4031";
@@ -187,7 +188,7 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
             await response.body?.cancel().catch(() => undefined);
             throw tooLarge(maxAudioBytes);
           }
-          const bytes = await readCapped(response, maxAudioBytes);
+          const bytes = await readCapped(response, maxAudioBytes, () => tooLarge(maxAudioBytes));
           if (bytes.byteLength === 0) throw new DomainError("UPSTREAM_FAILED", `The ${SERVICE} answered no audio.`);
           return {
             bytes,
@@ -200,7 +201,7 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
     },
     async voices() {
       return call("/v1/voices", { method: "GET", headers: { accept: "application/json" } }, async (response) => {
-        const bytes = await readCapped(response, MAX_VOICES_BYTES);
+        const bytes = await readCapped(response, MAX_VOICES_BYTES, () => tooLarge(MAX_VOICES_BYTES));
         let body: unknown = null;
         try {
           body = JSON.parse(new TextDecoder().decode(bytes));
@@ -225,31 +226,6 @@ export function createTtsClient(options: TtsClientOptions): TtsClient {
 
 const tooLarge = (max: number) =>
   new DomainError("UPSTREAM_FAILED", `The ${SERVICE}'s answer is larger than ${Math.round(max / 1024)} KiB; it was refused.`);
-
-/** The body, refused as soon as it passes `max` bytes (a missing or false length is never trusted). */
-async function readCapped(response: Response, max: number): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(max);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
 
 /** A client for one call: the user's own key when they saved one, the server's otherwise. */
 export function ttsClientFor(runtime: TtsRuntime, userKey: string | undefined): TtsClient {
