@@ -30,9 +30,9 @@ function Preview({ asset }: { asset: Asset }) {
   if (asset.kind === "video")
     return (
       <div className={s.preview} data-kind="video">
-        {/* biome-ignore lint/a11y/useMediaCaption: the user's own clips have no captions to offer */}
         {/* preload="none": the file route reads a file whole (up to 50 MB) for every request, so a page of
             videos must not fetch each one just to show its first frame. */}
+        {/* biome-ignore lint/a11y/useMediaCaption: the user's own clips have no captions to offer */}
         <video controls preload="none" playsInline src={asset.url} aria-label={`Play ${asset.filename}`} />
       </div>
     );
