@@ -406,6 +406,25 @@ describe("storeGenerated", () => {
     await expectTrpcError(bob.caller.studio.assets.get({ assetId: stored.assetId }), "NOT_FOUND");
   });
 
+  it("when the rows cannot be recorded, the bytes it already stored are removed (nothing left in storage)", async () => {
+    const keys = async () => {
+      const found: string[] = [];
+      for await (const object of h.deps.storage.list()) found.push(object.key);
+      return found;
+    };
+    const before = new Set(await keys());
+    // No such user: the stored_files insert fails on its foreign key after the image and thumbnail were written.
+    await expect(
+      assets.storeGenerated(h.deps, {
+        userId: crypto.randomUUID(),
+        bytes: new Uint8Array(await solidImage("png", 40, 40)),
+        filename: "orphan.png",
+        source: "generation",
+      }),
+    ).rejects.toThrow();
+    expect((await keys()).filter((k) => !before.has(k))).toEqual([]);
+  });
+
   it("refuses what an upload would refuse", async () => {
     const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array(100).fill(0)]);
     await expect(
