@@ -90,5 +90,28 @@ describe("personas in the browser", () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     });
+
+    await step("a writer output read aloud in Mia's voice: plays, labelled the sandbox's, on a phone", async () => {
+      await page.goto("/writer");
+      await page.getByRole("textbox", { name: "Concept" }).fill("Why small bakeries should post every morning");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.waitForURL(/\/writer\/[0-9a-f-]{36}$/);
+      const output = page.getByRole("region", { name: "Outputs" }).locator("article").first();
+      await expect.poll(() => output.getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
+      await output.getByRole("button", { name: /^Read aloud/ }).click();
+      const panel = output.locator('[data-role="read-aloud"]');
+      expect(await panel.getByRole("combobox", { name: "Voice of" }).inputValue()).toMatch(/^[0-9a-f-]{36}$/);
+      const requests = tts.requests.length;
+      await panel.getByRole("button", { name: "Read" }).click();
+      await panel.locator('[data-role="voice-audio"]').waitFor();
+      await panel.locator('[data-role="tts-sandbox-label"]').waitFor();
+      const spoken = tts.requests.slice(requests).find((r) => r.method === "POST");
+      expect(spoken?.path).toBe("/v1/text-to-speech/sandbox-bella");
+      expect(spoken?.body?.text?.length).toBeGreaterThan(50);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      const findings = await axeViolations(page);
+      expect(findings, describeFindings(findings)).toEqual([]);
+    });
   });
 });

@@ -95,18 +95,21 @@ export function IteratePanel({
         Revise
       </h2>
       {messages.length > 0 && (
-        <ol className={w.messages} role="log" aria-label="Revisions so far">
-          {messages.map((m) => (
-            <li
-              key={m.id}
-              className={`${w.message} ${m.role === "user" ? w.messageUser : w.messageAssistant}`}
-              data-role={m.role}
-            >
-              <span className="visually-hidden">{m.role === "user" ? "You: " : "Writer: "}</span>
-              {m.content}
-            </li>
-          ))}
-        </ol>
+        // The live region wraps the list: role="log" on the <ol> itself would take away its list semantics.
+        <div role="log" aria-label="Revisions so far">
+          <ol className={w.messages}>
+            {messages.map((m) => (
+              <li
+                key={m.id}
+                className={`${w.message} ${m.role === "user" ? w.messageUser : w.messageAssistant}`}
+                data-role={m.role}
+              >
+                <span className="visually-hidden">{m.role === "user" ? "You: " : "Writer: "}</span>
+                {m.content}
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
       <form className={w.iterateForm} onSubmit={onSubmit} noValidate>
         <p className={`small ${w.targets}`} id={`${id}-targets`}>
