@@ -255,6 +255,26 @@ describe("a generation's life", () => {
     await expectTrpcError(alice.caller.studio.generations.cancel({ generationId: done.id }), "PRECONDITION_FAILED");
   });
 
+  it("a result URL off the image API's own origin on a private address is not fetched: failed, nothing charged", async () => {
+    // The API is configured as localhost; its answers point at 127.0.0.1 (another origin, a private address),
+    // as a provider's result URL could point at the metadata service or the database.
+    const viaName = createAiProvider({
+      provider: "openai",
+      openai: { baseUrl: "http://127.0.0.1:9/v1", apiKey: "unused" },
+      imageApi: { baseUrl: images.url.replace("127.0.0.1", "localhost"), apiKey: images.apiKey, timeoutMs: 5_000 },
+    });
+    const before = await available(alice);
+    const fetched = () => images.requests.filter((r) => r.path.startsWith("/files/")).length;
+    const filesBefore = fetched();
+    const g = await alice.caller.studio.generations.create({ promptText: "a result on a private address", settings });
+    const done = await drive(alice, g.id, worker({ ai: viaName }));
+    expect(done?.status).toBe("failed");
+    expect(fetched()).toBe(filesBefore);
+    expect((await alice.caller.studio.generations.get({ generationId: g.id })).errorMessage).toMatch(/private network/);
+    expect((await holdOf(g.id))?.status).toBe("released");
+    expect(await available(alice)).toBe(before);
+  });
+
   it("the placeholder renderer's images are labelled offline", async () => {
     const offline = await startHarness();
     try {

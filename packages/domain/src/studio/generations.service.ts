@@ -31,6 +31,7 @@ import { credits, HOLD_TTL_SECONDS, priceOf } from "../credits/index.ts";
 import { files, type PreparedFile, type Storage } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, KeyRing, Logger } from "../platform/index.ts";
+import { PrivateAddressError, publicOnlyFetch } from "../platforms/index.ts";
 import { posts } from "../posts/index.ts";
 import { usage } from "../usage/index.ts";
 import * as assets from "./assets.service.ts";
@@ -390,8 +391,23 @@ export async function runSubmit(deps: GenerationWorkerDeps, data: { userId: stri
   return recorded ? "submitted" : "settled-meanwhile";
 }
 
+/**
+ * How a result URL is fetched. The URLs are the provider's words, so outside development only public
+ * addresses are reached (checked as the socket connects: platforms/public-address.ts), except on the
+ * image API's own origin, the address the operator configured (the sandbox serves its results there).
+ */
+function resultFetcher(deps: Pick<GenerationWorkerDeps, "ai">, url: URL): typeof fetch {
+  const policy = userConnectionsOf(deps.ai)?.policy;
+  if (policy?.allowPrivateAddresses) return fetch;
+  const own = policy?.imageApiBaseUrl ? new URL(policy.imageApiBaseUrl).origin : null;
+  return own === url.origin ? fetch : publicOnlyFetch();
+}
+
+/** A result address that will never be fetched: the generation fails now rather than at the give-up deadline. */
+const unfetchable = (message: string) => new DomainError("PRECONDITION_FAILED", message);
+
 /** Reads a result: a data: URL (the offline renderer) or an http(s) one, bounded in bytes and time. */
-async function fetchResult(url: string): Promise<Uint8Array> {
+async function fetchResult(deps: Pick<GenerationWorkerDeps, "ai">, url: string): Promise<Uint8Array> {
   if (url.startsWith("data:")) {
     const comma = url.indexOf(",");
     if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw new DomainError("UPSTREAM_FAILED", "An unreadable result.");
@@ -399,9 +415,23 @@ async function fetchResult(url: string): Promise<Uint8Array> {
     if (bytes.byteLength > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
     return new Uint8Array(bytes);
   }
-  if (!/^https?:\/\//i.test(url))
-    throw new DomainError("UPSTREAM_FAILED", "The image API sent a result address we do not fetch.");
-  const response = await fetch(url, { signal: AbortSignal.timeout(RESULT_FETCH_MS), redirect: "error" });
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw unfetchable("The image API sent a result address we do not fetch.");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    throw unfetchable("The image API sent a result address we do not fetch.");
+  let response: Response;
+  try {
+    response = await resultFetcher(deps, parsed)(parsed, { signal: AbortSignal.timeout(RESULT_FETCH_MS), redirect: "error" });
+  } catch (error) {
+    let cause: unknown = error;
+    while (cause && !(cause instanceof PrivateAddressError)) cause = (cause as { cause?: unknown }).cause;
+    if (cause) throw unfetchable("The image API sent a result address on a private network; it was not fetched.");
+    throw error;
+  }
   if (!response.ok || !response.body)
     throw new DomainError("UPSTREAM_FAILED", `The result image could not be fetched (${response.status}).`);
   const declared = Number(response.headers.get("content-length") ?? 0);
@@ -489,7 +519,7 @@ async function complete(deps: GenerationWorkerDeps, row: repo.GenerationRow, job
   const prepared: PreparedFile[] = [];
   try {
     for (const [i, url] of job.resultUrls.slice(0, 8).entries()) {
-      const bytes = await fetchResult(url);
+      const bytes = await fetchResult(deps, url);
       prepared.push(
         await files.prepare(deps, row.user_id, {
           purpose: RESULT_PURPOSE,
@@ -504,6 +534,10 @@ async function complete(deps: GenerationWorkerDeps, row: repo.GenerationRow, job
     for (const p of prepared) await files.discard(deps, p);
     if (error instanceof DomainError && error.code === "INVALID_INPUT") {
       await settleFailed(deps, row, "failed", `The image API sent something that is not an image: ${error.message}`);
+      return "failed";
+    }
+    if (error instanceof DomainError && error.code === "PRECONDITION_FAILED") {
+      await settleFailed(deps, row, "failed", error.message);
       return "failed";
     }
     deps.log.warn({ generationId: row.id, err: error }, "result fetch failed; trying again at the next poll");
