@@ -28,11 +28,12 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
   const boss = createBoss(env.DATABASE_URL, { supervise: false, schedule: false, max: 2, listenNotify: false });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await prepareQueues(boss, db, apiQueues);
+  await prepareQueues(boss, db, apiQueues, { directUrl: env.DATABASE_DIRECT_URL });
   // Streams follow generations of other API instances through LISTEN/NOTIFY, on a connection of its
-  // own opened here (never inside a transaction). The embedded database does not deliver notices:
-  // there the bus stays in-process (one API process) and streams poll rows for anything else.
-  await defaultEngine.bus.listen(env.DATABASE_URL, { log, probe: db });
+  // own opened here (never inside a transaction), direct to Postgres when a pooler fronts DATABASE_URL.
+  // The embedded database does not deliver notices: there the bus stays in-process (one API process)
+  // and streams poll rows for anything else.
+  await defaultEngine.bus.listen(env.DATABASE_DIRECT_URL ?? env.DATABASE_URL, { log, probe: db });
   const keyRing = parseKeyRing(env.INKWELL_ENCRYPTION_KEYS);
   const ai = createAiProvider(aiConfigFromEnv(env));
   // Users' saved AI connections are used for their calls (identity reads and opens them).

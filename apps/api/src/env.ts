@@ -18,6 +18,12 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...printVendorEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
+  /**
+   * A direct connection to the same database, for what transaction pooling (PgBouncer in front of
+   * DATABASE_URL) cannot carry: the generation bus's LISTEN and the session advisory lock queues are
+   * prepared under at start. Unset: DATABASE_URL serves those too.
+   */
+  DATABASE_DIRECT_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   /** Public URL of the app, used in e-mail links and as the allowed Origin for cookie mutations. */

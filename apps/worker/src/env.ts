@@ -13,6 +13,11 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...ttsEnvSchema.shape,
   ...printVendorEnvSchema.shape,
   DATABASE_URL: z.url(),
+  /**
+   * A direct connection to the same database for pg-boss (its LISTEN for new jobs) and the session lock
+   * queues are prepared under: what PgBouncer in transaction mode in front of DATABASE_URL cannot carry.
+   */
+  DATABASE_DIRECT_URL: z.url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
   /** How often idle workers look for new jobs (pg-boss minimum 0.5 s). */

@@ -33,7 +33,8 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
   // INKWELL_ENCRYPTION_KEYS for the publishing jobs) stops first, naming the job, instead of failing
   // that job on every run.
   const { db } = createDb({ url: env.DATABASE_URL, max: 6, applicationName: "inkwell-worker" });
-  const boss = createBoss(env.DATABASE_URL, {
+  // pg-boss holds a LISTENing session (woken at commit for new jobs): direct when a pooler fronts DATABASE_URL.
+  const boss = createBoss(env.DATABASE_DIRECT_URL ?? env.DATABASE_URL, {
     supervise: true,
     schedule: true,
     max: 6,
@@ -64,7 +65,7 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
   }
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await prepareQueues(boss, db, allJobs);
+  await prepareQueues(boss, db, allJobs, { directUrl: env.DATABASE_DIRECT_URL });
   await registerJobs(boss, allHandlers, deps, { pollingIntervalSeconds: env.WORKER_POLL_SECONDS });
   log.info({ queues: allJobs.map((j) => j.name) }, "worker started");
   return {

@@ -9,7 +9,7 @@
  * This file is platform: it knows no module. What the dependencies are is the job registry's business
  * (packages/domain/src/jobs); here they are only names.
  */
-import type { Database, Tx } from "@inkwell/db";
+import { createDb, type Database, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import { fromKysely, type Job, type JobResult, PgBoss, type Queue, type SendOptions } from "pg-boss";
 import type { z } from "zod";
@@ -117,7 +117,22 @@ export function createEnqueue(boss: PgBoss): Enqueue {
  * session lock on a connection of its own (not a transaction: the pg-boss calls use pg-boss's pool,
  * and on the embedded database an open transaction would block them).
  */
-export async function prepareQueues(boss: PgBoss, db: Database, jobs: readonly JobDefinition[]): Promise<void> {
+export async function prepareQueues(
+  boss: PgBoss,
+  db: Database,
+  jobs: readonly JobDefinition[],
+  options: { directUrl?: string | undefined } = {},
+): Promise<void> {
+  // A session lock needs a session of its own: with a pooler in transaction mode in front of `db`, the
+  // lock would be taken and released on different server connections. `directUrl` bypasses it.
+  if (options.directUrl) {
+    const direct = createDb({ url: options.directUrl, max: 1, applicationName: "inkwell-prepare-queues" }).db;
+    try {
+      return await prepareQueues(boss, direct, jobs);
+    } finally {
+      await direct.destroy();
+    }
+  }
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(hashtext(${PREPARE_QUEUES_LOCK}))`.execute(conn);
     try {
