@@ -6,8 +6,16 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb } from "@inkwell/db";
+import { LocalDiskStorage } from "@inkwell/domain/files";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
+import { assets } from "@inkwell/domain/studio";
+import { thumbnailPng } from "@inkwell/domain/studio/testing";
+import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations, describeFindings } from "./axe.ts";
@@ -16,16 +24,23 @@ import { type Stack, startStack } from "./stack.ts";
 
 let stack: Stack;
 let browser: Browser;
+let filesDir: string;
+let ownerDb: ReturnType<typeof createDb>["db"];
 
 beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
+  // One folder for the API and this test, which stores images straight into the user's library.
+  filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-prompts-"));
+  stack = await startStack(inject("databaseUrl"), { env: { STORAGE_LOCAL_DIR: filesDir } });
+  ownerDb = createDb({ url: inject("databaseUrl"), max: 2 }).db;
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await ownerDb?.destroy();
   await closeUntrustedPool();
+  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
 });
 
 let page: Page;
@@ -37,8 +52,9 @@ describe("prompts in the browser", () => {
   it("suggests five labelled placeholder prompts from a photo and edits one, on a phone", async () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
 
+    const email = unique("pp");
     await step("sign up and upload a photo", async () => {
-      await signUpInBrowser(page, { name: "Pia", email: unique("pp") });
+      await signUpInBrowser(page, { name: "Pia", email });
       await page.goto("/studio/assets");
       await page.getByRole("heading", { level: 1, name: "Assets" }).waitFor();
       await page
@@ -47,9 +63,28 @@ describe("prompts in the browser", () => {
       await page.getByRole("list", { name: "Assets, newest first" }).getByRole("listitem").first().waitFor({ timeout: 60_000 });
     });
 
+    await step(
+      "a full page of newer images: the photo is reached with Load more",
+      async () => {
+        const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
+        const userId = rows[0]?.id as string;
+        for (let i = 0; i < 48; i++) {
+          await assets.storeGenerated(
+            { db: ownerDb, storage: new LocalDiskStorage(filesDir) },
+            { userId, bytes: thumbnailPng(`newer-${i}`), filename: `newer-${i}.png`, source: "generation" },
+          );
+        }
+        await page.goto("/studio/prompts");
+        await page.getByRole("heading", { level: 1, name: "Image prompts" }).waitFor();
+        const picker = page.getByRole("list", { name: "Your images: pick one" });
+        await expect.poll(() => picker.getByRole("listitem").count()).toBe(48);
+        await page.getByRole("button", { name: "Load more" }).click();
+        await expect.poll(() => picker.getByRole("listitem").count()).toBe(49);
+      },
+      180_000,
+    );
+
     await step("five prompts from it, each labelled the offline placeholder's", async () => {
-      await page.goto("/studio/prompts");
-      await page.getByRole("heading", { level: 1, name: "Image prompts" }).waitFor();
       await page.getByRole("button", { name: "harbour.jpg" }).click();
       await page.getByRole("button", { name: "Suggest five prompts" }).click();
       const cards = page.getByRole("list", { name: "Prompts, newest first" }).locator('[data-role="prompt-card"]');
