@@ -10,6 +10,8 @@
 process.env.IMAGE_WEBHOOK_SECRET = "whsec-test-generations";
 
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { asUser } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { type ImageApiSandbox, startImageApiSandbox } from "@inkwell/domain/ai/testing";
@@ -273,6 +275,49 @@ describe("a generation's life", () => {
     expect((await alice.caller.studio.generations.get({ generationId: g.id })).errorMessage).toMatch(/private network/);
     expect((await holdOf(g.id))?.status).toBe("released");
     expect(await available(alice)).toBe(before);
+  });
+
+  it("a result larger than the cap fails the generation at once (fetched once, not at every poll until the deadline)", async () => {
+    // An image API (its own origin, so reachable) whose one result is 21 MB, sent without a length.
+    let bigFetches = 0;
+    const api = createServer((req, res) => {
+      if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end('{"id":"big-1"}');
+      if (req.url?.startsWith("/v1/generations/")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ status: "completed", result_urls: [`${base}/big.png`] }));
+      }
+      bigFetches++;
+      res.writeHead(200, { "content-type": "image/png" });
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      let sent = 0;
+      const more = () => {
+        while (sent < 21 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    try {
+      const bigAi = createAiProvider({
+        provider: "openai",
+        openai: { baseUrl: "http://127.0.0.1:9/v1", apiKey: "unused" },
+        imageApi: { baseUrl: base, apiKey: "k", timeoutMs: 5_000, maxRetries: 0 },
+      });
+      const before = await available(alice);
+      const g = await alice.caller.studio.generations.create({ promptText: "an enormous image", settings });
+      const done = await drive(alice, g.id, worker({ ai: bigAi }), 5);
+      expect(done?.status).toBe("failed");
+      expect(bigFetches).toBe(1);
+      expect((await alice.caller.studio.generations.get({ generationId: g.id })).errorMessage).toMatch(/larger than 20 MB/);
+      expect(await available(alice)).toBe(before);
+    } finally {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 
   it("the placeholder renderer's images are labelled offline", async () => {

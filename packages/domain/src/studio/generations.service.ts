@@ -31,6 +31,7 @@ import { credits, HOLD_TTL_SECONDS, priceOf } from "../credits/index.ts";
 import { files, type PreparedFile, type Storage } from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Enqueue, KeyRing, Logger } from "../platform/index.ts";
+import { readCapped } from "../platform/read-capped.ts";
 import { PrivateAddressError, publicOnlyFetch } from "../platforms/index.ts";
 import { posts } from "../posts/index.ts";
 import { usage } from "../usage/index.ts";
@@ -410,9 +411,10 @@ const unfetchable = (message: string) => new DomainError("PRECONDITION_FAILED", 
 async function fetchResult(deps: Pick<GenerationWorkerDeps, "ai">, url: string): Promise<Uint8Array> {
   if (url.startsWith("data:")) {
     const comma = url.indexOf(",");
-    if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw new DomainError("UPSTREAM_FAILED", "An unreadable result.");
+    if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw unfetchable("The image API sent an unreadable result.");
     const bytes = Buffer.from(url.slice(comma + 1), "base64");
-    if (bytes.byteLength > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
+    if (bytes.byteLength > MAX_RESULT_BYTES)
+      throw unfetchable(`The result image is larger than ${MAX_RESULT_BYTES / (1024 * 1024)} MB.`);
     return new Uint8Array(bytes);
   }
   let parsed: URL;
@@ -434,22 +436,14 @@ async function fetchResult(deps: Pick<GenerationWorkerDeps, "ai">, url: string):
   }
   if (!response.ok || !response.body)
     throw new DomainError("UPSTREAM_FAILED", `The result image could not be fetched (${response.status}).`);
+  // Too large now is too large at every later poll: the generation fails at once, it is not fetched again.
+  const tooLarge = () => unfetchable(`The result image is larger than ${MAX_RESULT_BYTES / (1024 * 1024)} MB.`);
   const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > MAX_RESULT_BYTES) throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_RESULT_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new DomainError("UPSTREAM_FAILED", "The result image is too large.");
-    }
-    chunks.push(value);
+  if (declared > MAX_RESULT_BYTES) {
+    await response.body.cancel().catch(() => undefined);
+    throw tooLarge();
   }
-  return new Uint8Array(Buffer.concat(chunks));
+  return readCapped(response, MAX_RESULT_BYTES, tooLarge);
 }
 
 /**
