@@ -8,7 +8,7 @@
  */
 import { asUser } from "@inkwell/db";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
-import { imageMetadata, jpegWithGps, pngBomb, wavSilence } from "@inkwell/domain/stories/testing";
+import { imageMetadata, jpegWithGps, mediaRecorderWebm, pngBomb, wavSilence } from "@inkwell/domain/stories/testing";
 import { assets } from "@inkwell/domain/studio";
 import { insertFixtureAsset, mp4Video, solidImage } from "@inkwell/domain/studio/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,6 +208,11 @@ describe("uploading to the library", () => {
   it("reads a recording's duration", async () => {
     const memo = await uploadAndAttach(alice, wavSilence(2.5), "memo.wav");
     expect(memo).toMatchObject({ kind: "audio", contentType: "audio/wav", durationMs: 2500 });
+  });
+
+  it("a browser's voice recording (audio-only WebM, which sniffs as video/webm) is an audio asset with its duration", async () => {
+    const memo = await uploadAndAttach(alice, mediaRecorderWebm(3), "voice-note.webm");
+    expect(memo).toMatchObject({ kind: "audio", contentType: "audio/webm", durationMs: 3000 });
   });
 
   it("answers 401 without a session", async () => {

@@ -242,9 +242,9 @@ async function prepareMedia(
   const written: string[] = [];
   try {
     const sniffed = await sniff(source.head);
-    const contentType =
+    let contentType =
       input.purpose === "story_audio" ? (AUDIO_CONTAINERS[sniffed.contentType] ?? sniffed.contentType) : sniffed.contentType;
-    const kind = input.purpose === "story_audio" && AUDIO_CONTAINERS[sniffed.contentType] ? "audio" : sniffed.kind;
+    let kind = input.purpose === "story_audio" && AUDIO_CONTAINERS[sniffed.contentType] ? "audio" : sniffed.kind;
     if (!kind || !(rule.allowed as readonly string[]).includes(kind))
       return { ok: false, status: 415, message: `That file is ${sniffed.description}, not a ${describeKinds(rule.allowed)}.` };
 
@@ -307,10 +307,20 @@ async function prepareMedia(
           { bytes, mimeType: contentType, maxDurationMs: MAX_MEDIA_DURATION_MS },
           { field: "file" },
         );
-        facts = {
-          durationMs: video.durationMs,
-          ...(video.width && video.height ? { width: video.width, height: video.height } : {}),
-        };
+        const audioType = AUDIO_CONTAINERS[contentType];
+        if (video.audioOnly && audioType && (rule.allowed as readonly string[]).includes("audio")) {
+          // Sound in a video container (a browser's voice note): a recording, timed as one.
+          contentType = audioType;
+          kind = "audio";
+          facts = {
+            durationMs: (await parseUntrusted(audioDurationParser, { bytes, mimeType: contentType }, { field: "file" }))
+              .durationMs,
+          };
+        } else
+          facts = {
+            durationMs: video.durationMs,
+            ...(video.width && video.height ? { width: video.width, height: video.height } : {}),
+          };
       }
       // PDFs and text are stored as sent: sniffed (magic number, or clean UTF-8), served with their
       // sniffed type, nosniff and a sandbox CSP, and downloaded rather than opened (files.route.ts).

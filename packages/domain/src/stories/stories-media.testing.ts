@@ -133,3 +133,45 @@ export function wavSilence(seconds = 2): Buffer {
   b.writeUInt32LE(samples * 2, 40);
   return b;
 }
+
+/**
+ * A WebM/Opus file as Chromium's MediaRecorder writes it: the Segment and the Cluster of "unknown
+ * size" (streamed), no Duration element, no Cues; `seconds` of 20-ms blocks in one track.
+ */
+export function mediaRecorderWebm(seconds: number): Buffer {
+  const size = (n: number) => {
+    // An 8-byte EBML size (0x01 marker), enough for any test file.
+    const b = Buffer.alloc(8);
+    b.writeUInt8(0x01, 0);
+    b.writeUIntBE(n, 2, 6);
+    return b;
+  };
+  const el = (id: number[], ...body: Buffer[]) => {
+    const content = Buffer.concat(body);
+    return Buffer.concat([Buffer.from(id), size(content.length), content]);
+  };
+  const unknownSize = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  const header = el([0x1a, 0x45, 0xdf, 0xa3], el([0x42, 0x82], Buffer.from("webm")));
+  const info = el([0x15, 0x49, 0xa9, 0x66], el([0x2a, 0xd7, 0xb1], Buffer.from([0x0f, 0x42, 0x40])));
+  const opusHead = Buffer.from([0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 1, 1, 0x38, 1, 0x80, 0xbb, 0, 0, 0, 0, 0]);
+  const tracks = el(
+    [0x16, 0x54, 0xae, 0x6b],
+    el(
+      [0xae],
+      el([0xd7], Buffer.from([1])),
+      el([0x83], Buffer.from([2])),
+      el([0x86], Buffer.from("A_OPUS")),
+      el([0x63, 0xa2], opusHead),
+      el([0xe1], el([0xb5], Buffer.from([0x47, 0x3b, 0x80, 0x00])), el([0x9f], Buffer.from([1]))),
+    ),
+  );
+  const blocks: Buffer[] = [];
+  for (let t = 0; t < seconds * 1000; t += 20) {
+    const head = Buffer.from([0x81, 0, 0, 0x80]);
+    head.writeInt16BE(t, 1);
+    // An Opus TOC byte (CELT, 20 ms, mono) and a few bytes of silence.
+    blocks.push(el([0xa3], head, Buffer.from([0xf8, 0xff, 0xfe])));
+  }
+  const cluster = Buffer.concat([Buffer.from([0x1f, 0x43, 0xb6, 0x75]), unknownSize, el([0xe7], Buffer.from([0])), ...blocks]);
+  return Buffer.concat([header, Buffer.from([0x18, 0x53, 0x80, 0x67]), unknownSize, info, tracks, cluster]);
+}

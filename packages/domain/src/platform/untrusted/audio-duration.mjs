@@ -90,10 +90,10 @@ const uint = (b, start, end) => {
 
 /**
  * Walks a WebM/Matroska file's elements in one pass. Returns null when it is not one (no EBML header
- * with a Matroska doc type), else its doc type, the first audio track's codec (null: no audio track)
- * and the duration in ms (null when neither a Duration element nor any block time was found).
+ * with a Matroska doc type), else its doc type, the first audio track's codec (null: no audio track),
+ * whether any track is video, and the duration in ms (null when neither a Duration element nor any block time was found).
  */
-function scanWebm(b) {
+export function scanWebm(b) {
   let pos = 0;
   let docType = null;
   let scale = 1_000_000; // ns per tick, Matroska's default
@@ -160,12 +160,13 @@ function scanWebm(b) {
     pos = end;
   }
   if (docType !== "webm" && docType !== "matroska") return null;
+  const hasVideo = [...tracks.values()].some((t) => t.type === 1 || (t.type === null && t.codec?.startsWith("V_")));
   const audio = [...tracks.values()].find((t) => t.type === 2 || (t.type === null && t.codec?.startsWith("A_")));
-  if (!audio) return { docType, codec: null, durationMs: null };
+  if (!audio) return { docType, codec: null, durationMs: null, hasVideo };
   let ticks = declared;
   const timed = blocks.get(audio.number);
   // The last block starts at `last` and lasts about as long as the gap before it (Opus: 20 ms).
   if (ticks === null && timed) ticks = timed.last + timed.gap;
   const durationMs = ticks !== null && ticks >= 0 ? Math.round((ticks * scale) / 1_000_000) : null;
-  return { docType, codec: audio.codec, durationMs };
+  return { docType, codec: audio.codec, durationMs, hasVideo };
 }

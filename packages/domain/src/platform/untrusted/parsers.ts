@@ -80,7 +80,7 @@ export const audioDurationParser = defineUntrustedParser<
 /** A video's duration (and frame size, where the container says) from its headers (video-duration.mjs). */
 export const videoDurationParser = defineUntrustedParser<
   { bytes: Uint8Array; mimeType: string; maxDurationMs: number },
-  { durationMs: number | null; width: number | null; height: number | null }
+  { durationMs: number | null; width: number | null; height: number | null; audioOnly: boolean }
 >({
   name: "video-duration",
   file: new URL("./video-duration.mjs", import.meta.url),

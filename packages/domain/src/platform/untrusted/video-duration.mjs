@@ -6,10 +6,12 @@
  * header is the sender's word: a duration that is not a finite number, or is longer than `maxDurationMs`,
  * is refused, and a box table that points past the end of the file is refused as unreadable. A browser
  * recording (WebM with "unknown size" elements, which music-metadata cannot follow) is accepted with no
- * duration rather than refused: nothing here trusts it for anything but display.
+ * duration rather than refused: nothing here trusts it for anything but display. `audioOnly`: the
+ * container holds sound and no picture (a voice note in WebM or MP4), so the upload is a recording.
  * @param {{ bytes: Uint8Array; mimeType: string; maxDurationMs: number }} input
  */
 import { parseBuffer } from "music-metadata";
+import { scanWebm } from "./audio-duration.mjs";
 
 const UNREADABLE = "This video could not be read (it may be damaged or cut short)";
 
@@ -19,11 +21,17 @@ export default async function videoDuration({ bytes, mimeType, maxDurationMs }) 
   try {
     metadata = await parseBuffer(bytes, { mimeType, size: bytes.byteLength }, { duration: true, skipCovers: true });
   } catch {
-    if (ebml) return { ok: true, value: { durationMs: null, width: null, height: null } };
-    return { ok: false, reason: UNREADABLE };
+    if (!ebml) return { ok: false, reason: UNREADABLE };
+    // A streamed WebM (a browser recording): its track table says whether it is sound only.
+    const scanned = scanWebm(bytes);
+    const audioOnly = Boolean(scanned?.codec) && !scanned?.hasVideo;
+    return { ok: true, value: { durationMs: null, width: null, height: null, audioOnly } };
   }
   const { format } = metadata;
   const tracks = format.trackInfo ?? [];
+  const isVideo = (t) => Boolean(t.video) || t.type === 1;
+  const isAudio = (t) => Boolean(t.audio) || t.type === 2;
+  const audioOnly = tracks.some(isAudio) && !tracks.some(isVideo);
   if (!ebml && tracks.length === 0 && !format.container) return { ok: false, reason: UNREADABLE };
   let seconds = format.duration;
   if ((seconds === undefined || seconds === null) && !ebml) {
@@ -44,7 +52,7 @@ export default async function videoDuration({ bytes, mimeType, maxDurationMs }) 
   const video = tracks.find((t) => t.video)?.video;
   const width = Number.isInteger(video?.pixelWidth) && video.pixelWidth > 0 ? video.pixelWidth : null;
   const height = Number.isInteger(video?.pixelHeight) && video.pixelHeight > 0 ? video.pixelHeight : null;
-  return { ok: true, value: { durationMs, width, height } };
+  return { ok: true, value: { durationMs, width, height, audioOnly } };
 }
 
 /** The movie header's timescale and duration of an ISO-BMFF file, null without one, "bad" when a box lies about its size. */
