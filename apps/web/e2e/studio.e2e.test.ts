@@ -201,3 +201,28 @@ describe("from a photo to a post", () => {
     await page.screenshot({ path: `${resultsDir}/studio-generations-390.png`, fullPage: true });
   });
 });
+
+describe("a generations page left open", () => {
+  it("keeps updating after the server ends its watch (a new watch follows)", async () => {
+    // Watches end after two seconds here (ten minutes in service): several end while this page is open.
+    process.env.STUDIO_WATCH_MAX_MS = "2000";
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.context().clearCookies();
+      await signUpInBrowser(page, { name: "Lena", email: `watch-${Date.now()}@example.test` });
+      await page.goto("/studio/generations");
+      await page.getByRole("heading", { level: 1, name: "Image generations" }).waitFor();
+      await page.getByText("· live").waitFor({ timeout: 30_000 });
+      // The first watch has ended by now.
+      await page.waitForTimeout(3_000);
+      await page.getByLabel("Describe the image").fill("a harbour at night, long exposure");
+      await page.getByRole("button", { name: "Generate image" }).click();
+      const item = page.locator('[data-role="generation"]').first();
+      await item.waitFor();
+      await expect.poll(() => item.getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+      await page.getByText("· live").waitFor();
+    } finally {
+      delete process.env.STUDIO_WATCH_MAX_MS;
+    }
+  });
+});

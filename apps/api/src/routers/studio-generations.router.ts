@@ -15,8 +15,14 @@ import { router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 /** How often the watch subscription asks the database what changed (one indexed query per tick). */
 export const WATCH_INTERVAL_MS = 500;
-/** A watch ends after this long; the client's SSE link reconnects from the last event it saw. */
-const WATCH_MAX_MS = 10 * 60_000;
+/**
+ * A watch ends after this long (STUDIO_WATCH_MAX_MS shortens it for tests); the page opens a new one
+ * from the last change it saw (the SSE link does not reopen a stream the server ended).
+ */
+const watchMaxMs = () => {
+  const ms = Number(process.env.STUDIO_WATCH_MAX_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 10 * 60_000;
+};
 
 const actor = (ctx: Context & { auth: { userId: string } }) => ({ userId: ctx.auth.userId, ip: ctx.meta.ip });
 /**
@@ -67,7 +73,7 @@ export const studioGenerationsRouter = router({
     const resumed = input.lastEventId ? new Date(input.lastEventId) : null;
     let since = (resumed && !Number.isNaN(resumed.getTime()) ? resumed : (input.since ?? new Date())).getTime();
     const seen = new Map<string, number>();
-    const until = Date.now() + WATCH_MAX_MS;
+    const until = Date.now() + watchMaxMs();
     while (!signal?.aborted && Date.now() < until) {
       const from = new Date(since - OVERLAP_MS);
       const changes: GenerationChange[] = await asUser(ctx.deps.db, ctx.auth.userId, (tx) => generations.changesSince(tx, from));

@@ -15,16 +15,23 @@ import { PageHeader } from "../components/ui/page-header.tsx";
 import { trpc, trpcClient } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
 
-/** Follows the caller's generations' changes; each change refetches the list (debounced to one per frame). */
+/**
+ * Follows the caller's generations' changes; each change refetches the list (debounced to one per frame).
+ * The server ends a watch after a while (ten minutes): a new one follows at once, from the last change
+ * seen, so a page left open keeps updating.
+ */
 function useGenerationChanges(onChange: () => void) {
   const [live, setLive] = useState(false);
   useEffect(() => {
     let pending = 0;
-    const sub = trpcClient.studio.generations.watch.subscribe(
-      {},
-      {
+    let closed = false;
+    let since: string | undefined;
+    let sub: { unsubscribe(): void } | undefined;
+    const open = () => {
+      sub = trpcClient.studio.generations.watch.subscribe(since ? { since } : {}, {
         onStarted: () => setLive(true),
-        onData: () => {
+        onData: (event) => {
+          since = event.data.updatedAt;
           if (pending) return;
           pending = requestAnimationFrame(() => {
             pending = 0;
@@ -32,11 +39,17 @@ function useGenerationChanges(onChange: () => void) {
           });
         },
         onError: () => setLive(false),
-      },
-    );
+        onComplete: () => {
+          setLive(false);
+          if (!closed) open();
+        },
+      });
+    };
+    open();
     return () => {
+      closed = true;
       if (pending) cancelAnimationFrame(pending);
-      sub.unsubscribe();
+      sub?.unsubscribe();
     };
   }, [onChange]);
   return live;
