@@ -31,6 +31,7 @@ const OPERATION_NAMES: Record<string, string> = {
   "image.describe": "Image description",
   "audio.transcribe": "Audio transcription",
   "voice.analyze": "Voice analysis",
+  "voice.speak": "Persona voice",
   "knowledge.embed": "Knowledge indexing",
 };
 

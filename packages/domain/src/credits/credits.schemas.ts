@@ -26,7 +26,16 @@ export type Operation = keyof typeof PRICES;
  * of the price list until those ship; knowledge indexing is free (rate-limited only), so it is not
  * listed as costing anything either.
  */
-export const OFFERED_OPERATIONS = ["chat.reply", "writer.generate", "writer.iterate", "voice.analyze"] as const;
+export const OFFERED_OPERATIONS = [
+  "chat.reply",
+  "writer.generate",
+  "writer.iterate",
+  "voice.analyze",
+  // The studio (issue 14): prompts from a photo, image generations, persona voices.
+  "image.describe",
+  "image.generate",
+  "voice.speak",
+] as const;
 
 export const PRICE_DESCRIPTIONS: Record<string, string> = {
   "chat.reply": "One assistant reply in chat",

@@ -319,6 +319,10 @@ describe("the price list", () => {
       "writer.generate",
       "writer.iterate",
       "voice.analyze",
+      // The studio's (session 13): each page's cost label reads its price from this list.
+      "image.describe",
+      "image.generate",
+      "voice.speak",
     ]);
     for (const p of credits.priceList())
       expect(p).toEqual({ operation: p.operation, credits: credits.priceOf(p.operation), description: expect.any(String) });
