@@ -215,6 +215,8 @@ describe("a generations page left open", () => {
       await page.getByText("· live").waitFor({ timeout: 30_000 });
       // The first watch has ended by now.
       await page.waitForTimeout(3_000);
+      // What it costs is said before it is spent (the hold is taken on submit).
+      await page.getByText("Costs 40 credits").waitFor();
       await page.getByLabel("Describe the image").fill("a harbour at night, long exposure");
       await page.getByRole("button", { name: "Generate image" }).click();
       const item = page.locator('[data-role="generation"]').first();

@@ -8,6 +8,7 @@ import { useId, useState } from "react";
 import { trpc } from "../../../lib/api.ts";
 import { describeError } from "../../../lib/errors.ts";
 import { FormError } from "../../Alert.tsx";
+import { CostLabel } from "../../CostLabel.tsx";
 import { Button } from "../../SubmitButton.tsx";
 import s from "./generations.module.css";
 
@@ -97,10 +98,16 @@ export function GenerationForm({ promptId, onClearPrompt }: { promptId: string |
           </label>
         ))}
       </fieldset>
-      <div>
-        <Button type="submit" pending={create.isPending} disabled={promptId ? !chosen : text.trim().length < 3}>
+      <div className="row-actions">
+        <Button
+          type="submit"
+          pending={create.isPending}
+          disabled={promptId ? !chosen : text.trim().length < 3}
+          aria-describedby={`${id}-cost`}
+        >
           Generate image
         </Button>
+        <CostLabel operation="image.generate" id={`${id}-cost`} />
       </div>
     </form>
   );
