@@ -113,5 +113,26 @@ describe("personas in the browser", () => {
       const findings = await axeViolations(page);
       expect(findings, describeFindings(findings)).toEqual([]);
     });
+
+    await step("an ElevenLabs key saved from the persona page: back on it, the preview costs 0", async () => {
+      await page.goto("/studio/personas");
+      await page.getByRole("link", { name: "Mia" }).click();
+      await page.getByRole("heading", { level: 1, name: "Mia" }).waitFor();
+      await page.getByText("Costs 3 credits").waitFor();
+      // In the app (no reload): what the page knew about the user's keys must not outlive the save.
+      await page
+        .locator('[data-role="tts-sandbox-label"]')
+        .first()
+        .getByRole("link", { name: /API keys/ })
+        .click();
+      const keyForm = page.getByRole("form", { name: "Add or replace a key" });
+      await keyForm.getByRole("combobox", { name: "Service" }).selectOption("elevenlabs");
+      await keyForm.getByLabel("API key").fill("e2e-tts-key");
+      await keyForm.getByRole("button", { name: "Save key" }).click();
+      await page.getByText("ElevenLabs key saved.").waitFor();
+      await page.goBack();
+      await page.getByRole("heading", { level: 1, name: "Mia" }).waitFor();
+      await page.getByText("0 credits — your model").waitFor({ timeout: 10_000 });
+    });
   });
 });

@@ -76,6 +76,8 @@ function KeyRow({ apiKey, onDone }: { apiKey: ApiKey; onDone: (s: StatusLine) =>
       onSuccess: () => {
         onDone({ tone: "success", text: `${name} key deleted.` });
         void queryClient.invalidateQueries(trpc.apiKeys.list.queryFilter());
+        // An ElevenLabs or image API key changes what costs this user nothing (the cost labels).
+        void queryClient.invalidateQueries(trpc.usage.ownKeyOperations.queryFilter());
       },
       onError: (error) => onDone({ tone: "error", text: describeError(error).message }),
     }),
@@ -134,6 +136,8 @@ function SaveKeyForm({ existing, onDone }: { existing: ApiKey[]; onDone: (s: Sta
         form.reset({ service: saved.service, key: "", label: "" });
         onDone({ tone: "success", text: `${SERVICE_NAMES[saved.service]} key saved.` });
         void queryClient.invalidateQueries(trpc.apiKeys.list.queryFilter());
+        // An ElevenLabs or image API key changes what costs this user nothing (the cost labels).
+        void queryClient.invalidateQueries(trpc.usage.ownKeyOperations.queryFilter());
       },
       onError: (error) => form.fail(error),
     }),
