@@ -22,7 +22,7 @@ export type Operation = keyof typeof PRICES;
 
 /**
  * The operations a person can run today, in the order the price list shows them. The others are
- * priced ahead of the modules that will run them (images, study material, transcription) and stay out
+ * priced ahead of the modules that will run them (study material, transcription) and stay out
  * of the price list until those ship; knowledge indexing is free (rate-limited only), so it is not
  * listed as costing anything either.
  */
