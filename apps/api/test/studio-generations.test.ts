@@ -386,6 +386,25 @@ describe("using a result", () => {
   });
 });
 
+describe("saving a result twice at once", () => {
+  it("makes one asset (a double click, two tabs)", async () => {
+    const g = await alice.caller.studio.generations.create({ promptText: "saved twice at once", settings });
+    await drive(alice, g.id);
+    const input = { generationId: g.id, index: 0 };
+    const [a, b] = await Promise.all([
+      alice.caller.studio.generations.saveAsAsset(input),
+      alice.caller.studio.generations.saveAsAsset(input),
+    ]);
+    expect(a).toEqual(b);
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${alice.me.id} AND metadata->>'generationId' = ${g.id}`.execute(
+      h.db,
+    );
+    expect(rows[0]?.n).toBe(1);
+    expect((await alice.caller.studio.generations.get({ generationId: g.id })).results[0]?.assetId).toBe(a.assetId);
+  });
+});
+
 describe("the webhook", () => {
   const post = (body: string, signature?: string) =>
     h.app.request("http://app.test/webhooks/image-api", {

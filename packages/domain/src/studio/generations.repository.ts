@@ -91,6 +91,17 @@ export function transition(
     .executeTakeFirst();
 }
 
+/** The saved asset ids of a generation, its row locked until the transaction ends (saves of one result queue here). */
+export async function lockSavedAssets(tx: Tx, id: string): Promise<string[] | undefined> {
+  const row = await tx
+    .selectFrom("image_generations")
+    .select("saved_asset_ids")
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.saved_asset_ids;
+}
+
 /** Records the asset a result was saved as (at its position in saved_asset_ids). */
 export async function setSavedAsset(tx: Tx, id: string, index: number, assetId: string): Promise<void> {
   await sql`UPDATE image_generations SET saved_asset_ids[${index + 1}] = ${assetId}::uuid WHERE id = ${id}`.execute(tx);

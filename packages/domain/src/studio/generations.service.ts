@@ -283,8 +283,18 @@ export async function saveAsAsset(
     personaId: row.persona_id,
     metadata: { generationId: row.id, index: input.index, prompt: row.prompt_text.slice(0, 500), offline: row.offline },
   });
-  await asUser(deps.db, userId, (tx) => repo.setSavedAsset(tx, row.id, input.index, stored.assetId));
-  return stored;
+  // A second save of the same result that ran alongside this one may have recorded its asset first:
+  // that one stands, and this copy is deleted (one asset per result, whatever the clicks).
+  const earlier = await asUser(deps.db, userId, async (tx) => {
+    const saved = (await repo.lockSavedAssets(tx, row.id))?.[input.index];
+    const asset = saved ? await assets.fileOf(tx, saved) : null;
+    if (saved && asset) return { assetId: saved, fileId: asset.fileId };
+    await repo.setSavedAsset(tx, row.id, input.index, stored.assetId);
+    return null;
+  });
+  if (!earlier) return stored;
+  await assets.remove(deps, userId, stored.assetId);
+  return earlier;
 }
 
 /**
