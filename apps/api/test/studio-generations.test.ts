@@ -21,6 +21,7 @@ import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { type GenerationStatus, generations, signImageWebhook } from "@inkwell/domain/studio";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MAX_WATCHES_PER_USER } from "../src/routers/studio-generations.router.ts";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
 type User = Awaited<ReturnType<Harness["signUp"]>>;
@@ -480,6 +481,27 @@ describe("another user", () => {
     await reading;
     expect(seen.every((e) => e.id === mine.id)).toBe(true);
     expect(seen.map((e) => e.status)).toContain("completed");
+  });
+
+  it("the watch is bounded per user: past the limit TOO_MANY_REQUESTS, and an ended watch frees its place", async () => {
+    process.env.STUDIO_WATCH_MAX_MS = "1500";
+    try {
+      // Each runs until its watch ends (nothing changes here).
+      const open = async (u: User) => {
+        const stream = (await u.caller.studio.generations.watch({})) as AsyncIterable<unknown>;
+        return stream[Symbol.asyncIterator]().next();
+      };
+      const running = Array.from({ length: MAX_WATCHES_PER_USER }, () => open(alice));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expectTrpcError(open(alice), "TOO_MANY_REQUESTS");
+      // Another user's watch is not counted with hers.
+      running.push(open(await h.signUp("gen-dora")));
+      expect((await Promise.all(running)).every((r) => r.done)).toBe(true);
+      // Ended watches free their places.
+      expect((await open(alice)).done).toBe(true);
+    } finally {
+      delete process.env.STUDIO_WATCH_MAX_MS;
+    }
   });
 
   it("a prompt from the caller's library is used with its persona", async () => {

@@ -1,4 +1,5 @@
 import { asUser } from "@inkwell/db";
+import { DomainError } from "@inkwell/domain/platform/errors";
 import {
   createGenerationInput,
   type GenerationChange,
@@ -23,6 +24,13 @@ const watchMaxMs = () => {
   const ms = Number(process.env.STUDIO_WATCH_MAX_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : 10 * 60_000;
 };
+
+/**
+ * Watches one user may have open at once (per API process): each costs two queries a second, so a
+ * script opening hundreds would be a load on the database of its own. A page uses one.
+ */
+export const MAX_WATCHES_PER_USER = 8;
+const watching = new Map<string, number>();
 
 const actor = (ctx: Context & { auth: { userId: string } }) => ({ userId: ctx.auth.userId, ip: ctx.meta.ip });
 /**
@@ -69,23 +77,44 @@ export const studioGenerationsRouter = router({
   toPost: userProcedure
     .input(toPostInput)
     .mutation(({ ctx, input }) => generations.toPost(ctx.deps, ctx.tx, ctx.auth.userId, input)),
-  watch: signedInProcedure.input(watchGenerationsInput).subscription(async function* ({ ctx, input, signal }) {
-    const resumed = input.lastEventId ? new Date(input.lastEventId) : null;
-    let since = (resumed && !Number.isNaN(resumed.getTime()) ? resumed : (input.since ?? new Date())).getTime();
-    const seen = new Map<string, number>();
-    const until = Date.now() + watchMaxMs();
-    while (!signal?.aborted && Date.now() < until) {
-      const from = new Date(since - OVERLAP_MS);
-      const changes: GenerationChange[] = await asUser(ctx.deps.db, ctx.auth.userId, (tx) => generations.changesSince(tx, from));
-      for (const change of changes) {
-        const at = change.updatedAt.getTime();
-        if (seen.get(change.id) === at) continue;
-        seen.set(change.id, at);
-        since = Math.max(since, at);
-        yield tracked(change.updatedAt.toISOString(), change);
+  // Refused in the resolver (a TOO_MANY_REQUESTS answer, which the SSE link does not retry); counted while it runs.
+  watch: signedInProcedure.input(watchGenerationsInput).subscription(({ ctx, input, signal }) => {
+    const userId = ctx.auth.userId;
+    if ((watching.get(userId) ?? 0) >= MAX_WATCHES_PER_USER)
+      throw new DomainError("RATE_LIMITED", "Too many generation watches are open; close another tab of this page.");
+    return (async function* () {
+      watching.set(userId, (watching.get(userId) ?? 0) + 1);
+      try {
+        yield* watchChanges(ctx, input, signal);
+      } finally {
+        const left = (watching.get(userId) ?? 1) - 1;
+        if (left > 0) watching.set(userId, left);
+        else watching.delete(userId);
       }
-      for (const [id, at] of seen) if (at < since - 2 * OVERLAP_MS) seen.delete(id);
-      await sleep(WATCH_INTERVAL_MS, signal);
-    }
+    })();
   }),
 });
+
+async function* watchChanges(
+  ctx: Context & { auth: { userId: string } },
+  input: { since?: Date | undefined; lastEventId?: string | undefined },
+  signal: AbortSignal | undefined,
+) {
+  const resumed = input.lastEventId ? new Date(input.lastEventId) : null;
+  let since = (resumed && !Number.isNaN(resumed.getTime()) ? resumed : (input.since ?? new Date())).getTime();
+  const seen = new Map<string, number>();
+  const until = Date.now() + watchMaxMs();
+  while (!signal?.aborted && Date.now() < until) {
+    const from = new Date(since - OVERLAP_MS);
+    const changes: GenerationChange[] = await asUser(ctx.deps.db, ctx.auth.userId, (tx) => generations.changesSince(tx, from));
+    for (const change of changes) {
+      const at = change.updatedAt.getTime();
+      if (seen.get(change.id) === at) continue;
+      seen.set(change.id, at);
+      since = Math.max(since, at);
+      yield tracked(change.updatedAt.toISOString(), change);
+    }
+    for (const [id, at] of seen) if (at < since - 2 * OVERLAP_MS) seen.delete(id);
+    await sleep(WATCH_INTERVAL_MS, signal);
+  }
+}
