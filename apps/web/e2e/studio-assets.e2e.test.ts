@@ -100,6 +100,16 @@ describe("the asset library in the browser", () => {
       // The unfiltered list was cached before the delete; it is refetched on showing again.
       await expect.poll(() => page.getByRole("listitem", { name: "lighthouse.jpg" }).count()).toBe(0);
     });
+
+    await step("a photo with a 300-character name is added, its name cut to 255 characters", async () => {
+      // The page used to send the whole name again when attaching, which refused it (the upload stayed orphaned).
+      const name = `${"a".repeat(296)}.jpg`;
+      await page
+        .locator('input[type="file"]')
+        .setInputFiles([{ name, mimeType: "image/jpeg", buffer: await jpegWithGps(300, 200) }]);
+      await loaded(page, name.slice(0, 255));
+      await expect.poll(() => page.getByRole("alert").count()).toBe(0);
+    });
   });
 
   it("refuses a bulk action on more than 100 selected assets instead of applying it to the first 100", async () => {

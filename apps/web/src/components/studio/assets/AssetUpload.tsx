@@ -49,9 +49,10 @@ export function AssetUpload({ personaId }: { personaId?: string | undefined }) {
           patch(key, { state: "uploading" });
           const uploaded = await uploadAsset(file, (progress) => patch(key, { progress }));
           patch(key, { state: "saving", progress: 1 });
+          // The name travelled with the upload (cut to 255 characters there); sending it again here
+          // refused a longer one and left the upload unattached.
           await trpcClient.studio.assets.attach.mutate({
             fileId: uploaded.fileId,
-            filename: file.name,
             ...(personaId ? { personaId } : {}),
           });
           patch(key, { state: "done" });
