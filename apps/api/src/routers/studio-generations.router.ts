@@ -1,4 +1,3 @@
-import { asUser } from "@inkwell/db";
 import { DomainError } from "@inkwell/domain/platform/errors";
 import {
   createGenerationInput,
@@ -106,7 +105,7 @@ async function* watchChanges(
   const until = Date.now() + watchMaxMs();
   while (!signal?.aborted && Date.now() < until) {
     const from = new Date(since - OVERLAP_MS);
-    const changes: GenerationChange[] = await asUser(ctx.deps.db, ctx.auth.userId, (tx) => generations.changesSince(tx, from));
+    const changes: GenerationChange[] = await generations.changesOf(ctx.deps, ctx.auth.userId, from);
     for (const change of changes) {
       const at = change.updatedAt.getTime();
       if (seen.get(change.id) === at) continue;

@@ -17,6 +17,8 @@ export {
   type SummarizeOptions,
   summarizeForContext,
 } from "./context.ts";
+/** Signed webhooks of the image API (the studio's generations take them). */
+export { IMAGE_WEBHOOK_HEADER, signImageWebhook, verifyImageWebhook } from "./providers/image-api.ts";
 /** The offline placeholder of the studio's five image-prompt variations (no vision model). */
 export { type OfflinePromptVariation, offlinePromptVariations } from "./providers/offline-image-prompts.ts";
 export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis } from "./safety.ts";

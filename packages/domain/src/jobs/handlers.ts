@@ -17,6 +17,7 @@ import type { JobDefinition, JobHandler } from "../platform/index.ts";
 import { postsHandlers } from "../posts/posts.handlers.ts";
 import { storiesHandlers } from "../stories/stories.handlers.ts";
 import { storiesMediaHandlers } from "../stories/stories-media.handlers.ts";
+import { generationsHandlers } from "../studio/generations.handlers.ts";
 import { studioHandlers } from "../studio/studio.handlers.ts";
 import { usageHandlers } from "../usage/usage.handlers.ts";
 import { voiceHandlers } from "../voice/voice.handlers.ts";
@@ -42,6 +43,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...storiesHandlers,
   ...storiesMediaHandlers,
   ...studioHandlers,
+  ...generationsHandlers,
   ...accountHandlers,
   ...bookOrdersHandlers,
   ...booksHandlers,

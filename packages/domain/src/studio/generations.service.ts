@@ -24,8 +24,7 @@
 import { randomUUID } from "node:crypto";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { AiProvider, ImageGenerator, ImageJob } from "../ai/index.ts";
-import { OWN_KEY_PROVIDER, userConnectionsOf } from "../ai/index.ts";
-import { verifyImageWebhook } from "../ai/providers/image-api.ts";
+import { OWN_KEY_PROVIDER, userConnectionsOf, verifyImageWebhook } from "../ai/index.ts";
 import { connections } from "../connections/index.ts";
 import { credits, HOLD_TTL_SECONDS, priceOf } from "../credits/index.ts";
 import { files, type PreparedFile, type Storage } from "../files/index.ts";
@@ -145,6 +144,11 @@ export async function changesSince(tx: Tx, since: Date): Promise<GenerationChang
     resultCount: r.result_file_ids.length,
     updatedAt: r.updated_at,
   }));
+}
+
+/** The watch's one query, in a short transaction of the user's own (nothing is held between ticks). */
+export function changesOf(deps: { db: Database }, userId: string, since: Date): Promise<GenerationChange[]> {
+  return asUser(deps.db, userId, (tx) => changesSince(tx, since));
 }
 
 // ---- starting ----

@@ -1,6 +1,6 @@
 /** Public API of the studio module (issue 14). So far: saved viral reels with their view counts. */
 
-export { IMAGE_WEBHOOK_HEADER, signImageWebhook, verifyImageWebhook } from "../ai/providers/image-api.ts";
+export { IMAGE_WEBHOOK_HEADER, signImageWebhook, verifyImageWebhook } from "../ai/index.ts";
 export * from "./assets.schemas.ts";
 export type { AssetsDeps } from "./assets.service.ts";
 export * as assets from "./assets.service.ts";
