@@ -161,9 +161,11 @@ describe("the app shell in the browser", () => {
       expect(await headerCollisions(), `header at ${width} px`).toEqual([]);
       // Every workspace that ships is in the one row: the six of the product, Study still "soon".
       const main = page.getByRole("navigation", { name: "Main" });
-      for (const name of ["Home", "Chat", "Studio"]) await visible(main.getByRole("link", { name, exact: true }));
-      // Stories became a menu when books and orders joined it.
-      for (const name of ["Write", "Publish", "Stories"]) await visible(main.getByRole("button", { name, exact: true }));
+      for (const name of ["Home", "Chat"]) await visible(main.getByRole("link", { name, exact: true }));
+      // Stories became a menu when books and orders joined it, Studio when assets, personas, prompts and
+      // generations joined its reels.
+      for (const name of ["Write", "Publish", "Stories", "Studio"])
+        await visible(main.getByRole("button", { name, exact: true }));
       await screenshot(`home-${width}`);
       await open("/writer", "Writer");
       expect(await headerHeight(), `writer header height at ${width} px`).toBeLessThan(70);

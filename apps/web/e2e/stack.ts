@@ -102,6 +102,10 @@ export async function startStack(databaseUrl: string, options: StackOptions = {}
   // The worker's part: run the identity jobs (mail to the local SMTP server), chat's (titles), the
   // writer's (knowledge embeddings) and the voice analysis.
   const { db } = createDb({ url: databaseUrl, max: 3 });
+  // Every file signs up from 127.0.0.1 into the run's one database, so the per-address sign-up limit
+  // (20 an hour) counted the whole run's sign-ups, and the run has more than that: each file starts as
+  // a fresh address would.
+  await asSystem(db, (tx) => tx.deleteFrom("auth_throttles").where("key", "like", "signup-ip:%").execute());
   const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 3 });
   boss.on("error", (err) => log.error({ err }, "pg-boss (worker) error"));
   await boss.start();
