@@ -1,7 +1,7 @@
 /** How the generation jobs run (definitions in generations.jobs.ts; the work in generations.service.ts). */
 import { handle } from "../jobs/worker-deps.ts";
 import { pollGenerationJob, submitGenerationJob, sweepGenerationsJob } from "./generations.jobs.ts";
-import { runPoll, runSubmit, sweep } from "./generations.service.ts";
+import { runPoll, runSubmit, sweep } from "./generations.worker.ts";
 
 /** A shorter first poll for tests and the bench (IMAGE_GENERATION_FIRST_POLL_MS); 2 s otherwise. */
 const tuned = <D extends object>(deps: D) => {

@@ -1,6 +1,9 @@
 /** Image generations (issue 14.4): inputs and what the procedures answer. Browser-safe (zod only). */
 import { z } from "zod";
 
+/** The metered operation a generation holds and captures credits under. */
+export const GENERATION_OPERATION = "image.generate";
+
 export const GENERATION_STATUSES = [
   "pending",
   "submitting",
