@@ -668,6 +668,31 @@ export interface StudioAssets {
   width: number | null;
 }
 
+export interface StudyFolders {
+  created_at: Generated<Date>;
+  description: string | null;
+  id: Generated<string>;
+  name: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface StudyItems {
+  citations: Generated<Json>;
+  content: Json;
+  created_at: Generated<Date>;
+  folder_id: string | null;
+  generation_id: string | null;
+  id: Generated<string>;
+  is_placeholder: Generated<boolean>;
+  item_type: string;
+  source: Generated<string>;
+  title: string;
+  topic: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface SubscriptionInvoices {
   amount_cents: number;
   billing_reason: string;
@@ -923,6 +948,8 @@ export interface DB {
   story_prompts: StoryPrompts;
   story_reactions: StoryReactions;
   studio_assets: StudioAssets;
+  study_folders: StudyFolders;
+  study_items: StudyItems;
   subscription_invoices: SubscriptionInvoices;
   subscriptions: Subscriptions;
   user_api_keys: UserApiKeys;

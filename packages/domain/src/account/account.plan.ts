@@ -64,6 +64,9 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   model_personas: { export: true },
   image_prompts: { export: true },
   image_generations: { export: true, omit: { submit_key: "an internal idempotency key" } },
+  // study
+  study_folders: { export: true },
+  study_items: { export: true },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
