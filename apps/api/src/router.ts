@@ -13,6 +13,7 @@ import { postsRouter } from "./routers/posts.router.ts";
 import { storiesRouter } from "./routers/stories.router.ts";
 import { storiesMediaRouter } from "./routers/stories-media.router.ts";
 import { studioRouter } from "./routers/studio.router.ts";
+import { studyRouter } from "./routers/study.router.ts";
 import { systemRouter } from "./routers/system.router.ts";
 import { usageRouter } from "./routers/usage.router.ts";
 import { voiceRouter } from "./routers/voice.router.ts";
@@ -39,6 +40,7 @@ export const appRouter = router({
   stories: storiesRouter,
   storiesMedia: storiesMediaRouter,
   studio: studioRouter,
+  study: studyRouter,
   books: booksRouter,
   bookOrders: bookOrdersRouter,
   account: accountRouter,

@@ -1,0 +1,7 @@
+import { router } from "../trpc/init.ts";
+
+/**
+ * The study workspace (issue 15). Each part has its own router file; this one only names them (one line
+ * each), so the parts never edit the same lines.
+ */
+export const studyRouter = router({});
