@@ -49,6 +49,7 @@ import * as m0055 from "./2026_11_23_0055_studio_create_image_prompts.ts";
 import * as m0056 from "./2026_11_23_0056_studio_create_image_generations.ts";
 import * as m0057 from "./2026_11_23_0057_studio_link_image_generations.ts";
 import * as m0058 from "./2026_11_23_0058_study_create_library.ts";
+import * as m0060 from "./2026_11_23_0060_study_create_results.ts";
 import * as m0063 from "./2026_11_23_0063_admin_create_config_and_feedback.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
@@ -103,5 +104,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0056_studio_create_image_generations": m0056,
   "2026_11_23_0057_studio_link_image_generations": m0057,
   "2026_11_23_0058_study_create_library": m0058,
+  "2026_11_23_0060_study_create_results": m0060,
   "2026_11_23_0063_admin_create_config_and_feedback": m0063,
 };
