@@ -34,6 +34,26 @@ export interface AccountDeletions {
   user_id: string;
 }
 
+export interface AdminConfig {
+  config_key: string;
+  config_value: Json;
+  created_at: Generated<Date>;
+  id: Generated<string>;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
+export interface Announcements {
+  created_at: Generated<Date>;
+  created_by: string | null;
+  enabled: Generated<boolean>;
+  expires_at: Date | null;
+  id: Generated<string>;
+  message: string;
+  title: string;
+  updated_at: Generated<Date>;
+}
+
 export interface AuthThrottles {
   attempts: Generated<number>;
   created_at: Generated<Date>;
@@ -119,6 +139,21 @@ export interface BrandKits {
   updated_at: Generated<Date>;
   user_id: string;
   voice_prompt: string | null;
+}
+
+export interface BugReports {
+  admin_notes: string | null;
+  browser_info: string | null;
+  created_at: Generated<Date>;
+  description: string;
+  error_code: string | null;
+  has_error_code: Generated<boolean>;
+  id: Generated<string>;
+  preferred_name: string;
+  severity: string;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
 }
 
 export interface CampaignPromptLinks {
@@ -491,6 +526,27 @@ export interface Profiles {
   user_id: string;
 }
 
+export interface QuizResults {
+  accuracy: Generated<Numeric>;
+  answers: Generated<Json>;
+  attempt_key: string;
+  avg_time_per_question: Generated<Numeric>;
+  best_streak: Generated<number>;
+  correct_count: Generated<number>;
+  created_at: Generated<Date>;
+  credits: Generated<number>;
+  id: Generated<string>;
+  incorrect_count: Generated<number>;
+  is_placeholder: Generated<boolean>;
+  item_id: string | null;
+  item_title: string;
+  partial_count: Generated<number>;
+  score: Numeric;
+  total_questions: number;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface ScheduledPosts {
   attempt_count: Generated<number>;
   claim_token: string | null;
@@ -744,6 +800,19 @@ export interface UserApiKeys {
   user_id: string;
 }
 
+export interface UserFeedback {
+  admin_notes: string | null;
+  created_at: Generated<Date>;
+  feedback_type: string;
+  id: Generated<string>;
+  message: string;
+  preferred_name: string;
+  rating: number | null;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface Users {
   created_at: Generated<Date>;
   email: string;
@@ -906,12 +975,31 @@ export interface WriterSessions {
   voice_profile_id: string | null;
 }
 
+export interface WritingResults {
+  attempt_key: string;
+  created_at: Generated<Date>;
+  credits: Generated<number>;
+  id: Generated<string>;
+  is_placeholder: Generated<boolean>;
+  item_id: string | null;
+  item_title: string;
+  overall_feedback: Generated<string>;
+  overall_score: Generated<Numeric>;
+  prompt_responses: Generated<Json>;
+  total_prompts: number;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface DB {
   account_deletions: AccountDeletions;
+  admin_config: AdminConfig;
+  announcements: Announcements;
   auth_throttles: AuthThrottles;
   book_orders: BookOrders;
   books: Books;
   brand_kits: BrandKits;
+  bug_reports: BugReports;
   campaign_prompt_links: CampaignPromptLinks;
   campaign_prompts: CampaignPrompts;
   campaign_stats: CampaignStats;
@@ -937,6 +1025,7 @@ export interface DB {
   payments: Payments;
   post_attempts: PostAttempts;
   profiles: Profiles;
+  quiz_results: QuizResults;
   scheduled_posts: ScheduledPosts;
   sessions: Sessions;
   social_connections: SocialConnections;
@@ -953,6 +1042,7 @@ export interface DB {
   subscription_invoices: SubscriptionInvoices;
   subscriptions: Subscriptions;
   user_api_keys: UserApiKeys;
+  user_feedback: UserFeedback;
   user_tokens: UserTokens;
   users: Users;
   viral_reel_stats_requests: ViralReelStatsRequests;
@@ -965,4 +1055,5 @@ export interface DB {
   writer_outputs: WriterOutputs;
   writer_projects: WriterProjects;
   writer_sessions: WriterSessions;
+  writing_results: WritingResults;
 }
