@@ -67,6 +67,9 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   // study
   study_folders: { export: true },
   study_items: { export: true },
+  // feedback: what you reported; the staff's notes on it are theirs
+  bug_reports: { export: true, omit: { admin_notes: "our staff's internal notes on your report" } },
+  user_feedback: { export: true, omit: { admin_notes: "our staff's internal notes on your feedback" } },
   // stories: your campaigns, and what you wrote in any campaign
   campaigns: { export: true },
   family_members: { export: true, omit: { invite_token_hash: secret } },
