@@ -219,6 +219,57 @@ export interface CampaignStats {
   total_words: number | null;
 }
 
+export interface ClassroomAssignments {
+  assigned_by: string;
+  classroom_id: string;
+  created_at: Generated<Date>;
+  due_at: Date | null;
+  id: Generated<string>;
+  item_id: string;
+  updated_at: Generated<Date>;
+}
+
+export interface Classrooms {
+  clever_section_id: string;
+  created_at: Generated<Date>;
+  grade: string | null;
+  id: Generated<string>;
+  name: string;
+  period: string | null;
+  raw: Json | null;
+  subject: string | null;
+  teacher_id: string;
+  updated_at: Generated<Date>;
+}
+
+export interface ClassroomStudents {
+  classroom_id: string;
+  clever_student_id: string;
+  created_at: Generated<Date>;
+  email: string | null;
+  first_name: string | null;
+  id: Generated<string>;
+  last_name: string | null;
+  raw: Json | null;
+  updated_at: Generated<Date>;
+  user_id: string | null;
+}
+
+export interface CleverAccounts {
+  clever_id: string;
+  created_at: Generated<Date>;
+  district_id: string | null;
+  id: Generated<string>;
+  last_sync_at: Date | null;
+  last_sync_error: string | null;
+  last_sync_status: string | null;
+  raw_data: Json | null;
+  role: string;
+  school_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface Conversations {
   assistant: string;
   created_at: Generated<Date>;
@@ -330,6 +381,19 @@ export interface FamilyMembers {
   user_id: string | null;
 }
 
+export interface FlashcardResults {
+  cards_status: Generated<Json>;
+  created_at: Generated<Date>;
+  flashcard_item_id: string | null;
+  id: Generated<string>;
+  known_count: Generated<number>;
+  session_id: string;
+  total_cards: number;
+  unknown_count: Generated<number>;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface GenerationRateLimits {
   bucket: string;
   created_at: Generated<Date>;
@@ -413,6 +477,53 @@ export interface KnowledgeEntries {
   user_id: string;
 }
 
+export interface LiveAnswers {
+  answered_at: Generated<Date>;
+  choice: number;
+  correct: boolean;
+  elapsed_ms: number;
+  id: Generated<string>;
+  player_id: string;
+  points: number;
+  question_index: number;
+  session_id: string;
+}
+
+export interface LivePlayers {
+  answered: Generated<number>;
+  correct: Generated<number>;
+  id: Generated<string>;
+  joined_at: Generated<Date>;
+  kicked_at: Date | null;
+  last_seen_at: Generated<Date>;
+  left_at: Date | null;
+  nickname: string;
+  score: Generated<number>;
+  session_id: string;
+  streak: Generated<number>;
+  token_hash: Buffer;
+  total_ms: Generated<Int8>;
+}
+
+export interface LiveSessions {
+  code: string;
+  created_at: Generated<Date>;
+  expires_at: Generated<Date>;
+  finished_at: Date | null;
+  id: Generated<string>;
+  item_id: string | null;
+  question_count: number;
+  question_index: Generated<number>;
+  question_seconds: Generated<number>;
+  question_started_at: Date | null;
+  quiz: Json;
+  skipped_count: Generated<number>;
+  status: Generated<string>;
+  title: string;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface Messages {
   content: Generated<string>;
   conversation_id: string;
@@ -450,12 +561,46 @@ export interface Notifications {
   body: string;
   created_at: Generated<Date>;
   dedupe_key: string | null;
+  expires_at: Date | null;
   id: Generated<string>;
   kind: string;
+  material_id: string | null;
   read_at: Date | null;
+  sender_id: string | null;
   title: string;
   updated_at: Generated<Date>;
   user_id: string;
+}
+
+export interface OauthAccounts {
+  access_token_sealed: string | null;
+  created_at: Generated<Date>;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  id: Generated<string>;
+  last_sign_in_at: Generated<Date>;
+  provider: string;
+  provider_account_id: string;
+  refresh_token_sealed: string | null;
+  scopes: string | null;
+  token_expires_at: Date | null;
+  token_key_id: string | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface OauthSignInStates {
+  code_verifier_sealed: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  id: Generated<string>;
+  key_id: string;
+  link_user_id: string | null;
+  nonce: string | null;
+  provider: string;
+  redirect_to: Generated<string>;
+  state_hash: Buffer;
+  updated_at: Generated<Date>;
 }
 
 export interface OauthStates {
@@ -585,6 +730,45 @@ export interface Sessions {
   token_hash: Buffer;
   updated_at: Generated<Date>;
   user_agent: string | null;
+  user_id: string;
+}
+
+export interface SharedMaterials {
+  access_count: Generated<number>;
+  allow_resharing: Generated<boolean>;
+  created_at: Generated<Date>;
+  expires_at: Date | null;
+  id: Generated<string>;
+  material_id: string;
+  public_access_enabled: Generated<boolean>;
+  revoked_at: Date | null;
+  shared_with_user_id: string | null;
+  token_hash: Buffer | null;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface SharedQuizAttempts {
+  answers: Json;
+  created_at: Generated<Date>;
+  display_name: string | null;
+  id: Generated<string>;
+  shared_quiz_id: string;
+  summary: Json;
+}
+
+export interface SharedQuizzes {
+  access_count: Generated<number>;
+  created_at: Generated<Date>;
+  expires_at: Date | null;
+  id: Generated<string>;
+  item_id: string | null;
+  quiz: Json;
+  revoked_at: Date | null;
+  title: string;
+  token_hash: Buffer;
+  topic: string | null;
+  updated_at: Generated<Date>;
   user_id: string;
 }
 
@@ -724,6 +908,25 @@ export interface StudioAssets {
   width: number | null;
 }
 
+export interface StudyCardStates {
+  card_id: string;
+  created_at: Generated<Date>;
+  difficulty: number;
+  due: Date;
+  elapsed_days: Generated<number>;
+  id: Generated<string>;
+  item_id: string;
+  lapses: Generated<number>;
+  last_review: Date | null;
+  learning_steps: Generated<number>;
+  reps: Generated<number>;
+  scheduled_days: Generated<number>;
+  stability: number;
+  state: number;
+  updated_at: Generated<Date>;
+  user_id: string;
+}
+
 export interface StudyFolders {
   created_at: Generated<Date>;
   description: string | null;
@@ -746,6 +949,26 @@ export interface StudyItems {
   title: string;
   topic: string | null;
   updated_at: Generated<Date>;
+  user_id: string;
+}
+
+export interface StudyReviewLogs {
+  card_id: string;
+  created_at: Generated<Date>;
+  difficulty: number;
+  due: Date;
+  duration_ms: number;
+  elapsed_days: number;
+  id: Generated<string>;
+  item_id: string | null;
+  rating: number;
+  review_index: number;
+  reviewed_at: Date;
+  scheduled_days: number;
+  session_id: string;
+  stability: number;
+  state: number;
+  state_after: number;
   user_id: string;
 }
 
@@ -1004,6 +1227,10 @@ export interface DB {
   campaign_prompts: CampaignPrompts;
   campaign_stats: CampaignStats;
   campaigns: Campaigns;
+  classroom_assignments: ClassroomAssignments;
+  classroom_students: ClassroomStudents;
+  classrooms: Classrooms;
+  clever_accounts: CleverAccounts;
   conversations: Conversations;
   credit_accounts: CreditAccounts;
   credit_grants: CreditGrants;
@@ -1012,14 +1239,20 @@ export interface DB {
   data_exports: DataExports;
   document_chunks: DocumentChunks;
   family_members: FamilyMembers;
+  flashcard_results: FlashcardResults;
   generation_rate_limits: GenerationRateLimits;
   generations: Generations;
   image_generations: ImageGenerations;
   image_prompts: ImagePrompts;
   knowledge_entries: KnowledgeEntries;
+  live_answers: LiveAnswers;
+  live_players: LivePlayers;
+  live_sessions: LiveSessions;
   messages: Messages;
   model_personas: ModelPersonas;
   notifications: Notifications;
+  oauth_accounts: OauthAccounts;
+  oauth_sign_in_states: OauthSignInStates;
   oauth_states: OauthStates;
   payment_events: PaymentEvents;
   payments: Payments;
@@ -1028,6 +1261,9 @@ export interface DB {
   quiz_results: QuizResults;
   scheduled_posts: ScheduledPosts;
   sessions: Sessions;
+  shared_materials: SharedMaterials;
+  shared_quiz_attempts: SharedQuizAttempts;
+  shared_quizzes: SharedQuizzes;
   social_connections: SocialConnections;
   stored_files: StoredFiles;
   stories: Stories;
@@ -1037,8 +1273,10 @@ export interface DB {
   story_prompts: StoryPrompts;
   story_reactions: StoryReactions;
   studio_assets: StudioAssets;
+  study_card_states: StudyCardStates;
   study_folders: StudyFolders;
   study_items: StudyItems;
+  study_review_logs: StudyReviewLogs;
   subscription_invoices: SubscriptionInvoices;
   subscriptions: Subscriptions;
   user_api_keys: UserApiKeys;

@@ -49,8 +49,13 @@ import * as m0055 from "./2026_11_23_0055_studio_create_image_prompts.ts";
 import * as m0056 from "./2026_11_23_0056_studio_create_image_generations.ts";
 import * as m0057 from "./2026_11_23_0057_studio_link_image_generations.ts";
 import * as m0058 from "./2026_11_23_0058_study_create_library.ts";
+import * as m0059 from "./2026_11_23_0059_study_create_reviews.ts";
 import * as m0060 from "./2026_11_23_0060_study_create_results.ts";
+import * as m0061 from "./2026_11_23_0061_study_create_sharing.ts";
+import * as m0062 from "./2026_11_23_0062_study_create_live_sessions.ts";
 import * as m0063 from "./2026_11_23_0063_admin_create_config_and_feedback.ts";
+import * as m0064 from "./2026_11_23_0064_identity_create_oauth_accounts.ts";
+import * as m0065 from "./2026_11_23_0065_classrooms_create_roster.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -104,6 +109,11 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0056_studio_create_image_generations": m0056,
   "2026_11_23_0057_studio_link_image_generations": m0057,
   "2026_11_23_0058_study_create_library": m0058,
+  "2026_11_23_0059_study_create_reviews": m0059,
   "2026_11_23_0060_study_create_results": m0060,
+  "2026_11_23_0061_study_create_sharing": m0061,
+  "2026_11_23_0062_study_create_live_sessions": m0062,
   "2026_11_23_0063_admin_create_config_and_feedback": m0063,
+  "2026_11_23_0064_identity_create_oauth_accounts": m0064,
+  "2026_11_23_0065_classrooms_create_roster": m0065,
 };

@@ -1,0 +1,167 @@
+import { type Kysely, sql } from "kysely";
+import { enableRls, touchUpdatedAt } from "./helpers.ts";
+
+/**
+ * Sharing (issue 15.5) and user-to-user notifications (15.6).
+ *
+ * - `shared_quizzes`: a quiz link (`/q/<token>`). The quiz content is copied at share time (a snapshot: the
+ *   owner editing the item later does not change what takers see), only the SHA-256 of the 256-bit token
+ *   is stored (so the owner sees the full link once, right after creating it, and makes a new one if they
+ *   lose it). Anonymous takers never touch the table as a user: the public procedures run as the system
+ *   role, which may read a link and bump its access count.
+ * - `shared_quiz_attempts`: what anonymous takers scored; the link's owner reads them.
+ * - `shared_materials`: an item shared with one user (by e-mail) or publicly by link (`/s/<token>`, live:
+ *   it follows edits). A share is either to a user or a public token, never both. The sharer is `user_id`
+ *   (the owner, or a recipient re-sharing where their own share allows it).
+ * - `study_items` gains a SELECT policy: a user reads an item shared with them while the share is
+ *   unrevoked and unexpired.
+ * - `notifications` gains sender, material and expiry. `dedupe_key` and UNIQUE (user_id, dedupe_key)
+ *   exist since 0004 (a NULL key never conflicts). Writing a notification into ANOTHER user's bell goes
+ *   only through `app.send_notification` (SECURITY DEFINER, as the codebase's other cross-user writes):
+ *   the sender is always the caller, the kind one of the user-to-user kinds, the dedupe key namespaced by
+ *   the sender, and a sender may send at most 60 an hour (a share spree cannot flood someone's bell).
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const me = "(SELECT app.current_user_id())";
+
+  await sql`
+    CREATE TABLE shared_quizzes (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      item_id uuid REFERENCES study_items(id) ON DELETE SET NULL,
+      token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+      title text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 200),
+      topic text CHECK (char_length(topic) <= 500),
+      quiz jsonb NOT NULL CHECK (jsonb_typeof(quiz) = 'object'),
+      expires_at timestamptz,
+      access_count integer NOT NULL DEFAULT 0 CHECK (access_count >= 0),
+      revoked_at timestamptz,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX shared_quizzes_user_created_idx ON shared_quizzes (user_id, created_at DESC, id DESC)`.execute(db);
+  await sql`CREATE INDEX shared_quizzes_item_idx ON shared_quizzes (item_id) WHERE item_id IS NOT NULL`.execute(db);
+  await touchUpdatedAt(db, "shared_quizzes");
+  const ownItem = (column: string, table: string) =>
+    `(${column} IS NULL OR EXISTS (SELECT 1 FROM study_items i WHERE i.id = ${table}.${column} AND i.user_id = ${me}))`;
+  await enableRls(db, "shared_quizzes", {
+    user: { select: "user_id", update: "user_id", delete: "user_id" },
+    // Only the caller's own quiz may be shared as a link (a foreign key is checked without row security).
+    userExpr: { insert: `user_id = ${me} AND ${ownItem("item_id", "shared_quizzes")}` },
+    userColumnUpdates: ["revoked_at"],
+    // Public reads by token and the access count.
+    system: ["SELECT", "UPDATE"],
+  });
+
+  await sql`
+    CREATE TABLE shared_quiz_attempts (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      shared_quiz_id uuid NOT NULL REFERENCES shared_quizzes(id) ON DELETE CASCADE,
+      display_name text CHECK (char_length(display_name) <= 60),
+      summary jsonb NOT NULL CHECK (jsonb_typeof(summary) = 'object'),
+      answers jsonb NOT NULL CHECK (jsonb_typeof(answers) = 'array'),
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX shared_quiz_attempts_quiz_idx ON shared_quiz_attempts (shared_quiz_id, created_at DESC)`.execute(db);
+  await enableRls(db, "shared_quiz_attempts", {
+    userExpr: {
+      select: `EXISTS (SELECT 1 FROM shared_quizzes q WHERE q.id = shared_quiz_attempts.shared_quiz_id AND q.user_id = ${me})`,
+    },
+    system: ["SELECT", "INSERT"],
+  });
+
+  await sql`
+    CREATE TABLE shared_materials (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      material_id uuid NOT NULL REFERENCES study_items(id) ON DELETE CASCADE,
+      user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      shared_with_user_id uuid REFERENCES users(id) ON DELETE CASCADE,
+      token_hash bytea UNIQUE CHECK (length(token_hash) = 32),
+      public_access_enabled boolean NOT NULL DEFAULT false,
+      allow_resharing boolean NOT NULL DEFAULT false,
+      access_count integer NOT NULL DEFAULT 0 CHECK (access_count >= 0),
+      expires_at timestamptz,
+      revoked_at timestamptz,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      CHECK (
+        (shared_with_user_id IS NOT NULL AND token_hash IS NULL AND NOT public_access_enabled)
+        OR (shared_with_user_id IS NULL AND token_hash IS NOT NULL AND public_access_enabled)
+      ),
+      CHECK (shared_with_user_id IS DISTINCT FROM user_id)
+    )`.execute(db);
+  // One live share of a material per recipient (sharing again updates it).
+  await sql`CREATE UNIQUE INDEX shared_materials_recipient_idx ON shared_materials (material_id, shared_with_user_id) WHERE shared_with_user_id IS NOT NULL AND revoked_at IS NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX shared_materials_with_me_idx ON shared_materials (shared_with_user_id, created_at DESC) WHERE shared_with_user_id IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX shared_materials_user_idx ON shared_materials (user_id, created_at DESC)`.execute(db);
+  await touchUpdatedAt(db, "shared_materials");
+  // Who may share: the item's owner, or a recipient whose own live share allows re-sharing.
+  const maySend = `(EXISTS (SELECT 1 FROM study_items i WHERE i.id = shared_materials.material_id AND i.user_id = ${me})
+    OR EXISTS (SELECT 1 FROM shared_materials r WHERE r.material_id = shared_materials.material_id
+               AND r.shared_with_user_id = ${me} AND r.allow_resharing AND r.revoked_at IS NULL
+               AND (r.expires_at IS NULL OR r.expires_at > now())))`;
+  await enableRls(db, "shared_materials", {
+    userExpr: {
+      select: `user_id = ${me} OR shared_with_user_id = ${me}`,
+      insert: `user_id = ${me} AND ${maySend}`,
+      update: `user_id = ${me}`,
+    },
+    userColumnUpdates: ["revoked_at", "expires_at", "allow_resharing"],
+    system: ["SELECT", "UPDATE"],
+  });
+
+  await sql.raw(`
+    CREATE POLICY study_items_user_select_shared ON study_items FOR SELECT TO inkwell_user USING (
+      EXISTS (SELECT 1 FROM shared_materials s WHERE s.material_id = study_items.id AND s.shared_with_user_id = ${me}
+              AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now())))`).execute(db);
+
+  await sql`
+    ALTER TABLE notifications
+      ADD COLUMN sender_id uuid REFERENCES users(id) ON DELETE SET NULL,
+      ADD COLUMN material_id uuid REFERENCES study_items(id) ON DELETE SET NULL,
+      ADD COLUMN expires_at timestamptz`.execute(db);
+  await sql`CREATE INDEX notifications_sender_time_idx ON notifications (sender_id, created_at DESC) WHERE sender_id IS NOT NULL`.execute(
+    db,
+  );
+
+  await sql`
+    CREATE FUNCTION app.send_notification(
+      p_user_id uuid, p_kind text, p_title text, p_body text, p_dedupe_key text, p_material_id uuid, p_expires_at timestamptz
+    ) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+      v_sender uuid := app.current_user_id();
+      v_recent integer;
+    BEGIN
+      IF v_sender IS NULL THEN
+        RAISE EXCEPTION 'send_notification: no caller' USING ERRCODE = '42501';
+      END IF;
+      IF p_kind NOT IN ('share', 'live_invite', 'comment') THEN
+        RAISE EXCEPTION 'send_notification: kind % is not a user-to-user kind', p_kind USING ERRCODE = '22023';
+      END IF;
+      -- One sender's sends are counted one at a time, so parallel calls cannot all slip under the limit.
+      PERFORM pg_advisory_xact_lock(hashtext('inkwell.send_notification:' || v_sender::text));
+      SELECT count(*) INTO v_recent FROM public.notifications
+       WHERE sender_id = v_sender AND created_at > now() - interval '1 hour';
+      IF v_recent >= 60 THEN
+        RAISE EXCEPTION 'send_notification: rate limited' USING ERRCODE = 'P0001', HINT = 'inkwell:notification-rate';
+      END IF;
+      INSERT INTO public.notifications (user_id, sender_id, kind, title, body, dedupe_key, material_id, expires_at)
+      VALUES (p_user_id, v_sender, p_kind, p_title, p_body, v_sender::text || ':' || p_dedupe_key, p_material_id, p_expires_at)
+      ON CONFLICT (user_id, dedupe_key) DO NOTHING;
+      RETURN FOUND;
+    END $$`.execute(db);
+  await sql`ALTER FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) OWNER TO inkwell_system`.execute(
+    db,
+  );
+  await sql`REVOKE ALL ON FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) FROM PUBLIC`.execute(db);
+  await sql`GRANT EXECUTE ON FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) TO inkwell_user`.execute(
+    db,
+  );
+}
