@@ -65,6 +65,14 @@ export async function deleteDocument(tx: Tx, documentId: string) {
   if (!(await repo.deleteDocument(tx, documentId))) throw notFound("Document");
 }
 
+/**
+ * The opening passages of the caller's chosen documents (for study material made from them), each with
+ * its chunk id so what is generated can cite it. Documents not theirs are simply absent.
+ */
+export function documentPassages(tx: Tx, documentIds: string[], perDocument = 6) {
+  return repo.chunksOfDocuments(tx, documentIds, perDocument);
+}
+
 /** The workspace passages nearest to the question, as a system note (null when there are none). */
 export async function groundingFor(
   deps: ChatDeps,

@@ -468,3 +468,17 @@ export async function nearestChunks(tx: Tx, conversationId: string, embedding: n
      LIMIT ${limit}`.execute(tx);
   return r.rows;
 }
+
+/** The caller's chunks of the given documents, in document order then reading order (RLS: only theirs). */
+export async function chunksOfDocuments(tx: Tx, documentIds: string[], perDocument: number) {
+  if (!documentIds.length) return [];
+  return tx
+    .selectFrom("document_chunks as k")
+    .innerJoin("workspace_documents as d", "d.id", "k.document_id")
+    .select(["d.id as documentId", "d.title", "k.id as chunkId", "k.ordinal", "k.content"])
+    .where("d.id", "in", documentIds)
+    .where("k.ordinal", "<", perDocument)
+    .orderBy("d.created_at")
+    .orderBy("k.ordinal")
+    .execute();
+}

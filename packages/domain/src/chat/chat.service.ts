@@ -28,7 +28,14 @@ import type {
   StreamEvent,
 } from "./chat.schemas.ts";
 
-export { addDocument, chunkText, deleteDocument, GROUNDING_TOKENS, listDocuments } from "./chat.documents.ts";
+export {
+  addDocument,
+  chunkText,
+  deleteDocument,
+  documentPassages,
+  GROUNDING_TOKENS,
+  listDocuments,
+} from "./chat.documents.ts";
 export {
   type ChatDeps,
   MAX_TOOL_CALLS_PER_ROUND,
