@@ -211,7 +211,7 @@ describe("account journey in the browser", () => {
       );
       // Only what can be run today: chat replies, writer outputs and revisions, voice analysis, and the
       // studio's image descriptions, image generations and persona voices.
-      await eventually(() => prices.getByRole("row").count()).toBe(8);
+      await eventually(() => prices.getByRole("row").count()).toBe(10);
       expect(await prices.getByRole("row", { name: /Image generation/ }).textContent()).toMatch(/One generated image\s*40$/);
       expect(await prices.getByRole("row", { name: /Persona voice/ }).textContent()).toMatch(/persona's voice.*\s*3$/);
       expect(await prices.getByRole("row", { name: /Study material/ }).count()).toBe(0);

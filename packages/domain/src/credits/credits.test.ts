@@ -323,6 +323,9 @@ describe("the price list", () => {
       "image.describe",
       "image.generate",
       "voice.speak",
+      // Study (session 14): quiz grading and writing scores.
+      "study.grade",
+      "study.score-writing",
     ]);
     for (const p of credits.priceList())
       expect(p).toEqual({ operation: p.operation, credits: credits.priceOf(p.operation), description: expect.any(String) });
