@@ -67,6 +67,9 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   // study
   study_folders: { export: true },
   study_items: { export: true },
+  study_card_states: { export: true },
+  study_review_logs: { export: true },
+  flashcard_results: { export: true },
   // feedback: what you reported; the staff's notes on it are theirs
   bug_reports: { export: true, omit: { admin_notes: "our staff's internal notes on your report" } },
   user_feedback: { export: true, omit: { admin_notes: "our staff's internal notes on your feedback" } },
