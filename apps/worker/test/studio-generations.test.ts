@@ -67,7 +67,7 @@ async function kill(child: ChildProcess) {
 beforeAll(async () => {
   smtp = await startLocalSmtpServer();
   // Each job settles 3-6 s after it is submitted: long enough that the kill lands mid-polling.
-  images = await startImageApiSandbox({ apiKey: "sk-crash-image", completeAfterMs: 4_000 });
+  images = await startImageApiSandbox({ apiKey: "sk-crash-image", completeAfterMs: 6_000 });
   boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
   await boss.start();
   await prepareQueues(boss, db, studioJobs);
@@ -127,14 +127,18 @@ it(`settles ${COUNT} generations exactly once across a SIGKILL mid-polling`, { t
 
   const started = Date.now();
   let worker = startWorkerProcess();
-  // Killed once most are submitted and being polled, before any has finished.
+  // Killed while a quarter of them are submitted and being polled. (Half, as it was, needs the worker to
+  // submit faster than the first ones settle: on a loaded machine with the embedded database it did not, and
+  // the wait timed out.) The rest are still pending, so the restart also submits, polls and settles.
   await expect
-    .poll(async () => ((await counts()).queued ?? 0) + ((await counts()).in_progress ?? 0), {
-      timeout: 60_000,
-      interval: 50,
-      message: "generations being polled",
-    })
-    .toBeGreaterThanOrEqual(COUNT / 2);
+    .poll(
+      async () => {
+        const c = await counts();
+        return (c.queued ?? 0) + (c.in_progress ?? 0);
+      },
+      { timeout: 60_000, interval: 50, message: "generations being polled" },
+    )
+    .toBeGreaterThanOrEqual(COUNT / 4);
   const atKill = await counts();
   await kill(worker);
   await new Promise((r) => setTimeout(r, 1_000));
