@@ -21,6 +21,8 @@ export {
 export { IMAGE_WEBHOOK_HEADER, signImageWebhook, verifyImageWebhook } from "./providers/image-api.ts";
 /** The offline placeholder of the studio's five image-prompt variations (no vision model). */
 export { type OfflinePromptVariation, offlinePromptVariations } from "./providers/offline-image-prompts.ts";
+/** The offline placeholder of study material (quizzes, flashcards, study guides, writing prompts). */
+export { type OfflineStudyRequest, offlineStudyContent } from "./providers/offline-study.ts";
 export { CRISIS_RESPONSE, type CrisisCategory, type CrisisResult, classifyCrisis } from "./safety.ts";
 export {
   type AiConnection,

@@ -71,8 +71,8 @@ export const generateInput = z
     /** Questions, cards, sections or prompts wanted (capped by the type's limit). */
     count: z.number().int().min(GENERATE_COUNT.min).max(GENERATE_COUNT.max).optional(),
     folderId: z.uuid().nullish(),
-    /** Repeating a key repeats nothing: the first run's item comes back. */
-    idempotencyKey: z.string().min(8).max(100),
+    /** A repeated key is refused rather than run (and charged) twice. */
+    idempotencyKey: z.string().min(8).max(100).optional(),
   })
   .refine((v) => Boolean(v.topic) || Boolean(v.sourceIds?.documents?.length) || Boolean(v.sourceIds?.notes?.length), {
     message: "Give a topic or choose documents or notes",
