@@ -464,3 +464,25 @@ export async function usersByTier(tx: Tx, afterId: string | null, limit: number,
   if (only) q = q.where("id", "in", only);
   return q.execute();
 }
+
+/** Ledger movements per UTC day and entry type over the last `days` days (the admin credits dashboard). */
+export async function ledgerByDay(tx: Tx, days: number) {
+  return tx
+    .selectFrom("credit_ledger")
+    .select([
+      sql<string>`to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`.as("day"),
+      "entry_type",
+      sql<number>`count(*)::int`.as("entries"),
+      sql<number>`coalesce(sum(amount), 0)::bigint::float8`.as("amount"),
+      sql<number>`count(DISTINCT user_id)::int`.as("users"),
+    ])
+    .where(
+      "created_at",
+      ">=",
+      sql<Date>`date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => ${days - 1})`,
+    )
+    .groupBy(["day", "entry_type"])
+    .orderBy("day", "desc")
+    .orderBy("entry_type")
+    .execute();
+}

@@ -560,3 +560,9 @@ export async function reconcile(db: Database, log: Logger) {
     grants: d.grants,
   }));
 }
+
+/** Ledger totals per day and entry type, for the admin dashboard (as the system: every user's rows). */
+export async function adminLedgerByDay(db: Database, input: { days: number }) {
+  const rows = await asSystem(db, (tx) => repo.ledgerByDay(tx, input.days));
+  return rows.map((r) => ({ day: r.day, entryType: r.entry_type, entries: r.entries, amount: Number(r.amount), users: r.users }));
+}

@@ -149,3 +149,26 @@ export async function aggregateUsage(tx: Tx, from: Date | undefined, to: Date | 
   if (to) q = q.where("created_at", "<", to);
   return q.execute();
 }
+
+/** Generations per UTC day and operation over the last `days` days (the admin usage dashboard). */
+export async function usageByDay(tx: Tx, days: number) {
+  return tx
+    .selectFrom("generations")
+    .select([
+      sql<string>`to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`.as("day"),
+      "operation",
+      sql<number>`count(*)::int`.as("count"),
+      sql<number>`count(*) FILTER (WHERE status = 'failed')::int`.as("failed"),
+      sql<number>`coalesce(sum(credits), 0)::int`.as("credits"),
+      sql<number>`count(DISTINCT user_id)::int`.as("users"),
+    ])
+    .where(
+      "created_at",
+      ">=",
+      sql<Date>`date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => ${days - 1})`,
+    )
+    .groupBy(["day", "operation"])
+    .orderBy("day", "desc")
+    .orderBy("operation")
+    .execute();
+}

@@ -221,3 +221,8 @@ export function pruneRateLimits(db: Database, olderThanSeconds = 24 * 3600) {
 export function failOrphanedGenerations(db: Database, holdlessAfterSeconds = HOLD_TTL_SECONDS) {
   return asSystem(db, (tx) => repo.failOrphaned(tx, holdlessAfterSeconds));
 }
+
+/** Generations per day and operation, for the admin dashboard (as the system: every user's rows). */
+export function adminUsageByDay(db: Database, input: { days: number }) {
+  return asSystem(db, (tx) => repo.usageByDay(tx, input.days));
+}

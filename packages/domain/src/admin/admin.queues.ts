@@ -1,0 +1,79 @@
+/**
+ * Queue health through pg-boss 12's own API (never its tables): depths per queue (`getQueues`), the
+ * failed jobs of a queue with the error their handler left (`findJobs`), and retrying one (`retry`).
+ * The api builds this port from its boss (deps.ts); the admin service only sees the port.
+ */
+import type { PgBoss } from "pg-boss";
+import type { FailedJob, QueueDepth } from "./admin.schemas.ts";
+
+export interface QueueAdmin {
+  depths(): Promise<QueueDepth[]>;
+  failedJobs(queue: string, limit: number): Promise<FailedJob[]>;
+  /** False when the job is not a failed job of that queue (unknown, or not failed any more). */
+  retry(queue: string, jobId: string): Promise<boolean>;
+}
+
+/** findJobs pages oldest first, with no filter by state: how far back to look for failures. */
+const SCAN_PAGE = 1000;
+const SCAN_PAGES = 5;
+
+function errorText(output: unknown): string {
+  if (output == null) return "(no error output)";
+  if (typeof output === "string") return output;
+  const o = output as { message?: unknown; stack?: unknown };
+  if (typeof o.stack === "string") return o.stack;
+  if (typeof o.message === "string") return o.message;
+  return JSON.stringify(output);
+}
+
+export function pgBossQueueAdmin(boss: PgBoss): QueueAdmin {
+  return {
+    async depths() {
+      const queues = await boss.getQueues();
+      return queues
+        .map((q) => ({
+          name: q.name,
+          queued: q.queuedCount,
+          ready: q.readyCount,
+          deferred: q.deferredCount,
+          active: q.activeCount,
+          failed: q.failedCount,
+          total: q.totalCount,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async failedJobs(queue, limit) {
+      if (!(await boss.getQueue(queue))) return [];
+      const failed: FailedJob[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < SCAN_PAGES; page++) {
+        const jobs = await boss.findJobs<unknown>(queue, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
+        for (const j of jobs) {
+          if (j.state !== "failed") continue;
+          failed.push({
+            id: j.id,
+            queue,
+            error: errorText(j.output).slice(0, 4000),
+            retryCount: j.retryCount,
+            retryLimit: j.retryLimit,
+            createdOn: j.createdOn,
+            completedOn: j.completedOn,
+            data: j.data,
+          });
+        }
+        if (jobs.length < SCAN_PAGE) break;
+        after = jobs[jobs.length - 1]?.id;
+      }
+      // Newest failures first.
+      return failed.sort((a, b) => (b.completedOn?.getTime() ?? 0) - (a.completedOn?.getTime() ?? 0)).slice(0, limit);
+    },
+    async retry(queue, jobId) {
+      if (!(await boss.getQueue(queue))) return false;
+      const [job] = await boss.findJobs(queue, { id: jobId });
+      if (!job || job.state !== "failed") return false;
+      // pg-boss 12 answers { affected } here, though its CommandResponse type declares no fields.
+      const r = (await boss.retry(queue, jobId)) as { affected?: number };
+      return (r.affected ?? 0) > 0;
+    },
+  };
+}
