@@ -1,5 +1,6 @@
 /** Builds what procedures need from the validated environment. */
 import { createDb } from "@inkwell/db";
+import { pgBossQueueAdmin } from "@inkwell/domain/admin";
 import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { DEFAULT_PRINT_API_URL } from "@inkwell/domain/books";
 import { createStorageFromEnv } from "@inkwell/domain/files";
@@ -54,6 +55,7 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     reelStatsSandbox: env.REEL_STATS_URL === DEFAULT_REEL_STATS_URL,
     printSandbox: env.PRINT_API_URL === DEFAULT_PRINT_API_URL,
     tts: ttsRuntimeFromEnv(env),
+    queueAdmin: pgBossQueueAdmin(boss),
   };
   return {
     deps,

@@ -4,6 +4,7 @@
  * without one by tests (`createTestContext`).
  */
 import type { Database } from "@inkwell/db";
+import type { QueueAdmin } from "@inkwell/domain/admin";
 import type { AiProvider } from "@inkwell/domain/ai";
 import type { Storage } from "@inkwell/domain/files";
 import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
@@ -35,6 +36,8 @@ export interface ApiDeps {
   printSandbox?: boolean;
   /** The text-to-speech service personas speak through (the local sandbox by default). */
   tts?: TtsRuntime;
+  /** pg-boss's queue API for the admin queue-health page (the api's boss; absent: the page says so). */
+  queueAdmin?: QueueAdmin;
 }
 
 export interface Context {
