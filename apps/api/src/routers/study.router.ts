@@ -1,7 +1,10 @@
 import { router } from "../trpc/init.ts";
+import { studyLibraryRouter } from "./study-library.router.ts";
 
 /**
  * The study workspace (issue 15). Each part has its own router file; this one only names them (one line
  * each), so the parts never edit the same lines.
  */
-export const studyRouter = router({});
+export const studyRouter = router({
+  library: studyLibraryRouter,
+});
