@@ -401,6 +401,31 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
         category: "about_me",
       }),
     ),
+  "study.library.folders.list": { access: "user" },
+  "study.library.folders.create": { access: "user" },
+  "study.library.folders.rename": {
+    access: "user",
+    owned: { table: "study_folders", input: (id) => ({ folderId: id, name: "Mine now" }) },
+  },
+  "study.library.folders.delete": { access: "user", owned: { table: "study_folders", input: (id) => ({ folderId: id }) } },
+  "study.library.items.list": { access: "user" },
+  "study.library.items.get": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.library.items.create": {
+    access: "user",
+    owned: {
+      table: "study_folders",
+      input: (id) => ({ itemType: "flashcard", title: "Into your folder", content: FLASHCARDS_FIXTURE, folderId: id }),
+    },
+  },
+  "study.library.items.update": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id, title: "Mine now", content: FLASHCARDS_FIXTURE }) },
+  },
+  "study.library.items.delete": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.library.generate": {
+    access: "user",
+    owned: { table: "study_folders", input: (id) => ({ itemType: "quiz", topic: "Fixture topic", folderId: id }) },
+  },
   // A 1×1 PNG uploaded as the owner's logo (a stored_files row and its bytes).
   stored_files: (caller) =>
     caller.brand.uploadLogo({
@@ -492,8 +517,23 @@ async function storiesFixture(caller: Caller) {
   await caller.stories.addComment({ storyId: story.id, body: "Fixture comment" });
 }
 
+  // A folder holding a flashcard set typed by hand (no model).
+  study_folders: (caller) => studyLibraryFixture(caller),
+  study_items: (caller) => studyLibraryFixture(caller),
 async function storyMediaFixture(caller: Caller, owner: { userId: string; db: Database }) {
   const campaign = await caller.stories.campaigns.create({
+const FLASHCARDS_FIXTURE = { cards: [{ id: "c1", front: "Fixture term", back: "Fixture meaning" }] };
+
+async function studyLibraryFixture(caller: Caller) {
+  const folder = await caller.study.library.folders.create({ name: "Fixture folder" });
+  await caller.study.library.items.create({
+    itemType: "flashcard",
+    title: "Fixture cards",
+    content: FLASHCARDS_FIXTURE,
+    folderId: folder.id,
+  });
+}
+
     title: "Fixture: photos and recordings",
     storytellerName: "Dad",
     relationshipType: "parent",
