@@ -6,11 +6,20 @@ export type ListNotificationsInput = z.infer<typeof listNotificationsInput>;
 
 export const notificationIdInput = z.object({ id: z.uuid("Not a valid id") });
 
+/** Kinds one user sends another (through the database's narrow, rate-limited path). */
+export const USER_NOTIFICATION_TYPES = ["share", "live_invite", "comment"] as const;
+export type UserNotificationType = (typeof USER_NOTIFICATION_TYPES)[number];
+
 export interface Notification {
   id: string;
   kind: string;
   title: string;
   body: string;
+  /** The user who sent it (user-to-user kinds), null for the system's own. */
+  senderId: string | null;
+  /** The study material it is about, with its title when the caller can still read it. */
+  material: { id: string; title: string | null } | null;
+  expiresAt: Date | null;
   readAt: Date | null;
   createdAt: Date;
 }

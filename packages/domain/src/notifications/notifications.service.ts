@@ -1,12 +1,71 @@
 /** In-app notifications: any module may notify a user; the user lists and marks them read. */
 import type { Tx } from "@inkwell/db";
-import { notFound } from "../platform/errors.ts";
+import { DomainError, notFound } from "../platform/errors.ts";
 import * as repo from "./notifications.repository.ts";
-import type { Notification } from "./notifications.schemas.ts";
+import type { Notification, UserNotificationType } from "./notifications.schemas.ts";
 
-/** Idempotent per (user, dedupeKey): the same event never notifies twice. */
-export async function notify(tx: Tx, values: { userId: string; kind: string; title: string; body: string; dedupeKey: string }) {
-  await repo.insertOnce(tx, values);
+/** A module's own notice to a user (credits low, a story answered): written in the caller's transaction. */
+export interface SystemNotice {
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  dedupeKey: string;
+  expiresAt?: Date | null;
+}
+
+/**
+ * One user telling another (a share, a live invite, a comment). The sender is the user of the caller's
+ * transaction (`senderId` names them for the reader and must be that user); the database writes it into
+ * the recipient's bell through its one narrow path and refuses a sender past 60 an hour.
+ */
+export interface UserNotice {
+  userId: string;
+  senderId: string;
+  materialId?: string | null;
+  type: UserNotificationType;
+  title: string;
+  message: string;
+  expiresAt?: Date | null;
+  dedupeKey: string;
+}
+
+/**
+ * Idempotent per (user, dedupeKey): the same event never notifies twice (for a user-to-user notice, per
+ * (recipient, sender, dedupeKey)). True when this call wrote it.
+ */
+export async function notify(tx: Tx, values: SystemNotice | UserNotice): Promise<boolean> {
+  if (!("type" in values)) {
+    await repo.insertOnce(tx, values);
+    return true;
+  }
+  try {
+    return await repo.sendToUser(tx, {
+      userId: values.userId,
+      kind: values.type,
+      title: values.title.slice(0, 200),
+      body: values.message.slice(0, 2000),
+      dedupeKey: values.dedupeKey,
+      materialId: values.materialId ?? null,
+      expiresAt: values.expiresAt ?? null,
+    });
+  } catch (error) {
+    if (isRateLimit(error)) {
+      throw new DomainError("RATE_LIMITED", "You've sent a lot of notifications in the last hour. Try again later.", {
+        retryAfterSeconds: 3600,
+      });
+    }
+    throw error;
+  }
+}
+
+function isRateLimit(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { hint?: unknown; message?: unknown };
+  return (
+    e.hint === "inkwell:notification-rate" ||
+    (typeof e.message === "string" && e.message.includes("send_notification: rate limited"))
+  );
 }
 
 export function list(tx: Tx, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<Notification[]> {
