@@ -1,5 +1,6 @@
 import { router } from "../trpc/init.ts";
 import { studyLibraryRouter } from "./study-library.router.ts";
+import { studySharingRouter } from "./study-sharing.router.ts";
 
 /**
  * The study workspace (issue 15). Each part has its own router file; this one only names them (one line
@@ -7,4 +8,5 @@ import { studyLibraryRouter } from "./study-library.router.ts";
  */
 export const studyRouter = router({
   library: studyLibraryRouter,
+  sharing: studySharingRouter,
 });
