@@ -1,5 +1,7 @@
 import { router } from "../trpc/init.ts";
 import { studyLibraryRouter } from "./study-library.router.ts";
+import { studyReviewRouter } from "./study-review.router.ts";
+import { studyQuizRouter, studyResultsRouter, studyWritingRouter } from "./study-results.router.ts";
 import { studySharingRouter } from "./study-sharing.router.ts";
 
 /**
@@ -8,5 +10,9 @@ import { studySharingRouter } from "./study-sharing.router.ts";
  */
 export const studyRouter = router({
   library: studyLibraryRouter,
+  review: studyReviewRouter,
+  quiz: studyQuizRouter,
+  writing: studyWritingRouter,
+  results: studyResultsRouter,
   sharing: studySharingRouter,
 });
