@@ -61,7 +61,14 @@ export async function countDueBefore(tx: Tx, before: Date, itemId: string | unde
   return rows[0]?.n ?? 0;
 }
 
-export type NewCardRow = { item_id: string; item_title: string; is_placeholder: boolean; card_id: string; front: string; back: string };
+export type NewCardRow = {
+  item_id: string;
+  item_title: string;
+  is_placeholder: boolean;
+  card_id: string;
+  front: string;
+  back: string;
+};
 
 /**
  * Cards never rated, in set order (oldest set first). Without an item: the caller's own sets and the sets

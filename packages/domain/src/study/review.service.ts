@@ -8,14 +8,14 @@
  * set only has to be readable through `library.get`. Plain functions taking the caller's RLS transaction.
  */
 import type { Tx } from "@inkwell/db";
-import { type Card, createEmptyCard, fsrs, generatorParameters, type Grade, type RecordLogItem, State } from "ts-fsrs";
+import { type Card, createEmptyCard, fsrs, type Grade, generatorParameters, type RecordLogItem, type State } from "ts-fsrs";
 import { DomainError, notFound } from "../platform/errors.ts";
 import * as library from "./library.service.ts";
 import * as repo from "./review.repository.ts";
 import {
   CARD_STATES,
-  type CardStatus,
   type CardStateName,
+  type CardStatus,
   type DueQueue,
   dueInput,
   type FinishSessionInput,
@@ -83,7 +83,7 @@ async function newRemainingToday(tx: Tx, now: Date, timeZone: string): Promise<n
 
 async function readableSet(tx: Tx, itemId: string) {
   const item = await library.get(tx, itemId);
-  if (!item || item.itemType !== "flashcard") throw notFound("Flashcard set");
+  if (item?.itemType !== "flashcard") throw notFound("Flashcard set");
   return item;
 }
 
@@ -161,7 +161,7 @@ export async function rate(tx: Tx, userId: string, input: RateInput & { now: Dat
   const v = rateInput.parse(input);
   const now = input.now;
   const item = await readableSet(tx, v.itemId);
-  if (item.itemType !== "flashcard" || !item.content.cards.some((c) => c.id === v.cardId)) throw notFound("Card");
+  if (!item.content.cards.some((c) => c.id === v.cardId)) throw notFound("Card");
 
   let row = await repo.lockState(tx, userId, v.itemId, v.cardId);
   if (!row) {

@@ -28,14 +28,26 @@ const newUser = () =>
   });
 
 const cards = (prefix: string, count: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i + 1}`, front: `${prefix} front ${i + 1}`, back: `back ${i + 1}` }));
+  Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${i + 1}`,
+    front: `${prefix} front ${i + 1}`,
+    back: `back ${i + 1}`,
+  }));
 
 const newSet = (userId: string, title: string, count: number, prefix = "c") =>
   asUser(db, userId, (tx) =>
     library.create(tx, userId, { itemType: "flashcard", title, content: { cards: cards(prefix, count) } }),
   ).then((item) => item.id);
 
-const rate = (userId: string, itemId: string, cardId: string, rating: number, now: Date, sessionId = randomUUID(), reviewIndex = 0) =>
+const rate = (
+  userId: string,
+  itemId: string,
+  cardId: string,
+  rating: number,
+  now: Date,
+  sessionId = randomUUID(),
+  reviewIndex = 0,
+) =>
   asUser(db, userId, (tx) => review.rate(tx, userId, { itemId, cardId, rating, durationMs: 1200, sessionId, reviewIndex, now }));
 
 const due = (userId: string, now: Date, limit: number, itemId?: string) =>
@@ -104,7 +116,10 @@ describe("scheduling", () => {
     expect(logs).toEqual([{ rating: 3 }]);
     expect(state.due.toISOString()).toBe(first.due);
     // Two at once (two tabs): the row lock makes the second a retry.
-    const [x, y] = await Promise.all([rate(alice, setId, "c-2", 4, now, session, 0), rate(alice, setId, "c-2", 4, now, session, 0)]);
+    const [x, y] = await Promise.all([
+      rate(alice, setId, "c-2", 4, now, session, 0),
+      rate(alice, setId, "c-2", 4, now, session, 0),
+    ]);
     expect([x.recorded, y.recorded].sort()).toEqual([false, true]);
     expect(x.due).toBe(y.due);
   });
