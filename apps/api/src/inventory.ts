@@ -376,6 +376,75 @@ export const inventory: Record<string, InventoryEntry> = {
       input: (id) => ({ personaId: id, writerOutputId: "00000000-0000-4000-8000-000000000000" }),
     },
   },
+  "study.library.folders.list": { access: "user" },
+  "study.library.folders.create": { access: "user" },
+  "study.library.folders.rename": {
+    access: "user",
+    owned: { table: "study_folders", input: (id) => ({ folderId: id, name: "Mine now" }) },
+  },
+  "study.library.folders.delete": { access: "user", owned: { table: "study_folders", input: (id) => ({ folderId: id }) } },
+  "study.library.items.list": { access: "user" },
+  "study.library.items.get": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.library.items.create": {
+    access: "user",
+    owned: {
+      table: "study_folders",
+      input: (id) => ({ itemType: "flashcard", title: "Into your folder", content: FLASHCARDS_FIXTURE, folderId: id }),
+    },
+  },
+  "study.library.items.update": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id, title: "Mine now", content: FLASHCARDS_FIXTURE }) },
+  },
+  "study.library.items.delete": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.review.due": { access: "user", owned: { table: "study_items", input: (id) => ({ limit: 10, itemId: id }) } },
+  "study.review.rate": {
+    access: "user",
+    owned: {
+      table: "study_items",
+      input: (id) => ({ itemId: id, cardId: "c-1", rating: 3, durationMs: 1000, sessionId: "00000000-0000-4000-8000-000000000001" }),
+    },
+  },
+  "study.review.finishSession": { access: "user" },
+  "study.review.stats": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.library.generate": {
+    access: "user",
+    owned: { table: "study_folders", input: (id) => ({ itemType: "quiz", topic: "Fixture topic", folderId: id }) },
+  },
+  "study.sharing.shareQuiz": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id, expiresIn: "7d" }) },
+  },
+  "study.sharing.quizLinks": { access: "user" },
+  "study.sharing.revokeQuizLink": {
+    access: "user",
+    owned: { table: "shared_quizzes", input: (id) => ({ sharedQuizId: id }) },
+  },
+  "study.sharing.openQuiz": { access: "public" },
+  "study.sharing.submitQuiz": { access: "public" },
+  "study.sharing.shareWithUser": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id, email: "nobody@example.test" }) },
+  },
+  "study.sharing.shareByLink": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.sharing.revokeShare": { access: "user", owned: { table: "shared_materials", input: (id) => ({ shareId: id }) } },
+  "study.sharing.shares": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.sharing.sharedWithMe": { access: "user" },
+  "study.sharing.viewMaterial": { access: "public" },
+  "study.quiz.submit": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id, attemptKey: "fixture-attempt-quiz", answers: [] }) },
+  },
+  "study.writing.submit": {
+    access: "user",
+    owned: {
+      table: "study_items",
+      input: (id) => ({ itemId: id, attemptKey: "fixture-attempt-writing", responses: [{ promptId: "p1", text: "Mine" }] }),
+    },
+  },
+  "study.results.list": { access: "user" },
+  "study.results.get": { access: "user", owned: { table: "quiz_results", input: (id) => ({ kind: "quiz", resultId: id }) } },
+  "study.results.summary": { access: "user" },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -401,31 +470,6 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
         category: "about_me",
       }),
     ),
-  "study.library.folders.list": { access: "user" },
-  "study.library.folders.create": { access: "user" },
-  "study.library.folders.rename": {
-    access: "user",
-    owned: { table: "study_folders", input: (id) => ({ folderId: id, name: "Mine now" }) },
-  },
-  "study.library.folders.delete": { access: "user", owned: { table: "study_folders", input: (id) => ({ folderId: id }) } },
-  "study.library.items.list": { access: "user" },
-  "study.library.items.get": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
-  "study.library.items.create": {
-    access: "user",
-    owned: {
-      table: "study_folders",
-      input: (id) => ({ itemType: "flashcard", title: "Into your folder", content: FLASHCARDS_FIXTURE, folderId: id }),
-    },
-  },
-  "study.library.items.update": {
-    access: "user",
-    owned: { table: "study_items", input: (id) => ({ itemId: id, title: "Mine now", content: FLASHCARDS_FIXTURE }) },
-  },
-  "study.library.items.delete": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
-  "study.library.generate": {
-    access: "user",
-    owned: { table: "study_folders", input: (id) => ({ itemType: "quiz", topic: "Fixture topic", folderId: id }) },
-  },
   // A 1×1 PNG uploaded as the owner's logo (a stored_files row and its bytes).
   stored_files: (caller) =>
     caller.brand.uploadLogo({
@@ -492,7 +536,48 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   image_prompts: (caller) =>
     caller.studio.prompts.create({ promptText: "A fixture lighthouse at dusk", variationLabel: "Fixture" }),
   model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
+  // A folder holding a flashcard set typed by hand (no model).
+  study_folders: (caller) => studyLibraryFixture(caller),
+  study_items: (caller) => studyLibraryFixture(caller),
+  // A quiz typed by hand, shared as a link; and a public link to it as a material.
+  shared_quizzes: (caller) => studySharingFixture(caller),
+  shared_materials: (caller) => studySharingFixture(caller),
+  // A true/false quiz typed by hand and taken (graded exactly: no model, nothing charged).
+  quiz_results: async (caller) => {
+    const item = await caller.study.library.items.create({
+      itemType: "quiz",
+      title: "Fixture quiz to take",
+      content: { questions: [{ id: "q1", kind: "true_false", prompt: "Fixture?", answer: true }] },
+    });
+    await caller.study.quiz.submit({
+      itemId: item.id,
+      attemptKey: `fixture-${item.id}`,
+      answers: [{ questionId: "q1", response: true, timeMs: 1000 }],
+    });
+  },
 };
+
+const FLASHCARDS_FIXTURE = { cards: [{ id: "c1", front: "Fixture term", back: "Fixture meaning" }] };
+
+async function studySharingFixture(caller: Caller) {
+  const item = await caller.study.library.items.create({
+    itemType: "quiz",
+    title: "Fixture quiz",
+    content: { questions: [{ id: "q1", kind: "true_false", prompt: "Fixture?", answer: true }] },
+  });
+  await caller.study.sharing.shareQuiz({ itemId: item.id, expiresIn: "7d" });
+  await caller.study.sharing.shareByLink({ itemId: item.id, expiresIn: "7d" });
+}
+
+async function studyLibraryFixture(caller: Caller) {
+  const folder = await caller.study.library.folders.create({ name: "Fixture folder" });
+  await caller.study.library.items.create({
+    itemType: "flashcard",
+    title: "Fixture cards",
+    content: FLASHCARDS_FIXTURE,
+    folderId: folder.id,
+  });
+}
 
 async function bookOrderFixture(caller: Caller, owner: { userId: string; db: Database }) {
   const campaign = await caller.stories.campaigns.create({
@@ -517,23 +602,8 @@ async function storiesFixture(caller: Caller) {
   await caller.stories.addComment({ storyId: story.id, body: "Fixture comment" });
 }
 
-  // A folder holding a flashcard set typed by hand (no model).
-  study_folders: (caller) => studyLibraryFixture(caller),
-  study_items: (caller) => studyLibraryFixture(caller),
 async function storyMediaFixture(caller: Caller, owner: { userId: string; db: Database }) {
   const campaign = await caller.stories.campaigns.create({
-const FLASHCARDS_FIXTURE = { cards: [{ id: "c1", front: "Fixture term", back: "Fixture meaning" }] };
-
-async function studyLibraryFixture(caller: Caller) {
-  const folder = await caller.study.library.folders.create({ name: "Fixture folder" });
-  await caller.study.library.items.create({
-    itemType: "flashcard",
-    title: "Fixture cards",
-    content: FLASHCARDS_FIXTURE,
-    folderId: folder.id,
-  });
-}
-
     title: "Fixture: photos and recordings",
     storytellerName: "Dad",
     relationshipType: "parent",
