@@ -1,12 +1,14 @@
 /** The one tRPC router. The web imports only the `AppRouter` type from here. */
 import { accountRouter } from "./routers/account.router.ts";
+import { adminRouter } from "./routers/admin.router.ts";
 import { bookOrdersRouter } from "./routers/book-orders.router.ts";
 import { booksRouter } from "./routers/books.router.ts";
 import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
 import { connectionsRouter } from "./routers/connections.router.ts";
 import { creditsRouter } from "./routers/credits.router.ts";
-import { adminRouter, apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
+import { feedbackRouter } from "./routers/feedback.router.ts";
+import { apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./routers/identity.router.ts";
 import { notificationsRouter } from "./routers/notifications.router.ts";
 import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
@@ -44,6 +46,7 @@ export const appRouter = router({
   books: booksRouter,
   bookOrders: bookOrdersRouter,
   account: accountRouter,
+  feedback: feedbackRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,5 @@
 import { userConnectionsOf } from "@inkwell/domain/ai";
 import {
-  adminListUsersInput,
-  adminSetTierInput,
   changePasswordInput,
   type IssuedSession,
   identity,
@@ -17,7 +15,7 @@ import {
 } from "@inkwell/domain/identity";
 import { z } from "zod";
 import { type Context, clearedSessionCookie, sessionCookie } from "../trpc/context.ts";
-import { adminProcedure, OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
+import { OK, publicProcedure, router, signedInProcedure, userProcedure } from "../trpc/init.ts";
 
 /** Web clients get an httpOnly cookie; API clients ask for a bearer token in the answer instead. */
 const delivery = z.object({ delivery: z.enum(["cookie", "bearer"]).default("cookie") });
@@ -104,16 +102,6 @@ export const apiKeysRouter = router({
     .mutation(({ ctx, input }) => identity.testAiConnection(ctx.deps, ctx.auth.userId, input)),
   delete: userProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     await identity.deleteApiKey(ctx.tx, input.id);
-    return OK;
-  }),
-});
-
-export const adminRouter = router({
-  listUsers: adminProcedure
-    .input(adminListUsersInput)
-    .query(({ ctx, input }) => identity.adminListUsers(ctx.deps.db, ctx.auth, input)),
-  setSubscriptionTier: adminProcedure.input(adminSetTierInput).mutation(async ({ ctx, input }) => {
-    await identity.adminSetSubscriptionTier(ctx.deps.db, ctx.auth, input);
     return OK;
   }),
 });

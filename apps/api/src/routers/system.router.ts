@@ -1,3 +1,4 @@
+import { admin } from "@inkwell/domain/admin";
 import { publicProcedure, router } from "../trpc/init.ts";
 
 /** About this installation (not a module of its own: what the web shows in its shell). */
@@ -10,4 +11,6 @@ export const systemRouter = router({
     // Whether reels' view counts and thumbnails come from the local stand-in (placeholder numbers).
     studio: { reelStatsSandbox: ctx.deps.reelStatsSandbox ?? false },
   })),
+  /** The banner every visitor sees: the maintenance message when set, and the enabled, unexpired announcements. */
+  announcements: publicProcedure.query(({ ctx }) => admin.activeAnnouncements(ctx.deps.db)),
 });
