@@ -56,6 +56,7 @@ import * as m0062 from "./2026_11_23_0062_study_create_live_sessions.ts";
 import * as m0063 from "./2026_11_23_0063_admin_create_config_and_feedback.ts";
 import * as m0064 from "./2026_11_23_0064_identity_create_oauth_accounts.ts";
 import * as m0065 from "./2026_11_23_0065_classrooms_create_roster.ts";
+import * as m0066 from "./2026_11_23_0066_classrooms_teachers_read_results.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -116,4 +117,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0063_admin_create_config_and_feedback": m0063,
   "2026_11_23_0064_identity_create_oauth_accounts": m0064,
   "2026_11_23_0065_classrooms_create_roster": m0065,
+  "2026_11_23_0066_classrooms_teachers_read_results": m0066,
 };
