@@ -11,6 +11,7 @@ import { queueThroughput } from "./queue-throughput.ts";
 import { readScale } from "./read-scale.ts";
 import { rlsRead } from "./rls-read.ts";
 import { signinTiming } from "./signin-timing.ts";
+import { studyDueQueue } from "./study-due-queue.ts";
 
 export const suites: Suite[] = [
   rlsRead,
@@ -24,4 +25,5 @@ export const suites: Suite[] = [
   readScale,
   bookRender,
   imageGenerations,
+  studyDueQueue,
 ];
