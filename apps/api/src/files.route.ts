@@ -4,7 +4,9 @@
  * browsers load it from <img src> and links, which carry no bearer token, so the signature is the
  * authority (no session needed, and a session is not enough).
  *
- * Expired or tampered links get 403; a deleted file 404. What is served is what the bytes were sniffed
+ * Expired or tampered links get 403; a deleted file 404. One byte range is served (206, `Accept-Ranges:
+ * bytes`): Safari plays audio and video only from a server that answers ranges, and a player then reads the
+ * part it plays (at most `MAX_RANGE_BYTES` per answer) instead of the whole file per request. What is served is what the bytes were sniffed
  * to be on upload; `nosniff` stops a browser second-guessing it, the sandbox CSP stops a file ever
  * running script in our origin, and anything but an image downloads instead of opening.
  */
@@ -33,7 +35,19 @@ const refuse = (message: string, status: 403 | 404) =>
 
 export function registerFileRoutes(app: Hono<any>, deps: ApiDeps): void {
   app.get("/files/:id", async (c) => {
-    const read = await files.openSigned(deps, { id: c.req.param("id"), exp: c.req.query("exp"), sig: c.req.query("sig") });
+    const read = await files.openSigned(deps, {
+      id: c.req.param("id"),
+      exp: c.req.query("exp"),
+      sig: c.req.query("sig"),
+      range: c.req.header("range"),
+      ifRange: c.req.header("if-range"),
+    });
+    if (read.status === "unsatisfiable") {
+      return new Response(null, {
+        status: 416,
+        headers: { "content-range": `bytes */${read.file.byteSize}`, "x-content-type-options": "nosniff" },
+      });
+    }
     if (read.status !== "ok") {
       if (read.status === "expired") return refuse("This link has expired. Reload the page for a fresh one.", 403);
       if (read.status === "missing") return refuse("This file no longer exists.", 404);
@@ -53,6 +67,7 @@ export function registerFileRoutes(app: Hono<any>, deps: ApiDeps): void {
       "cross-origin-resource-policy": "same-origin",
       "referrer-policy": "no-referrer",
       "cache-control": `private, max-age=${maxAge}, immutable`,
+      "accept-ranges": "bytes",
       etag,
     };
     if (c.req.header("if-none-match") === etag) {
@@ -60,6 +75,12 @@ export function registerFileRoutes(app: Hono<any>, deps: ApiDeps): void {
       return new Response(null, { status: 304, headers: rest });
     }
     // Our adapters return bytes over a plain ArrayBuffer (never shared memory), as BodyInit requires.
+    if (read.range) {
+      return new Response(bytes as Uint8Array<ArrayBuffer>, {
+        status: 206,
+        headers: { ...headers, "content-range": `bytes ${read.range.start}-${read.range.end}/${file.byteSize}` },
+      });
+    }
     return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
   });
 }

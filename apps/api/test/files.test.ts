@@ -73,4 +73,39 @@ describe("signed file URLs", () => {
       expect(await res.text()).toBe("This link is not valid.");
     }
   });
+
+  it("answer one byte range with 206 (as Safari's players need), refuse a range past the end with 416", async () => {
+    const { url } = await uploadedLogo();
+    const path = `${url.pathname}${url.search}`;
+    const whole = png();
+    const size = whole.length;
+
+    const first = await h.app.request(path, { headers: { range: "bytes=0-9" } });
+    expect(first.status).toBe(206);
+    expect(first.headers.get("content-range")).toBe(`bytes 0-9/${size}`);
+    expect(first.headers.get("content-length")).toBe("10");
+    expect(Buffer.from(await first.arrayBuffer())).toEqual(whole.subarray(0, 10));
+
+    // Open-ended, and the last N bytes.
+    const rest = await h.app.request(path, { headers: { range: "bytes=10-" } });
+    expect(rest.status).toBe(206);
+    expect(Buffer.from(await rest.arrayBuffer())).toEqual(whole.subarray(10));
+    const tail = await h.app.request(path, { headers: { range: "bytes=-5" } });
+    expect(tail.headers.get("content-range")).toBe(`bytes ${size - 5}-${size - 1}/${size}`);
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(whole.subarray(size - 5));
+
+    const past = await h.app.request(path, { headers: { range: `bytes=${size}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("content-range")).toBe(`bytes */${size}`);
+
+    // A range we do not serve (several at once) gets the whole file, as does an If-Range naming another file.
+    const several = await h.app.request(path, { headers: { range: "bytes=0-1,4-5" } });
+    expect(several.status).toBe(200);
+    expect(several.headers.get("accept-ranges")).toBe("bytes");
+    expect(Buffer.from(await several.arrayBuffer())).toEqual(whole);
+    const stale = await h.app.request(path, { headers: { range: "bytes=0-9", "if-range": `"${"0".repeat(64)}"` } });
+    expect(stale.status).toBe(200);
+    const current = await h.app.request(path, { headers: { range: "bytes=0-9", "if-range": first.headers.get("etag")! } });
+    expect(current.status).toBe(206);
+  });
 });

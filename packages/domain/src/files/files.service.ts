@@ -240,8 +240,49 @@ export function signedUrl(
 }
 
 export type SignedRead =
-  | { status: "ok"; file: StoredFile; bytes: Uint8Array; expiresAt: number }
+  | {
+      status: "ok";
+      file: StoredFile;
+      bytes: Uint8Array;
+      expiresAt: number;
+      /** Set when a Range was asked and served: the bytes are file bytes `start`..`end` (inclusive). */
+      range: { start: number; end: number } | null;
+    }
+  | { status: "unsatisfiable"; file: StoredFile }
   | { status: "invalid" | "expired" | "missing" };
+
+/** The most one Range answer carries: a player asking `bytes=0-` of a 50 MB video gets it in parts. */
+export const MAX_RANGE_BYTES = 4 * 1024 * 1024;
+
+export type ByteRange = { kind: "whole" } | { kind: "partial"; start: number; end: number } | { kind: "unsatisfiable" };
+
+/**
+ * An HTTP `Range` header (RFC 9110 §14) against a file of `size` bytes. One range of bytes is served; a
+ * header we do not serve (other units, several ranges, a malformed or backwards range) is ignored, which
+ * the RFC allows, and the whole file is sent. A range that starts past the end is unsatisfiable (416).
+ */
+export function parseRange(header: string | undefined | null, size: number): ByteRange {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === "" && match[2] === "")) return { kind: "whole" };
+  const [, from = "", to = ""] = match;
+  let start: number;
+  let end: number;
+  if (from === "") {
+    // A suffix: the last N bytes.
+    const n = Number(to);
+    if (n === 0) return { kind: "unsatisfiable" };
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(from);
+    if (!Number.isSafeInteger(start) || start >= size) return { kind: "unsatisfiable" };
+    end = to === "" ? size - 1 : Number(to);
+    if (end < start) return { kind: "whole" };
+    end = Math.min(end, size - 1);
+  }
+  if (!Number.isSafeInteger(start) || start >= size) return { kind: "unsatisfiable" };
+  return { kind: "partial", start, end: Math.min(end, start + MAX_RANGE_BYTES - 1) };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -252,7 +293,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export async function openSigned(
   deps: FilesDeps & { db: Database },
-  params: { id: string; exp?: string | undefined; sig?: string | undefined },
+  params: {
+    id: string;
+    exp?: string | undefined;
+    sig?: string | undefined;
+    /** The request's Range header, if any. */
+    range?: string | null | undefined;
+    /** The request's If-Range header: the range is served only if it names this file's ETag. */
+    ifRange?: string | null | undefined;
+  },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<SignedRead> {
   if (!UUID.test(params.id)) return { status: "invalid" };
@@ -260,9 +309,19 @@ export async function openSigned(
   if (check !== "ok") return { status: check };
   const row = await asSystem(deps.db, (tx) => repo.findFile(tx, params.id));
   if (!row) return { status: "missing" };
+  const file = repo.toStoredFile(row);
+  const sameFile = !params.ifRange || params.ifRange === `"${file.sha256}"`;
+  const range = sameFile ? parseRange(params.range, file.byteSize) : ({ kind: "whole" } as const);
+  if (range.kind === "unsatisfiable") return { status: "unsatisfiable", file };
+  if (range.kind === "partial") {
+    const bytes = await deps.storage.getRange(row.storage_key, range.start, range.end);
+    if (!bytes) return { status: "missing" };
+    const end = range.start + bytes.byteLength - 1;
+    return { status: "ok", file, bytes, expiresAt: Number(params.exp), range: { start: range.start, end } };
+  }
   const bytes = await deps.storage.get(row.storage_key);
   if (!bytes) return { status: "missing" };
-  return { status: "ok", file: repo.toStoredFile(row), bytes, expiresAt: Number(params.exp) };
+  return { status: "ok", file, bytes, expiresAt: Number(params.exp), range: null };
 }
 
 /**

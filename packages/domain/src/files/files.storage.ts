@@ -5,7 +5,7 @@
  * for shape anyway so a bug can never turn one into a path outside the root.
  */
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import {
   DeleteObjectCommand,
@@ -24,6 +24,11 @@ export interface Storage {
   putFile(key: string, path: string, contentType: string): Promise<void>;
   /** The bytes, or null when there is no such object. */
   get(key: string): Promise<Uint8Array | null>;
+  /**
+   * Bytes `start`..`end` (inclusive; the caller keeps them inside the object's size), or null when there is
+   * no such object: a video player's Range request reads the part it plays, not the whole file.
+   */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | null>;
   /** Idempotent: deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Every object (for the orphan sweep), in no particular order. */
@@ -87,6 +92,29 @@ export class LocalDiskStorage implements Storage {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.pathOf(key), "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+    try {
+      const out = new Uint8Array(end - start + 1);
+      let filled = 0;
+      // A read may return fewer bytes than asked: read until the range is full or the file ends.
+      while (filled < out.byteLength) {
+        const { bytesRead } = await handle.read(out, filled, out.byteLength - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === out.byteLength ? out : out.subarray(0, filled);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -174,6 +202,18 @@ export class S3Storage implements Storage {
   async get(key: string): Promise<Uint8Array | null> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return null;
+      throw error;
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key), Range: `bytes=${start}-${end}` }),
+      );
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return null;

@@ -83,6 +83,10 @@ async function roundTrip(store: Storage) {
   const bytes = png();
   await store.put("brand-logo/u1/f1", bytes, "image/png");
   expect(await store.get("brand-logo/u1/f1")).toEqual(bytes);
+  // A part of it, as a video player's Range request reads it.
+  expect(await store.getRange("brand-logo/u1/f1", 3, 9)).toEqual(bytes.subarray(3, 10));
+  expect(await store.getRange("brand-logo/u1/f1", 0, bytes.byteLength - 1)).toEqual(bytes);
+  expect(await store.getRange("brand-logo/u1/missing", 0, 1)).toBeNull();
   await store.delete("brand-logo/u1/f1");
   expect(await store.get("brand-logo/u1/f1")).toBeNull();
   // Deleting again is not an error.
@@ -328,6 +332,25 @@ describe("the orphan sweep", () => {
       "files.purge-orphans needs storage: file storage (STORAGE_*)",
     ]);
     expect(purgeOrphansJob.schedule).toBe("41 * * * *");
+  });
+});
+
+describe("byte ranges", () => {
+  it("reads one Range header against the size, caps a long range, and ignores what it does not serve", () => {
+    expect(files.parseRange(undefined, 100)).toEqual({ kind: "whole" });
+    expect(files.parseRange("bytes=0-9", 100)).toEqual({ kind: "partial", start: 0, end: 9 });
+    expect(files.parseRange("bytes=90-", 100)).toEqual({ kind: "partial", start: 90, end: 99 });
+    expect(files.parseRange("bytes=95-200", 100)).toEqual({ kind: "partial", start: 95, end: 99 });
+    expect(files.parseRange("bytes=-10", 100)).toEqual({ kind: "partial", start: 90, end: 99 });
+    expect(files.parseRange("bytes=-500", 100)).toEqual({ kind: "partial", start: 0, end: 99 });
+    expect(files.parseRange("bytes=100-", 100)).toEqual({ kind: "unsatisfiable" });
+    expect(files.parseRange("bytes=-0", 100)).toEqual({ kind: "unsatisfiable" });
+    // Several ranges, other units, backwards or malformed: the whole file (RFC 9110 lets a server ignore Range).
+    for (const header of ["bytes=0-1,5-6", "items=0-1", "bytes=9-2", "bytes=a-b", "bytes=-"])
+      expect(files.parseRange(header, 100), header).toEqual({ kind: "whole" });
+    // `bytes=0-` of a large video is answered in parts.
+    const big = 50 * 1024 * 1024;
+    expect(files.parseRange("bytes=0-", big)).toEqual({ kind: "partial", start: 0, end: files.MAX_RANGE_BYTES - 1 });
   });
 });
 
