@@ -68,12 +68,17 @@ async function readSources(tx: Tx, ids: { documents: string[]; notes: string[] }
     const chunks = await chat.documentPassages(tx, ids.documents);
     const found = new Set(chunks.map((c) => c.documentId));
     if (ids.documents.some((id) => !found.has(id))) throw notFound("Document");
+    // In the order the user chose them (then reading order), so passage numbers follow their choice.
+    const rank = (id: string) => ids.documents.indexOf(id);
+    chunks.sort((a, b) => rank(a.documentId) - rank(b.documentId) || a.ordinal - b.ordinal);
     for (const c of chunks)
       passages.push({ sourceKind: "document", sourceId: c.documentId, chunkId: c.chunkId, title: c.title, text: c.content });
   }
   if (ids.notes.length) {
     // The writer's notes are few (a knowledge base, not a corpus): the caller's list, filtered to those chosen.
-    const entries = (await knowledge.listEntries(tx, {})).filter((e) => ids.notes.includes(e.id));
+    const entries = (await knowledge.listEntries(tx, {}))
+      .filter((e) => ids.notes.includes(e.id))
+      .sort((a, b) => ids.notes.indexOf(a.id) - ids.notes.indexOf(b.id));
     if (entries.length !== new Set(ids.notes).size) throw notFound("Note");
     for (const e of entries)
       passages.push({ sourceKind: "note", sourceId: e.id, chunkId: null, title: e.title, text: e.content });
