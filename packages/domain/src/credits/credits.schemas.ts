@@ -37,7 +37,8 @@ export const OFFERED_OPERATIONS = [
   "image.describe",
   "image.generate",
   "voice.speak",
-  // Study (issue 15): short answers graded and writing scored by the AI.
+  // Study (issue 15): material generated, short answers graded and writing scored by the AI.
+  "study.generate",
   "study.grade",
   "study.score-writing",
 ] as const;
