@@ -323,7 +323,8 @@ describe("the price list", () => {
       "image.describe",
       "image.generate",
       "voice.speak",
-      // Study (session 14): quiz grading and writing scores.
+      // Study (session 14): material generated, quiz grading and writing scores.
+      "study.generate",
       "study.grade",
       "study.score-writing",
     ]);
