@@ -29,18 +29,25 @@ function errorText(output: unknown): string {
 export function pgBossQueueAdmin(boss: PgBoss): QueueAdmin {
   return {
     async depths() {
+      // getQueues' counts are what the worker's monitor last cached (up to an hour old when no monitor
+      // ran); getQueueStats with `force` recounts a queue unless it was counted in the last minute.
       const queues = await boss.getQueues();
-      return queues
-        .map((q) => ({
+      const depths: QueueDepth[] = [];
+      for (const q of queues.sort((a, b) => a.name.localeCompare(b.name))) {
+        const [s] = await boss.getQueueStats(q.name, { force: true });
+        const c = s ?? { ...q, capturedOn: null };
+        depths.push({
           name: q.name,
-          queued: q.queuedCount,
-          ready: q.readyCount,
-          deferred: q.deferredCount,
-          active: q.activeCount,
-          failed: q.failedCount,
-          total: q.totalCount,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name));
+          queued: c.queuedCount,
+          ready: c.readyCount,
+          deferred: c.deferredCount,
+          active: c.activeCount,
+          failed: c.failedCount,
+          total: c.totalCount,
+          countedAt: c.capturedOn ?? null,
+        });
+      }
+      return depths;
     },
     async failedJobs(queue, limit) {
       if (!(await boss.getQueue(queue))) return [];

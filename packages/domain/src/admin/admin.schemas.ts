@@ -102,6 +102,8 @@ export interface QueueDepth {
   active: number;
   failed: number;
   total: number;
+  /** When pg-boss counted them (a recount at most a minute old). */
+  countedAt: Date | null;
 }
 
 export interface FailedJob {
