@@ -1,9 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { PNG } from "pngjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAiProvider } from "../ai.config.ts";
 import type { ImageGenerator, ImageJob } from "../ai.types.ts";
 import { type ImageApiSandbox, startImageApiSandbox } from "../testing/image-api-server.ts";
-import { createImageApiClient } from "./image-api.ts";
+import { createImageApiClient, MAX_IMAGE_API_REPLY_BYTES } from "./image-api.ts";
 
 let sandbox: ImageApiSandbox;
 let images: ImageGenerator;
@@ -86,6 +88,39 @@ describe("image API adapter", () => {
     });
     await expect(images.submit({ ...request, width: 0 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await expect(images.status("gen-999")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("refuses an answer larger than any status reply, without reading it whole", async () => {
+    // A server streaming an endless JSON array of result URLs, with no length declared.
+    let sent = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"completed","result_urls":[');
+      const chunk = `${'"https://example.test/x.png",'.repeat(1000)}`;
+      const pump = () => {
+        while (sent < 50 * MAX_IMAGE_API_REPLY_BYTES) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        res.end('""]}');
+      };
+      res.on("close", () => {
+        sent = Number.POSITIVE_INFINITY;
+      });
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const greedy = createImageApiClient({ baseUrl: url, apiKey: "k", model: "m", timeoutMs: 5000, maxRetries: 0 });
+      await expect(greedy.status("gen-1")).rejects.toMatchObject({
+        code: "UPSTREAM_FAILED",
+        message: `The image API sent an answer over ${MAX_IMAGE_API_REPLY_BYTES} bytes.`,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("times out a hanging API", async () => {

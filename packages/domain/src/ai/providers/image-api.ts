@@ -13,6 +13,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../../platform/errors.ts";
+import { readCapped } from "../../platform/read-capped.ts";
 import type { ImageApiConfig } from "../ai.settings.ts";
 import type { ImageGenerator, ImageJob } from "../ai.types.ts";
 import { fetchWithRetry, type RetryDeps } from "./http-retry.ts";
@@ -24,6 +25,9 @@ const statusReply = z.object({
   error: z.string().nullish(),
 });
 
+/** The largest JSON answer read: a job's status with its result URLs is a few KB; more is not an answer. */
+export const MAX_IMAGE_API_REPLY_BYTES = 256 * 1024;
+
 export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {}): ImageGenerator {
   const base = config.baseUrl.replace(/\/+$/, "");
   const policy = { service: "image API", timeoutMs: config.timeoutMs, maxRetries: config.maxRetries };
@@ -33,8 +37,11 @@ export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {
     const response = await fetchWithRetry(`${base}${path}`, { ...init, headers }, policy, deps);
     let body: string;
     try {
-      body = await response.text();
+      const tooLarge = () =>
+        new DomainError("UPSTREAM_FAILED", `The image API sent an answer over ${MAX_IMAGE_API_REPLY_BYTES} bytes.`);
+      body = new TextDecoder().decode(await readCapped(response, MAX_IMAGE_API_REPLY_BYTES, tooLarge));
     } catch (error) {
+      if (error instanceof DomainError) throw error;
       init.signal?.throwIfAborted();
       throw new DomainError(
         "UPSTREAM_TIMEOUT",
