@@ -60,13 +60,15 @@ export function CommandPalette({ open, onOpenChange }: { open: boolean; onOpenCh
                   New chat
                 </Command.Item>
               </Command.Group>
-              <Command.Group heading="Coming later">
-                {LATER.map((name) => (
-                  <Command.Item key={name} value={name} disabled>
-                    {name} <span className={s.soon}>soon</span>
-                  </Command.Item>
-                ))}
-              </Command.Group>
+              {LATER.length > 0 && (
+                <Command.Group heading="Coming later">
+                  {LATER.map((name) => (
+                    <Command.Item key={name} value={name} disabled>
+                      {name} <span className={s.soon}>soon</span>
+                    </Command.Item>
+                  ))}
+                </Command.Group>
+              )}
             </Command.List>
           </Command>
           <p className={s.paletteHint}>↑ ↓ to choose · Enter to open · Esc to close</p>

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { Button } from "../SubmitButton.tsx";
 import { Icon } from "./icons.tsx";
-import { ACCOUNT, CHAT, HOME, isCurrent, LATER, type NavItem, PUBLISH, STORIES, STUDIO, WRITE } from "./nav-items.ts";
+import { ACCOUNT, CHAT, HOME, isCurrent, LATER, type NavItem, PUBLISH, STORIES, STUDIO, STUDY, WRITE } from "./nav-items.ts";
 import s from "./shell.module.css";
 import { useSignOut } from "./use-sign-out.ts";
 
@@ -50,22 +50,24 @@ export function NavDrawer() {
                 {link(CHAT)}
               </ul>
             </div>
-            {[WRITE, PUBLISH, STORIES, STUDIO, ACCOUNT].map((group) => (
+            {[WRITE, PUBLISH, STORIES, STUDIO, STUDY, ACCOUNT].map((group) => (
               <section key={group.label} className={s.drawerGroup} aria-label={group.label}>
                 <h2>{group.label}</h2>
                 <ul>{group.items.map((item) => link(item))}</ul>
               </section>
             ))}
-            <section className={s.drawerGroup} aria-label="Coming later">
-              <h2>Coming later</h2>
-              <ul>
-                {LATER.map((name) => (
-                  <li key={name} className={s.drawerLater}>
-                    {name} <span className={s.soon}>soon</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
+            {LATER.length > 0 && (
+              <section className={s.drawerGroup} aria-label="Coming later">
+                <h2>Coming later</h2>
+                <ul>
+                  {LATER.map((name) => (
+                    <li key={name} className={s.drawerLater}>
+                      {name} <span className={s.soon}>soon</span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
           </nav>
           <div className={s.drawerFooter}>
             <Button variant="ghost" pending={signOut.isPending} onClick={() => signOut.mutate()}>

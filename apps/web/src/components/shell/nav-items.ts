@@ -66,6 +66,19 @@ export const STUDIO: NavGroup = {
   ],
 };
 
+/** Study (issue 15): the library of quizzes, flashcards, guides and writing prompts; the study modes join it. */
+export const STUDY: NavGroup = {
+  label: "Study",
+  items: [
+    {
+      label: "Library",
+      to: "/study",
+      prefix: true,
+      keywords: ["study", "quiz", "flashcards", "study guide", "writing prompts", "folders", "revision"],
+    },
+  ],
+};
+
 export const PUBLISH: NavGroup = {
   label: "Publish",
   items: [
@@ -90,9 +103,9 @@ export const ACCOUNT: NavGroup = {
 };
 
 /** Workspaces that are planned but not built yet: shown, honestly labelled, never linked. */
-export const LATER = ["Study"] as const;
+export const LATER: readonly string[] = [];
 
-export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, STORIES, STUDIO, ACCOUNT];
+export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, STORIES, STUDIO, STUDY, ACCOUNT];
 
 /** Whether `item` is the page at `pathname` (or, for prefix items, an ancestor of it). */
 export function isCurrent(item: NavItem, pathname: string): boolean {

@@ -1,7 +1,19 @@
 import { DropdownMenu } from "radix-ui";
 import { Link, NavLink, useLocation } from "react-router";
 import { Icon } from "./icons.tsx";
-import { CHAT, groupIsCurrent, HOME, isCurrent, LATER, type NavGroup, PUBLISH, STORIES, STUDIO, WRITE } from "./nav-items.ts";
+import {
+  CHAT,
+  groupIsCurrent,
+  HOME,
+  isCurrent,
+  LATER,
+  type NavGroup,
+  PUBLISH,
+  STORIES,
+  STUDIO,
+  STUDY,
+  WRITE,
+} from "./nav-items.ts";
 import s from "./shell.module.css";
 
 /** The desktop navigation: Home, the Write and Publish menus, Chat, the Stories and Studio menus, and what is still to come. */
@@ -18,6 +30,7 @@ export function DesktopNav() {
       </NavLink>
       <GroupMenu group={STORIES} />
       <GroupMenu group={STUDIO} />
+      <GroupMenu group={STUDY} />
       {LATER.map((name) => (
         // Not links: these workspaces are not built yet, and say so.
         <span key={name} className={s.later}>
