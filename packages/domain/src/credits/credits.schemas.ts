@@ -23,10 +23,8 @@ export const PRICES = z.record(z.string().regex(/^[a-z]+\.[a-z-]+$/), z.number()
 export type Operation = keyof typeof PRICES;
 
 /**
- * The operations a person can run today, in the order the price list shows them. The others are
- * priced ahead of the modules that will run them (study material, transcription) and stay out
- * of the price list until those ship; knowledge indexing is free (rate-limited only), so it is not
- * listed as costing anything either.
+ * The operations a person can run today, in the order the price list shows them. Knowledge indexing is
+ * free (rate-limited only), so it is not listed as costing anything.
  */
 export const OFFERED_OPERATIONS = [
   "chat.reply",
@@ -37,6 +35,8 @@ export const OFFERED_OPERATIONS = [
   "image.describe",
   "image.generate",
   "voice.speak",
+  // Stories (issue 13): a storyteller's recorded answer, transcribed.
+  "audio.transcribe",
   // Study (issue 15): material generated, short answers graded and writing scored by the AI.
   "study.generate",
   "study.grade",
