@@ -99,25 +99,48 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   await sql`CREATE INDEX shared_materials_user_idx ON shared_materials (user_id, created_at DESC)`.execute(db);
   await touchUpdatedAt(db, "shared_materials");
+  // Policies of study_items and shared_materials read each other (an item is readable through a share; a
+  // share may be made of an item one owns or received with re-sharing allowed). Policies that query each
+  // other's tables recurse, so both questions are SECURITY DEFINER functions owned by the system role
+  // (as app.campaign_role is for campaigns): STABLE, search_path pinned, about the calling user only.
+  await sql`
+    CREATE FUNCTION app.study_item_shared_with_me(p_item uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+      SELECT EXISTS (SELECT 1 FROM public.shared_materials s
+                      WHERE s.material_id = p_item AND s.shared_with_user_id = app.current_user_id()
+                        AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now()))
+    $$`.execute(db);
+  await sql`
+    CREATE FUNCTION app.may_share_study_item(p_item uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+      SELECT EXISTS (SELECT 1 FROM public.study_items i WHERE i.id = p_item AND i.user_id = app.current_user_id())
+          OR EXISTS (SELECT 1 FROM public.shared_materials r
+                      WHERE r.material_id = p_item AND r.shared_with_user_id = app.current_user_id() AND r.allow_resharing
+                        AND r.revoked_at IS NULL AND (r.expires_at IS NULL OR r.expires_at > now()))
+    $$`.execute(db);
+  for (const fn of ["app.study_item_shared_with_me(uuid)", "app.may_share_study_item(uuid)"]) {
+    await sql.raw(`ALTER FUNCTION ${fn} OWNER TO inkwell_system`).execute(db);
+    await sql.raw(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`).execute(db);
+    await sql.raw(`GRANT EXECUTE ON FUNCTION ${fn} TO inkwell_user, inkwell_system`).execute(db);
+  }
   // Who may share: the item's owner, or a recipient whose own live share allows re-sharing.
-  const maySend = `(EXISTS (SELECT 1 FROM study_items i WHERE i.id = shared_materials.material_id AND i.user_id = ${me})
-    OR EXISTS (SELECT 1 FROM shared_materials r WHERE r.material_id = shared_materials.material_id
-               AND r.shared_with_user_id = ${me} AND r.allow_resharing AND r.revoked_at IS NULL
-               AND (r.expires_at IS NULL OR r.expires_at > now())))`;
   await enableRls(db, "shared_materials", {
     userExpr: {
       select: `user_id = ${me} OR shared_with_user_id = ${me}`,
-      insert: `user_id = ${me} AND ${maySend}`,
+      insert: `user_id = ${me} AND app.may_share_study_item(material_id)`,
       update: `user_id = ${me}`,
     },
     userColumnUpdates: ["revoked_at", "expires_at", "allow_resharing"],
     system: ["SELECT", "UPDATE"],
   });
 
-  await sql.raw(`
-    CREATE POLICY study_items_user_select_shared ON study_items FOR SELECT TO inkwell_user USING (
-      EXISTS (SELECT 1 FROM shared_materials s WHERE s.material_id = study_items.id AND s.shared_with_user_id = ${me}
-              AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now())))`).execute(db);
+  await sql`
+    CREATE POLICY study_items_user_select_shared ON study_items FOR SELECT TO inkwell_user
+    USING (app.study_item_shared_with_me(id))`.execute(db);
 
   await sql`
     ALTER TABLE notifications
@@ -160,7 +183,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) OWNER TO inkwell_system`.execute(
     db,
   );
-  await sql`REVOKE ALL ON FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) FROM PUBLIC`.execute(db);
+  await sql`REVOKE ALL ON FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) FROM PUBLIC`.execute(
+    db,
+  );
   await sql`GRANT EXECUTE ON FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) TO inkwell_user`.execute(
     db,
   );
