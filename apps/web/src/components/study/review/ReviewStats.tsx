@@ -1,0 +1,38 @@
+/** The review figures a reviewer checks before starting: due now, new today, reviewed today, streaks. */
+import type { Outputs } from "../../../lib/api.ts";
+import s from "./review.module.css";
+
+type Stats = Outputs["study"]["review"]["stats"];
+
+const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+
+export function ReviewStats({ stats, label }: { stats: Stats; label: string }) {
+  return (
+    <dl className={s.stats} aria-label={label}>
+      <div className={s.stat}>
+        <dt>Due now</dt>
+        <dd data-role="due-now">{stats.dueNow}</dd>
+      </div>
+      <div className={s.stat}>
+        <dt>New today</dt>
+        <dd data-role="new-available">{stats.newAvailable}</dd>
+      </div>
+      <div className={s.stat}>
+        <dt>Due by tonight</dt>
+        <dd>{stats.dueToday}</dd>
+      </div>
+      <div className={s.stat}>
+        <dt>Reviewed today</dt>
+        <dd data-role="reviewed-today">{stats.reviewedToday}</dd>
+      </div>
+      <div className={s.stat}>
+        <dt>Streak</dt>
+        <dd data-role="streak">{days(stats.currentStreak)}</dd>
+      </div>
+      <div className={s.stat}>
+        <dt>Best streak</dt>
+        <dd>{days(stats.bestStreak)}</dd>
+      </div>
+    </dl>
+  );
+}
