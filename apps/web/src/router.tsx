@@ -39,6 +39,8 @@ import { StudioPersonaPage } from "./routes/studio-persona.tsx";
 import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
+import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
+import { StudyReviewPage } from "./routes/study-review.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
 import { WriterPage } from "./routes/writer.tsx";
@@ -87,6 +89,8 @@ export const router = createBrowserRouter([
           { path: "studio/generations", Component: StudioGenerationsPage },
           { path: "studio/personas", Component: StudioPersonasPage },
           { path: "studio/personas/:personaId", Component: StudioPersonaPage },
+          { path: "study/review", Component: StudyReviewPage },
+          { path: "study/items/:itemId/flashcards", Component: StudyFlashcardsPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },
