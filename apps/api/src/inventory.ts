@@ -427,7 +427,13 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: {
       table: "study_items",
-      input: (id) => ({ itemId: id, cardId: "c-1", rating: 3, durationMs: 1000, sessionId: "00000000-0000-4000-8000-000000000001" }),
+      input: (id) => ({
+        itemId: id,
+        cardId: "c-1",
+        rating: 3,
+        durationMs: 1000,
+        sessionId: "00000000-0000-4000-8000-000000000001",
+      }),
     },
   },
   "study.review.finishSession": { access: "user" },
@@ -470,6 +476,23 @@ export const inventory: Record<string, InventoryEntry> = {
   "study.results.list": { access: "user" },
   "study.results.get": { access: "user", owned: { table: "quiz_results", input: (id) => ({ kind: "quiz", resultId: id }) } },
   "study.results.summary": { access: "user" },
+  // Live sessions: the host's procedures are the user's; players' are public, authenticated by their token.
+  "study.live.create": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.live.list": { access: "user" },
+  "study.live.get": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
+  "study.live.start": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
+  "study.live.next": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
+  "study.live.end": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
+  "study.live.kick": {
+    access: "user",
+    owned: { table: "live_sessions", input: (id) => ({ sessionId: id, playerId: "00000000-0000-4000-8000-000000000000" }) },
+  },
+  "study.live.watch": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
+  "study.live.join": { access: "public" },
+  "study.live.state": { access: "public" },
+  "study.live.answer": { access: "public" },
+  "study.live.leave": { access: "public" },
+  "study.live.play": { access: "public" },
 };
 
 /** How to give a user a row in each table that owned ids point into (used by the cross-user sweep). */
@@ -579,6 +602,15 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
       attemptKey: `fixture-${item.id}`,
       answers: [{ questionId: "q1", response: true, timeMs: 1000 }],
     });
+  },
+  // A live session of a true/false quiz typed by hand, left in its lobby.
+  live_sessions: async (caller) => {
+    const item = await caller.study.library.items.create({
+      itemType: "quiz",
+      title: "Fixture live quiz",
+      content: { questions: [{ id: "q1", kind: "true_false", prompt: "Fixture?", answer: true }] },
+    });
+    await caller.study.live.create({ itemId: item.id });
   },
 };
 

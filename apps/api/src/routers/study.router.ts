@@ -1,5 +1,6 @@
 import { router } from "../trpc/init.ts";
 import { studyLibraryRouter } from "./study-library.router.ts";
+import { studyLiveRouter } from "./study-live.router.ts";
 import { studyReviewRouter } from "./study-review.router.ts";
 import { studyQuizRouter, studyResultsRouter, studyWritingRouter } from "./study-results.router.ts";
 import { studySharingRouter } from "./study-sharing.router.ts";
@@ -15,4 +16,5 @@ export const studyRouter = router({
   writing: studyWritingRouter,
   results: studyResultsRouter,
   sharing: studySharingRouter,
+  live: studyLiveRouter,
 });

@@ -39,6 +39,10 @@ export const createLiveInput = z.object({
 });
 export type CreateLiveInput = z.input<typeof createLiveInput>;
 export const liveSessionIdInput = z.object({ sessionId: uuid });
+/** `expect`: the state the host's screen showed; a step from another state changes nothing. */
+export const liveNextInput = liveSessionIdInput.extend({
+  expect: z.object({ status: z.enum(LIVE_STATUSES), questionIndex: z.number().int().min(0).max(49) }).optional(),
+});
 export const listLiveInput = z.object({ limit: z.number().int().min(1).max(50).default(20) });
 export const liveKickInput = z.object({ sessionId: uuid, playerId: uuid });
 export const liveInviteInput = z.object({ sessionId: uuid, email: z.email().max(320) });

@@ -191,7 +191,7 @@ async function ownSession(tx: Tx, sessionId: string, options: { lock?: boolean }
 export async function create(tx: Tx, userId: string, input: CreateLiveInput): Promise<LiveHostView> {
   const v = createLiveInput.parse(input);
   const item = await library.get(tx, v.itemId);
-  if (!item || item.itemType !== "quiz") throw notFound("Quiz");
+  if (item?.itemType !== "quiz") throw notFound("Quiz");
   const { questions, skipped } = snapshotQuiz(item.content);
   if (questions.length === 0)
     throw new DomainError(
