@@ -3,6 +3,7 @@ import { useEffect, useRef } from "react";
 import { Outlet, ScrollRestoration, useLocation } from "react-router";
 import { meQuery } from "../lib/api.ts";
 import { applyTheme, readPreferences } from "../lib/preferences.ts";
+import { AnnouncementBanner } from "./shell/announcement-banner.tsx";
 import { SiteHeader } from "./shell/site-header.tsx";
 import { ToastProvider } from "./ui/toast.tsx";
 import { VerifyBanner } from "./VerifyBanner.tsx";
@@ -23,6 +24,7 @@ export function AppShell() {
       </a>
       <SiteHeader me={me} />
       {me && !me.emailVerified && <VerifyBanner me={me} />}
+      <AnnouncementBanner />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
