@@ -67,6 +67,8 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   // study
   study_folders: { export: true },
   study_items: { export: true },
+  // live quizzes you hosted (their players have no account; their rows are the session's)
+  live_sessions: { export: true },
   study_card_states: { export: true },
   study_review_logs: { export: true },
   flashcard_results: { export: true },
