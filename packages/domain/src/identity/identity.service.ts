@@ -98,7 +98,8 @@ async function throttle(tx: Tx, key: string, rule: ThrottleRule) {
   }
 }
 
-async function issueSession(deps: IdentityDeps, tx: Tx, userId: string, meta: RequestMeta): Promise<IssuedSession> {
+/** Also used by sign-in with other accounts (oauth.service.ts): one way a session is made. */
+export async function issueSession(deps: IdentityDeps, tx: Tx, userId: string, meta: RequestMeta): Promise<IssuedSession> {
   const { token, hash } = newToken();
   const row = await repo.insertSession(tx, {
     userId,

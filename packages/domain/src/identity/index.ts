@@ -17,3 +17,15 @@ export {
   type RequestMeta,
 } from "./identity.service.ts";
 export { ARGON2_PARAMS, hashPassword, isCommonPassword } from "./passwords.ts";
+export * as oauthSignIn from "./oauth.service.ts";
+export type { FinishedSignIn, LinkedAccount, OAuthSignInDeps } from "./oauth.service.ts";
+export {
+  DEFAULT_IDENTITY_SANDBOX_URL,
+  OAUTH_PROVIDERS,
+  type OAuthEnv,
+  type OAuthProvider,
+  type OAuthSignInRuntime,
+  oauthEnvSchema,
+  oauthRuntimeFromEnv,
+  type ProviderProfile,
+} from "./oauth.providers.ts";

@@ -7,6 +7,7 @@ import { accountHandlers } from "../account/account.handlers.ts";
 import { booksHandlers } from "../books/books.handlers.ts";
 import { bookOrdersHandlers } from "../books/books-orders.handlers.ts";
 import { chatHandlers } from "../chat/chat.handlers.ts";
+import { classroomsHandlers } from "../classrooms/classrooms.handlers.ts";
 import { connectionsHandlers } from "../connections/connections.handlers.ts";
 import { creditsHandlers } from "../credits/credits.handlers.ts";
 import { filesHandlers } from "../files/files.handlers.ts";
@@ -47,6 +48,7 @@ const moduleHandlers: readonly JobHandler<WorkerDeps>[] = [
   ...accountHandlers,
   ...bookOrdersHandlers,
   ...booksHandlers,
+  ...classroomsHandlers,
 ];
 
 /** Every registered job with its handler, in registry order; a definition without one fails here, at load. */

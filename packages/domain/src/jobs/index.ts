@@ -7,6 +7,7 @@
 import { accountJobs } from "../account/index.ts";
 import { bookOrdersJobs, booksJobs } from "../books/index.ts";
 import { chatJobs } from "../chat/index.ts";
+import { classroomsJobs } from "../classrooms/index.ts";
 import { connectionsJobs } from "../connections/index.ts";
 import { creditsJobs } from "../credits/index.ts";
 import { filesJobs } from "../files/index.ts";
@@ -39,6 +40,7 @@ export const allJobs: readonly JobDefinition[] = [
   ...accountJobs,
   ...bookOrdersJobs,
   ...booksJobs,
+  ...classroomsJobs,
 ];
 
 const seen = new Set<string>();

@@ -1,0 +1,12 @@
+/** Test and development stand-ins of the classrooms module (never imported by production code). */
+export {
+  type IdentitySandbox,
+  SANDBOX_DISTRICT,
+  SANDBOX_SCHOOL,
+  SANDBOX_SECTIONS,
+  SANDBOX_USERS,
+  type SandboxProvider,
+  type SandboxSection,
+  type SandboxUser,
+  startIdentitySandbox,
+} from "./identity-sandbox.ts";
