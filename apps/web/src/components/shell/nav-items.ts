@@ -76,6 +76,7 @@ export const STUDY: NavGroup = {
       prefix: true,
       keywords: ["study", "quiz", "flashcards", "study guide", "writing prompts", "folders", "revision"],
     },
+    { label: "Review", to: "/study/review", keywords: ["flashcards", "spaced repetition", "due", "streak", "srs"] },
   ],
 };
 
