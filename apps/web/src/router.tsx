@@ -3,6 +3,7 @@ import { AppShell } from "./components/AppShell.tsx";
 import { guestOnlyLoader, RequireAuth, requireUserLoader } from "./components/Guards.tsx";
 import { ensureMe } from "./lib/api.ts";
 import { describeError } from "./lib/errors.ts";
+import { AdminPage } from "./routes/admin.tsx";
 import { BillingPage } from "./routes/billing.tsx";
 import { BooksPage } from "./routes/books.tsx";
 import { BooksBookPage } from "./routes/books-book.tsx";
@@ -11,6 +12,7 @@ import { ChatPage } from "./routes/chat.tsx";
 import { CreditsPage } from "./routes/credits.tsx";
 import { CreditsHistoryPage } from "./routes/credits-history.tsx";
 import { CreditsUsagePage } from "./routes/credits-usage.tsx";
+import { FeedbackPage } from "./routes/feedback.tsx";
 import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
 import { HomePage } from "./routes/home.tsx";
 import { KnowledgePage } from "./routes/knowledge.tsx";
@@ -76,6 +78,9 @@ export const router = createBrowserRouter([
         children: [
           { index: true, Component: HomePage },
           { path: "chat", Component: ChatPage },
+          { path: "feedback", Component: FeedbackPage },
+          { path: "admin", Component: AdminPage },
+          { path: "admin/:tab", Component: AdminPage },
           { path: "chat/:conversationId", Component: ChatPage },
           { path: "writer", Component: WriterPage },
           { path: "writer/:sessionId", Component: WriterPage },
