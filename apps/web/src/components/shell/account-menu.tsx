@@ -33,6 +33,16 @@ export function AccountMenu({ me }: { me: Me }) {
               </Link>
             </DropdownMenu.Item>
           ))}
+          {/* Feedback for everyone; Admin only for administrators (the API refuses admin calls to others anyway). */}
+          {[{ to: "/feedback", label: "Feedback" }, ...(me.role === "admin" ? [{ to: "/admin", label: "Admin" }] : [])].map(
+            (item) => (
+              <DropdownMenu.Item key={item.to} asChild className={s.menuItem}>
+                <Link to={item.to} aria-current={pathname === item.to ? "page" : undefined}>
+                  {item.label}
+                </Link>
+              </DropdownMenu.Item>
+            ),
+          )}
           <DropdownMenu.Separator className={s.menuSeparator} />
           <DropdownMenu.Item className={s.menuItem} disabled={signOut.isPending} onSelect={() => signOut.mutate()}>
             Sign out
