@@ -9,6 +9,7 @@
  *                 previews each, the due count, new cards up to the daily limit (the whole procedure)
  *   due-query     the queue's own SELECT (captured from review.due): due states in order on the
  *                 (user_id, due) index, joined to their set and the card's text
+ *   stats         review.stats(): due counts, new cards left today (reads every set), streaks over 1M logs
  *   indexed-scan  the baseline: SELECT * FROM study_card_states WHERE user_id = me AND due <= now
  *                 ORDER BY due LIMIT 20 (the index alone, no join)
  *
@@ -144,6 +145,11 @@ export const studyDueQueue: Suite = {
           name: "due-query",
           description: "the queue's SELECT (index order, join, card text)",
           run: (l) => closedLoop(l, () => asUser(bench.db, userId, runQueue)),
+        },
+        {
+          name: "stats",
+          description: "review.stats(): counts, new cards left today, streaks over the log",
+          run: (l) => closedLoop(l, () => asUser(bench.db, userId, (tx) => review.stats(tx, { now: new Date() }))),
         },
         {
           name: "indexed-scan",

@@ -77,8 +77,6 @@ export interface DueQueue {
   cards: ReviewCard[];
   /** Reviews due now (learning steps within the learn-ahead window count), in scope. */
   dueNow: number;
-  /** New cards still allowed today, in scope (the daily limit minus those begun today, at most what exists). */
-  newAvailable: number;
   now: string;
 }
 

@@ -90,6 +90,7 @@ async function readableSet(tx: Tx, itemId: string) {
 /**
  * The cards to review now: due reviews first (most overdue first), then new cards up to what is left of
  * the daily new-card limit, `limit` in all. With `itemId`, only that set (which must be readable).
+ * How many new cards are left is `stats`'s to say: counting them reads every set, too slow for each batch.
  */
 export async function due(tx: Tx, input: { now: Date; limit?: number; itemId?: string | undefined }): Promise<DueQueue> {
   const v = dueInput.parse({ limit: input.limit, itemId: input.itemId });
@@ -131,7 +132,6 @@ export async function due(tx: Tx, input: { now: Date; limit?: number; itemId?: s
   return {
     cards,
     dueNow: await repo.countDue(tx, scope),
-    newAvailable: await repo.countNew(tx, v.itemId, newRemaining),
     now: now.toISOString(),
   };
 }

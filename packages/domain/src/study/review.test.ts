@@ -159,14 +159,14 @@ describe("the due queue", () => {
     const fresh = queue.cards.filter((c) => c.state === "new");
     expect(fresh).toHaveLength(20); // 26 never rated, but the daily limit is 20
     expect(fresh[0]).toMatchObject({ itemId: a, cardId: "a-3", front: "a front 3", itemTitle: "Set A" });
-    expect(queue.newAvailable).toBe(20);
+    expect((await asUser(db, alice, (tx) => review.stats(tx, { now }))).newAvailable).toBe(20);
     for (const c of queue.cards) expect(c.previews.map((p) => p.rating)).toEqual([1, 2, 3, 4]);
 
     // Five new cards begun today leave 15 for today.
     for (const id of ["a-3", "a-4", "a-5", "a-6", "a-7"]) await rate(alice, a, id, 3, now);
     const later = await due(alice, new Date(now.getTime() + 60 * 60_000), 100);
     expect(later.cards.filter((c) => c.state === "new")).toHaveLength(15);
-    expect(later.newAvailable).toBe(15);
+    expect((await asUser(db, alice, (tx) => review.stats(tx, { now }))).newAvailable).toBe(15);
 
     // One set only.
     const onlyB = await due(alice, now, 100, b);
