@@ -63,7 +63,7 @@ export async function startSignIn(
   deps: OAuthSignInDeps,
   provider: OAuthProvider,
   options: { redirectTo?: string | null; linkUserId?: string | null; loginHint?: string | null },
-): Promise<{ url: string }> {
+): Promise<{ url: string; state: string }> {
   const as = await authorizationServer(deps.oauth, provider);
   if (!as.authorization_endpoint) throw new DomainError("UPSTREAM_FAILED", "The sign-in provider has no authorization endpoint.");
   const state = oauth.generateRandomState();
@@ -95,7 +95,7 @@ export async function startSignIn(
   url.searchParams.set("code_challenge_method", "S256");
   if (nonce) url.searchParams.set("nonce", nonce);
   if (options.loginHint) url.searchParams.set("login_hint", options.loginHint.slice(0, 200));
-  return { url: url.toString() };
+  return { url: url.toString(), state };
 }
 
 const START_AGAIN = "This sign-in has expired or was already used. Please start again.";

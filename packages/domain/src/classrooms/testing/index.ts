@@ -10,3 +10,4 @@ export {
   type SandboxUser,
   startIdentitySandbox,
 } from "./identity-sandbox.ts";
+export { insertFixtureOAuthAccount } from "./fixtures.ts";
