@@ -7,7 +7,7 @@ import type { Database } from "@inkwell/db";
 import type { QueueAdmin } from "@inkwell/domain/admin";
 import type { AiProvider } from "@inkwell/domain/ai";
 import type { Storage } from "@inkwell/domain/files";
-import type { IdentityConfig, RequestMeta } from "@inkwell/domain/identity";
+import type { IdentityConfig, OAuthSignInRuntime, RequestMeta } from "@inkwell/domain/identity";
 import type { PaymentsRuntime } from "@inkwell/domain/payments";
 import type { Enqueue, KeyRing, Logger } from "@inkwell/domain/platform";
 import { hashToken } from "@inkwell/domain/platform";
@@ -36,6 +36,8 @@ export interface ApiDeps {
   printSandbox?: boolean;
   /** The text-to-speech service personas speak through (the local sandbox by default). */
   tts?: TtsRuntime;
+  /** Sign-in with Clever and Google (the local identity sandbox by default); absent: the buttons say unavailable. */
+  oauth?: OAuthSignInRuntime;
   /** pg-boss's queue API for the admin queue-health page (the api's boss; absent: the page says so). */
   queueAdmin?: QueueAdmin;
 }
