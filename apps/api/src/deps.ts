@@ -5,7 +5,7 @@ import { aiConfigFromEnv, createAiProvider } from "@inkwell/domain/ai";
 import { DEFAULT_PRINT_API_URL } from "@inkwell/domain/books";
 import { createStorageFromEnv } from "@inkwell/domain/files";
 import { defaultEngine } from "@inkwell/domain/generation";
-import { defaultIdentitySettings, identity } from "@inkwell/domain/identity";
+import { defaultIdentitySettings, identity, oauthRuntimeFromEnv } from "@inkwell/domain/identity";
 import { allJobs } from "@inkwell/domain/jobs";
 import { paymentsRuntimeFromEnv } from "@inkwell/domain/payments";
 import { createBoss, createEnqueue, type Logger, parseKeyRing, prepareQueues } from "@inkwell/domain/platform";
@@ -55,6 +55,8 @@ export async function createApiDeps(env: Env, log: Logger): Promise<{ deps: ApiD
     reelStatsSandbox: env.REEL_STATS_URL === DEFAULT_REEL_STATS_URL,
     printSandbox: env.PRINT_API_URL === DEFAULT_PRINT_API_URL,
     tts: ttsRuntimeFromEnv(env),
+    // Sign-in with Clever / Google comes back to /auth/oauth/:provider/callback on the app's origin.
+    oauth: oauthRuntimeFromEnv(env, env.APP_URL),
     queueAdmin: pgBossQueueAdmin(boss),
   };
   return {
