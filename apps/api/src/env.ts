@@ -2,6 +2,7 @@
 import { aiEnvSchema } from "@inkwell/domain/ai";
 import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
+import { oauthEnvSchema } from "@inkwell/domain/identity";
 import { paymentsEnvSchema } from "@inkwell/domain/payments";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
 import { reelStatsEnvSchema, ttsEnvSchema } from "@inkwell/domain/studio";
@@ -16,6 +17,8 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   ...ttsEnvSchema.shape,
   // Read by the worker; the API only says whether printing goes to the local sandbox printer.
   ...printVendorEnvSchema.shape,
+  // Sign-in with Clever and Google, and Clever's roster API (the local identity sandbox when unset).
+  ...oauthEnvSchema.shape,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url(),
   /**
