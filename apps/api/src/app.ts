@@ -25,6 +25,7 @@ import { inlineScriptHashes, securityHeaders } from "./http/security-headers.ts"
 import { createTrpcEdge } from "./http/trpc-edge.ts";
 import { registerImageWebhook } from "./image-webhook.route.ts";
 import { registerOAuthCallback } from "./oauth-callback.ts";
+import { registerOAuthSignIn } from "./oauth-sign-in.route.ts";
 import { registerStripeWebhook } from "./payments-webhook.route.ts";
 import { appRouter } from "./router.ts";
 import { type ApiDeps, type Context, SESSION_COOKIE, tokenHashFrom } from "./trpc/context.ts";
@@ -156,6 +157,7 @@ export function createApp({ deps, env }: AppOptions) {
   registerUploadRoutes(app, deps, { allowedOrigins });
 
   registerOAuthCallback(app, deps);
+  registerOAuthSignIn(app, deps, { trustProxy: env.TRUST_PROXY });
 
   registerStripeWebhook(app, deps);
   registerImageWebhook(app, deps);
