@@ -5,6 +5,7 @@ import { bookOrdersRouter } from "./routers/book-orders.router.ts";
 import { booksRouter } from "./routers/books.router.ts";
 import { brandRouter } from "./routers/brand.router.ts";
 import { chatRouter } from "./routers/chat.router.ts";
+import { classroomsRouter } from "./routers/classrooms.router.ts";
 import { connectionsRouter } from "./routers/connections.router.ts";
 import { creditsRouter } from "./routers/credits.router.ts";
 import { feedbackRouter } from "./routers/feedback.router.ts";
@@ -12,6 +13,7 @@ import { apiKeysRouter, authRouter, profileRouter, sessionsRouter } from "./rout
 import { notificationsRouter } from "./routers/notifications.router.ts";
 import { paymentsRouter } from "./routers/payments.router.ts";
 import { postsRouter } from "./routers/posts.router.ts";
+import { signInAccountsRouter } from "./routers/sign-in-accounts.router.ts";
 import { storiesRouter } from "./routers/stories.router.ts";
 import { storiesMediaRouter } from "./routers/stories-media.router.ts";
 import { studioRouter } from "./routers/studio.router.ts";
@@ -47,6 +49,8 @@ export const appRouter = router({
   bookOrders: bookOrdersRouter,
   account: accountRouter,
   feedback: feedbackRouter,
+  signInAccounts: signInAccountsRouter,
+  classrooms: classroomsRouter,
 });
 
 export type AppRouter = typeof appRouter;
