@@ -7,6 +7,7 @@
  */
 import { asUser, type Database } from "@inkwell/db";
 import { insertFixtureBookOrder } from "@inkwell/domain/books/testing";
+import { insertFixtureOAuthAccount } from "@inkwell/domain/classrooms/testing";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { knowledge } from "@inkwell/domain/knowledge";
 import { notifications } from "@inkwell/domain/notifications";
@@ -92,6 +93,16 @@ export const inventory: Record<string, InventoryEntry> = {
   "feedback.submitBugReport": { access: "user" },
   "feedback.submitFeedback": { access: "user" },
   "feedback.mine": { access: "user" },
+  "signInAccounts.list": { access: "user" },
+  "signInAccounts.unlink": { access: "user", owned: { table: "oauth_accounts", input: (id) => ({ id }) } },
+  // Classrooms are owned through teacher_id (not user_id): classrooms.test.ts walks them across users.
+  "classrooms.list": { access: "user" },
+  "classrooms.get": { access: "user" },
+  "classrooms.sync": { access: "user" },
+  "classrooms.assign": { access: "user" },
+  "classrooms.unassign": { access: "user" },
+  "classrooms.myAssignments": { access: "user" },
+  "classrooms.results": { access: "user" },
   "credits.balance": { access: "user" },
   "credits.history": { access: "user" },
   "credits.prices": { access: "public" },
@@ -583,6 +594,8 @@ export const fixtures: Record<string, (caller: Caller, owner: { userId: string; 
   // A prompt written by hand (no model, no asset needed).
   image_prompts: (caller) =>
     caller.studio.prompts.create({ promptText: "A fixture lighthouse at dusk", variationLabel: "Fixture" }),
+  // A Clever link written as the system would at sign-in (the sweep runs no provider).
+  oauth_accounts: (_caller, owner) => insertFixtureOAuthAccount(owner.db, owner.userId),
   model_personas: (caller) => caller.studio.personas.create({ name: "Fixture persona", voiceId: "sandbox-rachel" }),
   // A folder holding a flashcard set typed by hand (no model).
   study_folders: (caller) => studyLibraryFixture(caller),
