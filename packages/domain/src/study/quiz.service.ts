@@ -197,7 +197,7 @@ export async function submit(deps: QuizDeps, actor: Actor, input: SubmitQuizInpu
   });
   if (found.stored) return replayOf(found.stored, v.itemId);
   const item = found.item;
-  if (!item || item.itemType !== "quiz") throw notFound("Quiz");
+  if (item?.itemType !== "quiz") throw notFound("Quiz");
 
   const given = new Map<string, { response: QuizResponse; timeMs: number }>();
   for (const a of v.answers) {

@@ -4,6 +4,7 @@
  * time zone. Reads only, in the caller's RLS transaction.
  */
 import type { Tx } from "@inkwell/db";
+import type { QuizResult } from "./quiz.schemas.ts";
 import * as quiz from "./quiz.service.ts";
 import * as repo from "./results.repository.ts";
 import {
@@ -17,6 +18,7 @@ import {
   resultIdInput,
   resultsSummaryInput,
 } from "./results.schemas.ts";
+import type { WritingResult } from "./writing.schemas.ts";
 import * as writing from "./writing.service.ts";
 
 const newestFirst = (a: ResultEntry, b: ResultEntry) =>
@@ -58,11 +60,13 @@ export async function list(tx: Tx, input?: ListResultsInput): Promise<ResultsPag
   return { items, nextCursor: entries.length > v.limit && last ? { at: last.createdAt.toISOString(), id: last.id } : null };
 }
 
-export function get(tx: Tx, input: ResultIdInput) {
+export type AnyResult = { kind: "quiz"; result: QuizResult } | { kind: "writing"; result: WritingResult };
+
+export async function get(tx: Tx, input: ResultIdInput): Promise<AnyResult> {
   const v = resultIdInput.parse(input);
   return v.kind === "quiz"
-    ? quiz.getResult(tx, v.resultId).then((result) => ({ kind: "quiz" as const, result }))
-    : writing.getResult(tx, v.resultId).then((result) => ({ kind: "writing" as const, result }));
+    ? { kind: "quiz", result: await quiz.getResult(tx, v.resultId) }
+    : { kind: "writing", result: await writing.getResult(tx, v.resultId) };
 }
 
 /** "2026-11-23" in `timeZone`. */

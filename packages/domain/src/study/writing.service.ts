@@ -193,7 +193,7 @@ export async function submit(deps: WritingDeps, actor: Actor, input: SubmitWriti
   });
   if (found.stored) return replayOf(found.stored, v.itemId);
   const item = found.item;
-  if (!item || item.itemType !== "writing_prompt") throw notFound("Writing prompts");
+  if (item?.itemType !== "writing_prompt") throw notFound("Writing prompts");
 
   const given = new Map<string, string>();
   for (const r of v.responses) {
