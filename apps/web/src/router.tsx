@@ -42,7 +42,10 @@ import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
+import { StudyQuizPage } from "./routes/study-quiz.tsx";
+import { StudyResultsPage } from "./routes/study-results.tsx";
 import { StudyReviewPage } from "./routes/study-review.tsx";
+import { StudyWritingPage } from "./routes/study-writing.tsx";
 import { VerifyEmailPage } from "./routes/verify-email.tsx";
 import { VoicePage } from "./routes/voice.tsx";
 import { WriterPage } from "./routes/writer.tsx";
@@ -96,6 +99,9 @@ export const router = createBrowserRouter([
           { path: "studio/personas/:personaId", Component: StudioPersonaPage },
           { path: "study/review", Component: StudyReviewPage },
           { path: "study/items/:itemId/flashcards", Component: StudyFlashcardsPage },
+          { path: "study/items/:itemId/quiz", Component: StudyQuizPage },
+          { path: "study/items/:itemId/writing", Component: StudyWritingPage },
+          { path: "study/results", Component: StudyResultsPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },
