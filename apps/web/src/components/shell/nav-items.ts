@@ -77,6 +77,7 @@ export const STUDY: NavGroup = {
       keywords: ["study", "quiz", "flashcards", "study guide", "writing prompts", "folders", "revision"],
     },
     { label: "Review", to: "/study/review", keywords: ["flashcards", "spaced repetition", "due", "streak", "srs"] },
+    { label: "Results", to: "/study/results", keywords: ["scores", "quiz results", "writing", "streak", "history"] },
   ],
 };
 
