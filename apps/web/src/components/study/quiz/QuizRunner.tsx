@@ -53,9 +53,9 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
   const answered = answers.at(-1);
   const elapsed = checked && answered ? answered.timeMs : now - startedAt;
 
-  const answer = (response: QuizAnswer["response"]) => {
+  const answer = (response: QuizAnswer["response"], skipped = false) => {
     const empty = response === null || (typeof response === "string" && !response.trim());
-    if (empty && q.kind !== "short_answer") {
+    if (empty && !skipped && q.kind !== "short_answer") {
       setProblem("Pick an answer first, or skip the question.");
       return;
     }
@@ -143,7 +143,7 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
           ) : null}
           <div className={s.actions}>
             <Button type="submit">{q.kind === "short_answer" ? "Save answer" : "Check answer"}</Button>
-            <Button variant="ghost" onClick={() => answer(null)}>
+            <Button variant="ghost" onClick={() => answer(null, true)}>
               Skip
             </Button>
           </div>
