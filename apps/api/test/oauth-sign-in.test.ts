@@ -1,0 +1,141 @@
+import type { IdentitySandbox } from "@inkwell/domain/classrooms/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
+import { callback, newSandboxUser, oauthError, signInWith, startAndAuthorize, withIdentitySandbox } from "./oauth-kit.ts";
+
+let h: Harness;
+let sandbox: IdentitySandbox;
+
+beforeAll(async () => {
+  h = await startHarness();
+  sandbox = await withIdentitySandbox(h);
+});
+afterAll(async () => {
+  await h?.stop();
+  await sandbox?.stop();
+});
+
+describe("sign-in with other accounts", () => {
+  it("a new Google user gets an account, verified, and is signed in where they were going", async () => {
+    const user = newSandboxUser(sandbox, "google");
+    const dance = await signInWith(h, "google", user.id);
+    expect(oauthError(dance.location)).toBeNull();
+    expect(dance.location).toBe("/classrooms");
+    expect(dance.session).toBeTruthy();
+    const me = await h.as(dance.session ?? "").profile.get();
+    expect(me.email).toBe(user.email);
+    expect(me.emailVerified).toBe(true);
+    const linked = await h.as(dance.session ?? "").signInAccounts.list();
+    expect(linked.accounts.map((a) => a.provider)).toEqual(["google"]);
+    // Signing in again finds the same account (no second one).
+    const again = await signInWith(h, "google", user.id);
+    expect((await h.as(again.session ?? "").profile.get()).id).toBe(me.id);
+  });
+
+  it("an existing account is linked by an e-mail the provider verified", async () => {
+    const existing = await h.signUp("linked");
+    const user = newSandboxUser(sandbox, "google", { email: existing.email, emailVerified: true });
+    const dance = await signInWith(h, "google", user.id);
+    expect((await h.as(dance.session ?? "").profile.get()).id).toBe(existing.me.id);
+  });
+
+  it("an unverified e-mail never opens an existing account", async () => {
+    const existing = await h.signUp("victim");
+    const user = newSandboxUser(sandbox, "google", { email: existing.email, emailVerified: false });
+    const dance = await signInWith(h, "google", user.id);
+    expect(dance.session).toBeUndefined();
+    expect(oauthError(dance.location)).toMatch(/already exists/);
+    // Clever's addresses come from district records, not a check: the same refusal.
+    const clever = newSandboxUser(sandbox, "clever", { email: existing.email, role: "teacher" });
+    const viaClever = await signInWith(h, "clever", clever.id);
+    expect(viaClever.session).toBeUndefined();
+    expect(oauthError(viaClever.location)).toMatch(/already exists/);
+  });
+
+  it("refuses a made-up state, a state not started in this browser, and a replayed one", async () => {
+    const user = newSandboxUser(sandbox, "google");
+    const { callbackPath, stateCookie } = await startAndAuthorize(h, "google", user.id);
+    const forged = callbackPath.replace(/state=[^&]+/, "state=made-up-state-value-1234567890");
+    const bad = await callback(h, forged, "made-up-state-value-1234567890");
+    expect(bad.session).toBeUndefined();
+    expect(oauthError(bad.location)).toMatch(/start again/i);
+    // The provider's redirect opened in another browser (no state cookie): login CSRF, refused.
+    const noCookie = await callback(h, callbackPath, null);
+    expect(noCookie.session).toBeUndefined();
+    expect(oauthError(noCookie.location)).toMatch(/not started in this browser/);
+    const ok = await callback(h, callbackPath, stateCookie);
+    expect(ok.session).toBeTruthy();
+    const replay = await callback(h, callbackPath, stateCookie);
+    expect(replay.session).toBeUndefined();
+    expect(oauthError(replay.location)).toMatch(/expired or was already used/);
+  });
+
+  it("refuses an expired state", async () => {
+    const user = newSandboxUser(sandbox, "google");
+    const { callbackPath, stateCookie } = await startAndAuthorize(h, "google", user.id);
+    await h.raw(sql`UPDATE oauth_sign_in_states SET expires_at = now() - interval '1 second'`);
+    const late = await callback(h, callbackPath, stateCookie);
+    expect(late.session).toBeUndefined();
+    expect(oauthError(late.location)).toMatch(/expired or was already used/);
+  });
+
+  it("a code exchanged with another sign-in's PKCE verifier is refused by the provider", async () => {
+    const user = newSandboxUser(sandbox, "clever", { role: "teacher" });
+    const first = await startAndAuthorize(h, "clever", user.id);
+    const second = await startAndAuthorize(h, "clever", user.id);
+    // Second's state (and so its verifier) with first's code: the provider checks S256(verifier).
+    const code = new URL(first.callbackPath, "http://app.test").searchParams.get("code") ?? "";
+    const mixed = second.callbackPath.replace(/code=[^&]+/, `code=${encodeURIComponent(code)}`);
+    const res = await callback(h, mixed, second.stateCookie);
+    expect(res.session).toBeUndefined();
+    expect(oauthError(res.location)).toMatch(/refused/);
+  });
+
+  it("Clever sign-in: a new account with the user's name; a cancelled sign-in says so", async () => {
+    const user = newSandboxUser(sandbox, "clever", { role: "student", email: null, firstName: "Noemail" });
+    const dance = await signInWith(h, "clever", user.id);
+    const me = await h.as(dance.session ?? "").profile.get();
+    expect(me.displayName).toBe(`Noemail ${user.lastName}`);
+    expect(me.emailVerified).toBe(false);
+    const start = await h.app.request("/auth/oauth/clever/start");
+    const deny = new URL(start.headers.get("location") ?? "");
+    deny.searchParams.set("deny", "1");
+    const denied = await fetch(deny, { redirect: "manual" });
+    const back = new URL(denied.headers.get("location") ?? "");
+    const cookie = /inkwell_oauth_state=([^;]*)/.exec(start.headers.getSetCookie().join("\n"))?.[1] ?? "";
+    const res = await callback(h, back.pathname + back.search, cookie);
+    expect(oauthError(res.location)).toBe("Sign-in was cancelled.");
+  });
+
+  it("links from settings to the signed-in account; unlinking the last way to sign in is refused", async () => {
+    const google = newSandboxUser(sandbox, "google");
+    const only = await signInWith(h, "google", google.id);
+    const caller = h.as(only.session ?? "");
+    const [link] = (await caller.signInAccounts.list()).accounts;
+    await expectTrpcError(caller.signInAccounts.unlink({ id: link?.id ?? "" }), "PRECONDITION_FAILED");
+    // Link a Clever account too: now either may go.
+    const clever = newSandboxUser(sandbox, "clever", { role: "teacher" });
+    const linked = await signInWith(h, "clever", clever.id, { sessionToken: only.session, link: true });
+    expect(linked.session).toBeUndefined();
+    expect(linked.location).toBe("/classrooms?linked=clever");
+    const both = (await caller.signInAccounts.list()).accounts;
+    expect(both.map((a) => a.provider).sort()).toEqual(["clever", "google"]);
+    await caller.signInAccounts.unlink({ id: link?.id ?? "" });
+    expect((await caller.signInAccounts.list()).accounts.map((a) => a.provider)).toEqual(["clever"]);
+    // A password account may unlink its only link; another user may not touch it.
+    const withPassword = await h.signUp("pw");
+    const g2 = newSandboxUser(sandbox, "google", { email: withPassword.email });
+    await signInWith(h, "google", g2.id);
+    const [own] = (await withPassword.caller.signInAccounts.list()).accounts;
+    await expectTrpcError(caller.signInAccounts.unlink({ id: own?.id ?? "" }), "NOT_FOUND");
+    await withPassword.caller.signInAccounts.unlink({ id: own?.id ?? "" });
+    expect((await withPassword.caller.signInAccounts.list()).accounts).toEqual([]);
+  });
+
+  it("an unknown provider goes back to sign-in with a message", async () => {
+    const res = await h.app.request("/auth/oauth/myspace/start");
+    expect(res.status).toBe(302);
+    expect(oauthError(res.headers.get("location") ?? "")).toMatch(/not available/);
+  });
+});
