@@ -72,6 +72,8 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   study_card_states: { export: true },
   study_review_logs: { export: true },
   flashcard_results: { export: true },
+  quiz_results: { export: true },
+  writing_results: { export: true },
   // feedback: what you reported; the staff's notes on it are theirs
   bug_reports: { export: true, omit: { admin_notes: "our staff's internal notes on your report" } },
   user_feedback: { export: true, omit: { admin_notes: "our staff's internal notes on your feedback" } },
