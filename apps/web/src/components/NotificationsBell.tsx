@@ -12,7 +12,7 @@ import { Tooltip } from "./ui/tooltip.tsx";
 type Notification = Outputs["notifications"]["list"][number];
 
 const listInput = { unreadOnly: false };
-/** Refreshed every minute while the tab is visible (credit alerts arrive after spending). */
+/** Refreshed every minute while the tab is visible (credit alerts arrive after spending, shares any time). */
 export const notificationsQuery = () => trpc.notifications.list.queryOptions(listInput, { refetchInterval: 60_000 });
 
 /**
@@ -126,7 +126,7 @@ function NotificationsPanel({ onClose }: { onClose: () => void }) {
           {describeError(query.error).message}
         </p>
       ) : items.length === 0 ? (
-        <p className={s.note}>No notifications yet. Alerts about your credits will appear here.</p>
+        <p className={s.note}>No notifications yet. Alerts about your credits and things shared with you will appear here.</p>
       ) : (
         <ul className={s.list}>
           {items.map((n) => (
@@ -169,6 +169,12 @@ function NotificationItem({
         {n.kind.startsWith("credits.") && (
           <Link to="/credits" onClick={onFollow}>
             View credits
+          </Link>
+        )}
+        {/* A share (or anything about a study material) links to it while the reader can still open it. */}
+        {n.material?.title && (
+          <Link to={`/study/items/${n.material.id}`} onClick={onFollow}>
+            Open<span className="visually-hidden"> {n.material.title}</span>
           </Link>
         )}
         {unread && (
