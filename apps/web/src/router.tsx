@@ -34,8 +34,6 @@ import { SharedWithMePage } from "./routes/shared-with-me.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { StoriesPage } from "./routes/stories.tsx";
-import { LiveHostPage, LiveListPage } from "./routes/live-host.tsx";
-import { LivePlayJoinPage, LivePlayPage } from "./routes/live-play.tsx";
 import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
 import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
 import { StoriesInvitePage } from "./routes/stories-invite.tsx";
@@ -47,8 +45,6 @@ import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
 import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
-import { StudyItemPage } from "./routes/study-item.tsx";
-import { StudyLibraryPage } from "./routes/study-library.tsx";
 import { StudyQuizPage } from "./routes/study-quiz.tsx";
 import { StudyResultsPage } from "./routes/study-results.tsx";
 import { StudyReviewPage } from "./routes/study-review.tsx";
@@ -82,9 +78,6 @@ export const router = createBrowserRouter([
       // The storyteller answers without an account; an invitee may not have one yet.
       { path: "answer/:campaignId/:promptId", Component: StoriesAnswerPage },
       { path: "invite", Component: StoriesInvitePage },
-      // Live quiz players have no account: the code and their player token are the key.
-      { path: "play", Component: LivePlayJoinPage },
-      { path: "play/:code", Component: LivePlayPage },
       // Shared study links (a quiz to take, a material to read) open without an account.
       { path: "q/:token", Component: SharedQuizPage },
       { path: "s/:token", Component: SharedMaterialPage },
@@ -110,16 +103,12 @@ export const router = createBrowserRouter([
           { path: "studio/generations", Component: StudioGenerationsPage },
           { path: "studio/personas", Component: StudioPersonasPage },
           { path: "studio/personas/:personaId", Component: StudioPersonaPage },
-          { path: "study", Component: StudyLibraryPage },
-          { path: "study/items/:itemId", Component: StudyItemPage },
           { path: "study/review", Component: StudyReviewPage },
           { path: "study/shared", Component: SharedWithMePage },
           { path: "study/items/:itemId/flashcards", Component: StudyFlashcardsPage },
           { path: "study/items/:itemId/quiz", Component: StudyQuizPage },
           { path: "study/items/:itemId/writing", Component: StudyWritingPage },
           { path: "study/results", Component: StudyResultsPage },
-          { path: "study/live", Component: LiveListPage },
-          { path: "study/live/:sessionId", Component: LiveHostPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },

@@ -78,6 +78,7 @@ export const STUDY: NavGroup = {
     },
     { label: "Review", to: "/study/review", keywords: ["flashcards", "spaced repetition", "due", "streak", "srs"] },
     { label: "Results", to: "/study/results", keywords: ["scores", "quiz results", "writing", "streak", "history"] },
+    { label: "Live", to: "/study/live", prefix: true, keywords: ["live quiz", "kahoot", "game", "host", "players", "code"] },
   ],
 };
 
