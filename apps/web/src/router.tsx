@@ -34,6 +34,8 @@ import { SharedWithMePage } from "./routes/shared-with-me.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { StoriesPage } from "./routes/stories.tsx";
+import { LiveHostPage, LiveListPage } from "./routes/live-host.tsx";
+import { LivePlayJoinPage, LivePlayPage } from "./routes/live-play.tsx";
 import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
 import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
 import { StoriesInvitePage } from "./routes/stories-invite.tsx";
@@ -78,6 +80,9 @@ export const router = createBrowserRouter([
       // The storyteller answers without an account; an invitee may not have one yet.
       { path: "answer/:campaignId/:promptId", Component: StoriesAnswerPage },
       { path: "invite", Component: StoriesInvitePage },
+      // Live quiz players have no account: the code and their player token are the key.
+      { path: "play", Component: LivePlayJoinPage },
+      { path: "play/:code", Component: LivePlayPage },
       // Shared study links (a quiz to take, a material to read) open without an account.
       { path: "q/:token", Component: SharedQuizPage },
       { path: "s/:token", Component: SharedMaterialPage },
@@ -109,6 +114,8 @@ export const router = createBrowserRouter([
           { path: "study/items/:itemId/quiz", Component: StudyQuizPage },
           { path: "study/items/:itemId/writing", Component: StudyWritingPage },
           { path: "study/results", Component: StudyResultsPage },
+          { path: "study/live", Component: LiveListPage },
+          { path: "study/live/:sessionId", Component: LiveHostPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },
