@@ -77,6 +77,7 @@ export const STUDY: NavGroup = {
       keywords: ["study", "quiz", "flashcards", "study guide", "writing prompts", "folders", "revision"],
     },
     { label: "Review", to: "/study/review", keywords: ["flashcards", "spaced repetition", "due", "streak", "srs"] },
+    { label: "Shared with me", to: "/study/shared", keywords: ["shared", "shares", "from friends", "classmates", "received"] },
     { label: "Results", to: "/study/results", keywords: ["scores", "quiz results", "writing", "streak", "history"] },
     { label: "Live", to: "/study/live", prefix: true, keywords: ["live quiz", "kahoot", "game", "host", "players", "code"] },
   ],
