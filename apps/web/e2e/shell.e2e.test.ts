@@ -159,13 +159,17 @@ describe("the app shell in the browser", () => {
       // One row is the controls' height plus padding (~53 px); a second row would add 40+.
       expect(await headerHeight(), `header height at ${width} px`).toBeLessThan(70);
       expect(await headerCollisions(), `header at ${width} px`).toEqual([]);
-      // Every workspace that ships is in the one row: the six of the product, Study still "soon".
+      // Every workspace that ships is in the one row: the seven of the product.
       const main = page.getByRole("navigation", { name: "Main" });
       for (const name of ["Home", "Chat"]) await visible(main.getByRole("link", { name, exact: true }));
       // Stories became a menu when books and orders joined it, Studio when assets, personas, prompts and
       // generations joined its reels.
       for (const name of ["Write", "Publish", "Stories", "Studio"])
         await visible(main.getByRole("button", { name, exact: true }));
+      // Study is a link while the library is its only page, a menu once the study modes join it.
+      await visible(
+        main.getByRole("link", { name: "Study", exact: true }).or(main.getByRole("button", { name: "Study", exact: true })),
+      );
       await screenshot(`home-${width}`);
       await open("/writer", "Writer");
       expect(await headerHeight(), `writer header height at ${width} px`).toBeLessThan(70);
@@ -246,16 +250,15 @@ describe("the app shell in the browser", () => {
     await visible(heading("Brand kit"));
     await expect.poll(() => palette.count()).toBe(0);
 
-    // Keywords find pages by what they hold, and not-yet-built workspaces are listed but cannot be opened.
+    // Keywords find pages by what they hold.
     await page.keyboard.press("Control+k");
     await page.keyboard.type("linkedin");
     await expect.poll(() => palette.getByRole("option").allTextContents()).toEqual(["Connections"]);
     await page.keyboard.press("Control+a");
     await page.keyboard.type("stud");
-    // "stud" finds the built Studio reels page and the not-yet-built Study workspace, which stays disabled.
+    // "stud" finds the Studio reels page and the study Library, both open.
     await expect.poll(() => palette.getByRole("option", { name: "Studio reels" }).getAttribute("aria-disabled")).toBe("false");
-    const study = palette.getByRole("option", { name: /Study/ });
-    await expect.poll(() => study.getAttribute("aria-disabled")).toBe("true");
+    await expect.poll(() => palette.getByRole("option", { name: "Library" }).getAttribute("aria-disabled")).toBe("false");
     await page.keyboard.press("Escape");
     await expect.poll(() => palette.count()).toBe(0);
 
@@ -312,7 +315,7 @@ describe("the app shell in the browser", () => {
     ]) {
       await visible(drawer.getByRole("link", { name, exact: true }));
     }
-    for (const group of ["Write", "Publish", "Stories", "Studio", "Account", "Coming later"]) {
+    for (const group of ["Write", "Publish", "Stories", "Studio", "Study", "Account"]) {
       await visible(drawer.getByRole("heading", { name: group, exact: true }));
     }
     await page.keyboard.press("Escape");
