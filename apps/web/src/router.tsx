@@ -46,6 +46,8 @@ import { StudioPersonaPage } from "./routes/studio-persona.tsx";
 import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
+import { StudyItemPage } from "./routes/study-item.tsx";
+import { StudyLibraryPage } from "./routes/study-library.tsx";
 import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
 import { StudyQuizPage } from "./routes/study-quiz.tsx";
 import { StudyResultsPage } from "./routes/study-results.tsx";
@@ -108,6 +110,8 @@ export const router = createBrowserRouter([
           { path: "studio/generations", Component: StudioGenerationsPage },
           { path: "studio/personas", Component: StudioPersonasPage },
           { path: "studio/personas/:personaId", Component: StudioPersonaPage },
+          { path: "study", Component: StudyLibraryPage },
+          { path: "study/items/:itemId", Component: StudyItemPage },
           { path: "study/review", Component: StudyReviewPage },
           { path: "study/shared", Component: SharedWithMePage },
           { path: "study/items/:itemId/flashcards", Component: StudyFlashcardsPage },
