@@ -20,7 +20,6 @@ let admin: User;
 let user: User;
 
 function call(caller: unknown, path: string, input?: unknown): Promise<unknown> {
-  // biome-ignore lint/suspicious/noExplicitAny: walking the caller by a dotted path
   const fn = path.split(".").reduce<any>((node, key) => node[key], caller);
   return fn(input);
 }

@@ -54,7 +54,6 @@ describe("submitting", () => {
   it("refuses bad input with a message for the field", async () => {
     const short = await expectTrpcError(alice.caller.feedback.submitBugReport({ ...bug, description: "broken" }), "BAD_REQUEST");
     expect(JSON.stringify(short)).toContain("Describe what happened");
-    // biome-ignore lint/suspicious/noExplicitAny: a severity outside the list, as a hostile client would send
     await expectTrpcError(alice.caller.feedback.submitBugReport({ ...bug, severity: "apocalyptic" as any }), "BAD_REQUEST");
     await expectTrpcError(alice.caller.feedback.submitBugReport({ ...bug, preferredName: "  " }), "BAD_REQUEST");
     await expectTrpcError(
@@ -62,7 +61,6 @@ describe("submitting", () => {
       "BAD_REQUEST",
     );
     await expectTrpcError(
-      // biome-ignore lint/suspicious/noExplicitAny: a type outside the list
       alice.caller.feedback.submitFeedback({ preferredName: "A", feedbackType: "rant" as any, message: "Fine" }),
       "BAD_REQUEST",
     );
@@ -169,7 +167,6 @@ describe("admin workflow", () => {
     expect(counts.openBugReports).toBeGreaterThanOrEqual(1);
 
     await expectTrpcError(admin.caller.admin.feedback.updateBugReport({ id: fb.id, status: "closed" }), "NOT_FOUND");
-    // biome-ignore lint/suspicious/noExplicitAny: a feedback status is not a bug report status
     await expectTrpcError(
       admin.caller.admin.feedback.updateBugReport({ id: report.id, status: "reviewed" as any }),
       "BAD_REQUEST",

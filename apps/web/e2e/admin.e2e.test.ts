@@ -92,7 +92,11 @@ describe("admin and feedback in the browser", () => {
       const banner = page.getByRole("region", { name: "Announcements" });
       await banner.getByRole("listitem").filter({ hasText: title }).waitFor();
       await fitsAndPassesAxe(page);
-      await banner.getByRole("listitem").filter({ hasText: title }).getByRole("button", { name: /^Dismiss/ }).click();
+      await banner
+        .getByRole("listitem")
+        .filter({ hasText: title })
+        .getByRole("button", { name: /^Dismiss/ })
+        .click();
       await expect.poll(() => page.getByText(title).count()).toBe(0);
       await page.reload();
       await page.getByRole("heading", { level: 1, name: "Welcome, Uma" }).waitFor();

@@ -4,8 +4,8 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { BugReportForm } from "../components/feedback/bug-report-form.tsx";
-import { FeedbackForm } from "../components/feedback/feedback-form.tsx";
 import s from "../components/feedback/feedback.module.css";
+import { FeedbackForm } from "../components/feedback/feedback-form.tsx";
 import {
   BUG_STATUS_LABELS,
   FEEDBACK_STATUS_LABELS,

@@ -77,7 +77,7 @@ export function pgBossQueueAdmin(boss: PgBoss): QueueAdmin {
     async retry(queue, jobId) {
       if (!(await boss.getQueue(queue))) return false;
       const [job] = await boss.findJobs(queue, { id: jobId });
-      if (!job || job.state !== "failed") return false;
+      if (job?.state !== "failed") return false;
       // pg-boss 12 answers { affected } here, though its CommandResponse type declares no fields.
       const r = (await boss.retry(queue, jobId)) as { affected?: number };
       return (r.affected ?? 0) > 0;

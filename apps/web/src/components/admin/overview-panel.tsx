@@ -34,7 +34,7 @@ export function OverviewPanel() {
         {dash.isError && <FormError problem={describeError(dash.error)} />}
         {dash.data && dash.data.usageTotals.length === 0 && <p className="muted">No AI calls in this period.</p>}
         {dash.data && dash.data.usageTotals.length > 0 && (
-          <div className={`table-wrap ${s.tableWrap}`} role="region" aria-label="Usage per operation" tabIndex={0}>
+          <div className={`table-wrap ${s.tableWrap}`}>
             <table className="data-table">
               <thead>
                 <tr>
@@ -60,7 +60,7 @@ export function OverviewPanel() {
           </div>
         )}
         {dash.data && dash.data.usageByDay.length > 0 && (
-          <div className={`table-wrap ${s.tableWrap}`} role="region" aria-label="Usage per day" tabIndex={0}>
+          <div className={`table-wrap ${s.tableWrap}`}>
             <table className="data-table">
               <thead>
                 <tr>
@@ -91,7 +91,7 @@ export function OverviewPanel() {
         <h2 id="admin-credits-heading">Credits, last {DAYS} days</h2>
         {dash.data && dash.data.ledgerByDay.length === 0 && <p className="muted">No credit movements in this period.</p>}
         {dash.data && dash.data.ledgerByDay.length > 0 && (
-          <div className={`table-wrap ${s.tableWrap}`} role="region" aria-label="Credit movements per day" tabIndex={0}>
+          <div className={`table-wrap ${s.tableWrap}`}>
             <table className="data-table">
               <thead>
                 <tr>

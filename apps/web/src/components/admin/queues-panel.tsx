@@ -21,7 +21,7 @@ export function QueuesPanel() {
         </p>
       )}
       {depths.data && (
-        <div className={`table-wrap ${s.tableWrap}`} role="region" aria-label="Jobs per queue" tabIndex={0}>
+        <div className={`table-wrap ${s.tableWrap}`}>
           <table className="data-table">
             <thead>
               <tr>

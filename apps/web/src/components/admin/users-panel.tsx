@@ -21,7 +21,6 @@ export function UsersPanel() {
   return (
     <div className="stack">
       <form
-        role="search"
         className={s.row}
         onSubmit={(e) => {
           e.preventDefault();

@@ -71,7 +71,7 @@ export function BugReportForm({ defaultName, disabled }: { defaultName: string; 
       }}
     >
       <h2 id={`${id}-heading`}>Report a bug</h2>
-      <FormError problem={problem && problem.message ? problem : null} />
+      <FormError problem={problem?.message ? problem : null} />
       <div className="field" data-invalid={err("preferredName") ? "" : undefined}>
         <label htmlFor={`${id}-name`}>What should we call you?</label>
         <input

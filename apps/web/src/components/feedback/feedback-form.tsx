@@ -45,7 +45,7 @@ export function FeedbackForm({ defaultName, disabled }: { defaultName: string; d
       }}
     >
       <h2 id={`${id}-heading`}>Send feedback</h2>
-      <FormError problem={problem && problem.message ? problem : null} />
+      <FormError problem={problem?.message ? problem : null} />
       <div className="field" data-invalid={err("preferredName") ? "" : undefined}>
         <label htmlFor={`${id}-name`}>What should we call you?</label>
         <input
