@@ -88,11 +88,19 @@ export type GrantCreditsInput = z.infer<typeof grantCreditsInput>;
 
 export const dashboardInput = z.object({ days: z.number().int().min(1).max(90).default(14) });
 
+/** pg-boss's own rule for names (it throws a plain Error otherwise, which would be a 500). */
+const queueName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.\-/]+$/, "Not a queue name.");
+
 export const queueNameInput = z.object({
-  queue: z.string().trim().min(1).max(200),
+  queue: queueName,
   limit: z.number().int().min(1).max(100).default(20),
 });
-export const retryJobInput = z.object({ queue: z.string().trim().min(1).max(200), jobId: z.uuid() });
+export const retryJobInput = z.object({ queue: queueName, jobId: z.uuid() });
 
 export interface QueueDepth {
   name: string;
