@@ -100,8 +100,13 @@ export function ShareDialog({
 }) {
   const qc = useQueryClient();
   const isQuiz = item.itemType === "quiz";
-  const quizLinks = useQuery({ ...trpc.study.sharing.quizLinks.queryOptions({ itemId: item.id }), enabled: open && isQuiz });
-  const shares = useQuery({ ...trpc.study.sharing.shares.queryOptions({ itemId: item.id }), enabled: open });
+  // Counts change while the dialog is closed (people open the links): fresh each time it opens.
+  const quizLinks = useQuery({
+    ...trpc.study.sharing.quizLinks.queryOptions({ itemId: item.id }),
+    enabled: open && isQuiz,
+    staleTime: 0,
+  });
+  const shares = useQuery({ ...trpc.study.sharing.shares.queryOptions({ itemId: item.id }), enabled: open, staleTime: 0 });
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: trpc.study.sharing.quizLinks.pathKey() });
     void qc.invalidateQueries({ queryKey: trpc.study.sharing.shares.pathKey() });
