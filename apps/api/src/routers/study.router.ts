@@ -1,8 +1,8 @@
 import { router } from "../trpc/init.ts";
 import { studyLibraryRouter } from "./study-library.router.ts";
 import { studyLiveRouter } from "./study-live.router.ts";
-import { studyReviewRouter } from "./study-review.router.ts";
 import { studyQuizRouter, studyResultsRouter, studyWritingRouter } from "./study-results.router.ts";
+import { studyReviewRouter } from "./study-review.router.ts";
 import { studySharingRouter } from "./study-sharing.router.ts";
 
 /**
