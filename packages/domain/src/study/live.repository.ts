@@ -220,34 +220,84 @@ export interface NewAnswer {
   elapsed_ms: number;
 }
 
-/** Null when this player already answered this question (a double submit counts once). */
-export async function insertAnswer(tx: Tx, a: NewAnswer): Promise<AnswerRow | null> {
-  return (
-    (await tx
-      .insertInto("live_answers")
-      .values(a)
-      .onConflict((oc) => oc.columns(["player_id", "question_index"]).doNothing())
-      .returningAll()
-      .executeTakeFirst()) ?? null
-  );
+/**
+ * Everything an answer needs, in one round trip: the player (by session and token hash), the session with
+ * the database's clock, and this player's answers to this question and the one before (for the streak).
+ */
+export interface AnswerContext {
+  player_id: string;
+  kicked_at: Date | null;
+  streak: number;
+  session: TimedSession;
+  done_choice: number | null;
+  previous_correct: boolean | null;
 }
 
-export async function scoreAnswer(
+export async function answerContext(
   tx: Tx,
-  playerId: string,
-  a: { points: number; streak: number; correct: boolean; elapsedMs: number },
-) {
-  await tx
-    .updateTable("live_players")
-    .set({
-      score: sql<number>`score + ${a.points}::int`,
-      streak: a.streak,
-      answered: sql<number>`answered + 1`,
-      correct: sql<number>`correct + ${a.correct ? 1 : 0}::int`,
-      total_ms: sql<string>`total_ms + ${a.elapsedMs}::bigint`,
-      left_at: null,
-      last_seen_at: sql<Date>`now()`,
-    })
-    .where("id", "=", playerId)
-    .execute();
+  sessionId: string,
+  tokenHash: Buffer,
+  questionIndex: number,
+): Promise<AnswerContext | null> {
+  const { rows } = await sql<{
+    player_id: string;
+    kicked_at: Date | null;
+    streak: number;
+    session: Record<string, unknown>;
+    now: Date;
+    done_choice: number | null;
+    previous_correct: boolean | null;
+  }>`
+    SELECT p.id AS player_id, p.kicked_at, p.streak, to_jsonb(s) AS session, clock_timestamp() AS now,
+           cur.choice AS done_choice, prev.correct AS previous_correct
+      FROM live_players p
+      JOIN live_sessions s ON s.id = p.session_id
+      LEFT JOIN live_answers cur ON cur.player_id = p.id AND cur.question_index = ${questionIndex}::int
+      LEFT JOIN live_answers prev ON prev.player_id = p.id AND prev.question_index = ${questionIndex - 1}::int
+     WHERE p.session_id = ${sessionId}::uuid AND p.token_hash = ${tokenHash}`.execute(tx);
+  const r = rows[0];
+  if (!r) return null;
+  const j = r.session;
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  const session = {
+    ...(j as unknown as SessionRow),
+    question_started_at: at(j.question_started_at),
+    expires_at: at(j.expires_at) as Date,
+    finished_at: at(j.finished_at),
+    created_at: at(j.created_at) as Date,
+    updated_at: at(j.updated_at) as Date,
+    now: r.now,
+  };
+  return {
+    player_id: r.player_id,
+    kicked_at: r.kicked_at,
+    streak: r.streak,
+    session,
+    done_choice: r.done_choice,
+    previous_correct: r.previous_correct,
+  };
+}
+
+/**
+ * Records the answer and scores it in one statement; false when this player already answered this question
+ * (another submit won the race on the unique index: a double submit counts once).
+ */
+export async function recordAnswer(tx: Tx, a: NewAnswer, score: { streak: number }): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    WITH ins AS (
+      INSERT INTO live_answers (session_id, player_id, question_index, choice, correct, points, elapsed_ms)
+      VALUES (${a.session_id}::uuid, ${a.player_id}::uuid, ${a.question_index}::int, ${a.choice}::int, ${a.correct},
+              ${a.points}::int, ${a.elapsed_ms}::int)
+      ON CONFLICT (player_id, question_index) DO NOTHING
+      RETURNING player_id
+    ), upd AS (
+      UPDATE live_players
+         SET score = score + ${a.points}::int, streak = ${score.streak}::int, answered = answered + 1,
+             correct = correct + ${a.correct ? 1 : 0}::int, total_ms = total_ms + ${a.elapsed_ms}::bigint,
+             left_at = NULL, last_seen_at = now()
+       WHERE id IN (SELECT player_id FROM ins)
+       RETURNING id
+    )
+    SELECT count(*)::int AS n FROM upd`.execute(tx);
+  return (rows[0]?.n ?? 0) > 0;
 }

@@ -19,26 +19,26 @@ import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { GenerationBus } from "../generation/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { hashToken, newToken } from "../platform/tokens.ts";
-import * as library from "./library.service.ts";
 import type { QuizContent } from "./library.schemas.ts";
+import * as library from "./library.service.ts";
 import * as repo from "./live.repository.ts";
 import {
-  type LiveAnswerResult,
-  liveAnswerInput,
   type CreateLiveInput,
   createLiveInput,
-  type LiveHostView,
-  type LiveJoinInput,
-  type LiveJoinResult,
-  liveJoinInput,
   LIVE_CODE_ALPHABET,
   LIVE_CODE_LENGTH,
   LIVE_LIMITS,
+  type LiveAnswerResult,
+  type LiveHostView,
+  type LiveJoinInput,
+  type LiveJoinResult,
   type LiveLeaderboardRow,
+  type LivePlayerView,
   type LiveQuestion,
   type LiveSessionSummary,
   type LiveStatus,
-  type LivePlayerView,
+  liveAnswerInput,
+  liveJoinInput,
   livePlayerInput,
 } from "./live.schemas.ts";
 
@@ -174,7 +174,8 @@ async function hostView(tx: Tx, s: repo.TimedSession): Promise<LiveHostView> {
     createdAt: s.created_at,
     question,
     answerCounts,
-    answeredCount: answerCounts.reduce((a, b) => a + b, 0),
+    // From the same statement as the players list, so the two always agree.
+    answeredCount: rows.filter((r) => r.answered_current).length,
     players,
     leaderboard: rows.slice(0, LIVE_LIMITS.leaderboard).map(toBoardRow),
   };
@@ -380,11 +381,12 @@ export async function answer(
 ): Promise<LiveAnswerResult> {
   const v = liveAnswerInput.parse(input);
   return playerChange<LiveAnswerResult>(deps, v.sessionId, async (tx) => {
-    const p = await playerOf(tx, v.sessionId, v.token);
-    const s = await repo.findSession(tx, v.sessionId);
-    if (!s) throw badToken();
-    const done = await repo.findAnswer(tx, p.id, v.questionIndex);
-    if (done) return { value: { accepted: true, counted: false, choice: done.choice }, changed: false };
+    // One read for player, session, clock and earlier answers; one statement to record and score.
+    const c = await repo.answerContext(tx, v.sessionId, hashToken(v.token), v.questionIndex);
+    if (!c) throw badToken();
+    if (c.kicked_at) throw new DomainError("FORBIDDEN", "The host removed you from this game.");
+    if (c.done_choice !== null) return { value: { accepted: true, counted: false, choice: c.done_choice }, changed: false };
+    const s = c.session;
     const closes = closesAt(s);
     if (s.status !== "question" || s.question_index !== v.questionIndex || !closes || !s.question_started_at || s.now >= closes)
       throw new DomainError("PRECONDITION_FAILED", "This question is closed.");
@@ -393,22 +395,23 @@ export async function answer(
       throw new DomainError("INVALID_INPUT", "That is not one of the choices.", { field: "choice" });
     const correct = v.choice === question.answerIndex;
     const elapsedMs = Math.max(0, s.now.getTime() - s.question_started_at.getTime());
-    const previous = v.questionIndex > 0 ? await repo.findAnswer(tx, p.id, v.questionIndex - 1) : null;
-    const streak = correct ? (previous?.correct ? p.streak + 1 : 1) : 0;
+    const streak = correct ? (c.previous_correct ? c.streak + 1 : 1) : 0;
     const points = pointsFor(correct, elapsedMs, s.question_seconds, streak);
-    const row = await repo.insertAnswer(tx, {
-      session_id: s.id,
-      player_id: p.id,
-      question_index: v.questionIndex,
-      choice: v.choice,
-      correct,
-      points,
-      elapsed_ms: elapsedMs,
-    });
-    // Another submit of this player won the race (it committed while we waited on the unique index).
-    if (!row) return { value: { accepted: true, counted: false, choice: v.choice }, changed: false };
-    await repo.scoreAnswer(tx, p.id, { points, streak, correct, elapsedMs });
-    return { value: { accepted: true, counted: true, choice: v.choice }, changed: true };
+    const counted = await repo.recordAnswer(
+      tx,
+      {
+        session_id: s.id,
+        player_id: c.player_id,
+        question_index: v.questionIndex,
+        choice: v.choice,
+        correct,
+        points,
+        elapsed_ms: elapsedMs,
+      },
+      { streak },
+    );
+    // Not counted: another submit of this player won the race (it committed while we waited on the unique index).
+    return { value: { accepted: true, counted, choice: v.choice }, changed: counted };
   });
 }
 
