@@ -14,8 +14,8 @@ import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { hashToken, newToken } from "../platform/tokens.ts";
-import * as library from "./library.service.ts";
 import { type QuizContent, type QuizQuestion, quizContentSchema } from "./library.schemas.ts";
+import * as library from "./library.service.ts";
 import * as quiz from "./quiz.service.ts";
 import * as repo from "./sharing.repository.ts";
 import {
@@ -24,14 +24,14 @@ import {
   expiryDate,
   type MaterialShare,
   type PublicQuiz,
-  type ShareMaterialPublicInput,
-  type ShareMaterialWithUserInput,
-  type ShareQuizInput,
   type SharedMaterialView,
   type SharedQuizLink,
   type SharedQuizResult,
   type SharedVerdict,
   type SharedWithMeItem,
+  type ShareMaterialPublicInput,
+  type ShareMaterialWithUserInput,
+  type ShareQuizInput,
   type ShareStatus,
   type SubmitSharedQuizInput,
 } from "./sharing.schemas.ts";
@@ -409,7 +409,7 @@ export async function viewMaterial(
       "Too many shared links opened. Please wait a little.",
     );
     const row = await repo.findMaterialShareByToken(tx, hashToken(input.token));
-    if (!row || !row.public_access_enabled || (input.itemId && row.material_id !== input.itemId)) {
+    if (!row?.public_access_enabled || (input.itemId && row.material_id !== input.itemId)) {
       throw new DomainError("NOT_FOUND", MATERIAL_LINK_GONE.unknown);
     }
     const status = statusOf(row);
