@@ -71,6 +71,14 @@ export function ContentView({ item }: { item: ItemView }) {
         <Link className="btn btn-primary" to={`/study/items/${item.id}/${mode.path}`}>
           {mode.label}
         </Link>
+        {item.itemType === "quiz" && (
+          <>
+            {" "}
+            <Link className="btn btn-secondary" to={`/study/live?itemId=${item.id}`}>
+              Host live
+            </Link>
+          </>
+        )}
       </p>
       {item.itemType === "quiz" && (
         <ol className={s.parts} aria-label="Questions">
