@@ -6,6 +6,7 @@ import { creditsCharge } from "./credits-charge.ts";
 import { imageGenerations } from "./image-generations.ts";
 import { jobDispatch } from "./job-dispatch.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
+import { liveLeaderboard } from "./live-leaderboard.ts";
 import { publishLag } from "./publish-lag.ts";
 import { queueThroughput } from "./queue-throughput.ts";
 import { readScale } from "./read-scale.ts";
@@ -26,4 +27,5 @@ export const suites: Suite[] = [
   bookRender,
   imageGenerations,
   studyDueQueue,
+  liveLeaderboard,
 ];
