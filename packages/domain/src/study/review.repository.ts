@@ -135,13 +135,23 @@ export async function dayBounds(tx: Tx, now: Date, timeZone: string): Promise<{ 
   return row;
 }
 
-/** Runs of consecutive local days with at least one review: the longest, and the one reaching today or yesterday. */
+/**
+ * Runs of consecutive local days with at least one review: the longest, and the one reaching today or
+ * yesterday. The review days are found by skipping through the (user_id, reviewed_at) index one day at
+ * a time (one probe per day reviewed), not by reading every log: a heavy reviewer has a million rows.
+ */
 export async function streaks(tx: Tx, today: string, timeZone: string): Promise<{ current: number; best: number }> {
   const { rows } = await sql<{ current: number; best: number }>`
-    WITH days AS (
-      SELECT DISTINCT (reviewed_at AT TIME ZONE ${timeZone})::date AS d FROM study_review_logs WHERE user_id = ${me}
+    WITH RECURSIVE days(d) AS (
+      SELECT (min(reviewed_at) AT TIME ZONE ${timeZone})::date FROM study_review_logs WHERE user_id = ${me}
+      UNION ALL
+      SELECT (
+        SELECT (min(l.reviewed_at) AT TIME ZONE ${timeZone})::date FROM study_review_logs l
+        WHERE l.user_id = ${me} AND l.reviewed_at >= ((days.d + 1)::timestamp AT TIME ZONE ${timeZone})
+      )
+      FROM days WHERE days.d IS NOT NULL AND days.d < ${today}::date
     ), grouped AS (
-      SELECT d, d - (row_number() OVER (ORDER BY d))::int AS grp FROM days WHERE d <= ${today}::date
+      SELECT d, d - (row_number() OVER (ORDER BY d))::int AS grp FROM days WHERE d IS NOT NULL AND d <= ${today}::date
     ), runs AS (
       SELECT max(d) AS last, count(*)::int AS len FROM grouped GROUP BY grp
     )
