@@ -640,7 +640,8 @@ async function studySharingFixture(caller: Caller) {
 }
 
 async function studyLibraryFixture(caller: Caller) {
-  const folder = await caller.study.library.folders.create({ name: "Fixture folder" });
+  // Called once per table (folders, items): a fresh name each time, as names are unique per user.
+  const folder = await caller.study.library.folders.create({ name: `Fixture folder ${crypto.randomUUID().slice(0, 8)}` });
   await caller.study.library.items.create({
     itemType: "flashcard",
     title: "Fixture cards",
