@@ -142,14 +142,18 @@ export async function dayBounds(tx: Tx, now: Date, timeZone: string): Promise<{ 
  */
 export async function streaks(tx: Tx, today: string, timeZone: string): Promise<{ current: number; best: number }> {
   const { rows } = await sql<{ current: number; best: number }>`
-    WITH RECURSIVE days(d) AS (
-      SELECT (min(reviewed_at) AT TIME ZONE ${timeZone})::date FROM study_review_logs WHERE user_id = ${me}
+    WITH RECURSIVE days(d, next_start) AS (
+      SELECT f.d, (f.d + 1)::timestamp AT TIME ZONE ${timeZone}
+      FROM (SELECT (min(reviewed_at) AT TIME ZONE ${timeZone})::date AS d FROM study_review_logs WHERE user_id = ${me}) f
       UNION ALL
-      SELECT (
-        SELECT (min(l.reviewed_at) AT TIME ZONE ${timeZone})::date FROM study_review_logs l
-        WHERE l.user_id = ${me} AND l.reviewed_at >= ((days.d + 1)::timestamp AT TIME ZONE ${timeZone})
-      )
-      FROM days WHERE days.d IS NOT NULL AND days.d < ${today}::date
+      -- The bound is a plain value here, so the probe below is an index condition: under row security a
+      -- comparison with a function of the outer row is only a filter (it reads every log).
+      SELECT n.d, (n.d + 1)::timestamp AT TIME ZONE ${timeZone}
+      FROM days CROSS JOIN LATERAL (
+        SELECT (min(l.reviewed_at) AT TIME ZONE ${timeZone})::date AS d FROM study_review_logs l
+        WHERE l.user_id = ${me} AND l.reviewed_at >= days.next_start
+      ) n
+      WHERE days.d IS NOT NULL AND days.d < ${today}::date
     ), grouped AS (
       SELECT d, d - (row_number() OVER (ORDER BY d))::int AS grp FROM days WHERE d IS NOT NULL AND d <= ${today}::date
     ), runs AS (
