@@ -14,6 +14,8 @@ export default defineConfig({
       "/dev": api,
       // Platforms send the browser back here after an OAuth sign-in.
       "/oauth": api,
+      // Sign-in with Clever / Google: start and callback are API routes.
+      "/auth/oauth": api,
       // Private uploads (logos, media) through their signed URLs.
       "/files": api,
       // Streamed uploads (story photos and recordings).

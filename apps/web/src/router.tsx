@@ -9,6 +9,8 @@ import { BooksPage } from "./routes/books.tsx";
 import { BooksBookPage } from "./routes/books-book.tsx";
 import { BrandKitPage } from "./routes/brand-kit.tsx";
 import { ChatPage } from "./routes/chat.tsx";
+import { ClassroomPage } from "./routes/classroom.tsx";
+import { ClassroomsPage } from "./routes/classrooms.tsx";
 import { CreditsPage } from "./routes/credits.tsx";
 import { CreditsHistoryPage } from "./routes/credits-history.tsx";
 import { CreditsUsagePage } from "./routes/credits-usage.tsx";
@@ -16,6 +18,8 @@ import { FeedbackPage } from "./routes/feedback.tsx";
 import { ForgotPasswordPage } from "./routes/forgot-password.tsx";
 import { HomePage } from "./routes/home.tsx";
 import { KnowledgePage } from "./routes/knowledge.tsx";
+import { LiveHostPage, LiveListPage } from "./routes/live-host.tsx";
+import { LivePlayJoinPage, LivePlayPage } from "./routes/live-play.tsx";
 import { NotFoundPage } from "./routes/not-found.tsx";
 import { OrdersPage } from "./routes/orders.tsx";
 import { OrderNewPage } from "./routes/orders-new.tsx";
@@ -34,8 +38,6 @@ import { SharedWithMePage } from "./routes/shared-with-me.tsx";
 import { SignInPage } from "./routes/sign-in.tsx";
 import { SignUpPage } from "./routes/sign-up.tsx";
 import { StoriesPage } from "./routes/stories.tsx";
-import { LiveHostPage, LiveListPage } from "./routes/live-host.tsx";
-import { LivePlayJoinPage, LivePlayPage } from "./routes/live-play.tsx";
 import { StoriesAnswerPage } from "./routes/stories-answer.tsx";
 import { StoriesCampaignPage } from "./routes/stories-campaign.tsx";
 import { StoriesInvitePage } from "./routes/stories-invite.tsx";
@@ -46,9 +48,9 @@ import { StudioPersonaPage } from "./routes/studio-persona.tsx";
 import { StudioPersonasPage } from "./routes/studio-personas.tsx";
 import { StudioPromptsPage } from "./routes/studio-prompts.tsx";
 import { StudioReelsPage } from "./routes/studio-reels.tsx";
+import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
 import { StudyItemPage } from "./routes/study-item.tsx";
 import { StudyLibraryPage } from "./routes/study-library.tsx";
-import { StudyFlashcardsPage } from "./routes/study-flashcards.tsx";
 import { StudyQuizPage } from "./routes/study-quiz.tsx";
 import { StudyResultsPage } from "./routes/study-results.tsx";
 import { StudyReviewPage } from "./routes/study-review.tsx";
@@ -120,6 +122,8 @@ export const router = createBrowserRouter([
           { path: "study/results", Component: StudyResultsPage },
           { path: "study/live", Component: LiveListPage },
           { path: "study/live/:sessionId", Component: LiveHostPage },
+          { path: "classrooms", Component: ClassroomsPage },
+          { path: "classrooms/:classroomId", Component: ClassroomPage },
           { path: "books", Component: BooksPage },
           { path: "books/:bookId", Component: BooksBookPage },
           { path: "orders", Component: OrdersPage },

@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { LinkedAccounts } from "../components/auth/linked-accounts.tsx";
 import { AiModelSection } from "../components/settings/AiModelSection.tsx";
 import { ApiKeysSection } from "../components/settings/ApiKeysSection.tsx";
 import { ChangePasswordSection } from "../components/settings/ChangePasswordSection.tsx";
@@ -17,6 +18,7 @@ export function SettingsPage() {
       </header>
       <ChangePasswordSection />
       <SessionsSection />
+      <LinkedAccounts />
       <AiModelSection />
       <ApiKeysSection />
     </div>

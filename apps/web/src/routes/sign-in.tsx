@@ -5,6 +5,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { FormError, Notice } from "../components/Alert.tsx";
 import authStyles from "../components/AuthCard.module.css";
 import { AuthCard } from "../components/AuthCard.tsx";
+import { OAuthButtons } from "../components/auth/oauth-buttons.tsx";
 import { SubmitButton } from "../components/SubmitButton.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { forgetSignOutReason, lastSignOutReason, type SignOutReason, signedIn, trpc } from "../lib/api.ts";
@@ -51,6 +52,7 @@ export function SignInPage() {
     >
       <title>Sign in · Inkwell</title>
       {notice && <Notice tone={notice === "expired" ? "info" : "success"}>{NOTICES[notice]}</Notice>}
+      <OAuthButtons next={next} />
       <form noValidate onSubmit={form.submit((v) => !signIn.isPending && signIn.mutate(v))}>
         <FormError problem={form.formError} />
         <TextField label="E-mail" type="email" autoComplete="email" required {...form.field("email")} />

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { FormError, Notice } from "../components/Alert.tsx";
 import { AuthCard } from "../components/AuthCard.tsx";
+import { OAuthButtons } from "../components/auth/oauth-buttons.tsx";
 import { SubmitButton } from "../components/SubmitButton.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { signedIn, trpc } from "../lib/api.ts";
@@ -75,22 +76,25 @@ export function SignUpPage() {
           </p>
         </div>
       ) : (
-        <form noValidate onSubmit={form.submit((v) => !pending && signUp.mutate(toInput(v)))}>
-          <FormError problem={form.formError} />
-          <TextField label="Display name" optional autoComplete="name" maxLength={80} {...form.field("displayName")} />
-          <TextField label="E-mail" type="email" autoComplete="email" required {...form.field("email")} />
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            required
-            hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a strong passphrase.`}
-            {...form.field("password")}
-          />
-          <SubmitButton className="btn-block" pending={pending} pendingLabel="Creating account…">
-            Create account
-          </SubmitButton>
-        </form>
+        <>
+          <OAuthButtons />
+          <form noValidate onSubmit={form.submit((v) => !pending && signUp.mutate(toInput(v)))}>
+            <FormError problem={form.formError} />
+            <TextField label="Display name" optional autoComplete="name" maxLength={80} {...form.field("displayName")} />
+            <TextField label="E-mail" type="email" autoComplete="email" required {...form.field("email")} />
+            <TextField
+              label="Password"
+              type="password"
+              autoComplete="new-password"
+              required
+              hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a strong passphrase.`}
+              {...form.field("password")}
+            />
+            <SubmitButton className="btn-block" pending={pending} pendingLabel="Creating account…">
+              Create account
+            </SubmitButton>
+          </form>
+        </>
       )}
     </AuthCard>
   );

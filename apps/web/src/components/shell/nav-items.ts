@@ -80,6 +80,7 @@ export const STUDY: NavGroup = {
     { label: "Shared with me", to: "/study/shared", keywords: ["shared", "shares", "from friends", "classmates", "received"] },
     { label: "Results", to: "/study/results", keywords: ["scores", "quiz results", "writing", "streak", "history"] },
     { label: "Live", to: "/study/live", prefix: true, keywords: ["live quiz", "kahoot", "game", "host", "players", "code"] },
+    { label: "Classrooms", to: "/classrooms", prefix: true, keywords: ["clever", "class", "teacher", "students", "assign", "roster"] },
   ],
 };
 
