@@ -23,6 +23,7 @@ import { join, resolve } from "node:path";
 import { createDb, migrateToLatest } from "@inkwell/db";
 import { startEmbeddedDatabase } from "@inkwell/db/embedded";
 import { startPrintSandbox } from "@inkwell/domain/books/testing";
+import { startIdentitySandbox } from "@inkwell/domain/classrooms/testing";
 import { startStripeSandbox } from "@inkwell/domain/payments/testing";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import { startLocalSmtpServer } from "@inkwell/domain/platform/testing";
@@ -128,6 +129,19 @@ if (!process.env.PRINT_API_URL) {
   Object.assign(printEnv, { PRINT_POLL_SECONDS: process.env.PRINT_POLL_SECONDS ?? "5" });
   say(`sandbox printer at ${printer.url}`);
 }
+// No sign-in providers configured: "Continue with Clever / Google" and the Clever roster go to the local
+// identity sandbox (a chooser of fixture teachers and students).
+const identityEnv: Record<string, string> = {};
+if (!process.env.OAUTH_CLEVER_ISSUER && !process.env.OAUTH_GOOGLE_ISSUER) {
+  const identity = await startIdentitySandbox({ port: Number(process.env.INKWELL_IDENTITY_SANDBOX_PORT ?? 4050) });
+  cleanups.push(() => identity.stop());
+  Object.assign(identityEnv, {
+    OAUTH_CLEVER_ISSUER: identity.cleverUrl,
+    CLEVER_API_URL: identity.url,
+    OAUTH_GOOGLE_ISSUER: identity.googleIssuer,
+  });
+  say(`sign-in sandbox (Clever, Google) at ${identity.url}`);
+}
 const appUrl = process.env.APP_URL ?? (prod ? `http://localhost:${apiPort}` : `http://localhost:${webPort}`);
 
 if (prod) {
@@ -153,6 +167,7 @@ const env = {
   ...reelStatsEnv,
   ...ttsEnv,
   ...printEnv,
+  ...identityEnv,
   ...(prod ? { WEB_DIST_DIR: join(root, "apps/web/dist"), NODE_ENV: "production" } : { NODE_ENV: "development" }),
   API_ORIGIN: `http://127.0.0.1:${apiPort}`,
   // Uploaded files on the local disk beside the database, unless S3 (or another folder) is configured.
