@@ -76,4 +76,9 @@ describe("formatting", () => {
     expect(operationName("video.render-clip")).toBe("Video render clip");
     expect(operationName(null)).toBe("an operation");
   });
+
+  it("names the study grading operations as the price list should show them", () => {
+    expect(operationName("study.grade")).toBe("Short-answer grading");
+    expect(operationName("study.score-writing")).toBe("Writing feedback");
+  });
 });

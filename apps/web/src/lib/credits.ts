@@ -27,6 +27,8 @@ const OPERATION_NAMES: Record<string, string> = {
   "writer.generate": "Writer generation",
   "writer.iterate": "Writer revision",
   "study.generate": "Study material",
+  "study.grade": "Short-answer grading",
+  "study.score-writing": "Writing feedback",
   "image.generate": "Image generation",
   "image.describe": "Image description",
   "audio.transcribe": "Audio transcription",
