@@ -51,6 +51,12 @@ export interface OpenAiCompatibleServer extends Sandbox {
   setToolCall(call: ScriptedToolCall | ScriptedToolCall[] | null): void;
   /** Characters per streamed fragment of tool call arguments (default 4). */
   setToolArgumentChunkSize(chars: number): void;
+  /**
+   * Holds every streaming text reply before its next token until `resume()`: a test can then act in the
+   * middle of a reply (reload, stop) however slow the machine, instead of racing the reply's end.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 export interface ScriptedToolCall {
@@ -87,6 +93,7 @@ export async function startOpenAiCompatibleServer(
   let scripted: WireToolCall[] | null = null;
   let toolCallCount = 0;
   let argumentChunk = 4;
+  let paused: { promise: Promise<void>; resume: () => void } | null = null;
 
   async function toolCallReply(res: ServerResponse, body: ChatBody, id: string, created: number, calls: WireToolCall[]) {
     const usage = {
@@ -170,6 +177,7 @@ export async function startOpenAiCompatibleServer(
       );
     for (const [i, token] of tokens.entries()) {
       await sleep(i === 0 ? firstTokenDelayMs : tokenDelayMs);
+      if (paused) await paused.promise;
       if (res.destroyed) return;
       send([{ index: 0, delta: i === 0 ? { role: "assistant", content: token } : { content: token }, finish_reason: null }]);
     }
@@ -219,6 +227,18 @@ export async function startOpenAiCompatibleServer(
     },
     setTokenDelayMs: (ms) => {
       tokenDelayMs = ms;
+    },
+    pause: () => {
+      if (paused) return;
+      let resume = () => {};
+      const promise = new Promise<void>((r) => {
+        resume = r;
+      });
+      paused = { promise, resume };
+    },
+    resume: () => {
+      paused?.resume();
+      paused = null;
     },
     setReply: (next) => {
       reply = typeof next === "string" ? () => next : next;
