@@ -80,7 +80,12 @@ export const STUDY: NavGroup = {
     { label: "Shared with me", to: "/study/shared", keywords: ["shared", "shares", "from friends", "classmates", "received"] },
     { label: "Results", to: "/study/results", keywords: ["scores", "quiz results", "writing", "streak", "history"] },
     { label: "Live", to: "/study/live", prefix: true, keywords: ["live quiz", "kahoot", "game", "host", "players", "code"] },
-    { label: "Classrooms", to: "/classrooms", prefix: true, keywords: ["clever", "class", "teacher", "students", "assign", "roster"] },
+    {
+      label: "Classrooms",
+      to: "/classrooms",
+      prefix: true,
+      keywords: ["clever", "class", "teacher", "students", "assign", "roster"],
+    },
   ],
 };
 
@@ -112,10 +117,18 @@ export const LATER: readonly string[] = [];
 
 export const ALL_GROUPS: NavGroup[] = [{ label: "Go to", items: [HOME, CHAT] }, WRITE, PUBLISH, STORIES, STUDIO, STUDY, ACCOUNT];
 
-/** Whether `item` is the page at `pathname` (or, for prefix items, an ancestor of it). */
+const matches = (item: NavItem, pathname: string) =>
+  pathname === item.to || (!!item.prefix && pathname.startsWith(`${item.to}/`));
+
+/**
+ * Whether `item` is the page at `pathname` (or, for prefix items, an ancestor of it). A prefix item
+ * gives way to a more specific item under it (Library at /study is not current on /study/results,
+ * which is Results'), so only one item is ever current.
+ */
 export function isCurrent(item: NavItem, pathname: string): boolean {
   if (pathname === item.to) return true;
-  return !!item.prefix && pathname.startsWith(`${item.to}/`);
+  if (!matches(item, pathname)) return false;
+  return !ALL_GROUPS.some((g) => g.items.some((other) => other.to.startsWith(`${item.to}/`) && matches(other, pathname)));
 }
 
 /** Whether any item of `group` is the current page: its trigger shows as current too. */
