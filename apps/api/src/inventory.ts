@@ -498,6 +498,10 @@ export const inventory: Record<string, InventoryEntry> = {
     access: "user",
     owned: { table: "live_sessions", input: (id) => ({ sessionId: id, playerId: "00000000-0000-4000-8000-000000000000" }) },
   },
+  "study.live.invite": {
+    access: "user",
+    owned: { table: "live_sessions", input: (id) => ({ sessionId: id, email: "nobody@example.test" }) },
+  },
   "study.live.watch": { access: "user", owned: { table: "live_sessions", input: (id) => ({ sessionId: id }) } },
   "study.live.join": { access: "public" },
   "study.live.state": { access: "public" },

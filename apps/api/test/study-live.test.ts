@@ -198,6 +198,7 @@ describe("live quiz sessions", () => {
     await expectTrpcError(other.caller.study.live.end({ sessionId }), "NOT_FOUND");
     await expectTrpcError(other.caller.study.live.kick({ sessionId, playerId: player.playerId }), "NOT_FOUND");
     await expectTrpcError(other.caller.study.live.watch({ sessionId }), "NOT_FOUND");
+    await expectTrpcError(other.caller.study.live.invite({ sessionId, email: host.email }), "NOT_FOUND");
     expect(JSON.stringify(await other.caller.study.live.list())).not.toContain(sessionId);
     const still = await host.caller.study.live.get({ sessionId });
     expect([still.status, still.players.map((p) => p.nickname)]).toEqual(["lobby", ["Zed"]]);
@@ -236,9 +237,21 @@ describe("live quiz sessions", () => {
       await host.caller.study.live.next({ sessionId: s.id });
       const revealed = await play.next();
       expect(revealed.value).toMatchObject({ status: "reveal", answerIndex: 1, me: { rank: 1 } });
-      await play.return(undefined);
+      await play.return?.(undefined);
     } finally {
-      await stream.return(undefined);
+      await stream.return?.(undefined);
     }
+  });
+
+  it("invites a user by e-mail: one live_invite in their bell with the code, whoever the address is", async () => {
+    const s = await host.caller.study.live.create({ itemId });
+    await host.caller.study.live.invite({ sessionId: s.id, email: other.email.toUpperCase() });
+    await host.caller.study.live.invite({ sessionId: s.id, email: other.email });
+    // An address without an account answers the same (nothing tells who uses Inkwell).
+    expect(await host.caller.study.live.invite({ sessionId: s.id, email: "nobody-live@example.test" })).toEqual({ ok: true });
+    const invites = (await other.caller.notifications.list({})).filter((n) => n.kind === "live_invite");
+    expect(invites).toHaveLength(1);
+    expect(invites[0]?.body).toContain(`/play/${s.code}`);
+    expect(invites[0]?.senderId).toBe(host.me.id);
   });
 });

@@ -6,6 +6,7 @@ import {
   live,
   liveAnswerInput,
   liveJoinInput,
+  liveInviteInput,
   liveKickInput,
   liveNextInput,
   livePlayerInput,
@@ -105,6 +106,9 @@ export const studyLiveRouter = router({
   kick: signedInProcedure
     .input(liveKickInput)
     .mutation(({ ctx, input }) => live.kick(liveDeps(ctx), ctx.auth.userId, input.sessionId, input.playerId)),
+  invite: signedInProcedure
+    .input(liveInviteInput)
+    .mutation(({ ctx, input }) => live.invite(liveDeps(ctx), ctx.auth.userId, input)),
   // Refused in the resolver when too many are open (TOO_MANY_REQUESTS, which the SSE link does not retry).
   watch: signedInProcedure.input(liveWatchInput).subscription(({ ctx, input, signal }) => {
     const release = claim([[`host:${ctx.auth.userId}`, LIVE_CAPS.perHost]]);

@@ -17,11 +17,13 @@
  */
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import type { GenerationBus } from "../generation/index.ts";
+import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { hashToken, newToken } from "../platform/tokens.ts";
 import type { QuizContent } from "./library.schemas.ts";
 import * as library from "./library.service.ts";
 import * as repo from "./live.repository.ts";
+import * as accounts from "./sharing.repository.ts";
 import {
   type CreateLiveInput,
   createLiveInput,
@@ -37,6 +39,7 @@ import {
   type LiveQuestion,
   type LiveSessionSummary,
   type LiveStatus,
+  liveInviteInput,
   liveAnswerInput,
   liveJoinInput,
   livePlayerInput,
@@ -310,6 +313,36 @@ export function kick(deps: LiveDeps, userId: string, sessionId: string, playerId
     if (!(await repo.kick(tx, s.id, playerId))) throw notFound("Player");
     return true;
   });
+}
+
+/**
+ * Invites a user (by their account's e-mail) to a running game: a `live_invite` in their bell with the code,
+ * once per game (dedupe key), until the game expires. The answer is the same whether or not the address has
+ * an account, so it tells nothing about who uses Inkwell; the bell's own limit (60 an hour per sender) holds.
+ */
+export async function invite(deps: LiveDeps, userId: string, input: { sessionId: string; email: string }): Promise<{ ok: true }> {
+  const v = liveInviteInput.parse(input);
+  // Other accounts are the system role's to read; looked up before the host's own transaction opens.
+  const { recipient, sender } = await asSystem(deps.db, async (tx) => ({
+    recipient: await accounts.findUserByEmail(tx, v.email.trim().toLowerCase()),
+    sender: await accounts.senderName(tx, userId),
+  }));
+  await asUser(deps.db, userId, async (tx) => {
+    const s = await ownSession(tx, v.sessionId);
+    if (s.status === "finished") throw new DomainError("PRECONDITION_FAILED", "This game has finished.");
+    if (!recipient || recipient.id === userId) return;
+    await notifications.notify(tx, {
+      userId: recipient.id,
+      senderId: userId,
+      materialId: s.item_id,
+      type: "live_invite",
+      title: `${sender} invited you to a live quiz: "${s.title}"`.slice(0, 200),
+      message: `Join at /play/${s.code} (code ${s.code}) while the game runs.`,
+      expiresAt: s.expires_at,
+      dedupeKey: `live:${s.id}`,
+    });
+  });
+  return { ok: true };
 }
 
 // ---- the players (system role, scoped by session and token) ----
