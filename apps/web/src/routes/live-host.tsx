@@ -57,7 +57,7 @@ export function LiveListPage() {
                 pending={create.isPending && create.variables?.itemId === q.id}
                 pendingLabel="Starting…"
                 onClick={() => create.mutate({ itemId: q.id })}
-                aria-label={`Host “${q.title}” live`}
+                aria-label={`Host live: ${q.title}`}
               >
                 Host live
               </Button>
