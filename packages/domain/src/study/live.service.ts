@@ -23,7 +23,6 @@ import { hashToken, newToken } from "../platform/tokens.ts";
 import type { QuizContent } from "./library.schemas.ts";
 import * as library from "./library.service.ts";
 import * as repo from "./live.repository.ts";
-import * as accounts from "./sharing.repository.ts";
 import {
   type CreateLiveInput,
   createLiveInput,
@@ -39,11 +38,12 @@ import {
   type LiveQuestion,
   type LiveSessionSummary,
   type LiveStatus,
-  liveInviteInput,
   liveAnswerInput,
+  liveInviteInput,
   liveJoinInput,
   livePlayerInput,
 } from "./live.schemas.ts";
+import * as accounts from "./sharing.repository.ts";
 
 export interface LiveDeps {
   db: Database;
