@@ -15,7 +15,7 @@ import { asSession } from "@inkwell/db";
 import { classrooms } from "@inkwell/domain/classrooms";
 import { OAUTH_PROVIDERS, type OAuthProvider, type OAuthSignInDeps, oauthSignIn } from "@inkwell/domain/identity";
 import { DomainError } from "@inkwell/domain/platform/errors";
-import type { Context as HonoContext, Hono, Env as HonoEnv } from "hono";
+import type { Hono, Context as HonoContext, Env as HonoEnv } from "hono";
 import { getCookie } from "hono/cookie";
 import { type ApiDeps, SESSION_COOKIE, sessionCookie, tokenHashFrom } from "./trpc/context.ts";
 

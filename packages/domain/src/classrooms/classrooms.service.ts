@@ -23,7 +23,7 @@ import type {
   StudentResult,
   SyncStatus,
 } from "./classrooms.schemas.ts";
-import { type CleverClient, createCleverClient, type CleverUser } from "./clever.client.ts";
+import { type CleverClient, type CleverUser, createCleverClient } from "./clever.client.ts";
 
 /** Called by sign-in (inside its transaction) when a Clever account is linked to a user. */
 export async function recordCleverSignIn(tx: Tx, link: { userId: string; profile: ProviderProfile }) {

@@ -1,4 +1,6 @@
 /** Test and development stand-ins of the classrooms module (never imported by production code). */
+
+export { insertFixtureOAuthAccount } from "./fixtures.ts";
 export {
   type IdentitySandbox,
   SANDBOX_DISTRICT,
@@ -10,4 +12,3 @@ export {
   type SandboxUser,
   startIdentitySandbox,
 } from "./identity-sandbox.ts";
-export { insertFixtureOAuthAccount } from "./fixtures.ts";
