@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { asUser } from "@inkwell/db";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
-import { library } from "@inkwell/domain/study";
+import { library, quiz as quizzes } from "@inkwell/domain/study";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness, startHarnessWithLocalModel } from "./harness.ts";
@@ -233,6 +233,27 @@ describe("one attempt, one result, one charge", () => {
     });
     expect(free.credits).toBe(0);
     expect(await resultRows(broke.me.id)).toBe(1);
+  });
+});
+
+describe("rate limits", () => {
+  it("free MC/TF-only submits are limited per user too (they never reach the metering)", async () => {
+    const u = await h.signUp("quiz-limited");
+    const quiz = await makeQuiz(u, "Cells, many times");
+    const deps = {
+      ...h.deps,
+      rateLimits: { "study.grade": { perUser: { limit: 2, windowSeconds: 60 }, perIp: { limit: 100, windowSeconds: 60 } } },
+    };
+    const actor = { userId: u.me.id, ip: "10.7.7.7" };
+    const submit = (attemptKey: string) =>
+      quizzes.submit(deps, actor, { itemId: quiz.id, attemptKey, answers: [{ questionId: "q1", response: 1, timeMs: 1000 }] });
+    const firstKey = key();
+    const first = await submit(firstKey);
+    await submit(key());
+    await expect(submit(key())).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(await resultRows(u.me.id)).toBe(2);
+    // A retry of a stored attempt is a read, not a new submit: still answered.
+    expect((await submit(firstKey)).id).toBe(first.id);
   });
 });
 

@@ -268,6 +268,9 @@ export async function submit(deps: QuizDeps, actor: Actor, input: SubmitQuizInpu
 
   try {
     if (!toGrade.length) {
+      // Free (nothing for the model to read), so it never reaches the metering: it takes a start from the
+      // same per-user and per-address windows a graded submit does, or a script could store rows unbounded.
+      await usage.takeRateLimit(deps, actor, GRADE_OPERATION);
       return toResult(await asUser(deps.db, actor.userId, (tx) => store(tx, build(new Map(), 0))));
     }
     const price = await usage.priceFor(deps, actor.userId, GRADE_OPERATION, toGrade.length);
