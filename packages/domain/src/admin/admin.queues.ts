@@ -54,7 +54,15 @@ export function pgBossQueueAdmin(boss: PgBoss): QueueAdmin {
       const failed: FailedJob[] = [];
       let after: string | undefined;
       for (let page = 0; page < SCAN_PAGES; page++) {
-        const jobs = await boss.findJobs<unknown>(queue, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
+        let jobs: Awaited<ReturnType<typeof boss.findJobs<unknown>>>;
+        try {
+          jobs = await boss.findJobs<unknown>(queue, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
+        } catch (error) {
+          // pg-boss throws a plain Error when `after` names a job its maintenance deleted since the
+          // previous page: answer with what was found rather than a 500.
+          if (after) break;
+          throw error;
+        }
         for (const j of jobs) {
           if (j.state !== "failed") continue;
           failed.push({
