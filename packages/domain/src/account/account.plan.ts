@@ -74,6 +74,9 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   flashcard_results: { export: true },
   quiz_results: { export: true },
   writing_results: { export: true },
+  // links you made (the tokens themselves were never stored; their hashes stay out)
+  shared_quizzes: { export: true, omit: { token_hash: secret } },
+  shared_materials: { export: true, omit: { token_hash: secret } },
   // feedback: what you reported; the staff's notes on it are theirs
   // (admin_notes is not among the columns the user role may read, so the export, run as you, never sees it)
   bug_reports: { export: true, note: "without our staff's notes on it" },
@@ -99,6 +102,7 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
  */
 export const OWNED_THROUGH_PARENT: Record<string, { column: string; parent: string }> = {
   campaign_prompts: { column: "campaign_id", parent: "campaigns" },
+  shared_quiz_attempts: { column: "shared_quiz_id", parent: "shared_quizzes" },
 };
 
 /**
