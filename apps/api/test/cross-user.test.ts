@@ -158,4 +158,7 @@ const readInputs: Record<string, (ids: Record<string, string[]>) => unknown[]> =
   "chat.list": () => [undefined, { search: "Fixture" }],
   "chat.documents": (ids) => [undefined, { conversationId: ids.conversations?.[0] }],
   "writer.sessions.list": () => [undefined, { query: "bakeries" }],
+  // A classroom exists only through a Clever roster sync (no fixture here): classrooms.test.ts walks these across users.
+  "classrooms.get": () => [],
+  "classrooms.results": () => [],
 };
