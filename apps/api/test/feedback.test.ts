@@ -71,6 +71,23 @@ describe("submitting", () => {
   });
 });
 
+describe("limits", () => {
+  it("a user sends at most 20 reports and 20 feedback an hour, however many arrive at once", async () => {
+    const carol = await h.signUp("fb-carol");
+    const sends = Array.from({ length: 24 }, (_, i) =>
+      carol.caller.feedback.submitBugReport({ ...bug, description: `Flood report number ${i} of many` }),
+    );
+    const outcomes = await Promise.allSettled(sends);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(20);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(refused.map((o) => (o.reason as { code?: string }).code)).toEqual(Array(4).fill("TOO_MANY_REQUESTS"));
+    // Feedback has its own allowance.
+    await carol.caller.feedback.submitFeedback({ preferredName: "Carol", feedbackType: "general", message: "Still here" });
+    const { rows } = await h.raw(sql<{ n: number }>`SELECT count(*)::int AS n FROM bug_reports WHERE user_id = ${carol.me.id}`);
+    expect(rows[0]?.n).toBe(20);
+  });
+});
+
 describe("browser details", () => {
   it("are stored only when the user consents", async () => {
     const without = await alice.caller.feedback.submitBugReport({

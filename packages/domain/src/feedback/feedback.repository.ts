@@ -185,3 +185,18 @@ export async function openCounts(tx: Tx) {
     .executeTakeFirstOrThrow();
   return { openBugReports: bugs.n, pendingFeedback: feedback.n };
 }
+
+/**
+ * How many of their own rows of `table` the caller sent in the last hour, counted after taking a
+ * per-user, per-table transaction lock: two submits at once are counted one after the other.
+ */
+export async function lockedCountLastHour(tx: Tx, userId: string, table: "bug_reports" | "user_feedback") {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`feedback:${table}:${userId}`}, 0))`.execute(tx);
+  const r = await tx
+    .selectFrom(table)
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("user_id", "=", userId)
+    .where("created_at", ">", sql<Date>`now() - interval '1 hour'`)
+    .executeTakeFirstOrThrow();
+  return r.n;
+}

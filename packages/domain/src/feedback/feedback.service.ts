@@ -20,6 +20,14 @@ import type {
 } from "./feedback.schemas.ts";
 
 const OWN_LIST_LIMIT = 50;
+/** Bug reports, and separately feedback, one user may send per hour (a loop cannot flood the staff's lists). */
+export const PER_HOUR = 20;
+
+async function assertUnderHourlyLimit(tx: Tx, userId: string, table: "bug_reports" | "user_feedback") {
+  if ((await repo.lockedCountLastHour(tx, userId, table)) >= PER_HOUR) {
+    throw new DomainError("RATE_LIMITED", "You've sent a lot in the last hour. Please try again a little later.");
+  }
+}
 
 /** Whether the forms are open (the `feedback_open` site setting); read before the user's transaction. */
 export function isOpen(db: Database): Promise<boolean> {
@@ -51,8 +59,9 @@ export async function submitBugReport(
 ): Promise<BugReport> {
   await assertOpen(db);
   const errorCode = input.errorCode ? input.errorCode : null;
-  return asUser(db, userId, (tx) =>
-    repo.insertBugReport(tx, {
+  return asUser(db, userId, async (tx) => {
+    await assertUnderHourlyLimit(tx, userId, "bug_reports");
+    return repo.insertBugReport(tx, {
       user_id: userId,
       preferred_name: input.preferredName,
       severity: input.severity,
@@ -60,21 +69,22 @@ export async function submitBugReport(
       has_error_code: errorCode !== null,
       description: input.description,
       browser_info: browserInfoFor(input, meta.userAgent),
-    }),
-  );
+    });
+  });
 }
 
 export async function submitFeedback(db: Database, userId: string, input: SubmitFeedbackInput): Promise<Feedback> {
   await assertOpen(db);
-  return asUser(db, userId, (tx) =>
-    repo.insertFeedback(tx, {
+  return asUser(db, userId, async (tx) => {
+    await assertUnderHourlyLimit(tx, userId, "user_feedback");
+    return repo.insertFeedback(tx, {
       user_id: userId,
       preferred_name: input.preferredName,
       feedback_type: input.feedbackType,
       message: input.message,
       rating: input.rating ?? null,
-    }),
-  );
+    });
+  });
 }
 
 /** The caller's own reports and feedback, newest first, with their status. */
