@@ -72,9 +72,13 @@ export async function startAndAuthorize(
   h: Harness,
   provider: SandboxProvider,
   hint: string,
-  options: { sessionToken?: string; link?: boolean } = {},
+  options: { sessionToken?: string; link?: boolean; redirectTo?: string } = {},
 ) {
-  const q = new URLSearchParams({ redirect_to: "/classrooms", login_hint: hint, ...(options.link ? { link: "1" } : {}) });
+  const q = new URLSearchParams({
+    redirect_to: options.redirectTo ?? "/classrooms",
+    login_hint: hint,
+    ...(options.link ? { link: "1" } : {}),
+  });
   const start = await h.app.request(`/auth/oauth/${provider}/start?${q}`, {
     headers: options.sessionToken ? { cookie: `inkwell_session=${options.sessionToken}` } : {},
   });
@@ -108,7 +112,7 @@ export async function signInWith(
   h: Harness,
   provider: SandboxProvider,
   hint: string,
-  options: { sessionToken?: string; link?: boolean } = {},
+  options: { sessionToken?: string; link?: boolean; redirectTo?: string } = {},
 ): Promise<Dance> {
   const started = await startAndAuthorize(h, provider, hint, options);
   return { ...started, ...(await callback(h, started.callbackPath, started.stateCookie)) };

@@ -133,6 +133,26 @@ describe("sign-in with other accounts", () => {
     expect((await withPassword.caller.signInAccounts.list()).accounts).toEqual([]);
   });
 
+  it("redirect_to never leaves the app, however its path is spelled", async () => {
+    for (const to of [
+      "https://evil.test/x",
+      "//evil.test",
+      "/\\evil.test",
+      "/.//evil.test",
+      "/a/..//evil.test",
+      "/x/..\\\\evil.test",
+      "/%2e//evil.test",
+    ]) {
+      const user = newSandboxUser(sandbox, "google");
+      const dance = await signInWith(h, "google", user.id, { redirectTo: to });
+      expect(dance.session).toBeTruthy();
+      expect(dance.location.startsWith("//"), `${to} → ${dance.location}`).toBe(false);
+      expect(new URL(dance.location, "http://app.test").origin).toBe("http://app.test");
+    }
+    const user = newSandboxUser(sandbox, "google");
+    expect((await signInWith(h, "google", user.id, { redirectTo: "/study?tab=due" })).location).toBe("/study?tab=due");
+  });
+
   it("an unknown provider goes back to sign-in with a message", async () => {
     const res = await h.app.request("/auth/oauth/myspace/start");
     expect(res.status).toBe(302);

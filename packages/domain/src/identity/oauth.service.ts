@@ -47,7 +47,19 @@ export interface OAuthSignInDeps extends IdentityDeps {
 export function safeRedirect(to: string | null | undefined): string {
   if (!to?.startsWith("/") || to.startsWith("//") || to.startsWith("/\\") || to.length > 500) return "/";
   // A control character (a header-splitting attempt, or a tab the browser strips into `//`) voids it.
-  return [...to].some((ch) => ch.charCodeAt(0) < 0x20) ? "/" : to;
+  if ([...to].some((ch) => ch.charCodeAt(0) < 0x20)) return "/";
+  // Returned as a URL parser normalises it: dot segments, `%2e` and backslashes can spell `//host`
+  // (`/.//host`, `/a/..//host`, `/x/..\\host`), which the callback's own parsing would then produce.
+  const base = "http://inkwell.invalid";
+  let url: URL;
+  try {
+    url = new URL(to, base);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== base || url.pathname.startsWith("//")) return "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.length > 500 ? "/" : path;
 }
 
 const verifierAad = (stateHash: Buffer) => `oauth_sign_in_states:${stateHash.toString("hex")}`;
