@@ -5,6 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { identity } from "@inkwell/domain/identity";
+import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { appRouter } from "../src/router.ts";
@@ -27,7 +28,18 @@ let h: Harness;
 let server: ReturnType<typeof serve>;
 export let base: string;
 let cookieUser: { token: string };
-let bearerAdmin: { token: string };
+let bearerAdmin: { token: string; me: { id: string } };
+
+/**
+ * What the administrator's samples published to everyone (announcements, site settings such as the
+ * maintenance message), removed: the run's other files share this database and its banner. Only rows
+ * this sweep's administrator made or last changed are touched.
+ */
+async function undoSiteWideChanges() {
+  if (!bearerAdmin) return;
+  await h.raw(sql`DELETE FROM announcements WHERE created_by = ${bearerAdmin.me.id}`);
+  await h.raw(sql`DELETE FROM admin_config WHERE updated_by = ${bearerAdmin.me.id}`);
+}
 /** Serves the app on a real port and signs up the ordinary user and the administrator the sweeps send as. */
 export function useHostileServer() {
   beforeAll(async () => {
@@ -41,6 +53,7 @@ export function useHostileServer() {
     bearerAdmin = admin;
   });
   afterAll(async () => {
+    await undoSiteWideChanges();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await h.stop();
   });
@@ -433,5 +446,12 @@ export function itSweepsEveryProcedure(auth: Auth) {
     // The samples get past the schemas (78 of 89 when written), so field-by-field variants reach what lies behind them.
     if (auth === "bearer") expect(main.samplesAccepted).toBeGreaterThanOrEqual(70);
     expect(failures).toEqual([]);
+    // The administrator's samples publish to everyone (an enabled announcement, the maintenance message);
+    // the run's other files share this database, so nothing of the sweep's may stay on their banner.
+    if (auth === "bearer") {
+      await undoSiteWideChanges();
+      const banner = JSON.stringify(await h.anon().system.announcements());
+      expect(banner).not.toMatch(/Sample text|not an object|not a number/);
+    }
   });
 }
