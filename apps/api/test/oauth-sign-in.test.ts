@@ -35,9 +35,22 @@ describe("sign-in with other accounts", () => {
 
   it("an existing account is linked by an e-mail the provider verified", async () => {
     const existing = await h.signUp("linked");
+    await h.raw(sql`UPDATE users SET email_verified_at = now() WHERE id = ${existing.me.id}`);
     const user = newSandboxUser(sandbox, "google", { email: existing.email, emailVerified: true });
     const dance = await signInWith(h, "google", user.id);
     expect((await h.as(dance.session ?? "").profile.get()).id).toBe(existing.me.id);
+  });
+
+  it("an account whose own address was never verified is not opened by the provider's verified one (pre-hijack)", async () => {
+    // Someone signs up with the victim's address and a password of theirs, never verifying it; the
+    // victim then signs in with Google. Linking would hand the squatter's password an account the
+    // victim goes on to fill.
+    const squatter = await h.signUp("squatted");
+    const user = newSandboxUser(sandbox, "google", { email: squatter.email, emailVerified: true });
+    const dance = await signInWith(h, "google", user.id);
+    expect(dance.session).toBeUndefined();
+    expect(oauthError(dance.location)).toMatch(/already exists/);
+    expect(await squatter.caller.signInAccounts.list()).toEqual({ accounts: [] });
   });
 
   it("an unverified e-mail never opens an existing account", async () => {
@@ -125,6 +138,7 @@ describe("sign-in with other accounts", () => {
     expect((await caller.signInAccounts.list()).accounts.map((a) => a.provider)).toEqual(["clever"]);
     // A password account may unlink its only link; another user may not touch it.
     const withPassword = await h.signUp("pw");
+    await h.raw(sql`UPDATE users SET email_verified_at = now() WHERE id = ${withPassword.me.id}`);
     const g2 = newSandboxUser(sandbox, "google", { email: withPassword.email });
     await signInWith(h, "google", g2.id);
     const [own] = (await withPassword.caller.signInAccounts.list()).accounts;

@@ -208,8 +208,10 @@ export async function finishSignIn(
       const existing = email ? await oauthRepo.findUserByEmail(tx, email) : undefined;
       if (existing) {
         // Linking by e-mail only when the provider checked the address: otherwise whoever controls a
-        // provider record with someone's address would walk into their account.
-        if (!profile.emailVerified)
+        // provider record with someone's address would walk into their account. And only into an account
+        // that proved the address itself: an unverified sign-up may be a squatter's, whose password
+        // would then open the account the address's owner goes on to use (pre-account hijacking).
+        if (!profile.emailVerified || !existing.email_verified_at)
           throw new DomainError(
             "CONFLICT",
             "An account with this e-mail already exists. Sign in with your password, then link this account in Settings.",
