@@ -20,7 +20,7 @@ import { knowledge } from "../knowledge/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import { type Actor, type MeteredOutcome, usage } from "../usage/index.ts";
 import { GENERATE_COUNT, type GenerateInput, generateInput } from "./library.inputs.ts";
-import { CONTENT_SCHEMAS, type Citation, STUDY_LIMITS, type StudyItem, type StudyItemType } from "./library.schemas.ts";
+import { type Citation, CONTENT_SCHEMAS, STUDY_LIMITS, type StudyItem, type StudyItemType } from "./library.schemas.ts";
 import * as library from "./library.service.ts";
 
 export interface LibraryDeps {
