@@ -267,6 +267,86 @@ describe("materials shared with a user", () => {
   });
 });
 
+describe("re-shares", () => {
+  const newGuide = async (title: string) =>
+    (await alice.caller.study.library.items.create({ itemType: "study_guide", title, content: GUIDE })).id;
+  const shareOf = async (sharer: User, itemId: string, email: string) => {
+    const found = (await sharer.caller.study.sharing.shares({ itemId })).find((s) => s.recipientEmail === email);
+    if (!found) throw new Error(`no share to ${email}`);
+    return found;
+  };
+  const reads = async (user: User, itemId: string) => {
+    try {
+      await user.caller.study.library.items.get({ itemId });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("end when the share they came from is revoked, down the whole chain and for the re-sharer's public link", async () => {
+    const itemId = await newGuide("Chain: revoke");
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: bob.email, allowResharing: true });
+    await bob.caller.study.sharing.shareWithUser({ itemId, email: carol.email, allowResharing: true });
+    await carol.caller.study.sharing.shareWithUser({ itemId, email: dave.email });
+    const link = await bob.caller.study.sharing.shareByLink({ itemId, expiresIn: "30d" });
+    expect([await reads(bob, itemId), await reads(carol, itemId), await reads(dave, itemId)]).toEqual([true, true, true]);
+    await stranger().study.sharing.viewMaterial({ token: tokenOf(link.path) });
+
+    await alice.caller.study.sharing.revokeShare({ shareId: (await shareOf(alice, itemId, bob.email)).id });
+    expect([await reads(bob, itemId), await reads(carol, itemId), await reads(dave, itemId)]).toEqual([false, false, false]);
+    expect((await carol.caller.study.sharing.sharedWithMe()).map((s) => s.itemId)).not.toContain(itemId);
+    expect((await dave.caller.study.sharing.sharedWithMe()).map((s) => s.itemId)).not.toContain(itemId);
+    const gone = await expectTrpcError(stranger().study.sharing.viewMaterial({ token: tokenOf(link.path) }), "NOT_FOUND");
+    expect(gone.message).toMatch(/turned off/);
+
+    // Sharing with bob again is a new share: what bob passed on under the revoked one stays closed.
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: bob.email, allowResharing: true });
+    expect([await reads(bob, itemId), await reads(carol, itemId)]).toEqual([true, false]);
+    await expectTrpcError(stranger().study.sharing.viewMaterial({ token: tokenOf(link.path) }), "NOT_FOUND");
+    // And the dead re-share does not stand in the way of sharing with carol afresh.
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: carol.email });
+    expect(await reads(carol, itemId)).toBe(true);
+  });
+
+  it("end when the share they came from expires, stops allowing re-sharing, or is deleted", async () => {
+    const expiring = await newGuide("Chain: expiry");
+    await alice.caller.study.sharing.shareWithUser({ itemId: expiring, email: bob.email, allowResharing: true, expiresIn: "1d" });
+    await bob.caller.study.sharing.shareWithUser({ itemId: expiring, email: carol.email });
+    expect(await reads(carol, expiring)).toBe(true);
+    await h.raw(sql`UPDATE shared_materials SET expires_at = now() - interval '1 second'
+                     WHERE material_id = ${expiring} AND shared_with_user_id = ${bob.me.id}`);
+    expect(await reads(carol, expiring)).toBe(false);
+
+    const narrowed = await newGuide("Chain: narrowed");
+    await alice.caller.study.sharing.shareWithUser({ itemId: narrowed, email: bob.email, allowResharing: true });
+    await bob.caller.study.sharing.shareWithUser({ itemId: narrowed, email: carol.email });
+    await alice.caller.study.sharing.shareWithUser({ itemId: narrowed, email: bob.email, allowResharing: false });
+    expect([await reads(bob, narrowed), await reads(carol, narrowed)]).toEqual([true, false]);
+
+    const deleted = await newGuide("Chain: deleted");
+    await alice.caller.study.sharing.shareWithUser({ itemId: deleted, email: bob.email, allowResharing: true });
+    await bob.caller.study.sharing.shareWithUser({ itemId: deleted, email: carol.email });
+    await h.raw(sql`DELETE FROM shared_materials WHERE material_id = ${deleted} AND shared_with_user_id = ${bob.me.id}`);
+    expect([await reads(bob, deleted), await reads(carol, deleted)]).toEqual([false, false]);
+  });
+
+  it("hang under the re-sharer's own share, set by the database", async () => {
+    const itemId = await newGuide("Chain: forged");
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: bob.email, allowResharing: true });
+    // The owner's share has no parent; bob's re-share is chained to bob's own share by the database.
+    const { rows } = await h.raw(sql`
+      SELECT parent_share_id IS NOT NULL AS chained FROM shared_materials
+       WHERE material_id = ${itemId} AND shared_with_user_id = ${bob.me.id}`);
+    expect((rows[0] as { chained: boolean }).chained).toBe(false);
+    await bob.caller.study.sharing.shareWithUser({ itemId, email: carol.email });
+    const { rows: carolRows } = await h.raw(sql`
+      SELECT parent_share_id IS NOT NULL AS chained FROM shared_materials
+       WHERE material_id = ${itemId} AND shared_with_user_id = ${carol.me.id}`);
+    expect((carolRows[0] as { chained: boolean }).chained).toBe(true);
+  });
+});
+
 describe("public material links", () => {
   it("open read-only without an account, count accesses, refuse a token for another material, and close", async () => {
     const link = await alice.caller.study.sharing.shareByLink({ itemId: guideId, expiresIn: "30d" });
@@ -299,7 +379,7 @@ describe("public material links", () => {
   it("are made only by the owner (or an allowed re-sharer) and listed only to their maker", async () => {
     await expectTrpcError(dave.caller.study.sharing.shareByLink({ itemId: guideId, expiresIn: "7d" }), "NOT_FOUND");
     await expectTrpcError(dave.caller.study.sharing.shares({ itemId: guideId }), "NOT_FOUND");
-    // Carol can read it (bob re-shared it to her) but sees none of alice's or bob's shares.
-    expect(await carol.caller.study.sharing.shares({ itemId: guideId })).toEqual([]);
+    // Carol's re-share from bob ended with bob's share: she reaches none of it.
+    await expectTrpcError(carol.caller.study.sharing.shares({ itemId: guideId }), "NOT_FOUND");
   });
 });

@@ -740,6 +740,7 @@ export interface SharedMaterials {
   expires_at: Date | null;
   id: Generated<string>;
   material_id: string;
+  parent_share_id: string | null;
   public_access_enabled: Generated<boolean>;
   revoked_at: Date | null;
   shared_with_user_id: string | null;

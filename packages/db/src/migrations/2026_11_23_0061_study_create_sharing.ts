@@ -79,6 +79,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       token_hash bytea UNIQUE CHECK (length(token_hash) = 32),
       public_access_enabled boolean NOT NULL DEFAULT false,
       allow_resharing boolean NOT NULL DEFAULT false,
+      -- A re-share: the recipient's own share it was made under (set by a trigger, never by the caller). It
+      -- gives access only while every share up the chain is live and allows re-sharing, and goes with it.
+      parent_share_id uuid REFERENCES shared_materials(id) ON DELETE CASCADE,
       access_count integer NOT NULL DEFAULT 0 CHECK (access_count >= 0),
       expires_at timestamptz,
       revoked_at timestamptz,
@@ -103,6 +106,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // share may be made of an item one owns or received with re-sharing allowed). Policies that query each
   // other's tables recurse, so both questions are SECURITY DEFINER functions owned by the system role
   // (as app.campaign_role is for campaigns): STABLE, search_path pinned, about the calling user only.
+  // A share is live when it and every share up its re-share chain are unrevoked and unexpired, and every
+  // share above it still allows re-sharing: a re-share never outlives the share it came from.
+  await sql`
+    CREATE FUNCTION app.material_share_live(p_share uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+      WITH RECURSIVE chain AS (
+        SELECT s.id, s.parent_share_id, s.revoked_at, s.expires_at, s.allow_resharing, 0 AS depth
+          FROM public.shared_materials s WHERE s.id = p_share
+        UNION ALL
+        SELECT p.id, p.parent_share_id, p.revoked_at, p.expires_at, p.allow_resharing, c.depth + 1
+          FROM public.shared_materials p JOIN chain c ON p.id = c.parent_share_id
+         WHERE c.depth < 64
+      )
+      SELECT coalesce(bool_and(revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AND (depth = 0 OR allow_resharing)), false)
+             AND EXISTS (SELECT 1 FROM chain WHERE parent_share_id IS NULL)
+        FROM chain
+    $$`.execute(db);
   await sql`
     CREATE FUNCTION app.study_item_shared_with_me(p_item uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -110,7 +132,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     AS $$
       SELECT EXISTS (SELECT 1 FROM public.shared_materials s
                       WHERE s.material_id = p_item AND s.shared_with_user_id = app.current_user_id()
-                        AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now()))
+                        AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now())
+                        AND (s.parent_share_id IS NULL OR app.material_share_live(s.id)))
     $$`.execute(db);
   await sql`
     CREATE FUNCTION app.may_share_study_item(p_item uuid) RETURNS boolean
@@ -120,9 +143,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       SELECT EXISTS (SELECT 1 FROM public.study_items i WHERE i.id = p_item AND i.user_id = app.current_user_id())
           OR EXISTS (SELECT 1 FROM public.shared_materials r
                       WHERE r.material_id = p_item AND r.shared_with_user_id = app.current_user_id() AND r.allow_resharing
-                        AND r.revoked_at IS NULL AND (r.expires_at IS NULL OR r.expires_at > now()))
+                        AND r.revoked_at IS NULL AND (r.expires_at IS NULL OR r.expires_at > now())
+                        AND (r.parent_share_id IS NULL OR app.material_share_live(r.id)))
     $$`.execute(db);
-  for (const fn of ["app.study_item_shared_with_me(uuid)", "app.may_share_study_item(uuid)"]) {
+  // The chain link is decided here, not by the caller: a share made by the item's owner has none; a
+  // re-share hangs under the sharer's own live share that allows re-sharing (the insert policy refuses
+  // the row when there is none).
+  await sql`
+    CREATE FUNCTION app.shared_materials_set_parent() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+      -- A recipient's share that is no longer live (its chain ended or it expired) gives way to the new one.
+      IF NEW.shared_with_user_id IS NOT NULL THEN
+        UPDATE public.shared_materials SET revoked_at = now()
+         WHERE material_id = NEW.material_id AND shared_with_user_id = NEW.shared_with_user_id
+           AND revoked_at IS NULL AND NOT app.material_share_live(id);
+      END IF;
+      NEW.parent_share_id := NULL;
+      IF NOT EXISTS (SELECT 1 FROM public.study_items i WHERE i.id = NEW.material_id AND i.user_id = NEW.user_id) THEN
+        SELECT r.id INTO NEW.parent_share_id FROM public.shared_materials r
+         WHERE r.material_id = NEW.material_id AND r.shared_with_user_id = NEW.user_id AND r.allow_resharing
+           AND r.revoked_at IS NULL AND (r.expires_at IS NULL OR r.expires_at > now())
+         LIMIT 1;
+      END IF;
+      RETURN NEW;
+    END $$`.execute(db);
+  await sql`
+    CREATE TRIGGER shared_materials_set_parent BEFORE INSERT ON shared_materials
+    FOR EACH ROW EXECUTE FUNCTION app.shared_materials_set_parent()`.execute(db);
+  await sql`ALTER FUNCTION app.shared_materials_set_parent() OWNER TO inkwell_system`.execute(db);
+  for (const fn of ["app.material_share_live(uuid)", "app.study_item_shared_with_me(uuid)", "app.may_share_study_item(uuid)"]) {
     await sql.raw(`ALTER FUNCTION ${fn} OWNER TO inkwell_system`).execute(db);
     await sql.raw(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`).execute(db);
     await sql.raw(`GRANT EXECUTE ON FUNCTION ${fn} TO inkwell_user, inkwell_system`).execute(db);

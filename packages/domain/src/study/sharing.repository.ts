@@ -211,8 +211,14 @@ export function listSharedWithMe(tx: Tx) {
 
 // System role: public links and the e-mail lookup.
 
+/** A public link by its token, with whether every share up its re-share chain is still live. */
 export function findMaterialShareByToken(tx: Tx, tokenHash: Buffer) {
-  return tx.selectFrom("shared_materials").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+  return tx
+    .selectFrom("shared_materials")
+    .selectAll()
+    .select(sql<boolean>`app.material_share_live(id)`.as("chain_live"))
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirst();
 }
 
 export function countMaterialAccess(tx: Tx, id: string) {

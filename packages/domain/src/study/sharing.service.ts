@@ -414,6 +414,8 @@ export async function viewMaterial(
     }
     const status = statusOf(row);
     if (status !== "active") throw new DomainError("NOT_FOUND", MATERIAL_LINK_GONE[status]);
+    // A link re-shared by a recipient closes with the share it was made under.
+    if (!row.chain_live) throw new DomainError("NOT_FOUND", MATERIAL_LINK_GONE.revoked);
     const item = await library.get(tx, row.material_id);
     if (!item) throw new DomainError("NOT_FOUND", MATERIAL_LINK_GONE.unknown);
     await repo.countMaterialAccess(tx, row.id);
