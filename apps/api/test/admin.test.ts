@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { pgBossQueueAdmin } from "@inkwell/domain/admin";
 import { createBoss } from "@inkwell/domain/platform";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { inventory } from "../src/inventory.ts";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
 
@@ -98,6 +98,8 @@ describe("announcements", () => {
     const visible = async () => (await h.anon().system.announcements()).some((a) => a.title === title);
 
     const a = await admin.caller.admin.announcements.create({ title, message: "New study modes are here." });
+    // Every file's banner reads this table: a failure half-way must not leave it showing.
+    onTestFinished(() => h.raw(sql`DELETE FROM announcements WHERE id = ${a.id}`).then(() => undefined));
     expect(a.enabled).toBe(false);
     expect(await visible()).toBe(false);
 
