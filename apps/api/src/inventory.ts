@@ -473,6 +473,7 @@ export const inventory: Record<string, InventoryEntry> = {
   "study.sharing.shares": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
   "study.sharing.sharedWithMe": { access: "user" },
   "study.sharing.viewMaterial": { access: "public" },
+  "study.quiz.open": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
   "study.quiz.submit": {
     access: "user",
     owned: { table: "study_items", input: (id) => ({ itemId: id, attemptKey: "fixture-attempt-quiz", answers: [] }) },

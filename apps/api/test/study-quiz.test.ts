@@ -236,6 +236,41 @@ describe("one attempt, one result, one charge", () => {
   });
 });
 
+describe("opening a quiz to take", () => {
+  it("carries prompts and choices but no answer, model answer or explanation until the result", async () => {
+    const quiz = await makeQuiz(alice, "Cells, opened");
+    const opened = await alice.caller.study.quiz.open({ itemId: quiz.id });
+    expect(opened).toEqual({
+      id: quiz.id,
+      title: "Cells, opened",
+      isPlaceholder: false,
+      hasShortAnswers: true,
+      questions: [
+        {
+          id: "q1",
+          kind: "multiple_choice",
+          prompt: QUIZ.questions[0]?.prompt,
+          choices: ["Nucleus", "Mitochondrion", "Ribosome"],
+        },
+        { id: "q2", kind: "true_false", prompt: "Ribosomes build proteins." },
+        { id: "q3", kind: "short_answer", prompt: QUIZ.questions[2]?.prompt },
+        { id: "q4", kind: "short_answer", prompt: QUIZ.questions[3]?.prompt },
+      ],
+    });
+    const wire = JSON.stringify(opened);
+    for (const secret of ["answerIndex", '"answer"', "Glucose and oxygen", "In the chloroplasts", "Cellular respiration"]) {
+      expect(wire).not.toContain(secret);
+    }
+    await expectTrpcError(bob.caller.study.quiz.open({ itemId: quiz.id }), "NOT_FOUND");
+    const cards = await alice.caller.study.library.items.create({
+      itemType: "flashcard",
+      title: "Not a quiz either",
+      content: { cards: [{ id: "c1", front: "ATP", back: "Energy" }] },
+    });
+    await expectTrpcError(alice.caller.study.quiz.open({ itemId: cards.id }), "NOT_FOUND");
+  });
+});
+
 describe("rate limits", () => {
   it("free MC/TF-only submits are limited per user too (they never reach the metering)", async () => {
     const u = await h.signUp("quiz-limited");

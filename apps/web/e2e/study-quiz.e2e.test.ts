@@ -1,7 +1,7 @@
 /**
  * Quizzes, writing prompts and results in a real browser against the real stack (the offline AI): on a
- * phone, a quiz with one question of each kind is taken one question at a time (the streak moves, a
- * timer runs), the end screen shows the score, each verdict (the short answer's labelled a placeholder)
+ * phone, a quiz with one question of each kind is taken one question at a time (a timer runs; nothing
+ * the API sends before the submit says what was right), the end screen shows the score, each verdict (the short answer's labelled a placeholder)
  * and the sources; the results page lists it with the day's streak and opens it. On a desktop, writing
  * prompts are answered (word count against the minimum) and scored against the rubric, and the results
  * filter by kind. Every screen fits without sideways scrolling and passes axe.
@@ -99,6 +99,14 @@ describe("study modes in the browser", () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
     const email = unique("quiz");
     let quizId = "";
+    // Everything the API sends the page until the quiz is submitted: none of it may say what was right.
+    let submitted = false;
+    const beforeSubmit: Promise<string>[] = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/trpc/study.quiz.submit")) submitted = true;
+      const json = (r.headers()["content-type"] ?? "").includes("json");
+      if (!submitted && json && r.url().includes("/trpc/")) beforeSubmit.push(r.text().catch(() => ""));
+    });
 
     await step("sign up; a quiz with a multiple-choice, a true/false and a short-answer question", async () => {
       await signUpInBrowser(page, { name: "Quinn", email });
@@ -110,22 +118,20 @@ describe("study modes in the browser", () => {
       await fitsAndPassesAxe(page);
     });
 
-    await step("multiple choice, right: the streak goes to 1", async () => {
+    await step("multiple choice: the answer is kept, not judged in the page", async () => {
       await page.getByRole("radio", { name: "Mitochondrion" }).check();
-      await page.getByRole("button", { name: "Check answer" }).click();
-      await page.getByRole("status").filter({ hasText: "Correct" }).waitFor();
-      expect(await page.locator('[data-role="streak"]').textContent()).toBe("Streak: 1");
-      await page.getByText("Cellular respiration happens in the mitochondria.").waitFor();
+      await page.getByRole("button", { name: "Save answer" }).click();
+      await page.getByRole("status").filter({ hasText: "Answer saved: graded at the end" }).waitFor();
+      expect(await page.getByText("Cellular respiration happens in the mitochondria.").count()).toBe(0);
       await fitsAndPassesAxe(page);
       await page.getByRole("button", { name: "Next question" }).click();
     });
 
-    await step("true/false, wrong: the streak ends", async () => {
+    await step("true/false", async () => {
       await page.getByText("Question 2 of 3").waitFor();
       await page.getByRole("radio", { name: "True" }).check();
-      await page.getByRole("button", { name: "Check answer" }).click();
-      await page.getByRole("status").filter({ hasText: "Not quite" }).waitFor();
-      expect(await page.locator('[data-role="streak"]').textContent()).toBe("Streak: 0");
+      await page.getByRole("button", { name: "Save answer" }).click();
+      await page.getByRole("status").filter({ hasText: "Answer saved" }).waitFor();
       await page.getByRole("button", { name: "Next question" }).click();
     });
 
@@ -135,6 +141,11 @@ describe("study modes in the browser", () => {
       await fitsAndPassesAxe(page);
       await page.getByRole("button", { name: "Save answer" }).click();
       await page.getByText("Answer saved: graded at the end").waitFor();
+      const sent = (await Promise.all(beforeSubmit)).join("\n");
+      expect(sent).toContain("Which organelle makes most of a cell");
+      for (const secret of ["answerIndex", '"answer":', "Glucose and oxygen", "Cellular respiration happens"]) {
+        expect(sent).not.toContain(secret);
+      }
       await page.getByRole("button", { name: "Finish quiz" }).click();
     });
 

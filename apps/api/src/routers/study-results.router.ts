@@ -1,5 +1,6 @@
 import {
   listResultsInput,
+  openQuizInput,
   quiz,
   resultIdInput,
   results,
@@ -16,6 +17,8 @@ import { router, signedInProcedure, userProcedure } from "../trpc/init.ts";
  * opens short ones around it); the history reads run in the caller's RLS transaction.
  */
 export const studyQuizRouter = router({
+  /** The quiz to take: prompts and choices, never the answers (those come with the submitted result). */
+  open: userProcedure.input(openQuizInput).query(({ ctx, input }) => quiz.open(ctx.tx, input)),
   submit: signedInProcedure
     .input(submitQuizInput)
     .mutation(({ ctx, input }) => quiz.submit(ctx.deps, { userId: ctx.auth.userId, ip: ctx.meta.ip }, input)),

@@ -18,7 +18,8 @@ import { describeError } from "../lib/errors.ts";
 
 export function StudyQuizPage() {
   const { itemId = "" } = useParams();
-  const item = useQuery(trpc.study.library.items.get.queryOptions({ itemId }));
+  // Prompts and choices only: what was right comes with the submitted result, never before.
+  const item = useQuery(trpc.study.quiz.open.queryOptions({ itemId }));
   const title = item.data?.title ?? "Quiz";
   return (
     <div className="page">
@@ -38,10 +39,6 @@ export function StudyQuizPage() {
       ) : item.isError ? (
         <div role="alert" className="alert alert-error">
           {describeError(item.error).message}
-        </div>
-      ) : item.data.itemType !== "quiz" ? (
-        <div role="alert" className="alert alert-error">
-          This item is not a quiz. <Link to={`/study/items/${itemId}`}>Open it</Link>
         </div>
       ) : (
         <QuizSitting key={item.data.id} quiz={item.data} />
@@ -123,7 +120,7 @@ function QuizSitting({ quiz }: { quiz: QuizItem }) {
           <span className="offline-badge">Placeholder AI</span> This quiz was made by the offline placeholder model.
         </p>
       ) : null}
-      {quiz.content.questions.some((q) => q.kind === "short_answer") ? (
+      {quiz.hasShortAnswers ? (
         <p className="small muted">
           Short answers are graded by the AI when you finish: <CostLabel operation="study.grade" /> each.
         </p>

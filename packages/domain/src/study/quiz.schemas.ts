@@ -41,6 +41,23 @@ export const submitQuizInput = z.object({
 });
 export type SubmitQuizInput = z.input<typeof submitQuizInput>;
 
+export const openQuizInput = z.object({ itemId: z.uuid() });
+export type OpenQuizInput = z.input<typeof openQuizInput>;
+
+/** A question as the taker sees it before submitting: never its answer, model answer or explanation. */
+export type QuestionToTake =
+  | { id: string; kind: "multiple_choice"; prompt: string; choices: string[] }
+  | { id: string; kind: "true_false" | "short_answer"; prompt: string };
+
+/** A quiz opened for taking (`study.quiz.open`): what was right comes only with the submitted result. */
+export interface QuizToTake {
+  id: string;
+  title: string;
+  isPlaceholder: boolean;
+  hasShortAnswers: boolean;
+  questions: QuestionToTake[];
+}
+
 /** What the AI grader must answer for one short answer (structured output). */
 export const gradeReply = z.object({
   verdict: z.enum(VERDICTS),

@@ -23,9 +23,12 @@ import {
   type AnsweredQuestion,
   answeredQuestionSchema,
   type GradeOutcome,
+  type OpenQuizInput,
+  openQuizInput,
   type QuizResponse,
   type QuizResult,
   type QuizSummary,
+  type QuizToTake,
   type SubmitQuizInput,
   submitQuizInput,
   type Verdict,
@@ -171,6 +174,28 @@ export function toResult(row: repo.QuizResultRow): QuizResult {
     placeholder: row.is_placeholder,
     credits: row.credits,
     createdAt: row.created_at,
+  };
+}
+
+/**
+ * A quiz the caller can read, opened for taking: prompts and choices only. The answers, model answers
+ * and explanations stay on the server until the attempt is submitted (then they come with the result),
+ * so a taker who can read the quiz (shared with them, assigned to their class) cannot read them first.
+ */
+export async function open(tx: Tx, input: OpenQuizInput): Promise<QuizToTake> {
+  const v = openQuizInput.parse(input);
+  const item = await library.get(tx, v.itemId);
+  if (item?.itemType !== "quiz") throw notFound("Quiz");
+  return {
+    id: item.id,
+    title: item.title,
+    isPlaceholder: item.isPlaceholder,
+    hasShortAnswers: item.content.questions.some((q) => q.kind === "short_answer"),
+    questions: item.content.questions.map((q) =>
+      q.kind === "multiple_choice"
+        ? { id: q.id, kind: q.kind, prompt: q.prompt, choices: [...q.choices] }
+        : { id: q.id, kind: q.kind, prompt: q.prompt },
+    ),
   };
 }
 

@@ -1,15 +1,14 @@
 /**
- * One question at a time, each timed from when it appears until it is answered. Multiple choice and
- * true/false are checked at once from the quiz itself (the streak counts consecutive correct ones);
- * short answers are kept and graded by the server when the quiz is finished.
+ * One question at a time, each timed from when it appears until it is answered. The page never has the
+ * answers (study.quiz.open sends prompts and choices only): every answer is kept and the server grades
+ * them all when the quiz is finished; the end screen then shows the verdicts, the answers and the streak.
  */
 import { useEffect, useId, useState } from "react";
 import type { Outputs } from "../../../lib/api.ts";
 import { Button } from "../../SubmitButton.tsx";
 import s from "./quiz.module.css";
 
-export type QuizItem = Extract<Outputs["study"]["library"]["items"]["get"], { itemType: "quiz" }>;
-type Question = QuizItem["content"]["questions"][number];
+export type QuizItem = Outputs["study"]["quiz"]["open"];
 export type QuizAnswer = { questionId: string; response: number | boolean | string | null; timeMs: number };
 
 export const formatSeconds = (ms: number) => {
@@ -17,27 +16,14 @@ export const formatSeconds = (ms: number) => {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
 };
 
-function checkNow(q: Question, response: QuizAnswer["response"]): "correct" | "incorrect" | "later" {
-  if (q.kind === "short_answer") return "later";
-  if (q.kind === "multiple_choice") return response === q.answerIndex ? "correct" : "incorrect";
-  return response === q.answer ? "correct" : "incorrect";
-}
-
-function rightAnswer(q: Question): string {
-  if (q.kind === "multiple_choice") return q.choices[q.answerIndex] ?? "";
-  if (q.kind === "true_false") return q.answer ? "True" : "False";
-  return q.expected;
-}
-
 export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answers: QuizAnswer[]) => void }) {
-  const questions = quiz.content.questions;
+  const questions = quiz.questions;
   const [index, setIndex] = useState(0);
   const [answers, setAnswers] = useState<QuizAnswer[]>([]);
   const [draft, setDraft] = useState<QuizAnswer["response"]>(null);
   const [startedAt, setStartedAt] = useState(() => Date.now());
   const [now, setNow] = useState(() => Date.now());
-  const [checked, setChecked] = useState<"correct" | "incorrect" | "later" | null>(null);
-  const [streak, setStreak] = useState(0);
+  const [checked, setChecked] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const promptId = useId();
   const q = questions[index];
@@ -60,11 +46,8 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
       return;
     }
     setProblem(null);
-    const verdict = checkNow(q, response);
     setAnswers((prev) => [...prev, { questionId: q.id, response, timeMs: Date.now() - startedAt }]);
-    if (verdict === "correct") setStreak((n) => n + 1);
-    else if (verdict === "incorrect") setStreak(0);
-    setChecked(verdict);
+    setChecked(true);
   };
 
   const next = () => {
@@ -74,7 +57,7 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
     }
     setIndex(index + 1);
     setDraft(null);
-    setChecked(null);
+    setChecked(false);
     setStartedAt(Date.now());
     setNow(Date.now());
   };
@@ -90,12 +73,11 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
           <span className="visually-hidden">Time on this question: </span>
           {formatSeconds(elapsed)}
         </span>
-        <span data-role="streak">Streak: {streak}</span>
       </div>
       <h2 id={promptId} className={s.prompt}>
         {q.prompt}
       </h2>
-      {checked === null ? (
+      {!checked ? (
         <form
           className="stack"
           onSubmit={(e) => {
@@ -142,7 +124,7 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
             </p>
           ) : null}
           <div className={s.actions}>
-            <Button type="submit">{q.kind === "short_answer" ? "Save answer" : "Check answer"}</Button>
+            <Button type="submit">Save answer</Button>
             <Button variant="ghost" onClick={() => answer(null, true)}>
               Skip
             </Button>
@@ -150,18 +132,9 @@ export function QuizRunner({ quiz, onFinish }: { quiz: QuizItem; onFinish: (answ
         </form>
       ) : (
         <div className="stack">
-          <p
-            role="status"
-            className={checked === "correct" ? "badge badge-success" : checked === "incorrect" ? "badge badge-danger" : "badge"}
-          >
-            {checked === "correct" ? "Correct" : checked === "incorrect" ? "Not quite" : "Answer saved: graded at the end"}
+          <p role="status" className="badge">
+            {answered?.response === null ? "Skipped" : "Answer saved"}: graded at the end
           </p>
-          {checked !== "later" ? (
-            <p>
-              The answer: <strong>{rightAnswer(q)}</strong>
-            </p>
-          ) : null}
-          {checked !== "later" && q.explanation ? <p className="muted">{q.explanation}</p> : null}
           <div className={s.actions}>
             <Button onClick={next} autoFocus>
               {last ? "Finish quiz" : "Next question"}
