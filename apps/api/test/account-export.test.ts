@@ -32,6 +32,16 @@ beforeAll(async () => {
   h = await startHarness();
   [a, b] = [await h.signUp("export-a"), await h.signUp("export-b")];
   await populate(h, a);
+  // A's Clever link with sealed tokens, A's Clever identity, and A on B's Clever roster (as sign-in and
+  // the roster sync write them; no provider runs here).
+  const cleverId = `export-clever-${a.me.id}`;
+  await h.raw(sql`INSERT INTO oauth_accounts (user_id, provider, provider_account_id, access_token_sealed, refresh_token_sealed, token_key_id)
+                  VALUES (${a.me.id}, 'clever', ${cleverId}, 'sealed-access', 'sealed-refresh', 'k1')`);
+  await h.raw(sql`INSERT INTO clever_accounts (user_id, clever_id, role) VALUES (${a.me.id}, ${cleverId}, 'student')`);
+  await h.raw(sql`WITH c AS (INSERT INTO classrooms (teacher_id, clever_section_id, name)
+                               VALUES (${b.me.id}, ${`export-section-${a.me.id}`}, 'Export class') RETURNING id)
+                  INSERT INTO classroom_students (classroom_id, clever_student_id, first_name, user_id)
+                  SELECT id, ${cleverId}, 'Export', ${a.me.id} FROM c`);
   await populate(h, b);
   aFamily = await ownCampaign(a, marker());
   bFamily = await ownCampaign(b, marker());
@@ -129,6 +139,11 @@ describe("an export", () => {
     expect(json("data/sessions.json")[0]).not.toHaveProperty("token_hash");
     expect(json("data/user_api_keys.json")[0]).not.toHaveProperty("ciphertext");
     expect(json("data/social_connections.json")[0]).not.toHaveProperty("access_token_sealed");
+    const [link] = json("data/oauth_accounts.json");
+    expect(link).toMatchObject({ provider: "clever" });
+    for (const column of ["access_token_sealed", "refresh_token_sealed", "token_key_id"]) expect(link).not.toHaveProperty(column);
+    expect(json("data/clever_accounts.json")).toHaveLength(1);
+    expect(json("data/classroom_students.json").map((r) => r.first_name)).toEqual(["Export"]);
     const manifest = JSON.parse(new TextDecoder().decode(entries["manifest.json"])) as { notExported: { table: string }[] };
     expect(manifest.notExported.map((t) => t.table)).toEqual(expect.arrayContaining(["user_tokens", "oauth_states"]));
   });

@@ -17,6 +17,16 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   sessions: { export: true, omit: { token_hash: secret } },
   user_api_keys: { export: true, omit: { ciphertext: secret, key_id: "which of our encryption keys sealed it" } },
   user_tokens: { export: false, reason: "single-use e-mail link hashes (verification, reset); they expire within days" },
+  // sign-in with other accounts: which Clever or Google account signs you in (Clever's tokens, kept
+  // for the roster sync, are sealed secrets and stay out)
+  oauth_accounts: {
+    export: true,
+    omit: {
+      access_token_sealed: secret,
+      refresh_token_sealed: secret,
+      token_key_id: "which of our encryption keys sealed it",
+    },
+  },
   // credits, usage, payments
   credit_accounts: { export: true },
   credit_grants: { export: true },
@@ -77,6 +87,10 @@ export const TABLE_DECISIONS: Record<string, TableDecision> = {
   // links you made (the tokens themselves were never stored; their hashes stay out)
   shared_quizzes: { export: true, omit: { token_hash: secret } },
   shared_materials: { export: true, omit: { token_hash: secret } },
+  // classrooms: your Clever identity (role, school, last roster sync) and, as a student, your rows on
+  // teachers' Clever rosters (the classrooms you teach are keyed by teacher_id and are the district's roster)
+  clever_accounts: { export: true },
+  classroom_students: { export: true },
   // feedback: what you reported; the staff's notes on it are theirs
   // (admin_notes is not among the columns the user role may read, so the export, run as you, never sees it)
   bug_reports: { export: true, note: "without our staff's notes on it" },
