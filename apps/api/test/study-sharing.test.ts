@@ -117,6 +117,32 @@ describe("quiz links", () => {
     expect(wrong.questions.map((q) => q.verdict)).toEqual(["incorrect", "incorrect", "incorrect"]);
   });
 
+  it("charge the sharer once for a retried submit, which answers from the stored attempt", async () => {
+    const link = await alice.caller.study.sharing.shareQuiz({ itemId: quizId, expiresIn: "1d" });
+    const token = tokenOf(link.path);
+    const before = await alice.caller.credits.balance();
+    const input = {
+      token,
+      attemptKey: "retry-attempt-0001",
+      answers: [
+        { questionId: "q1", response: 1 },
+        { questionId: "q3", response: "Plants make glucose and oxygen from light" },
+      ],
+    };
+    const taker = stranger();
+    const first = await taker.study.sharing.submitQuiz(input);
+    expect(first.questions[2]?.verdict).toBe("correct");
+    const retried = await taker.study.sharing.submitQuiz(input);
+    expect(retried).toEqual(first);
+    expect((await alice.caller.credits.balance()).available).toBe(before.available - 1);
+    const [listed] = (await alice.caller.study.sharing.quizLinks({})).filter((l) => l.id === link.id);
+    expect(listed?.attemptCount).toBe(1);
+    // The same key on another link is another attempt.
+    const other = await alice.caller.study.sharing.shareQuiz({ itemId: quizId, expiresIn: "1d" });
+    await taker.study.sharing.submitQuiz({ ...input, token: tokenOf(other.path) });
+    expect((await alice.caller.credits.balance()).available).toBe(before.available - 2);
+  });
+
   it("grade at most the link's daily allowance of short answers; past it they come back ungraded", async () => {
     const link = await alice.caller.study.sharing.shareQuiz({ itemId: quizId, expiresIn: "never" });
     const token = tokenOf(link.path);

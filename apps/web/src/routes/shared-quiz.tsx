@@ -29,12 +29,15 @@ export function SharedQuizPage() {
   });
   const [answers, setAnswers] = useState<Record<string, Response>>({});
   const [name, setName] = useState("");
+  // One key per attempt: a retried submit is answered from the stored attempt and never charged twice.
+  const [attemptKey] = useState(() => crypto.randomUUID());
   const submit = useMutation(trpc.study.sharing.submitQuiz.mutationOptions());
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     submit.mutate({
       token,
+      attemptKey,
       ...(name.trim() ? { displayName: name.trim() } : {}),
       answers: Object.entries(answers).map(([questionId, response]) => ({ questionId, response })),
     });

@@ -81,17 +81,29 @@ export function findLiveQuizByToken(tx: Tx, tokenHash: Buffer) {
 
 export async function insertAttempt(
   tx: Tx,
-  values: { sharedQuizId: string; displayName: string | null; summary: unknown; answers: unknown },
+  values: { id?: string; sharedQuizId: string; displayName: string | null; summary: unknown; answers: unknown },
 ): Promise<void> {
   await tx
     .insertInto("shared_quiz_attempts")
     .values({
+      ...(values.id ? { id: values.id } : {}),
       shared_quiz_id: values.sharedQuizId,
       display_name: values.displayName,
       summary: JSON.stringify(values.summary),
       answers: JSON.stringify(values.answers),
     })
+    .onConflict((oc) => oc.column("id").doNothing())
     .execute();
+}
+
+/** An attempt already recorded on this link under that id (a retried submit). */
+export function findAttempt(tx: Tx, sharedQuizId: string, id: string) {
+  return tx
+    .selectFrom("shared_quiz_attempts")
+    .select(["summary"])
+    .where("id", "=", id)
+    .where("shared_quiz_id", "=", sharedQuizId)
+    .executeTakeFirst();
 }
 
 /** A material's live share to a user the caller received (whether they may re-share it). */

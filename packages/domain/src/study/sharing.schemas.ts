@@ -42,6 +42,8 @@ export const submitSharedQuizInput = z.object({
   token: shareToken,
   displayName: z.string().trim().max(60, "At most 60 characters").optional(),
   answers: z.array(sharedQuizAnswer).max(50),
+  /** Made once per attempt by the taker's page: a retried submit answers from the stored attempt, charging nothing again. */
+  attemptKey: z.string().trim().min(8).max(100).optional(),
 });
 export type SubmitSharedQuizInput = z.infer<typeof submitSharedQuizInput>;
 

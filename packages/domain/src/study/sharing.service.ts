@@ -10,6 +10,7 @@
  * most SHORT_ANSWER_GRADES_PER_LINK_PER_DAY per link; past that they come back ungraded, with the model
  * answer to compare against. No transaction is held across the grader's AI call.
  */
+import { createHash } from "node:crypto";
 import { asSystem, asUser, type Database, type Tx } from "@inkwell/db";
 import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
@@ -159,9 +160,16 @@ function correctAnswerOf(q: QuizQuestion): string {
  * Scores an anonymous attempt. Multiple choice and true/false by the quiz module's pure scorer; short
  * answers by its grader, paid by the sharer, within the link's daily grading allowance.
  */
+/** The attempt row's id for a taker's attempt key on a link (the same retry lands on the same row). */
+function attemptIdOf(sharedQuizId: string, attemptKey: string): string {
+  const h = createHash("sha256").update(`${sharedQuizId}:${attemptKey}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: SubmitSharedQuizInput): Promise<SharedQuizResult> {
   const hash = hashToken(input.token);
   const byId = new Map(input.answers.map((a) => [a.questionId, a]));
+  const attemptKey = input.attemptKey?.trim() || null;
   // 1. The link, the limits, and how many short answers the link may still have graded today.
   const opened = await asSystem(deps.db, async (tx) => {
     await throttle(
@@ -172,6 +180,11 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
     );
     const row = await repo.findLiveQuizByToken(tx, hash);
     if (!row) goneQuiz(await repo.findQuizByToken(tx, hash));
+    // A retry of an attempt already recorded: its stored result, with nothing graded or counted again.
+    const attemptId = attemptKey ? attemptIdOf(row.id, attemptKey) : null;
+    const stored = attemptId ? await repo.findAttempt(tx, row.id, attemptId) : undefined;
+    const replay = (stored?.summary as { result?: SharedQuizResult } | undefined)?.result;
+    if (replay) return { replay };
     await throttle(
       tx,
       `shared-submit-link:${row.id}`,
@@ -189,8 +202,9 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
       const before = attempts - toGrade;
       gradable = Math.max(0, Math.min(toGrade, SHARING_LIMITS.shortAnswerGradesPerLinkPerDay - before));
     }
-    return { row, content, gradable };
+    return { row, content, gradable, attemptId };
   });
+  if ("replay" in opened) return opened.replay;
 
   // 2. Scoring, with no transaction open (the grader calls the model and meters the sharer).
   const results: SharedQuizResult["questions"] = [];
@@ -220,7 +234,14 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
     }
     gradable -= 1;
     try {
-      const graded = await quiz.gradeShortAnswer(deps, { payerUserId: opened.row.user_id, question: q, response, ip: meta.ip });
+      const graded = await quiz.gradeShortAnswer(deps, {
+        payerUserId: opened.row.user_id,
+        question: q,
+        response,
+        ip: meta.ip,
+        // A retry of the same attempt is never charged to the sharer twice.
+        ...(opened.attemptId ? { idempotencyKey: `shared:${opened.attemptId}:${q.id}` } : {}),
+      });
       results.push({ ...base, verdict: graded.verdict, feedback: graded.feedback, placeholder: graded.placeholder });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -237,9 +258,16 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
   // 3. The attempt, for the sharer to see.
   await asSystem(deps.db, (tx) =>
     repo.insertAttempt(tx, {
+      ...(opened.attemptId ? { id: opened.attemptId } : {}),
       sharedQuizId: opened.row.id,
       displayName: input.displayName?.trim() || null,
-      summary: { score: result.score, total: result.total, accuracy: result.accuracy, counts: result.counts },
+      summary: {
+        score: result.score,
+        total: result.total,
+        accuracy: result.accuracy,
+        counts: result.counts,
+        ...(opened.attemptId ? { result } : {}),
+      },
       answers: input.answers.map((a) => ({
         ...a,
         verdict: results.find((r) => r.questionId === a.questionId)?.verdict ?? "incorrect",
