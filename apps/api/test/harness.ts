@@ -7,9 +7,9 @@ import { randomInt } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asSystem, createDb } from "@inkwell/db";
+import { asSystem, createDb, type Database, type Tx } from "@inkwell/db";
 import { type AiProvider, createAiProvider } from "@inkwell/domain/ai";
-import { startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
+import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from "@inkwell/domain/ai/testing";
 import { chat, chatJobs } from "@inkwell/domain/chat";
 import { connectionsJobs } from "@inkwell/domain/connections";
 import { LocalDiskStorage } from "@inkwell/domain/files";
@@ -26,7 +26,7 @@ import {
 } from "@inkwell/domain/platform";
 import { publishingRuntime, realPlatformsConfig, sandboxPublishingRuntime } from "@inkwell/domain/platforms";
 import { type SandboxPlatform, startSandboxPlatform } from "@inkwell/domain/platforms/testing";
-import { sql } from "kysely";
+import { type QueryResult, type RawBuilder, sql } from "kysely";
 import { inject, vi } from "vitest";
 import { createApp } from "../src/app.ts";
 import { createCaller } from "../src/router.ts";
@@ -42,7 +42,37 @@ const silent = {
   },
 };
 
-export type Harness = Awaited<ReturnType<typeof startHarness>>;
+/** A tRPC caller of the whole router. */
+export type Caller = ReturnType<typeof createCaller>;
+
+/**
+ * Declared, not inferred: the router grew past the size TypeScript will write out inline for an inferred
+ * type (TS7056), and a named interface is referred to by name.
+ */
+export interface Harness {
+  db: Database;
+  deps: ApiDeps;
+  smtp: ReturnType<typeof openMailbox>;
+  app: ReturnType<typeof createApp>;
+  /** The address this harness's callers use unless a test gives one. */
+  ip: string;
+  anon(ip?: string): Caller;
+  as(token: string, ip?: string): Caller;
+  uniqueEmail(tag?: string): string;
+  /** Signs up a fresh user; returns their bearer token and profile, and a caller from their own address. */
+  signUp(
+    tag?: string,
+    password?: string,
+  ): Promise<{ email: string; password: string; token: string; me: SignInMe; caller: Caller }>;
+  /** The link token from the `nth` mail (the first by default) to `email` whose link path matches. */
+  linkToken(email: string, path: "verify-email" | "reset-password", nth?: number): Promise<string>;
+  mailJobsDone(email: string, timeout?: number): Promise<void>;
+  /** Runs SQL as the connecting (owner) role: for arranging time-based states, never in product code. */
+  raw<R>(query: RawBuilder<R>): Promise<QueryResult<R>>;
+  asSystem<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+type SignInMe = NonNullable<Awaited<ReturnType<Caller["auth"]["signIn"]>>["me"]>;
 
 export async function startHarness(
   options: {
@@ -57,7 +87,7 @@ export async function startHarness(
      */
     connectionJobs?: boolean;
   } = {},
-) {
+): Promise<Harness> {
   const url = inject("databaseUrl");
   const smtp = openMailbox(inject("mailUrl"), inject("mailDir"));
   const { db } = createDb({ url, max: 12 });
@@ -135,7 +165,7 @@ export async function startHarness(
   }) as typeof app.request;
   let counter = 0;
 
-  const h = {
+  const h: Harness = {
     db,
     deps,
     smtp,
@@ -180,7 +210,7 @@ export async function startHarness(
       );
     },
     /** Runs SQL as the connecting (owner) role: for arranging time-based states, never in product code. */
-    raw: (query: ReturnType<typeof sql>) => query.execute(db),
+    raw: <R>(query: RawBuilder<R>) => query.execute(db),
     asSystem: <T>(fn: Parameters<typeof asSystem<T>>[1]) => asSystem(db, fn),
     async stop() {
       await chat.settled();
@@ -209,7 +239,11 @@ export async function expectTrpcError(promise: Promise<unknown>, code: string) {
  * A harness whose AI provider is the real openai SDK talking to the local OpenAI-compatible server
  * (no retries, so injected faults surface at once). `stop` ends both.
  */
-export async function startHarnessWithLocalModel() {
+export async function startHarnessWithLocalModel(): Promise<{
+  h: Harness;
+  server: OpenAiCompatibleServer;
+  stop(): Promise<void>;
+}> {
   const server = await startOpenAiCompatibleServer();
   const h = await startHarness({
     ai: createAiProvider({ provider: "openai", openai: { baseUrl: server.url, apiKey: "test-key", maxRetries: 0 } }),
@@ -228,7 +262,9 @@ export async function startHarnessWithLocalModel() {
  * A harness whose publishing platforms are a sandbox platform started for the test file (the
  * OAuth callback base is http://app.test, served by `h.app`). `stop` ends both.
  */
-export async function startHarnessWithSandbox(options: { connectionJobs?: boolean } = {}) {
+export async function startHarnessWithSandbox(
+  options: { connectionJobs?: boolean } = {},
+): Promise<{ h: Harness; sandbox: SandboxPlatform; stop(): Promise<void> }> {
   const sandbox = await startSandboxPlatform();
   const h = await startHarness({ sandbox, ...options });
   return {

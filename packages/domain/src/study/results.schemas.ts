@@ -1,5 +1,7 @@
 /** The results history and streaks (issue 15.2, 15.4), browser-safe (zod only). */
 import { z } from "zod";
+import type { QuizResult } from "./quiz.schemas.ts";
+import type { WritingResult } from "./writing.schemas.ts";
 
 export const RESULT_KINDS = ["quiz", "writing"] as const;
 export type ResultKind = (typeof RESULT_KINDS)[number];
@@ -59,3 +61,6 @@ export interface ResultsSummary {
   /** Consecutive days (in the reader's time zone) with at least one quiz finished. */
   streak: { current: number; longest: number; studiedToday: boolean; days: number };
 }
+
+/** One result of either kind (`study.results.get`). Declared here, beside the inputs, so the API's router type can name it. */
+export type AnyResult = { kind: "quiz"; result: QuizResult } | { kind: "writing"; result: WritingResult };

@@ -8,6 +8,7 @@ import type { QuizResult } from "./quiz.schemas.ts";
 import * as quiz from "./quiz.service.ts";
 import * as repo from "./results.repository.ts";
 import {
+  type AnyResult,
   type ListResultsInput,
   listResultsInput,
   type ResultEntry,
@@ -59,8 +60,6 @@ export async function list(tx: Tx, input?: ListResultsInput): Promise<ResultsPag
   const last = items.at(-1);
   return { items, nextCursor: entries.length > v.limit && last ? { at: last.createdAt.toISOString(), id: last.id } : null };
 }
-
-export type AnyResult = { kind: "quiz"; result: QuizResult } | { kind: "writing"; result: WritingResult };
 
 export async function get(tx: Tx, input: ResultIdInput): Promise<AnyResult> {
   const v = resultIdInput.parse(input);
