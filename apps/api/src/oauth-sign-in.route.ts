@@ -92,6 +92,7 @@ export function registerOAuthSignIn<E extends HonoEnv>(app: Hono<E>, deps: ApiDe
         redirectTo: c.req.query("redirect_to") ?? (link ? LINK_PAGE : "/"),
         linkUserId,
         loginHint: c.req.query("login_hint") ?? null,
+        ip: meta(c).ip,
       });
       c.header("set-cookie", stateCookie(deps, state, oauthSignIn.SIGN_IN_STATE_TTL_SECONDS));
       return c.redirect(url, 302);

@@ -167,6 +167,17 @@ describe("sign-in with other accounts", () => {
     expect((await signInWith(h, "google", user.id, { redirectTo: "/study?tab=due" })).location).toBe("/study?tab=due");
   });
 
+  it("starts are limited per address (each stores a row for ten minutes)", async () => {
+    const ip = "203.0.113.77";
+    const start = () => h.app.request("/auth/oauth/google/start", { headers: { "x-forwarded-for": ip } });
+    for (let i = 0; i < 100; i++) expect(oauthError((await start()).headers.get("location") ?? "")).toBeNull();
+    const refused = await start();
+    expect(oauthError(refused.headers.get("location") ?? "")).toMatch(/too many attempts/i);
+    expect(refused.headers.getSetCookie().join()).not.toMatch(/inkwell_oauth_state=[^;]/);
+    // Another address is not held up.
+    expect(oauthError((await h.app.request("/auth/oauth/google/start")).headers.get("location") ?? "")).toBeNull();
+  });
+
   it("an unknown provider goes back to sign-in with a message", async () => {
     const res = await h.app.request("/auth/oauth/myspace/start");
     expect(res.status).toBe(302);

@@ -74,7 +74,7 @@ const client = (runtime: OAuthSignInRuntime, provider: OAuthProvider): oauth.Cli
 export async function startSignIn(
   deps: OAuthSignInDeps,
   provider: OAuthProvider,
-  options: { redirectTo?: string | null; linkUserId?: string | null; loginHint?: string | null },
+  options: { redirectTo?: string | null; linkUserId?: string | null; loginHint?: string | null; ip?: string },
 ): Promise<{ url: string; state: string }> {
   const as = await authorizationServer(deps.oauth, provider);
   if (!as.authorization_endpoint) throw new DomainError("UPSTREAM_FAILED", "The sign-in provider has no authorization endpoint.");
@@ -84,8 +84,18 @@ export async function startSignIn(
   const nonce = provider === "google" ? oauth.generateRandomNonce() : null;
   const stateHash = hashToken(state);
   const sealed = seal(deps.config.keyRing, verifier, verifierAad(stateHash));
-  await asSystem(deps.db, (tx) =>
-    oauthRepo.insertState(tx, {
+  await asSystem(deps.db, async (tx) => {
+    // Anyone may start a sign-in and each start stores a row for ten minutes: counted per address, as
+    // password sign-ins are, so a loop cannot fill the table.
+    const rule = deps.config.throttle.signInPerIp;
+    const { attempts, retryAfterSeconds } = await repo.hitThrottle(
+      tx,
+      `oauth-start:${options.ip ?? "unknown"}`,
+      rule.windowSeconds,
+    );
+    if (attempts > rule.limit)
+      throw new DomainError("RATE_LIMITED", "Too many attempts. Please wait and try again.", { retryAfterSeconds });
+    await oauthRepo.insertState(tx, {
       stateHash,
       provider,
       verifierSealed: sealed.ciphertext,
@@ -94,8 +104,8 @@ export async function startSignIn(
       redirectTo: safeRedirect(options.redirectTo),
       linkUserId: options.linkUserId ?? null,
       ttlSeconds: SIGN_IN_STATE_TTL_SECONDS,
-    }),
-  );
+    });
+  });
   const url = new URL(as.authorization_endpoint);
   url.searchParams.set("client_id", deps.oauth.providers[provider].clientId);
   url.searchParams.set("redirect_uri", callbackUrl(deps.oauth, provider));
