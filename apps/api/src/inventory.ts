@@ -24,6 +24,8 @@ export interface OwnedIdSpec {
   table: string;
   /** The input to send, given the id of a row that belongs to someone else. */
   input(foreignId: string): unknown;
+  /** For a read of one kind of row (a quiz among study items): the owner's read uses the first row with these column values. */
+  ownerRow?: Record<string, unknown>;
 }
 
 const ORDER_FIXTURE = {
@@ -433,7 +435,10 @@ export const inventory: Record<string, InventoryEntry> = {
     owned: { table: "study_items", input: (id) => ({ itemId: id, title: "Mine now", content: FLASHCARDS_FIXTURE }) },
   },
   "study.library.items.delete": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
-  "study.review.due": { access: "user", owned: { table: "study_items", input: (id) => ({ limit: 10, itemId: id }) } },
+  "study.review.due": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ limit: 10, itemId: id }), ownerRow: { item_type: "flashcard" } },
+  },
   "study.review.rate": {
     access: "user",
     owned: {
@@ -448,7 +453,10 @@ export const inventory: Record<string, InventoryEntry> = {
     },
   },
   "study.review.finishSession": { access: "user" },
-  "study.review.stats": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.review.stats": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id }), ownerRow: { item_type: "flashcard" } },
+  },
   "study.library.generate": {
     access: "user",
     owned: { table: "study_folders", input: (id) => ({ itemType: "quiz", topic: "Fixture topic", folderId: id }) },
@@ -473,7 +481,10 @@ export const inventory: Record<string, InventoryEntry> = {
   "study.sharing.shares": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
   "study.sharing.sharedWithMe": { access: "user" },
   "study.sharing.viewMaterial": { access: "public" },
-  "study.quiz.open": { access: "user", owned: { table: "study_items", input: (id) => ({ itemId: id }) } },
+  "study.quiz.open": {
+    access: "user",
+    owned: { table: "study_items", input: (id) => ({ itemId: id }), ownerRow: { item_type: "quiz" } },
+  },
   "study.quiz.submit": {
     access: "user",
     owned: { table: "study_items", input: (id) => ({ itemId: id, attemptKey: "fixture-attempt-quiz", answers: [] }) },

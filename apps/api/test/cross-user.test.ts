@@ -100,7 +100,11 @@ describe("cross-user isolation", { timeout: 120_000 }, () => {
     const tables = new Set(Object.values(inventory).flatMap((e) => (e.owned ? [e.owned.table] : [])));
     for (const table of tables) await fixtures[table]!(a.caller, { userId: a.me.id, db: h.db });
     const rowIds: Record<string, string[]> = {};
-    for (const table of tables) rowIds[table] = (await rowsOf(table, a.me.id)).map((row) => String(row.id));
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    for (const table of tables) {
+      rows[table] = await rowsOf(table, a.me.id);
+      rowIds[table] = rows[table].map((row) => String(row.id));
+    }
     const secrets = new Set([a.me.id, a.email, ...Object.values(rowIds).flat()]);
 
     let reads = 0;
@@ -110,7 +114,11 @@ describe("cross-user isolation", { timeout: 120_000 }, () => {
       if (entry.owned) {
         // A read of one of A's rows: A gets it, B gets NOT_FOUND (and so sees nothing of it). Any other
         // outcome fails here, named; a throw is never taken for "nothing leaked".
-        const input = entry.owned.input(rowIds[entry.owned.table]![0]!);
+        const want = Object.entries(entry.owned.ownerRow ?? {});
+        const row = rows[entry.owned.table]!.find((r) => want.every(([column, value]) => r[column] === value));
+        if (!row)
+          throw new Error(`${path}: no ${entry.owned.table} row of the fixture has ${JSON.stringify(entry.owned.ownerRow)}`);
+        const input = entry.owned.input(String(row.id));
         await call(a.caller, path, input).catch((e) => {
           throw new Error(`${where(input)} as its owner: ${(e as Error).message}`);
         });
