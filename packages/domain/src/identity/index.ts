@@ -16,9 +16,6 @@ export {
   type IssuedSession,
   type RequestMeta,
 } from "./identity.service.ts";
-export { ARGON2_PARAMS, hashPassword, isCommonPassword } from "./passwords.ts";
-export * as oauthSignIn from "./oauth.service.ts";
-export type { FinishedSignIn, LinkedAccount, OAuthSignInDeps } from "./oauth.service.ts";
 export {
   DEFAULT_IDENTITY_SANDBOX_URL,
   OAUTH_PROVIDERS,
@@ -29,3 +26,6 @@ export {
   oauthRuntimeFromEnv,
   type ProviderProfile,
 } from "./oauth.providers.ts";
+export type { FinishedSignIn, LinkedAccount, OAuthSignInDeps } from "./oauth.service.ts";
+export * as oauthSignIn from "./oauth.service.ts";
+export { ARGON2_PARAMS, hashPassword, isCommonPassword } from "./passwords.ts";
