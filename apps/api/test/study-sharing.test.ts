@@ -274,6 +274,11 @@ describe("materials shared with a user", () => {
     // The notification of an expired share leaves the bell with it.
     expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === otherGuideId)).toEqual([]);
     expect(await dave.caller.notifications.unreadCount()).toBe(0);
+    // Shared again after it ran out: dave is told again (the expired notice does not swallow the new one).
+    await alice.caller.study.sharing.shareWithUser({ itemId: otherGuideId, email: dave.email, expiresIn: "7d" });
+    expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === otherGuideId)).toHaveLength(1);
+    expect(await dave.caller.notifications.unreadCount()).toBe(1);
+    await h.raw(sql`UPDATE notifications SET read_at = now() WHERE user_id = ${dave.me.id}`);
   });
 
   it("cannot flood someone's bell: a sender's notifications are limited per hour", async () => {

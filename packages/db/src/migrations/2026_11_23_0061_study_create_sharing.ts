@@ -203,6 +203,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
 
+  // send_notification (owned by the system role) renews an expired notice in place: only these columns.
+  await sql`GRANT UPDATE (title, body, material_id, expires_at, read_at, created_at) ON notifications TO inkwell_system`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION app.send_notification(
       p_user_id uuid, p_kind text, p_title text, p_body text, p_dedupe_key text, p_material_id uuid, p_expires_at timestamptz
@@ -229,7 +233,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
       INSERT INTO public.notifications (user_id, sender_id, kind, title, body, dedupe_key, material_id, expires_at)
       VALUES (p_user_id, v_sender, p_kind, p_title, p_body, v_sender::text || ':' || p_dedupe_key, p_material_id, p_expires_at)
-      ON CONFLICT (user_id, dedupe_key) DO NOTHING;
+      -- The same notice again is skipped while the earlier one is in the bell; once it has expired (a
+      -- share that ran out, shared again) it comes back as new.
+      ON CONFLICT (user_id, dedupe_key) DO UPDATE
+        SET title = EXCLUDED.title, body = EXCLUDED.body, material_id = EXCLUDED.material_id,
+            expires_at = EXCLUDED.expires_at, read_at = NULL, created_at = now()
+        WHERE notifications.expires_at IS NOT NULL AND notifications.expires_at <= now();
       RETURN FOUND;
     END $$`.execute(db);
   await sql`ALTER FUNCTION app.send_notification(uuid, text, text, text, text, uuid, timestamptz) OWNER TO inkwell_system`.execute(
