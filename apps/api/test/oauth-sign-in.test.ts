@@ -178,6 +178,22 @@ describe("sign-in with other accounts", () => {
     expect(oauthError((await h.app.request("/auth/oauth/google/start")).headers.get("location") ?? "")).toBeNull();
   });
 
+  it("a Clever account unlinked from one Inkwell account can sign in again (its Clever identity moves)", async () => {
+    const pw = await h.signUp("clever-unlink");
+    const clever = newSandboxUser(sandbox, "clever", { role: "student" });
+    const linked = await signInWith(h, "clever", clever.id, { sessionToken: pw.token, link: true });
+    expect(oauthError(linked.location)).toBeNull();
+    const [link] = (await pw.caller.signInAccounts.list()).accounts;
+    await pw.caller.signInAccounts.unlink({ id: link?.id ?? "" });
+    const again = await signInWith(h, "clever", clever.id);
+    expect(oauthError(again.location)).toBeNull();
+    expect(again.session).toBeTruthy();
+    const me = h.as(again.session ?? "");
+    expect((await me.profile.get()).id).not.toBe(pw.me.id);
+    expect((await me.classrooms.list()).sync).toMatchObject({ cleverLinked: true, role: "student" });
+    expect((await pw.caller.classrooms.list()).sync.cleverLinked).toBe(false);
+  });
+
   it("an unknown provider goes back to sign-in with a message", async () => {
     const res = await h.app.request("/auth/oauth/myspace/start");
     expect(res.status).toBe(302);

@@ -8,6 +8,9 @@ export async function upsertCleverAccount(
   values: { userId: string; cleverId: string; districtId: string | null; schoolId: string | null; role: string; raw: unknown },
 ) {
   const role = ["teacher", "student", "district_admin", "school_admin", "staff"].includes(values.role) ? values.role : "staff";
+  // The Clever account signs in to this user now (it was unlinked from another): its identity moves
+  // with it, or the unique clever_id would refuse every later sign-in with it.
+  await tx.deleteFrom("clever_accounts").where("clever_id", "=", values.cleverId).where("user_id", "<>", values.userId).execute();
   await tx
     .insertInto("clever_accounts")
     .values({
