@@ -129,4 +129,37 @@ describe("another user", () => {
     const general = await bob.caller.study.review.due({ limit: 10 });
     expect(general.cards.some((c) => c.itemId === setId)).toBe(true);
   });
+
+  it("counts as due only what the queue would show: not a set no longer shared, not a card edited out", async () => {
+    const carol = await h.signUp("review-carol");
+    const set = await alice.caller.study.library.items.create({
+      itemType: "flashcard",
+      title: "Counted sets",
+      content: { cards: CARDS },
+    });
+    const share = await alice.caller.study.sharing.shareWithUser({ itemId: set.id, email: carol.email });
+    const sessionId = randomUUID();
+    // Again: each card is back in a minute, inside the learn-ahead window, so due now.
+    for (const cardId of ["mitosis", "meiosis"])
+      await carol.caller.study.review.rate({ itemId: set.id, cardId, rating: 1, durationMs: 500, sessionId });
+    expect((await carol.caller.study.review.due({ limit: 10 })).dueNow).toBe(2);
+    expect(await carol.caller.study.review.stats()).toMatchObject({ dueNow: 2, dueToday: 2 });
+
+    // The owner edits "meiosis" out: the queue skips it, so the counts do too.
+    await alice.caller.study.library.items.update({
+      itemId: set.id,
+      content: { cards: CARDS.filter((c) => c.id !== "meiosis") },
+    });
+    const edited = await carol.caller.study.review.due({ limit: 10 });
+    expect(edited.cards.map((c) => c.cardId)).toEqual(["mitosis"]);
+    expect(edited.dueNow).toBe(1);
+    expect(await carol.caller.study.review.stats()).toMatchObject({ dueNow: 1, dueToday: 1 });
+
+    // The share revoked: nothing of the set is shown, and nothing of it is counted.
+    await alice.caller.study.sharing.revokeShare({ shareId: share.id });
+    const after = await carol.caller.study.review.due({ limit: 10 });
+    expect(after.cards).toEqual([]);
+    expect(after.dueNow).toBe(0);
+    expect(await carol.caller.study.review.stats()).toMatchObject({ dueNow: 0, dueToday: 0 });
+  });
 });
