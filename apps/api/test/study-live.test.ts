@@ -243,6 +243,32 @@ describe("live quiz sessions", () => {
     }
   });
 
+  it("a player's own score, rank and streak do not tell whether their answer was right before the reveal", async () => {
+    const anon = h.anon();
+    const s = await host.caller.study.live.create({ itemId });
+    const ann = await join(s.code, "Ann");
+    const bob = await join(s.code, "Bob");
+    await host.caller.study.live.start({ sessionId: s.id });
+    const before = await anon.study.live.state({ sessionId: s.id, token: bob.token });
+    expect(before.me).toMatchObject({ score: 0, streak: 0, rank: 2 });
+    // Ann is wrong, Bob right: while the question is open Bob's screen must look the same either way.
+    await anon.study.live.answer({ sessionId: s.id, token: ann.token, questionIndex: 0, choice: 0 });
+    await anon.study.live.answer({ sessionId: s.id, token: bob.token, questionIndex: 0, choice: 1 });
+    const open = await anon.study.live.state({ sessionId: s.id, token: bob.token });
+    expect(open.me).toMatchObject({ score: 0, streak: 0, rank: 2, answer: { choice: 1, correct: null, points: null } });
+    expect(open.leaderboard).toEqual([]);
+    const revealed = await host.caller.study.live.next({ sessionId: s.id });
+    expect(revealed.status).toBe("reveal");
+    const after = await anon.study.live.state({ sessionId: s.id, token: bob.token });
+    expect(after.me.score).toBeGreaterThan(0);
+    expect(after.me).toMatchObject({ streak: 1, rank: 1, answer: { correct: true } });
+    // The next question: the streak and score shown are those of the last reveal until this one is revealed.
+    await host.caller.study.live.next({ sessionId: s.id });
+    await anon.study.live.answer({ sessionId: s.id, token: bob.token, questionIndex: 1, choice: 1 });
+    const second = await anon.study.live.state({ sessionId: s.id, token: bob.token });
+    expect(second.me).toMatchObject({ score: after.me.score, streak: 1, rank: 1 });
+  });
+
   it("invites a user by e-mail: one live_invite in their bell with the code, whoever the address is", async () => {
     const s = await host.caller.study.live.create({ itemId });
     await host.caller.study.live.invite({ sessionId: s.id, email: other.email.toUpperCase() });

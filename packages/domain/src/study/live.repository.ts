@@ -114,25 +114,50 @@ export interface RankedRow {
  * Players in leaderboard order: score, then time spent answering (a question left unanswered counts its
  * whole duration, so answering fast but wrong never ranks below not answering), then who joined first.
  * `closed` is how many questions have closed; `questionMs` one question's duration. Kicked players are
- * out. With `limit`, the top `limit` plus `alsoPlayerId` wherever it ranks.
+ * out. With `limit`, the top `limit` plus `alsoPlayerId` wherever it ranks. With `hideIndex` (a question not yet
+ * revealed) every player's answer to it is left out of score, streak, counts and time, as if not yet given.
  */
 export async function ranked(
   tx: Tx,
   sessionId: string,
-  opts: { closed: number; questionMs: number; currentIndex: number; limit?: number; alsoPlayerId?: string },
+  opts: {
+    closed: number;
+    questionMs: number;
+    currentIndex: number;
+    limit?: number;
+    alsoPlayerId?: string;
+    hideIndex?: number;
+  },
 ): Promise<RankedRow[]> {
   const { rows } = await sql<RankedRow>`
-    WITH r AS (
-      SELECT p.id, p.nickname, p.score, p.streak, p.correct, p.answered, p.joined_at, p.left_at,
-             row_number() OVER (
-               ORDER BY p.score DESC,
-                        p.total_ms + GREATEST(${opts.closed}::int - p.answered, 0)::bigint * ${opts.questionMs}::bigint ASC,
-                        p.joined_at ASC, p.id ASC
-             )::int AS rank,
-             EXISTS (SELECT 1 FROM live_answers a WHERE a.player_id = p.id AND a.question_index = ${opts.currentIndex}::int)
-               AS answered_current
+    WITH b AS (
+      SELECT p.id, p.nickname, p.joined_at, p.left_at,
+             p.score - COALESCE(h.points, 0) AS score,
+             CASE
+               WHEN h.player_id IS NULL THEN p.streak
+               WHEN h.correct THEN p.streak - 1
+               -- A wrong answer reset the streak: the one before it is the run of right answers just before.
+               ELSE h.question_index - 1 - COALESCE((
+                 SELECT max(i) FROM generate_series(0, h.question_index - 1) i
+                  WHERE NOT EXISTS (SELECT 1 FROM live_answers a
+                                     WHERE a.player_id = p.id AND a.question_index = i AND a.correct)), -1)
+             END::int AS streak,
+             p.correct - COALESCE(h.correct::int, 0) AS correct,
+             p.answered - (h.player_id IS NOT NULL)::int AS answered,
+             p.total_ms - COALESCE(h.elapsed_ms, 0)::bigint AS total_ms
         FROM live_players p
+        LEFT JOIN live_answers h ON h.player_id = p.id AND h.question_index = ${opts.hideIndex ?? null}::int
        WHERE p.session_id = ${sessionId}::uuid AND p.kicked_at IS NULL
+    ), r AS (
+      SELECT b.id, b.nickname, b.score, b.streak, b.correct, b.answered, b.joined_at, b.left_at,
+             row_number() OVER (
+               ORDER BY b.score DESC,
+                        b.total_ms + GREATEST(${opts.closed}::int - b.answered, 0)::bigint * ${opts.questionMs}::bigint ASC,
+                        b.joined_at ASC, b.id ASC
+             )::int AS rank,
+             EXISTS (SELECT 1 FROM live_answers a WHERE a.player_id = b.id AND a.question_index = ${opts.currentIndex}::int)
+               AS answered_current
+        FROM b
     )
     SELECT * FROM r
      WHERE ${opts.limit ?? null}::int IS NULL OR rank <= ${opts.limit ?? null}::int OR id = ${opts.alsoPlayerId ?? null}::uuid

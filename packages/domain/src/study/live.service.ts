@@ -462,8 +462,11 @@ async function playerView(tx: Tx, s: repo.TimedSession, p: repo.PlayerRow): Prom
   const questions = questionsOf(s);
   const q = s.status === "lobby" ? null : (questions[s.question_index] ?? null);
   const revealed = s.status === "reveal" || s.status === "finished";
+  // While a question is open (or closed but not revealed) its answers stay out of score, streak and rank:
+  // a jump in them would tell the player, and a neighbour, whether the answer was right.
+  const hidden = s.status === "question" ? { hideIndex: s.question_index, closed: s.question_index } : {};
   const [rows, mine] = await Promise.all([
-    repo.ranked(tx, s.id, { ...rankOpts(s), limit: LIVE_LIMITS.leaderboard, alsoPlayerId: p.id }),
+    repo.ranked(tx, s.id, { ...rankOpts(s), ...hidden, limit: LIVE_LIMITS.leaderboard, alsoPlayerId: p.id }),
     q ? repo.findAnswer(tx, p.id, s.question_index) : Promise.resolve(null),
   ]);
   const me = rows.find((r) => r.id === p.id);
@@ -483,8 +486,8 @@ async function playerView(tx: Tx, s: repo.TimedSession, p: repo.PlayerRow): Prom
     me: {
       playerId: p.id,
       nickname: p.nickname,
-      score: me?.score ?? p.score,
-      streak: me?.streak ?? p.streak,
+      score: me?.score ?? (s.status === "question" ? 0 : p.score),
+      streak: me?.streak ?? (s.status === "question" ? 0 : p.streak),
       rank: me?.rank ?? 0,
       kicked: p.kicked_at !== null,
       // Whether it was right, and its points, only from the reveal on (a neighbour's screen tells nothing).
