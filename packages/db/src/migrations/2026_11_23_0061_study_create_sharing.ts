@@ -174,6 +174,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER shared_materials_set_parent BEFORE INSERT ON shared_materials
     FOR EACH ROW EXECUTE FUNCTION app.shared_materials_set_parent()`.execute(db);
   await sql`ALTER FUNCTION app.shared_materials_set_parent() OWNER TO inkwell_system`.execute(db);
+  // A trigger function runs without EXECUTE (checked only when the trigger is made): nobody calls it.
+  await sql`REVOKE ALL ON FUNCTION app.shared_materials_set_parent() FROM PUBLIC`.execute(db);
   for (const fn of ["app.material_share_live(uuid)", "app.study_item_shared_with_me(uuid)", "app.may_share_study_item(uuid)"]) {
     await sql.raw(`ALTER FUNCTION ${fn} OWNER TO inkwell_system`).execute(db);
     await sql.raw(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`).execute(db);
