@@ -269,6 +269,17 @@ describe("live quiz sessions", () => {
     expect(second.me).toMatchObject({ score: after.me.score, streak: 1, rank: 1 });
   });
 
+  it("joins per address are limited across API processes: another process's joins count", async () => {
+    const s = await host.caller.study.live.create({ itemId });
+    const ip = "10.251.7.7";
+    await h.anon(ip).study.live.join({ code: s.code, nickname: "First" });
+    // Another API process took the rest of this minute's joins from the same address.
+    await h.raw(sql`UPDATE auth_throttles SET attempts = 120 WHERE key = ${`live-join:${ip}`}`);
+    await expectTrpcError(h.anon(ip).study.live.join({ code: s.code, nickname: "Flood" }), "TOO_MANY_REQUESTS");
+    // Another address is not affected.
+    expect((await h.anon("10.251.7.8").study.live.join({ code: s.code, nickname: "Class" })).nickname).toBe("Class");
+  });
+
   it("invites a user by e-mail: one live_invite in their bell with the code, whoever the address is", async () => {
     const s = await host.caller.study.live.create({ itemId });
     await host.caller.study.live.invite({ sessionId: s.id, email: other.email.toUpperCase() });

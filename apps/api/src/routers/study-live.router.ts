@@ -67,23 +67,6 @@ async function held<T>(release: () => void, open: () => Promise<AsyncGenerator<T
   })();
 }
 
-/** Joins per address per minute (per API process): a room of phones behind one address, not a flood. */
-const JOINS_PER_MINUTE = 120;
-const joins = new Map<string, { count: number; resetAt: number }>();
-function limitJoins(ip: string) {
-  const now = Date.now();
-  const entry = joins.get(ip);
-  if (!entry || entry.resetAt <= now) {
-    if (joins.size > 10_000) for (const [k, v] of joins) if (v.resetAt <= now) joins.delete(k);
-    joins.set(ip, { count: 1, resetAt: now + 60_000 });
-    return;
-  }
-  if (++entry.count > JOINS_PER_MINUTE)
-    throw new DomainError("RATE_LIMITED", "Too many joins from this network; wait a moment.", {
-      retryAfterSeconds: Math.ceil((entry.resetAt - now) / 1000),
-    });
-}
-
 /**
  * Live quiz sessions (issue 15 item 5). The host's procedures are the signed-in user's (RLS: only their
  * own sessions); those that move the game open their own transaction in the service, so the live notice
@@ -115,10 +98,8 @@ export const studyLiveRouter = router({
     return held(release, () => live.watch(liveDeps(ctx), ctx.auth.userId, input.sessionId, { signal, maxMs: watchMaxMs() }));
   }),
 
-  join: publicProcedure.input(liveJoinInput).mutation(({ ctx, input }) => {
-    limitJoins(ctx.meta.ip);
-    return live.join(liveDeps(ctx), input);
-  }),
+  // Joins per address are counted in the database (live.JOINS_PER_MINUTE), shared by every API process.
+  join: publicProcedure.input(liveJoinInput).mutation(({ ctx, input }) => live.join(liveDeps(ctx), input, { ip: ctx.meta.ip })),
   state: publicProcedure.input(livePlayerInput).query(({ ctx, input }) => live.state(liveDeps(ctx), input)),
   answer: publicProcedure.input(liveAnswerInput).mutation(({ ctx, input }) => live.answer(liveDeps(ctx), input)),
   leave: publicProcedure.input(livePlayerInput).mutation(async ({ ctx, input }) => {

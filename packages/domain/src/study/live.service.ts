@@ -363,13 +363,27 @@ async function playerChange<T>(
   return value;
 }
 
+/** Joins (and wrong codes) per address per minute: a room of phones behind one address, not a flood. */
+export const JOINS_PER_MINUTE = 120;
+
+/**
+ * Counted in the database (auth_throttles, its own committed transaction), so every API process shares one
+ * count and a refused join still counts.
+ */
+async function limitJoins(deps: LiveDeps, ip: string) {
+  const { attempts, retryAfterSeconds } = await asSystem(deps.db, (tx) => accounts.hitThrottle(tx, `live-join:${ip}`, 60));
+  if (attempts > JOINS_PER_MINUTE)
+    throw new DomainError("RATE_LIMITED", "Too many joins from this network; wait a moment.", { retryAfterSeconds });
+}
+
 /**
  * Joins a running game by its code. A first join needs a nickname (unique in the game, any case) and
  * returns the player's token, once. With a token from an earlier join of this game it rejoins as that
  * player: score, streak and place kept.
  */
-export async function join(deps: LiveDeps, input: LiveJoinInput): Promise<LiveJoinResult> {
+export async function join(deps: LiveDeps, input: LiveJoinInput, from?: { ip: string }): Promise<LiveJoinResult> {
   const v = liveJoinInput.parse(input);
+  if (from) await limitJoins(deps, from.ip);
   const session = await asSystem(deps.db, (tx) => repo.findJoinableByCode(tx, v.code));
   if (!session) throw new DomainError("NOT_FOUND", "No game with that code is running.", { field: "code" });
   return playerChange<LiveJoinResult>(deps, session.id, async (tx) => {
