@@ -10,14 +10,8 @@ import { trpc } from "../../../lib/api.ts";
 import { describeError } from "../../../lib/errors.ts";
 import { FormError, Status } from "../../Alert.tsx";
 import { Button } from "../../SubmitButton.tsx";
-import type { ItemView } from "./labels.ts";
+import { type ItemView, nextId } from "./labels.ts";
 import s from "./library.module.css";
-
-const nextId = (prefix: string, ids: string[]) => {
-  let n = ids.length + 1;
-  while (ids.includes(`${prefix}${n}`)) n++;
-  return `${prefix}${n}`;
-};
 
 function Field({
   label,

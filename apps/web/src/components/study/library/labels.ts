@@ -25,3 +25,14 @@ export const STARTER_CONTENT: Record<StudyItemType, unknown> = {
 
 /** An item as the API sends it (dates as strings, plus whether the caller owns it). */
 export type ItemView = Outputs["study"]["library"]["items"]["get"];
+
+/**
+ * The id of a part added in the editor: random, so a part removed earlier (whose id the editor no longer
+ * sees) never lends its id, and with it its review state and results, to a new one.
+ */
+export const nextId = (prefix: string, ids: string[]) => {
+  let id: string;
+  do id = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+  while (ids.includes(id));
+  return id;
+};
