@@ -184,7 +184,7 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
     const attemptId = attemptKey ? attemptIdOf(row.id, attemptKey) : null;
     const stored = attemptId ? await repo.findAttempt(tx, row.id, attemptId) : undefined;
     const replay = (stored?.summary as { result?: SharedQuizResult } | undefined)?.result;
-    if (replay) return { replay };
+    if (replay) return { replay } as const;
     await throttle(
       tx,
       `shared-submit-link:${row.id}`,
@@ -202,9 +202,9 @@ export async function submitQuiz(deps: GradeDeps, meta: { ip: string }, input: S
       const before = attempts - toGrade;
       gradable = Math.max(0, Math.min(toGrade, SHARING_LIMITS.shortAnswerGradesPerLinkPerDay - before));
     }
-    return { row, content, gradable, attemptId };
+    return { replay: null, row, content, gradable, attemptId };
   });
-  if ("replay" in opened) return opened.replay;
+  if (opened.replay) return opened.replay;
 
   // 2. Scoring, with no transaction open (the grader calls the model and meters the sharer).
   const results: SharedQuizResult["questions"] = [];
