@@ -280,6 +280,19 @@ describe("live quiz sessions", () => {
     expect((await h.anon("10.251.7.8").study.live.join({ code: s.code, nickname: "Class" })).nickname).toBe("Class");
   });
 
+  it("a game takes at most 500 players, however many join at the same instant", async () => {
+    const s = await host.caller.study.live.create({ itemId });
+    await h.raw(sql`
+      INSERT INTO live_players (session_id, nickname, token_hash)
+      SELECT ${s.id}::uuid, 'P' || i, sha256(('cap-' || i || ${s.id})::bytea) FROM generate_series(1, 497) i`);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => h.anon(`10.252.0.${i + 1}`).study.live.join({ code: s.code, nickname: `Late${i}` })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const { rows } = await h.raw(sql`SELECT count(*)::int AS n FROM live_players WHERE session_id = ${s.id}`);
+    expect(rows[0]).toEqual({ n: 500 });
+  });
+
   it("invites a user by e-mail: one live_invite in their bell with the code, whoever the address is", async () => {
     const s = await host.caller.study.live.create({ itemId });
     await host.caller.study.live.invite({ sessionId: s.id, email: other.email.toUpperCase() });

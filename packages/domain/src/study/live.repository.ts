@@ -198,6 +198,11 @@ export async function findPlayer(tx: Tx, sessionId: string, tokenHash: Buffer): 
   );
 }
 
+/** Serialises new joins of one session until the transaction ends (the system role cannot lock the session row). */
+export async function lockJoins(tx: Tx, sessionId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`live-join:${sessionId}`}, 0))`.execute(tx);
+}
+
 export async function countPlayers(tx: Tx, sessionId: string): Promise<number> {
   const row = await tx
     .selectFrom("live_players")

@@ -401,6 +401,8 @@ export async function join(deps: LiveDeps, input: LiveJoinInput, from?: { ip: st
       if (!v.nickname) throw badToken();
     }
     if (!v.nickname) throw new DomainError("INVALID_INPUT", "Pick a nickname", { field: "nickname" });
+    // A lock per session makes count-then-insert one step: joins at the same instant cannot pass the cap together.
+    await repo.lockJoins(tx, session.id);
     if ((await repo.countPlayers(tx, session.id)) >= LIVE_LIMITS.playersPerSession)
       throw new DomainError("PRECONDITION_FAILED", "This game is full.");
     const { token, hash } = newToken();
