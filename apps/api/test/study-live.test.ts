@@ -293,6 +293,13 @@ describe("live quiz sessions", () => {
     expect(rows[0]).toEqual({ n: 500 });
   });
 
+  it("a nickname with control or invisible characters is refused", async () => {
+    const s = await host.caller.study.live.create({ itemId });
+    for (const nickname of ["\u200b\u200b", "Ann\u202eyaw", "Bob\nWins", "Cat\u0007"])
+      await expectTrpcError(h.anon().study.live.join({ code: s.code, nickname }), "BAD_REQUEST");
+    expect((await h.anon().study.live.join({ code: s.code, nickname: "Zoë-Ann 2" })).nickname).toBe("Zoë-Ann 2");
+  });
+
   it("invites a user by e-mail: one live_invite in their bell with the code, whoever the address is", async () => {
     const s = await host.caller.study.live.create({ itemId });
     await host.caller.study.live.invite({ sessionId: s.id, email: other.email.toUpperCase() });

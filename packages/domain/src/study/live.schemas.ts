@@ -31,7 +31,10 @@ export const liveNicknameSchema = z
   .string()
   .trim()
   .min(1, "Pick a nickname")
-  .max(LIVE_LIMITS.nickname, `At most ${LIVE_LIMITS.nickname} characters`);
+  .max(LIVE_LIMITS.nickname, `At most ${LIVE_LIMITS.nickname} characters`)
+  // Shown on a projector to a class: no control or invisible characters (line breaks, zero-width, right-to-left
+  // overrides that disguise a name or blank it out).
+  .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), "Use letters, digits, spaces and punctuation only");
 
 export const createLiveInput = z.object({
   itemId: uuid,
