@@ -211,6 +211,28 @@ describe("quiz links", () => {
 });
 
 describe("materials shared with a user", () => {
+  it("give a reader a quiz without its answers, which its owner still sees", async () => {
+    const reader = await h.signUp("quiz-reader");
+    await alice.caller.study.sharing.shareWithUser({ itemId: quizId, email: reader.email });
+    const seen = await reader.caller.study.library.items.get({ itemId: quizId });
+    expect(seen.owned).toBe(false);
+    expect(seen.itemType === "quiz" && seen.content.questions).toEqual([
+      {
+        id: "q1",
+        kind: "multiple_choice",
+        prompt: "Which organelle makes ATP?",
+        choices: ["Nucleus", "Mitochondria"],
+        cites: [],
+      },
+      { id: "q2", kind: "true_false", prompt: "Plants photosynthesise.", choices: null, cites: [] },
+      { id: "q3", kind: "short_answer", prompt: "What do plants make from light?", choices: null, cites: [] },
+    ]);
+    expect(JSON.stringify(seen)).not.toMatch(/answerIndex|"answer"|expected|explanation|glucose|chloroplasts/);
+    const own = await alice.caller.study.library.items.get({ itemId: quizId });
+    expect(own.owned).toBe(true);
+    expect(own.itemType === "quiz" && own.content.questions[0]).toMatchObject({ answerIndex: 1 });
+  });
+
   it("are readable by the recipient, who is notified once however often it is shared", async () => {
     await expectTrpcError(bob.caller.study.library.items.get({ itemId: guideId }), "NOT_FOUND");
     const share = await alice.caller.study.sharing.shareWithUser({ itemId: guideId, email: bob.email.toUpperCase() });

@@ -2,6 +2,7 @@ import { notFound } from "@inkwell/domain/platform/errors";
 import {
   createFolderInput,
   createItemInput,
+  forReader,
   generateInput,
   library,
   listItemsInput,
@@ -36,7 +37,9 @@ export const studyLibraryRouter = router({
     get: userProcedure.input(itemIdInput).query(async ({ ctx, input }) => {
       const item = await library.get(ctx.tx, input.itemId);
       if (!item) throw notFound("Item");
-      return { ...item, owned: item.userId === ctx.auth.userId };
+      // A reader who does not own a quiz never gets its answers (a student could read them before taking it).
+      if (item.userId === ctx.auth.userId) return { ...item, owned: true as const };
+      return { ...forReader(item), owned: false as const };
     }),
     create: userProcedure.input(createItemInput).mutation(({ ctx, input }) =>
       // By hand: what generation alone may set is not taken from the caller.

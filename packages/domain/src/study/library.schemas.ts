@@ -165,3 +165,38 @@ export type StudyItem = {
 export function parseContent<K extends StudyItemType>(itemType: K, content: unknown): StudyContent[K] {
   return CONTENT_SCHEMAS[itemType].parse(content) as StudyContent[K];
 }
+
+/** A quiz question as a reader who does not own the quiz sees it: no answer, model answer or explanation. */
+export interface ReaderQuizQuestion {
+  id: string;
+  kind: QuizQuestion["kind"];
+  prompt: string;
+  /** The choices of a multiple-choice question (null for the other kinds). */
+  choices: string[] | null;
+  cites: number[];
+}
+
+/**
+ * An item as someone who can read it but does not own it gets it (shared with them, assigned to their
+ * classroom): a quiz without its answers, which reach a taker only with their submitted result; every
+ * other type whole (a flashcard's back is what a reader studies).
+ */
+export type ReaderItem =
+  | Exclude<StudyItem, { itemType: "quiz" }>
+  | (Omit<Extract<StudyItem, { itemType: "quiz" }>, "content"> & { content: { questions: ReaderQuizQuestion[] } });
+
+export function forReader(item: StudyItem): ReaderItem {
+  if (item.itemType !== "quiz") return item;
+  return {
+    ...item,
+    content: {
+      questions: item.content.questions.map((q) => ({
+        id: q.id,
+        kind: q.kind,
+        prompt: q.prompt,
+        choices: q.kind === "multiple_choice" ? q.choices : null,
+        cites: q.cites,
+      })),
+    },
+  };
+}

@@ -252,7 +252,10 @@ export function ItemEditor({ item, onDone }: { item: ItemView; onDone: () => voi
   const save = useMutation(
     trpc.study.library.items.update.mutationOptions({
       onSuccess: (saved) => {
-        qc.setQueryData(trpc.study.library.items.get.queryKey({ itemId: item.id }), (old) => (old ? { ...old, ...saved } : old));
+        // Only the owner edits, so the saved item is the owner's view, answers and all.
+        qc.setQueryData(trpc.study.library.items.get.queryKey({ itemId: item.id }), (old) =>
+          old ? ({ ...saved, owned: true } as ItemView) : old,
+        );
         void qc.invalidateQueries({ queryKey: trpc.study.library.items.pathKey() });
         void qc.invalidateQueries({ queryKey: trpc.study.library.folders.list.queryKey() });
         onDone();
