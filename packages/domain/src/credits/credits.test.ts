@@ -323,6 +323,8 @@ describe("the price list", () => {
       "image.describe",
       "image.generate",
       "voice.speak",
+      // Stories' transcription of a recorded answer (shipped in session 12).
+      "audio.transcribe",
       // Study (session 14): material generated, quiz grading and writing scores.
       "study.generate",
       "study.grade",
