@@ -181,7 +181,9 @@ describe("a generation's life", () => {
   });
 
   it("a slow job is polled with growing gaps until it finishes", async () => {
-    images.injectNext({ completeAfterMs: 400 });
+    // Three seconds: enough polls to see the gaps grow even when each poll is slow (at 400 ms a loaded
+    // machine's first two polls took it all).
+    images.injectNext({ completeAfterMs: 3_000 });
     const g = await alice.caller.studio.generations.create({ promptText: "a slow sunrise", settings });
     await generations.runSubmit(worker(), { userId: alice.me.id, generationId: g.id });
     const gaps: number[] = [];
