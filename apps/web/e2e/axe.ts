@@ -23,6 +23,17 @@ export interface AxeFinding {
 
 /** Serious and critical violations on the page (or within `context`, e.g. `{ include: ["header"] }`). */
 export async function axeViolations(page: Page, context?: ElementContext): Promise<AxeFinding[]> {
+  // Colours are checked as they end up: a button whose class just changed is still mid-transition (its
+  // text half-way between two colours), which axe would report as low contrast. Finite animations and
+  // transitions are let finish first (endless ones, like a spinner, are left alone).
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const injected = await page.evaluate(() => "axe" in window);
   if (!injected) await page.addScriptTag({ content: axeSource });
   const options: RunOptions = { resultTypes: ["violations"] };
