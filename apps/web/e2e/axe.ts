@@ -25,14 +25,18 @@ export interface AxeFinding {
 export async function axeViolations(page: Page, context?: ElementContext): Promise<AxeFinding[]> {
   // Colours are checked as they end up: a button whose class just changed is still mid-transition (its
   // text half-way between two colours), which axe would report as low contrast. Finite animations and
-  // transitions are let finish first (endless ones, like a spinner, are left alone).
+  // transitions are let finish first (endless ones, like a spinner, are left alone), for at most 2 s (a
+  // paused animation never finishes).
   await page.evaluate(() =>
-    Promise.all(
-      document
-        .getAnimations()
-        .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
-        .map((a) => a.finished.catch(() => undefined)),
-    ),
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]),
   );
   const injected = await page.evaluate(() => "axe" in window);
   if (!injected) await page.addScriptTag({ content: axeSource });
