@@ -57,6 +57,7 @@ import * as m0063 from "./2026_11_23_0063_admin_create_config_and_feedback.ts";
 import * as m0064 from "./2026_11_23_0064_identity_create_oauth_accounts.ts";
 import * as m0065 from "./2026_11_23_0065_classrooms_create_roster.ts";
 import * as m0066 from "./2026_11_23_0066_classrooms_teachers_read_results.ts";
+import * as m0068 from "./2026_12_07_0068_notifications_follow_shares.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -118,4 +119,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0064_identity_create_oauth_accounts": m0064,
   "2026_11_23_0065_classrooms_create_roster": m0065,
   "2026_11_23_0066_classrooms_teachers_read_results": m0066,
+  "2026_12_07_0068_notifications_follow_shares": m0068,
 };
