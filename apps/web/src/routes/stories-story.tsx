@@ -13,6 +13,7 @@ import { Field } from "../components/stories/Field.tsx";
 import { FollowUp } from "../components/stories/FollowUp.tsx";
 import { StoryMedia } from "../components/stories/media/StoryMedia.tsx";
 import s from "../components/stories/stories.module.css";
+import { ConfirmDialog } from "../components/ui/confirm-dialog.tsx";
 import { PageHeader } from "../components/ui/page-header.tsx";
 import { type Outputs, trpc } from "../lib/api.ts";
 import { describeError } from "../lib/errors.ts";
@@ -204,15 +205,23 @@ function DeleteStory({ story }: { story: Story }) {
       },
     }),
   );
+  const [confirming, setConfirming] = useState(false);
   return (
     <p>
-      <button
-        type="button"
-        className="btn btn-danger"
-        onClick={() => window.confirm(`Delete "${story.title}"? This cannot be undone.`) && del.mutate({ storyId: story.id })}
-      >
+      <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
         Delete story
       </button>
+      <ConfirmDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        title={`Delete “${story.title}”?`}
+        description="Its photos, recordings, comments and reactions are deleted with it. This cannot be undone."
+        confirmLabel="Delete story"
+        pendingLabel="Deleting…"
+        onConfirm={() => del.mutateAsync({ storyId: story.id })}
+        // The page is left on success: focus goes wherever the next page puts it.
+        onCloseAutoFocus={(event) => del.isSuccess && event.preventDefault()}
+      />
     </p>
   );
 }
