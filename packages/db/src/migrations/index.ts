@@ -59,6 +59,7 @@ import * as m0065 from "./2026_11_23_0065_classrooms_create_roster.ts";
 import * as m0066 from "./2026_11_23_0066_classrooms_teachers_read_results.ts";
 import * as m0068 from "./2026_12_07_0068_notifications_follow_shares.ts";
 import * as m0069 from "./2026_12_07_0069_classrooms_follow_clever_identity.ts";
+import * as m0070 from "./2026_12_07_0070_files_add_media_facts.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -122,4 +123,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0066_classrooms_teachers_read_results": m0066,
   "2026_12_07_0068_notifications_follow_shares": m0068,
   "2026_12_07_0069_classrooms_follow_clever_identity": m0069,
+  "2026_12_07_0070_files_add_media_facts": m0070,
 };
