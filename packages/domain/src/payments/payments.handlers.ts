@@ -2,7 +2,7 @@
 import { handle } from "../jobs/worker-deps.ts";
 import { endLapsedGraceJob, fulfilEventJob, sweepEventsJob } from "./payments.jobs.ts";
 import { processEvent, sweepEvents } from "./payments.service.ts";
-import { endLapsedGrace } from "./payments.subscriptions.service.ts";
+import { endLapsedGrace } from "./payments.subscriptions.events.ts";
 
 export const paymentsHandlers = [
   handle(fulfilEventJob, async ({ eventId }, { db, log }) => {

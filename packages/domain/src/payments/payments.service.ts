@@ -34,7 +34,7 @@ import {
   type PaymentKind,
   type PaymentView,
 } from "./payments.schemas.ts";
-import { applySubscriptionEvent } from "./payments.subscriptions.service.ts";
+import { applySubscriptionEvent } from "./payments.subscriptions.events.ts";
 
 export { type CheckoutInput, createCheckout, type PaymentsDeps } from "./payments.checkout.ts";
 
