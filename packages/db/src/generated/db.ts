@@ -231,6 +231,7 @@ export interface ClassroomAssignments {
 
 export interface Classrooms {
   clever_section_id: string;
+  clever_teacher_id: string | null;
   created_at: Generated<Date>;
   grade: string | null;
   id: Generated<string>;
@@ -803,12 +804,15 @@ export interface StoredFiles {
   byte_size: number;
   content_type: string;
   created_at: Generated<Date>;
+  duration_ms: number | null;
   filename: string;
+  height: number | null;
   id: Generated<string>;
   purpose: string;
   sha256: string;
   storage_key: string;
   user_id: string;
+  width: number | null;
 }
 
 export interface Stories {
