@@ -8,8 +8,10 @@ import { type Kysely, sql } from "kysely";
  *   library no longer reads the whole object back from storage and parses it again. They are the
  *   server's own findings, never the client's; null where the upload had none (PDFs and text, a duration
  *   the container does not say, and every file stored before this migration, which attach still reads).
- * - An index on (purpose, created_at) for the daily sweep of uploads never attached to anything
- *   (`files.sweep-unattached`), which looks for one purpose's files older than its grace period.
+ * - For the daily sweep of uploads never attached to anything (`files.sweep-uploads`): an index on
+ *   (purpose, created_at), and UPDATE on one column for the system role, only because `SELECT … FOR
+ *   UPDATE` needs it: the sweep locks its candidates first (skipping any an attach is holding through its
+ *   foreign key), then deletes those still unattached under a fresh snapshot. Nothing updates the column.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -19,4 +21,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN duration_ms integer CHECK (duration_ms >= 0),
       ADD CONSTRAINT stored_files_dimensions_together CHECK ((width IS NULL) = (height IS NULL))`.execute(db);
   await sql`CREATE INDEX stored_files_purpose_created_idx ON stored_files (purpose, created_at)`.execute(db);
+  await sql`GRANT UPDATE (created_at) ON stored_files TO inkwell_system`.execute(db);
 }
