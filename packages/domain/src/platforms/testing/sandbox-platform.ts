@@ -76,6 +76,8 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
   const faults: (({ kind: "fail"; options: SandboxFailOptions } | { kind: "timeout" } | { kind: "hang" }) &
     SandboxFaultFilter)[] = [];
   let delayMs = 0;
+  /** Platform requests being handled now, and the most at once since the last reset (a gauge for tests and benches). */
+  const inFlight = { now: 0, peak: 0 };
   let withholdRefresh = false;
   let sequence = 0;
   let url = "";
@@ -456,6 +458,10 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     const body = parseBody(req.headers, raw);
     const record: SandboxRequest = { method, path: parsed.pathname, query, headers: req.headers, body, outcome: "pending" };
     requests.push(record);
+    // Counted until the answer is sent or the connection drops (a hung request, until the client gives up).
+    inFlight.now++;
+    inFlight.peak = Math.max(inFlight.peak, inFlight.now);
+    res.once("close", () => void inFlight.now--);
     const index = faults.findIndex((f) => !f.path || f.path.test(parsed.pathname));
     const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
     if (fault?.kind === "hang") {
@@ -559,6 +565,11 @@ export async function startSandboxPlatform(options: { host?: string; port?: numb
     },
     slow(ms) {
       delayMs = ms;
+    },
+    inFlight(options = {}) {
+      const seen = { ...inFlight };
+      if (options.resetPeak) inFlight.peak = inFlight.now;
+      return seen;
     },
     stop: () =>
       new Promise<void>((resolve) => {

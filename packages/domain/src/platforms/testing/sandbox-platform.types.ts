@@ -91,6 +91,11 @@ export interface SandboxPlatform {
   withholdRefreshTokens(on: boolean): void;
   /** Delay every platform request by ms (0 restores). */
   slow(ms: number): void;
+  /**
+   * Platform requests being handled right now and the most handled at once (since the start or the
+   * last `resetPeak`, which starts the peak again from the current count).
+   */
+  inFlight(options?: { resetPeak?: boolean }): { now: number; peak: number };
   stop(): Promise<void>;
 }
 
