@@ -49,31 +49,31 @@ export function StudyResultsPage() {
           </div>
         ) : sum ? (
           <dl className={s.stats}>
-            <div className={s.stat}>
+            <div>
               <dt>Current streak</dt>
               <dd>
                 {sum.streak.current} {sum.streak.current === 1 ? "day" : "days"}
               </dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Longest streak</dt>
               <dd>
                 {sum.streak.longest} {sum.streak.longest === 1 ? "day" : "days"}
               </dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Quizzes taken</dt>
               <dd>{sum.quizzes.count}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Average quiz score</dt>
               <dd>{sum.quizzes.count ? percent(sum.quizzes.averageAccuracy) : "–"}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Writing scored</dt>
               <dd>{sum.writing.count}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Average writing score</dt>
               <dd>{sum.writing.count ? `${sum.writing.averageScore}%` : "–"}</dd>
             </div>

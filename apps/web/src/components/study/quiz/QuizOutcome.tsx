@@ -29,23 +29,23 @@ export function QuizOutcome({ result, headingLevel = 2 }: { result: QuizResultVi
         </p>
       ) : null}
       <dl className={s.stats}>
-        <div className={s.stat}>
+        <div>
           <dt>Correct</dt>
           <dd>{result.correct}</dd>
         </div>
-        <div className={s.stat}>
+        <div>
           <dt>Partly correct</dt>
           <dd>{result.partial}</dd>
         </div>
-        <div className={s.stat}>
+        <div>
           <dt>Incorrect</dt>
           <dd>{result.incorrect}</dd>
         </div>
-        <div className={s.stat}>
+        <div>
           <dt>Best streak</dt>
           <dd>{result.bestStreak}</dd>
         </div>
-        <div className={s.stat}>
+        <div>
           <dt>Average time</dt>
           <dd>{formatSeconds(result.avgTimePerQuestion)}</dd>
         </div>

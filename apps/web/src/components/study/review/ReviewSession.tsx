@@ -164,19 +164,19 @@ export function ReviewSession({ itemId, onDone }: { itemId?: string; onDone: () 
         <h2 id="review-summary-heading">Session summary</h2>
         {result ? (
           <dl className={s.stats}>
-            <div className={s.stat}>
+            <div>
               <dt>Cards reviewed</dt>
               <dd>{result.totalCards}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Known</dt>
               <dd>{result.knownCount}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Still learning</dt>
               <dd>{result.unknownCount}</dd>
             </div>
-            <div className={s.stat}>
+            <div>
               <dt>Ratings given</dt>
               <dd>{reviewed}</dd>
             </div>

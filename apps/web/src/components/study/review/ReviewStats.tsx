@@ -9,27 +9,27 @@ const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
 export function ReviewStats({ stats, label }: { stats: Stats; label: string }) {
   return (
     <dl className={s.stats} aria-label={label}>
-      <div className={s.stat}>
+      <div>
         <dt>Due now</dt>
         <dd data-role="due-now">{stats.dueNow}</dd>
       </div>
-      <div className={s.stat}>
+      <div>
         <dt>New today</dt>
         <dd data-role="new-available">{stats.newAvailable}</dd>
       </div>
-      <div className={s.stat}>
+      <div>
         <dt>Due by tonight</dt>
         <dd>{stats.dueToday}</dd>
       </div>
-      <div className={s.stat}>
+      <div>
         <dt>Reviewed today</dt>
         <dd data-role="reviewed-today">{stats.reviewedToday}</dd>
       </div>
-      <div className={s.stat}>
+      <div>
         <dt>Streak</dt>
         <dd data-role="streak">{days(stats.currentStreak)}</dd>
       </div>
-      <div className={s.stat}>
+      <div>
         <dt>Best streak</dt>
         <dd>{days(stats.bestStreak)}</dd>
       </div>
