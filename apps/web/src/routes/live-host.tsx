@@ -1,14 +1,16 @@
 /**
  * Live quizzes, the host's side. /study/live lists the games the user hosted (results kept) and starts a
  * new one from a quiz (?itemId= from a quiz's page starts it at once). /study/live/:sessionId runs one: the
- * lobby with the big join code and the players, each question with its countdown and answer counts, the
- * reveal with the leaderboard, and the final podium. Updates come over `study.live.watch` (SSE).
+ * lobby with the big join code, the players and an invitation by e-mail, each question with its countdown
+ * and answer counts, the reveal with the leaderboard, and the final podium. Updates come over
+ * `study.live.watch` (SSE).
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { FormError } from "../components/Alert.tsx";
 import { Button } from "../components/SubmitButton.tsx";
+import { InviteForm } from "../components/study/live/InviteForm.tsx";
 import s from "../components/study/live/live.module.css";
 import { SHAPES, useLiveStream, useSecondsLeft } from "../components/study/live/use-live.ts";
 import { EmptyState } from "../components/ui/empty-state.tsx";
@@ -178,6 +180,7 @@ export function LiveHostPage() {
           </Button>
         </section>
       )}
+      {view.status === "lobby" && <InviteForm sessionId={sessionId} />}
       {(view.status === "question" || view.status === "reveal") && view.question && (
         <section className="stack" aria-label={`Question ${view.questionIndex + 1}`}>
           <div className={s.bar}>
