@@ -3,6 +3,7 @@ import { aiEnvSchema } from "@inkwell/domain/ai";
 import { printVendorEnvSchema } from "@inkwell/domain/books";
 import { storageEnvSchema } from "@inkwell/domain/files";
 import { publishingEnvSchema } from "@inkwell/domain/platforms";
+import { DEFAULT_SLOTS_PER_HOST } from "@inkwell/domain/posts";
 import { reelStatsEnvSchema, ttsEnvSchema } from "@inkwell/domain/studio";
 import { z } from "zod";
 
@@ -20,6 +21,11 @@ const schema = aiEnvSchema.extend(publishingEnvSchema.shape).extend({
   DATABASE_DIRECT_URL: z.url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://"),
   MAIL_FROM: z.string().default("Inkwell <no-reply@inkwell.localhost>"),
+  /**
+   * Platform requests in flight at once per platform host (api.x.com, a WordPress site…), across every
+   * worker process on the database (session advisory locks on the direct connection).
+   */
+  PUBLISHING_MAX_IN_FLIGHT_PER_HOST: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_SLOTS_PER_HOST),
   /** How often idle workers look for new jobs (pg-boss minimum 0.5 s). */
   WORKER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   /** How often pg-boss checks for jobs whose worker died (missed heartbeats, expiry). */

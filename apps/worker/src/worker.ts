@@ -20,6 +20,7 @@ import {
   registerJobs,
 } from "@inkwell/domain/platform";
 import { publishingRuntimeFromEnv } from "@inkwell/domain/platforms";
+import { createHostSlots, type HostSlots, shareHostSlots } from "@inkwell/domain/posts";
 import { reelStatsClientFromEnv } from "@inkwell/domain/studio";
 import type { WorkerEnv } from "./env.ts";
 import { allHandlers, allJobs } from "./jobs.ts";
@@ -66,11 +67,24 @@ export async function startWorker(env: WorkerEnv, log: Logger): Promise<RunningW
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   await prepareQueues(boss, db, allJobs, { directUrl: env.DATABASE_DIRECT_URL });
+  // A platform host's request slots are shared with every other worker, as session locks on a
+  // connection of this process's own (direct, like pg-boss's): see posts.publisher.slots.ts.
+  let slots: HostSlots | undefined;
+  if (deps.publishing) {
+    slots = await createHostSlots({
+      url: env.DATABASE_DIRECT_URL ?? env.DATABASE_URL,
+      perHost: env.PUBLISHING_MAX_IN_FLIGHT_PER_HOST,
+      probe: db,
+      log,
+    });
+    shareHostSlots(deps.publishing, slots);
+  }
   await registerJobs(boss, allHandlers, deps, { pollingIntervalSeconds: env.WORKER_POLL_SECONDS });
   log.info({ queues: allJobs.map((j) => j.name) }, "worker started");
   return {
     async stop({ graceful = true, timeoutMs = 20_000 } = {}) {
       await boss.stop({ graceful, timeout: timeoutMs });
+      await slots?.close();
       mailer.close();
       await db.destroy();
     },

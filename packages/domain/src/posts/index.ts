@@ -2,6 +2,14 @@
 export { type Clock, systemClock } from "./posts.clock.ts";
 export { postsJobs, publishPostJob, sweepPostsJob } from "./posts.jobs.ts";
 export {
+  createHostSlots,
+  DEFAULT_SLOTS_PER_HOST,
+  type HostSlots,
+  type HostSlotsOptions,
+  localHostSlots,
+  shareHostSlots,
+} from "./posts.publisher.slots.ts";
+export {
   claimLeaseMsOf,
   DEFAULT_PUBLISHER_CONFIG,
   idempotencyKeyOf,

@@ -1,11 +1,13 @@
 /**
  * How the publisher spares the platforms and the database, per runtime (so tests and benchmarks with
- * their own sandboxes do not share): at most maxInFlight platform calls at once, and claims and
- * finishes made within a couple of milliseconds gathered into one statement.
+ * their own sandboxes do not share): at most maxInFlight platform calls at once (and, in a worker,
+ * a host's shared slot each: posts.publisher.slots.ts), and claims and finishes made within a couple
+ * of milliseconds gathered into one statement.
  */
 import { asSystem } from "@inkwell/db";
 import type { PublishingRuntime } from "../platforms/index.ts";
 import type { PublisherConfig, PublisherDeps } from "./posts.publisher.config.ts";
+import { hostSlotsOf } from "./posts.publisher.slots.ts";
 import * as repo from "./posts.repository.ts";
 
 /** Per runtime (so tests and benchmarks with their own sandboxes do not share): request slots and the batchers. */
@@ -23,13 +25,22 @@ function sharedOf(deps: PublisherDeps, config: PublisherConfig): Shared {
   return s;
 }
 
-/** Runs a platform call once one of the maxInFlight slots is free. */
-export async function limited<T>(deps: PublisherDeps, config: PublisherConfig, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs a platform call to `host` once one of this process's maxInFlight slots is free and then, when
+ * the worker shares slots with other processes (posts.publisher.slots.ts), one of the host's. The
+ * process's own cap comes first, so the database is asked only when this process has room.
+ */
+export async function limited<T>(deps: PublisherDeps, config: PublisherConfig, host: string, call: () => Promise<T>): Promise<T> {
   const { slots } = sharedOf(deps, config);
   if (slots.free > 0) slots.free--;
   else await new Promise<void>((resolve) => slots.waiting.push(resolve));
   try {
-    return await call();
+    const release = await hostSlotsOf(deps.publishing)?.acquire(host);
+    try {
+      return await call();
+    } finally {
+      release?.();
+    }
   } finally {
     const next = slots.waiting.shift();
     if (next) next();

@@ -146,6 +146,17 @@ async function fetchCredentials(deps: PublisherDeps, row: repo.PostRow): Promise
   }
 }
 
+/** The host a post's requests go to, whose slots they share: the platform's API, or the WordPress site. */
+function hostOf(deps: PublisherDeps, credentials: ConnectionCredentials): string {
+  const base =
+    credentials.platform === "wordpress" ? credentials.siteUrl : deps.publishing.platforms[credentials.platform].apiBaseUrl;
+  try {
+    return new URL(base).host;
+  } catch {
+    return base;
+  }
+}
+
 /** What was made ready while waiting for the due instant (see prepareAhead). */
 interface Ahead {
   media?: PostMedia[] | PlatformError;
@@ -175,7 +186,7 @@ async function prepareAhead(
   const prepare = adapter.prepare?.bind(adapter);
   if (!prepare) return ahead;
   try {
-    ahead.prepared = await limited(deps, config, async () => {
+    ahead.prepared = await limited(deps, config, hostOf(deps, credentials), async () => {
       await holdLease(deps, config, row, token, lease);
       return prepare({ ...requestOf(row), ...(media ? { media } : {}) }, credentials.credentials);
     });
@@ -278,7 +289,7 @@ async function publishUnderLease(
       `look for the post on ${name} (${row.parts.length} part(s), key ${request.idempotencyKey})`,
     );
     try {
-      const found = await limited(deps, config, async () => {
+      const found = await limited(deps, config, hostOf(deps, credentials), async () => {
         await holdLease(deps, config, row, token, lease);
         return adapter.findPublished(request, credentials.credentials, {
           ...(row.scheduled_at ? { since: row.scheduled_at } : {}),
@@ -339,7 +350,7 @@ async function publishUnderLease(
     let attempt = begin("publish", summary);
     let published: { platformPostId: string; url: string };
     try {
-      const result = await limited(deps, config, async () => {
+      const result = await limited(deps, config, hostOf(deps, credentials), async () => {
         await holdLease(deps, config, row, token, lease);
         attempt = begin("publish", summary); // timed from when a request slot is free
         return adapter.publish(
