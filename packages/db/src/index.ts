@@ -9,6 +9,7 @@ export {
   asSystem,
   asUser,
   type CallArg,
+  callAsSystem,
   callAsUser,
   type SessionAuth,
   SYSTEM_ROLE,

@@ -127,24 +127,38 @@ export function asSession<T>(
 }
 
 /**
- * An argument of `callAsUser`: each travels as a literal whose text is checked or hex-encoded (no
- * quoting). `int` is a Postgres integer (int4).
+ * An argument of `callAsUser` / `callAsSystem`: each travels as a literal whose text is checked or
+ * hex-encoded (no quoting); null is a typed NULL. `int` is a Postgres integer (int4); `texts` and
+ * `ints` are arrays of them.
  */
-export type CallArg = { uuid: string } | { int: number } | { text: string };
+export type CallArg =
+  | { uuid: string | null }
+  | { int: number | null }
+  | { text: string | null }
+  | { texts: readonly string[] }
+  | { ints: readonly number[] };
+
+function intLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error("callAsUser: not an integer");
+  // Typed, as a bound parameter would be: a bare literal past 2^31 is a bigint, and no function takes
+  // (…, bigint, …), so Postgres answered "function does not exist" (a 500) instead of "out of range".
+  return `${value}::integer`;
+}
+
+// Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
+const textLiteral = (value: string) =>
+  `convert_from(decode('${Buffer.from(value, "utf8").toString("hex")}', 'hex'), 'UTF8')`;
 
 function literal(arg: CallArg): string {
   if ("uuid" in arg) {
+    if (arg.uuid === null) return "NULL::uuid";
     if (!UUID.test(arg.uuid)) throw new Error("callAsUser: not a UUID");
     return `'${arg.uuid.toLowerCase()}'::uuid`;
   }
-  if ("int" in arg) {
-    if (!Number.isSafeInteger(arg.int)) throw new Error("callAsUser: not an integer");
-    // Typed, as a bound parameter would be: a bare literal past 2^31 is a bigint, and no function takes
-    // (…, bigint, …), so Postgres answered "function does not exist" (a 500) instead of "out of range".
-    return `${arg.int}::integer`;
-  }
-  // Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
-  return `convert_from(decode('${Buffer.from(arg.text, "utf8").toString("hex")}', 'hex'), 'UTF8')`;
+  if ("int" in arg) return arg.int === null ? "NULL::integer" : intLiteral(arg.int);
+  if ("texts" in arg) return `ARRAY[${arg.texts.map(textLiteral).join(", ")}]::text[]`;
+  if ("ints" in arg) return `ARRAY[${arg.ints.map(intLiteral).join(", ")}]::integer[]`;
+  return arg.text === null ? "NULL::text" : textLiteral(arg.text);
 }
 
 /**
@@ -162,12 +176,30 @@ export async function callAsUser(
   calls: CallArg[][],
 ): Promise<Record<string, unknown>[][]> {
   if (!UUID.test(userId)) throw new Error("callAsUser: user id must be a UUID");
+  return callInOneMessage(
+    db,
+    [`SET LOCAL ROLE ${USER_ROLE}`, `SELECT set_config('app.user_id', '${userId.toLowerCase()}', true)`],
+    fn,
+    calls,
+  );
+}
+
+/** `callAsUser` as the system role (work that spans users, e.g. the per-address rate limit): one round trip. */
+export async function callAsSystem(db: Database, fn: string, calls: CallArg[][]): Promise<Record<string, unknown>[][]> {
+  return callInOneMessage(db, [`SET LOCAL ROLE ${SYSTEM_ROLE}`], fn, calls);
+}
+
+async function callInOneMessage(
+  db: Database,
+  setup: string[],
+  fn: string,
+  calls: CallArg[][],
+): Promise<Record<string, unknown>[][]> {
   if (!/^app\.[a-z_][a-z0-9_]*$/.test(fn)) throw new Error("callAsUser: function must be app.<name>");
   if (calls.length === 0) return [];
   const message = [
     "BEGIN",
-    `SET LOCAL ROLE ${USER_ROLE}`,
-    `SELECT set_config('app.user_id', '${userId.toLowerCase()}', true)`,
+    ...setup,
     ...calls.map((args) => `SELECT * FROM ${fn}(${args.map(literal).join(", ")})`),
     "COMMIT",
   ].join("; ");
@@ -175,7 +207,7 @@ export async function callAsUser(
   let broken = false;
   try {
     const results = (await client.query(message)) as unknown as pg.QueryResult[];
-    return calls.map((_, i) => results[3 + i]?.rows ?? []);
+    return calls.map((_, i) => results[1 + setup.length + i]?.rows ?? []);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {
       broken = true;

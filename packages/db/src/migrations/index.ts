@@ -57,6 +57,7 @@ import * as m0063 from "./2026_11_23_0063_admin_create_config_and_feedback.ts";
 import * as m0064 from "./2026_11_23_0064_identity_create_oauth_accounts.ts";
 import * as m0065 from "./2026_11_23_0065_classrooms_create_roster.ts";
 import * as m0066 from "./2026_11_23_0066_classrooms_teachers_read_results.ts";
+import * as m0067 from "./2026_12_07_0067_credits_meter_in_one_call.ts";
 import * as m0068 from "./2026_12_07_0068_notifications_follow_shares.ts";
 import * as m0069 from "./2026_12_07_0069_classrooms_follow_clever_identity.ts";
 import * as m0070 from "./2026_12_07_0070_files_add_media_facts.ts";
@@ -121,6 +122,7 @@ export const migrations: Record<string, Migration> = {
   "2026_11_23_0064_identity_create_oauth_accounts": m0064,
   "2026_11_23_0065_classrooms_create_roster": m0065,
   "2026_11_23_0066_classrooms_teachers_read_results": m0066,
+  "2026_12_07_0067_credits_meter_in_one_call": m0067,
   "2026_12_07_0068_notifications_follow_shares": m0068,
   "2026_12_07_0069_classrooms_follow_clever_identity": m0069,
   "2026_12_07_0070_files_add_media_facts": m0070,
