@@ -1,7 +1,8 @@
 /**
- * The only SQL of the credits module. Every mutation starts with `lockAccount`, which serialises all
- * credit changes of one user on their account row; under that lock the grant, hold and ledger reads
- * and writes cannot race. The unique indexes and CHECKs in the migration back every rule again.
+ * The only SQL of the credits module. Every mutation starts with `lockAccount` (or, in the one-call
+ * functions app.charge_credits / hold_credits / capture_credits / release_credits, the same row lock),
+ * which serialises all credit changes of one user on their account row; under that lock the grant,
+ * hold and ledger reads and writes cannot race. The unique indexes and CHECKs in the migration back every rule again.
  */
 import { callAsUser, type Database, newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
@@ -75,41 +76,6 @@ export async function chargeCreditsAsUser(
     ]),
   );
   return results.map((rows) => rows[0] as ChargeRow | undefined);
-}
-
-/** Credits in grants that have not expired (expired ones wait for the expiry job to zero them). */
-export async function spendable(tx: Tx, userId: string): Promise<number> {
-  const row = await tx
-    .selectFrom("credit_grants")
-    .select(sql<number>`coalesce(sum(remaining), 0)::int`.as("total"))
-    .where("user_id", "=", userId)
-    .where("remaining", ">", 0)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
-    .executeTakeFirstOrThrow();
-  return row.total;
-}
-
-/**
- * Takes `amount` from the user's grants in the spending order: free credits before paid ones, soonest
- * expiring first (never-expiring last), then oldest. Returns how much it took (less than asked only if
- * there is not enough).
- */
-export async function consumeGrants(tx: Tx, userId: string, amount: number, options: { includeExpired: boolean }) {
-  const result = await sql<{ taken: number }>`
-    WITH ordered AS (
-      SELECT id, remaining,
-             sum(remaining) OVER (ORDER BY paid, expires_at NULLS LAST, created_at, id) AS running
-        FROM credit_grants
-       WHERE user_id = ${userId} AND remaining > 0
-         AND (${options.includeExpired} OR expires_at IS NULL OR expires_at > now())
-    ), take AS (
-      SELECT id, least(remaining, ${amount} - (running - remaining))::int AS taken
-        FROM ordered WHERE running - remaining < ${amount}
-    )
-    UPDATE credit_grants g SET remaining = g.remaining - take.taken
-      FROM take WHERE g.id = take.id
-    RETURNING take.taken`.execute(tx);
-  return result.rows.reduce((sum, r) => sum + r.taken, 0);
 }
 
 export async function insertGrant(
@@ -190,39 +156,59 @@ export async function record(tx: Tx, e: LedgerInsert) {
     .executeTakeFirstOrThrow();
 }
 
-export async function findHoldByKey(tx: Tx, userId: string, idempotencyKey: string) {
-  return tx
-    .selectFrom("credit_holds")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("idempotency_key", "=", idempotencyKey)
-    .executeTakeFirst();
+export interface HoldCall {
+  userId: string;
+  operation: string;
+  amount: number;
+  idempotencyKey: string;
+  requestHash: string;
+  ttlSeconds: number;
 }
 
-export async function findHold(tx: Tx, holdId: string) {
-  return tx.selectFrom("credit_holds").selectAll().where("id", "=", holdId).forUpdate().executeTakeFirst();
+/** What app.hold_credits (migration 0067) answers: an outcome row, never an error for a refusal. */
+export interface HoldRow {
+  outcome: "held" | "replayed" | "conflict" | "insufficient" | "no_account";
+  hold_id: string | null;
+  amount: number;
+  status: "held" | "captured" | "released" | null;
+  available: number;
 }
 
-export async function insertHold(
+/** The whole hold in one statement, inside the caller's transaction (migration 0067 has the rules). */
+export async function holdCredits(tx: Tx, c: HoldCall): Promise<HoldRow | undefined> {
+  const result = await sql<HoldRow>`
+    SELECT * FROM app.hold_credits(${c.userId}::uuid, ${c.operation}, ${c.amount}::int, ${c.idempotencyKey},
+                                   ${c.requestHash}, ${c.ttlSeconds}::int)`.execute(tx);
+  return result.rows[0];
+}
+
+export interface CaptureRow {
+  outcome: "captured" | "replayed" | "released" | "invalid" | "not_found" | "no_account";
+  captured: number;
+  amount: number;
+}
+
+/** A capture in one statement (app.capture_credits, migration 0067). `used` -1 stands for "not an integer". */
+export async function captureCredits(tx: Tx, userId: string, holdId: string, used: number): Promise<CaptureRow | undefined> {
+  const result = await sql<CaptureRow>`
+    SELECT * FROM app.capture_credits(${userId}::uuid, ${holdId}::uuid, ${used}::int)`.execute(tx);
+  return result.rows[0];
+}
+
+export interface ReleaseRow {
+  outcome: "released" | "replayed" | "captured" | "not_found" | "no_account";
+}
+
+/** A release in one statement (app.release_credits, migration 0067). */
+export async function releaseCredits(
   tx: Tx,
-  values: { userId: string; operation: string; amount: number; idempotencyKey: string; requestHash: string; ttlSeconds: number },
-) {
-  return tx
-    .insertInto("credit_holds")
-    .values({
-      user_id: values.userId,
-      operation: values.operation,
-      amount: values.amount,
-      idempotency_key: values.idempotencyKey,
-      request_hash: values.requestHash,
-      expires_at: sql<Date>`now() + make_interval(secs => ${values.ttlSeconds})`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export async function setHoldStatus(tx: Tx, holdId: string, status: "captured" | "released", captured: number | null) {
-  await tx.updateTable("credit_holds").set({ status, captured }).where("id", "=", holdId).execute();
+  userId: string,
+  holdId: string,
+  note: string | null,
+): Promise<ReleaseRow | undefined> {
+  const result = await sql<ReleaseRow>`
+    SELECT * FROM app.release_credits(${userId}::uuid, ${holdId}::uuid, ${note}::text)`.execute(tx);
+  return result.rows[0];
 }
 
 export async function findLedgerEntry(tx: Tx, id: string) {
@@ -275,28 +261,6 @@ export async function allowance(tx: Tx, userId: string) {
     .orderBy("expires_at")
     .execute();
   return rows;
-}
-
-/** The newest grant: "80% spent" is measured per allowance, so each new grant re-arms the alerts. */
-export async function latestGrant(tx: Tx, userId: string) {
-  return tx
-    .selectFrom("credit_grants")
-    .select(["id"])
-    .where("user_id", "=", userId)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
-}
-
-export async function grantedSince(tx: Tx, userId: string) {
-  const row = await tx
-    .selectFrom("credit_grants")
-    .select(sql<number>`coalesce(sum(amount), 0)::int`.as("total"))
-    .where("user_id", "=", userId)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
-    .executeTakeFirstOrThrow();
-  return row.total;
 }
 
 const page = newestFirst("a.created_at", "a.id");

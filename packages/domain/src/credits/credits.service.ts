@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { asSystem, type Database, type Tx } from "@inkwell/db";
-import { notifications } from "../notifications/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { Logger } from "../platform/queue.ts";
 import * as repo from "./credits.repository.ts";
@@ -51,34 +50,6 @@ function insufficient(available: number, needed: number) {
     `This needs ${needed} credits and you have ${available} available. Add credits or wait for your monthly grant.`,
     { credits: { needed, available: Math.max(0, available) } },
   );
-}
-
-/**
- * After spending: tell the user once per allowance when 80% and when 100% of it is gone. `granted` is
- * the allowance (unexpired grants' amounts); the newest grant re-arms the alerts.
- */
-async function alertIfLow(tx: Tx, userId: string, available: number, granted?: number) {
-  const allowance = granted ?? (await repo.grantedSince(tx, userId));
-  if (allowance <= 0 || available > allowance * 0.2) return;
-  const latest = await repo.latestGrant(tx, userId);
-  const tag = latest?.id ?? "none";
-  if (available <= 0) {
-    await notifications.notify(tx, {
-      userId,
-      kind: "credits.empty",
-      title: "You have used all your credits",
-      body: "New generations need credits. Your monthly grant tops you up, or add credits now.",
-      dedupeKey: `credits-100:${tag}`,
-    });
-  } else {
-    await notifications.notify(tx, {
-      userId,
-      kind: "credits.low",
-      title: "80% of your credits are used",
-      body: `You have ${available} credits left.`,
-      dedupeKey: `credits-80:${tag}`,
-    });
-  }
 }
 
 export interface GrantInput {
@@ -285,100 +256,101 @@ export interface HoldInput {
   ttlSeconds?: number;
 }
 
-/** Reserves credits for a long job. Idempotent per key (same request → the same hold). */
-export async function hold(tx: Tx, userId: string, input: HoldInput) {
+/** What a hold asks of app.hold_credits: the price checked and the request fingerprinted. */
+export function holdCall(userId: string, input: HoldInput): repo.HoldCall {
   const amount = input.amount ?? priceOf(input.operation);
   if (!Number.isInteger(amount) || amount <= 0)
     throw new DomainError("INVALID_INPUT", "A hold must be a positive number of credits.");
-  const hash = requestHash({ operation: input.operation, amount, request: input.request });
-  const account = await locked(tx, userId);
-  const previous = await repo.findHoldByKey(tx, userId, input.idempotencyKey);
-  if (previous) {
-    if (previous.request_hash !== hash)
-      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
-    return {
-      holdId: previous.id,
-      amount: previous.amount,
-      status: previous.status as "held" | "captured" | "released",
-      replayed: true,
-    };
-  }
-  const available = (await repo.spendable(tx, userId)) - account.held;
-  if (available < amount) throw insufficient(available, amount);
-  const row = await repo.insertHold(tx, {
+  return {
     userId,
     operation: input.operation,
     amount,
     idempotencyKey: input.idempotencyKey,
-    requestHash: hash,
+    requestHash: requestHash({ operation: input.operation, amount, request: input.request }),
     ttlSeconds: input.ttlSeconds ?? HOLD_TTL_SECONDS,
-  });
-  const held = account.held + amount;
-  await repo.record(tx, {
-    userId,
-    type: "hold",
-    amount: 0,
-    heldDelta: amount,
-    balanceAfter: account.balance,
-    heldAfter: held,
-    operation: input.operation,
-    holdId: row.id,
-  });
-  return { holdId: row.id, amount, status: "held" as const, replayed: false };
+  };
 }
 
-/** Settles a hold for what was used (≤ the hold). Safe to call again: a captured hold stays captured once. */
-export async function capture(tx: Tx, userId: string, holdId: string, used: number) {
-  const account = await locked(tx, userId);
-  const h = await repo.findHold(tx, holdId);
-  if (!h || h.user_id !== userId) throw notFound("Credit hold");
-  if (h.status === "captured") return { captured: h.captured ?? 0, replayed: true };
-  if (h.status === "released") throw new DomainError("PRECONDITION_FAILED", "This reservation was already released.");
-  if (!Number.isInteger(used) || used < 0 || used > h.amount) {
-    throw new DomainError("INVALID_INPUT", `Captured credits must be between 0 and the ${h.amount} reserved.`);
+/** An app.hold_credits outcome row (also inside usage's app.start_generation, which adds its own fields). */
+export interface HoldOutcome {
+  outcome: string;
+  hold_id: string | null;
+  amount: number;
+  status: string | null;
+  available: number;
+}
+
+/** A hold's outcome row as the service answers it: the hold, or the same domain errors as ever. */
+export function holdResult(row: HoldOutcome | undefined, amount: number) {
+  switch (row?.outcome) {
+    case "held":
+      return { holdId: row.hold_id as string, amount: row.amount, status: "held" as const, replayed: false };
+    case "replayed":
+      return {
+        holdId: row.hold_id as string,
+        amount: row.amount,
+        status: row.status as "held" | "captured" | "released",
+        replayed: true,
+      };
+    case "conflict":
+      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
+    case "insufficient":
+      throw insufficient(row.available, amount);
+    default:
+      throw notFound("Credit account");
   }
-  // Credits were set aside when the hold was made; take them even if a grant has since expired.
-  const taken = await repo.consumeGrants(tx, userId, used, { includeExpired: true });
-  if (taken !== used) throw new Error("credit grants cannot cover a hold");
-  const balance = account.balance - used;
-  const held = account.held - h.amount;
-  await repo.setHoldStatus(tx, holdId, "captured", used);
-  await repo.record(tx, {
-    userId,
-    type: "capture",
-    amount: -used,
-    heldDelta: -h.amount,
-    balanceAfter: balance,
-    heldAfter: held,
-    operation: h.operation,
-    holdId,
-  });
-  const available = (await repo.spendable(tx, userId)) - held;
-  if (used > 0) await alertIfLow(tx, userId, available);
-  return { captured: used, replayed: false };
 }
 
-/** Voids a hold: a failed or cancelled job costs nothing. Safe to call again. */
+/**
+ * Reserves credits for a long job. Idempotent per key (same request → the same hold). One statement,
+ * app.hold_credits: lock, replay check, spendable less what is held, the hold, its ledger entry.
+ */
+export async function hold(tx: Tx, userId: string, input: HoldInput) {
+  const call = holdCall(userId, input);
+  return holdResult(await repo.holdCredits(tx, call), call.amount);
+}
+
+/**
+ * Settles a hold for what was used (≤ the hold). Safe to call again: a captured hold stays captured
+ * once. One statement, app.capture_credits (grants in spending order, expired ones too: the credits
+ * were set aside when the hold was made; the ledger entry; the 80% / 100% alert).
+ */
+export async function capture(tx: Tx, userId: string, holdId: string, used: number) {
+  // A non-integer (or one past the database's integer) is refused as out of range after the hold's own
+  // state is checked, as before: -1 stands for it.
+  const asInt = Number.isInteger(used) && Math.abs(used) < 2 ** 31 ? used : -1;
+  const row = await repo.captureCredits(tx, userId, holdId, asInt);
+  switch (row?.outcome) {
+    case "captured":
+      return { captured: row.captured, replayed: false };
+    case "replayed":
+      return { captured: row.captured, replayed: true };
+    case "released":
+      throw new DomainError("PRECONDITION_FAILED", "This reservation was already released.");
+    case "invalid":
+      throw new DomainError("INVALID_INPUT", `Captured credits must be between 0 and the ${row.amount} reserved.`);
+    case "not_found":
+      throw notFound("Credit hold");
+    default:
+      throw notFound("Credit account");
+  }
+}
+
+/** Voids a hold: a failed or cancelled job costs nothing. Safe to call again. One statement, app.release_credits. */
 export async function release(tx: Tx, userId: string, holdId: string, note?: string) {
-  const account = await locked(tx, userId);
-  const h = await repo.findHold(tx, holdId);
-  if (!h || h.user_id !== userId) throw notFound("Credit hold");
-  if (h.status === "released") return { released: true, replayed: true };
-  if (h.status === "captured") throw new DomainError("PRECONDITION_FAILED", "This reservation was already settled.");
-  const held = account.held - h.amount;
-  await repo.setHoldStatus(tx, holdId, "released", null);
-  await repo.record(tx, {
-    userId,
-    type: "release",
-    amount: 0,
-    heldDelta: -h.amount,
-    balanceAfter: account.balance,
-    heldAfter: held,
-    operation: h.operation,
-    holdId,
-    note: note ?? null,
-  });
-  return { released: true, replayed: false };
+  const row = await repo.releaseCredits(tx, userId, holdId, note ?? null);
+  switch (row?.outcome) {
+    case "released":
+      return { released: true, replayed: false };
+    case "replayed":
+      return { released: true, replayed: true };
+    case "captured":
+      throw new DomainError("PRECONDITION_FAILED", "This reservation was already settled.");
+    case "not_found":
+      throw notFound("Credit hold");
+    default:
+      throw notFound("Credit account");
+  }
 }
 
 /**

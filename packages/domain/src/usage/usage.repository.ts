@@ -1,37 +1,77 @@
 /** The only SQL of the usage module: generation history and the rate-limit log. */
-import { newestFirst, type Tx } from "@inkwell/db";
+import { callAsSystem, callAsUser, type Database, newestFirst, type Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { Generation, GenerationsInput } from "./usage.schemas.ts";
 
 /**
- * Sliding-window check for several buckets at once, all or nothing. Each bucket is serialised by a
- * transaction-scoped advisory lock (taken in a fixed order, so two callers cannot deadlock), then
- * counted; only if every bucket has room is one start recorded in each. Exactly `limit` starts get
- * through per window, however many arrive together.
+ * Sliding-window check for several buckets at once, all or nothing, in ONE round trip as the system
+ * role (app.take_rate_limit, migration 0067): each bucket is serialised by a transaction-scoped
+ * advisory lock (taken in a fixed order, so two callers cannot deadlock), then counted; only if every
+ * bucket has room is one start recorded in each. Exactly `limit` starts get through per window,
+ * however many arrive together.
  */
 export async function takeRateLimit(
-  tx: Tx,
+  db: Database,
   userId: string | null,
   buckets: { key: string; limit: number; windowSeconds: number }[],
 ): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number; key: string }> {
   const sorted = [...buckets].sort((a, b) => a.key.localeCompare(b.key));
-  for (const b of sorted) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`rate:${b.key}`}, 0))`.execute(tx);
-  for (const b of sorted) {
-    const r = await sql<{ n: number; oldest: Date | null }>`
-      SELECT count(*)::int AS n, min(created_at) AS oldest FROM generation_rate_limits
-       WHERE bucket = ${b.key} AND created_at > now() - make_interval(secs => ${b.windowSeconds})`.execute(tx);
-    const row = r.rows[0];
-    if (row && row.n >= b.limit) {
-      const oldest = row.oldest ? new Date(row.oldest).getTime() : Date.now();
-      const retryAfterSeconds = Math.max(1, Math.ceil((oldest + b.windowSeconds * 1000 - Date.now()) / 1000));
-      return { ok: false, retryAfterSeconds, key: b.key };
-    }
-  }
-  await tx
-    .insertInto("generation_rate_limits")
-    .values(sorted.map((b) => ({ bucket: b.key, user_id: userId })))
-    .execute();
-  return { ok: true };
+  const [rows] = await callAsSystem(db, "app.take_rate_limit", [
+    [
+      { uuid: userId },
+      { texts: sorted.map((b) => b.key) },
+      { ints: sorted.map((b) => b.limit) },
+      { ints: sorted.map((b) => b.windowSeconds) },
+    ],
+  ]);
+  const row = rows?.[0] as
+    | { outcome: "taken" | "limited"; bucket: string | null; oldest: Date | null; window_seconds: number | null }
+    | undefined;
+  if (row?.outcome !== "limited") return { ok: true };
+  const oldest = row.oldest ? new Date(row.oldest).getTime() : Date.now();
+  const windowSeconds = row.window_seconds ?? 0;
+  const retryAfterSeconds = Math.max(1, Math.ceil((oldest + windowSeconds * 1000 - Date.now()) / 1000));
+  return { ok: false, retryAfterSeconds, key: row.bucket ?? "" };
+}
+
+/** What app.start_generation answers: the hold's outcome (credits' HoldRow) and the generation's id. */
+export interface StartRow {
+  outcome: "free" | "held" | "replayed" | "conflict" | "insufficient" | "no_account";
+  hold_id: string | null;
+  amount: number;
+  status: "held" | "captured" | "released" | null;
+  available: number;
+  generation_id: string | null;
+}
+
+/**
+ * A metered call's start as its own transaction, as the user, in ONE round trip (migration 0067's
+ * app.start_generation): the credit hold when `hold` is given (app.hold_credits, the credits module's
+ * rules), then the `running` generation; nothing is written when the hold is refused or replayed.
+ */
+export async function startGeneration(
+  db: Database,
+  values: {
+    userId: string;
+    operation: string;
+    topic: string | null;
+    provider: string;
+    hold: { amount: number; idempotencyKey: string; requestHash: string; ttlSeconds: number } | null;
+  },
+): Promise<StartRow | undefined> {
+  const [rows] = await callAsUser(db, values.userId, "app.start_generation", [
+    [
+      { uuid: values.userId },
+      { text: values.operation },
+      { text: values.topic?.slice(0, 500) ?? null },
+      { text: values.provider },
+      { int: values.hold?.amount ?? 0 },
+      { text: values.hold?.idempotencyKey ?? null },
+      { text: values.hold?.requestHash ?? null },
+      { int: values.hold?.ttlSeconds ?? null },
+    ],
+  ]);
+  return rows?.[0] as StartRow | undefined;
 }
 
 export async function pruneRateLimits(tx: Tx, olderThanSeconds: number) {
@@ -40,23 +80,6 @@ export async function pruneRateLimits(tx: Tx, olderThanSeconds: number) {
     .where("created_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .executeTakeFirst();
   return Number(r.numDeletedRows);
-}
-
-export async function insertGeneration(
-  tx: Tx,
-  values: { userId: string; operation: string; topic: string | null; provider: string; holdId: string | null },
-) {
-  return tx
-    .insertInto("generations")
-    .values({
-      user_id: values.userId,
-      operation: values.operation,
-      topic: values.topic?.slice(0, 500) ?? null,
-      provider: values.provider,
-      hold_id: values.holdId,
-    })
-    .returning(["id"])
-    .executeTakeFirstOrThrow();
 }
 
 export async function finishGeneration(

@@ -1,8 +1,10 @@
 /**
  * Metering for every AI call: rate limit → reserve credits and record the generation → call the
  * provider with NO transaction open → capture what it cost (or release, if it failed) and record the
- * outcome. A crash between the call and the settlement leaves a hold that the worker releases when
- * it expires, and the generation is then marked failed: a failed or interrupted generation costs nothing.
+ * outcome. The first two are one round trip each (SQL functions, migration 0067): on the way to the
+ * provider's request every trip is time to first token. A crash between the call and the settlement
+ * leaves a hold that the worker releases when it expires, and the generation is then marked failed: a
+ * failed or interrupted generation costs nothing.
  *
  * A user who saved their own key for what the operation needs (their AI connection for text, their
  * image API key for images) has the call made with it (ai/user-connection.ts): no credits are held or
@@ -63,12 +65,11 @@ export async function takeRateLimit(deps: UsageDeps, actor: Actor, operation: st
   const rules = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const rule = rules[operation] ?? rules["*"];
   if (!rule) return;
-  const outcome = await asSystem(deps.db, (tx) =>
-    repo.takeRateLimit(tx, actor.userId, [
-      { key: `user:${actor.userId}:${operation}`, ...rule.perUser },
-      { key: `ip:${actor.ip}:${operation}`, ...rule.perIp },
-    ]),
-  );
+  // One round trip (the locks, counts and the recorded start are one SQL call as the system role).
+  const outcome = await repo.takeRateLimit(deps.db, actor.userId, [
+    { key: `user:${actor.userId}:${operation}`, ...rule.perUser },
+    { key: `ip:${actor.ip}:${operation}`, ...rule.perIp },
+  ]);
   if (!outcome.ok) {
     throw new DomainError("RATE_LIMITED", `You're generating faster than allowed. Try again in ${outcome.retryAfterSeconds} s.`, {
       retryAfterSeconds: outcome.retryAfterSeconds,
@@ -94,27 +95,7 @@ export async function runMetered<T, K = undefined>(
   const onOwnKey = request.ownKey ?? Boolean(own);
   // A call on the user's own key costs no credits (they pay their provider); see ARCHITECTURE.md.
   const price = onOwnKey ? 0 : priceOf(request.operation, request.quantity);
-  const started = await asUser(deps.db, actor.userId, async (tx) => {
-    let holdId: string | null = null;
-    if (price > 0) {
-      const h = await credits.hold(tx, actor.userId, {
-        operation: request.operation,
-        amount: price,
-        idempotencyKey: request.idempotencyKey,
-        request: request.request,
-      });
-      if (h.replayed) throw new DomainError("PRECONDITION_FAILED", "This request was already started; it will not run twice.");
-      holdId = h.holdId;
-    }
-    const g = await repo.insertGeneration(tx, {
-      userId: actor.userId,
-      operation: request.operation,
-      topic: request.topic ?? null,
-      provider: onOwnKey ? OWN_KEY_PROVIDER : request.provider,
-      holdId,
-    });
-    return { holdId, generationId: g.id };
-  });
+  const started = await start(deps, actor, request, price, onOwnKey);
   const release = async (tx: Tx, reason: string) => {
     if (started.holdId) await credits.release(tx, actor.userId, started.holdId, reason);
   };
@@ -124,11 +105,11 @@ export async function runMetered<T, K = undefined>(
     outcome = await runWithCallerAi(own, call);
   } catch (error) {
     await asUser(deps.db, actor.userId, async (tx) => {
-      await release(tx, "The generation failed");
       await repo.finishGeneration(tx, started.generationId, {
         status: "failed",
         error: error instanceof Error ? error.message : "failed",
       });
+      await release(tx, "The generation failed");
     });
     throw error;
   }
@@ -138,7 +119,6 @@ export async function runMetered<T, K = undefined>(
   try {
     kept = await asUser(deps.db, actor.userId, async (tx) => {
       const k = keep ? await keep(tx, { generationId: started.generationId, result: outcome.result }) : (undefined as K);
-      if (started.holdId) await credits.capture(tx, actor.userId, started.holdId, cost);
       await repo.finishGeneration(tx, started.generationId, {
         status: "succeeded",
         model: outcome.model,
@@ -147,21 +127,55 @@ export async function runMetered<T, K = undefined>(
         latencyMs: Math.round(outcome.latencyMs),
         credits: cost,
       });
+      // Last before COMMIT: the account row the capture locks is then held across one trip, not two.
+      if (started.holdId) await credits.capture(tx, actor.userId, started.holdId, cost);
       return k;
     });
   } catch (error) {
     if (!keep) throw error;
     // The result could not be kept: it is not charged either.
     await asUser(deps.db, actor.userId, async (tx) => {
-      await release(tx, "The result could not be saved");
       await repo.finishGeneration(tx, started.generationId, {
         status: "failed",
         error: error instanceof Error ? error.message : "failed",
       });
+      await release(tx, "The result could not be saved");
     });
     throw error;
   }
   return { result: outcome.result, generationId: started.generationId, credits: cost, kept };
+}
+
+/**
+ * The hold (when the call costs anything) and the `running` generation, committed together in ONE
+ * round trip (app.start_generation runs app.hold_credits, then records the generation). A replayed
+ * hold means this request already started once: it is not run twice.
+ */
+async function start(deps: UsageDeps, actor: Actor, request: MeteredRequest, price: number, onOwnKey: boolean) {
+  const hold =
+    price > 0
+      ? credits.holdCall(actor.userId, {
+          operation: request.operation,
+          amount: price,
+          idempotencyKey: request.idempotencyKey,
+          request: request.request,
+        })
+      : null;
+  const row = await repo.startGeneration(deps.db, {
+    userId: actor.userId,
+    operation: request.operation,
+    topic: request.topic ?? null,
+    provider: onOwnKey ? OWN_KEY_PROVIDER : request.provider,
+    hold,
+  });
+  let holdId: string | null = null;
+  if (hold) {
+    const h = credits.holdResult(row, hold.amount);
+    if (h.replayed) throw new DomainError("PRECONDITION_FAILED", "This request was already started; it will not run twice.");
+    holdId = h.holdId;
+  }
+  if (!row?.generation_id) throw new Error("the generation was not recorded");
+  return { holdId, generationId: row.generation_id };
 }
 
 /**

@@ -83,6 +83,47 @@ describe("metered AI calls", () => {
     expect(called).toBe(false);
   });
 
+  it("a retried start (same key) is refused before the provider and writes nothing: one hold, one generation", async () => {
+    const userId = await userWith(100);
+    const request = {
+      operation: "study.generate",
+      idempotencyKey: "again",
+      request: { topic: "x" },
+      provider: "offline",
+    } as const;
+    await usage.runMetered({ db }, { userId, ip: "10.0.0.5" }, request, async () => outcome);
+    let called = false;
+    const error = await usage
+      .runMetered({ db }, { userId, ip: "10.0.0.5" }, request, async () => {
+        called = true;
+        return outcome;
+      })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect(called).toBe(false);
+    // The same key for another request is the hold's CONFLICT.
+    const conflict = await usage
+      .runMetered({ db }, { userId, ip: "10.0.0.5" }, { ...request, request: { topic: "y" } }, async () => outcome)
+      .catch((e) => e);
+    expect(conflict).toMatchObject({ code: "CONFLICT" });
+    expect(await asUser(db, userId, (tx) => usage.listGenerations(tx, { limit: 10 }))).toHaveLength(1);
+    expect((await asUser(db, userId, (tx) => credits.balance(tx, userId))).available).toBe(80);
+  });
+
+  it("a free start (a call on the user's own key) records the generation without any hold", async () => {
+    const userId = await userWith(1);
+    const r = await usage.runMetered(
+      { db },
+      { userId, ip: "10.0.0.6" },
+      { operation: "chat.reply", idempotencyKey: "own", request: {}, topic: "t".repeat(600), provider: "openai", ownKey: true },
+      async () => outcome,
+    );
+    expect(r.credits).toBe(0);
+    const [g] = await asUser(db, userId, (tx) => usage.listGenerations(tx, { limit: 1 }));
+    expect(g).toMatchObject({ provider: "own-key", status: "succeeded", credits: 0 });
+    expect(g?.topic).toHaveLength(500);
+  });
+
   it("a crashed generation's reservation is released by the worker's sweep and the generation marked failed", async () => {
     const userId = await userWith(100);
     const h = await asUser(db, userId, (tx) =>
@@ -169,6 +210,22 @@ describe("generation rate limits", () => {
       );
     }
     expect(outcomes).toEqual(["OK", "OK", "OK", "RATE_LIMITED"]);
+  });
+
+  it("a bucket's key travels as text whatever it holds (quotes, backslashes): counted like any other", async () => {
+    const deps = {
+      db,
+      rateLimits: { "chat.reply": { perUser: { limit: 100, windowSeconds: 60 }, perIp: { limit: 2, windowSeconds: 60 } } },
+    };
+    const userId = await userWith(10);
+    const ip = `10.7.7.7'); DELETE FROM generation_rate_limits; -- \\ ${Date.now()}`;
+    await usage.takeRateLimit(deps, { userId, ip }, "chat.reply");
+    await usage.takeRateLimit(deps, { userId, ip }, "chat.reply");
+    await expect(usage.takeRateLimit(deps, { userId, ip }, "chat.reply")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    const stored = await asSystem(db, (tx) =>
+      tx.selectFrom("generation_rate_limits").select("bucket").where("bucket", "=", `ip:${ip}:chat.reply`).execute(),
+    );
+    expect(stored).toHaveLength(2);
   });
 
   it("frees the window as time passes (sliding)", async () => {
