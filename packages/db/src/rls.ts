@@ -146,8 +146,11 @@ function intLiteral(value: number): string {
 }
 
 // Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
+// COLLATE "default": convert_from's encoding argument is a `name`, collated "C", and the decoded text
+// took that collation into the function, whose comparisons with indexed columns then could not use
+// their indexes (app.charge_credits read every earlier charge of the account to find a key).
 const textLiteral = (value: string) =>
-  `convert_from(decode('${Buffer.from(value, "utf8").toString("hex")}', 'hex'), 'UTF8')`;
+  `convert_from(decode('${Buffer.from(value, "utf8").toString("hex")}', 'hex'), 'UTF8') COLLATE "default"`;
 
 function literal(arg: CallArg): string {
   if ("uuid" in arg) {
