@@ -8,7 +8,9 @@ import { type Kysely, sql } from "kysely";
  *   the classrooms go to the account that now holds that identity (by the Clever id, not by the old
  *   account: a co-teacher's classroom of the same section is left alone). Filled from the teacher's
  *   current Clever identity; a classroom whose teacher no longer has one (an identity that moved before
- *   this migration) from the section's primary teacher, as Clever records it.
+ *   this migration) from the section's primary teacher, as Clever records it. The system role (the
+ *   sign-in's transaction) may now delete assignments: the moved classrooms' assignments of the old
+ *   account's items go (neither account could manage them any more).
  * - `app.release_clever_identity(clever_id)`: unlinking Clever releases what it gave the caller: their
  *   Clever record (role, sync state) and their claims on roster rows, which stay for a later claim, so the
  *   assigned-items policy stops granting the old account access. SECURITY DEFINER owned by the system role
@@ -25,6 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     UPDATE classrooms SET clever_teacher_id = left(raw->>'teacher', 255)
      WHERE clever_teacher_id IS NULL AND coalesce(raw->>'teacher', '') <> ''`.execute(db);
+  await sql`GRANT DELETE ON classroom_assignments TO inkwell_system`.execute(db);
   await sql`CREATE INDEX classrooms_clever_teacher_idx ON classrooms (clever_teacher_id) WHERE clever_teacher_id IS NOT NULL`.execute(
     db,
   );
