@@ -3,7 +3,7 @@ import { classrooms } from "@inkwell/domain/classrooms";
 import type { IdentitySandbox, SandboxUser } from "@inkwell/domain/classrooms/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
-import { newSandboxUser, signInWith, withIdentitySandbox } from "./oauth-kit.ts";
+import { newSandboxUser, oauthError, signInWith, withIdentitySandbox } from "./oauth-kit.ts";
 
 let h: Harness;
 let sandbox: IdentitySandbox;
@@ -188,5 +188,79 @@ describe("classrooms", () => {
     sandbox.roster.sections.splice(section, 1);
     expect((await sync(teacher.me.id)).removedClassrooms).toBe(1);
     expect((await teacher.caller.classrooms.list()).classrooms.map((c) => c.name)).toEqual([`Biology 1 ${sch.tag}`]);
+  });
+});
+
+describe("a Clever identity leaving an account", () => {
+  /** A password account with this Clever identity linked from Settings (so it may unlink it). */
+  async function linkedToPasswordAccount(tag: string, user: SandboxUser) {
+    const account = await h.signUp(tag);
+    const dance = await signInWith(h, "clever", user.id, { sessionToken: account.token, link: true });
+    expect(oauthError(dance.location)).toBeNull();
+    const unlink = async () => {
+      const link = (await account.caller.signInAccounts.list()).accounts.find((a) => a.provider === "clever");
+      await account.caller.signInAccounts.unlink({ id: link?.id ?? "" });
+    };
+    return { ...account, unlink };
+  }
+
+  it("unlinking Clever takes a student off their rosters: assigned items close to them, the rows stay for a later claim", async () => {
+    const sch = await school();
+    const teacher = await signedIn(sch.teacher);
+    const student = await linkedToPasswordAccount("clever-student", sch.s1);
+    await sync(teacher.me.id);
+    const bio1 = (await teacher.caller.classrooms.list()).classrooms[0]?.id ?? "";
+    const item = await teacher.caller.study.library.items.create(quiz("Unlink quiz"));
+    await teacher.caller.classrooms.assign({ classroomId: bio1, itemId: item.id });
+    expect((await student.caller.study.library.items.get({ itemId: item.id })).title).toBe("Unlink quiz");
+
+    await student.unlink();
+    await expectTrpcError(student.caller.study.library.items.get({ itemId: item.id }), "NOT_FOUND");
+    expect(await student.caller.classrooms.myAssignments()).toEqual({ assignments: [] });
+    expect(await student.caller.classrooms.list()).toMatchObject({ classrooms: [], sync: { cleverLinked: false } });
+    // Still on the roster, no longer joined; the Clever student claims it again wherever they sign in next.
+    const row = () =>
+      teacher.caller.classrooms.get({ classroomId: bio1 }).then((c) => c.students.find((s) => s.firstName === "Student1"));
+    expect(await row()).toMatchObject({ joined: false });
+    const again = await signedIn(sch.s1);
+    expect(again.me.id).not.toBe(student.me.id);
+    expect(await row()).toMatchObject({ joined: true });
+    expect((await again.caller.study.library.items.get({ itemId: item.id })).title).toBe("Unlink quiz");
+    await expectTrpcError(student.caller.study.library.items.get({ itemId: item.id }), "NOT_FOUND");
+  });
+
+  it("a teacher's classrooms follow their Clever identity to the account it signs in to next, in the same sign-in", async () => {
+    const sch = await school();
+    const before = await linkedToPasswordAccount("clever-teacher", sch.teacher);
+    const s1 = await signedIn(sch.s1);
+    await sync(before.me.id);
+    const taught = (await before.caller.classrooms.list()).classrooms;
+    expect(taught.map((c) => c.name)).toEqual([`Biology 1 ${sch.tag}`, `Biology 3 ${sch.tag}`]);
+    const bio1 = taught[0]?.id ?? "";
+    const oldItem = await before.caller.study.library.items.create(quiz("Old account's quiz"));
+    await before.caller.classrooms.assign({ classroomId: bio1, itemId: oldItem.id });
+    expect((await s1.caller.study.library.items.get({ itemId: oldItem.id })).title).toBe("Old account's quiz");
+
+    // Unlinked: the classrooms stay with the account that made them, until the identity signs in elsewhere.
+    await before.unlink();
+    expect((await before.caller.classrooms.list()).classrooms.map((c) => c.id)).toEqual(taught.map((c) => c.id));
+
+    const after = await signedIn(sch.teacher);
+    expect(after.me.id).not.toBe(before.me.id);
+    const moved = await after.caller.classrooms.list();
+    expect(moved.classrooms.map((c) => [c.id, c.as, c.studentCount])).toEqual(
+      taught.map((c) => [c.id, "teacher", c.studentCount]),
+    );
+    expect(moved.sync).toMatchObject({ cleverLinked: true, role: "teacher" });
+    expect((await before.caller.classrooms.list()).classrooms).toEqual([]);
+    await expectTrpcError(before.caller.classrooms.results({ classroomId: bio1 }), "NOT_FOUND");
+    // The old account's item is no longer assigned (the new account could neither read nor withdraw it).
+    expect((await after.caller.classrooms.get({ classroomId: bio1 })).assignments).toEqual([]);
+    await expectTrpcError(s1.caller.study.library.items.get({ itemId: oldItem.id }), "NOT_FOUND");
+    // The next sync refreshes them (it found every section "another teacher's" before), and teaching goes on.
+    expect(await sync(after.me.id)).toMatchObject({ classrooms: 2, removedClassrooms: 0 });
+    const item = await after.caller.study.library.items.create(quiz("New account's quiz"));
+    await after.caller.classrooms.assign({ classroomId: bio1, itemId: item.id });
+    expect((await s1.caller.classrooms.myAssignments()).assignments.map((a) => a.itemTitle)).toEqual(["New account's quiz"]);
   });
 });

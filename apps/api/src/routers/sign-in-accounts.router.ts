@@ -1,3 +1,4 @@
+import { classrooms } from "@inkwell/domain/classrooms";
 import { oauthSignIn } from "@inkwell/domain/identity";
 import { z } from "zod";
 import { OK, router, userProcedure } from "../trpc/init.ts";
@@ -9,7 +10,10 @@ import { OK, router, userProcedure } from "../trpc/init.ts";
 export const signInAccountsRouter = router({
   list: userProcedure.query(({ ctx }) => oauthSignIn.listLinked(ctx.tx)),
   unlink: userProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    await oauthSignIn.unlink(ctx.tx, ctx.auth, input.id);
+    // Unlinking Clever releases the roster rows it claimed (and the Clever record), in the same transaction.
+    await oauthSignIn.unlink(ctx.tx, ctx.auth, input.id, (tx, link) =>
+      link.provider === "clever" ? classrooms.releaseCleverSignIn(tx, link) : Promise.resolve(),
+    );
     return OK;
   }),
 });

@@ -43,6 +43,30 @@ export async function claimStudentRows(tx: Tx, userId: string, cleverId: string)
     .execute();
 }
 
+/**
+ * The classrooms synced from this Clever teacher go to the account that holds the identity now, in the
+ * sign-in's transaction. Their assignments of the old account's items are dropped: the new account can
+ * neither read nor withdraw those items, and the old one no longer teaches the class. Returns how many moved.
+ */
+export async function takeOverClassrooms(tx: Tx, userId: string, cleverTeacherId: string) {
+  const moved = await tx
+    .updateTable("classrooms")
+    .set({ teacher_id: userId })
+    .where("clever_teacher_id", "=", cleverTeacherId)
+    .where("teacher_id", "<>", userId)
+    .returning("id")
+    .execute();
+  if (!moved.length) return 0;
+  const ids = moved.map((m) => m.id);
+  await tx.deleteFrom("classroom_assignments").where("classroom_id", "in", ids).where("assigned_by", "<>", userId).execute();
+  return moved.length;
+}
+
+/** Unlinking Clever: the caller's Clever record goes and their roster rows are released (migration 0069). */
+export async function releaseCleverIdentity(tx: Tx, cleverId: string) {
+  await sql`SELECT app.release_clever_identity(${cleverId})`.execute(tx);
+}
+
 export async function findCleverAccount(tx: Tx, userId: string) {
   return tx
     .selectFrom("clever_accounts")
@@ -64,11 +88,12 @@ export async function setSyncStatus(tx: Tx, userId: string, status: "queued" | "
 }
 
 /** Inserts or refreshes a teacher's section; undefined when another teacher's classroom holds it. */
-export async function upsertClassroom(tx: Tx, teacherId: string, section: CleverSection) {
+export async function upsertClassroom(tx: Tx, teacherId: string, cleverTeacherId: string, section: CleverSection) {
   const row = await tx
     .insertInto("classrooms")
     .values({
       teacher_id: teacherId,
+      clever_teacher_id: cleverTeacherId,
       clever_section_id: section.id,
       name: section.name.slice(0, 200),
       subject: section.subject?.slice(0, 200) ?? null,
@@ -80,6 +105,7 @@ export async function upsertClassroom(tx: Tx, teacherId: string, section: Clever
       oc
         .column("clever_section_id")
         .doUpdateSet((eb) => ({
+          clever_teacher_id: eb.ref("excluded.clever_teacher_id"),
           name: eb.ref("excluded.name"),
           subject: eb.ref("excluded.subject"),
           grade: eb.ref("excluded.grade"),

@@ -37,7 +37,22 @@ export async function recordCleverSignIn(tx: Tx, link: { userId: string; profile
     role: clever.role,
     raw: clever.raw,
   });
+  // The identity may have moved here from another account (unlinked there): what it brought follows it.
+  // Roster rows still claimed by someone else are taken over (claimStudentRows), and so are the classrooms
+  // synced from this Clever teacher, so the next sync refreshes them rather than finding every section
+  // "another teacher's".
   await repo.claimStudentRows(tx, link.userId, link.profile.id);
+  await repo.takeOverClassrooms(tx, link.userId, link.profile.id);
+}
+
+/**
+ * Called by unlink (inside its transaction) when a Clever account is unlinked: the Clever record goes
+ * and the student's roster rows are released (they stay on the roster for a later claim), so nothing
+ * assigned there is readable by this account any more. A teacher's classrooms stay with them until the
+ * identity signs in to another account.
+ */
+export async function releaseCleverSignIn(tx: Tx, link: { providerAccountId: string }) {
+  await repo.releaseCleverIdentity(tx, link.providerAccountId);
 }
 
 export async function syncStatus(tx: Tx, auth: SessionAuth): Promise<SyncStatus> {
@@ -91,7 +106,7 @@ export async function syncRoster(
       const outcome: SyncOutcome = { classrooms: 0, students: 0, removedStudents: 0, removedClassrooms: 0 };
       const kept: string[] = [];
       for (const section of sections) {
-        const classroomId = await repo.upsertClassroom(tx, input.teacherId, section);
+        const classroomId = await repo.upsertClassroom(tx, input.teacherId, cleverId, section);
         if (!classroomId) continue; // the section is another teacher's classroom here
         kept.push(section.id);
         outcome.classrooms++;

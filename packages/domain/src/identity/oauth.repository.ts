@@ -142,6 +142,5 @@ export async function countAccounts(tx: Tx, userId: string) {
 }
 
 export async function deleteAccount(tx: Tx, id: string) {
-  const r = await tx.deleteFrom("oauth_accounts").where("id", "=", id).returning("provider").executeTakeFirst();
-  return r?.provider;
+  return tx.deleteFrom("oauth_accounts").where("id", "=", id).returning(["provider", "provider_account_id"]).executeTakeFirst();
 }
