@@ -8,7 +8,9 @@
  * HttpOnly cookie scoped to these paths; the callback needs both to agree, so a callback link made from
  * someone else's sign-in (login CSRF: being signed in to the attacker's account) does nothing. With
  * `link=1` a signed-in person attaches the account to themselves (Settings) instead of signing in.
- * Errors end on the sign-in page (or the settings page for a link) with `?oauth_error=<message>`.
+ * Errors end on the sign-in page with `?oauth_error=<message>`; a failed link (started from Settings, or
+ * from the classrooms page) ends on Settings' sign-in accounts section instead, where links are made and
+ * where the person is still signed in. Both are fixed paths: the stored `redirect_to` is used only on success.
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { asSession } from "@inkwell/db";
@@ -22,6 +24,8 @@ import { type ApiDeps, SESSION_COOKIE, sessionCookie, tokenHashFrom } from "./tr
 const STATE_COOKIE = "inkwell_oauth_state";
 const SIGN_IN_PAGE = "/sign-in";
 const LINK_PAGE = "/settings";
+/** Where a failed link lands: the section of Settings that shows the error (LinkedAccounts). */
+const LINK_FAILED_PAGE = "/settings#sign-in-accounts";
 
 const isProvider = (p: string): p is OAuthProvider => (OAUTH_PROVIDERS as readonly string[]).includes(p);
 
@@ -63,7 +67,8 @@ export function registerOAuthSignIn<E extends HonoEnv>(app: Hono<E>, deps: ApiDe
     let message = "Something went wrong while signing in. Please try again.";
     if (error instanceof DomainError) message = error.message;
     else deps.log.error({ err: error, provider }, "oauth sign-in failed");
-    return c.redirect(`${page}?${new URLSearchParams({ oauth_error: message })}`, 302);
+    const [path, hash] = page.split("#");
+    return c.redirect(`${path}?${new URLSearchParams({ oauth_error: message })}${hash ? `#${hash}` : ""}`, 302);
   };
 
   app.get("/auth/oauth/:provider/start", async (c) => {
@@ -97,7 +102,7 @@ export function registerOAuthSignIn<E extends HonoEnv>(app: Hono<E>, deps: ApiDe
       c.header("set-cookie", stateCookie(deps, state, oauthSignIn.SIGN_IN_STATE_TTL_SECONDS));
       return c.redirect(url, 302);
     } catch (error) {
-      return fail(c, link ? LINK_PAGE : SIGN_IN_PAGE, error, provider);
+      return fail(c, link ? LINK_FAILED_PAGE : SIGN_IN_PAGE, error, provider);
     }
   });
 
@@ -118,14 +123,20 @@ export function registerOAuthSignIn<E extends HonoEnv>(app: Hono<E>, deps: ApiDe
         new DomainError("TOKEN_INVALID", "This sign-in was not started in this browser. Please start again."),
         provider,
       );
+    let started: Awaited<ReturnType<typeof oauthSignIn.consumeSignIn>>;
     try {
-      const done = await oauthSignIn.finishSignIn(sd, provider, params, meta(c));
+      started = await oauthSignIn.consumeSignIn(sd, provider, params);
+    } catch (error) {
+      return fail(c, SIGN_IN_PAGE, error, provider);
+    }
+    try {
+      const done = await oauthSignIn.completeSignIn(sd, started, params, meta(c));
       if (done.session) c.header("set-cookie", sessionCookie(deps, done.session.token, done.session.expiresAt), { append: true });
       const to = new URL(done.redirectTo, "http://x");
       if (done.outcome === "linked") to.searchParams.set("linked", provider);
       return c.redirect(`${to.pathname}${to.search}`, 302);
     } catch (error) {
-      return fail(c, SIGN_IN_PAGE, error, provider);
+      return fail(c, started.linkUserId ? LINK_FAILED_PAGE : SIGN_IN_PAGE, error, provider);
     }
   });
 }

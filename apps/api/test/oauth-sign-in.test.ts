@@ -194,6 +194,37 @@ describe("sign-in with other accounts", () => {
     expect((await pw.caller.classrooms.list()).sync.cleverLinked).toBe(false);
   });
 
+  it("a failed link goes back to Settings' sign-in accounts with the error, never where redirect_to points", async () => {
+    const owner = await h.signUp("link-owner");
+    const other = await h.signUp("link-other");
+    const clever = newSandboxUser(sandbox, "clever", { role: "teacher" });
+    expect(oauthError((await signInWith(h, "clever", clever.id, { sessionToken: owner.token, link: true })).location)).toBeNull();
+    // The same Clever account linked from another Inkwell account is refused: back on Settings, still signed in.
+    for (const redirectTo of ["/classrooms", "//evil.test", "https://evil.test/x", "/.//evil.test"]) {
+      const dance = await signInWith(h, "clever", clever.id, { sessionToken: other.token, link: true, redirectTo });
+      const to = new URL(dance.location, "http://app.test");
+      expect(dance.location.startsWith("/settings?"), `${redirectTo} → ${dance.location}`).toBe(true);
+      expect([to.origin, to.pathname, to.hash]).toEqual(["http://app.test", "/settings", "#sign-in-accounts"]);
+      expect(oauthError(dance.location)).toMatch(/already signs in to another Inkwell account/);
+      expect(dance.session).toBeUndefined();
+    }
+    expect(await other.caller.signInAccounts.list()).toEqual({ accounts: [] });
+    // A link cancelled at the provider says so on Settings too.
+    const start = await h.app.request("/auth/oauth/google/start?link=1", {
+      headers: { cookie: `inkwell_session=${other.token}` },
+    });
+    const deny = new URL(start.headers.get("location") ?? "");
+    deny.searchParams.set("deny", "1");
+    const back = new URL((await fetch(deny, { redirect: "manual" })).headers.get("location") ?? "");
+    const cookie = /inkwell_oauth_state=([^;]*)/.exec(start.headers.getSetCookie().join("\n"))?.[1] ?? "";
+    const res = await callback(h, back.pathname + back.search, cookie);
+    expect(res.location).toBe(`/settings?${new URLSearchParams({ oauth_error: "Sign-in was cancelled." })}#sign-in-accounts`);
+    // A failed sign-in (no link) still ends on the sign-in page.
+    const squatter = await h.signUp("link-squat");
+    const g = newSandboxUser(sandbox, "google", { email: squatter.email, emailVerified: true });
+    expect(new URL((await signInWith(h, "google", g.id)).location, "http://app.test").pathname).toBe("/sign-in");
+  });
+
   it("an unknown provider goes back to sign-in with a message", async () => {
     const res = await h.app.request("/auth/oauth/myspace/start");
     expect(res.status).toBe(302);

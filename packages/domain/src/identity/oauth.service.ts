@@ -144,6 +144,38 @@ export interface FinishedSignIn {
   outcome: "signed_in" | "linked" | "created";
 }
 
+/** A started sign-in, taken from its state row (which is gone once read: single use). */
+export interface StartedSignIn {
+  provider: OAuthProvider;
+  state: string;
+  verifier: string;
+  nonce: string | null;
+  redirectTo: string;
+  /** Set when the person started a link from Settings: a failure goes back there, not to sign-in. */
+  linkUserId: string | null;
+}
+
+/** Consumes the sign-in's state (callback step one); TOKEN_INVALID when unknown, used, expired or another provider's. */
+export async function consumeSignIn(
+  deps: OAuthSignInDeps,
+  provider: OAuthProvider,
+  params: URLSearchParams,
+): Promise<StartedSignIn> {
+  const state = params.get("state");
+  if (!state || state.length > 200) throw new DomainError("TOKEN_INVALID", START_AGAIN);
+  const stateHash = hashToken(state);
+  const row = await asSystem(deps.db, (tx) => oauthRepo.consumeState(tx, stateHash));
+  if (!row?.live || row.provider !== provider) throw new DomainError("TOKEN_INVALID", START_AGAIN);
+  return {
+    provider,
+    state,
+    verifier: open(deps.config.keyRing, { keyId: row.key_id, ciphertext: row.code_verifier_sealed }, verifierAad(stateHash)),
+    nonce: row.nonce,
+    redirectTo: row.redirect_to,
+    linkUserId: row.link_user_id,
+  };
+}
+
 /** Completes a sign-in from the provider's callback parameters (code, state, or error). */
 export async function finishSignIn(
   deps: OAuthSignInDeps,
@@ -151,12 +183,17 @@ export async function finishSignIn(
   params: URLSearchParams,
   meta: RequestMeta,
 ): Promise<FinishedSignIn> {
-  const state = params.get("state");
-  if (!state || state.length > 200) throw new DomainError("TOKEN_INVALID", START_AGAIN);
-  const stateHash = hashToken(state);
-  const row = await asSystem(deps.db, (tx) => oauthRepo.consumeState(tx, stateHash));
-  if (!row?.live || row.provider !== provider) throw new DomainError("TOKEN_INVALID", START_AGAIN);
-  const verifier = open(deps.config.keyRing, { keyId: row.key_id, ciphertext: row.code_verifier_sealed }, verifierAad(stateHash));
+  return completeSignIn(deps, await consumeSignIn(deps, provider, params), params, meta);
+}
+
+/** Callback step two: checks the provider's answer, exchanges the code, reads the profile, links or signs in. */
+export async function completeSignIn(
+  deps: OAuthSignInDeps,
+  started: StartedSignIn,
+  params: URLSearchParams,
+  meta: RequestMeta,
+): Promise<FinishedSignIn> {
+  const { provider, state, verifier } = started;
 
   let profile: ProviderProfile;
   let tokens: oauth.TokenEndpointResponse;
@@ -175,7 +212,7 @@ export async function finishSignIn(
       { signal: AbortSignal.timeout(10_000), ...insecureOption(settings.issuer) },
     );
     tokens = await oauth.processAuthorizationCodeResponse(as, c, response, {
-      ...(row.nonce ? { expectedNonce: row.nonce, requireIdToken: true } : {}),
+      ...(started.nonce ? { expectedNonce: started.nonce, requireIdToken: true } : {}),
     });
     if (provider === "google") {
       const claims = oauth.getValidatedIdTokenClaims(tokens);
@@ -206,10 +243,10 @@ export async function finishSignIn(
     const known = await oauthRepo.findAccount(tx, provider, profile.id);
     let userId: string;
     let outcome: FinishedSignIn["outcome"] = "signed_in";
-    if (row.link_user_id) {
-      if (known && known.user_id !== row.link_user_id)
+    if (started.linkUserId) {
+      if (known && known.user_id !== started.linkUserId)
         throw new DomainError("CONFLICT", "That account already signs in to another Inkwell account.");
-      userId = row.link_user_id;
+      userId = started.linkUserId;
       outcome = "linked";
     } else if (known) {
       userId = known.user_id;
@@ -243,7 +280,7 @@ export async function finishSignIn(
     });
     await deps.afterLink?.(tx, { userId, provider, profile });
     const session = outcome === "linked" ? null : await issueSession(deps, tx, userId, meta);
-    return { session, userId, redirectTo: row.redirect_to, outcome };
+    return { session, userId, redirectTo: started.redirectTo, outcome };
   });
 }
 
@@ -318,8 +355,17 @@ export async function listLinked(tx: Tx): Promise<{ accounts: LinkedAccount[] }>
   };
 }
 
-/** Unlinks one of the caller's accounts, unless it is their last way to sign in (no password, no other link). */
-export async function unlink(tx: Tx, auth: SessionAuth, id: string): Promise<void> {
+/**
+ * Unlinks one of the caller's accounts, unless it is their last way to sign in (no password, no other
+ * link). `afterUnlink` runs in the same transaction (the API wires classrooms: unlinking Clever releases
+ * the roster rows it claimed).
+ */
+export async function unlink(
+  tx: Tx,
+  auth: SessionAuth,
+  id: string,
+  afterUnlink?: (tx: Tx, link: { userId: string; provider: OAuthProvider; providerAccountId: string }) => Promise<void>,
+): Promise<void> {
   const mine = (await oauthRepo.listAccounts(tx)).find((a) => a.id === id);
   if (!mine) throw notFound("Linked account");
   const others = (await oauthRepo.countAccounts(tx, auth.userId)) - 1;
@@ -328,5 +374,11 @@ export async function unlink(tx: Tx, auth: SessionAuth, id: string): Promise<voi
       "PRECONDITION_FAILED",
       "This is your only way to sign in. Set a password first (Forgot password on the sign-in page), then unlink it.",
     );
-  if (!(await oauthRepo.deleteAccount(tx, id))) throw notFound("Linked account");
+  const gone = await oauthRepo.deleteAccount(tx, id);
+  if (!gone) throw notFound("Linked account");
+  await afterUnlink?.(tx, {
+    userId: auth.userId,
+    provider: gone.provider as OAuthProvider,
+    providerAccountId: gone.provider_account_id,
+  });
 }

@@ -26,11 +26,22 @@ export function LinkedAccounts() {
   );
   const linked = new Set(accounts.data?.accounts.map((a) => a.provider));
   const justLinked = params.get("linked");
+  // A link that failed at the provider or here comes back to this section (`/settings?oauth_error=…#sign-in-accounts`).
+  const linkError = params.get("oauth_error");
   return (
-    <section className="card" aria-labelledby="linked-accounts-title">
+    <section className="card" id="sign-in-accounts" aria-labelledby="linked-accounts-title">
       <h2 id="linked-accounts-title">Sign-in accounts</h2>
-      <p className="muted">Other accounts you can sign in with. Teachers link Clever to bring in their classrooms.</p>
+      <p className="muted">
+        Other accounts you can sign in with. Teachers link Clever to bring in their classrooms. Unlinking Clever takes you off
+        your class rosters (a student loses what was assigned there); a teacher's classrooms stay here until that Clever account
+        signs in to another Inkwell account, where they move, without this account's assigned items.
+      </p>
       {justLinked && NAMES[justLinked] && <Notice tone="success">{NAMES[justLinked]} is linked.</Notice>}
+      {linkError && (
+        <Notice tone="error" title="The account was not linked">
+          {linkError}
+        </Notice>
+      )}
       {accounts.isError && (
         <p className="status status-error" role="alert">
           {describeError(accounts.error).message}
