@@ -61,6 +61,7 @@ import * as m0067 from "./2026_12_07_0067_credits_meter_in_one_call.ts";
 import * as m0068 from "./2026_12_07_0068_notifications_follow_shares.ts";
 import * as m0069 from "./2026_12_07_0069_classrooms_follow_clever_identity.ts";
 import * as m0070 from "./2026_12_07_0070_files_add_media_facts.ts";
+import * as m0071 from "./2026_12_07_0071_credits_charge_in_batches.ts";
 
 /** Forward-only, applied in name order. A static list (not a folder scan) so bundlers and tests agree. */
 export const migrations: Record<string, Migration> = {
@@ -126,4 +127,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_07_0068_notifications_follow_shares": m0068,
   "2026_12_07_0069_classrooms_follow_clever_identity": m0069,
   "2026_12_07_0070_files_add_media_facts": m0070,
+  "2026_12_07_0071_credits_charge_in_batches": m0071,
 };

@@ -78,6 +78,28 @@ export async function chargeCreditsAsUser(
   return results.map((rows) => rows[0] as ChargeRow | undefined);
 }
 
+/**
+ * The same charges of one user as ONE call of app.charge_credits_batch (migration 0071), in one round
+ * trip: one outcome row per charge, in order, with the same rules as one call each; the account row and
+ * each grant are written once for the batch instead of once per charge.
+ */
+export async function chargeCreditsBatchAsUser(
+  db: Database,
+  userId: string,
+  charges: ChargeCall[],
+): Promise<(ChargeRow | undefined)[]> {
+  const [rows = []] = await callAsUser(db, userId, "app.charge_credits_batch", [
+    [
+      { uuid: userId },
+      { texts: charges.map((c) => c.operation) },
+      { ints: charges.map((c) => c.amount) },
+      { texts: charges.map((c) => c.idempotencyKey) },
+      { texts: charges.map((c) => c.requestHash) },
+    ],
+  ]);
+  return charges.map((_, i) => rows[i] as ChargeRow | undefined);
+}
+
 export async function insertGrant(
   tx: Tx,
   values: {

@@ -167,9 +167,9 @@ const waitingCharges = new WeakMap<Database, Map<string, PendingCharge[]>>();
  * One busy account: its charges take the account's row lock one after another, and each holds it
  * through its commit's flush to disk (milliseconds), which caps one account at a few hundred charges
  * a second whatever the CPU. So while one of a user's charges is at the database, this process
- * queues that user's next ones and sends them together, as one transaction of consecutive calls (up
- * to CHARGE_BATCH_MAX): one lock hold and one flush for all of them. Each keeps its own checks,
- * ledger entry and idempotency. An idle account's charge goes at once (no added wait). If the batch
+ * queues that user's next ones and sends them together, as one call of app.charge_credits_batch (up
+ * to CHARGE_BATCH_MAX): one lock hold, one write of the account row and one flush for all of them.
+ * Each keeps its own checks, ledger entry and idempotency. An idle account's charge goes at once (no added wait). If the batch
  * fails as a whole (an error, not a refusal), each of its charges is retried alone, so one bad charge
  * cannot fail the others.
  */
@@ -209,11 +209,14 @@ function refusedByDatabase(error: unknown): boolean {
  * a database that is down fails a batch in two attempts, not one per charge.
  */
 async function chargeBatch(db: Database, userId: string, calls: repo.ChargeCall[]) {
+  // Two or more: one app.charge_credits_batch call, which writes the account and grant rows once for
+  // all of them (a call each rewrote them per charge and repeated the lock and the grant reads).
+  const send = calls.length > 1 ? repo.chargeCreditsBatchAsUser : repo.chargeCreditsAsUser;
   try {
-    return await repo.chargeCreditsAsUser(db, userId, calls);
+    return await send(db, userId, calls);
   } catch (error) {
     if (refusedByDatabase(error)) throw error;
-    return await repo.chargeCreditsAsUser(db, userId, calls);
+    return await send(db, userId, calls);
   }
 }
 
