@@ -13,4 +13,23 @@ export const purgeOrphansJob = defineJob({
   needs: ["storage"],
 });
 
-export const filesJobs = [purgeOrphansJob];
+/**
+ * How long an upload may wait to be attached before the sweep deletes it: a page uploads and attaches
+ * within seconds; a day covers a tab left open overnight with its photo chosen.
+ */
+export const UNATTACHED_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Daily: uploads never attached to anything (a story's photo or recording, a library asset, a post's
+ * image) past UNATTACHED_GRACE_MS are deleted with their bytes, a bounded number a run (files.service.ts
+ * `sweepUnattached`).
+ */
+export const sweepUploadsJob = defineJob({
+  name: "files.sweep-uploads",
+  schema: z.object({}).passthrough(),
+  schedule: "23 4 * * *",
+  queue: { retryLimit: 2, retryDelay: 600, retryBackoff: true, expireInSeconds: 3600 },
+  needs: ["storage"],
+});
+
+export const filesJobs = [purgeOrphansJob, sweepUploadsJob];

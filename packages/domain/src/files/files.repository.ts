@@ -1,6 +1,6 @@
 /** The only SQL of the files module. User reads and writes go through RLS; the signed-URL lookup runs as system. */
 import type { Tables, Tx } from "@inkwell/db";
-import type { Selectable } from "kysely";
+import { type Selectable, type SqlBool, sql } from "kysely";
 import type { StoredFile } from "./files.schemas.ts";
 
 const COLUMNS = ["id", "purpose", "filename", "content_type", "byte_size", "sha256", "storage_key", "created_at"] as const;
@@ -17,7 +17,12 @@ export const toStoredFile = (r: FileRow): StoredFile => ({
   createdAt: r.created_at,
 });
 
-export function insertFile(tx: Tx, row: Omit<FileRow, "created_at"> & { user_id: string }): Promise<FileRow> {
+type MediaFactColumns = Pick<Selectable<Tables.StoredFiles>, "width" | "height" | "duration_ms">;
+
+export function insertFile(
+  tx: Tx,
+  row: Omit<FileRow, "created_at"> & { user_id: string } & Partial<MediaFactColumns>,
+): Promise<FileRow> {
   return tx.insertInto("stored_files").values(row).returning(COLUMNS).executeTakeFirstOrThrow();
 }
 
@@ -48,7 +53,7 @@ export async function existingKeys(tx: Tx, keys: string[]): Promise<Set<string>>
 
 /** A file with its storage key and owner (the media attach checks; user reads through RLS, answer links as system). */
 export function findFileWithKey(tx: Tx, where: { id: string } | { storageKey: string }) {
-  const query = tx.selectFrom("stored_files").select([...COLUMNS, "user_id"]);
+  const query = tx.selectFrom("stored_files").select([...COLUMNS, "user_id", "width", "height", "duration_ms"]);
   return (
     "id" in where ? query.where("id", "=", where.id) : query.where("storage_key", "=", where.storageKey)
   ).executeTakeFirst();
@@ -62,4 +67,65 @@ export function deleteFiles(tx: Tx, ids: readonly string[]): Promise<{ storage_k
     .where("id", "in", [...ids])
     .returning(["storage_key"])
     .execute();
+}
+
+/**
+ * The upload purposes the unattached sweep covers, and where each is attached: a row in any of these
+ * keeps the file. Uploads arrive before what they belong to (`POST /uploads` then an attach call; the
+ * composer's images before the post), so these are the files that can be left behind. Every other
+ * purpose is recorded in the transaction that points at it. Each NOT EXISTS is its own, so each uses
+ * its table's unique index (the posts' by the owner). The system role reads all four tables (policy
+ * `FOR ALL … USING (true)`): a missing grant would fail the statement, never hide an attachment.
+ */
+export const SWEPT_PURPOSES = [
+  "story_photo",
+  "story_photo_thumb",
+  "story_audio",
+  "studio_asset",
+  "studio_asset_thumb",
+  "post_media",
+] as const;
+
+const UNATTACHED = sql<SqlBool>`
+  NOT EXISTS (SELECT 1 FROM story_photos a WHERE a.file_id = stored_files.id)
+  AND NOT EXISTS (SELECT 1 FROM story_photos a WHERE a.thumbnail_file_id = stored_files.id)
+  AND NOT EXISTS (SELECT 1 FROM story_audio a WHERE a.file_id = stored_files.id)
+  AND NOT EXISTS (SELECT 1 FROM studio_assets a WHERE a.file_id = stored_files.id)
+  AND NOT EXISTS (SELECT 1 FROM studio_assets a WHERE a.thumbnail_file_id = stored_files.id)
+  AND NOT EXISTS (SELECT 1 FROM scheduled_posts p
+                   WHERE p.user_id = stored_files.user_id AND stored_files.id = ANY (p.media_file_ids))`;
+
+/**
+ * As system: deletes up to `limit` swept-purpose files created before `olderThan` that nothing attaches,
+ * oldest first, and returns their storage keys (delete the objects after commit). Two statements: the
+ * candidates are locked first, skipping any row an attach is holding (its foreign key check locks the
+ * file), then deleted only if still unattached under the second statement's fresh snapshot, which sees
+ * every attach that committed before the locks were taken. An attach that comes after waits for this
+ * transaction and then finds the file gone (its foreign key fails), rather than the delete cascading
+ * onto its new row.
+ */
+export async function deleteUnattached(tx: Tx, olderThan: Date, limit: number): Promise<{ keys: string[]; locked: number }> {
+  const locked = await tx
+    .selectFrom("stored_files")
+    .select("id")
+    .where("purpose", "in", [...SWEPT_PURPOSES])
+    .where("created_at", "<", olderThan)
+    .where(UNATTACHED)
+    .orderBy("created_at")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  if (!locked.length) return { keys: [], locked: 0 };
+  const deleted = await tx
+    .deleteFrom("stored_files")
+    .where(
+      "id",
+      "in",
+      locked.map((r) => r.id),
+    )
+    .where(UNATTACHED)
+    .returning("storage_key")
+    .execute();
+  return { keys: deleted.map((r) => r.storage_key), locked: locked.length };
 }

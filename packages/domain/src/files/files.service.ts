@@ -51,6 +51,8 @@ export interface PreparedFile {
   storageKey: string;
   /** Images: width and height from the header. */
   dimensions?: ImageDimensions;
+  /** Recordings and videos: the duration the upload's parse read (null: the container does not say). */
+  durationMs?: number | null;
 }
 
 const PURPOSE = /^[a-z][a-z0-9_]{0,39}$/;
@@ -131,6 +133,10 @@ export async function record(tx: Tx, userId: string, file: PreparedFile): Promis
     byte_size: file.byteSize,
     sha256: file.sha256,
     storage_key: file.storageKey,
+    // The facts the upload read (server-side, in the untrusted pool): attaching reuses them.
+    width: file.dimensions?.width ?? null,
+    height: file.dimensions?.height ?? null,
+    duration_ms: file.durationMs ?? null,
   });
   return repo.toStoredFile(row);
 }
@@ -158,13 +164,32 @@ export async function get(tx: Tx, fileId: string): Promise<StoredFile> {
   return repo.toStoredFile(row);
 }
 
-/** A file with its storage key and owner, as the transaction's role sees it (RLS), or undefined. */
+/** What the upload read from a file's bytes: null where it had nothing (and for files stored before 0070). */
+export interface MediaFacts {
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+}
+
+/**
+ * A file with its storage key, owner and media facts, as the transaction's role sees it (RLS), or
+ * undefined. Attaching an upload uses the facts instead of reading the object back.
+ */
 export async function getWithKey(
   tx: Tx,
   where: { id: string } | { storageKey: string },
-): Promise<(StoredFile & { storageKey: string; userId: string }) | undefined> {
+): Promise<(StoredFile & MediaFacts & { storageKey: string; userId: string }) | undefined> {
   const row = await repo.findFileWithKey(tx, where);
-  return row ? { ...repo.toStoredFile(row), storageKey: row.storage_key, userId: row.user_id } : undefined;
+  return row
+    ? {
+        ...repo.toStoredFile(row),
+        storageKey: row.storage_key,
+        userId: row.user_id,
+        width: row.width,
+        height: row.height,
+        durationMs: row.duration_ms,
+      }
+    : undefined;
 }
 
 /** An object's bytes by its key (no transaction: for S3 it is an HTTP call). */
@@ -354,4 +379,36 @@ export async function purgeOrphans(
   }
   if (batch.length) await flush();
   return { checked, deleted };
+}
+
+/**
+ * Deletes uploads nothing attached (`repo.SWEPT_PURPOSES`: a story's photo or recording, a library asset,
+ * a post's image that never joined what it was uploaded for) once they are older than `olderThan`, with
+ * their stored bytes. Batches of `batchSize`, each its own short system transaction, the objects deleted
+ * after it commits; at most `maxPerRun` files a run (the rest wait for the next). Safe to run twice or at
+ * once: a deleted row is not found again, and an object whose delete failed has no row left, so the
+ * hourly orphan purge removes it.
+ */
+export async function sweepUnattached(
+  deps: { db: Database; storage: Storage },
+  options: { olderThan: Date; batchSize?: number; maxPerRun?: number },
+): Promise<{ deleted: number; objectsLeft: number; more: boolean }> {
+  const batchSize = options.batchSize ?? 200;
+  const maxPerRun = options.maxPerRun ?? 5_000;
+  let deleted = 0;
+  let objectsLeft = 0;
+  for (;;) {
+    const limit = Math.min(batchSize, maxPerRun - deleted);
+    if (limit <= 0) return { deleted, objectsLeft, more: true };
+    const batch = await asSystem(deps.db, (tx) => repo.deleteUnattached(tx, options.olderThan, limit));
+    for (const key of batch.keys) {
+      try {
+        await deps.storage.delete(key);
+      } catch {
+        objectsLeft++;
+      }
+    }
+    deleted += batch.keys.length;
+    if (batch.locked < limit) return { deleted, objectsLeft, more: false };
+  }
 }

@@ -281,6 +281,7 @@ async function prepareMedia(
       );
       // The thumbnail's key ends in its image's id: attaching the image finds its thumbnail by it.
       thumbnail.storageKey = thumbnailKeyOf(file.storageKey);
+      thumbnail.dimensions = { width: media.thumbnailWidth, height: media.thumbnailHeight };
       await deps.storage.put(file.storageKey, display, file.contentType);
       written.push(file.storageKey);
       await deps.storage.put(thumbnail.storageKey, thumb, thumbnail.contentType);
@@ -327,7 +328,12 @@ async function prepareMedia(
     } catch (error) {
       return poolRefusal(error);
     }
-    const file = prepared(input, input.purpose, contentType, source.size, source.sha256, input.filename);
+    const file: PreparedFile = {
+      ...prepared(input, input.purpose, contentType, source.size, source.sha256, input.filename),
+      // Recorded on the row (files.record), so attaching need not read and parse the file again.
+      ...(facts.width && facts.height ? { dimensions: { width: facts.width, height: facts.height } } : {}),
+      ...(facts.durationMs !== undefined ? { durationMs: facts.durationMs } : {}),
+    };
     if ("path" in source) await deps.storage.putFile(file.storageKey, source.path, contentType);
     else await deps.storage.put(file.storageKey, bytes, contentType);
     return { ok: true, kind, file, ...facts };

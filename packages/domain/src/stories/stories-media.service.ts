@@ -4,8 +4,9 @@
  * in the untrusted-parse pool); attaching then ties an upload to a story. The file must be the caller's
  * (RLS on stored_files), of the right purpose, and not attached yet (UNIQUE file_id settles a race).
  *
- * Transactions stay short: reading an object (an HTTP call for S3) and parsing it happen between two
- * transactions, never inside one. Every user-side function checks the role first only to answer in
+ * Transactions stay short: a photo's size and a recording's duration come from the upload's own reading
+ * (kept on the file's row); for files stored before the row kept them, reading the object (an HTTP call
+ * for S3) and parsing it happen between two transactions, never inside one. Every user-side function checks the role first only to answer in
  * words; the policies of migration 0041 are what keep outsiders out.
  */
 import { randomUUID } from "node:crypto";
@@ -72,8 +73,16 @@ async function attachableFile(tx: Tx, fileId: string, purpose: "story_photo" | "
   return file;
 }
 
-async function photoFacts(deps: Pick<StoriesMediaDeps, "storage">, storageKey: string) {
-  const bytes = await files.readObject(deps, storageKey);
+/**
+ * A photo's size: what the upload read when it re-encoded the photo (on the file's row), else (a file
+ * stored before the row kept it) from the object's header.
+ */
+async function photoFacts(
+  deps: Pick<StoriesMediaDeps, "storage">,
+  file: { storageKey: string; width: number | null; height: number | null },
+) {
+  if (file.width && file.height) return { width: file.width, height: file.height };
+  const bytes = await files.readObject(deps, file.storageKey);
   if (!bytes) throw notFound("File");
   // Our own re-encoded output (the upload made it), so reading its header here is safe and cheap.
   const dims = await imageDimensionsOf(bytes);
@@ -81,7 +90,12 @@ async function photoFacts(deps: Pick<StoriesMediaDeps, "storage">, storageKey: s
   return dims;
 }
 
-async function audioFacts(deps: Pick<StoriesMediaDeps, "storage">, file: { storageKey: string; contentType: string }) {
+/** A recording's duration: the upload's parse (on the file's row), else the object parsed again in the pool. */
+async function audioFacts(
+  deps: Pick<StoriesMediaDeps, "storage">,
+  file: { storageKey: string; contentType: string; durationMs: number | null },
+) {
+  if (file.durationMs !== null) return { durationMs: file.durationMs };
   const bytes = await files.readObject(deps, file.storageKey);
   if (!bytes) throw notFound("File");
   const { durationMs } = await parseUntrusted(audioDurationParser, { bytes, mimeType: file.contentType }, { field: "fileId" });
@@ -154,7 +168,7 @@ export async function attachPhoto(
     await storyFor(tx, userId, input.storyId, WRITERS, "add photos");
     return attachableFile(tx, input.fileId, "story_photo");
   });
-  const dims = await photoFacts(deps, file.storageKey);
+  const dims = await photoFacts(deps, file);
   return asUser(deps.db, userId, async (tx) => {
     const story = await storyFor(tx, userId, input.storyId, WRITERS, "add photos");
     await attachableFile(tx, input.fileId, "story_photo");
@@ -312,7 +326,7 @@ export async function attachAnswerMedia(
     return { story, photos, audio };
   });
   const photoFactsList: { width: number; height: number }[] = [];
-  for (const p of checked.photos) photoFactsList.push(await photoFacts(deps, p.file.storageKey));
+  for (const p of checked.photos) photoFactsList.push(await photoFacts(deps, p.file));
   const audioFactsList: { durationMs: number | null }[] = [];
   for (const a of checked.audio) audioFactsList.push(await audioFacts(deps, a));
   return asSystem(deps.db, async (tx) => {

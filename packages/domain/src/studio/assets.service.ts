@@ -11,7 +11,15 @@
  */
 import { asUser, type Database, type Tx } from "@inkwell/db";
 import { MAX_MEDIA_DURATION_MS } from "../files/files.schemas.ts";
-import { files, imageDimensions, type PreparedFile, prepareBytes, type Storage, thumbnailKeyOf } from "../files/index.ts";
+import {
+  files,
+  imageDimensions,
+  type MediaFacts,
+  type PreparedFile,
+  prepareBytes,
+  type Storage,
+  thumbnailKeyOf,
+} from "../files/index.ts";
 import { DomainError, notFound } from "../platform/errors.ts";
 import type { KeyRing } from "../platform/secret-box.ts";
 import { audioDurationParser, videoDurationParser } from "../platform/untrusted/parsers.ts";
@@ -162,14 +170,20 @@ async function checkPersona(tx: Tx, personaId: string | null | undefined): Promi
   if (personaId && !(await repo.personaVisible(tx, personaId))) throw notFound("Persona");
 }
 
-/** Media facts of a stored upload, read from its bytes in the untrusted pool (the upload's answer is the client's word). */
+/**
+ * Media facts of a stored upload: what the upload read in the untrusted pool, kept on the file's row (the
+ * upload's JSON answer is the client's word, the row is ours); for a file stored before the row kept
+ * them, read from its bytes in the pool again.
+ */
 async function factsOf(
   deps: Pick<AssetsDeps, "storage">,
-  file: { storageKey: string; contentType: string },
+  file: { storageKey: string; contentType: string } & MediaFacts,
 ): Promise<{ width: number | null; height: number | null; durationMs: number | null }> {
   const kind = assetKindOf(file.contentType);
   const none = { width: null, height: null, durationMs: null };
   if (kind === "document") return none;
+  const recorded = kind === "image" ? file.width !== null : file.durationMs !== null;
+  if (recorded) return { width: file.width, height: file.height, durationMs: kind === "image" ? null : file.durationMs };
   const bytes = await files.readObject(deps, file.storageKey);
   if (!bytes) throw notFound("File");
   if (kind === "image") {
