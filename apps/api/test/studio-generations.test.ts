@@ -2,9 +2,9 @@
  * Image generations end to end on a real Postgres, against the local image API (a real HTTP server
  * with the Higgsfield-style submit/poll protocol): the lifecycle to completed with the hold captured
  * once and the images stored as the user's files; failures, NSFW, slow jobs and lost answers injected;
- * a duplicate delivery of the completing poll; cancel; the give-up deadline; a user's own image key
- * used for submit and poll at no cost; the signed webhook; every procedure and the watch subscription
- * as another user. The worker's jobs are run here by calling their handlers' functions with the
+ * a duplicate delivery of the completing poll; cancel (and the job stopped at the API, best effort); the
+ * give-up deadline; a user's own image key used for submit and poll at no cost; the signed webhook; every
+ * procedure and the watch subscription as another user. The worker's jobs are run here by calling their handlers' functions with the
  * payloads the queue carries (the queues are shared with other test files, so no pg-boss worker runs).
  */
 process.env.IMAGE_WEBHOOK_SECRET = "whsec-test-generations";
@@ -253,11 +253,54 @@ describe("a generation's life", () => {
     for (let i = 0; i < 3; i++) await generations.runPoll(worker(), { userId: alice.me.id, generationId: g.id });
     expect((await row(g.id))?.status).toBe("cancelled");
     expect((await holdOf(g.id))?.status).toBe("released");
+    // The job is stopped at the image API too, by a job the cancel enqueued (asking twice stops nothing more).
+    const { rows: stops } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'studio.cancel-generation' AND data->>'generationId' = ${g.id}`.execute(
+      h.db,
+    );
+    expect(stops[0]?.n).toBe(1);
+    const target = { userId: alice.me.id, generationId: g.id };
+    expect(await generations.runCancelAtProvider(worker(), target)).toBe("stopped");
+    expect(await generations.runCancelAtProvider(worker(), target)).toBe("finished-there");
+    expect(images.job((await row(g.id))?.provider_job_id as string)?.cancels).toBe(1);
     // Cancelling again answers the same; a finished one cannot be cancelled.
     expect((await alice.caller.studio.generations.cancel({ generationId: g.id })).status).toBe("cancelled");
     const done = await alice.caller.studio.generations.create({ promptText: "finished already", settings });
     await drive(alice, done.id);
     await expectTrpcError(alice.caller.studio.generations.cancel({ generationId: done.id }), "PRECONDITION_FAILED");
+  });
+
+  it("cancel is ours whatever the image API answers: a failed stop there still cancels, the hold released once", async () => {
+    const before = await available(alice);
+    const g = await alice.caller.studio.generations.create({ promptText: "the API is down for cancels", settings });
+    await generations.runSubmit(worker(), { userId: alice.me.id, generationId: g.id });
+    images.failCancels(10);
+    try {
+      await alice.caller.studio.generations.cancel({ generationId: g.id });
+      // The job's run fails (the queue retries it a few times, then gives up); nothing of ours moves.
+      await expect(generations.runCancelAtProvider(worker(), { userId: alice.me.id, generationId: g.id })).rejects.toThrow();
+    } finally {
+      images.failCancels(0);
+    }
+    expect((await row(g.id))?.status).toBe("cancelled");
+    expect((await holdOf(g.id))?.status).toBe("released");
+    const { rows: releases } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM credit_ledger l JOIN image_generations g ON g.hold_id = l.hold_id
+       WHERE g.id = ${g.id} AND l.entry_type = 'release'`.execute(h.db);
+    expect(releases[0]?.n).toBe(1);
+    expect(await available(alice)).toBe(before);
+
+    // Cancelled while the API is still answering the submit: the submit stops the job it was given.
+    images.injectNext({ answerAfterMs: 3_000 });
+    const late = await alice.caller.studio.generations.create({ promptText: "cancelled mid-submit", settings });
+    const jobsBefore = images.jobCount();
+    const submitting = generations.runSubmit(worker(), { userId: alice.me.id, generationId: late.id });
+    await expect.poll(() => images.jobCount(), { timeout: 2_500, interval: 20 }).toBe(jobsBefore + 1);
+    await alice.caller.studio.generations.cancel({ generationId: late.id });
+    expect(await submitting).toBe("settled-meanwhile");
+    expect(images.job(`gen-${jobsBefore + 1}`)?.cancels).toBe(1);
+    expect((await row(late.id))?.status).toBe("cancelled");
+    expect(await available(alice)).toBe(before);
   });
 
   it("a result URL off the image API's own origin on a private address is not fetched: failed, nothing charged", async () => {

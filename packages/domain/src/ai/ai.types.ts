@@ -133,6 +133,11 @@ export interface ImageGenerator {
   /** `idempotencyKey`: the caller's, kept across its retries and crashes (a fresh one per call when omitted). */
   submit(request: ImageRequest, options?: CallOptions & { idempotencyKey?: string }): Promise<{ jobId: string }>;
   status(jobId: string, options?: CallOptions): Promise<ImageJob>;
+  /**
+   * Asks the API to stop a job (best effort: an API without it, like the offline renderer's, leaves
+   * this out). `cancelled: false` when the job had already finished or is unknown there.
+   */
+  cancel?(jobId: string, options?: CallOptions): Promise<{ cancelled: boolean }>;
 }
 
 export type DescribeImageRequest = { prompt: string } & ({ imageUrl: string } | { bytes: Uint8Array; mimeType: string });

@@ -302,6 +302,7 @@ export function withUserConnections(base: AiProvider, policy: UserConnectionPoli
       submit: (request, options) => current().image.submit(request, options),
       // A job is polled with the key that submitted it: poll within the same caller's context.
       status: (jobId, options) => current().image.status(jobId, options),
+      cancel: (jobId, options) => current().image.cancel?.(jobId, options) ?? Promise.resolve({ cancelled: false }),
     },
     describeImage: (request, options) => current().describeImage(request, options),
     transcribe: (request, options) => base.transcribe(request, options),

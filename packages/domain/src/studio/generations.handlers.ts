@@ -1,7 +1,7 @@
 /** How the generation jobs run (definitions in generations.jobs.ts; the work in generations.service.ts). */
 import { handle } from "../jobs/worker-deps.ts";
-import { pollGenerationJob, submitGenerationJob, sweepGenerationsJob } from "./generations.jobs.ts";
-import { runPoll, runSubmit, sweep } from "./generations.worker.ts";
+import { cancelAtProviderJob, pollGenerationJob, submitGenerationJob, sweepGenerationsJob } from "./generations.jobs.ts";
+import { runCancelAtProvider, runPoll, runSubmit, sweep } from "./generations.worker.ts";
 
 /** A shorter first poll for tests and the bench (IMAGE_GENERATION_FIRST_POLL_MS); 2 s otherwise. */
 const tuned = <D extends object>(deps: D) => {
@@ -18,6 +18,10 @@ export const generationsHandlers = [
     const outcome = await runPoll(tuned(deps), data);
     if (outcome !== "waiting" && outcome !== "stale")
       deps.log.info({ generationId: data.generationId, outcome }, "image generation polled");
+  }),
+  handle(cancelAtProviderJob, async (data, deps) => {
+    const outcome = await runCancelAtProvider(deps, data);
+    deps.log.info({ generationId: data.generationId, outcome }, "image generation cancelled at the image API");
   }),
   handle(sweepGenerationsJob, async (_data, deps) => {
     const { redriven } = await sweep(deps);

@@ -43,4 +43,16 @@ export const sweepGenerationsJob = defineJob({
   needs: ["enqueue"],
 });
 
-export const generationsJobs = [submitGenerationJob, pollGenerationJob, sweepGenerationsJob];
+/**
+ * Stops a cancelled generation's job at the image API, best effort (the row is already cancelled and its
+ * hold released in the transaction that enqueued this). A passing failure is retried a few times, then
+ * given up: the job at the API runs on, and nothing is charged either way.
+ */
+export const cancelAtProviderJob = defineJob({
+  name: "studio.cancel-generation",
+  schema: z.object(target),
+  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  needs: ["ai"],
+});
+
+export const generationsJobs = [submitGenerationJob, pollGenerationJob, sweepGenerationsJob, cancelAtProviderJob];

@@ -16,7 +16,8 @@
  *     user's files, then ONE transaction records the files, moves the row to completed (conditional on
  *     it still being in flight) and captures the hold: a second delivery, or a cancel that got there
  *     first, finds the row moved and its files are discarded — the hold is captured exactly once.
- *   failed / nsfw / cancel: the hold released in the transaction that settles the row.
+ *   failed / nsfw / cancel: the hold released in the transaction that settles the row; a cancelled job
+ *     is also stopped at the API, best effort (`studio.cancel-generation`), which changes nothing of ours.
  *
  * The worker runs as the row's owner (RLS): its captures and stored files are theirs. Only the sweep
  * and the webhook, which start from no user, read across users as the system role, and only enqueue.
@@ -33,7 +34,7 @@ import type { Enqueue, KeyRing } from "../platform/index.ts";
 import { posts } from "../posts/index.ts";
 import { usage } from "../usage/index.ts";
 import * as assets from "./assets.service.ts";
-import { submitGenerationJob } from "./generations.jobs.ts";
+import { cancelAtProviderJob, submitGenerationJob } from "./generations.jobs.ts";
 import * as repo from "./generations.repository.ts";
 import {
   type CreateGenerationInput,
@@ -201,8 +202,13 @@ export async function start(
   return asUser(deps.db, actor.userId, (tx) => create(deps, tx, actor.userId, input, pricing));
 }
 
-/** Stops a generation that has not settled: cancelled, its hold released. The worker never moves it again. */
-export async function cancel(deps: Pick<GenerationsDeps, "keyRing">, tx: Tx, userId: string, generationId: string) {
+/**
+ * Stops a generation that has not settled: cancelled, its hold released. The worker never moves it again.
+ * A job the API already took is stopped there too, best effort, by `studio.cancel-generation` (enqueued
+ * here, so it runs only if the cancel commits; the call itself waits for no transaction); one still being
+ * submitted is stopped by the submit when it finds the row cancelled.
+ */
+export async function cancel(deps: Pick<GenerationsDeps, "keyRing" | "enqueue">, tx: Tx, userId: string, generationId: string) {
   const moved = await repo.transition(tx, generationId, IN_FLIGHT_STATUSES, {
     status: "cancelled",
     completed_at: new Date(),
@@ -216,6 +222,7 @@ export async function cancel(deps: Pick<GenerationsDeps, "keyRing">, tx: Tx, use
     throw new DomainError("PRECONDITION_FAILED", "This generation has already finished.");
   }
   if (moved.hold_id) await credits.release(tx, userId, moved.hold_id, "The generation was cancelled");
+  if (moved.provider_job_id && !moved.offline) await deps.enqueue(tx, cancelAtProviderJob, { userId, generationId: moved.id });
   return toGeneration(deps, moved);
 }
 

@@ -122,7 +122,56 @@ export async function runSubmit(deps: GenerationWorkerDeps, data: { userId: stri
     if (moved) await deps.enqueue(tx, pollGenerationJob, { ...data, attempt: 0 }, { startAfter: new Date(nowOf(deps) + first) });
     return Boolean(moved);
   });
-  return recorded ? "submitted" : "settled-meanwhile";
+  if (recorded) return "submitted";
+  // Cancelled (or given up) while the API was taking the job: nobody will poll it, so stop it there too
+  // (once, best effort: the row holds no job id for a later retry to find, and nothing is charged anyway).
+  await stopAtProvider(deps, row, jobId).catch(() => undefined);
+  return "settled-meanwhile";
+}
+
+/**
+ * Asks the API to stop a job we no longer want, best effort: what it answers changes nothing of ours (the
+ * row is settled and its hold released already). Thrown errors are the caller's to retry or drop.
+ */
+async function stopAtProvider(
+  deps: Pick<GenerationWorkerDeps, "ai" | "log">,
+  row: repo.GenerationRow,
+  jobId: string,
+): Promise<"stopped" | "finished-there" | "not-supported"> {
+  let generator: ImageGenerator;
+  try {
+    generator = await generatorFor(deps, row);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "PRECONDITION_FAILED") return "not-supported"; // the own key is gone
+    throw error;
+  }
+  if (!generator.cancel) return "not-supported";
+  try {
+    const { cancelled } = await generator.cancel(jobId, { signal: AbortSignal.timeout(30_000) });
+    return cancelled ? "stopped" : "finished-there";
+  } catch (error) {
+    deps.log.warn({ generationId: row.id, err: error }, "the image API did not stop a cancelled job");
+    throw error;
+  }
+}
+
+/**
+ * `studio.cancel-generation`: a cancelled row's job stopped at the API (best effort; see the job). A row
+ * that is not cancelled, or never reached the API, has nothing to stop.
+ */
+export async function runCancelAtProvider(
+  deps: Pick<GenerationWorkerDeps, "db" | "ai" | "log">,
+  data: { userId: string; generationId: string },
+): Promise<string> {
+  const row = await asUser(deps.db, data.userId, (tx) => repo.findGeneration(tx, data.generationId));
+  if (row?.status !== "cancelled" || !row.provider_job_id) return "nothing-to-stop";
+  try {
+    return await stopAtProvider(deps, row, row.provider_job_id);
+  } catch (error) {
+    // A refusal will not change on retry; anything else is thrown for the queue's few retries.
+    if (error instanceof DomainError && error.code === "INVALID_INPUT") return "refused";
+    throw error;
+  }
 }
 
 /**

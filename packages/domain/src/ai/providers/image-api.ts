@@ -1,8 +1,9 @@
 /**
  * Adapter for Higgsfield-style submit/poll image APIs (AI OFM's generations flow):
  *
- *   POST {baseUrl}/v1/generations       {prompt, width, height, model, seed}  → {id}
- *   GET  {baseUrl}/v1/generations/{id}  → {status, result_urls, error}
+ *   POST {baseUrl}/v1/generations              {prompt, width, height, model, seed}  → {id}
+ *   GET  {baseUrl}/v1/generations/{id}         → {status, result_urls, error}
+ *   POST {baseUrl}/v1/generations/{id}/cancel  → 200 (stopped), 404 (unknown), 409 (already finished)
  *
  * with `Authorization: Bearer {apiKey}`. The job id is the API's own id, so any process can poll it.
  * Each submit carries an Idempotency-Key that stays the same across its retries, so a POST retried
@@ -53,12 +54,14 @@ export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {
       throw new DomainError("UPSTREAM_FAILED", `The image API refused our credentials (${response.status}); check the API key.`);
     }
     if (response.status === 404) throw new DomainError("NOT_FOUND", "image job not found");
+    if (response.status === 409) throw new DomainError("CONFLICT", `The image API refused the request (409): ${detail}`);
     if (response.status === 400 || response.status === 422) {
       throw new DomainError("INVALID_INPUT", `The image API refused the request (${response.status}): ${detail}`);
     }
     if (!response.ok) throw new DomainError("UPSTREAM_FAILED", `The image API failed (${response.status}): ${detail}`);
     try {
-      return schema.parse(JSON.parse(body));
+      // An empty body (a 204 to a cancel) is null: the status and poll schemas refuse it.
+      return schema.parse(JSON.parse(body || "null"));
     } catch {
       throw new DomainError("UPSTREAM_FAILED", `The image API sent an unexpected reply: ${detail}`);
     }
@@ -87,6 +90,22 @@ export function createImageApiClient(config: ImageApiConfig, deps: RetryDeps = {
         resultUrls: reply.result_urls ?? [],
         ...(reply.error ? { error: reply.error } : {}),
       };
+    },
+
+    async cancel(jobId, { signal } = {}) {
+      try {
+        await send(
+          `/v1/generations/${encodeURIComponent(jobId)}/cancel`,
+          { method: "POST", signal: signal ?? null },
+          z.unknown(),
+        );
+        return { cancelled: true };
+      } catch (error) {
+        // Unknown there, or finished already: nothing left to stop.
+        if (error instanceof DomainError && (error.code === "NOT_FOUND" || error.code === "CONFLICT"))
+          return { cancelled: false };
+        throw error;
+      }
     },
   };
 }

@@ -8,9 +8,12 @@
  * same key (per account) answers the same job id, however often and from whichever process it is sent.
  * Several accounts: `addKey` accepts another key, and a job is found only with the key that submitted it.
  *
- * Faults to inject for the next submitted job (`injectNext`): its outcome (failed, nsfw), slowness, and
- * a lost answer — the job is created and the connection dropped before the id is sent, the case that
- * tempts a client to submit twice.
+ * Faults to inject for the next submitted job (`injectNext`): its outcome (failed, nsfw), slowness, a
+ * lost answer — the job is created and the connection dropped before the id is sent, the case that
+ * tempts a client to submit twice — and a late answer (the job exists while the client still waits).
+ *
+ * `POST /v1/generations/{id}/cancel` stops a running job (200; later polls say failed, "Cancelled"), 409
+ * for one already settled, 404 for another key's; `failCancels` makes the next ones answer 500.
  */
 
 import { IMAGE_WEBHOOK_HEADER, signImageWebhook } from "../providers/image-api.ts";
@@ -25,6 +28,8 @@ export interface ImageFault {
   completeAfterMs?: number;
   /** The job is created, then the connection is dropped before its id is answered. */
   dropAnswer?: boolean;
+  /** The job is created at once, its id answered this much later. */
+  answerAfterMs?: number;
 }
 
 export interface ImageApiSandbox extends Sandbox {
@@ -37,13 +42,21 @@ export interface ImageApiSandbox extends Sandbox {
   injectNext(fault: ImageFault, count?: number): void;
   /** Where settled jobs are announced (signed with `secret`); null stops announcing. */
   setWebhook(url: string | null, secret?: string): void;
+  /** The next `count` cancel calls answer 500 (the API is down for them). */
+  failCancels(count: number): void;
   /** Jobs created so far (an idempotent replay creates none). */
   jobCount(): number;
   /** Per job id: how it was asked for, how often it was polled, and when it settled (ms epoch). */
-  job(
-    id: string,
-  ):
-    | { prompt: string; polls: number; settledAt: number | null; completeAt: number | null; idempotencyKey: string | null }
+  job(id: string):
+    | {
+        prompt: string;
+        polls: number;
+        settledAt: number | null;
+        completeAt: number | null;
+        idempotencyKey: string | null;
+        /** Cancel calls that stopped it (1 once stopped; a repeat is answered 409 and not counted). */
+        cancels: number;
+      }
     | undefined;
   /** Webhooks posted, with the status our server answered. */
   webhooks: { id: string; status: number }[];
@@ -59,6 +72,7 @@ interface Job {
   /** Clock-settled jobs: when they settle. */
   completeAt: number | null;
   settledAt: number | null;
+  cancels: number;
 }
 
 const isSize = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 4096;
@@ -76,8 +90,10 @@ export async function startImageApiSandbox(
   const webhooks: ImageApiSandbox["webhooks"] = [];
   let webhook: { url: string; secret: string } | null = null;
   let created = 0;
+  let cancelFailures = 0;
 
   function statusOf(id: string, job: Job) {
+    if (job.cancels) return { status: "failed", result_urls: [], error: "Cancelled." };
     const settled = job.completeAt === null ? job.polls >= pollsToComplete : Date.now() >= job.completeAt;
     if (!settled) return { status: job.polls <= 1 ? "queued" : "in_progress", result_urls: [], error: null };
     job.settledAt ??= Date.now();
@@ -89,7 +105,7 @@ export async function startImageApiSandbox(
   }
 
   async function announce(id: string, job: Job) {
-    if (!webhook) return;
+    if (!webhook || job.cancels) return;
     job.settledAt ??= Date.now();
     const body = JSON.stringify({ id, status: job.outcome });
     try {
@@ -134,6 +150,7 @@ export async function startImageApiSandbox(
         idempotencyKey,
         completeAt: after === undefined ? null : Date.now() + after,
         settledAt: null,
+        cancels: 0,
       };
       jobs.set(id, job);
       if (idempotencyKey) byIdempotencyKey.set(`${key} ${idempotencyKey}`, id);
@@ -146,7 +163,23 @@ export async function startImageApiSandbox(
       }
       // Accepted, but the answer never arrives: the client cannot tell whether the job exists.
       if (fault.dropAnswer) return void res.socket?.destroy();
+      if (fault.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, fault.answerAfterMs));
       return sendJson(res, 200, { id });
+    }
+    const cancel = /^\/v1\/generations\/([\w-]+)\/cancel$/.exec(record.path);
+    if (cancel && record.method === "POST") {
+      const target = jobs.get(cancel[1] as string);
+      if (!target || target.key !== key) return sendJson(res, 404, { error: "not found" });
+      if (cancelFailures > 0) {
+        cancelFailures--;
+        return sendJson(res, 500, { error: "cancel failed in the sandbox" });
+      }
+      const settled =
+        target.cancels > 0 || target.settledAt !== null || (target.completeAt !== null && Date.now() >= target.completeAt);
+      if (settled) return sendJson(res, 409, { error: "the job has already finished" });
+      target.cancels++;
+      target.settledAt = Date.now();
+      return sendJson(res, 200, { id: cancel[1], status: "cancelled" });
     }
     const poll = /^\/v1\/generations\/([\w-]+)$/.exec(record.path);
     const job = poll && record.method === "GET" ? jobs.get(poll[1] as string) : undefined;
@@ -169,6 +202,9 @@ export async function startImageApiSandbox(
     setWebhook: (url, secret = "") => {
       webhook = url ? { url, secret } : null;
     },
+    failCancels: (count) => {
+      cancelFailures = count;
+    },
     jobCount: () => created,
     job: (id) => {
       const j = jobs.get(id);
@@ -179,6 +215,7 @@ export async function startImageApiSandbox(
           settledAt: j.settledAt,
           completeAt: j.completeAt,
           idempotencyKey: j.idempotencyKey,
+          cancels: j.cancels,
         }
       );
     },
