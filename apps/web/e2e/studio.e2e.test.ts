@@ -183,8 +183,15 @@ describe("from a photo to a post", () => {
     const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
     const userId = rows[0]?.id as string;
     await asUser(ownerDb, userId, (tx) => insertFixtureConnection(tx, userId));
+    const prompt = (await item.locator('[data-role="generation-prompt"]').textContent())?.trim() ?? "";
     await item.getByRole("button", { name: "Use in a post" }).click();
-    await page.waitForURL(/\/publishing\?saved=draft/, { timeout: 60_000 });
+    // The new draft opens in its editor (not only somewhere in the drafts list), with the prompt as its text.
+    await page.waitForURL(/\/publishing\?saved=draft&edit=[0-9a-f-]{36}/, { timeout: 60_000 });
+    const postId = new URL(page.url()).searchParams.get("edit");
+    const editor = page.locator(`[data-post-id="${postId}"]`).getByRole("textbox").first();
+    await editor.waitFor({ timeout: 30_000 });
+    expect(await editor.inputValue()).toBe(prompt.length > 200 ? `${prompt.slice(0, 199)}…` : prompt);
+    await expect.poll(() => editor.evaluate((el) => el === document.activeElement)).toBe(true);
     const drafts = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM scheduled_posts
        WHERE user_id = ${userId} AND status = 'draft' AND cardinality(media_file_ids) = 1`.execute(ownerDb);

@@ -34,6 +34,8 @@ function mergePosts(...lists: (readonly Post[] | undefined)[]): Post[] {
 export function PublishingQueuePage() {
   const [params, setParams] = useSearchParams();
   const saved = params.get("saved");
+  // A draft made elsewhere (a studio image's "Use in a post") opens in its editor.
+  const editing = params.get("edit");
   const timeZone = browserTimeZone();
   const [openedAt] = useState(() => new Date(Date.now() - 60 * 60_000).toISOString());
   // Upcoming and in flight: polled while something is due soon or publishing, so statuses flip live.
@@ -166,7 +168,12 @@ export function PublishingQueuePage() {
             <h2 id="pub-drafts-heading">Drafts</h2>
             <ul className={styles.posts} aria-label="Drafts">
               {drafts.data?.items.map((post) => (
-                <PostItem key={post.id} post={post} account={post.connectionId ? accounts.get(post.connectionId) : undefined} />
+                <PostItem
+                  key={post.id}
+                  post={post}
+                  account={post.connectionId ? accounts.get(post.connectionId) : undefined}
+                  startEditing={post.id === editing}
+                />
               ))}
             </ul>
           </section>

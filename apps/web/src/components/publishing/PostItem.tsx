@@ -4,7 +4,7 @@
  * link to the live post and the attempts log.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { type Outputs, trpc } from "../../lib/api.ts";
 import { describeError } from "../../lib/errors.ts";
@@ -48,13 +48,16 @@ export function PostItem({
   post,
   account,
   history = false,
+  startEditing = false,
 }: {
   post: Post;
   account: AccountLike | undefined;
   history?: boolean;
+  /** Opens in its editor, scrolled into view with focus on the text (a draft just made elsewhere). */
+  startEditing?: boolean;
 }) {
   const qc = useQueryClient();
-  const [mode, setMode] = useState<"view" | "edit" | "confirm-cancel">("view");
+  const [mode, setMode] = useState<"view" | "edit" | "confirm-cancel">(startEditing ? "edit" : "view");
   const [problem, setProblem] = useState<string | null>(null);
   const [showAttempts, setShowAttempts] = useState(false);
   const refresh = () => qc.invalidateQueries(trpc.publishing.posts.pathFilter());
@@ -88,7 +91,7 @@ export function PostItem({
         {post.attemptCount > 1 && ` · ${post.attemptCount} attempts`}
       </p>
       {mode === "edit" ? (
-        <EditPost post={post} onDone={() => setMode("view")} />
+        <EditPost post={post} onDone={() => setMode("view")} focusOnOpen={startEditing} />
       ) : (
         <>
           {post.title && <p className="list-title">{post.title}</p>}
@@ -251,8 +254,14 @@ function Attempts({ postId }: { postId: string }) {
 }
 
 /** Edit the text and reschedule (or schedule a draft) in place. */
-function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
+function EditPost({ post, onDone, focusOnOpen = false }: { post: Post; onDone: () => void; focusOnOpen?: boolean }) {
   const qc = useQueryClient();
+  const editor = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focusOnOpen) return;
+    editor.current?.scrollIntoView({ block: "center" });
+    editor.current?.querySelector<HTMLElement>("textarea, input")?.focus({ preventScroll: true });
+  }, [focusOnOpen]);
   const [parts, setParts] = useState(post.parts);
   const [title, setTitle] = useState(post.title ?? "");
   const [schedule, setSchedule] = useState<ScheduleValue>(() => {
@@ -297,7 +306,7 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
     });
   };
   return (
-    <div className={styles.postEdit}>
+    <div className={styles.postEdit} ref={editor}>
       {post.platform === "wordpress" && (
         <div className="field">
           <label htmlFor={`title-${post.id}`}>Title</label>

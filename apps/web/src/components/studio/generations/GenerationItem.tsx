@@ -1,7 +1,8 @@
 /**
  * One generation in the queue: its prompt, live status (from the watch subscription, via the list
  * refetch it triggers), the error a failed one ended with, cancel while it runs, and its images with
- * "Save to assets" and "Use in a post" (a draft post with the image attached, opened in Publishing).
+ * "Save to assets" and "Use in a post" (a draft post with the image attached, opened in its editor in
+ * Publishing).
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
@@ -31,9 +32,13 @@ export function GenerationItem({ generation: g }: { generation: ImageGeneration 
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.studio.generations.list.queryKey() });
   const cancel = useMutation(trpc.studio.generations.cancel.mutationOptions({ onSuccess: () => void refresh() }));
   const save = useMutation(trpc.studio.generations.saveAsAsset.mutationOptions({ onSuccess: () => void refresh() }));
+  // The new draft opens in its editor on the publishing page (not just somewhere in the drafts list).
   const toPost = useMutation(
     trpc.studio.generations.toPost.mutationOptions({
-      onSuccess: () => void navigate("/publishing?saved=draft"),
+      onSuccess: async ({ postId }) => {
+        await qc.invalidateQueries(trpc.publishing.posts.pathFilter());
+        void navigate(`/publishing?saved=draft&edit=${postId}`);
+      },
     }),
   );
   const problem = cancel.error ?? save.error ?? toPost.error;
@@ -57,7 +62,9 @@ export function GenerationItem({ generation: g }: { generation: ImageGeneration 
           </Button>
         )}
       </div>
-      <p className={s.prompt}>{g.promptText}</p>
+      <p className={s.prompt} data-role="generation-prompt">
+        {g.promptText}
+      </p>
       <p className="muted small">
         {g.settings.width}×{g.settings.height} · started {new Date(g.createdAt).toLocaleString()}
       </p>
