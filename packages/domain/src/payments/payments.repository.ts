@@ -49,6 +49,31 @@ export async function insertPayment(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Serialises the start of the user's checkouts of one kind (a transaction lock): two requests at once
+ * look for an open checkout one after the other, so the second finds the first's.
+ */
+export async function lockCheckouts(tx: Tx, userId: string, kind: PaymentKind) {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`payments:checkout:${kind}:${userId}`}, 0))`.execute(tx);
+}
+
+/**
+ * The user's newest checkout of this kind (and reference, when given) that may still be paid: pending and
+ * younger than Stripe's 24-hour session lifetime (an hour spare for clocks). `skip`: ones found finished.
+ */
+export async function findOpenCheckout(tx: Tx, by: { userId: string; kind: PaymentKind; referenceId?: string; skip: string[] }) {
+  let q = tx
+    .selectFrom("payments")
+    .select([...COLUMNS, sql<boolean>`created_at < now() - interval '5 minutes'`.as("stale_if_unopened")])
+    .where("user_id", "=", by.userId)
+    .where("kind", "=", by.kind)
+    .where("status", "=", "pending")
+    .where("created_at", ">", sql<Date>`now() - interval '23 hours'`);
+  if (by.referenceId !== undefined) q = q.where("reference_id", "=", by.referenceId);
+  if (by.skip.length) q = q.where("id", "not in", by.skip);
+  return q.orderBy("created_at", "desc").limit(1).executeTakeFirst();
+}
+
 export async function setCheckout(tx: Tx, id: string, sessionId: string, url: string) {
   await tx.updateTable("payments").set({ stripe_session_id: sessionId, checkout_url: url }).where("id", "=", id).execute();
 }

@@ -52,6 +52,9 @@ export function buyCreditPack(deps: PaymentsDeps, userId: string, input: BuyPack
     amountCents: pack.priceCents,
     credits: pack.credits,
     returnPath: "/credits",
+    // A double click, or the same pack bought in two tabs, gets the one open page (buying the pack again
+    // after paying is a new checkout).
+    openOnce: "reference",
   });
 }
 

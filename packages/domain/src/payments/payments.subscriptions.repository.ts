@@ -38,6 +38,33 @@ export async function findLive(tx: Tx, userId: string, options: { lock?: boolean
   return q.executeTakeFirst();
 }
 
+/**
+ * Whether the user paid a subscription checkout in the last hour whose subscription has not arrived yet
+ * (Stripe's `customer.subscription.created` comes on its own): another checkout now would be a second one.
+ */
+export async function paidCheckoutAwaitingSubscription(tx: Tx, userId: string): Promise<boolean> {
+  const row = await tx
+    .selectFrom("payments as p")
+    .select("p.id")
+    .where("p.user_id", "=", userId)
+    .where("p.kind", "=", "subscription")
+    .where("p.status", "=", "paid")
+    .where("p.paid_at", ">", sql<Date>`now() - interval '1 hour'`)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("subscriptions as s")
+            .select("s.id")
+            .whereRef("s.user_id", "=", "p.user_id")
+            .whereRef("s.created_at", ">=", "p.created_at"),
+        ),
+      ),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The newest subscription of the user (live or ended), for the billing page. */
 export async function findLatest(tx: Tx, userId: string) {
   return tx

@@ -3,7 +3,9 @@
  *
  * - **Subscribe**: a Checkout Session in `mode=subscription` for the tier's monthly price (prices are
  *   found by lookup key, created once if missing), with the user and tier in the subscription's metadata
- *   (Stripe copies it onto every invoice). The checkout's payment row is the first month's payment.
+ *   (Stripe copies it onto every invoice). The checkout's payment row is the first month's payment. One
+ *   subscription checkout is open per user at a time (`createCheckout`'s `openOnce: "kind"`): started
+ *   twice at once, both get the same page; another tier's replaces it.
  * - **Change plan**: an upgrade takes effect at once, charged the prorated difference now
  *   (`proration_behavior=always_invoice`) and topped up with that share of the difference in monthly credits; a
  *   downgrade takes effect at once with no proration (`none`): nothing is refunded, the credits already
@@ -100,8 +102,13 @@ const upstream = (deps: PaymentsDeps, error: unknown, what: string) => {
 /** Starts a Checkout for a monthly subscription to `tier`; refused while the user has a live one. */
 export async function subscribe(deps: PaymentsDeps, userId: string, input: TierInput) {
   const runtime = stripeOf(deps);
-  const live = await asUser(deps.db, userId, (tx) => repo.findLive(tx, userId));
-  if (live) throw new DomainError("CONFLICT", "You already have a subscription; change or cancel it on the billing page.");
+  const found = await asUser(deps.db, userId, async (tx) => ({
+    live: await repo.findLive(tx, userId),
+    arriving: await repo.paidCheckoutAwaitingSubscription(tx, userId),
+  }));
+  if (found.live) throw new DomainError("CONFLICT", "You already have a subscription; change or cancel it on the billing page.");
+  if (found.arriving)
+    throw new DomainError("CONFLICT", "Your subscription was just paid; it will show on the billing page in a moment.");
   const plan = planOf(input.tier);
   let price: string;
   try {
@@ -118,6 +125,9 @@ export async function subscribe(deps: PaymentsDeps, userId: string, input: TierI
       description: `Inkwell ${plan.name}: ${plan.monthlyCredits.toLocaleString("en-US")} credits a month`,
       amountCents: plan.priceCents,
       returnPath: "/billing",
+      // One subscription checkout open per user: a second click gets the first's page, another tier
+      // replaces it (expired at Stripe), so two subscriptions can never both be paid.
+      openOnce: "kind",
     },
     (paymentId) => ({
       mode: "subscription",
