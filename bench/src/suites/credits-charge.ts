@@ -9,10 +9,16 @@
  *   charge-tx      asUser + credits.charge: the call inside a caller's transaction (setup, call, COMMIT:
  *                  three trips, the row lock held across the COMMIT's trip)
  *   charge-tx-hot  the same on one account
+ *   hold-capture   a metered call's credits: asUser + credits.hold, then asUser + credits.capture (each
+ *                  one SQL call since migration 0067: two transactions of three trips)
+ *   hold-capture-split  the same two transactions as the service ran them before 0067, one statement a
+ *                  trip (hold: lock, key, spendable, insert, ledger; capture: lock, hold, grants, status,
+ *                  ledger, spendable, allowance): 7 + 9 trips, the row lock held across each
  *   update         pg: UPDATE credit_accounts SET balance = balance - 1 WHERE user_id = $1 (autocommit)
  */
-import { asSystem, asUser, createDb } from "@inkwell/db";
-import { credits } from "@inkwell/domain/credits";
+import { asSystem, asUser, createDb, USER_ROLE } from "@inkwell/db";
+import { credits, requestHash } from "@inkwell/domain/credits";
+import type pg from "pg";
 import { closedLoop } from "../lib/load.ts";
 import { planFor, type RatioSpec, ratios, runInterleaved, type Variant } from "../lib/runner.ts";
 import type { Suite } from "../lib/suite.ts";
@@ -28,7 +34,79 @@ const RATIOS: RatioSpec[] = [
   { name: "charge-tx/update", a: "charge-tx", b: "update", note: "the call inside asUser (3 round trips)" },
   { name: "charge-tx-hot/update", a: "charge-tx-hot", b: "update", note: "one hot account, lock held across a trip" },
   { name: "charge/charge-tx", a: "charge", b: "charge-tx", note: "one message over three round trips" },
+  {
+    name: "hold-capture/update",
+    a: "hold-capture",
+    b: "update",
+    note: "hold then capture (two transactions) over a bare UPDATE",
+  },
+  {
+    name: "hold-capture/split",
+    a: "hold-capture",
+    b: "hold-capture-split",
+    note: "one call each (0067) over the statements one trip each",
+  },
 ];
+
+/** The hold and capture as credits.service ran them before migration 0067: one statement per round trip. */
+async function holdCaptureSplit(pool: pg.Pool, userId: string, key: string) {
+  const client = await pool.connect();
+  const inTx = async (fn: () => Promise<void>) => {
+    await client.query(`BEGIN; SET LOCAL ROLE ${USER_ROLE}; SELECT set_config('app.user_id', '${userId}', true)`);
+    try {
+      await fn();
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw error;
+    }
+  };
+  const spendable = `SELECT coalesce(sum(remaining), 0)::int AS total FROM credit_grants
+    WHERE user_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > now())`;
+  const record = `WITH account AS (UPDATE credit_accounts SET balance = $2, held = $3 WHERE user_id = $1 RETURNING user_id)
+    INSERT INTO credit_ledger (user_id, entry_type, amount, held_delta, balance_after, held_after, operation, hold_id)
+    VALUES ($1, $4, $5, $6, $2, $3, 'knowledge.embed', $7) RETURNING id, created_at`;
+  try {
+    let holdId = "";
+    const amount = 1;
+    await inTx(async () => {
+      const a = (await client.query("SELECT balance, held FROM credit_accounts WHERE user_id = $1 FOR UPDATE", [userId])).rows[0];
+      await client.query("SELECT * FROM credit_holds WHERE user_id = $1 AND idempotency_key = $2", [userId, key]);
+      const total = (await client.query(spendable, [userId])).rows[0].total as number;
+      if (total - a.held < amount) throw new Error("insufficient");
+      const h = await client.query(
+        `INSERT INTO credit_holds (user_id, operation, amount, idempotency_key, request_hash, expires_at)
+         VALUES ($1, 'knowledge.embed', $2, $3, $4, now() + make_interval(secs => 900)) RETURNING *`,
+        [userId, amount, key, requestHash({ key })],
+      );
+      holdId = h.rows[0].id as string;
+      await client.query(record, [userId, a.balance, a.held + amount, "hold", 0, amount, holdId]);
+    });
+    await inTx(async () => {
+      const a = (await client.query("SELECT balance, held FROM credit_accounts WHERE user_id = $1 FOR UPDATE", [userId])).rows[0];
+      await client.query("SELECT * FROM credit_holds WHERE id = $1 FOR UPDATE", [holdId]);
+      await client.query(
+        `WITH ordered AS (
+           SELECT id, remaining, sum(remaining) OVER (ORDER BY paid, expires_at NULLS LAST, created_at, id) AS running
+             FROM credit_grants WHERE user_id = $1 AND remaining > 0
+         ), take AS (
+           SELECT id, least(remaining, $2 - (running - remaining))::int AS taken FROM ordered WHERE running - remaining < $2
+         )
+         UPDATE credit_grants g SET remaining = g.remaining - take.taken FROM take WHERE g.id = take.id RETURNING take.taken`,
+        [userId, amount],
+      );
+      await client.query("UPDATE credit_holds SET status = 'captured', captured = $2 WHERE id = $1", [holdId, amount]);
+      await client.query(record, [userId, a.balance - amount, a.held - amount, "capture", -amount, -amount, holdId]);
+      await client.query(spendable, [userId]);
+      await client.query(
+        "SELECT coalesce(sum(amount), 0)::int AS total FROM credit_grants WHERE user_id = $1 AND (expires_at IS NULL OR expires_at > now())",
+        [userId],
+      );
+    });
+  } finally {
+    client.release();
+  }
+}
 
 /** Issue 16's targets, as a share of the same run's plain UPDATE throughput. */
 const TARGETS: { variant: string; min: number }[] = [
@@ -65,6 +143,13 @@ export const creditsCharge: Suite = {
         asUser(bench.db, userId, (tx) =>
           credits.charge(tx, userId, { operation: "knowledge.embed", idempotencyKey: `b-${runId}-${seq++}`, request: {} }),
         );
+      const holdCapture = async (userId: string) => {
+        const key = `h-${runId}-${seq++}`;
+        const h = await asUser(bench.db, userId, (tx) =>
+          credits.hold(tx, userId, { operation: "knowledge.embed", amount: 1, idempotencyKey: key, request: {} }),
+        );
+        await asUser(bench.db, userId, (tx) => credits.capture(tx, userId, h.holdId, 1));
+      };
       const updateOnce = async (userId: string) => {
         const client = await bench.pool.connect();
         try {
@@ -94,6 +179,16 @@ export const creditsCharge: Suite = {
           name: "charge-tx-hot",
           description: "asUser + credits.charge (3 trips), one account",
           run: (l) => closedLoop(l, () => chargeInTx(hot)),
+        },
+        {
+          name: "hold-capture",
+          description: "asUser + credits.hold, then asUser + credits.capture (one call each), 50 accounts",
+          run: (l) => closedLoop(l, (c) => holdCapture(users[c % USERS] as string)),
+        },
+        {
+          name: "hold-capture-split",
+          description: "the same hold and capture one statement a trip (the service before 0067), 50 accounts",
+          run: (l) => closedLoop(l, (c) => holdCaptureSplit(bench.pool, users[c % USERS] as string, `s-${runId}-${seq++}`)),
         },
         {
           name: "update",
