@@ -7,6 +7,8 @@
  * material refused). Another user reaches none of it.
  */
 import { createHash } from "node:crypto";
+import { asUser } from "@inkwell/db";
+import { notifications } from "@inkwell/domain/notifications";
 import { sharing } from "@inkwell/domain/study";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -284,14 +286,25 @@ describe("materials shared with a user", () => {
     if (!bobShare) throw new Error("no share to bob");
     await expectTrpcError(bob.caller.study.sharing.revokeShare({ shareId: bobShare.id }), "NOT_FOUND");
     await expectTrpcError(dave.caller.study.sharing.revokeShare({ shareId: bobShare.id }), "NOT_FOUND");
+    // Nobody but the sharer takes the notice back either (the database namespaces the key by the caller).
+    for (const dedupeKey of [`share:${guideId}`, `${alice.me.id}:share:${guideId}`]) {
+      expect(await asUser(h.db, dave.me.id, (tx) => notifications.withdraw(tx, { userId: bob.me.id, dedupeKey }))).toBe(false);
+    }
+    expect(await bob.caller.notifications.unreadCount()).toBe(1);
     await alice.caller.study.sharing.revokeShare({ shareId: bobShare.id });
     await expectTrpcError(bob.caller.study.library.items.get({ itemId: guideId }), "NOT_FOUND");
     expect(await bob.caller.study.sharing.sharedWithMe()).toEqual([]);
+    // Its notice leaves bob's bell with it (no link left to a page he can no longer open), and so does
+    // the notice of carol, whose re-share from bob ended with his share.
+    expect((await bob.caller.notifications.list()).filter((n) => n.kind === "share")).toEqual([]);
+    expect(await bob.caller.notifications.unreadCount()).toBe(0);
+    expect((await carol.caller.notifications.list()).filter((n) => n.material?.id === guideId)).toEqual([]);
+    expect(await carol.caller.notifications.unreadCount()).toBe(0);
 
     await alice.caller.study.sharing.shareWithUser({ itemId: otherGuideId, email: dave.email, expiresIn: "1d" });
     expect((await dave.caller.study.library.items.get({ itemId: otherGuideId })).id).toBe(otherGuideId);
+    expect(await dave.caller.notifications.unreadCount()).toBe(1);
     await h.raw(sql`UPDATE shared_materials SET expires_at = now() - interval '1 minute' WHERE material_id = ${otherGuideId}`);
-    await h.raw(sql`UPDATE notifications SET expires_at = now() - interval '1 minute' WHERE material_id = ${otherGuideId}`);
     await expectTrpcError(dave.caller.study.library.items.get({ itemId: otherGuideId }), "NOT_FOUND");
     // The notification of an expired share leaves the bell with it.
     expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === otherGuideId)).toEqual([]);
@@ -299,6 +312,28 @@ describe("materials shared with a user", () => {
     // Shared again after it ran out: dave is told again (the expired notice does not swallow the new one).
     await alice.caller.study.sharing.shareWithUser({ itemId: otherGuideId, email: dave.email, expiresIn: "7d" });
     expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === otherGuideId)).toHaveLength(1);
+    expect(await dave.caller.notifications.unreadCount()).toBe(1);
+    await h.raw(sql`UPDATE notifications SET read_at = now() WHERE user_id = ${dave.me.id}`);
+  });
+
+  it("tell the recipient afresh when shared again after a revoke, and a read notice is revoked too", async () => {
+    const itemId = (
+      await alice.caller.study.library.items.create({ itemType: "study_guide", title: "Shared twice", content: GUIDE })
+    ).id;
+    const first = await alice.caller.study.sharing.shareWithUser({ itemId, email: dave.email });
+    const [note] = (await dave.caller.notifications.list()).filter((n) => n.material?.id === itemId);
+    if (!note) throw new Error("no notice to dave");
+    await dave.caller.notifications.markRead({ id: note.id });
+    await alice.caller.study.sharing.revokeShare({ shareId: first.id });
+    expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === itemId)).toEqual([]);
+    // Revoking it again (a stale screen) changes nothing; sharing again is news again: unread, on top.
+    await alice.caller.study.sharing.revokeShare({ shareId: first.id });
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: dave.email });
+    const [again] = await dave.caller.notifications.list();
+    expect(again).toMatchObject({ kind: "share", readAt: null, material: { id: itemId, title: "Shared twice" } });
+    expect(await dave.caller.notifications.unreadCount()).toBe(1);
+    // A stale revoke of the first share does not take the live second share's notice.
+    await alice.caller.study.sharing.revokeShare({ shareId: first.id });
     expect(await dave.caller.notifications.unreadCount()).toBe(1);
     await h.raw(sql`UPDATE notifications SET read_at = now() WHERE user_id = ${dave.me.id}`);
   });
@@ -348,6 +383,10 @@ describe("re-shares", () => {
 
     await alice.caller.study.sharing.revokeShare({ shareId: (await shareOf(alice, itemId, bob.email)).id });
     expect([await reads(bob, itemId), await reads(carol, itemId), await reads(dave, itemId)]).toEqual([false, false, false]);
+    // Every notice down the chain leaves its bell (bob's withdrawn, carol's and dave's with the chain).
+    for (const user of [bob, carol, dave]) {
+      expect((await user.caller.notifications.list()).filter((n) => n.material?.id === itemId)).toEqual([]);
+    }
     expect((await carol.caller.study.sharing.sharedWithMe()).map((s) => s.itemId)).not.toContain(itemId);
     expect((await dave.caller.study.sharing.sharedWithMe()).map((s) => s.itemId)).not.toContain(itemId);
     const gone = await expectTrpcError(stranger().study.sharing.viewMaterial({ token: tokenOf(link.path) }), "NOT_FOUND");
@@ -360,6 +399,9 @@ describe("re-shares", () => {
     // And the dead re-share does not stand in the way of sharing with carol afresh.
     await alice.caller.study.sharing.shareWithUser({ itemId, email: carol.email });
     expect(await reads(carol, itemId)).toBe(true);
+    // Carol is told by alice; bob's notice of his ended re-share stays out of her bell.
+    const notes = (await carol.caller.notifications.list()).filter((n) => n.material?.id === itemId);
+    expect(notes.map((n) => n.senderId)).toEqual([alice.me.id]);
   });
 
   it("end when the share they came from expires, stops allowing re-sharing, or is deleted", async () => {

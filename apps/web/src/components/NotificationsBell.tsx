@@ -1,3 +1,4 @@
+import { UNREAD_COUNT_CAP } from "@inkwell/domain/notifications/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Popover } from "radix-ui";
 import { useEffect, useId, useRef, useState } from "react";
@@ -12,8 +13,16 @@ import { Tooltip } from "./ui/tooltip.tsx";
 type Notification = Outputs["notifications"]["list"][number];
 
 const listInput = { unreadOnly: false };
-/** Refreshed every minute while the tab is visible (credit alerts arrive after spending, shares any time). */
-export const notificationsQuery = () => trpc.notifications.list.queryOptions(listInput, { refetchInterval: 60_000 });
+/**
+ * The count is the server's (every unread notification, not only those in the newest 50 the panel lists),
+ * refreshed every minute while the tab is visible (credit alerts arrive after spending, shares any time).
+ */
+const unreadCountQuery = () => trpc.notifications.unreadCount.queryOptions(undefined, { refetchInterval: 60_000 });
+/** Read afresh whenever the panel opens: a share revoked since must not be offered to open. */
+const notificationsQuery = () => trpc.notifications.list.queryOptions(listInput, { refetchInterval: 60_000, staleTime: 0 });
+
+/** "99+" past the server's cap (it counts no further). */
+const countLabel = (n: number) => (n >= UNREAD_COUNT_CAP ? `${UNREAD_COUNT_CAP - 1}+` : String(n));
 
 /**
  * The header's bell: an unread count and a panel to read and dismiss notifications. The panel is a
@@ -21,15 +30,14 @@ export const notificationsQuery = () => trpc.notifications.list.queryOptions(lis
  * it stays on screen at any width); following a link in it closes it.
  */
 export function NotificationsBell() {
-  const notifications = useQuery(notificationsQuery());
-  const unread = notifications.data?.filter((n) => !n.readAt).length ?? 0;
+  const unread = useQuery(unreadCountQuery()).data ?? 0;
   const [open, setOpen] = useState(false);
   const { pathname } = useLocation();
 
   // Any navigation closes it.
   useEffect(() => setOpen(false), [pathname]);
 
-  const label = unread ? `Notifications, ${unread} unread` : "Notifications";
+  const label = unread ? `Notifications, ${countLabel(unread)} unread` : "Notifications";
   return (
     <Popover.Root open={open} onOpenChange={setOpen}>
       <Popover.Trigger className={s.bell} aria-label={label}>
@@ -47,49 +55,64 @@ export function NotificationsBell() {
         )}
       </Popover.Trigger>
       <Popover.Portal>
-        <NotificationsPanel onClose={() => setOpen(false)} />
+        <NotificationsPanel unread={unread} onClose={() => setOpen(false)} />
       </Popover.Portal>
     </Popover.Root>
   );
 }
 
-function NotificationsPanel({ onClose }: { onClose: () => void }) {
+function NotificationsPanel({ unread, onClose }: { unread: number; onClose: () => void }) {
   const queryClient = useQueryClient();
   const query = useQuery(notificationsQuery());
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const [status, setStatus] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const key = trpc.notifications.list.queryKey(listInput);
+  const countKey = trpc.notifications.unreadCount.queryKey();
 
+  /**
+   * Shows `id` (or, without one, every notification) read at once, and the count with it; the server's
+   * answer replaces both when the call settles (undone on an error).
+   */
+  const optimistic = async (id: string | null) => {
+    await queryClient.cancelQueries(trpc.notifications.pathFilter());
+    const before = { list: queryClient.getQueryData(key), count: queryClient.getQueryData(countKey) };
+    const now = new Date().toISOString();
+    const wasUnread = id === null ? (before.count ?? 0) : before.list?.some((n) => n.id === id && !n.readAt) ? 1 : 0;
+    queryClient.setQueryData(key, (old) => old?.map((n) => (id === null || n.id === id ? { ...n, readAt: n.readAt ?? now } : n)));
+    queryClient.setQueryData(countKey, (old) => Math.max(0, (old ?? 0) - wasUnread));
+    return before;
+  };
+  const mutationEnd = {
+    onError: (error: unknown, _input: unknown, before?: { list: Notification[] | undefined; count: number | undefined }) => {
+      if (before?.list) queryClient.setQueryData(key, before.list);
+      if (before?.count !== undefined) queryClient.setQueryData(countKey, before.count);
+      setStatus({ tone: "error", text: describeError(error).message });
+    },
+    onSettled: () => queryClient.invalidateQueries(trpc.notifications.pathFilter()),
+  };
   const markRead = useMutation(
-    trpc.notifications.markRead.mutationOptions({
-      onMutate: async ({ id }) => {
-        await queryClient.cancelQueries({ queryKey: key });
-        const before = queryClient.getQueryData(key);
-        const now = new Date().toISOString();
-        queryClient.setQueryData(key, (old) => old?.map((n) => (n.id === id ? { ...n, readAt: n.readAt ?? now } : n)));
-        return { before };
-      },
-      onError: (error, _input, context) => {
-        if (context?.before) queryClient.setQueryData(key, context.before);
-        setStatus({ tone: "error", text: describeError(error).message });
-      },
-      onSettled: () => queryClient.invalidateQueries(trpc.notifications.list.pathFilter()),
-    }),
+    trpc.notifications.markRead.mutationOptions({ onMutate: ({ id }) => optimistic(id), ...mutationEnd }),
+  );
+  // One call however many are unread (including those older than the panel lists).
+  const markAllRead = useMutation(
+    trpc.notifications.markAllRead.mutationOptions({ onMutate: () => optimistic(null), ...mutationEnd }),
   );
 
-  const read = async (ids: string[]) => {
+  const read = async (id: string | null) => {
     setStatus(null);
     // The button pressed disappears with the notification's unread state: keep focus in the panel.
     heading.current?.focus();
-    const results = await Promise.allSettled(ids.map((id) => markRead.mutateAsync({ id })));
-    if (results.every((r) => r.status === "fulfilled")) {
-      setStatus({ tone: "success", text: ids.length === 1 ? "Marked as read." : "All marked as read." });
+    try {
+      if (id === null) await markAllRead.mutateAsync();
+      else await markRead.mutateAsync({ id });
+      setStatus({ tone: "success", text: id === null ? "All marked as read." : "Marked as read." });
+    } catch {
+      // Shown by onError.
     }
   };
 
   const items = query.data ?? [];
-  const unread = items.filter((n) => !n.readAt).length;
   return (
     <Popover.Content
       className={s.panel}
@@ -108,11 +131,7 @@ function NotificationsPanel({ onClose }: { onClose: () => void }) {
           Notifications
         </h2>
         {unread > 1 && (
-          <button
-            type="button"
-            className="btn-link small"
-            onClick={() => void read(items.filter((n) => !n.readAt).map((n) => n.id))}
-          >
+          <button type="button" className="btn-link small" onClick={() => void read(null)}>
             Mark all as read
           </button>
         )}
@@ -130,7 +149,7 @@ function NotificationsPanel({ onClose }: { onClose: () => void }) {
       ) : (
         <ul className={s.list}>
           {items.map((n) => (
-            <NotificationItem key={n.id} notification={n} onRead={() => void read([n.id])} onFollow={onClose} />
+            <NotificationItem key={n.id} notification={n} onRead={() => void read(n.id)} onFollow={onClose} />
           ))}
         </ul>
       )}

@@ -3,6 +3,9 @@ import type { Tx } from "@inkwell/db";
 import { sql } from "kysely";
 import type { Notification } from "./notifications.schemas.ts";
 
+/** The caller (RLS scopes every statement to them already; said again so the planner uses the user's index). */
+const me = sql<string>`(SELECT app.current_user_id())`;
+
 export async function insertOnce(
   tx: Tx,
   values: { userId: string; kind: string; title: string; body: string; dedupeKey: string; expiresAt?: Date | null },
@@ -45,6 +48,17 @@ export async function sendToUser(
 }
 
 const live = sql<boolean>`(n.expires_at IS NULL OR n.expires_at > now())`;
+/**
+ * A share's notice shows while the share it tells of is live: the sender's share of that material to the
+ * reader, unrevoked, unexpired and (a re-share) with every share up its chain live. One that ran out or
+ * ended with the share it was re-shared under leaves the bell with it (a revoked one is also withdrawn
+ * outright, see `withdraw`). Other kinds about a material (a live invite) are not about access.
+ */
+const shareOpen = sql<boolean>`(n.kind <> 'share' OR EXISTS (
+  SELECT 1 FROM shared_materials s
+   WHERE s.material_id = n.material_id AND s.shared_with_user_id = n.user_id AND s.user_id = n.sender_id
+     AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now())
+     AND (s.parent_share_id IS NULL OR app.material_share_live(s.id))))`;
 
 export async function list(tx: Tx, options: { unreadOnly: boolean; limit: number }): Promise<Notification[]> {
   let q = tx
@@ -64,6 +78,7 @@ export async function list(tx: Tx, options: { unreadOnly: boolean; limit: number
       "n.created_at",
     ])
     .where(live)
+    .where(shareOpen)
     .orderBy("n.created_at", "desc")
     .limit(options.limit);
   if (options.unreadOnly) q = q.where("n.read_at", "is", null);
@@ -91,21 +106,40 @@ export async function markRead(tx: Tx, id: string): Promise<boolean> {
   return r.numUpdatedRows > 0n;
 }
 
-export async function unreadCount(tx: Tx): Promise<number> {
-  const row = await tx
+/**
+ * The unread notices the bell shows, counted up to `cap` (the partial unread index walks only unread rows,
+ * so the count costs at most `cap` rows however many notifications the user has).
+ */
+export async function unreadCount(tx: Tx, cap: number): Promise<number> {
+  const unread = tx
     .selectFrom("notifications as n")
-    .select(sql<number>`count(*)::int`.as("n"))
+    .select(sql`1`.as("one"))
+    .where("n.user_id", "=", me)
     .where("n.read_at", "is", null)
     .where(live)
-    .executeTakeFirstOrThrow();
+    .where(shareOpen)
+    .limit(cap);
+  const row = await tx.selectFrom(unread.as("u")).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
   return row.n;
 }
 
+/** Every unread notification of the caller, in one statement; how many it marked. */
 export async function markAllRead(tx: Tx): Promise<number> {
   const r = await tx
     .updateTable("notifications")
     .set({ read_at: sql<Date>`now()` })
+    .where("user_id", "=", me)
     .where("read_at", "is", null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/**
+ * Takes back a notice the caller sent into another user's bell (`app.withdraw_notification`: only the
+ * caller's own, by the dedupe key it was sent with). True when one was showing.
+ */
+export async function withdraw(tx: Tx, values: { userId: string; dedupeKey: string }): Promise<boolean> {
+  const { rows } = await sql<{ withdrawn: boolean }>`
+    SELECT app.withdraw_notification(${values.userId}::uuid, ${values.dedupeKey}) AS withdrawn`.execute(tx);
+  return rows[0]?.withdrawn ?? false;
 }

@@ -6,6 +6,12 @@ export type ListNotificationsInput = z.infer<typeof listNotificationsInput>;
 
 export const notificationIdInput = z.object({ id: z.uuid("Not a valid id") });
 
+/**
+ * The bell counts unread notifications exactly up to this many; past it the count says "this many or more"
+ * (the badge shows "9+" long before, the label "99+").
+ */
+export const UNREAD_COUNT_CAP = 100;
+
 /** Kinds one user sends another (through the database's narrow, rate-limited path). */
 export const USER_NOTIFICATION_TYPES = ["share", "live_invite", "comment"] as const;
 export type UserNotificationType = (typeof USER_NOTIFICATION_TYPES)[number];

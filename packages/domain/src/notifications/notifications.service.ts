@@ -2,7 +2,7 @@
 import type { Tx } from "@inkwell/db";
 import { DomainError, notFound } from "../platform/errors.ts";
 import * as repo from "./notifications.repository.ts";
-import type { Notification, UserNotificationType } from "./notifications.schemas.ts";
+import { type Notification, UNREAD_COUNT_CAP, type UserNotificationType } from "./notifications.schemas.ts";
 
 /** A module's own notice to a user (credits low, a story answered): written in the caller's transaction. */
 export interface SystemNotice {
@@ -76,10 +76,20 @@ export async function markRead(tx: Tx, id: string) {
   if (!(await repo.markRead(tx, id))) throw notFound("Notification");
 }
 
+/** Unread notifications the caller's bell shows (those `list` shows), exact up to UNREAD_COUNT_CAP. */
 export function unreadCount(tx: Tx): Promise<number> {
-  return repo.unreadCount(tx);
+  return repo.unreadCount(tx, UNREAD_COUNT_CAP);
 }
 
+/** Marks every unread notification of the caller read, in one statement; how many it marked. */
 export function markAllRead(tx: Tx): Promise<number> {
   return repo.markAllRead(tx);
+}
+
+/**
+ * Takes a user-to-user notice back out of the recipient's bell (a share revoked): only one the caller
+ * sent, named by the dedupe key it was sent with. Sending it again later notifies afresh, unread.
+ */
+export function withdraw(tx: Tx, values: { userId: string; dedupeKey: string }): Promise<boolean> {
+  return repo.withdraw(tx, values);
 }

@@ -308,6 +308,9 @@ function toShare(row: repo.MaterialShareRow, emails: Map<string, string> = new M
   };
 }
 
+/** One `share` notice per (sharer, material) in a recipient's bell, however often it is shared again. */
+const shareNoticeKey = (itemId: string) => `share:${itemId}`;
+
 /** The item the caller may share: their own, or one shared with them that allows re-sharing. */
 async function shareable(tx: Tx, itemId: string) {
   const own = await library.getOwned(tx, itemId);
@@ -355,6 +358,9 @@ export async function shareWithUser(
       allowResharing: input.allowResharing,
       expiresAt,
     });
+    // A new share (the first, or after one that was revoked or ran out) is news again: the earlier notice
+    // is taken back so the one below lands unread at the top of the bell.
+    if (row) await notifications.withdraw(tx, { userId: recipient.id, dedupeKey: shareNoticeKey(item.id) });
     if (!row) {
       // Already shared with them: the caller's own share is updated; someone else's stays as it is.
       const own = await repo.findOwnLiveUserShare(tx, item.id, recipient.id);
@@ -368,8 +374,10 @@ export async function shareWithUser(
       type: "share",
       title: `${sender} shared "${item.title}" with you`.slice(0, 200),
       message: `Open it from the bell or from Shared with me.${expiresAt ? ` Available until ${expiresAt.toISOString().slice(0, 10)}.` : ""}`,
-      expiresAt,
-      dedupeKey: `share:${item.id}`,
+      // No date of its own: the bell shows a share's notice while the share is live (it ends with the
+      // share's expiry, or its chain), so a later change of the share's expiry needs no second write.
+      expiresAt: null,
+      dedupeKey: shareNoticeKey(item.id),
     });
     return toShare(row, new Map([[recipient.id, recipient.email]]));
   });
@@ -388,9 +396,15 @@ export async function shareByLink(tx: Tx, userId: string, input: ShareMaterialPu
   return { ...toShare(row), token, path: `/s/${token}` };
 }
 
+/** Ends a share the caller made; a share with a user takes its notice out of the recipient's bell too. */
 export async function revokeShare(tx: Tx, shareId: string): Promise<MaterialShare> {
   const row = await repo.revokeMaterialShare(tx, shareId);
   if (!row) throw notFound("Share");
+  // Unless a newer share of the caller's to them is live (this one was revoked before, and is revoked again).
+  const recipientId = row.shared_with_user_id;
+  if (recipientId && !(await repo.findOwnLiveUserShare(tx, row.material_id, recipientId))) {
+    await notifications.withdraw(tx, { userId: recipientId, dedupeKey: shareNoticeKey(row.material_id) });
+  }
   return toShare(row);
 }
 
