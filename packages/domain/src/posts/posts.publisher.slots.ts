@@ -122,6 +122,14 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
   }
   session = first;
 
+  /** One statement at a time on the session, in the order asked (pg's own queueing of them is deprecated). */
+  let turn: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(run: () => Promise<T>): Promise<T> {
+    const next = turn.then(run);
+    turn = next.catch(() => undefined);
+    return next;
+  }
+
   async function currentSession(): Promise<pg.Client | null> {
     if (session) return session;
     if (closed || Date.now() < downUntil) return null;
@@ -179,7 +187,8 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
         return;
       }
       want = Math.min(h.waiters.length, perHost - h.held.size);
-      if (want > 0) got = await repo.trySlots(s, host, perHost, [...h.held], want);
+      const held = [...h.held];
+      if (want > 0) got = await inTurn(() => repo.trySlots(s, host, perHost, held, want));
       if (session !== s) return; // lost meanwhile: those locks went with it
       const now = performance.now();
       for (const slot of got) {
@@ -209,14 +218,15 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
     if (h.freed.length === 1) {
       setImmediate(() => {
         const slots = h.freed.splice(0).filter((f) => f.session === session);
-        if (session && slots.length)
-          repo
-            .releaseSlots(
-              session,
+        const s = session;
+        if (s && slots.length)
+          inTurn(() =>
+            repo.releaseSlots(
+              s,
               host,
               slots.map((f) => f.slot),
-            )
-            .catch((err: unknown) => log?.warn({ err, host }, "could not free publishing slots"));
+            ),
+          ).catch((err: unknown) => log?.warn({ err, host }, "could not free publishing slots"));
       });
     }
     // Our own waiters ask again on their next poll, with every other process's.
