@@ -23,6 +23,7 @@ import { allowedOrigins as allowedOriginsFor, isProduction } from "./http/mode.t
 import { MAX_BATCH_SIZE, procedureTable } from "./http/procedures.ts";
 import { inlineScriptHashes, securityHeaders } from "./http/security-headers.ts";
 import { createTrpcEdge } from "./http/trpc-edge.ts";
+import { createQueryCaller } from "./http/trpc-query.ts";
 import { registerImageWebhook } from "./image-webhook.route.ts";
 import { registerOAuthCallback } from "./oauth-callback.ts";
 import { registerOAuthSignIn } from "./oauth-sign-in.route.ts";
@@ -35,6 +36,8 @@ export interface AppOptions {
   deps: ApiDeps;
   env: Pick<Env, "APP_URL" | "ALLOWED_ORIGINS" | "TRUST_PROXY" | "INKWELL_DEV_MAIL_DIR" | "WEB_DIST_DIR"> &
     Partial<Pick<Env, "NODE_ENV">>;
+  /** Every /trpc call through tRPC's fetch adapter, none by the direct query path (the bench's before). */
+  adapterOnly?: boolean;
 }
 
 /** Paths a load balancer or container probe may call by any address. */
@@ -45,7 +48,7 @@ function bearer(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-export function createApp({ deps, env }: AppOptions) {
+export function createApp({ deps, env, adapterOnly = false }: AppOptions) {
   const app = new Hono<{ Variables: { requestId: string; body: BodyState } }>();
   const production = isProduction(env);
   const { origins: allowedOrigins, dropped } = allowedOriginsFor(env);
@@ -92,11 +95,29 @@ export function createApp({ deps, env }: AppOptions) {
     }
   });
 
-  app.use(securityHeaders({ https: env.APP_URL.startsWith("https:"), inlineScripts: index ? inlineScriptHashes(index) : [] }));
+  const security = securityHeaders({
+    https: env.APP_URL.startsWith("https:"),
+    inlineScripts: index ? inlineScriptHashes(index) : [],
+  });
+  app.use(security.middleware);
+  const queries = createQueryCaller(appRouter, security.respond);
 
-  // Only our names in Host: a DNS-rebinding page reaches a local server under its own name.
+  // Only our names in Host: a DNS-rebinding page reaches a local server under its own name. The verdict
+  // depends on the URL's scheme and host alone, so it is remembered per `scheme://host` (a few hundred
+  // at most: a client choosing ever new names gets them checked each time).
+  const hostVerdicts = new Map<string, boolean>();
+  const hostOk = (url: string) => {
+    const end = url.indexOf("/", url.indexOf("//") + 2);
+    const key = end < 0 ? null : url.slice(0, end);
+    let ok = key === null ? undefined : hostVerdicts.get(key);
+    if (ok === undefined) {
+      ok = hostAllowed(new URL(url).host);
+      if (key !== null && hostVerdicts.size < 256) hostVerdicts.set(key, ok);
+    }
+    return ok;
+  };
   app.use(async (c, next) => {
-    if (PROBES.has(c.req.path) || hostAllowed(new URL(c.req.url).host)) return next();
+    if (PROBES.has(c.req.path) || hostOk(c.req.url)) return next();
     return c.text("This server does not answer for that host name.", 421);
   });
 
@@ -123,23 +144,33 @@ export function createApp({ deps, env }: AppOptions) {
       c.get("body"),
     );
     if (admitted instanceof Response) return admitted;
+    const cookies: string[] = [];
+    const context: Context = {
+      deps,
+      tokenHash,
+      via: token ? "bearer" : cookieToken ? "cookie" : "none",
+      sameOrigin,
+      meta: { ip: ip ?? "unknown", userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null },
+      requestId: c.get("requestId"),
+      setCookie: (value) => cookies.push(value),
+    };
     try {
-      const res = await fetchRequestHandler({
-        endpoint: "/trpc",
-        req: admitted.req,
-        router: appRouter,
-        allowMethodOverride: false,
-        maxBatchSize: MAX_BATCH_SIZE,
-        createContext: ({ resHeaders }): Context => ({
-          deps,
-          tokenHash,
-          via: token ? "bearer" : cookieToken ? "cookie" : "none",
-          sameOrigin,
-          meta: { ip: ip ?? "unknown", userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null },
-          requestId: c.get("requestId"),
-          setCookie: (value) => resHeaders.append("set-cookie", value),
-        }),
-      });
+      // GET queries are answered by calling the procedures directly (http/trpc-query.ts: tRPC's answer
+      // without its adapter's cost); everything else, and whatever that path declines, goes through tRPC.
+      const direct =
+        admitted.streamed || adapterOnly ? null : queries.answer(admitted.req, admitted.call, context, () => cookies);
+      const res = await (direct ??
+        fetchRequestHandler({
+          endpoint: "/trpc",
+          req: admitted.req,
+          router: appRouter,
+          allowMethodOverride: false,
+          maxBatchSize: MAX_BATCH_SIZE,
+          createContext: ({ resHeaders }): Context => ({
+            ...context,
+            setCookie: (value) => resHeaders.append("set-cookie", value),
+          }),
+        }));
       // A streamed answer (a subscription, a JSON-lines batch) holds the caller's slot while it streams.
       // Any other answer was built whole: the slot is free now, and the answer goes out as tRPC made it
       // (wrapping it in a stream cost more than the rest of the edge on a small read).

@@ -19,7 +19,17 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-export function securityHeaders(options: { https: boolean; inlineScripts: string[] }): MiddlewareHandler {
+export interface SecurityHeaders {
+  middleware: MiddlewareHandler;
+  /**
+   * A Response carrying the security headers already, as plain headers (a page's, not a file's): the
+   * middleware leaves it as it is. Setting them one by one on the answer's `Headers` afterwards (a
+   * check and a set each, then the server copying them out again) was a visible share of a small read.
+   */
+  respond(body: string, status: number, headers: Record<string, string>): Response;
+}
+
+export function securityHeaders(options: { https: boolean; inlineScripts: string[] }): SecurityHeaders {
   const common: SecureHeadersOptions = {
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -47,5 +57,29 @@ export function securityHeaders(options: { https: boolean; inlineScripts: string
   const app = secureHeaders(common);
   // Signed file URLs are handed to platforms and opened from other sites: resources, not our pages.
   const files = secureHeaders({ ...common, crossOriginResourcePolicy: false });
-  return (c, next) => (c.req.path.startsWith("/files/") ? files(c, next) : app(c, next));
+  const noop = async () => {};
+
+  // What `app` sets, read once off hono's own middleware on a blank answer: ready a few microtasks
+  // after start, before any request is served (until then `respond` leaves the headers to the middleware).
+  let page: Record<string, string> | null = null;
+  const blank = { res: new Response(null) };
+  void app(blank as unknown as Parameters<MiddlewareHandler>[0], noop).then(() => {
+    page = Object.fromEntries(blank.res.headers);
+  });
+  const built = new WeakSet<Response>();
+
+  return {
+    async middleware(c, next) {
+      if (c.req.path.startsWith("/files/")) return files(c, next);
+      await next();
+      // As hono's middleware does after `next` (a handler's own header wins, X-Powered-By goes).
+      if (!built.has(c.res)) await app(c, noop);
+    },
+    respond(body, status, headers) {
+      if (!page) return new Response(body, { status, headers });
+      const res = new Response(body, { status, headers: { ...page, ...headers } });
+      built.add(res);
+      return res;
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { edgeError } from "./errors.ts";
 import { type Bound, ByteBudget, InFlight } from "./in-flight.ts";
 import { JsonDepthScanner, jsonNestsDeeperThan } from "./json-depth.ts";
 import { MAX_BATCH_SIZE, MAX_JSON_DEPTH, type ProcedureTable } from "./procedures.ts";
+import type { QueryCall } from "./trpc-query.ts";
 
 /** Concurrent calls per caller (session, or address when signed out) and per address. */
 export const MAX_REQUESTS_PER_CALLER = 8;
@@ -32,7 +33,7 @@ export interface Caller {
  * as JSON lines), so the slot is held until it ends; any other answer is built whole before tRPC
  * returns it, so its slot can be released at once (the work is done) and the answer sent as it is.
  */
-export type Admission = Response | { req: Request; release: () => void; streamed: boolean };
+export type Admission = Response | { req: Request; release: () => void; streamed: boolean; call: QueryCall };
 
 /** Whether tRPC will stream a batch as JSON lines (its own test: trpc-accept, or accept listing it). */
 function wantsJsonLines(headers: Headers): boolean {
@@ -82,7 +83,8 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
     if (!releaseSlot) return tooMany();
 
     const streamed = stream || wantsJsonLines(req.headers);
-    if (req.method === "GET" || req.method === "HEAD") return { req, release: releaseSlot, streamed };
+    const call: QueryCall = { paths, batch: isBatch, searchParams: url.searchParams };
+    if (req.method === "GET" || req.method === "HEAD") return { req, release: releaseSlot, streamed, call };
 
     // A batch may carry each of its calls' largest input, up to the largest single upload.
     const limit = Math.min(
@@ -110,6 +112,7 @@ export function createTrpcEdge(table: ProcedureTable, endpoint = "/trpc") {
       req: new Request(req.url, { method: req.method, headers: req.headers, body: read.bytes, signal: req.signal }),
       release,
       streamed,
+      call,
     };
   }
 
