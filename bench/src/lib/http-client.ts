@@ -20,6 +20,12 @@ export interface HttpTarget {
   expectStatus?: number;
 }
 
+/**
+ * A request unanswered for this long fails (an error in its sample) rather than holding its round,
+ * and with it the run, until the bench's last-resort exit.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 const agents = new Map<string, http.Agent>();
 
 /** One keep-alive agent per origin, kept across runs so rounds reuse warm connections. */
@@ -50,6 +56,7 @@ function once(url: URL, method: string, spec: HttpRequestSpec, agent: http.Agent
       },
     );
     req.on("error", reject);
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms for ${spec.path}`)));
     req.end(spec.body);
   });
 }

@@ -1,5 +1,6 @@
 /**
- * CPU used by the Postgres backends serving one database, read from /proc/<pid>/stat (utime + stime).
+ * CPU used by the Postgres backends serving one database (or by given processes), read from
+ * /proc/<pid>/stat (utime + stime).
  * Only possible when the server runs on this machine and its /proc is readable; null otherwise.
  * Resolution is one clock tick (10 ms), fine for rounds of a second or more.
  */
@@ -9,7 +10,7 @@ import type { CpuMeter } from "./runner.ts";
 
 const TICK_US = 10_000; // CLK_TCK = 100 on Linux
 
-function ticks(pid: number): number | null {
+function ticks(pid: number | string): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after "(comm)": state is field 3, utime 14, stime 15.
@@ -18,6 +19,35 @@ function ticks(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU of these processes (e.g. the API child processes) while a run goes; null when /proc is not readable. */
+export function processesCpuMeter(name: string, pids: number[]): CpuMeter | null {
+  if (pids.some((pid) => ticks(pid) === null)) return null;
+  const total = () => pids.reduce((n, pid) => n + (ticks(pid) ?? 0), 0);
+  return {
+    name,
+    async start() {
+      const before = total();
+      return async () => (total() - before) * TICK_US;
+    },
+  };
+}
+
+/**
+ * CPU of this process's main thread alone: the servers and the database client, without the HTTP load
+ * generator's worker thread (which `node` counts too, and which pays more for a bigger answer).
+ */
+export function mainThreadCpuMeter(): CpuMeter | null {
+  const stat = `${process.pid}/task/${process.pid}`;
+  if (ticks(stat) === null) return null;
+  return {
+    name: "main",
+    async start() {
+      const before = ticks(stat) ?? 0;
+      return async () => ((ticks(stat) ?? 0) - before) * TICK_US;
+    },
+  };
 }
 
 export async function postgresCpuMeter(url: string): Promise<(CpuMeter & { close(): Promise<void> }) | null> {

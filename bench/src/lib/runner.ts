@@ -3,6 +3,7 @@
  * so slow drift (caches, autovacuum, thermal, the other tenant of the machine) lands on all of them
  * alike. A warm-up pass of each variant runs first and is discarded.
  */
+import os from "node:os";
 import type { Limits, Sample } from "./load.ts";
 import { concat, type LatencySummary, median, summarize } from "./stats.ts";
 
@@ -143,7 +144,7 @@ export async function runInterleaved(
       samples.get(v.name)?.push({ ...s, cpuUs });
       line.push(`${v.name} ${((s.ops * 1000) / s.elapsedMs).toFixed(0)}/s`);
     }
-    hooks.log(`round ${round + 1}/${plan.rounds}: ${line.join("  ")}`);
+    hooks.log(`round ${round + 1}/${plan.rounds}: ${line.join("  ")}  (load ${(os.loadavg()[0] ?? 0).toFixed(1)})`);
   }
 
   return variants.map((v) => {

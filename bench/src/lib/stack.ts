@@ -11,7 +11,7 @@ import { generateKeySpec, type Logger } from "@inkwell/domain/platform";
 import { type LocalSmtpServer, startLocalSmtpServer } from "@inkwell/domain/platform/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import pg from "pg";
-import { postgresCpuMeter } from "./pg-cpu.ts";
+import { mainThreadCpuMeter, postgresCpuMeter } from "./pg-cpu.ts";
 import type { CpuMeter } from "./runner.ts";
 
 export interface BenchUser {
@@ -26,13 +26,19 @@ export interface Served {
 }
 
 export type ApiDeps = Awaited<ReturnType<typeof CreateApiDeps>>["deps"];
+export type ApiEnv = ReturnType<typeof loadEnv>;
 
 export interface Stack {
   database: TestDatabase;
   serverVersion: string;
   api: Served;
   deps: ApiDeps;
-  /** Extra CPU meters for the runner: Postgres backend CPU when the server is local and visible. */
+  /** The API's validated env (e.g. to serve another app on the same deps). */
+  env: ApiEnv;
+  /**
+   * Extra CPU meters for the runner: this process's main thread (the servers, without the HTTP load
+   * generator) and Postgres backend CPU when the server is local and visible.
+   */
   meters: CpuMeter[];
   /** Signs up `count` fresh users through the API (bearer delivery), each from its own client IP. */
   signUp(count: number, tag?: string): Promise<BenchUser[]>;
@@ -101,6 +107,8 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     log(`database: ${database.kind} (Postgres ${serverVersion}), migrated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const meters: CpuMeter[] = [];
+    const main = mainThreadCpuMeter();
+    if (main) meters.push(main);
     if (database.kind === "native") {
       const meter = await postgresCpuMeter(database.url).catch(() => null);
       if (meter) {
@@ -167,6 +175,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       serverVersion,
       api,
       deps,
+      env,
       meters,
       signUp,
       async startApi(extraEnv) {

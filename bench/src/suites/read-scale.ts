@@ -13,9 +13,11 @@
  * would add; the per-request Postgres CPU is the budget that stays.
  * The embedded database serves one connection at a time from one process: skipped there.
  */
+import os from "node:os";
 import { generateKeySpec } from "@inkwell/domain/platform";
 import type { HttpRequestSpec } from "../lib/http-client.ts";
 import type { Limits, Sample } from "../lib/load.ts";
+import { processesCpuMeter } from "../lib/pg-cpu.ts";
 import { type ApiProcess, startApiProcess } from "../lib/processes.ts";
 import { planFor, type RatioSpec, ratios, runInterleaved, type Variant } from "../lib/runner.ts";
 import type { BenchUser } from "../lib/stack.ts";
@@ -42,6 +44,8 @@ function merge(parts: Sample[]): Sample {
   };
 }
 
+const loadAverage = () => (os.loadavg()[0] ?? 0).toFixed(1);
+
 export const readScale: Suite = {
   name: "read-scale",
   description: "protected-read throughput (profile.get) with one API process and with two on one database",
@@ -51,11 +55,7 @@ export const readScale: Suite = {
     const stack = await ctx.stack();
     const budgetStart = performance.now();
     const budget = ctx.budgetMs();
-    // Opt-in until the hang seen in this session's runs (no round finished after both processes were
-    // ready, on a machine at load ~25) is understood: a hung suite would hold the default run to its
-    // last-resort timeout.
-    const optedIn = process.env.BENCH_READ_SCALE === "1";
-    if (stack.database.kind !== "native" || !optedIn) {
+    if (stack.database.kind !== "native") {
       const plan = planFor(1_000, 1, { concurrency: ctx.concurrency, roundMs: ctx.roundMs, maxOpsPerRound: ctx.maxOpsPerRound });
       return {
         suite: this.name,
@@ -63,11 +63,7 @@ export const readScale: Suite = {
         plan,
         variants: [],
         ratios: [],
-        notes: [
-          optedIn
-            ? "skipped: the embedded database runs in one process (one backend); run with DATABASE_URL for replicas"
-            : "skipped: set BENCH_READ_SCALE=1 (see bench/README.md: its runs so far did not finish)",
-        ],
+        notes: ["skipped: the embedded database runs in one process (one backend); run with DATABASE_URL for replicas"],
       };
     }
     const users = await stack.signUp(ctx.users, "read-scale");
@@ -78,12 +74,20 @@ export const readScale: Suite = {
       SMTP_URL: "smtp://127.0.0.1:9",
       APP_URL: "http://bench.localhost",
       TRUST_PROXY: "true",
-      LOG_LEVEL: "silent",
+      // Errors only (a failing variant says why in the processes' output); no request lines.
+      LOG_LEVEL: "error",
     };
-    const t0 = performance.now();
-    const apis: ApiProcess[] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
-    ctx.log(`two API processes ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // One after the other: the second finds tsx's compile cache warm (two at once both compile the
+    // whole API, which took over a minute each on a loaded machine).
+    const apis: ApiProcess[] = [];
+    const started: string[] = [];
     try {
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        apis.push(await startApiProcess(env));
+        started.push(`${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      ctx.log(`API processes ready in ${started.join(" and ")} (load ${loadAverage()})`);
       const requests: HttpRequestSpec[] = users.map((u: BenchUser, i) => ({
         path: "/trpc/profile.get",
         headers: { authorization: `Bearer ${u.token}`, "x-forwarded-for": `10.78.${Math.floor(i / 250)}.${(i % 250) + 1}` },
@@ -113,7 +117,17 @@ export const readScale: Suite = {
         roundMs: ctx.roundMs,
         maxOpsPerRound: ctx.maxOpsPerRound,
       });
-      const results = await runInterleaved(variants, plan, { ...ctx, meters: stack.meters });
+      const loadBefore = loadAverage();
+      // The API processes' own CPU (both, whichever the variant uses): the cost of a request where it is served.
+      const apiCpu = processesCpuMeter(
+        "api",
+        apis.flatMap((a) => (a.pid === undefined ? [] : [a.pid])),
+      );
+      const meters = [...stack.meters, ...(apiCpu ? [apiCpu] : [])];
+      const results = await runInterleaved(variants, plan, { ...ctx, meters }).catch((error: unknown) => {
+        for (const [i, api] of apis.entries()) ctx.log(`API process ${i + 1}'s last output: ${api.output() || "(none)"}`);
+        throw error;
+      });
       return {
         suite: this.name,
         description: this.description,
@@ -122,7 +136,8 @@ export const readScale: Suite = {
         ratios: ratios(results, RATIOS),
         notes: [
           `${ctx.concurrency} concurrent clients in total (closed loop, keep-alive), ${users.length} users; API processes started with node --import tsx (production env), their own pools (default size) on the run's database.`,
-          "node CPU is this process only (the load generator); the API processes' CPU is outside it. Postgres CPU per request is the steadier figure on a shared machine.",
+          "node CPU is this process (the load generator); api CPU both API processes; Postgres CPU the bench database's backends. CPU per request is the steadier figure on a shared machine.",
+          `API processes started in ${started.join(" and ")}; load average (1 min) ${loadBefore} before the rounds, ${loadAverage()} after.`,
         ],
       };
     } finally {
