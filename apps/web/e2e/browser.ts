@@ -1,10 +1,17 @@
 /**
- * The set-up every browser test repeats: a headless Chromium on the stack's address, and a new
- * account signed up through the real form (ending on the home dashboard, signed in).
+ * The set-up every browser test repeats: the stack and a headless Chromium on its address for the file
+ * (`useBrowserStack`), a new account signed up through the real form (ending on the home dashboard,
+ * signed in), and the checks every page gets (`fitsAndPassesAxe`: no sideways scrolling, no axe findings).
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createDb, type Database } from "@inkwell/db";
+import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { sql } from "kysely";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+import { axeViolations, describeFindings } from "./axe.ts";
+import { type Stack, type StackOptions, startStack } from "./stack.ts";
 
 export const STEP_TIMEOUT = 15_000;
 export const PASSWORD = "correct horse battery staple";
@@ -69,6 +76,83 @@ export async function openBrowser(baseURL: string, options: BrowserOptions = {})
       await browser.close();
     },
   };
+}
+
+export interface BrowserStack {
+  stack: Stack;
+  browser: Browser;
+  /** The database as its owner (no RLS): fixtures written through the domain modules with `asUser`. */
+  db: Database;
+  /** A new visitor's page (a fresh context) on the stack. */
+  openPage(options?: BrowserOptions): ReturnType<typeof openPage>;
+  /** The id of the account signed up with `email`. */
+  userIdOf(email: string): Promise<string>;
+}
+
+export interface BrowserStackOptions {
+  /** The stack's options, asked for in beforeAll (after the file's own earlier hooks, e.g. a sandbox started). */
+  stack?: () => StackOptions;
+  /** Before anything stops (e.g. undo what the file changed in the shared database). */
+  beforeStop?: (t: BrowserStack) => Promise<unknown>;
+  /** After everything stopped (e.g. a sandbox the stack talked to). */
+  afterStop?: () => Promise<unknown>;
+}
+
+/**
+ * A browser test file's set-up and tear-down: the stack, one Chromium, a database connection; the
+ * answer's fields are filled in by beforeAll (use them inside tests and steps, not at the file's top).
+ */
+export function useBrowserStack(options: BrowserStackOptions = {}): BrowserStack {
+  const t = {
+    openPage: (pageOptions?: BrowserOptions) => openPage(t.browser, t.stack.baseUrl, pageOptions),
+    async userIdOf(email: string) {
+      const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email.toLowerCase()}`.execute(t.db);
+      if (!rows[0]) throw new Error(`no account with the e-mail ${email}`);
+      return rows[0].id;
+    },
+  } as BrowserStack;
+  beforeAll(async () => {
+    t.stack = await startStack(inject("databaseUrl"), options.stack?.());
+    t.db = createDb({ url: inject("databaseUrl"), max: 2 }).db;
+    t.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    if (t.db) await options.beforeStop?.(t);
+    await t.browser?.close();
+    await t.stack?.stop();
+    await t.db?.destroy();
+    // Uploads parse in a pool of child processes (started on first use): stopped, so the file can end.
+    await closeUntrustedPool();
+    await options.afterStop?.();
+  });
+  return t;
+}
+
+/** A fresh e-mail address (the run's one database is shared by every file and every run). */
+export const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+/** How far the page scrolls sideways: more than 0 means something is wider than the window. */
+export const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+/** The page fits its width without sideways scrolling and axe finds nothing serious; `where` names it in a failure. */
+export async function fitsAndPassesAxe(page: Page, where = new URL(page.url()).pathname) {
+  const width = page.viewportSize()?.width;
+  expect(await overflowOf(page), `${where} @${width} scrolls sideways`).toBeLessThanOrEqual(0);
+  const findings = await axeViolations(page);
+  expect(findings, `${where} @${width}:\n${describeFindings(findings)}`).toEqual([]);
+}
+
+export const PHONE = { width: 390, height: 844 } as const;
+export const DESKTOP = { width: 1280, height: 900 } as const;
+
+/** `fitsAndPassesAxe` at a phone's width, then a desktop's; the page gets its own size back after. */
+export async function fitsBothWidths(page: Page, where?: string) {
+  const size = page.viewportSize() ?? DESKTOP;
+  for (const viewport of [PHONE, DESKTOP]) {
+    await page.setViewportSize(viewport);
+    await fitsAndPassesAxe(page, where);
+  }
+  await page.setViewportSize(size);
 }
 
 /** Sign up through the form and wait for the dashboard's welcome; the page is then signed in. */

@@ -5,26 +5,22 @@
  * runs (as the worker's job does) and their class shows; the class page lists its students. Every page
  * checked for sideways scrolling and with axe.
  */
-import { asSystem, createDb, type Database } from "@inkwell/db";
+import { asSystem } from "@inkwell/db";
 import { classrooms } from "@inkwell/domain/classrooms";
 import { type IdentitySandbox, startIdentitySandbox } from "@inkwell/domain/classrooms/testing";
-import { closeUntrustedPool, generateKeySpec, parseKeyRing } from "@inkwell/domain/platform";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { generateKeySpec, parseKeyRing } from "@inkwell/domain/platform";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fitsAndPassesAxe, PHONE, stepRunner, useBrowserStack } from "./browser.ts";
 
-let stack: Stack;
-let browser: Browser;
 let sandbox: IdentitySandbox;
-let db: Database;
-let destroy: () => Promise<void>;
 const keys = generateKeySpec("e2e-classrooms");
 
 beforeAll(async () => {
   sandbox = await startIdentitySandbox();
-  stack = await startStack(inject("databaseUrl"), {
+});
+const t = useBrowserStack({
+  stack: () => ({
     env: {
       INKWELL_ENCRYPTION_KEYS: keys,
       OAUTH_CLEVER_CLIENT_ID: sandbox.clients.clever.clientId,
@@ -35,30 +31,11 @@ beforeAll(async () => {
       OAUTH_GOOGLE_CLIENT_SECRET: sandbox.clients.google.clientSecret,
       OAUTH_GOOGLE_ISSUER: sandbox.googleIssuer,
     },
-  });
-  const created = createDb({ url: inject("databaseUrl"), max: 2 });
-  db = created.db;
-  destroy = () => created.db.destroy();
-  browser = await launchChromium();
+  }),
+  afterStop: () => sandbox?.stop(),
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await destroy?.();
-  await sandbox?.stop();
-  await closeUntrustedPool();
-});
-
 let page: Page;
 const step = stepRunner(() => page, "classrooms", 120_000);
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function fitsAndPassesAxe(p: Page, where: string) {
-  expect(await overflowOf(p), `${where} scrolls sideways`).toBeLessThanOrEqual(0);
-  const findings = await axeViolations(p);
-  expect(findings, `${where}:\n${describeFindings(findings)}`).toEqual([]);
-}
 
 describe("classrooms in the browser", () => {
   it("a teacher signs in with Clever from the sign-in page, syncs, and sees their class, on a phone", async () => {
@@ -89,19 +66,19 @@ describe("classrooms in the browser", () => {
       teachers: [teacher.id],
       students: [`clever-student-${tag}-1`, `clever-student-${tag}-2`],
     });
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
 
     await step("the sign-in page offers Clever and Google", async () => {
       await page.goto("/sign-in");
       await page.getByRole("link", { name: "Continue with Clever" }).waitFor();
       await page.getByRole("link", { name: "Continue with Google" }).waitFor();
-      await fitsAndPassesAxe(page, "sign-in @390");
+      await fitsAndPassesAxe(page, "sign-in");
     });
 
     await step("Continue with Clever → the sandbox chooser → signed in", async () => {
       await page.getByRole("link", { name: "Continue with Clever" }).click();
       await page.getByRole("link", { name: `Wren Teach${tag}` }).click();
-      await page.waitForURL((url) => url.origin === stack.baseUrl && !url.pathname.startsWith("/auth/"));
+      await page.waitForURL((url) => url.origin === t.stack.baseUrl && !url.pathname.startsWith("/auth/"));
       expect(new URL(page.url()).searchParams.get("oauth_error")).toBeNull();
     });
 
@@ -109,13 +86,13 @@ describe("classrooms in the browser", () => {
       await page.goto("/classrooms");
       await page.getByRole("heading", { level: 1, name: "Classrooms" }).waitFor();
       await page.getByText("No classes yet").waitFor();
-      await fitsAndPassesAxe(page, "classrooms (empty) @390");
+      await fitsAndPassesAxe(page, "classrooms (empty)");
       await page.getByRole("button", { name: "Sync with Clever" }).click();
       await page.getByText("Sync queued").waitFor();
     });
 
     await step("the roster sync runs; the class shows with its students", async () => {
-      const { id: teacherId } = await asSystem(db, (tx) =>
+      const { id: teacherId } = await asSystem(t.db, (tx) =>
         tx
           .selectFrom("users")
           .select("id")
@@ -123,17 +100,17 @@ describe("classrooms in the browser", () => {
           .executeTakeFirstOrThrow(),
       );
       // The worker's job, run here (the stack's worker does not run the classrooms queue).
-      const outcome = await classrooms.syncRoster({ db, keyRing: parseKeyRing(keys) }, { teacherId, apiUrl: sandbox.url });
+      const outcome = await classrooms.syncRoster({ db: t.db, keyRing: parseKeyRing(keys) }, { teacherId, apiUrl: sandbox.url });
       expect(outcome).toMatchObject({ classrooms: 1, students: 2 });
       await page.reload();
       await page.getByText("Synced").first().waitFor();
       await page.getByRole("link", { name: new RegExp(`Chemistry ${tag}`) }).click();
       await page.getByRole("heading", { level: 1, name: `Chemistry ${tag}` }).waitFor();
       await page.getByText(`Kid1 ${tag}`).first().waitFor();
-      await fitsAndPassesAxe(page, "classroom @390");
+      await fitsAndPassesAxe(page, "classroom");
       await page.goto("/classrooms");
       await page.getByRole("link", { name: new RegExp(`Chemistry ${tag}`) }).waitFor();
-      await fitsAndPassesAxe(page, "classrooms @390");
+      await fitsAndPassesAxe(page, "classrooms");
     });
   });
 });

@@ -1,50 +1,33 @@
 /**
  * A live quiz in real browsers against the real stack: a host (desktop) and two players (separate browser
- * contexts at phone size, no accounts) play a two-question quiz to the end. The players join by the code
- * on the host's screen, answer with the big buttons, see whether they were right and their rank; the host
- * sees the answers come in, the reveal with the leaderboard and the final podium. Every screen fits
- * without sideways scrolling and passes axe.
+ * contexts at phone size, no accounts) play a two-question quiz to the end. From the lobby the host invites
+ * an account by e-mail (it finds the invitation with the code in its bell; an address without an account
+ * gets the same answer on the host's screen). The players join by the code on the host's screen, answer
+ * with the big buttons, see whether they were right and their rank; the host sees the answers come in, the
+ * reveal with the leaderboard and the final podium. Every screen fits without sideways scrolling and
+ * passes axe.
  *
  * The quiz is written through the study module as its owner (the library's pages are tested by its file);
  * set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { asUser, createDb } from "@inkwell/db";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { asUser } from "@inkwell/db";
 import { library } from "@inkwell/domain/study";
-import { sql } from "kysely";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  DESKTOP,
+  fitsAndPassesAxe,
+  fitsBothWidths,
+  PHONE,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+  useBrowserStack,
+} from "./browser.ts";
 
-let stack: Stack;
-let browser: Browser;
-let ownerDb: ReturnType<typeof createDb>["db"];
-
-beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  ownerDb = createDb({ url: inject("databaseUrl"), max: 2 }).db;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await ownerDb?.destroy();
-  await closeUntrustedPool();
-});
-
+const t = useBrowserStack();
 let page: Page;
 const step = stepRunner(() => page, "study-live", 60_000);
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function fitsAndPassesAxe(p: Page) {
-  expect(await overflowOf(p)).toBeLessThanOrEqual(0);
-  const findings = await axeViolations(p);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
 
 const QUIZ = {
   questions: [
@@ -63,16 +46,15 @@ const QUIZ = {
 
 describe("live quiz in the browser", () => {
   it("a host and two players on phones play a two-question quiz to the podium", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl));
+    ({ page } = await t.openPage());
     const host = page;
-    const email = unique("live-host");
+    const email = uniqueEmail("live-host");
     let code = "";
 
     await step("sign up, a quiz; host it live from the Live page", async () => {
       await signUpInBrowser(host, { name: "Hana", email });
-      const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
-      const userId = rows[0]?.id as string;
-      await asUser(ownerDb, userId, (tx) => library.create(tx, userId, { itemType: "quiz", title: "Space", content: QUIZ }));
+      const userId = await t.userIdOf(email);
+      await asUser(t.db, userId, (tx) => library.create(tx, userId, { itemType: "quiz", title: "Space", content: QUIZ }));
       await host.goto("/study/live");
       await host.getByRole("heading", { level: 1, name: "Live quizzes" }).waitFor();
       await fitsAndPassesAxe(host);
@@ -81,15 +63,47 @@ describe("live quiz in the browser", () => {
       code = ((await host.getByTestId("live-code").textContent()) ?? "").replace("Game code", "").trim();
       expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
       await host.getByText("1 short-answer question is skipped").waitFor();
-      await fitsAndPassesAxe(host);
-      await host.setViewportSize({ width: 390, height: 844 });
-      expect(await overflowOf(host)).toBeLessThanOrEqual(0);
-      await host.setViewportSize({ width: 1280, height: 900 });
+      await fitsBothWidths(host);
     });
 
-    const phone = { viewport: { width: 390, height: 844 } };
-    const ann = (await openPage(browser, stack.baseUrl, phone)).page;
-    const bob = (await openPage(browser, stack.baseUrl, phone)).page;
+    await step("invite someone by e-mail from the lobby: the answer says nothing of who has an account", async () => {
+      const guest = (await t.openPage({ viewport: DESKTOP })).page;
+      const guestEmail = uniqueEmail("live-guest");
+      await signUpInBrowser(guest, { name: "Ivy", email: guestEmail });
+      const invite = host.getByRole("form", { name: "Invite by e-mail" });
+      const address = invite.getByLabel("E-mail address");
+      await address.fill("not an address");
+      await invite.getByRole("button", { name: "Send invitation" }).click();
+      await expect.poll(() => address.getAttribute("aria-invalid")).toBe("true");
+      await address.fill(guestEmail);
+      await invite.getByRole("button", { name: "Send invitation" }).click();
+      await invite
+        .getByRole("status")
+        .filter({ hasText: `Invitation sent to ${guestEmail}.` })
+        .waitFor();
+      expect(await address.inputValue()).toBe("");
+      const nobody = uniqueEmail("nobody");
+      await address.fill(nobody);
+      await invite.getByRole("button", { name: "Send invitation" }).click();
+      await invite
+        .getByRole("status")
+        .filter({ hasText: `Invitation sent to ${nobody}.` })
+        .waitFor();
+      await fitsBothWidths(host);
+
+      // The invited account finds it in the bell, with the code.
+      page = guest;
+      await guest.reload();
+      await guest.getByRole("button", { name: /^Notifications/ }).click();
+      const invitation = guest.getByRole("listitem").filter({ hasText: 'Hana invited you to a live quiz: "Space"' });
+      await invitation.getByText(`Join at /play/${code} (code ${code})`).waitFor();
+      await guest.context().close();
+      page = host;
+    });
+
+    const phone = { viewport: PHONE };
+    const ann = (await t.openPage(phone)).page;
+    const bob = (await t.openPage(phone)).page;
 
     await step("two players join on their phones, without accounts", async () => {
       await ann.goto("/play");

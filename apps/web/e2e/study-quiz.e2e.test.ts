@@ -9,48 +9,24 @@
  * The items are written through the study module as their owner (the library's own pages are tested by
  * its file); set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { asUser, createDb } from "@inkwell/db";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { asUser } from "@inkwell/db";
 import { library } from "@inkwell/domain/study";
-import { sql } from "kysely";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  DESKTOP,
+  fitsAndPassesAxe,
+  PHONE,
+  resultsDir,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+  useBrowserStack,
+} from "./browser.ts";
 
-let stack: Stack;
-let browser: Browser;
-let ownerDb: ReturnType<typeof createDb>["db"];
-
-beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  ownerDb = createDb({ url: inject("databaseUrl"), max: 2 }).db;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await ownerDb?.destroy();
-  await closeUntrustedPool();
-});
-
+const t = useBrowserStack();
 let page: Page;
 const step = stepRunner(() => page, "study-quiz", 60_000);
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function fitsAndPassesAxe(p: Page) {
-  expect(await overflowOf(p)).toBeLessThanOrEqual(0);
-  const findings = await axeViolations(p);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
-
-async function userIdOf(email: string) {
-  const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
-  return rows[0]?.id as string;
-}
 
 const QUIZ = {
   questions: [
@@ -89,15 +65,15 @@ const CITATIONS = [
 ];
 
 function createQuiz(userId: string, title: string) {
-  return asUser(ownerDb, userId, (tx) =>
+  return asUser(t.db, userId, (tx) =>
     library.create(tx, userId, { itemType: "quiz", title, content: QUIZ, citations: CITATIONS, source: "topic" }),
   );
 }
 
 describe("study modes in the browser", () => {
   it("takes a quiz of every question kind on a phone, and finds it in the results", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
-    const email = unique("quiz");
+    ({ page } = await t.openPage({ viewport: PHONE }));
+    const email = uniqueEmail("quiz");
     let quizId = "";
     // Everything the API sends the page until the quiz is submitted: none of it may say what was right.
     let submitted = false;
@@ -110,7 +86,7 @@ describe("study modes in the browser", () => {
 
     await step("sign up; a quiz with a multiple-choice, a true/false and a short-answer question", async () => {
       await signUpInBrowser(page, { name: "Quinn", email });
-      quizId = (await createQuiz(await userIdOf(email), "Cells and plants")).id;
+      quizId = (await createQuiz(await t.userIdOf(email), "Cells and plants")).id;
       await page.goto(`/study/items/${quizId}/quiz`);
       await page.getByRole("heading", { level: 1, name: "Cells and plants" }).waitFor();
       await page.getByText("Question 1 of 3").waitFor();
@@ -186,16 +162,16 @@ describe("study modes in the browser", () => {
   });
 
   it("scores writing against its rubric on a desktop, and filters the results by kind", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 1280, height: 900 } }));
-    const email = unique("writing");
+    ({ page } = await t.openPage({ viewport: DESKTOP }));
+    const email = uniqueEmail("writing");
     let writingId = "";
 
     await step("sign up; take a quiz with a partly right short answer", async () => {
       await signUpInBrowser(page, { name: "Wren", email });
-      const userId = await userIdOf(email);
+      const userId = await t.userIdOf(email);
       const quiz = await createQuiz(userId, "Plants quiz");
       writingId = (
-        await asUser(ownerDb, userId, (tx) =>
+        await asUser(t.db, userId, (tx) =>
           library.create(tx, userId, {
             itemType: "writing_prompt",
             title: "Light and colour",

@@ -6,28 +6,22 @@
  * the rest by clicking (each rating button showing its interval), and the review page ends with nothing
  * due, every card reviewed today and a one-day streak. No sideways scrolling and no axe findings.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  DESKTOP,
+  fitsAndPassesAxe,
+  PHONE,
+  resultsDir,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+  useBrowserStack,
+} from "./browser.ts";
 
-let stack: Stack;
-let browser: Browser;
+const t = useBrowserStack();
 let page: Page;
-
-beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
 const step = stepRunner(() => page, "study-review", 120_000);
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 async function call<T>(path: string, input: unknown): Promise<T> {
   return page.evaluate(
@@ -40,22 +34,16 @@ async function call<T>(path: string, input: unknown): Promise<T> {
   ) as Promise<T>;
 }
 
-async function expectClean(p: Page) {
-  expect(await overflowOf(p)).toBeLessThanOrEqual(0);
-  const findings = await axeViolations(p);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
-
 const stat = (p: Page, role: string) => p.locator(`[data-role="${role}"]`).first();
 
 describe("flashcard review in the browser", () => {
   it("generates a set from a note, reviews it on desktop and phone, and the due count drops to nothing", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 1280, height: 900 } }));
+    ({ page } = await t.openPage({ viewport: DESKTOP }));
     let setId = "";
     let total = 0;
 
     await step("sign up, write a note, generate a flashcard set from it", async () => {
-      await signUpInBrowser(page, { name: "Rae Review", email: `review-${Date.now()}@example.test` });
+      await signUpInBrowser(page, { name: "Rae Review", email: uniqueEmail("review") });
       const note = await call<{ id: string }>("writer.knowledge.create", {
         title: "Cell biology",
         content:
@@ -80,7 +68,7 @@ describe("flashcard review in the browser", () => {
       await expect.poll(() => stat(page, "new-available").textContent()).toBe(String(total));
       expect(await stat(page, "due-now").textContent()).toBe("0");
       expect(await stat(page, "streak").textContent()).toBe("0 days");
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
     });
 
     await step("desktop sitting: space reveals, 1 rates Again, then end: the summary says one still learning", async () => {
@@ -94,7 +82,7 @@ describe("flashcard review in the browser", () => {
       const again = page.getByRole("button", { name: /^Again/ });
       expect(await again.textContent()).toMatch(/Again\s*(<1|1) min/);
       expect(await page.getByRole("button", { name: /^Easy/ }).textContent()).toMatch(/Easy\s*\d+ days?/);
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
       await page.keyboard.press("1");
       await page.getByText(`Card 2 of ${total}`).waitFor();
       await page.getByRole("button", { name: "End session" }).click();
@@ -102,7 +90,7 @@ describe("flashcard review in the browser", () => {
       const summary = page.getByRole("region", { name: "Session summary" });
       expect(await summary.getByText("Cards reviewed").locator("xpath=..").textContent()).toContain("1");
       expect(await summary.getByText("Still learning").locator("xpath=..").textContent()).toContain("1");
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
       await page.getByRole("button", { name: "Done" }).click();
       // The card failed is due again (its learning step), one fewer new card is left.
       await expect.poll(() => stat(page, "due-now").textContent()).toBe("1");
@@ -111,10 +99,10 @@ describe("flashcard review in the browser", () => {
     });
 
     await step("phone: the set's study mode reviews the due card first, then the new ones, by clicking", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.goto(`/study/items/${setId}/flashcards`);
       await page.getByRole("heading", { level: 2, name: "This set today" }).waitFor();
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
       await page.getByRole("button", { name: "Study these cards" }).click();
       let rated = 0;
       while (rated < total + 2) {
@@ -128,7 +116,7 @@ describe("flashcard review in the browser", () => {
         await show.click();
         const easy = page.getByRole("button", { name: /^Easy/ });
         await easy.waitFor();
-        if (rated === 0) await expectClean(page);
+        if (rated === 0) await fitsAndPassesAxe(page);
         await easy.click();
         rated++;
       }
@@ -137,7 +125,7 @@ describe("flashcard review in the browser", () => {
       const summary = page.getByRole("region", { name: "Session summary" });
       expect(await summary.getByText("Known").locator("xpath=..").textContent()).toContain(String(total));
       await page.screenshot({ path: `${resultsDir}/study-review-390.png`, fullPage: true });
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
     });
 
     await step("the review page: nothing due, nothing new, every card reviewed today, a one-day streak", async () => {
@@ -147,7 +135,7 @@ describe("flashcard review in the browser", () => {
       expect(await stat(page, "new-available").textContent()).toBe("0");
       expect(await stat(page, "reviewed-today").textContent()).toBe(String(total + 1));
       expect(await stat(page, "streak").textContent()).toBe("1 day");
-      await expectClean(page);
+      await fitsAndPassesAxe(page);
     });
   });
 });

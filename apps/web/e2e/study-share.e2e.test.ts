@@ -8,56 +8,15 @@
  * The quiz is written through the study module as its owner (the library's pages are tested by its file);
  * set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { asUser, createDb } from "@inkwell/db";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { asUser } from "@inkwell/db";
 import { library } from "@inkwell/domain/study";
-import { sql } from "kysely";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { fitsBothWidths, PHONE, signUpInBrowser, stepRunner, uniqueEmail, useBrowserStack } from "./browser.ts";
 
-let stack: Stack;
-let browser: Browser;
-let ownerDb: ReturnType<typeof createDb>["db"];
-
-beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  ownerDb = createDb({ url: inject("databaseUrl"), max: 2 }).db;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await ownerDb?.destroy();
-  await closeUntrustedPool();
-});
-
+const t = useBrowserStack();
 let page: Page;
 const step = stepRunner(() => page, "study-share", 60_000);
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function fitsAndPassesAxe(p: Page) {
-  expect(await overflowOf(p)).toBeLessThanOrEqual(0);
-  const findings = await axeViolations(p);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
-
-/** At both widths: phone first, then desktop (or the page's own size back). */
-async function fitsBothWidths(p: Page) {
-  const size = p.viewportSize() ?? { width: 1280, height: 900 };
-  for (const viewport of [
-    { width: 390, height: 844 },
-    { width: 1280, height: 900 },
-  ]) {
-    await p.setViewportSize(viewport);
-    await fitsAndPassesAxe(p);
-  }
-  await p.setViewportSize(size);
-}
 
 const QUIZ = {
   questions: [
@@ -76,18 +35,17 @@ const QUIZ = {
 
 describe("sharing in the browser", () => {
   it("a quiz link made from the item page is taken on a phone without an account, and the owner sees it counted", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl));
+    ({ page } = await t.openPage());
     const owner = page;
-    const email = unique("share-owner");
+    const email = uniqueEmail("share-owner");
     let itemId = "";
     let quizUrl = "";
 
     await step("sign up; a quiz; share it as a link from its page", async () => {
       await signUpInBrowser(owner, { name: "Olive", email });
-      const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
-      const userId = rows[0]?.id as string;
+      const userId = await t.userIdOf(email);
       itemId = (
-        await asUser(ownerDb, userId, (tx) => library.create(tx, userId, { itemType: "quiz", title: "Cells", content: QUIZ }))
+        await asUser(t.db, userId, (tx) => library.create(tx, userId, { itemType: "quiz", title: "Cells", content: QUIZ }))
       ).id;
       await owner.goto(`/study/items/${itemId}`);
       await owner.getByRole("heading", { level: 1, name: "Cells" }).waitFor();
@@ -102,7 +60,7 @@ describe("sharing in the browser", () => {
       await fitsBothWidths(owner);
     });
 
-    const taker = (await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } })).page;
+    const taker = (await t.openPage({ viewport: PHONE })).page;
     page = taker;
 
     await step("someone with no account opens the link on a phone and takes the quiz", async () => {
