@@ -265,7 +265,7 @@ export const publishLag: Suite = {
         notes: [
           `2 × ${POSTS} posts on ${channels.length} sandbox accounts (${PLATFORMS.join(", ")}) of ${USERS} users, composed over HTTP in ${composeSeconds.toFixed(1)} s.`,
           "Jobs are sent with startAfter = due − 2 s; the workers poll the queue every 0.5 s in batches of up to 250 (4 fetchers) run concurrently, claims each post as it arrives, takes its credentials, and sleeps until the instant.",
-          `${WORKERS} worker process(es) (apps/worker, BENCH_PUBLISH_WORKERS); API, sandbox platform and this load share this one (and PGlite too when embedded).`,
+          `${WORKERS} worker process(es) (apps/worker, BENCH_PUBLISH_WORKERS); API, sandbox platform and this load share this one (and PGlite too when embedded). The workers share the sandbox host's 256 request slots (session advisory locks; per process only when embedded).`,
           "A claimed post is prepared while it waits (images read; Threads: the first part's container created), so its instant costs only the publish request.",
         ],
         tables: [
