@@ -2,7 +2,7 @@
 import { BUG_SEVERITIES } from "@inkwell/domain/feedback/schemas";
 import { useId, useState } from "react";
 import { trpc } from "../../lib/api.ts";
-import { FeedbackFormFrame, InputField, Segments, TextAreaField, useSend } from "./form-parts.tsx";
+import { FeedbackFormFrame, InputField, NameField, Segments, TextAreaField, useSend } from "./form-parts.tsx";
 import { SEVERITY_LABELS } from "./labels.ts";
 
 const FIELDS = ["preferredName", "severity", "errorCode", "description"] as const;
@@ -51,14 +51,7 @@ export function BugReportForm({ defaultName, disabled }: { defaultName: string; 
         })
       }
     >
-      <InputField
-        name="preferredName"
-        label="What should we call you?"
-        value={name}
-        maxLength={100}
-        onChange={setName}
-        error={submit.fieldError("preferredName")}
-      />
+      <NameField value={name} onChange={setName} error={submit.fieldError("preferredName")} />
       <Segments legend="How bad is it?" options={SEVERITY_OPTIONS} value={severity} onChange={setSeverity} />
       <InputField
         name="errorCode"

@@ -2,7 +2,7 @@
 import { FEEDBACK_TYPES } from "@inkwell/domain/feedback/schemas";
 import { useId, useState } from "react";
 import { trpc } from "../../lib/api.ts";
-import { FeedbackFormFrame, InputField, Segments, TextAreaField, useSend } from "./form-parts.tsx";
+import { FeedbackFormFrame, NameField, Segments, TextAreaField, useSend } from "./form-parts.tsx";
 import { FEEDBACK_TYPE_LABELS } from "./labels.ts";
 
 const FIELDS = ["preferredName", "feedbackType", "message", "rating"] as const;
@@ -39,14 +39,7 @@ export function FeedbackForm({ defaultName, disabled }: { defaultName: string; d
       {...submit.frame}
       onSubmit={() => submit.send({ preferredName: name, feedbackType: type, message, rating: rating ?? undefined })}
     >
-      <InputField
-        name="preferredName"
-        label="What should we call you?"
-        value={name}
-        maxLength={100}
-        onChange={setName}
-        error={submit.fieldError("preferredName")}
-      />
+      <NameField value={name} onChange={setName} error={submit.fieldError("preferredName")} />
       <div className="field">
         <label htmlFor={`${id}-type`}>Kind of feedback</label>
         <select id={`${id}-type`} value={type} onChange={(e) => setType(e.target.value as (typeof FEEDBACK_TYPES)[number])}>

@@ -161,6 +161,11 @@ export function InputField({
   );
 }
 
+/** "What should we call you?": both forms start with it. */
+export function NameField(props: { value: string; onChange: (value: string) => void; error: string | undefined }) {
+  return <InputField name="preferredName" label="What should we call you?" maxLength={100} {...props} />;
+}
+
 /** One choice of several as a row of segments (radio buttons under a legend). */
 export function Segments<T extends string | number>({
   legend,
