@@ -10,6 +10,7 @@ import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { files, sweepUploadsJob, UNATTACHED_GRACE_MS } from "@inkwell/domain/files";
 import { runJob } from "@inkwell/domain/jobs/handlers";
 import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { posts } from "@inkwell/domain/posts";
 import { jpegWithGps, wavSilence } from "@inkwell/domain/stories/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -199,5 +200,85 @@ describe("the sweep of uploads never attached", () => {
     const media = await owner.caller.storiesMedia.list({ storyId });
     expect(media.photos).toHaveLength(1);
     expect(media.audio).toHaveLength(1);
+  });
+});
+
+describe("the sweep and a post taking an old upload at the same moment", () => {
+  // A post names its images in an array (no foreign key locks the file as a story's or an asset's does).
+  async function oldPostImage(user: User, filename: string) {
+    const image = await user.caller.publishing.posts.uploadMedia({
+      filename,
+      dataBase64: (await jpegWithGps(32, 24)).toString("base64"),
+    });
+    await h.raw(sql`UPDATE stored_files SET created_at = now() - interval '25 hours' WHERE id = ${image.fileId}`);
+    return image.fileId;
+  }
+  const draft = (connectionId: string, fileId: string, key: string) => ({
+    channels: [{ connectionId, parts: ["Racing the sweep"], mediaFileIds: [fileId] }],
+    when: { kind: "draft" as const },
+    idempotencyKey: key,
+  });
+  const sweep = () =>
+    files.sweepUnattached({ db: h.db, storage: h.deps.storage }, { olderThan: new Date(Date.now() - UNATTACHED_GRACE_MS) });
+  const exists = async (id: string) => (await fileRow(id)) !== undefined;
+
+  it("keeps an image a post is taking while the sweep runs (the sweep waits for the post)", async () => {
+    const owner = await h.signUp("sweep-race-post");
+    await asUser(h.db, owner.me.id, (tx) => insertFixtureConnection(tx, owner.me.id));
+    const [connection] = await owner.caller.publishing.connections.list();
+    const fileId = await oldPostImage(owner, "racing.jpg");
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let composed!: () => void;
+    const inside = new Promise<void>((resolve) => {
+      composed = resolve;
+    });
+    // The post's transaction has checked the image and written the post, and is not committed yet.
+    const posting = asUser(h.db, owner.me.id, async (tx) => {
+      await posts.compose(h.deps, tx, owner.me.id, draft(connection?.id as string, fileId, `race-a-${owner.me.id}`));
+      composed();
+      await gate;
+    });
+    await inside;
+    const sweeping = sweep();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await posting;
+    await sweeping;
+    expect(await exists(fileId)).toBe(true);
+    const [post] = (await owner.caller.publishing.posts.list({})).items;
+    expect(post?.mediaFileIds).toEqual([fileId]);
+  });
+
+  it("refuses a post whose image the sweep is deleting (the post waits, then finds it gone)", async () => {
+    const owner = await h.signUp("sweep-race-sweep");
+    await asUser(h.db, owner.me.id, (tx) => insertFixtureConnection(tx, owner.me.id));
+    const [connection] = await owner.caller.publishing.connections.list();
+    const fileId = await oldPostImage(owner, "race-slow-delete.jpg");
+    // The sweep's transaction stays open a moment after deleting this file's row (before it commits).
+    await h.raw(sql`CREATE FUNCTION test_sweep_pause() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(0.6); RETURN OLD; END $$`);
+    await h.raw(sql`CREATE TRIGGER sweep_pause AFTER DELETE ON stored_files FOR EACH ROW
+      WHEN (OLD.filename = 'race-slow-delete.jpg') EXECUTE FUNCTION test_sweep_pause()`);
+    try {
+      const sweeping = sweep();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const posting = owner.caller.publishing.posts
+        .compose(draft(connection?.id as string, fileId, `race-b-${owner.me.id}`))
+        .then(
+          () => "posted",
+          (error: { code?: string }) => error.code,
+        );
+      expect((await sweeping).deleted).toBeGreaterThanOrEqual(1);
+      expect(await posting).toBe("NOT_FOUND");
+      expect(await exists(fileId)).toBe(false);
+      expect((await owner.caller.publishing.posts.list({})).items).toEqual([]);
+    } finally {
+      await h.raw(sql`DROP TRIGGER sweep_pause ON stored_files`);
+      await h.raw(sql`DROP FUNCTION test_sweep_pause()`);
+    }
   });
 });

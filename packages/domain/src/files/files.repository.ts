@@ -1,6 +1,6 @@
 /** The only SQL of the files module. User reads and writes go through RLS; the signed-URL lookup runs as system. */
 import type { Tables, Tx } from "@inkwell/db";
-import { type Selectable, type SqlBool, sql } from "kysely";
+import { type RawBuilder, type Selectable, type SqlBool, sql } from "kysely";
 import type { StoredFile } from "./files.schemas.ts";
 
 const COLUMNS = ["id", "purpose", "filename", "content_type", "byte_size", "sha256", "storage_key", "created_at"] as const;
@@ -86,6 +86,18 @@ export const SWEPT_PURPOSES = [
   "post_media",
 ] as const;
 
+/**
+ * A user's upload lock, keyed by their id: a post holds it shared while it checks and writes the images
+ * it names (posts.service `checkContent`), the sweep exclusive for its candidates' owners before deleting.
+ */
+const uploadsLockKey = (userId: RawBuilder<unknown>) =>
+  sql<string>`hashtextextended('inkwell.files.uploads:' || ${userId}::text, 0)`;
+
+/** As the user: holds the caller's upload lock shared until the transaction ends (see `uploadsLockKey`). */
+export async function holdCallerUploads(tx: Tx): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock_shared(${uploadsLockKey(sql`app.current_user_id()`)})`.execute(tx);
+}
+
 const UNATTACHED = sql<SqlBool>`
   NOT EXISTS (SELECT 1 FROM story_photos a WHERE a.file_id = stored_files.id)
   AND NOT EXISTS (SELECT 1 FROM story_photos a WHERE a.thumbnail_file_id = stored_files.id)
@@ -97,17 +109,19 @@ const UNATTACHED = sql<SqlBool>`
 
 /**
  * As system: deletes up to `limit` swept-purpose files created before `olderThan` that nothing attaches,
- * oldest first, and returns their storage keys (delete the objects after commit). Two statements: the
+ * oldest first, and returns their storage keys (delete the objects after commit). Three statements: the
  * candidates are locked first, skipping any row an attach is holding (its foreign key check locks the
- * file), then deleted only if still unattached under the second statement's fresh snapshot, which sees
- * every attach that committed before the locks were taken. An attach that comes after waits for this
- * transaction and then finds the file gone (its foreign key fails), rather than the delete cascading
- * onto its new row.
+ * file), then their owners' upload locks are taken (`holdCallerUploads`: a post, which names its images
+ * in an array without a foreign key, holds its owner's while it checks and writes them), then the
+ * candidates are deleted only if still unattached under the last statement's fresh snapshot, which sees
+ * every attach and post that committed before the locks were taken. An attach or post that comes after
+ * waits for this transaction and then finds the file gone (its foreign key fails; the post's check finds
+ * no file), rather than the delete cascading onto its new row or leaving the post an image that is gone.
  */
 export async function deleteUnattached(tx: Tx, olderThan: Date, limit: number): Promise<{ keys: string[]; locked: number }> {
   const locked = await tx
     .selectFrom("stored_files")
-    .select("id")
+    .select(["id", "user_id"])
     .where("purpose", "in", [...SWEPT_PURPOSES])
     .where("created_at", "<", olderThan)
     .where(UNATTACHED)
@@ -117,6 +131,10 @@ export async function deleteUnattached(tx: Tx, olderThan: Date, limit: number): 
     .skipLocked()
     .execute();
   if (!locked.length) return { keys: [], locked: 0 };
+  // Exclusive, in key order (two sweeps at once cannot deadlock); waits for posts taking these owners' images.
+  const owners = [...new Set(locked.map((r) => r.user_id))];
+  await sql`SELECT pg_advisory_xact_lock(k)
+              FROM (SELECT DISTINCT ${uploadsLockKey(sql`u`)} AS k FROM unnest(${owners}::uuid[]) u ORDER BY k) o`.execute(tx);
   const deleted = await tx
     .deleteFrom("stored_files")
     .where(

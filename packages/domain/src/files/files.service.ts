@@ -164,6 +164,15 @@ export async function get(tx: Tx, fileId: string): Promise<StoredFile> {
   return repo.toStoredFile(row);
 }
 
+/**
+ * Holds the caller's uploads until `tx` ends, for an attach without a foreign key (a post names its
+ * images in an array): call it before checking the files, so the unattached sweep either waits for this
+ * transaction (and sees what it wrote) or has finished and the check finds its files gone.
+ */
+export function holdCallerUploads(tx: Tx): Promise<void> {
+  return repo.holdCallerUploads(tx);
+}
+
 /** What the upload read from a file's bytes: null where it had nothing (and for files stored before 0070). */
 export interface MediaFacts {
   width: number | null;

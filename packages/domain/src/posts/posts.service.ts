@@ -73,9 +73,11 @@ async function checkContent(
   const issues = validatePost(platform, { parts: post.parts, ...(post.title ? { title: post.title } : {}), media });
   if (issues.length) throw invalid(`${who}: ${issues.map((i) => i.message).join(" ")}`, "parts");
   if (post.mediaFileIds.length) {
-    const files = await repo.filesByIds(tx, post.mediaFileIds);
-    if (files.length !== new Set(post.mediaFileIds).size) throw notFound("Image");
-    for (const f of files) {
+    // Nothing but this array attaches the images: keep the unattached-upload sweep off them meanwhile.
+    await files.holdCallerUploads(tx);
+    const found = await repo.filesByIds(tx, post.mediaFileIds);
+    if (found.length !== new Set(post.mediaFileIds).size) throw notFound("Image");
+    for (const f of found) {
       if (!IMAGE_TYPES.has(f.content_type)) throw invalid(`${who}: only JPEG, PNG, GIF or WebP images can be attached.`, "media");
       if (f.byte_size > MAX_IMAGE_BYTES) throw invalid(`${who}: images must be at most 8 MB.`, "media");
     }
