@@ -10,8 +10,11 @@
  *   gives its slots back with its socket: nothing to expire, nothing to sweep.
  * - Waiting for slots costs one statement for all of a host's waiters (`trySlots`: the first free ones
  *   in one round trip); while the host is full the process asks again every `pollMs` (jittered), not in
- *   a loop. The per-process cap is the first gate, so the database is asked only when the process has
- *   room, and at most one question per host is out at a time.
+ *   a loop. At most one question per host is out at a time, and it asks for no more slots than the
+ *   process has request slots free (`room`): a waiter for a host holds none of the per-process cap
+ *   (posts.publisher.throttle.ts takes that after the host's slot), so a host that is full elsewhere
+ *   does not keep this process's requests to other hosts waiting, and no host slot sits taken here
+ *   while every request slot is busy.
  * - A slot freed while this process has waiters goes straight to the next one (no round trip), unless
  *   it has been held `shareMs` already: then it goes back to the database and this process asks again
  *   on its next poll like everyone else, so a busy process cannot keep a host's slots from another one
@@ -51,8 +54,11 @@ export interface HostSlots {
   /** False when every process reaches one backend (embedded): then only the per-process cap applies. */
   readonly shared: boolean;
   readonly perHost: number;
-  /** Waits for a slot of `host`; call the returned function once the request is over. */
-  acquire(host: string): Promise<() => void>;
+  /**
+   * Waits for a slot of `host`; call the returned function once the request is over. `room`: how many
+   * requests this process could start now (its free request slots); slots are asked for only up to it.
+   */
+  acquire(host: string, room?: () => number): Promise<() => void>;
   /** Slots of `host` this process holds now. */
   held(host: string): number;
   close(): Promise<void>;
@@ -76,6 +82,7 @@ interface HostState {
   timer: ReturnType<typeof setTimeout> | undefined;
   timerAt: number;
   freed: Held[];
+  room: (() => number) | undefined;
 }
 
 /** Every slot through the per-process cap only (the embedded database, or sharing turned off). */
@@ -156,7 +163,7 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
   function stateOf(host: string): HostState {
     let h = hosts.get(host);
     if (!h) {
-      h = { waiters: [], held: new Set(), asking: false, timer: undefined, timerAt: 0, freed: [] };
+      h = { waiters: [], held: new Set(), asking: false, timer: undefined, timerAt: 0, freed: [], room: undefined };
       hosts.set(host, h);
     }
     return h;
@@ -186,7 +193,7 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
         for (const w of h.waiters.splice(0)) w(null);
         return;
       }
-      want = Math.min(h.waiters.length, perHost - h.held.size);
+      want = Math.min(h.waiters.length, perHost - h.held.size, h.room ? Math.max(0, h.room()) : Number.POSITIVE_INFINITY);
       const held = [...h.held];
       if (want > 0) got = await inTurn(() => repo.trySlots(s, host, perHost, held, want));
       if (session !== s) return; // lost meanwhile: those locks went with it
@@ -236,9 +243,10 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
   return {
     shared: true,
     perHost,
-    acquire(host) {
+    acquire(host, room) {
       if (closed || (!session && Date.now() < downUntil)) return Promise.resolve(noop);
       const h = stateOf(host);
+      h.room = room;
       return new Promise((resolve) => {
         h.waiters.push((held) => {
           let done = false;

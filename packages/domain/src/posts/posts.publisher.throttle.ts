@@ -26,25 +26,28 @@ function sharedOf(deps: PublisherDeps, config: PublisherConfig): Shared {
 }
 
 /**
- * Runs a platform call to `host` once one of this process's maxInFlight slots is free and then, when
- * the worker shares slots with other processes (posts.publisher.slots.ts), one of the host's. The
- * process's own cap comes first, so the database is asked only when this process has room.
+ * Runs a platform call to `host` once one of this process's maxInFlight slots is free and, when the
+ * worker shares slots with other processes (posts.publisher.slots.ts), one of the host's. The host's
+ * slot comes first and its wait holds none of this process's slots: waiters for a host that is full
+ * elsewhere would otherwise fill them, and requests to idle hosts would wait behind them. The host's
+ * slots are asked for only up to this process's free ones, so none sits taken while all are busy.
  */
 export async function limited<T>(deps: PublisherDeps, config: PublisherConfig, host: string, call: () => Promise<T>): Promise<T> {
   const { slots } = sharedOf(deps, config);
-  if (slots.free > 0) slots.free--;
-  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  const hostSlots = hostSlotsOf(deps.publishing);
+  const release = hostSlots?.shared ? await hostSlots.acquire(host, () => slots.free) : undefined;
   try {
-    const release = await hostSlotsOf(deps.publishing)?.acquire(host);
+    if (slots.free > 0) slots.free--;
+    else await new Promise<void>((resolve) => slots.waiting.push(resolve));
     try {
       return await call();
     } finally {
-      release?.();
+      const next = slots.waiting.shift();
+      if (next) next();
+      else slots.free++;
     }
   } finally {
-    const next = slots.waiting.shift();
-    if (next) next();
-    else slots.free++;
+    release?.();
   }
 }
 
