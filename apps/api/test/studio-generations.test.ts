@@ -303,6 +303,26 @@ describe("a generation's life", () => {
     expect(await available(alice)).toBe(before);
   });
 
+  it("a submit delivered twice (the sweep re-drives a slow one) never stops the job the other recorded", async () => {
+    const before = await available(alice);
+    images.injectNext({ answerAfterMs: 1_500 });
+    const g = await alice.caller.studio.generations.create({ promptText: "submitted twice", settings });
+    const jobsBefore = images.jobCount();
+    const target = { userId: alice.me.id, generationId: g.id };
+    // The first delivery waits for a slow answer; the second (same submit_key) is answered the same job at once.
+    const slow = generations.runSubmit(worker(), target);
+    await expect.poll(() => images.jobCount(), { timeout: 1_400, interval: 20 }).toBe(jobsBefore + 1);
+    expect(await generations.runSubmit(worker(), target)).toBe("submitted");
+    expect(await slow).toBe("settled-meanwhile");
+    const jobId = `gen-${jobsBefore + 1}`;
+    expect(images.job(jobId)?.cancels).toBe(0);
+    expect(await row(g.id)).toMatchObject({ status: "queued", provider_job_id: jobId });
+    const done = await drive(alice, g.id);
+    expect(done?.status).toBe("completed");
+    expect(await holdOf(g.id)).toMatchObject({ status: "captured", captured: 40, captures: 1 });
+    expect(await available(alice)).toBe(before - 40);
+  });
+
   it("a result URL off the image API's own origin on a private address is not fetched: failed, nothing charged", async () => {
     // The API is configured as localhost; its answers point at 127.0.0.1 (another origin, a private address),
     // as a provider's result URL could point at the metadata service or the database.

@@ -119,10 +119,17 @@ export async function runSubmit(deps: GenerationWorkerDeps, data: { userId: stri
       poll_attempts: 0,
       next_poll_at: new Date(nowOf(deps) + first),
     });
-    if (moved) await deps.enqueue(tx, pollGenerationJob, { ...data, attempt: 0 }, { startAfter: new Date(nowOf(deps) + first) });
-    return Boolean(moved);
+    if (moved) {
+      await deps.enqueue(tx, pollGenerationJob, { ...data, attempt: 0 }, { startAfter: new Date(nowOf(deps) + first) });
+      return "submitted";
+    }
+    // Another delivery of this submit (a retry, the sweep's re-drive of a slow one) was answered the same
+    // job (same submit_key) and recorded it: that job is the row's, polled (or stopped by a cancel) from there.
+    const now = await repo.findGeneration(tx, row.id);
+    return now?.provider_job_id === jobId ? "recorded-elsewhere" : "unrecorded";
   });
-  if (recorded) return "submitted";
+  if (recorded === "submitted") return "submitted";
+  if (recorded === "recorded-elsewhere") return "settled-meanwhile";
   // Cancelled (or given up) while the API was taking the job: nobody will poll it, so stop it there too
   // (once, best effort: the row holds no job id for a later retry to find, and nothing is charged anyway).
   await stopAtProvider(deps, row, jobId).catch(() => undefined);
