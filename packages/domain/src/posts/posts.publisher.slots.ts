@@ -19,6 +19,9 @@
  *   it has been held `shareMs` already: then it goes back to the database and this process asks again
  *   on its next poll like everyone else, so a busy process cannot keep a host's slots from another one
  *   for longer than that. Frees made together go back as one statement.
+ * - A statement on the session that fails or gets no answer within `timeoutMs` ends the session (a
+ *   try may have taken locks it never reported, a free may not have freed): its end frees everything it
+ *   held, and a new one is opened. A session that answers nothing cannot keep every request waiting.
  * - If the session cannot be had (the database is away, connections exhausted), requests go on under
  *   the per-process cap alone for a few seconds before it is tried again: the slots spare the
  *   platforms, they are not what keeps a post exactly once (the claim is).
@@ -48,6 +51,8 @@ export interface HostSlotsOptions {
   shareMs?: number;
   /** After the session could not be had, how long requests go by the per-process cap alone. */
   downMs?: number;
+  /** Connecting, and each statement on the session, give up after this long (then the session is ended). */
+  timeoutMs?: number;
 }
 
 export interface HostSlots {
@@ -95,6 +100,7 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
   const pollMs = options.pollMs ?? 25;
   const shareMs = options.shareMs ?? 500;
   const downMs = options.downMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const log = options.log;
   const hosts = new Map<string, HostState>();
   let session: pg.Client | null = null;
@@ -103,7 +109,14 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
   let closed = false;
 
   const open = async (): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString: options.url, application_name: "inkwell-publish-slots", keepAlive: true });
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: "inkwell-publish-slots",
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     client.on("error", (err) => lost(client, err));
     client.on("end", () => lost(client));
     await client.connect();
@@ -186,8 +199,9 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
     h.asking = true;
     let want = 0;
     let got: number[] = [];
+    let s: pg.Client | null = null;
     try {
-      const s = await currentSession();
+      s = await currentSession();
       if (!s) {
         // No session: let them through on the per-process cap (see the file's comment).
         for (const w of h.waiters.splice(0)) w(null);
@@ -195,7 +209,8 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
       }
       want = Math.min(h.waiters.length, perHost - h.held.size, h.room ? Math.max(0, h.room()) : Number.POSITIVE_INFINITY);
       const held = [...h.held];
-      if (want > 0) got = await inTurn(() => repo.trySlots(s, host, perHost, held, want));
+      const asked = s;
+      if (want > 0) got = await inTurn(() => repo.trySlots(asked, host, perHost, held, want));
       if (session !== s) return; // lost meanwhile: those locks went with it
       const now = performance.now();
       for (const slot of got) {
@@ -206,7 +221,8 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
         else free(host, h, held);
       }
     } catch (err) {
-      log?.warn({ err, host }, "could not take publishing slots; asking again");
+      log?.warn({ err, host }, "could not take publishing slots; asking again on a new session");
+      if (s) lost(s, err); // what the try took is unknown: the session's end frees it
     } finally {
       h.asking = false;
       // All we asked for: more may have queued meanwhile, ask at once; fewer: the host is full, poll.
@@ -233,7 +249,10 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
               host,
               slots.map((f) => f.slot),
             ),
-          ).catch((err: unknown) => log?.warn({ err, host }, "could not free publishing slots"));
+          ).catch((err: unknown) => {
+            log?.warn({ err, host }, "could not free publishing slots; ending their session");
+            lost(s, err); // or they would stay taken for as long as the session lives
+          });
       });
     }
     // Our own waiters ask again on their next poll, with every other process's.
@@ -272,7 +291,17 @@ export async function createHostSlots(options: HostSlotsOptions): Promise<HostSl
       }
       const s = session;
       session = null;
-      await s?.end().catch(() => undefined); // the session's end frees every slot it held
+      // The session's end frees every slot it held (not waited for past timeoutMs: a peer gone silent).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+        void (s?.end() ?? Promise.resolve())
+          .catch(() => undefined)
+          .finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      });
     },
   };
 }
