@@ -4,7 +4,6 @@
  * time zone. Reads only, in the caller's RLS transaction.
  */
 import type { Tx } from "@inkwell/db";
-import type { QuizResult } from "./quiz.schemas.ts";
 import * as quiz from "./quiz.service.ts";
 import * as repo from "./results.repository.ts";
 import {
@@ -19,7 +18,6 @@ import {
   resultIdInput,
   resultsSummaryInput,
 } from "./results.schemas.ts";
-import type { WritingResult } from "./writing.schemas.ts";
 import * as writing from "./writing.service.ts";
 
 const newestFirst = (a: ResultEntry, b: ResultEntry) =>
