@@ -48,11 +48,9 @@ export function ContentView({ item }: { item: ItemView }) {
     return (
       <article className={s.reader}>
         {item.content.sections.map((section, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: sections have no ids; their order is their identity
           <section key={i} aria-labelledby={`section-${i}`}>
             <h2 id={`section-${i}`}>{section.heading}</h2>
             {section.body.split(/\n{2,}/).map((para, j, all) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: paragraphs of one text, in order
               <p key={j}>
                 {para}
                 {j === all.length - 1 && <Cites cites={section.cites} />}
