@@ -107,19 +107,21 @@ export async function markRead(tx: Tx, id: string): Promise<boolean> {
 }
 
 /**
- * The unread notices the bell shows, counted up to `cap` (the partial unread index walks only unread rows,
- * so the count costs at most `cap` rows however many notifications the user has).
+ * The unread notices the bell shows, counted up to `cap` among the caller's newest `scan` unread rows. The
+ * partial unread index hands them over newest first, and only then are the expired, withdrawn and dead-share
+ * ones left out (a filter under the LIMIT would read every such row until `cap` shown ones were found), so
+ * the count reads at most `scan` rows however many notifications, read or not, the user has.
  */
-export async function unreadCount(tx: Tx, cap: number): Promise<number> {
-  const unread = tx
+export async function unreadCount(tx: Tx, cap: number, scan: number): Promise<number> {
+  const newest = tx
     .selectFrom("notifications as n")
-    .select(sql`1`.as("one"))
+    .select(["n.user_id", "n.sender_id", "n.kind", "n.material_id", "n.expires_at"])
     .where("n.user_id", "=", me)
     .where("n.read_at", "is", null)
-    .where(live)
-    .where(shareOpen)
-    .limit(cap);
-  const row = await tx.selectFrom(unread.as("u")).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+    .orderBy("n.created_at", "desc")
+    .limit(scan);
+  const shown = tx.selectFrom(newest.as("n")).select(sql`1`.as("one")).where(live).where(shareOpen).limit(cap);
+  const row = await tx.selectFrom(shown.as("u")).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
   return row.n;
 }
 

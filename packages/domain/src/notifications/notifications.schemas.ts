@@ -11,6 +11,13 @@ export const notificationIdInput = z.object({ id: z.uuid("Not a valid id") });
  * (the badge shows "9+" long before, the label "99+").
  */
 export const UNREAD_COUNT_CAP = 100;
+/**
+ * The count reads at most this many of a user's unread rows, newest first. Unread rows the bell no longer
+ * shows (expired live invites, withdrawn notices, shares that ran out) stay unread until "mark all read",
+ * and the count passes over them; this bounds what it reads however many pile up. Exact while a user has
+ * at most this many unread rows, or `UNREAD_COUNT_CAP` shown among the newest of them.
+ */
+export const UNREAD_COUNT_SCAN = 1000;
 
 /** Kinds one user sends another (through the database's narrow, rate-limited path). */
 export const USER_NOTIFICATION_TYPES = ["share", "live_invite", "comment"] as const;

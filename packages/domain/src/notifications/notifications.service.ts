@@ -2,7 +2,7 @@
 import type { Tx } from "@inkwell/db";
 import { DomainError, notFound } from "../platform/errors.ts";
 import * as repo from "./notifications.repository.ts";
-import { type Notification, UNREAD_COUNT_CAP, type UserNotificationType } from "./notifications.schemas.ts";
+import { type Notification, UNREAD_COUNT_CAP, UNREAD_COUNT_SCAN, type UserNotificationType } from "./notifications.schemas.ts";
 
 /** A module's own notice to a user (credits low, a story answered): written in the caller's transaction. */
 export interface SystemNotice {
@@ -76,9 +76,12 @@ export async function markRead(tx: Tx, id: string) {
   if (!(await repo.markRead(tx, id))) throw notFound("Notification");
 }
 
-/** Unread notifications the caller's bell shows (those `list` shows), exact up to UNREAD_COUNT_CAP. */
+/**
+ * Unread notifications the caller's bell shows (those `list` shows), exact up to UNREAD_COUNT_CAP among the
+ * newest UNREAD_COUNT_SCAN unread rows.
+ */
 export function unreadCount(tx: Tx): Promise<number> {
-  return repo.unreadCount(tx, UNREAD_COUNT_CAP);
+  return repo.unreadCount(tx, UNREAD_COUNT_CAP, UNREAD_COUNT_SCAN);
 }
 
 /** Marks every unread notification of the caller read, in one statement; how many it marked. */
