@@ -8,7 +8,7 @@
  */
 import { type StripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectTrpcError, type Harness } from "./harness.ts";
 import { type PaymentsStack, payOnPage, sessionIdOf, startPaymentsStack, until } from "./payments-kit.ts";
 
@@ -94,6 +94,24 @@ describe("checkouts started twice", () => {
       "the subscription",
     );
     expect(subscriptionsCreatedAtStripe(u)).toHaveLength(1);
+  });
+
+  it("another tier's checkout whose old page Stripe will not expire (being paid) is refused, never given the old tier's page", async () => {
+    const u = await h.signUp("race-switch-refused");
+    const basic = await u.caller.payments.subscribe({ tier: "basic" });
+    const expire = vi
+      .spyOn(stack.runtime.stripe.checkout.sessions, "expire")
+      .mockRejectedValueOnce(new Error("This Checkout Session is being paid and cannot be expired."));
+    try {
+      const refused = await expectTrpcError(u.caller.payments.subscribe({ tier: "pro" }), "CONFLICT");
+      expect(refused.message).toMatch(/other payment page/);
+    } finally {
+      expire.mockRestore();
+    }
+    expect(sandbox.sessions.get(sessionIdOf(basic.url))?.status).toBe("open");
+    expect(await paymentsOf(u, "subscription")).toMatchObject([
+      { id: basic.paymentId, status: "pending", reference_id: "basic" },
+    ]);
   });
 
   it("a subscription paid but not yet arrived from Stripe refuses another checkout", async () => {

@@ -173,7 +173,15 @@ async function settleOpenCheckout(
       throw new DomainError("UPSTREAM_FAILED", "The payment page could not be opened. Nothing was charged; please try again.");
     }
   }
-  if (status === "open") return "reuse";
+  if (status === "open") {
+    // Not expired (Stripe refused, or the call failed): never hand this request another reference's page.
+    if (open.reference_id !== input.referenceId)
+      throw new DomainError(
+        "CONFLICT",
+        "Your other payment page is still open and could not be closed (it may be being paid). Finish or leave it, then try again.",
+      );
+    return "reuse";
+  }
   if (status === "expired") {
     await markExpired(deps, open.id, replaced ? "Replaced by another checkout; nothing was charged" : "Checkout expired");
     return "skip";
