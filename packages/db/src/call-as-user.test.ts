@@ -16,6 +16,13 @@ beforeAll(async () => {
       RETURN QUERY SELECT pg_collation_for(p_text)::text, pg_collation_for(p_texts[1])::text;
     END $$`.execute(db);
   await sql`GRANT EXECUTE ON FUNCTION app.test_argument_collation(text, text[]) TO inkwell_user`.execute(db);
+  await sql`
+    CREATE OR REPLACE FUNCTION app.test_integer_arguments(p_int integer, p_ints integer[])
+    RETURNS TABLE (int_value integer, ints_value integer[]) LANGUAGE plpgsql AS $$
+    BEGIN
+      RETURN QUERY SELECT p_int, p_ints;
+    END $$`.execute(db);
+  await sql`GRANT EXECUTE ON FUNCTION app.test_integer_arguments(integer, integer[]) TO inkwell_user`.execute(db);
 });
 
 describe("callAsUser", () => {
@@ -38,5 +45,26 @@ describe("callAsUser", () => {
       [{ text: "key-1 'quoted' ü" }, { texts: ["key-2", "key-3"] }],
     ]);
     expect(rows).toEqual([{ text_collation: '"default"', texts_collation: '"default"' }]);
+  });
+
+  // An integer literal is a unary minus applied to a positive literal, and the cast binds tighter than
+  // the minus: -2147483648::integer cast 2147483648 (out of range) before negating it.
+  it("passes every Postgres integer, the smallest included, alone and in an integer[]", async () => {
+    const userId = await asSystem(db, async (tx) => {
+      const u = await tx
+        .insertInto("users")
+        .values({ email: `integers-${Date.now()}@example.test`, password_hash: "x" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return u.id;
+    });
+    const smallest = -(2 ** 31);
+    const [rows] = await callAsUser(db, userId, "app.test_integer_arguments", [
+      [{ int: smallest }, { ints: [smallest, -1, 0, 2 ** 31 - 1] }],
+    ]);
+    expect(rows).toEqual([{ int_value: smallest, ints_value: [smallest, -1, 0, 2 ** 31 - 1] }]);
+    await expect(
+      callAsUser(db, userId, "app.test_integer_arguments", [[{ int: smallest - 1 }, { ints: [] }]]),
+    ).rejects.toMatchObject({ code: "22003" });
   });
 });

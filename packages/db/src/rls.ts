@@ -142,7 +142,8 @@ function intLiteral(value: number): string {
   if (!Number.isSafeInteger(value)) throw new Error("callAsUser: not an integer");
   // Typed, as a bound parameter would be: a bare literal past 2^31 is a bigint, and no function takes
   // (…, bigint, …), so Postgres answered "function does not exist" (a 500) instead of "out of range".
-  return `${value}::integer`;
+  // Quoted: a bare -2147483648::integer casts 2147483648 (out of range) before the minus applies.
+  return `'${value}'::integer`;
 }
 
 // Hex digits only, whatever the text holds (quotes, backslashes): nothing in it can end the literal.
