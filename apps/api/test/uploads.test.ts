@@ -111,6 +111,28 @@ describe("attaching an upload", () => {
   });
 });
 
+describe("a recording whose header claims an absurd length", () => {
+  it("is stored without a length (it fits no integer column), not refused with a server error", async () => {
+    const owner = await h.signUp("absurd-length");
+    // 2.2 MB of 8-bit mono at one sample a second: the header says 25 days, past a 32-bit count of ms.
+    const wav = Buffer.concat([wavSilence(0), Buffer.alloc(2_200_000, 128)]);
+    wav.writeUInt32LE(36 + 2_200_000, 4);
+    wav.writeUInt32LE(1, 24);
+    wav.writeUInt32LE(1, 28);
+    wav.writeUInt16LE(1, 32);
+    wav.writeUInt16LE(8, 34);
+    wav.writeUInt32LE(2_200_000, 40);
+    const res = await h.app.request("/uploads?purpose=story_audio&filename=long.wav", {
+      method: "POST",
+      body: wav,
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    const json = (await res.json()) as { fileId?: string; durationMs?: number | null };
+    expect(res.status).toBe(201);
+    expect(await fileRow(json.fileId as string)).toMatchObject({ duration_ms: null });
+  });
+});
+
 describe("the sweep of uploads never attached", () => {
   it("deletes them with their bytes past the grace period, and nothing attached, young or of another purpose", async () => {
     const owner = await h.signUp("sweep-owner");

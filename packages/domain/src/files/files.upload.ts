@@ -232,6 +232,9 @@ export async function prepareBytes(
 
 type Source = { size: number; sha256: string; head: Uint8Array } & ({ path: string } | { bytes: Uint8Array });
 
+/** Whether a media fact fits its `stored_files` column (integer). */
+const fitsRow = (n: number | null) => n === null || (Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647);
+
 /** Sniff, the media work of the file's kind in the untrusted pool, then storage (see the file comment). */
 async function prepareMedia(
   deps: { storage: Storage },
@@ -331,8 +334,11 @@ async function prepareMedia(
     const file: PreparedFile = {
       ...prepared(input, input.purpose, contentType, source.size, source.sha256, input.filename),
       // Recorded on the row (files.record), so attaching need not read and parse the file again.
-      ...(facts.width && facts.height ? { dimensions: { width: facts.width, height: facts.height } } : {}),
-      ...(facts.durationMs !== undefined ? { durationMs: facts.durationMs } : {}),
+      ...(facts.width && facts.height && fitsRow(facts.width) && fitsRow(facts.height)
+        ? { dimensions: { width: facts.width, height: facts.height } }
+        : {}),
+      // A fact past the row's integer (a header claiming weeks: audio has no cap) is left off the row.
+      ...(facts.durationMs !== undefined ? { durationMs: fitsRow(facts.durationMs) ? facts.durationMs : null } : {}),
     };
     if ("path" in source) await deps.storage.putFile(file.storageKey, source.path, contentType);
     else await deps.storage.put(file.storageKey, bytes, contentType);
