@@ -1,7 +1,8 @@
 /**
  * The header's bell in the browser: it counts every unread notification (60 here, more than the 50 the
  * panel lists; it used to count only those 50), and "Mark all as read" is one request that clears them
- * all, those the panel does not list too (it used to send one request per listed notification).
+ * all, those the panel does not list too (it used to send one request per listed notification), even when
+ * the only unread one is older than the panel lists.
  */
 import { createDb } from "@inkwell/db";
 import { sql } from "kysely";
@@ -66,6 +67,24 @@ describe("the notifications bell", () => {
         SELECT count(*)::int AS n FROM notifications n JOIN users u ON u.id = n.user_id
          WHERE u.email = ${email} AND n.read_at IS NULL`.execute(db);
       expect(rows[0]?.n).toBe(0);
+    });
+
+    await step("one unread notice older than the 50 listed: mark all as read is offered for it", async () => {
+      await sql`
+        INSERT INTO notifications (user_id, kind, title, body, dedupe_key, created_at)
+        SELECT u.id, 'e2e', 'An old notice', '', 'e2e:old', now() - interval '1 day'
+          FROM users u WHERE u.email = ${email}`.execute(db);
+      await page.keyboard.press("Escape");
+      await page.reload();
+      await expect.poll(() => bell().getAttribute("aria-label")).toBe("Notifications, 1 unread");
+      await bell().click();
+      const panel = page.getByRole("dialog", { name: "Notifications" });
+      await expect.poll(() => panel.getByRole("listitem").count()).toBe(50);
+      // None of the 50 listed is unread, so none has its own button: the panel's is the only way.
+      expect(await panel.getByRole("button", { name: /^Mark as read/ }).count()).toBe(0);
+      await panel.getByRole("button", { name: "Mark all as read" }).click();
+      await panel.getByText("All marked as read.").waitFor();
+      await expect.poll(() => bell().getAttribute("aria-label")).toBe("Notifications");
     });
   });
 });

@@ -113,6 +113,10 @@ function NotificationsPanel({ unread, onClose }: { unread: number; onClose: () =
   };
 
   const items = query.data ?? [];
+  // Offered for two or more, or for one the loaded list does not show (older than the newest 50): a lone
+  // unread notice listed has its own button, one off the list has no other.
+  const listedUnread = items.filter((n) => !n.readAt).length;
+  const offerMarkAll = unread > 1 || listedUnread > 1 || (query.isSuccess && unread > listedUnread);
   return (
     <Popover.Content
       className={s.panel}
@@ -130,7 +134,7 @@ function NotificationsPanel({ unread, onClose }: { unread: number; onClose: () =
         <h2 id={headingId} ref={heading} tabIndex={-1}>
           Notifications
         </h2>
-        {unread > 1 && (
+        {offerMarkAll && (
           <button type="button" className="btn-link small" onClick={() => void read(null)}>
             Mark all as read
           </button>
