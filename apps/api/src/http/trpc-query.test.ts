@@ -30,6 +30,8 @@ const testRouter = router({
     throw Object.assign(new Error('invalid input syntax for type uuid: "x"'), { code: "22P02" });
   }),
   later: publicProcedure.query(() => ({ value: Promise.resolve(1) })),
+  // An answer JSON cannot carry: tRPC answers its generic error, not the server's bare 500.
+  unserializable: publicProcedure.query(() => ({ n: 1n })),
   cookie: publicProcedure.query(({ ctx }) => {
     ctx.setCookie("a=1; Path=/");
     ctx.setCookie("b=2; Path=/");
@@ -132,6 +134,8 @@ describe("GET queries answered without tRPC's adapter", () => {
     "/trpc/ok,later?batch=1",
     "/trpc/cookie,ok?batch=1",
     "/trpc/ok?batch=1",
+    "/trpc/unserializable",
+    "/trpc/ok,unserializable?batch=1",
   ];
   it.each(answered)("%s: the same status, headers and body", async (path) => {
     const mine = await direct(path);

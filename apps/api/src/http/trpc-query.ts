@@ -147,11 +147,19 @@ export function createQueryCaller(
             };
       }),
     );
-    const body = call.batch ? items : items[0];
+    let body: unknown = call.batch ? items : items[0];
+    let text: string;
+    try {
+      text = JSON.stringify(
+        serializes ? transformTRPCResponse(config, body as Parameters<typeof transformTRPCResponse>[1]) : body,
+      );
+    } catch (cause) {
+      // An answer JSON cannot carry (a BigInt, a cycle): as tRPC, one error for the whole request.
+      const error = getTRPCErrorFromUnknown(cause);
+      body = { error: getTRPCErrorShape({ config, ctx, error, input: undefined, path: undefined, type: "query" }) };
+      text = JSON.stringify(transformTRPCResponse(config, body as Parameters<typeof transformTRPCResponse>[1]));
+    }
     const status = getHTTPStatusCode(body as Parameters<typeof getHTTPStatusCode>[0]);
-    const text = JSON.stringify(
-      serializes ? transformTRPCResponse(config, body as Parameters<typeof transformTRPCResponse>[1]) : body,
-    );
     const setCookies = cookies();
     if (setCookies.length === 0) {
       return respond(text, status, { "content-type": "application/json", vary: "trpc-accept, accept" });
