@@ -148,6 +148,50 @@ describe("subscribing", () => {
     await expectTrpcError(u.caller.payments.subscribe({ tier: "basic" }), "CONFLICT");
   });
 
+  it("a new subscription's first events applied at the same time (created, first invoice paid) both apply: the first month's credits are granted", async () => {
+    const u = await h.signUp("events-at-once");
+    // Stripe sends customer.subscription.created and invoice.paid together; two fulfilment jobs apply them at once.
+    sandbox.setWebhookUrl(null);
+    try {
+      const { url } = await u.caller.payments.subscribe({ tier: "basic" });
+      expect((await payOnPage(url, TEST_CARDS.succeeds)).status).toBe(303);
+      await sandbox.settled();
+    } finally {
+      sandbox.setWebhookUrl(webhookUrl);
+    }
+    const eventOf = (type: string) => {
+      const e = sandbox.events.find((x) => x.type === type && x.body.includes(u.me.id));
+      if (!e) throw new Error(`no ${type} for the user`);
+      return JSON.parse(e.body) as Parameters<typeof subscriptions.applySubscriptionEvent>[1];
+    };
+    const created = eventOf("customer.subscription.created");
+    const paid = eventOf("invoice.paid");
+    let applied!: () => void;
+    const firstApplied = new Promise<void>((r) => {
+      applied = r;
+    });
+    let commit!: () => void;
+    const committing = new Promise<void>((r) => {
+      commit = r;
+    });
+    // The first holds its transaction open after inserting the row; the second starts meanwhile.
+    const first = h.asSystem(async (tx) => {
+      const r = await subscriptions.applySubscriptionEvent(tx, created);
+      applied();
+      await committing;
+      return r;
+    });
+    await firstApplied;
+    const second = h.asSystem((tx) => subscriptions.applySubscriptionEvent(tx, paid));
+    await new Promise((r) => setTimeout(r, 300));
+    commit();
+    const [a, b] = await Promise.allSettled([first, second]);
+    expect(a.status).toBe("fulfilled");
+    expect(b.status === "fulfilled" ? b.value?.result : String(b.reason)).toMatch(/^paid: Added/);
+    expect((await subscriptionGrants(u)).map((g) => g.amount)).toHaveLength(1);
+    expect((await billingOf(u)).invoices).toHaveLength(1);
+  });
+
   it("the monthly grant job leaves subscribers to their renewals and still grants free accounts", async () => {
     const { u } = await subscribed("monthly-job", "basic");
     const free = await h.signUp("monthly-free");

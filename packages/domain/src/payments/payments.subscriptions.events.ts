@@ -145,9 +145,11 @@ async function rowFor(
   },
   log?: Logger,
 ): Promise<repo.SubscriptionRow | { ignored: string }> {
+  const userId = from.metadata?.user_id;
+  // Taken before the look-up, so a row another event of this user is inserting right now is found here.
+  if (uuid.safeParse(userId).success) await repo.lockUserSubscriptions(tx, userId as string);
   const existing = await repo.lockByStripeId(tx, stripeId);
   if (existing) return existing;
-  const userId = from.metadata?.user_id;
   const tier = from.tier ?? from.metadata?.tier;
   if (!uuid.safeParse(userId).success || !isTier(tier)) return { ignored: "ignored: not one of our subscriptions" };
   const live = await repo.findLive(tx, userId as string, { lock: true });

@@ -22,6 +22,16 @@ const COLUMNS = [
   "created_at",
 ] as const;
 
+/**
+ * Serialises the events that may create a user's subscription row (a transaction lock): Stripe sends a new
+ * subscription's `customer.subscription.created` and first `invoice.paid` together, and two jobs applying
+ * them at once would each find no row, so the second either collided on the insert or, when the first
+ * committed between its two reads, took the row for "a second live subscription" and dropped the invoice.
+ */
+export async function lockUserSubscriptions(tx: Tx, userId: string) {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`subscriptions:user:${userId}`}, 0))`.execute(tx);
+}
+
 export async function lockByStripeId(tx: Tx, stripeId: string) {
   return tx
     .selectFrom("subscriptions")
