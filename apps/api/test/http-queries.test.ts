@@ -5,8 +5,16 @@
  * included) and body must be identical, signed in or out, by bearer or cookie, single or batched,
  * with failures of every kind.
  */
+import { DomainError } from "@inkwell/domain/platform/errors";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
+import { procedureTable } from "../src/http/procedures.ts";
+import { createTrpcEdge } from "../src/http/trpc-edge.ts";
+import { createQueryCaller } from "../src/http/trpc-query.ts";
+import { type Context, tokenHashFrom } from "../src/trpc/context.ts";
+import { router, userProcedure } from "../src/trpc/init.ts";
 import { type Harness, startHarness } from "./harness.ts";
 
 let h: Harness;
@@ -79,5 +87,54 @@ describe("GET queries: the direct path answers as tRPC's adapter did", () => {
     const direct = await answer(h.app, path, headers);
     expect(direct).toEqual(await answer(adapter, path, headers));
     expect(direct.headers.map(([name]) => name)).toEqual(expect.arrayContaining(["content-security-policy", "x-frame-options"]));
+  });
+});
+
+describe("a query that fails inside its session transaction writes nothing", () => {
+  // userProcedure's one middleware (init.ts) gets the procedure's failure from next() as a value, not
+  // a throw: it must still end the transaction with a rollback, by either path.
+  const failing = router({
+    writeThenRefuse: userProcedure.query(async ({ ctx }) => {
+      await ctx.tx.updateTable("profiles").set({ display_name: "refused" }).where("user_id", "=", ctx.auth.userId).execute();
+      throw new DomainError("CONFLICT", "Refused after writing.");
+    }),
+    writeThenCrash: userProcedure.query(async ({ ctx }) => {
+      await ctx.tx.updateTable("profiles").set({ display_name: "crashed" }).where("user_id", "=", ctx.auth.userId).execute();
+      throw new Error("unexpected");
+    }),
+  });
+  const edge = createTrpcEdge(procedureTable(failing));
+  const direct = createQueryCaller(failing);
+
+  it.each(["direct", "adapter"] as const)("through the %s path", async (via) => {
+    const user = await h.signUp(`rollback-${via}`);
+    const context: Context = {
+      deps: { ...h.deps, log: { ...h.deps.log, error() {} } },
+      tokenHash: tokenHashFrom(user.token),
+      via: "bearer",
+      sameOrigin: true,
+      meta: { ip, userAgent: null },
+      requestId: "rollback",
+      setCookie() {},
+    };
+    const ask = async (path: string) => {
+      const req = new Request(`http://app.test${path}`);
+      const admitted = await edge.admit(req, { session: null, address: ip }, { complete: false });
+      if (admitted instanceof Response) throw new Error(`refused at the edge: ${admitted.status}`);
+      admitted.release();
+      const res = await (via === "direct"
+        ? direct.answer(admitted.req, admitted.call, context, () => [])
+        : fetchRequestHandler({ endpoint: "/trpc", req, router: failing, createContext: () => context }));
+      if (!res) throw new Error("the direct path declined");
+      return res.status;
+    };
+    expect(await ask("/trpc/writeThenRefuse")).toBe(409);
+    expect(await ask("/trpc/writeThenCrash")).toBe(500);
+    expect(await ask("/trpc/writeThenRefuse,writeThenCrash?batch=1")).toBe(207);
+    const { rows } = await h.raw<{ display_name: string | null }>(
+      sql`SELECT display_name FROM profiles WHERE user_id = ${user.me.id}`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.display_name).not.toMatch(/refused|crashed/);
   });
 });
