@@ -7,50 +7,15 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { createDb } from "@inkwell/db";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { paymentsJobs } from "@inkwell/domain/payments";
-import { type StripeSandbox, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
-import { createBoss, registerJobs } from "@inkwell/domain/platform";
+import { TEST_CARDS } from "@inkwell/domain/payments/testing";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { type BrowserSession, openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fitsAndPassesAxe, PHONE, signUpInBrowser, stepRunner, uniqueEmail, useStripeBrowserStack } from "./browser.ts";
 
-let stack: Stack;
-let stripe: StripeSandbox;
-let session: BrowserSession;
+const t = useStripeBrowserStack({ tag: "billing" });
 let page: Page;
-let stopWorker: () => Promise<void>;
-
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[billing worker]", m, o) };
-
 beforeAll(async () => {
-  const databaseUrl = inject("databaseUrl");
-  stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
-  stack = await startStack(databaseUrl, {
-    env: { STRIPE_API_URL: stripe.url, STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
-  });
-  stripe.setWebhookUrl(`${stack.baseUrl}/webhooks/stripe`);
-  const { db } = createDb({ url: databaseUrl, max: 2 });
-  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  await registerJobs(boss, handlersFor(paymentsJobs), { db, log: quiet }, { pollingIntervalSeconds: 0.5 });
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
-  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
-  page = session.page;
-});
-
-afterAll(async () => {
-  await session?.close();
-  await stripe?.settled();
-  await stopWorker?.();
-  await stack?.stop();
-  await stripe?.stop();
+  ({ page } = await t.openPage());
 });
 
 // Steps get a minute: sign-up hashes a password and the machine may be busy with other suites.
@@ -58,15 +23,10 @@ const step = stepRunner(() => page, "billing", 60_000);
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 const currentTier = () => page.getByTestId("current-tier");
 
-async function expectAxeClean() {
-  const findings = await axeViolations(page);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
-
 describe("subscriptions", () => {
   it("subscribes in the Stripe sandbox, sees the plan and its invoice, and a failed renewal's grace period", async () => {
     await step("sign up", async () => {
-      await signUpInBrowser(page, { name: "Bea Subscriber", email: `billing-${Date.now()}@example.test` });
+      await signUpInBrowser(page, { name: "Bea Subscriber", email: uniqueEmail("billing") });
     });
 
     await step("open Billing from the account menu: the Free plan", async () => {
@@ -76,12 +36,12 @@ describe("subscriptions", () => {
       await visible(page.getByRole("heading", { level: 1, name: "Billing" }));
       await expect.poll(() => currentTier().textContent(), { timeout: 15_000 }).toBe("Free");
       await visible(page.getByText("No invoices yet."));
-      await expectAxeClean();
+      await fitsAndPassesAxe(page);
     });
 
     await step("subscribe to Pro on the sandbox's checkout page", async () => {
       await page.getByRole("button", { name: /^Subscribe to Pro/ }).click();
-      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await page.waitForURL(`${t.stripe.url}/checkout/pay/**`);
       await visible(page.getByRole("heading", { name: "Inkwell Pro (monthly)" }));
       await page.getByLabel("Card number").fill(TEST_CARDS.succeeds);
       await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
@@ -100,7 +60,7 @@ describe("subscriptions", () => {
       await visible(page.getByRole("button", { name: "Pro: your current plan" }));
       await visible(page.getByRole("button", { name: /^Upgrade to Enterprise/ }));
       await visible(page.getByRole("button", { name: /^Downgrade to Basic/ }));
-      await expectAxeClean();
+      await fitsAndPassesAxe(page);
     });
 
     await step("the month's credits are in the balance", async () => {
@@ -125,16 +85,15 @@ describe("subscriptions", () => {
       await visible(banner.getByText(/You keep Pro until/));
       expect(await currentTier().textContent()).toBe("Pro");
       await visible(page.getByRole("table", { name: /Your invoices/ }).locator("[data-invoice-status=failed]"));
-      await expectAxeClean();
+      await fitsAndPassesAxe(page);
     });
 
     await step("on a phone the page fits its width", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.reload();
       await expect.poll(() => currentTier().textContent(), { timeout: 15_000 }).toBe("Pro");
       await visible(page.getByRole("table", { name: /Your invoices/ }));
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await expectAxeClean();
+      await fitsAndPassesAxe(page);
     });
   });
 });

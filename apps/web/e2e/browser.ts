@@ -6,7 +6,17 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database } from "@inkwell/db";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { handlersFor, type WorkerDeps } from "@inkwell/domain/jobs/handlers";
+import { paymentsJobs } from "@inkwell/domain/payments";
+import { type StripeSandbox, startStripeSandbox } from "@inkwell/domain/payments/testing";
+import {
+  closeUntrustedPool,
+  createBoss,
+  createEnqueue,
+  type Enqueue,
+  type JobDefinition,
+  registerJobs,
+} from "@inkwell/domain/platform";
 import { sql } from "kysely";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject } from "vitest";
@@ -215,4 +225,77 @@ export function stepRunner(currentPage: () => Page, prefix: string, defaultTimeo
       clearTimeout(timer);
     }
   };
+}
+
+/** A worker's part in a browser test: `jobs` on their own pg-boss (the API created their queues). */
+export async function startJobWorker(options: {
+  /** Names the worker's errors in the output. */
+  tag: string;
+  jobs: readonly JobDefinition[];
+  /** What the jobs need beyond the database and a logger. */
+  deps?: (worker: { db: Database; enqueue: Enqueue }) => Partial<WorkerDeps>;
+}): Promise<{ db: Database; stop(): Promise<void> }> {
+  const databaseUrl = inject("databaseUrl");
+  const { db } = createDb({ url: databaseUrl, max: 2 });
+  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
+  await boss.start();
+  const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(`[${options.tag} worker]`, m, o) };
+  const deps = { db, log, ...options.deps?.({ db, enqueue: createEnqueue(boss) }) };
+  await registerJobs(boss, handlersFor(options.jobs), deps, { pollingIntervalSeconds: 0.5 });
+  return {
+    db,
+    async stop() {
+      await boss.stop({ graceful: false });
+      await db.destroy();
+    },
+  };
+}
+
+export interface StripeBrowserStack extends BrowserStack {
+  /** The local Stripe sandbox the stack pays through (its webhooks go to the stack). */
+  stripe: StripeSandbox;
+  /** The worker's own connection (fixtures may use it too). */
+  workerDb: Database;
+}
+
+/**
+ * `useBrowserStack` for paying: the stack talks to the local Stripe sandbox and a worker runs the jobs a
+ * payment starts (payments' fulfilment by default, granted by the signed webhook as in production).
+ */
+export function useStripeBrowserStack(options: {
+  tag: string;
+  /** The stack's own variables, beside Stripe's. */
+  env?: () => Record<string, string>;
+  jobs?: readonly JobDefinition[];
+  deps?: (worker: { db: Database; enqueue: Enqueue }) => Partial<WorkerDeps>;
+  afterStop?: () => Promise<unknown>;
+}): StripeBrowserStack {
+  let worker: Awaited<ReturnType<typeof startJobWorker>> | undefined;
+  beforeAll(async () => {
+    t.stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
+  });
+  const t = useBrowserStack({
+    stack: () => ({
+      env: {
+        STRIPE_API_URL: t.stripe.url,
+        STRIPE_SECRET_KEY: t.stripe.secretKey,
+        STRIPE_WEBHOOK_SECRET: t.stripe.webhookSecret,
+        ...options.env?.(),
+      },
+    }),
+    async beforeStop() {
+      await t.stripe?.settled();
+      await worker?.stop();
+    },
+    async afterStop() {
+      await t.stripe?.stop();
+      await options.afterStop?.();
+    },
+  }) as StripeBrowserStack;
+  beforeAll(async () => {
+    t.stripe.setWebhookUrl(`${t.stack.baseUrl}/webhooks/stripe`);
+    worker = await startJobWorker({ tag: options.tag, jobs: options.jobs ?? paymentsJobs, deps: options.deps });
+    t.workerDb = worker.db;
+  });
+  return t;
 }

@@ -7,50 +7,15 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { createDb } from "@inkwell/db";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { paymentsJobs } from "@inkwell/domain/payments";
-import { type StripeSandbox, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
-import { createBoss, registerJobs } from "@inkwell/domain/platform";
+import { TEST_CARDS } from "@inkwell/domain/payments/testing";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type BrowserSession, openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { overflowOf, PHONE, signUpInBrowser, stepRunner, uniqueEmail, useStripeBrowserStack } from "./browser.ts";
 
-let stack: Stack;
-let stripe: StripeSandbox;
-let session: BrowserSession;
+const t = useStripeBrowserStack({ tag: "payments" });
 let page: Page;
-let stopWorker: () => Promise<void>;
-
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[payments worker]", m, o) };
-
 beforeAll(async () => {
-  const databaseUrl = inject("databaseUrl");
-  stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
-  stack = await startStack(databaseUrl, {
-    env: { STRIPE_API_URL: stripe.url, STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
-  });
-  stripe.setWebhookUrl(`${stack.baseUrl}/webhooks/stripe`);
-  // The worker's part for payments: the fulfilment job (the API created its queue).
-  const { db } = createDb({ url: databaseUrl, max: 2 });
-  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  await registerJobs(boss, handlersFor(paymentsJobs), { db, log: quiet }, { pollingIntervalSeconds: 0.5 });
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
-  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
-  page = session.page;
-});
-
-afterAll(async () => {
-  await session?.close();
-  await stripe?.settled();
-  await stopWorker?.();
-  await stack?.stop();
-  await stripe?.stop();
+  ({ page } = await t.openPage());
 });
 
 const step = stepRunner(() => page, "payments");
@@ -68,7 +33,7 @@ async function payWith(card: string) {
 describe("buying credits", () => {
   it("buys a pack in the Stripe sandbox and sees the credits", async () => {
     await step("sign up and open the credits page", async () => {
-      await signUpInBrowser(page, { name: "Ada Buyer", email: `payments-${Date.now()}@example.test` });
+      await signUpInBrowser(page, { name: "Ada Buyer", email: uniqueEmail("payments") });
       await page.goto("/credits");
       await visible(page.getByRole("heading", { level: 2, name: "Buy credits" }));
       await expect.poll(() => available().textContent()).toBe("5,000");
@@ -76,7 +41,7 @@ describe("buying credits", () => {
 
     await step("backing out of checkout charges nothing", async () => {
       await page.getByRole("button", { name: /^Buy Starter pack/ }).click();
-      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await page.waitForURL(`${t.stripe.url}/checkout/pay/**`);
       await page.getByRole("link", { name: /Back without paying/ }).click();
       await page.waitForURL(/\/credits\?payment=.*cancelled=1/);
       await visible(page.getByText("Checkout cancelled"));
@@ -86,7 +51,7 @@ describe("buying credits", () => {
     await step("a declined card is refused on the pay page", async () => {
       // Buying the same pack again while its page is still open gets that page (one payable page per pack).
       await page.getByRole("button", { name: /^Buy Starter pack/ }).click();
-      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await page.waitForURL(`${t.stripe.url}/checkout/pay/**`);
       await visible(page.getByRole("heading", { name: "Starter pack: 5,000 credits" }));
       await payWith(TEST_CARDS.declined);
       await visible(page.getByRole("alert").filter({ hasText: "Your card was declined." }));
@@ -109,8 +74,8 @@ describe("buying credits", () => {
       expect(await rows.count()).toBe(1);
       await expect.poll(() => rows.first().locator(".amount").textContent()).toBe("+5,000");
       // The webhook arrived and was fulfilled (or found already fulfilled by the return page): never twice.
-      await stripe.settled();
-      const completed = stripe.events.filter((e) => e.type === "checkout.session.completed");
+      await t.stripe.settled();
+      const completed = t.stripe.events.filter((e) => e.type === "checkout.session.completed");
       expect(completed).toHaveLength(1);
       expect(completed[0]?.attempts.at(-1)).toBe(200);
       await page.reload();
@@ -124,12 +89,12 @@ describe("buying credits", () => {
     });
 
     await step("on a phone the page fits its width", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.reload();
       await visible(page.getByRole("heading", { level: 2, name: "Buy credits" }));
       await visible(page.getByRole("table", { name: "Your recent payments" }));
       // Nothing wider than the screen: a sideways-scrolling page hides the Buy buttons and the amounts.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
       // Each payment's state and amount are on screen, not scrolled off to the right of its table.
       const paid = page.getByRole("table", { name: "Your recent payments" }).locator("[data-payment-status=paid]");
       for (const text of ["Paid", "$5.00", "Starter pack: 5,000 credits"]) {
