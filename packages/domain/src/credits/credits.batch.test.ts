@@ -1,4 +1,5 @@
 import { asSystem, asUser, callAsUser, createDb } from "@inkwell/db";
+import fc from "fast-check";
 import { sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { notifications } from "../notifications/index.ts";
@@ -133,4 +134,110 @@ describe("a batch of one account's charges (app.charge_credits_batch)", () => {
     expect(await state(u, grants)).toEqual({ balance: 0, ledgerSum: 0, remaining: [0, 0, 0] });
     expect((await notices(u)).map((x) => x.kind).sort()).toEqual(["credits.empty", "credits.low"]);
   });
+
+  it("is the same as one app.charge_credits call each (property): outcomes, ledger entries, grants, notices, with holds open and grants expired", async () => {
+    type Grant = { amount: number; paid: boolean; expiry: "never" | "soon" | "later" | "lapsed" };
+    const DAYS = { soon: 2, later: 20, lapsed: 5 };
+    // One account as the property describes it; grants a second apart so the spending order has no ties.
+    async function account(grantList: Grant[], held: number, before: number) {
+      const userId = await asSystem(db, async (tx) => {
+        const u = await tx
+          .insertInto("users")
+          .values({ email: `credits-batch-p-${Date.now()}-${++n}@example.test`, password_hash: "x" })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        for (const [i, g] of grantList.entries()) {
+          const expiresAt = g.expiry === "never" ? null : new Date(Date.now() + DAYS[g.expiry] * DAY);
+          const source = g.paid ? "purchase" : "bonus";
+          await credits.grant(tx, u.id, { source, amount: g.amount, idempotencyKey: `g${i}`, expiresAt });
+          await tx
+            .updateTable("credit_grants")
+            .set({ created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) })
+            .where("user_id", "=", u.id)
+            .where("idempotency_key", "=", `g${i}`)
+            .execute();
+        }
+        return u.id;
+      });
+      if (held > 0) {
+        const input = { operation: "image.generate", amount: held, idempotencyKey: "h", request: {} };
+        await asUser(db, userId, (tx) => credits.hold(tx, userId, input)).catch(() => undefined);
+      }
+      if (before > 0) await repo.chargeCreditsAsUser(db, userId, [call(userId, "k0", before, "a")]);
+      // Lapsed grants expire after the hold and the earlier charge (the expiry job has not run yet).
+      await asSystem(db, (tx) =>
+        sql`UPDATE credit_grants SET expires_at = now() - interval '1 day'
+             WHERE user_id = ${userId} AND expires_at BETWEEN now() + interval '4 days' AND now() + interval '6 days'`.execute(
+          tx,
+        ),
+      );
+      return userId;
+    }
+    async function rows(userId: string) {
+      const stored = await asSystem(db, async (tx) => {
+        const account = await tx
+          .selectFrom("credit_accounts")
+          .select(["balance", "held"])
+          .where("user_id", "=", userId)
+          .executeTakeFirstOrThrow();
+        const ledger = await tx
+          .selectFrom("credit_ledger")
+          .select([
+            "entry_type",
+            "amount",
+            "held_delta",
+            "balance_after",
+            "held_after",
+            "operation",
+            "idempotency_key",
+            "request_hash",
+          ])
+          .where("user_id", "=", userId)
+          .where("entry_type", "=", "charge")
+          .orderBy("idempotency_key")
+          .execute();
+        const grantRows = await tx
+          .selectFrom("credit_grants")
+          .select(["idempotency_key", "remaining"])
+          .where("user_id", "=", userId)
+          .orderBy("idempotency_key")
+          .execute();
+        const drift = (await repo.drift(tx)).filter((d) => d.user_id === userId);
+        return { account, ledger, grants: grantRows, drift };
+      });
+      return { ...stored, notices: (await notices(userId)).sort((a, b) => a.kind.localeCompare(b.kind)) };
+    }
+    const grant = fc.record({
+      amount: fc.integer({ min: 1, max: 12 }),
+      paid: fc.boolean(),
+      expiry: fc.constantFrom<Grant["expiry"]>("never", "soon", "later", "lapsed"),
+    });
+    const charge = fc.record({
+      key: fc.constantFrom("k0", "k1", "k2", "k3", "k4", "k5"),
+      amount: fc.integer({ min: 1, max: 9 }),
+      request: fc.constantFrom("a", "b"),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(grant, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(charge, { minLength: 2, maxLength: 10 }),
+        async (grantList, held, before, charges) => {
+          const one = await account(grantList, held, before);
+          const batch = await account(grantList, held, before);
+          const calls = (u: string) =>
+            charges.map((c) => call(u, c.key, c.key === "k0" ? before || c.amount : c.amount, c.request));
+          const outcome = (r: repo.ChargeRow | undefined) => [r?.outcome, r?.charged, r?.available];
+          const each = await repo.chargeCreditsAsUser(db, one, calls(one));
+          const together = await repo.chargeCreditsBatchAsUser(db, batch, calls(batch));
+          expect(together.map(outcome)).toEqual(each.map(outcome));
+          const [a, b] = [await rows(one), await rows(batch)];
+          expect(b.drift).toEqual([]);
+          expect(b).toEqual(a);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
