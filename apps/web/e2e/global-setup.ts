@@ -20,10 +20,15 @@ export default async function setup(project: TestProject) {
   const outDir = process.env.E2E_WEB_DIST;
   // E2E_WEB_PREBUILT=1 serves E2E_WEB_DIST as it is: e.g. another commit's build, for before/after screenshots.
   if (!(outDir && process.env.E2E_WEB_PREBUILT === "1")) {
+    // vite.config.ts makes this a production build by setting NODE_ENV, which vitest had set to "test".
+    const nodeEnv = process.env.NODE_ENV;
     await build({
       root: webRoot,
       logLevel: "warn",
       build: { sourcemap: false, ...(outDir ? { outDir, emptyOutDir: true } : {}) },
+    }).finally(() => {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
     });
   }
   const database = await provisionTestDatabase();
