@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { classrooms } from "@inkwell/domain/classrooms";
+import { classrooms, createCleverClient } from "@inkwell/domain/classrooms";
 import type { IdentitySandbox, SandboxUser } from "@inkwell/domain/classrooms/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -262,5 +262,56 @@ describe("a Clever identity leaving an account", () => {
     const item = await after.caller.study.library.items.create(quiz("New account's quiz"));
     await after.caller.classrooms.assign({ classroomId: bio1, itemId: item.id });
     expect((await s1.caller.classrooms.myAssignments()).assignments.map((a) => a.itemTitle)).toEqual(["New account's quiz"]);
+  });
+
+  it("a sync still reading Clever when the identity moves writes nothing for the old account", async () => {
+    const sch = await school();
+    const before = await linkedToPasswordAccount("clever-racer", sch.teacher);
+    await sync(before.me.id);
+    // A section new at Clever, read by the old account's sync while the identity leaves it.
+    sandbox.addSection({
+      id: `sec-d-${sch.tag}`,
+      name: `Biology 5 ${sch.tag}`,
+      teachers: [sch.teacher.id],
+      students: [sch.s1.id],
+    });
+    let reading!: () => void;
+    const read = new Promise<void>((r) => {
+      reading = r;
+    });
+    let go!: () => void;
+    const gate = new Promise<void>((r) => {
+      go = r;
+    });
+    const running = classrooms.syncRoster(
+      {
+        db: h.db,
+        keyRing: h.deps.keyRing,
+        client: (token) => {
+          const c = createCleverClient({ apiUrl: sandbox.url, accessToken: token });
+          return {
+            ...c,
+            sections: async () => {
+              const s = await c.sections();
+              reading();
+              await gate;
+              return s;
+            },
+          };
+        },
+      },
+      { teacherId: before.me.id, apiUrl: sandbox.url },
+    );
+    await read;
+    await before.unlink();
+    const after = await signedIn(sch.teacher);
+    go();
+    await running;
+    expect((await before.caller.classrooms.list()).classrooms).toEqual([]);
+    expect((await after.caller.classrooms.list()).classrooms.map((c) => c.name)).toEqual([
+      `Biology 1 ${sch.tag}`,
+      `Biology 3 ${sch.tag}`,
+    ]);
+    expect(await sync(after.me.id)).toMatchObject({ classrooms: 3, removedClassrooms: 0 });
   });
 });

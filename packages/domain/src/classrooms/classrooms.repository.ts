@@ -67,12 +67,13 @@ export async function releaseCleverIdentity(tx: Tx, cleverId: string) {
   await sql`SELECT app.release_clever_identity(${cleverId})`.execute(tx);
 }
 
-export async function findCleverAccount(tx: Tx, userId: string) {
-  return tx
+export async function findCleverAccount(tx: Tx, userId: string, options: { lock?: boolean } = {}) {
+  let q = tx
     .selectFrom("clever_accounts")
     .select(["clever_id", "role", "last_sync_at", "last_sync_status", "last_sync_error"])
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
+    .where("user_id", "=", userId);
+  if (options.lock) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
 export async function setSyncStatus(tx: Tx, userId: string, status: "queued" | "ok" | "failed", error: string | null) {

@@ -104,6 +104,10 @@ export async function syncRoster(
     const students = new Map<string, CleverUser>((await client.users("student")).map((u) => [u.id, u]));
     return await asSystem(deps.db, async (tx) => {
       const outcome: SyncOutcome = { classrooms: 0, students: 0, removedStudents: 0, removedClassrooms: 0 };
+      // The identity may have left the teacher while Clever was read (unlinked, signed in elsewhere): the
+      // roster is then no longer theirs to write. Locked, so an unlink or a move waits for this, or is seen.
+      const still = await repo.findCleverAccount(tx, input.teacherId, { lock: true });
+      if (still?.clever_id !== cleverId || still.role !== "teacher") return outcome;
       const kept: string[] = [];
       for (const section of sections) {
         const classroomId = await repo.upsertClassroom(tx, input.teacherId, cleverId, section);
