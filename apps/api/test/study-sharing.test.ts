@@ -338,6 +338,25 @@ describe("materials shared with a user", () => {
     await h.raw(sql`UPDATE notifications SET read_at = now() WHERE user_id = ${dave.me.id}`);
   });
 
+  it("tell the recipient afresh when shared again after an expiry, though mark all read marked the hidden notice", async () => {
+    const itemId = (await alice.caller.study.library.items.create({ itemType: "study_guide", title: "Ran out", content: GUIDE }))
+      .id;
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: dave.email, expiresIn: "1d" });
+    await h.raw(sql`UPDATE shared_materials SET expires_at = now() - interval '1 minute' WHERE material_id = ${itemId}`);
+    expect((await dave.caller.notifications.list()).filter((n) => n.material?.id === itemId)).toEqual([]);
+    // Mark all read reaches the notice the bell no longer shows (it stays out of the unread rows)...
+    await dave.caller.notifications.markAllRead();
+    const { rows } = await h.raw(sql<{ read: boolean }>`
+      SELECT read_at IS NOT NULL AS read FROM notifications WHERE user_id = ${dave.me.id} AND material_id = ${itemId}`);
+    expect(rows).toEqual([{ read: true }]);
+    // ...and sharing again still tells dave afresh: unread, on top, counted.
+    await alice.caller.study.sharing.shareWithUser({ itemId, email: dave.email });
+    const [again] = await dave.caller.notifications.list();
+    expect(again).toMatchObject({ kind: "share", readAt: null, material: { id: itemId, title: "Ran out" } });
+    expect(await dave.caller.notifications.unreadCount()).toBe(1);
+    await h.raw(sql`UPDATE notifications SET read_at = now() WHERE user_id = ${dave.me.id}`);
+  });
+
   it("cannot flood someone's bell: a sender's notifications are limited per hour", async () => {
     const { rows } = await h.raw(sql`SELECT count(*)::int AS n FROM notifications WHERE sender_id = ${dave.me.id}`);
     expect((rows[0] as { n: number }).n).toBe(0);
