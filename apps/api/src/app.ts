@@ -11,7 +11,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { databaseIsReachable } from "@inkwell/db";
 import { readMailFolder } from "@inkwell/domain/platform";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { Hono } from "hono";
+import { Hono, type Context as HonoContext } from "hono";
 import { getCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import type { Env } from "./env.ts";
@@ -48,8 +48,11 @@ function bearer(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
+type AppEnv = { Variables: { requestId: string; body: BodyState } };
+type TrpcContext = HonoContext<AppEnv>;
+
 export function createApp({ deps, env, adapterOnly = false }: AppOptions) {
-  const app = new Hono<{ Variables: { requestId: string; body: BodyState } }>();
+  const app = new Hono<AppEnv>();
   const production = isProduction(env);
   const { origins: allowedOrigins, dropped } = allowedOriginsFor(env);
   if (dropped.length > 0) {
@@ -126,7 +129,14 @@ export function createApp({ deps, env, adapterOnly = false }: AppOptions) {
     (await databaseIsReachable(deps.db)) ? c.json({ status: "ready" }) : c.json({ status: "database unreachable" }, 503),
   );
 
+  // The request id goes on every /trpc answer: tRPC's and the edge's are whole Responses, which leave
+  // out the header hono's requestId middleware had prepared for the context's own answers.
   app.all("/trpc/*", async (c) => {
+    const res = await trpc(c);
+    res.headers.set("x-request-id", c.get("requestId"));
+    return res;
+  });
+  async function trpc(c: TrpcContext): Promise<Response> {
     const token = bearer(c.req.header("authorization"));
     const cookieToken = token ? undefined : getCookie(c, SESSION_COOKIE);
     const tokenHash = tokenHashFrom(token ?? cookieToken);
@@ -181,7 +191,7 @@ export function createApp({ deps, env, adapterOnly = false }: AppOptions) {
       admitted.release();
       throw error;
     }
-  });
+  }
 
   registerFileRoutes(app, deps);
 

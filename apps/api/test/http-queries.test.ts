@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 async function answer(app: ReturnType<typeof createApp>, path: string, headers: Record<string, string>) {
-  const res = await app.request(path, { headers: { "x-forwarded-for": ip, ...headers } });
+  const res = await app.request(path, { headers: { "x-forwarded-for": ip, "x-request-id": "queries-1", ...headers } });
   return { status: res.status, headers: [...res.headers].sort(), body: await res.text() };
 }
 
@@ -87,6 +87,18 @@ describe("GET queries: the direct path answers as tRPC's adapter did", () => {
     const direct = await answer(h.app, path, headers);
     expect(direct).toEqual(await answer(adapter, path, headers));
     expect(direct.headers.map(([name]) => name)).toEqual(expect.arrayContaining(["content-security-policy", "x-frame-options"]));
+    expect(direct.headers).toContainEqual(["x-request-id", "queries-1"]);
+  });
+
+  it("every /trpc answer names its request: the edge's refusals and tRPC's mutations too", async () => {
+    for (const [path, init] of [
+      ["/trpc/no.such.thing", {}],
+      ["/trpc/profile.update", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }],
+    ] as const) {
+      const res = await h.app.request(path, { ...init, headers: { "x-forwarded-for": ip, ...init.headers } });
+      await res.arrayBuffer();
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
 
