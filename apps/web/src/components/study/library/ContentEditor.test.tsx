@@ -123,4 +123,28 @@ describe("the item editor's content", () => {
     expect(screen.queryByRole("button", { name: /^Remove prompt/ })).toBeNull();
     expect(CONTENT_SCHEMAS.writing_prompt.safeParse(writing.latest).error).toBeUndefined();
   });
+
+  it("keeps the number typed: clearing Points to type 7 gives 7, out of range is held within bounds", async () => {
+    const user = userEvent.setup();
+    const writing = edit("writing_prompt", STARTER_CONTENT.writing_prompt as StudyContent["writing_prompt"]);
+    const points = screen.getByRole("spinbutton", { name: "Points" });
+    await user.clear(points);
+    await user.type(points, "7");
+    expect(points).toHaveProperty("value", "7");
+    expect(writing.latest.prompts[0]?.rubric[0]?.points).toBe(7);
+
+    await user.clear(points);
+    await user.type(points, "15");
+    // Shown as typed and marked, the part holds the most it can; leaving the field shows what is kept.
+    expect(points.getAttribute("aria-invalid")).toBe("true");
+    expect(writing.latest.prompts[0]?.rubric[0]?.points).toBe(10);
+    await user.tab();
+    expect(points).toHaveProperty("value", "10");
+    expect(CONTENT_SCHEMAS.writing_prompt.safeParse(writing.latest).error).toBeUndefined();
+
+    const words = screen.getByRole("spinbutton", { name: "Minimum words" });
+    await user.clear(words);
+    await user.type(words, "250");
+    expect(writing.latest.prompts[0]?.minWords).toBe(250);
+  });
 });

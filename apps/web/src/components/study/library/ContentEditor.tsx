@@ -6,7 +6,7 @@
  * still checks (an emptied field) and says which part is wrong. Part ids are kept and new ones are random.
  */
 import { STUDY_LIMITS, type StudyContent, type StudyItemType } from "@inkwell/domain/study/schemas";
-import { useId } from "react";
+import { useId, useState } from "react";
 import { nextId } from "./labels.ts";
 import s from "./library.module.css";
 import { PartList } from "./PartList.tsx";
@@ -35,6 +35,11 @@ export function Field({
   );
 }
 
+/**
+ * A whole number within the schema's bounds. What the user types stays on screen while they type (clearing
+ * the field to type 7 must not put a 1 there first and make it 17, then 10); the part gets the typed number
+ * held within bounds, and the field shows that number once it loses focus.
+ */
 function NumberField({
   label,
   value,
@@ -48,17 +53,36 @@ function NumberField({
   max: number;
   onChange: (v: number) => void;
 }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const typed = draft === null ? value : Number(draft);
+  const invalid = draft !== null && (draft.trim() === "" || !Number.isInteger(typed) || typed < min || typed > max);
+  const id = useId();
+  const hint = `${id}-hint`;
   return (
-    <label className={s.field}>
-      {label}
+    <div className={s.field}>
+      <label htmlFor={id}>{label}</label>
       <input
+        id={id}
         type="number"
         min={min}
         max={max}
-        value={value}
-        onChange={(e) => onChange(Math.min(max, Math.max(min, Math.round(Number(e.target.value)) || min)))}
+        step={1}
+        value={draft ?? value}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? hint : undefined}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          const n = Math.round(Number(e.target.value));
+          if (e.target.value.trim() !== "" && Number.isFinite(n)) onChange(Math.min(max, Math.max(min, n)));
+        }}
+        onBlur={() => setDraft(null)}
       />
-    </label>
+      {invalid && (
+        <span id={hint} className="hint">
+          A whole number from {min} to {max}; {value} is kept.
+        </span>
+      )}
+    </div>
   );
 }
 
