@@ -147,4 +147,21 @@ describe("the item editor's content", () => {
     await user.type(words, "250");
     expect(writing.latest.prompts[0]?.minWords).toBe(250);
   });
+
+  it("moves focus to the added part, and after a Remove to the part in its place", async () => {
+    const user = userEvent.setup();
+    edit("quiz", STARTER_CONTENT.quiz as StudyContent["quiz"]);
+    await user.click(screen.getByRole("button", { name: "Add a multiple-choice question" }));
+    expect(document.activeElement).toBe(within(question(2)).getByRole("textbox", { name: "Question" }));
+
+    await user.click(within(question(2)).getByRole("button", { name: "Add a choice" }));
+    expect(document.activeElement).toBe(within(question(2)).getByRole("textbox", { name: "Choice 3" }));
+    // Choice 2 goes: focus on the choice now second, not on a Remove that now removes another.
+    await user.click(within(question(2)).getByRole("button", { name: "Remove choice 2" }));
+    expect(document.activeElement).toBe(within(question(2)).getByRole("textbox", { name: "Choice 2" }));
+
+    // The last question goes: focus on the one before it.
+    await user.click(within(question(2)).getByRole("button", { name: "Remove question 2" }));
+    expect(document.activeElement).toBe(within(question(1)).getByRole("textbox", { name: "Question" }));
+  });
 });

@@ -3,8 +3,10 @@
  * choices and rubric lines): each part with its fields and a Remove button, then Add buttons (one per kind
  * of part). Remove is offered only above the schema's minimum (and where `canRemove` allows), Add only
  * below its maximum, so the list the editor saves always has a length the content schema accepts.
+ * After Add, focus goes to the new part's first field; after Remove, to the first field of the part that took
+ * its place (or the one before it), so a keyboard or screen-reader user is not left on a button that is gone.
  */
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { Button } from "../../SubmitButton.tsx";
 import s from "./library.module.css";
 
@@ -43,8 +45,19 @@ export function PartList<T>({
   children,
 }: PartListProps<T>) {
   const noun = name.toLowerCase();
+  const listId = useId();
+  const listRef = useRef<HTMLDivElement>(null);
+  // The part to focus once the list has re-rendered after an Add or a Remove.
+  const [focusPart, setFocusPart] = useState<{ index: number } | null>(null);
+  useEffect(() => {
+    if (!focusPart) return;
+    const parts = listRef.current?.querySelectorAll<HTMLElement>(`[data-part="${listId}"]`);
+    const part = parts?.[Math.min(focusPart.index, parts.length - 1)];
+    part?.querySelector<HTMLElement>("input, textarea, select")?.focus();
+    setFocusPart(null);
+  }, [focusPart, listId]);
   return (
-    <div className={rows ? s.partRows : "stack"}>
+    <div ref={listRef} className={rows ? s.partRows : "stack"}>
       {items.map((item, i) => {
         const title = `${name} ${i + 1}`;
         const put = (next: T) => onChange(items.map((x, j) => (j === i ? next : x)));
@@ -52,18 +65,21 @@ export function PartList<T>({
           <Button
             variant="ghost"
             className={rows ? "btn-small" : undefined}
-            onClick={() => onChange(items.filter((_, j) => j !== i))}
+            onClick={() => {
+              onChange(items.filter((_, j) => j !== i));
+              setFocusPart({ index: i });
+            }}
           >
             Remove {noun} {i + 1}
           </Button>
         );
         return rows ? (
-          <PartRow key={keyOf(item, i)} title={title}>
+          <PartRow key={keyOf(item, i)} title={title} listId={listId}>
             {children(item, put, i)}
             {remove}
           </PartRow>
         ) : (
-          <fieldset key={keyOf(item, i)} className={s.editorPart}>
+          <fieldset key={keyOf(item, i)} className={s.editorPart} data-part={listId}>
             <legend>
               {title}
               {describe && ` (${describe(item)})`}
@@ -80,7 +96,10 @@ export function PartList<T>({
               key={adder.label}
               variant="secondary"
               className={rows ? "btn-small" : undefined}
-              onClick={() => onChange([...items, adder.make(items)])}
+              onClick={() => {
+                onChange([...items, adder.make(items)]);
+                setFocusPart({ index: items.length });
+              }}
             >
               {adder.label}
             </Button>
@@ -92,9 +111,9 @@ export function PartList<T>({
 }
 
 /** A row named for assistive technology ("Choice 2"), so its radio and its Remove say whose they are. */
-function PartRow({ title, children }: { title: string; children: ReactNode }) {
+function PartRow({ title, listId, children }: { title: string; listId: string; children: ReactNode }) {
   return (
-    <fieldset className={s.partRow}>
+    <fieldset className={s.partRow} data-part={listId}>
       <legend className="visually-hidden">{title}</legend>
       {children}
     </fieldset>
