@@ -7,58 +7,44 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb } from "@inkwell/db";
 import { accountJobs } from "@inkwell/domain/account";
 import { LocalDiskStorage } from "@inkwell/domain/files";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { createBoss, createEnqueue, registerJobs } from "@inkwell/domain/platform";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { type BrowserSession, openBrowser, PASSWORD, resultsDir, signUpInBrowser } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  fitsAndPassesAxe,
+  PASSWORD,
+  PHONE,
+  resultsDir,
+  signUpInBrowser,
+  startJobWorker,
+  uniqueEmail,
+  useBrowserStack,
+} from "./browser.ts";
 
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[account worker]", m, o) };
-
-let stack: Stack;
-let session: BrowserSession;
+// One folder for the API (which serves the zip) and this worker (which writes it).
+const filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-account-"));
+let worker: Awaited<ReturnType<typeof startJobWorker>> | undefined;
+const t = useBrowserStack({
+  stack: () => ({ env: { STORAGE_LOCAL_DIR: filesDir } }),
+  beforeStop: async () => worker?.stop(),
+  afterStop: async () => rmSync(filesDir, { recursive: true, force: true }),
+});
 let page: Page;
-let filesDir: string;
-let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
-  const databaseUrl = inject("databaseUrl");
-  // One folder for the API (which serves the zip) and this worker (which writes it).
-  filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-account-"));
-  stack = await startStack(databaseUrl, { env: { STORAGE_LOCAL_DIR: filesDir } });
-  const { db } = createDb({ url: databaseUrl, max: 2 });
-  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  await registerJobs(
-    boss,
-    handlersFor(accountJobs),
-    { db, log: quiet, storage: new LocalDiskStorage(filesDir), enqueue: createEnqueue(boss) },
-    { pollingIntervalSeconds: 0.5 },
-  );
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
-  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
-  page = session.page;
-});
-
-afterAll(async () => {
-  await session?.close();
-  await stopWorker?.();
-  await stack?.stop();
-  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+  worker = await startJobWorker({
+    tag: "account",
+    jobs: accountJobs,
+    deps: ({ enqueue }) => ({ storage: new LocalDiskStorage(filesDir), enqueue }),
+  });
+  ({ page } = await t.openPage());
 });
 
 describe("your data", () => {
   it("exports everything as a zip, then deletes the account", async () => {
-    const email = `dana-${Date.now()}@example.test`;
+    const email = uniqueEmail("dana");
     await signUpInBrowser(page, { name: "Dana", email });
 
     await page.goto("/settings");
@@ -76,14 +62,10 @@ describe("your data", () => {
     expect((await zip.body()).subarray(0, 2).toString()).toBe("PK");
 
     await page.screenshot({ path: `${resultsDir}/your-data-1280.png`, fullPage: true });
-    const at1280 = await axeViolations(page);
-    expect(at1280, describeFindings(at1280)).toEqual([]);
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await fitsAndPassesAxe(page);
+    await page.setViewportSize(PHONE);
     await page.screenshot({ path: `${resultsDir}/your-data-390.png`, fullPage: true });
-    const at390 = await axeViolations(page);
-    expect(at390, describeFindings(at390)).toEqual([]);
+    await fitsAndPassesAxe(page);
 
     // A wrong password is refused inside the confirmation, and nothing happens.
     await page.getByLabel("Your password").fill("not the password");
@@ -104,7 +86,7 @@ describe("your data", () => {
         async () => {
           const res = await page.request.post("/trpc/auth.signIn", {
             data: { email, password: PASSWORD, delivery: "bearer" },
-            headers: { origin: stack.baseUrl },
+            headers: { origin: t.stack.baseUrl },
           });
           return res.status();
         },
