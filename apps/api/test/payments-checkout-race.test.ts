@@ -114,6 +114,23 @@ describe("checkouts started twice", () => {
     ]);
   });
 
+  it("a checkout Stripe opened without a page leaves nothing open: the next one starts at once", async () => {
+    const u = await h.signUp("race-no-page");
+    const create = stack.runtime.stripe.checkout.sessions.create.bind(stack.runtime.stripe.checkout.sessions);
+    const spy = vi
+      .spyOn(stack.runtime.stripe.checkout.sessions, "create")
+      .mockImplementationOnce(async (...args: Parameters<typeof create>) => ({ ...(await create(...args)), url: null }));
+    try {
+      await expectTrpcError(u.caller.payments.subscribe({ tier: "pro" }), "BAD_GATEWAY");
+    } finally {
+      spy.mockRestore();
+    }
+    const started = Date.now();
+    const next = await u.caller.payments.subscribe({ tier: "pro" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await paymentsOf(u, "subscription")).toMatchObject([{ status: "expired" }, { id: next.paymentId, status: "pending" }]);
+  });
+
   it("a subscription paid but not yet arrived from Stripe refuses another checkout", async () => {
     const u = await h.signUp("race-arriving");
     // What the app holds between checkout.session.completed and customer.subscription.created.

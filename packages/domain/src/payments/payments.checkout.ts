@@ -138,7 +138,11 @@ export async function createCheckout(deps: PaymentsDeps, userId: string, input: 
     await asSystem(deps.db, (tx) => repo.setStatus(tx, payment.id, { status: "expired", outcome: "Checkout could not start" }));
     throw new DomainError("UPSTREAM_FAILED", "The payment page could not be opened. Nothing was charged; please try again.");
   }
-  if (!session.url) throw new DomainError("UPSTREAM_FAILED", "The payment provider returned no payment page.");
+  if (!session.url) {
+    // Left pending without a page, it would hold up the user's next checkout of this kind for five minutes.
+    await asSystem(deps.db, (tx) => repo.setStatus(tx, payment.id, { status: "expired", outcome: "Checkout could not start" }));
+    throw new DomainError("UPSTREAM_FAILED", "The payment provider returned no payment page.");
+  }
   await asSystem(deps.db, (tx) => repo.setCheckout(tx, payment.id, session.id, session.url as string));
   return { paymentId: payment.id, url: session.url };
 }
