@@ -9,7 +9,7 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ContentEditor } from "./ContentEditor.tsx";
+import { ContentEditor, contentProblem } from "./ContentEditor.tsx";
 import { STARTER_CONTENT } from "./labels.ts";
 
 afterEach(cleanup);
@@ -163,5 +163,19 @@ describe("the item editor's content", () => {
     // The last question goes: focus on the one before it.
     await user.click(within(question(2)).getByRole("button", { name: "Remove question 2" }));
     expect(document.activeElement).toBe(within(question(1)).getByRole("textbox", { name: "Question" }));
+  });
+
+  it("names the part an emptied field is in, before anything is sent", async () => {
+    const user = userEvent.setup();
+    const quiz = edit("quiz", STARTER_CONTENT.quiz as StudyContent["quiz"]);
+    expect(contentProblem("quiz", quiz.latest)).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Add a multiple-choice question" }));
+    await user.clear(within(question(2)).getByRole("textbox", { name: "Choice 2" }));
+    expect(contentProblem("quiz", quiz.latest)).toBe("Question 2, choice 2: Cannot be empty.");
+    await user.clear(within(question(1)).getByRole("textbox", { name: "Question" }));
+    expect(contentProblem("quiz", quiz.latest)).toBe("Question 1 text: Cannot be empty.");
+
+    const cards = { cards: [{ id: "c1", front: "Term", back: " ", cites: [] }] };
+    expect(contentProblem("flashcard", cards)).toBe("Card 1 back: Cannot be empty.");
   });
 });

@@ -5,7 +5,7 @@
  * line), and lists stay within the schema's bounds (STUDY_LIMITS), so what it hands back parses; the server
  * still checks (an emptied field) and says which part is wrong. Part ids are kept and new ones are random.
  */
-import { STUDY_LIMITS, type StudyContent, type StudyItemType } from "@inkwell/domain/study/schemas";
+import { CONTENT_SCHEMAS, STUDY_LIMITS, type StudyContent, type StudyItemType } from "@inkwell/domain/study/schemas";
 import { useId, useState } from "react";
 import { nextId } from "./labels.ts";
 import s from "./library.module.css";
@@ -215,6 +215,48 @@ function PromptFields({ p, put }: { p: WritingPrompt; put: (p: WritingPrompt) =>
       </PartList>
     </>
   );
+}
+
+/** What the parts of each list are called on screen, by the content's key for the list. */
+const PART_NAMES: Record<string, string> = {
+  sections: "Section",
+  cards: "Card",
+  questions: "Question",
+  prompts: "Prompt",
+  choices: "choice",
+  rubric: "criterion",
+};
+
+/** The fields' labels, by the content's key. */
+const FIELD_NAMES: Record<string, string> = {
+  heading: "heading",
+  body: "body",
+  front: "front",
+  back: "back",
+  prompt: "text",
+  expected: "expected answer",
+  explanation: "explanation",
+  criterion: "name",
+  points: "points",
+  minWords: "minimum words",
+};
+
+/**
+ * The first thing in `content` its schema refuses, named by where it is ("Question 2, choice 1: Cannot be
+ * empty."), or null when it parses. The editor checks before sending, so an emptied or too long field is
+ * named rather than reported as a bare "Cannot be empty" about one part among many.
+ */
+export function contentProblem(itemType: StudyItemType, content: unknown): string | null {
+  const issue = CONTENT_SCHEMAS[itemType].safeParse(content).error?.issues[0];
+  if (!issue) return null;
+  const where: string[] = [];
+  issue.path.forEach((key, i) => {
+    const next = issue.path[i + 1];
+    if (typeof key === "string" && typeof next === "number" && PART_NAMES[key]) where.push(`${PART_NAMES[key]} ${next + 1}`);
+  });
+  const field = issue.path.at(-1);
+  const fieldName = typeof field === "string" && FIELD_NAMES[field] ? ` ${FIELD_NAMES[field]}` : "";
+  return `${where.length ? `${where.join(", ")}${fieldName}: ` : ""}${issue.message}.`.replace(/\.\.$/, ".");
 }
 
 export function ContentEditor<K extends StudyItemType>({

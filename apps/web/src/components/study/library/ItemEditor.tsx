@@ -10,7 +10,7 @@ import { trpc } from "../../../lib/api.ts";
 import { describeError } from "../../../lib/errors.ts";
 import { FormError, Status } from "../../Alert.tsx";
 import { Button } from "../../SubmitButton.tsx";
-import { ContentEditor, Field } from "./ContentEditor.tsx";
+import { ContentEditor, contentProblem, Field } from "./ContentEditor.tsx";
 import type { ItemView } from "./labels.ts";
 import s from "./library.module.css";
 
@@ -21,6 +21,8 @@ export function ItemEditor({ item, onDone }: { item: ItemView; onDone: () => voi
   const [topic, setTopic] = useState(item.topic ?? "");
   const [folderId, setFolderId] = useState(item.folderId ?? "");
   const [content, setContent] = useState<unknown>(item.content);
+  // A part the schema refuses, found before sending (the server's answer would not say which part).
+  const [unsendable, setUnsendable] = useState<string | null>(null);
   const save = useMutation(
     trpc.study.library.items.update.mutationOptions({
       onSuccess: (saved) => {
@@ -40,6 +42,9 @@ export function ItemEditor({ item, onDone }: { item: ItemView; onDone: () => voi
       aria-label="Edit item"
       onSubmit={(e) => {
         e.preventDefault();
+        const problem = contentProblem(item.itemType, content);
+        setUnsendable(problem);
+        if (problem) return;
         save.mutate({ itemId: item.id, title, topic: topic || null, folderId: folderId || null, content });
       }}
     >
@@ -57,7 +62,15 @@ export function ItemEditor({ item, onDone }: { item: ItemView; onDone: () => voi
         </select>
       </label>
       <ContentEditor itemType={item.itemType} content={content as StudyContent[typeof item.itemType]} onChange={setContent} />
-      <FormError problem={save.isError ? describeError(save.error) : null} />
+      <FormError
+        problem={
+          unsendable
+            ? { code: "BAD_REQUEST", message: unsendable, fieldErrors: {}, retryAfterSeconds: null }
+            : save.isError
+              ? describeError(save.error)
+              : null
+        }
+      />
       <Status tone="info">{null}</Status>
       <div className={s.actions}>
         <Button type="submit" pending={save.isPending} pendingLabel="Saving…">
