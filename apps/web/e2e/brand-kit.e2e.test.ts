@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signUpInBrowser, stepRunner, uniqueEmail, useBrowserStack } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
-import { type Stack, startStack } from "./stack.ts";
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(
@@ -10,20 +9,11 @@ const PNG = Buffer.from(
   "base64",
 );
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
+const t = useBrowserStack();
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.stop();
+  ({ page } = await t.openPage({ viewport: { width: 1300, height: 900 } }));
 });
 
 const step = stepRunner(() => page, "brand", 170_000);
@@ -33,7 +23,7 @@ const field = (label: string) => page.getByLabel(label, { exact: true });
 
 describe("the brand kit in the browser", () => {
   it("sets colours, voice and a logo, with clear errors, and keeps them", async () => {
-    const email = `brand-${Date.now()}@example.test`;
+    const email = uniqueEmail("brand");
 
     await step("sign up and open the brand kit", async () => {
       await signUpInBrowser(page, { name: "Grace Hopper", email: email });

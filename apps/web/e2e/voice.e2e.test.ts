@@ -1,23 +1,13 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signUpInBrowser, stepRunner, uniqueEmail, useBrowserStack } from "./browser.ts";
 import { goTo } from "./shell-nav.ts";
-import { type Stack, startStack } from "./stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
+const t = useBrowserStack();
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  ({ browser, context, page } = await openBrowser(stack.baseUrl, { viewport: { width: 1300, height: 900 } }));
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.stop();
+  ({ page } = await t.openPage({ viewport: { width: 1300, height: 900 } }));
 });
 
 const step = stepRunner(() => page, "voice", 170_000);
@@ -30,7 +20,7 @@ Here's what I tell every new founder: your first version will embarrass you. Tha
 
 describe("the voice page in the browser", () => {
   it("trains a voice from samples, tunes it, bans a phrase and keeps it all", async () => {
-    const email = `voice-${Date.now()}@example.test`;
+    const email = uniqueEmail("voice");
 
     await step("sign up and open the voice page", async () => {
       await signUpInBrowser(page, { name: "Ada Lovelace", email: email });
