@@ -9,8 +9,16 @@ import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { startTtsSandbox, type TtsSandbox } from "@inkwell/domain/studio/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import {
+  fitsAndPassesAxe,
+  launchChromium,
+  openPage,
+  overflowOf,
+  resultsDir,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+} from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 let stack: Stack;
@@ -32,14 +40,13 @@ afterAll(async () => {
 
 let page: Page;
 const step = stepRunner(() => page, "studio-personas", 120_000);
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
 
 describe("personas in the browser", () => {
   it("creates a persona, gives it a voice, previews it and lists it, on a phone", async () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
 
     await step("sign up and open Studio → Personas", async () => {
-      await signUpInBrowser(page, { name: "Ada", email: unique("pa") });
+      await signUpInBrowser(page, { name: "Ada", email: uniqueEmail("pa") });
       await page.goto("/studio/personas");
       await page.getByRole("heading", { level: 1, name: "Personas" }).waitFor();
       await page.getByText("No personas yet").waitFor();
@@ -76,10 +83,7 @@ describe("personas in the browser", () => {
       expect(spoken?.body?.text).toBe("Good morning from the beach, everyone.");
       expect(spoken?.body?.voice_settings?.stability).toBeCloseTo(0.3);
       await page.screenshot({ path: `${resultsDir}/studio-persona-390.png`, fullPage: true });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step("the list shows it with its voice", async () => {
@@ -87,8 +91,7 @@ describe("personas in the browser", () => {
       const card = page.locator('[data-role="persona-card"]').filter({ hasText: "Mia" });
       await card.getByText("Voice: sandbox-bella").waitFor();
       await card.getByText("Active").waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
     });
 
     await step("a writer output read aloud in Mia's voice: plays, labelled the sandbox's, on a phone", async () => {
@@ -108,10 +111,7 @@ describe("personas in the browser", () => {
       const spoken = tts.requests.slice(requests).find((r) => r.method === "POST");
       expect(spoken?.path).toBe("/v1/text-to-speech/sandbox-bella");
       expect(spoken?.body?.text?.length).toBeGreaterThan(50);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step("an ElevenLabs key saved from the persona page: back on it, the preview costs 0", async () => {
