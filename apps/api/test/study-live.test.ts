@@ -6,6 +6,7 @@
  * can neither run nor read the session; and the host's live view brings the leaderboard after an answer.
  */
 import { asUser } from "@inkwell/db";
+import { LIVE_INVITES_PER_HOUR } from "@inkwell/domain/study";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -310,5 +311,20 @@ describe("live quiz sessions", () => {
     expect(invites).toHaveLength(1);
     expect(invites[0]?.body).toContain(`/play/${s.code}`);
     expect(invites[0]?.senderId).toBe(host.me.id);
+  });
+
+  it("limits a host's invites the same whether or not the address has an account", async () => {
+    const inviter = await h.signUp("live-inviter");
+    const item = await inviter.caller.study.library.items.create({ itemType: "quiz", title: "Rivers", content: QUIZ });
+    const s = await inviter.caller.study.live.create({ itemId: item.id });
+    for (let i = 0; i < LIVE_INVITES_PER_HOUR.limit; i++)
+      await inviter.caller.study.live.invite({ sessionId: s.id, email: `nobody-${i}@example.test` });
+    // Past the limit an account's address and an unknown one get the same refusal.
+    await expectTrpcError(inviter.caller.study.live.invite({ sessionId: s.id, email: other.email }), "TOO_MANY_REQUESTS");
+    await expectTrpcError(
+      inviter.caller.study.live.invite({ sessionId: s.id, email: "nobody-else@example.test" }),
+      "TOO_MANY_REQUESTS",
+    );
+    expect((await other.caller.notifications.list({})).filter((n) => n.senderId === inviter.me.id)).toHaveLength(0);
   });
 });

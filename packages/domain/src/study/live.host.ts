@@ -11,6 +11,7 @@ import * as repo from "./live.repository.ts";
 import {
   type CreateLiveInput,
   createLiveInput,
+  LIVE_INVITES_PER_HOUR,
   LIVE_LIMITS,
   type LiveHostView,
   type LiveSessionSummary,
@@ -207,10 +208,24 @@ export function kick(deps: LiveDeps, userId: string, sessionId: string, playerId
 export async function invite(deps: LiveDeps, userId: string, input: { sessionId: string; email: string }): Promise<{ ok: true }> {
   const v = liveInviteInput.parse(input);
   // Other accounts are the system role's to read; looked up before the host's own transaction opens.
-  const { recipient, sender } = await asSystem(deps.db, async (tx) => ({
-    recipient: await accounts.findUserByEmail(tx, v.email.trim().toLowerCase()),
-    sender: await accounts.senderName(tx, userId),
-  }));
+  // Invites are limited per host, whoever the address is, below the bell's per-sender limit: otherwise,
+  // past that limit, invites to accounts would be refused and invites to unknown addresses would not,
+  // telling a host which addresses use Inkwell.
+  const { recipient, sender } = await asSystem(deps.db, async (tx) => {
+    const { attempts, retryAfterSeconds } = await accounts.hitThrottle(
+      tx,
+      `live-invite:${userId}`,
+      LIVE_INVITES_PER_HOUR.windowSeconds,
+    );
+    if (attempts > LIVE_INVITES_PER_HOUR.limit)
+      throw new DomainError("RATE_LIMITED", "You've sent a lot of invites in the last hour. Please wait a little.", {
+        retryAfterSeconds,
+      });
+    return {
+      recipient: await accounts.findUserByEmail(tx, v.email.trim().toLowerCase()),
+      sender: await accounts.senderName(tx, userId),
+    };
+  });
   await asUser(deps.db, userId, async (tx) => {
     const s = await ownSession(tx, v.sessionId);
     if (s.status === "finished") throw new DomainError("PRECONDITION_FAILED", "This game has finished.");

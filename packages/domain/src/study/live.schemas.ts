@@ -170,3 +170,6 @@ export interface LiveAnswerResult {
   counted: boolean;
   choice: number;
 }
+
+/** Invites one host may send an hour, to any addresses (the bell's own limit per sender is 60 an hour). */
+export const LIVE_INVITES_PER_HOUR = { limit: 30, windowSeconds: 3600 };
