@@ -18,8 +18,16 @@ import { thumbnailPng } from "@inkwell/domain/studio/testing";
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import {
+  fitsAndPassesAxe,
+  launchChromium,
+  openPage,
+  overflowOf,
+  resultsDir,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+} from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 let stack: Stack;
@@ -45,14 +53,12 @@ afterAll(async () => {
 
 let page: Page;
 const step = stepRunner(() => page, "studio-prompts", 120_000);
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-const overflowOf = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 describe("prompts in the browser", () => {
   it("suggests five labelled placeholder prompts from a photo and edits one, on a phone", async () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
 
-    const email = unique("pp");
+    const email = uniqueEmail("pp");
     await step("sign up and upload a photo", async () => {
       await signUpInBrowser(page, { name: "Pia", email });
       await page.goto("/studio/assets");
@@ -91,9 +97,7 @@ describe("prompts in the browser", () => {
       await expect.poll(() => cards.count(), { timeout: 60_000 }).toBe(5);
       await expect.poll(() => cards.locator('[data-role="placeholder"]').count()).toBe(5);
       await page.getByText("Five placeholder prompts were made").waitFor();
-      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step("edit one: saved, marked edited, still no overflow", async () => {
@@ -109,8 +113,7 @@ describe("prompts in the browser", () => {
       await expect.poll(() => page.locator('[data-role="placeholder"]', { hasText: /^Offline placeholder AI$/ }).count()).toBe(4);
       expect(await overflowOf(page)).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `${resultsDir}/studio-prompts-390.png`, fullPage: true });
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
   });
 });
