@@ -299,3 +299,15 @@ export function useStripeBrowserStack(options: {
   });
   return t;
 }
+
+/** A tRPC mutation from the page, as its signed-in user (fixtures the journey does not click through). */
+export function callApi<T>(page: Page, path: string, input: unknown): Promise<T> {
+  return page.evaluate(
+    async ([p, body]) => {
+      const res = await fetch(`/trpc/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { result: { data: unknown } }).result.data;
+    },
+    [path, JSON.stringify(input)] as const,
+  ) as Promise<T>;
+}

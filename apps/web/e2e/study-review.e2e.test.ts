@@ -9,6 +9,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
+  callApi,
   DESKTOP,
   fitsAndPassesAxe,
   PHONE,
@@ -23,17 +24,6 @@ const t = useBrowserStack();
 let page: Page;
 const step = stepRunner(() => page, "study-review", 120_000);
 
-async function call<T>(path: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    async ([p, body]) => {
-      const res = await fetch(`/trpc/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body });
-      if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-      return ((await res.json()) as { result: { data: unknown } }).result.data;
-    },
-    [path, JSON.stringify(input)] as const,
-  ) as Promise<T>;
-}
-
 const stat = (p: Page, role: string) => p.locator(`[data-role="${role}"]`).first();
 
 describe("flashcard review in the browser", () => {
@@ -44,18 +34,22 @@ describe("flashcard review in the browser", () => {
 
     await step("sign up, write a note, generate a flashcard set from it", async () => {
       await signUpInBrowser(page, { name: "Rae Review", email: uniqueEmail("review") });
-      const note = await call<{ id: string }>("writer.knowledge.create", {
+      const note = await callApi<{ id: string }>(page, "writer.knowledge.create", {
         title: "Cell biology",
         content:
           "Mitosis divides one cell into two identical cells. Meiosis makes four sex cells with half the chromosomes. Ribosomes build proteins. Mitochondria release energy as ATP.",
         category: "about_me",
       });
-      const item = await call<{ id: string; content: { cards: unknown[] }; isPlaceholder: boolean }>("study.library.generate", {
-        itemType: "flashcard",
-        sourceIds: { notes: [note.id] },
-        count: 3,
-        idempotencyKey: `e2e-${crypto.randomUUID()}`,
-      });
+      const item = await callApi<{ id: string; content: { cards: unknown[] }; isPlaceholder: boolean }>(
+        page,
+        "study.library.generate",
+        {
+          itemType: "flashcard",
+          sourceIds: { notes: [note.id] },
+          count: 3,
+          idempotencyKey: `e2e-${crypto.randomUUID()}`,
+        },
+      );
       setId = item.id;
       total = item.content.cards.length;
       expect(total).toBeGreaterThanOrEqual(2);
