@@ -12,8 +12,16 @@ import { insertFixtureAsset, mp4Video } from "@inkwell/domain/studio/testing";
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import {
+  fitsAndPassesAxe,
+  launchChromium,
+  openPage,
+  overflowOf,
+  resultsDir,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+} from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 let stack: Stack;
@@ -34,8 +42,6 @@ let page: Page;
 // Two minutes a step: on the shared, busy machine a first page load alone has taken over 30 s.
 const step = stepRunner(() => page, "studio-assets", 120_000);
 
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-
 /** The image has loaded (a broken thumbnail has no natural width). */
 const loaded = (p: Page, alt: string) =>
   p.waitForFunction((a) => {
@@ -48,7 +54,7 @@ describe("the asset library in the browser", () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
 
     await step("sign up and open Studio → Assets", async () => {
-      await signUpInBrowser(page, { name: "Ada", email: unique("assets") });
+      await signUpInBrowser(page, { name: "Ada", email: uniqueEmail("assets") });
       await page.goto("/studio/assets");
       await page.getByRole("heading", { level: 1, name: "Assets" }).waitFor();
       await page.getByText("No assets yet").waitFor();
@@ -72,10 +78,7 @@ describe("the asset library in the browser", () => {
         )
         .toBe(2);
       await page.screenshot({ path: `${resultsDir}/studio-assets-390.png`, fullPage: true });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step("tag one and filter by the tag", async () => {
@@ -114,7 +117,7 @@ describe("the asset library in the browser", () => {
 
   it("refuses a bulk action on more than 100 selected assets instead of applying it to the first 100", async () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
-    const email = unique("bulk");
+    const email = uniqueEmail("bulk");
     const { db } = createDb({ url: inject("databaseUrl"), max: 1 });
     const count = async (userId: string) =>
       (await sql<{ n: number }>`SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId}`.execute(db)).rows[0]?.n;
@@ -150,8 +153,7 @@ describe("the asset library in the browser", () => {
         await page.waitForTimeout(500);
         expect(await page.getByRole("alertdialog").count()).toBe(0);
         expect(await count(userId)).toBe(101);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow).toBeLessThanOrEqual(0);
+        expect(await overflowOf(page)).toBeLessThanOrEqual(0);
       });
     } finally {
       await db.destroy();
@@ -163,7 +165,7 @@ describe("the asset library in the browser", () => {
     const fetched: string[] = [];
     page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
     await step("sign up and upload a video", async () => {
-      await signUpInBrowser(page, { name: "Vi", email: unique("video") });
+      await signUpInBrowser(page, { name: "Vi", email: uniqueEmail("video") });
       await page.goto("/studio/assets");
       await page.locator('input[type="file"]').setInputFiles([{ name: "clip.mp4", mimeType: "video/mp4", buffer: mp4Video() }]);
       await page.getByRole("listitem", { name: "clip.mp4" }).locator("video").waitFor();
@@ -180,12 +182,11 @@ describe("the asset library in the browser", () => {
   it("a long e-mail address in the confirmation banner wraps at phone width (the page does not scroll sideways)", async () => {
     ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
     await step("sign up with a long address and open the library", async () => {
-      await signUpInBrowser(page, { name: "Lo", email: unique("a-rather-long-mailbox-name.for-the-studio") });
+      await signUpInBrowser(page, { name: "Lo", email: uniqueEmail("a-rather-long-mailbox-name.for-the-studio") });
       await page.goto("/studio/assets");
       await page.getByRole("region", { name: "E-mail confirmation" }).waitFor();
       await page.getByText("No assets yet").waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
     });
   });
 });
