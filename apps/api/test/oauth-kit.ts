@@ -9,6 +9,7 @@ import {
   type SandboxUser,
   startIdentitySandbox,
 } from "@inkwell/domain/classrooms/testing";
+import { OAUTH_ERROR_MESSAGES } from "@inkwell/domain/identity/schemas";
 import { expect } from "vitest";
 import type { Harness } from "./harness.ts";
 
@@ -118,4 +119,9 @@ export async function signInWith(
   return { ...started, ...(await callback(h, started.callbackPath, started.stateCookie)) };
 }
 
-export const oauthError = (location: string) => new URL(location, "http://app.test").searchParams.get("oauth_error");
+/** The failure a redirect carries; each must be one the pages show as it is (OAUTH_ERROR_MESSAGES). */
+export const oauthError = (location: string) => {
+  const message = new URL(location, "http://app.test").searchParams.get("oauth_error");
+  if (message !== null) expect(OAUTH_ERROR_MESSAGES).toContain(message);
+  return message;
+};

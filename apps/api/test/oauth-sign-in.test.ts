@@ -1,4 +1,5 @@
 import type { IdentitySandbox } from "@inkwell/domain/classrooms/testing";
+import { OAUTH_ERROR_FALLBACK, oauthErrorText } from "@inkwell/domain/identity/schemas";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, type Harness, startHarness } from "./harness.ts";
@@ -229,5 +230,11 @@ describe("sign-in with other accounts", () => {
     const res = await h.app.request("/auth/oauth/myspace/start");
     expect(res.status).toBe(302);
     expect(oauthError(res.headers.get("location") ?? "")).toMatch(/not available/);
+  });
+
+  it("the pages show a failure's own words only when they are ours: a crafted ?oauth_error= gets the fallback", () => {
+    expect(oauthErrorText("Sign-in was cancelled.")).toBe("Sign-in was cancelled.");
+    expect(oauthErrorText("Your account is locked. Call +1 555 0100 to unlock it.")).toBe(OAUTH_ERROR_FALLBACK);
+    expect(oauthErrorText(null)).toBeNull();
   });
 });

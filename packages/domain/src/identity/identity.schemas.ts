@@ -126,3 +126,34 @@ export interface SessionSummary {
   lastSeenAt: Date;
   current: boolean;
 }
+
+/**
+ * What a failed sign-in or link may say on the page it lands on (`?oauth_error=` on /sign-in and Settings).
+ * The URL is anyone's to write, so the pages show only these texts and the fallback for anything else: a
+ * crafted link cannot put its own words under our "not linked" heading. The API's OAuth tests check every
+ * failure they provoke is one of these.
+ */
+export const OAUTH_ERROR_FALLBACK = "Something went wrong while signing in. Please try again.";
+export const OAUTH_ERROR_MESSAGES: readonly string[] = [
+  OAUTH_ERROR_FALLBACK,
+  "This sign-in option is not available.",
+  "Please sign in, then link the account again.",
+  "Too many attempts. Please wait and try again.",
+  "Sign-in was cancelled.",
+  "The sign-in provider refused the sign-in. Please try again.",
+  "The sign-in provider could not be reached. Please try again.",
+  "The sign-in provider has no authorization endpoint.",
+  "The sign-in provider sent no identity.",
+  "The sign-in provider did not return your profile. Please try again.",
+  "Clever returned an unexpected profile.",
+  "This sign-in has expired or was already used. Please start again.",
+  "This sign-in was not started in this browser. Please start again.",
+  "That account already signs in to another Inkwell account.",
+  "An account with this e-mail already exists. Sign in with your password, then link this account in Settings.",
+];
+
+/** The text to show for a `?oauth_error=` value: itself when it is one of ours, else the fallback. */
+export function oauthErrorText(raw: string | null): string | null {
+  if (!raw) return null;
+  return OAUTH_ERROR_MESSAGES.includes(raw) ? raw : OAUTH_ERROR_FALLBACK;
+}

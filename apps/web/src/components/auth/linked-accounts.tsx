@@ -1,3 +1,4 @@
+import { oauthErrorText } from "@inkwell/domain/identity/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
@@ -27,7 +28,7 @@ export function LinkedAccounts() {
   const linked = new Set(accounts.data?.accounts.map((a) => a.provider));
   const justLinked = params.get("linked");
   // A link that failed at the provider or here comes back to this section (`/settings?oauth_error=…#sign-in-accounts`).
-  const linkError = params.get("oauth_error");
+  const linkError = oauthErrorText(params.get("oauth_error"));
   return (
     <section className="card" id="sign-in-accounts" aria-labelledby="linked-accounts-title">
       <h2 id="linked-accounts-title">Sign-in accounts</h2>

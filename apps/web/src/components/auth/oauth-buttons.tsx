@@ -1,3 +1,4 @@
+import { oauthErrorText } from "@inkwell/domain/identity/schemas";
 import { useSearchParams } from "react-router";
 import { Notice } from "../Alert.tsx";
 
@@ -13,7 +14,7 @@ const PROVIDERS = [
  */
 export function OAuthButtons({ next }: { next?: string | null }) {
   const [params] = useSearchParams();
-  const error = params.get("oauth_error");
+  const error = oauthErrorText(params.get("oauth_error"));
   const back = next ? `?${new URLSearchParams({ redirect_to: next })}` : "";
   return (
     <div>
