@@ -14,81 +14,66 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { asUser, createDb } from "@inkwell/db";
+import { asUser } from "@inkwell/db";
 import { createAiProvider } from "@inkwell/domain/ai";
 import { insertFixtureConnection } from "@inkwell/domain/connections/testing";
 import { LocalDiskStorage } from "@inkwell/domain/files";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { closeUntrustedPool, createBoss, createEnqueue, registerJobs } from "@inkwell/domain/platform";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
 import { createReelStatsClient, studioJobs } from "@inkwell/domain/studio";
 import { type ReelStatsSandbox, startReelStatsSandbox } from "@inkwell/domain/studio/testing";
 import { sql } from "kysely";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { type BrowserSession, openBrowser, signUpInBrowser } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  fitsAndPassesAxe,
+  overflowOf,
+  PHONE,
+  resultsDir,
+  signUpInBrowser,
+  startJobWorker,
+  uniqueEmail,
+  useBrowserStack,
+} from "./browser.ts";
 
-const resultsDir = fileURLToPath(new URL("../test-results", import.meta.url));
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[studio worker]", m, o) };
-
-let stack: Stack;
+// One folder for the API (which serves the thumbnail) and this worker (which stores it).
+const filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-studio-"));
 let stats: ReelStatsSandbox;
-let session: BrowserSession;
+let worker: Awaited<ReturnType<typeof startJobWorker>> | undefined;
+
+beforeAll(async () => {
+  stats = await startReelStatsSandbox();
+});
+const t = useBrowserStack({
+  stack: () => ({ env: { STORAGE_LOCAL_DIR: filesDir } }),
+  beforeStop: async () => worker?.stop(),
+  afterStop: async () => {
+    await stats?.stop();
+    rmSync(filesDir, { recursive: true, force: true });
+  },
+});
 let page: Page;
-let filesDir: string;
-let stopWorker: () => Promise<void>;
-let ownerDb: ReturnType<typeof createDb>["db"];
 
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
-  const databaseUrl = inject("databaseUrl");
-  stats = await startReelStatsSandbox();
-  // One folder for the API (which serves the thumbnail) and this worker (which stores it).
-  filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-studio-"));
-  stack = await startStack(databaseUrl, { env: { STORAGE_LOCAL_DIR: filesDir } });
-  const { db } = createDb({ url: databaseUrl, max: 2 });
-  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  await registerJobs(
-    boss,
-    handlersFor(studioJobs),
-    {
-      db,
-      log: quiet,
+  worker = await startJobWorker({
+    tag: "studio",
+    jobs: studioJobs,
+    deps: ({ enqueue }) => ({
       storage: new LocalDiskStorage(filesDir),
       reelStats: createReelStatsClient({ baseUrl: stats.url }),
       // The generation jobs: the offline renderer (the stack's API is offline too), enqueueing their next polls.
       ai: createAiProvider({ provider: "offline" }),
-      enqueue: createEnqueue(boss),
-    },
-    { pollingIntervalSeconds: 0.5 },
-  );
-  ownerDb = db;
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
-  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
-  page = session.page;
-});
-
-afterAll(async () => {
-  await session?.close();
-  await stopWorker?.();
-  await stack?.stop();
-  await stats?.stop();
-  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-  await closeUntrustedPool();
+      enqueue,
+    }),
+  });
+  ({ page } = await t.openPage());
 });
 
 describe("studio reels", () => {
   it("saves a reel and sees it approved with its views and thumbnail", async () => {
     const shortcode = `C${Date.now().toString(36)}Xy`;
     stats.setReel("instagram", shortcode, { views: 1_234_567, title: "Morning routine in 15 s" });
-    await signUpInBrowser(page, { name: "Rhea", email: `rhea-${Date.now()}@example.test` });
+    await signUpInBrowser(page, { name: "Rhea", email: uniqueEmail("rhea") });
 
     await page.goto("/studio/reels");
     await page.getByRole("heading", { level: 1, name: "Viral reels" }).waitFor();
@@ -110,8 +95,7 @@ describe("studio reels", () => {
     expect(await thumbnail.getAttribute("src")).toMatch(/^\/files\/[0-9a-f-]{36}\?exp=\d+&sig=/);
     expect(stats.requests.filter((r) => r.path === `/v1/reels/instagram/${shortcode}/thumbnail`)).toHaveLength(1);
     await page.screenshot({ path: `${resultsDir}/studio-reels-1280.png`, fullPage: true });
-    const at1280 = await axeViolations(page);
-    expect(at1280, describeFindings(at1280)).toEqual([]);
+    await fitsAndPassesAxe(page);
 
     // The same reel copied another way is the same reel.
     await page.getByLabel("Reel link").fill(`instagram.com/p/${shortcode}`);
@@ -127,19 +111,16 @@ describe("studio reels", () => {
     await page.getByLabel("Status").selectOption("denied");
     await card.waitFor();
 
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await card.getByText("1,234,567 views").waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${resultsDir}/studio-reels-390.png`, fullPage: true });
-    const at390 = await axeViolations(page);
-    expect(at390, describeFindings(at390)).toEqual([]);
+    await fitsAndPassesAxe(page);
   });
 });
 
 describe("from a photo to a post", () => {
   it("uploads a photo, gets five prompts, generates an image live, saves it as an asset and attaches it to a post", async () => {
-    const email = `gen-${Date.now()}@example.test`;
+    const email = uniqueEmail("gen");
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.context().clearCookies();
     await signUpInBrowser(page, { name: "Gia", email });
@@ -173,16 +154,14 @@ describe("from a photo to a post", () => {
     const image = item.locator('[data-role="generation-result"] img');
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await page.screenshot({ path: `${resultsDir}/studio-generations-1280.png`, fullPage: true });
-    const findings = await axeViolations(page);
-    expect(findings, describeFindings(findings)).toEqual([]);
+    await fitsAndPassesAxe(page);
 
     await item.getByRole("button", { name: "Save to assets" }).click();
     await item.getByText("Saved to assets").waitFor({ timeout: 60_000 });
 
     // A post needs an account to go to: one connected account, written as the user.
-    const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
-    const userId = rows[0]?.id as string;
-    await asUser(ownerDb, userId, (tx) => insertFixtureConnection(tx, userId));
+    const userId = await t.userIdOf(email);
+    await asUser(t.db, userId, (tx) => insertFixtureConnection(tx, userId));
     const prompt = (await item.locator('[data-role="generation-prompt"]').textContent())?.trim() ?? "";
     await item.getByRole("button", { name: "Use in a post" }).click();
     // The new draft opens in its editor (not only somewhere in the drafts list), with the prompt as its text.
@@ -194,17 +173,16 @@ describe("from a photo to a post", () => {
     await expect.poll(() => editor.evaluate((el) => el === document.activeElement)).toBe(true);
     const drafts = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM scheduled_posts
-       WHERE user_id = ${userId} AND status = 'draft' AND cardinality(media_file_ids) = 1`.execute(ownerDb);
+       WHERE user_id = ${userId} AND status = 'draft' AND cardinality(media_file_ids) = 1`.execute(t.db);
     expect(drafts.rows[0]?.n).toBe(1);
     const assets = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId} AND source = 'generation'`.execute(ownerDb);
+      SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId} AND source = 'generation'`.execute(t.db);
     expect(assets.rows[0]?.n).toBe(1);
 
     await page.goto("/studio/generations");
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await page.locator('[data-role="generation"]').first().waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await overflowOf(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${resultsDir}/studio-generations-390.png`, fullPage: true });
   });
 });
@@ -216,7 +194,7 @@ describe("a generations page left open", () => {
     try {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.context().clearCookies();
-      await signUpInBrowser(page, { name: "Lena", email: `watch-${Date.now()}@example.test` });
+      await signUpInBrowser(page, { name: "Lena", email: uniqueEmail("watch") });
       await page.goto("/studio/generations");
       await page.getByRole("heading", { level: 1, name: "Image generations" }).waitFor();
       await page.getByText("· live").waitFor({ timeout: 30_000 });
