@@ -17,8 +17,16 @@ import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { createBoss, generateKeySpec, parseKeyRing, registerJobs } from "@inkwell/domain/platform";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, signUpInBrowser, stepRunner } from "./browser.ts";
+import {
+  callApi,
+  fitsAndPassesAxe,
+  launchChromium,
+  openPage,
+  PHONE,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+} from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
@@ -60,22 +68,11 @@ afterAll(async () => {
 // The machine may be busy (the browser tests share it with other work): every step gets two minutes.
 const step = stepRunner(() => page, "books", 120_000);
 
-async function call<T>(path: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    async ([p, body]) => {
-      const res = await fetch(`/trpc/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body });
-      if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-      return ((await res.json()) as { result: { data: unknown } }).result.data;
-    },
-    [path, JSON.stringify(input)] as const,
-  ) as Promise<T>;
-}
-
 describe("books in the browser", () => {
   it("designs a book with a live preview, renders the proof, sees its pages and approves it", async () => {
     await step("sign up with a campaign of three stories", async () => {
-      await signUpInBrowser(page, { name: "Bea Books", email: `books-${Date.now()}@example.test` });
-      const campaign = await call<{ id: string }>("stories.campaigns.create", {
+      await signUpInBrowser(page, { name: "Bea Books", email: uniqueEmail("books") });
+      const campaign = await callApi<{ id: string }>(page, "stories.campaigns.create", {
         title: "Nana's stories",
         storytellerName: "Nana",
         relationshipType: "grandparent",
@@ -83,7 +80,7 @@ describe("books in the browser", () => {
         themes: ["family"],
       });
       for (const title of ["The seaside", "The war years", "The shop on King Street"])
-        await call("stories.create", {
+        await callApi(page, "stories.create", {
           campaignId: campaign.id,
           title,
           content: `${title}. ${"We remember it well, and we tell it often. ".repeat(30)}`,
@@ -142,18 +139,14 @@ describe("books in the browser", () => {
       await page.getByText(/Proof approved/).waitFor();
       await page.getByRole("link", { name: "order printed copies" }).waitFor();
       await page.getByText("Ready to order").first().waitFor();
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step("the designer fits a phone", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.reload();
       await page.getByRole("heading", { level: 1, name: "Nana's Life" }).waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
   });
 });

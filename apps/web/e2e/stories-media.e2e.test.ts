@@ -23,8 +23,7 @@ import { insertFixtureAnswerLink, jpegWithGps } from "@inkwell/domain/stories/te
 import { sql } from "kysely";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { openPage, resultsDir, signUpInBrowser, stepRunner } from "./browser.ts";
+import { fitsAndPassesAxe, openPage, resultsDir, signUpInBrowser, stepRunner, uniqueEmail } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
@@ -71,8 +70,6 @@ const step = (page: Page, name: string, fn: () => Promise<void>) => {
   return runStep(name, fn);
 };
 
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-
 /** The image has loaded (a broken thumbnail has no natural width). */
 const loaded = (page: Page, alt: string) =>
   page.waitForFunction((a) => {
@@ -85,7 +82,7 @@ describe("story photos and recordings in the browser", () => {
     const { page } = await openPage(browser, stack.baseUrl);
     let campaignId = "";
     await step(page, "the owner creates a campaign", async () => {
-      await signUpInBrowser(page, { name: "Olivia", email: unique("owner") });
+      await signUpInBrowser(page, { name: "Olivia", email: uniqueEmail("owner") });
       await page.goto("/stories");
       await page.getByRole("button", { name: "New campaign" }).click();
       await page.getByLabel("Title", { exact: true }).fill("Grandpa's life");
@@ -133,10 +130,7 @@ describe("story photos and recordings in the browser", () => {
       await p.getByRole("button", { name: /Stop recording/ }).click();
       await p.getByText("Recording 1 saved").waitFor();
       await p.screenshot({ path: `${resultsDir}/stories-media-answer-390.png`, fullPage: true });
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      const findings = await axeViolations(p);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(p);
       await p.getByRole("button", { name: "Send my story" }).click();
       await p.getByText("with 1 photo and 1 recording").waitFor();
     });
@@ -165,8 +159,7 @@ describe("story photos and recordings in the browser", () => {
       await page.getByRole("button", { name: "Save transcript" }).click();
       await page.getByText("Transcript saved.").waitFor();
       await page.getByLabel("Transcript (edited)").waitFor();
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
   }, 600_000);
 });

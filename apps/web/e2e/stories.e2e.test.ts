@@ -15,8 +15,16 @@ import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/plat
 import { sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { launchChromium, openPage, PASSWORD, signUpInBrowser, stepRunner } from "./browser.ts";
+import {
+  fitsAndPassesAxe,
+  launchChromium,
+  openPage,
+  overflowOf,
+  PASSWORD,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+} from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
@@ -55,13 +63,11 @@ const step = (page: Page, name: string, fn: () => Promise<void>) => {
   return runStep(name, fn);
 };
 
-const unique = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-
 describe("family stories in the browser", () => {
   it("creates a campaign, invites a member who joins through the e-mail, and the storyteller answers on a phone", async () => {
-    const ownerEmail = unique("owner");
-    const memberEmail = unique("cousin");
-    const storytellerEmail = unique("grandma");
+    const ownerEmail = uniqueEmail("owner");
+    const memberEmail = uniqueEmail("cousin");
+    const storytellerEmail = uniqueEmail("grandma");
     const { page } = await openPage(browser, stack.baseUrl);
 
     await step(page, "create a campaign", async () => {
@@ -120,12 +126,10 @@ describe("family stories in the browser", () => {
       await phone.page.getByText("For Grandma Rose").waitFor();
       const question = (await phone.page.getByRole("heading", { level: 1 }).textContent()) ?? "";
       expect(mail.subject).toContain(question);
-      const findings = await axeViolations(phone.page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(phone.page);
       await phone.page.getByLabel("Your answer").fill("We lived by the sea.  Every summer —  we swam at dawn!");
       // Nothing wider than the phone: no sideways scrolling.
-      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflowOf(phone.page)).toBeLessThanOrEqual(0);
       await phone.page.getByRole("button", { name: "Send my story" }).click();
       await phone.page.getByText("Thank you! Your story is saved (11 words).").waitFor();
     });
@@ -136,8 +140,7 @@ describe("family stories in the browser", () => {
       await page.reload();
       await page.getByText("1 of 12 (8%)").waitFor();
       await page.getByText("Grandma Rose: 1 story, 11 words").waitFor();
-      const findings = await axeViolations(page);
-      expect(findings, describeFindings(findings)).toEqual([]);
+      await fitsAndPassesAxe(page);
     });
 
     await step(page, "Home shows the campaign's progress", async () => {
