@@ -11,127 +11,85 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asSystem, asUser, createDb, type Database } from "@inkwell/db";
+import { asUser } from "@inkwell/db";
 import { bookOrdersJobs, createPrintVendorClient, quoteOrder } from "@inkwell/domain/books";
 import { insertFixtureApprovedBook, type PrintSandbox, startPrintSandbox } from "@inkwell/domain/books/testing";
 import { LocalDiskStorage } from "@inkwell/domain/files";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
 import { paymentsJobs } from "@inkwell/domain/payments";
-import { type StripeSandbox, startStripeSandbox, TEST_CARDS } from "@inkwell/domain/payments/testing";
-import { createBoss, createEnqueue, generateKeySpec, parseKeyRing, registerJobs } from "@inkwell/domain/platform";
+import { TEST_CARDS } from "@inkwell/domain/payments/testing";
+import { generateKeySpec, parseKeyRing } from "@inkwell/domain/platform";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { axeViolations, describeFindings } from "./axe.ts";
-import { type BrowserSession, openBrowser, signUpInBrowser, stepRunner } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  callApi,
+  fitsAndPassesAxe,
+  overflowOf,
+  PHONE,
+  signUpInBrowser,
+  stepRunner,
+  uniqueEmail,
+  useStripeBrowserStack,
+} from "./browser.ts";
 
-let stack: Stack;
-let stripe: StripeSandbox;
 let printer: PrintSandbox;
-let session: BrowserSession;
-let page: Page;
-let db: Database;
-let stopWorker: () => Promise<void>;
 const filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-orders-"));
 const keys = generateKeySpec("orders");
 
-const quiet = { info() {}, warn() {}, error: (o: object, m?: string) => console.error("[orders worker]", m, o) };
-
 beforeAll(async () => {
-  const databaseUrl = inject("databaseUrl");
-  stripe = await startStripeSandbox({ retryDelaysMs: [200, 1_000] });
   // Each printer step takes 1.5 s here (15 s in `pnpm dev`); the printer fetches our PDFs as Lulu does.
   printer = await startPrintSandbox({ stepMs: 1_500, checkFiles: true });
-  stack = await startStack(databaseUrl, {
-    env: {
-      STRIPE_API_URL: stripe.url,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      // Our own files folder and key ring, so the fixture's PDFs and the worker's signed links are the API's.
-      STORAGE_LOCAL_DIR: filesDir,
-      INKWELL_ENCRYPTION_KEYS: keys,
-    },
-  });
-  stripe.setWebhookUrl(`${stack.baseUrl}/webhooks/stripe`);
-  // The worker's part: payments' fulfilment and the print jobs (the API created their queues).
-  const created = createDb({ url: databaseUrl, max: 3 });
-  db = created.db;
-  const boss = createBoss(databaseUrl, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  const jobs = [...paymentsJobs, ...bookOrdersJobs];
-  await registerJobs(
-    boss,
-    handlersFor(jobs),
-    {
-      db,
-      log: quiet,
-      enqueue: createEnqueue(boss),
-      keyRing: parseKeyRing(keys),
-      printVendor: {
-        client: createPrintVendorClient({
-          baseUrl: printer.url,
-          clientKey: printer.clientKey,
-          clientSecret: printer.clientSecret,
-        }),
-        sandbox: true,
-        filesBaseUrl: stack.baseUrl,
-        pollSeconds: 1,
-        contactEmail: "orders@inkwell.test",
-      },
-    },
-    { pollingIntervalSeconds: 0.5 },
-  );
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    await db.destroy();
-  };
-  session = await openBrowser(stack.baseUrl, { viewport: { width: 1280, height: 900 } });
-  page = session.page;
 });
+// The worker's part: payments' fulfilment and the print jobs.
+const t = useStripeBrowserStack({
+  tag: "orders",
+  // Our own files folder and key ring, so the fixture's PDFs and the worker's signed links are the API's.
+  env: () => ({ STORAGE_LOCAL_DIR: filesDir, INKWELL_ENCRYPTION_KEYS: keys }),
+  jobs: [...paymentsJobs, ...bookOrdersJobs],
+  deps: ({ enqueue }) => ({
+    enqueue,
+    keyRing: parseKeyRing(keys),
+    printVendor: {
+      client: createPrintVendorClient({
+        baseUrl: printer.url,
+        clientKey: printer.clientKey,
+        clientSecret: printer.clientSecret,
+      }),
+      sandbox: true,
+      filesBaseUrl: t.stack.baseUrl,
+      pollSeconds: 1,
+      contactEmail: "orders@inkwell.test",
+    },
+  }),
+  afterStop: async () => {
+    await printer?.stop();
+    rmSync(filesDir, { recursive: true, force: true });
+  },
+});
+let page: Page;
 
-afterAll(async () => {
-  await session?.close();
-  await stripe?.settled();
-  await stopWorker?.();
-  await stack?.stop();
-  await stripe?.stop();
-  await printer?.stop();
-  rmSync(filesDir, { recursive: true, force: true });
+beforeAll(async () => {
+  ({ page } = await t.openPage());
 });
 
 const step = stepRunner(() => page, "orders");
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible" });
 
-async function expectNoAxeViolations() {
-  const findings = await axeViolations(page);
-  expect(findings, describeFindings(findings)).toEqual([]);
-}
-
 describe("ordering a printed book", () => {
   it("pays in the sandbox and sees the order ship", async () => {
-    const email = `orders-${Date.now()}@example.test`;
+    const email = uniqueEmail("orders");
     let bookId = "";
 
     await step("sign up with a book ready to order", async () => {
       await signUpInBrowser(page, { name: "Ada Orders", email });
-      const campaign = await page.evaluate(async () => {
-        const res = await fetch("/trpc/stories.campaigns.create", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            title: "Gran's life",
-            storytellerName: "Gran",
-            relationshipType: "grandparent",
-            goalStories: 5,
-            themes: ["family"],
-          }),
-        });
-        return ((await res.json()) as { result: { data: { id: string } } }).result.data;
+      const campaign = await callApi<{ id: string }>(page, "stories.campaigns.create", {
+        title: "Gran's life",
+        storytellerName: "Gran",
+        relationshipType: "grandparent",
+        goalStories: 5,
+        themes: ["family"],
       });
-      const { id: userId } = await asSystem(db, (tx) =>
-        tx.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow(),
-      );
-      const book = await asUser(db, userId, (tx) =>
+      const userId = await t.userIdOf(email);
+      const book = await asUser(t.db, userId, (tx) =>
         insertFixtureApprovedBook({ storage: new LocalDiskStorage(filesDir) }, tx, userId, campaign.id, {
           title: "Gran's life",
           pageCount: 64,
@@ -170,7 +128,7 @@ describe("ordering a printed book", () => {
             }),
           ),
         );
-      await expectNoAxeViolations();
+      await fitsAndPassesAxe(page);
     });
 
     await step("a wrong postcode is refused on the form", async () => {
@@ -188,7 +146,7 @@ describe("ordering a printed book", () => {
 
     await step("pays on the Stripe sandbox page and comes back to the order", async () => {
       await page.getByRole("button", { name: /^Pay / }).click();
-      await page.waitForURL(`${stripe.url}/checkout/pay/**`);
+      await page.waitForURL(`${t.stripe.url}/checkout/pay/**`);
       await page.getByLabel("Card number").fill(TEST_CARDS.succeeds);
       await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
       await page.getByLabel("CVC").fill("123");
@@ -213,7 +171,7 @@ describe("ordering a printed book", () => {
       await visible(tracking.getByText(/Sandbox Post: SBX[0-9A-F]+/));
       await visible(tracking.getByRole("link", { name: "Track the parcel" }));
       await visible(page.getByText("Sandbox printer: this tracking number is made up."));
-      await expectNoAxeViolations();
+      await fitsAndPassesAxe(page);
     });
 
     await step("delivered, once: one print job, one paid event", async () => {
@@ -221,20 +179,20 @@ describe("ordering a printed book", () => {
       await expect.poll(() => status.getAttribute("data-status"), { timeout: 30_000 }).toBe("delivered");
       await visible(status.getByText("Delivered"));
       expect([...printer.jobs.values()].filter((j) => j.lineItems[0]?.title === "Gran's life")).toHaveLength(1);
-      await stripe.settled();
-      expect(stripe.events.filter((e) => e.type === "checkout.session.completed")).toHaveLength(1);
+      await t.stripe.settled();
+      expect(t.stripe.events.filter((e) => e.type === "checkout.session.completed")).toHaveLength(1);
     });
 
     await step("the orders list and a phone's width", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.goto("/orders");
       await visible(page.getByRole("heading", { level: 1, name: "Book orders" }));
       await visible(page.getByRole("list", { name: "Your orders" }).getByText("Delivered"));
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
       await page.getByRole("link", { name: /Gran's life/ }).click();
       await visible(page.getByRole("heading", { level: 1, name: /^Order INK-/ }));
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await expectNoAxeViolations();
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
+      await fitsAndPassesAxe(page);
     });
   });
 });
