@@ -9,46 +9,28 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb } from "@inkwell/db";
 import { LocalDiskStorage } from "@inkwell/domain/files";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
 import { assets } from "@inkwell/domain/studio";
 import { thumbnailPng } from "@inkwell/domain/studio/testing";
-import { sql } from "kysely";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   fitsAndPassesAxe,
-  launchChromium,
-  openPage,
   overflowOf,
+  PHONE,
   resultsDir,
   signUpInBrowser,
   stepRunner,
   uniqueEmail,
+  useBrowserStack,
 } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-let filesDir: string;
-let ownerDb: ReturnType<typeof createDb>["db"];
-
-beforeAll(async () => {
-  // One folder for the API and this test, which stores images straight into the user's library.
-  filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-prompts-"));
-  stack = await startStack(inject("databaseUrl"), { env: { STORAGE_LOCAL_DIR: filesDir } });
-  ownerDb = createDb({ url: inject("databaseUrl"), max: 2 }).db;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await ownerDb?.destroy();
-  await closeUntrustedPool();
-  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+// One folder for the API and this test, which stores images straight into the user's library.
+const filesDir = mkdtempSync(join(tmpdir(), "inkwell-e2e-prompts-"));
+const t = useBrowserStack({
+  stack: () => ({ env: { STORAGE_LOCAL_DIR: filesDir } }),
+  afterStop: async () => rmSync(filesDir, { recursive: true, force: true }),
 });
 
 let page: Page;
@@ -56,7 +38,7 @@ const step = stepRunner(() => page, "studio-prompts", 120_000);
 
 describe("prompts in the browser", () => {
   it("suggests five labelled placeholder prompts from a photo and edits one, on a phone", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
 
     const email = uniqueEmail("pp");
     await step("sign up and upload a photo", async () => {
@@ -72,11 +54,10 @@ describe("prompts in the browser", () => {
     await step(
       "a full page of newer images: the photo is reached with Load more",
       async () => {
-        const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(ownerDb);
-        const userId = rows[0]?.id as string;
+        const userId = await t.userIdOf(email);
         for (let i = 0; i < 48; i++) {
           await assets.storeGenerated(
-            { db: ownerDb, storage: new LocalDiskStorage(filesDir) },
+            { db: t.db, storage: new LocalDiskStorage(filesDir) },
             { userId, bytes: thumbnailPng(`newer-${i}`), filename: `newer-${i}.png`, source: "generation" },
           );
         }
