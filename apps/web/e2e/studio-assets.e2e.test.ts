@@ -5,39 +5,24 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { asUser, createDb } from "@inkwell/db";
-import { closeUntrustedPool } from "@inkwell/domain/platform";
+import { asUser } from "@inkwell/db";
 import { jpegWithGps } from "@inkwell/domain/stories/testing";
 import { insertFixtureAsset, mp4Video } from "@inkwell/domain/studio/testing";
 import { sql } from "kysely";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   fitsAndPassesAxe,
-  launchChromium,
-  openPage,
   overflowOf,
+  PHONE,
   resultsDir,
   signUpInBrowser,
   stepRunner,
   uniqueEmail,
+  useBrowserStack,
 } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack(inject("databaseUrl"));
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await closeUntrustedPool();
-});
-
+const t = useBrowserStack();
 let page: Page;
 // Two minutes a step: on the shared, busy machine a first page load alone has taken over 30 s.
 const step = stepRunner(() => page, "studio-assets", 120_000);
@@ -51,7 +36,7 @@ const loaded = (p: Page, alt: string) =>
 
 describe("the asset library in the browser", () => {
   it("uploads photos, shows their thumbnails, tags one, filters by the tag and deletes it, on a phone", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
 
     await step("sign up and open Studio → Assets", async () => {
       await signUpInBrowser(page, { name: "Ada", email: uniqueEmail("assets") });
@@ -116,52 +101,46 @@ describe("the asset library in the browser", () => {
   });
 
   it("refuses a bulk action on more than 100 selected assets instead of applying it to the first 100", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
     const email = uniqueEmail("bulk");
-    const { db } = createDb({ url: inject("databaseUrl"), max: 1 });
     const count = async (userId: string) =>
-      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId}`.execute(db)).rows[0]?.n;
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM studio_assets WHERE user_id = ${userId}`.execute(t.db)).rows[0]?.n;
     let userId = "";
-    try {
-      await step("sign up; 101 assets in the library", async () => {
-        await signUpInBrowser(page, { name: "Bo", email });
-        const { rows } = await sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.execute(db);
-        userId = rows[0]?.id as string;
-        await asUser(db, userId, async (tx) => {
-          for (let i = 1; i <= 101; i++) await insertFixtureAsset(tx, userId, { filename: `seed-${i}.png`, tags: [] });
-        });
+    await step("sign up; 101 assets in the library", async () => {
+      await signUpInBrowser(page, { name: "Bo", email });
+      userId = await t.userIdOf(email);
+      await asUser(t.db, userId, async (tx) => {
+        for (let i = 1; i <= 101; i++) await insertFixtureAsset(tx, userId, { filename: `seed-${i}.png`, tags: [] });
       });
+    });
 
-      await step("load all three pages, select all shown (100) and one more", async () => {
-        await page.goto("/studio/assets");
-        const grid = page.getByRole("list", { name: "Assets, newest first" });
-        for (const shown of [96, 101]) {
-          await page.getByRole("button", { name: "Load more" }).click();
-          await expect.poll(() => grid.locator(":scope > li").count()).toBe(shown);
-        }
-        await page.getByLabel("Select all shown").click();
-        await page.getByText("100 selected").waitFor();
-        await grid.locator('input[type="checkbox"]:not(:checked)').first().check();
-        await page.getByText("101 selected").waitFor();
-      });
+    await step("load all three pages, select all shown (100) and one more", async () => {
+      await page.goto("/studio/assets");
+      const grid = page.getByRole("list", { name: "Assets, newest first" });
+      for (const shown of [96, 101]) {
+        await page.getByRole("button", { name: "Load more" }).click();
+        await expect.poll(() => grid.locator(":scope > li").count()).toBe(shown);
+      }
+      await page.getByLabel("Select all shown").click();
+      await page.getByText("100 selected").waitFor();
+      await grid.locator('input[type="checkbox"]:not(:checked)').first().check();
+      await page.getByText("101 selected").waitFor();
+    });
 
-      await step("the bar says at most 100; Delete opens no confirmation and deletes nothing", async () => {
-        await page.getByRole("alert").filter({ hasText: "At most 100 assets at once" }).waitFor({ timeout: 10_000 });
-        const del = page.getByRole("region", { name: "Selected assets" }).getByRole("button", { name: "Delete", exact: true });
-        expect(await del.getAttribute("aria-disabled")).toBe("true");
-        await del.click({ force: true });
-        await page.waitForTimeout(500);
-        expect(await page.getByRole("alertdialog").count()).toBe(0);
-        expect(await count(userId)).toBe(101);
-        expect(await overflowOf(page)).toBeLessThanOrEqual(0);
-      });
-    } finally {
-      await db.destroy();
-    }
+    await step("the bar says at most 100; Delete opens no confirmation and deletes nothing", async () => {
+      await page.getByRole("alert").filter({ hasText: "At most 100 assets at once" }).waitFor({ timeout: 10_000 });
+      const del = page.getByRole("region", { name: "Selected assets" }).getByRole("button", { name: "Delete", exact: true });
+      expect(await del.getAttribute("aria-disabled")).toBe("true");
+      await del.click({ force: true });
+      await page.waitForTimeout(500);
+      expect(await page.getByRole("alertdialog").count()).toBe(0);
+      expect(await count(userId)).toBe(101);
+      expect(await overflowOf(page)).toBeLessThanOrEqual(0);
+    });
   });
 
   it("a video in the grid is not fetched until it is played (each would be read whole by the server, up to 50 MB)", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
     const fetched: string[] = [];
     page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
     await step("sign up and upload a video", async () => {
@@ -172,7 +151,7 @@ describe("the asset library in the browser", () => {
     });
     await step("the page settles without fetching the video", async () => {
       const src = await page.getByRole("listitem", { name: "clip.mp4" }).locator("video").getAttribute("src");
-      const path = new URL(src ?? "", stack.baseUrl).pathname;
+      const path = new URL(src ?? "", t.stack.baseUrl).pathname;
       expect(path).toMatch(/^\/files\//);
       await page.waitForTimeout(1500);
       expect(fetched).not.toContain(path);
@@ -180,7 +159,7 @@ describe("the asset library in the browser", () => {
   });
 
   it("a long e-mail address in the confirmation banner wraps at phone width (the page does not scroll sideways)", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
     await step("sign up with a long address and open the library", async () => {
       await signUpInBrowser(page, { name: "Lo", email: uniqueEmail("a-rather-long-mailbox-name.for-the-studio") });
       await page.goto("/studio/assets");

@@ -5,37 +5,27 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { closeUntrustedPool } from "@inkwell/domain/platform";
 import { startTtsSandbox, type TtsSandbox } from "@inkwell/domain/studio/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   fitsAndPassesAxe,
-  launchChromium,
-  openPage,
   overflowOf,
+  PHONE,
   resultsDir,
   signUpInBrowser,
   stepRunner,
   uniqueEmail,
+  useBrowserStack,
 } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
 
-let stack: Stack;
 let tts: TtsSandbox;
-let browser: Browser;
-
 beforeAll(async () => {
   tts = await startTtsSandbox({ keys: ["e2e-tts-key"] });
-  stack = await startStack(inject("databaseUrl"), { env: { TTS_API_URL: tts.url, TTS_API_KEY: "e2e-tts-key" } });
-  browser = await launchChromium();
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await tts?.stop();
-  await closeUntrustedPool();
+const t = useBrowserStack({
+  stack: () => ({ env: { TTS_API_URL: tts.url, TTS_API_KEY: "e2e-tts-key" } }),
+  afterStop: async () => tts?.stop(),
 });
 
 let page: Page;
@@ -43,7 +33,7 @@ const step = stepRunner(() => page, "studio-personas", 120_000);
 
 describe("personas in the browser", () => {
   it("creates a persona, gives it a voice, previews it and lists it, on a phone", async () => {
-    ({ page } = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } }));
+    ({ page } = await t.openPage({ viewport: PHONE }));
 
     await step("sign up and open Studio → Personas", async () => {
       await signUpInBrowser(page, { name: "Ada", email: uniqueEmail("pa") });
