@@ -246,6 +246,7 @@ export async function startJobWorker(options: {
     db,
     async stop() {
       await boss.stop({ graceful: false });
+      deps.mailer?.close();
       await db.destroy();
     },
   };

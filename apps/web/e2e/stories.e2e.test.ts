@@ -9,50 +9,31 @@
  *
  * Set E2E_SCREENSHOTS=1 to keep a screenshot of every step in apps/web/test-results/.
  */
-import { createDb } from "@inkwell/db";
-import { handlersFor } from "@inkwell/domain/jobs/handlers";
-import { createBoss, createSmtpMailer, registerJobs } from "@inkwell/domain/platform";
+import { createSmtpMailer } from "@inkwell/domain/platform";
 import { sendInviteJob, sendPromptJob } from "@inkwell/domain/stories";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   fitsAndPassesAxe,
-  launchChromium,
-  openPage,
   overflowOf,
   PASSWORD,
+  PHONE,
   signUpInBrowser,
+  startJobWorker,
   stepRunner,
   uniqueEmail,
+  useBrowserStack,
 } from "./browser.ts";
-import { type Stack, startStack } from "./stack.ts";
 
-const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
-
-let stack: Stack;
-let browser: Browser;
-let stopWorker: () => Promise<void>;
+let worker: Awaited<ReturnType<typeof startJobWorker>> | undefined;
+const t = useBrowserStack({ beforeStop: async () => worker?.stop() });
 
 beforeAll(async () => {
-  const url = inject("databaseUrl");
-  stack = await startStack(url);
-  const { db } = createDb({ url, max: 2 });
-  const boss = createBoss(url, { supervise: false, schedule: false, max: 2 });
-  await boss.start();
-  const mailer = createSmtpMailer({ url: stack.smtp.url, from: "Inkwell <no-reply@inkwell.test>" });
-  await registerJobs(boss, handlersFor([sendInviteJob, sendPromptJob]), { db, mailer, log }, { pollingIntervalSeconds: 0.5 });
-  stopWorker = async () => {
-    await boss.stop({ graceful: false });
-    mailer.close();
-    await db.destroy();
-  };
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stopWorker?.();
-  await stack?.stop();
+  worker = await startJobWorker({
+    tag: "stories",
+    jobs: [sendInviteJob, sendPromptJob],
+    deps: () => ({ mailer: createSmtpMailer({ url: t.stack.smtp.url, from: "Inkwell <no-reply@inkwell.test>" }) }),
+  });
 });
 
 // Steps run on several pages (owner, invitee, storyteller): each names the page its screenshot is of.
@@ -68,7 +49,7 @@ describe("family stories in the browser", () => {
     const ownerEmail = uniqueEmail("owner");
     const memberEmail = uniqueEmail("cousin");
     const storytellerEmail = uniqueEmail("grandma");
-    const { page } = await openPage(browser, stack.baseUrl);
+    const { page } = await t.openPage();
 
     await step(page, "create a campaign", async () => {
       await signUpInBrowser(page, { name: "Olivia", email: ownerEmail });
@@ -93,9 +74,9 @@ describe("family stories in the browser", () => {
       await page.getByText("invited, not joined yet").waitFor();
     });
 
-    const member = await openPage(browser, stack.baseUrl);
+    const member = await t.openPage();
     await step(member.page, "the invitee signs up through the e-mailed link and lands in the campaign", async () => {
-      const link = await stack.linkFromMail(memberEmail, "/invite");
+      const link = await t.stack.linkFromMail(memberEmail, "/invite");
       await member.page.goto(link);
       await member.page.getByText("You are invited to").waitFor();
       const form = member.page.getByRole("form", { name: "Create an account and join" });
@@ -117,9 +98,9 @@ describe("family stories in the browser", () => {
       await page.getByText("Question sent.").waitFor();
     });
 
-    const phone = await openPage(browser, stack.baseUrl, { viewport: { width: 390, height: 844 } });
+    const phone = await t.openPage({ viewport: PHONE });
     await step(phone.page, "the storyteller answers through the e-mailed link on a phone", async () => {
-      const mail = await stack.smtp.waitFor((m) => m.to.includes(storytellerEmail) && m.text.includes("/answer/"), 15_000);
+      const mail = await t.stack.smtp.waitFor((m) => m.to.includes(storytellerEmail) && m.text.includes("/answer/"), 15_000);
       const link = /https?:\/\/\S+\/answer\/\S+\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
       expect(link).toBeTruthy();
       await phone.page.goto(link!);
