@@ -123,18 +123,22 @@ function chargeCall(userId: string, input: ChargeInput): repo.ChargeCall {
   return { userId, operation: input.operation, amount, idempotencyKey: input.idempotencyKey, requestHash: requestHashHex };
 }
 
+/** A charge's or a hold's refusal as the domain error it has always been. */
+function refused(row: { outcome: string; available: number } | undefined, amount: number): never {
+  if (row?.outcome === "conflict")
+    throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
+  if (row?.outcome === "insufficient") throw insufficient(row.available, amount);
+  throw notFound("Credit account");
+}
+
 function chargeResult(row: repo.ChargeRow | undefined, amount: number) {
   switch (row?.outcome) {
     case "charged":
       return { ledgerId: row.ledger_id as string, charged: row.charged, replayed: false as const };
     case "replayed":
       return { ledgerId: row.ledger_id as string, charged: row.charged, replayed: true as const };
-    case "conflict":
-      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
-    case "insufficient":
-      throw insufficient(row.available, amount);
     default:
-      throw notFound("Credit account");
+      return refused(row, amount);
   }
 }
 
@@ -295,12 +299,8 @@ export function holdResult(row: HoldOutcome | undefined, amount: number) {
         status: row.status as "held" | "captured" | "released",
         replayed: true,
       };
-    case "conflict":
-      throw new DomainError("CONFLICT", "This idempotency key was already used for a different request.");
-    case "insufficient":
-      throw insufficient(row.available, amount);
     default:
-      throw notFound("Credit account");
+      return refused(row, amount);
   }
 }
 
